@@ -1,0 +1,1396 @@
+//! The reply clock (答复期限) of a disclosure application: from its events to its state, due date and a trace
+//! a clerk or an applicant can read.
+//!
+//! The clock is a pure function of the application's events, the calendar and `as_of` (the day the caller
+//! asks about). Nothing is stored: the due date is derived every time, so adding a holiday or next year's
+//! notice re-times every open application.
+//!
+//! Rules, each with its source (details on the functions below):
+//! - receipt date by channel: 2019 条例 art. 31 ([`crate::regime::receipt_date`]);
+//! - the period: 15 (2007 art. 24) / 20 (2019 art. 33) working days after receipt, receipt day not counted;
+//! - extension: at most once, at most 15 / 20 working days, only when the office head's approval is recorded
+//!   (2007 art. 24, 2019 art. 33), and only while the period is still running;
+//! - 补正: the notice is due within 7 working days of receipt and the period restarts from the day the
+//!   supplement is received (2019 art. 30); if it is not received by the date stated, the application ends;
+//! - consultation: time spent consulting a third party (2007 art. 24; 2019 arts. 32, 33) or another agency
+//!   (2019 arts. 33, 34) does not count; under 2019 the consulted side has 15 working days;
+//! - fee: payment is due within 20 working days of the fee notice, else the application lapses
+//!   (国办函〔2020〕109号); the days from notice to payment do not count (our choice, see [`fee_pause`]).
+//!
+//! Counting convention: an excluded interval from day `a` to day `b` removes the working days `d` with
+//! `a < d <= b` from the count — the day the letter goes out still counts, the day the answer arrives does
+//! not, mirroring "the receipt day is not counted".
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use time::Date;
+
+use crate::calendar::{Calendar, CalendarError};
+use crate::regime::{Intake, Receipt, ReceiptError, Regime, receipt_date};
+
+/// Working days within which the 补正 notice must go out (2019 条例 art. 30: "自收到申请之日起7个工作日内
+/// 一次性告知申请人作出补正").
+pub const SUPPLEMENT_NOTICE_WORKING_DAYS: u32 = 7;
+
+/// Working days a consulted third party or agency has to give its opinion (2019 条例 arts. 32 and 34:
+/// "应当自收到征求意见书之日起15个工作日内提出意见"). We count from the day the request is sent, as the
+/// agency cannot know the day it arrived.
+pub const CONSULTATION_WORKING_DAYS: u32 = 15;
+
+/// Working days within which a fee must be paid (国办函〔2020〕109号 as implemented, e.g. by Sichuan:
+/// "申请人应当在收到收费通知次日起20个工作日内缴纳费用，逾期未缴纳的视为放弃申请").
+pub const FEE_PAYMENT_WORKING_DAYS: u32 = 20;
+
+/// Whether the days from the fee notice to payment are left out of the reply period.
+///
+/// Our notes could not verify a text saying so (gip-rules.md §4.7, [U]). We choose **yes**: the applicant
+/// controls when the fee is paid, the 109号 办法 makes non-payment end the application (so the agency cannot
+/// act before payment), and implementing notices treat the notice-to-payment time like consultation time.
+/// Counting it would let an applicant make any case late by paying on the 20th day.
+pub const fn fee_pause() -> bool {
+    true
+}
+
+/// Who was consulted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    /// A third party whose lawful rights may be harmed (2007 art. 23; 2019 art. 32).
+    ThirdParty,
+    /// Another agency that made the information jointly (2019 art. 34).
+    OtherAgency,
+}
+
+/// Something that happened to an application, with the day it happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The 补正 notice was sent; `reply_by` is the reasonable period stated in it.
+    SupplementRequested { on: Date, reply_by: Option<Date> },
+    /// The applicant's supplement arrived.
+    SupplementReceived { on: Date },
+    /// A request for opinion (征求意见书) was sent.
+    ConsultationSent { on: Date, party: Party },
+    /// The opinion arrived.
+    ConsultationAnswered { on: Date },
+    /// A clerk asked to extend the period (no effect until approved).
+    ExtensionRequested { on: Date },
+    /// The office head refused the extension.
+    ExtensionRefused { on: Date },
+    /// The office head approved an extension of `working_days`.
+    ExtensionApproved { on: Date, working_days: u32 },
+    /// The fee notice (收费通知) was sent.
+    FeeNotified { on: Date, amount_yuan: u64 },
+    /// The fee was paid.
+    FeePaid { on: Date },
+    /// The reply was served: the day the applicant signed for it, or the day it was posted
+    /// (国办公开办函〔2016〕235号).
+    Replied { on: Date },
+}
+
+impl Event {
+    pub fn date(&self) -> Date {
+        match self {
+            Event::SupplementRequested { on, .. }
+            | Event::SupplementReceived { on }
+            | Event::ConsultationSent { on, .. }
+            | Event::ConsultationAnswered { on }
+            | Event::ExtensionRequested { on }
+            | Event::ExtensionRefused { on }
+            | Event::ExtensionApproved { on, .. }
+            | Event::FeeNotified { on, .. }
+            | Event::FeePaid { on }
+            | Event::Replied { on } => *on,
+        }
+    }
+}
+
+/// An application as the clock sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Application {
+    pub intake: Intake,
+    /// The regulation to apply; `None` picks the one in force on the day of receipt.
+    pub regime: Option<Regime>,
+    pub events: Vec<Event>,
+}
+
+/// Why an application ended without a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LapseReason {
+    /// 申请人无正当理由逾期不补正 (2019 art. 30): report row 三（六）1.
+    SupplementNotReceived,
+    /// 申请人逾期未按收费通知要求缴纳费用 (国办函〔2020〕109号): report row 三（六）2.
+    FeeNotPaid,
+}
+
+/// Where the application stands on `as_of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "reason")]
+pub enum State {
+    /// Running, not yet due.
+    InProgress,
+    /// Waiting for the applicant's supplement; the period has not started.
+    AwaitingSupplement,
+    /// Waiting for an opinion; the period is paused.
+    InConsultation,
+    /// Waiting for the fee; the period is paused.
+    AwaitingPayment,
+    /// Not replied and past the due date.
+    Overdue,
+    /// The reply was served.
+    Replied,
+    /// Ended without a reply because the applicant did not act.
+    Lapsed(LapseReason),
+}
+
+impl State {
+    /// The Chinese label shown on status pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            State::InProgress => "办理中",
+            State::AwaitingSupplement => "等待申请人补正",
+            State::InConsultation => "征求意见中",
+            State::AwaitingPayment => "等待缴费",
+            State::Overdue => "已超期",
+            State::Replied => "已答复",
+            State::Lapsed(LapseReason::SupplementNotReceived) => "逾期未补正，不再处理",
+            State::Lapsed(LapseReason::FeeNotPaid) => "逾期未缴费，不再处理",
+        }
+    }
+}
+
+/// A run of consecutive days left out of the count for one reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedSpan {
+    pub from: Date,
+    pub to: Date,
+    pub reason: String,
+}
+
+/// What a trace step records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    Regime,
+    Received,
+    SupplementRequested,
+    SupplementReceived,
+    SupplementLapsed,
+    Consultation,
+    Extension,
+    Fee,
+    Period,
+    Replied,
+}
+
+/// One step of the trace: the rule applied, its source, and the days it skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub kind: StepKind,
+    pub date: Date,
+    pub text: String,
+    pub citation: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedSpan>,
+}
+
+/// Something a clerk should know that does not stop the clock (a late 补正 notice, a late extension).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub text: String,
+}
+
+/// The clock's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClockReport {
+    pub regime: Regime,
+    pub received: Date,
+    /// The day the period runs from: the receipt, or the arrival of the supplement.
+    pub clock_start: Option<Date>,
+    pub state: State,
+    /// The due date; `None` while the period has not started (补正 outstanding) or when the application lapsed.
+    pub due: Option<Date>,
+    /// Whether the reply was (or, past the due date, can no longer be) on time; `None` while open and not due.
+    pub on_time: Option<bool>,
+    /// Working days allowed: the statutory period plus any approved extension.
+    pub allowed_working_days: u32,
+    /// Working days counted so far (up to the reply, or up to `as_of`).
+    pub used_working_days: u32,
+    /// Working days left out for consultation and fee payment.
+    pub excluded_working_days: u32,
+    /// True when a counted day lies in a year whose holiday notice is missing; see `provisional_years`.
+    pub provisional: bool,
+    pub provisional_years: Vec<i32>,
+    /// The 补正 notice's last day (2019 art. 30), when one applies.
+    pub supplement_notice_due: Option<Date>,
+    pub trace: Vec<Step>,
+    pub findings: Vec<Finding>,
+}
+
+/// Input the clock cannot make sense of.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClockError {
+    #[error(transparent)]
+    Receipt(#[from] ReceiptError),
+    #[error("received `{received}` is before the 2007 条例 took effect (2008-05-01)")]
+    BeforeOrdinance { received: Date },
+    #[error("received date `{received}` is outside the calendar: {source}")]
+    OutsideCalendar { received: Date, source: CalendarError },
+    #[error("{event} on `{on}` is before the application was received on `{received}`")]
+    BeforeReceipt { event: &'static str, on: Date, received: Date },
+    #[error("{event} on `{on}` is after the reply on `{replied}`")]
+    AfterReply { event: &'static str, on: Date, replied: Date },
+    #[error("a 补正 may be requested only once (2019 条例 art. 30: 一次性告知)")]
+    SecondSupplement,
+    #[error("supplement received on `{received}` before it was requested on `{requested}`")]
+    SupplementBeforeRequest { requested: Date, received: Date },
+    #[error("supplement received on `{received}` but no supplement was requested")]
+    SupplementNotRequested { received: Date },
+    #[error("supplement reply-by date `{reply_by}` is before the request on `{requested}`")]
+    SupplementReplyByReversed { requested: Date, reply_by: Date },
+    #[error("consultation answered on `{answered}` before it was sent on `{sent}`")]
+    ConsultationReversed { sent: Date, answered: Date },
+    #[error("consultation answered on `{answered}` but no consultation was open")]
+    ConsultationNotSent { answered: Date },
+    #[error(
+        "consultations overlap: one sent on `{second}` while the one sent on `{first}` was still open"
+    )]
+    OverlappingConsultations { first: Date, second: Date },
+    #[error("the extension may be approved only once (2019 条例 art. 33)")]
+    SecondExtension,
+    #[error(
+        "an extension of {requested} working days exceeds the maximum of {max} under the {regime} 条例"
+    )]
+    ExtensionTooLong { requested: u32, max: u32, regime: Regime },
+    #[error("an extension must be at least one working day")]
+    EmptyExtension,
+    #[error("信息处理费 (fee notices) exist only under the 2019 条例 (国办函〔2020〕109号)")]
+    FeeUnderOrdinance2007,
+    #[error("only one fee notice per application is supported")]
+    SecondFeeNotice,
+    #[error("fee paid on `{paid}` {problem}")]
+    FeePayment { paid: Date, problem: &'static str },
+    #[error("the application was replied to twice (`{first}` and `{second}`)")]
+    SecondReply { first: Date, second: Date },
+}
+
+/// A pause interval `(from, to]` and what it was for.
+#[derive(Debug, Clone)]
+struct Pause {
+    from: Date,
+    to: Date,
+    reason: &'static str,
+}
+
+/// Counts working days on the lenient calendar, remembering every year it had to guess.
+struct Counter<'a> {
+    calendar: &'a Calendar,
+    provisional_years: BTreeSet<i32>,
+}
+
+impl Counter<'_> {
+    /// Whether `date` is a counted day, or the reason it is skipped.
+    fn classify(&mut self, date: Date, pauses: &[Pause]) -> Result<(), String> {
+        let lenient = self.calendar.lenient_day(date);
+        if let Some(year) = lenient.provisional {
+            self.provisional_years.insert(year);
+        }
+        if !lenient.day.working {
+            return Err(lenient.day.reason.describe());
+        }
+        match pauses.iter().find(|pause| pause.from < date && date <= pause.to) {
+            Some(pause) => Err(pause.reason.to_owned()),
+            None => Ok(()),
+        }
+    }
+
+    /// The `n`-th counted day after `start`, with the days skipped on the way.
+    fn count_forward(&mut self, start: Date, n: u32, pauses: &[Pause]) -> (Date, Vec<SkippedSpan>) {
+        let mut date = start;
+        let mut counted = 0;
+        let mut skipped: Vec<SkippedSpan> = Vec::new();
+        while counted < n {
+            date = date.next_day().expect("clock dates stay far below Date::MAX");
+            match self.classify(date, pauses) {
+                Ok(()) => counted += 1,
+                Err(reason) => match skipped.last_mut() {
+                    Some(span) if span.reason == reason && span.to.next_day() == Some(date) => {
+                        span.to = date
+                    }
+                    _ => skipped.push(SkippedSpan { from: date, to: date, reason }),
+                },
+            }
+        }
+        (date, skipped)
+    }
+
+    /// Counted days `d` with `start < d <= end`.
+    fn count_between(&mut self, start: Date, end: Date, pauses: &[Pause]) -> u32 {
+        let mut date = start;
+        let mut counted = 0;
+        while date < end {
+            date = date.next_day().expect("clock dates stay far below Date::MAX");
+            if self.classify(date, pauses).is_ok() {
+                counted += 1;
+            }
+        }
+        counted
+    }
+
+    /// Working days in `(from, to]` that a pause removes (weekends and holidays are not counted twice).
+    fn paused_working_days(&mut self, from: Date, to: Date) -> u32 {
+        let mut date = from;
+        let mut counted = 0;
+        while date < to {
+            date = date.next_day().expect("clock dates stay far below Date::MAX");
+            if self.classify(date, &[]).is_ok() {
+                counted += 1;
+            }
+        }
+        counted
+    }
+}
+
+/// The events of one kind, validated into the facts the clock needs.
+struct Facts {
+    supplement: Option<(Date, Option<Date>, Option<Date>)>,
+    consultations: Vec<(Date, Option<Date>, Party)>,
+    extension: Option<(Date, u32)>,
+    extension_requests: Vec<(Date, bool)>,
+    fee: Option<(Date, u64, Option<Date>)>,
+    replied: Option<Date>,
+}
+
+fn validate(events: &[Event], regime: Regime, received: Date) -> Result<Facts, ClockError> {
+    let mut facts = Facts {
+        supplement: None,
+        consultations: Vec::new(),
+        extension: None,
+        extension_requests: Vec::new(),
+        fee: None,
+        replied: None,
+    };
+    for event in events {
+        if event.date() < received {
+            return Err(ClockError::BeforeReceipt {
+                event: event_name(event),
+                on: event.date(),
+                received,
+            });
+        }
+    }
+    // Replies first, so that everything else can be checked against it.
+    for event in events {
+        if let Event::Replied { on } = event {
+            if let Some(first) = facts.replied {
+                return Err(ClockError::SecondReply { first, second: *on });
+            }
+            facts.replied = Some(*on);
+        }
+    }
+    if let Some(replied) = facts.replied {
+        for event in events {
+            if !matches!(event, Event::Replied { .. }) && event.date() > replied {
+                return Err(ClockError::AfterReply {
+                    event: event_name(event),
+                    on: event.date(),
+                    replied,
+                });
+            }
+        }
+    }
+
+    let mut supplement_received = None;
+    let mut sent = Vec::new();
+    let mut answered = Vec::new();
+    let mut fee_paid = None;
+    for event in events {
+        match *event {
+            Event::SupplementRequested { on, reply_by } => {
+                if facts.supplement.is_some() {
+                    return Err(ClockError::SecondSupplement);
+                }
+                if let Some(reply_by) = reply_by.filter(|reply_by| *reply_by < on) {
+                    return Err(ClockError::SupplementReplyByReversed { requested: on, reply_by });
+                }
+                facts.supplement = Some((on, reply_by, None));
+            }
+            Event::SupplementReceived { on } => {
+                if supplement_received.is_some() {
+                    return Err(ClockError::SecondSupplement);
+                }
+                supplement_received = Some(on);
+            }
+            Event::ConsultationSent { on, party } => sent.push((on, party)),
+            Event::ConsultationAnswered { on } => answered.push(on),
+            Event::ExtensionRequested { on } => facts.extension_requests.push((on, false)),
+            Event::ExtensionRefused { on } => facts.extension_requests.push((on, true)),
+            Event::ExtensionApproved { on, working_days } => {
+                if facts.extension.is_some() {
+                    return Err(ClockError::SecondExtension);
+                }
+                let max = regime.max_extension_working_days();
+                if working_days == 0 {
+                    return Err(ClockError::EmptyExtension);
+                }
+                if working_days > max {
+                    return Err(ClockError::ExtensionTooLong {
+                        requested: working_days,
+                        max,
+                        regime,
+                    });
+                }
+                facts.extension = Some((on, working_days));
+            }
+            Event::FeeNotified { on, amount_yuan } => {
+                if regime == Regime::Ordinance2007 {
+                    return Err(ClockError::FeeUnderOrdinance2007);
+                }
+                if facts.fee.is_some() {
+                    return Err(ClockError::SecondFeeNotice);
+                }
+                facts.fee = Some((on, amount_yuan, None));
+            }
+            Event::FeePaid { on } => {
+                if fee_paid.is_some() {
+                    return Err(ClockError::FeePayment {
+                        paid: on,
+                        problem: "is a second payment",
+                    });
+                }
+                fee_paid = Some(on);
+            }
+            Event::Replied { .. } => {}
+        }
+    }
+
+    if let Some(received_on) = supplement_received {
+        match &mut facts.supplement {
+            None => return Err(ClockError::SupplementNotRequested { received: received_on }),
+            Some((requested, _, _)) if received_on < *requested => {
+                return Err(ClockError::SupplementBeforeRequest {
+                    requested: *requested,
+                    received: received_on,
+                });
+            }
+            Some((_, _, received)) => *received = Some(received_on),
+        }
+    }
+
+    if let Some(paid) = fee_paid {
+        match &mut facts.fee {
+            None => return Err(ClockError::FeePayment { paid, problem: "without a fee notice" }),
+            Some((notified, _, _)) if paid < *notified => {
+                return Err(ClockError::FeePayment { paid, problem: "before the fee notice" });
+            }
+            Some((_, _, slot)) => *slot = Some(paid),
+        }
+    }
+
+    // Pair the i-th request for opinion with the i-th answer, in date order; intervals may not overlap.
+    sent.sort_by_key(|(on, _)| *on);
+    answered.sort();
+    if answered.len() > sent.len() {
+        return Err(ClockError::ConsultationNotSent { answered: answered[sent.len()] });
+    }
+    for (index, (sent_on, party)) in sent.iter().enumerate() {
+        let answer = answered.get(index).copied();
+        if let Some(answer) = answer
+            && answer < *sent_on
+        {
+            return Err(ClockError::ConsultationReversed { sent: *sent_on, answered: answer });
+        }
+        if let Some((next_sent, _)) = sent.get(index + 1) {
+            match answer {
+                Some(answer) if answer <= *next_sent => {}
+                _ => {
+                    return Err(ClockError::OverlappingConsultations {
+                        first: *sent_on,
+                        second: *next_sent,
+                    });
+                }
+            }
+        }
+        facts.consultations.push((*sent_on, answer, *party));
+    }
+    Ok(facts)
+}
+
+fn event_name(event: &Event) -> &'static str {
+    match event {
+        Event::SupplementRequested { .. } => "supplement request",
+        Event::SupplementReceived { .. } => "supplement",
+        Event::ConsultationSent { .. } => "consultation",
+        Event::ConsultationAnswered { .. } => "consultation answer",
+        Event::ExtensionRequested { .. } => "extension request",
+        Event::ExtensionRefused { .. } => "extension refusal",
+        Event::ExtensionApproved { .. } => "extension",
+        Event::FeeNotified { .. } => "fee notice",
+        Event::FeePaid { .. } => "fee payment",
+        Event::Replied { .. } => "reply",
+    }
+}
+
+fn article(regime: Regime, article_2007: &str, article_2019: &str) -> String {
+    match regime {
+        Regime::Ordinance2007 => format!("《政府信息公开条例》（2007年）{article_2007}"),
+        Regime::Ordinance2019 => format!("《政府信息公开条例》{article_2019}"),
+    }
+}
+
+/// Runs the clock for `application` on `calendar`, as of the day `as_of`.
+pub fn evaluate(
+    application: &Application,
+    calendar: &Calendar,
+    as_of: Date,
+) -> Result<ClockReport, ClockError> {
+    // The receipt date does not depend on the regime; the regime depends on the receipt date.
+    let provisional_receipt = receipt_date(&application.intake, Regime::Ordinance2019)?;
+    let in_force = Regime::in_force_on(provisional_receipt.date);
+    let regime = match (application.regime, in_force) {
+        (Some(regime), _) => regime,
+        (None, Some(regime)) => regime,
+        (None, None) => {
+            return Err(ClockError::BeforeOrdinance { received: provisional_receipt.date });
+        }
+    };
+    let Receipt { date: received, rule: receipt_rule, citation: receipt_citation } =
+        receipt_date(&application.intake, regime)?;
+    calendar.day(received).map_err(|source| ClockError::OutsideCalendar { received, source })?;
+
+    let facts = validate(&application.events, regime, received)?;
+    let mut counter = Counter { calendar, provisional_years: BTreeSet::new() };
+    let mut trace = Vec::new();
+    let mut findings = Vec::new();
+
+    let regime_text = match (application.regime, in_force) {
+        (Some(chosen), Some(in_force)) if chosen != in_force => {
+            findings.push(Finding {
+                code: "regime_overridden",
+                text: format!(
+                    "按指定的{}计算；收到申请之日适用的是{}",
+                    chosen.citation(),
+                    in_force.citation()
+                ),
+            });
+            format!("按指定的{}计算", chosen.citation())
+        }
+        _ => format!("收到申请之日为{received}，适用{}", regime.citation()),
+    };
+    trace.push(Step {
+        kind: StepKind::Regime,
+        date: received,
+        text: regime_text,
+        citation: "《政府信息公开条例》（2019年修订）自2019年5月15日起施行".to_owned(),
+        skipped: Vec::new(),
+    });
+    trace.push(Step {
+        kind: StepKind::Received,
+        date: received,
+        text: format!("{receipt_rule}：{received}；收到申请当日不计入期限"),
+        citation: receipt_citation.to_owned(),
+        skipped: Vec::new(),
+    });
+
+    let base_days = regime.reply_working_days();
+    let mut clock_start = Some(received);
+    let mut lapsed = None;
+    let mut awaiting_supplement = false;
+    let mut supplement_notice_due = None;
+
+    // 补正 (2019 art. 30; 2007 art. 21(四)).
+    if let Some((requested, reply_by, supplement)) = facts.supplement {
+        let mut text = format!("{requested}告知申请人补正");
+        if regime == Regime::Ordinance2019 {
+            // Its own counter: the notice's last day does not make the due date provisional.
+            let mut notice_counter = Counter { calendar, provisional_years: BTreeSet::new() };
+            let notice_due =
+                notice_counter.count_forward(received, SUPPLEMENT_NOTICE_WORKING_DAYS, &[]).0;
+            supplement_notice_due = Some(notice_due);
+            text.push_str(&format!(
+                "（补正告知应于收到申请后7个工作日内发出，即不晚于{notice_due}）"
+            ));
+            if requested > notice_due {
+                findings.push(Finding {
+                    code: "supplement_notice_late",
+                    text: format!("补正告知于{requested}发出，晚于第三十条规定的{notice_due}"),
+                });
+            }
+        }
+        match reply_by {
+            Some(reply_by) => text.push_str(&format!("，补正期限至{reply_by}")),
+            None => findings.push(Finding {
+                code: "supplement_without_period",
+                text: "补正告知未载明补正期限（第三十条要求说明合理的补正期限）".to_owned(),
+            }),
+        }
+        trace.push(Step {
+            kind: StepKind::SupplementRequested,
+            date: requested,
+            text,
+            citation: article(regime, "第二十一条第（四）项", "第三十条"),
+            skipped: Vec::new(),
+        });
+        match supplement {
+            Some(arrived) => {
+                clock_start = Some(arrived);
+                let restart_note = match regime {
+                    Regime::Ordinance2019 => "",
+                    // The 2007 条例 states no restart; we apply the 2019 rule's restart, as practice did.
+                    Regime::Ordinance2007 => {
+                        "（2007年条例未明确规定，按实践中自收到补正之日起重新计算）"
+                    }
+                };
+                trace.push(Step {
+                    kind: StepKind::SupplementReceived,
+                    date: arrived,
+                    text: format!("{arrived}收到补正，答复期限自该日起重新计算{restart_note}"),
+                    citation: article(regime, "第二十一条第（四）项", "第三十条"),
+                    skipped: Vec::new(),
+                });
+            }
+            None => match reply_by {
+                Some(reply_by) if as_of > reply_by => {
+                    lapsed = Some(LapseReason::SupplementNotReceived);
+                    clock_start = None;
+                    trace.push(Step {
+                        kind: StepKind::SupplementLapsed,
+                        date: reply_by,
+                        text: format!(
+                            "申请人未在{reply_by}前补正，视为放弃申请，不再处理（其他处理）"
+                        ),
+                        citation: article(regime, "第二十一条第（四）项", "第三十条"),
+                        skipped: Vec::new(),
+                    });
+                }
+                _ => {
+                    awaiting_supplement = true;
+                    clock_start = None;
+                }
+            },
+        }
+    }
+
+    // Pauses after the clock starts: consultation and fee payment.
+    let mut pauses: Vec<Pause> = Vec::new();
+    let mut in_consultation = false;
+    let mut awaiting_payment = false;
+    for (sent, answered, party) in &facts.consultations {
+        let counts = match (regime, party) {
+            (Regime::Ordinance2007, Party::OtherAgency) => {
+                findings.push(Finding {
+                    code: "agency_consultation_counts_under_2007",
+                    text: format!("{sent}征求其他机关意见：2007年条例仅扣除征求第三方意见的时间，该期间计入答复期限"),
+                });
+                false
+            }
+            _ => true,
+        };
+        let who = match party {
+            Party::ThirdParty => "第三方",
+            Party::OtherAgency => "其他机关",
+        };
+        let (end, note) = match regime {
+            Regime::Ordinance2019 => {
+                let cap = counter.count_forward(*sent, CONSULTATION_WORKING_DAYS, &[]).0;
+                match answered {
+                    Some(answered) if *answered <= cap => {
+                        (*answered, format!("{answered}收到意见"))
+                    }
+                    Some(answered) => (
+                        cap,
+                        format!(
+                            "{answered}收到意见，已超过15个工作日的意见期限（{cap}），超出部分计入答复期限"
+                        ),
+                    ),
+                    None if as_of <= cap => {
+                        in_consultation |= counts;
+                        (cap, format!("尚未收到意见；意见期限至{cap}，按最长期限预计"))
+                    }
+                    None => (cap, format!("逾期未提出意见（期限至{cap}），由本机关依法决定")),
+                }
+            }
+            Regime::Ordinance2007 => match answered {
+                Some(answered) => (*answered, format!("{answered}收到意见")),
+                None => {
+                    in_consultation |= counts;
+                    let end = as_of.max(*sent);
+                    (end, format!("尚未收到意见；暂按截至{end}计算，收到意见前答复期限顺延"))
+                }
+            },
+        };
+        let citation = match (regime, party) {
+            (Regime::Ordinance2007, _) => article(regime, "第二十三条、第二十四条", ""),
+            (Regime::Ordinance2019, Party::ThirdParty) => {
+                article(regime, "", "第三十二条、第三十三条")
+            }
+            (Regime::Ordinance2019, Party::OtherAgency) => {
+                article(regime, "", "第三十三条、第三十四条")
+            }
+        };
+        let excluded = if counts { counter.paused_working_days(*sent, end) } else { 0 };
+        trace.push(Step {
+            kind: StepKind::Consultation,
+            date: *sent,
+            text: if counts {
+                format!("{sent}书面征求{who}意见，{note}；{sent}次日至{end}的{excluded}个工作日不计入答复期限")
+            } else {
+                format!("{sent}书面征求{who}意见，{note}")
+            },
+            citation,
+            skipped: Vec::new(),
+        });
+        if counts {
+            pauses.push(Pause { from: *sent, to: end, reason: "征求意见期间" });
+        }
+    }
+
+    if let Some((notified, amount, paid)) = facts.fee {
+        let pay_by = counter.count_forward(notified, FEE_PAYMENT_WORKING_DAYS, &[]).0;
+        let (end, note) = match paid {
+            Some(paid) if paid <= pay_by => (paid, format!("{paid}缴费")),
+            Some(paid) => {
+                findings.push(Finding {
+                    code: "fee_paid_late",
+                    text: format!("{paid}缴费，晚于缴费期限{pay_by}；逾期未缴费本应视为放弃申请"),
+                });
+                (paid, format!("{paid}缴费（逾期）"))
+            }
+            None if as_of > pay_by => {
+                lapsed = lapsed.or(Some(LapseReason::FeeNotPaid));
+                (pay_by, format!("申请人未在{pay_by}前缴费，视为放弃申请，不再处理（其他处理）"))
+            }
+            None => {
+                awaiting_payment = true;
+                (pay_by, format!("尚未缴费；缴费期限至{pay_by}"))
+            }
+        };
+        let excluded = counter.paused_working_days(notified, end);
+        trace.push(Step {
+            kind: StepKind::Fee,
+            date: notified,
+            text: format!(
+                "{notified}发出收费通知，金额{amount}元，应于收到通知次日起20个工作日内缴纳；{note}；\
+                 通知至缴费期间的{excluded}个工作日不计入答复期限"
+            ),
+            citation: "国办函〔2020〕109号《政府信息公开信息处理费管理办法》".to_owned(),
+            skipped: Vec::new(),
+        });
+        if fee_pause() {
+            pauses.push(Pause { from: notified, to: end, reason: "收费通知至缴费期间" });
+        }
+    }
+
+    for (on, refused) in &facts.extension_requests {
+        trace.push(Step {
+            kind: StepKind::Extension,
+            date: *on,
+            text: if *refused {
+                format!("{on}延期申请未获政府信息公开工作机构负责人同意")
+            } else {
+                format!("{on}经办人申请延期（须经负责人同意方可延长）")
+            },
+            citation: article(regime, "第二十四条", "第三十三条"),
+            skipped: Vec::new(),
+        });
+    }
+
+    let mut allowed = base_days;
+    let mut due = None;
+    let mut excluded_total = 0;
+    if let (Some(start), None) = (clock_start, lapsed) {
+        let relevant: Vec<Pause> =
+            pauses.iter().filter(|pause| pause.to > start).cloned().collect();
+        excluded_total = relevant
+            .iter()
+            .map(|pause| counter.paused_working_days(pause.from.max(start), pause.to))
+            .sum::<u32>();
+        let (base_due, _) = counter.count_forward(start, base_days, &relevant);
+        if let Some((approved_on, extension_days)) = facts.extension {
+            if approved_on <= base_due {
+                allowed += extension_days;
+                trace.push(Step {
+                    kind: StepKind::Extension,
+                    date: approved_on,
+                    text: format!(
+                        "{approved_on}经政府信息公开工作机构负责人同意延长答复期限{extension_days}个工作日\
+                         （最长{}个工作日），并应告知申请人",
+                        regime.max_extension_working_days()
+                    ),
+                    citation: article(regime, "第二十四条", "第三十三条"),
+                    skipped: Vec::new(),
+                });
+            } else {
+                findings.push(Finding {
+                    code: "extension_after_due",
+                    text: format!(
+                        "{approved_on}批准的延期晚于原答复期限{base_due}，不能延长已届满的期限"
+                    ),
+                });
+            }
+        }
+        let (due_date, skipped) = counter.count_forward(start, allowed, &relevant);
+        due = Some(due_date);
+        let extension_text = if allowed > base_days {
+            format!("（含延长的{}个工作日）", allowed - base_days)
+        } else {
+            String::new()
+        };
+        let pause_text = if excluded_total > 0 {
+            format!("，扣除不计入期限的{excluded_total}个工作日")
+        } else {
+            String::new()
+        };
+        trace.push(Step {
+            kind: StepKind::Period,
+            date: due_date,
+            text: format!(
+                "自{start}次日起计算{allowed}个工作日{extension_text}{pause_text}，答复期限届满日为{due_date}"
+            ),
+            citation: article(regime, "第二十四条", "第三十三条"),
+            skipped,
+        });
+    }
+
+    let used = match (clock_start, lapsed) {
+        (Some(start), None) => {
+            let end = facts.replied.unwrap_or(as_of);
+            let relevant: Vec<Pause> =
+                pauses.iter().filter(|pause| pause.to > start).cloned().collect();
+            if end > start { counter.count_between(start, end, &relevant) } else { 0 }
+        }
+        _ => 0,
+    };
+
+    let on_time = match (facts.replied, due) {
+        (Some(replied), Some(due)) => Some(replied <= due),
+        (None, Some(due))
+            if as_of > due && lapsed.is_none() && !awaiting_payment && !in_consultation =>
+        {
+            Some(false)
+        }
+        _ => None,
+    };
+    if let Some(replied) = facts.replied {
+        let verdict = match due {
+            Some(due) if replied <= due => format!("，在期限{due}内"),
+            Some(due) => format!("，超过期限{due}"),
+            None => String::new(),
+        };
+        trace.push(Step {
+            kind: StepKind::Replied,
+            date: replied,
+            text: format!("{replied}送达答复（直接送达以签收之日、邮寄以交邮之日为准）{verdict}"),
+            citation: "国办公开办函〔2016〕235号".to_owned(),
+            skipped: Vec::new(),
+        });
+    }
+
+    let state = if facts.replied.is_some() {
+        State::Replied
+    } else if let Some(reason) = lapsed {
+        State::Lapsed(reason)
+    } else if awaiting_supplement {
+        State::AwaitingSupplement
+    } else if awaiting_payment {
+        State::AwaitingPayment
+    } else if in_consultation {
+        State::InConsultation
+    } else if on_time == Some(false) {
+        State::Overdue
+    } else {
+        State::InProgress
+    };
+
+    let provisional_years: Vec<i32> = counter.provisional_years.into_iter().collect();
+    if !provisional_years.is_empty() {
+        let years = provisional_years.iter().map(i32::to_string).collect::<Vec<_>>().join("、");
+        findings.push(Finding {
+            code: "provisional",
+            text: format!(
+                "期限跨入尚未公布节假日安排的年份（{years}年），暂按周末休息计算；国务院通知公布后将重新计算"
+            ),
+        });
+    }
+
+    Ok(ClockReport {
+        regime,
+        received,
+        clock_start,
+        state,
+        due,
+        on_time,
+        allowed_working_days: allowed,
+        used_working_days: used,
+        excluded_working_days: excluded_total,
+        provisional: !provisional_years.is_empty(),
+        provisional_years,
+        supplement_notice_due,
+        trace,
+        findings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use time::macros::date;
+
+    use super::*;
+    use crate::calendar::NoticeYear;
+    use crate::regime::Channel;
+
+    fn online(received: Date, events: Vec<Event>) -> Application {
+        Application { intake: Intake::received_on(Channel::Online, received), regime: None, events }
+    }
+
+    fn run(application: &Application, as_of: Date) -> ClockReport {
+        evaluate(application, Calendar::builtin(), as_of).expect("valid application")
+    }
+
+    /// One worked example: the due date and state as of `as_of`.
+    #[track_caller]
+    fn check(application: Application, as_of: Date, due: Option<Date>, state: State) {
+        let report = run(&application, as_of);
+        assert_eq!((report.due, report.state), (due, state), "trace: {:#?}", report.trace);
+    }
+
+    #[test]
+    fn art_33_reply_due_on_20th_working_day_after_receipt() {
+        // Received Monday 2026-03-02; March 2026 has no holidays: 03-03 is day 1, 03-30 day 20.
+        check(
+            online(date!(2026 - 03 - 02), vec![]),
+            date!(2026 - 03 - 10),
+            Some(date!(2026 - 03 - 30)),
+            State::InProgress,
+        );
+    }
+
+    #[test]
+    fn art_33_period_skips_spring_festival_and_counts_adjusted_saturdays() {
+        // Received Tuesday 2026-02-10: 02-11..13 are days 1–3, Saturday 02-14 (调休) day 4, 02-15..23 off,
+        // 02-24..27 days 5–8, Saturday 02-28 (调休) day 9, 03-02..06 days 10–14, 03-09..13 days 15–19,
+        // 03-16 day 20.
+        let report = run(&online(date!(2026 - 02 - 10), vec![]), date!(2026 - 02 - 11));
+        assert_eq!(report.due, Some(date!(2026 - 03 - 16)));
+        let period = report.trace.iter().find(|step| step.kind == StepKind::Period).unwrap();
+        assert!(period.skipped.iter().any(|span| span.from == date!(2026 - 02 - 15)
+            && span.to == date!(2026 - 02 - 23)
+            && span.reason == "春节假期"));
+    }
+
+    #[test]
+    fn art_24_of_2007_reply_due_on_15th_working_day() {
+        // Received Tuesday 2018-09-25 (the day after 中秋): 09-26..28 days 1–3, weekend 09-29/30 worked
+        // (国庆调休) days 4–5, 10-01..07 off, 10-08..12 days 6–10, 10-15..19 days 11–15.
+        let report = run(&online(date!(2018 - 09 - 25), vec![]), date!(2018 - 09 - 26));
+        assert_eq!(report.regime, Regime::Ordinance2007);
+        assert_eq!(report.due, Some(date!(2018 - 10 - 19)));
+    }
+
+    #[test]
+    fn art_33_approved_extension_adds_up_to_20_working_days() {
+        // Day 20 is 03-30; 20 more: 03-31..04-03 (21–24), 清明 04-04..06 off, 04-07 is 25 ... 04-28 is 40.
+        let events = vec![
+            Event::ExtensionRequested { on: date!(2026 - 03 - 19) },
+            Event::ExtensionApproved { on: date!(2026 - 03 - 20), working_days: 20 },
+        ];
+        check(
+            online(date!(2026 - 03 - 02), events),
+            date!(2026 - 04 - 01),
+            Some(date!(2026 - 04 - 28)),
+            State::InProgress,
+        );
+    }
+
+    #[test]
+    fn art_33_extension_request_without_approval_changes_nothing() {
+        let events = vec![
+            Event::ExtensionRequested { on: date!(2026 - 03 - 19) },
+            Event::ExtensionRefused { on: date!(2026 - 03 - 20) },
+        ];
+        check(
+            online(date!(2026 - 03 - 02), events),
+            date!(2026 - 03 - 31),
+            Some(date!(2026 - 03 - 30)),
+            State::Overdue,
+        );
+    }
+
+    #[test]
+    fn art_33_extension_approved_after_due_date_is_not_applied() {
+        let events = vec![Event::ExtensionApproved { on: date!(2026 - 03 - 31), working_days: 20 }];
+        let report = run(&online(date!(2026 - 03 - 02), events), date!(2026 - 04 - 01));
+        assert_eq!(report.due, Some(date!(2026 - 03 - 30)));
+        assert!(report.findings.iter().any(|finding| finding.code == "extension_after_due"));
+    }
+
+    #[test]
+    fn art_30_period_restarts_when_supplement_arrives() {
+        // Supplement received Thursday 2026-03-12: 03-13 day 1 ... 04-03 day 16, 清明 off, 04-07..10 days 17–20.
+        let events = vec![
+            Event::SupplementRequested {
+                on: date!(2026 - 03 - 05),
+                reply_by: Some(date!(2026 - 03 - 20)),
+            },
+            Event::SupplementReceived { on: date!(2026 - 03 - 12) },
+        ];
+        let report = run(&online(date!(2026 - 03 - 02), events), date!(2026 - 03 - 13));
+        assert_eq!(report.due, Some(date!(2026 - 04 - 10)));
+        assert_eq!(report.clock_start, Some(date!(2026 - 03 - 12)));
+        // The notice was due by the 7th working day after receipt: 03-11.
+        assert_eq!(report.supplement_notice_due, Some(date!(2026 - 03 - 11)));
+        assert!(report.findings.is_empty(), "{:?}", report.findings);
+    }
+
+    #[test]
+    fn art_30_late_supplement_notice_is_a_finding() {
+        let events = vec![Event::SupplementRequested {
+            on: date!(2026 - 03 - 12),
+            reply_by: Some(date!(2026 - 03 - 27)),
+        }];
+        let report = run(&online(date!(2026 - 03 - 02), events), date!(2026 - 03 - 13));
+        assert_eq!(report.state, State::AwaitingSupplement);
+        assert_eq!(report.due, None);
+        assert!(report.findings.iter().any(|finding| finding.code == "supplement_notice_late"));
+    }
+
+    #[test]
+    fn art_30_supplement_not_received_by_stated_date_ends_the_application() {
+        let events = vec![Event::SupplementRequested {
+            on: date!(2026 - 03 - 05),
+            reply_by: Some(date!(2026 - 03 - 20)),
+        }];
+        let application = online(date!(2026 - 03 - 02), events);
+        check(application.clone(), date!(2026 - 03 - 20), None, State::AwaitingSupplement);
+        check(
+            application,
+            date!(2026 - 03 - 23),
+            None,
+            State::Lapsed(LapseReason::SupplementNotReceived),
+        );
+    }
+
+    #[test]
+    fn art_33_consultation_days_do_not_count() {
+        // Sent Monday 03-09, answered Friday 03-13: 03-10..13 (4 working days) excluded; 03-30 + 4 = 04-03.
+        let events = vec![
+            Event::ConsultationSent { on: date!(2026 - 03 - 09), party: Party::ThirdParty },
+            Event::ConsultationAnswered { on: date!(2026 - 03 - 13) },
+        ];
+        let report = run(&online(date!(2026 - 03 - 02), events), date!(2026 - 03 - 16));
+        assert_eq!(report.due, Some(date!(2026 - 04 - 03)));
+        assert_eq!(report.excluded_working_days, 4);
+    }
+
+    #[test]
+    fn art_32_unanswered_consultation_pauses_at_most_15_working_days() {
+        // Sent 03-09; the third party's 15 working days end 03-30. Counted before: 03-03..06, 03-09 (5 days);
+        // from 03-31: 03-31..04-03 (6–9), 04-07..10 (10–13), 04-13..17 (14–18), 04-20..21 (19–20).
+        let events =
+            vec![Event::ConsultationSent { on: date!(2026 - 03 - 09), party: Party::ThirdParty }];
+        let application = online(date!(2026 - 03 - 02), events);
+        check(
+            application.clone(),
+            date!(2026 - 03 - 20),
+            Some(date!(2026 - 04 - 21)),
+            State::InConsultation,
+        );
+        check(application, date!(2026 - 04 - 01), Some(date!(2026 - 04 - 21)), State::InProgress);
+    }
+
+    #[test]
+    fn art_34_other_agency_consultation_counts_under_2019_but_not_2007() {
+        let events = vec![
+            Event::ConsultationSent { on: date!(2026 - 03 - 09), party: Party::OtherAgency },
+            Event::ConsultationAnswered { on: date!(2026 - 03 - 13) },
+        ];
+        assert_eq!(
+            run(&online(date!(2026 - 03 - 02), events), date!(2026 - 03 - 16)).due,
+            Some(date!(2026 - 04 - 03))
+        );
+
+        // 2007 条例 art. 24 excludes only third-party consultation: Monday 2018-03-05 + 15 = 2018-03-26.
+        let events = vec![
+            Event::ConsultationSent { on: date!(2018 - 03 - 07), party: Party::OtherAgency },
+            Event::ConsultationAnswered { on: date!(2018 - 03 - 09) },
+        ];
+        let report = run(&online(date!(2018 - 03 - 05), events), date!(2018 - 03 - 12));
+        assert_eq!(report.due, Some(date!(2018 - 03 - 26)));
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|finding| finding.code == "agency_consultation_counts_under_2007")
+        );
+    }
+
+    #[test]
+    fn fee_notice_to_payment_does_not_count_109_hao() {
+        // Notice 03-04, paid 03-11: 03-05..11 (5 working days) excluded; 03-30 + 5 = 04-07 (清明 skipped).
+        let events = vec![
+            Event::FeeNotified { on: date!(2026 - 03 - 04), amount_yuan: 200 },
+            Event::FeePaid { on: date!(2026 - 03 - 11) },
+        ];
+        check(
+            online(date!(2026 - 03 - 02), events),
+            date!(2026 - 03 - 12),
+            Some(date!(2026 - 04 - 07)),
+            State::InProgress,
+        );
+    }
+
+    #[test]
+    fn fee_not_paid_within_20_working_days_lapses_109_hao() {
+        // Notice 03-04: payment is due by the 20th working day after, 04-01. While unpaid the period is
+        // paused up to 04-01: 03-03..04 count (days 1–2), then 04-02..03 (3–4), 清明 off, 04-07..10 (5–8),
+        // 04-13..17 (9–13), 04-20..24 (14–18), 04-27..28 (19–20).
+        let events = vec![Event::FeeNotified { on: date!(2026 - 03 - 04), amount_yuan: 200 }];
+        let application = online(date!(2026 - 03 - 02), events);
+        check(
+            application.clone(),
+            date!(2026 - 04 - 01),
+            Some(date!(2026 - 04 - 28)),
+            State::AwaitingPayment,
+        );
+        check(application, date!(2026 - 04 - 02), None, State::Lapsed(LapseReason::FeeNotPaid));
+    }
+
+    #[test]
+    fn reply_after_due_date_is_late() {
+        let application =
+            online(date!(2026 - 03 - 02), vec![Event::Replied { on: date!(2026 - 03 - 31) }]);
+        let report = run(&application, date!(2026 - 04 - 10));
+        assert_eq!((report.state, report.on_time), (State::Replied, Some(false)));
+        assert_eq!(report.used_working_days, 21);
+    }
+
+    #[test]
+    fn period_into_a_year_without_notice_is_provisional_and_recomputed_once_added() {
+        // Received Tuesday 2026-12-15. Without the 2027 notice, 2027-01-01 (Friday) counts as a working day:
+        // 12-16..18 (1–3), 12-21..25 (4–8), 12-28..31 (9–12), 01-01 (13), 01-04..08 (14–18), 01-11..12 (19–20).
+        let application = online(date!(2026 - 12 - 15), vec![]);
+        let report = run(&application, date!(2026 - 12 - 16));
+        assert_eq!(report.due, Some(date!(2027 - 01 - 12)));
+        assert!(report.provisional);
+        assert_eq!(report.provisional_years, vec![2027]);
+
+        let mut calendar = Calendar::builtin().clone();
+        let notice = "year = 2027\n[[notice]]\nid = \"annual\"\ntitle = \"t\"\nurl = \"u\"\n\
+                      [[holiday]]\nname = \"元旦\"\noff = [\"2027-01-01..2027-01-03\"]\n";
+        calendar.add_year(NoticeYear::parse("2027.toml", notice).unwrap()).unwrap();
+        let report = evaluate(&application, &calendar, date!(2026 - 12 - 16)).unwrap();
+        assert_eq!(report.due, Some(date!(2027 - 01 - 13)));
+        assert!(!report.provisional);
+    }
+
+    #[test]
+    fn explicit_regime_overrides_with_a_finding() {
+        let mut application = online(date!(2026 - 03 - 02), vec![]);
+        application.regime = Some(Regime::Ordinance2007);
+        let report = run(&application, date!(2026 - 03 - 03));
+        // 15 working days after 03-02: 03-23.
+        assert_eq!(report.due, Some(date!(2026 - 03 - 23)));
+        assert!(report.findings.iter().any(|finding| finding.code == "regime_overridden"));
+    }
+
+    #[track_caller]
+    fn check_error(application: Application, expected: ClockError) {
+        assert_eq!(
+            evaluate(&application, Calendar::builtin(), date!(2026 - 06 - 01)),
+            Err(expected)
+        );
+    }
+
+    #[test]
+    fn supplement_received_before_it_was_requested_is_refused() {
+        let events = vec![
+            Event::SupplementRequested { on: date!(2026 - 03 - 10), reply_by: None },
+            Event::SupplementReceived { on: date!(2026 - 03 - 05) },
+        ];
+        check_error(
+            online(date!(2026 - 03 - 02), events),
+            ClockError::SupplementBeforeRequest {
+                requested: date!(2026 - 03 - 10),
+                received: date!(2026 - 03 - 05),
+            },
+        );
+    }
+
+    #[test]
+    fn second_supplement_request_is_refused() {
+        let events = vec![
+            Event::SupplementRequested { on: date!(2026 - 03 - 03), reply_by: None },
+            Event::SupplementRequested { on: date!(2026 - 03 - 04), reply_by: None },
+        ];
+        check_error(online(date!(2026 - 03 - 02), events), ClockError::SecondSupplement);
+    }
+
+    #[test]
+    fn second_extension_is_refused() {
+        let events = vec![
+            Event::ExtensionApproved { on: date!(2026 - 03 - 10), working_days: 10 },
+            Event::ExtensionApproved { on: date!(2026 - 03 - 11), working_days: 10 },
+        ];
+        check_error(online(date!(2026 - 03 - 02), events), ClockError::SecondExtension);
+    }
+
+    #[test]
+    fn extension_longer_than_the_statute_allows_is_refused() {
+        let mut application = online(date!(2018 - 03 - 05), vec![]);
+        application
+            .events
+            .push(Event::ExtensionApproved { on: date!(2018 - 03 - 06), working_days: 20 });
+        check_error(
+            application,
+            ClockError::ExtensionTooLong { requested: 20, max: 15, regime: Regime::Ordinance2007 },
+        );
+    }
+
+    #[test]
+    fn overlapping_and_reversed_consultations_are_refused() {
+        let overlapping = vec![
+            Event::ConsultationSent { on: date!(2026 - 03 - 03), party: Party::ThirdParty },
+            Event::ConsultationSent { on: date!(2026 - 03 - 05), party: Party::OtherAgency },
+            Event::ConsultationAnswered { on: date!(2026 - 03 - 10) },
+            Event::ConsultationAnswered { on: date!(2026 - 03 - 12) },
+        ];
+        check_error(
+            online(date!(2026 - 03 - 02), overlapping),
+            ClockError::OverlappingConsultations {
+                first: date!(2026 - 03 - 03),
+                second: date!(2026 - 03 - 05),
+            },
+        );
+        let reversed = vec![
+            Event::ConsultationSent { on: date!(2026 - 03 - 10), party: Party::ThirdParty },
+            Event::ConsultationAnswered { on: date!(2026 - 03 - 05) },
+        ];
+        check_error(
+            online(date!(2026 - 03 - 02), reversed),
+            ClockError::ConsultationReversed {
+                sent: date!(2026 - 03 - 10),
+                answered: date!(2026 - 03 - 05),
+            },
+        );
+    }
+
+    #[test]
+    fn events_before_receipt_or_after_reply_are_refused() {
+        let before =
+            vec![Event::ConsultationSent { on: date!(2026 - 03 - 01), party: Party::ThirdParty }];
+        check_error(
+            online(date!(2026 - 03 - 02), before),
+            ClockError::BeforeReceipt {
+                event: "consultation",
+                on: date!(2026 - 03 - 01),
+                received: date!(2026 - 03 - 02),
+            },
+        );
+        let after = vec![
+            Event::Replied { on: date!(2026 - 03 - 10) },
+            Event::ExtensionApproved { on: date!(2026 - 03 - 11), working_days: 5 },
+        ];
+        check_error(
+            online(date!(2026 - 03 - 02), after),
+            ClockError::AfterReply {
+                event: "extension",
+                on: date!(2026 - 03 - 11),
+                replied: date!(2026 - 03 - 10),
+            },
+        );
+    }
+
+    #[test]
+    fn fee_notice_under_2007_ordinance_is_refused() {
+        let events = vec![Event::FeeNotified { on: date!(2018 - 03 - 06), amount_yuan: 100 }];
+        check_error(online(date!(2018 - 03 - 05), events), ClockError::FeeUnderOrdinance2007);
+    }
+
+    #[test]
+    fn receipt_outside_calendar_or_before_the_ordinance_is_refused() {
+        let err = evaluate(
+            &online(date!(2027 - 01 - 05), vec![]),
+            Calendar::builtin(),
+            date!(2027 - 01 - 05),
+        );
+        assert!(matches!(err, Err(ClockError::OutsideCalendar { .. })), "{err:?}");
+        check_error(
+            online(date!(2008 - 04 - 30), vec![]),
+            ClockError::BeforeOrdinance { received: date!(2008 - 04 - 30) },
+        );
+    }
+
+    #[test]
+    fn report_serialises_regime_and_due_as_plain_strings() {
+        let report = run(&online(date!(2026 - 03 - 02), vec![]), date!(2026 - 03 - 03));
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["regime"], "2019");
+        assert_eq!(json["due"], "2026-03-30");
+        assert_eq!(json["provisional"], false);
+    }
+
+    // Property tests over random applications received between 2008-05-01 and 2026-12-31.
+
+    fn any_receipt() -> impl Strategy<Value = Date> {
+        let first = date!(2008 - 05 - 01).to_julian_day();
+        let last = date!(2026 - 12 - 31).to_julian_day();
+        (first..=last).prop_map(|day| Date::from_julian_day(day).unwrap())
+    }
+
+    fn plus_days(date: Date, days: i64) -> Date {
+        date + time::Duration::days(days)
+    }
+
+    proptest! {
+        #[test]
+        fn due_date_is_always_a_working_day(received in any_receipt(), extension in 0u32..=15) {
+            let events = if extension > 0 {
+                vec![Event::ExtensionApproved { on: received, working_days: extension }]
+            } else {
+                vec![]
+            };
+            let report = run(&online(received, events), received);
+            let due = report.due.unwrap();
+            prop_assert!(Calendar::builtin().lenient_day(due).day.working, "{due} is not a working day");
+            prop_assert!(due > received);
+        }
+
+        #[test]
+        fn extension_never_shortens(received in any_receipt(), extension in 1u32..=15) {
+            let without = run(&online(received, vec![]), received).due.unwrap();
+            let events = vec![Event::ExtensionApproved { on: received, working_days: extension }];
+            let with = run(&online(received, events), received).due.unwrap();
+            prop_assert!(with > without);
+        }
+
+        #[test]
+        fn adding_a_holiday_never_moves_the_due_date_earlier(received in any_receipt(), offset in 0i64..60) {
+            let application = online(received, vec![]);
+            let before = run(&application, received).due.unwrap();
+            let calendar = Calendar::builtin().clone().with_extra_day_off(plus_days(received, offset), "测试假日");
+            let after = evaluate(&application, &calendar, received).unwrap().due.unwrap();
+            prop_assert!(after >= before, "{after} < {before}");
+        }
+
+        #[test]
+        fn a_consultation_only_moves_the_due_date_later(
+            received in any_receipt(),
+            start in 0i64..30,
+            length in 0i64..30,
+            answered in any::<bool>(),
+        ) {
+            let plain = run(&online(received, vec![]), received).due.unwrap();
+            let sent = plus_days(received, start);
+            let mut events = vec![Event::ConsultationSent { on: sent, party: Party::ThirdParty }];
+            if answered {
+                events.push(Event::ConsultationAnswered { on: plus_days(sent, length) });
+            }
+            let consulted = run(&online(received, events), received).due.unwrap();
+            prop_assert!(consulted >= plain, "{consulted} < {plain}");
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! gongkai's statutory core: the rules of government information disclosure as pure functions.
+//!
+//! - [`calendar`]: the working-day calendar (public holidays and 调休) from the State Council notices;
+//! - [`regime`]: which 条例 governs an application, intake channels and the date of receipt;
+//! - [`clock`]: the reply clock — due date, state and a readable trace from an application's events;
+//! - [`fee`]: the information processing fee of 国办函〔2020〕109号.
+//!
+//! **Invariant:** this crate does no IO, has no async, and never reads the clock. Callers pass `as_of`.
+//! `xtask tidy` checks its dependency tree and `clippy.toml` forbids the clock-reading functions.
+
+pub mod calendar;
+pub mod clock;
+pub mod fee;
+pub mod regime;
