@@ -1,1 +1,110 @@
-fn main() {}
+//! `gongkai`: the one binary of the platform. Each subcommand parses its flags, reads what it needs (files,
+//! the current date) and hands plain values to `gongkai-core`.
+//!
+//! Exit codes: 0 success; 1 a check found problems (e.g. `calendar check` found differing days);
+//! 2 bad input (a clear message naming the argument).
+
+mod calendar_cmd;
+mod deadline;
+mod demo;
+mod fee_cmd;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use time::Date;
+
+/// gongkai (公开): government information disclosure platform.
+#[derive(Debug, Parser)]
+#[command(name = "gongkai", version, about, propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compute the reply deadline of a disclosure application and show how it was reached.
+    Deadline(deadline::DeadlineArgs),
+    /// Compute the information processing fee (信息处理费, 国办函〔2020〕109号).
+    Fee(fee_cmd::FeeArgs),
+    /// Working-day calendar commands.
+    #[command(subcommand)]
+    Calendar(calendar_cmd::CalendarCommand),
+    /// Walk through worked examples of the reply clock under both regulations.
+    Demo(demo::DemoArgs),
+}
+
+/// A failure the user can fix: reported as `error: ARG: message`, exit code 2.
+#[derive(Debug)]
+pub(crate) struct UsageError {
+    pub(crate) argument: &'static str,
+    pub(crate) message: String,
+}
+
+impl UsageError {
+    pub(crate) fn new(argument: &'static str, message: impl Into<String>) -> UsageError {
+        UsageError { argument, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.argument, self.message)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// What a subcommand reports back to `main`.
+pub(crate) enum Outcome {
+    Success,
+    /// A check ran and found problems.
+    ProblemsFound,
+}
+
+/// Parses `YYYY-MM-DD`.
+pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(text, &format).map_err(|_| format!("`{text}` is not a date in the form YYYY-MM-DD"))
+}
+
+/// Today in China (UTC+8, no daylight saving): the edge where the clock is read.
+pub(crate) fn today_in_china() -> Date {
+    time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let result = match cli.command {
+        Command::Deadline(args) => deadline::run(&args, &mut out),
+        Command::Fee(args) => fee_cmd::run(&args, &mut out),
+        Command::Calendar(command) => calendar_cmd::run(&command, &mut out),
+        Command::Demo(args) => demo::run(&args, &mut out),
+    };
+    let _ = out.flush();
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::ProblemsFound) => ExitCode::from(1),
+        Err(err) => {
+            match err.downcast_ref::<UsageError>() {
+                Some(usage) => eprintln!("error: {usage}"),
+                None => eprintln!("error: {err:#}"),
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -127,7 +127,7 @@ pub enum LapseReason {
 
 /// Where the application stands on `as_of`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "state", content = "reason")]
+#[serde(rename_all = "snake_case")]
 pub enum State {
     /// Running, not yet due.
     InProgress,

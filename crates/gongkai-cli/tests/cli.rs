@@ -1,0 +1,273 @@
+//! Black-box tests of the `gongkai` binary: worked examples, JSON shape, exit codes and messages.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn gongkai(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gongkai")).args(args).output().expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("UTF-8 output")
+}
+
+/// Runs `gongkai deadline ARGS --json` and returns the parsed document.
+#[track_caller]
+fn deadline_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["deadline", "--json"];
+    all.extend_from_slice(args);
+    let output = gongkai(&all);
+    assert!(output.status.success(), "{}", stderr(&output));
+    serde_json::from_str(&stdout(&output)).expect("valid JSON")
+}
+
+#[track_caller]
+fn check_due(args: &[&str], regime: &str, due: &str, provisional: bool) {
+    let json = deadline_json(args);
+    assert_eq!(json["regime"], regime, "{json:#}");
+    assert_eq!(json["due"], due, "{json:#}");
+    assert_eq!(json["provisional"], provisional, "{json:#}");
+}
+
+#[test]
+fn deadline_2019_online_over_spring_festival() {
+    // 2026-02-10 + 20 working days, Spring Festival 02-15..23 off, Saturdays 02-14 and 02-28 worked.
+    check_due(
+        &["--received", "2026-02-10", "--channel", "online", "--as-of", "2026-02-11"],
+        "2019",
+        "2026-03-16",
+        false,
+    );
+}
+
+#[test]
+fn deadline_2019_consultation_and_extension() {
+    // Consultation 02-26..03-06 removes 7 working days (03-16 -> 03-25); a 20-day extension -> 04-24
+    // (03-26..04-03 is 7 days, 清明 04-04..06 off, 04-07..04-23 is 13 more).
+    check_due(
+        &[
+            "--received",
+            "2026-02-10",
+            "--consultation",
+            "2026-02-26:2026-03-06",
+            "--extension",
+            "--extension-on",
+            "2026-03-20",
+            "--as-of",
+            "2026-03-20",
+        ],
+        "2019",
+        "2026-04-23",
+        false,
+    );
+}
+
+#[test]
+fn deadline_2007_by_post_around_national_day_2018() {
+    check_due(
+        &["--received", "2018-09-25", "--channel", "post", "--as-of", "2018-09-26"],
+        "2007",
+        "2018-10-19",
+        false,
+    );
+}
+
+#[test]
+fn deadline_2007_extension_adds_15_working_days() {
+    // 2018-10-19 + 15 working days: 10-22..26, 10-29..11-02, 11-05..09.
+    check_due(
+        &["--received", "2018-09-25", "--extension", "--as-of", "2018-10-19"],
+        "2007",
+        "2018-11-09",
+        false,
+    );
+}
+
+#[test]
+fn deadline_regime_switches_on_2019_05_15() {
+    let before = deadline_json(&["--received", "2019-05-14", "--as-of", "2019-05-15"]);
+    let after = deadline_json(&["--received", "2019-05-15", "--as-of", "2019-05-15"]);
+    assert_eq!((before["regime"].as_str(), after["regime"].as_str()), (Some("2007"), Some("2019")));
+    // 2019-05-14 + 15 = 06-05 (端午 06-07 is after); 2019-05-15 + 20 = 06-13 (端午 06-07 skipped).
+    assert_eq!(
+        (before["due"].as_str(), after["due"].as_str()),
+        (Some("2019-06-04"), Some("2019-06-13"))
+    );
+}
+
+#[test]
+fn deadline_into_2027_is_provisional_and_names_the_year() {
+    let json = deadline_json(&["--received", "2026-12-15", "--as-of", "2026-12-16"]);
+    assert_eq!(json["due"], "2027-01-12");
+    assert_eq!(json["provisional"], true);
+    assert_eq!(json["provisional_years"], serde_json::json!([2027]));
+}
+
+#[test]
+fn deadline_recomputes_once_next_years_notice_is_given() {
+    let dir = std::env::temp_dir().join(format!("gongkai-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file: PathBuf = dir.join("2027.toml");
+    std::fs::write(
+        &file,
+        "year = 2027\n[[notice]]\nid = \"annual\"\ntitle = \"国务院办公厅关于2027年部分节假日安排的通知\"\n\
+         url = \"https://example.invalid\"\n[[holiday]]\nname = \"元旦\"\noff = [\"2027-01-01..2027-01-03\"]\n",
+    )
+    .unwrap();
+    let json = deadline_json(&[
+        "--received",
+        "2026-12-15",
+        "--as-of",
+        "2026-12-16",
+        "--calendar",
+        file.to_str().unwrap(),
+    ]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(json["due"], "2027-01-13");
+    assert_eq!(json["provisional"], false);
+}
+
+#[test]
+fn deadline_text_output_shows_the_trace_with_articles() {
+    let output = gongkai(&[
+        "deadline",
+        "--received",
+        "2026-03-02",
+        "--channel",
+        "online",
+        "--as-of",
+        "2026-03-03",
+    ]);
+    let text = stdout(&output);
+    assert!(output.status.success());
+    assert!(text.contains("due:          2026-03-30"), "{text}");
+    assert!(text.contains("第三十一条") && text.contains("第三十三条"), "{text}");
+    assert!(text.contains("周末"), "{text}");
+}
+
+/// Bad input: exit code 2, a message naming the argument, no panic.
+#[track_caller]
+fn check_bad_input(args: &[&str], argument: &str) {
+    let mut all = vec!["deadline"];
+    all.extend_from_slice(args);
+    let output = gongkai(&all);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(message.contains(argument), "expected `{argument}` in: {message}");
+    assert!(!message.contains("panicked"), "{message}");
+}
+
+#[test]
+fn deadline_bad_input_names_the_argument_and_exits_2() {
+    check_bad_input(&["--received", "2026-03-02", "--channel", "email"], "--channel");
+    check_bad_input(&["--received", "2026-02-30"], "--received");
+    check_bad_input(
+        &["--received", "2026-03-02", "--consultation", "2026-03-10:2026-03-05"],
+        "--consultation",
+    );
+    check_bad_input(
+        &[
+            "--received",
+            "2026-03-02",
+            "--consultation",
+            "2026-03-03:2026-03-10",
+            "--consultation",
+            "2026-03-05:2026-03-12",
+        ],
+        "--consultation",
+    );
+    check_bad_input(
+        &["--received", "2026-03-02", "--supplement", "2026-03-10:2026-03-05"],
+        "--supplement",
+    );
+    check_bad_input(&["--received", "2026-03-02", "--extension", "--extension"], "--extension");
+    check_bad_input(
+        &["--received", "2026-03-02", "--extension", "--extension-days", "21"],
+        "--extension-days",
+    );
+    check_bad_input(&["--received", "2027-01-05"], "--received");
+    check_bad_input(&["--received", "2026-03-02", "--replied", "2026-03-01"], "--replied");
+    check_bad_input(&["--received", "2018-03-05", "--fee", "2018-03-06:"], "--fee");
+}
+
+#[test]
+fn fee_per_application_and_per_volume() {
+    let output = gongkai(&["fee", "--nth-in-month", "31"]);
+    assert!(stdout(&output).starts_with("200 yuan\n"), "{}", stdout(&output));
+    let output = gongkai(&["fee", "--pages", "250"]);
+    assert!(stdout(&output).starts_with("4700 yuan\n"), "{}", stdout(&output));
+    let output = gongkai(&["fee", "--nth-in-month", "10", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(json["amount_yuan"], 0);
+}
+
+#[test]
+fn fee_bad_input_exits_2() {
+    assert_eq!(gongkai(&["fee", "--nth-in-month", "0"]).status.code(), Some(2));
+    assert_eq!(gongkai(&["fee"]).status.code(), Some(2));
+    assert_eq!(gongkai(&["fee", "--nth-in-month", "3", "--pages", "4"]).status.code(), Some(2));
+}
+
+fn shared_holiday_cn() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/holiday-cn");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        assert!(std::env::var_os("CI").is_none(), "CI must provide ../shared/data/holiday-cn");
+        None
+    }
+}
+
+#[test]
+fn calendar_check_against_holiday_cn_finds_no_difference() {
+    let Some(dir) = shared_holiday_cn() else { return };
+    let output = gongkai(&["calendar", "check", dir.to_str().unwrap()]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("\n0 differing days\n"), "{text}");
+}
+
+#[test]
+fn calendar_check_reports_each_difference_and_exits_1() {
+    let Some(source) = shared_holiday_cn() else { return };
+    let dir = std::env::temp_dir().join(format!("gongkai-holiday-cn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for year in 2024..=2026 {
+        let text = std::fs::read_to_string(source.join(format!("{year}.json"))).unwrap();
+        // Drop the 2025-10-11 adjusted working Saturday from the reference.
+        let text = if year == 2025 { drop_day(&text, "2025-10-11") } else { text };
+        std::fs::write(dir.join(format!("{year}.json")), text).unwrap();
+    }
+    let output = gongkai(&["calendar", "check", dir.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("1 differing days"), "{text}");
+    assert!(text.contains("2025-10-11: gongkai working day, reference day off"), "{text}");
+}
+
+fn drop_day(json: &str, date: &str) -> String {
+    let mut value: serde_json::Value = serde_json::from_str(json).unwrap();
+    value["days"].as_array_mut().unwrap().retain(|day| day["date"] != date);
+    value.to_string()
+}
+
+#[test]
+fn calendar_check_of_a_missing_directory_exits_2() {
+    let output = gongkai(&["calendar", "check", "/nonexistent/holiday-cn"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("/nonexistent/holiday-cn"));
+}
+
+#[test]
+fn demo_runs_every_example() {
+    let output = gongkai(&["demo"]);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(text.contains("5. "), "{text}");
+    assert!(text.contains("(provisional)"), "{text}");
+}
