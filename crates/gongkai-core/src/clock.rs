@@ -23,7 +23,7 @@
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::calendar::{Calendar, CalendarError};
@@ -53,7 +53,7 @@ pub const fn fee_pause() -> bool {
 }
 
 /// Who was consulted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Party {
     /// A third party whose lawful rights may be harmed (2007 art. 23; 2019 art. 32).
@@ -63,7 +63,7 @@ pub enum Party {
 }
 
 /// Something that happened to an application, with the day it happened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// The 补正 notice was sent; `reply_by` is the reasonable period stated in it.
@@ -539,6 +539,55 @@ fn article(regime: Regime, article_2007: &str, article_2019: &str) -> String {
         Regime::Ordinance2007 => format!("《政府信息公开条例》（2007年）{article_2007}"),
         Regime::Ordinance2019 => format!("《政府信息公开条例》{article_2019}"),
     }
+}
+
+/// How an application ended, as a fact of its events (independent of the day one asks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Ending {
+    /// The day it ended: the reply, or the first day after the applicant's time ran out.
+    pub date: Date,
+    /// `None` for a reply; the reason for a lapse.
+    pub lapse: Option<LapseReason>,
+}
+
+/// The day the fee must be paid by: the 20th working day after the notice (国办函〔2020〕109号).
+pub fn fee_payment_due(calendar: &Calendar, notified: Date) -> Date {
+    let mut counter = Counter { calendar, provisional_years: BTreeSet::new() };
+    counter.count_forward(notified, FEE_PAYMENT_WORKING_DAYS, &[]).0
+}
+
+/// When the application ended, if it has: the reply; else the day after an unmet 补正 reply-by date
+/// (2019 art. 30) or fee payment date (109号). An application ends on that day whatever day one asks,
+/// so [`evaluate`] reports it `Lapsed` exactly when `as_of` is on or after [`Ending::date`].
+/// Events are not validated here; call [`evaluate`] for that.
+pub fn ending(application: &Application, calendar: &Calendar) -> Option<Ending> {
+    let mut supplement: Option<(Option<Date>, bool)> = None;
+    let mut fee: Option<(Date, bool)> = None;
+    for event in &application.events {
+        match *event {
+            Event::Replied { on } => return Some(Ending { date: on, lapse: None }),
+            Event::SupplementRequested { reply_by, .. } => {
+                supplement = Some((reply_by, supplement.is_some_and(|s| s.1)))
+            }
+            Event::SupplementReceived { .. } => {
+                supplement = Some((supplement.and_then(|s| s.0), true))
+            }
+            Event::FeeNotified { on, .. } => fee = Some((on, fee.is_some_and(|f| f.1))),
+            Event::FeePaid { .. } => fee = fee.map(|(on, _)| (on, true)),
+            _ => {}
+        }
+    }
+    if let Some((Some(reply_by), false)) = supplement {
+        return reply_by
+            .next_day()
+            .map(|date| Ending { date, lapse: Some(LapseReason::SupplementNotReceived) });
+    }
+    if let Some((notified, false)) = fee {
+        return fee_payment_due(calendar, notified)
+            .next_day()
+            .map(|date| Ending { date, lapse: Some(LapseReason::FeeNotPaid) });
+    }
+    None
 }
 
 /// Runs the clock for `application` on `calendar`, as of the day `as_of`.

@@ -3,7 +3,8 @@
 //! - [`calendar`]: the working-day calendar (public holidays and 调休) from the State Council notices;
 //! - [`regime`]: which 条例 governs an application, intake channels and the date of receipt;
 //! - [`clock`]: the reply clock — due date, state and a readable trace from an application's events;
-//! - [`fee`]: the information processing fee of 国办函〔2020〕109号.
+//! - [`fee`]: the information processing fee of 国办函〔2020〕109号;
+//! - [`report`]: the annual report — formats as data, derivation from records, rules, narrative.
 //!
 //! **Invariant:** this crate does no IO, has no async, and never reads the clock. Callers pass `as_of`.
 //! `xtask tidy` checks its dependency tree and `clippy.toml` forbids the clock-reading functions.
@@ -12,3 +13,4 @@ pub mod calendar;
 pub mod clock;
 pub mod fee;
 pub mod regime;
+pub mod report;

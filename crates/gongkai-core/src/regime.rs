@@ -7,7 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
 use time::macros::date;
 
@@ -17,7 +17,7 @@ pub const ORDINANCE_2007_IN_FORCE: Date = date!(2008 - 05 - 01);
 pub const ORDINANCE_2019_IN_FORCE: Date = date!(2019 - 05 - 15);
 
 /// The regulation an application is handled under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Regime {
     /// 《中华人民共和国政府信息公开条例》(2007, 国务院令第492号).
     #[serde(rename = "2007")]
@@ -96,7 +96,7 @@ impl FromStr for Regime {
 }
 
 /// How an application reached the agency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Channel {
     /// 当面提交.
@@ -149,7 +149,7 @@ impl FromStr for Channel {
 }
 
 /// The facts of intake from which the date of receipt follows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Intake {
     pub channel: Channel,
     /// The day the applicant handed in, posted or sent the application.

@@ -1,0 +1,490 @@
+//! Deriving a report year's measures from records, and filling a format's cells from them.
+//!
+//! Counting rules (each is how the official table reads; choices on unverified points are marked):
+//! - **Applications (2019/2021 table 三).** New = received in the year; carried in = received before the
+//!   year and not ended before it; a result = ended in the year (reply, or lapse of a 补正 or fee, see
+//!   [`crate::clock::ending`]) under its outcome's row; carried out = received by the year's end and not
+//!   ended by it. So 一 + 二 = 三（七） + 四 holds by construction, and the rules check it anyway.
+//! - **Applications (pre-2019 统计表).** 收到 = received in the year, by channel (post and ordinary letters are
+//!   信函); 办结 = ended in the year; 延期办结 = ended after the statutory period without extension, i.e. with
+//!   an approved extension or late (our reading: the table has no row for late replies); 答复 = 办结, each
+//!   under its legacy answer type.
+//! - **Reviews and lawsuits (table 四)** are counted in the year they were filed, with their result if decided
+//!   by the year's end, else 尚未审结 [U: no national text found; chosen so each case is reported once].
+//!   Lawsuits where the agency is only the review organ are not counted (国办公开办函〔2016〕201号). The
+//!   pre-2019 rows (no 尚未审结) count cases decided in the year.
+//! - **Catalog.** Items published in the year; an item on several channels counts once in the total and once
+//!   per channel.
+//! - **Staff, offices, reading points**: those active on December 31. Funding: the year's records, not
+//!   filled when there are none. Responses on one topic count once in 回应热点数.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use time::{Date, Month};
+
+use super::format::Format;
+use super::records::{
+    AgencyRecords, ApplicantType, ApplicationRecord, CaseResult, NormativeKind, OtherHandling,
+    Outcome, ResponseKind,
+};
+use super::values::{CellKey, Quantity, TableValues};
+use crate::calendar::Calendar;
+use crate::clock::{self, LapseReason};
+use crate::regime::{Channel, Regime, receipt_date};
+
+/// Every table 三 result measure of the 2021 format (the 2019 format sums `other.*`).
+pub const RESULT_MEASURES: [&str; 21] = [
+    "disclosed",
+    "partial",
+    "withheld.state_secret",
+    "withheld.forbidden_by_law",
+    "withheld.security",
+    "withheld.third_party",
+    "withheld.internal",
+    "withheld.deliberative",
+    "withheld.enforcement_file",
+    "withheld.administrative_query",
+    "unavailable.not_held",
+    "unavailable.needs_creation",
+    "unavailable.still_unclear",
+    "not_processed.petition",
+    "not_processed.repeat",
+    "not_processed.publication",
+    "not_processed.excessive",
+    "not_processed.confirmation",
+    "other.no_supplement",
+    "other.fee_not_paid",
+    "other.other",
+];
+
+/// Every pre-2019 answer measure.
+pub const LEGACY_ANSWER_MEASURES: [&str; 13] = [
+    "already_public",
+    "disclosed",
+    "partial",
+    "refused.state_secret",
+    "refused.trade_secret",
+    "refused.privacy",
+    "refused.security",
+    "refused.not_government_information",
+    "refused.other_law",
+    "not_this_agency",
+    "not_exist",
+    "amend",
+    "other_channel",
+];
+
+/// Named figures of one agency-year, before any format picks them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Measures {
+    values: HashMap<String, Quantity>,
+}
+
+impl Measures {
+    fn add(&mut self, key: &str, amount: i64) {
+        let entry = self.values.entry(key.to_owned()).or_default();
+        *entry = *entry + Quantity::count(amount);
+    }
+
+    fn set(&mut self, key: &str, value: Quantity) {
+        self.values.insert(key.to_owned(), value);
+    }
+
+    pub fn get(&self, key: &str) -> Option<Quantity> {
+        self.values.get(key).copied()
+    }
+}
+
+/// What the narrative needs beyond the table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// Proactive items by the agency's catalog category, in the order the agency first used them.
+    pub categories: Vec<(String, u64)>,
+    /// Fees actually collected in the year (元) and the number waived.
+    pub fees_collected_yuan: u64,
+    pub fees_waived: u64,
+    /// Applications whose records could not be counted (e.g. a reply with no outcome), with the reason.
+    pub record_problems: Vec<String>,
+}
+
+fn year_bounds(year: i32) -> (Date, Date) {
+    let first = Date::from_calendar_date(year, Month::January, 1).expect("report years are valid");
+    let last = Date::from_calendar_date(year, Month::December, 31).expect("report years are valid");
+    (first, last)
+}
+
+fn active_at(from: Date, to: Option<Date>, day: Date) -> bool {
+    from <= day && to.is_none_or(|to| to >= day)
+}
+
+/// An application's facts for counting.
+struct Counted {
+    applicant: ApplicantType,
+    channel: Channel,
+    received: Date,
+    ended: Option<(Date, Outcome)>,
+}
+
+fn count_application(
+    application: &ApplicationRecord,
+    calendar: &Calendar,
+    problems: &mut Vec<String>,
+) -> Option<Counted> {
+    let receipt = match receipt_date(
+        &application.intake,
+        application.regime.unwrap_or(Regime::Ordinance2019),
+    ) {
+        Ok(receipt) => receipt.date,
+        Err(err) => {
+            problems.push(format!("申请{}：{err}", application.tracking_number));
+            return None;
+        }
+    };
+    let as_clock = clock::Application {
+        intake: application.intake.clone(),
+        regime: application.regime,
+        events: application.events.clone(),
+    };
+    let ended = clock::ending(&as_clock, calendar).map(|ending| {
+        let outcome = match (ending.lapse, application.outcome) {
+            (Some(LapseReason::SupplementNotReceived), _) => {
+                Outcome::OtherHandling(OtherHandling::NoSupplement)
+            }
+            (Some(LapseReason::FeeNotPaid), _) => Outcome::OtherHandling(OtherHandling::FeeNotPaid),
+            (None, Some(outcome)) => outcome,
+            (None, None) => {
+                problems.push(format!(
+                    "申请{}：已答复但未记录答复类型，按“其他处理”统计",
+                    application.tracking_number
+                ));
+                Outcome::OtherHandling(OtherHandling::Other)
+            }
+        };
+        (ending.date, outcome)
+    });
+    Some(Counted {
+        applicant: application.applicant,
+        channel: application.intake.channel,
+        received: receipt,
+        ended,
+    })
+}
+
+/// Whether a pre-2019 application ended after its statutory period without extension (延期办结).
+fn ended_late_or_extended(
+    application: &ApplicationRecord,
+    ended_on: Date,
+    calendar: &Calendar,
+) -> bool {
+    let as_clock = clock::Application {
+        intake: application.intake.clone(),
+        regime: application.regime,
+        events: application.events.clone(),
+    };
+    match clock::evaluate(&as_clock, calendar, ended_on) {
+        Ok(report) => {
+            report.allowed_working_days > report.regime.reply_working_days()
+                || report.on_time == Some(false)
+        }
+        Err(_) => false,
+    }
+}
+
+/// Derives every measure of `year` from `records`.
+pub fn measures(records: &AgencyRecords, year: i32, calendar: &Calendar) -> (Measures, Extras) {
+    let (first_day, last_day) = year_bounds(year);
+    let in_year = |date: Date| date.year() == year;
+    let mut measures = Measures::default();
+    let mut extras = Extras::default();
+
+    // Applications, counted into arrays indexed by applicant column (the last is "all").
+    const COLUMNS: usize = ApplicantType::ALL.len() + 1;
+    let mut new = [0i64; COLUMNS];
+    let mut carried_in = [0i64; COLUMNS];
+    let mut carried_out = [0i64; COLUMNS];
+    let mut results = [[0i64; COLUMNS]; RESULT_MEASURES.len()];
+    let mut received_by_channel = [0i64; 4];
+    let (mut concluded, mut extended) = (0i64, 0i64);
+    let mut answers = [0i64; LEGACY_ANSWER_MEASURES.len()];
+    for application in &records.applications {
+        let Some(counted) = count_application(application, calendar, &mut extras.record_problems)
+        else {
+            continue;
+        };
+        let columns = [counted.applicant as usize, COLUMNS - 1];
+        let ended_before_year = counted.ended.is_some_and(|(date, _)| date < first_day);
+        if counted.received > last_day || ended_before_year {
+            continue;
+        }
+        if in_year(counted.received) {
+            columns.iter().for_each(|column| new[*column] += 1);
+            let channel = match counted.channel {
+                Channel::InPerson => 0,
+                Channel::Fax => 1,
+                Channel::Online => 2,
+                Channel::Post | Channel::Letter => 3,
+            };
+            received_by_channel[channel] += 1;
+        } else {
+            columns.iter().for_each(|column| carried_in[*column] += 1);
+        }
+        match counted.ended {
+            Some((ended_on, outcome)) if ended_on <= last_day => {
+                let result =
+                    RESULT_MEASURES.iter().position(|measure| *measure == outcome.measure());
+                let result = result.expect("every outcome maps to a result row");
+                columns.iter().for_each(|column| results[result][*column] += 1);
+                concluded += 1;
+                if year <= 2018 && ended_late_or_extended(application, ended_on, calendar) {
+                    extended += 1;
+                }
+                let answer = LEGACY_ANSWER_MEASURES
+                    .iter()
+                    .position(|measure| *measure == outcome.legacy_measure());
+                answers[answer.expect("every outcome maps to an answer type")] += 1;
+            }
+            _ => columns.iter().for_each(|column| carried_out[*column] += 1),
+        }
+    }
+    let column_codes = ApplicantType::ALL.iter().map(|applicant| applicant.code()).chain(["all"]);
+    for (column, code) in column_codes.enumerate() {
+        measures.add(&format!("app.new.{code}"), new[column]);
+        measures.add(&format!("app.carried_in.{code}"), carried_in[column]);
+        measures.add(&format!("app.carried_out.{code}"), carried_out[column]);
+        let mut total = 0;
+        let mut other = 0;
+        for (index, result) in RESULT_MEASURES.iter().enumerate() {
+            let count = results[index][column];
+            measures.add(&format!("app.result.{result}.{code}"), count);
+            total += count;
+            if result.starts_with("other.") {
+                other += count;
+            }
+        }
+        measures.add(&format!("app.result.total.{code}"), total);
+        measures.add(&format!("app.result.other.{code}"), other);
+    }
+    measures.add("app.received", received_by_channel.iter().sum());
+    for (index, channel) in ["in_person", "fax", "online", "letter"].into_iter().enumerate() {
+        measures.add(&format!("app.received.{channel}"), received_by_channel[index]);
+    }
+    measures.add("app.concluded", concluded);
+    measures.add("app.concluded.on_time", concluded - extended);
+    measures.add("app.concluded.extended", extended);
+    measures.add("app.answered", answers.iter().sum());
+    let mut refused = 0;
+    for (index, answer) in LEGACY_ANSWER_MEASURES.iter().enumerate() {
+        measures.add(&format!("app.answer.{answer}"), answers[index]);
+        if answer.starts_with("refused.") {
+            refused += answers[index];
+        }
+    }
+    measures.add("app.answer.refused", refused);
+
+    // Catalog.
+    measures.add("catalog.total", 0);
+    measures.add("catalog.normative", 0);
+    for channel in super::records::PublishChannel::ALL {
+        measures.add(&format!("catalog.channel.{}", channel.code()), 0);
+    }
+    let mut channel_counts = [0i64; 5];
+    let mut total = 0i64;
+    let mut normative = 0i64;
+    // Categories in the order the agency first used them (as its own catalog lists them).
+    let mut categories: Vec<(&str, u64)> = Vec::new();
+    let mut category_index: HashMap<&str, usize> = HashMap::new();
+    for item in records.catalog.iter().filter(|item| in_year(item.published)) {
+        total += 1;
+        normative += i64::from(item.normative);
+        let index = *category_index.entry(item.category.as_str()).or_insert_with(|| {
+            categories.push((item.category.as_str(), 0));
+            categories.len() - 1
+        });
+        categories[index].1 += 1;
+        for channel in &item.channels {
+            channel_counts[*channel as usize] += 1;
+        }
+    }
+    measures.add("catalog.total", total);
+    measures.add("catalog.normative", normative);
+    for channel in super::records::PublishChannel::ALL {
+        measures
+            .add(&format!("catalog.channel.{}", channel.code()), channel_counts[channel as usize]);
+    }
+    extras.categories =
+        categories.into_iter().map(|(name, count)| (name.to_owned(), count)).collect();
+
+    // Normative documents.
+    for (kind, prefix) in
+        [(NormativeKind::Rule, "normative.rule"), (NormativeKind::Document, "normative.doc")]
+    {
+        let documents = records.normative_documents.iter().filter(|document| document.kind == kind);
+        let (mut made, mut repealed, mut in_force, mut published, mut published_total) =
+            (0, 0, 0, 0, 0);
+        for document in documents {
+            made += i64::from(in_year(document.made));
+            repealed += i64::from(document.repealed.is_some_and(in_year));
+            in_force += i64::from(
+                document.made <= last_day && document.repealed.is_none_or(|date| date > last_day),
+            );
+            published += i64::from(document.published.is_some_and(in_year));
+            published_total += i64::from(document.published.is_some_and(|date| date <= last_day));
+        }
+        measures.add(&format!("{prefix}.made"), made);
+        measures.add(&format!("{prefix}.repealed"), repealed);
+        measures.add(&format!("{prefix}.in_force"), in_force);
+        measures.add(&format!("{prefix}.published"), published);
+        measures.add(&format!("{prefix}.published_total"), published_total);
+    }
+
+    // Declared figures from other systems.
+    for figure in records.declared.iter().filter(|figure| figure.year == year) {
+        measures.set(&figure.measure, figure.value);
+    }
+
+    // Responses and interpretations.
+    let responses: Vec<_> =
+        records.responses.iter().filter(|response| in_year(response.date)).collect();
+    let topics: BTreeSet<&str> =
+        responses.iter().filter_map(|response| response.topic.as_deref()).collect();
+    measures.add("response.topics", topics.len() as i64);
+    for (kind, key) in [
+        (ResponseKind::PressConference, "response.press_conference"),
+        (ResponseKind::OnlineInterview, "response.online_interview"),
+        (ResponseKind::Interpretation, "response.interpretation"),
+        (ResponseKind::WeiboWechat, "response.weibo_wechat"),
+        (ResponseKind::Other, "response.other"),
+    ] {
+        let of_kind = responses.iter().filter(|response| response.kind == kind);
+        measures.add(key, of_kind.clone().count() as i64);
+        if matches!(kind, ResponseKind::PressConference | ResponseKind::OnlineInterview) {
+            measures.add(
+                &format!("{key}.head"),
+                of_kind.filter(|response| response.head_attended).count() as i64,
+            );
+        }
+    }
+
+    // Reviews and lawsuits.
+    let result_name = |result: CaseResult| match result {
+        CaseResult::Upheld => "upheld",
+        CaseResult::Corrected => "corrected",
+        CaseResult::Other => "other",
+    };
+    // 2019/2021: cases filed in the year, with their status at the year's end.
+    let status_at_year_end = |decided: Option<(CaseResult, Date)>| match decided {
+        Some((result, date)) if date <= last_day => result_name(result),
+        _ => "pending",
+    };
+    for prefix in ["review", "suit.direct", "suit.after_review"] {
+        for result in ["upheld", "corrected", "other", "pending", "total"] {
+            measures.add(&format!("{prefix}.{result}"), 0);
+        }
+    }
+    for prefix in ["review_concluded", "suit_concluded"] {
+        for result in ["upheld", "corrected", "other", "total"] {
+            measures.add(&format!("{prefix}.{result}"), 0);
+        }
+    }
+    for review in &records.reviews {
+        if in_year(review.filed) {
+            measures.add(&format!("review.{}", status_at_year_end(review.decided)), 1);
+            measures.add("review.total", 1);
+        }
+        if let Some((result, _)) = review.decided.filter(|(_, date)| in_year(*date)) {
+            measures.add(&format!("review_concluded.{}", result_name(result)), 1);
+            measures.add("review_concluded.total", 1);
+        }
+    }
+    for lawsuit in records.lawsuits.iter().filter(|lawsuit| !lawsuit.as_review_organ) {
+        let prefix = if lawsuit.after_review { "suit.after_review" } else { "suit.direct" };
+        if in_year(lawsuit.filed) {
+            measures.add(&format!("{prefix}.{}", status_at_year_end(lawsuit.decided)), 1);
+            measures.add(&format!("{prefix}.total"), 1);
+        }
+        if let Some((result, _)) = lawsuit.decided.filter(|(_, date)| in_year(*date)) {
+            measures.add(&format!("suit_concluded.{}", result_name(result)), 1);
+            measures.add("suit_concluded.total", 1);
+        }
+    }
+    measures.add(
+        "complaint.total",
+        records.complaints.iter().filter(|complaint| in_year(complaint.received)).count() as i64,
+    );
+
+    // Organisation at the year's end.
+    let offices =
+        records.offices.iter().filter(|office| active_at(office.from, office.to, last_day)).count();
+    measures.add("org.offices", offices as i64);
+    let points = records
+        .reading_points
+        .iter()
+        .filter(|point| active_at(point.opened, point.closed, last_day))
+        .count();
+    measures.add("org.reading_points", points as i64);
+    let staff: Vec<_> =
+        records.staff.iter().filter(|staff| active_at(staff.from, staff.to, last_day)).collect();
+    let full_time = staff.iter().filter(|staff| staff.full_time).count() as i64;
+    measures.add("org.staff.full_time", full_time);
+    measures.add("org.staff.part_time", staff.len() as i64 - full_time);
+    measures.add("org.staff", staff.len() as i64);
+    let funding: Vec<_> = records.funding.iter().filter(|funding| funding.year == year).collect();
+    if !funding.is_empty() {
+        measures.set("org.funding", funding.iter().map(|funding| funding.amount_wan_yuan).sum());
+    }
+    measures.add(
+        "training.meetings",
+        records.meetings.iter().filter(|meeting| in_year(meeting.date)).count() as i64,
+    );
+    let trainings: Vec<_> =
+        records.trainings.iter().filter(|training| in_year(training.date)).collect();
+    measures.add("training.courses", trainings.len() as i64);
+    measures.add(
+        "training.trainees",
+        trainings.iter().map(|training| i64::from(training.trainees)).sum(),
+    );
+
+    for fee in records.fees.iter().filter(|fee| in_year(fee.date)) {
+        if fee.waived {
+            extras.fees_waived += 1;
+        } else {
+            extras.fees_collected_yuan += fee.amount_yuan;
+        }
+    }
+    (measures, extras)
+}
+
+/// The measure a cell shows: the row's and the column's measure joined with a dot.
+pub fn cell_measure(row_measure: &str, column_measure: &str) -> String {
+    match (row_measure.is_empty(), column_measure.is_empty()) {
+        (true, _) => column_measure.to_owned(),
+        (false, true) => row_measure.to_owned(),
+        (false, false) => format!("{row_measure}.{column_measure}"),
+    }
+}
+
+/// Fills every value cell of `format` from `measures`; a cell whose measure is absent is not filled.
+pub fn fill(format: &Format, measures: &Measures) -> TableValues {
+    let mut values = TableValues::default();
+    for table in &format.tables {
+        for (_, row, column) in table.value_cells() {
+            let measure = cell_measure(row.measure.as_deref().unwrap_or_default(), &column.measure);
+            values.set(CellKey::new(&table.id, &row.key, &column.key), measures.get(&measure));
+        }
+    }
+    values
+}
+
+/// The measures every format needs, listed for documentation and tests: (format, cell, measure).
+pub fn cell_measures(format: &Format) -> BTreeMap<CellKey, String> {
+    let mut map = BTreeMap::new();
+    for table in &format.tables {
+        for (_, row, column) in table.value_cells() {
+            map.insert(
+                CellKey::new(&table.id, &row.key, &column.key),
+                cell_measure(row.measure.as_deref().unwrap_or_default(), &column.measure),
+            );
+        }
+    }
+    map
+}

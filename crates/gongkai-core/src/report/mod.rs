@@ -1,0 +1,113 @@
+//! The annual report (政府信息公开工作年度报告), derived from records so that it cannot contradict itself.
+//!
+//! records ──[`derive::measures`]──▶ measures ──[`derive::fill`] with a [`format::Format`]──▶ table cells
+//!                                        └──[`text::sections`]──▶ narrative
+//! cells (+ last year's) ──[`rules::check`]──▶ findings
+//!
+//! The same [`rules::check`] runs on tables people typed in (the auditor), so a generated report and an
+//! audited one are held to one standard.
+
+pub mod derive;
+pub mod format;
+pub mod records;
+pub mod rules;
+pub mod text;
+pub mod values;
+
+use serde::Serialize;
+use time::Date;
+
+use crate::calendar::Calendar;
+use format::FormatId;
+use records::{Agency, AgencyRecords};
+use rules::Finding;
+use text::SectionText;
+use values::TableValues;
+
+/// The signature block (单位负责人, 审核人, 填报人, 联系电话, 填报日期) as roles; filled by the sign-off workflow.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct SignOff {
+    pub head: Option<String>,
+    pub reviewer: Option<String>,
+    pub preparer: Option<String>,
+    pub phone: Option<String>,
+    pub date: Option<Date>,
+}
+
+/// A derived annual report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub format: FormatId,
+    pub year: i32,
+    pub agency: Agency,
+    pub title: String,
+    pub values: TableValues,
+    /// Proactive items by catalog category (figure 1), in the agency's order.
+    pub categories: Vec<(String, u64)>,
+    pub sections: Vec<SectionText>,
+    pub findings: Vec<Finding>,
+    /// Records that could not be counted as they are, in Chinese.
+    pub record_problems: Vec<String>,
+    pub sign_off: SignOff,
+}
+
+/// Why a report cannot be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReportError {
+    #[error("the records name no agency")]
+    NoAgency,
+    #[error("report year {year} is out of range (2008–2100)")]
+    YearOutOfRange { year: i32 },
+}
+
+/// The report title as agencies publish it.
+pub fn title(agency: &str, year: i32, format: FormatId) -> String {
+    match format {
+        FormatId::Pre2019 => format!("{agency}{year}年度政府信息公开工作报告"),
+        _ => format!("{agency}{year}年政府信息公开工作年度报告"),
+    }
+}
+
+/// Derives only the table values of `year` in `format` (what a cross-year check or a roll-up needs).
+pub fn table_values(
+    records: &AgencyRecords,
+    year: i32,
+    format: FormatId,
+    calendar: &Calendar,
+) -> TableValues {
+    let (measures, _) = derive::measures(records, year, calendar);
+    derive::fill(format.format(), &measures)
+}
+
+/// Builds the report of `year` from `records`, in `format` or the format of the year, and checks it
+/// (including against last year's table, derived from the same records).
+pub fn build(
+    records: &AgencyRecords,
+    year: i32,
+    format: Option<FormatId>,
+    calendar: &Calendar,
+) -> Result<Report, ReportError> {
+    if !(2008..=2100).contains(&year) {
+        return Err(ReportError::YearOutOfRange { year });
+    }
+    let agency = records.agency.clone().ok_or(ReportError::NoAgency)?;
+    let format_id = format.unwrap_or_else(|| FormatId::for_year(year));
+    let definition = format_id.format();
+    let (measures, extras) = derive::measures(records, year, calendar);
+    let values = derive::fill(definition, &measures);
+    let previous = table_values(records, year - 1, FormatId::for_year(year - 1), calendar);
+    let findings = rules::check(definition, &values, Some(&previous));
+    let sections = text::sections(definition, year, &agency.name, &measures, &extras, records);
+    Ok(Report {
+        format: format_id,
+        year,
+        title: title(&agency.name, year, format_id),
+        sign_off: SignOff { phone: Some(agency.phone.clone()), ..SignOff::default() },
+        agency,
+        values,
+        categories: extras.categories.clone(),
+        sections,
+        findings,
+        record_problems: extras.record_problems,
+    })
+}

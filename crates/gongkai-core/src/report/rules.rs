@@ -1,0 +1,275 @@
+//! Checking a table against its format's rules, whether gongkai generated it or someone typed it in.
+//!
+//! Every rule is data in the format file (see [`crate::report::format::RuleKind`]); this module only knows how
+//! to evaluate each kind. A cell that is not filled counts as 0 in sums, except that a rule whose cells are
+//! all unfilled is not evaluated (nothing was stated).
+
+use serde::Serialize;
+
+use super::format::{Format, Rule, RuleKind, Severity, Table};
+use super::values::{CellKey, Quantity, TableValues};
+
+/// A broken rule: which rule, which cells, what was expected and what was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub description: String,
+    pub source: String,
+    pub severity: Severity,
+    /// Where, in words: the table, row and column labels.
+    pub location: String,
+    pub cells: Vec<CellKey>,
+    pub expected: Quantity,
+    pub found: Quantity,
+}
+
+/// Checks `values` against every rule of `format`; cross-year rules need `previous` (last year's values,
+/// in whatever format that year used) and are skipped without it.
+pub fn check(
+    format: &Format,
+    values: &TableValues,
+    previous: Option<&TableValues>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in &format.rules {
+        let Some(table) = format.table(&rule.table) else { continue };
+        check_rule(rule, table, values, previous, &mut findings);
+    }
+    findings
+}
+
+struct Context<'a> {
+    rule: &'a Rule,
+    table: &'a Table,
+    values: &'a TableValues,
+}
+
+impl Context<'_> {
+    fn cell(&self, row: &str, column: &str) -> CellKey {
+        CellKey::new(&self.table.id, row, column)
+    }
+
+    /// The value and whether it was filled; a cell the table does not have is `None`.
+    fn get(&self, row: &str, column: &str) -> Option<Option<Quantity>> {
+        self.values
+            .has(&self.table.id, row, column)
+            .then(|| self.values.get(&self.table.id, row, column))
+    }
+
+    fn row_label(&self, row: &str) -> String {
+        self.table.row(row).map_or_else(|| row.to_owned(), |(_, row)| row.label.clone())
+    }
+
+    fn column_label(&self, column: &str) -> String {
+        self.table
+            .blocks
+            .iter()
+            .flat_map(|block| &block.columns)
+            .find(|candidate| candidate.key == column)
+            .map_or_else(|| column.to_owned(), |column| column.label.clone())
+    }
+
+    /// The value columns of the block holding `row`.
+    fn columns_of(&self, row: &str) -> Vec<String> {
+        self.table
+            .row(row)
+            .map(|(block, _)| block.columns.iter().map(|c| c.key.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    fn finding(
+        &self,
+        location: String,
+        cells: Vec<CellKey>,
+        expected: Quantity,
+        found: Quantity,
+    ) -> Finding {
+        Finding {
+            rule: self.rule.id.clone(),
+            description: self.rule.description.clone(),
+            source: self.rule.source.clone(),
+            severity: self.rule.severity,
+            location: format!("{}：{location}", self.table.title),
+            cells,
+            expected,
+            found,
+        }
+    }
+
+    /// Sums the given cells; `None` when none of them is filled (nothing stated), or a cell is absent.
+    fn sum(&self, cells: &[(&str, &str)]) -> Option<(Quantity, bool)> {
+        let mut total = Quantity::ZERO;
+        let mut any_filled = false;
+        for (row, column) in cells {
+            let value = self.get(row, column)?;
+            any_filled |= value.is_some();
+            total = total + value.unwrap_or_default();
+        }
+        Some((total, any_filled))
+    }
+}
+
+fn check_rule(
+    rule: &Rule,
+    table: &Table,
+    values: &TableValues,
+    previous: Option<&TableValues>,
+    findings: &mut Vec<Finding>,
+) {
+    let context = Context { rule, table, values };
+    match &rule.kind {
+        RuleKind::RowBalance { left, right } => {
+            for column in context.columns_of(&left[0]) {
+                let left_cells: Vec<(&str, &str)> =
+                    left.iter().map(|row| (row.as_str(), column.as_str())).collect();
+                let right_cells: Vec<(&str, &str)> =
+                    right.iter().map(|row| (row.as_str(), column.as_str())).collect();
+                let (Some((expected, left_filled)), Some((found, right_filled))) =
+                    (context.sum(&left_cells), context.sum(&right_cells))
+                else {
+                    continue;
+                };
+                if (left_filled || right_filled) && expected != found {
+                    let cells =
+                        left.iter().chain(right).map(|row| context.cell(row, &column)).collect();
+                    findings.push(context.finding(
+                        format!("“{}”列", context.column_label(&column)),
+                        cells,
+                        expected,
+                        found,
+                    ));
+                }
+            }
+        }
+        RuleKind::RowSum { total, parts } => {
+            for column in context.columns_of(total) {
+                let part_cells: Vec<(&str, &str)> =
+                    parts.iter().map(|row| (row.as_str(), column.as_str())).collect();
+                let (Some(found), Some((expected, parts_filled))) =
+                    (context.get(total, &column), context.sum(&part_cells))
+                else {
+                    continue;
+                };
+                if (found.is_some() || parts_filled) && found.unwrap_or_default() != expected {
+                    let cells = std::iter::once(total)
+                        .chain(parts)
+                        .map(|row| context.cell(row, &column))
+                        .collect();
+                    let location = format!(
+                        "“{}”行“{}”列",
+                        context.row_label(total),
+                        context.column_label(&column)
+                    );
+                    findings.push(context.finding(
+                        location,
+                        cells,
+                        expected,
+                        found.unwrap_or_default(),
+                    ));
+                }
+            }
+        }
+        RuleKind::ColumnSum { total, parts } => {
+            for (_, row, _) in table.value_cells().filter(|(_, _, column)| &column.key == total) {
+                let part_cells: Vec<(&str, &str)> =
+                    parts.iter().map(|column| (row.key.as_str(), column.as_str())).collect();
+                let (Some(found), Some((expected, parts_filled))) =
+                    (context.get(&row.key, total), context.sum(&part_cells))
+                else {
+                    continue;
+                };
+                if (found.is_some() || parts_filled) && found.unwrap_or_default() != expected {
+                    let cells = std::iter::once(total)
+                        .chain(parts)
+                        .map(|column| context.cell(&row.key, column))
+                        .collect();
+                    let location = format!("“{}”行“{}”列", row.label, context.column_label(total));
+                    findings.push(context.finding(
+                        location,
+                        cells,
+                        expected,
+                        found.unwrap_or_default(),
+                    ));
+                }
+            }
+        }
+        RuleKind::AtMost { part, whole } => {
+            for column in context.columns_of(part) {
+                let (Some(Some(part_value)), Some(whole_value)) =
+                    (context.get(part, &column), context.get(whole, &column))
+                else {
+                    continue;
+                };
+                if part_value > whole_value.unwrap_or_default() {
+                    let cells = vec![context.cell(part, &column), context.cell(whole, &column)];
+                    let location = format!(
+                        "“{}”不应超过“{}”",
+                        context.row_label(part),
+                        context.row_label(whole)
+                    );
+                    findings.push(context.finding(
+                        location,
+                        cells,
+                        whole_value.unwrap_or_default(),
+                        part_value,
+                    ));
+                }
+            }
+        }
+        RuleKind::CrossYear { this_year, last_year } => {
+            let Some(previous) = previous else { return };
+            let last = Context { rule, table, values: previous };
+            for column in context.columns_of(this_year) {
+                let (Some(found), Some(Some(expected))) =
+                    (context.get(this_year, &column), last.get(last_year, &column))
+                else {
+                    continue;
+                };
+                if found.unwrap_or_default() != expected {
+                    let location = format!(
+                        "本年“{}”与上年“{}”（“{}”列）",
+                        context.row_label(this_year),
+                        context.row_label(last_year),
+                        context.column_label(&column)
+                    );
+                    let cells = vec![context.cell(this_year, &column)];
+                    findings.push(context.finding(
+                        location,
+                        cells,
+                        expected,
+                        found.unwrap_or_default(),
+                    ));
+                }
+            }
+        }
+        RuleKind::CrossYearFlow { rows, stock, inflow, outflow } => {
+            let Some(previous) = previous else { return };
+            let last = Context { rule, table, values: previous };
+            for row in rows {
+                let (Some(Some(found)), Some(Some(last_stock)), Some(inflow_value)) =
+                    (context.get(row, stock), last.get(row, stock), context.get(row, inflow))
+                else {
+                    continue;
+                };
+                let outflow_value = match outflow {
+                    Some(outflow) => context.get(row, outflow).flatten().unwrap_or_default(),
+                    None => Quantity::ZERO,
+                };
+                let expected = last_stock + inflow_value.unwrap_or_default() - outflow_value;
+                if found != expected {
+                    let location = format!(
+                        "“{}”行“{}”列",
+                        context.row_label(row),
+                        context.column_label(stock)
+                    );
+                    findings.push(context.finding(
+                        location,
+                        vec![context.cell(row, stock)],
+                        expected,
+                        found,
+                    ));
+                }
+            }
+        }
+    }
+}
