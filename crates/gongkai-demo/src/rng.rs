@@ -1,4 +1,4 @@
-//! A tiny deterministic generator (SplitMix64) so demo data never changes with a dependency's version.
+//! A tiny deterministic generator (`SplitMix64`) so demo data never changes with a dependency's version.
 
 pub(crate) struct Rng(u64);
 

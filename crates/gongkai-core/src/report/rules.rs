@@ -273,3 +273,57 @@ fn check_rule(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::format::FormatId;
+
+    fn stats(values: &mut TableValues, row: &str, value: Option<i64>) {
+        values.set(CellKey::new("stats", row, "value"), value.map(Quantity::count));
+    }
+
+    #[test]
+    fn received_must_equal_the_sum_of_channels_as_the_seed_does_not() {
+        // The seed: 收到申请数 3, but 当面 0 + 传真 0 + 网络 3 + 信函 1 = 4.
+        let mut values = TableValues::default();
+        for (row, value) in [
+            ("received", 3),
+            ("received_in_person", 0),
+            ("received_fax", 0),
+            ("received_online", 3),
+            ("received_letter", 1),
+        ] {
+            stats(&mut values, row, Some(value));
+        }
+        let findings = check(FormatId::Pre2019.format(), &values, None);
+        let finding =
+            findings.iter().find(|finding| finding.rule == "stats.received_by_channel").unwrap();
+        assert_eq!((finding.expected, finding.found), (Quantity::count(4), Quantity::count(3)));
+        assert!(finding.location.contains("（一）收到申请数"), "{}", finding.location);
+        assert_eq!(finding.cells.len(), 5);
+    }
+
+    #[test]
+    fn a_part_exceeding_its_parent_is_found_and_blank_cells_are_not_zero() {
+        // The seed: 不同意公开 0 but 其中 涉及个人隐私 1; 专职人员数 blank, 兼职 5, 工作人员 5.
+        let mut values = TableValues::default();
+        stats(&mut values, "ans_refused", Some(0));
+        for row in [
+            "refused_state_secret",
+            "refused_trade_secret",
+            "refused_security",
+            "refused_not_gov_info",
+            "refused_other_law",
+        ] {
+            stats(&mut values, row, Some(0));
+        }
+        stats(&mut values, "refused_privacy", Some(1));
+        stats(&mut values, "staff", Some(5));
+        stats(&mut values, "staff_full_time", None);
+        stats(&mut values, "staff_part_time", Some(5));
+        let findings = check(FormatId::Pre2019.format(), &values, None);
+        let rules: Vec<&str> = findings.iter().map(|finding| finding.rule.as_str()).collect();
+        assert_eq!(rules, vec!["stats.refused_reasons"], "{findings:#?}");
+    }
+}
