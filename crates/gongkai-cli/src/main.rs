@@ -8,6 +8,7 @@ mod calendar_cmd;
 mod deadline;
 mod demo;
 mod fee_cmd;
+mod report_cmd;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ enum Command {
     Calendar(calendar_cmd::CalendarCommand),
     /// Walk through worked examples of the reply clock under both regulations.
     Demo(demo::DemoArgs),
+    /// Derive an annual report from records, check it, and write it as HTML, DOCX, XLSX, PDF or JSON.
+    Report(report_cmd::ReportArgs),
 }
 
 /// A failure the user can fix: reported as `error: ARG: message`, exit code 2.
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
         Command::Fee(args) => fee_cmd::run(&args, &mut out),
         Command::Calendar(command) => calendar_cmd::run(&command, &mut out),
         Command::Demo(args) => demo::run(&args, &mut out),
+        Command::Report(args) => report_cmd::run(&args, &mut out),
     };
     let _ = out.flush();
     match result {

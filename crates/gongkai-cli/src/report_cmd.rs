@@ -1,0 +1,137 @@
+//! `gongkai report`: derive an annual report from records, check it, render it.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Args;
+use gongkai_core::calendar::Calendar;
+use gongkai_core::report::format::{FormatId, Severity};
+use gongkai_core::report::{self, Report};
+use gongkai_render::Output;
+
+use crate::{Outcome, UsageError};
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("action").required(true).args(["out", "check"])))]
+pub(crate) struct ReportArgs {
+    /// A demo dataset (`wenzhou-justice`: the founding document's bureau, 2018 reconstructed, 2019–2025 synthetic).
+    #[arg(long, value_name = "NAME", required = true)]
+    demo: String,
+    /// The report year.
+    #[arg(long, value_name = "YYYY")]
+    year: i32,
+    /// The official format; `auto` follows the year (≤ 2018 pre2019, 2019–2020 2019, ≥ 2021 2021).
+    #[arg(long, default_value = "auto", value_parser = parse_format)]
+    format: FormatChoice,
+    /// Write the report here; the extension picks html, docx, xlsx, pdf or json.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Print the findings of the format's rules; exit 1 if there are any.
+    #[arg(long)]
+    check: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum FormatChoice {
+    Auto,
+    Fixed(FormatId),
+}
+
+fn parse_format(text: &str) -> Result<FormatChoice, String> {
+    if text == "auto" { Ok(FormatChoice::Auto) } else { text.parse().map(FormatChoice::Fixed) }
+}
+
+fn build(args: &ReportArgs) -> anyhow::Result<Report> {
+    let records = gongkai_demo::by_name(&args.demo).ok_or_else(|| {
+        UsageError::new(
+            "--demo",
+            format!(
+                "unknown demo `{}`: expected one of {}",
+                args.demo,
+                gongkai_demo::NAMES.join(", ")
+            ),
+        )
+    })?;
+    let format = match args.format {
+        FormatChoice::Auto => None,
+        FormatChoice::Fixed(format) => Some(format),
+    };
+    report::build(&records, args.year, format, Calendar::builtin())
+        .map_err(|err| UsageError::new("--year", err.to_string()).into())
+}
+
+fn print_findings(report: &Report, out: &mut impl Write) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "{} ({} format, {})",
+        report.title,
+        report.format,
+        report.format.format().notice
+    )?;
+    if report.findings.is_empty() {
+        writeln!(out, "no findings")?;
+    } else {
+        writeln!(out, "{} findings", report.findings.len())?;
+    }
+    for finding in &report.findings {
+        let severity = match finding.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(
+            out,
+            "  {severity} [{}] {}: {} — expected {}, found {} ({})",
+            finding.rule,
+            finding.location,
+            finding.description,
+            finding.expected,
+            finding.found,
+            finding.source
+        )?;
+    }
+    for problem in &report.record_problems {
+        writeln!(out, "  record: {problem}")?;
+    }
+    Ok(())
+}
+
+pub(crate) fn run(args: &ReportArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
+    let output = match &args.out {
+        Some(path) => Some(Output::from_file_name(&path.to_string_lossy()).ok_or_else(|| {
+            UsageError::new(
+                "--out",
+                format!(
+                    "`{}`: the extension must be html, docx, xlsx, pdf or json",
+                    path.display()
+                ),
+            )
+        })?),
+        None => None,
+    };
+    let report = build(args)?;
+    if let (Some(path), Some(output)) = (&args.out, output) {
+        let bytes = gongkai_render::render(&report, output).context("rendering the report")?;
+        // Write to a temporary file beside the target and rename, so a failure never leaves half a file.
+        let temporary = path.with_extension(format!("{}.partial", output.extension()));
+        std::fs::write(&temporary, &bytes)
+            .with_context(|| format!("writing `{}`", temporary.display()))?;
+        std::fs::rename(&temporary, path)
+            .with_context(|| format!("writing `{}`", path.display()))?;
+        writeln!(
+            out,
+            "wrote {} ({} bytes, {} format, {} findings)",
+            path.display(),
+            bytes.len(),
+            report.format,
+            report.findings.len()
+        )?;
+    }
+    if args.check {
+        print_findings(&report, out)?;
+        if !report.findings.is_empty() {
+            return Ok(Outcome::ProblemsFound);
+        }
+    }
+    Ok(Outcome::Success)
+}

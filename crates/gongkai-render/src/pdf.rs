@@ -1,0 +1,145 @@
+//! PDF through Typst: a static template (`templates/report.typ`) lays out the document given as JSON, with
+//! the embedded CJK fonts (subset into the PDF) and Typst's Chinese line breaking (`lang: "zh"`).
+
+use serde::Serialize;
+use typst_as_lib::TypstEngine;
+use typst_layout::PagedDocument;
+
+use crate::grid::{Grid, Role};
+use crate::{Document, FONT_BOLD, FONT_REGULAR, RenderError, chart};
+
+const TEMPLATE: &str = include_str!("../templates/report.typ");
+
+#[derive(Serialize)]
+struct PdfCell<'a> {
+    text: &'a str,
+    colspan: u16,
+    rowspan: u16,
+    role: &'static str,
+    level: u8,
+}
+
+#[derive(Serialize)]
+struct PdfGrid<'a> {
+    title: &'a str,
+    header_rows: usize,
+    /// Relative column widths: label columns wider than value columns.
+    columns: Vec<f64>,
+    rows: Vec<Vec<PdfCell<'a>>>,
+}
+
+#[derive(Serialize)]
+struct PdfParagraph<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct PdfSection<'a> {
+    heading: &'a str,
+    paragraphs: Vec<PdfParagraph<'a>>,
+    grids: Vec<PdfGrid<'a>>,
+    chart: bool,
+    annex: bool,
+}
+
+#[derive(Serialize)]
+struct PdfData<'a> {
+    title: &'a str,
+    agency: &'a str,
+    chart_caption: &'a str,
+    sections: Vec<PdfSection<'a>>,
+    signature: &'a [(&'static str, String)],
+}
+
+fn column_weights(grid: &Grid) -> Vec<f64> {
+    let mut weights = vec![1.0; usize::from(grid.width)];
+    for (row, placements) in grid.rows.iter().zip(grid.placements()) {
+        for (cell, placement) in row.iter().zip(placements) {
+            if let Role::Label { .. } = cell.role
+                && cell.colspan == 1
+            {
+                let column = usize::from(placement.column);
+                // A single label column (pre-2019, table 二) takes most of the width; nested ones less.
+                weights[column] = if grid.width <= 4 { 5.0 } else { 1.6 };
+            }
+        }
+    }
+    if grid.width <= 4 && weights.iter().all(|weight| *weight == 1.0) {
+        weights[0] = 3.0;
+    }
+    weights
+}
+
+fn pdf_grid(grid: &Grid) -> PdfGrid<'_> {
+    PdfGrid {
+        title: &grid.title,
+        header_rows: grid.header_rows,
+        columns: column_weights(grid),
+        rows: grid
+            .rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|cell| {
+                        let (role, level) = match cell.role {
+                            Role::Heading => ("heading", 0),
+                            Role::Header => ("header", 0),
+                            Role::Label { level } => ("label", level),
+                            Role::Unit => ("unit", 0),
+                            Role::Value => ("value", 0),
+                        };
+                        PdfCell {
+                            text: &cell.text,
+                            colspan: cell.colspan,
+                            rowspan: cell.rowspan,
+                            role,
+                            level,
+                        }
+                    })
+                    .collect()
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn render(document: &Document<'_>) -> Result<Vec<u8>, RenderError> {
+    let report = document.report;
+    let data = PdfData {
+        title: &report.title,
+        agency: &report.agency.name,
+        chart_caption: &document.chart_caption,
+        sections: document
+            .sections
+            .iter()
+            .map(|section| PdfSection {
+                heading: &section.heading,
+                paragraphs: section
+                    .paragraphs
+                    .iter()
+                    .map(|paragraph| PdfParagraph { text: &paragraph.text })
+                    .collect(),
+                grids: section.grids.iter().map(pdf_grid).collect(),
+                chart: section.chart,
+                annex: section.annex,
+            })
+            .collect(),
+        signature: &document.signature,
+    };
+    let json = serde_json::to_vec(&data)?;
+    let mut files: Vec<(&str, Vec<u8>)> = vec![("data.json", json)];
+    if document.sections.iter().any(|section| section.chart) {
+        files.push(("chart.png", chart::png(&document.chart_title, &report.categories)?));
+    }
+    let engine = TypstEngine::builder()
+        .main_file(TEMPLATE)
+        .fonts([FONT_REGULAR, FONT_BOLD])
+        .with_static_file_resolver(files)
+        .build();
+    let compiled: PagedDocument =
+        engine.compile().output.map_err(|err| RenderError::Pdf(err.to_string()))?;
+    typst_pdf::pdf(&compiled, &typst_pdf::PdfOptions::default()).map_err(|diagnostics| {
+        let messages: Vec<String> =
+            diagnostics.iter().map(|diagnostic| diagnostic.message.to_string()).collect();
+        RenderError::Pdf(messages.join("; "))
+    })
+}
