@@ -36,7 +36,7 @@ fn register_fonts() {
     });
 }
 
-/// The labels drawn next to the slices: "政策文件 137条 13.8%".
+/// The legend entries: "政策文件 137条 13.8%".
 pub fn labels(categories: &[(String, u64)]) -> Vec<String> {
     let counts: Vec<u64> = categories.iter().map(|(_, count)| *count).collect();
     let shares = percentages(&counts, 1);
@@ -75,12 +75,23 @@ where
     let colors: Vec<RGBColor> =
         (0..categories.len()).map(|index| PALETTE[index % PALETTE.len()]).collect();
     let labels = labels(categories);
-    let center = (area_width as i32 / 2, area_height as i32 / 2);
-    let radius = f64::from(area_height.min(area_width)) * 0.34;
-    let mut pie = Pie::new(&center, &radius, &sizes, &colors, &labels);
+    // The pie on the left without slice labels (small slices' labels would collide); a legend on the right.
+    let blank_labels = vec![""; categories.len()];
+    let center = (area_width as i32 * 3 / 10, area_height as i32 / 2);
+    let radius = f64::from(area_height.min(area_width)) * 0.40;
+    let mut pie = Pie::new(&center, &radius, &sizes, &colors, &blank_labels);
     pie.start_angle(-90.0);
-    pie.label_style(("sans-serif", 20).into_font().color(&BLACK));
     area.draw(&pie).map_err(chart_error)?;
+    let legend_x = area_width as i32 * 3 / 5;
+    let line_height = 44;
+    let top = area_height as i32 / 2 - line_height * categories.len() as i32 / 2;
+    for (index, (label, color)) in labels.iter().zip(&colors).enumerate() {
+        let y = top + line_height * index as i32;
+        area.draw(&Rectangle::new([(legend_x, y), (legend_x + 26, y + 26)], color.filled()))
+            .map_err(chart_error)?;
+        area.draw(&Text::new(label.clone(), (legend_x + 40, y), ("sans-serif", 26).into_font()))
+            .map_err(chart_error)?;
+    }
     root.present().map_err(chart_error)?;
     Ok(())
 }

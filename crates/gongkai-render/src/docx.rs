@@ -1,4 +1,4 @@
-//! DOCX (Office Open XML) with the official table layout: merged header and label cells, the chart, and
+//! DOCX (`Office Open XML`) with the official table layout: merged header and label cells, the chart, and
 //! the signature block. Opens in Word, WPS and LibreOffice.
 
 use docx_rs::{
@@ -50,19 +50,25 @@ fn cell_paragraph(text: &str, role: Role) -> Paragraph {
 }
 
 fn table(grid: &Grid) -> Table {
-    let column_width = TEXT_WIDTH_TWIPS / usize::from(grid.width.max(1));
+    let weights = grid.column_weights();
+    let total: f64 = weights.iter().sum();
+    let widths: Vec<usize> =
+        weights.iter().map(|weight| (TEXT_WIDTH_TWIPS as f64 * weight / total) as usize).collect();
+    let span_width = |column: usize, colspan: u16| -> usize {
+        widths[column..(column + usize::from(colspan)).min(widths.len())].iter().sum()
+    };
     let rows = grid
         .slots()
         .into_iter()
         .map(|slots| {
             let cells = slots
                 .into_iter()
-                .map(|slot| match slot {
+                .map(|(column, slot)| match slot {
                     Slot::Cell(cell) => {
                         let mut table_cell = TableCell::new()
                             .add_paragraph(cell_paragraph(&cell.text, cell.role))
                             .vertical_align(VAlignType::Center)
-                            .width(column_width * usize::from(cell.colspan), WidthType::Dxa);
+                            .width(span_width(usize::from(column), cell.colspan), WidthType::Dxa);
                         if cell.colspan > 1 {
                             table_cell = table_cell.grid_span(usize::from(cell.colspan));
                         }
@@ -75,7 +81,7 @@ fn table(grid: &Grid) -> Table {
                         let mut table_cell = TableCell::new()
                             .add_paragraph(Paragraph::new())
                             .vertical_merge(VMergeType::Continue)
-                            .width(column_width * usize::from(colspan), WidthType::Dxa);
+                            .width(span_width(usize::from(column), colspan), WidthType::Dxa);
                         if colspan > 1 {
                             table_cell = table_cell.grid_span(usize::from(colspan));
                         }
@@ -87,7 +93,7 @@ fn table(grid: &Grid) -> Table {
         })
         .collect();
     Table::new(rows)
-        .set_grid(vec![column_width; usize::from(grid.width)])
+        .set_grid(widths)
         .layout(TableLayoutType::Fixed)
         .width(TEXT_WIDTH_TWIPS, WidthType::Dxa)
 }

@@ -68,6 +68,32 @@ pub struct Placement {
 }
 
 impl Grid {
+    /// Relative column widths: label columns wider than value columns (the longest labels widest).
+    pub fn column_weights(&self) -> Vec<f64> {
+        let mut weights = vec![1.0; usize::from(self.width)];
+        // Label columns are those any label cell covers.
+        let mut label_columns = 0usize;
+        for (row, placements) in self.rows.iter().zip(self.placements()) {
+            for (cell, placement) in row.iter().zip(placements) {
+                if let Role::Label { .. } = cell.role {
+                    label_columns = label_columns.max(usize::from(placement.column + cell.colspan));
+                }
+            }
+        }
+        match label_columns {
+            0 => {}
+            // One label column (pre-2019, table 二) takes most of the width.
+            1 => weights[0] = if self.width <= 3 { 6.0 } else { 3.0 },
+            // Nested labels (table 三): outer groups narrow, the innermost (longest labels) wide.
+            n => {
+                for (column, weight) in weights.iter_mut().enumerate().take(n) {
+                    *weight = if column + 1 == n { 3.6 } else { 1.3 };
+                }
+            }
+        }
+        weights
+    }
+
     /// The physical position of every cell, in order, as HTML's table model places them (left to right,
     /// skipping positions covered by cells spanning from above).
     pub fn placements(&self) -> Vec<Vec<Placement>> {
@@ -82,12 +108,9 @@ impl Grid {
                     column += 1;
                 }
                 row_placements.push(Placement { row: row_index, column: column as u16 });
-                for covered_row in
-                    row_index..(row_index + usize::from(cell.rowspan)).min(self.rows.len())
-                {
-                    for covered_column in column..(column + usize::from(cell.colspan)).min(width) {
-                        occupied[covered_row][covered_column] = true;
-                    }
+                let column_end = (column + usize::from(cell.colspan)).min(width);
+                for covered in occupied.iter_mut().skip(row_index).take(usize::from(cell.rowspan)) {
+                    covered[column..column_end].fill(true);
                 }
                 column += usize::from(cell.colspan);
             }
@@ -107,8 +130,8 @@ pub enum Slot<'a> {
 }
 
 impl Grid {
-    /// Each physical row as slots, left to right, every column covered exactly once.
-    pub fn slots(&self) -> Vec<Vec<Slot<'_>>> {
+    /// Each physical row as (column, slot), left to right, every column covered exactly once.
+    pub fn slots(&self) -> Vec<Vec<(u16, Slot<'_>)>> {
         let placements = self.placements();
         let width = usize::from(self.width);
         // For each position: the cell starting there, or the colspan of a cell continuing from above.
@@ -120,14 +143,21 @@ impl Grid {
                     continue;
                 }
                 layout[row_index][column] = Some(Slot::Cell(cell));
-                for below in
-                    row_index + 1..(row_index + usize::from(cell.rowspan)).min(self.rows.len())
-                {
-                    layout[below][column] = Some(Slot::Continue { colspan: cell.colspan });
+                let continuing = usize::from(cell.rowspan).saturating_sub(1);
+                for below in layout.iter_mut().skip(row_index + 1).take(continuing) {
+                    below[column] = Some(Slot::Continue { colspan: cell.colspan });
                 }
             }
         }
-        layout.into_iter().map(|row| row.into_iter().flatten().collect()).collect()
+        layout
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .enumerate()
+                    .filter_map(|(column, slot)| slot.map(|slot| (column as u16, slot)))
+                    .collect()
+            })
+            .collect()
     }
 }
 

@@ -51,30 +51,11 @@ struct PdfData<'a> {
     signature: &'a [(&'static str, String)],
 }
 
-fn column_weights(grid: &Grid) -> Vec<f64> {
-    let mut weights = vec![1.0; usize::from(grid.width)];
-    for (row, placements) in grid.rows.iter().zip(grid.placements()) {
-        for (cell, placement) in row.iter().zip(placements) {
-            if let Role::Label { .. } = cell.role
-                && cell.colspan == 1
-            {
-                let column = usize::from(placement.column);
-                // A single label column (pre-2019, table 二) takes most of the width; nested ones less.
-                weights[column] = if grid.width <= 4 { 5.0 } else { 1.6 };
-            }
-        }
-    }
-    if grid.width <= 4 && weights.iter().all(|weight| *weight == 1.0) {
-        weights[0] = 3.0;
-    }
-    weights
-}
-
 fn pdf_grid(grid: &Grid) -> PdfGrid<'_> {
     PdfGrid {
         title: &grid.title,
         header_rows: grid.header_rows,
-        columns: column_weights(grid),
+        columns: grid.column_weights(),
         rows: grid
             .rows
             .iter()

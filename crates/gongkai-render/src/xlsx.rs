@@ -77,24 +77,9 @@ fn write_grid(worksheet: &mut Worksheet, grid: &Grid, title: &str) -> Result<(),
             }
         }
     }
-    // Label columns wide enough to read, value columns narrower.
-    let label_columns = grid
-        .rows
-        .iter()
-        .flatten()
-        .filter(|cell| matches!(cell.role, Role::Label { .. }))
-        .map(|cell| cell.colspan)
-        .max()
-        .unwrap_or(1);
-    for column in 0..grid.width {
-        let width = if grid.width <= 4 && column == 0 {
-            48.0
-        } else if column < label_columns && grid.width > 4 {
-            16.0
-        } else {
-            12.0
-        };
-        worksheet.set_column_width(column, width)?;
+    // Column widths in characters, in proportion to the grid's weights.
+    for (column, weight) in grid.column_weights().iter().enumerate() {
+        worksheet.set_column_width(column as u16, (weight * 9.0).clamp(8.0, 60.0))?;
     }
     Ok(())
 }
