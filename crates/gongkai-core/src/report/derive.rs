@@ -140,12 +140,7 @@ fn count_application(
             return None;
         }
     };
-    let as_clock = clock::Application {
-        intake: application.intake.clone(),
-        regime: application.regime,
-        events: application.events.clone(),
-    };
-    let ended = clock::ending(&as_clock, calendar).map(|ending| {
+    let ended = clock::ending(&application.events, calendar).map(|ending| {
         let outcome = match (ending.lapse, application.outcome) {
             (Some(LapseReason::SupplementNotReceived), _) => {
                 Outcome::OtherHandling(OtherHandling::NoSupplement)
@@ -290,17 +285,24 @@ pub fn measures(records: &AgencyRecords, year: i32, calendar: &Calendar) -> (Mea
     let mut channel_counts = [0i64; 5];
     let mut total = 0i64;
     let mut normative = 0i64;
-    // Categories in the order the agency first used them (as its own catalog lists them).
+    // Categories in the order the agency first used them (as its own catalog lists them). Agencies use a
+    // handful, so a short list checked from the last hit beats hashing every item's category.
     let mut categories: Vec<(&str, u64)> = Vec::new();
-    let mut category_index: HashMap<&str, usize> = HashMap::new();
+    let mut last = 0usize;
     for item in records.catalog.iter().filter(|item| in_year(item.published)) {
         total += 1;
         normative += i64::from(item.normative);
-        let index = *category_index.entry(item.category.as_str()).or_insert_with(|| {
-            categories.push((item.category.as_str(), 0));
-            categories.len() - 1
-        });
-        categories[index].1 += 1;
+        let category = item.category.as_str();
+        if categories.get(last).is_none_or(|(name, _)| *name != category) {
+            last = match categories.iter().position(|(name, _)| *name == category) {
+                Some(index) => index,
+                None => {
+                    categories.push((category, 0));
+                    categories.len() - 1
+                }
+            };
+        }
+        categories[last].1 += 1;
         for channel in &item.channels {
             channel_counts[*channel as usize] += 1;
         }
