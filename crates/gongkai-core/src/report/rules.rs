@@ -96,6 +96,28 @@ impl Context<'_> {
         }
     }
 
+    /// Checks that cell `total` equals the sum of `parts`, when the table has them all and any is filled.
+    fn check_sum(
+        &self,
+        total: (&str, &str),
+        parts: &[(&str, &str)],
+        location: String,
+        findings: &mut Vec<Finding>,
+    ) {
+        let (Some(found), Some((expected, parts_filled))) =
+            (self.get(total.0, total.1), self.sum(parts))
+        else {
+            return;
+        };
+        if (found.is_some() || parts_filled) && found.unwrap_or_default() != expected {
+            let cells = std::iter::once(total)
+                .chain(parts.iter().copied())
+                .map(|(row, column)| self.cell(row, column))
+                .collect();
+            findings.push(self.finding(location, cells, expected, found.unwrap_or_default()));
+        }
+    }
+
     /// Sums the given cells; `None` when none of them is filled (nothing stated), or a cell is absent.
     fn sum(&self, cells: &[(&str, &str)]) -> Option<(Quantity, bool)> {
         let mut total = Quantity::ZERO;
@@ -145,52 +167,20 @@ fn check_rule(
             for column in context.columns_of(total) {
                 let part_cells: Vec<(&str, &str)> =
                     parts.iter().map(|row| (row.as_str(), column.as_str())).collect();
-                let (Some(found), Some((expected, parts_filled))) =
-                    (context.get(total, &column), context.sum(&part_cells))
-                else {
-                    continue;
-                };
-                if (found.is_some() || parts_filled) && found.unwrap_or_default() != expected {
-                    let cells = std::iter::once(total)
-                        .chain(parts)
-                        .map(|row| context.cell(row, &column))
-                        .collect();
-                    let location = format!(
-                        "“{}”行“{}”列",
-                        context.row_label(total),
-                        context.column_label(&column)
-                    );
-                    findings.push(context.finding(
-                        location,
-                        cells,
-                        expected,
-                        found.unwrap_or_default(),
-                    ));
-                }
+                let location = format!(
+                    "“{}”行“{}”列",
+                    context.row_label(total),
+                    context.column_label(&column)
+                );
+                context.check_sum((total, &column), &part_cells, location, findings);
             }
         }
         RuleKind::ColumnSum { total, parts } => {
             for (_, row, _) in table.value_cells().filter(|(_, _, column)| &column.key == total) {
                 let part_cells: Vec<(&str, &str)> =
                     parts.iter().map(|column| (row.key.as_str(), column.as_str())).collect();
-                let (Some(found), Some((expected, parts_filled))) =
-                    (context.get(&row.key, total), context.sum(&part_cells))
-                else {
-                    continue;
-                };
-                if (found.is_some() || parts_filled) && found.unwrap_or_default() != expected {
-                    let cells = std::iter::once(total)
-                        .chain(parts)
-                        .map(|column| context.cell(&row.key, column))
-                        .collect();
-                    let location = format!("“{}”行“{}”列", row.label, context.column_label(total));
-                    findings.push(context.finding(
-                        location,
-                        cells,
-                        expected,
-                        found.unwrap_or_default(),
-                    ));
-                }
+                let location = format!("“{}”行“{}”列", row.label, context.column_label(total));
+                context.check_sum((&row.key, total), &part_cells, location, findings);
             }
         }
         RuleKind::AtMost { part, whole } => {
