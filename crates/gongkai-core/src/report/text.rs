@@ -147,6 +147,19 @@ impl Writer<'_> {
             ));
         }
         if self.format.id != FormatId::Pre2019 {
+            let sources: std::collections::BTreeSet<&str> = self
+                .records
+                .declared
+                .iter()
+                .filter(|figure| figure.year == self.year)
+                .map(|figure| figure.source.as_str())
+                .collect();
+            if !sources.is_empty() {
+                paragraphs.push(format!(
+                    "表中行政许可、行政处罚、行政强制、收费等数据由相关业务系统统计填报，数据来源：{}。",
+                    sources.into_iter().collect::<Vec<_>>().join("；")
+                ));
+            }
             let made = self.count("normative.doc.made");
             let in_force = self.count("normative.doc.in_force");
             paragraphs.push(format!("本年制发规范性文件{made}件，年末现行有效{in_force}件。"));
