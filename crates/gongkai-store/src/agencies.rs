@@ -1,0 +1,140 @@
+//! Agencies as a tree (province → city/county → department), each with its code, region, index-number
+//! pattern and contact details.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::audit::{self, Action};
+use crate::{Store, StoreError, now_text};
+
+/// An agency as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgencyRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    /// `government` or `department`.
+    pub kind: String,
+    pub region: String,
+    pub parent_code: Option<String>,
+    /// The 索引号 pattern, e.g. `{code}/{year}-{serial:05}`.
+    pub index_pattern: String,
+    pub office: String,
+    pub phone: String,
+    pub address: String,
+    pub hours: String,
+}
+
+/// A new agency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAgency<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub region: &'a str,
+    pub parent_code: Option<&'a str>,
+    pub index_pattern: &'a str,
+    pub office: &'a str,
+    pub phone: &'a str,
+    pub address: &'a str,
+    pub hours: &'a str,
+}
+
+const SELECT: &str = "SELECT a.id, a.code, a.name, a.kind, a.region, p.code, a.index_pattern, a.office, a.phone, \
+                      a.address, a.hours FROM agencies a LEFT JOIN agencies p ON p.id = a.parent_id";
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<AgencyRow, StoreError> {
+    Ok(AgencyRow {
+        id: row.try_get(0)?,
+        code: row.try_get(1)?,
+        name: row.try_get(2)?,
+        kind: row.try_get(3)?,
+        region: row.try_get(4)?,
+        parent_code: row.try_get(5)?,
+        index_pattern: row.try_get(6)?,
+        office: row.try_get(7)?,
+        phone: row.try_get(8)?,
+        address: row.try_get(9)?,
+        hours: row.try_get(10)?,
+    })
+}
+
+/// Adds an agency (audited as `actor`).
+pub async fn add(
+    store: &Store,
+    agency: &NewAgency<'_>,
+    actor: &str,
+) -> Result<AgencyRow, StoreError> {
+    if !matches!(agency.kind, "government" | "department") {
+        return Err(StoreError::InvalidData(format!(
+            "agency kind `{}` must be government or department",
+            agency.kind
+        )));
+    }
+    let mut transaction = store.pool().begin().await?;
+    let parent_id: Option<i64> = match agency.parent_code {
+        Some(code) => Some(
+            sqlx::query("SELECT id FROM agencies WHERE code = $1")
+                .bind(code)
+                .fetch_optional(&mut *transaction)
+                .await?
+                .ok_or_else(|| StoreError::NotFound {
+                    what: "parent agency",
+                    key: code.to_owned(),
+                })?
+                .try_get(0)?,
+        ),
+        None => None,
+    };
+    sqlx::query(
+        "INSERT INTO agencies (code, name, kind, region, parent_id, index_pattern, office, phone, address, hours, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(agency.code)
+    .bind(agency.name)
+    .bind(agency.kind)
+    .bind(agency.region)
+    .bind(parent_id)
+    .bind(agency.index_pattern)
+    .bind(agency.office)
+    .bind(agency.phone)
+    .bind(agency.address)
+    .bind(agency.hours)
+    .bind(now_text())
+    .execute(&mut *transaction)
+    .await
+    .map_err(|err| StoreError::on_unique(err, "agency", agency.code))?;
+    let subject = format!("agency:{}", agency.code);
+    let after = serde_json::json!({ "code": agency.code, "name": agency.name, "kind": agency.kind, "region": agency.region, "parent": agency.parent_code }).to_string();
+    audit::append_in(
+        &mut transaction,
+        &Action {
+            actor,
+            address: "cli",
+            action: "agency.add",
+            subject: &subject,
+            before: None,
+            after: Some(&after),
+        },
+    )
+    .await?;
+    transaction.commit().await?;
+    by_code(store, agency.code).await
+}
+
+pub async fn by_code(store: &Store, code: &str) -> Result<AgencyRow, StoreError> {
+    let sql = format!("{SELECT} WHERE a.code = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(code)
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound { what: "agency", key: code.to_owned() })?;
+    from_row(&row)
+}
+
+/// Every agency, ordered by code.
+pub async fn list(store: &Store) -> Result<Vec<AgencyRow>, StoreError> {
+    let sql = format!("{SELECT} ORDER BY a.code");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(store.pool()).await?;
+    rows.iter().map(from_row).collect()
+}

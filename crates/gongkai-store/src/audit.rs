@@ -1,0 +1,174 @@
+//! The audit trail: every state-changing action (who, when, from where, what, before and after) in an
+//! append-only, hash-chained log.
+//!
+//! Each entry's hash is SHA-256 over the previous entry's hash and the entry's fields; the first entry chains
+//! from 64 zeros. `prev_hash` is unique, so two concurrent appends cannot fork the chain (the loser retries),
+//! and `audit_head` holds the count and the newest hash, so removing the newest entries is caught as well.
+//! [`verify`] walks the chain and names the first entry that does not verify.
+
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::{Store, StoreError, now_text};
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One action to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action<'a> {
+    /// Who: a username, or `system`/`cli:<user>`.
+    pub actor: &'a str,
+    /// From where: a client address or `cli`.
+    pub address: &'a str,
+    /// What, e.g. `agency.add`, `application.event`.
+    pub action: &'a str,
+    /// The record acted on, e.g. `agency:3301`.
+    pub subject: &'a str,
+    /// The record before and after, as JSON (personal data masked by the caller).
+    pub before: Option<&'a str>,
+    pub after: Option<&'a str>,
+}
+
+fn entry_hash(prev_hash: &str, at: &str, action: &Action<'_>) -> String {
+    let mut hasher = Sha256::new();
+    for field in [
+        prev_hash,
+        at,
+        action.actor,
+        action.address,
+        action.action,
+        action.subject,
+        action.before.unwrap_or("\u{0}"),
+        action.after.unwrap_or("\u{0}"),
+    ] {
+        hasher.update(field.as_bytes());
+        hasher.update([0x1f]);
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// Appends `action` inside the caller's transaction (so the action and its record commit together).
+pub(crate) async fn append_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    action: &Action<'_>,
+) -> Result<(), StoreError> {
+    let head = sqlx::query("SELECT entries, hash FROM audit_head WHERE id = 1")
+        .fetch_optional(&mut **transaction)
+        .await?;
+    let (entries, prev_hash) = match head {
+        Some(row) => (row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?),
+        None => (0, GENESIS.to_owned()),
+    };
+    let at = now_text();
+    let hash = entry_hash(&prev_hash, &at, action);
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, address, action, subject, before_state, after_state, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&at)
+    .bind(action.actor)
+    .bind(action.address)
+    .bind(action.action)
+    .bind(action.subject)
+    .bind(action.before)
+    .bind(action.after)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut **transaction)
+    .await?;
+    sqlx::query(
+        "INSERT INTO audit_head (id, entries, hash) VALUES (1, $1, $2) \
+         ON CONFLICT (id) DO UPDATE SET entries = excluded.entries, hash = excluded.hash",
+    )
+    .bind(entries + 1)
+    .bind(&hash)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
+/// What [`verify`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verification {
+    /// Every entry verifies.
+    Intact { entries: u64 },
+    /// The first entry (by position in the chain, 1-based) that does not verify, and why.
+    Broken { position: u64, id: Option<i64>, reason: String },
+}
+
+/// Walks the chain from the first entry and reports the first break.
+pub async fn verify(store: &Store) -> Result<Verification, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, at, actor, address, action, subject, before_state, after_state, prev_hash, hash \
+         FROM audit_log ORDER BY id",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let mut prev_hash = GENESIS.to_owned();
+    let mut position = 0u64;
+    for row in &rows {
+        position += 1;
+        let id: i64 = row.try_get(0)?;
+        let at: String = row.try_get(1)?;
+        let fields: Vec<String> =
+            (2..6).map(|index| row.try_get::<String, _>(index)).collect::<Result<_, _>>()?;
+        let before: Option<String> = row.try_get(6)?;
+        let after: Option<String> = row.try_get(7)?;
+        let stored_prev: String = row.try_get(8)?;
+        let stored_hash: String = row.try_get(9)?;
+        if stored_prev != prev_hash {
+            let reason = "does not follow the entry before it (an entry was removed or reordered)"
+                .to_owned();
+            return Ok(Verification::Broken { position, id: Some(id), reason });
+        }
+        let action = Action {
+            actor: &fields[0],
+            address: &fields[1],
+            action: &fields[2],
+            subject: &fields[3],
+            before: before.as_deref(),
+            after: after.as_deref(),
+        };
+        if entry_hash(&prev_hash, &at, &action) != stored_hash {
+            let reason = "its content does not match its hash (the entry was edited)".to_owned();
+            return Ok(Verification::Broken { position, id: Some(id), reason });
+        }
+        prev_hash = stored_hash;
+    }
+    let head = sqlx::query("SELECT entries, hash FROM audit_head WHERE id = 1")
+        .fetch_optional(store.pool())
+        .await?;
+    let (head_entries, head_hash) = match head {
+        Some(row) => (row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?),
+        None => (0, GENESIS.to_owned()),
+    };
+    if head_entries as u64 != position || head_hash != prev_hash {
+        let reason = format!(
+            "the log ends after {position} entries but its head records {head_entries} (entries were removed from the end)"
+        );
+        return Ok(Verification::Broken { position: position + 1, id: None, reason });
+    }
+    Ok(Verification::Intact { entries: position })
+}
+
+/// Appends one action in its own transaction.
+pub async fn append(store: &Store, action: &Action<'_>) -> Result<(), StoreError> {
+    // A concurrent append may take the same previous hash; the unique `prev_hash` makes one of them fail,
+    // and it retries on the new head.
+    let mut attempts = 0;
+    loop {
+        let mut transaction = store.pool().begin().await?;
+        match append_in(&mut transaction, action).await {
+            Ok(()) => {
+                transaction.commit().await?;
+                return Ok(());
+            }
+            Err(StoreError::Database(sqlx::Error::Database(err)))
+                if err.is_unique_violation() && attempts < 5 =>
+            {
+                attempts += 1;
+            }
+            Err(err) => return Err(err),
+        }
+    }
+}

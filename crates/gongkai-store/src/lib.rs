@@ -1,0 +1,211 @@
+//! All of gongkai's SQL: the schema and migrations for SQLite and PostgreSQL, and typed access to agencies,
+//! users, records and the audit trail.
+//!
+//! One code path for both databases: sqlx `AnyPool`, portable SQL with `$n` placeholders, and two migration
+//! folders (`migrations/sqlite`, `migrations/postgres`) with the same tables. The database URL picks the
+//! backend (`sqlite://…` or `postgres://…`).
+//!
+//! SQLite durability: WAL journal, `synchronous = FULL` (a committed transaction survives power loss, not
+//! only a process crash), foreign keys on, a 5 s busy timeout — set on every connection.
+
+pub mod agencies;
+pub mod audit;
+pub mod records;
+pub mod users;
+
+use std::str::FromStr;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl {
+                scheme: url.split(':').next().unwrap_or_default().to_owned(),
+            })
+        }
+    }
+
+    fn migrator(self) -> &'static Migrator {
+        match self {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+}
+
+/// A storage failure, typed where the caller can act on it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL scheme `{scheme}`: use sqlite://FILE or postgres://…")]
+    UnsupportedUrl { scheme: String },
+    #[error("{what} `{key}` does not exist")]
+    NotFound { what: &'static str, key: String },
+    #[error("{what} `{key}` already exists")]
+    Duplicate { what: &'static str, key: String },
+    #[error(
+        "the database was written by a newer gongkai (schema version {found}, this build knows up to {known}); upgrade gongkai"
+    )]
+    NewerSchema { found: i64, known: i64 },
+    #[error("the database has no gongkai schema yet; run `gongkai migrate`")]
+    NotMigrated,
+    #[error("stored data is invalid: {0}")]
+    InvalidData(String),
+    #[error(
+        "the record was changed by someone else (expected version {expected}); reload and try again"
+    )]
+    Conflict { expected: i64 },
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// Maps a unique-constraint violation to [`StoreError::Duplicate`].
+    pub(crate) fn on_unique(err: sqlx::Error, what: &'static str, key: &str) -> StoreError {
+        match &err {
+            sqlx::Error::Database(database) if database.is_unique_violation() => {
+                StoreError::Duplicate { what, key: key.to_owned() }
+            }
+            _ => StoreError::Database(err),
+        }
+    }
+}
+
+/// The store: a pool on one database.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url` (creating a SQLite file if missing). Does not migrate.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+            }
+            _ => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
+            .after_connect(move |connection, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        connection
+                            .execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                            )
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Connects and brings the schema up to date (refusing a newer one).
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// The newest schema version this build knows.
+    pub fn known_schema_version(&self) -> i64 {
+        self.backend.migrator().iter().map(|migration| migration.version).max().unwrap_or(0)
+    }
+
+    /// The schema version the database is at; `None` before any migration.
+    pub async fn schema_version(&self) -> Result<Option<i64>, StoreError> {
+        let exists = match self.backend {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
+            }
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = '_sqlx_migrations' \
+                 AND table_schema = current_schema()"
+            }
+        };
+        let (count,): (i64,) = sqlx::query_as(exists).fetch_one(&self.pool).await?;
+        if count == 0 {
+            return Ok(None);
+        }
+        let (version,): (Option<i64>,) =
+            sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(version)
+    }
+
+    /// Refuses a database whose schema is newer than this build.
+    pub async fn check_schema(&self) -> Result<(), StoreError> {
+        let known = self.known_schema_version();
+        match self.schema_version().await? {
+            None => Err(StoreError::NotMigrated),
+            Some(found) if found > known => Err(StoreError::NewerSchema { found, known }),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Applies missing migrations; refuses a database from a newer version.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        if let Some(found) = self.schema_version().await? {
+            let known = self.known_schema_version();
+            if found > known {
+                return Err(StoreError::NewerSchema { found, known });
+            }
+        }
+        self.backend.migrator().run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Runs one SQL statement as given (administration and tests: creating databases, tampering checks).
+    pub async fn execute_admin(&self, sql: &str) -> Result<u64, StoreError> {
+        let result = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&self.pool).await?;
+        Ok(result.rows_affected())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Today's timestamp for `created_at` columns, RFC 3339 UTC. Storage is an edge, so it may read the clock.
+pub(crate) fn now_text() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+}

@@ -1,0 +1,584 @@
+//! Saving and loading an agency's records (the report engine's `AgencyRecords`) as rows.
+//!
+//! Loading returns the records in the order they were saved, so a report built from the database is the
+//! report built from the records that were loaded into it.
+
+use gongkai_core::clock::Event;
+use gongkai_core::regime::Intake;
+use gongkai_core::report::records::{
+    Agency, AgencyKind, AgencyRecords, ApplicationRecord, CatalogItem, Complaint, DeclaredFigure,
+    FeeRecord, Funding, Lawsuit, Meeting, NormativeDocument, Office, Response, Review,
+    StaffAssignment, StaffText, Training,
+};
+use gongkai_core::report::values::Quantity;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use time::Date;
+
+use crate::agencies;
+use crate::audit::{self, Action};
+use crate::{Store, StoreError, now_text};
+
+/// An enum as the text serde gives it (`natural`, `website`, …); structured values as JSON.
+fn to_text<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(text)) => text,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .or_else(|_| serde_json::from_str(text))
+        .map_err(|err| StoreError::InvalidData(format!("`{text}`: {err}")))
+}
+
+fn date_text(date: Date) -> String {
+    date.to_string()
+}
+
+fn parse_date(text: &str) -> Result<Date, StoreError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(text, &format)
+        .map_err(|err| StoreError::InvalidData(format!("date `{text}`: {err}")))
+}
+
+fn date_at(row: &AnyRow, index: usize) -> Result<Date, StoreError> {
+    parse_date(&row.try_get::<String, _>(index)?)
+}
+
+fn optional_date_at(row: &AnyRow, index: usize) -> Result<Option<Date>, StoreError> {
+    row.try_get::<Option<String>, _>(index)?.as_deref().map(parse_date).transpose()
+}
+
+fn flag(value: bool) -> i64 {
+    i64::from(value)
+}
+
+/// What [`save`] wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Saved {
+    pub catalog_items: usize,
+    pub applications: usize,
+    pub events: usize,
+    pub other_records: usize,
+}
+
+/// Saves `records` for the agency `code` (which must exist) in one transaction, audited as one action.
+pub async fn save(
+    store: &Store,
+    code: &str,
+    records: &AgencyRecords,
+    actor: &str,
+) -> Result<Saved, StoreError> {
+    let agency = agencies::by_code(store, code).await?;
+    let id = agency.id;
+    let mut saved = Saved::default();
+    let mut tx = store.pool().begin().await?;
+
+    for item in &records.catalog {
+        let row = sqlx::query(
+            "INSERT INTO catalog_items (agency_id, index_number, title, category, formed, published, normative) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(id)
+        .bind(&item.index_number)
+        .bind(&item.title)
+        .bind(&item.category)
+        .bind(item.formed.map(date_text))
+        .bind(date_text(item.published))
+        .bind(flag(item.normative))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|err| StoreError::on_unique(err, "index number", &item.index_number))?;
+        let item_id: i64 = row.try_get(0)?;
+        for channel in &item.channels {
+            sqlx::query(
+                "INSERT INTO item_channels (item_id, channel, published) VALUES ($1, $2, $3)",
+            )
+            .bind(item_id)
+            .bind(to_text(channel))
+            .bind(date_text(item.published))
+            .execute(&mut *tx)
+            .await?;
+        }
+        saved.catalog_items += 1;
+    }
+    for document in &records.normative_documents {
+        sqlx::query(
+            "INSERT INTO normative_documents (agency_id, kind, number, title, made, published, repealed) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(to_text(&document.kind))
+        .bind(&document.number)
+        .bind(&document.title)
+        .bind(date_text(document.made))
+        .bind(document.published.map(date_text))
+        .bind(document.repealed.map(date_text))
+        .execute(&mut *tx)
+        .await?;
+        saved.other_records += 1;
+    }
+    let recorded_at = now_text();
+    for application in &records.applications {
+        let row = sqlx::query(
+            "INSERT INTO applications (agency_id, tracking_number, applicant_type, channel, submitted, signed_for, \
+             confirmed, regime, outcome, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(id)
+        .bind(&application.tracking_number)
+        .bind(to_text(&application.applicant))
+        .bind(to_text(&application.intake.channel))
+        .bind(date_text(application.intake.submitted))
+        .bind(application.intake.signed_for.map(date_text))
+        .bind(application.intake.confirmed.map(date_text))
+        .bind(application.regime.map(|regime| regime.code().to_owned()))
+        .bind(application.outcome.map(|outcome| serde_json::to_string(&outcome).unwrap_or_default()))
+        .bind(&recorded_at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|err| StoreError::on_unique(err, "tracking number", &application.tracking_number))?;
+        let application_id: i64 = row.try_get(0)?;
+        for (seq, event) in application.events.iter().enumerate() {
+            let json = serde_json::to_string(event)
+                .map_err(|err| StoreError::InvalidData(err.to_string()))?;
+            sqlx::query(
+                "INSERT INTO application_events (application_id, seq, event, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(application_id)
+            .bind(seq as i64)
+            .bind(json)
+            .bind(actor)
+            .bind(&recorded_at)
+            .execute(&mut *tx)
+            .await?;
+            saved.events += 1;
+        }
+        saved.applications += 1;
+    }
+    let decided = |decided: &Option<(gongkai_core::report::records::CaseResult, Date)>| {
+        (decided.map(|(result, _)| to_text(&result)), decided.map(|(_, date)| date_text(date)))
+    };
+    for review in &records.reviews {
+        let (result, day) = decided(&review.decided);
+        sqlx::query("INSERT INTO reviews (agency_id, application, filed, result, decided) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(&review.application)
+            .bind(date_text(review.filed))
+            .bind(result)
+            .bind(day)
+            .execute(&mut *tx)
+            .await?;
+        saved.other_records += 1;
+    }
+    for lawsuit in &records.lawsuits {
+        let (result, day) = decided(&lawsuit.decided);
+        sqlx::query(
+            "INSERT INTO lawsuits (agency_id, application, filed, after_review, as_review_organ, result, decided) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(&lawsuit.application)
+        .bind(date_text(lawsuit.filed))
+        .bind(flag(lawsuit.after_review))
+        .bind(flag(lawsuit.as_review_organ))
+        .bind(result)
+        .bind(day)
+        .execute(&mut *tx)
+        .await?;
+        saved.other_records += 1;
+    }
+    for complaint in &records.complaints {
+        sqlx::query("INSERT INTO complaints (agency_id, received, summary) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(date_text(complaint.received))
+            .bind(&complaint.summary)
+            .execute(&mut *tx)
+            .await?;
+        saved.other_records += 1;
+    }
+    for response in &records.responses {
+        sqlx::query("INSERT INTO responses (agency_id, day, kind, topic, head_attended) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(date_text(response.date))
+            .bind(to_text(&response.kind))
+            .bind(&response.topic)
+            .bind(flag(response.head_attended))
+            .execute(&mut *tx)
+            .await?;
+        saved.other_records += 1;
+    }
+    for staff in &records.staff {
+        sqlx::query("INSERT INTO staff_assignments (agency_id, label, full_time, from_day, to_day) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(&staff.id)
+            .bind(flag(staff.full_time))
+            .bind(date_text(staff.from))
+            .bind(staff.to.map(date_text))
+            .execute(&mut *tx)
+            .await?;
+        saved.other_records += 1;
+    }
+    for office in &records.offices {
+        sqlx::query(
+            "INSERT INTO offices (agency_id, name, from_day, to_day) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(&office.name)
+        .bind(date_text(office.from))
+        .bind(office.to.map(date_text))
+        .execute(&mut *tx)
+        .await?;
+        saved.other_records += 1;
+    }
+    for point in &records.reading_points {
+        sqlx::query("INSERT INTO reading_points (agency_id, name, address, opened, closed) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(&point.name)
+            .bind(&point.address)
+            .bind(date_text(point.opened))
+            .bind(point.closed.map(date_text))
+            .execute(&mut *tx)
+            .await?;
+        saved.other_records += 1;
+    }
+    for funding in &records.funding {
+        sqlx::query("INSERT INTO funding (agency_id, year, amount) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(i64::from(funding.year))
+            .bind(funding.amount_wan_yuan.ten_thousandths())
+            .execute(&mut *tx)
+            .await?;
+        saved.other_records += 1;
+    }
+    for meeting in &records.meetings {
+        sqlx::query("INSERT INTO meetings (agency_id, day, title) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(date_text(meeting.date))
+            .bind(&meeting.title)
+            .execute(&mut *tx)
+            .await?;
+        saved.other_records += 1;
+    }
+    for training in &records.trainings {
+        sqlx::query(
+            "INSERT INTO trainings (agency_id, day, title, trainees) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(date_text(training.date))
+        .bind(&training.title)
+        .bind(i64::from(training.trainees))
+        .execute(&mut *tx)
+        .await?;
+        saved.other_records += 1;
+    }
+    for fee in &records.fees {
+        sqlx::query("INSERT INTO fees (agency_id, application, day, amount_yuan, waived) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(&fee.application)
+            .bind(date_text(fee.date))
+            .bind(fee.amount_yuan as i64)
+            .bind(flag(fee.waived))
+            .execute(&mut *tx)
+            .await?;
+        saved.other_records += 1;
+    }
+    for figure in &records.declared {
+        sqlx::query("INSERT INTO declared_figures (agency_id, year, measure, value, source) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(i64::from(figure.year))
+            .bind(&figure.measure)
+            .bind(figure.value.ten_thousandths())
+            .bind(&figure.source)
+            .execute(&mut *tx)
+            .await
+            .map_err(|err| StoreError::on_unique(err, "declared figure", &format!("{} {}", figure.year, figure.measure)))?;
+        saved.other_records += 1;
+    }
+    for text in &records.texts {
+        let paragraphs = serde_json::to_string(&text.paragraphs)
+            .map_err(|err| StoreError::InvalidData(err.to_string()))?;
+        sqlx::query("INSERT INTO staff_texts (agency_id, year, section, paragraphs) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(i64::from(text.year))
+            .bind(to_text(&text.section))
+            .bind(paragraphs)
+            .execute(&mut *tx)
+            .await?;
+        saved.other_records += 1;
+    }
+    let subject = format!("agency:{code}");
+    let after = serde_json::to_string(&saved).unwrap_or_default();
+    audit::append_in(
+        &mut tx,
+        &Action {
+            actor,
+            address: "cli",
+            action: "records.import",
+            subject: &subject,
+            before: None,
+            after: Some(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+async fn rows(store: &Store, sql: &'static str, agency_id: i64) -> Result<Vec<AnyRow>, StoreError> {
+    Ok(sqlx::query(sql).bind(agency_id).fetch_all(store.pool()).await?)
+}
+
+/// Loads every record of the agency `code`.
+pub async fn load(store: &Store, code: &str) -> Result<AgencyRecords, StoreError> {
+    let agency = agencies::by_code(store, code).await?;
+    let id = agency.id;
+    let mut records = AgencyRecords {
+        agency: Some(Agency {
+            code: agency.code.clone(),
+            name: agency.name.clone(),
+            kind: if agency.kind == "government" {
+                AgencyKind::Government
+            } else {
+                AgencyKind::Department
+            },
+            office: agency.office.clone(),
+            phone: agency.phone.clone(),
+        }),
+        ..AgencyRecords::default()
+    };
+
+    let items = rows(store, "SELECT id, index_number, title, category, formed, published, normative FROM catalog_items WHERE agency_id = $1 ORDER BY id", id).await?;
+    let channels = rows(
+        store,
+        "SELECT c.item_id, c.channel FROM item_channels c JOIN catalog_items i ON i.id = c.item_id WHERE i.agency_id = $1 ORDER BY c.item_id",
+        id,
+    )
+    .await?;
+    let mut channels_by_item: std::collections::HashMap<
+        i64,
+        Vec<gongkai_core::report::records::PublishChannel>,
+    > = std::collections::HashMap::new();
+    for row in &channels {
+        channels_by_item
+            .entry(row.try_get(0)?)
+            .or_default()
+            .push(from_text(&row.try_get::<String, _>(1)?)?);
+    }
+    for row in &items {
+        let item_id: i64 = row.try_get(0)?;
+        let mut channels = channels_by_item.remove(&item_id).unwrap_or_default();
+        channels.sort();
+        records.catalog.push(CatalogItem {
+            index_number: row.try_get(1)?,
+            title: row.try_get(2)?,
+            category: row.try_get(3)?,
+            formed: optional_date_at(row, 4)?,
+            published: date_at(row, 5)?,
+            channels,
+            normative: row.try_get::<i64, _>(6)? != 0,
+        });
+    }
+    for row in rows(store, "SELECT kind, number, title, made, published, repealed FROM normative_documents WHERE agency_id = $1 ORDER BY id", id).await? {
+        records.normative_documents.push(NormativeDocument {
+            kind: from_text(&row.try_get::<String, _>(0)?)?,
+            number: row.try_get(1)?,
+            title: row.try_get(2)?,
+            made: date_at(&row, 3)?,
+            published: optional_date_at(&row, 4)?,
+            repealed: optional_date_at(&row, 5)?,
+        });
+    }
+    let events = rows(
+        store,
+        "SELECT e.application_id, e.event FROM application_events e JOIN applications a ON a.id = e.application_id \
+         WHERE a.agency_id = $1 ORDER BY e.application_id, e.seq",
+        id,
+    )
+    .await?;
+    let mut events_by_application: std::collections::HashMap<i64, Vec<Event>> =
+        std::collections::HashMap::new();
+    for row in &events {
+        let event: Event = serde_json::from_str(&row.try_get::<String, _>(1)?)
+            .map_err(|err| StoreError::InvalidData(format!("application event: {err}")))?;
+        events_by_application.entry(row.try_get(0)?).or_default().push(event);
+    }
+    for row in rows(
+        store,
+        "SELECT id, tracking_number, applicant_type, channel, submitted, signed_for, confirmed, regime, outcome \
+         FROM applications WHERE agency_id = $1 ORDER BY id",
+        id,
+    )
+    .await?
+    {
+        let application_id: i64 = row.try_get(0)?;
+        let regime: Option<String> = row.try_get(7)?;
+        let outcome: Option<String> = row.try_get(8)?;
+        records.applications.push(ApplicationRecord {
+            tracking_number: row.try_get(1)?,
+            applicant: from_text(&row.try_get::<String, _>(2)?)?,
+            intake: Intake {
+                channel: from_text(&row.try_get::<String, _>(3)?)?,
+                submitted: date_at(&row, 4)?,
+                signed_for: optional_date_at(&row, 5)?,
+                confirmed: optional_date_at(&row, 6)?,
+            },
+            regime: regime.as_deref().map(str::parse).transpose().map_err(StoreError::InvalidData)?,
+            events: events_by_application.remove(&application_id).unwrap_or_default(),
+            outcome: outcome
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|err| StoreError::InvalidData(format!("outcome: {err}")))?,
+        });
+    }
+    let decided = |row: &AnyRow, result: usize, day: usize| -> Result<_, StoreError> {
+        let result: Option<String> = row.try_get(result)?;
+        match (result, optional_date_at(row, day)?) {
+            (Some(result), Some(day)) => Ok(Some((from_text(&result)?, day))),
+            _ => Ok(None),
+        }
+    };
+    for row in rows(
+        store,
+        "SELECT application, filed, result, decided FROM reviews WHERE agency_id = $1 ORDER BY id",
+        id,
+    )
+    .await?
+    {
+        records.reviews.push(Review {
+            application: row.try_get(0)?,
+            filed: date_at(&row, 1)?,
+            decided: decided(&row, 2, 3)?,
+        });
+    }
+    for row in rows(store, "SELECT application, filed, after_review, as_review_organ, result, decided FROM lawsuits WHERE agency_id = $1 ORDER BY id", id).await? {
+        records.lawsuits.push(Lawsuit {
+            application: row.try_get(0)?,
+            filed: date_at(&row, 1)?,
+            after_review: row.try_get::<i64, _>(2)? != 0,
+            as_review_organ: row.try_get::<i64, _>(3)? != 0,
+            decided: decided(&row, 4, 5)?,
+        });
+    }
+    for row in
+        rows(store, "SELECT received, summary FROM complaints WHERE agency_id = $1 ORDER BY id", id)
+            .await?
+    {
+        records
+            .complaints
+            .push(Complaint { received: date_at(&row, 0)?, summary: row.try_get(1)? });
+    }
+    for row in rows(
+        store,
+        "SELECT day, kind, topic, head_attended FROM responses WHERE agency_id = $1 ORDER BY id",
+        id,
+    )
+    .await?
+    {
+        records.responses.push(Response {
+            date: date_at(&row, 0)?,
+            kind: from_text(&row.try_get::<String, _>(1)?)?,
+            topic: row.try_get(2)?,
+            head_attended: row.try_get::<i64, _>(3)? != 0,
+        });
+    }
+    for row in rows(store, "SELECT label, full_time, from_day, to_day FROM staff_assignments WHERE agency_id = $1 ORDER BY id", id).await? {
+        records.staff.push(StaffAssignment {
+            id: row.try_get(0)?,
+            full_time: row.try_get::<i64, _>(1)? != 0,
+            from: date_at(&row, 2)?,
+            to: optional_date_at(&row, 3)?,
+        });
+    }
+    for row in rows(
+        store,
+        "SELECT name, from_day, to_day FROM offices WHERE agency_id = $1 ORDER BY id",
+        id,
+    )
+    .await?
+    {
+        records.offices.push(Office {
+            name: row.try_get(0)?,
+            from: date_at(&row, 1)?,
+            to: optional_date_at(&row, 2)?,
+        });
+    }
+    for row in rows(
+        store,
+        "SELECT name, address, opened, closed FROM reading_points WHERE agency_id = $1 ORDER BY id",
+        id,
+    )
+    .await?
+    {
+        records.reading_points.push(gongkai_core::report::records::ReadingPoint {
+            name: row.try_get(0)?,
+            address: row.try_get(1)?,
+            opened: date_at(&row, 2)?,
+            closed: optional_date_at(&row, 3)?,
+        });
+    }
+    for row in
+        rows(store, "SELECT year, amount FROM funding WHERE agency_id = $1 ORDER BY year", id)
+            .await?
+    {
+        records.funding.push(Funding {
+            year: row.try_get::<i64, _>(0)? as i32,
+            amount_wan_yuan: Quantity::from_ten_thousandths(row.try_get(1)?),
+        });
+    }
+    for row in
+        rows(store, "SELECT day, title FROM meetings WHERE agency_id = $1 ORDER BY id", id).await?
+    {
+        records.meetings.push(Meeting { date: date_at(&row, 0)?, title: row.try_get(1)? });
+    }
+    for row in rows(
+        store,
+        "SELECT day, title, trainees FROM trainings WHERE agency_id = $1 ORDER BY id",
+        id,
+    )
+    .await?
+    {
+        records.trainings.push(Training {
+            date: date_at(&row, 0)?,
+            title: row.try_get(1)?,
+            trainees: row.try_get::<i64, _>(2)? as u32,
+        });
+    }
+    for row in rows(
+        store,
+        "SELECT application, day, amount_yuan, waived FROM fees WHERE agency_id = $1 ORDER BY id",
+        id,
+    )
+    .await?
+    {
+        records.fees.push(FeeRecord {
+            application: row.try_get(0)?,
+            date: date_at(&row, 1)?,
+            amount_yuan: row.try_get::<i64, _>(2)? as u64,
+            waived: row.try_get::<i64, _>(3)? != 0,
+        });
+    }
+    for row in rows(store, "SELECT year, measure, value, source FROM declared_figures WHERE agency_id = $1 ORDER BY id", id).await? {
+        records.declared.push(DeclaredFigure {
+            year: row.try_get::<i64, _>(0)? as i32,
+            measure: row.try_get(1)?,
+            value: Quantity::from_ten_thousandths(row.try_get(2)?),
+            source: row.try_get(3)?,
+        });
+    }
+    for row in rows(store, "SELECT year, section, paragraphs FROM staff_texts WHERE agency_id = $1 ORDER BY year, section", id).await? {
+        records.texts.push(StaffText {
+            year: row.try_get::<i64, _>(0)? as i32,
+            section: from_text(&row.try_get::<String, _>(1)?)?,
+            paragraphs: serde_json::from_str(&row.try_get::<String, _>(2)?)
+                .map_err(|err| StoreError::InvalidData(format!("staff text: {err}")))?,
+        });
+    }
+    Ok(records)
+}
