@@ -239,7 +239,7 @@ async fn audited_store(store: &Store) {
     for index in 0..5 {
         let subject = format!("test:{index}");
         audit::append(
-            &store,
+            store,
             &Action {
                 actor: "tester",
                 address: "127.0.0.1",
