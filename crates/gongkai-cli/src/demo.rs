@@ -15,7 +15,19 @@ use time::macros::date;
 use crate::Outcome;
 
 #[derive(Debug, Args)]
-pub(crate) struct DemoArgs {}
+pub(crate) struct DemoArgs {
+    #[command(subcommand)]
+    action: Option<DemoAction>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum DemoAction {
+    /// Load the demo agencies and their records into a database.
+    Load {
+        #[command(flatten)]
+        db: crate::db_cmd::DbArgs,
+    },
+}
 
 struct Example {
     title: &'static str,
@@ -82,7 +94,10 @@ fn examples() -> Vec<Example> {
     ]
 }
 
-pub(crate) fn run(_args: &DemoArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: &DemoArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
+    if let Some(DemoAction::Load { db }) = &args.action {
+        return crate::db_cmd::demo_load(db, out);
+    }
     let calendar = Calendar::builtin();
     let years: Vec<i32> = calendar.covered_years().collect();
     writeln!(

@@ -5,6 +5,7 @@
 //! 2 bad input (a clear message naming the argument).
 
 mod calendar_cmd;
+mod db_cmd;
 mod deadline;
 mod demo;
 mod fee_cmd;
@@ -37,6 +38,17 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Derive an annual report from records, check it, and write it as HTML, DOCX, XLSX, PDF or JSON.
     Report(report_cmd::ReportArgs),
+    /// Create or update the database schema.
+    Migrate(db_cmd::MigrateArgs),
+    /// Manage agencies.
+    #[command(subcommand)]
+    Agency(db_cmd::AgencyCommand),
+    /// Manage staff accounts and roles.
+    #[command(subcommand)]
+    User(db_cmd::UserCommand),
+    /// Check the hash-chained audit log.
+    #[command(subcommand, name = "audit-log")]
+    AuditLog(db_cmd::AuditLogCommand),
 }
 
 /// A failure the user can fix: reported as `error: ARG: message`, exit code 2.
@@ -88,6 +100,10 @@ fn main() -> ExitCode {
         Command::Calendar(command) => calendar_cmd::run(&command, &mut out),
         Command::Demo(args) => demo::run(&args, &mut out),
         Command::Report(args) => report_cmd::run(&args, &mut out),
+        Command::Migrate(args) => db_cmd::migrate(&args, &mut out),
+        Command::Agency(command) => db_cmd::agency(&command, &mut out),
+        Command::User(command) => db_cmd::user(&command, &mut out),
+        Command::AuditLog(command) => db_cmd::audit_log(&command, &mut out),
     };
     let _ = out.flush();
     match result {

@@ -14,10 +14,16 @@ use crate::{Outcome, UsageError};
 
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("action").required(true).args(["out", "check"])))]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["demo", "agency"])))]
 pub(crate) struct ReportArgs {
     /// A demo dataset (`wenzhou-justice`: the founding document's bureau, 2018 reconstructed, 2019–2025 synthetic).
-    #[arg(long, value_name = "NAME", required = true)]
-    demo: String,
+    #[arg(long, value_name = "NAME")]
+    demo: Option<String>,
+    /// The agency (by code) whose records in the database (`--db`) the report is built from.
+    #[arg(long, value_name = "CODE")]
+    agency: Option<String>,
+    #[command(flatten)]
+    db: crate::db_cmd::DbArgs,
     /// The report year.
     #[arg(long, value_name = "YYYY")]
     year: i32,
@@ -43,16 +49,30 @@ fn parse_format(text: &str) -> Result<FormatChoice, String> {
 }
 
 fn build(args: &ReportArgs) -> anyhow::Result<Report> {
-    let records = gongkai_demo::by_name(&args.demo).ok_or_else(|| {
-        UsageError::new(
-            "--demo",
-            format!(
-                "unknown demo `{}`: expected one of {}",
-                args.demo,
-                gongkai_demo::NAMES.join(", ")
-            ),
-        )
-    })?;
+    let records = match (&args.demo, &args.agency) {
+        (Some(demo), _) => gongkai_demo::by_name(demo).ok_or_else(|| {
+            UsageError::new(
+                "--demo",
+                format!(
+                    "unknown demo `{demo}`: expected one of {}",
+                    gongkai_demo::NAMES.join(", ")
+                ),
+            )
+        })?,
+        (None, Some(code)) => crate::db_cmd::block_on(async {
+            let store = crate::db_cmd::open(&args.db).await?;
+            let records =
+                gongkai_store::records::load(&store, code).await.map_err(|err| match err {
+                    gongkai_store::StoreError::NotFound { .. } => {
+                        anyhow::Error::new(UsageError::new("--agency", err.to_string()))
+                    }
+                    other => anyhow::Error::new(other),
+                });
+            store.close().await;
+            records
+        })??,
+        (None, None) => unreachable!("clap requires --demo or --agency"),
+    };
     let format = match args.format {
         FormatChoice::Auto => None,
         FormatChoice::Fixed(format) => Some(format),

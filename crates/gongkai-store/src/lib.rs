@@ -65,7 +65,7 @@ pub enum StoreError {
     NewerSchema { found: i64, known: i64 },
     #[error("the database has no gongkai schema yet; run `gongkai migrate`")]
     NotMigrated,
-    #[error("stored data is invalid: {0}")]
+    #[error("{0}")]
     InvalidData(String),
     #[error(
         "the record was changed by someone else (expected version {expected}); reload and try again"

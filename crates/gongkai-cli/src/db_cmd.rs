@@ -1,0 +1,339 @@
+//! Commands on a database: `migrate`, `agency`, `user`, `demo load`, `audit-log verify`.
+//!
+//! The database URL comes from `--db` or `GONGKAI_DATABASE_URL` (default `sqlite://gongkai.db`).
+
+use std::io::{BufRead, Write};
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+use gongkai_store::agencies::{self, NewAgency};
+use gongkai_store::audit::{self, Verification};
+use gongkai_store::{Store, StoreError, records, users};
+
+use crate::{Outcome, UsageError};
+
+/// The database to use.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct DbArgs {
+    /// Database URL: `sqlite://FILE` (created if missing) or `postgres://USER@HOST/DB`.
+    #[arg(
+        long = "db",
+        env = "GONGKAI_DATABASE_URL",
+        default_value = "sqlite://gongkai.db",
+        value_name = "URL"
+    )]
+    pub(crate) url: String,
+}
+
+/// Runs `future` on a small runtime: the CLI is synchronous, the store async.
+pub(crate) fn block_on<T>(future: impl std::future::Future<Output = T>) -> anyhow::Result<T> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    Ok(runtime.block_on(future))
+}
+
+/// Opens the store, migrating it; user-fixable failures name `--db`.
+pub(crate) async fn open(db: &DbArgs) -> anyhow::Result<Store> {
+    Store::open(&db.url).await.map_err(|err| match err {
+        StoreError::UnsupportedUrl { .. } | StoreError::NewerSchema { .. } => {
+            UsageError::new("--db", err.to_string()).into()
+        }
+        other => anyhow::Error::new(other).context(format!("opening `{}`", redact(&db.url))),
+    })
+}
+
+/// A URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if url[scheme + 3..at].contains(':') => {
+            let user_end = scheme + 3 + url[scheme + 3..at].find(':').unwrap_or(0);
+            format!("{}:***{}", &url[..user_end], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The acting user for the audit trail.
+fn actor() -> String {
+    format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned()))
+}
+
+/// Maps store errors the user can fix to exit code 2.
+fn usage(argument: &'static str) -> impl Fn(StoreError) -> anyhow::Error {
+    move |err| match err {
+        StoreError::Database(_) | StoreError::Migrate(_) => anyhow::Error::new(err),
+        other => UsageError::new(argument, other.to_string()).into(),
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MigrateArgs {
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+pub(crate) fn migrate(args: &MigrateArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
+    let version = block_on(async {
+        let store = open(&args.db).await?;
+        let version = store.schema_version().await?;
+        store.close().await;
+        anyhow::Ok(version)
+    })??;
+    writeln!(out, "schema at version {}", version.unwrap_or_default())?;
+    Ok(Outcome::Success)
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AgencyCommand {
+    /// Add an agency.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        /// A stable code, e.g. the 统一社会信用代码.
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// `government` or `department`.
+        #[arg(long, default_value = "department")]
+        kind: String,
+        /// The region, e.g. 浙江省温州市.
+        #[arg(long)]
+        region: String,
+        /// The parent agency's code.
+        #[arg(long)]
+        parent: Option<String>,
+        /// The 索引号 pattern.
+        #[arg(long, default_value = "{code}/{year}-{serial:05}")]
+        index_pattern: String,
+        #[arg(long, default_value = "")]
+        office: String,
+        #[arg(long, default_value = "")]
+        phone: String,
+        #[arg(long, default_value = "")]
+        address: String,
+        #[arg(long, default_value = "")]
+        hours: String,
+    },
+    /// List agencies.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub(crate) fn agency(command: &AgencyCommand, out: &mut impl Write) -> anyhow::Result<Outcome> {
+    match command {
+        AgencyCommand::Add {
+            db,
+            code,
+            name,
+            kind,
+            region,
+            parent,
+            index_pattern,
+            office,
+            phone,
+            address,
+            hours,
+        } => {
+            let agency = NewAgency {
+                code,
+                name,
+                kind,
+                region,
+                parent_code: parent.as_deref(),
+                index_pattern,
+                office,
+                phone,
+                address,
+                hours,
+            };
+            let added = block_on(async {
+                let store = open(db).await?;
+                let added = agencies::add(&store, &agency, &actor()).await.map_err(usage("--code"));
+                store.close().await;
+                added
+            })??;
+            writeln!(out, "added agency {} {}", added.code, added.name)?;
+        }
+        AgencyCommand::List { db, json } => {
+            let list = block_on(async {
+                let store = open(db).await?;
+                let list = agencies::list(&store).await?;
+                store.close().await;
+                anyhow::Ok(list)
+            })??;
+            if *json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+            } else {
+                for agency in &list {
+                    let parent = agency.parent_code.as_deref().unwrap_or("-");
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}\t{}\tparent {}",
+                        agency.code, agency.name, agency.kind, agency.region, parent
+                    )?;
+                }
+                writeln!(out, "{} agencies", list.len())?;
+            }
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum UserCommand {
+    /// Add a staff account; the password is read from standard input (one line).
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        username: String,
+        /// The name shown in the back office.
+        #[arg(long)]
+        name: String,
+    },
+    /// Set a user's password, read from standard input (one line).
+    Passwd {
+        #[command(flatten)]
+        db: DbArgs,
+        username: String,
+    },
+    /// Grant a role: clerk, reviewer, head, agency_admin, supervisor (with --agency) or platform_admin.
+    Grant {
+        #[command(flatten)]
+        db: DbArgs,
+        username: String,
+        role: String,
+        #[arg(long)]
+        agency: Option<String>,
+    },
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+pub(crate) fn user(command: &UserCommand, out: &mut impl Write) -> anyhow::Result<Outcome> {
+    match command {
+        UserCommand::Add { db, username, name } => {
+            let password = read_password()?;
+            block_on(async {
+                let store = open(db).await?;
+                let result = users::add(&store, username, name, &password, &actor())
+                    .await
+                    .map_err(usage("USERNAME"));
+                store.close().await;
+                result
+            })??;
+            writeln!(out, "added user {username}")?;
+        }
+        UserCommand::Passwd { db, username } => {
+            let password = read_password()?;
+            block_on(async {
+                let store = open(db).await?;
+                let result = users::set_password(&store, username, &password, &actor())
+                    .await
+                    .map_err(usage("USERNAME"));
+                store.close().await;
+                result
+            })??;
+            writeln!(out, "password changed for {username}")?;
+        }
+        UserCommand::Grant { db, username, role, agency } => {
+            block_on(async {
+                let store = open(db).await?;
+                let result = users::grant(&store, username, role, agency.as_deref(), &actor())
+                    .await
+                    .map_err(usage("ROLE"));
+                store.close().await;
+                result
+            })??;
+            writeln!(
+                out,
+                "granted {role} to {username}{}",
+                agency.as_deref().map(|code| format!(" in {code}")).unwrap_or_default()
+            )?;
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// Loads the demo agencies into a database.
+pub(crate) fn demo_load(db: &DbArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
+    let loaded = block_on(async {
+        let store = open(db).await?;
+        let mut loaded = Vec::new();
+        for name in gongkai_demo::NAMES {
+            let demo = gongkai_demo::by_name(name).expect("listed demos exist");
+            let agency = demo.agency.clone().expect("demo data names its agency");
+            let new = NewAgency {
+                code: &agency.code,
+                name: &agency.name,
+                kind: "department",
+                region: "浙江省温州市",
+                parent_code: None,
+                index_pattern: "{code}/{year}-{serial:05}",
+                office: &agency.office,
+                phone: &agency.phone,
+                address: "温州市鹿城区市府路500号",
+                hours: "工作日 8:30-12:00，14:00-17:30",
+            };
+            agencies::add(&store, &new, &actor()).await.map_err(usage("--db"))?;
+            let saved = records::save(&store, &agency.code, &demo, &actor()).await?;
+            loaded.push((agency.code, saved));
+        }
+        store.close().await;
+        anyhow::Ok(loaded)
+    })??;
+    for (code, saved) in loaded {
+        writeln!(
+            out,
+            "loaded {code}: {} catalog items, {} applications ({} events), {} other records",
+            saved.catalog_items, saved.applications, saved.events, saved.other_records
+        )?;
+    }
+    Ok(Outcome::Success)
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuditLogCommand {
+    /// Walk the hash chain; exit 1 at the first entry that does not verify.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+pub(crate) fn audit_log(
+    command: &AuditLogCommand,
+    out: &mut impl Write,
+) -> anyhow::Result<Outcome> {
+    let AuditLogCommand::Verify { db } = command;
+    let verification = block_on(async {
+        let store = open(db).await?;
+        let verification = audit::verify(&store).await?;
+        store.close().await;
+        anyhow::Ok(verification)
+    })??;
+    match verification {
+        Verification::Intact { entries } => {
+            writeln!(out, "all {entries} entries verify")?;
+            Ok(Outcome::Success)
+        }
+        Verification::Broken { position, id, reason } => {
+            let id = id.map(|id| format!(" (id {id})")).unwrap_or_default();
+            writeln!(out, "entry {position}{id} does not verify: {reason}")?;
+            Ok(Outcome::ProblemsFound)
+        }
+    }
+}
