@@ -86,6 +86,7 @@ pub(crate) fn migrate(args: &MigrateArgs, out: &mut impl Write) -> anyhow::Resul
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(clippy::large_enum_variant, reason = "parsed once per process; boxing would only obscure the flags")]
 pub(crate) enum AgencyCommand {
     /// Add an agency.
     Add {
@@ -203,7 +204,7 @@ pub(crate) enum UserCommand {
         db: DbArgs,
         username: String,
     },
-    /// Grant a role: clerk, reviewer, head, agency_admin, supervisor (with --agency) or platform_admin.
+    /// Grant a role: `clerk`, `reviewer`, `head`, `agency_admin`, `supervisor` (with --agency) or `platform_admin`.
     Grant {
         #[command(flatten)]
         db: DbArgs,

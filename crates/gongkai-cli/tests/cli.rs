@@ -271,3 +271,92 @@ fn demo_runs_every_example() {
     assert!(text.contains("5. "), "{text}");
     assert!(text.contains("(provisional)"), "{text}");
 }
+
+/// Runs `gongkai ARGS` against the SQLite database `db`, with `stdin` as standard input.
+fn gongkai_db(db: &std::path::Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(args)
+        .env("GONGKAI_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_platform_is_set_up_from_the_cli_and_reports_from_the_database_match_the_demo() {
+    let dir = std::env::temp_dir().join(format!("gongkai-cli-db-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("gongkai.db");
+    let ok = |args: &[&str], stdin: &str| {
+        let output = gongkai_db(&db, args, stdin);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        stdout(&output)
+    };
+    assert!(ok(&["migrate"], "").contains("schema at version 1"));
+    assert!(ok(&["demo", "load"], "").contains("9325 catalog items"));
+    ok(
+        &[
+            "agency",
+            "add",
+            "--code",
+            "330300",
+            "--name",
+            "温州市人民政府",
+            "--kind",
+            "government",
+            "--region",
+            "浙江省温州市",
+        ],
+        "",
+    );
+    assert!(ok(&["agency", "list"], "").contains("2 agencies"));
+    ok(&["user", "add", "head1", "--name", "负责人"], "correct horse battery\n");
+    ok(&["user", "grant", "head1", "head", "--agency", "DEMO-330300-SFJ"], "");
+
+    let refused = gongkai_db(&db, &["user", "grant", "head1", "emperor", "--agency", "330300"], "");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("unknown role `emperor`"), "{}", stderr(&refused));
+    let duplicate =
+        gongkai_db(&db, &["agency", "add", "--code", "330300", "--name", "x", "--region", "y"], "");
+    assert_eq!(duplicate.status.code(), Some(2));
+    assert!(stderr(&duplicate).contains("already exists"));
+
+    assert!(ok(&["audit-log", "verify"], "").contains("all 5 entries verify"));
+    for year in ["2018", "2021"] {
+        let from_db = dir.join(format!("db-{year}.json"));
+        let from_demo = dir.join(format!("demo-{year}.json"));
+        ok(
+            &[
+                "report",
+                "--agency",
+                "DEMO-330300-SFJ",
+                "--year",
+                year,
+                "--out",
+                from_db.to_str().unwrap(),
+            ],
+            "",
+        );
+        ok(
+            &[
+                "report",
+                "--demo",
+                "wenzhou-justice",
+                "--year",
+                year,
+                "--out",
+                from_demo.to_str().unwrap(),
+            ],
+            "",
+        );
+        assert_eq!(std::fs::read(&from_db).unwrap(), std::fs::read(&from_demo).unwrap(), "{year}");
+    }
+    let unknown = gongkai_db(&db, &["report", "--agency", "NOPE", "--year", "2018", "--check"], "");
+    assert_eq!(unknown.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}
