@@ -86,7 +86,10 @@ pub(crate) fn migrate(args: &MigrateArgs, out: &mut impl Write) -> anyhow::Resul
 }
 
 #[derive(Debug, Subcommand)]
-#[expect(clippy::large_enum_variant, reason = "parsed once per process; boxing would only obscure the flags")]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "parsed once per process; boxing would only obscure the flags"
+)]
 pub(crate) enum AgencyCommand {
     /// Add an agency.
     Add {
