@@ -195,14 +195,12 @@ fn block_rows(
     for (index, row) in block.rows.iter().enumerate() {
         if row.group {
             if nested {
-                let level = u16::from(row.level);
                 pending_groups.push(GridCell::new(
                     label_text(row),
                     1,
                     descendants(&block.rows, index),
                     Role::Label { level: row.level },
                 ));
-                let _ = level;
             } else {
                 let mut cells = vec![GridCell::new(
                     label_text(row),

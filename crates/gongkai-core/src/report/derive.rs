@@ -18,7 +18,7 @@
 //! - **Staff, offices, reading points**: those active on December 31. Funding: the year's records, not
 //!   filled when there are none. Responses on one topic count once in 回应热点数.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use time::{Date, Month};
 
@@ -475,18 +475,4 @@ pub fn fill(format: &Format, measures: &Measures) -> TableValues {
         }
     }
     values
-}
-
-/// The measures every format needs, listed for documentation and tests: (format, cell, measure).
-pub fn cell_measures(format: &Format) -> BTreeMap<CellKey, String> {
-    let mut map = BTreeMap::new();
-    for table in &format.tables {
-        for (_, row, column) in table.value_cells() {
-            map.insert(
-                CellKey::new(&table.id, &row.key, &column.key),
-                cell_measure(row.measure.as_deref().unwrap_or_default(), &column.measure),
-            );
-        }
-    }
-    map
 }

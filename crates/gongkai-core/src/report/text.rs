@@ -7,7 +7,6 @@ use serde::Serialize;
 use super::derive::{Extras, Measures};
 use super::format::{Content, Format, FormatId, Section};
 use super::records::{AgencyRecords, StaffText};
-use super::values::Quantity;
 
 /// One paragraph, and whether gongkai wrote it from the records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -440,11 +439,6 @@ pub fn sections(
 ) -> Vec<SectionText> {
     let writer = Writer { format, year, agency_name, measures, extras, records };
     format.sections.iter().map(|section| writer.section(section)).collect()
-}
-
-/// A quantity for prose: whole numbers plainly, decimals as they are.
-pub fn quantity_text(value: Option<Quantity>) -> String {
-    value.map_or_else(String::new, |value| value.to_string())
 }
 
 #[cfg(test)]
