@@ -341,3 +341,66 @@ pub(crate) fn audit_log(
         }
     }
 }
+
+#[derive(Debug, Args)]
+pub(crate) struct BackupArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Where to write the backup (JSON lines; written beside and renamed into place when complete).
+    file: std::path::PathBuf,
+}
+
+/// Writes a consistent snapshot of the database while it is in use.
+pub(crate) fn backup(args: &BackupArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
+    let partial = args.file.with_extension("partial");
+    let summary = block_on(async {
+        let store = open(&args.db).await?;
+        let file = std::fs::File::create(&partial)
+            .with_context(|| format!("creating `{}`", partial.display()))?;
+        let mut writer = std::io::BufWriter::new(file);
+        let summary = gongkai_store::backup::backup(&store, &mut writer).await;
+        store.close().await;
+        writer.flush().context("writing the backup")?;
+        anyhow::Ok(summary?)
+    })??;
+    std::fs::rename(&partial, &args.file)
+        .with_context(|| format!("writing `{}`", args.file.display()))?;
+    writeln!(
+        out,
+        "backed up {} rows of {} tables to {}",
+        summary.rows,
+        summary.tables,
+        args.file.display()
+    )?;
+    Ok(Outcome::Success)
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RestoreArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// A file written by `gongkai backup`; the database must be empty.
+    file: std::path::PathBuf,
+}
+
+/// Restores a backup into an empty database, all or nothing.
+pub(crate) fn restore(args: &RestoreArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
+    let file = std::fs::File::open(&args.file)
+        .map_err(|err| UsageError::new("FILE", format!("`{}`: {err}", args.file.display())))?;
+    let summary = block_on(async {
+        let store = open(&args.db).await?;
+        let summary = gongkai_store::backup::restore(&store, &mut std::io::BufReader::new(file))
+            .await
+            .map_err(usage("FILE"));
+        store.close().await;
+        summary
+    })??;
+    writeln!(
+        out,
+        "restored {} rows of {} tables from {}",
+        summary.rows,
+        summary.tables,
+        args.file.display()
+    )?;
+    Ok(Outcome::Success)
+}

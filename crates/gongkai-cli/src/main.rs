@@ -46,6 +46,10 @@ enum Command {
     /// Manage staff accounts and roles.
     #[command(subcommand)]
     User(db_cmd::UserCommand),
+    /// Write a consistent backup of the database while it is in use.
+    Backup(db_cmd::BackupArgs),
+    /// Restore a backup into an empty database.
+    Restore(db_cmd::RestoreArgs),
     /// Check the hash-chained audit log.
     #[command(subcommand, name = "audit-log")]
     AuditLog(db_cmd::AuditLogCommand),
@@ -104,6 +108,8 @@ fn main() -> ExitCode {
         Command::Agency(command) => db_cmd::agency(&command, &mut out),
         Command::User(command) => db_cmd::user(&command, &mut out),
         Command::AuditLog(command) => db_cmd::audit_log(&command, &mut out),
+        Command::Backup(args) => db_cmd::backup(&args, &mut out),
+        Command::Restore(args) => db_cmd::restore(&args, &mut out),
     };
     let _ = out.flush();
     match result {

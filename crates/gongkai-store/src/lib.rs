@@ -10,6 +10,7 @@
 
 pub mod agencies;
 pub mod audit;
+pub mod backup;
 pub mod records;
 pub mod users;
 
