@@ -9,6 +9,7 @@
 //! only a process crash), foreign keys on, a 5 s busy timeout — set on every connection.
 
 pub mod agencies;
+pub mod applications;
 pub mod audit;
 pub mod backup;
 pub mod records;
@@ -197,6 +198,13 @@ impl Store {
     pub async fn execute_admin(&self, sql: &str) -> Result<u64, StoreError> {
         let result = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&self.pool).await?;
         Ok(result.rows_affected())
+    }
+
+    /// Runs a `SELECT COUNT(*) …` as given (administration and tests).
+    pub async fn count_admin(&self, sql: &str) -> Result<i64, StoreError> {
+        let (count,): (i64,) =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&self.pool).await?;
+        Ok(count)
     }
 
     pub async fn close(&self) {

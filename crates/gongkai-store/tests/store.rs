@@ -419,3 +419,52 @@ async fn backup_restores_every_table_into_either_backend() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn concurrent_intakes_get_unique_tracking_numbers_and_mask_personal_data() {
+    use gongkai_store::applications::{self, NewApplication};
+    on_both(|store, backend| async move {
+        agencies::add(&store, &city(), "test").await.unwrap();
+        let mut tasks = Vec::new();
+        for index in 0..60 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let application = NewApplication {
+                    applicant: gongkai_core::report::records::ApplicantType::Natural,
+                    name: "张三",
+                    id_type: "居民身份证",
+                    id_number: "330302199001011234",
+                    phone: "13812345678",
+                    address: "温州市鹿城区",
+                    email: "",
+                    description: &format!("申请公开第{index}号文件"),
+                    delivery_form: "电子邮件",
+                    intake: gongkai_core::regime::Intake::received_on(
+                        gongkai_core::regime::Channel::Online,
+                        time::macros::date!(2026 - 11 - 20),
+                    ),
+                };
+                applications::intake(&store, "330300", &application, "portal").await
+            }));
+        }
+        let mut numbers = Vec::new();
+        for task in tasks {
+            let receipt = task.await.unwrap().unwrap_or_else(|err| panic!("{backend}: {err}"));
+            assert!(applications::verify_code(&store, &receipt.tracking_number, &receipt.verification_code).await.unwrap());
+            numbers.push(receipt.tracking_number);
+        }
+        numbers.sort();
+        let expected: Vec<String> = (1..=60).map(|n| format!("YSQ2026{n:06}")).collect();
+        assert_eq!(numbers, expected, "{backend}: unique and consecutive");
+        assert!(!applications::verify_code(&store, &numbers[0], "000000x").await.unwrap());
+        assert!(!applications::verify_code(&store, "YSQ2026999999", "123456").await.unwrap());
+        let (leaked,): (i64,) = sqlx_count(&store, "SELECT COUNT(*) FROM audit_log WHERE after_state LIKE '%13812345678%' OR after_state LIKE '%199001011234%'").await;
+        assert_eq!(leaked, 0, "{backend}: personal data in the audit trail");
+        assert_eq!(audit::verify(&store).await.unwrap(), Verification::Intact { entries: 61 }, "{backend}");
+    })
+    .await;
+}
+
+async fn sqlx_count(store: &Store, sql: &str) -> (i64,) {
+    (store.count_admin(sql).await.unwrap(),)
+}
