@@ -4,7 +4,7 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{self, Action};
+use crate::audit;
 use crate::{Store, StoreError, now_text};
 
 /// An agency as stored.
@@ -106,18 +106,7 @@ pub async fn add(
     .map_err(|err| StoreError::on_unique(err, "agency", agency.code))?;
     let subject = format!("agency:{}", agency.code);
     let after = serde_json::json!({ "code": agency.code, "name": agency.name, "kind": agency.kind, "region": agency.region, "parent": agency.parent_code }).to_string();
-    audit::append_in(
-        &mut transaction,
-        &Action {
-            actor,
-            address: "cli",
-            action: "agency.add",
-            subject: &subject,
-            before: None,
-            after: Some(&after),
-        },
-    )
-    .await?;
+    audit::record(&mut transaction, actor, "agency.add", &subject, Some(&after)).await?;
     transaction.commit().await?;
     by_code(store, agency.code).await
 }

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::agencies;
-use crate::audit::{self, Action};
+use crate::audit;
 use crate::{Store, StoreError, now_text};
 
 /// An application as submitted.
@@ -144,18 +144,7 @@ pub async fn intake(
     })
     .to_string();
     let subject = format!("application:{tracking_number}");
-    audit::append_in(
-        &mut transaction,
-        &Action {
-            actor,
-            address: "cli",
-            action: "application.intake",
-            subject: &subject,
-            before: None,
-            after: Some(&after),
-        },
-    )
-    .await?;
+    audit::record(&mut transaction, actor, "application.intake", &subject, Some(&after)).await?;
     transaction.commit().await?;
     Ok(Receipt { tracking_number, verification_code })
 }

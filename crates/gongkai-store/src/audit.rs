@@ -48,7 +48,7 @@ fn entry_hash(prev_hash: &str, at: &str, action: &Action<'_>) -> String {
 }
 
 /// Appends `action` inside the caller's transaction (so the action and its record commit together).
-pub(crate) async fn append_in(
+async fn append_in(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
     action: &Action<'_>,
 ) -> Result<(), StoreError> {
@@ -85,6 +85,21 @@ pub(crate) async fn append_in(
     .execute(&mut **transaction)
     .await?;
     Ok(())
+}
+
+/// Records an action taken from the command line (address `cli`) inside the caller's transaction.
+///
+/// Every store write goes through here today; when the web layer calls the store, the client address has to
+/// come from the caller instead (see the issue note).
+pub(crate) async fn record(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    after: Option<&str>,
+) -> Result<(), StoreError> {
+    append_in(transaction, &Action { actor, address: "cli", action, subject, before: None, after })
+        .await
 }
 
 /// What [`verify`] found.

@@ -18,7 +18,7 @@ use sqlx::any::AnyRow;
 use time::Date;
 
 use crate::agencies;
-use crate::audit::{self, Action};
+use crate::audit;
 use crate::{Store, StoreError, now_text};
 
 /// An enum as the text serde gives it (`natural`, `website`, …); structured values as JSON.
@@ -314,18 +314,7 @@ pub async fn save(
     }
     let subject = format!("agency:{code}");
     let after = serde_json::to_string(&saved).unwrap_or_default();
-    audit::append_in(
-        &mut tx,
-        &Action {
-            actor,
-            address: "cli",
-            action: "records.import",
-            subject: &subject,
-            before: None,
-            after: Some(&after),
-        },
-    )
-    .await?;
+    audit::record(&mut tx, actor, "records.import", &subject, Some(&after)).await?;
     tx.commit().await?;
     Ok(saved)
 }

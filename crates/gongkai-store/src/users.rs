@@ -6,7 +6,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{self, Action};
+use crate::audit;
 use crate::{Store, StoreError, now_text};
 
 /// The roles a user can hold.
@@ -69,18 +69,7 @@ pub async fn add(
     let subject = format!("user:{username}");
     let after =
         serde_json::json!({ "username": username, "display_name": display_name }).to_string();
-    audit::append_in(
-        &mut transaction,
-        &Action {
-            actor,
-            address: "cli",
-            action: "user.add",
-            subject: &subject,
-            before: None,
-            after: Some(&after),
-        },
-    )
-    .await?;
+    audit::record(&mut transaction, actor, "user.add", &subject, Some(&after)).await?;
     transaction.commit().await?;
     Ok(())
 }
@@ -103,18 +92,7 @@ pub async fn set_password(
         return Err(StoreError::NotFound { what: "user", key: username.to_owned() });
     }
     let subject = format!("user:{username}");
-    audit::append_in(
-        &mut transaction,
-        &Action {
-            actor,
-            address: "cli",
-            action: "user.passwd",
-            subject: &subject,
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
+    audit::record(&mut transaction, actor, "user.passwd", &subject, None).await?;
     transaction.commit().await?;
     Ok(())
 }
@@ -166,18 +144,7 @@ pub async fn grant(
         .map_err(|err| StoreError::on_unique(err, "role", &key))?;
     let subject = format!("user:{username}");
     let after = serde_json::json!({ "role": role, "agency": agency }).to_string();
-    audit::append_in(
-        &mut transaction,
-        &Action {
-            actor,
-            address: "cli",
-            action: "user.grant",
-            subject: &subject,
-            before: None,
-            after: Some(&after),
-        },
-    )
-    .await?;
+    audit::record(&mut transaction, actor, "user.grant", &subject, Some(&after)).await?;
     transaction.commit().await?;
     Ok(())
 }
