@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use gongkai_store::agencies::{self, NewAgency};
 use gongkai_store::audit::{self, Verification};
-use gongkai_store::{Store, StoreError, records, users};
+use gongkai_store::{Actor, Store, StoreError, records, users};
 
 use crate::{Outcome, UsageError};
 
@@ -56,8 +56,12 @@ fn redact(url: &str) -> String {
 }
 
 /// The acting user for the audit trail.
-fn actor() -> String {
-    format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned()))
+pub(crate) fn actor() -> Actor<'static> {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let name = NAME.get_or_init(|| {
+        format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned()))
+    });
+    Actor::new(name, "cli")
 }
 
 /// Maps store errors the user can fix to exit code 2.
@@ -276,26 +280,7 @@ pub(crate) fn user(command: &UserCommand, out: &mut impl Write) -> anyhow::Resul
 pub(crate) fn demo_load(db: &DbArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
     let loaded = block_on(async {
         let store = open(db).await?;
-        let mut loaded = Vec::new();
-        for name in gongkai_demo::NAMES {
-            let demo = gongkai_demo::by_name(name).expect("listed demos exist");
-            let agency = demo.agency.clone().expect("demo data names its agency");
-            let new = NewAgency {
-                code: &agency.code,
-                name: &agency.name,
-                kind: "department",
-                region: "浙江省温州市",
-                parent_code: None,
-                index_pattern: "{code}/{year}-{serial:05}",
-                office: &agency.office,
-                phone: &agency.phone,
-                address: "温州市鹿城区市府路500号",
-                hours: "工作日 8:30-12:00，14:00-17:30",
-            };
-            agencies::add(&store, &new, &actor()).await.map_err(usage("--db"))?;
-            let saved = records::save(&store, &agency.code, &demo, &actor()).await?;
-            loaded.push((agency.code, saved));
-        }
+        let loaded = load_demo_agencies(&store).await?;
         store.close().await;
         anyhow::Ok(loaded)
     })??;
@@ -307,6 +292,33 @@ pub(crate) fn demo_load(db: &DbArgs, out: &mut impl Write) -> anyhow::Result<Out
         )?;
     }
     Ok(Outcome::Success)
+}
+
+/// Adds each demo agency and saves its records (one transaction per agency).
+pub(crate) async fn load_demo_agencies(
+    store: &Store,
+) -> anyhow::Result<Vec<(String, records::Saved)>> {
+    let mut loaded = Vec::new();
+    for name in gongkai_demo::NAMES {
+        let demo = gongkai_demo::by_name(name).expect("listed demos exist");
+        let agency = demo.agency.clone().expect("demo data names its agency");
+        let new = NewAgency {
+            code: &agency.code,
+            name: &agency.name,
+            kind: "department",
+            region: "浙江省温州市",
+            parent_code: None,
+            index_pattern: "{code}/{year}-{serial:05}",
+            office: &agency.office,
+            phone: &agency.phone,
+            address: "温州市鹿城区市府路500号",
+            hours: "工作日 8:30-12:00，14:00-17:30",
+        };
+        agencies::add(store, &new, &actor()).await.map_err(usage("--db"))?;
+        let saved = records::save(store, &agency.code, &demo, &actor()).await?;
+        loaded.push((agency.code, saved));
+    }
+    Ok(loaded)
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,6 +10,7 @@ mod deadline;
 mod demo;
 mod fee_cmd;
 mod report_cmd;
+mod serve_cmd;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -27,6 +28,8 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve the platform over HTTP (the main job).
+    Serve(serve_cmd::ServeArgs),
     /// Compute the reply deadline of a disclosure application and show how it was reached.
     Deadline(deadline::DeadlineArgs),
     /// Compute the information processing fee (信息处理费, 国办函〔2020〕109号).
@@ -99,6 +102,7 @@ fn main() -> ExitCode {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let result = match cli.command {
+        Command::Serve(args) => serve_cmd::run(&args, &mut out),
         Command::Deadline(args) => deadline::run(&args, &mut out),
         Command::Fee(args) => fee_cmd::run(&args, &mut out),
         Command::Calendar(command) => calendar_cmd::run(&command, &mut out),

@@ -49,16 +49,19 @@ fn parse_format(text: &str) -> Result<FormatChoice, String> {
 }
 
 fn build(args: &ReportArgs) -> anyhow::Result<Report> {
-    let records = match (&args.demo, &args.agency) {
-        (Some(demo), _) => gongkai_demo::by_name(demo).ok_or_else(|| {
-            UsageError::new(
-                "--demo",
-                format!(
-                    "unknown demo `{demo}`: expected one of {}",
-                    gongkai_demo::NAMES.join(", ")
-                ),
-            )
-        })?,
+    let (records, calendar) = match (&args.demo, &args.agency) {
+        (Some(demo), _) => (
+            gongkai_demo::by_name(demo).ok_or_else(|| {
+                UsageError::new(
+                    "--demo",
+                    format!(
+                        "unknown demo `{demo}`: expected one of {}",
+                        gongkai_demo::NAMES.join(", ")
+                    ),
+                )
+            })?,
+            Calendar::builtin().clone(),
+        ),
         (None, Some(code)) => crate::db_cmd::block_on(async {
             let store = crate::db_cmd::open(&args.db).await?;
             let records =
@@ -67,9 +70,11 @@ fn build(args: &ReportArgs) -> anyhow::Result<Report> {
                         anyhow::Error::new(UsageError::new("--agency", err.to_string()))
                     }
                     other => anyhow::Error::new(other),
-                });
+                })?;
+            // The database's calendar: built-in years plus those a platform admin entered.
+            let calendar = gongkai_store::calendar::effective(&store).await;
             store.close().await;
-            records
+            anyhow::Ok((records, calendar?))
         })??,
         (None, None) => unreachable!("clap requires --demo or --agency"),
     };
@@ -77,7 +82,7 @@ fn build(args: &ReportArgs) -> anyhow::Result<Report> {
         FormatChoice::Auto => None,
         FormatChoice::Fixed(format) => Some(format),
     };
-    report::build(&records, args.year, format, Calendar::builtin())
+    report::build(&records, args.year, format, &calendar)
         .map_err(|err| UsageError::new("--year", err.to_string()).into())
 }
 

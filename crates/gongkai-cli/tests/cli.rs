@@ -297,7 +297,7 @@ fn a_platform_is_set_up_from_the_cli_and_reports_from_the_database_match_the_dem
         assert!(output.status.success(), "{args:?}: {}", stderr(&output));
         stdout(&output)
     };
-    assert!(ok(&["migrate"], "").contains("schema at version 1"));
+    assert!(ok(&["migrate"], "").contains("schema at version 2"));
     assert!(ok(&["demo", "load"], "").contains("9325 catalog items"));
     ok(
         &[
@@ -358,5 +358,39 @@ fn a_platform_is_set_up_from_the_cli_and_reports_from_the_database_match_the_dem
     }
     let unknown = gongkai_db(&db, &["report", "--agency", "NOPE", "--year", "2018", "--check"], "");
     assert_eq!(unknown.status.code(), Some(2));
+
+    // Next year's notice, entered when it appears; a second entry needs --correction.
+    let notice = dir.join("2027.toml");
+    std::fs::write(
+        &notice,
+        "year = 2027\n[[notice]]\nid = \"annual\"\ntitle = \"国务院办公厅关于2027年部分节假日安排的通知\"\nurl = \"https://www.gov.cn/\"\n\n[[holiday]]\nname = \"元旦\"\noff = [\"2027-01-01..2027-01-03\"]\n",
+    )
+    .unwrap();
+    let notice = notice.to_str().unwrap();
+    assert!(
+        ok(&["calendar", "add", notice], "").contains("added calendar year 2027 from 2027.toml")
+    );
+    let again = gongkai_db(&db, &["calendar", "add", notice], "");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("explicit correction"), "{}", stderr(&again));
+    assert!(
+        ok(&["calendar", "add", notice, "--correction"], "")
+            .contains("corrected calendar year 2027")
+    );
+    let listed = ok(&["calendar", "list"], "");
+    assert!(
+        listed.contains("2027\tcorrection\t2027.toml") && listed.contains("2007–2027"),
+        "{listed}"
+    );
+    let broken = dir.join("broken.toml");
+    std::fs::write(&broken, "year = 2028\n").unwrap();
+    let refused = gongkai_db(&db, &["calendar", "add", broken.to_str().unwrap()], "");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("notice"), "{}", stderr(&refused));
+    assert!(ok(&["audit-log", "verify"], "").contains("all 7 entries verify"));
+
+    let bad_addr = gongkai_db(&db, &["serve", "--addr", "localhost"], "");
+    assert_eq!(bad_addr.status.code(), Some(2));
+    assert!(stderr(&bad_addr).contains("--addr"));
     std::fs::remove_dir_all(&dir).ok();
 }

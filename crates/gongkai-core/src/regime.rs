@@ -61,6 +61,14 @@ impl Regime {
         }
     }
 
+    /// The regulation's Chinese name, as cited on status pages and in letters.
+    pub fn title(self) -> &'static str {
+        match self {
+            Regime::Ordinance2007 => "《中华人民共和国政府信息公开条例》（2007年）",
+            Regime::Ordinance2019 => "《中华人民共和国政府信息公开条例》（2019年修订）",
+        }
+    }
+
     /// The short code used in the CLI and JSON ("2007" or "2019").
     pub fn code(self) -> &'static str {
         match self {

@@ -5,6 +5,7 @@
 //! Everything is generated deterministically, so tests can pin figures.
 
 mod rng;
+pub mod scale;
 mod seed2018;
 mod synthetic;
 mod titles;

@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit;
-use crate::{Store, StoreError, now_text};
+use crate::{Actor, Store, StoreError, now_text};
 
 /// An agency as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -63,7 +63,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<AgencyRow, StoreError> {
 pub async fn add(
     store: &Store,
     agency: &NewAgency<'_>,
-    actor: &str,
+    actor: &Actor<'_>,
 ) -> Result<AgencyRow, StoreError> {
     if !matches!(agency.kind, "government" | "department") {
         return Err(StoreError::InvalidData(format!(

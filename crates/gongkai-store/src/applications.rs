@@ -9,7 +9,7 @@ use sqlx::Row;
 
 use crate::agencies;
 use crate::audit;
-use crate::{Store, StoreError, now_text};
+use crate::{Actor, Store, StoreError, now_text};
 
 /// An application as submitted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,13 +68,90 @@ pub async fn verify_code(
     Ok(stored.is_some_and(|stored| stored == code_hash(tracking_number, code)))
 }
 
+/// What the public status page may show: never the applicant's identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicStatus {
+    pub tracking_number: String,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub intake: Intake,
+    pub regime: Option<gongkai_core::regime::Regime>,
+    pub events: Vec<gongkai_core::clock::Event>,
+}
+
+/// Compares two hex digests without stopping at the first difference.
+fn same_digest(left: &str, right: &str) -> bool {
+    left.len() == right.len()
+        && left.bytes().zip(right.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+/// The status of `tracking_number` if `code` is its verification code; `None` both for a wrong code and for an
+/// unknown number, so the answer does not tell whether a number exists.
+pub async fn public_status(
+    store: &Store,
+    tracking_number: &str,
+    code: &str,
+) -> Result<Option<PublicStatus>, StoreError> {
+    let row = sqlx::query(
+        "SELECT a.id, a.verification_hash, g.code, g.name, a.channel, a.submitted, a.signed_for, a.confirmed, a.regime \
+         FROM applications a JOIN agencies g ON g.id = a.agency_id WHERE a.tracking_number = $1",
+    )
+    .bind(tracking_number)
+    .fetch_optional(store.pool())
+    .await?;
+    let offered = code_hash(tracking_number, code);
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let stored: String = row.try_get(1)?;
+    if stored.is_empty() || !same_digest(&stored, &offered) {
+        return Ok(None);
+    }
+    let id: i64 = row.try_get(0)?;
+    let date = |index: usize| -> Result<Option<time::Date>, StoreError> {
+        row.try_get::<Option<String>, _>(index)?
+            .map(|text| {
+                time::Date::parse(&text, time::macros::format_description!("[year]-[month]-[day]"))
+                    .map_err(|err| StoreError::InvalidData(format!("date `{text}`: {err}")))
+            })
+            .transpose()
+    };
+    let channel: String = row.try_get(4)?;
+    let intake = Intake {
+        channel: channel.parse().map_err(StoreError::InvalidData)?,
+        submitted: date(5)?.ok_or_else(|| StoreError::InvalidData("no submission date".into()))?,
+        signed_for: date(6)?,
+        confirmed: date(7)?,
+    };
+    let regime: Option<String> = row.try_get(8)?;
+    let events =
+        sqlx::query("SELECT event FROM application_events WHERE application_id = $1 ORDER BY seq")
+            .bind(id)
+            .fetch_all(store.pool())
+            .await?
+            .iter()
+            .map(|row| {
+                serde_json::from_str(&row.try_get::<String, _>(0)?)
+                    .map_err(|err| StoreError::InvalidData(format!("application event: {err}")))
+            })
+            .collect::<Result<_, StoreError>>()?;
+    Ok(Some(PublicStatus {
+        tracking_number: tracking_number.to_owned(),
+        agency_code: row.try_get(2)?,
+        agency_name: row.try_get(3)?,
+        intake,
+        regime: regime.as_deref().map(str::parse).transpose().map_err(StoreError::InvalidData)?,
+        events,
+    }))
+}
+
 /// Registers an application for the agency `code`; the tracking number is `YSQ` + year + a 6-digit
 /// platform-wide sequence for that year, taken atomically inside the same transaction.
 pub async fn intake(
     store: &Store,
     code: &str,
     application: &NewApplication<'_>,
-    actor: &str,
+    actor: &Actor<'_>,
 ) -> Result<Receipt, StoreError> {
     if application.name.trim().is_empty() || application.description.trim().is_empty() {
         return Err(StoreError::InvalidData(

@@ -87,19 +87,42 @@ async fn append_in(
     Ok(())
 }
 
-/// Records an action taken from the command line (address `cli`) inside the caller's transaction.
-///
-/// Every store write goes through here today; when the web layer calls the store, the client address has to
-/// come from the caller instead (see the issue note).
+/// Who acts, and from where: a username (or `cli:<user>`, `public`, `system`) and a client address (or `cli`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor<'a> {
+    pub name: &'a str,
+    pub address: &'a str,
+}
+
+impl<'a> Actor<'a> {
+    pub const fn new(name: &'a str, address: &'a str) -> Actor<'a> {
+        Actor { name, address }
+    }
+}
+
+/// Records an action by `actor` inside the caller's transaction. Every store write goes through here.
 pub(crate) async fn record(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
-    actor: &str,
+    actor: &Actor<'_>,
     action: &str,
     subject: &str,
     after: Option<&str>,
 ) -> Result<(), StoreError> {
-    append_in(transaction, &Action { actor, address: "cli", action, subject, before: None, after })
-        .await
+    record_change(transaction, actor, action, subject, None, after).await
+}
+
+/// Records a change with the record's state before and after it.
+pub(crate) async fn record_change(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    actor: &Actor<'_>,
+    action: &str,
+    subject: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Result<(), StoreError> {
+    let entry =
+        Action { actor: actor.name, address: actor.address, action, subject, before, after };
+    append_in(transaction, &entry).await
 }
 
 /// What [`verify`] found.

@@ -12,8 +12,12 @@ pub mod agencies;
 pub mod applications;
 pub mod audit;
 pub mod backup;
+pub mod calendar;
+pub mod catalog;
 pub mod records;
 pub mod users;
+
+pub use audit::Actor;
 
 use std::str::FromStr;
 
@@ -205,6 +209,19 @@ impl Store {
         let (count,): (i64,) =
             sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&self.pool).await?;
         Ok(count)
+    }
+
+    /// Runs an `EXPLAIN …` as given and returns its rows as text (query-plan checks in tests and benchmarks).
+    pub async fn plan_admin(&self, sql: &str) -> Result<Vec<String>, StoreError> {
+        use sqlx::Row;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                // SQLite: (id, parent, notused, detail); PostgreSQL: one text column.
+                let last = row.len() - 1;
+                Ok(row.try_get::<String, _>(last)?)
+            })
+            .collect()
     }
 
     pub async fn close(&self) {

@@ -19,7 +19,7 @@ use time::Date;
 
 use crate::agencies;
 use crate::audit;
-use crate::{Store, StoreError, now_text};
+use crate::{Actor, Store, StoreError, now_text};
 
 /// An enum as the text serde gives it (`natural`, `website`, …); structured values as JSON.
 fn to_text<T: Serialize>(value: &T) -> String {
@@ -72,41 +72,20 @@ pub async fn save(
     store: &Store,
     code: &str,
     records: &AgencyRecords,
-    actor: &str,
+    actor: &Actor<'_>,
 ) -> Result<Saved, StoreError> {
     let agency = agencies::by_code(store, code).await?;
     let id = agency.id;
     let mut saved = Saved::default();
     let mut tx = store.pool().begin().await?;
 
-    for item in &records.catalog {
-        let row = sqlx::query(
-            "INSERT INTO catalog_items (agency_id, index_number, title, category, formed, published, normative) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(id)
-        .bind(&item.index_number)
-        .bind(&item.title)
-        .bind(&item.category)
-        .bind(item.formed.map(date_text))
-        .bind(date_text(item.published))
-        .bind(flag(item.normative))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|err| StoreError::on_unique(err, "index number", &item.index_number))?;
-        let item_id: i64 = row.try_get(0)?;
-        for channel in &item.channels {
-            sqlx::query(
-                "INSERT INTO item_channels (item_id, channel, published) VALUES ($1, $2, $3)",
-            )
-            .bind(item_id)
-            .bind(to_text(channel))
-            .bind(date_text(item.published))
-            .execute(&mut *tx)
-            .await?;
-        }
-        saved.catalog_items += 1;
-    }
+    let metadata = crate::catalog::ItemMetadata::default();
+    saved.catalog_items = crate::catalog::insert_items(
+        &mut tx,
+        id,
+        records.catalog.iter().map(|item| (item, &metadata)),
+    )
+    .await?;
     for document in &records.normative_documents {
         sqlx::query(
             "INSERT INTO normative_documents (agency_id, kind, number, title, made, published, repealed) \
@@ -153,7 +132,7 @@ pub async fn save(
             .bind(application_id)
             .bind(seq as i64)
             .bind(json)
-            .bind(actor)
+            .bind(actor.name)
             .bind(&recorded_at)
             .execute(&mut *tx)
             .await?;
@@ -323,6 +302,31 @@ async fn rows(store: &Store, sql: &'static str, agency_id: i64) -> Result<Vec<An
     Ok(sqlx::query(sql).bind(agency_id).fetch_all(store.pool()).await?)
 }
 
+/// Every query that loads an agency's records, each bound to the agency id as `$1`. Each is served by an index
+/// led by `agency_id` (or the primary key of the joined table); `tests/store.rs` checks the plans.
+pub const LOAD_QUERIES: [&str; 18] = [
+    "SELECT id, index_number, title, category, formed, published, normative FROM catalog_items WHERE agency_id = $1 ORDER BY id",
+    "SELECT c.item_id, c.channel FROM item_channels c JOIN catalog_items i ON i.id = c.item_id WHERE i.agency_id = $1 ORDER BY c.item_id",
+    "SELECT kind, number, title, made, published, repealed FROM normative_documents WHERE agency_id = $1 ORDER BY id",
+    "SELECT application, filed, result, decided FROM reviews WHERE agency_id = $1 ORDER BY id",
+    "SELECT application, filed, after_review, as_review_organ, result, decided FROM lawsuits WHERE agency_id = $1 ORDER BY id",
+    "SELECT received, summary FROM complaints WHERE agency_id = $1 ORDER BY id",
+    "SELECT day, kind, topic, head_attended FROM responses WHERE agency_id = $1 ORDER BY id",
+    "SELECT label, full_time, from_day, to_day FROM staff_assignments WHERE agency_id = $1 ORDER BY id",
+    "SELECT name, from_day, to_day FROM offices WHERE agency_id = $1 ORDER BY id",
+    "SELECT name, address, opened, closed FROM reading_points WHERE agency_id = $1 ORDER BY id",
+    "SELECT year, amount FROM funding WHERE agency_id = $1 ORDER BY year",
+    "SELECT day, title FROM meetings WHERE agency_id = $1 ORDER BY id",
+    "SELECT day, title, trainees FROM trainings WHERE agency_id = $1 ORDER BY id",
+    "SELECT application, day, amount_yuan, waived FROM fees WHERE agency_id = $1 ORDER BY id",
+    "SELECT year, measure, value, source FROM declared_figures WHERE agency_id = $1 ORDER BY id",
+    "SELECT year, section, paragraphs FROM staff_texts WHERE agency_id = $1 ORDER BY year, section",
+    "SELECT e.application_id, e.event FROM application_events e JOIN applications a ON a.id = e.application_id \
+     WHERE a.agency_id = $1 ORDER BY e.application_id, e.seq",
+    "SELECT id, tracking_number, applicant_type, channel, submitted, signed_for, confirmed, regime, outcome \
+     FROM applications WHERE agency_id = $1 ORDER BY id",
+];
+
 /// Loads every record of the agency `code`.
 pub async fn load(store: &Store, code: &str) -> Result<AgencyRecords, StoreError> {
     let agency = agencies::by_code(store, code).await?;
@@ -342,13 +346,8 @@ pub async fn load(store: &Store, code: &str) -> Result<AgencyRecords, StoreError
         ..AgencyRecords::default()
     };
 
-    let items = rows(store, "SELECT id, index_number, title, category, formed, published, normative FROM catalog_items WHERE agency_id = $1 ORDER BY id", id).await?;
-    let channels = rows(
-        store,
-        "SELECT c.item_id, c.channel FROM item_channels c JOIN catalog_items i ON i.id = c.item_id WHERE i.agency_id = $1 ORDER BY c.item_id",
-        id,
-    )
-    .await?;
+    let items = rows(store, LOAD_QUERIES[0], id).await?;
+    let channels = rows(store, LOAD_QUERIES[1], id).await?;
     let mut channels_by_item: std::collections::HashMap<
         i64,
         Vec<gongkai_core::report::records::PublishChannel>,
@@ -373,7 +372,7 @@ pub async fn load(store: &Store, code: &str) -> Result<AgencyRecords, StoreError
             normative: row.try_get::<i64, _>(6)? != 0,
         });
     }
-    for row in rows(store, "SELECT kind, number, title, made, published, repealed FROM normative_documents WHERE agency_id = $1 ORDER BY id", id).await? {
+    for row in rows(store, LOAD_QUERIES[2], id).await? {
         records.normative_documents.push(NormativeDocument {
             kind: from_text(&row.try_get::<String, _>(0)?)?,
             number: row.try_get(1)?,
@@ -383,13 +382,7 @@ pub async fn load(store: &Store, code: &str) -> Result<AgencyRecords, StoreError
             repealed: optional_date_at(&row, 5)?,
         });
     }
-    let events = rows(
-        store,
-        "SELECT e.application_id, e.event FROM application_events e JOIN applications a ON a.id = e.application_id \
-         WHERE a.agency_id = $1 ORDER BY e.application_id, e.seq",
-        id,
-    )
-    .await?;
+    let events = rows(store, LOAD_QUERIES[16], id).await?;
     let mut events_by_application: std::collections::HashMap<i64, Vec<Event>> =
         std::collections::HashMap::new();
     for row in &events {
@@ -397,14 +390,7 @@ pub async fn load(store: &Store, code: &str) -> Result<AgencyRecords, StoreError
             .map_err(|err| StoreError::InvalidData(format!("application event: {err}")))?;
         events_by_application.entry(row.try_get(0)?).or_default().push(event);
     }
-    for row in rows(
-        store,
-        "SELECT id, tracking_number, applicant_type, channel, submitted, signed_for, confirmed, regime, outcome \
-         FROM applications WHERE agency_id = $1 ORDER BY id",
-        id,
-    )
-    .await?
-    {
+    for row in rows(store, LOAD_QUERIES[17], id).await? {
         let application_id: i64 = row.try_get(0)?;
         let regime: Option<String> = row.try_get(7)?;
         let outcome: Option<String> = row.try_get(8)?;
@@ -417,7 +403,11 @@ pub async fn load(store: &Store, code: &str) -> Result<AgencyRecords, StoreError
                 signed_for: optional_date_at(&row, 5)?,
                 confirmed: optional_date_at(&row, 6)?,
             },
-            regime: regime.as_deref().map(str::parse).transpose().map_err(StoreError::InvalidData)?,
+            regime: regime
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(StoreError::InvalidData)?,
             events: events_by_application.remove(&application_id).unwrap_or_default(),
             outcome: outcome
                 .as_deref()
@@ -433,20 +423,14 @@ pub async fn load(store: &Store, code: &str) -> Result<AgencyRecords, StoreError
             _ => Ok(None),
         }
     };
-    for row in rows(
-        store,
-        "SELECT application, filed, result, decided FROM reviews WHERE agency_id = $1 ORDER BY id",
-        id,
-    )
-    .await?
-    {
+    for row in rows(store, LOAD_QUERIES[3], id).await? {
         records.reviews.push(Review {
             application: row.try_get(0)?,
             filed: date_at(&row, 1)?,
             decided: decided(&row, 2, 3)?,
         });
     }
-    for row in rows(store, "SELECT application, filed, after_review, as_review_organ, result, decided FROM lawsuits WHERE agency_id = $1 ORDER BY id", id).await? {
+    for row in rows(store, LOAD_QUERIES[4], id).await? {
         records.lawsuits.push(Lawsuit {
             application: row.try_get(0)?,
             filed: date_at(&row, 1)?,
@@ -455,21 +439,12 @@ pub async fn load(store: &Store, code: &str) -> Result<AgencyRecords, StoreError
             decided: decided(&row, 4, 5)?,
         });
     }
-    for row in
-        rows(store, "SELECT received, summary FROM complaints WHERE agency_id = $1 ORDER BY id", id)
-            .await?
-    {
+    for row in rows(store, LOAD_QUERIES[5], id).await? {
         records
             .complaints
             .push(Complaint { received: date_at(&row, 0)?, summary: row.try_get(1)? });
     }
-    for row in rows(
-        store,
-        "SELECT day, kind, topic, head_attended FROM responses WHERE agency_id = $1 ORDER BY id",
-        id,
-    )
-    .await?
-    {
+    for row in rows(store, LOAD_QUERIES[6], id).await? {
         records.responses.push(Response {
             date: date_at(&row, 0)?,
             kind: from_text(&row.try_get::<String, _>(1)?)?,
@@ -477,7 +452,7 @@ pub async fn load(store: &Store, code: &str) -> Result<AgencyRecords, StoreError
             head_attended: row.try_get::<i64, _>(3)? != 0,
         });
     }
-    for row in rows(store, "SELECT label, full_time, from_day, to_day FROM staff_assignments WHERE agency_id = $1 ORDER BY id", id).await? {
+    for row in rows(store, LOAD_QUERIES[7], id).await? {
         records.staff.push(StaffAssignment {
             id: row.try_get(0)?,
             full_time: row.try_get::<i64, _>(1)? != 0,
@@ -485,26 +460,14 @@ pub async fn load(store: &Store, code: &str) -> Result<AgencyRecords, StoreError
             to: optional_date_at(&row, 3)?,
         });
     }
-    for row in rows(
-        store,
-        "SELECT name, from_day, to_day FROM offices WHERE agency_id = $1 ORDER BY id",
-        id,
-    )
-    .await?
-    {
+    for row in rows(store, LOAD_QUERIES[8], id).await? {
         records.offices.push(Office {
             name: row.try_get(0)?,
             from: date_at(&row, 1)?,
             to: optional_date_at(&row, 2)?,
         });
     }
-    for row in rows(
-        store,
-        "SELECT name, address, opened, closed FROM reading_points WHERE agency_id = $1 ORDER BY id",
-        id,
-    )
-    .await?
-    {
+    for row in rows(store, LOAD_QUERIES[9], id).await? {
         records.reading_points.push(gongkai_core::report::records::ReadingPoint {
             name: row.try_get(0)?,
             address: row.try_get(1)?,
@@ -512,40 +475,23 @@ pub async fn load(store: &Store, code: &str) -> Result<AgencyRecords, StoreError
             closed: optional_date_at(&row, 3)?,
         });
     }
-    for row in
-        rows(store, "SELECT year, amount FROM funding WHERE agency_id = $1 ORDER BY year", id)
-            .await?
-    {
+    for row in rows(store, LOAD_QUERIES[10], id).await? {
         records.funding.push(Funding {
             year: row.try_get::<i64, _>(0)? as i32,
             amount_wan_yuan: Quantity::from_ten_thousandths(row.try_get(1)?),
         });
     }
-    for row in
-        rows(store, "SELECT day, title FROM meetings WHERE agency_id = $1 ORDER BY id", id).await?
-    {
+    for row in rows(store, LOAD_QUERIES[11], id).await? {
         records.meetings.push(Meeting { date: date_at(&row, 0)?, title: row.try_get(1)? });
     }
-    for row in rows(
-        store,
-        "SELECT day, title, trainees FROM trainings WHERE agency_id = $1 ORDER BY id",
-        id,
-    )
-    .await?
-    {
+    for row in rows(store, LOAD_QUERIES[12], id).await? {
         records.trainings.push(Training {
             date: date_at(&row, 0)?,
             title: row.try_get(1)?,
             trainees: row.try_get::<i64, _>(2)? as u32,
         });
     }
-    for row in rows(
-        store,
-        "SELECT application, day, amount_yuan, waived FROM fees WHERE agency_id = $1 ORDER BY id",
-        id,
-    )
-    .await?
-    {
+    for row in rows(store, LOAD_QUERIES[13], id).await? {
         records.fees.push(FeeRecord {
             application: row.try_get(0)?,
             date: date_at(&row, 1)?,
@@ -553,7 +499,7 @@ pub async fn load(store: &Store, code: &str) -> Result<AgencyRecords, StoreError
             waived: row.try_get::<i64, _>(3)? != 0,
         });
     }
-    for row in rows(store, "SELECT year, measure, value, source FROM declared_figures WHERE agency_id = $1 ORDER BY id", id).await? {
+    for row in rows(store, LOAD_QUERIES[14], id).await? {
         records.declared.push(DeclaredFigure {
             year: row.try_get::<i64, _>(0)? as i32,
             measure: row.try_get(1)?,
@@ -561,7 +507,7 @@ pub async fn load(store: &Store, code: &str) -> Result<AgencyRecords, StoreError
             source: row.try_get(3)?,
         });
     }
-    for row in rows(store, "SELECT year, section, paragraphs FROM staff_texts WHERE agency_id = $1 ORDER BY year, section", id).await? {
+    for row in rows(store, LOAD_QUERIES[15], id).await? {
         records.texts.push(StaffText {
             year: row.try_get::<i64, _>(0)? as i32,
             section: from_text(&row.try_get::<String, _>(1)?)?,

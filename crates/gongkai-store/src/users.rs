@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit;
-use crate::{Store, StoreError, now_text};
+use crate::{Actor, Store, StoreError, now_text};
 
 /// The roles a user can hold.
 pub const ROLES: [&str; 6] =
@@ -49,7 +49,7 @@ pub async fn add(
     username: &str,
     display_name: &str,
     password: &str,
-    actor: &str,
+    actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
     if username.trim().is_empty() || username.chars().any(char::is_whitespace) {
         return Err(StoreError::InvalidData(format!(
@@ -79,7 +79,7 @@ pub async fn set_password(
     store: &Store,
     username: &str,
     password: &str,
-    actor: &str,
+    actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
     let hash = hash_password(password)?;
     let mut transaction = store.pool().begin().await?;
@@ -103,7 +103,7 @@ pub async fn grant(
     username: &str,
     role: &str,
     agency: Option<&str>,
-    actor: &str,
+    actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
     if !ROLES.contains(&role) {
         return Err(StoreError::InvalidData(format!(
@@ -171,21 +171,94 @@ pub async fn find(store: &Store, username: &str) -> Result<Option<UserRow>, Stor
     Ok(Some(UserRow { id, username: row.try_get(1)?, display_name: row.try_get(2)?, roles }))
 }
 
-/// Checks a password; `None` for an unknown user or a wrong password (the same answer for both).
-pub async fn authenticate(
+/// Consecutive failed sign-ins that lock an account.
+pub const MAX_FAILED_SIGN_INS: i64 = 5;
+/// How long a locked account stays locked.
+pub const LOCKOUT: time::Duration = time::Duration::minutes(15);
+
+/// The answer to a sign-in attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignIn {
+    Success(UserRow),
+    /// Unknown user, disabled user or wrong password: the same answer for all three.
+    Refused,
+    /// Too many failures; no password is checked until `until` (RFC 3339).
+    Locked {
+        until: String,
+    },
+}
+
+fn rfc3339(at: time::OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// Checks a password at `now` from `from` (an actor whose name is the username tried). After
+/// [`MAX_FAILED_SIGN_INS`] consecutive failures the account is locked for [`LOCKOUT`]; a success resets the
+/// count. Failures and lockouts are audited; the password never is.
+pub async fn sign_in(
     store: &Store,
     username: &str,
     password: &str,
-) -> Result<Option<UserRow>, StoreError> {
-    let stored: Option<String> =
-        sqlx::query("SELECT password_hash FROM users WHERE username = $1 AND disabled = 0")
-            .bind(username)
-            .fetch_optional(store.pool())
-            .await?
-            .map(|row| row.try_get(0))
-            .transpose()?;
-    match stored {
-        Some(stored) if password_matches(&stored, password) => find(store, username).await,
-        _ => Ok(None),
+    now: time::OffsetDateTime,
+    from: &Actor<'_>,
+) -> Result<SignIn, StoreError> {
+    let row = sqlx::query(
+        "SELECT password_hash, failed_logins, locked_until FROM users WHERE username = $1 AND disabled = 0",
+    )
+    .bind(username)
+    .fetch_optional(store.pool())
+    .await?;
+    let Some(row) = row else {
+        // Spend the same time as a real check, so timing does not tell which usernames exist.
+        let _ = password_matches(dummy_hash(), password);
+        return Ok(SignIn::Refused);
+    };
+    let stored: String = row.try_get(0)?;
+    let failed: i64 = row.try_get(1)?;
+    let locked_until: Option<String> = row.try_get(2)?;
+    let now_text = rfc3339(now);
+    if let Some(until) = locked_until.filter(|until| until.as_str() > now_text.as_str()) {
+        return Ok(SignIn::Locked { until });
     }
+    let subject = format!("user:{username}");
+    if password_matches(&stored, password) {
+        if failed > 0 {
+            let mut transaction = store.pool().begin().await?;
+            sqlx::query(
+                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = $1",
+            )
+            .bind(username)
+            .execute(&mut *transaction)
+            .await?;
+            audit::record(&mut transaction, from, "user.sign_in_reset", &subject, None).await?;
+            transaction.commit().await?;
+        }
+        return Ok(find(store, username).await?.map_or(SignIn::Refused, SignIn::Success));
+    }
+    let failed = failed + 1;
+    let locked = (failed >= MAX_FAILED_SIGN_INS).then(|| rfc3339(now + LOCKOUT));
+    let mut transaction = store.pool().begin().await?;
+    sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE username = $3")
+        .bind(if locked.is_some() { 0 } else { failed })
+        .bind(locked.as_deref())
+        .bind(username)
+        .execute(&mut *transaction)
+        .await?;
+    let after = serde_json::json!({ "failed": failed, "locked_until": locked }).to_string();
+    let action = if locked.is_some() { "user.locked" } else { "user.sign_in_failed" };
+    audit::record(&mut transaction, from, action, &subject, Some(&after)).await?;
+    transaction.commit().await?;
+    Ok(match locked {
+        Some(until) => SignIn::Locked { until },
+        None => SignIn::Refused,
+    })
+}
+
+/// An argon2id hash of a random password, checked against when the username is unknown.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        let random = format!("{:032x}", getrandom::u64().unwrap_or(0x5eed) as u128 * 0x9e37_79b9);
+        hash_password(&random).unwrap_or_default()
+    })
 }

@@ -10,7 +10,9 @@ use gongkai_core::calendar::Calendar;
 use gongkai_core::report;
 use gongkai_store::agencies::{self, NewAgency};
 use gongkai_store::audit::{self, Action, Verification};
-use gongkai_store::{Store, StoreError, records, users};
+use gongkai_store::{Actor, Store, StoreError, records, users};
+
+const TEST: Actor<'static> = Actor::new("test", "127.0.0.1");
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
@@ -106,7 +108,7 @@ async fn a_database_from_a_newer_version_is_refused() {
 #[tokio::test]
 async fn agencies_form_a_tree_and_constraint_violations_are_typed() {
     on_both(|store, backend| async move {
-        agencies::add(&store, &city(), "test").await.unwrap();
+        agencies::add(&store, &city(), &TEST).await.unwrap();
         let bureau = NewAgency {
             code: "330300-SFJ",
             name: "温州市司法局",
@@ -114,19 +116,19 @@ async fn agencies_form_a_tree_and_constraint_violations_are_typed() {
             parent_code: Some("330300"),
             ..city()
         };
-        let added = agencies::add(&store, &bureau, "test").await.unwrap();
+        let added = agencies::add(&store, &bureau, &TEST).await.unwrap();
         assert_eq!(added.parent_code.as_deref(), Some("330300"), "{backend}");
         let listed: Vec<String> =
             agencies::list(&store).await.unwrap().into_iter().map(|agency| agency.code).collect();
         assert_eq!(listed, vec!["330300", "330300-SFJ"]);
-        let duplicate = agencies::add(&store, &city(), "test").await.unwrap_err();
+        let duplicate = agencies::add(&store, &city(), &TEST).await.unwrap_err();
         assert!(
             matches!(duplicate, StoreError::Duplicate { what: "agency", .. }),
             "{backend}: {duplicate}"
         );
         let orphan = NewAgency { code: "X", parent_code: Some("nowhere"), ..city() };
         assert!(matches!(
-            agencies::add(&store, &orphan, "test").await,
+            agencies::add(&store, &orphan, &TEST).await,
             Err(StoreError::NotFound { .. })
         ));
         assert!(matches!(
@@ -138,38 +140,73 @@ async fn agencies_form_a_tree_and_constraint_violations_are_typed() {
 }
 
 #[tokio::test]
-async fn users_authenticate_and_hold_roles_per_agency() {
+async fn users_sign_in_and_hold_roles_per_agency() {
     on_both(|store, backend| async move {
-        agencies::add(&store, &city(), "test").await.unwrap();
-        users::add(&store, "clerk1", "经办人一", "correct horse battery", "test").await.unwrap();
-        users::grant(&store, "clerk1", "clerk", Some("330300"), "test").await.unwrap();
-        let user = users::authenticate(&store, "clerk1", "correct horse battery")
-            .await
-            .unwrap()
-            .expect("signs in");
+        agencies::add(&store, &city(), &TEST).await.unwrap();
+        users::add(&store, "clerk1", "经办人一", "correct horse battery", &TEST).await.unwrap();
+        users::grant(&store, "clerk1", "clerk", Some("330300"), &TEST).await.unwrap();
+        let user = match sign_in(&store, "clerk1", "correct horse battery", 0).await {
+            users::SignIn::Success(user) => user,
+            other => panic!("{backend}: {other:?}"),
+        };
         assert_eq!(user.roles, vec![(Some("330300".to_owned()), "clerk".to_owned())], "{backend}");
-        assert!(users::authenticate(&store, "clerk1", "wrong password!").await.unwrap().is_none());
-        assert!(
-            users::authenticate(&store, "nobody", "correct horse battery").await.unwrap().is_none()
+        assert_eq!(sign_in(&store, "clerk1", "wrong password!", 0).await, users::SignIn::Refused);
+        assert_eq!(
+            sign_in(&store, "nobody", "correct horse battery", 0).await,
+            users::SignIn::Refused
         );
         assert!(matches!(
-            users::add(&store, "clerk1", "x", "correct horse battery", "test").await,
+            users::add(&store, "clerk1", "x", "correct horse battery", &TEST).await,
             Err(StoreError::Duplicate { .. })
         ));
         assert!(matches!(
-            users::add(&store, "short", "x", "short", "test").await,
+            users::add(&store, "short", "x", "short", &TEST).await,
             Err(StoreError::InvalidData(_))
         ));
         assert!(matches!(
-            users::grant(&store, "clerk1", "emperor", Some("330300"), "test").await,
+            users::grant(&store, "clerk1", "emperor", Some("330300"), &TEST).await,
             Err(StoreError::InvalidData(_))
         ));
-        let again = users::grant(&store, "clerk1", "clerk", Some("330300"), "test").await;
+        let again = users::grant(&store, "clerk1", "clerk", Some("330300"), &TEST).await;
         assert!(matches!(again, Err(StoreError::Duplicate { .. })), "{backend}: {again:?}");
-        users::set_password(&store, "clerk1", "another long password", "test").await.unwrap();
-        assert!(
-            users::authenticate(&store, "clerk1", "another long password").await.unwrap().is_some()
-        );
+        users::set_password(&store, "clerk1", "another long password", &TEST).await.unwrap();
+        assert!(matches!(
+            sign_in(&store, "clerk1", "another long password", 0).await,
+            users::SignIn::Success(_)
+        ));
+    })
+    .await;
+}
+
+/// Signs in at 2026-11-27T10:00Z plus `minutes`.
+async fn sign_in(store: &Store, username: &str, password: &str, minutes: i64) -> users::SignIn {
+    let now = time::macros::datetime!(2026-11-27 10:00 UTC) + time::Duration::minutes(minutes);
+    users::sign_in(store, username, password, now, &Actor::new(username, "198.51.100.7"))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn five_failed_sign_ins_lock_the_account_for_fifteen_minutes() {
+    on_both(|store, backend| async move {
+        users::add(&store, "head1", "负责人", "correct horse battery", &TEST).await.unwrap();
+        for attempt in 1..users::MAX_FAILED_SIGN_INS {
+            assert_eq!(sign_in(&store, "head1", "guess", 0).await, users::SignIn::Refused, "{backend}: {attempt}");
+        }
+        let locked = sign_in(&store, "head1", "guess", 1).await;
+        assert_eq!(locked, users::SignIn::Locked { until: "2026-11-27T10:16:00Z".to_owned() }, "{backend}");
+        // While locked even the right password is not checked.
+        assert!(matches!(sign_in(&store, "head1", "correct horse battery", 10).await, users::SignIn::Locked { .. }));
+        // After the lock: the right password works and resets the count.
+        assert!(matches!(sign_in(&store, "head1", "correct horse battery", 16).await, users::SignIn::Success(_)));
+        assert_eq!(sign_in(&store, "head1", "guess", 17).await, users::SignIn::Refused);
+        let audited = store
+            .count_admin("SELECT COUNT(*) FROM audit_log WHERE action IN ('user.sign_in_failed', 'user.locked') AND address = '198.51.100.7'")
+            .await
+            .unwrap();
+        assert_eq!(audited, 6, "{backend}: every failure audited with its address");
+        let leaked = store.count_admin("SELECT COUNT(*) FROM audit_log WHERE after_state LIKE '%guess%'").await.unwrap();
+        assert_eq!(leaked, 0, "{backend}: passwords are never logged");
     })
     .await;
 }
@@ -187,8 +224,8 @@ async fn demo_records_round_trip_and_give_the_same_reports() {
             phone: &agency.phone,
             ..city()
         };
-        agencies::add(&store, &new, "test").await.unwrap();
-        let saved = records::save(&store, &agency.code, &demo, "test").await.unwrap();
+        agencies::add(&store, &new, &TEST).await.unwrap();
+        let saved = records::save(&store, &agency.code, &demo, &TEST).await.unwrap();
         assert_eq!(saved.catalog_items, demo.catalog.len(), "{backend}");
         let loaded = records::load(&store, &agency.code).await.unwrap();
         assert_eq!(loaded.catalog.len(), demo.catalog.len());
@@ -202,7 +239,7 @@ async fn demo_records_round_trip_and_give_the_same_reports() {
             assert_eq!(from_store, from_demo, "{backend}: report {year}");
         }
         // Saving the same records again collides on index numbers and writes nothing.
-        let again = records::save(&store, &agency.code, &demo, "test").await.unwrap_err();
+        let again = records::save(&store, &agency.code, &demo, &TEST).await.unwrap_err();
         assert!(matches!(again, StoreError::Duplicate { .. }), "{backend}: {again}");
         assert_eq!(
             records::load(&store, &agency.code).await.unwrap().catalog.len(),
@@ -217,12 +254,12 @@ async fn application_events_are_append_only() {
     on_both(|store, backend| async move {
         let demo = gongkai_demo::wenzhou_justice();
         let agency = demo.agency.clone().unwrap();
-        agencies::add(&store, &NewAgency { code: &agency.code, ..city() }, "test").await.unwrap();
+        agencies::add(&store, &NewAgency { code: &agency.code, ..city() }, &TEST).await.unwrap();
         let few = gongkai_core::report::records::AgencyRecords {
             applications: demo.applications[..4].to_vec(),
             ..Default::default()
         };
-        records::save(&store, &agency.code, &few, "test").await.unwrap();
+        records::save(&store, &agency.code, &few, &TEST).await.unwrap();
         assert!(
             store.execute_admin("UPDATE application_events SET event = '{}'").await.is_err(),
             "{backend}: update"
@@ -318,16 +355,20 @@ async fn audit_chain_catches_reordered_entries() {
 #[tokio::test]
 async fn every_state_change_is_audited() {
     on_both(|store, backend| async move {
-        agencies::add(&store, &city(), "admin").await.unwrap();
-        users::add(&store, "head1", "负责人", "correct horse battery", "admin").await.unwrap();
-        users::grant(&store, "head1", "head", Some("330300"), "admin").await.unwrap();
+        agencies::add(&store, &city(), &Actor::new("admin", "cli")).await.unwrap();
+        users::add(&store, "head1", "负责人", "correct horse battery", &Actor::new("admin", "cli"))
+            .await
+            .unwrap();
+        users::grant(&store, "head1", "head", Some("330300"), &Actor::new("admin", "cli"))
+            .await
+            .unwrap();
         assert_eq!(
             audit::verify(&store).await.unwrap(),
             Verification::Intact { entries: 3 },
             "{backend}"
         );
         // A failed action writes nothing, not even an audit entry.
-        let _ = agencies::add(&store, &city(), "admin").await;
+        let _ = agencies::add(&store, &city(), &Actor::new("admin", "cli")).await;
         assert_eq!(
             audit::verify(&store).await.unwrap(),
             Verification::Intact { entries: 3 },
@@ -367,12 +408,12 @@ async fn backup_restores_every_table_into_either_backend() {
         agencies::add(
             &source,
             &NewAgency { code: &agency.code, name: &agency.name, ..city() },
-            "test",
+            &TEST,
         )
         .await
         .unwrap();
-        records::save(&source, &agency.code, &demo, "test").await.unwrap();
-        users::add(&source, "head1", "负责人", "correct horse battery", "test").await.unwrap();
+        records::save(&source, &agency.code, &demo, &TEST).await.unwrap();
+        users::add(&source, "head1", "负责人", "correct horse battery", &TEST).await.unwrap();
 
         let mut bytes = Vec::new();
         let summary = gongkai_store::backup::backup(&source, &mut bytes).await.unwrap();
@@ -390,7 +431,7 @@ async fn backup_restores_every_table_into_either_backend() {
             "{backend}"
         );
         // New rows continue after the restored ids, and the chain goes on.
-        agencies::add(&store, &city(), "test").await.unwrap();
+        agencies::add(&store, &city(), &TEST).await.unwrap();
         assert_eq!(
             audit::verify(&store).await.unwrap(),
             Verification::Intact { entries: 4 },
@@ -424,7 +465,7 @@ async fn backup_restores_every_table_into_either_backend() {
 async fn concurrent_intakes_get_unique_tracking_numbers_and_mask_personal_data() {
     use gongkai_store::applications::{self, NewApplication};
     on_both(|store, backend| async move {
-        agencies::add(&store, &city(), "test").await.unwrap();
+        agencies::add(&store, &city(), &TEST).await.unwrap();
         let mut tasks = Vec::new();
         for index in 0..60 {
             let store = store.clone();
@@ -444,7 +485,7 @@ async fn concurrent_intakes_get_unique_tracking_numbers_and_mask_personal_data()
                         time::macros::date!(2026 - 11 - 20),
                     ),
                 };
-                applications::intake(&store, "330300", &application, "portal").await
+                applications::intake(&store, "330300", &application, &Actor::new("public", "203.0.113.9")).await
             }));
         }
         let mut numbers = Vec::new();
@@ -467,4 +508,216 @@ async fn concurrent_intakes_get_unique_tracking_numbers_and_mask_personal_data()
 
 async fn sqlx_count(store: &Store, sql: &str) -> (i64,) {
     (store.count_admin(sql).await.unwrap(),)
+}
+
+fn item(
+    index_number: &str,
+    channels: &[report::records::PublishChannel],
+) -> gongkai_store::catalog::NewItem {
+    gongkai_store::catalog::NewItem {
+        record: report::records::CatalogItem {
+            index_number: index_number.to_owned(),
+            title: format!("关于{index_number}的通知"),
+            category: "政策文件".to_owned(),
+            formed: Some(time::macros::date!(2025 - 03 - 01)),
+            published: time::macros::date!(2025 - 03 - 05),
+            channels: channels.to_vec(),
+            normative: false,
+        },
+        metadata: gongkai_store::catalog::ItemMetadata {
+            doc_number: "温司发〔2025〕12号".to_owned(),
+            ..Default::default()
+        },
+    }
+}
+
+#[tokio::test]
+async fn catalog_import_writes_batches_with_channels_and_names_a_duplicate_index_number() {
+    use gongkai_store::catalog;
+    use report::records::PublishChannel::{Website, Wechat};
+    on_both(|store, backend| async move {
+        agencies::add(&store, &city(), &TEST).await.unwrap();
+        // 1,203 items: more than two full 500-row statements, in transactions of 600.
+        let items: Vec<_> = (0..1203)
+            .map(|n| {
+                item(
+                    &format!("330300/2025-{n:05}"),
+                    if n % 3 == 0 { &[Website, Wechat] } else { &[Website] },
+                )
+            })
+            .collect();
+        assert_eq!(
+            catalog::import(&store, "330300", &items, 600, &TEST).await.unwrap(),
+            1203,
+            "{backend}"
+        );
+        let loaded = records::load(&store, "330300").await.unwrap();
+        assert_eq!(loaded.catalog.len(), 1203);
+        assert_eq!(
+            loaded.catalog[3].channels,
+            vec![Website, Wechat],
+            "{backend}: channels follow their item"
+        );
+        assert_eq!(loaded.catalog[1202].index_number, "330300/2025-01202", "{backend}: order kept");
+        let doc_numbers = store
+            .count_admin(
+                "SELECT COUNT(*) FROM catalog_items WHERE doc_number = '温司发〔2025〕12号'",
+            )
+            .await
+            .unwrap();
+        assert_eq!(doc_numbers, 1203);
+
+        // Against the catalog: named, and the failing transaction writes nothing.
+        let again =
+            vec![item("330300/2025-09999", &[Website]), item("330300/2025-00007", &[Website])];
+        match catalog::import(&store, "330300", &again, 100, &TEST).await {
+            Err(StoreError::Duplicate { key, .. }) => {
+                assert_eq!(key, "330300/2025-00007", "{backend}")
+            }
+            other => panic!("{backend}: {other:?}"),
+        }
+        // Within one import.
+        let twice =
+            vec![item("330300/2025-08888", &[Website]), item("330300/2025-08888", &[Website])];
+        assert!(matches!(
+            catalog::import(&store, "330300", &twice, 100, &TEST).await,
+            Err(StoreError::Duplicate { .. })
+        ));
+        assert_eq!(
+            store.count_admin("SELECT COUNT(*) FROM catalog_items").await.unwrap(),
+            1203,
+            "{backend}"
+        );
+        assert!(matches!(
+            catalog::import(&store, "nobody", &again, 100, &TEST).await,
+            Err(StoreError::NotFound { .. })
+        ));
+        // Two transactions of 600 and one of 3 → three audited imports.
+        let imports = store
+            .count_admin("SELECT COUNT(*) FROM audit_log WHERE action = 'catalog.import'")
+            .await
+            .unwrap();
+        assert_eq!(imports, 3, "{backend}");
+        assert!(matches!(audit::verify(&store).await.unwrap(), Verification::Intact { .. }));
+    })
+    .await;
+}
+
+const NOTICE_2027: &str = r#"
+year = 2027
+[[notice]]
+id = "annual"
+title = "国务院办公厅关于2027年部分节假日安排的通知"
+url = "https://www.gov.cn/example-2027"
+[[holiday]]
+name = "元旦"
+off = ["2027-01-01..2027-01-03"]
+"#;
+
+#[tokio::test]
+async fn calendar_years_entered_in_the_database_extend_the_built_in_calendar() {
+    use gongkai_store::calendar;
+    on_both(|store, backend| async move {
+        let before = calendar::effective(&store).await.unwrap();
+        assert!(!before.covers(2027), "{backend}: the built-in data stops at 2026");
+        assert_eq!(calendar::add_year(&store, NOTICE_2027, "2027.toml", false, &TEST).await.unwrap(), 2027);
+        let after = calendar::effective(&store).await.unwrap();
+        assert!(after.covers(2027));
+        // 2027-01-01 (Friday) is a holiday; 2027-01-04 (Monday) the first working day.
+        assert!(!after.is_working_day(time::macros::date!(2027 - 01 - 01)).unwrap());
+        assert!(after.is_working_day(time::macros::date!(2027 - 01 - 04)).unwrap());
+
+        // A second entry, or a built-in year, needs an explicit correction.
+        assert!(matches!(
+            calendar::add_year(&store, NOTICE_2027, "2027.toml", false, &TEST).await,
+            Err(StoreError::Duplicate { .. })
+        ));
+        let year_2026 = NOTICE_2027.replace("2027", "2026");
+        assert!(matches!(
+            calendar::add_year(&store, &year_2026, "2026.toml", false, &TEST).await,
+            Err(StoreError::Duplicate { .. })
+        ));
+        assert!(matches!(
+            calendar::add_year(&store, "year = 2027", "bad.toml", false, &TEST).await,
+            Err(StoreError::InvalidData(_))
+        ));
+        // The correction replaces the built-in 2026: 2026-02-16 (春节) is no longer off in the corrected data.
+        calendar::add_year(&store, &year_2026, "2026.toml", true, &TEST).await.unwrap();
+        let corrected = calendar::effective(&store).await.unwrap();
+        assert!(corrected.is_working_day(time::macros::date!(2026 - 02 - 16)).unwrap(), "{backend}");
+        let corrections = store
+            .count_admin("SELECT COUNT(*) FROM audit_log WHERE action = 'calendar.correct' AND before_state LIKE '%built-in%'")
+            .await
+            .unwrap();
+        assert_eq!(corrections, 1, "{backend}: the correction is audited with what it replaced");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_public_status_needs_the_right_code_and_never_tells_whether_a_number_exists() {
+    use gongkai_store::applications;
+    on_both(|store, backend| async move {
+        agencies::add(&store, &city(), &TEST).await.unwrap();
+        let application = applications::NewApplication {
+            applicant: report::records::ApplicantType::Natural,
+            name: "李四",
+            id_type: "居民身份证",
+            id_number: "11010519491231002X",
+            phone: "13900001111",
+            address: "温州市",
+            email: "",
+            description: "某某文件",
+            delivery_form: "邮寄纸质文本",
+            intake: gongkai_core::regime::Intake::received_on(
+                gongkai_core::regime::Channel::Online,
+                time::macros::date!(2026 - 11 - 20),
+            ),
+        };
+        let receipt = applications::intake(&store, "330300", &application, &TEST).await.unwrap();
+        let status = applications::public_status(
+            &store,
+            &receipt.tracking_number,
+            &receipt.verification_code,
+        )
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("{backend}: the right code opens the status"));
+        assert_eq!(status.agency_code, "330300");
+        assert_eq!(status.intake, application.intake);
+        assert!(status.events.is_empty());
+        let wrong =
+            applications::public_status(&store, &receipt.tracking_number, "999999x").await.unwrap();
+        let unknown = applications::public_status(&store, "YSQ2026999999", "123456").await.unwrap();
+        assert_eq!(wrong, None);
+        assert_eq!(unknown, None);
+    })
+    .await;
+}
+
+/// Every query behind an agency's report is served by an index (SQLite's planner, which is what the embedded
+/// default runs): a full scan of a per-agency table would grow with the whole platform.
+#[tokio::test]
+async fn the_report_queries_use_indexes() {
+    let dir = std::env::temp_dir().join(format!("gk_plans_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::open(&format!("sqlite://{}", dir.join("plans.db").display())).await.unwrap();
+    for sql in records::LOAD_QUERIES {
+        let plan = store
+            .plan_admin(&format!("EXPLAIN QUERY PLAN {}", sql.replace("$1", "1")))
+            .await
+            .unwrap();
+        for step in &plan {
+            let scan = step.starts_with("SCAN ") && !step.contains("USING");
+            assert!(!scan, "`{sql}` scans a table: {plan:?}");
+        }
+        assert!(
+            plan.iter().any(|step| step.contains("USING INDEX")
+                || step.contains("USING COVERING INDEX")
+                || step.contains("PRIMARY KEY")),
+            "`{sql}`: {plan:?}"
+        );
+    }
+    store.close().await;
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -1,0 +1,496 @@
+//! The online application (2019 条例 art. 29): the form, its validation with the message next to each field
+//! and the input kept, and on success the acknowledgment with a tracking number and a verification code.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use gongkai_core::clock::{self, Application};
+use gongkai_core::regime::{Channel, Intake};
+use gongkai_core::report::records::ApplicantType;
+use gongkai_store::Actor;
+use gongkai_store::applications::{self, NewApplication};
+use serde::Deserialize;
+
+use crate::error::PageForm;
+use crate::{AppState, PageError, csrf};
+
+/// The applicant types of 2019 条例 art. 29 and of table 三's columns.
+const APPLICANT_TYPES: [(&str, &str); 6] = [
+    ("natural", "自然人"),
+    ("business", "法人或其他组织：商业企业"),
+    ("research", "法人或其他组织：科研机构"),
+    ("public_interest", "法人或其他组织：社会公益组织"),
+    ("legal_service", "法人或其他组织：法律服务机构"),
+    ("other_organisation", "法人或其他组织：其他"),
+];
+
+const ID_TYPES: [&str; 6] = [
+    "居民身份证",
+    "护照",
+    "港澳居民来往内地通行证",
+    "台湾居民来往大陆通行证",
+    "统一社会信用代码",
+    "其他有效证件",
+];
+
+const DELIVERY_FORMS: [&str; 4] = ["电子邮件", "邮寄纸质文本", "当面领取", "在线查看"];
+
+/// One text input of the applicant block.
+pub(crate) struct FieldSpec {
+    pub(crate) name: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) hint: Option<&'static str>,
+    pub(crate) input_type: &'static str,
+    pub(crate) autocomplete: &'static str,
+    pub(crate) required: bool,
+}
+
+const PERSON_FIELDS: [FieldSpec; 6] = [
+    FieldSpec {
+        name: "name",
+        label: "姓名或名称",
+        hint: Some("自然人填写姓名；法人或其他组织填写名称。"),
+        input_type: "text",
+        autocomplete: "name",
+        required: true,
+    },
+    FieldSpec {
+        name: "id_type",
+        label: "身份证明类型",
+        hint: None,
+        input_type: "text",
+        autocomplete: "off",
+        required: true,
+    },
+    FieldSpec {
+        name: "id_number",
+        label: "身份证明号码",
+        hint: Some("法人或其他组织填写统一社会信用代码。"),
+        input_type: "text",
+        autocomplete: "off",
+        required: true,
+    },
+    FieldSpec {
+        name: "phone",
+        label: "联系电话",
+        hint: None,
+        input_type: "tel",
+        autocomplete: "tel",
+        required: true,
+    },
+    FieldSpec {
+        name: "email",
+        label: "电子邮箱",
+        hint: Some("选择以电子邮件获取信息时必填。"),
+        input_type: "email",
+        autocomplete: "email",
+        required: false,
+    },
+    FieldSpec {
+        name: "address",
+        label: "通信地址",
+        hint: None,
+        input_type: "text",
+        autocomplete: "street-address",
+        required: true,
+    },
+];
+
+/// The form as posted: every field a string, so nothing the applicant typed is lost on an error.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub(crate) struct ApplicationForm {
+    pub(crate) csrf: String,
+    pub(crate) applicant_type: String,
+    pub(crate) name: String,
+    pub(crate) id_type: String,
+    pub(crate) id_number: String,
+    pub(crate) phone: String,
+    pub(crate) email: String,
+    pub(crate) address: String,
+    pub(crate) description: String,
+    pub(crate) delivery_form: String,
+}
+
+impl ApplicationForm {
+    pub(crate) fn value(&self, field: &str) -> &str {
+        match field {
+            "name" => &self.name,
+            "id_number" => &self.id_number,
+            "phone" => &self.phone,
+            "email" => &self.email,
+            "address" => &self.address,
+            _ => "",
+        }
+    }
+}
+
+/// A message next to a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FieldError {
+    pub(crate) field: &'static str,
+    pub(crate) message: String,
+}
+
+#[derive(Template)]
+#[template(path = "apply.html")]
+struct ApplyPage<'a> {
+    agency_code: &'a str,
+    agency_name: &'a str,
+    csrf: &'a str,
+    form: &'a ApplicationForm,
+    errors: &'a [FieldError],
+    applicant_types: &'a [(&'static str, &'static str)],
+    id_types: &'a [&'static str],
+    delivery_forms: &'a [&'static str],
+    person_fields: &'a [FieldSpec],
+}
+
+impl ApplyPage<'_> {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|error| error.field == field).map(|error| error.message.as_str())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct ReceiptPage<'a> {
+    agency_name: &'a str,
+    tracking_number: &'a str,
+    verification_code: &'a str,
+    submitted: String,
+    due: Option<String>,
+    provisional: bool,
+    provisional_note: String,
+}
+
+fn form_page(
+    headers: &HeaderMap,
+    code: &str,
+    name: &str,
+    form: &ApplicationForm,
+    errors: &[FieldError],
+) -> Result<Response, PageError> {
+    let (token, cookie) = csrf::issue(headers)?;
+    let page = ApplyPage {
+        agency_code: code,
+        agency_name: name,
+        csrf: &token,
+        form,
+        errors,
+        applicant_types: &APPLICANT_TYPES,
+        id_types: &ID_TYPES,
+        delivery_forms: &DELIVERY_FORMS,
+        person_fields: &PERSON_FIELDS,
+    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut response = (status, Html(page.render()?)).into_response();
+    if let Some(cookie) = cookie {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let agency = gongkai_store::agencies::by_code(state.store(), &code).await?;
+    let form =
+        ApplicationForm { applicant_type: "natural".to_owned(), ..ApplicationForm::default() };
+    form_page(&headers, &agency.code, &agency.name, &form, &[])
+}
+
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<ApplicationForm>,
+) -> Result<Response, PageError> {
+    csrf::check(&headers, &form.csrf)?;
+    let agency = gongkai_store::agencies::by_code(state.store(), &code).await?;
+    let applicant = match validate(&form) {
+        Ok(applicant) => applicant,
+        Err(errors) => return form_page(&headers, &agency.code, &agency.name, &form, &errors),
+    };
+    let today = state.today();
+    // The platform acknowledges an online application at once: that is the confirmation of art. 31(三).
+    let intake = Intake::received_on(Channel::Online, today);
+    let application = NewApplication {
+        applicant,
+        name: form.name.trim(),
+        id_type: form.id_type.trim(),
+        id_number: &normalise_id(&form.id_number),
+        phone: form.phone.trim(),
+        address: form.address.trim(),
+        email: form.email.trim(),
+        description: form.description.trim(),
+        delivery_form: form.delivery_form.trim(),
+        intake: intake.clone(),
+    };
+    let address = client.ip().to_string();
+    let receipt = applications::intake(
+        state.store(),
+        &agency.code,
+        &application,
+        &Actor::new("public", &address),
+    )
+    .await?;
+    let clock = clock::evaluate(
+        &Application { intake, regime: None, events: Vec::new() },
+        &state.calendar(),
+        today,
+    )
+    .ok();
+    let page = ReceiptPage {
+        agency_name: &agency.name,
+        tracking_number: &receipt.tracking_number,
+        verification_code: &receipt.verification_code,
+        submitted: today.to_string(),
+        due: clock.as_ref().and_then(|report| report.due).map(|due| due.to_string()),
+        provisional: clock.as_ref().is_some_and(|report| report.provisional),
+        provisional_note: clock
+            .as_ref()
+            .map(|report| crate::track::provisional_note(&report.provisional_years))
+            .unwrap_or_default(),
+    };
+    let mut response = Html(page.render()?).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+fn normalise_id(text: &str) -> String {
+    text.trim().to_uppercase()
+}
+
+/// Checks the form; every problem is reported at once, next to its field.
+pub(crate) fn validate(form: &ApplicationForm) -> Result<ApplicantType, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut error = |field: &'static str, message: &str| {
+        errors.push(FieldError { field, message: message.to_owned() });
+    };
+    let applicant = match form.applicant_type.as_str() {
+        "natural" => Some(ApplicantType::Natural),
+        "business" => Some(ApplicantType::Business),
+        "research" => Some(ApplicantType::Research),
+        "public_interest" => Some(ApplicantType::PublicInterest),
+        "legal_service" => Some(ApplicantType::LegalService),
+        "other_organisation" => Some(ApplicantType::OtherOrganisation),
+        _ => None,
+    };
+    if applicant.is_none() {
+        error("applicant_type", "请选择申请人类型。");
+    }
+    let name = form.name.trim();
+    if name.is_empty() {
+        error("name", "请填写姓名或名称。");
+    } else if name.chars().count() > 100 {
+        error("name", "姓名或名称不能超过100个字。");
+    }
+    let id_type = form.id_type.trim();
+    let id_number = normalise_id(&form.id_number);
+    if !ID_TYPES.contains(&id_type) {
+        error("id_type", "请选择身份证明类型。");
+    } else {
+        let organisation = applicant.is_some_and(|applicant| applicant != ApplicantType::Natural);
+        if organisation && id_type == "居民身份证" {
+            error("id_type", "法人或其他组织请选择“统一社会信用代码”或“其他有效证件”。");
+        }
+        if !organisation && applicant.is_some() && id_type == "统一社会信用代码" {
+            error("id_type", "自然人请选择个人身份证件。");
+        }
+    }
+    if id_number.is_empty() {
+        error("id_number", "请填写身份证明号码。");
+    } else if id_type == "居民身份证" && !resident_id_valid(&id_number) {
+        error("id_number", "居民身份证号码应为18位，且校验码正确，请核对。");
+    } else if id_type == "统一社会信用代码" && !credit_code_valid(&id_number) {
+        error("id_number", "统一社会信用代码应为18位，且校验码正确，请核对。");
+    } else if id_number.chars().count() > 40 {
+        error("id_number", "身份证明号码不能超过40个字符。");
+    }
+    let phone = form.phone.trim();
+    if phone.is_empty() {
+        error("phone", "请填写联系电话。");
+    } else if !phone_valid(phone) {
+        error("phone", "请填写有效的手机号码（11位）或固定电话（如 0577-88888888）。");
+    }
+    let email = form.email.trim();
+    if !email.is_empty() && !email_valid(email) {
+        error("email", "电子邮箱格式不正确。");
+    }
+    if form.address.trim().is_empty() {
+        error("address", "请填写通信地址。");
+    } else if form.address.trim().chars().count() > 200 {
+        error("address", "通信地址不能超过200个字。");
+    }
+    let description = form.description.trim();
+    if description.chars().count() < 4 {
+        error("description", "请描述所需政府信息的名称、文号或其他特征（至少4个字）。");
+    } else if description.chars().count() > 2000 {
+        error("description", "描述不能超过2000个字，请精简后提交。");
+    }
+    let delivery = form.delivery_form.trim();
+    if !DELIVERY_FORMS.contains(&delivery) {
+        error("delivery_form", "请选择获取信息的方式。");
+    } else if delivery == "电子邮件" && email.is_empty() {
+        error("email", "选择以电子邮件获取信息时，请填写电子邮箱。");
+    }
+    match applicant {
+        Some(applicant) if errors.is_empty() => Ok(applicant),
+        _ => Err(errors),
+    }
+}
+
+/// GB 11643-1999: 17 digits and an ISO 7064 MOD 11-2 check character.
+pub(crate) fn resident_id_valid(id: &str) -> bool {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    let bytes = id.as_bytes();
+    if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let sum: u32 =
+        bytes[..17].iter().zip(WEIGHTS).map(|(byte, weight)| u32::from(byte - b'0') * weight).sum();
+    CHECK[(sum % 11) as usize] == bytes[17]
+}
+
+/// GB 32100-2015: 18 characters from the code set, the last a MOD 31 check character.
+pub(crate) fn credit_code_valid(code: &str) -> bool {
+    const SET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const WEIGHTS: [usize; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    let values: Option<Vec<usize>> = code.chars().map(|c| SET.find(c)).collect();
+    let Some(values) = values else {
+        return false;
+    };
+    if values.len() != 18 {
+        return false;
+    }
+    let sum: usize = values[..17].iter().zip(WEIGHTS).map(|(value, weight)| value * weight).sum();
+    (31 - sum % 31) % 31 == values[17]
+}
+
+fn phone_valid(phone: &str) -> bool {
+    let digits: String = phone.chars().filter(|c| *c != '-' && *c != ' ').collect();
+    let mobile =
+        digits.len() == 11 && digits.starts_with('1') && digits.chars().all(|c| c.is_ascii_digit());
+    let landline = (7..=20).contains(&digits.len())
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
+    mobile || landline
+}
+
+fn email_valid(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+                && email.len() <= 254
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid_form() -> ApplicationForm {
+        ApplicationForm {
+            csrf: String::new(),
+            applicant_type: "natural".into(),
+            name: "张三".into(),
+            id_type: "居民身份证".into(),
+            id_number: "11010519491231002X".into(),
+            phone: "13812345678".into(),
+            email: "zhang@example.cn".into(),
+            address: "温州市鹿城区人民路1号".into(),
+            description: "2018年温州市司法局政府信息公开工作年度报告".into(),
+            delivery_form: "电子邮件".into(),
+        }
+    }
+
+    #[test]
+    fn resident_id_check_character() {
+        // The example of GB 11643-1999 appendix: sum of weighted digits = 167, 167 mod 11 = 2 → 'X'.
+        assert!(resident_id_valid("11010519491231002X"));
+        assert!(!resident_id_valid("110105194912310021"));
+        assert!(!resident_id_valid("11010519491231002"));
+        assert!(!resident_id_valid("1101051949123100２X"));
+    }
+
+    #[test]
+    fn credit_code_check_character() {
+        // A published code (国家税务总局: 91350100M000100Y43 is the standard's worked example).
+        assert!(credit_code_valid("91350100M000100Y43"));
+        assert!(!credit_code_valid("91350100M000100Y44"));
+        assert!(!credit_code_valid("91350100M000100YI3"), "I is not in the code set");
+    }
+
+    #[test]
+    fn a_valid_form_passes() {
+        assert_eq!(validate(&valid_form()), Ok(ApplicantType::Natural));
+    }
+
+    #[test]
+    fn every_problem_is_reported_next_to_its_field() {
+        let form = ApplicationForm {
+            applicant_type: "business".into(),
+            name: " ".into(),
+            id_type: "居民身份证".into(),
+            id_number: "123".into(),
+            phone: "12ab".into(),
+            email: "not-an-email".into(),
+            address: String::new(),
+            description: "文件".into(),
+            delivery_form: "飞鸽传书".into(),
+            ..valid_form()
+        };
+        let errors = validate(&form).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|error| error.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "id_type",
+                "id_number",
+                "phone",
+                "email",
+                "address",
+                "description",
+                "delivery_form"
+            ]
+        );
+    }
+
+    #[test]
+    fn email_delivery_needs_an_email() {
+        let form = ApplicationForm { email: String::new(), ..valid_form() };
+        let errors = validate(&form).unwrap_err();
+        assert_eq!(errors[0].field, "email");
+        let form = ApplicationForm {
+            email: String::new(),
+            delivery_form: "邮寄纸质文本".into(),
+            ..valid_form()
+        };
+        assert!(validate(&form).is_ok());
+    }
+
+    #[test]
+    fn phones() {
+        assert!(phone_valid("13812345678"));
+        assert!(phone_valid("0577-88888888"));
+        assert!(!phone_valid("1381234567"));
+        assert!(!phone_valid("电话"));
+    }
+}

@@ -1,0 +1,133 @@
+//! Tracking an application with its number and verification code: the stage, the due date and the reply
+//! clock's trace, never the applicant's identity. A wrong code and an unknown number get the same answer.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use gongkai_core::clock::{self, Application};
+use serde::Deserialize;
+
+use crate::error::PageForm;
+use crate::{AppState, PageError, csrf};
+
+#[derive(Template)]
+#[template(path = "track.html")]
+struct TrackPage<'a> {
+    csrf: &'a str,
+    tracking_number: &'a str,
+    message: Option<&'a str>,
+}
+
+pub(crate) struct TraceStep {
+    pub(crate) date: String,
+    pub(crate) text: String,
+    pub(crate) citation: String,
+}
+
+#[derive(Template)]
+#[template(path = "status.html")]
+struct StatusPage {
+    tracking_number: String,
+    agency_name: String,
+    regime: String,
+    received: String,
+    state: String,
+    due: Option<String>,
+    provisional: bool,
+    provisional_note: String,
+    steps: Vec<TraceStep>,
+}
+
+fn track_page(
+    headers: &HeaderMap,
+    tracking_number: &str,
+    message: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let (token, cookie) = csrf::issue(headers)?;
+    let body = TrackPage { csrf: &token, tracking_number, message }.render()?;
+    let mut response = (status, Html(body)).into_response();
+    if let Some(cookie) = cookie {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+pub(crate) async fn form(headers: HeaderMap) -> Result<Response, PageError> {
+    track_page(&headers, "", None, StatusCode::OK)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct TrackForm {
+    csrf: String,
+    tracking_number: String,
+    code: String,
+}
+
+pub(crate) async fn lookup(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<TrackForm>,
+) -> Result<Response, PageError> {
+    csrf::check(&headers, &form.csrf)?;
+    let number = form.tracking_number.trim().to_uppercase();
+    let code = form.code.trim();
+    let wrong = "查询号或查询码不正确，请核对后重新输入。";
+    let plausible = number.len() <= 32 && !code.is_empty() && code.len() <= 16;
+    let status = if plausible {
+        gongkai_store::applications::public_status(state.store(), &number, code).await?
+    } else {
+        None
+    };
+    let Some(status) = status else {
+        return track_page(&headers, &number, Some(wrong), StatusCode::OK);
+    };
+    let application =
+        Application { intake: status.intake, regime: status.regime, events: status.events };
+    let report = clock::evaluate(&application, &state.calendar(), state.today());
+    let page = match report {
+        Ok(report) => StatusPage {
+            tracking_number: status.tracking_number,
+            agency_name: status.agency_name,
+            regime: report.regime.title().to_owned(),
+            received: report.received.to_string(),
+            state: report.state.label().to_owned(),
+            due: report.due.map(|due| due.to_string()),
+            provisional: report.provisional,
+            provisional_note: provisional_note(&report.provisional_years),
+            steps: report
+                .trace
+                .iter()
+                .map(|step| TraceStep {
+                    date: step.date.to_string(),
+                    text: step.text.clone(),
+                    citation: step.citation.clone(),
+                })
+                .collect(),
+        },
+        Err(err) => {
+            // Records the clock cannot read are a staff matter; the applicant sees the stage as received.
+            tracing::warn!(error = %err, "reply clock refused an application's events");
+            StatusPage {
+                tracking_number: status.tracking_number,
+                agency_name: status.agency_name,
+                regime: String::new(),
+                received: application.intake.submitted.to_string(),
+                state: "办理中".to_owned(),
+                due: None,
+                provisional: false,
+                provisional_note: String::new(),
+                steps: Vec::new(),
+            }
+        }
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// The note next to a provisional due date.
+pub(crate) fn provisional_note(years: &[i32]) -> String {
+    let years: Vec<String> = years.iter().map(|year| format!("{year}年")).collect();
+    format!("{}节假日安排尚未公布，暂按周末计算，公布后自动更新", years.join("、"))
+}
