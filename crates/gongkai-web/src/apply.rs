@@ -377,14 +377,17 @@ pub(crate) fn credit_code_valid(code: &str) -> bool {
     (31 - sum % 31) % 31 == values[17]
 }
 
+/// A mobile number (11 digits from 1), a landline with its area code (0 + 9–11 digits, e.g. 0577-88888888),
+/// or a local number of 7–8 digits; spaces and dashes allowed.
 fn phone_valid(phone: &str) -> bool {
-    let digits: String = phone.chars().filter(|c| *c != '-' && *c != ' ').collect();
-    let mobile =
-        digits.len() == 11 && digits.starts_with('1') && digits.chars().all(|c| c.is_ascii_digit());
-    let landline = (7..=20).contains(&digits.len())
-        && digits.chars().all(|c| c.is_ascii_digit())
-        && phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
-    mobile || landline
+    if !phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ') {
+        return false;
+    }
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let mobile = digits.len() == 11 && digits.starts_with('1');
+    let with_area_code = digits.starts_with('0') && (10..=12).contains(&digits.len());
+    let local = (7..=8).contains(&digits.len()) && !digits.starts_with(['0', '1']);
+    mobile || with_area_code || local
 }
 
 fn email_valid(email: &str) -> bool {
@@ -491,6 +494,8 @@ mod tests {
         assert!(phone_valid("13812345678"));
         assert!(phone_valid("0577-88888888"));
         assert!(!phone_valid("1381234567"));
+        assert!(phone_valid("88888888"));
         assert!(!phone_valid("电话"));
+        assert!(!phone_valid("12345"));
     }
 }
