@@ -65,7 +65,7 @@ pub async fn verify_code(
             .await?
             .map(|row| row.try_get(0))
             .transpose()?;
-    Ok(stored.is_some_and(|stored| stored == code_hash(tracking_number, code)))
+    Ok(stored.is_some_and(|stored| same_digest(&stored, &code_hash(tracking_number, code))))
 }
 
 /// What the public status page may show: never the applicant's identity.
@@ -237,4 +237,95 @@ mod tests {
         assert_eq!(mask("13812345678", 3, 4), "138****5678");
         assert_eq!(mask("12", 3, 4), "**");
     }
+}
+
+/// The applicant's personal data as a staff member may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applicant {
+    pub name: String,
+    pub id_type: String,
+    pub id_number: String,
+    pub phone: String,
+    pub address: String,
+    pub email: String,
+    /// True unless the viewer is the case's handler.
+    pub masked: bool,
+}
+
+/// Makes `username` the handler of the application (audited with the previous handler).
+pub async fn assign(
+    store: &Store,
+    tracking_number: &str,
+    username: &str,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
+    let mut transaction = store.pool().begin().await?;
+    let user: i64 = sqlx::query("SELECT id FROM users WHERE username = $1 AND disabled = 0")
+        .bind(username)
+        .fetch_optional(&mut *transaction)
+        .await?
+        .ok_or_else(|| StoreError::NotFound { what: "user", key: username.to_owned() })?
+        .try_get(0)?;
+    let before: Option<String> = sqlx::query(
+        "SELECT u.username FROM applications a LEFT JOIN users u ON u.id = a.handler_id WHERE a.tracking_number = $1",
+    )
+    .bind(tracking_number)
+    .fetch_optional(&mut *transaction)
+    .await?
+    .ok_or_else(|| StoreError::NotFound { what: "application", key: tracking_number.to_owned() })?
+    .try_get(0)?;
+    sqlx::query("UPDATE applications SET handler_id = $1 WHERE tracking_number = $2")
+        .bind(user)
+        .bind(tracking_number)
+        .execute(&mut *transaction)
+        .await?;
+    let before = serde_json::json!({ "handler": before }).to_string();
+    let after = serde_json::json!({ "handler": username }).to_string();
+    audit::record_change(
+        &mut transaction,
+        actor,
+        "application.assign",
+        &format!("application:{tracking_number}"),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// The applicant of `tracking_number` as `viewer` (a username) may see it: unmasked only for the case's
+/// handler, masked (张*, 3303**********1234, 138****5678, address and email cut) for everyone else.
+pub async fn applicant(
+    store: &Store,
+    tracking_number: &str,
+    viewer: &str,
+) -> Result<Applicant, StoreError> {
+    let row = sqlx::query(
+        "SELECT a.applicant_name, a.id_type, a.id_number, a.phone, a.address, a.email, u.username \
+         FROM applications a LEFT JOIN users u ON u.id = a.handler_id WHERE a.tracking_number = $1",
+    )
+    .bind(tracking_number)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or_else(|| StoreError::NotFound { what: "application", key: tracking_number.to_owned() })?;
+    let handler: Option<String> = row.try_get(6)?;
+    let mut applicant = Applicant {
+        name: row.try_get(0)?,
+        id_type: row.try_get(1)?,
+        id_number: row.try_get(2)?,
+        phone: row.try_get(3)?,
+        address: row.try_get(4)?,
+        email: row.try_get(5)?,
+        masked: handler.as_deref() != Some(viewer),
+    };
+    if applicant.masked {
+        applicant.name = mask(&applicant.name, 1, 0);
+        applicant.id_number = mask(&applicant.id_number, 4, 4);
+        applicant.phone = mask(&applicant.phone, 3, 4);
+        applicant.address = mask(&applicant.address, 3, 0);
+        let domain = applicant.email.split_once('@').map(|(_, domain)| domain.to_owned());
+        applicant.email = domain.map(|domain| format!("***@{domain}")).unwrap_or_default();
+    }
+    Ok(applicant)
 }

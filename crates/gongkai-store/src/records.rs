@@ -82,6 +82,7 @@ pub async fn save(
     let metadata = crate::catalog::ItemMetadata::default();
     saved.catalog_items = crate::catalog::insert_items(
         &mut tx,
+        store.backend(),
         id,
         records.catalog.iter().map(|item| (item, &metadata)),
     )

@@ -721,3 +721,56 @@ async fn the_report_queries_use_indexes() {
     store.close().await;
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test]
+async fn personal_data_is_unmasked_only_for_the_handler_of_the_case() {
+    use gongkai_store::applications;
+    on_both(|store, backend| async move {
+        agencies::add(&store, &city(), &TEST).await.unwrap();
+        users::add(&store, "clerk1", "经办人一", "correct horse battery", &TEST).await.unwrap();
+        users::add(&store, "clerk2", "经办人二", "correct horse battery", &TEST).await.unwrap();
+        let application = applications::NewApplication {
+            applicant: report::records::ApplicantType::Natural,
+            name: "王小明",
+            id_type: "居民身份证",
+            id_number: "11010519491231002X",
+            phone: "13900001111",
+            address: "温州市鹿城区人民路1号",
+            email: "wang@example.cn",
+            description: "某某文件",
+            delivery_form: "电子邮件",
+            intake: gongkai_core::regime::Intake::received_on(
+                gongkai_core::regime::Channel::Online,
+                time::macros::date!(2026 - 11 - 20),
+            ),
+        };
+        let receipt = applications::intake(&store, "330300", &application, &TEST).await.unwrap();
+        let number = receipt.tracking_number.as_str();
+        // Nobody handles it yet: masked for everyone.
+        let seen = applications::applicant(&store, number, "clerk1").await.unwrap();
+        assert!(seen.masked, "{backend}");
+        assert_eq!(
+            (seen.name.as_str(), seen.id_number.as_str(), seen.phone.as_str(), seen.address.as_str(), seen.email.as_str()),
+            ("王**", "1101**********002X", "139****1111", "温州市********", "***@example.cn")
+        );
+        applications::assign(&store, number, "clerk1", &Actor::new("head1", "10.0.0.5")).await.unwrap();
+        let handler = applications::applicant(&store, number, "clerk1").await.unwrap();
+        assert!(!handler.masked);
+        assert_eq!((handler.name.as_str(), handler.phone.as_str()), ("王小明", "13900001111"));
+        assert!(applications::applicant(&store, number, "clerk2").await.unwrap().masked, "{backend}");
+        assert!(matches!(
+            applications::assign(&store, number, "nobody", &TEST).await,
+            Err(StoreError::NotFound { .. })
+        ));
+        assert!(matches!(
+            applications::applicant(&store, "YSQ2026999999", "clerk1").await,
+            Err(StoreError::NotFound { .. })
+        ));
+        let assigned = store
+            .count_admin("SELECT COUNT(*) FROM audit_log WHERE action = 'application.assign' AND address = '10.0.0.5'")
+            .await
+            .unwrap();
+        assert_eq!(assigned, 1);
+    })
+    .await;
+}

@@ -17,3 +17,6 @@ CREATE INDEX user_roles_agency ON user_roles (agency_id);
 -- The text of a calendar year entered by a platform admin (gongkai's notice format, as in
 -- crates/gongkai-core/data/calendar), so every instance applies the same schedule.
 ALTER TABLE calendar_years ADD COLUMN notice TEXT NOT NULL DEFAULT '';
+
+-- The staff member handling an application: the only one who sees the applicant's personal data unmasked.
+ALTER TABLE applications ADD COLUMN handler_id BIGINT REFERENCES users (id);
