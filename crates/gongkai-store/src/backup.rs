@@ -14,7 +14,7 @@ use sqlx::Row;
 use crate::{Backend, Store, StoreError};
 
 /// Tables in an order that satisfies every foreign key.
-pub const TABLES: [&str; 29] = [
+pub const TABLES: [&str; 30] = [
     "agencies",
     "users",
     "user_roles",
@@ -25,6 +25,7 @@ pub const TABLES: [&str; 29] = [
     "normative_documents",
     "applications",
     "application_events",
+    "letters",
     "reviews",
     "lawsuits",
     "complaints",

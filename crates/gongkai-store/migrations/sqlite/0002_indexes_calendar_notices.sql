@@ -20,3 +20,18 @@ ALTER TABLE calendar_years ADD COLUMN notice TEXT NOT NULL DEFAULT '';
 
 -- The staff member handling an application: the only one who sees the applicant's personal data unmasked.
 ALTER TABLE applications ADD COLUMN handler_id BIGINT REFERENCES users (id);
+
+-- Letters generated for an application (补正告知书, 征求意见书, 延期告知书, 收费通知, 答复书/告知书): the file
+-- itself is a content-addressed blob; sending is recorded with its date (国办公开办函〔2016〕235号).
+CREATE TABLE letters (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    application_id BIGINT NOT NULL REFERENCES applications (id),
+    kind TEXT NOT NULL CHECK (kind IN ('supplement', 'consultation', 'extension', 'fee', 'reply', 'transfer')),
+    sha256 TEXT NOT NULL REFERENCES blobs (sha256),
+    media_type TEXT NOT NULL,
+    generated_by TEXT NOT NULL,
+    generated_at TEXT NOT NULL,
+    sent_on TEXT,
+    sent_by TEXT
+);
+CREATE INDEX letters_application ON letters (application_id);
