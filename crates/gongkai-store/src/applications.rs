@@ -2,13 +2,14 @@
 //! separate verification code (only its hash is stored), and the applicant's personal data kept for the case
 //! (2019 条例 art. 29) but masked in the audit trail.
 
-use gongkai_core::regime::{Channel, Intake};
+use gongkai_core::regime::Intake;
 use gongkai_core::report::records::ApplicantType;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::agencies;
 use crate::audit;
+use crate::records::{date_at, optional_date_at, to_text};
 use crate::{Actor, Store, StoreError, now_text};
 
 /// An application as submitted.
@@ -108,20 +109,12 @@ pub async fn public_status(
         return Ok(None);
     }
     let id: i64 = row.try_get(0)?;
-    let date = |index: usize| -> Result<Option<time::Date>, StoreError> {
-        row.try_get::<Option<String>, _>(index)?
-            .map(|text| {
-                time::Date::parse(&text, time::macros::format_description!("[year]-[month]-[day]"))
-                    .map_err(|err| StoreError::InvalidData(format!("date `{text}`: {err}")))
-            })
-            .transpose()
-    };
     let channel: String = row.try_get(4)?;
     let intake = Intake {
         channel: channel.parse().map_err(StoreError::InvalidData)?,
-        submitted: date(5)?.ok_or_else(|| StoreError::InvalidData("no submission date".into()))?,
-        signed_for: date(6)?,
-        confirmed: date(7)?,
+        submitted: date_at(&row, 5)?,
+        signed_for: optional_date_at(&row, 6)?,
+        confirmed: optional_date_at(&row, 7)?,
     };
     let regime: Option<String> = row.try_get(8)?;
     let events =
@@ -175,17 +168,8 @@ pub async fn intake(
     .await?
     .try_get(0)?;
     let tracking_number = format!("YSQ{year}{sequence:06}");
-    let channel = match application.intake.channel {
-        Channel::InPerson => "in-person",
-        Channel::Post => "post",
-        Channel::Letter => "letter",
-        Channel::Online => "online",
-        Channel::Fax => "fax",
-    };
-    let applicant = serde_json::to_value(application.applicant)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let channel = application.intake.channel.code();
+    let applicant = to_text(&application.applicant);
     sqlx::query(
         "INSERT INTO applications (agency_id, tracking_number, verification_hash, applicant_type, applicant_name, \
          id_type, id_number, phone, address, email, description, delivery_form, channel, submitted, signed_for, \

@@ -172,12 +172,13 @@ async fn existing_index_number(
     agency_id: i64,
     chunk: &[(&CatalogItem, &ItemMetadata)],
 ) -> Result<Option<String>, StoreError> {
-    let (agency, list) = match backend {
-        Backend::Sqlite => ("?", placeholders(backend, 1, chunk.len(), 2)),
-        Backend::Postgres => ("$1", placeholders(backend, 1, chunk.len(), 2)),
+    let agency = match backend {
+        Backend::Sqlite => "?",
+        Backend::Postgres => "$1",
     };
     let sql = format!(
-        "SELECT index_number FROM catalog_items WHERE agency_id = {agency} AND index_number IN {list}"
+        "SELECT index_number FROM catalog_items WHERE agency_id = {agency} AND index_number IN {}",
+        placeholders(backend, 1, chunk.len(), 2)
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agency_id);
     for (item, _) in chunk {

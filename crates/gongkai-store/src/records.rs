@@ -22,7 +22,7 @@ use crate::audit;
 use crate::{Actor, Store, StoreError, now_text};
 
 /// An enum as the text serde gives it (`natural`, `website`, …); structured values as JSON.
-fn to_text<T: Serialize>(value: &T) -> String {
+pub(crate) fn to_text<T: Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(text)) => text,
         Ok(other) => other.to_string(),
@@ -46,11 +46,11 @@ fn parse_date(text: &str) -> Result<Date, StoreError> {
         .map_err(|err| StoreError::InvalidData(format!("date `{text}`: {err}")))
 }
 
-fn date_at(row: &AnyRow, index: usize) -> Result<Date, StoreError> {
+pub(crate) fn date_at(row: &AnyRow, index: usize) -> Result<Date, StoreError> {
     parse_date(&row.try_get::<String, _>(index)?)
 }
 
-fn optional_date_at(row: &AnyRow, index: usize) -> Result<Option<Date>, StoreError> {
+pub(crate) fn optional_date_at(row: &AnyRow, index: usize) -> Result<Option<Date>, StoreError> {
     row.try_get::<Option<String>, _>(index)?.as_deref().map(parse_date).transpose()
 }
 
