@@ -6,9 +6,11 @@ use std::io::{BufRead, Write};
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
-use gongkai_store::agencies::{self, NewAgency};
+use gongkai_store::agencies::{self, Leader, NewAgency, Profile};
 use gongkai_store::audit::{self, Verification};
+use gongkai_store::catalog::{self, ItemMetadata, NewItem};
 use gongkai_store::{Actor, Store, StoreError, records, users};
+use gongkai_store::{bookings, reports};
 
 use crate::{Outcome, UsageError};
 
@@ -294,31 +296,112 @@ pub(crate) fn demo_load(db: &DbArgs, out: &mut impl Write) -> anyhow::Result<Out
     Ok(Outcome::Success)
 }
 
-/// Adds each demo agency and saves its records (one transaction per agency).
+/// Adds each agency of the demo platform (parents first) with its records, catalog texts, profile and
+/// leaders, configures its reading points, and publishes the justice bureau's annual reports, each frozen
+/// as HTML, DOCX, PDF, XLSX and JSON.
 pub(crate) async fn load_demo_agencies(
     store: &Store,
 ) -> anyhow::Result<Vec<(String, records::Saved)>> {
     let mut loaded = Vec::new();
-    for name in gongkai_demo::NAMES {
-        let demo = gongkai_demo::by_name(name).expect("listed demos exist");
-        let agency = demo.agency.clone().expect("demo data names its agency");
+    let calendar = gongkai_store::calendar::effective(store).await?;
+    for demo in gongkai_demo::portal::agencies() {
         let new = NewAgency {
-            code: &agency.code,
-            name: &agency.name,
-            kind: "department",
-            region: "浙江省温州市",
-            parent_code: None,
+            code: demo.code,
+            name: demo.name,
+            kind: demo.kind,
+            region: demo.region,
+            parent_code: demo.parent_code,
             index_pattern: "{code}/{year}-{serial:05}",
-            office: &agency.office,
-            phone: &agency.phone,
-            address: "温州市鹿城区市府路500号",
-            hours: "工作日 8:30-12:00，14:00-17:30",
+            office: &demo.office,
+            phone: demo.phone,
+            address: demo.address,
+            hours: demo.hours,
         };
         agencies::add(store, &new, &actor()).await.map_err(usage("--db"))?;
-        let saved = records::save(store, &agency.code, &demo, &actor()).await?;
-        loaded.push((agency.code, saved));
+        // The records go in with the report engine's fields; the catalog goes in with its texts.
+        let mut without_catalog = demo.records.clone();
+        without_catalog.catalog.clear();
+        let mut saved = records::save(store, demo.code, &without_catalog, &actor()).await?;
+        let items: Vec<NewItem> = demo
+            .records
+            .catalog
+            .iter()
+            .zip(&demo.texts)
+            .map(|(record, text)| NewItem {
+                record: record.clone(),
+                metadata: ItemMetadata {
+                    summary: text.summary.clone(),
+                    body: text.body.clone(),
+                    subject: text.subject.clone(),
+                    genre: text.genre.clone(),
+                    doc_number: text.doc_number.clone(),
+                    validity: text.validity.clone(),
+                    disclosure: "主动公开".to_owned(),
+                },
+            })
+            .collect();
+        saved.catalog_items = catalog::import(store, demo.code, &items, 5_000, &actor()).await?;
+        let profile = Profile {
+            overview: demo.overview.clone(),
+            duties: demo.duties.clone(),
+            email: demo.email.to_owned(),
+            postcode: demo.postcode.to_owned(),
+            fax: demo.fax.to_owned(),
+            leaders: demo
+                .leaders
+                .iter()
+                .map(|leader| Leader {
+                    name: leader.name.to_owned(),
+                    post: leader.post.to_owned(),
+                    duties: leader.duties.clone(),
+                    biography: leader.biography.clone(),
+                })
+                .collect(),
+        };
+        agencies::set_profile(store, demo.code, &profile, &actor()).await?;
+        let today = gongkai_web::china_today();
+        for point in bookings::reading_points(store, demo.code, today).await? {
+            bookings::configure(
+                store,
+                point.id,
+                gongkai_demo::portal::READING_HOURS,
+                gongkai_demo::portal::READING_CAPACITY,
+                &gongkai_demo::portal::READING_SLOTS,
+                &actor(),
+            )
+            .await?;
+        }
+        for year in &demo.report_years {
+            let files = render_report(&demo.records, *year, &calendar)?;
+            let format = gongkai_core::report::format::FormatId::for_year(*year).code();
+            reports::publish(store, demo.code, *year, format, &files, &actor()).await?;
+        }
+        loaded.push((demo.code.to_owned(), saved));
     }
     Ok(loaded)
+}
+
+/// The report of `year` in every output, for publication.
+fn render_report(
+    records: &gongkai_core::report::records::AgencyRecords,
+    year: i32,
+    calendar: &gongkai_core::calendar::Calendar,
+) -> anyhow::Result<Vec<reports::ReportFile>> {
+    let report = gongkai_core::report::build(records, year, None, calendar)
+        .with_context(|| format!("building the demo report of {year}"))?;
+    gongkai_render::Output::ALL
+        .into_iter()
+        .map(|output| {
+            let data = gongkai_render::render(&report, output).with_context(|| {
+                format!("rendering the demo report of {year} as {}", output.extension())
+            })?;
+            Ok(reports::ReportFile {
+                kind: output.extension(),
+                media_type: output.media_type(),
+                data,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Subcommand)]

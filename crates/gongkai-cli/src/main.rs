@@ -4,11 +4,13 @@
 //! Exit codes: 0 success; 1 a check found problems (e.g. `calendar check` found differing days);
 //! 2 bad input (a clear message naming the argument).
 
+mod bench_cmd;
 mod calendar_cmd;
 mod db_cmd;
 mod deadline;
 mod demo;
 mod fee_cmd;
+mod index_cmd;
 mod report_cmd;
 mod serve_cmd;
 
@@ -53,6 +55,12 @@ enum Command {
     Backup(db_cmd::BackupArgs),
     /// Restore a backup into an empty database.
     Restore(db_cmd::RestoreArgs),
+    /// Benchmarks on any corpus (search index build and query latency).
+    #[command(subcommand)]
+    Bench(bench_cmd::BenchCommand),
+    /// Search index commands.
+    #[command(subcommand)]
+    Index(index_cmd::IndexCommand),
     /// Check the hash-chained audit log.
     #[command(subcommand, name = "audit-log")]
     AuditLog(db_cmd::AuditLogCommand),
@@ -111,6 +119,8 @@ fn main() -> ExitCode {
         Command::Migrate(args) => db_cmd::migrate(&args, &mut out),
         Command::Agency(command) => db_cmd::agency(&command, &mut out),
         Command::User(command) => db_cmd::user(&command, &mut out),
+        Command::Bench(command) => bench_cmd::run(&command, &mut out),
+        Command::Index(command) => index_cmd::run(&command, &mut out),
         Command::AuditLog(command) => db_cmd::audit_log(&command, &mut out),
         Command::Backup(args) => db_cmd::backup(&args, &mut out),
         Command::Restore(args) => db_cmd::restore(&args, &mut out),

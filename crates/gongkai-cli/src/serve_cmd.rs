@@ -22,6 +22,11 @@ pub(crate) struct ServeArgs {
     /// Worker threads of the runtime (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    #[command(flatten)]
+    index: crate::index_cmd::IndexDirArg,
+    /// Turn off the per-address rate limits (for load tests from one address; never in production).
+    #[arg(long)]
+    no_rate_limit: bool,
 }
 
 pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
@@ -53,7 +58,12 @@ pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outc
                 tracing::info!(agency = %code, items = saved.catalog_items, applications = saved.applications, "demo data loaded");
             }
         }
-        let state = gongkai_web::AppState::new(store.clone()).await?;
+        let mut state = gongkai_web::AppState::new(store.clone()).await?;
+        if args.no_rate_limit {
+            state = state.without_rate_limits();
+        }
+        let search = std::sync::Arc::new(crate::index_cmd::open(&args.index.dir)?);
+        start_indexer(store.clone(), state.clone(), search);
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|err| UsageError::new("--addr", format!("cannot listen on {addr}: {err}")))?;
@@ -67,6 +77,49 @@ pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outc
         anyhow::Ok(())
     })?;
     Ok(Outcome::Success)
+}
+
+/// Keeps the search index current: a new (or emptied) index is rebuilt from the database first, and search
+/// answers "being prepared" until then; afterwards the outbox is applied every few seconds.
+fn start_indexer(
+    store: gongkai_store::Store,
+    state: gongkai_web::AppState,
+    search: std::sync::Arc<gongkai_search::SearchIndex>,
+) {
+    tokio::spawn(async move {
+        let fresh = matches!(search.marker(), Ok(None)) || search.is_empty();
+        if fresh {
+            let started = std::time::Instant::now();
+            match gongkai_web::indexer::rebuild(&store, &search).await {
+                Ok(count) => tracing::info!(
+                    items = count,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "search index built"
+                ),
+                Err(err) => {
+                    tracing::error!(error = %err, "building the search index failed; search stays unavailable");
+                    return;
+                }
+            }
+        }
+        state.set_search(std::sync::Arc::clone(&search));
+        let mut catch_up = match gongkai_web::indexer::CatchUp::new(&search) {
+            Ok(catch_up) => catch_up,
+            Err(err) => {
+                tracing::error!(error = %err, "reading the search index marker failed");
+                return;
+            }
+        };
+        let mut interval = tokio::time::interval(gongkai_web::indexer::CATCH_UP_INTERVAL);
+        loop {
+            interval.tick().await;
+            match catch_up.run(&store, &search).await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(items = count, "search index caught up"),
+                Err(err) => tracing::warn!(error = %err, "search index catch-up failed; retrying"),
+            }
+        }
+    });
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, finish the requests in flight.

@@ -4,6 +4,7 @@
 //!
 //! Everything is generated deterministically, so tests can pin figures.
 
+pub mod portal;
 mod rng;
 pub mod scale;
 mod seed2018;

@@ -127,3 +127,121 @@ pub async fn list(store: &Store) -> Result<Vec<AgencyRow>, StoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(store.pool()).await?;
     rows.iter().map(from_row).collect()
 }
+
+/// 领导信息: one of the agency's leaders, in the agency's order.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Leader {
+    /// 姓名.
+    pub name: String,
+    /// 职务.
+    pub post: String,
+    /// 分工.
+    pub duties: String,
+    /// 履历.
+    pub biography: String,
+}
+
+/// What the portal shows of an agency beyond its contact details: 机构概况, 主要职责, the 公开指南's e-mail,
+/// postcode and fax, and the leaders.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Profile {
+    /// Paragraphs separated by blank lines.
+    pub overview: String,
+    /// Paragraphs separated by blank lines.
+    pub duties: String,
+    pub email: String,
+    pub postcode: String,
+    pub fax: String,
+    pub leaders: Vec<Leader>,
+}
+
+/// Replaces the profile and the leaders of the agency `code` (audited with before and after).
+pub async fn set_profile(
+    store: &Store,
+    code: &str,
+    profile: &Profile,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
+    let agency = by_code(store, code).await?;
+    let before = self::profile(store, code).await?;
+    let mut transaction = store.pool().begin().await?;
+    sqlx::query(
+        "UPDATE agencies SET overview = $1, duties = $2, email = $3, postcode = $4, fax = $5 WHERE id = $6",
+    )
+    .bind(&profile.overview)
+    .bind(&profile.duties)
+    .bind(&profile.email)
+    .bind(&profile.postcode)
+    .bind(&profile.fax)
+    .bind(agency.id)
+    .execute(&mut *transaction)
+    .await?;
+    sqlx::query("DELETE FROM leaders WHERE agency_id = $1")
+        .bind(agency.id)
+        .execute(&mut *transaction)
+        .await?;
+    for (seq, leader) in profile.leaders.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO leaders (agency_id, seq, name, post, duties, biography) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(agency.id)
+        .bind(seq as i64)
+        .bind(&leader.name)
+        .bind(&leader.post)
+        .bind(&leader.duties)
+        .bind(&leader.biography)
+        .execute(&mut *transaction)
+        .await?;
+    }
+    let before = serde_json::to_string(&before)
+        .map_err(|err| StoreError::InvalidData(format!("profile: {err}")))?;
+    let after = serde_json::to_string(profile)
+        .map_err(|err| StoreError::InvalidData(format!("profile: {err}")))?;
+    audit::record_change(
+        &mut transaction,
+        actor,
+        "agency.profile",
+        &format!("agency:{code}"),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// The profile and leaders of the agency `code`.
+pub async fn profile(store: &Store, code: &str) -> Result<Profile, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, overview, duties, email, postcode, fax FROM agencies WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or_else(|| StoreError::NotFound { what: "agency", key: code.to_owned() })?;
+    let id: i64 = row.try_get(0)?;
+    let leaders = sqlx::query(
+        "SELECT name, post, duties, biography FROM leaders WHERE agency_id = $1 ORDER BY seq",
+    )
+    .bind(id)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(Leader {
+            name: row.try_get(0)?,
+            post: row.try_get(1)?,
+            duties: row.try_get(2)?,
+            biography: row.try_get(3)?,
+        })
+    })
+    .collect::<Result<_, StoreError>>()?;
+    Ok(Profile {
+        overview: row.try_get(1)?,
+        duties: row.try_get(2)?,
+        email: row.try_get(3)?,
+        postcode: row.try_get(4)?,
+        fax: row.try_get(5)?,
+        leaders,
+    })
+}

@@ -49,7 +49,7 @@ pub fn mask(text: &str, keep_start: usize, keep_end: usize) -> String {
         .collect()
 }
 
-fn code_hash(tracking_number: &str, code: &str) -> String {
+pub(crate) fn code_hash(tracking_number: &str, code: &str) -> String {
     hex::encode(Sha256::digest(format!("{tracking_number}:{code}").as_bytes()))
 }
 
@@ -81,7 +81,7 @@ pub struct PublicStatus {
 }
 
 /// Compares two hex digests without stopping at the first difference.
-fn same_digest(left: &str, right: &str) -> bool {
+pub(crate) fn same_digest(left: &str, right: &str) -> bool {
     left.len() == right.len()
         && left.bytes().zip(right.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }

@@ -14,12 +14,14 @@ use sqlx::Row;
 use crate::{Backend, Store, StoreError};
 
 /// Tables in an order that satisfies every foreign key.
-pub const TABLES: [&str; 30] = [
+pub const TABLES: [&str; 33] = [
     "agencies",
+    "leaders",
     "users",
     "user_roles",
     "catalog_items",
     "item_channels",
+    "catalog_changes",
     "blobs",
     "attachments",
     "normative_documents",
@@ -41,6 +43,7 @@ pub const TABLES: [&str; 30] = [
     "fees",
     "staff_texts",
     "annual_reports",
+    "report_files",
     "calendar_years",
     "counters",
     "audit_log",
@@ -260,11 +263,14 @@ pub async fn restore(store: &Store, input: &mut impl BufRead) -> Result<Summary,
         // Identity columns continue after the restored ids.
         for table in TABLES {
             let columns = columns(&mut transaction, store.backend(), table).await?;
-            if columns.first().is_some_and(|(name, kind)| name == "id" && *kind == Kind::Integer)
+            let identity = columns.first().filter(|(name, kind)| {
+                matches!(name.as_str(), "id" | "seq") && *kind == Kind::Integer
+            });
+            if let Some((column, _)) = identity
                 && table != "audit_head"
             {
                 let sql = format!(
-                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                    "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)"
                 );
                 sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *transaction).await?;
             }

@@ -4,10 +4,11 @@
 use std::collections::{HashMap, HashSet};
 
 use gongkai_core::report::records::CatalogItem;
+use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit;
-use crate::{Actor, Backend, Store, StoreError, agencies};
+use crate::{Actor, Backend, Store, StoreError, agencies, now_text};
 
 /// The metadata of an item beyond what the annual report needs (the standard metadata block of the portal).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,8 +155,32 @@ pub(crate) async fn insert_items<'i>(
             }
             query.execute(&mut **transaction).await?;
         }
+        let mut new_ids: Vec<i64> = ids.into_values().collect();
+        new_ids.sort_unstable();
+        record_changes(transaction, backend, &new_ids).await?;
     }
     Ok(items.len())
+}
+
+/// Writes one search-outbox row per changed item, inside the change's transaction.
+pub(crate) async fn record_changes(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    item_ids: &[i64],
+) -> Result<(), StoreError> {
+    let changed = now_text();
+    for chunk in item_ids.chunks(BATCH) {
+        let sql = format!(
+            "INSERT INTO catalog_changes (item_id, changed_at) VALUES {}",
+            placeholders(backend, chunk.len(), 2, 1)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(*id).bind(&changed);
+        }
+        query.execute(&mut **transaction).await?;
+    }
+    Ok(())
 }
 
 fn batch_sql(backend: Backend, rows: usize) -> String {
@@ -235,4 +260,461 @@ pub async fn import(
         written += count;
     }
     Ok(written)
+}
+
+/// An item in a list: enough for a catalog row or a feed entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemSummary {
+    pub id: i64,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub index_number: String,
+    pub title: String,
+    pub category: String,
+    pub doc_number: String,
+    /// `YYYY-MM-DD`.
+    pub published: String,
+}
+
+/// A page of an agency's catalog and how many items match in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Listing {
+    pub items: Vec<ItemSummary>,
+    pub total: i64,
+}
+
+/// Which part of a catalog to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Filter<'a> {
+    pub category: Option<&'a str>,
+    pub year: Option<i32>,
+}
+
+/// A file attached to an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentInfo {
+    pub id: i64,
+    pub name: String,
+    pub size: i64,
+    pub media_type: String,
+}
+
+/// An item with its whole metadata block, channels and attachments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemView {
+    #[serde(flatten)]
+    pub summary: ItemSummary,
+    pub summary_text: String,
+    pub body: String,
+    pub subject: String,
+    pub genre: String,
+    pub formed: Option<String>,
+    pub validity: String,
+    pub disclosure: String,
+    pub normative: bool,
+    pub withdrawn: bool,
+    /// `(channel code, date)`: website, gazette, weibo, wechat, other.
+    pub channels: Vec<(String, String)>,
+    pub attachments: Vec<AttachmentInfo>,
+}
+
+const SUMMARY_COLUMNS: &str =
+    "c.id, g.code, g.name, c.index_number, c.title, c.category, c.doc_number, c.published";
+
+fn summary_at(row: &sqlx::any::AnyRow) -> Result<ItemSummary, StoreError> {
+    Ok(ItemSummary {
+        id: row.try_get(0)?,
+        agency_code: row.try_get(1)?,
+        agency_name: row.try_get(2)?,
+        index_number: row.try_get(3)?,
+        title: row.try_get(4)?,
+        category: row.try_get(5)?,
+        doc_number: row.try_get(6)?,
+        published: row.try_get(7)?,
+    })
+}
+
+/// The `WHERE` clause of a listing and its parameters after the agency id (`$1`).
+fn filter_sql(filter: Filter<'_>) -> (String, Vec<String>) {
+    let mut sql = String::from("c.agency_id = $1 AND c.withdrawn_at IS NULL");
+    let mut binds = Vec::new();
+    if let Some(category) = filter.category {
+        binds.push(category.to_owned());
+        sql.push_str(&format!(" AND c.category = ${}", binds.len() + 1));
+    }
+    if let Some(year) = filter.year {
+        binds.push(format!("{year:04}-01-01"));
+        sql.push_str(&format!(" AND c.published >= ${}", binds.len() + 1));
+        binds.push(format!("{:04}-01-01", year + 1));
+        sql.push_str(&format!(" AND c.published < ${}", binds.len() + 1));
+    }
+    (sql, binds)
+}
+
+/// Items of the agency `agency_id` matching `filter`, newest first, `limit` from `offset`; withdrawn items
+/// are not listed.
+pub async fn list(
+    store: &Store,
+    agency_id: i64,
+    filter: Filter<'_>,
+    offset: i64,
+    limit: i64,
+) -> Result<Listing, StoreError> {
+    let (condition, binds) = filter_sql(filter);
+    let count_sql = format!("SELECT COUNT(*) FROM catalog_items c WHERE {condition}");
+    let mut count = sqlx::query(sqlx::AssertSqlSafe(count_sql)).bind(agency_id);
+    for bind in &binds {
+        count = count.bind(bind);
+    }
+    let total: i64 = count.fetch_one(store.pool()).await?.try_get(0)?;
+    let next = binds.len() + 2;
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM catalog_items c JOIN agencies g ON g.id = c.agency_id WHERE {condition} \
+         ORDER BY c.published DESC, c.id DESC LIMIT ${next} OFFSET ${}",
+        next + 1
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agency_id);
+    for bind in &binds {
+        query = query.bind(bind);
+    }
+    let rows = query.bind(limit).bind(offset).fetch_all(store.pool()).await?;
+    Ok(Listing { items: rows.iter().map(summary_at).collect::<Result<_, _>>()?, total })
+}
+
+/// The agency's categories with their item counts (largest first), and its years (newest first).
+pub async fn facets(
+    store: &Store,
+    agency_id: i64,
+) -> Result<(Vec<(String, i64)>, Vec<(i32, i64)>), StoreError> {
+    let categories = sqlx::query(
+        "SELECT category, COUNT(*) FROM catalog_items WHERE agency_id = $1 AND withdrawn_at IS NULL \
+         GROUP BY category ORDER BY COUNT(*) DESC, category",
+    )
+    .bind(agency_id)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+    .collect::<Result<_, StoreError>>()?;
+    let years = sqlx::query(
+        "SELECT substr(published, 1, 4), COUNT(*) FROM catalog_items WHERE agency_id = $1 \
+         AND withdrawn_at IS NULL GROUP BY substr(published, 1, 4) ORDER BY 1 DESC",
+    )
+    .bind(agency_id)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|row| {
+        let year: String = row.try_get(0)?;
+        let year = year
+            .parse()
+            .map_err(|_| StoreError::InvalidData(format!("published year `{year}`")))?;
+        Ok((year, row.try_get(1)?))
+    })
+    .collect::<Result<_, StoreError>>()?;
+    Ok((categories, years))
+}
+
+/// The newest `limit` items of the whole platform.
+pub async fn latest(store: &Store, limit: i64) -> Result<Vec<ItemSummary>, StoreError> {
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM catalog_items c JOIN agencies g ON g.id = c.agency_id \
+         WHERE c.withdrawn_at IS NULL ORDER BY c.published DESC, c.id DESC LIMIT $1"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit).fetch_all(store.pool()).await?;
+    rows.iter().map(summary_at).collect()
+}
+
+/// One item with its metadata block, channels and attachments (withdrawn items too: the page says so).
+pub async fn item(store: &Store, id: i64) -> Result<Option<ItemView>, StoreError> {
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS}, c.summary, c.body, c.subject, c.genre, c.formed, c.validity, c.disclosure, \
+         c.normative, c.withdrawn_at FROM catalog_items c JOIN agencies g ON g.id = c.agency_id WHERE c.id = $1"
+    );
+    let Some(row) =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(store.pool()).await?
+    else {
+        return Ok(None);
+    };
+    let channels = sqlx::query(
+        "SELECT channel, published FROM item_channels WHERE item_id = $1 ORDER BY published, channel",
+    )
+    .bind(id)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+    .collect::<Result<_, StoreError>>()?;
+    let attachments = sqlx::query(
+        "SELECT a.id, a.name, b.size, b.media_type FROM attachments a JOIN blobs b ON b.sha256 = a.sha256 \
+         WHERE a.item_id = $1 ORDER BY a.id",
+    )
+    .bind(id)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(AttachmentInfo {
+            id: row.try_get(0)?,
+            name: row.try_get(1)?,
+            size: row.try_get(2)?,
+            media_type: row.try_get(3)?,
+        })
+    })
+    .collect::<Result<_, StoreError>>()?;
+    let withdrawn: Option<String> = row.try_get(16)?;
+    Ok(Some(ItemView {
+        summary: summary_at(&row)?,
+        summary_text: row.try_get(8)?,
+        body: row.try_get(9)?,
+        subject: row.try_get(10)?,
+        genre: row.try_get(11)?,
+        formed: row.try_get(12)?,
+        validity: row.try_get(13)?,
+        disclosure: row.try_get(14)?,
+        normative: row.try_get::<i64, _>(15)? != 0,
+        withdrawn: withdrawn.is_some(),
+        channels,
+        attachments,
+    }))
+}
+
+/// Largest attachment accepted (a scanned document of a few dozen pages).
+pub const ATTACHMENT_LIMIT: usize = 20 * 1024 * 1024;
+
+/// Attaches a file to an item. The name is reduced to its last path component (no traversal can reach the
+/// disk: files live in the database as content-addressed blobs); the media type must be one the portal
+/// serves (PDF, OFD, DOC(X), XLS(X), JPEG, PNG, ZIP).
+pub async fn attach(
+    store: &Store,
+    item_id: i64,
+    name: &str,
+    data: &[u8],
+    actor: &Actor<'_>,
+) -> Result<AttachmentInfo, StoreError> {
+    let name = attachment_name(name)?;
+    let media_type = media_type_of(&name).ok_or_else(|| {
+        StoreError::InvalidData(format!(
+            "attachment `{name}`: only PDF, OFD, DOC, DOCX, XLS, XLSX, JPG, PNG and ZIP files are accepted"
+        ))
+    })?;
+    if data.len() > ATTACHMENT_LIMIT {
+        return Err(StoreError::InvalidData(format!(
+            "attachment `{name}` is {} bytes; the limit is {ATTACHMENT_LIMIT}",
+            data.len()
+        )));
+    }
+    let sha256 = crate::blobs::digest(data);
+    let mut transaction = store.pool().begin().await?;
+    crate::blobs::put(&mut transaction, &sha256, media_type, data).await?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO attachments (item_id, name, sha256) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(item_id)
+    .bind(&name)
+    .bind(&sha256)
+    .fetch_one(&mut *transaction)
+    .await?
+    .try_get(0)?;
+    record_changes(&mut transaction, store.backend(), &[item_id]).await?;
+    let after =
+        serde_json::json!({ "name": name, "sha256": sha256, "size": data.len() }).to_string();
+    audit::record(
+        &mut transaction,
+        actor,
+        "catalog.attach",
+        &format!("item:{item_id}"),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(AttachmentInfo { id, name, size: data.len() as i64, media_type: media_type.to_owned() })
+}
+
+/// The last component of a client-supplied file name, without control characters; refuses empty names and
+/// the names `.` and `..`.
+pub fn attachment_name(name: &str) -> Result<String, StoreError> {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last.chars().filter(|ch| !ch.is_control()).collect();
+    let cleaned = cleaned.trim().to_owned();
+    if cleaned.is_empty() || cleaned == "." || cleaned == ".." || cleaned.chars().count() > 200 {
+        return Err(StoreError::InvalidData(format!("attachment name `{name}` is not usable")));
+    }
+    Ok(cleaned)
+}
+
+/// The media type served for an attachment named `name`, if its extension is accepted.
+pub fn media_type_of(name: &str) -> Option<&'static str> {
+    let extension = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match extension.as_str() {
+        "pdf" => "application/pdf",
+        "ofd" => "application/ofd",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "zip" => "application/zip",
+        _ => return None,
+    })
+}
+
+/// An attachment's name, media type and bytes, if it belongs to `item_id`.
+pub async fn attachment(
+    store: &Store,
+    item_id: i64,
+    attachment_id: i64,
+) -> Result<Option<(String, String, Vec<u8>)>, StoreError> {
+    let row = sqlx::query(
+        "SELECT a.name, b.media_type, b.data FROM attachments a JOIN blobs b ON b.sha256 = a.sha256 \
+         WHERE a.id = $1 AND a.item_id = $2",
+    )
+    .bind(attachment_id)
+    .bind(item_id)
+    .fetch_optional(store.pool())
+    .await?;
+    row.map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))).transpose()
+}
+
+/// What the search index holds of an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexDocument {
+    pub id: i64,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub index_number: String,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub category: String,
+    pub genre: String,
+    pub doc_number: String,
+    pub published: String,
+    /// Withdrawn items leave the index.
+    pub withdrawn: bool,
+}
+
+const DOCUMENT_SQL: &str = "SELECT c.id, g.code, g.name, c.index_number, c.title, c.summary, c.body, c.category, \
+                            c.genre, c.doc_number, c.published, c.withdrawn_at FROM catalog_items c \
+                            JOIN agencies g ON g.id = c.agency_id";
+
+fn document_at(row: &sqlx::any::AnyRow) -> Result<IndexDocument, StoreError> {
+    let withdrawn: Option<String> = row.try_get(11)?;
+    Ok(IndexDocument {
+        id: row.try_get(0)?,
+        agency_code: row.try_get(1)?,
+        agency_name: row.try_get(2)?,
+        index_number: row.try_get(3)?,
+        title: row.try_get(4)?,
+        summary: row.try_get(5)?,
+        body: row.try_get(6)?,
+        category: row.try_get(7)?,
+        genre: row.try_get(8)?,
+        doc_number: row.try_get(9)?,
+        published: row.try_get(10)?,
+        withdrawn: withdrawn.is_some(),
+    })
+}
+
+/// Up to `limit` items with ids above `after_id`, in id order (a rebuild pages through the catalog).
+pub async fn documents_after(
+    store: &Store,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<IndexDocument>, StoreError> {
+    let sql = format!("{DOCUMENT_SQL} WHERE c.id > $1 ORDER BY c.id LIMIT $2");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter().map(document_at).collect()
+}
+
+/// The items `ids` as they are now (missing ids are left out).
+pub async fn documents(store: &Store, ids: &[i64]) -> Result<Vec<IndexDocument>, StoreError> {
+    let mut documents = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(BATCH) {
+        let sql = format!(
+            "{DOCUMENT_SQL} WHERE c.id IN {} ORDER BY c.id",
+            placeholders(store.backend(), 1, chunk.len(), 1)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(store.pool()).await? {
+            documents.push(document_at(&row)?);
+        }
+    }
+    Ok(documents)
+}
+
+/// The newest outbox sequence number (0 when empty): a rebuild starts catching up after it.
+pub async fn last_change(store: &Store) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT MAX(seq) FROM catalog_changes").fetch_one(store.pool()).await?;
+    Ok(row.try_get::<Option<i64>, _>(0)?.unwrap_or(0))
+}
+
+/// Outbox rows after `after_seq`, and those recorded at or after `since` (an RFC 3339 time: a transaction
+/// that committed late under a lower number is read again); returns `(seq, item id)` in sequence order.
+pub async fn changes_after(
+    store: &Store,
+    after_seq: i64,
+    since: &str,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT seq, item_id FROM catalog_changes WHERE seq > $1 OR changed_at >= $2 ORDER BY seq LIMIT $3",
+    )
+    .bind(after_seq)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
+}
+
+/// Withdraws an item from the public catalog (it stays in the database and the audit trail).
+pub async fn withdraw(store: &Store, item_id: i64, actor: &Actor<'_>) -> Result<(), StoreError> {
+    let mut transaction = store.pool().begin().await?;
+    let updated = sqlx::query(
+        "UPDATE catalog_items SET withdrawn_at = $1, version = version + 1 WHERE id = $2 AND withdrawn_at IS NULL",
+    )
+    .bind(now_text())
+    .bind(item_id)
+    .execute(&mut *transaction)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::NotFound { what: "published item", key: item_id.to_string() });
+    }
+    record_changes(&mut transaction, store.backend(), &[item_id]).await?;
+    audit::record(&mut transaction, actor, "catalog.withdraw", &format!("item:{item_id}"), None)
+        .await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// `(id, agency code, published)` of the live items with ids in `(after_id, until_id]`, for the sitemap.
+pub async fn sitemap_entries(
+    store: &Store,
+    after_id: i64,
+    until_id: i64,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, published FROM catalog_items WHERE id > $1 AND id <= $2 AND withdrawn_at IS NULL ORDER BY id",
+    )
+    .bind(after_id)
+    .bind(until_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
+}
+
+/// The highest item id (0 for an empty catalog).
+pub async fn max_id(store: &Store) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT MAX(id) FROM catalog_items").fetch_one(store.pool()).await?;
+    Ok(row.try_get::<Option<i64>, _>(0)?.unwrap_or(0))
 }

@@ -12,9 +12,12 @@ pub mod agencies;
 pub mod applications;
 pub mod audit;
 pub mod backup;
+mod blobs;
+pub mod bookings;
 pub mod calendar;
 pub mod catalog;
 pub mod records;
+pub mod reports;
 pub mod users;
 
 pub use audit::Actor;

@@ -379,7 +379,7 @@ pub(crate) fn credit_code_valid(code: &str) -> bool {
 
 /// A mobile number (11 digits from 1), a landline with its area code (0 + 9–11 digits, e.g. 0577-88888888),
 /// or a local number of 7–8 digits; spaces and dashes allowed.
-fn phone_valid(phone: &str) -> bool {
+pub(crate) fn phone_valid(phone: &str) -> bool {
     if !phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ') {
         return false;
     }

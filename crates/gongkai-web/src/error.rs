@@ -18,6 +18,8 @@ pub enum PageError {
     Store(#[from] StoreError),
     #[error("template: {0}")]
     Template(#[from] askama::Error),
+    #[error("service unavailable")]
+    Unavailable,
 }
 
 #[derive(Template)]
@@ -56,6 +58,11 @@ impl IntoResponse for PageError {
                 if status.is_client_error() { status } else { StatusCode::BAD_REQUEST },
                 "提交的内容无法识别",
                 "提交的表单格式不正确，未被保存。请返回上一页，刷新后重新填写。",
+            ),
+            PageError::Unavailable => page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "服务暂时不可用",
+                "该服务正在准备中，请稍后再试。",
             ),
             PageError::Store(StoreError::NotFound { .. }) => {
                 page(StatusCode::NOT_FOUND, "页面不存在", "您访问的机构或记录不存在。")

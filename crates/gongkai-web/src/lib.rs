@@ -1,20 +1,27 @@
 //! The HTTP face of gongkai: server-rendered pages (askama), no JavaScript needed.
 //!
-//! Today it serves the public side of an application: the platform home, the online application form of each
-//! agency (2019 条例 art. 29), the acknowledgment with a tracking number and a separate verification code, and
-//! the status page driven by the reply clock. The rest of the portal and the back office grow here.
+//! The public portal: the platform home, each agency's pages (机构概况, 领导信息, 公开指南, 公开目录, item pages,
+//! the 年度报告 archive), Chinese search, the online application (2019 条例 art. 29) with its receipt and the
+//! status page driven by the reply clock, reading-point booking, Atom feeds, the sitemap and a read-only JSON
+//! API. The back office grows here.
 //!
 //! The web layer is an edge: it reads today's date in China and client addresses, and hands plain values to the
 //! store and the core. It never logs request bodies, so personal data in forms never reaches the logs.
 
+mod api;
 mod apply;
+mod booking;
 mod csrf;
 mod error;
+mod feeds;
 mod home;
+pub mod indexer;
+mod portal;
+mod search;
 mod track;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -53,6 +60,8 @@ struct Inner {
     store: Store,
     calendar: RwLock<Arc<Calendar>>,
     today: Box<dyn Fn() -> Date + Send + Sync>,
+    search: OnceLock<Arc<gongkai_search::SearchIndex>>,
+    rate_limits: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
@@ -73,6 +82,8 @@ impl AppState {
                 store,
                 calendar: RwLock::new(Arc::new(calendar)),
                 today: Box::new(today),
+                search: OnceLock::new(),
+                rate_limits: std::sync::atomic::AtomicBool::new(true),
             }),
         }
     }
@@ -102,9 +113,73 @@ impl AppState {
     pub(crate) fn today(&self) -> Date {
         (self.inner.today)()
     }
+
+    /// Makes `index` the search index (once; search pages answer 503 until then).
+    pub fn set_search(&self, index: Arc<gongkai_search::SearchIndex>) {
+        let _ = self.inner.search.set(index);
+    }
+
+    pub(crate) fn search(&self) -> Option<Arc<gongkai_search::SearchIndex>> {
+        self.inner.search.get().cloned()
+    }
+
+    /// Turns the per-address rate limits off (load tests from one address); call before [`router`].
+    pub fn without_rate_limits(self) -> AppState {
+        self.inner.rate_limits.store(false, std::sync::atomic::Ordering::Relaxed);
+        self
+    }
+
+    fn rate_limited(&self) -> bool {
+        self.inner.rate_limits.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// Longest query string accepted; longer ones get a 414 page (a search query is at most 100 characters).
+pub const MAX_QUERY_STRING: usize = 4096;
+
+async fn limit_uri(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let too_long = request.uri().query().is_some_and(|query| query.len() > MAX_QUERY_STRING)
+        || request.uri().path().len() > 1024;
+    if too_long {
+        return error::page(
+            StatusCode::URI_TOO_LONG,
+            "地址过长",
+            "请求的地址或搜索条件过长，无法处理。请缩短搜索词后重试。",
+        );
+    }
+    next.run(request).await
+}
+
+/// The answer to a client over its rate: 429 with a Chinese page and when to retry.
+fn too_many(error: tower_governor::GovernorError) -> axum::response::Response {
+    let mut response = error::page(
+        StatusCode::TOO_MANY_REQUESTS,
+        "操作过于频繁",
+        "您的操作过于频繁，请稍后再试。已填写的内容未被提交。",
+    );
+    if let tower_governor::GovernorError::TooManyRequests { wait_time, .. } = error {
+        if let Ok(value) = HeaderValue::from_str(&wait_time.max(1).to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+    }
+    response
 }
 
 const CSS: &str = include_str!("../static/site.css");
+const SCRIPT: &str = include_str!("../static/suggest.js");
+
+async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        SCRIPT,
+    )
+}
 
 async fn stylesheet() -> impl IntoResponse {
     (
@@ -137,12 +212,59 @@ pub fn router(state: AppState) -> Router {
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"),
     ];
+    use axum::routing::post;
+    let limited = state.rate_limited();
+    // Per client address: forms (application, booking, cancellation, tracking) a burst of 10, then one
+    // every 6 s; searches a burst of 30, then 2 per second.
+    let forms_config = tower_governor::governor::GovernorConfigBuilder::default()
+        .period(Duration::from_secs(6))
+        .burst_size(10)
+        .finish()
+        .expect("a valid rate limit");
+    let search_config = tower_governor::governor::GovernorConfigBuilder::default()
+        .period(Duration::from_millis(500))
+        .burst_size(30)
+        .finish()
+        .expect("a valid rate limit");
+    let forms_limit = tower_governor::GovernorLayer::new(forms_config).error_handler(too_many);
+    let search_limit = tower_governor::GovernorLayer::new(search_config).error_handler(too_many);
+    // A rate-limited POST (or GET) route, or the same route unlimited for load tests.
+    let form_post = |handler: axum::routing::MethodRouter<AppState>| {
+        if limited { handler.layer(forms_limit.clone()) } else { handler }
+    };
+    let search_get = |handler: axum::routing::MethodRouter<AppState>| {
+        if limited { handler.layer(search_limit.clone()) } else { handler }
+    };
+    let api = Router::new()
+        .route("/openapi.json", get(api::openapi))
+        .route("/agencies", get(api::agencies))
+        .route("/agencies/{code}/items", get(api::items))
+        .route("/items/{id}", get(api::item))
+        .route("/search", search_get(get(api::search)))
+        .fallback(api::not_found);
     let mut router = Router::new()
         .route("/", get(home::home))
         .route("/healthz", get(health))
         .route("/static/site.css", get(stylesheet))
-        .route("/agencies/{code}/apply", get(apply::form).post(apply::submit))
-        .route("/track", get(track::form).post(track::lookup))
+        .route("/static/suggest.js", get(script))
+        .route("/robots.txt", get(feeds::robots))
+        .route("/sitemap.xml", get(feeds::sitemap_index))
+        .route("/sitemaps/{file}", get(feeds::sitemap_file))
+        .route("/search", search_get(get(search::search)))
+        .route("/agencies/{code}", get(portal::overview))
+        .route("/agencies/{code}/leaders", get(portal::leaders))
+        .route("/agencies/{code}/guide", get(portal::guide))
+        .route("/agencies/{code}/catalog", get(portal::catalog_page))
+        .route("/agencies/{code}/reports", get(portal::report_list))
+        .route("/agencies/{code}/reports/{file}", get(portal::report_file))
+        .route("/agencies/{code}/feed.atom", get(feeds::agency_feed))
+        .route("/items/{id}", get(portal::item))
+        .route("/items/{id}/attachments/{attachment}", get(portal::attachment))
+        .route("/agencies/{code}/apply", form_post(post(apply::submit)).get(apply::form))
+        .route("/agencies/{code}/booking", form_post(post(booking::submit)).get(booking::form))
+        .route("/booking/cancel", form_post(post(booking::cancel)).get(booking::cancel_form))
+        .route("/track", form_post(post(track::lookup)).get(track::form))
+        .nest("/api/v1", api)
         .fallback(not_found)
         .with_state(state);
     for (name, value) in headers {
@@ -150,6 +272,7 @@ pub fn router(state: AppState) -> Router {
             .layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
     router
+        .layer(axum::middleware::from_fn(limit_uri))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::custom(error::panic_page))

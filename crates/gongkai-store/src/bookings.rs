@@ -1,0 +1,406 @@
+//! Reading-point bookings (网上预约查阅): an agency's 查阅点 with its opening hours, the slots of a day and the
+//! seats per slot. A booking holds a seat; the database refuses a second active booking of the same seat (a
+//! partial unique index), and bookings are taken one at a time (the booking-number counter row is the first
+//! write of the transaction), so there are never more bookings than seats, whichever instance takes them.
+
+use gongkai_core::calendar::Calendar;
+use serde::Serialize;
+use sqlx::Row;
+use time::Date;
+
+use crate::applications::{code_hash, same_digest};
+use crate::{Actor, Store, StoreError, agencies, audit, now_text};
+
+/// How far ahead the public may book, in days.
+pub const BOOKING_WINDOW_DAYS: i64 = 30;
+
+/// A reading point as the public sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReadingPoint {
+    pub id: i64,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub name: String,
+    pub address: String,
+    pub hours: String,
+    /// Seats per slot.
+    pub capacity: i64,
+    /// The day's slots, e.g. `09:00-10:30`.
+    pub slots: Vec<String>,
+}
+
+const POINT_SQL: &str = "SELECT p.id, g.code, g.name, p.name, p.address, p.hours, p.capacity, p.slots, p.opened, \
+                         p.closed FROM reading_points p JOIN agencies g ON g.id = p.agency_id";
+
+fn point_at(row: &sqlx::any::AnyRow) -> Result<ReadingPoint, StoreError> {
+    let slots: String = row.try_get(7)?;
+    Ok(ReadingPoint {
+        id: row.try_get(0)?,
+        agency_code: row.try_get(1)?,
+        agency_name: row.try_get(2)?,
+        name: row.try_get(3)?,
+        address: row.try_get(4)?,
+        hours: row.try_get(5)?,
+        capacity: row.try_get(6)?,
+        slots: slots
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
+}
+
+fn open_on(row: &sqlx::any::AnyRow, day: Date) -> Result<bool, StoreError> {
+    let opened: String = row.try_get(8)?;
+    let closed: Option<String> = row.try_get(9)?;
+    let day = day.to_string();
+    Ok(opened <= day && closed.is_none_or(|closed| day < closed))
+}
+
+/// The agency's reading points open on `day`.
+pub async fn reading_points(
+    store: &Store,
+    code: &str,
+    day: Date,
+) -> Result<Vec<ReadingPoint>, StoreError> {
+    let agency = agencies::by_code(store, code).await?;
+    let sql = format!("{POINT_SQL} WHERE p.agency_id = $1 ORDER BY p.id");
+    let rows =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agency.id).fetch_all(store.pool()).await?;
+    let mut points = Vec::new();
+    for row in &rows {
+        if open_on(row, day)? {
+            points.push(point_at(row)?);
+        }
+    }
+    Ok(points)
+}
+
+/// One reading point, if it is open on `day`.
+pub async fn reading_point(
+    store: &Store,
+    id: i64,
+    day: Date,
+) -> Result<Option<ReadingPoint>, StoreError> {
+    let sql = format!("{POINT_SQL} WHERE p.id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(store.pool()).await?;
+    match row {
+        Some(row) if open_on(&row, day)? => Ok(Some(point_at(&row)?)),
+        _ => Ok(None),
+    }
+}
+
+/// Sets a reading point's opening hours (as shown), seats per slot and slots.
+pub async fn configure(
+    store: &Store,
+    id: i64,
+    hours: &str,
+    capacity: i64,
+    slots: &[&str],
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
+    if !(1..=500).contains(&capacity) {
+        return Err(StoreError::InvalidData(format!("capacity {capacity} must be 1 to 500")));
+    }
+    for slot in slots {
+        if !valid_slot(slot) {
+            return Err(StoreError::InvalidData(format!("slot `{slot}` is not HH:MM-HH:MM")));
+        }
+    }
+    if slots.is_empty() {
+        return Err(StoreError::InvalidData("a reading point needs at least one slot".to_owned()));
+    }
+    let mut transaction = store.pool().begin().await?;
+    let updated = sqlx::query(
+        "UPDATE reading_points SET hours = $1, capacity = $2, slots = $3 WHERE id = $4",
+    )
+    .bind(hours)
+    .bind(capacity)
+    .bind(slots.join(","))
+    .bind(id)
+    .execute(&mut *transaction)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::NotFound { what: "reading point", key: id.to_string() });
+    }
+    let after =
+        serde_json::json!({ "hours": hours, "capacity": capacity, "slots": slots }).to_string();
+    audit::record(
+        &mut transaction,
+        actor,
+        "reading_point.configure",
+        &format!("reading_point:{id}"),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// `HH:MM-HH:MM` with the start before the end.
+fn valid_slot(slot: &str) -> bool {
+    let minutes = |text: &str| -> Option<u32> {
+        let (hours, minutes) = text.split_once(':')?;
+        if hours.len() != 2 || minutes.len() != 2 {
+            return None;
+        }
+        let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
+        (hours < 24 && minutes < 60).then_some(hours * 60 + minutes)
+    };
+    slot.split_once('-')
+        .and_then(|(start, end)| Some((minutes(start)?, minutes(end)?)))
+        .is_some_and(|(start, end)| start < end)
+}
+
+/// Active bookings per slot of a reading point on `day`.
+pub async fn taken(
+    store: &Store,
+    point_id: i64,
+    day: Date,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT slot, COUNT(*) FROM bookings WHERE reading_point_id = $1 AND day = $2 AND cancelled_at IS NULL \
+         GROUP BY slot",
+    )
+    .bind(point_id)
+    .bind(day.to_string())
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
+}
+
+/// A booking request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewBooking<'a> {
+    pub point_id: i64,
+    pub day: Date,
+    pub slot: &'a str,
+    pub name: &'a str,
+    pub phone: &'a str,
+}
+
+/// What the public gets back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingReceipt {
+    /// `YY` + year + a 6-digit sequence.
+    pub reference: String,
+    /// Shown once; only its hash is stored. Needed to cancel.
+    pub code: String,
+}
+
+/// The outcome of a booking request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Booked {
+    Confirmed(BookingReceipt),
+    /// Every seat of the slot is taken.
+    Full,
+    /// The day or slot cannot be booked; the reason is in Chinese, for the page.
+    Refused(String),
+}
+
+/// Books a seat. `today` is the date in China; only working days (per `calendar`, holidays and 调休
+/// included) from tomorrow up to [`BOOKING_WINDOW_DAYS`] ahead can be booked.
+pub async fn book(
+    store: &Store,
+    calendar: &Calendar,
+    today: Date,
+    booking: &NewBooking<'_>,
+    actor: &Actor<'_>,
+) -> Result<Booked, StoreError> {
+    if booking.name.trim().is_empty() || booking.phone.trim().is_empty() {
+        return Err(StoreError::InvalidData(
+            "a booking needs a name and a phone number".to_owned(),
+        ));
+    }
+    if booking.day <= today {
+        return Ok(Booked::Refused("只能预约明天及以后的日期。".to_owned()));
+    }
+    if booking.day > today + time::Duration::days(BOOKING_WINDOW_DAYS) {
+        return Ok(Booked::Refused(format!("只能预约{BOOKING_WINDOW_DAYS}天以内的日期。")));
+    }
+    match calendar.is_working_day(booking.day) {
+        Ok(true) => {}
+        Ok(false) => {
+            return Ok(Booked::Refused(format!(
+                "{} 不是工作日（节假日或周末），查阅点不开放，请选择其他日期。",
+                booking.day
+            )));
+        }
+        Err(_) => {
+            return Ok(Booked::Refused(format!(
+                "{} 所在年度的节假日安排尚未公布，暂不能预约。",
+                booking.day
+            )));
+        }
+    }
+    let Some(point) = reading_point(store, booking.point_id, booking.day).await? else {
+        return Ok(Booked::Refused("该查阅点在所选日期不开放。".to_owned()));
+    };
+    if !point.slots.iter().any(|slot| slot == booking.slot) {
+        return Ok(Booked::Refused("所选时段不存在，请重新选择。".to_owned()));
+    }
+    let code = format!(
+        "{:06}",
+        getrandom::u32().map_err(|err| StoreError::InvalidData(err.to_string()))? % 1_000_000
+    );
+    let year = booking.day.year();
+    let mut transaction = store.pool().begin().await?;
+    // First write: takes the write lock (SQLite) or the counter row's lock (PostgreSQL) until commit, so
+    // bookings are taken one at a time.
+    let sequence: i64 = sqlx::query(
+        "INSERT INTO counters (name, value) VALUES ($1, 1) \
+         ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+    )
+    .bind(format!("booking:{year}"))
+    .fetch_one(&mut *transaction)
+    .await?
+    .try_get(0)?;
+    let seats: Vec<i64> = sqlx::query(
+        "SELECT seat FROM bookings WHERE reading_point_id = $1 AND day = $2 AND slot = $3 AND cancelled_at IS NULL",
+    )
+    .bind(point.id)
+    .bind(booking.day.to_string())
+    .bind(booking.slot)
+    .fetch_all(&mut *transaction)
+    .await?
+    .iter()
+    .map(|row| row.try_get(0))
+    .collect::<Result<_, _>>()?;
+    let Some(seat) = (1..=point.capacity).find(|seat| !seats.contains(seat)) else {
+        transaction.rollback().await?;
+        return Ok(Booked::Full);
+    };
+    let reference = format!("YY{year}{sequence:06}");
+    sqlx::query(
+        "INSERT INTO bookings (reading_point_id, day, slot, seat, reference, code_hash, name, phone, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(point.id)
+    .bind(booking.day.to_string())
+    .bind(booking.slot)
+    .bind(seat)
+    .bind(&reference)
+    .bind(code_hash(&reference, &code))
+    .bind(booking.name)
+    .bind(booking.phone)
+    .bind(now_text())
+    .execute(&mut *transaction)
+    .await
+    .map_err(|err| StoreError::on_unique(err, "booking seat", &reference))?;
+    let after = serde_json::json!({
+        "reading_point": point.id,
+        "day": booking.day.to_string(),
+        "slot": booking.slot,
+        "seat": seat,
+        "name": crate::applications::mask(booking.name, 1, 0),
+        "phone": crate::applications::mask(booking.phone, 3, 4),
+    })
+    .to_string();
+    audit::record(
+        &mut transaction,
+        actor,
+        "booking.create",
+        &format!("booking:{reference}"),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(Booked::Confirmed(BookingReceipt { reference, code }))
+}
+
+/// A booking as its holder sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingView {
+    pub reference: String,
+    pub point: String,
+    pub address: String,
+    pub day: String,
+    pub slot: String,
+    pub cancelled: bool,
+}
+
+async fn find(
+    store: &Store,
+    reference: &str,
+    code: &str,
+) -> Result<Option<(i64, BookingView)>, StoreError> {
+    let row = sqlx::query(
+        "SELECT b.id, b.code_hash, p.name, p.address, b.day, b.slot, b.cancelled_at FROM bookings b \
+         JOIN reading_points p ON p.id = b.reading_point_id WHERE b.reference = $1",
+    )
+    .bind(reference)
+    .fetch_optional(store.pool())
+    .await?;
+    let offered = code_hash(reference, code);
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let stored: String = row.try_get(1)?;
+    if !same_digest(&stored, &offered) {
+        return Ok(None);
+    }
+    let cancelled: Option<String> = row.try_get(6)?;
+    Ok(Some((
+        row.try_get(0)?,
+        BookingView {
+            reference: reference.to_owned(),
+            point: row.try_get(2)?,
+            address: row.try_get(3)?,
+            day: row.try_get(4)?,
+            slot: row.try_get(5)?,
+            cancelled: cancelled.is_some(),
+        },
+    )))
+}
+
+/// The booking `reference` if `code` is its code (`None` alike for an unknown reference and a wrong code).
+pub async fn lookup(
+    store: &Store,
+    reference: &str,
+    code: &str,
+) -> Result<Option<BookingView>, StoreError> {
+    Ok(find(store, reference, code).await?.map(|(_, view)| view))
+}
+
+/// Cancels the booking `reference` if `code` is its code; frees the seat. `None` alike for an unknown
+/// reference and a wrong code; a booking already cancelled is returned as it is.
+pub async fn cancel(
+    store: &Store,
+    reference: &str,
+    code: &str,
+    actor: &Actor<'_>,
+) -> Result<Option<BookingView>, StoreError> {
+    let Some((id, mut view)) = find(store, reference, code).await? else {
+        return Ok(None);
+    };
+    if view.cancelled {
+        return Ok(Some(view));
+    }
+    let mut transaction = store.pool().begin().await?;
+    sqlx::query("UPDATE bookings SET cancelled_at = $1 WHERE id = $2 AND cancelled_at IS NULL")
+        .bind(now_text())
+        .bind(id)
+        .execute(&mut *transaction)
+        .await?;
+    audit::record(&mut transaction, actor, "booking.cancel", &format!("booking:{reference}"), None)
+        .await?;
+    transaction.commit().await?;
+    view.cancelled = true;
+    Ok(Some(view))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_slot;
+
+    #[test]
+    fn slots_are_hh_mm_ranges() {
+        assert!(valid_slot("09:00-10:30"));
+        assert!(!valid_slot("10:30-09:00"));
+        assert!(!valid_slot("9:00-10:30"));
+        assert!(!valid_slot("09:00"));
+        assert!(!valid_slot("24:00-25:00"));
+    }
+}

@@ -1,0 +1,406 @@
+//! The portal's storage on both backends: profiles and leaders, catalog listing and facets, attachments,
+//! the search outbox, the report archive, and reading-point bookings (seat limit under concurrency, the
+//! calendar's non-working days, cancellation).
+
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use gongkai_core::calendar::Calendar;
+use gongkai_core::report::records::{AgencyRecords, CatalogItem, PublishChannel, ReadingPoint};
+use gongkai_store::agencies::{self, Leader, NewAgency, Profile};
+use gongkai_store::bookings::{self, Booked, NewBooking};
+use gongkai_store::catalog::{self, Filter, ItemMetadata, NewItem};
+use gongkai_store::{Actor, Store, StoreError, records, reports};
+use time::macros::date;
+
+const TEST: Actor<'static> = Actor::new("test", "127.0.0.1");
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn admin_url() -> String {
+    std::env::var("GONGKAI_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+async fn on_both<F, Fut>(body: F)
+where
+    F: Fn(Store, &'static str) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let name = format!("gk_portal_{}_{n}", std::process::id());
+    let dir = std::env::temp_dir().join(&name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let store =
+        Store::open(&format!("sqlite://{}", dir.join("gongkai.db").display())).await.unwrap();
+    body(store.clone(), "sqlite").await;
+    store.close().await;
+    std::fs::remove_dir_all(&dir).ok();
+
+    let admin = Store::connect(&admin_url()).await.unwrap_or_else(|err| {
+        panic!("PostgreSQL at {} is required for the store tests: {err}", admin_url())
+    });
+    admin.execute_admin(&format!("CREATE DATABASE {name}")).await.unwrap();
+    let base = admin_url();
+    let store =
+        Store::open(&format!("{}/{name}", &base[..base.rfind('/').unwrap()])).await.unwrap();
+    body(store.clone(), "postgres").await;
+    store.close().await;
+    admin.execute_admin(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
+    admin.close().await;
+    eprintln!("ran on sqlite and postgres");
+}
+
+async fn agency(store: &Store, code: &str) -> i64 {
+    agencies::add(
+        store,
+        &NewAgency {
+            code,
+            name: "温州市司法局",
+            kind: "department",
+            region: "浙江省温州市",
+            parent_code: None,
+            index_pattern: "{code}/{year}-{serial:05}",
+            office: "办公室",
+            phone: "0577-88000000",
+            address: "温州市鹿城区",
+            hours: "工作日",
+        },
+        &TEST,
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+fn item(code: &str, n: usize, category: &str, published: time::Date) -> NewItem {
+    NewItem {
+        record: CatalogItem {
+            index_number: format!("{code}/{}-{n:05}", published.year()),
+            title: format!("第{n}号信息"),
+            category: category.to_owned(),
+            formed: Some(published),
+            published,
+            channels: vec![PublishChannel::Website],
+            normative: false,
+        },
+        metadata: ItemMetadata {
+            body: format!("正文{n}"),
+            doc_number: format!("温司发〔{}〕{n}号", published.year()),
+            ..ItemMetadata::default()
+        },
+    }
+}
+
+#[tokio::test]
+async fn profiles_and_leaders_are_replaced_whole() {
+    on_both(|store, _| async move {
+        agency(&store, "SFJ").await;
+        let leader = |name: &str| Leader {
+            name: name.to_owned(),
+            post: "局长".to_owned(),
+            duties: "主持全面工作".to_owned(),
+            biography: "履历".to_owned(),
+        };
+        let profile = Profile {
+            overview: "概况".to_owned(),
+            leaders: vec![leader("甲"), leader("乙")],
+            ..Profile::default()
+        };
+        agencies::set_profile(&store, "SFJ", &profile, &TEST).await.unwrap();
+        assert_eq!(agencies::profile(&store, "SFJ").await.unwrap(), profile);
+        let shorter = Profile { leaders: vec![leader("丙")], ..profile };
+        agencies::set_profile(&store, "SFJ", &shorter, &TEST).await.unwrap();
+        assert_eq!(agencies::profile(&store, "SFJ").await.unwrap().leaders, vec![leader("丙")]);
+        assert!(matches!(
+            agencies::profile(&store, "NONE").await,
+            Err(StoreError::NotFound { .. })
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_catalog_lists_by_category_and_year_with_paging_and_feeds_the_outbox() {
+    on_both(|store, _| async move {
+        let id = agency(&store, "SFJ").await;
+        let items: Vec<NewItem> = (1..=45)
+            .map(|n| {
+                let category = if n % 3 == 0 { "政策文件" } else { "工作信息" };
+                let published = if n <= 30 { date!(2024 - 03 - 01) } else { date!(2025 - 03 - 01) }
+                    + time::Duration::days(n as i64);
+                item("SFJ", n, category, published)
+            })
+            .collect();
+        catalog::import(&store, "SFJ", &items, 20, &TEST).await.unwrap();
+        let all = catalog::list(&store, id, Filter::default(), 40, 20).await.unwrap();
+        assert_eq!((all.total, all.items.len()), (45, 5));
+        let first = catalog::list(&store, id, Filter::default(), 0, 1).await.unwrap();
+        assert_eq!(first.items[0].title, "第45号信息", "newest first");
+        let policy = catalog::list(
+            &store,
+            id,
+            Filter { category: Some("政策文件"), year: Some(2025) },
+            0,
+            50,
+        )
+        .await
+        .unwrap();
+        assert_eq!(policy.total, 5, "n = 33, 36, 39, 42, 45");
+        let (categories, years) = catalog::facets(&store, id).await.unwrap();
+        assert_eq!(categories, vec![("工作信息".to_owned(), 30), ("政策文件".to_owned(), 15)]);
+        assert_eq!(years, vec![(2025, 15), (2024, 30)]);
+        // Every imported item is in the outbox, once.
+        let changes = catalog::changes_after(&store, 0, "9999", 1_000).await.unwrap();
+        assert_eq!(changes.len(), 45);
+        let last = catalog::last_change(&store).await.unwrap();
+        assert_eq!(changes.last().unwrap().0, last);
+        // Withdrawing hides the item from listings and adds an outbox row.
+        let target = all.items[0].id;
+        catalog::withdraw(&store, target, &TEST).await.unwrap();
+        assert_eq!(catalog::list(&store, id, Filter::default(), 0, 100).await.unwrap().total, 44);
+        let after = catalog::changes_after(&store, last, "9999", 10).await.unwrap();
+        assert_eq!(after.iter().map(|(_, item)| *item).collect::<Vec<_>>(), vec![target]);
+        let documents = catalog::documents(&store, &[target]).await.unwrap();
+        assert!(documents[0].withdrawn);
+        assert!(catalog::item(&store, target).await.unwrap().unwrap().withdrawn);
+        assert!(matches!(
+            catalog::withdraw(&store, target, &TEST).await,
+            Err(StoreError::NotFound { .. })
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn attachments_keep_only_the_file_name_and_accepted_types() {
+    on_both(|store, _| async move {
+        agency(&store, "SFJ").await;
+        catalog::import(
+            &store,
+            "SFJ",
+            &[item("SFJ", 1, "政策文件", date!(2025 - 01 - 02))],
+            10,
+            &TEST,
+        )
+        .await
+        .unwrap();
+        let id = catalog::documents_after(&store, 0, 10).await.unwrap()[0].id;
+        let stored = catalog::attach(&store, id, "../../etc/附件1.pdf", b"%PDF-1.7 test", &TEST)
+            .await
+            .unwrap();
+        assert_eq!(stored.name, "附件1.pdf");
+        assert_eq!(stored.media_type, "application/pdf");
+        let (name, media_type, data) =
+            catalog::attachment(&store, id, stored.id).await.unwrap().unwrap();
+        assert_eq!(
+            (name.as_str(), media_type.as_str(), data.as_slice()),
+            ("附件1.pdf", "application/pdf", &b"%PDF-1.7 test"[..])
+        );
+        assert!(
+            catalog::attachment(&store, id + 1, stored.id).await.unwrap().is_none(),
+            "belongs to its item only"
+        );
+        for bad in ["run.exe", "..", "", "page.html"] {
+            assert!(
+                matches!(
+                    catalog::attach(&store, id, bad, b"x", &TEST).await,
+                    Err(StoreError::InvalidData(_))
+                ),
+                "{bad}"
+            );
+        }
+        let huge = vec![0u8; catalog::ATTACHMENT_LIMIT + 1];
+        assert!(matches!(
+            catalog::attach(&store, id, "big.pdf", &huge, &TEST).await,
+            Err(StoreError::InvalidData(_))
+        ));
+        assert_eq!(catalog::item(&store, id).await.unwrap().unwrap().attachments.len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn published_reports_are_frozen_files_and_republishing_replaces_them() {
+    on_both(|store, _| async move {
+        agency(&store, "SFJ").await;
+        let file = |kind: &'static str, text: &str| reports::ReportFile {
+            kind,
+            media_type: "text/plain",
+            data: text.as_bytes().to_vec(),
+        };
+        reports::publish(
+            &store,
+            "SFJ",
+            2024,
+            "2021",
+            &[file("html", "v1"), file("json", "{}")],
+            &TEST,
+        )
+        .await
+        .unwrap();
+        reports::publish(&store, "SFJ", 2023, "2021", &[file("html", "old")], &TEST).await.unwrap();
+        let listed = reports::published(&store, "SFJ").await.unwrap();
+        assert_eq!(
+            listed.iter().map(|r| (r.year, r.kinds.clone())).collect::<Vec<_>>(),
+            vec![
+                (2024, vec!["html".to_owned(), "json".to_owned()]),
+                (2023, vec!["html".to_owned()]),
+            ]
+        );
+        reports::publish(&store, "SFJ", 2024, "2021", &[file("html", "v2")], &TEST).await.unwrap();
+        assert_eq!(reports::file(&store, "SFJ", 2024, "html").await.unwrap().unwrap().1, b"v2");
+        assert!(reports::file(&store, "SFJ", 2024, "json").await.unwrap().is_none());
+        assert!(
+            reports::publish(&store, "SFJ", 2022, "2021", &[file("json", "{}")], &TEST)
+                .await
+                .is_err(),
+            "HTML is required"
+        );
+    })
+    .await;
+}
+
+async fn reading_point(store: &Store, capacity: i64) -> i64 {
+    let records = AgencyRecords {
+        reading_points: vec![ReadingPoint {
+            name: "查阅点".to_owned(),
+            address: "一楼".to_owned(),
+            opened: date!(2019 - 01 - 01),
+            closed: None,
+        }],
+        ..AgencyRecords::default()
+    };
+    records::save(store, "SFJ", &records, &TEST).await.unwrap();
+    let point = bookings::reading_points(store, "SFJ", date!(2026 - 11 - 20)).await.unwrap()[0].id;
+    bookings::configure(store, point, "工作日", capacity, &["09:00-10:30", "14:00-15:30"], &TEST)
+        .await
+        .unwrap();
+    point
+}
+
+#[tokio::test]
+async fn bookings_never_exceed_the_seats_even_when_concurrent() {
+    on_both(|store, _| async move {
+        agency(&store, "SFJ").await;
+        let point = reading_point(&store, 3).await;
+        let calendar = Calendar::builtin().clone();
+        let today = date!(2026 - 11 - 20);
+        let tasks: Vec<_> = (0..12)
+            .map(|n| {
+                let store = store.clone();
+                let calendar = calendar.clone();
+                tokio::spawn(async move {
+                    let phone = format!("138000000{n:02}");
+                    let booking = NewBooking {
+                        point_id: point,
+                        day: date!(2026 - 11 - 23),
+                        slot: "09:00-10:30",
+                        name: "王五",
+                        phone: &phone,
+                    };
+                    bookings::book(&store, &calendar, today, &booking, &TEST).await.unwrap()
+                })
+            })
+            .collect();
+        let mut confirmed = Vec::new();
+        let mut full = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Booked::Confirmed(receipt) => confirmed.push(receipt),
+                Booked::Full => full += 1,
+                Booked::Refused(reason) => panic!("refused: {reason}"),
+            }
+        }
+        assert_eq!((confirmed.len(), full), (3, 9));
+        assert_eq!(
+            bookings::taken(&store, point, date!(2026 - 11 - 23)).await.unwrap(),
+            vec![("09:00-10:30".to_owned(), 3)]
+        );
+        // A wrong code cancels nothing and answers like an unknown reference.
+        let first = &confirmed[0];
+        assert!(
+            bookings::cancel(&store, &first.reference, "000000x", &TEST).await.unwrap().is_none()
+        );
+        assert!(
+            bookings::cancel(&store, "YY2026999999", &first.code, &TEST).await.unwrap().is_none()
+        );
+        let cancelled =
+            bookings::cancel(&store, &first.reference, &first.code, &TEST).await.unwrap().unwrap();
+        assert!(cancelled.cancelled);
+        // The freed seat can be booked again, once.
+        let again = NewBooking {
+            point_id: point,
+            day: date!(2026 - 11 - 23),
+            slot: "09:00-10:30",
+            name: "赵六",
+            phone: "13900000000",
+        };
+        assert!(matches!(
+            bookings::book(&store, &calendar, today, &again, &TEST).await.unwrap(),
+            Booked::Confirmed(_)
+        ));
+        assert_eq!(
+            bookings::book(&store, &calendar, today, &again, &TEST).await.unwrap(),
+            Booked::Full
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bookings_follow_the_calendar_and_the_window() {
+    on_both(|store, _| async move {
+        agency(&store, "SFJ").await;
+        let point = reading_point(&store, 2).await;
+        let calendar = Calendar::builtin().clone();
+        let today = date!(2026 - 09 - 25);
+        let on = |day: time::Date, slot: &'static str| NewBooking {
+            point_id: point,
+            day,
+            slot,
+            name: "王五",
+            phone: "13800000000",
+        };
+        let refused = |booked: Booked| matches!(booked, Booked::Refused(_));
+        // 2026-10-01 is 国庆节; 2026-09-27 is a Sunday; 2026-10-10 is a Saturday worked as 调休 [per the 2026 notice].
+        for (day, slot) in [
+            (date!(2026 - 10 - 01), "09:00-10:30"),
+            (date!(2026 - 09 - 27), "09:00-10:30"),
+            (today, "09:00-10:30"),
+            (date!(2026 - 12 - 25), "09:00-10:30"),
+            (date!(2026 - 09 - 28), "11:00-12:00"),
+        ] {
+            assert!(
+                refused(
+                    bookings::book(&store, &calendar, today, &on(day, slot), &TEST).await.unwrap()
+                ),
+                "{day} {slot}"
+            );
+        }
+        let working_saturday = calendar.is_working_day(date!(2026 - 10 - 10)).unwrap();
+        assert!(working_saturday, "the 2026 notice makes 10-10 a working day");
+        let booked = bookings::book(
+            &store,
+            &calendar,
+            today,
+            &on(date!(2026 - 10 - 10), "09:00-10:30"),
+            &TEST,
+        )
+        .await
+        .unwrap();
+        assert_eq!(matches!(booked, Booked::Confirmed(_)), working_saturday);
+        assert!(matches!(
+            bookings::book(
+                &store,
+                &calendar,
+                today,
+                &on(date!(2026 - 09 - 28), "14:00-15:30"),
+                &TEST
+            )
+            .await
+            .unwrap(),
+            Booked::Confirmed(_)
+        ));
+    })
+    .await;
+}

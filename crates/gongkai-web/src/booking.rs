@@ -1,0 +1,300 @@
+//! Reading-point booking (网上预约查阅): the agency's 查阅点, the seats left per working day and slot, a
+//! booking with a code to cancel it. Non-working days (holidays, weekends, with 调休 working days included)
+//! come from the calendar; the seat limit holds in the database under concurrent requests.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use gongkai_store::Actor;
+use gongkai_store::bookings::{self, Booked, NewBooking, ReadingPoint};
+use serde::Deserialize;
+use time::Date;
+
+use crate::error::PageForm;
+use crate::portal::AgencyHeader;
+use crate::{AppState, PageError, csrf};
+
+/// Working days shown in the availability table.
+const DAYS_SHOWN: usize = 10;
+
+pub(crate) struct DayRow {
+    pub(crate) day: String,
+    pub(crate) weekday: &'static str,
+    /// Seats left per slot, in the point's slot order.
+    pub(crate) left: Vec<i64>,
+}
+
+pub(crate) struct PointView {
+    pub(crate) point: ReadingPoint,
+    pub(crate) days: Vec<DayRow>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct BookingForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    point: String,
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    slot: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+}
+
+#[derive(Template)]
+#[template(path = "booking.html")]
+struct BookingPage<'a> {
+    agency: AgencyHeader,
+    csrf: &'a str,
+    points: Vec<PointView>,
+    days: Vec<String>,
+    slots: Vec<String>,
+    form: &'a BookingForm,
+    errors: Vec<(&'static str, String)>,
+}
+
+impl BookingPage<'_> {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(name, _)| *name == field).map(|(_, message)| message.as_str())
+    }
+}
+
+fn weekday(date: Date) -> &'static str {
+    ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"]
+        [date.weekday().number_days_from_monday() as usize]
+}
+
+/// The bookable working days from tomorrow within the window.
+fn bookable_days(state: &AppState) -> Vec<Date> {
+    let today = state.today();
+    let calendar = state.calendar();
+    (1..=bookings::BOOKING_WINDOW_DAYS)
+        .map(|offset| today + time::Duration::days(offset))
+        .filter(|day| calendar.is_working_day(*day).unwrap_or(false))
+        .collect()
+}
+
+async fn page(
+    state: &AppState,
+    code: &str,
+    headers: &HeaderMap,
+    form: &BookingForm,
+    errors: Vec<(&'static str, String)>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let agency = gongkai_store::agencies::by_code(state.store(), code).await?;
+    let today = state.today();
+    let days = bookable_days(state);
+    let mut points = Vec::new();
+    for point in bookings::reading_points(state.store(), code, today).await? {
+        let mut rows = Vec::new();
+        for day in days.iter().take(DAYS_SHOWN) {
+            let taken = bookings::taken(state.store(), point.id, *day).await?;
+            let left = point
+                .slots
+                .iter()
+                .map(|slot| {
+                    let used = taken.iter().find(|(known, _)| known == slot).map_or(0, |(_, n)| *n);
+                    (point.capacity - used).max(0)
+                })
+                .collect();
+            rows.push(DayRow { day: day.to_string(), weekday: weekday(*day), left });
+        }
+        points.push(PointView { point, days: rows });
+    }
+    let slots = points.first().map(|view| view.point.slots.clone()).unwrap_or_default();
+    let (token, cookie) = csrf::issue(headers)?;
+    let view = BookingPage {
+        agency: AgencyHeader::new(&agency, "booking"),
+        csrf: &token,
+        points,
+        days: days.iter().map(Date::to_string).collect(),
+        slots,
+        form,
+        errors,
+    };
+    let mut response = (status, Html(view.render()?)).into_response();
+    if let Some(cookie) = cookie {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    page(&state, &code, &headers, &BookingForm::default(), Vec::new(), StatusCode::OK).await
+}
+
+#[derive(Template)]
+#[template(path = "booked.html")]
+struct BookedPage<'a> {
+    agency_name: &'a str,
+    reference: &'a str,
+    code: &'a str,
+    point: &'a ReadingPoint,
+    day: String,
+    slot: &'a str,
+}
+
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<BookingForm>,
+) -> Result<Response, PageError> {
+    csrf::check(&headers, &form.csrf)?;
+    let mut errors: Vec<(&'static str, String)> = Vec::new();
+    let today = state.today();
+    let point = match form.point.trim().parse::<i64>() {
+        Ok(id) => bookings::reading_point(state.store(), id, today)
+            .await?
+            .filter(|point| point.agency_code == code),
+        Err(_) => None,
+    };
+    if point.is_none() {
+        errors.push(("point", "请选择查阅点。".to_owned()));
+    }
+    let day =
+        Date::parse(form.day.trim(), time::macros::format_description!("[year]-[month]-[day]"))
+            .ok();
+    if day.is_none() {
+        errors.push(("day", "请选择预约日期。".to_owned()));
+    }
+    if form.slot.trim().is_empty() {
+        errors.push(("slot", "请选择时段。".to_owned()));
+    }
+    let name = form.name.trim();
+    if name.is_empty() {
+        errors.push(("name", "请填写姓名。".to_owned()));
+    } else if name.chars().count() > 50 {
+        errors.push(("name", "姓名不能超过50个字。".to_owned()));
+    }
+    if !crate::apply::phone_valid(form.phone.trim()) {
+        errors.push(("phone", "请填写有效的手机号码或带区号的固定电话。".to_owned()));
+    }
+    let (Some(point), Some(day), true) = (point, day, errors.is_empty()) else {
+        return page(&state, &code, &headers, &form, errors, StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
+    };
+    let address = client.ip().to_string();
+    let booking = NewBooking {
+        point_id: point.id,
+        day,
+        slot: form.slot.trim(),
+        name,
+        phone: form.phone.trim(),
+    };
+    let calendar = state.calendar();
+    match bookings::book(state.store(), &calendar, today, &booking, &Actor::new("public", &address))
+        .await?
+    {
+        Booked::Confirmed(receipt) => {
+            let view = BookedPage {
+                agency_name: &point.agency_name,
+                reference: &receipt.reference,
+                code: &receipt.code,
+                point: &point,
+                day: format!("{day} {}", weekday(day)),
+                slot: booking.slot,
+            };
+            let mut response = Html(view.render()?).into_response();
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+            Ok(response)
+        }
+        Booked::Full => {
+            let message = "该时段已约满，请选择其他时段或日期。".to_owned();
+            page(&state, &code, &headers, &form, vec![("slot", message)], StatusCode::CONFLICT)
+                .await
+        }
+        Booked::Refused(reason) => {
+            page(
+                &state,
+                &code,
+                &headers,
+                &form,
+                vec![("day", reason)],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct CancelForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reference: String,
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "cancel.html")]
+struct CancelPage<'a> {
+    csrf: &'a str,
+    reference: &'a str,
+    message: Option<&'a str>,
+    cancelled: Option<bookings::BookingView>,
+}
+
+fn cancel_page(
+    headers: &HeaderMap,
+    reference: &str,
+    message: Option<&str>,
+    cancelled: Option<bookings::BookingView>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let (token, cookie) = csrf::issue(headers)?;
+    let body = CancelPage { csrf: &token, reference, message, cancelled }.render()?;
+    let mut response = (status, Html(body)).into_response();
+    if let Some(cookie) = cookie {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+pub(crate) async fn cancel_form(headers: HeaderMap) -> Result<Response, PageError> {
+    cancel_page(&headers, "", None, None, StatusCode::OK)
+}
+
+pub(crate) async fn cancel(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<CancelForm>,
+) -> Result<Response, PageError> {
+    csrf::check(&headers, &form.csrf)?;
+    let reference = form.reference.trim().to_ascii_uppercase();
+    let code = form.code.trim();
+    let address = client.ip().to_string();
+    let found = if reference.len() <= 32 && code.len() <= 16 {
+        bookings::cancel(state.store(), &reference, code, &Actor::new("public", &address)).await?
+    } else {
+        None
+    };
+    match found {
+        Some(view) => cancel_page(&headers, &reference, None, Some(view), StatusCode::OK),
+        None => cancel_page(
+            &headers,
+            &reference,
+            Some("预约号或取消码不正确，请核对后重新输入。"),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+    }
+}

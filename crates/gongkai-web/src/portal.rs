@@ -1,0 +1,469 @@
+//! The agency pages of the portal: 机构概况, 领导信息, 公开指南, 公开目录 (by category and year, paged), the item
+//! page with its metadata block and attachments, and the 年度报告 archive with its downloads.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use gongkai_store::agencies::{self, AgencyRow, Leader};
+use gongkai_store::catalog::{self, Filter, ItemSummary};
+use gongkai_store::reports;
+use serde::Deserialize;
+
+use crate::{AppState, PageError};
+
+/// Items per catalog page.
+pub(crate) const PAGE_SIZE: i64 = 20;
+
+/// The agency's heading and tabs, shared by its pages.
+pub(crate) struct AgencyHeader {
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) region: String,
+    pub(crate) kind: &'static str,
+    /// The tab shown: overview, leaders, guide, catalog, reports, apply, booking.
+    pub(crate) tab: &'static str,
+}
+
+impl AgencyHeader {
+    pub(crate) fn new(agency: &AgencyRow, tab: &'static str) -> AgencyHeader {
+        AgencyHeader {
+            code: agency.code.clone(),
+            name: agency.name.clone(),
+            region: agency.region.clone(),
+            kind: kind_label(&agency.kind),
+            tab,
+        }
+    }
+
+    /// `aria-current` for the tab `name`.
+    pub(crate) fn current(&self, name: &str) -> &'static str {
+        if self.tab == name { "page" } else { "false" }
+    }
+}
+
+pub(crate) fn kind_label(kind: &str) -> &'static str {
+    if kind == "government" { "人民政府" } else { "政府部门" }
+}
+
+/// Text stored with blank lines between paragraphs, as paragraphs.
+pub(crate) fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect()
+}
+
+/// Lines of a paragraph (a signature block keeps its line breaks).
+pub(crate) fn lines(text: &str) -> Vec<String> {
+    text.lines().map(str::to_owned).collect()
+}
+
+#[derive(Template)]
+#[template(path = "agency.html")]
+struct OverviewPage {
+    agency: AgencyHeader,
+    overview: Vec<String>,
+    duties: Vec<String>,
+    latest: Vec<ItemSummary>,
+}
+
+pub(crate) async fn overview(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let agency = agencies::by_code(state.store(), &code).await?;
+    let profile = agencies::profile(state.store(), &code).await?;
+    let latest = catalog::list(state.store(), agency.id, Filter::default(), 0, 8).await?.items;
+    let page = OverviewPage {
+        agency: AgencyHeader::new(&agency, "overview"),
+        overview: paragraphs(&profile.overview),
+        duties: paragraphs(&profile.duties),
+        latest,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "leaders.html")]
+struct LeadersPage {
+    agency: AgencyHeader,
+    leaders: Vec<Leader>,
+}
+
+pub(crate) async fn leaders(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let agency = agencies::by_code(state.store(), &code).await?;
+    let profile = agencies::profile(state.store(), &code).await?;
+    let page =
+        LeadersPage { agency: AgencyHeader::new(&agency, "leaders"), leaders: profile.leaders };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "guide.html")]
+struct GuidePage {
+    agency: AgencyHeader,
+    row: AgencyRow,
+    email: String,
+    postcode: String,
+    fax: String,
+    reading_points: Vec<gongkai_store::bookings::ReadingPoint>,
+    categories: Vec<(String, i64)>,
+}
+
+pub(crate) async fn guide(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let agency = agencies::by_code(state.store(), &code).await?;
+    let profile = agencies::profile(state.store(), &code).await?;
+    let reading_points =
+        gongkai_store::bookings::reading_points(state.store(), &code, state.today()).await?;
+    let (categories, _) = catalog::facets(state.store(), agency.id).await?;
+    let page = GuidePage {
+        agency: AgencyHeader::new(&agency, "guide"),
+        row: agency,
+        email: profile.email,
+        postcode: profile.postcode,
+        fax: profile.fax,
+        reading_points,
+        categories,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// Query parameters of the catalog, kept as text: anything unreadable is ignored, not an error page.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct CatalogQuery {
+    category: Option<String>,
+    year: Option<String>,
+    page: Option<String>,
+}
+
+pub(crate) struct PageLink {
+    pub(crate) number: i64,
+    pub(crate) href: String,
+    pub(crate) current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "catalog.html")]
+struct CatalogPage {
+    agency: AgencyHeader,
+    categories: Vec<(String, i64, String, bool)>,
+    years: Vec<(i32, i64, String, bool)>,
+    all_categories_href: String,
+    all_years_href: String,
+    category: Option<String>,
+    year: Option<i32>,
+    items: Vec<ItemSummary>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    links: Vec<PageLink>,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+fn catalog_href(code: &str, category: Option<&str>, year: Option<i32>, page: i64) -> String {
+    let mut parts = Vec::new();
+    if let Some(category) = category {
+        parts.push(format!("category={}", encode(category)));
+    }
+    if let Some(year) = year {
+        parts.push(format!("year={year}"));
+    }
+    if page > 1 {
+        parts.push(format!("page={page}"));
+    }
+    if parts.is_empty() {
+        format!("/agencies/{code}/catalog")
+    } else {
+        format!("/agencies/{code}/catalog?{}", parts.join("&"))
+    }
+}
+
+/// Percent-encodes a query value.
+pub(crate) fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() * 3);
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+pub(crate) async fn catalog_page(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<CatalogQuery>,
+) -> Result<Response, PageError> {
+    let agency = agencies::by_code(state.store(), &code).await?;
+    let (all_categories, all_years) = catalog::facets(state.store(), agency.id).await?;
+    let category =
+        query.category.filter(|category| all_categories.iter().any(|(known, _)| known == category));
+    let year = query
+        .year
+        .and_then(|year| year.parse::<i32>().ok())
+        .filter(|year| all_years.iter().any(|(known, _)| known == year));
+    let requested = query.page.and_then(|page| page.parse::<i64>().ok()).unwrap_or(1).max(1);
+    let filter = Filter { category: category.as_deref(), year };
+    let first =
+        catalog::list(state.store(), agency.id, filter, (requested - 1) * PAGE_SIZE, PAGE_SIZE)
+            .await?;
+    let pages = ((first.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let (page, listing) = if requested > pages {
+        (
+            pages,
+            catalog::list(state.store(), agency.id, filter, (pages - 1) * PAGE_SIZE, PAGE_SIZE)
+                .await?,
+        )
+    } else {
+        (requested, first)
+    };
+    let window = (page - 4).max(1)..=(page + 4).min(pages);
+    let links = window
+        .map(|number| PageLink {
+            number,
+            href: catalog_href(&code, category.as_deref(), year, number),
+            current: number == page,
+        })
+        .collect();
+    let page_view = CatalogPage {
+        categories: all_categories
+            .iter()
+            .map(|(name, count)| {
+                let current = category.as_deref() == Some(name.as_str());
+                (name.clone(), *count, catalog_href(&code, Some(name), year, 1), current)
+            })
+            .collect(),
+        years: all_years
+            .iter()
+            .map(|(known, count)| {
+                (
+                    *known,
+                    *count,
+                    catalog_href(&code, category.as_deref(), Some(*known), 1),
+                    year == Some(*known),
+                )
+            })
+            .collect(),
+        all_categories_href: catalog_href(&code, None, year, 1),
+        all_years_href: catalog_href(&code, category.as_deref(), None, 1),
+        previous: (page > 1).then(|| catalog_href(&code, category.as_deref(), year, page - 1)),
+        next: (page < pages).then(|| catalog_href(&code, category.as_deref(), year, page + 1)),
+        agency: AgencyHeader::new(&agency, "catalog"),
+        category,
+        year,
+        total: listing.total,
+        items: listing.items,
+        page,
+        pages,
+        links,
+    };
+    Ok(Html(page_view.render()?).into_response())
+}
+
+/// A channel's Chinese name.
+pub(crate) fn channel_label(code: &str) -> &'static str {
+    match code {
+        "website" => "政府网站",
+        "gazette" => "政府公报",
+        "weibo" => "政务微博",
+        "wechat" => "政务微信",
+        _ => "其他方式",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "item.html")]
+struct ItemPage {
+    agency: AgencyHeader,
+    item: catalog::ItemView,
+    body: Vec<Vec<String>>,
+    channels: Vec<(&'static str, String)>,
+    /// `(href, name, size)`.
+    attachments: Vec<(String, String, String)>,
+}
+
+/// A size for people: 12.3 KB, 1.2 MB.
+pub(crate) fn human_size(bytes: i64) -> String {
+    let bytes = bytes as f64;
+    if bytes >= 1024.0 * 1024.0 {
+        format!("{:.1} MB", bytes / 1024.0 / 1024.0)
+    } else {
+        format!("{:.1} KB", bytes / 1024.0)
+    }
+}
+
+pub(crate) async fn item(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+    let item = catalog::item(state.store(), id).await?.ok_or(PageError::NotFound)?;
+    let agency = agencies::by_code(state.store(), &item.summary.agency_code).await?;
+    let body = paragraphs(&item.body).iter().map(|paragraph| lines(paragraph)).collect();
+    let channels =
+        item.channels.iter().map(|(code, date)| (channel_label(code), date.clone())).collect();
+    let attachments = item
+        .attachments
+        .iter()
+        .map(|file| {
+            (
+                format!("/items/{id}/attachments/{}", file.id),
+                file.name.clone(),
+                human_size(file.size),
+            )
+        })
+        .collect();
+    let status = if item.withdrawn { StatusCode::GONE } else { StatusCode::OK };
+    let page = ItemPage {
+        agency: AgencyHeader::new(&agency, "catalog"),
+        item,
+        body,
+        channels,
+        attachments,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// A `Content-Disposition` that names the file in UTF-8 (RFC 6266), with an ASCII fallback.
+pub(crate) fn disposition(kind: &str, name: &str) -> HeaderValue {
+    let fallback: String = name
+        .chars()
+        .map(|ch| if ch.is_ascii_alphanumeric() || ch == '.' { ch } else { '_' })
+        .collect();
+    HeaderValue::from_str(&format!(
+        "{kind}; filename=\"{fallback}\"; filename*=UTF-8''{}",
+        encode(name)
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+pub(crate) async fn attachment(
+    State(state): State<AppState>,
+    Path((id, attachment)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+    let attachment: i64 = attachment.parse().map_err(|_| PageError::NotFound)?;
+    let (name, media_type, data) =
+        catalog::attachment(state.store(), id, attachment).await?.ok_or(PageError::NotFound)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_str(&media_type).map_err(|_| PageError::NotFound)?,
+            ),
+            (header::CONTENT_DISPOSITION, disposition("attachment", &name)),
+        ],
+        data,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct ReportsPage {
+    agency: AgencyHeader,
+    reports: Vec<ReportRow>,
+}
+
+struct ReportRow {
+    year: i32,
+    format: String,
+    published: String,
+    /// `(href, label)` per file kind.
+    links: Vec<(String, &'static str)>,
+}
+
+pub(crate) async fn report_list(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let agency = agencies::by_code(state.store(), &code).await?;
+    let reports = reports::published(state.store(), &code)
+        .await?
+        .into_iter()
+        .map(|report| ReportRow {
+            year: report.year,
+            format: format_name(&report.format).to_owned(),
+            published: report.published_at.chars().take(10).collect(),
+            links: report
+                .kinds
+                .iter()
+                .map(|kind| {
+                    (format!("/agencies/{code}/reports/{}.{kind}", report.year), kind_name(kind))
+                })
+                .collect(),
+        })
+        .collect();
+    let page = ReportsPage { agency: AgencyHeader::new(&agency, "reports"), reports };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// The name of a report format.
+fn format_name(format: &str) -> &'static str {
+    match format {
+        "pre2019" => "2008年格式",
+        "2019" => "2019年格式（试行）",
+        _ => "2021年格式",
+    }
+}
+
+/// The label of a report file's kind.
+pub(crate) fn kind_name(kind: &str) -> &'static str {
+    match kind {
+        "html" => "网页",
+        "docx" => "Word",
+        "pdf" => "PDF",
+        "xlsx" => "Excel",
+        _ => "JSON 数据",
+    }
+}
+
+/// `/agencies/{code}/reports/{file}`, where `file` is `2018.pdf` and the like.
+pub(crate) async fn report_file(
+    State(state): State<AppState>,
+    Path((code, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (year, kind) = file.split_once('.').ok_or(PageError::NotFound)?;
+    let year: i32 = year.parse().map_err(|_| PageError::NotFound)?;
+    if !reports::KINDS.contains(&kind) {
+        return Err(PageError::NotFound);
+    }
+    let agency = agencies::by_code(state.store(), &code).await?;
+    let (media_type, data) =
+        reports::file(state.store(), &code, year, kind).await?.ok_or(PageError::NotFound)?;
+    let name = format!("{}{year}年政府信息公开工作年度报告.{kind}", agency.name);
+    let inline = matches!(kind, "html" | "pdf" | "json");
+    let mut response = (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_str(&media_type).map_err(|_| PageError::NotFound)?,
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                disposition(if inline { "inline" } else { "attachment" }, &name),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        data,
+    )
+        .into_response();
+    if kind == "html" {
+        // The report's HTML carries its own stylesheet inline and no script.
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'",
+            ),
+        );
+    }
+    Ok(response)
+}
