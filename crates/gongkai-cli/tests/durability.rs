@@ -23,7 +23,9 @@ struct Server {
 
 fn start(db: &str, demo: bool) -> Server {
     let mut command = Command::new(env!("CARGO_BIN_EXE_gongkai"));
-    command.args(["serve", "--db", db, "--addr", "127.0.0.1:0"]);
+    // One search index per database; the clients all post from 127.0.0.1, so the per-address limits are off.
+    let index = std::env::temp_dir().join(format!("gk-durability-index-{}-{}", std::process::id(), db.len()));
+    command.args(["serve", "--db", db, "--addr", "127.0.0.1:0", "--no-rate-limit", "--index"]).arg(&index);
     if demo {
         command.arg("--demo");
     }
@@ -108,8 +110,9 @@ async fn client(
 async fn kill_mid_stream_and_recover(db: &str) {
     let mut server = start(db, true);
     let home = reqwest::get(format!("{}/", server.base)).await.unwrap().text().await.unwrap();
-    let agency =
-        between(&home, "/agencies/", "/apply").expect("an agency on the home page").to_owned();
+    let end = home.find("/apply\"").expect("an agency's application link on the home page");
+    let from = home[..end].rfind("/agencies/").expect("an agency path") + "/agencies/".len();
+    let agency = home[from..end].to_owned();
 
     let acknowledged = Arc::new(Mutex::new(Vec::new()));
     let clients: Vec<_> = (0..CLIENTS)
