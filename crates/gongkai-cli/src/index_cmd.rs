@@ -45,9 +45,9 @@ pub(crate) fn run(command: &IndexCommand, out: &mut impl Write) -> anyhow::Resul
             let started = Instant::now();
             let count = db_cmd::block_on(async {
                 let store = db_cmd::open(db).await?;
-                let count = gongkai_web::indexer::rebuild(&store, &search).await?;
+                let rebuilt = gongkai_web::indexer::rebuild(&store, &search).await?;
                 store.close().await;
-                anyhow::Ok(count)
+                anyhow::Ok(rebuilt.items)
             })??;
             let seconds = started.elapsed().as_secs_f64();
             writeln!(

@@ -88,22 +88,23 @@ fn start_indexer(
 ) {
     tokio::spawn(async move {
         let fresh = matches!(search.marker(), Ok(None)) || search.is_empty();
-        if fresh {
+        let catch_up = if fresh {
             let started = std::time::Instant::now();
             match gongkai_web::indexer::rebuild(&store, &search).await {
-                Ok(count) => tracing::info!(
-                    items = count,
-                    seconds = started.elapsed().as_secs_f64(),
-                    "search index built"
-                ),
+                Ok(rebuilt) => {
+                    tracing::info!(items = rebuilt.items, seconds = started.elapsed().as_secs_f64(), "search index built");
+                    gongkai_web::indexer::CatchUp::after(&search, &rebuilt)
+                }
                 Err(err) => {
                     tracing::error!(error = %err, "building the search index failed; search stays unavailable");
                     return;
                 }
             }
-        }
+        } else {
+            gongkai_web::indexer::CatchUp::new(&search)
+        };
         state.set_search(std::sync::Arc::clone(&search));
-        let mut catch_up = match gongkai_web::indexer::CatchUp::new(&search) {
+        let mut catch_up = match catch_up {
             Ok(catch_up) => catch_up,
             Err(err) => {
                 tracing::error!(error = %err, "reading the search index marker failed");

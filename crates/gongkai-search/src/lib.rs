@@ -489,19 +489,17 @@ pub fn normalize_number(text: &str) -> String {
         .collect()
 }
 
-/// `text` escaped, with every occurrence of a query word in `<mark>` (the whole title, unlike a snippet).
+/// `text` escaped, with the words of the query in `<mark>`: the text is cut by the same tokenizer as the
+/// index, so 12 is marked in 12号 but not inside 123 (the whole title, unlike a snippet).
 fn highlight(text: &str, words: &[String]) -> String {
-    let lower = text.to_lowercase();
-    if lower.len() != text.len() {
-        return escape(text);
-    }
-    // Marked byte ranges, longest words first so 政府信息公开 wins over 公开.
+    use tantivy::tokenizer::{TokenStream, Tokenizer};
     let mut marked = vec![false; text.len()];
-    let mut sorted: Vec<&String> = words.iter().collect();
-    sorted.sort_by_key(|word| std::cmp::Reverse(word.len()));
-    for word in sorted {
-        for (start, _) in lower.match_indices(word.as_str()) {
-            for flag in &mut marked[start..start + word.len()] {
+    let mut tokenizer = JiebaTokenizer;
+    let mut stream = tokenizer.token_stream(text);
+    while stream.advance() {
+        let token = stream.token();
+        if words.iter().any(|word| *word == token.text) {
+            for flag in &mut marked[token.offset_from..token.offset_to] {
                 *flag = true;
             }
         }

@@ -221,3 +221,12 @@ fn query_terms_drop_punctuation() {
     assert_eq!(terms("“公开”！"), vec!["公开".to_owned()]);
     assert!(terms("——").is_empty());
 }
+
+#[test]
+fn titles_are_highlighted_by_whole_words() {
+    let words = terms("温司发〔2018〕12号");
+    let html = highlight("关于印发《办法》的通知（温司发〔2018〕123号）", &words);
+    assert!(!html.contains("<mark>12</mark>3"), "{html}");
+    assert!(html.contains("<mark>2018</mark>"), "{html}");
+    assert_eq!(highlight("a<b>", &["b".to_owned()]), "a&lt;<mark>b</mark>&gt;");
+}

@@ -41,10 +41,31 @@ fn to_document(item: &IndexDocument) -> Document {
     }
 }
 
-/// Rebuilds `index` from the whole catalog; returns how many items it holds. The outbox position is read
-/// first, so changes made during the rebuild are applied by the next catch-up.
-pub async fn rebuild(store: &Store, index: &SearchIndex) -> Result<u64, IndexError> {
+/// What a rebuild did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rebuilt {
+    /// Items in the index.
+    pub items: u64,
+    /// The recent outbox rows the rebuild already covers (committed before it read the catalog).
+    pub covered: Vec<i64>,
+}
+
+fn lookback_start() -> String {
+    (time::OffsetDateTime::now_utc() - LOOKBACK)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Rebuilds `index` from the whole catalog. The outbox position is read first, so changes made during the
+/// rebuild are applied by the next catch-up.
+pub async fn rebuild(store: &Store, index: &SearchIndex) -> Result<Rebuilt, IndexError> {
     let marker = catalog::last_change(store).await?;
+    let covered: Vec<i64> = catalog::changes_after(store, i64::MAX, &lookback_start(), 1_000_000)
+        .await?
+        .into_iter()
+        .map(|(seq, _)| seq)
+        .filter(|seq| *seq <= marker)
+        .collect();
     index.clear()?;
     let mut after = 0;
     let mut count = 0;
@@ -60,7 +81,7 @@ pub async fn rebuild(store: &Store, index: &SearchIndex) -> Result<u64, IndexErr
         index.upsert(&live)?;
     }
     index.commit(marker)?;
-    Ok(count)
+    Ok(Rebuilt { items: count, covered })
 }
 
 /// Applies the outbox rows not yet applied; remembers the recent ones in `applied`.
@@ -75,12 +96,16 @@ impl CatchUp {
         Ok(CatchUp { marker: index.marker()?.unwrap_or(0), applied: HashSet::new() })
     }
 
+    /// Continues after a rebuild, without re-applying the rows it covered.
+    pub fn after(index: &SearchIndex, rebuilt: &Rebuilt) -> Result<CatchUp, IndexError> {
+        let mut catch_up = CatchUp::new(index)?;
+        catch_up.applied.extend(rebuilt.covered.iter().copied());
+        Ok(catch_up)
+    }
+
     /// One round: returns how many items were re-indexed or removed.
     pub async fn run(&mut self, store: &Store, index: &SearchIndex) -> Result<usize, IndexError> {
-        let since = (time::OffsetDateTime::now_utc() - LOOKBACK)
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
-        let rows = catalog::changes_after(store, self.marker, &since, 10_000).await?;
+        let rows = catalog::changes_after(store, self.marker, &lookback_start(), 10_000).await?;
         let fresh: Vec<(i64, i64)> =
             rows.into_iter().filter(|(seq, _)| !self.applied.contains(seq)).collect();
         if fresh.is_empty() {
