@@ -92,7 +92,11 @@ fn start_indexer(
             let started = std::time::Instant::now();
             match gongkai_web::indexer::rebuild(&store, &search).await {
                 Ok(rebuilt) => {
-                    tracing::info!(items = rebuilt.items, seconds = started.elapsed().as_secs_f64(), "search index built");
+                    tracing::info!(
+                        items = rebuilt.items,
+                        seconds = started.elapsed().as_secs_f64(),
+                        "search index built"
+                    );
                     gongkai_web::indexer::CatchUp::after(&search, &rebuilt)
                 }
                 Err(err) => {

@@ -330,7 +330,11 @@ fn a_platform_is_set_up_from_the_cli_and_reports_from_the_database_match_the_dem
 
     let verified = ok(&["audit-log", "verify"], "");
     let entries = |text: &str| -> usize {
-        text.split("all ").nth(1).and_then(|rest| rest.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0)
+        text.split("all ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
     };
     let before = entries(&verified);
     assert!(before > 7 && verified.contains("entries verify"), "{verified}");
@@ -394,7 +398,11 @@ fn a_platform_is_set_up_from_the_cli_and_reports_from_the_database_match_the_dem
     let refused = gongkai_db(&db, &["calendar", "add", broken.to_str().unwrap()], "");
     assert_eq!(refused.status.code(), Some(2));
     assert!(stderr(&refused).contains("notice"), "{}", stderr(&refused));
-    assert_eq!(entries(&ok(&["audit-log", "verify"], "")), before + 2, "two calendar years audited");
+    assert_eq!(
+        entries(&ok(&["audit-log", "verify"], "")),
+        before + 2,
+        "two calendar years audited"
+    );
 
     let bad_addr = gongkai_db(&db, &["serve", "--addr", "localhost"], "");
     assert_eq!(bad_addr.status.code(), Some(2));

@@ -24,8 +24,14 @@ struct Server {
 fn start(db: &str, demo: bool) -> Server {
     let mut command = Command::new(env!("CARGO_BIN_EXE_gongkai"));
     // One search index per database; the clients all post from 127.0.0.1, so the per-address limits are off.
-    let index = std::env::temp_dir().join(format!("gk-durability-index-{}-{}", std::process::id(), db.len()));
-    command.args(["serve", "--db", db, "--addr", "127.0.0.1:0", "--no-rate-limit", "--index"]).arg(&index);
+    let index = std::env::temp_dir().join(format!(
+        "gk-durability-index-{}-{}",
+        std::process::id(),
+        db.len()
+    ));
+    command
+        .args(["serve", "--db", db, "--addr", "127.0.0.1:0", "--no-rate-limit", "--index"])
+        .arg(&index);
     if demo {
         command.arg("--demo");
     }

@@ -471,7 +471,8 @@ async fn a_published_item_becomes_searchable_from_the_outbox_and_a_withdrawn_one
     let mut fresh = gongkai_web::indexer::CatchUp::new(&portal.index).unwrap();
     assert_eq!(fresh.run(&portal.store, &portal.index).await.unwrap(), 46);
     // ...one started after the rebuild knows what it covered.
-    let mut catch_up = gongkai_web::indexer::CatchUp::after(&portal.index, &portal.rebuilt).unwrap();
+    let mut catch_up =
+        gongkai_web::indexer::CatchUp::after(&portal.index, &portal.rebuilt).unwrap();
     assert_eq!(
         catch_up.run(&portal.store, &portal.index).await.unwrap(),
         0,

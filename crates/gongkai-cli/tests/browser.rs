@@ -1,0 +1,254 @@
+//! Browser tests: headless Chromium (Debian `chromium` + `chromium-driver`, installed by `.ci/run`) driven
+//! over WebDriver against a real `gongkai serve --demo`, as a member of the public would use it: search and
+//! open an item, apply and keep the receipt, track with the code, book and cancel a reading-point slot.
+//! Each step is also taken at 375 px wide, and screenshots go to `target/browser-shots/` for a person to
+//! look at. Set `GONGKAI_SKIP_BROWSER=1` to skip on a machine without Chromium (CI never does).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn skip() -> bool {
+    std::env::var("GONGKAI_SKIP_BROWSER").is_ok_and(|value| value == "1")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// `gongkai serve --demo` on a fresh database; returns the process and its base URL.
+fn serve(dir: &std::path::Path) -> (Process, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--no-rate-limit"])
+        .arg("--db")
+        .arg(format!("sqlite://{}", dir.join("gongkai.db").display()))
+        .arg("--index")
+        .arg(dir.join("index"))
+        .env("GONGKAI_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the gongkai binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let base = line
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .expect("serving on URL")
+        .trim_end_matches('/')
+        .to_owned();
+    (Process(child), base)
+}
+
+fn chromedriver() -> (Process, String) {
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|err| {
+            panic!("chromedriver (Debian chromium-driver) is needed for the browser tests: {err}")
+        });
+    (Process(child), format!("http://127.0.0.1:{port}"))
+}
+
+async fn browser(driver: &str) -> Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".to_owned(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--lang=zh-CN", "--window-size=1280,1000"]
+        }),
+    );
+    for _ in 0..100 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        if let Ok(client) =
+            ClientBuilder::new(connector).capabilities(capabilities.clone()).connect(driver).await
+        {
+            return client;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("could not start a Chromium session through chromedriver at {driver}");
+}
+
+async fn shot(client: &Client, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-shots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+/// The text of the element `css`, waiting for it (and retrying while a navigation replaces the page).
+async fn text(client: &Client, css: &str) -> String {
+    for _ in 0..100 {
+        if let Ok(element) = client.find(Locator::Css(css)).await
+            && let Ok(text) = element.text().await
+        {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!(
+        "no element {css} on {}",
+        client.current_url().await.map(|url| url.to_string()).unwrap_or_default()
+    );
+}
+
+async fn fill(client: &Client, css: &str, value: &str) {
+    let field = client.find(Locator::Css(css)).await.unwrap_or_else(|err| panic!("{css}: {err}"));
+    field.clear().await.unwrap();
+    field.send_keys(value).await.unwrap();
+}
+
+async fn choose(client: &Client, css: &str, value: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|err| panic!("{css} = {value}: {err}"));
+}
+
+/// Every flow at one window width; `tag` names the screenshots.
+async fn flows(client: &Client, base: &str, width: u32, tag: &str) {
+    client.set_window_size(width, 1000).await.unwrap();
+
+    // Search from the home page and open the first hit.
+    client.goto(&format!("{base}/")).await.unwrap();
+    shot(client, &format!("{tag}-home")).await;
+    // The index is built in the background when the server starts; wait for search to be ready.
+    for _ in 0..100 {
+        client.goto(&format!("{base}/search?q=%E5%85%AC%E5%BC%80")).await.unwrap();
+        if !client.source().await.unwrap().contains("搜索服务正在准备中") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    client.goto(&format!("{base}/")).await.unwrap();
+    fill(client, "#q", "人民调解").await;
+    client.find(Locator::Css("form.search button")).await.unwrap().click().await.unwrap();
+    let heading = text(client, "#results-heading").await;
+    assert!(heading.starts_with("找到") && !heading.contains(" 0 "), "{heading}");
+    let first = client.find(Locator::Css("ol.hits li h3 a")).await.unwrap();
+    let title = first.text().await.unwrap();
+    assert!(title.contains("人民调解"), "{title}");
+    shot(client, &format!("{tag}-search")).await;
+    first.click().await.unwrap();
+    let metadata = text(client, "table.metadata").await;
+    for label in ["索引号", "发布机构", "文号", "成文日期", "发布日期", "有效性"]
+    {
+        assert!(metadata.contains(label), "{label} in {metadata}");
+    }
+    assert_eq!(text(client, "h1").await, title);
+    shot(client, &format!("{tag}-item")).await;
+
+    // Apply online and keep the receipt.
+    client.goto(&format!("{base}/agencies/DEMO-330300-SFJ/apply")).await.unwrap();
+    fill(client, "#name", "张三").await;
+    choose(client, "#id_type", "居民身份证").await;
+    fill(client, "#id_number", "11010519491231002X").await;
+    fill(client, "#phone", "13812345678").await;
+    fill(client, "#address", "温州市鹿城区人民路1号").await;
+    fill(client, "#description", "2024年度本局人民调解工作的经费使用情况").await;
+    // The script suggests items that may already answer the request.
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#suggestions li a"))
+        .await
+        .expect("matching items are suggested");
+    shot(client, &format!("{tag}-apply")).await;
+    choose(client, "#delivery_form", "电子邮件").await;
+    fill(client, "#email", "zhangsan@example.cn").await;
+    client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let number = text(client, "#tracking-number").await;
+    let code = text(client, "#verification-code").await;
+    assert!(number.starts_with("YSQ") && code.len() == 6, "{number} {code}");
+    shot(client, &format!("{tag}-receipt")).await;
+
+    // Track with the number and the code.
+    client.goto(&format!("{base}/track")).await.unwrap();
+    fill(client, "#tracking_number", &number).await;
+    fill(client, "#code", &code).await;
+    client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let status = text(client, "dl.status").await;
+    assert!(status.contains(&number) && status.contains("温州市司法局"), "{status}");
+    assert!(
+        !status.contains("张三") && !status.contains("13812345678"),
+        "never the applicant's identity"
+    );
+    shot(client, &format!("{tag}-status")).await;
+
+    // Book a reading-point slot, then cancel it.
+    client.goto(&format!("{base}/agencies/DEMO-330300-SFJ/booking")).await.unwrap();
+    let day = client
+        .find(Locator::Css("#day option:nth-child(2)"))
+        .await
+        .unwrap()
+        .attr("value")
+        .await
+        .unwrap()
+        .unwrap();
+    choose(client, "#day", &day).await;
+    choose(client, "#slot", "09:00-10:30").await;
+    fill(client, "#name", "李四").await;
+    fill(client, "#phone", "13912345678").await;
+    shot(client, &format!("{tag}-booking")).await;
+    client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let reference = text(client, "#booking-reference").await;
+    let cancel_code = text(client, "#booking-code").await;
+    shot(client, &format!("{tag}-booked")).await;
+    client.find(Locator::LinkText("取消预约")).await.unwrap().click().await.unwrap();
+    fill(client, "#reference", &reference).await;
+    fill(client, "#code", &cancel_code).await;
+    client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let cancelled = text(client, "#cancelled").await;
+    assert!(cancelled.contains(&reference) && cancelled.contains("已取消"), "{cancelled}");
+    shot(client, &format!("{tag}-cancelled")).await;
+
+    // Nothing is wider than the window (usable at 375 px).
+    let overflow = client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(overflow.as_i64().unwrap_or(0) <= 0, "{tag}: the page scrolls sideways by {overflow}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_searches_applies_tracks_and_books_on_desktop_and_phone() {
+    if skip() {
+        eprintln!("GONGKAI_SKIP_BROWSER=1: browser tests skipped");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("gongkai-browser-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (_server, base) = serve(&dir);
+    let (_driver, driver_url) = chromedriver();
+    let client = browser(&driver_url).await;
+    let result = async {
+        flows(&client, &base, 1280, "desktop").await;
+        flows(&client, &base, 375, "phone").await;
+    };
+    result.await;
+    client.close().await.unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+}
