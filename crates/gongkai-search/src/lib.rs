@@ -405,9 +405,8 @@ impl SearchIndex {
                 if request.snippets { highlight(&title, &words) } else { escape(&title) };
             let snippet_html = match &body_snippets {
                 Some(generator) => {
-                    let mut snippet = generator.snippet_from_doc(&doc);
-                    snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-                    let html = snippet.to_html();
+                    let snippet = generator.snippet_from_doc(&doc);
+                    let html = mark_ranges(snippet.fragment(), snippet.highlighted());
                     if html.is_empty() {
                         escape(&text(fields.summary).chars().take(120).collect::<String>())
                     } else {
@@ -507,6 +506,32 @@ fn highlight(text: &str, words: &[String]) -> String {
     let mut out = String::with_capacity(text.len() + 32);
     let mut open = false;
     for (position, ch) in text.char_indices() {
+        if marked[position] != open {
+            out.push_str(if open { "</mark>" } else { "<mark>" });
+            open = !open;
+        }
+        out.push_str(&escape(ch.encode_utf8(&mut [0; 4])));
+    }
+    if open {
+        out.push_str("</mark>");
+    }
+    out
+}
+
+/// `fragment` escaped with the byte `ranges` in `<mark>`. Search-mode tokens overlap (文职人员, 文职, 人员), and
+/// tantivy's own `Snippet::to_html` assumes they do not (it panics on overlapping ranges), so the ranges
+/// are merged here and kept within the fragment.
+fn mark_ranges(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut marked = vec![false; fragment.len()];
+    for range in ranges {
+        let end = range.end.min(fragment.len());
+        for flag in marked.iter_mut().take(end).skip(range.start) {
+            *flag = true;
+        }
+    }
+    let mut out = String::with_capacity(fragment.len() + 32);
+    let mut open = false;
+    for (position, ch) in fragment.char_indices() {
         if marked[position] != open {
             out.push_str(if open { "</mark>" } else { "<mark>" });
             open = !open;

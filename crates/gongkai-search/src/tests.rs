@@ -230,3 +230,20 @@ fn titles_are_highlighted_by_whole_words() {
     assert!(html.contains("<mark>2018</mark>"), "{html}");
     assert_eq!(highlight("a<b>", &["b".to_owned()]), "a&lt;<mark>b</mark>&gt;");
 }
+
+#[test]
+fn overlapping_snippet_ranges_are_merged_not_a_panic() {
+    let fragment = "文职人员服装<b>";
+    assert_eq!(mark_ranges(fragment, &[0..12, 0..6, 6..12, 3..30]), "<mark>文职人员服装&lt;b&gt;</mark>");
+    assert_eq!(mark_ranges("公开", &[]), "公开");
+}
+
+#[test]
+fn searching_text_with_overlapping_words_gives_snippets() {
+    let index = SearchIndex::in_memory().unwrap();
+    let body = "人员应当依照军队有关规定穿着文职人员服装。文职人员服装的制式及其标志服饰由中央军事委员会规定。";
+    index.upsert([&doc(1, "X", "文职人员条例", body, "行政法规", "", "2022-12-01")]).unwrap();
+    index.commit(1).unwrap();
+    let results = index.search(&request("文职人员 服装")).unwrap();
+    assert!(results.hits[0].snippet_html.contains("<mark>"), "{}", results.hits[0].snippet_html);
+}
