@@ -234,7 +234,10 @@ fn titles_are_highlighted_by_whole_words() {
 #[test]
 fn overlapping_snippet_ranges_are_merged_not_a_panic() {
     let fragment = "文职人员服装<b>";
-    assert_eq!(mark_ranges(fragment, &[0..12, 0..6, 6..12, 3..30]), "<mark>文职人员服装&lt;b&gt;</mark>");
+    assert_eq!(
+        mark_ranges(fragment, &[0..12, 0..6, 6..12, 3..30]),
+        "<mark>文职人员服装&lt;b&gt;</mark>"
+    );
     assert_eq!(mark_ranges("公开", &[]), "公开");
 }
 

@@ -11,6 +11,7 @@
 mod api;
 mod apply;
 mod booking;
+pub mod cache;
 mod csrf;
 mod error;
 mod feeds;
@@ -242,23 +243,30 @@ pub fn router(state: AppState) -> Router {
         .route("/items/{id}", get(api::item))
         .route("/search", search_get(get(api::search)))
         .fallback(api::not_found);
-    let mut router = Router::new()
+    // Public pages that are the same for everyone: rendered at most every few seconds (see `cache`).
+    let cacheable = Router::new()
         .route("/", get(home::home))
-        .route("/healthz", get(health))
-        .route("/static/site.css", get(stylesheet))
-        .route("/static/suggest.js", get(script))
         .route("/robots.txt", get(feeds::robots))
         .route("/sitemap.xml", get(feeds::sitemap_index))
         .route("/sitemaps/{file}", get(feeds::sitemap_file))
-        .route("/search", search_get(get(search::search)))
         .route("/agencies/{code}", get(portal::overview))
         .route("/agencies/{code}/leaders", get(portal::leaders))
         .route("/agencies/{code}/guide", get(portal::guide))
         .route("/agencies/{code}/catalog", get(portal::catalog_page))
         .route("/agencies/{code}/reports", get(portal::report_list))
-        .route("/agencies/{code}/reports/{file}", get(portal::report_file))
         .route("/agencies/{code}/feed.atom", get(feeds::agency_feed))
         .route("/items/{id}", get(portal::item))
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::new(cache::PageCache::default()),
+            cache::layer,
+        ));
+    let mut router = Router::new()
+        .merge(cacheable)
+        .route("/healthz", get(health))
+        .route("/static/site.css", get(stylesheet))
+        .route("/static/suggest.js", get(script))
+        .route("/search", search_get(get(search::search)))
+        .route("/agencies/{code}/reports/{file}", get(portal::report_file))
         .route("/items/{id}/attachments/{attachment}", get(portal::attachment))
         .route("/agencies/{code}/apply", form_post(post(apply::submit)).get(apply::form))
         .route("/agencies/{code}/booking", form_post(post(booking::submit)).get(booking::form))

@@ -792,3 +792,37 @@ async fn forms_and_searches_are_rate_limited_per_address() {
         assert_ne!(answer.status, StatusCode::TOO_MANY_REQUESTS);
     }
 }
+
+#[tokio::test]
+async fn a_server_reuses_a_rendered_page_for_a_few_seconds_only() {
+    let portal = portal("cache").await;
+    let router = gongkai_web::router(portal.state.clone());
+    let id = first_item_id(&portal, "人民调解").await;
+    let uri = format!("/items/{id}");
+    let first = send_to(router.clone(), Request::get(&uri).body(Body::empty()).unwrap()).await;
+    assert_eq!(first.status, StatusCode::OK);
+    catalog::withdraw(&portal.store, id, &ACTOR).await.unwrap();
+    let cached = send_to(router.clone(), Request::get(&uri).body(Body::empty()).unwrap()).await;
+    assert_eq!(
+        (cached.status, cached.body.len()),
+        (StatusCode::OK, first.body.len()),
+        "within the TTL"
+    );
+    assert!(
+        cached.headers.contains_key(header::CONTENT_SECURITY_POLICY),
+        "security headers on cached pages too"
+    );
+    tokio::time::sleep(gongkai_web::cache::TTL + std::time::Duration::from_millis(200)).await;
+    let fresh = send_to(router.clone(), Request::get(&uri).body(Body::empty()).unwrap()).await;
+    assert_eq!(fresh.status, StatusCode::GONE, "after the TTL the withdrawal shows");
+    // Forms are never cached: each answer carries its own token cookie.
+    let form =
+        send_to(router.clone(), Request::get("/agencies/SFJ/apply").body(Body::empty()).unwrap())
+            .await;
+    let again =
+        send_to(router, Request::get("/agencies/SFJ/apply").body(Body::empty()).unwrap()).await;
+    assert!(
+        form.headers.contains_key(header::SET_COOKIE)
+            && again.headers.contains_key(header::SET_COOKIE)
+    );
+}
