@@ -367,6 +367,19 @@ pub async fn list(
         count = count.bind(bind);
     }
     let total: i64 = count.fetch_one(store.pool()).await?.try_get(0)?;
+    let items = page(store, agency_id, filter, offset, limit).await?;
+    Ok(Listing { items, total })
+}
+
+/// One page of [`list`] without counting the matches (the caller knows the total, e.g. from [`facets`]).
+pub async fn page(
+    store: &Store,
+    agency_id: i64,
+    filter: Filter<'_>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<ItemSummary>, StoreError> {
+    let (condition, binds) = filter_sql(filter);
     let next = binds.len() + 2;
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM catalog_items c JOIN agencies g ON g.id = c.agency_id WHERE {condition} \
@@ -378,7 +391,7 @@ pub async fn list(
         query = query.bind(bind);
     }
     let rows = query.bind(limit).bind(offset).fetch_all(store.pool()).await?;
-    Ok(Listing { items: rows.iter().map(summary_at).collect::<Result<_, _>>()?, total })
+    rows.iter().map(summary_at).collect()
 }
 
 /// The agency's categories with their item counts (largest first), and its years (newest first).

@@ -63,7 +63,11 @@ struct Inner {
     today: Box<dyn Fn() -> Date + Send + Sync>,
     search: OnceLock<Arc<gongkai_search::SearchIndex>>,
     rate_limits: std::sync::atomic::AtomicBool,
+    facets: std::sync::Mutex<std::collections::HashMap<i64, (std::time::Instant, Arc<Facets>)>>,
 }
+
+/// An agency's catalog categories and years with their counts.
+pub(crate) type Facets = (Vec<(String, i64)>, Vec<(i32, i64)>);
 
 impl AppState {
     /// State on `store` with its effective calendar (built-in years plus those entered in the database).
@@ -85,6 +89,7 @@ impl AppState {
                 today: Box::new(today),
                 search: OnceLock::new(),
                 rate_limits: std::sync::atomic::AtomicBool::new(true),
+                facets: std::sync::Mutex::new(std::collections::HashMap::new()),
             }),
         }
     }
@@ -128,6 +133,26 @@ impl AppState {
     pub fn without_rate_limits(self) -> AppState {
         self.inner.rate_limits.store(false, std::sync::atomic::Ordering::Relaxed);
         self
+    }
+
+    /// The agency's catalog facets, counted at most every [`cache::TTL`] (a big catalog takes tens of
+    /// milliseconds to group, and every catalog page shows them).
+    pub(crate) async fn facets(&self, agency_id: i64) -> Result<Arc<Facets>, gongkai_store::StoreError> {
+        {
+            let cached = self.inner.facets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some((at, facets)) = cached.get(&agency_id)
+                && at.elapsed() < cache::TTL
+            {
+                return Ok(Arc::clone(facets));
+            }
+        }
+        let facets = Arc::new(gongkai_store::catalog::facets(self.store(), agency_id).await?);
+        let mut cached = self.inner.facets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if cached.len() > 10_000 {
+            cached.clear();
+        }
+        cached.insert(agency_id, (std::time::Instant::now(), Arc::clone(&facets)));
+        Ok(facets)
     }
 
     fn rate_limited(&self) -> bool {

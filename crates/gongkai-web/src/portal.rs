@@ -119,7 +119,7 @@ pub(crate) async fn guide(
     let profile = agencies::profile(state.store(), &code).await?;
     let reading_points =
         gongkai_store::bookings::reading_points(state.store(), &code, state.today()).await?;
-    let (categories, _) = catalog::facets(state.store(), agency.id).await?;
+    let categories = state.facets(agency.id).await?.0.clone();
     let page = GuidePage {
         agency: AgencyHeader::new(&agency, "guide"),
         row: agency,
@@ -203,7 +203,8 @@ pub(crate) async fn catalog_page(
     Query(query): Query<CatalogQuery>,
 ) -> Result<Response, PageError> {
     let agency = agencies::by_code(state.store(), &code).await?;
-    let (all_categories, all_years) = catalog::facets(state.store(), agency.id).await?;
+    let facets = state.facets(agency.id).await?;
+    let (all_categories, all_years) = (&facets.0, &facets.1);
     let category =
         query.category.filter(|category| all_categories.iter().any(|(known, _)| known == category));
     let year = query
@@ -212,18 +213,19 @@ pub(crate) async fn catalog_page(
         .filter(|year| all_years.iter().any(|(known, _)| known == year));
     let requested = query.page.and_then(|page| page.parse::<i64>().ok()).unwrap_or(1).max(1);
     let filter = Filter { category: category.as_deref(), year };
-    let first =
-        catalog::list(state.store(), agency.id, filter, (requested - 1) * PAGE_SIZE, PAGE_SIZE)
-            .await?;
-    let pages = ((first.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let (page, listing) = if requested > pages {
-        (
-            pages,
-            catalog::list(state.store(), agency.id, filter, (pages - 1) * PAGE_SIZE, PAGE_SIZE)
-                .await?,
-        )
-    } else {
-        (requested, first)
+    // The facets give the total unless both filters are set.
+    let count_of = |name: &str| all_categories.iter().find(|(known, _)| known == name).map(|(_, n)| *n);
+    let total = match (&category, year) {
+        (None, None) => all_categories.iter().map(|(_, n)| n).sum(),
+        (Some(category), None) => count_of(category).unwrap_or(0),
+        (None, Some(year)) => all_years.iter().find(|(known, _)| *known == year).map_or(0, |(_, n)| *n),
+        (Some(_), Some(_)) => catalog::list(state.store(), agency.id, filter, 0, 0).await?.total,
+    };
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let page = requested.min(pages);
+    let listing = catalog::Listing {
+        items: catalog::page(state.store(), agency.id, filter, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?,
+        total,
     };
     let window = (page - 4).max(1)..=(page + 4).min(pages);
     let links = window
