@@ -133,6 +133,8 @@ pub(crate) struct SearchQuery {
     /// `all` (default) or `any`.
     #[serde(rename = "match")]
     match_words: Option<String>,
+    /// `true` to count facets over the whole result (costly on a large index).
+    facets: Option<String>,
 }
 
 pub(crate) async fn search(
@@ -169,7 +171,11 @@ pub(crate) async fn search(
         sort,
         offset: (page - 1) * 10,
         limit: 10,
-        facets: true,
+        facets: match query.facets.as_deref() {
+            None | Some("" | "false") => false,
+            Some("true") => true,
+            Some(_) => return Err(bad("`facets` must be true or false")),
+        },
         snippets: true,
     };
     let index = state.search().ok_or_else(|| {
