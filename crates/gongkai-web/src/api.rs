@@ -90,7 +90,7 @@ pub(crate) async fn items(
     Path(code): Path<String>,
     Query(query): Query<ItemsQuery>,
 ) -> Result<Response, ApiError> {
-    let agency = gongkai_store::agencies::by_code(state.store(), &code).await?;
+    let agency = state.agency(&code).await?;
     let page: i64 = number("page", query.page.as_deref())?.unwrap_or(1);
     let per_page: i64 = number("per_page", query.per_page.as_deref())?.unwrap_or(20);
     if page < 1 || !(1..=MAX_PER_PAGE).contains(&per_page) {

@@ -199,7 +199,7 @@ pub(crate) async fn form(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let agency = gongkai_store::agencies::by_code(state.store(), &code).await?;
+    let agency = state.agency(&code).await?;
     let form =
         ApplicationForm { applicant_type: "natural".to_owned(), ..ApplicationForm::default() };
     form_page(&headers, &agency.code, &agency.name, &form, &[])
@@ -213,7 +213,7 @@ pub(crate) async fn submit(
     PageForm(form): PageForm<ApplicationForm>,
 ) -> Result<Response, PageError> {
     csrf::check(&headers, &form.csrf)?;
-    let agency = gongkai_store::agencies::by_code(state.store(), &code).await?;
+    let agency = state.agency(&code).await?;
     let applicant = match validate(&form) {
         Ok(applicant) => applicant,
         Err(errors) => return form_page(&headers, &agency.code, &agency.name, &form, &errors),

@@ -89,7 +89,7 @@ async fn page(
     errors: Vec<(&'static str, String)>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let agency = gongkai_store::agencies::by_code(state.store(), code).await?;
+    let agency = state.agency(code).await?;
     let today = state.today();
     let days = bookable_days(state);
     let mut points = Vec::new();

@@ -71,7 +71,7 @@ pub(crate) async fn agency_feed(
     Query(query): Query<FeedQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let agency = gongkai_store::agencies::by_code(state.store(), &code).await?;
+    let agency = state.agency(&code).await?;
     let category = query.category.filter(|category| !category.is_empty());
     let filter = Filter { category: category.as_deref(), year: None };
     let listing = catalog::list(state.store(), agency.id, filter, 0, FEED_ENTRIES).await?;

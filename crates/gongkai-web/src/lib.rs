@@ -64,6 +64,9 @@ struct Inner {
     search: OnceLock<Arc<gongkai_search::SearchIndex>>,
     rate_limits: std::sync::atomic::AtomicBool,
     facets: std::sync::Mutex<std::collections::HashMap<i64, (std::time::Instant, Arc<Facets>)>>,
+    agencies: std::sync::Mutex<
+        Option<(std::time::Instant, Arc<Vec<gongkai_store::agencies::AgencyRow>>)>,
+    >,
 }
 
 /// An agency's catalog categories and years with their counts.
@@ -90,6 +93,7 @@ impl AppState {
                 search: OnceLock::new(),
                 rate_limits: std::sync::atomic::AtomicBool::new(true),
                 facets: std::sync::Mutex::new(std::collections::HashMap::new()),
+                agencies: std::sync::Mutex::new(None),
             }),
         }
     }
@@ -137,7 +141,10 @@ impl AppState {
 
     /// The agency's catalog facets, counted at most every [`cache::TTL`] (a big catalog takes tens of
     /// milliseconds to group, and every catalog page shows them).
-    pub(crate) async fn facets(&self, agency_id: i64) -> Result<Arc<Facets>, gongkai_store::StoreError> {
+    pub(crate) async fn facets(
+        &self,
+        agency_id: i64,
+    ) -> Result<Arc<Facets>, gongkai_store::StoreError> {
         {
             let cached = self.inner.facets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             if let Some((at, facets)) = cached.get(&agency_id)
@@ -153,6 +160,35 @@ impl AppState {
         }
         cached.insert(agency_id, (std::time::Instant::now(), Arc::clone(&facets)));
         Ok(facets)
+    }
+
+    /// The agency `code`, from a list read at most every [`cache::TTL`] (every page names its agency); a
+    /// code not in the list is looked up in the store, so a new agency is found at once.
+    pub(crate) async fn agency(
+        &self,
+        code: &str,
+    ) -> Result<gongkai_store::agencies::AgencyRow, gongkai_store::StoreError> {
+        let cached = {
+            let cached =
+                self.inner.agencies.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            cached
+                .as_ref()
+                .filter(|(at, _)| at.elapsed() < cache::TTL)
+                .map(|(_, list)| Arc::clone(list))
+        };
+        let list = match cached {
+            Some(list) => list,
+            None => {
+                let list = Arc::new(gongkai_store::agencies::list(self.store()).await?);
+                *self.inner.agencies.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
+                    Some((std::time::Instant::now(), Arc::clone(&list)));
+                list
+            }
+        };
+        match list.iter().find(|agency| agency.code == code) {
+            Some(agency) => Ok(agency.clone()),
+            None => gongkai_store::agencies::by_code(self.store(), code).await,
+        }
     }
 
     fn rate_limited(&self) -> bool {

@@ -69,7 +69,7 @@ pub(crate) async fn overview(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    let agency = agencies::by_code(state.store(), &code).await?;
+    let agency = state.agency(&code).await?;
     let profile = agencies::profile(state.store(), &code).await?;
     let latest = catalog::list(state.store(), agency.id, Filter::default(), 0, 8).await?.items;
     let page = OverviewPage {
@@ -92,7 +92,7 @@ pub(crate) async fn leaders(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    let agency = agencies::by_code(state.store(), &code).await?;
+    let agency = state.agency(&code).await?;
     let profile = agencies::profile(state.store(), &code).await?;
     let page =
         LeadersPage { agency: AgencyHeader::new(&agency, "leaders"), leaders: profile.leaders };
@@ -115,7 +115,7 @@ pub(crate) async fn guide(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    let agency = agencies::by_code(state.store(), &code).await?;
+    let agency = state.agency(&code).await?;
     let profile = agencies::profile(state.store(), &code).await?;
     let reading_points =
         gongkai_store::bookings::reading_points(state.store(), &code, state.today()).await?;
@@ -202,7 +202,7 @@ pub(crate) async fn catalog_page(
     Path(code): Path<String>,
     Query(query): Query<CatalogQuery>,
 ) -> Result<Response, PageError> {
-    let agency = agencies::by_code(state.store(), &code).await?;
+    let agency = state.agency(&code).await?;
     let facets = state.facets(agency.id).await?;
     let (all_categories, all_years) = (&facets.0, &facets.1);
     let category =
@@ -214,17 +214,21 @@ pub(crate) async fn catalog_page(
     let requested = query.page.and_then(|page| page.parse::<i64>().ok()).unwrap_or(1).max(1);
     let filter = Filter { category: category.as_deref(), year };
     // The facets give the total unless both filters are set.
-    let count_of = |name: &str| all_categories.iter().find(|(known, _)| known == name).map(|(_, n)| *n);
+    let count_of =
+        |name: &str| all_categories.iter().find(|(known, _)| known == name).map(|(_, n)| *n);
     let total = match (&category, year) {
         (None, None) => all_categories.iter().map(|(_, n)| n).sum(),
         (Some(category), None) => count_of(category).unwrap_or(0),
-        (None, Some(year)) => all_years.iter().find(|(known, _)| *known == year).map_or(0, |(_, n)| *n),
+        (None, Some(year)) => {
+            all_years.iter().find(|(known, _)| *known == year).map_or(0, |(_, n)| *n)
+        }
         (Some(_), Some(_)) => catalog::list(state.store(), agency.id, filter, 0, 0).await?.total,
     };
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = requested.min(pages);
     let listing = catalog::Listing {
-        items: catalog::page(state.store(), agency.id, filter, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?,
+        items: catalog::page(state.store(), agency.id, filter, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+            .await?,
         total,
     };
     let window = (page - 4).max(1)..=(page + 4).min(pages);
@@ -308,7 +312,7 @@ pub(crate) async fn item(
 ) -> Result<Response, PageError> {
     let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
     let item = catalog::item(state.store(), id).await?.ok_or(PageError::NotFound)?;
-    let agency = agencies::by_code(state.store(), &item.summary.agency_code).await?;
+    let agency = state.agency(&item.summary.agency_code).await?;
     let body = paragraphs(&item.body).iter().map(|paragraph| lines(paragraph)).collect();
     let channels =
         item.channels.iter().map(|(code, date)| (channel_label(code), date.clone())).collect();
@@ -387,7 +391,7 @@ pub(crate) async fn report_list(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    let agency = agencies::by_code(state.store(), &code).await?;
+    let agency = state.agency(&code).await?;
     let reports = reports::published(state.store(), &code)
         .await?
         .into_iter()
@@ -438,7 +442,7 @@ pub(crate) async fn report_file(
     if !reports::KINDS.contains(&kind) {
         return Err(PageError::NotFound);
     }
-    let agency = agencies::by_code(state.store(), &code).await?;
+    let agency = state.agency(&code).await?;
     let (media_type, data) =
         reports::file(state.store(), &code, year, kind).await?.ok_or(PageError::NotFound)?;
     let name = format!("{}{year}年政府信息公开工作年度报告.{kind}", agency.name);
