@@ -1,5 +1,5 @@
 //! Browser tests: headless Chromium (Debian `chromium` + `chromium-driver`, installed by `.ci/run`) driven
-//! over WebDriver against a real `gongkai serve --demo`, as a member of the public would use it: search and
+//! over `WebDriver` against a real `gongkai serve --demo`, as a member of the public would use it: search and
 //! open an item, apply and keep the receipt, track with the code, book and cancel a reading-point slot.
 //! Each step is also taken at 375 px wide, and screenshots go to `target/browser-shots/` for a person to
 //! look at. Set `GONGKAI_SKIP_BROWSER=1` to skip on a machine without Chromium (CI never does).

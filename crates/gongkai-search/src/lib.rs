@@ -497,7 +497,7 @@ fn highlight(text: &str, words: &[String]) -> String {
     let mut stream = tokenizer.token_stream(text);
     while stream.advance() {
         let token = stream.token();
-        if words.iter().any(|word| *word == token.text) {
+        if words.contains(&token.text) {
             for flag in &mut marked[token.offset_from..token.offset_to] {
                 *flag = true;
             }

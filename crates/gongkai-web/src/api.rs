@@ -1,5 +1,5 @@
-//! The read-only JSON API (`/api/v1/...`): agencies, catalog items and search, described by the OpenAPI
-//! document at `/api/v1/openapi.json` (kept in `static/openapi.json`; a test calls every path it lists and
+//! The read-only JSON API (`/api/v1/...`): agencies, catalog items and search, described by the
+//! `OpenAPI` document at `/api/v1/openapi.json` (kept in `static/openapi.json`; a test calls every path it lists and
 //! checks the documented fields). Errors are JSON too: `{"error": "..."}` with the status.
 
 use axum::Json;

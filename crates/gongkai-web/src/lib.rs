@@ -222,10 +222,10 @@ fn too_many(error: tower_governor::GovernorError) -> axum::response::Response {
         "操作过于频繁",
         "您的操作过于频繁，请稍后再试。已填写的内容未被提交。",
     );
-    if let tower_governor::GovernorError::TooManyRequests { wait_time, .. } = error {
-        if let Ok(value) = HeaderValue::from_str(&wait_time.max(1).to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
+    if let tower_governor::GovernorError::TooManyRequests { wait_time, .. } = error
+        && let Ok(value) = HeaderValue::from_str(&wait_time.max(1).to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
 }

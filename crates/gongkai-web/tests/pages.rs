@@ -1,7 +1,7 @@
 //! HTTP tests of the portal's reading side, through the real router on a real SQLite store: agency pages,
 //! the catalog with paging, item pages and attachments, the report archive, search (with the index rebuilt
 //! from the store and kept current from the outbox), booking, feeds, the sitemap, the JSON API and its
-//! OpenAPI document, rate limits and bad input.
+//! `OpenAPI` document, rate limits and bad input.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
