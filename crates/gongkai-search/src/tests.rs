@@ -1,3 +1,6 @@
+//! Tests of the search index: Chinese words and their parts, 文号 and 索引号, facets, sorting, highlighting,
+//! upserts and the marker.
+
 use super::*;
 
 fn doc(
