@@ -826,3 +826,64 @@ async fn a_server_reuses_a_rendered_page_for_a_few_seconds_only() {
             && again.headers.contains_key(header::SET_COOKIE)
     );
 }
+
+/// Two instances on one PostgreSQL database, each with its own index: an item published through either is
+/// found by both once their catch-up has run (every 2 s in `serve`).
+#[tokio::test]
+async fn two_instances_on_postgres_each_catch_up_from_the_outbox() {
+    let admin_url = std::env::var("GONGKAI_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let admin = Store::connect(&admin_url)
+        .await
+        .unwrap_or_else(|err| panic!("PostgreSQL at {admin_url} is required: {err}"));
+    let name = format!("gk_pages_two_{}", std::process::id());
+    admin.execute_admin(&format!("CREATE DATABASE {name}")).await.unwrap();
+    let url = format!("{}/{name}", &admin_url[..admin_url.rfind('/').unwrap()]);
+    let first = Store::open(&url).await.unwrap();
+    let second = Store::open(&url).await.unwrap();
+    agencies::add(&first, &new_agency("SFJ", "温州市司法局", "department", None), &ACTOR)
+        .await
+        .unwrap();
+    let indexes =
+        [Arc::new(SearchIndex::in_memory().unwrap()), Arc::new(SearchIndex::in_memory().unwrap())];
+    let mut catch_ups = Vec::new();
+    for (store, index) in [(&first, &indexes[0]), (&second, &indexes[1])] {
+        let rebuilt = gongkai_web::indexer::rebuild(store, index).await.unwrap();
+        catch_ups.push(gongkai_web::indexer::CatchUp::after(index, &rebuilt).unwrap());
+    }
+    let request = |text: &str| gongkai_search::Request {
+        text: text.to_owned(),
+        limit: 10,
+        ..gongkai_search::Request::default()
+    };
+    // Published through the first instance, then through the second.
+    catalog::import(
+        &first,
+        "SFJ",
+        &[item("SFJ", 1, "关于公共法律服务中心搬迁的公告", "通知公告", "", date!(2026 - 11 - 19))],
+        10,
+        &ACTOR,
+    )
+    .await
+    .unwrap();
+    catalog::import(
+        &second,
+        "SFJ",
+        &[item("SFJ", 2, "关于调整法律援助值班时间的公告", "通知公告", "", date!(2026 - 11 - 20))],
+        10,
+        &ACTOR,
+    )
+    .await
+    .unwrap();
+    for (n, (store, index)) in
+        [(&first, &indexes[0]), (&second, &indexes[1])].into_iter().enumerate()
+    {
+        catch_ups[n].run(store, index).await.unwrap();
+        assert_eq!(index.search(&request("搬迁")).unwrap().total, 1, "instance {n}");
+        assert_eq!(index.search(&request("值班时间")).unwrap().total, 1, "instance {n}");
+    }
+    first.close().await;
+    second.close().await;
+    admin.execute_admin(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
+    admin.close().await;
+}
