@@ -146,6 +146,41 @@ pub async fn intake(
     application: &NewApplication<'_>,
     actor: &Actor<'_>,
 ) -> Result<Receipt, StoreError> {
+    intake_with_attachments(store, code, application, &[], actor).await
+}
+
+/// Files an applicant attaches (art. 29 leaves the form of a request open; proof of identity or of the
+/// information sought often comes as a scan).
+pub const MAX_ATTACHMENTS: usize = 3;
+/// Largest attached file.
+pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
+
+/// [`intake`] with attached files `(name as sent, bytes)`, stored in the same transaction: names are cut to
+/// their last component, types limited as for catalog attachments, at most [`MAX_ATTACHMENTS`] of at most
+/// [`MAX_ATTACHMENT_BYTES`] each; anything else refuses the whole application.
+pub async fn intake_with_attachments(
+    store: &Store,
+    code: &str,
+    application: &NewApplication<'_>,
+    files: &[(String, Vec<u8>)],
+    actor: &Actor<'_>,
+) -> Result<Receipt, StoreError> {
+    if files.len() > MAX_ATTACHMENTS {
+        return Err(StoreError::InvalidData(format!("at most {MAX_ATTACHMENTS} attachments")));
+    }
+    let mut checked = Vec::with_capacity(files.len());
+    for (name, data) in files {
+        let name = crate::catalog::attachment_name(name)?;
+        let media_type = crate::catalog::media_type_of(&name).ok_or_else(|| {
+            StoreError::InvalidData(format!("attachment `{name}` has a type not accepted"))
+        })?;
+        if data.len() > MAX_ATTACHMENT_BYTES || data.is_empty() {
+            return Err(StoreError::InvalidData(format!(
+                "attachment `{name}` is empty or too large"
+            )));
+        }
+        checked.push((name, media_type, data));
+    }
     if application.name.trim().is_empty() || application.description.trim().is_empty() {
         return Err(StoreError::InvalidData(
             "an application needs the applicant's name and the information sought".to_owned(),
@@ -170,10 +205,11 @@ pub async fn intake(
     let tracking_number = format!("YSQ{year}{sequence:06}");
     let channel = application.intake.channel.code();
     let applicant = to_text(&application.applicant);
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO applications (agency_id, tracking_number, verification_hash, applicant_type, applicant_name, \
          id_type, id_number, phone, address, email, description, delivery_form, channel, submitted, signed_for, \
-         confirmed, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+         confirmed, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+         RETURNING id",
     )
     .bind(agency.id)
     .bind(&tracking_number)
@@ -192,9 +228,21 @@ pub async fn intake(
     .bind(application.intake.signed_for.map(|date| date.to_string()))
     .bind(application.intake.confirmed.map(|date| date.to_string()))
     .bind(now_text())
-    .execute(&mut *transaction)
+    .fetch_one(&mut *transaction)
     .await
-    .map_err(|err| StoreError::on_unique(err, "tracking number", &tracking_number))?;
+    .map_err(|err| StoreError::on_unique(err, "tracking number", &tracking_number))?
+    .try_get::<i64, _>(0)?;
+    let application_id = inserted;
+    for (name, media_type, data) in &checked {
+        let sha256 = crate::blobs::digest(data);
+        crate::blobs::put(&mut transaction, &sha256, media_type, data).await?;
+        sqlx::query("INSERT INTO attachments (application_id, name, sha256) VALUES ($1, $2, $3)")
+            .bind(application_id)
+            .bind(name)
+            .bind(&sha256)
+            .execute(&mut *transaction)
+            .await?;
+    }
     // The audit trail records the intake with personal data masked.
     let after = serde_json::json!({
         "agency": code,
@@ -202,6 +250,7 @@ pub async fn intake(
         "id_number": mask(application.id_number, 4, 4),
         "phone": mask(application.phone, 3, 4),
         "channel": channel,
+        "attachments": checked.iter().map(|(name, _, data)| serde_json::json!({ "name": name, "size": data.len() })).collect::<Vec<_>>(),
     })
     .to_string();
     let subject = format!("application:{tracking_number}");

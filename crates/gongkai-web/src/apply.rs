@@ -155,9 +155,114 @@ impl ApplyPage<'_> {
     }
 }
 
+/// A submitted application: the form's fields and the files attached (multipart), or the fields only
+/// (URL-encoded, as without a file input).
+pub(crate) struct Submission {
+    form: ApplicationForm,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+/// Largest application body: three files of 5 MiB and the fields.
+pub(crate) const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Submission {
+    type Rejection = PageError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, PageError> {
+        let multipart = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("multipart/form-data"));
+        if !multipart {
+            // Without files the fields alone are at most BODY_LIMIT, as on every other form.
+            let (parts, body) = request.into_parts();
+            let bytes = axum::body::to_bytes(body, crate::BODY_LIMIT)
+                .await
+                .map_err(|_| PageError::BadForm(StatusCode::PAYLOAD_TOO_LARGE))?;
+            let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+            let PageForm(form) = PageForm::<ApplicationForm>::from_request(request, state).await?;
+            return Ok(Submission { form, files: Vec::new() });
+        }
+        let mut body = axum::extract::Multipart::from_request(request, state)
+            .await
+            .map_err(|rejection| PageError::BadForm(rejection.status()))?;
+        let mut form = ApplicationForm::default();
+        let mut files = Vec::new();
+        while let Some(field) =
+            body.next_field().await.map_err(|err| PageError::BadForm(err.status()))?
+        {
+            let name = field.name().unwrap_or_default().to_owned();
+            if name == "attachments" {
+                let file_name = field.file_name().unwrap_or_default().to_owned();
+                let data = field.bytes().await.map_err(|err| PageError::BadForm(err.status()))?;
+                // An empty file input sends a part with no name and no bytes.
+                if !(file_name.is_empty() && data.is_empty()) {
+                    files.push((file_name, data.to_vec()));
+                }
+                continue;
+            }
+            // A text field is at most BODY_LIMIT, as on every other form.
+            let mut bytes = Vec::new();
+            let mut field = field;
+            while let Some(chunk) =
+                field.chunk().await.map_err(|err| PageError::BadForm(err.status()))?
+            {
+                if bytes.len() + chunk.len() > crate::BODY_LIMIT {
+                    return Err(PageError::BadForm(StatusCode::PAYLOAD_TOO_LARGE));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            let text = String::from_utf8(bytes)
+                .map_err(|_| PageError::BadForm(StatusCode::BAD_REQUEST))?;
+            let slot = match name.as_str() {
+                "csrf" => &mut form.csrf,
+                "applicant_type" => &mut form.applicant_type,
+                "name" => &mut form.name,
+                "id_type" => &mut form.id_type,
+                "id_number" => &mut form.id_number,
+                "phone" => &mut form.phone,
+                "email" => &mut form.email,
+                "address" => &mut form.address,
+                "description" => &mut form.description,
+                "delivery_form" => &mut form.delivery_form,
+                _ => continue,
+            };
+            *slot = text;
+        }
+        Ok(Submission { form, files })
+    }
+}
+
+/// The attached files' problems, in Chinese, for the message next to the file input.
+fn check_files(files: &[(String, Vec<u8>)]) -> Option<FieldError> {
+    use gongkai_store::applications::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS};
+    let message = if files.len() > MAX_ATTACHMENTS {
+        Some(format!("最多上传{MAX_ATTACHMENTS}个附件。"))
+    } else {
+        files.iter().find_map(|(name, data)| {
+            let shown = gongkai_store::catalog::attachment_name(name).unwrap_or_else(|_| "（无名文件）".to_owned());
+            if gongkai_store::catalog::attachment_name(name).ok().and_then(|name| gongkai_store::catalog::media_type_of(&name).map(|_| ())).is_none() {
+                Some(format!("附件“{shown}”的格式不支持，请上传 PDF、OFD、Word、Excel、JPG、PNG 或 ZIP 文件。"))
+            } else if data.is_empty() {
+                Some(format!("附件“{shown}”是空文件。"))
+            } else if data.len() > MAX_ATTACHMENT_BYTES {
+                Some(format!("附件“{shown}”超过5MB。"))
+            } else {
+                None
+            }
+        })
+    };
+    message.map(|message| FieldError {
+        field: "attachments",
+        message: format!("{message}请重新选择附件。"),
+    })
+}
+
 #[derive(Template)]
 #[template(path = "receipt.html")]
 struct ReceiptPage<'a> {
+    attachments: Vec<String>,
     agency_name: &'a str,
     tracking_number: &'a str,
     verification_code: &'a str,
@@ -210,13 +315,19 @@ pub(crate) async fn submit(
     Path(code): Path<String>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    PageForm(form): PageForm<ApplicationForm>,
+    Submission { form, files }: Submission,
 ) -> Result<Response, PageError> {
     csrf::check(&headers, &form.csrf)?;
     let agency = state.agency(&code).await?;
-    let applicant = match validate(&form) {
-        Ok(applicant) => applicant,
-        Err(errors) => return form_page(&headers, &agency.code, &agency.name, &form, &errors),
+    let applicant = match (validate(&form), check_files(&files)) {
+        (Ok(applicant), None) => applicant,
+        (Ok(_), Some(file_error)) => {
+            return form_page(&headers, &agency.code, &agency.name, &form, &[file_error]);
+        }
+        (Err(mut errors), file_error) => {
+            errors.extend(file_error);
+            return form_page(&headers, &agency.code, &agency.name, &form, &errors);
+        }
     };
     let today = state.today();
     // The platform acknowledges an online application at once: that is the confirmation of art. 31(三).
@@ -234,10 +345,11 @@ pub(crate) async fn submit(
         intake: intake.clone(),
     };
     let address = client.ip().to_string();
-    let receipt = applications::intake(
+    let receipt = applications::intake_with_attachments(
         state.store(),
         &agency.code,
         &application,
+        &files,
         &Actor::new("public", &address),
     )
     .await?;
@@ -248,6 +360,10 @@ pub(crate) async fn submit(
     )
     .ok();
     let page = ReceiptPage {
+        attachments: files
+            .iter()
+            .filter_map(|(name, _)| gongkai_store::catalog::attachment_name(name).ok())
+            .collect(),
         agency_name: &agency.name,
         tracking_number: &receipt.tracking_number,
         verification_code: &receipt.verification_code,

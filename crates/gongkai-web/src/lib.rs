@@ -329,7 +329,14 @@ pub fn router(state: AppState) -> Router {
         .route("/search", search_get(get(search::search)))
         .route("/agencies/{code}/reports/{file}", get(portal::report_file))
         .route("/items/{id}/attachments/{attachment}", get(portal::attachment))
-        .route("/agencies/{code}/apply", form_post(post(apply::submit)).get(apply::form))
+        .route(
+            "/agencies/{code}/apply",
+            form_post(
+                post(apply::submit)
+                    .layer(axum::extract::DefaultBodyLimit::max(apply::UPLOAD_LIMIT)),
+            )
+            .get(apply::form),
+        )
         .route("/agencies/{code}/booking", form_post(post(booking::submit)).get(booking::form))
         .route("/booking/cancel", form_post(post(booking::cancel)).get(booking::cancel_form))
         .route("/track", form_post(post(track::lookup)).get(track::form))

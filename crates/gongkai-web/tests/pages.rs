@@ -887,3 +887,125 @@ async fn two_instances_on_postgres_each_catch_up_from_the_outbox() {
     admin.execute_admin(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
     admin.close().await;
 }
+
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> Request<Body> {
+    let boundary = "gongkaiBoundary7MA4YWxk";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (file_name, data) in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    Request::post("/agencies/SFJ/apply")
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(header::COOKIE, format!("gk_csrf={TOKEN}"))
+        .body(Body::from(body))
+        .unwrap()
+}
+
+const APPLICATION: [(&str, &str); 10] = [
+    ("csrf", TOKEN),
+    ("applicant_type", "natural"),
+    ("name", "张三"),
+    ("id_type", "居民身份证"),
+    ("id_number", "11010519491231002X"),
+    ("phone", "13812345678"),
+    ("email", ""),
+    ("address", "温州市鹿城区人民路1号"),
+    ("description", "2024年人民调解经费使用情况"),
+    ("delivery_form", "邮寄纸质文本"),
+];
+
+async fn count(store: &Store, sql: &str) -> i64 {
+    store.count_admin(sql).await.unwrap()
+}
+
+#[tokio::test]
+async fn an_application_can_carry_attachments_and_bad_ones_store_nothing() {
+    let portal = portal("uploads").await;
+    let router = || gongkai_web::router(portal.state.clone());
+    let accepted = send_to(
+        router(),
+        multipart(
+            &APPLICATION,
+            &[("..\\..\\身份证明.pdf", b"%PDF-1.7 scan"), ("线索.png", b"\x89PNG data")],
+        ),
+    )
+    .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    assert!(accepted.body.contains("身份证明.pdf、线索.png"), "the receipt names the files");
+    assert_eq!(
+        count(&portal.store, "SELECT COUNT(*) FROM attachments WHERE application_id IS NOT NULL")
+            .await,
+        2
+    );
+    assert_eq!(
+        count(&portal.store, "SELECT COUNT(*) FROM attachments WHERE name = '身份证明.pdf'").await,
+        1,
+        "the path is cut off"
+    );
+    // An empty file input sends an empty part: no attachment, still accepted.
+    let without = send_to(router(), multipart(&APPLICATION, &[("", b"")])).await;
+    assert_eq!(without.status, StatusCode::OK);
+    let applications = count(&portal.store, "SELECT COUNT(*) FROM applications").await;
+    for (files, message) in [
+        (vec![("run.exe", &b"MZ"[..])], "格式不支持"),
+        (
+            vec![
+                ("a.pdf", &b"1"[..]),
+                ("b.pdf", &b"2"[..]),
+                ("c.pdf", &b"3"[..]),
+                ("d.pdf", &b"4"[..]),
+            ],
+            "最多上传3个附件",
+        ),
+        (vec![("empty.pdf", &b""[..])], "空文件"),
+    ] {
+        let refused = send_to(router(), multipart(&APPLICATION, &files)).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+        assert!(
+            refused.body.contains(message) && refused.body.contains("请重新选择附件"),
+            "{message}"
+        );
+        assert!(refused.body.contains("value=\"张三\""), "input kept");
+    }
+    let big = vec![b'x'; 5 * 1024 * 1024 + 1];
+    let too_big = send_to(router(), multipart(&APPLICATION, &[("big.pdf", &big)])).await;
+    assert_eq!(too_big.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(too_big.body.contains("超过5MB"));
+    let huge = vec![b'x'; 17 * 1024 * 1024];
+    let over_limit = send_to(router(), multipart(&APPLICATION, &[("huge.pdf", &huge)])).await;
+    assert_eq!(over_limit.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        count(&portal.store, "SELECT COUNT(*) FROM applications").await,
+        applications,
+        "nothing stored"
+    );
+    assert_eq!(
+        count(&portal.store, "SELECT COUNT(*) FROM attachments WHERE application_id IS NOT NULL")
+            .await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_text_field_in_a_multipart_application_is_refused() {
+    let portal = portal("bigfield").await;
+    let huge = "文".repeat(30_000);
+    let mut fields = APPLICATION.to_vec();
+    fields[8] = ("description", &huge);
+    let answer = send_to(gongkai_web::router(portal.state.clone()), multipart(&fields, &[])).await;
+    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(count(&portal.store, "SELECT COUNT(*) FROM applications").await, 0);
+}
