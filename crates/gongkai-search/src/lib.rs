@@ -492,30 +492,16 @@ pub fn normalize_number(text: &str) -> String {
 /// index, so 12 is marked in 12号 but not inside 123 (the whole title, unlike a snippet).
 fn highlight(text: &str, words: &[String]) -> String {
     use tantivy::tokenizer::{TokenStream, Tokenizer};
-    let mut marked = vec![false; text.len()];
+    let mut ranges = Vec::new();
     let mut tokenizer = JiebaTokenizer;
     let mut stream = tokenizer.token_stream(text);
     while stream.advance() {
         let token = stream.token();
         if words.contains(&token.text) {
-            for flag in &mut marked[token.offset_from..token.offset_to] {
-                *flag = true;
-            }
+            ranges.push(token.offset_from..token.offset_to);
         }
     }
-    let mut out = String::with_capacity(text.len() + 32);
-    let mut open = false;
-    for (position, ch) in text.char_indices() {
-        if marked[position] != open {
-            out.push_str(if open { "</mark>" } else { "<mark>" });
-            open = !open;
-        }
-        out.push_str(&escape(ch.encode_utf8(&mut [0; 4])));
-    }
-    if open {
-        out.push_str("</mark>");
-    }
-    out
+    mark_ranges(text, &ranges)
 }
 
 /// `fragment` escaped with the byte `ranges` in `<mark>`. Search-mode tokens overlap (文职人员, 文职, 人员), and

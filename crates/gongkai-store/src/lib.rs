@@ -16,6 +16,7 @@ mod blobs;
 pub mod bookings;
 pub mod calendar;
 pub mod catalog;
+pub mod letters;
 pub mod records;
 pub mod reports;
 pub mod users;

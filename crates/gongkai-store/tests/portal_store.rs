@@ -404,3 +404,71 @@ async fn bookings_follow_the_calendar_and_the_window() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_applicant_sees_only_sent_letters_addressed_to_them() {
+    use gongkai_core::regime::{Channel, Intake};
+    use gongkai_core::report::records::ApplicantType;
+    use gongkai_store::{applications, letters};
+    on_both(|store, _| async move {
+        agency(&store, "SFJ").await;
+        let application = applications::NewApplication {
+            applicant: ApplicantType::Natural,
+            name: "张三",
+            id_type: "居民身份证",
+            id_number: "11010519491231002X",
+            phone: "13812345678",
+            address: "温州市",
+            email: "",
+            description: "人民调解经费",
+            delivery_form: "电子邮件",
+            intake: Intake::received_on(Channel::Online, date!(2026 - 11 - 02)),
+        };
+        let receipt = applications::intake(&store, "SFJ", &application, &TEST).await.unwrap();
+        let number = receipt.tracking_number.as_str();
+        let code = receipt.verification_code.as_str();
+        let consultation = letters::add(
+            &store,
+            number,
+            "consultation",
+            "application/pdf",
+            b"%PDF third party",
+            &TEST,
+        )
+        .await
+        .unwrap();
+        let reply = letters::add(&store, number, "reply", "application/pdf", b"%PDF reply", &TEST)
+            .await
+            .unwrap();
+        assert_eq!(
+            letters::sent_to_applicant(&store, number, code).await.unwrap(),
+            Some(vec![]),
+            "nothing sent yet"
+        );
+        letters::mark_sent(&store, consultation, date!(2026 - 11 - 10), &TEST).await.unwrap();
+        letters::mark_sent(&store, reply, date!(2026 - 11 - 20), &TEST).await.unwrap();
+        assert!(
+            matches!(
+                letters::mark_sent(&store, reply, date!(2026 - 11 - 21), &TEST).await,
+                Err(StoreError::NotFound { .. })
+            ),
+            "sent once"
+        );
+        let sent = letters::sent_to_applicant(&store, number, code).await.unwrap().unwrap();
+        assert_eq!(
+            sent.iter().map(|l| (l.kind.as_str(), l.sent_on.as_str())).collect::<Vec<_>>(),
+            vec![("reply", "2026-11-20")]
+        );
+        let (_, data) =
+            letters::applicant_copy(&store, number, code, reply).await.unwrap().unwrap();
+        assert_eq!(data, b"%PDF reply");
+        assert!(
+            letters::applicant_copy(&store, number, code, consultation).await.unwrap().is_none(),
+            "never the third party's letter"
+        );
+        assert!(letters::sent_to_applicant(&store, number, "000000x").await.unwrap().is_none());
+        assert!(letters::applicant_copy(&store, number, "000000x", reply).await.unwrap().is_none());
+        assert!(letters::add(&store, number, "memo", "text/plain", b"x", &TEST).await.is_err());
+    })
+    .await;
+}

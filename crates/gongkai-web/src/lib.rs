@@ -340,6 +340,7 @@ pub fn router(state: AppState) -> Router {
         .route("/agencies/{code}/booking", form_post(post(booking::submit)).get(booking::form))
         .route("/booking/cancel", form_post(post(booking::cancel)).get(booking::cancel_form))
         .route("/track", form_post(post(track::lookup)).get(track::form))
+        .route("/track/letter", form_post(post(track::letter)))
         .nest("/api/v1", api)
         .fallback(not_found)
         .with_state(state);

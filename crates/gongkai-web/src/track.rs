@@ -25,9 +25,15 @@ pub(crate) struct TraceStep {
     pub(crate) citation: String,
 }
 
+/// A sent letter on the status page: `(id, name, sent on)`.
+pub(crate) type LetterLink = (i64, &'static str, String);
+
 #[derive(Template)]
 #[template(path = "status.html")]
 struct StatusPage {
+    csrf: String,
+    code: String,
+    letters: Vec<LetterLink>,
     tracking_number: String,
     agency_name: String,
     regime: String,
@@ -84,11 +90,24 @@ pub(crate) async fn lookup(
     let Some(status) = status else {
         return track_page(&headers, &number, Some(wrong), StatusCode::OK);
     };
+    let letters: Vec<LetterLink> =
+        gongkai_store::letters::sent_to_applicant(state.store(), &number, code)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|letter| {
+                (letter.id, gongkai_store::letters::kind_label(&letter.kind), letter.sent_on)
+            })
+            .collect();
+    let (csrf, cookie) = csrf::issue(&headers)?;
     let application =
         Application { intake: status.intake, regime: status.regime, events: status.events };
     let report = clock::evaluate(&application, &state.calendar(), state.today());
     let page = match report {
         Ok(report) => StatusPage {
+            csrf: csrf.clone(),
+            code: code.to_owned(),
+            letters: letters.clone(),
             tracking_number: status.tracking_number,
             agency_name: status.agency_name,
             regime: report.regime.title().to_owned(),
@@ -111,6 +130,9 @@ pub(crate) async fn lookup(
             // Records the clock cannot read are a staff matter; the applicant sees the stage as received.
             tracing::warn!(error = %err, "reply clock refused an application's events");
             StatusPage {
+                csrf: csrf.clone(),
+                code: code.to_owned(),
+                letters: letters.clone(),
                 tracking_number: status.tracking_number,
                 agency_name: status.agency_name,
                 regime: String::new(),
@@ -123,7 +145,60 @@ pub(crate) async fn lookup(
             }
         }
     };
-    Ok(Html(page.render()?).into_response())
+    let mut response = Html(page.render()?).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    if let Some(cookie) = cookie {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct LetterForm {
+    csrf: String,
+    tracking_number: String,
+    code: String,
+    letter: String,
+}
+
+/// A sent letter's file, for the applicant (number, code and letter id posted from the status page).
+pub(crate) async fn letter(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<LetterForm>,
+) -> Result<Response, PageError> {
+    csrf::check(&headers, &form.csrf)?;
+    let number = form.tracking_number.trim().to_uppercase();
+    let id: i64 = form.letter.trim().parse().map_err(|_| PageError::NotFound)?;
+    if number.len() > 32 || form.code.len() > 16 {
+        return Err(PageError::NotFound);
+    }
+    let (letter, data) =
+        gongkai_store::letters::applicant_copy(state.store(), &number, form.code.trim(), id)
+            .await?
+            .ok_or(PageError::NotFound)?;
+    let extension = match letter.media_type.as_str() {
+        "application/pdf" => "pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "docx",
+        _ => "bin",
+    };
+    let name = format!("{number}{}.{extension}", gongkai_store::letters::kind_label(&letter.kind));
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_str(&letter.media_type)
+                    .map_err(|_| PageError::NotFound)?,
+            ),
+            (header::CONTENT_DISPOSITION, crate::portal::disposition("attachment", &name)),
+            (header::CACHE_CONTROL, header::HeaderValue::from_static("no-store")),
+        ],
+        data,
+    )
+        .into_response())
 }
 
 /// The note next to a provisional due date.

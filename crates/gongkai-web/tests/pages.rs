@@ -1009,3 +1009,58 @@ async fn an_oversized_text_field_in_a_multipart_application_is_refused() {
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(count(&portal.store, "SELECT COUNT(*) FROM applications").await, 0);
 }
+
+#[tokio::test]
+async fn the_status_page_offers_the_reply_once_sent_and_only_with_the_code() {
+    use gongkai_store::{applications, letters};
+    let portal = portal("letters").await;
+    let accepted =
+        send_to(gongkai_web::router(portal.state.clone()), multipart(&APPLICATION, &[])).await;
+    let number = accepted
+        .body
+        .split("id=\"tracking-number\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    let code = accepted
+        .body
+        .split("id=\"verification-code\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    let reply =
+        letters::add(&portal.store, &number, "reply", "application/pdf", b"%PDF-1.7 reply", &ACTOR)
+            .await
+            .unwrap();
+    let track = [("csrf", TOKEN), ("tracking_number", number.as_str()), ("code", code.as_str())];
+    let before = post(&portal, "/track", &track).await;
+    assert!(before.body.contains("办理进度") && !before.body.contains("答复书"), "not sent yet");
+    letters::mark_sent(&portal.store, reply, date!(2026 - 11 - 20), &ACTOR).await.unwrap();
+    let after = post(&portal, "/track", &track).await;
+    assert!(after.body.contains("政府信息公开申请答复书（2026-11-20 送达）"), "{}", after.body);
+    assert_eq!(after.headers[header::CACHE_CONTROL], "no-store");
+    let id = reply.to_string();
+    let file = post(
+        &portal,
+        "/track/letter",
+        &[("csrf", TOKEN), ("tracking_number", &number), ("code", &code), ("letter", &id)],
+    )
+    .await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.body, "%PDF-1.7 reply");
+    assert!(file.headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment;"));
+    let wrong = post(
+        &portal,
+        "/track/letter",
+        &[("csrf", TOKEN), ("tracking_number", &number), ("code", "000000x"), ("letter", &id)],
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+    assert!(applications::verify_code(&portal.store, &number, &code).await.unwrap());
+}

@@ -1,0 +1,169 @@
+//! Letters of an application (补正告知书, 征求意见书, 延期告知书, 收费通知, 答复书/告知书, 转送告知): the generated file is
+//! kept as a content-addressed blob, and sending it is recorded with its date (the send date of a reply follows
+//! 国办公开办函〔2016〕235号). The applicant sees, with the tracking number and verification code, the letters
+//! addressed to them once they are sent — never a consultation letter to a third party.
+
+use serde::Serialize;
+use sqlx::Row;
+use time::Date;
+
+use crate::applications::verify_code;
+use crate::{Actor, Store, StoreError, audit, blobs, now_text};
+
+/// The kinds of letter, as stored.
+pub const KINDS: [&str; 6] =
+    ["supplement", "consultation", "extension", "fee", "reply", "transfer"];
+
+/// The kinds addressed to the applicant.
+const TO_APPLICANT: [&str; 5] = ["supplement", "extension", "fee", "reply", "transfer"];
+
+/// A letter's Chinese name.
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "supplement" => "补正告知书",
+        "consultation" => "征求意见书",
+        "extension" => "延长答复期限告知书",
+        "fee" => "收费通知书",
+        "transfer" => "告知书（非本机关政府信息）",
+        _ => "政府信息公开申请答复书",
+    }
+}
+
+/// Records a generated letter of the application `tracking_number`; returns its id.
+pub async fn add(
+    store: &Store,
+    tracking_number: &str,
+    kind: &str,
+    media_type: &str,
+    data: &[u8],
+    actor: &Actor<'_>,
+) -> Result<i64, StoreError> {
+    if !KINDS.contains(&kind) {
+        return Err(StoreError::InvalidData(format!("letter kind `{kind}`")));
+    }
+    let mut transaction = store.pool().begin().await?;
+    let application: i64 = sqlx::query("SELECT id FROM applications WHERE tracking_number = $1")
+        .bind(tracking_number)
+        .fetch_optional(&mut *transaction)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "application",
+            key: tracking_number.to_owned(),
+        })?
+        .try_get(0)?;
+    let sha256 = blobs::digest(data);
+    blobs::put(&mut transaction, &sha256, media_type, data).await?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO letters (application_id, kind, sha256, media_type, generated_by, generated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(application)
+    .bind(kind)
+    .bind(&sha256)
+    .bind(media_type)
+    .bind(actor.name)
+    .bind(now_text())
+    .fetch_one(&mut *transaction)
+    .await?
+    .try_get(0)?;
+    let after = serde_json::json!({ "letter": id, "kind": kind, "sha256": sha256 }).to_string();
+    audit::record(
+        &mut transaction,
+        actor,
+        "letter.generate",
+        &format!("application:{tracking_number}"),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(id)
+}
+
+/// Records that the letter `id` was sent on `sent_on` (once).
+pub async fn mark_sent(
+    store: &Store,
+    id: i64,
+    sent_on: Date,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
+    let mut transaction = store.pool().begin().await?;
+    let updated = sqlx::query(
+        "UPDATE letters SET sent_on = $1, sent_by = $2 WHERE id = $3 AND sent_on IS NULL",
+    )
+    .bind(sent_on.to_string())
+    .bind(actor.name)
+    .bind(id)
+    .execute(&mut *transaction)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::NotFound { what: "unsent letter", key: id.to_string() });
+    }
+    let after = serde_json::json!({ "sent_on": sent_on.to_string() }).to_string();
+    audit::record(&mut transaction, actor, "letter.send", &format!("letter:{id}"), Some(&after))
+        .await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// A sent letter as its applicant sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SentLetter {
+    pub id: i64,
+    pub kind: String,
+    pub sent_on: String,
+    pub media_type: String,
+}
+
+/// The sent letters addressed to the applicant of `tracking_number`, if `code` is its verification code
+/// (`None` alike for a wrong code and an unknown number).
+pub async fn sent_to_applicant(
+    store: &Store,
+    tracking_number: &str,
+    code: &str,
+) -> Result<Option<Vec<SentLetter>>, StoreError> {
+    if !verify_code(store, tracking_number, code).await? {
+        return Ok(None);
+    }
+    let rows = sqlx::query(
+        "SELECT l.id, l.kind, l.sent_on, l.media_type FROM letters l JOIN applications a ON a.id = l.application_id \
+         WHERE a.tracking_number = $1 AND l.sent_on IS NOT NULL ORDER BY l.sent_on, l.id",
+    )
+    .bind(tracking_number)
+    .fetch_all(store.pool())
+    .await?;
+    let mut letters = Vec::new();
+    for row in &rows {
+        let kind: String = row.try_get(1)?;
+        if TO_APPLICANT.contains(&kind.as_str()) {
+            letters.push(SentLetter {
+                id: row.try_get(0)?,
+                kind,
+                sent_on: row.try_get(2)?,
+                media_type: row.try_get(3)?,
+            });
+        }
+    }
+    Ok(Some(letters))
+}
+
+/// The bytes of a sent letter addressed to the applicant, checked as [`sent_to_applicant`].
+pub async fn applicant_copy(
+    store: &Store,
+    tracking_number: &str,
+    code: &str,
+    id: i64,
+) -> Result<Option<(SentLetter, Vec<u8>)>, StoreError> {
+    let Some(letters) = sent_to_applicant(store, tracking_number, code).await? else {
+        return Ok(None);
+    };
+    let Some(letter) = letters.into_iter().find(|letter| letter.id == id) else {
+        return Ok(None);
+    };
+    let sha256: String = sqlx::query("SELECT sha256 FROM letters WHERE id = $1")
+        .bind(id)
+        .fetch_one(store.pool())
+        .await?
+        .try_get(0)?;
+    Ok(blobs::get(store.pool(), &sha256).await?.map(|(_, data)| (letter, data)))
+}
