@@ -449,32 +449,34 @@ pub async fn item(store: &Store, id: i64) -> Result<Option<ItemView>, StoreError
     else {
         return Ok(None);
     };
-    let channels = sqlx::query(
-        "SELECT channel, published FROM item_channels WHERE item_id = $1 ORDER BY published, channel",
+    // Channels and attachments in one round trip: `kind` 0 is a channel, 1 an attachment.
+    let parts = sqlx::query(
+        "SELECT 0 AS kind, 0 AS id, channel AS name, published AS extra, 0 AS size FROM item_channels \
+         WHERE item_id = $1 \
+         UNION ALL SELECT 1, a.id, a.name, b.media_type, b.size FROM attachments a \
+         JOIN blobs b ON b.sha256 = a.sha256 WHERE a.item_id = $2 \
+         ORDER BY 1, 4, 3, 2",
     )
     .bind(id)
-    .fetch_all(store.pool())
-    .await?
-    .iter()
-    .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-    .collect::<Result<_, StoreError>>()?;
-    let attachments = sqlx::query(
-        "SELECT a.id, a.name, b.size, b.media_type FROM attachments a JOIN blobs b ON b.sha256 = a.sha256 \
-         WHERE a.item_id = $1 ORDER BY a.id",
-    )
     .bind(id)
     .fetch_all(store.pool())
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(AttachmentInfo {
-            id: row.try_get(0)?,
-            name: row.try_get(1)?,
-            size: row.try_get(2)?,
-            media_type: row.try_get(3)?,
-        })
-    })
-    .collect::<Result<_, StoreError>>()?;
+    .await?;
+    let mut channels = Vec::new();
+    let mut attachments = Vec::new();
+    for part in &parts {
+        let kind: i64 = part.try_get(0)?;
+        if kind == 0 {
+            channels.push((part.try_get(2)?, part.try_get(3)?));
+        } else {
+            attachments.push(AttachmentInfo {
+                id: part.try_get(1)?,
+                name: part.try_get(2)?,
+                size: part.try_get(4)?,
+                media_type: part.try_get(3)?,
+            });
+        }
+    }
+    attachments.sort_by_key(|attachment| attachment.id);
     let withdrawn: Option<String> = row.try_get(16)?;
     Ok(Some(ItemView {
         summary: summary_at(&row)?,
