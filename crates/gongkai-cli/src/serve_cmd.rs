@@ -79,6 +79,9 @@ pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outc
     Ok(Outcome::Success)
 }
 
+/// How often an instance deletes outbox rows older than a day.
+const OUTBOX_PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// Keeps the search index current: a new (or emptied) index is rebuilt from the database first, and search
 /// answers "being prepared" until then; afterwards the outbox is applied every few seconds.
 fn start_indexer(
@@ -87,7 +90,13 @@ fn start_indexer(
     search: std::sync::Arc<gongkai_search::SearchIndex>,
 ) {
     tokio::spawn(async move {
-        let fresh = matches!(search.marker(), Ok(None)) || search.is_empty();
+        // A new or emptied index, or one whose marker is older than the oldest outbox row kept (the instance
+        // was down longer than the outbox keeps), is rebuilt.
+        let marker = search.marker().ok().flatten();
+        let oldest = gongkai_store::catalog::oldest_change(&store).await.ok().flatten();
+        let behind =
+            matches!((marker, oldest), (Some(marker), Some(oldest)) if marker + 1 < oldest);
+        let fresh = marker.is_none() || search.is_empty() || behind;
         let catch_up = if fresh {
             let started = std::time::Instant::now();
             match gongkai_web::indexer::rebuild(&store, &search).await {
@@ -116,8 +125,20 @@ fn start_indexer(
             }
         };
         let mut interval = tokio::time::interval(gongkai_web::indexer::CATCH_UP_INTERVAL);
+        let mut last_prune = std::time::Instant::now();
         loop {
             interval.tick().await;
+            if last_prune.elapsed() >= OUTBOX_PRUNE_EVERY {
+                last_prune = std::time::Instant::now();
+                let day_ago = (time::OffsetDateTime::now_utc() - time::Duration::days(1))
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default();
+                match gongkai_store::catalog::prune_changes(&store, &day_ago).await {
+                    Ok(0) => {}
+                    Ok(rows) => tracing::info!(rows, "search outbox pruned"),
+                    Err(err) => tracing::warn!(error = %err, "pruning the search outbox failed"),
+                }
+            }
             match catch_up.run(&store, &search).await {
                 Ok(0) => {}
                 Ok(count) => tracing::info!(items = count, "search index caught up"),

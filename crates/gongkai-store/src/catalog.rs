@@ -733,3 +733,23 @@ pub async fn max_id(store: &Store) -> Result<i64, StoreError> {
     let row = sqlx::query("SELECT MAX(id) FROM catalog_items").fetch_one(store.pool()).await?;
     Ok(row.try_get::<Option<i64>, _>(0)?.unwrap_or(0))
 }
+
+/// Deletes outbox rows recorded before `before` (an RFC 3339 time), except the newest; returns how many. Every instance reads
+/// the last minute again, so rows a day old are never needed; an instance that was down longer rebuilds its
+/// index (its marker is then older than the oldest row, which [`oldest_change`] tells).
+pub async fn prune_changes(store: &Store, before: &str) -> Result<u64, StoreError> {
+    // The newest row stays, so the newest sequence number survives for a rebuild's marker.
+    Ok(sqlx::query(
+        "DELETE FROM catalog_changes WHERE changed_at < $1 AND seq < (SELECT MAX(seq) FROM catalog_changes)",
+    )
+        .bind(before)
+        .execute(store.pool())
+        .await?
+        .rows_affected())
+}
+
+/// The oldest outbox sequence still kept (`None` when the outbox is empty).
+pub async fn oldest_change(store: &Store) -> Result<Option<i64>, StoreError> {
+    let row = sqlx::query("SELECT MIN(seq) FROM catalog_changes").fetch_one(store.pool()).await?;
+    Ok(row.try_get::<Option<i64>, _>(0)?)
+}

@@ -472,3 +472,30 @@ async fn the_applicant_sees_only_sent_letters_addressed_to_them() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn old_outbox_rows_are_pruned() {
+    on_both(|store, _| async move {
+        agency(&store, "SFJ").await;
+        let items = [
+            item("SFJ", 1, "工作信息", date!(2025 - 01 - 02)),
+            item("SFJ", 2, "工作信息", date!(2025 - 01 - 03)),
+        ];
+        catalog::import(&store, "SFJ", &items, 10, &TEST).await.unwrap();
+        let newest = catalog::last_change(&store).await.unwrap();
+        assert_eq!(catalog::oldest_change(&store).await.unwrap(), Some(newest - 1));
+        assert_eq!(
+            catalog::prune_changes(&store, "2000-01-01T00:00:00Z").await.unwrap(),
+            0,
+            "recent rows stay"
+        );
+        assert_eq!(
+            catalog::prune_changes(&store, "9999-01-01T00:00:00Z").await.unwrap(),
+            1,
+            "all but the newest"
+        );
+        assert_eq!(catalog::oldest_change(&store).await.unwrap(), Some(newest));
+        assert_eq!(catalog::last_change(&store).await.unwrap(), newest);
+    })
+    .await;
+}
