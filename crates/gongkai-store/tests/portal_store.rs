@@ -2,53 +2,17 @@
 //! the search outbox, the report archive, and reading-point bookings (seat limit under concurrency, the
 //! calendar's non-working days, cancellation).
 
-use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
 
 use gongkai_core::calendar::Calendar;
 use gongkai_core::report::records::{AgencyRecords, CatalogItem, PublishChannel, ReadingPoint};
 use gongkai_store::agencies::{self, Leader, NewAgency, Profile};
 use gongkai_store::bookings::{self, Booked, NewBooking};
 use gongkai_store::catalog::{self, Filter, ItemMetadata, NewItem};
-use gongkai_store::{Actor, Store, StoreError, records, reports};
+use gongkai_store::{Store, StoreError, records, reports};
 use time::macros::date;
 
-const TEST: Actor<'static> = Actor::new("test", "127.0.0.1");
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-fn admin_url() -> String {
-    std::env::var("GONGKAI_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-}
-
-async fn on_both<F, Fut>(body: F)
-where
-    F: Fn(Store, &'static str) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let name = format!("gk_portal_{}_{n}", std::process::id());
-    let dir = std::env::temp_dir().join(&name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let store =
-        Store::open(&format!("sqlite://{}", dir.join("gongkai.db").display())).await.unwrap();
-    body(store.clone(), "sqlite").await;
-    store.close().await;
-    std::fs::remove_dir_all(&dir).ok();
-
-    let admin = Store::connect(&admin_url()).await.unwrap_or_else(|err| {
-        panic!("PostgreSQL at {} is required for the store tests: {err}", admin_url())
-    });
-    admin.execute_admin(&format!("CREATE DATABASE {name}")).await.unwrap();
-    let base = admin_url();
-    let store =
-        Store::open(&format!("{}/{name}", &base[..base.rfind('/').unwrap()])).await.unwrap();
-    body(store.clone(), "postgres").await;
-    store.close().await;
-    admin.execute_admin(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
-    admin.close().await;
-    eprintln!("ran on sqlite and postgres");
-}
+use common::{TEST, on_both};
 
 async fn agency(store: &Store, code: &str) -> i64 {
     agencies::add(

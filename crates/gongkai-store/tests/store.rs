@@ -3,8 +3,7 @@
 //! PostgreSQL is reached at `GONGKAI_TEST_PG` (default `postgres://postgres@127.0.0.1:5432/test`, as on CI);
 //! if it cannot be reached the test fails: a run that silently skips PostgreSQL proves nothing.
 
-use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
 
 use gongkai_core::calendar::Calendar;
 use gongkai_core::report;
@@ -12,48 +11,7 @@ use gongkai_store::agencies::{self, NewAgency};
 use gongkai_store::audit::{self, Action, Verification};
 use gongkai_store::{Actor, Store, StoreError, records, users};
 
-const TEST: Actor<'static> = Actor::new("test", "127.0.0.1");
-
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-fn admin_url() -> String {
-    std::env::var("GONGKAI_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-}
-
-/// Runs `body` on a fresh SQLite file, then on a fresh PostgreSQL database.
-async fn on_both<F, Fut>(body: F)
-where
-    F: Fn(Store, &'static str) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let name = format!("gk_test_{}_{n}", std::process::id());
-
-    let dir = std::env::temp_dir().join(&name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let sqlite_url = format!("sqlite://{}", dir.join("gongkai.db").display());
-    let store = Store::open(&sqlite_url).await.expect("SQLite store opens");
-    body(store.clone(), "sqlite").await;
-    store.close().await;
-    std::fs::remove_dir_all(&dir).ok();
-
-    let admin = Store::connect(&admin_url()).await.unwrap_or_else(|err| {
-        panic!("PostgreSQL at {} is required for the store tests: {err}", admin_url())
-    });
-    admin.execute_admin(&format!("CREATE DATABASE {name}")).await.expect("create test database");
-    let base = admin_url();
-    let pg_url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
-    let store = Store::open(&pg_url).await.expect("PostgreSQL store opens");
-    body(store.clone(), "postgres").await;
-    store.close().await;
-    admin
-        .execute_admin(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .await
-        .expect("drop test database");
-    admin.close().await;
-    eprintln!("ran on sqlite and postgres");
-}
+use common::{TEST, next_id, on_both};
 
 fn city<'a>() -> NewAgency<'a> {
     NewAgency {
@@ -380,11 +338,8 @@ async fn every_state_change_is_audited() {
 
 /// A fresh SQLite store in its own folder.
 async fn fresh_sqlite(name: &str) -> Store {
-    let dir = std::env::temp_dir().join(format!(
-        "gk_backup_{}_{name}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    ));
+    let dir =
+        std::env::temp_dir().join(format!("gk_backup_{}_{name}_{}", std::process::id(), next_id()));
     std::fs::create_dir_all(&dir).unwrap();
     Store::open(&format!("sqlite://{}", dir.join("gongkai.db").display())).await.unwrap()
 }
