@@ -292,11 +292,7 @@ fn form_page(
         person_fields: &PERSON_FIELDS,
     };
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut response = (status, Html(page.render()?)).into_response();
-    if let Some(cookie) = cookie {
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
-    }
-    Ok(response)
+    Ok(csrf::with_cookie((status, Html(page.render()?)).into_response(), cookie))
 }
 
 pub(crate) async fn form(

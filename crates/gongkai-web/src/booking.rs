@@ -120,11 +120,7 @@ async fn page(
         form,
         errors,
     };
-    let mut response = (status, Html(view.render()?)).into_response();
-    if let Some(cookie) = cookie {
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
-    }
-    Ok(response)
+    Ok(csrf::with_cookie((status, Html(view.render()?)).into_response(), cookie))
 }
 
 pub(crate) async fn form(
@@ -261,11 +257,7 @@ fn cancel_page(
 ) -> Result<Response, PageError> {
     let (token, cookie) = csrf::issue(headers)?;
     let body = CancelPage { csrf: &token, reference, message, cancelled }.render()?;
-    let mut response = (status, Html(body)).into_response();
-    if let Some(cookie) = cookie {
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
-    }
-    Ok(response)
+    Ok(csrf::with_cookie((status, Html(body)).into_response(), cookie))
 }
 
 pub(crate) async fn cancel_form(headers: HeaderMap) -> Result<Response, PageError> {

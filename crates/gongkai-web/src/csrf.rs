@@ -21,6 +21,17 @@ pub(crate) fn issue(headers: &HeaderMap) -> Result<(String, Option<HeaderValue>)
     Ok((token, Some(value)))
 }
 
+/// `response` with the `Set-Cookie` of [`issue`], if it made one.
+pub(crate) fn with_cookie(
+    mut response: axum::response::Response,
+    cookie: Option<HeaderValue>,
+) -> axum::response::Response {
+    if let Some(cookie) = cookie {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
 /// Accepts a form post only with the cookie's token echoed and no cross-site origin.
 pub(crate) fn check(headers: &HeaderMap, submitted: &str) -> Result<(), PageError> {
     if headers.get("sec-fetch-site").and_then(|value| value.to_str().ok()) == Some("cross-site") {

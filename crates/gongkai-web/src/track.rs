@@ -53,11 +53,7 @@ fn track_page(
 ) -> Result<Response, PageError> {
     let (token, cookie) = csrf::issue(headers)?;
     let body = TrackPage { csrf: &token, tracking_number, message }.render()?;
-    let mut response = (status, Html(body)).into_response();
-    if let Some(cookie) = cookie {
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
-    }
-    Ok(response)
+    Ok(csrf::with_cookie((status, Html(body)).into_response(), cookie))
 }
 
 pub(crate) async fn form(headers: HeaderMap) -> Result<Response, PageError> {
@@ -149,10 +145,7 @@ pub(crate) async fn lookup(
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    if let Some(cookie) = cookie {
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
-    }
-    Ok(response)
+    Ok(csrf::with_cookie(response, cookie))
 }
 
 #[derive(Debug, Default, Deserialize)]
