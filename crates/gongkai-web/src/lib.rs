@@ -162,30 +162,33 @@ impl AppState {
         Ok(facets)
     }
 
-    /// The agency `code`, from a list read at most every [`cache::TTL`] (every page names its agency); a
-    /// code not in the list is looked up in the store, so a new agency is found at once.
+    /// Every agency, read at most every [`cache::TTL`] (every page names its agency, and search checks its
+    /// filter against the list).
+    pub(crate) async fn agencies(
+        &self,
+    ) -> Result<Arc<Vec<gongkai_store::agencies::AgencyRow>>, gongkai_store::StoreError> {
+        {
+            let cached =
+                self.inner.agencies.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some((at, list)) = cached.as_ref()
+                && at.elapsed() < cache::TTL
+            {
+                return Ok(Arc::clone(list));
+            }
+        }
+        let list = Arc::new(gongkai_store::agencies::list(self.store()).await?);
+        *self.inner.agencies.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
+            Some((std::time::Instant::now(), Arc::clone(&list)));
+        Ok(list)
+    }
+
+    /// The agency `code` from [`AppState::agencies`]; a code not in the list is looked up in the store, so a
+    /// new agency is found at once.
     pub(crate) async fn agency(
         &self,
         code: &str,
     ) -> Result<gongkai_store::agencies::AgencyRow, gongkai_store::StoreError> {
-        let cached = {
-            let cached =
-                self.inner.agencies.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            cached
-                .as_ref()
-                .filter(|(at, _)| at.elapsed() < cache::TTL)
-                .map(|(_, list)| Arc::clone(list))
-        };
-        let list = match cached {
-            Some(list) => list,
-            None => {
-                let list = Arc::new(gongkai_store::agencies::list(self.store()).await?);
-                *self.inner.agencies.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
-                    Some((std::time::Instant::now(), Arc::clone(&list)));
-                list
-            }
-        };
-        match list.iter().find(|agency| agency.code == code) {
+        match self.agencies().await?.iter().find(|agency| agency.code == code) {
             Some(agency) => Ok(agency.clone()),
             None => gongkai_store::agencies::by_code(self.store(), code).await,
         }

@@ -93,7 +93,7 @@ pub(crate) async fn search(
     if truncated {
         query.q = query.q.chars().take(MAX_QUERY_CHARS).collect();
     }
-    let agencies = gongkai_store::agencies::list(state.store()).await?;
+    let agencies = state.agencies().await?;
     let name_of = |code: &str| {
         agencies.iter().find(|agency| agency.code == code).map(|agency| agency.name.clone())
     };
