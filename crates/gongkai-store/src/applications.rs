@@ -170,14 +170,10 @@ pub async fn intake_with_attachments(
     }
     let mut checked = Vec::with_capacity(files.len());
     for (name, data) in files {
-        let name = crate::catalog::attachment_name(name)?;
-        let media_type = crate::catalog::media_type_of(&name).ok_or_else(|| {
-            StoreError::InvalidData(format!("attachment `{name}` has a type not accepted"))
-        })?;
-        if data.len() > MAX_ATTACHMENT_BYTES || data.is_empty() {
-            return Err(StoreError::InvalidData(format!(
-                "attachment `{name}` is empty or too large"
-            )));
+        let (name, media_type) =
+            crate::catalog::checked_attachment(name, data, MAX_ATTACHMENT_BYTES)?;
+        if data.is_empty() {
+            return Err(StoreError::InvalidData(format!("attachment `{name}` is empty")));
         }
         checked.push((name, media_type, data));
     }

@@ -507,18 +507,7 @@ pub async fn attach(
     data: &[u8],
     actor: &Actor<'_>,
 ) -> Result<AttachmentInfo, StoreError> {
-    let name = attachment_name(name)?;
-    let media_type = media_type_of(&name).ok_or_else(|| {
-        StoreError::InvalidData(format!(
-            "attachment `{name}`: only PDF, OFD, DOC, DOCX, XLS, XLSX, JPG, PNG and ZIP files are accepted"
-        ))
-    })?;
-    if data.len() > ATTACHMENT_LIMIT {
-        return Err(StoreError::InvalidData(format!(
-            "attachment `{name}` is {} bytes; the limit is {ATTACHMENT_LIMIT}",
-            data.len()
-        )));
-    }
+    let (name, media_type) = checked_attachment(name, data, ATTACHMENT_LIMIT)?;
     let sha256 = crate::blobs::digest(data);
     let mut transaction = store.pool().begin().await?;
     crate::blobs::put(&mut transaction, &sha256, media_type, data).await?;
@@ -544,6 +533,28 @@ pub async fn attach(
     .await?;
     transaction.commit().await?;
     Ok(AttachmentInfo { id, name, size: data.len() as i64, media_type: media_type.to_owned() })
+}
+
+/// The usable name and media type of a file to attach, or why it is refused: the name is cut to its last
+/// component, the type must be one the portal serves and the size at most `limit` bytes.
+pub(crate) fn checked_attachment(
+    name: &str,
+    data: &[u8],
+    limit: usize,
+) -> Result<(String, &'static str), StoreError> {
+    let name = attachment_name(name)?;
+    let media_type = media_type_of(&name).ok_or_else(|| {
+        StoreError::InvalidData(format!(
+            "attachment `{name}`: only PDF, OFD, DOC, DOCX, XLS, XLSX, JPG, PNG and ZIP files are accepted"
+        ))
+    })?;
+    if data.len() > limit {
+        return Err(StoreError::InvalidData(format!(
+            "attachment `{name}` is {} bytes; the limit is {limit}",
+            data.len()
+        )));
+    }
+    Ok((name, media_type))
 }
 
 /// The last component of a client-supplied file name, without control characters; refuses empty names and

@@ -241,8 +241,9 @@ fn check_files(files: &[(String, Vec<u8>)]) -> Option<FieldError> {
         Some(format!("最多上传{MAX_ATTACHMENTS}个附件。"))
     } else {
         files.iter().find_map(|(name, data)| {
-            let shown = gongkai_store::catalog::attachment_name(name).unwrap_or_else(|_| "（无名文件）".to_owned());
-            if gongkai_store::catalog::attachment_name(name).ok().and_then(|name| gongkai_store::catalog::media_type_of(&name).map(|_| ())).is_none() {
+            let usable = gongkai_store::catalog::attachment_name(name).ok();
+            let shown = usable.as_deref().unwrap_or("（无名文件）");
+            if usable.as_deref().and_then(gongkai_store::catalog::media_type_of).is_none() {
                 Some(format!("附件“{shown}”的格式不支持，请上传 PDF、OFD、Word、Excel、JPG、PNG 或 ZIP 文件。"))
             } else if data.is_empty() {
                 Some(format!("附件“{shown}”是空文件。"))
