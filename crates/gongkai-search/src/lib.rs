@@ -527,7 +527,7 @@ fn mark_ranges(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
             out.push_str(if open { "</mark>" } else { "<mark>" });
             open = !open;
         }
-        out.push_str(&escape(ch.encode_utf8(&mut [0; 4])));
+        push_escaped(&mut out, ch);
     }
     if open {
         out.push_str("</mark>");
@@ -539,16 +539,21 @@ fn mark_ranges(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(ch),
-        }
+        push_escaped(&mut out, ch);
     }
     out
+}
+
+/// Appends `ch` to `out`, escaped for HTML.
+fn push_escaped(out: &mut String, ch: char) {
+    match ch {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        _ => out.push(ch),
+    }
 }
 
 #[cfg(test)]
