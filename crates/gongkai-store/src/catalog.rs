@@ -360,15 +360,20 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> Result<Listing, StoreError> {
-    let (condition, binds) = filter_sql(filter);
-    let count_sql = format!("SELECT COUNT(*) FROM catalog_items c WHERE {condition}");
-    let mut count = sqlx::query(sqlx::AssertSqlSafe(count_sql)).bind(agency_id);
-    for bind in &binds {
-        count = count.bind(bind);
-    }
-    let total: i64 = count.fetch_one(store.pool()).await?.try_get(0)?;
+    let total = count(store, agency_id, filter).await?;
     let items = page(store, agency_id, filter, offset, limit).await?;
     Ok(Listing { items, total })
+}
+
+/// How many live items of the agency match `filter`.
+pub async fn count(store: &Store, agency_id: i64, filter: Filter<'_>) -> Result<i64, StoreError> {
+    let (condition, binds) = filter_sql(filter);
+    let sql = format!("SELECT COUNT(*) FROM catalog_items c WHERE {condition}");
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agency_id);
+    for bind in &binds {
+        query = query.bind(bind);
+    }
+    Ok(query.fetch_one(store.pool()).await?.try_get(0)?)
 }
 
 /// One page of [`list`] without counting the matches (the caller knows the total, e.g. from [`facets`]).

@@ -222,15 +222,12 @@ pub(crate) async fn catalog_page(
         (None, Some(year)) => {
             all_years.iter().find(|(known, _)| *known == year).map_or(0, |(_, n)| *n)
         }
-        (Some(_), Some(_)) => catalog::list(state.store(), agency.id, filter, 0, 0).await?.total,
+        (Some(_), Some(_)) => catalog::count(state.store(), agency.id, filter).await?,
     };
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = requested.min(pages);
-    let listing = catalog::Listing {
-        items: catalog::page(state.store(), agency.id, filter, (page - 1) * PAGE_SIZE, PAGE_SIZE)
-            .await?,
-        total,
-    };
+    let items =
+        catalog::page(state.store(), agency.id, filter, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
     let window = (page - 4).max(1)..=(page + 4).min(pages);
     let links = window
         .map(|number| PageLink {
@@ -265,8 +262,8 @@ pub(crate) async fn catalog_page(
         agency: AgencyHeader::new(&agency, "catalog"),
         category,
         year,
-        total: listing.total,
-        items: listing.items,
+        total,
+        items,
         page,
         pages,
         links,
