@@ -3,7 +3,9 @@
 //! office and imports on any instance, so a page is at most that old — the same bound as search freshness.
 //! Pages with forms (CSRF cookies), search results, booking availability and downloads are never cached.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -15,41 +17,52 @@ use axum::response::{IntoResponse, Response};
 
 /// How long a rendered page is reused.
 pub const TTL: Duration = Duration::from_secs(5);
-/// Entries kept at most; when full, expired entries go, and if none had expired, everything.
+/// Pages kept at most.
 const CAPACITY: usize = 20_000;
 /// Larger pages are not kept.
 const MAX_BODY: usize = 512 * 1024;
 
-struct Entry {
-    at: Instant,
-    content_type: HeaderValue,
-    body: Bytes,
+/// Values reused for [`TTL`]: rendered pages here, and in [`crate::AppState`] the agency list and each
+/// agency's catalog facets. When `capacity` is reached, expired entries go, and if none had expired,
+/// everything.
+pub(crate) struct Ttl<K, V> {
+    entries: Mutex<HashMap<K, (Instant, V)>>,
+    capacity: usize,
 }
 
-/// The cache shared by every request of a server.
-#[derive(Default)]
-pub struct PageCache {
-    entries: Mutex<HashMap<String, Entry>>,
-}
-
-impl PageCache {
-    fn get(&self, key: &str) -> Option<(HeaderValue, Bytes)> {
-        let entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        entries
-            .get(key)
-            .filter(|entry| entry.at.elapsed() < TTL)
-            .map(|entry| (entry.content_type.clone(), entry.body.clone()))
+impl<K: Eq + Hash, V: Clone> Ttl<K, V> {
+    pub(crate) fn new(capacity: usize) -> Ttl<K, V> {
+        Ttl { entries: Mutex::new(HashMap::new()), capacity }
     }
 
-    fn put(&self, key: String, content_type: HeaderValue, body: Bytes) {
+    /// The value kept for `key`, if it is younger than [`TTL`].
+    pub(crate) fn get<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries.get(key).filter(|(at, _)| at.elapsed() < TTL).map(|(_, value)| value.clone())
+    }
+
+    pub(crate) fn put(&self, key: K, value: V) {
         let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if entries.len() >= CAPACITY {
-            entries.retain(|_, entry| entry.at.elapsed() < TTL);
-            if entries.len() >= CAPACITY {
+        if entries.len() >= self.capacity {
+            entries.retain(|_, (at, _)| at.elapsed() < TTL);
+            if entries.len() >= self.capacity {
                 entries.clear();
             }
         }
-        entries.insert(key, Entry { at: Instant::now(), content_type, body });
+        entries.insert(key, (Instant::now(), value));
+    }
+}
+
+/// The page cache shared by every request of a server: content type and body per host and URI.
+pub struct PageCache(Ttl<String, (HeaderValue, Bytes)>);
+
+impl Default for PageCache {
+    fn default() -> PageCache {
+        PageCache(Ttl::new(CAPACITY))
     }
 }
 
@@ -65,7 +78,7 @@ pub(crate) async fn layer(
     let host =
         request.headers().get(header::HOST).and_then(|host| host.to_str().ok()).unwrap_or("");
     let key = format!("{host}{}", request.uri());
-    if let Some((content_type, body)) = cache.get(&key) {
+    if let Some((content_type, body)) = cache.0.get(key.as_str()) {
         return ([(header::CONTENT_TYPE, content_type)], body).into_response();
     }
     let response = next.run(request).await;
@@ -84,7 +97,7 @@ pub(crate) async fn layer(
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     if let Some(content_type) = parts.headers.get(header::CONTENT_TYPE) {
-        cache.put(key, content_type.clone(), bytes.clone());
+        cache.0.put(key, (content_type.clone(), bytes.clone()));
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -63,10 +63,8 @@ struct Inner {
     today: Box<dyn Fn() -> Date + Send + Sync>,
     search: OnceLock<Arc<gongkai_search::SearchIndex>>,
     rate_limits: std::sync::atomic::AtomicBool,
-    facets: std::sync::Mutex<std::collections::HashMap<i64, (std::time::Instant, Arc<Facets>)>>,
-    agencies: std::sync::Mutex<
-        Option<(std::time::Instant, Arc<Vec<gongkai_store::agencies::AgencyRow>>)>,
-    >,
+    facets: cache::Ttl<i64, Arc<Facets>>,
+    agencies: cache::Ttl<(), Arc<Vec<gongkai_store::agencies::AgencyRow>>>,
 }
 
 /// An agency's catalog categories and years with their counts.
@@ -92,8 +90,8 @@ impl AppState {
                 today: Box::new(today),
                 search: OnceLock::new(),
                 rate_limits: std::sync::atomic::AtomicBool::new(true),
-                facets: std::sync::Mutex::new(std::collections::HashMap::new()),
-                agencies: std::sync::Mutex::new(None),
+                facets: cache::Ttl::new(10_000),
+                agencies: cache::Ttl::new(1),
             }),
         }
     }
@@ -145,20 +143,11 @@ impl AppState {
         &self,
         agency_id: i64,
     ) -> Result<Arc<Facets>, gongkai_store::StoreError> {
-        {
-            let cached = self.inner.facets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            if let Some((at, facets)) = cached.get(&agency_id)
-                && at.elapsed() < cache::TTL
-            {
-                return Ok(Arc::clone(facets));
-            }
+        if let Some(facets) = self.inner.facets.get(&agency_id) {
+            return Ok(facets);
         }
         let facets = Arc::new(gongkai_store::catalog::facets(self.store(), agency_id).await?);
-        let mut cached = self.inner.facets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if cached.len() > 10_000 {
-            cached.clear();
-        }
-        cached.insert(agency_id, (std::time::Instant::now(), Arc::clone(&facets)));
+        self.inner.facets.put(agency_id, Arc::clone(&facets));
         Ok(facets)
     }
 
@@ -167,18 +156,11 @@ impl AppState {
     pub(crate) async fn agencies(
         &self,
     ) -> Result<Arc<Vec<gongkai_store::agencies::AgencyRow>>, gongkai_store::StoreError> {
-        {
-            let cached =
-                self.inner.agencies.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            if let Some((at, list)) = cached.as_ref()
-                && at.elapsed() < cache::TTL
-            {
-                return Ok(Arc::clone(list));
-            }
+        if let Some(list) = self.inner.agencies.get(&()) {
+            return Ok(list);
         }
         let list = Arc::new(gongkai_store::agencies::list(self.store()).await?);
-        *self.inner.agencies.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
-            Some((std::time::Instant::now(), Arc::clone(&list)));
+        self.inner.agencies.put((), Arc::clone(&list));
         Ok(list)
     }
 
