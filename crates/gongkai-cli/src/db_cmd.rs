@@ -381,6 +381,27 @@ pub(crate) async fn load_demo_agencies(
     Ok(loaded)
 }
 
+/// The password of the demo staff accounts (`serve --demo` only; never use the demo accounts in production).
+pub(crate) const DEMO_PASSWORD: &str = "gongkai-demo-2026";
+
+/// The demo staff: (username, display name, role, agency code or `None` for the platform).
+pub(crate) const DEMO_STAFF: [(&str, &str, &str, Option<&str>); 5] = [
+    ("clerk", "王经办（司法局）", "clerk", Some(gongkai_demo::portal::JUSTICE)),
+    ("reviewer", "赵审核（司法局）", "reviewer", Some(gongkai_demo::portal::JUSTICE)),
+    ("head", "陈局长（司法局）", "head", Some(gongkai_demo::portal::JUSTICE)),
+    ("supervisor", "市政府办公室", "supervisor", Some("DEMO-330300-ZF")),
+    ("admin", "平台管理员", "platform_admin", None),
+];
+
+/// Adds the demo staff accounts with [`DEMO_PASSWORD`].
+pub(crate) async fn load_demo_staff(store: &Store) -> anyhow::Result<()> {
+    for (username, name, role, agency) in DEMO_STAFF {
+        users::add(store, username, name, DEMO_PASSWORD, &actor()).await?;
+        users::grant(store, username, role, agency, &actor()).await?;
+    }
+    Ok(())
+}
+
 /// The report of `year` in every output, for publication.
 fn render_report(
     records: &gongkai_core::report::records::AgencyRecords,

@@ -27,6 +27,10 @@ pub(crate) struct ServeArgs {
     /// Turn off the per-address rate limits (for load tests from one address; never in production).
     #[arg(long)]
     no_rate_limit: bool,
+    /// Send the staff session cookie without `Secure`, for a plain-HTTP intranet address (browsers treat
+    /// localhost as secure, so a local demo works without this).
+    #[arg(long)]
+    insecure_cookies: bool,
 }
 
 pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
@@ -57,10 +61,14 @@ pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outc
             for (code, saved) in db_cmd::load_demo_agencies(&store).await? {
                 tracing::info!(agency = %code, items = saved.catalog_items, applications = saved.applications, "demo data loaded");
             }
+            db_cmd::load_demo_staff(&store).await?;
         }
         let mut state = gongkai_web::AppState::new(store.clone()).await?;
         if args.no_rate_limit {
             state = state.without_rate_limits();
+        }
+        if args.insecure_cookies {
+            state = state.without_secure_cookies();
         }
         let search = std::sync::Arc::new(crate::index_cmd::open(&args.index.dir)?);
         start_indexer(store.clone(), state.clone(), search);
@@ -69,6 +77,15 @@ pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outc
             .map_err(|err| UsageError::new("--addr", format!("cannot listen on {addr}: {err}")))?;
         let local = listener.local_addr()?;
         writeln!(out, "gongkai serving on http://{local}/ (Ctrl-C to stop)")?;
+        if args.demo {
+            let names: Vec<&str> = db_cmd::DEMO_STAFF.iter().map(|(name, ..)| *name).collect();
+            writeln!(
+                out,
+                "back office: http://{local}/staff — demo accounts {} (password {})",
+                names.join(", "),
+                db_cmd::DEMO_PASSWORD
+            )?;
+        }
         out.flush()?;
         tracing::info!(%local, backend = ?store.backend(), "listening");
         gongkai_web::serve(listener, state, shutdown_signal()).await?;
@@ -133,6 +150,12 @@ fn start_indexer(
                 let day_ago = (time::OffsetDateTime::now_utc() - time::Duration::days(1))
                     .format(&time::format_description::well_known::Rfc3339)
                     .unwrap_or_default();
+                let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                match gongkai_store::sessions::sweep(&store, now).await {
+                    Ok(0) => {}
+                    Ok(rows) => tracing::info!(rows, "expired staff sessions deleted"),
+                    Err(err) => tracing::warn!(error = %err, "deleting expired sessions failed"),
+                }
                 match gongkai_store::catalog::prune_changes(&store, &day_ago).await {
                     Ok(0) => {}
                     Ok(rows) => tracing::info!(rows, "search outbox pruned"),

@@ -4,6 +4,7 @@
 //! - [`regime`]: which 条例 governs an application, intake channels and the date of receipt;
 //! - [`clock`]: the reply clock — due date, state and a readable trace from an application's events;
 //! - [`fee`]: the information processing fee of 国办函〔2020〕109号;
+//! - [`letters`]: the letters of handling an application (补正, 征求意见, 延期, 收费, 答复), citing their articles;
 //! - [`report`]: the annual report — formats as data, derivation from records, rules, narrative.
 //!
 //! **Invariant:** this crate does no IO, has no async, and never reads the clock. Callers pass `as_of`.
@@ -12,5 +13,6 @@
 pub mod calendar;
 pub mod clock;
 pub mod fee;
+pub mod letters;
 pub mod regime;
 pub mod report;

@@ -2,7 +2,7 @@
 //!
 //! All renderers draw one [`Document`]: the section headings, paragraphs, the tables as [`grid::Grid`]s
 //! with the official merged cells, figure 1 (the proactive-disclosure pie chart, [`chart`]) and the signature
-//! block. Rendering is in memory (bytes out); writing files is the caller's business.
+//! block. [`letter`] lays out the letters of handling an application. Rendering is in memory (bytes out); writing files is the caller's business.
 //!
 //! Fonts: a subset of Noto Sans CJK SC (SIL OFL 1.1, `fonts/`) is compiled in, so PDFs and chart images have
 //! Chinese glyphs on a machine without CJK fonts.
@@ -12,6 +12,7 @@ mod docx;
 pub mod grid;
 mod html;
 mod json;
+pub mod letter;
 mod pdf;
 mod xlsx;
 

@@ -358,3 +358,31 @@ pub async fn applicant(
     }
     Ok(applicant)
 }
+
+/// Applications the agency received by month of `year` (by submission date; January first).
+pub async fn monthly_intake(
+    store: &Store,
+    agency_id: i64,
+    year: i32,
+) -> Result<[i64; 12], StoreError> {
+    let rows = sqlx::query(
+        "SELECT SUBSTR(submitted, 6, 2), COUNT(*) FROM applications \
+         WHERE agency_id = $1 AND submitted >= $2 AND submitted < $3 GROUP BY SUBSTR(submitted, 6, 2)",
+    )
+    .bind(agency_id)
+    .bind(format!("{year:04}-01-01"))
+    .bind(format!("{:04}-01-01", year + 1))
+    .fetch_all(store.pool())
+    .await?;
+    let mut months = [0i64; 12];
+    for row in rows {
+        let month: String = row.try_get(0)?;
+        let count: i64 = row.try_get(1)?;
+        if let Some(slot) =
+            month.parse::<usize>().ok().and_then(|month| months.get_mut(month.checked_sub(1)?))
+        {
+            *slot = count;
+        }
+    }
+    Ok(months)
+}

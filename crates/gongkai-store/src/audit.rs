@@ -210,3 +210,12 @@ pub async fn append(store: &Store, action: &Action<'_>) -> Result<(), StoreError
         }
     }
 }
+
+/// How many entries record `action` (e.g. `access.denied`).
+pub async fn count_actions(store: &Store, action: &str) -> Result<i64, StoreError> {
+    Ok(sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+        .bind(action)
+        .fetch_one(store.pool())
+        .await?
+        .try_get(0)?)
+}

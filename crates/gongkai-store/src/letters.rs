@@ -167,3 +167,63 @@ pub async fn applicant_copy(
         .try_get(0)?;
     Ok(blobs::get(store.pool(), &sha256).await?.map(|(_, data)| (letter, data)))
 }
+
+/// A letter as staff see it in the case file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseLetter {
+    pub id: i64,
+    pub kind: String,
+    pub media_type: String,
+    pub generated_by: String,
+    pub generated_at: String,
+    pub sent_on: Option<String>,
+}
+
+fn case_letter(row: &sqlx::any::AnyRow) -> Result<CaseLetter, StoreError> {
+    Ok(CaseLetter {
+        id: row.try_get(0)?,
+        kind: row.try_get(1)?,
+        media_type: row.try_get(2)?,
+        generated_by: row.try_get(3)?,
+        generated_at: row.try_get(4)?,
+        sent_on: row.try_get(5)?,
+    })
+}
+
+/// Every letter of the application `tracking_number`, in the order generated.
+pub async fn of_case(store: &Store, tracking_number: &str) -> Result<Vec<CaseLetter>, StoreError> {
+    sqlx::query(
+        "SELECT l.id, l.kind, l.media_type, l.generated_by, l.generated_at, l.sent_on FROM letters l \
+         JOIN applications a ON a.id = l.application_id WHERE a.tracking_number = $1 ORDER BY l.id",
+    )
+    .bind(tracking_number)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(case_letter)
+    .collect()
+}
+
+/// The letter `id` with the agency code and tracking number of its application, and its bytes (the caller
+/// checks that the viewer may read that agency's cases).
+pub async fn staff_copy(
+    store: &Store,
+    id: i64,
+) -> Result<Option<(CaseLetter, String, String, Vec<u8>)>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT l.id, l.kind, l.media_type, l.generated_by, l.generated_at, l.sent_on, g.code, a.tracking_number, l.sha256 \
+         FROM letters l JOIN applications a ON a.id = l.application_id JOIN agencies g ON g.id = a.agency_id \
+         WHERE l.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let letter = case_letter(&row)?;
+    let sha256: String = row.try_get(8)?;
+    Ok(blobs::get(store.pool(), &sha256).await?.map(|(_, data)| {
+        (letter, row.try_get(6).unwrap_or_default(), row.try_get(7).unwrap_or_default(), data)
+    }))
+}

@@ -16,9 +16,11 @@ mod blobs;
 pub mod bookings;
 pub mod calendar;
 pub mod catalog;
+pub mod handling;
 pub mod letters;
 pub mod records;
 pub mod reports;
+pub mod sessions;
 pub mod users;
 
 pub use audit::Actor;

@@ -41,6 +41,7 @@ pub struct UserRow {
     pub display_name: String,
     /// (agency code or `None` for platform roles, role).
     pub roles: Vec<(Option<String>, String)>,
+    pub disabled: bool,
 }
 
 /// Adds a user.
@@ -151,10 +152,11 @@ pub async fn grant(
 
 /// A user with roles; `None` if there is no such user.
 pub async fn find(store: &Store, username: &str) -> Result<Option<UserRow>, StoreError> {
-    let Some(row) = sqlx::query("SELECT id, username, display_name FROM users WHERE username = $1")
-        .bind(username)
-        .fetch_optional(store.pool())
-        .await?
+    let Some(row) =
+        sqlx::query("SELECT id, username, display_name, disabled FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(store.pool())
+            .await?
     else {
         return Ok(None);
     };
@@ -168,7 +170,14 @@ pub async fn find(store: &Store, username: &str) -> Result<Option<UserRow>, Stor
     .iter()
     .map(|row| Ok((row.try_get::<Option<String>, _>(0)?, row.try_get::<String, _>(1)?)))
     .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok(Some(UserRow { id, username: row.try_get(1)?, display_name: row.try_get(2)?, roles }))
+    let disabled: i64 = row.try_get(3)?;
+    Ok(Some(UserRow {
+        id,
+        username: row.try_get(1)?,
+        display_name: row.try_get(2)?,
+        roles,
+        disabled: disabled != 0,
+    }))
 }
 
 /// Consecutive failed sign-ins that lock an account.
@@ -261,4 +270,126 @@ fn dummy_hash() -> &'static str {
         let random = format!("{:032x}", getrandom::u64().unwrap_or(0x5eed) as u128 * 0x9e37_79b9);
         hash_password(&random).unwrap_or_default()
     })
+}
+
+/// A signed-in user as each request sees them: the roles held now (a revoked role stops working at once) and
+/// a fingerprint of the password hash (changing the password ends every other session).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub user: UserRow,
+    pub fingerprint: String,
+}
+
+/// A short digest of a stored password hash, kept in the session instead of the hash itself.
+pub fn fingerprint(password_hash: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(password_hash.as_bytes())[..12])
+}
+
+/// The enabled user `id` with roles and fingerprint; `None` for an unknown or disabled user.
+pub async fn account(store: &Store, id: i64) -> Result<Option<Account>, StoreError> {
+    let Some(row) =
+        sqlx::query("SELECT username, password_hash FROM users WHERE id = $1 AND disabled = 0")
+            .bind(id)
+            .fetch_optional(store.pool())
+            .await?
+    else {
+        return Ok(None);
+    };
+    let username: String = row.try_get(0)?;
+    let hash: String = row.try_get(1)?;
+    Ok(find(store, &username).await?.map(|user| Account { user, fingerprint: fingerprint(&hash) }))
+}
+
+/// Every user with their roles, by username.
+pub async fn list(store: &Store) -> Result<Vec<UserRow>, StoreError> {
+    let names: Vec<String> = sqlx::query("SELECT username FROM users ORDER BY username")
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<Result<_, _>>()?;
+    let mut users = Vec::with_capacity(names.len());
+    for name in names {
+        if let Some(user) = find(store, &name).await? {
+            users.push(user);
+        }
+    }
+    Ok(users)
+}
+
+/// The usernames holding `role` in the agency `code`.
+pub async fn holders(store: &Store, code: &str, role: &str) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query(
+        "SELECT u.username FROM user_roles r JOIN users u ON u.id = r.user_id JOIN agencies a ON a.id = r.agency_id \
+         WHERE a.code = $1 AND r.role = $2 AND u.disabled = 0 ORDER BY u.username",
+    )
+    .bind(code)
+    .bind(role)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|row| row.try_get(0))
+    .collect::<Result<_, _>>()?)
+}
+
+/// Takes back `role` in `agency` (`None` for `platform_admin`).
+pub async fn revoke(
+    store: &Store,
+    username: &str,
+    role: &str,
+    agency: Option<&str>,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
+    let key = format!("{username}:{role}@{}", agency.unwrap_or("platform"));
+    let mut transaction = store.pool().begin().await?;
+    let deleted = sqlx::query(
+        "DELETE FROM user_roles WHERE role = $1 \
+         AND user_id = (SELECT id FROM users WHERE username = $2) \
+         AND ((agency_id IS NULL AND $3 IS NULL) OR agency_id = (SELECT id FROM agencies WHERE code = $3))",
+    )
+    .bind(role)
+    .bind(username)
+    .bind(agency)
+    .execute(&mut *transaction)
+    .await?;
+    if deleted.rows_affected() == 0 {
+        return Err(StoreError::NotFound { what: "role", key });
+    }
+    let before = serde_json::json!({ "role": role, "agency": agency }).to_string();
+    audit::record_change(
+        &mut transaction,
+        actor,
+        "user.revoke",
+        &format!("user:{username}"),
+        Some(&before),
+        None,
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// Disables (or enables again) an account: a disabled user cannot sign in and their sessions end.
+pub async fn set_disabled(
+    store: &Store,
+    username: &str,
+    disabled: bool,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
+    let mut transaction = store.pool().begin().await?;
+    let updated = sqlx::query("UPDATE users SET disabled = $1 WHERE username = $2")
+        .bind(i64::from(disabled))
+        .bind(username)
+        .execute(&mut *transaction)
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::NotFound { what: "user", key: username.to_owned() });
+    }
+    let after = serde_json::json!({ "disabled": disabled }).to_string();
+    let action = if disabled { "user.disable" } else { "user.enable" };
+    audit::record(&mut transaction, actor, action, &format!("user:{username}"), Some(&after))
+        .await?;
+    transaction.commit().await?;
+    Ok(())
 }

@@ -18,7 +18,7 @@ use crate::error::PageForm;
 use crate::{AppState, PageError, csrf};
 
 /// The applicant types of 2019 条例 art. 29 and of table 三's columns.
-const APPLICANT_TYPES: [(&str, &str); 6] = [
+pub(crate) const APPLICANT_TYPES: [(&str, &str); 6] = [
     ("natural", "自然人"),
     ("business", "法人或其他组织：商业企业"),
     ("research", "法人或其他组织：科研机构"),
@@ -27,7 +27,7 @@ const APPLICANT_TYPES: [(&str, &str); 6] = [
     ("other_organisation", "法人或其他组织：其他"),
 ];
 
-const ID_TYPES: [&str; 6] = [
+pub(crate) const ID_TYPES: [&str; 6] = [
     "居民身份证",
     "护照",
     "港澳居民来往内地通行证",
@@ -36,7 +36,7 @@ const ID_TYPES: [&str; 6] = [
     "其他有效证件",
 ];
 
-const DELIVERY_FORMS: [&str; 4] = ["电子邮件", "邮寄纸质文本", "当面领取", "在线查看"];
+pub(crate) const DELIVERY_FORMS: [&str; 4] = ["电子邮件", "邮寄纸质文本", "当面领取", "在线查看"];
 
 /// One text input of the applicant block.
 pub(crate) struct FieldSpec {

@@ -45,6 +45,11 @@ impl<K: Eq + Hash, V: Clone> Ttl<K, V> {
         entries.get(key).filter(|(at, _)| at.elapsed() < TTL).map(|(_, value)| value.clone())
     }
 
+    /// Forgets every value.
+    pub(crate) fn clear(&self) {
+        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+    }
+
     pub(crate) fn put(&self, key: K, value: V) {
         let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if entries.len() >= self.capacity {

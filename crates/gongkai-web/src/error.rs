@@ -20,6 +20,8 @@ pub enum PageError {
     Template(#[from] askama::Error),
     #[error("service unavailable")]
     Unavailable,
+    #[error("forbidden")]
+    Forbidden,
 }
 
 #[derive(Template)]
@@ -63,6 +65,11 @@ impl IntoResponse for PageError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "服务暂时不可用",
                 "该服务正在准备中，请稍后再试。",
+            ),
+            PageError::Forbidden => page(
+                StatusCode::FORBIDDEN,
+                "无权访问",
+                "您没有办理该事项的权限。此次访问已记录。如需权限，请联系本单位管理员。",
             ),
             PageError::Store(StoreError::NotFound { .. }) => {
                 page(StatusCode::NOT_FOUND, "页面不存在", "您访问的机构或记录不存在。")

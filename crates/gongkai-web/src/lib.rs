@@ -3,7 +3,8 @@
 //! The public portal: the platform home, each agency's pages (机构概况, 领导信息, 公开指南, 公开目录, item pages,
 //! the 年度报告 archive), Chinese search, the online application (2019 条例 art. 29) with its receipt and the
 //! status page driven by the reply clock, reading-point booking, Atom feeds, the sitemap and a read-only JSON
-//! API. The back office grows here.
+//! API. The back office (`staff`): sign-in and roles, the agency dashboard, handling applications to the
+//! reply clock with the letters of handling.
 //!
 //! The web layer is an edge: it reads today's date in China and client addresses, and hands plain values to the
 //! store and the core. It never logs request bodies, so personal data in forms never reaches the logs.
@@ -19,6 +20,7 @@ mod home;
 pub mod indexer;
 mod portal;
 mod search;
+mod staff;
 mod track;
 
 use std::net::SocketAddr;
@@ -63,6 +65,7 @@ struct Inner {
     today: Box<dyn Fn() -> Date + Send + Sync>,
     search: OnceLock<Arc<gongkai_search::SearchIndex>>,
     rate_limits: std::sync::atomic::AtomicBool,
+    secure_cookies: std::sync::atomic::AtomicBool,
     facets: cache::Ttl<i64, Arc<Facets>>,
     agencies: cache::Ttl<(), Arc<Vec<gongkai_store::agencies::AgencyRow>>>,
 }
@@ -90,6 +93,7 @@ impl AppState {
                 today: Box::new(today),
                 search: OnceLock::new(),
                 rate_limits: std::sync::atomic::AtomicBool::new(true),
+                secure_cookies: std::sync::atomic::AtomicBool::new(true),
                 facets: cache::Ttl::new(10_000),
                 agencies: cache::Ttl::new(1),
             }),
@@ -164,6 +168,11 @@ impl AppState {
         Ok(list)
     }
 
+    /// Drops the cached agency list (after an agency is added in the back office).
+    pub(crate) fn forget_agencies(&self) {
+        self.inner.agencies.clear();
+    }
+
     /// The agency `code` from [`AppState::agencies`]; a code not in the list is looked up in the store, so a
     /// new agency is found at once.
     pub(crate) async fn agency(
@@ -174,6 +183,17 @@ impl AppState {
             Some(agency) => Ok(agency.clone()),
             None => gongkai_store::agencies::by_code(self.store(), code).await,
         }
+    }
+
+    /// Sends the staff session cookie without `Secure`, for a plain-HTTP intranet (browsers treat
+    /// `localhost` as secure, so a local demo does not need this); call before [`router`].
+    pub fn without_secure_cookies(self) -> AppState {
+        self.inner.secure_cookies.store(false, std::sync::atomic::Ordering::Relaxed);
+        self
+    }
+
+    fn secure_cookies(&self) -> bool {
+        self.inner.secure_cookies.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn rate_limited(&self) -> bool {
@@ -282,6 +302,22 @@ pub fn router(state: AppState) -> Router {
     let search_get = |handler: axum::routing::MethodRouter<AppState>| {
         if limited { handler.layer(search_limit.clone()) } else { handler }
     };
+    // Staff sessions live in the database (shared by every instance), end after 8 hours without activity,
+    // and their cookie is HttpOnly, SameSite=Strict and (unless turned off for plain-HTTP intranets) Secure.
+    let sessions = tower_sessions::SessionManagerLayer::new(staff::session::DatabaseSessions::new(
+        state.store().clone(),
+    ))
+    .with_name("gk_staff")
+    .with_http_only(true)
+    .with_same_site(tower_sessions::cookie::SameSite::Strict)
+    .with_secure(state.secure_cookies())
+    .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::hours(8)));
+    let staff_routes = staff::routes(form_post(post(staff::signin::submit)))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(sessions);
     let api = Router::new()
         .route("/openapi.json", get(api::openapi))
         .route("/agencies", get(api::agencies))
@@ -327,6 +363,7 @@ pub fn router(state: AppState) -> Router {
         .route("/track", form_post(post(track::lookup)).get(track::form))
         .route("/track/letter", form_post(post(track::letter)))
         .nest("/api/v1", api)
+        .nest("/staff", staff_routes)
         .fallback(not_found)
         .with_state(state);
     for (name, value) in headers {

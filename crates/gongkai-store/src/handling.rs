@@ -1,0 +1,310 @@
+//! Handling an application in the back office: the case as staff see it (intake, handler, the append-only
+//! steps with their details) and recording a step.
+//!
+//! A case's version is the sequence number of its newest step (0 before any). A step is recorded against the
+//! version the clerk saw: if someone recorded another step in between, the write is refused with
+//! [`StoreError::Conflict`] and nothing is lost — the clerk reloads and sees both. Whether a step is allowed
+//! in the case's state is the reply clock's business (`gongkai_core::clock::evaluate`), checked by the caller
+//! on the same events this write is conditioned on.
+
+use gongkai_core::clock::Event;
+use gongkai_core::regime::{Intake, Regime};
+use gongkai_core::report::records::{ApplicantType, Outcome};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::records::{date_at, optional_date_at};
+use crate::{Actor, Store, StoreError, audit, now_text};
+
+/// One recorded step: the clock event, what else the clerk recorded with it, who and when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    pub seq: i64,
+    pub event: Event,
+    /// A JSON object: reason, items, consulted party, opinion, outcome details…
+    pub details: serde_json::Value,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+/// An application as the back office sees it (the applicant's personal data comes separately, masked unless
+/// the viewer handles the case: [`crate::applications::applicant`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Case {
+    pub id: i64,
+    pub agency_id: i64,
+    pub agency_code: String,
+    pub tracking_number: String,
+    pub applicant_type: ApplicantType,
+    pub intake: Intake,
+    pub regime: Option<Regime>,
+    pub outcome: Option<Outcome>,
+    pub description: String,
+    pub delivery_form: String,
+    pub handler: Option<String>,
+    pub created_at: String,
+    pub steps: Vec<Step>,
+}
+
+impl Case {
+    /// The version a step is recorded against.
+    pub fn version(&self) -> i64 {
+        self.steps.last().map_or(0, |step| step.seq)
+    }
+
+    /// The clock events, in order.
+    pub fn events(&self) -> Vec<Event> {
+        self.steps.iter().map(|step| step.event.clone()).collect()
+    }
+
+    /// The clock's view of the case.
+    pub fn clock_application(&self) -> gongkai_core::clock::Application {
+        gongkai_core::clock::Application {
+            intake: self.intake.clone(),
+            regime: self.regime,
+            events: self.events(),
+        }
+    }
+
+    /// The details recorded with the newest step of `kind` (an [`Event`] tag such as `extension_requested`).
+    pub fn last_details(&self, kind: &str) -> Option<&Step> {
+        self.steps.iter().rev().find(|step| event_tag(&step.event) == kind)
+    }
+}
+
+/// The serde tag of an event (`supplement_requested`, `replied`, …).
+pub fn event_tag(event: &Event) -> String {
+    serde_json::to_value(event)
+        .ok()
+        .and_then(|value| value.get("event").and_then(|tag| tag.as_str().map(str::to_owned)))
+        .unwrap_or_default()
+}
+
+const SELECT: &str = "SELECT a.id, a.agency_id, g.code, a.tracking_number, a.applicant_type, a.channel, a.submitted, \
+     a.signed_for, a.confirmed, a.regime, a.outcome, a.description, a.delivery_form, u.username, a.created_at \
+     FROM applications a JOIN agencies g ON g.id = a.agency_id LEFT JOIN users u ON u.id = a.handler_id";
+
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|err| StoreError::InvalidData(format!("{what}: {err}")))
+}
+
+fn case_from_row(row: &AnyRow) -> Result<Case, StoreError> {
+    let applicant: String = row.try_get(4)?;
+    let channel: String = row.try_get(5)?;
+    let regime: Option<String> = row.try_get(9)?;
+    let outcome: Option<String> = row.try_get(10)?;
+    Ok(Case {
+        id: row.try_get(0)?,
+        agency_id: row.try_get(1)?,
+        agency_code: row.try_get(2)?,
+        tracking_number: row.try_get(3)?,
+        applicant_type: serde_json::from_value(serde_json::Value::String(applicant))
+            .map_err(|err| StoreError::InvalidData(format!("applicant type: {err}")))?,
+        intake: Intake {
+            channel: channel.parse().map_err(StoreError::InvalidData)?,
+            submitted: date_at(row, 6)?,
+            signed_for: optional_date_at(row, 7)?,
+            confirmed: optional_date_at(row, 8)?,
+        },
+        regime: regime.as_deref().map(str::parse).transpose().map_err(StoreError::InvalidData)?,
+        outcome: outcome.as_deref().map(|text| parse_json(text, "outcome")).transpose()?,
+        description: row.try_get(11)?,
+        delivery_form: row.try_get(12)?,
+        handler: row.try_get(13)?,
+        created_at: row.try_get(14)?,
+        steps: Vec::new(),
+    })
+}
+
+fn step_from_row(row: &AnyRow, offset: usize) -> Result<Step, StoreError> {
+    Ok(Step {
+        seq: row.try_get(offset)?,
+        event: parse_json(&row.try_get::<String, _>(offset + 1)?, "application event")?,
+        details: parse_json(&row.try_get::<String, _>(offset + 2)?, "event details")?,
+        recorded_by: row.try_get(offset + 3)?,
+        recorded_at: row.try_get(offset + 4)?,
+    })
+}
+
+/// The case `tracking_number` with its steps.
+pub async fn case(store: &Store, tracking_number: &str) -> Result<Case, StoreError> {
+    // Composed from constants only.
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE a.tracking_number = $1")))
+        .bind(tracking_number)
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "application",
+            key: tracking_number.to_owned(),
+        })?;
+    let mut case = case_from_row(&row)?;
+    case.steps = sqlx::query(
+        "SELECT seq, event, details, recorded_by, recorded_at FROM application_events \
+         WHERE application_id = $1 ORDER BY seq",
+    )
+    .bind(case.id)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|row| step_from_row(row, 0))
+    .collect::<Result<_, _>>()?;
+    Ok(case)
+}
+
+/// Which cases of an agency to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    /// Not yet closed (no outcome recorded).
+    Open,
+    /// Every case received in the year.
+    Year(i32),
+}
+
+/// The agency's cases (newest first), each with its steps, in two queries whatever their number.
+pub async fn cases(
+    store: &Store,
+    agency_id: i64,
+    filter: Filter,
+    limit: i64,
+) -> Result<Vec<Case>, StoreError> {
+    // The SQL is composed from the constants below only; values are bound.
+    let (condition, year) = match filter {
+        Filter::Open => ("a.outcome IS NULL", None),
+        Filter::Year(year) => ("a.submitted >= $3 AND a.submitted < $4", Some(year)),
+    };
+    let sql = format!(
+        "{SELECT} WHERE a.agency_id = $1 AND {condition} ORDER BY a.submitted DESC, a.id DESC LIMIT $2"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agency_id).bind(limit);
+    if let Some(year) = year {
+        query = query.bind(format!("{year:04}-01-01")).bind(format!("{:04}-01-01", year + 1));
+    }
+    let mut list: Vec<Case> =
+        query.fetch_all(store.pool()).await?.iter().map(case_from_row).collect::<Result<_, _>>()?;
+    if list.is_empty() {
+        return Ok(list);
+    }
+    let lowest = list.iter().map(|case| case.id).min().unwrap_or(0);
+    let events_sql = format!(
+        "SELECT e.application_id, e.seq, e.event, e.details, e.recorded_by, e.recorded_at \
+         FROM application_events e JOIN applications a ON a.id = e.application_id \
+         WHERE a.agency_id = $1 AND e.application_id >= $2 AND {} ORDER BY e.application_id, e.seq",
+        condition
+    );
+    let mut events = sqlx::query(sqlx::AssertSqlSafe(events_sql)).bind(agency_id).bind(lowest);
+    if let Some(year) = year {
+        events = events.bind(format!("{year:04}-01-01")).bind(format!("{:04}-01-01", year + 1));
+    }
+    let index: std::collections::HashMap<i64, usize> =
+        list.iter().enumerate().map(|(position, case)| (case.id, position)).collect();
+    for row in events.fetch_all(store.pool()).await? {
+        let id: i64 = row.try_get(0)?;
+        if let Some(&position) = index.get(&id) {
+            list[position].steps.push(step_from_row(&row, 1)?);
+        }
+    }
+    Ok(list)
+}
+
+/// A step to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewStep<'a> {
+    /// The clock event, or `None` for closing a case without one (a lapse: 其他处理).
+    pub event: Option<Event>,
+    pub details: serde_json::Value,
+    /// Set when the step ends the case (a reply, or closing a lapsed case).
+    pub outcome: Option<Outcome>,
+    /// The regime the case is decided under (recorded with the outcome).
+    pub regime: Option<Regime>,
+    /// A short name of the step for the audit trail: `supplement`, `extension.approve`, `reply`, …
+    pub action: &'a str,
+}
+
+/// Records `step` on the case `tracking_number` if its version is still `expected_version`; returns the new
+/// version. Refused with [`StoreError::Conflict`] when another step came first or the case was already
+/// closed. The step and its audit entry commit together.
+pub async fn record(
+    store: &Store,
+    tracking_number: &str,
+    expected_version: i64,
+    step: &NewStep<'_>,
+    actor: &Actor<'_>,
+) -> Result<i64, StoreError> {
+    let mut transaction = store.pool().begin().await?;
+    // Write first: this takes SQLite's write lock (waiting up to the busy timeout) and PostgreSQL's row lock,
+    // so concurrent steps on one case run one after the other and the later one sees the earlier's version.
+    sqlx::query("UPDATE applications SET handler_id = handler_id WHERE tracking_number = $1")
+        .bind(tracking_number)
+        .execute(&mut *transaction)
+        .await?;
+    let row = sqlx::query(
+        "SELECT a.id, a.outcome, COALESCE((SELECT MAX(seq) FROM application_events e WHERE e.application_id = a.id), 0) \
+         FROM applications a WHERE a.tracking_number = $1",
+    )
+    .bind(tracking_number)
+    .fetch_optional(&mut *transaction)
+    .await?
+    .ok_or_else(|| StoreError::NotFound { what: "application", key: tracking_number.to_owned() })?;
+    let id: i64 = row.try_get(0)?;
+    let outcome: Option<String> = row.try_get(1)?;
+    let version: i64 = row.try_get(2)?;
+    if version != expected_version || outcome.is_some() {
+        return Err(StoreError::Conflict { expected: expected_version });
+    }
+    let mut new_version = version;
+    let details = step.details.to_string();
+    if let Some(event) = &step.event {
+        new_version = version + 1;
+        let text = serde_json::to_string(event)
+            .map_err(|err| StoreError::InvalidData(format!("application event: {err}")))?;
+        sqlx::query(
+            "INSERT INTO application_events (application_id, seq, event, details, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(new_version)
+        .bind(&text)
+        .bind(&details)
+        .bind(actor.name)
+        .bind(now_text())
+        .execute(&mut *transaction)
+        .await
+        .map_err(|err| match StoreError::on_unique(err, "step", tracking_number) {
+            StoreError::Duplicate { .. } => StoreError::Conflict { expected: expected_version },
+            other => other,
+        })?;
+    }
+    if let Some(outcome) = step.outcome {
+        let text = serde_json::to_string(&outcome)
+            .map_err(|err| StoreError::InvalidData(format!("outcome: {err}")))?;
+        let updated = sqlx::query(
+            "UPDATE applications SET outcome = $1, regime = COALESCE($2, regime) WHERE id = $3 AND outcome IS NULL",
+        )
+        .bind(&text)
+        .bind(step.regime.map(|regime| regime.code().to_owned()))
+        .bind(id)
+        .execute(&mut *transaction)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Conflict { expected: expected_version });
+        }
+    }
+    let after = serde_json::json!({
+        "version": new_version,
+        "event": step.event,
+        "outcome": step.outcome,
+        "details": step.details,
+    })
+    .to_string();
+    audit::record(
+        &mut transaction,
+        actor,
+        &format!("application.{}", step.action),
+        &format!("application:{tracking_number}"),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(new_version)
+}

@@ -1,0 +1,225 @@
+//! The back office's storage on both backends: staff sessions, accounts as a request sees them, recording
+//! handling steps against the version the clerk saw (concurrent steps: exactly one wins), closing a case,
+//! the case list with its steps, monthly intake, and the case's letters.
+
+mod common;
+
+use gongkai_core::clock::{Event, Party};
+use gongkai_core::regime::{Channel, Intake};
+use gongkai_core::report::records::{ApplicantType, Outcome};
+use gongkai_store::agencies::{self, NewAgency};
+use gongkai_store::applications::{self, NewApplication};
+use gongkai_store::handling::{self, Filter, NewStep};
+use gongkai_store::{Store, StoreError, letters, sessions, users};
+use time::macros::date;
+
+use common::{TEST, on_both};
+
+async fn agency(store: &Store, code: &str) -> i64 {
+    agencies::add(
+        store,
+        &NewAgency {
+            code,
+            name: "温州市司法局",
+            kind: "department",
+            region: "浙江省温州市",
+            parent_code: None,
+            index_pattern: "{code}/{year}-{serial:05}",
+            office: "办公室",
+            phone: "0577-88000000",
+            address: "温州市鹿城区",
+            hours: "工作日",
+        },
+        &TEST,
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+async fn apply(store: &Store, code: &str, submitted: time::Date) -> String {
+    let application = NewApplication {
+        applicant: ApplicantType::Natural,
+        name: "张三",
+        id_type: "居民身份证",
+        id_number: "11010519491231002X",
+        phone: "13800138000",
+        address: "温州市",
+        email: "",
+        description: "律师事务所年度考核结果\n第二行",
+        delivery_form: "邮寄纸质文本",
+        intake: Intake::received_on(Channel::Online, submitted),
+    };
+    applications::intake(store, code, &application, &TEST).await.unwrap().tracking_number
+}
+
+fn step(event: Event, action: &str) -> NewStep<'_> {
+    NewStep {
+        event: Some(event),
+        details: serde_json::json!({ "note": action }),
+        outcome: None,
+        regime: None,
+        action,
+    }
+}
+
+#[tokio::test]
+async fn sessions_expire_and_are_swept() {
+    on_both(|store, _| async move {
+        assert!(sessions::create(&store, "a", "{\"uid\":1}", 1_000).await.unwrap());
+        assert!(!sessions::create(&store, "a", "{}", 2_000).await.unwrap(), "ids are unique");
+        assert_eq!(
+            sessions::load(&store, "a", 999).await.unwrap(),
+            Some(("{\"uid\":1}".to_owned(), 1_000))
+        );
+        assert_eq!(sessions::load(&store, "a", 1_000).await.unwrap(), None, "expired");
+        sessions::save(&store, "a", "{\"uid\":2}", 5_000).await.unwrap();
+        assert_eq!(sessions::load(&store, "a", 1_000).await.unwrap().unwrap().0, "{\"uid\":2}");
+        sessions::save(&store, "b", "{}", 10).await.unwrap();
+        assert_eq!(sessions::sweep(&store, 100).await.unwrap(), 1);
+        sessions::delete(&store, "a").await.unwrap();
+        assert_eq!(sessions::load(&store, "a", 0).await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_account_reflects_roles_and_password_now() {
+    on_both(|store, _| async move {
+        agency(&store, "SFJ").await;
+        users::add(&store, "clerk", "王经办", "a long password", &TEST).await.unwrap();
+        users::grant(&store, "clerk", "clerk", Some("SFJ"), &TEST).await.unwrap();
+        let id = users::find(&store, "clerk").await.unwrap().unwrap().id;
+        let before = users::account(&store, id).await.unwrap().unwrap();
+        assert_eq!(before.user.roles, [(Some("SFJ".to_owned()), "clerk".to_owned())]);
+        users::set_password(&store, "clerk", "another long password", &TEST).await.unwrap();
+        let after = users::account(&store, id).await.unwrap().unwrap();
+        assert_ne!(before.fingerprint, after.fingerprint, "a new password, a new fingerprint");
+        assert_eq!(users::holders(&store, "SFJ", "clerk").await.unwrap(), ["clerk"]);
+        assert!(users::account(&store, id + 100).await.unwrap().is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn steps_are_recorded_against_the_version_seen() {
+    on_both(|store, backend| async move {
+        let agency_id = agency(&store, "SFJ").await;
+        let tracking = apply(&store, "SFJ", date!(2026 - 11 - 02)).await;
+        let case = handling::case(&store, &tracking).await.unwrap();
+        assert_eq!(case.version(), 0);
+        assert_eq!(case.agency_code, "SFJ");
+
+        let sent = step(
+            Event::ConsultationSent { on: date!(2026 - 11 - 03), party: Party::ThirdParty },
+            "consult",
+        );
+        assert_eq!(handling::record(&store, &tracking, 0, &sent, &TEST).await.unwrap(), 1);
+        // A second clerk who saw version 0 is refused; nothing is overwritten.
+        let other =
+            step(Event::ExtensionRequested { on: date!(2026 - 11 - 03) }, "extension.request");
+        assert!(matches!(
+            handling::record(&store, &tracking, 0, &other, &TEST).await,
+            Err(StoreError::Conflict { expected: 0 })
+        ));
+
+        // Concurrent steps on the same version: exactly one is recorded.
+        let mut tasks = Vec::new();
+        for n in 0..6 {
+            let store = store.clone();
+            let tracking = tracking.clone();
+            tasks.push(tokio::spawn(async move {
+                let answered = NewStep {
+                    event: Some(Event::ConsultationAnswered { on: date!(2026 - 11 - 10) }),
+                    details: serde_json::json!({ "n": n }),
+                    outcome: None,
+                    regime: None,
+                    action: "consult_answered",
+                };
+                handling::record(&store, &tracking, 1, &answered, &TEST).await
+            }));
+        }
+        let mut wins = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(version) => {
+                    assert_eq!(version, 2);
+                    wins += 1;
+                }
+                Err(StoreError::Conflict { .. }) => {}
+                Err(other) => panic!("{backend}: {other}"),
+            }
+        }
+        assert_eq!(wins, 1, "{backend}");
+
+        // The reply closes the case: no step after it.
+        let reply = NewStep {
+            event: Some(Event::Replied { on: date!(2026 - 11 - 20) }),
+            details: serde_json::json!({ "method": "post" }),
+            outcome: Some(Outcome::Disclosed),
+            regime: Some(gongkai_core::regime::Regime::Ordinance2019),
+            action: "reply",
+        };
+        assert_eq!(handling::record(&store, &tracking, 2, &reply, &TEST).await.unwrap(), 3);
+        let late = step(Event::FeePaid { on: date!(2026 - 11 - 21) }, "fee_paid");
+        assert!(matches!(
+            handling::record(&store, &tracking, 3, &late, &TEST).await,
+            Err(StoreError::Conflict { .. })
+        ));
+        let case = handling::case(&store, &tracking).await.unwrap();
+        assert_eq!(case.outcome, Some(Outcome::Disclosed));
+        assert_eq!(case.steps.len(), 3);
+        assert_eq!(case.steps[0].recorded_by, "test");
+        assert_eq!(case.steps[0].details["note"], "consult");
+        assert_eq!(case.events().last(), Some(&Event::Replied { on: date!(2026 - 11 - 20) }));
+
+        // Lists: the open list no longer has it; the year list does, with its steps.
+        let open_case = apply(&store, "SFJ", date!(2026 - 03 - 09)).await;
+        let open = handling::cases(&store, agency_id, Filter::Open, 100).await.unwrap();
+        assert_eq!(
+            open.iter().map(|case| case.tracking_number.as_str()).collect::<Vec<_>>(),
+            [open_case.as_str()]
+        );
+        let year = handling::cases(&store, agency_id, Filter::Year(2026), 100).await.unwrap();
+        assert_eq!(year.len(), 2);
+        assert_eq!(year[0].tracking_number, tracking, "newest first");
+        assert_eq!(year[0].steps.len(), 3);
+        assert!(
+            handling::cases(&store, agency_id, Filter::Year(2025), 100).await.unwrap().is_empty()
+        );
+        let months = applications::monthly_intake(&store, agency_id, 2026).await.unwrap();
+        assert_eq!(months[2], 1);
+        assert_eq!(months[10], 1);
+        assert_eq!(months.iter().sum::<i64>(), 2);
+
+        // Closing without an event (a lapse) sets the outcome once.
+        let close = NewStep {
+            event: None,
+            details: serde_json::json!({}),
+            outcome: Some(Outcome::OtherHandling(
+                gongkai_core::report::records::OtherHandling::NoSupplement,
+            )),
+            regime: None,
+            action: "close",
+        };
+        assert_eq!(handling::record(&store, &open_case, 0, &close, &TEST).await.unwrap(), 0);
+        assert!(handling::record(&store, &open_case, 0, &close, &TEST).await.is_err());
+
+        // Letters of the case, staff copy with its agency.
+        let id =
+            letters::add(&store, &tracking, "reply", "application/pdf", b"%PDF-1.7 test", &TEST)
+                .await
+                .unwrap();
+        let listed = letters::of_case(&store, &tracking).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].sent_on, None);
+        let (letter, code, number, data) = letters::staff_copy(&store, id).await.unwrap().unwrap();
+        assert_eq!(
+            (letter.kind.as_str(), code.as_str(), number.as_str()),
+            ("reply", "SFJ", tracking.as_str())
+        );
+        assert_eq!(data, b"%PDF-1.7 test");
+        assert!(letters::staff_copy(&store, id + 1).await.unwrap().is_none());
+    })
+    .await;
+}

@@ -1,0 +1,245 @@
+//! The back office: staff sign-in, the agency dashboard, handling applications to the reply clock, and the
+//! letters of handling.
+//!
+//! Every staff route takes a [`Staff`] (the signed-in user, with the roles held *now*, read per request) and
+//! asks [`Staff::require`] for the access it needs on the agency the record belongs to — taken from the
+//! record, never from the URL — so a user acts only within the agencies and roles granted. A refusal is a
+//! 403 page and an `access.denied` entry in the audit trail.
+
+pub(crate) mod admin;
+pub(crate) mod cases;
+pub(crate) mod session;
+pub(crate) mod signin;
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_store::agencies::AgencyRow;
+use gongkai_store::audit;
+use tower_sessions::Session;
+
+use crate::{AppState, PageError};
+
+/// Session keys.
+pub(crate) const USER_KEY: &str = "uid";
+pub(crate) const FINGERPRINT_KEY: &str = "fp";
+
+/// What an action needs on an agency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Need {
+    /// See the agency's cases and records: any role in the agency, or supervisor of it or a parent.
+    Read,
+    /// Register and handle applications, publish, record: 填报人/经办人 (clerk).
+    Handle,
+    /// Approve or refuse an extension, sign the report: 单位负责人 (head).
+    Approve,
+}
+
+impl Need {
+    fn code(self) -> &'static str {
+        match self {
+            Need::Read => "read",
+            Need::Handle => "handle",
+            Need::Approve => "approve",
+        }
+    }
+}
+
+/// The signed-in staff member.
+#[derive(Debug, Clone)]
+pub(crate) struct Staff {
+    pub(crate) username: String,
+    pub(crate) display_name: String,
+    /// (agency code or `None` for platform roles, role).
+    pub(crate) roles: Vec<(Option<String>, String)>,
+    pub(crate) address: String,
+}
+
+impl Staff {
+    fn holds(&self, code: &str, role: &str) -> bool {
+        self.roles.iter().any(|(agency, held)| agency.as_deref() == Some(code) && held == role)
+    }
+
+    pub(crate) fn is_platform_admin(&self) -> bool {
+        self.roles.iter().any(|(agency, role)| agency.is_none() && role == "platform_admin")
+    }
+
+    /// Whether this user may act with `need` on the agency `code` (`agencies` gives the tree).
+    pub(crate) fn may(&self, code: &str, agencies: &[AgencyRow], need: Need) -> bool {
+        match need {
+            Need::Handle => self.holds(code, "clerk"),
+            Need::Approve => self.holds(code, "head"),
+            Need::Read => {
+                ["clerk", "reviewer", "head", "agency_admin"]
+                    .iter()
+                    .any(|role| self.holds(code, role))
+                    || ancestry(code, agencies).any(|ancestor| self.holds(ancestor, "supervisor"))
+            }
+        }
+    }
+
+    /// Ok when [`Staff::may`]; otherwise the refusal is written to the audit trail and a 403 page returned.
+    pub(crate) async fn require(
+        &self,
+        state: &AppState,
+        code: &str,
+        need: Need,
+        subject: &str,
+    ) -> Result<(), PageError> {
+        let agencies = state.agencies().await?;
+        if self.may(code, &agencies, need) {
+            return Ok(());
+        }
+        self.refused_access(state, need.code(), code, subject).await;
+        Err(PageError::Forbidden)
+    }
+
+    /// Writes a refused access to the audit trail (a failure to write it is logged, not shown).
+    pub(crate) async fn refused_access(
+        &self,
+        state: &AppState,
+        need: &str,
+        agency: &str,
+        subject: &str,
+    ) {
+        let after = serde_json::json!({ "need": need, "agency": agency }).to_string();
+        let entry = audit::Action {
+            actor: &self.username,
+            address: &self.address,
+            action: "access.denied",
+            subject,
+            before: None,
+            after: Some(&after),
+        };
+        if let Err(err) = audit::append(state.store(), &entry).await {
+            tracing::error!(error = %err, "recording a refused access failed");
+        }
+    }
+
+    /// The agencies this user may read, in the platform's order.
+    pub(crate) fn readable<'a>(&self, agencies: &'a [AgencyRow]) -> Vec<&'a AgencyRow> {
+        agencies.iter().filter(|agency| self.may(&agency.code, agencies, Need::Read)).collect()
+    }
+
+    pub(crate) fn actor(&self) -> gongkai_store::Actor<'_> {
+        gongkai_store::Actor::new(&self.username, &self.address)
+    }
+}
+
+/// The agency `code` and its parents, nearest first.
+pub(crate) fn ancestry<'a>(
+    code: &'a str,
+    agencies: &'a [AgencyRow],
+) -> impl Iterator<Item = &'a str> + 'a {
+    let mut next = Some(code);
+    let mut steps = 0;
+    std::iter::from_fn(move || {
+        let current = next?;
+        steps += 1;
+        // A cycle in bad data must not hang a request.
+        if steps > 64 {
+            return None;
+        }
+        next = agencies
+            .iter()
+            .find(|agency| agency.code == current)
+            .and_then(|agency| agency.parent_code.as_deref());
+        Some(current)
+    })
+}
+
+/// Not signed in (or the session ended): back to the sign-in page, then to where the user was going.
+pub(crate) struct SignInRequired(String);
+
+impl IntoResponse for SignInRequired {
+    fn into_response(self) -> Response {
+        let next: String = form_urlencoded_component(&self.0);
+        Redirect::to(&format!("/staff/login?next={next}")).into_response()
+    }
+}
+
+fn form_urlencoded_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                out.push(byte as char)
+            }
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Staff, Response> {
+        // Nested under `/staff`: the path as the browser asked for it.
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| parts.uri.path().to_owned(), |uri| uri.path().to_owned());
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|_| PageError::Unavailable.into_response())?;
+        let user: Option<i64> = session.get(USER_KEY).await.ok().flatten();
+        let fingerprint: Option<String> = session.get(FINGERPRINT_KEY).await.ok().flatten();
+        let (Some(user), Some(fingerprint)) = (user, fingerprint) else {
+            return Err(SignInRequired(path).into_response());
+        };
+        let account = gongkai_store::users::account(state.store(), user)
+            .await
+            .map_err(|err| PageError::Store(err).into_response())?;
+        let Some(account) = account.filter(|account| account.fingerprint == fingerprint) else {
+            // Disabled, deleted, or the password changed since this session signed in.
+            let _ = session.flush().await;
+            return Err(SignInRequired(path).into_response());
+        };
+        let address = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(address)| address.ip().to_string())
+            .unwrap_or_else(|| "unknown".to_owned());
+        Ok(Staff {
+            username: account.user.username,
+            display_name: account.user.display_name,
+            roles: account.user.roles,
+            address,
+        })
+    }
+}
+
+/// The role names as the UI shows them.
+pub(crate) fn role_label(role: &str) -> &'static str {
+    match role {
+        "clerk" => "填报人/经办人",
+        "reviewer" => "审核人",
+        "head" => "单位负责人",
+        "agency_admin" => "单位管理员",
+        "platform_admin" => "平台管理员",
+        "supervisor" => "监督（本区域）",
+        _ => "其他",
+    }
+}
+
+/// The staff routes (mounted under `/staff` with the session layer); `login` is the sign-in route with the
+/// per-address rate limit of forms.
+pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/login", login.get(signin::form))
+        .route("/logout", post(signin::sign_out))
+        .route("/password", get(signin::password_form).post(signin::change_password))
+        .route("/", get(cases::home))
+        .route("/agencies/{code}", get(cases::dashboard))
+        .route("/agencies/{code}/applications", get(cases::list))
+        .route("/agencies/{code}/register", get(cases::register_form).post(cases::register))
+        .route("/cases/{tracking}", get(cases::case_page))
+        .route("/cases/{tracking}/steps", post(cases::step))
+        .route("/cases/{tracking}/assign", post(cases::assign))
+        .route("/letters/{id}", get(cases::letter))
+        .route("/admin", get(admin::page).post(admin::submit))
+}

@@ -1,0 +1,839 @@
+//! The back office through the real router on a real SQLite store: sign-in, lockout, sign-out and password
+//! change; registering and handling an application step by step with its letters; refusals of steps the
+//! case's state does not allow; concurrent edits; and tenant isolation — staff of one agency trying every
+//! staff route on another agency's records, and a clerk trying the head's action, all refused and logged.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use gongkai_core::calendar::Calendar;
+use gongkai_core::regime::{Channel, Intake};
+use gongkai_core::report::records::ApplicantType;
+use gongkai_store::agencies::{self, NewAgency};
+use gongkai_store::applications::{self, NewApplication};
+use gongkai_store::{Actor, Store, handling, users};
+use gongkai_web::AppState;
+use http_body_util::BodyExt;
+use time::macros::date;
+use tower::ServiceExt;
+
+const ACTOR: Actor<'static> = Actor::new("test", "cli");
+const PASSWORD: &str = "correct horse battery";
+
+struct Desk {
+    state: AppState,
+    store: Store,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Desk {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.dir).ok();
+    }
+}
+
+fn agency<'a>(
+    code: &'a str,
+    name: &'a str,
+    kind: &'a str,
+    parent: Option<&'a str>,
+) -> NewAgency<'a> {
+    NewAgency {
+        code,
+        name,
+        kind,
+        region: "浙江省温州市",
+        parent_code: parent,
+        index_pattern: "{code}/{year}-{serial:05}",
+        office: "政府信息公开办公室",
+        phone: "0577-88000000",
+        address: "温州市鹿城区市府路500号",
+        hours: "工作日 8:30-12:00，14:00-17:30",
+    }
+}
+
+/// 市政府 ZF with two departments, SFJ and CZJ; staff of each; "today" is Friday 2026-11-20.
+async fn desk(name: &str) -> Desk {
+    let dir = std::env::temp_dir().join(format!("gk_staff_{name}_{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::open(&format!("sqlite://{}", dir.join("gk.db").display())).await.unwrap();
+    agencies::add(&store, &agency("ZF", "温州市人民政府", "government", None), &ACTOR)
+        .await
+        .unwrap();
+    agencies::add(&store, &agency("SFJ", "温州市司法局", "department", Some("ZF")), &ACTOR)
+        .await
+        .unwrap();
+    agencies::add(&store, &agency("CZJ", "温州市财政局", "department", Some("ZF")), &ACTOR)
+        .await
+        .unwrap();
+    for (user, display, role, code) in [
+        ("clerk1", "王经办", "clerk", "SFJ"),
+        ("clerk2", "李经办", "clerk", "SFJ"),
+        ("head", "陈局长", "head", "SFJ"),
+        ("reviewer", "赵审核", "reviewer", "SFJ"),
+        ("sup", "市政府办公室", "supervisor", "ZF"),
+        ("other", "财政局经办", "clerk", "CZJ"),
+        ("otherhead", "财政局负责人", "head", "CZJ"),
+    ] {
+        users::add(&store, user, display, PASSWORD, &ACTOR).await.unwrap();
+        users::grant(&store, user, role, Some(code), &ACTOR).await.unwrap();
+    }
+    users::add(&store, "admin", "平台管理员", PASSWORD, &ACTOR).await.unwrap();
+    users::grant(&store, "admin", "platform_admin", None, &ACTOR).await.unwrap();
+    // The head of SFJ is also a clerk there, to show they still cannot approve their own request.
+    users::grant(&store, "head", "clerk", Some("SFJ"), &ACTOR).await.unwrap();
+    let state =
+        AppState::with_clock(store.clone(), Calendar::builtin().clone(), || date!(2026 - 11 - 20))
+            .without_rate_limits()
+            .without_secure_cookies();
+    Desk { state, store, dir }
+}
+
+async fn online_application(store: &Store, code: &str, submitted: time::Date) -> String {
+    let application = NewApplication {
+        applicant: ApplicantType::Natural,
+        name: "张三",
+        id_type: "居民身份证",
+        id_number: "11010519491231002X",
+        phone: "13800138000",
+        address: "温州市鹿城区某路1号",
+        email: "",
+        description: "2025年度律师事务所年度检查考核结果",
+        delivery_form: "邮寄纸质文本",
+        intake: Intake::received_on(Channel::Online, submitted),
+    };
+    applications::intake(store, code, &application, &Actor::new("public", "203.0.113.1"))
+        .await
+        .unwrap()
+        .tracking_number
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    bytes: Vec<u8>,
+}
+
+impl Answer {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+
+    fn location(&self) -> String {
+        self.headers
+            .get(header::LOCATION)
+            .map(|value| value.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// A browser: a cookie jar and the router.
+struct Client {
+    state: AppState,
+    cookies: HashMap<String, String>,
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+impl Client {
+    fn new(desk: &Desk) -> Client {
+        Client { state: desk.state.clone(), cookies: HashMap::new() }
+    }
+
+    async fn send(&mut self, mut request: Request<Body>) -> Answer {
+        let cookie: Vec<String> =
+            self.cookies.iter().map(|(name, value)| format!("{name}={value}")).collect();
+        if !cookie.is_empty() {
+            request.headers_mut().insert(header::COOKIE, cookie.join("; ").parse().unwrap());
+        }
+        request.headers_mut().insert(header::HOST, "gk.example.cn".parse().unwrap());
+        request.extensions_mut().insert(ConnectInfo(SocketAddr::from(([198, 51, 100, 7], 5000))));
+        let response = gongkai_web::router(self.state.clone()).oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        for value in headers.get_all(header::SET_COOKIE) {
+            let text = value.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            let expired = text.contains("Max-Age=0") || value.is_empty();
+            if expired {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Answer { status, headers, bytes }
+    }
+
+    async fn get(&mut self, uri: &str) -> Answer {
+        self.send(Request::get(uri).body(Body::empty()).unwrap()).await
+    }
+
+    async fn csrf(&mut self) -> String {
+        if !self.cookies.contains_key("gk_csrf") {
+            self.get("/staff/login").await;
+        }
+        self.cookies["gk_csrf"].clone()
+    }
+
+    async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Answer {
+        let token = self.csrf().await;
+        let mut body = format!("csrf={token}");
+        for (name, value) in fields {
+            body.push_str(&format!("&{name}={}", encode(value)));
+        }
+        let request = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
+    async fn sign_in(desk: &Desk, user: &str) -> Client {
+        let mut client = Client::new(desk);
+        let answer =
+            client.post("/staff/login", &[("username", user), ("password", PASSWORD)]).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{user}: {}", answer.text());
+        assert!(client.cookies.contains_key("gk_staff"), "{:?}", client.cookies);
+        client
+    }
+
+    async fn step(&mut self, tracking: &str, fields: &[(&str, &str)]) -> Answer {
+        let version = {
+            let case = handling::case(self.state.store(), tracking).await.unwrap();
+            case.version().to_string()
+        };
+        let mut all = vec![("version", version.as_str())];
+        all.extend_from_slice(fields);
+        self.post(&format!("/staff/cases/{tracking}/steps"), &all).await
+    }
+}
+
+#[tokio::test]
+async fn sign_in_lockout_sign_out() {
+    let desk = desk("signin").await;
+    let mut anonymous = Client::new(&desk);
+    let answer = anonymous.get("/staff/agencies/SFJ").await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(answer.location(), "/staff/login?next=/staff/agencies/SFJ");
+
+    // Wrong passwords: the same answer as an unknown user, then a lockout after five.
+    let mut client = Client::new(&desk);
+    for attempt in 1..=4 {
+        let answer = client
+            .post("/staff/login", &[("username", "clerk1"), ("password", "wrong-password")])
+            .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+        assert!(answer.text().contains("用户名或密码不正确"));
+    }
+    let unknown = client
+        .post("/staff/login", &[("username", "nobody"), ("password", "wrong-password")])
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    let fifth = client
+        .post("/staff/login", &[("username", "clerk1"), ("password", "wrong-password")])
+        .await;
+    assert_eq!(fifth.status, StatusCode::FORBIDDEN);
+    assert!(fifth.text().contains("已被锁定"), "{}", fifth.text());
+    let locked =
+        client.post("/staff/login", &[("username", "clerk1"), ("password", PASSWORD)]).await;
+    assert_eq!(
+        locked.status,
+        StatusCode::FORBIDDEN,
+        "the right password does not open a locked account"
+    );
+    assert!(!client.cookies.contains_key("gk_staff"));
+
+    // Another user signs in, is sent where they were going, and signs out.
+    let mut client = Client::new(&desk);
+    let answer = client
+        .post(
+            "/staff/login",
+            &[("username", "clerk2"), ("password", PASSWORD), ("next", "/staff/agencies/SFJ")],
+        )
+        .await;
+    assert_eq!(answer.location(), "/staff/agencies/SFJ");
+    let dashboard = client.get("/staff/agencies/SFJ").await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    assert!(dashboard.text().contains("温州市司法局"));
+    assert_eq!(dashboard.headers[header::CACHE_CONTROL], "no-store");
+    // An open redirect is not followed.
+    let mut evil = Client::new(&desk);
+    let answer = evil
+        .post(
+            "/staff/login",
+            &[("username", "clerk2"), ("password", PASSWORD), ("next", "//evil.example/x")],
+        )
+        .await;
+    assert_eq!(answer.location(), "/staff");
+    let out = client.post("/staff/logout", &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(client.get("/staff/agencies/SFJ").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_password_change_ends_the_other_sessions() {
+    let desk = desk("password").await;
+    let mut laptop = Client::sign_in(&desk, "clerk2").await;
+    let mut phone = Client::sign_in(&desk, "clerk2").await;
+    let mismatch = laptop
+        .post(
+            "/staff/password",
+            &[("current", PASSWORD), ("new", "a new long password"), ("confirm", "another one!!")],
+        )
+        .await;
+    assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(mismatch.text().contains("两次输入的新密码不一致"));
+    let wrong = laptop
+        .post(
+            "/staff/password",
+            &[
+                ("current", "not the password"),
+                ("new", "a new long password"),
+                ("confirm", "a new long password"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.text().contains("当前密码不正确"));
+    let changed = laptop
+        .post(
+            "/staff/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "a new long password"),
+                ("confirm", "a new long password"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text());
+    assert!(changed.text().contains("密码已修改"));
+    assert_eq!(laptop.get("/staff/agencies/SFJ").await.status, StatusCode::OK);
+    assert_eq!(phone.get("/staff/agencies/SFJ").await.status, StatusCode::SEE_OTHER);
+}
+
+fn is_docx(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+#[tokio::test]
+async fn a_letter_application_is_handled_to_a_reply() {
+    let desk = desk("handling").await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+
+    // Register a letter: received on the day of confirmation (art. 31(二)).
+    let missing = clerk
+        .post("/staff/agencies/SFJ/register", &[("channel", "letter"), ("submitted", "2026-11-02")])
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = missing.text();
+    assert!(text.contains("请填写日期"), "the confirmation date is required: {text}");
+    assert!(text.contains("请填写姓名或名称"));
+    let registered = clerk
+        .post(
+            "/staff/agencies/SFJ/register",
+            &[
+                ("channel", "letter"),
+                ("submitted", "2026-11-02"),
+                ("confirmed", "2026-11-04"),
+                ("applicant_type", "natural"),
+                ("name", "李四"),
+                ("id_type", "居民身份证"),
+                ("id_number", "11010519491231002X"),
+                ("phone", "13900139000"),
+                ("address", "温州市瓯海区某街2号"),
+                ("description", "2025年全市人民调解案件数量统计"),
+                ("delivery_form", "邮寄纸质文本"),
+            ],
+        )
+        .await;
+    assert_eq!(registered.status, StatusCode::OK, "{}", registered.text());
+    let text = registered.text();
+    assert!(text.contains("2026-11-04"), "received on the confirmation day: {text}");
+    let tracking = text
+        .split("<strong>")
+        .nth(1)
+        .and_then(|rest| rest.split("</strong>").next())
+        .unwrap()
+        .to_owned();
+    assert!(tracking.starts_with("YSQ2026"), "{tracking}");
+    // Due 20 working days after 2026-11-04: 2026-12-02.
+    assert!(text.contains("2026-12-02"), "{text}");
+
+    // 补正 with a reply-by date, then the supplement arrives: the clock restarts.
+    let answer = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "supplement"),
+                ("on", "2026-11-06"),
+                ("items", "请明确所需统计的区域范围"),
+                ("reply_by", "2026-11-16"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+    let again = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "supplement"),
+                ("on", "2026-11-09"),
+                ("items", "再补"),
+                ("reply_by", "2026-11-19"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.text().contains("一次性告知"), "{}", again.text());
+    let answer =
+        clerk.step(&tracking, &[("action", "supplement_received"), ("on", "2026-11-10")]).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+
+    // The clerk asks for an extension; they cannot approve it, nor can the head approve their own.
+    let answer = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "extension_request"),
+                ("on", "2026-11-19"),
+                ("reason", "需要汇总各县区数据"),
+                ("working_days", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+    let own = clerk
+        .step(
+            &tracking,
+            &[("action", "extension_decide"), ("on", "2026-11-19"), ("decision", "approve")],
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN, "a clerk is not the head");
+    let mut head = Client::sign_in(&desk, "head").await;
+    let page = head.get(&format!("/staff/cases/{tracking}")).await;
+    assert!(page.text().contains("审批延期"), "{}", page.text());
+    assert!(page.text().contains("需要汇总各县区数据"));
+    let approved = head
+        .step(
+            &tracking,
+            &[("action", "extension_decide"), ("on", "2026-11-20"), ("decision", "approve")],
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.text());
+    let twice = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "extension_request"),
+                ("on", "2026-11-20"),
+                ("reason", "还需要时间"),
+                ("working_days", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::SEE_OTHER, "a second request may be made…");
+    let second = head
+        .step(
+            &tracking,
+            &[("action", "extension_decide"), ("on", "2026-11-20"), ("decision", "approve")],
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::UNPROCESSABLE_ENTITY, "…but never approved");
+    assert!(second.text().contains("只能延长一次"), "{}", second.text());
+
+    // The reply: partial disclosure needs the withheld parts and reasons.
+    let incomplete = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "reply"),
+                ("outcome", "partial"),
+                ("method", "post"),
+                ("on", "2026-11-20"),
+            ],
+        )
+        .await;
+    assert_eq!(incomplete.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(incomplete.text().contains("第三十七条"));
+    let kept = incomplete.text();
+    assert!(kept.contains(r#"value="partial" selected"#), "the choice is kept");
+    let replied = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "reply"),
+                ("outcome", "partial"),
+                ("access", "随本答复书提供统计表一份"),
+                ("withheld_parts", "涉及当事人姓名的调解案件明细"),
+                ("reasons", "涉及个人隐私，公开会对第三方合法权益造成损害"),
+                ("method", "post"),
+                ("on", "2026-11-20"),
+            ],
+        )
+        .await;
+    assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.text());
+    let after = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "reply"),
+                ("outcome", "disclosed"),
+                ("method", "post"),
+                ("on", "2026-11-20"),
+            ],
+        )
+        .await;
+    assert_eq!(after.status, StatusCode::UNPROCESSABLE_ENTITY, "reply after reply");
+    assert!(after.text().contains("已办结"), "{}", after.text());
+    let case = handling::case(&desk.store, &tracking).await.unwrap();
+    assert_eq!(case.outcome, Some(gongkai_core::report::records::Outcome::PartiallyDisclosed));
+
+    // Letters: 补正, 延期 and the reply, each DOCX and PDF, downloadable by staff of the agency.
+    let page = clerk.get(&format!("/staff/cases/{tracking}")).await.text();
+    assert!(page.contains("已答复"), "{page}");
+    let letters = gongkai_store::letters::of_case(&desk.store, &tracking).await.unwrap();
+    let kinds: Vec<&str> = letters.iter().map(|letter| letter.kind.as_str()).collect();
+    assert_eq!(kinds, ["supplement", "supplement", "extension", "extension", "reply", "reply"]);
+    for letter in &letters {
+        let file = clerk.get(&format!("/staff/letters/{}", letter.id)).await;
+        assert_eq!(file.status, StatusCode::OK);
+        if letter.media_type.contains("pdf") {
+            assert!(file.bytes.starts_with(b"%PDF"));
+        } else {
+            assert!(is_docx(&file.bytes));
+        }
+        assert!(letter.sent_on.is_some(), "recorded as sent");
+    }
+    // The reply's text: 李四 (the handler's letter is not masked), the article, the remedies.
+    let reply_docx = clerk.get(&format!("/staff/letters/{}", letters[4].id)).await.bytes;
+    let xml = docx_text(&reply_docx);
+    assert!(xml.contains("李四："), "{xml}");
+    assert!(xml.contains("第三十七条"), "{xml}");
+    assert!(xml.contains("温州市人民政府申请行政复议"), "{xml}");
+    assert!(xml.contains("涉及当事人姓名的调解案件明细"), "{xml}");
+}
+
+/// The text of a DOCX's main part.
+fn docx_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut archive = zip_entries(bytes);
+    let mut xml = String::new();
+    archive.read_to_string(&mut xml).unwrap();
+    xml
+}
+
+fn zip_entries(bytes: &[u8]) -> std::io::Cursor<Vec<u8>> {
+    // Find word/document.xml by its local header and inflate it.
+    let name = b"word/document.xml";
+    let position = (30..bytes.len() - name.len())
+        .find(|&at| {
+            &bytes[at..at + name.len()] == name && bytes[at - 30..at - 26] == *b"PK\x03\x04"
+        })
+        .unwrap();
+    let header = position - 30;
+    let method = u16::from_le_bytes([bytes[header + 8], bytes[header + 9]]);
+    let compressed =
+        u32::from_le_bytes(bytes[header + 18..header + 22].try_into().unwrap()) as usize;
+    let extra = u16::from_le_bytes([bytes[header + 28], bytes[header + 29]]) as usize;
+    let start = position + name.len() + extra;
+    let data = &bytes[start..start + compressed];
+    let inflated = if method == 0 {
+        data.to_vec()
+    } else {
+        miniz_oxide::inflate::decompress_to_vec(data).unwrap()
+    };
+    std::io::Cursor::new(inflated)
+}
+
+#[tokio::test]
+async fn concurrent_steps_do_not_overwrite_each_other() {
+    let desk = desk("conflict").await;
+    let tracking = online_application(&desk.store, "SFJ", date!(2026 - 11 - 16)).await;
+    let mut first = Client::sign_in(&desk, "clerk1").await;
+    let mut second = Client::sign_in(&desk, "clerk2").await;
+    // Both open the case at version 0.
+    let fields_a = [
+        ("version", "0"),
+        ("action", "consult"),
+        ("party", "third_party"),
+        ("consulted", "某律师事务所"),
+        ("on", "2026-11-17"),
+    ];
+    let fields_b = [
+        ("version", "0"),
+        ("action", "extension_request"),
+        ("reason", "需要征求意见"),
+        ("working_days", "5"),
+        ("on", "2026-11-17"),
+    ];
+    let a = first.post(&format!("/staff/cases/{tracking}/steps"), &fields_a).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let b = second.post(&format!("/staff/cases/{tracking}/steps"), &fields_b).await;
+    assert_eq!(b.status, StatusCode::CONFLICT);
+    let text = b.text();
+    assert!(text.contains("已被他人更新"), "{text}");
+    assert!(text.contains("需要征求意见"), "the second clerk's input is kept");
+    assert!(text.contains("征求第三方意见"), "and they see the first clerk's step");
+    let case = handling::case(&desk.store, &tracking).await.unwrap();
+    assert_eq!(case.steps.len(), 1);
+}
+
+/// A request of the isolation test: method, path, form fields.
+type Attempt<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
+
+/// Every staff route, with how the isolation test calls it on another agency's records.
+const STAFF_ROUTES: [&str; 12] = [
+    "/login",
+    "/logout",
+    "/password",
+    "/",
+    "/agencies/{code}",
+    "/agencies/{code}/applications",
+    "/agencies/{code}/register",
+    "/cases/{tracking}",
+    "/cases/{tracking}/steps",
+    "/cases/{tracking}/assign",
+    "/letters/{id}",
+    "/admin",
+];
+
+#[tokio::test]
+async fn staff_act_only_within_their_agency_and_role() {
+    // The list above must be every route the back office has.
+    let source = include_str!("../src/staff/mod.rs");
+    let routes: Vec<&str> = source
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix(".route(\""))
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert_eq!(routes, STAFF_ROUTES, "add the new route to the isolation test");
+
+    let desk = desk("isolation").await;
+    let tracking = online_application(&desk.store, "SFJ", date!(2026 - 11 - 16)).await;
+    let mut owner = Client::sign_in(&desk, "clerk1").await;
+    let answer = owner
+        .step(
+            &tracking,
+            &[
+                ("action", "supplement"),
+                ("on", "2026-11-17"),
+                ("items", "请写明年份"),
+                ("reply_by", "2026-11-27"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    let letter = gongkai_store::letters::of_case(&desk.store, &tracking).await.unwrap()[0].id;
+
+    let mut other = Client::sign_in(&desk, "other").await;
+    let mut otherhead = Client::sign_in(&desk, "otherhead").await;
+    let case = format!("/staff/cases/{tracking}");
+    let steps = format!("{case}/steps");
+    let attempts: Vec<Attempt<'_>> = vec![
+        ("GET", "/staff/agencies/SFJ".to_owned(), vec![]),
+        ("GET", "/staff/agencies/SFJ/applications".to_owned(), vec![]),
+        ("GET", "/staff/agencies/SFJ/register".to_owned(), vec![]),
+        ("POST", "/staff/agencies/SFJ/register".to_owned(), vec![("channel", "in-person")]),
+        ("GET", case.clone(), vec![]),
+        (
+            "POST",
+            steps.clone(),
+            vec![("version", "1"), ("action", "supplement_received"), ("on", "2026-11-18")],
+        ),
+        (
+            "POST",
+            steps.clone(),
+            vec![
+                ("version", "1"),
+                ("action", "reply"),
+                ("outcome", "disclosed"),
+                ("method", "post"),
+                ("on", "2026-11-18"),
+            ],
+        ),
+        ("POST", format!("{case}/assign"), vec![]),
+        ("GET", format!("/staff/letters/{letter}"), vec![]),
+        ("GET", "/staff/admin".to_owned(), vec![]),
+        (
+            "POST",
+            "/staff/admin".to_owned(),
+            vec![("action", "grant"), ("username", "other"), ("role", "clerk"), ("agency", "SFJ")],
+        ),
+    ];
+    let before = audit_denials(&desk.store).await;
+    for client in [&mut other, &mut otherhead] {
+        for (method, uri, fields) in &attempts {
+            let answer = if *method == "GET" {
+                client.get(uri).await
+            } else {
+                client.post(uri, fields).await
+            };
+            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{method} {uri}");
+            assert!(!answer.text().contains("李四") && !answer.text().contains("张三"));
+        }
+    }
+    assert_eq!(audit_denials(&desk.store).await - before, 2 * attempts.len() as i64);
+    // Home lists only their own agency.
+    let home = other.get("/staff").await;
+    assert_eq!(home.location(), "/staff/agencies/CZJ");
+
+    // Within the agency: a reviewer reads but cannot handle; a clerk cannot do the head's action.
+    let mut reviewer = Client::sign_in(&desk, "reviewer").await;
+    assert_eq!(reviewer.get(&case).await.status, StatusCode::OK);
+    let answer =
+        reviewer.step(&tracking, &[("action", "supplement_received"), ("on", "2026-11-18")]).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    let answer = owner
+        .step(
+            &tracking,
+            &[("action", "extension_decide"), ("decision", "approve"), ("on", "2026-11-18")],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+
+    // The supervisor of the city reads every department's cases, masked, and handles none.
+    let mut supervisor = Client::sign_in(&desk, "sup").await;
+    let page = supervisor.get(&case).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("张*"), "masked for anyone but the handler");
+    let answer = supervisor
+        .step(&tracking, &[("action", "supplement_received"), ("on", "2026-11-18")])
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(audit_denials(&desk.store).await - before, 2 * attempts.len() as i64 + 3);
+    // The handler sees the applicant unmasked.
+    assert!(owner.get(&case).await.text().contains("张三"));
+}
+
+async fn audit_denials(store: &Store) -> i64 {
+    gongkai_store::audit::count_actions(store, "access.denied").await.unwrap()
+}
+
+#[tokio::test]
+async fn a_platform_admin_manages_agencies_users_and_roles() {
+    let desk = desk("admin").await;
+    let mut admin = Client::sign_in(&desk, "admin").await;
+    assert!(admin.get("/staff").await.text().contains("平台管理"));
+    let page = admin.get("/staff/admin").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("温州市财政局"));
+
+    let short = admin
+        .post(
+            "/staff/admin",
+            &[
+                ("action", "add_user"),
+                ("username", "newclerk"),
+                ("display_name", "新经办"),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short.text().contains("密码至少需要10个字符"), "{}", short.text());
+    assert!(short.text().contains(r#"value="newclerk""#), "input kept");
+    let added = admin
+        .post(
+            "/staff/admin",
+            &[
+                ("action", "add_user"),
+                ("username", "newclerk"),
+                ("display_name", "新经办"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert!(added.text().contains("已添加用户 newclerk"), "{}", added.text());
+    let duplicate = admin
+        .post(
+            "/staff/admin",
+            &[
+                ("action", "add_user"),
+                ("username", "newclerk"),
+                ("display_name", "新经办"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert!(duplicate.text().contains("用户“newclerk”已存在"), "{}", duplicate.text());
+
+    let mut newcomer = Client::sign_in(&desk, "newclerk").await;
+    assert_eq!(
+        newcomer.get("/staff/agencies/SFJ").await.status,
+        StatusCode::FORBIDDEN,
+        "no role yet"
+    );
+    let granted = admin
+        .post(
+            "/staff/admin",
+            &[("action", "grant"), ("username", "newclerk"), ("role", "clerk"), ("agency", "SFJ")],
+        )
+        .await;
+    assert!(granted.text().contains("已授予"), "{}", granted.text());
+    assert_eq!(
+        newcomer.get("/staff/agencies/SFJ").await.status,
+        StatusCode::OK,
+        "a role works at once"
+    );
+    admin
+        .post(
+            "/staff/admin",
+            &[("action", "revoke"), ("username", "newclerk"), ("role", "clerk"), ("agency", "SFJ")],
+        )
+        .await;
+    assert_eq!(
+        newcomer.get("/staff/agencies/SFJ").await.status,
+        StatusCode::FORBIDDEN,
+        "and is gone at once"
+    );
+    admin.post("/staff/admin", &[("action", "disable"), ("username", "newclerk")]).await;
+    assert_eq!(
+        newcomer.get("/staff").await.status,
+        StatusCode::SEE_OTHER,
+        "a disabled account is signed out"
+    );
+
+    let agency = admin
+        .post(
+            "/staff/admin",
+            &[
+                ("action", "add_agency"),
+                ("code", "330300-JYJ"),
+                ("name", "温州市教育局"),
+                ("kind", "department"),
+                ("region", "浙江省温州市"),
+                ("parent", "ZF"),
+            ],
+        )
+        .await;
+    assert!(agency.text().contains("已添加单位 温州市教育局"), "{}", agency.text());
+    let bad = admin
+        .post(
+            "/staff/admin",
+            &[
+                ("action", "add_agency"),
+                ("code", "有 空格"),
+                ("name", "x"),
+                ("kind", "department"),
+                ("region", "y"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(agencies::by_code(&desk.store, "330300-JYJ").await.is_ok());
+}
