@@ -252,3 +252,137 @@ async fn the_public_searches_applies_tracks_and_books_on_desktop_and_phone() {
     client.close().await.unwrap();
     std::fs::remove_dir_all(&dir).ok();
 }
+
+async fn sign_in(client: &Client, base: &str, user: &str) {
+    client.goto(&format!("{base}/staff/login")).await.unwrap();
+    fill(client, "#username", user).await;
+    fill(client, "#password", "gongkai-demo-2026").await;
+    client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let heading = text(client, "h1").await;
+    assert!(!heading.contains("登录"), "{user} signed in: {heading}");
+}
+
+async fn sign_out(client: &Client) {
+    client.find(Locator::Css("nav form button")).await.unwrap().click().await.unwrap();
+    assert_eq!(text(client, "h1").await, "工作人员登录");
+}
+
+async fn submit(client: &Client, form: &str) {
+    client
+        .find(Locator::Css(&format!("{form} button[type=submit]")))
+        .await
+        .unwrap_or_else(|err| panic!("{form}: {err}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The status and content type of a GET from the page (with its cookies).
+async fn fetch(client: &Client, href: &str) -> String {
+    let script = "const done = arguments[arguments.length - 1]; \
+                  fetch(arguments[0]).then(r => done(r.status + ' ' + r.headers.get('content-type')));";
+    client
+        .execute_async(script, vec![serde_json::json!(href)])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_register_extend_and_reply_to_a_letter_application() {
+    if skip() {
+        eprintln!("GONGKAI_SKIP_BROWSER=1: browser tests skipped");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("gongkai-browser-staff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (_server, base) = serve(&dir);
+    let (_driver, driver_url) = chromedriver();
+    let client = browser(&driver_url).await;
+
+    // The clerk registers an application that came by ordinary letter, confirmed today.
+    sign_in(&client, &base, "clerk").await;
+    shot(&client, "staff-dashboard").await;
+    client.find(Locator::LinkText("登记申请")).await.unwrap().click().await.unwrap();
+    choose(&client, "#channel", "letter").await;
+    let today = client
+        .find(Locator::Css("#submitted"))
+        .await
+        .unwrap()
+        .attr("value")
+        .await
+        .unwrap()
+        .unwrap();
+    client
+        .execute(
+            "document.getElementById('confirmed').value = arguments[0];",
+            vec![today.clone().into()],
+        )
+        .await
+        .unwrap();
+    fill(&client, "#name", "李四").await;
+    choose(&client, "#id_type", "居民身份证").await;
+    fill(&client, "#id_number", "11010519491231002X").await;
+    fill(&client, "#phone", "13912345678").await;
+    fill(&client, "#address", "温州市瓯海区某路8号").await;
+    fill(&client, "#description", "2025年度全市律师事务所年度检查考核结果名单").await;
+    choose(&client, "#delivery_form", "邮寄纸质文本").await;
+    shot(&client, "staff-register").await;
+    submit(&client, "#register-form").await;
+    let receipt = text(&client, ".receipt").await;
+    assert!(receipt.contains(&today), "received on the confirmation day: {receipt}");
+    client.find(Locator::LinkText("办理该申请")).await.unwrap().click().await.unwrap();
+    let number = text(&client, "h1").await.replace("申请 ", "");
+    assert!(number.starts_with("YSQ"), "{number}");
+
+    // The clerk asks for an extension; only the head may approve it.
+    fill(&client, "#extension-reason", "需要向各县（市、区）司法局核实考核结果").await;
+    fill(&client, "#extension-days", "10").await;
+    submit(&client, "#form-extension-request").await;
+    assert!(text(&client, "ol.timeline").await.contains("申请延期答复"));
+    assert!(client.find(Locator::Css("#form-extension-decide")).await.is_err());
+    sign_out(&client).await;
+    sign_in(&client, &base, "head").await;
+    client.goto(&format!("{base}/staff/cases/{number}")).await.unwrap();
+    assert!(text(&client, "#form-extension-decide").await.contains("核实考核结果"));
+    shot(&client, "staff-approve").await;
+    submit(&client, "#form-extension-decide").await;
+    assert!(text(&client, "ol.timeline").await.contains("批准延期10个工作日"));
+    sign_out(&client).await;
+
+    // The clerk replies; the letters are there to download.
+    sign_in(&client, &base, "clerk").await;
+    client.goto(&format!("{base}/staff/cases/{number}")).await.unwrap();
+    choose(&client, "#reply-outcome", "disclosed").await;
+    fill(&client, "#reply-access", "随本答复书邮寄纸质名单一份").await;
+    choose(&client, "#reply-method", "post").await;
+    submit(&client, "#form-reply").await;
+    let status = text(&client, "dl.status").await;
+    assert!(status.contains("已答复"), "{status}");
+    let links = client.find_all(Locator::Css("ul.letters a")).await.unwrap();
+    let mut names = Vec::new();
+    for link in &links {
+        names.push(link.text().await.unwrap());
+        let href = link.attr("href").await.unwrap().unwrap();
+        let answer = fetch(&client, &href).await;
+        assert!(answer.starts_with("200 application/"), "{href}: {answer}");
+    }
+    assert!(names.iter().any(|name| name.contains("答复书（PDF）")), "{names:?}");
+    assert!(names.iter().any(|name| name.contains("延长答复期限告知书（DOCX）")), "{names:?}");
+    shot(&client, "staff-replied").await;
+    client.set_window_size(375, 1000).await.unwrap();
+    client.refresh().await.unwrap();
+    shot(&client, "staff-replied-phone").await;
+    let overflow = client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(overflow.as_i64().unwrap_or(0) <= 0, "the case page scrolls sideways by {overflow}");
+    client.close().await.unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+}

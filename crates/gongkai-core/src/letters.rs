@@ -365,7 +365,16 @@ pub fn consultation(
 
 /// 延期答复告知书 (2019 条例 art. 33 para. 2: extension approved by the head of the disclosure office, at
 /// most 20 working days, and the applicant told).
-pub fn extension(case: &CaseFacts<'_>, working_days: u32, new_due: Date, reason: &str) -> Letter {
+///
+/// `provisional` says the new due date counts days of a year whose holiday notice is not yet published; the
+/// letter then says the date follows the notice once it is.
+pub fn extension(
+    case: &CaseFacts<'_>,
+    working_days: u32,
+    new_due: Date,
+    provisional: bool,
+    reason: &str,
+) -> Letter {
     let citation = format!("{}第三十三条第二款", case.regime.title());
     Letter {
         title: "政府信息公开申请延期答复告知书".to_owned(),
@@ -375,9 +384,14 @@ pub fn extension(case: &CaseFacts<'_>, working_days: u32, new_due: Date, reason:
             opening(case),
             format!(
                 "因{}，本机关无法在规定期限内作出答复。经本机关政府信息公开工作机构负责人同意，答复期限延长{working_days}个工作日，\
-                 本机关将于{}前作出答复。",
+                 本机关将于{}前作出答复{}。",
                 nonempty(reason, "需要进一步核实"),
-                chinese_date(new_due)
+                chinese_date(new_due),
+                if provisional {
+                    "（该日期按已公布的节假日安排计算，国务院公布新的节假日安排后以实际工作日为准）"
+                } else {
+                    ""
+                }
             ),
             format!("根据{citation}的规定，特此告知。"),
             contact_line(case),
@@ -497,6 +511,15 @@ mod tests {
                 assert!(letter.paragraphs.iter().all(|p| !p.contains("{")), "{letter:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_provisional_due_date_says_so() {
+        let firm = extension(&case(), 20, date!(2026 - 12 - 31), false, "需要核实");
+        assert!(!firm.paragraphs.join("").contains("为准"));
+        let provisional = extension(&case(), 20, date!(2027 - 01 - 06), true, "需要核实");
+        let text = provisional.paragraphs.join("");
+        assert!(text.contains("2027年1月6日前作出答复（该日期按已公布的节假日安排计算"), "{text}");
     }
 
     #[test]
