@@ -170,3 +170,341 @@ pub async fn file(
         None => Ok(None),
     }
 }
+
+/// Where a year's report stands in the sign-off workflow (填报人 → 审核人 → 单位负责人 → published).
+///
+/// States: `draft` (texts being written), `submitted` (waiting for the reviewer; once `reviewer` is set, the
+/// reviewer approved it and it waits for the head), `returned` (the reviewer sent it back with comments),
+/// `signed` (the head signed it), `published` (frozen in the archive). People are stored as usernames.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Workflow {
+    pub state: String,
+    pub format: String,
+    pub preparer: Option<String>,
+    pub reviewer: Option<String>,
+    pub head: Option<String>,
+    pub phone: Option<String>,
+    pub comments: String,
+    pub submitted_at: Option<String>,
+    pub signed_at: Option<String>,
+    pub published_at: Option<String>,
+    /// Bumped by every change; a change is made against the version the user saw.
+    pub version: i64,
+}
+
+/// One step of the workflow, by the user named (a username).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition<'a> {
+    /// The clerk submits the report for review (from draft, returned, or published for a correction).
+    Submit { preparer: &'a str, phone: &'a str },
+    /// The reviewer sends it back with comments.
+    Return { reviewer: &'a str, comments: &'a str },
+    /// The reviewer approves it; it waits for the head.
+    Approve { reviewer: &'a str, comments: &'a str },
+    /// The head signs it.
+    Sign { head: &'a str },
+}
+
+/// Why a transition is refused: the state it needs, or the person it must not be.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkflowError {
+    #[error("the report is `{state}`; this step is not possible now")]
+    WrongState { state: String },
+    #[error("the same person cannot prepare and {role} a report")]
+    SamePerson { role: &'static str },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn workflow_from_row(row: &sqlx::any::AnyRow) -> Result<Workflow, StoreError> {
+    Ok(Workflow {
+        state: row.try_get(0)?,
+        format: row.try_get(1)?,
+        preparer: row.try_get(2)?,
+        reviewer: row.try_get(3)?,
+        head: row.try_get(4)?,
+        phone: row.try_get(5)?,
+        comments: row.try_get(6)?,
+        submitted_at: row.try_get(7)?,
+        signed_at: row.try_get(8)?,
+        published_at: row.try_get(9)?,
+        version: row.try_get(10)?,
+    })
+}
+
+const WORKFLOW_SELECT: &str = "SELECT r.state, r.format, r.preparer, r.reviewer, r.head, r.phone, r.comments, \
+     r.submitted_at, r.signed_at, r.published_at, r.version FROM annual_reports r";
+
+/// The workflow of the agency's report for `year`, if it was started.
+pub async fn workflow(
+    store: &Store,
+    code: &str,
+    year: i32,
+) -> Result<Option<Workflow>, StoreError> {
+    let sql = format!(
+        "{WORKFLOW_SELECT} JOIN agencies g ON g.id = r.agency_id WHERE g.code = $1 AND r.year = $2"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(code)
+        .bind(i64::from(year))
+        .fetch_optional(store.pool())
+        .await?
+        .map(|row| workflow_from_row(&row))
+        .transpose()
+}
+
+/// The agency's workflows by year.
+pub async fn workflows(store: &Store, code: &str) -> Result<Vec<(i32, Workflow)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT r.year, r.state, r.format, r.preparer, r.reviewer, r.head, r.phone, r.comments, \
+         r.submitted_at, r.signed_at, r.published_at, r.version FROM annual_reports r \
+         JOIN agencies g ON g.id = r.agency_id WHERE g.code = $1 ORDER BY r.year DESC",
+    )
+    .bind(code)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let year = i32::try_from(row.try_get::<i64, _>(0)?)
+                .map_err(|_| StoreError::InvalidData("report year".to_owned()))?;
+            Ok((
+                year,
+                Workflow {
+                    state: row.try_get(1)?,
+                    format: row.try_get(2)?,
+                    preparer: row.try_get(3)?,
+                    reviewer: row.try_get(4)?,
+                    head: row.try_get(5)?,
+                    phone: row.try_get(6)?,
+                    comments: row.try_get(7)?,
+                    submitted_at: row.try_get(8)?,
+                    signed_at: row.try_get(9)?,
+                    published_at: row.try_get(10)?,
+                    version: row.try_get(11)?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Takes the workflow of the agency's `year` one step, if its version is still `expected_version` (0 when
+/// it was not started). The report is created in `draft` by its first step (a submission).
+pub async fn transition(
+    store: &Store,
+    code: &str,
+    year: i32,
+    format: &str,
+    expected_version: i64,
+    step: Transition<'_>,
+    actor: &Actor<'_>,
+) -> Result<Workflow, WorkflowError> {
+    let agency = agencies::by_code(store, code).await?;
+    let now = now_text();
+    let mut transaction = store.pool().begin().await.map_err(StoreError::from)?;
+    // Write first, so concurrent steps run one after the other (see `handling::record`).
+    sqlx::query(
+        "INSERT INTO annual_reports (agency_id, year, format, state, version) VALUES ($1, $2, $3, 'draft', 0) \
+         ON CONFLICT (agency_id, year) DO UPDATE SET version = annual_reports.version",
+    )
+    .bind(agency.id)
+    .bind(i64::from(year))
+    .bind(format)
+    .execute(&mut *transaction)
+    .await
+    .map_err(StoreError::from)?;
+    let sql = format!("{WORKFLOW_SELECT} WHERE r.agency_id = $1 AND r.year = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(agency.id)
+        .bind(i64::from(year))
+        .fetch_one(&mut *transaction)
+        .await
+        .map_err(StoreError::from)?;
+    let current = workflow_from_row(&row)?;
+    if current.version != expected_version {
+        return Err(StoreError::Conflict { expected: expected_version }.into());
+    }
+    let wrong = || WorkflowError::WrongState { state: current.state.clone() };
+    let (action, sql, binds): (&str, &'static str, Vec<Option<String>>) = match step {
+        Transition::Submit { preparer, phone } => {
+            if !matches!(current.state.as_str(), "draft" | "returned" | "published") {
+                return Err(wrong());
+            }
+            (
+                "report.submit",
+                "UPDATE annual_reports SET state = 'submitted', format = $1, preparer = $2, phone = $3, \
+                 reviewer = NULL, head = NULL, submitted_at = $4, signed_at = NULL, version = version + 1 \
+                 WHERE agency_id = $5 AND year = $6",
+                vec![
+                    Some(format.to_owned()),
+                    Some(preparer.to_owned()),
+                    Some(phone.to_owned()),
+                    Some(now.clone()),
+                ],
+            )
+        }
+        Transition::Return { reviewer, comments } | Transition::Approve { reviewer, comments } => {
+            if current.state != "submitted" || current.reviewer.is_some() {
+                return Err(wrong());
+            }
+            if current.preparer.as_deref() == Some(reviewer) {
+                return Err(WorkflowError::SamePerson { role: "review" });
+            }
+            let returning = matches!(step, Transition::Return { .. });
+            (
+                if returning { "report.return" } else { "report.approve" },
+                if returning {
+                    // Who returned it is in the audit entry.
+                    "UPDATE annual_reports SET state = 'returned', comments = $1, reviewer = NULL, \
+                     version = version + 1 WHERE agency_id = $2 AND year = $3"
+                } else {
+                    "UPDATE annual_reports SET comments = $1, reviewer = $2, version = version + 1 \
+                     WHERE agency_id = $3 AND year = $4"
+                },
+                if returning {
+                    vec![Some(comments.to_owned())]
+                } else {
+                    vec![Some(comments.to_owned()), Some(reviewer.to_owned())]
+                },
+            )
+        }
+        Transition::Sign { head } => {
+            if current.state != "submitted" || current.reviewer.is_none() {
+                return Err(wrong());
+            }
+            if current.preparer.as_deref() == Some(head) {
+                return Err(WorkflowError::SamePerson { role: "sign" });
+            }
+            (
+                "report.sign",
+                "UPDATE annual_reports SET state = 'signed', head = $1, signed_at = $2, version = version + 1 \
+                 WHERE agency_id = $3 AND year = $4",
+                vec![Some(head.to_owned()), Some(now.clone())],
+            )
+        }
+    };
+    let mut query = sqlx::query(sql);
+    for value in binds {
+        query = query.bind(value);
+    }
+    query
+        .bind(agency.id)
+        .bind(i64::from(year))
+        .execute(&mut *transaction)
+        .await
+        .map_err(StoreError::from)?;
+    let sql = format!("{WORKFLOW_SELECT} WHERE r.agency_id = $1 AND r.year = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(agency.id)
+        .bind(i64::from(year))
+        .fetch_one(&mut *transaction)
+        .await
+        .map_err(StoreError::from)?;
+    let after = workflow_from_row(&row)?;
+    let before = serde_json::json!({ "state": current.state }).to_string();
+    let after_json = serde_json::to_string(&after).unwrap_or_default();
+    audit::record_change(
+        &mut transaction,
+        actor,
+        action,
+        &format!("report:{code}:{year}"),
+        Some(&before),
+        Some(&after_json),
+    )
+    .await?;
+    transaction.commit().await.map_err(StoreError::from)?;
+    Ok(after)
+}
+
+/// The staff-written paragraphs of the agency's `year`, by section code (`overview`, `problems`, …).
+pub async fn texts(
+    store: &Store,
+    code: &str,
+    year: i32,
+) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT t.section, t.paragraphs FROM staff_texts t JOIN agencies g ON g.id = t.agency_id \
+         WHERE g.code = $1 AND t.year = $2 ORDER BY t.section",
+    )
+    .bind(code)
+    .bind(i64::from(year))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let paragraphs: String = row.try_get(1)?;
+            let paragraphs: Vec<String> = serde_json::from_str(&paragraphs)
+                .map_err(|err| StoreError::InvalidData(format!("staff text: {err}")))?;
+            Ok((row.try_get(0)?, paragraphs))
+        })
+        .collect()
+}
+
+/// Replaces the staff-written paragraphs of `section` for the agency's `year` (only while the report is a
+/// draft or returned: a submitted report is what the reviewer reads).
+pub async fn set_text(
+    store: &Store,
+    code: &str,
+    year: i32,
+    section: &str,
+    paragraphs: &[String],
+    actor: &Actor<'_>,
+) -> Result<(), WorkflowError> {
+    let agency = agencies::by_code(store, code).await?;
+    let mut transaction = store.pool().begin().await.map_err(StoreError::from)?;
+    let state: Option<String> =
+        sqlx::query("SELECT state FROM annual_reports WHERE agency_id = $1 AND year = $2")
+            .bind(agency.id)
+            .bind(i64::from(year))
+            .fetch_optional(&mut *transaction)
+            .await
+            .map_err(StoreError::from)?
+            .map(|row| row.try_get(0))
+            .transpose()
+            .map_err(StoreError::from)?;
+    if let Some(state) = state.filter(|state| !matches!(state.as_str(), "draft" | "returned")) {
+        return Err(WorkflowError::WrongState { state });
+    }
+    let text = serde_json::to_string(paragraphs)
+        .map_err(|err| StoreError::InvalidData(err.to_string()))?;
+    sqlx::query(
+        "INSERT INTO staff_texts (agency_id, year, section, paragraphs) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (agency_id, year, section) DO UPDATE SET paragraphs = excluded.paragraphs",
+    )
+    .bind(agency.id)
+    .bind(i64::from(year))
+    .bind(section)
+    .bind(&text)
+    .execute(&mut *transaction)
+    .await
+    .map_err(StoreError::from)?;
+    audit::record(
+        &mut transaction,
+        actor,
+        "report.text",
+        &format!("report:{code}:{year}:{section}"),
+        Some(&text),
+    )
+    .await?;
+    transaction.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Publishes a signed report as `files` (see [`publish`]); refused unless the head signed it.
+pub async fn publish_signed(
+    store: &Store,
+    code: &str,
+    year: i32,
+    format: &str,
+    files: &[ReportFile],
+    actor: &Actor<'_>,
+) -> Result<(), WorkflowError> {
+    let current = workflow(store, code, year).await?;
+    match current {
+        Some(workflow) if workflow.state == "signed" => {
+            publish(store, code, year, format, files, actor).await?;
+            Ok(())
+        }
+        Some(workflow) => Err(WorkflowError::WrongState { state: workflow.state }),
+        None => Err(WorkflowError::WrongState { state: "none".to_owned() }),
+    }
+}

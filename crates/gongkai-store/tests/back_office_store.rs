@@ -223,3 +223,73 @@ async fn steps_are_recorded_against_the_version_seen() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_report_workflow_goes_step_by_step() {
+    use gongkai_store::reports::{self, Transition, WorkflowError};
+    on_both(|store, backend| async move {
+        agency(&store, "SFJ").await;
+        assert!(reports::workflow(&store, "SFJ", 2026).await.unwrap().is_none());
+        reports::set_text(&store, "SFJ", 2026, "problems", &["一是……".to_owned()], &TEST)
+            .await
+            .unwrap();
+        let submit = Transition::Submit { preparer: "clerk", phone: "0577-1" };
+        let first =
+            reports::transition(&store, "SFJ", 2026, "2021", 0, submit, &TEST).await.unwrap();
+        assert_eq!((first.state.as_str(), first.version), ("submitted", 1), "{backend}");
+        // Texts are frozen while it is reviewed; a stale version is refused.
+        assert!(matches!(
+            reports::set_text(&store, "SFJ", 2026, "problems", &[], &TEST).await,
+            Err(WorkflowError::WrongState { .. })
+        ));
+        let sign = Transition::Sign { head: "head" };
+        assert!(
+            matches!(
+                reports::transition(&store, "SFJ", 2026, "2021", 1, sign, &TEST).await,
+                Err(WorkflowError::WrongState { .. })
+            ),
+            "not before review"
+        );
+        let own = Transition::Approve { reviewer: "clerk", comments: "" };
+        assert!(matches!(
+            reports::transition(&store, "SFJ", 2026, "2021", 1, own, &TEST).await,
+            Err(WorkflowError::SamePerson { .. })
+        ));
+        let back = Transition::Return { reviewer: "reviewer", comments: "补充" };
+        let returned =
+            reports::transition(&store, "SFJ", 2026, "2021", 1, back, &TEST).await.unwrap();
+        assert_eq!((returned.state.as_str(), returned.comments.as_str()), ("returned", "补充"));
+        assert!(matches!(
+            reports::transition(&store, "SFJ", 2026, "2021", 1, submit, &TEST).await,
+            Err(WorkflowError::Store(StoreError::Conflict { expected: 1 }))
+        ));
+        reports::transition(&store, "SFJ", 2026, "2021", 2, submit, &TEST).await.unwrap();
+        let approve = Transition::Approve { reviewer: "reviewer", comments: "同意" };
+        let approved =
+            reports::transition(&store, "SFJ", 2026, "2021", 3, approve, &TEST).await.unwrap();
+        assert_eq!(approved.reviewer.as_deref(), Some("reviewer"));
+        let files = [reports::ReportFile {
+            kind: "html",
+            media_type: "text/html",
+            data: b"<p>r</p>".to_vec(),
+        }];
+        assert!(
+            reports::publish_signed(&store, "SFJ", 2026, "2021", &files, &TEST).await.is_err(),
+            "not signed yet"
+        );
+        let signed =
+            reports::transition(&store, "SFJ", 2026, "2021", 4, sign, &TEST).await.unwrap();
+        assert_eq!((signed.state.as_str(), signed.head.as_deref()), ("signed", Some("head")));
+        assert!(signed.signed_at.is_some());
+        reports::publish_signed(&store, "SFJ", 2026, "2021", &files, &TEST).await.unwrap();
+        assert_eq!(reports::published(&store, "SFJ").await.unwrap()[0].year, 2026);
+        let all = reports::workflows(&store, "SFJ").await.unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].1.state, "published");
+        assert_eq!(
+            reports::texts(&store, "SFJ", 2026).await.unwrap(),
+            [("problems".to_owned(), vec!["一是……".to_owned()])]
+        );
+    })
+    .await;
+}

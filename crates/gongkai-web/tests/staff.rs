@@ -597,7 +597,7 @@ async fn concurrent_steps_do_not_overwrite_each_other() {
 type Attempt<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
 
 /// Every staff route, with how the isolation test calls it on another agency's records.
-const STAFF_ROUTES: [&str; 12] = [
+const STAFF_ROUTES: [&str; 15] = [
     "/login",
     "/logout",
     "/password",
@@ -609,6 +609,9 @@ const STAFF_ROUTES: [&str; 12] = [
     "/cases/{tracking}/steps",
     "/cases/{tracking}/assign",
     "/letters/{id}",
+    "/agencies/{code}/reports",
+    "/agencies/{code}/reports/{year}",
+    "/agencies/{code}/reports/{year}/preview",
     "/admin",
 ];
 
@@ -668,6 +671,19 @@ async fn staff_act_only_within_their_agency_and_role() {
         ),
         ("POST", format!("{case}/assign"), vec![]),
         ("GET", format!("/staff/letters/{letter}"), vec![]),
+        ("GET", "/staff/agencies/SFJ/reports".to_owned(), vec![]),
+        ("GET", "/staff/agencies/SFJ/reports/2026".to_owned(), vec![]),
+        (
+            "POST",
+            "/staff/agencies/SFJ/reports/2026".to_owned(),
+            vec![("version", "0"), ("action", "submit"), ("phone", "1")],
+        ),
+        (
+            "POST",
+            "/staff/agencies/SFJ/reports/2026".to_owned(),
+            vec![("version", "0"), ("action", "sign")],
+        ),
+        ("GET", "/staff/agencies/SFJ/reports/2026/preview".to_owned(), vec![]),
         ("GET", "/staff/admin".to_owned(), vec![]),
         (
             "POST",
@@ -836,4 +852,163 @@ async fn a_platform_admin_manages_agencies_users_and_roles() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(agencies::by_code(&desk.store, "330300-JYJ").await.is_ok());
+}
+
+async fn report_version(store: &Store) -> String {
+    gongkai_store::reports::workflow(store, "SFJ", 2026)
+        .await
+        .unwrap()
+        .map_or(0, |workflow| workflow.version)
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_annual_report_is_drafted_reviewed_signed_and_published() {
+    let desk = desk("report").await;
+    // A year of work: one application replied to.
+    let tracking = online_application(&desk.store, "SFJ", date!(2026 - 03 - 02)).await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    let replied = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "reply"),
+                ("outcome", "disclosed"),
+                ("access", "电子邮件"),
+                ("method", "online"),
+                ("on", "2026-03-16"),
+            ],
+        )
+        .await;
+    assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.text());
+
+    let dashboard = clerk.get("/staff/agencies/SFJ").await.text();
+    assert!(
+        dashboard.contains("2025年度政府信息公开工作年度报告应于2026-01-31前向社会公布"),
+        "{dashboard}"
+    );
+    let page = clerk.get("/staff/agencies/SFJ/reports/2026").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    assert!(text.contains("温州市司法局2026年政府信息公开工作年度报告"), "{text}");
+    assert!(text.contains("没有发现矛盾"), "{text}");
+
+    // The clerk writes the problems section and submits.
+    let version = report_version(&desk.store).await;
+    let saved = clerk
+        .post(
+            "/staff/agencies/SFJ/reports/2026",
+            &[
+                ("version", &version),
+                ("action", "text"),
+                ("section", "problems"),
+                ("text", "一是主动公开的及时性有待提高。\n\n二是加强培训。"),
+            ],
+        )
+        .await;
+    assert!(saved.text().contains("已保存"), "{}", saved.text());
+    assert!(saved.text().contains("一是主动公开的及时性有待提高。"));
+    let version = report_version(&desk.store).await;
+    let submitted = clerk
+        .post(
+            "/staff/agencies/SFJ/reports/2026",
+            &[("version", &version), ("action", "submit"), ("phone", "0577-88367543")],
+        )
+        .await;
+    assert!(submitted.text().contains("已提交审核"), "{}", submitted.text());
+    let late_text = clerk
+        .post(
+            "/staff/agencies/SFJ/reports/2026",
+            &[("version", "1"), ("action", "text"), ("section", "problems"), ("text", "改")],
+        )
+        .await;
+    assert_eq!(
+        late_text.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a submitted report is not edited"
+    );
+    let not_reviewer = clerk
+        .post("/staff/agencies/SFJ/reports/2026", &[("version", "1"), ("action", "approve")])
+        .await;
+    assert_eq!(not_reviewer.status, StatusCode::FORBIDDEN);
+
+    // The reviewer returns it; the clerk resubmits; the reviewer approves.
+    let mut reviewer = Client::sign_in(&desk, "reviewer").await;
+    let version = report_version(&desk.store).await;
+    let bare = reviewer
+        .post("/staff/agencies/SFJ/reports/2026", &[("version", &version), ("action", "return")])
+        .await;
+    assert!(bare.text().contains("退回时请写明修改意见"));
+    let returned = reviewer
+        .post(
+            "/staff/agencies/SFJ/reports/2026",
+            &[("version", &version), ("action", "return"), ("comments", "请补充培训情况")],
+        )
+        .await;
+    assert!(returned.text().contains("已退回填报人修改"), "{}", returned.text());
+    let stale = reviewer
+        .post("/staff/agencies/SFJ/reports/2026", &[("version", &version), ("action", "approve")])
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text());
+    let version = report_version(&desk.store).await;
+    clerk
+        .post(
+            "/staff/agencies/SFJ/reports/2026",
+            &[("version", &version), ("action", "submit"), ("phone", "0577-88367543")],
+        )
+        .await;
+    let version = report_version(&desk.store).await;
+    let approved = reviewer
+        .post(
+            "/staff/agencies/SFJ/reports/2026",
+            &[("version", &version), ("action", "approve"), ("comments", "同意")],
+        )
+        .await;
+    assert!(approved.text().contains("已审核通过"), "{}", approved.text());
+
+    // The head signs; the clerk publishes; the portal has it with the signature block.
+    let mut head = Client::sign_in(&desk, "head").await;
+    let version = report_version(&desk.store).await;
+    let signed = head
+        .post("/staff/agencies/SFJ/reports/2026", &[("version", &version), ("action", "sign")])
+        .await;
+    assert!(signed.text().contains("已签发"), "{}", signed.text());
+    let version = report_version(&desk.store).await;
+    let published = clerk
+        .post("/staff/agencies/SFJ/reports/2026", &[("version", &version), ("action", "publish")])
+        .await;
+    assert!(published.text().contains("已公开"), "{}", published.text());
+    let mut public = Client::new(&desk);
+    let archive = public.get("/agencies/SFJ/reports").await;
+    assert!(archive.text().contains("2026"), "{}", archive.text());
+    let html = public.get("/agencies/SFJ/reports/2026.html").await;
+    assert_eq!(html.status, StatusCode::OK);
+    let html = html.text();
+    for name in ["陈局长", "赵审核", "王经办", "0577-88367543", "一是主动公开的及时性有待提高"]
+    {
+        assert!(html.contains(name), "{name} in the published report");
+    }
+}
+
+#[tokio::test]
+async fn the_preparer_cannot_sign_their_own_report() {
+    let desk = desk("ownreport").await;
+    // The head is also a clerk of the bureau: they may prepare, but then neither review nor sign.
+    let mut head = Client::sign_in(&desk, "head").await;
+    head.post(
+        "/staff/agencies/SFJ/reports/2026",
+        &[("version", "0"), ("action", "submit"), ("phone", "0577-1")],
+    )
+    .await;
+    let mut reviewer = Client::sign_in(&desk, "reviewer").await;
+    let version = report_version(&desk.store).await;
+    reviewer
+        .post("/staff/agencies/SFJ/reports/2026", &[("version", &version), ("action", "approve")])
+        .await;
+    let version = report_version(&desk.store).await;
+    let own = head
+        .post("/staff/agencies/SFJ/reports/2026", &[("version", &version), ("action", "sign")])
+        .await;
+    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(own.text().contains("填报人不能签发自己填报的报告"), "{}", own.text());
 }

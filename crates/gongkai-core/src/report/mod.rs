@@ -60,6 +60,19 @@ pub enum ReportError {
     YearOutOfRange { year: i32 },
 }
 
+/// The day the report of `year` must be published by (2019 条例 art. 49): a department of a people's
+/// government by January 31 of the next year ("县级以上人民政府部门应当在每年1月31日前……向社会公布"), a
+/// government's by March 31 ("县级以上地方人民政府的政府信息公开工作主管部门应当在每年3月31日前向社会公布本级
+/// 政府上一年度政府信息公开工作年度报告"). Reports of years before 2019 follow the 2007 条例 (art. 31: March 31
+/// for every agency; marked unverified [U] in gip-rules.md, we rely on it).
+pub fn publication_deadline(kind: records::AgencyKind, year: i32) -> Option<time::Date> {
+    let (month, day) = match kind {
+        records::AgencyKind::Department if year >= 2019 => (time::Month::January, 31),
+        _ => (time::Month::March, 31),
+    };
+    time::Date::from_calendar_date(year + 1, month, day).ok()
+}
+
 /// The report title as agencies publish it.
 pub fn title(agency: &str, year: i32, format: FormatId) -> String {
     match format {
@@ -110,4 +123,21 @@ pub fn build(
         findings,
         record_problems: extras.record_problems,
     })
+}
+
+#[cfg(test)]
+mod deadline_tests {
+    use time::macros::date;
+
+    use super::publication_deadline;
+    use super::records::AgencyKind;
+
+    #[test]
+    fn departments_publish_by_january_31_and_governments_by_march_31() {
+        // 2019 条例 art. 49: the 2025 report of a department is due 2026-01-31, a government's 2026-03-31.
+        assert_eq!(publication_deadline(AgencyKind::Department, 2025), Some(date!(2026 - 01 - 31)));
+        assert_eq!(publication_deadline(AgencyKind::Government, 2025), Some(date!(2026 - 03 - 31)));
+        // 2007 条例 art. 31: March 31 for everyone.
+        assert_eq!(publication_deadline(AgencyKind::Department, 2018), Some(date!(2019 - 03 - 31)));
+    }
 }

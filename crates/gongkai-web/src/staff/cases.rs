@@ -153,6 +153,7 @@ struct DashboardPage<'a> {
     open: Vec<CaseLine>,
     months: Vec<(u8, i64)>,
     month_max: i64,
+    reminder: Option<String>,
     year: i32,
     year_total: i64,
 }
@@ -183,6 +184,7 @@ pub(crate) async fn dashboard(
         open: Vec::new(),
         months: Vec::new(),
         month_max: 1,
+        reminder: super::reports::reminder(&state, &agency).await?,
         year: today.year(),
         year_total: 0,
     };

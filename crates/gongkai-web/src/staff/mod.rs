@@ -8,6 +8,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod cases;
+pub(crate) mod reports;
 pub(crate) mod session;
 pub(crate) mod signin;
 
@@ -35,6 +36,8 @@ pub(crate) enum Need {
     Handle,
     /// Approve or refuse an extension, sign the report: 单位负责人 (head).
     Approve,
+    /// Review the annual report: 审核人 (reviewer).
+    Review,
 }
 
 impl Need {
@@ -43,6 +46,7 @@ impl Need {
             Need::Read => "read",
             Need::Handle => "handle",
             Need::Approve => "approve",
+            Need::Review => "review",
         }
     }
 }
@@ -71,6 +75,7 @@ impl Staff {
         match need {
             Need::Handle => self.holds(code, "clerk"),
             Need::Approve => self.holds(code, "head"),
+            Need::Review => self.holds(code, "reviewer"),
             Need::Read => {
                 ["clerk", "reviewer", "head", "agency_admin"]
                     .iter()
@@ -241,5 +246,8 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .route("/cases/{tracking}/steps", post(cases::step))
         .route("/cases/{tracking}/assign", post(cases::assign))
         .route("/letters/{id}", get(cases::letter))
+        .route("/agencies/{code}/reports", get(reports::list))
+        .route("/agencies/{code}/reports/{year}", get(reports::page).post(reports::act))
+        .route("/agencies/{code}/reports/{year}/preview", get(reports::preview))
         .route("/admin", get(admin::page).post(admin::submit))
 }

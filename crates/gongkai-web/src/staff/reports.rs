@@ -1,0 +1,522 @@
+//! The annual report's sign-off in the back office: the clerk (填报人) opens the year's report — tables and
+//! narrative derived by the engine from the records, findings shown — writes the text-only paragraphs and
+//! submits it; the reviewer (审核人) approves it or returns it with comments; the head (单位负责人) signs it
+//! (never with findings open); publishing freezes its renderings in the portal's archive. The signature
+//! block comes from this workflow. The dashboard reminds of the deadline (2019 条例 art. 49).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use gongkai_core::report::format::{Content, FormatId};
+use gongkai_core::report::records::AgencyKind;
+use gongkai_core::report::{self, Report, SignOff};
+use gongkai_store::agencies::AgencyRow;
+use gongkai_store::reports::{self as stored, Transition, Workflow, WorkflowError};
+use gongkai_store::{StoreError, records, users};
+use serde::Deserialize;
+
+use super::{Need, Staff};
+use crate::error::PageForm;
+use crate::{AppState, PageError, csrf};
+
+/// The sections whose paragraphs staff write (the engine writes the rest from the records).
+const WRITTEN: [(Content, &str, &str); 4] = [
+    (Content::Overview, "overview", "总体情况（补充段落）"),
+    (Content::Proactive, "proactive", "主动公开（补充段落）"),
+    (Content::Problems, "problems", "存在的主要问题及改进情况（第一段写问题，其后各段写改进措施）"),
+    (Content::Other, "other", "其他需要报告的事项"),
+];
+
+pub(crate) fn state_label(state: &str, reviewed: bool) -> &'static str {
+    match state {
+        "draft" => "草稿",
+        "submitted" if reviewed => "已审核，待单位负责人签发",
+        "submitted" => "已提交，待审核",
+        "returned" => "已退回修改",
+        "signed" => "已签发，待公开",
+        "published" => "已公开",
+        _ => "未开始",
+    }
+}
+
+fn agency_kind(agency: &AgencyRow) -> AgencyKind {
+    if agency.kind == "government" { AgencyKind::Government } else { AgencyKind::Department }
+}
+
+/// The agency's report of `year` as the records say now, with the workflow's signature block.
+async fn build(
+    state: &AppState,
+    agency: &AgencyRow,
+    year: i32,
+    workflow: Option<&Workflow>,
+) -> Result<Report, PageError> {
+    let records = records::load(state.store(), &agency.code).await?;
+    let calendar = state.calendar();
+    let mut report = report::build(&records, year, None, &calendar).map_err(|err| {
+        tracing::error!(error = %err, "building a report failed");
+        PageError::Unavailable
+    })?;
+    if let Some(workflow) = workflow {
+        let name = |username: &Option<String>| {
+            let username = username.clone();
+            let store = state.store().clone();
+            async move {
+                match username {
+                    Some(username) => users::find(&store, &username)
+                        .await
+                        .ok()
+                        .flatten()
+                        .map(|user| user.display_name)
+                        .or(Some(username)),
+                    None => None,
+                }
+            }
+        };
+        report.sign_off = SignOff {
+            head: name(&workflow.head).await,
+            reviewer: name(&workflow.reviewer).await,
+            preparer: name(&workflow.preparer).await,
+            phone: workflow.phone.clone().or(report.sign_off.phone.clone()),
+            date: workflow.signed_at.as_deref().and_then(|at| {
+                let format = time::macros::format_description!("[year]-[month]-[day]");
+                time::Date::parse(at.get(..10).unwrap_or_default(), &format).ok()
+            }),
+        };
+    }
+    Ok(report)
+}
+
+/// The years a report page exists for: last year and this year, and every year with a workflow.
+fn years(today: time::Date, workflows: &[(i32, Workflow)]) -> Vec<i32> {
+    let mut years: Vec<i32> = workflows.iter().map(|(year, _)| *year).collect();
+    years.extend([today.year() - 1, today.year()]);
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    years
+}
+
+#[derive(Template)]
+#[template(path = "staff/reports.html")]
+struct ListPage<'a> {
+    staff: &'a Staff,
+    csrf: &'a str,
+    agency: &'a AgencyRow,
+    rows: Vec<(i32, &'static str, String)>,
+}
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let agency = state.agency(&code).await?;
+    staff.require(&state, &agency.code, Need::Read, &format!("agency:{}", agency.code)).await?;
+    let workflows = stored::workflows(state.store(), &agency.code).await?;
+    let rows = years(state.today(), &workflows)
+        .into_iter()
+        .map(|year| {
+            let workflow = workflows.iter().find(|(known, _)| *known == year).map(|(_, w)| w);
+            let label =
+                workflow.map_or("未开始", |w| state_label(&w.state, w.reviewer.is_some()));
+            let deadline = report::publication_deadline(agency_kind(&agency), year)
+                .map(|date| date.to_string())
+                .unwrap_or_default();
+            (year, label, deadline)
+        })
+        .collect();
+    let (token, cookie) = csrf::issue(&headers)?;
+    let page = ListPage { staff: &staff, csrf: &token, agency: &agency, rows };
+    Ok(csrf::with_cookie(Html(page.render()?).into_response(), cookie))
+}
+
+/// A finding as the page shows it.
+struct FindingLine {
+    severity: &'static str,
+    description: String,
+    location: String,
+    expected: String,
+    found: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/report.html")]
+struct ReportPage<'a> {
+    staff: &'a Staff,
+    csrf: &'a str,
+    agency: &'a AgencyRow,
+    year: i32,
+    title: String,
+    state_label: &'static str,
+    workflow: Option<Workflow>,
+    version: i64,
+    deadline: String,
+    findings: Vec<FindingLine>,
+    sections: Vec<(String, Vec<(String, bool)>)>,
+    texts: Vec<(&'static str, &'static str, String)>,
+    signature: Vec<(&'static str, String)>,
+    can_write: bool,
+    can_submit: bool,
+    can_review: bool,
+    can_sign: bool,
+    can_publish: bool,
+    published: bool,
+    error: Option<String>,
+    notice: Option<&'a str>,
+}
+
+/// What the report page shows above the report after an action.
+enum Shown {
+    Nothing,
+    Refused(StatusCode, String),
+    Done(&'static str),
+}
+
+fn parse_year(text: &str, today: time::Date) -> Result<i32, PageError> {
+    text.parse::<i32>()
+        .ok()
+        .filter(|year| (2008..=today.year()).contains(year))
+        .ok_or(PageError::NotFound)
+}
+
+async fn report_page(
+    state: &AppState,
+    staff: &Staff,
+    headers: &HeaderMap,
+    agency: &AgencyRow,
+    year: i32,
+    shown: Shown,
+) -> Result<Response, PageError> {
+    let (status, error, notice) = match shown {
+        Shown::Nothing => (StatusCode::OK, None, None),
+        Shown::Refused(status, message) => (status, Some(message), None),
+        Shown::Done(notice) => (StatusCode::OK, None, Some(notice)),
+    };
+    let workflow = stored::workflow(state.store(), &agency.code, year).await?;
+    let report = build(state, agency, year, workflow.as_ref()).await?;
+    let agencies = state.agencies().await?;
+    let may = |need| staff.may(&agency.code, &agencies, need);
+    let current = workflow.as_ref().map_or("draft", |w| w.state.as_str());
+    let reviewed = workflow.as_ref().is_some_and(|w| w.reviewer.is_some());
+    let stored_texts = stored::texts(state.store(), &agency.code, year).await?;
+    let texts = WRITTEN
+        .iter()
+        .filter(|(content, _, _)| report.sections.iter().any(|section| section.content == *content))
+        .map(|(_, code, label)| {
+            let text = stored_texts
+                .iter()
+                .find(|(section, _)| section == code)
+                .map(|(_, paragraphs)| paragraphs.join("\n\n"))
+                .unwrap_or_default();
+            (*code, *label, text)
+        })
+        .collect();
+    let page = ReportPage {
+        staff,
+        csrf: "",
+        agency,
+        year,
+        title: report.title.clone(),
+        state_label: workflow
+            .as_ref()
+            .map_or("未开始", |w| state_label(&w.state, w.reviewer.is_some())),
+        version: workflow.as_ref().map_or(0, |w| w.version),
+        deadline: report::publication_deadline(agency_kind(agency), year)
+            .map(|date| date.to_string())
+            .unwrap_or_default(),
+        findings: report
+            .findings
+            .iter()
+            .map(|finding| FindingLine {
+                severity: match finding.severity {
+                    gongkai_core::report::format::Severity::Error => "错误",
+                    gongkai_core::report::format::Severity::Warning => "提示",
+                },
+                description: finding.description.clone(),
+                location: finding.location.clone(),
+                expected: finding.expected.to_string(),
+                found: finding.found.to_string(),
+            })
+            .collect(),
+        sections: report
+            .sections
+            .iter()
+            .map(|section| {
+                (
+                    format!("{}{}", section.number, section.title),
+                    section
+                        .paragraphs
+                        .iter()
+                        .map(|paragraph| (paragraph.text.clone(), paragraph.generated))
+                        .collect(),
+                )
+            })
+            .collect(),
+        texts,
+        signature: vec![
+            ("单位负责人", report.sign_off.head.clone().unwrap_or_default()),
+            ("审核人", report.sign_off.reviewer.clone().unwrap_or_default()),
+            ("填报人", report.sign_off.preparer.clone().unwrap_or_default()),
+            ("联系电话", report.sign_off.phone.clone().unwrap_or_default()),
+            ("填报日期", report.sign_off.date.map(|date| date.to_string()).unwrap_or_default()),
+        ],
+        can_write: may(Need::Handle) && matches!(current, "draft" | "returned"),
+        can_submit: may(Need::Handle) && matches!(current, "draft" | "returned" | "published"),
+        can_review: may(Need::Review) && current == "submitted" && !reviewed,
+        can_sign: may(Need::Approve) && current == "submitted" && reviewed,
+        can_publish: (may(Need::Handle) || may(Need::Approve)) && current == "signed",
+        published: current == "published",
+        workflow,
+        error,
+        notice,
+    };
+    let (token, cookie) = csrf::issue(headers)?;
+    let page = ReportPage { csrf: &token, ..page };
+    let mut response = (status, Html(page.render()?)).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(csrf::with_cookie(response, cookie))
+}
+
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((code, year)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let agency = state.agency(&code).await?;
+    staff
+        .require(&state, &agency.code, Need::Read, &format!("report:{}:{year}", agency.code))
+        .await?;
+    let year = parse_year(&year, state.today())?;
+    report_page(&state, &staff, &headers, &agency, year, Shown::Nothing).await
+}
+
+/// The report as it would be published now (HTML rendering, with its own CSP like the archive's files).
+pub(crate) async fn preview(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((code, year)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let agency = state.agency(&code).await?;
+    staff
+        .require(&state, &agency.code, Need::Read, &format!("report:{}:{year}", agency.code))
+        .await?;
+    let year = parse_year(&year, state.today())?;
+    let workflow = stored::workflow(state.store(), &agency.code, year).await?;
+    let report = build(&state, &agency, year, workflow.as_ref()).await?;
+    let html = gongkai_render::render(&report, gongkai_render::Output::Html).map_err(|err| {
+        tracing::error!(error = %err, "rendering a report failed");
+        PageError::Unavailable
+    })?;
+    let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    Ok(response)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ReportForm {
+    csrf: String,
+    version: String,
+    action: String,
+    section: String,
+    text: String,
+    phone: String,
+    comments: String,
+}
+
+fn need_of(action: &str) -> Need {
+    match action {
+        "approve" | "return" => Need::Review,
+        "sign" => Need::Approve,
+        _ => Need::Handle,
+    }
+}
+
+fn workflow_message(err: WorkflowError) -> Result<String, PageError> {
+    match err {
+        WorkflowError::WrongState { state } => {
+            Ok(format!("报告当前状态为“{}”，不能进行此操作。", state_label(&state, false)))
+        }
+        WorkflowError::SamePerson { role } => Ok(format!(
+            "填报人不能{}自己填报的报告。",
+            if role == "review" { "审核" } else { "签发" }
+        )),
+        WorkflowError::Store(StoreError::Conflict { .. }) => {
+            Ok("报告在您打开页面后已被他人更新，请核对后重新操作。".to_owned())
+        }
+        WorkflowError::Store(err) => Err(err.into()),
+    }
+}
+
+/// Paragraphs from a text box: separated by blank lines (or single line breaks), trimmed.
+fn paragraphs(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|line| !line.is_empty()).map(str::to_owned).collect()
+}
+
+pub(crate) async fn act(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((code, year)): Path<(String, String)>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<ReportForm>,
+) -> Result<Response, PageError> {
+    csrf::check(&headers, &form.csrf)?;
+    let agency = state.agency(&code).await?;
+    let subject = format!("report:{}:{year}", agency.code);
+    let need = need_of(&form.action);
+    staff.require(&state, &agency.code, need, &subject).await?;
+    let year = parse_year(&year, state.today())?;
+    let format = FormatId::for_year(year).code();
+    let version = form.version.trim().parse::<i64>().unwrap_or(-1);
+    let actor = staff.actor();
+    let username = staff.username.as_str();
+    let refused_with = |status: StatusCode, message: String| {
+        let state = state.clone();
+        let staff = staff.clone();
+        let headers = headers.clone();
+        let agency = agency.clone();
+        async move {
+            report_page(&state, &staff, &headers, &agency, year, Shown::Refused(status, message))
+                .await
+        }
+    };
+    let refused = |message: String| refused_with(StatusCode::UNPROCESSABLE_ENTITY, message);
+    let result = match form.action.as_str() {
+        "text" => {
+            let Some((_, code, _)) = WRITTEN.iter().find(|(_, code, _)| *code == form.section)
+            else {
+                return refused("未知的报告部分。".to_owned()).await;
+            };
+            if form.text.chars().count() > 20_000 {
+                return refused("内容过长（每部分不超过20000字）。".to_owned()).await;
+            }
+            stored::set_text(
+                state.store(),
+                &agency.code,
+                year,
+                code,
+                &paragraphs(&form.text),
+                &actor,
+            )
+            .await
+            .map(|()| "已保存。")
+        }
+        "submit" => {
+            let phone = form.phone.trim();
+            if phone.is_empty() || phone.chars().count() > 40 {
+                return refused("请填写联系电话。".to_owned()).await;
+            }
+            let submit = Transition::Submit { preparer: username, phone };
+            stored::transition(state.store(), &agency.code, year, format, version, submit, &actor)
+                .await
+                .map(|_| "已提交审核。")
+        }
+        "approve" | "return" => {
+            let comments = form.comments.trim();
+            if form.action == "return" && comments.is_empty() {
+                return refused("退回时请写明修改意见。".to_owned()).await;
+            }
+            let step = if form.action == "return" {
+                Transition::Return { reviewer: username, comments }
+            } else {
+                Transition::Approve { reviewer: username, comments }
+            };
+            stored::transition(state.store(), &agency.code, year, format, version, step, &actor)
+                .await
+                .map(|_| {
+                    if form.action == "return" {
+                        "已退回填报人修改。"
+                    } else {
+                        "已审核通过。"
+                    }
+                })
+        }
+        "sign" => {
+            let workflow = stored::workflow(state.store(), &agency.code, year).await?;
+            let report = build(&state, &agency, year, workflow.as_ref()).await?;
+            if !report.findings.is_empty() {
+                let message = format!(
+                    "报告仍有{}处问题（见下方“检查结果”），请退回填报人核对记录后再签发。",
+                    report.findings.len()
+                );
+                return refused(message).await;
+            }
+            let sign = Transition::Sign { head: username };
+            stored::transition(state.store(), &agency.code, year, format, version, sign, &actor)
+                .await
+                .map(|_| "已签发。")
+        }
+        "publish" => {
+            let workflow = stored::workflow(state.store(), &agency.code, year).await?;
+            if workflow.as_ref().map(|w| w.version) != Some(version) {
+                let message = "报告在您打开页面后已被他人更新，请核对后重新操作。".to_owned();
+                return refused_with(StatusCode::CONFLICT, message).await;
+            }
+            let report = build(&state, &agency, year, workflow.as_ref()).await?;
+            let mut files = Vec::new();
+            for output in gongkai_render::Output::ALL {
+                let data = gongkai_render::render(&report, output).map_err(|err| {
+                    tracing::error!(error = %err, "rendering a report failed");
+                    PageError::Unavailable
+                })?;
+                files.push(stored::ReportFile {
+                    kind: output.extension(),
+                    media_type: output.media_type(),
+                    data,
+                });
+            }
+            stored::publish_signed(state.store(), &agency.code, year, format, &files, &actor)
+                .await
+                .map(|()| "已公开，报告已进入门户网站的年度报告栏目。")
+        }
+        _ => return refused("未知的操作。".to_owned()).await,
+    };
+    match result {
+        Ok(notice) => {
+            report_page(&state, &staff, &headers, &agency, year, Shown::Done(notice)).await
+        }
+        Err(err) => {
+            let conflict = matches!(err, WorkflowError::Store(StoreError::Conflict { .. }));
+            let message = workflow_message(err)?;
+            let status =
+                if conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            refused_with(status, message).await
+        }
+    }
+}
+
+/// The deadline reminder of the dashboard: last year's report while it is not published.
+pub(crate) async fn reminder(
+    state: &AppState,
+    agency: &AgencyRow,
+) -> Result<Option<String>, PageError> {
+    let today = state.today();
+    let year = today.year() - 1;
+    let Some(deadline) = report::publication_deadline(agency_kind(agency), year) else {
+        return Ok(None);
+    };
+    let workflow = stored::workflow(state.store(), &agency.code, year).await?;
+    if workflow.as_ref().is_some_and(|w| w.state == "published") {
+        return Ok(None);
+    }
+    let days = (deadline - today).whole_days();
+    let status =
+        workflow.as_ref().map_or("未开始", |w| state_label(&w.state, w.reviewer.is_some()));
+    Ok(Some(if days >= 0 {
+        format!(
+            "{year}年度政府信息公开工作年度报告应于{deadline}前向社会公布（《条例》第四十九条），还有{days}天；当前状态：{status}。"
+        )
+    } else {
+        format!(
+            "{year}年度政府信息公开工作年度报告应于{deadline}前向社会公布（《条例》第四十九条），已逾期{}天；当前状态：{status}。",
+            -days
+        )
+    }))
+}
