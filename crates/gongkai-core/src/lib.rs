@@ -4,6 +4,7 @@
 //! - [`regime`]: which 条例 governs an application, intake channels and the date of receipt;
 //! - [`clock`]: the reply clock — due date, state and a readable trace from an application's events;
 //! - [`fee`]: the information processing fee of 国办函〔2020〕109号;
+//! - [`publishing`]: the 索引号 from an agency's pattern and the 20-working-day publication period (art. 26);
 //! - [`letters`]: the letters of handling an application (补正, 征求意见, 延期, 收费, 答复), citing their articles;
 //! - [`report`]: the annual report — formats as data, derivation from records, rules, narrative.
 //!
@@ -14,5 +15,6 @@ pub mod calendar;
 pub mod clock;
 pub mod fee;
 pub mod letters;
+pub mod publishing;
 pub mod regime;
 pub mod report;

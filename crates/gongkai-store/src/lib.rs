@@ -18,6 +18,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod handling;
 pub mod letters;
+pub mod publishing;
 pub mod records;
 pub mod reports;
 pub mod sessions;

@@ -8,6 +8,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod cases;
+pub(crate) mod items;
 pub(crate) mod reports;
 pub(crate) mod session;
 pub(crate) mod signin;
@@ -234,6 +235,10 @@ pub(crate) fn role_label(role: &str) -> &'static str {
 /// per-address rate limit of forms.
 pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Router<AppState> {
     use axum::routing::{get, post};
+    // An attachment is up to 20 MB; every other staff form stays under the default body limit.
+    let upload = post(items::attach).layer(axum::extract::DefaultBodyLimit::max(
+        gongkai_store::catalog::ATTACHMENT_LIMIT + 64 * 1024,
+    ));
     axum::Router::new()
         .route("/login", login.get(signin::form))
         .route("/logout", post(signin::sign_out))
@@ -249,5 +254,11 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .route("/agencies/{code}/reports", get(reports::list))
         .route("/agencies/{code}/reports/{year}", get(reports::page).post(reports::act))
         .route("/agencies/{code}/reports/{year}/preview", get(reports::preview))
+        .route("/agencies/{code}/items", get(items::list))
+        .route("/agencies/{code}/items/new", get(items::new_form).post(items::create))
+        .route("/agencies/{code}/items/bulk", post(items::bulk))
+        .route("/items/{id}", get(items::edit_page).post(items::edit))
+        .route("/items/{id}/withdraw", post(items::withdraw))
+        .route("/items/{id}/attachments", upload)
         .route("/admin", get(admin::page).post(admin::submit))
 }
