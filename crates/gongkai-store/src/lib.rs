@@ -17,6 +17,7 @@ pub mod bookings;
 pub mod calendar;
 pub mod catalog;
 pub mod handling;
+pub mod ledger;
 pub mod letters;
 pub mod publishing;
 pub mod records;

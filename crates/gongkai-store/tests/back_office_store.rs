@@ -293,3 +293,108 @@ async fn the_report_workflow_goes_step_by_step() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_ledger_records_and_lists_the_year() {
+    use gongkai_core::report::records::{CaseResult, ResponseKind};
+    use gongkai_core::report::values::Quantity;
+    use gongkai_store::ledger::{self, Entry};
+    on_both(|store, backend| async move {
+        agency(&store, "SFJ").await;
+        let tracking = apply(&store, "SFJ", date!(2026 - 03 - 02)).await;
+        let entries = [
+            Entry::Response {
+                day: date!(2026 - 06 - 01),
+                kind: ResponseKind::PressConference,
+                topic: "新政",
+                head_attended: true,
+            },
+            Entry::Review { filed: date!(2026 - 05 - 06), application: &tracking },
+            Entry::Lawsuit {
+                filed: date!(2026 - 07 - 01),
+                application: "",
+                after_review: true,
+                as_review_organ: false,
+            },
+            Entry::Complaint { received: date!(2026 - 04 - 01), summary: "未按时答复" },
+            Entry::Meeting { day: date!(2026 - 02 - 10), title: "推进会" },
+            Entry::Training { day: date!(2026 - 03 - 10), title: "条例培训", trainees: 35 },
+            Entry::Staff { label: "王经办", full_time: true, from: date!(2025 - 01 - 01) },
+            Entry::Funding { year: 2026, amount_wan_yuan: Quantity::parse("3.5").unwrap() },
+            Entry::Declared {
+                year: 2026,
+                measure: "declared.licensing.decisions",
+                value: Quantity::count(128),
+                source: "省政务服务网",
+            },
+        ];
+        for entry in &entries {
+            ledger::add(&store, "SFJ", entry, &TEST).await.unwrap();
+        }
+        let missing = Entry::Review { filed: date!(2026 - 05 - 06), application: "YSQ2026999999" };
+        assert!(matches!(
+            ledger::add(&store, "SFJ", &missing, &TEST).await,
+            Err(StoreError::NotFound { .. })
+        ));
+        // Funding and declared figures replace the year's value.
+        ledger::add(
+            &store,
+            "SFJ",
+            &Entry::Funding { year: 2026, amount_wan_yuan: Quantity::count(4) },
+            &TEST,
+        )
+        .await
+        .unwrap();
+        let lines = ledger::lines(&store, "SFJ", 2026).await.unwrap();
+        let kinds: Vec<&str> = lines.iter().map(|line| line.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                "response",
+                "review",
+                "lawsuit",
+                "complaint",
+                "meeting",
+                "training",
+                "staff",
+                "declared",
+                "funding"
+            ],
+            "{backend}"
+        );
+        assert_eq!(lines[0].text, "press_conference：新政（主要负责人参加）");
+        assert_eq!(lines[5].text, "条例培训（35人次）");
+        assert_eq!(lines.last().unwrap().text, "4万元");
+        let review = lines[1].id;
+        assert!(
+            ledger::decide(
+                &store,
+                "SFJ",
+                "review",
+                review,
+                CaseResult::Upheld,
+                date!(2026 - 05 - 01),
+                &TEST
+            )
+            .await
+            .is_err(),
+            "before it was filed"
+        );
+        ledger::decide(
+            &store,
+            "SFJ",
+            "review",
+            review,
+            CaseResult::Upheld,
+            date!(2026 - 08 - 01),
+            &TEST,
+        )
+        .await
+        .unwrap();
+        let records = gongkai_store::records::load(&store, "SFJ").await.unwrap();
+        assert_eq!(records.reviews[0].decided, Some((CaseResult::Upheld, date!(2026 - 08 - 01))));
+        assert_eq!(records.funding[0].amount_wan_yuan, Quantity::count(4));
+        assert_eq!(records.responses.len(), 1);
+    })
+    .await;
+}

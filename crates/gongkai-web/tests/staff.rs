@@ -597,7 +597,7 @@ async fn concurrent_steps_do_not_overwrite_each_other() {
 type Attempt<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
 
 /// Every staff route, with how the isolation test calls it on another agency's records.
-const STAFF_ROUTES: [&str; 21] = [
+const STAFF_ROUTES: [&str; 22] = [
     "/login",
     "/logout",
     "/password",
@@ -618,6 +618,7 @@ const STAFF_ROUTES: [&str; 21] = [
     "/items/{id}",
     "/items/{id}/withdraw",
     "/items/{id}/attachments",
+    "/agencies/{code}/ledger",
     "/admin",
 ];
 
@@ -710,6 +711,12 @@ async fn staff_act_only_within_their_agency_and_role() {
             vec![("version", "1"), ("title", "改"), ("category", "y")],
         ),
         ("POST", format!("/staff/items/{item}/withdraw"), vec![]),
+        ("GET", "/staff/agencies/SFJ/ledger".to_owned(), vec![]),
+        (
+            "POST",
+            "/staff/agencies/SFJ/ledger".to_owned(),
+            vec![("form", "complaint"), ("summary", "x"), ("day", "2026-11-18")],
+        ),
         ("GET", "/staff/admin".to_owned(), vec![]),
         (
             "POST",
@@ -1226,4 +1233,109 @@ async fn a_clerk_publishes_edits_attaches_and_withdraws_items() {
     let mut other = Client::sign_in(&desk, "other").await;
     let foreign = other.upload(&format!("/staff/items/{id}/attachments"), "x.pdf", b"%PDF").await;
     assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_rest_of_the_year_is_recorded_and_reaches_the_report() {
+    let desk = desk("ledger").await;
+    let tracking = online_application(&desk.store, "SFJ", date!(2026 - 03 - 02)).await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    let page = clerk.get("/staff/agencies/SFJ/ledger").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("行政许可"), "declarable cells come from the format");
+
+    let unknown = clerk
+        .post(
+            "/staff/agencies/SFJ/ledger",
+            &[("form", "review"), ("application", "YSQ2026999999"), ("day", "2026-05-06")],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.text().contains("没有申请编号为“YSQ2026999999”的申请"), "{}", unknown.text());
+    assert!(unknown.text().contains(r#"value="YSQ2026999999""#), "input kept");
+    for fields in [
+        vec![("form", "review"), ("application", tracking.as_str()), ("day", "2026-05-06")],
+        vec![
+            ("form", "lawsuit"),
+            ("application", tracking.as_str()),
+            ("after_review", "on"),
+            ("day", "2026-07-01"),
+        ],
+        vec![
+            ("form", "response"),
+            ("kind", "press_conference"),
+            ("topic", "法律援助新政"),
+            ("head_attended", "on"),
+            ("day", "2026-06-01"),
+        ],
+        vec![("form", "complaint"), ("summary", "某局未按时答复"), ("day", "2026-04-01")],
+        vec![("form", "meeting"), ("title", "政务公开工作推进会"), ("day", "2026-02-10")],
+        vec![
+            ("form", "training"),
+            ("title", "政府信息公开条例培训"),
+            ("trainees", "35"),
+            ("day", "2026-03-10"),
+        ],
+        vec![("form", "staff"), ("label", "王经办"), ("full_time", "on"), ("day", "2026-01-01")],
+        vec![("form", "funding"), ("amount", "3.5")],
+        vec![
+            ("form", "declared"),
+            ("measure", "declared.licensing.decisions"),
+            ("value", "128"),
+            ("source", "省政务服务网"),
+        ],
+    ] {
+        let answer = clerk.post("/staff/agencies/SFJ/ledger", &fields).await;
+        assert_eq!(answer.status, StatusCode::OK, "{fields:?}: {}", answer.text());
+        assert!(answer.text().contains("已登记"), "{fields:?}");
+    }
+    let bad = clerk
+        .post(
+            "/staff/agencies/SFJ/ledger",
+            &[("form", "declared"), ("measure", "app.total"), ("value", "1"), ("source", "x")],
+        )
+        .await;
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "only cells from other systems are declared"
+    );
+
+    // The review is decided later.
+    let records = gongkai_store::records::load(&desk.store, "SFJ").await.unwrap();
+    assert_eq!(records.reviews.len(), 1);
+    assert_eq!(records.lawsuits.len(), 1);
+    let page = clerk.get("/staff/agencies/SFJ/ledger").await.text();
+    let marker = r#"name="kind" value="review"><input type="hidden" name="id" value=""#;
+    let start = page.find(marker).unwrap() + marker.len();
+    let review_id = page[start..].split('"').next().unwrap().to_owned();
+    let decided = clerk
+        .post(
+            "/staff/agencies/SFJ/ledger",
+            &[
+                ("form", "decide"),
+                ("kind", "review"),
+                ("id", &review_id),
+                ("result", "upheld"),
+                ("day", "2026-08-01"),
+            ],
+        )
+        .await;
+    assert!(decided.text().contains("结果：维持（驳回）（2026-08-01）"), "{}", decided.text());
+    assert!(decided.text().contains("新闻发布会：法律援助新政（主要负责人参加）"));
+    assert!(decided.text().contains("行政许可：本年处理决定数量（件）＝128"), "{}", decided.text());
+
+    // The report of the year counts them.
+    let records = gongkai_store::records::load(&desk.store, "SFJ").await.unwrap();
+    let report = gongkai_core::report::build(
+        &records,
+        2026,
+        None,
+        gongkai_core::calendar::Calendar::builtin(),
+    )
+    .unwrap();
+    let json = serde_json::to_string(&report.values).unwrap();
+    assert!(json.contains("128"), "declared licensing decisions in the table");
+    assert!(records.trainings.iter().any(|training| training.trainees == 35));
+    assert_eq!(records.declared.len(), 1);
 }

@@ -9,6 +9,7 @@
 pub(crate) mod admin;
 pub(crate) mod cases;
 pub(crate) mod items;
+pub(crate) mod ledger;
 pub(crate) mod reports;
 pub(crate) mod session;
 pub(crate) mod signin;
@@ -260,5 +261,6 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .route("/items/{id}", get(items::edit_page).post(items::edit))
         .route("/items/{id}/withdraw", post(items::withdraw))
         .route("/items/{id}/attachments", upload)
+        .route("/agencies/{code}/ledger", get(ledger::page).post(ledger::add))
         .route("/admin", get(admin::page).post(admin::submit))
 }

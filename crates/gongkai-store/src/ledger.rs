@@ -1,0 +1,334 @@
+//! Recording the rest of the year one entry at a time (the back office's 台账): responses and
+//! interpretations, administrative reviews and lawsuits (linked to the application they concern, decided
+//! later), complaints, staff, funding, meetings, trainings, and figures declared from other systems. The
+//! report engine reads them through `records::load`.
+
+use gongkai_core::report::records::{CaseResult, ResponseKind};
+use gongkai_core::report::values::Quantity;
+use serde::Serialize;
+use sqlx::Row;
+use time::Date;
+
+use crate::records::to_text;
+use crate::{Actor, Store, StoreError, agencies, audit};
+
+/// One entry to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry<'a> {
+    Response { day: Date, kind: ResponseKind, topic: &'a str, head_attended: bool },
+    Review { filed: Date, application: &'a str },
+    Lawsuit { filed: Date, application: &'a str, after_review: bool, as_review_organ: bool },
+    Complaint { received: Date, summary: &'a str },
+    Meeting { day: Date, title: &'a str },
+    Training { day: Date, title: &'a str, trainees: u32 },
+    Staff { label: &'a str, full_time: bool, from: Date },
+    Funding { year: i32, amount_wan_yuan: Quantity },
+    Declared { year: i32, measure: &'a str, value: Quantity, source: &'a str },
+}
+
+impl Entry<'_> {
+    fn kind(&self) -> &'static str {
+        match self {
+            Entry::Response { .. } => "response",
+            Entry::Review { .. } => "review",
+            Entry::Lawsuit { .. } => "lawsuit",
+            Entry::Complaint { .. } => "complaint",
+            Entry::Meeting { .. } => "meeting",
+            Entry::Training { .. } => "training",
+            Entry::Staff { .. } => "staff",
+            Entry::Funding { .. } => "funding",
+            Entry::Declared { .. } => "declared",
+        }
+    }
+}
+
+fn optional(text: &str) -> Option<&str> {
+    let text = text.trim();
+    (!text.is_empty()).then_some(text)
+}
+
+/// Records `entry` for the agency `code`. A review or lawsuit naming an application must name one of this
+/// agency's; funding and a declared figure replace the year's earlier value.
+pub async fn add(
+    store: &Store,
+    code: &str,
+    entry: &Entry<'_>,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
+    let agency = agencies::by_code(store, code).await?;
+    let id = agency.id;
+    let mut transaction = store.pool().begin().await?;
+    if let Entry::Review { application, .. } | Entry::Lawsuit { application, .. } = entry
+        && let Some(number) = optional(application)
+    {
+        let found: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM applications WHERE agency_id = $1 AND tracking_number = $2",
+        )
+        .bind(id)
+        .bind(number)
+        .fetch_one(&mut *transaction)
+        .await?
+        .try_get(0)?;
+        if found == 0 {
+            return Err(StoreError::NotFound { what: "application", key: number.to_owned() });
+        }
+    }
+    match *entry {
+        Entry::Response { day, kind, topic, head_attended } => {
+            sqlx::query("INSERT INTO responses (agency_id, day, kind, topic, head_attended) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id)
+                .bind(day.to_string())
+                .bind(to_text(&kind))
+                .bind(optional(topic))
+                .bind(i64::from(head_attended))
+                .execute(&mut *transaction)
+                .await?;
+        }
+        Entry::Review { filed, application } => {
+            sqlx::query("INSERT INTO reviews (agency_id, application, filed) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(optional(application))
+                .bind(filed.to_string())
+                .execute(&mut *transaction)
+                .await?;
+        }
+        Entry::Lawsuit { filed, application, after_review, as_review_organ } => {
+            sqlx::query(
+                "INSERT INTO lawsuits (agency_id, application, filed, after_review, as_review_organ) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(optional(application))
+            .bind(filed.to_string())
+            .bind(i64::from(after_review))
+            .bind(i64::from(as_review_organ))
+            .execute(&mut *transaction)
+            .await?;
+        }
+        Entry::Complaint { received, summary } => {
+            sqlx::query(
+                "INSERT INTO complaints (agency_id, received, summary) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(received.to_string())
+            .bind(summary.trim())
+            .execute(&mut *transaction)
+            .await?;
+        }
+        Entry::Meeting { day, title } => {
+            sqlx::query("INSERT INTO meetings (agency_id, day, title) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(day.to_string())
+                .bind(title.trim())
+                .execute(&mut *transaction)
+                .await?;
+        }
+        Entry::Training { day, title, trainees } => {
+            sqlx::query(
+                "INSERT INTO trainings (agency_id, day, title, trainees) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(day.to_string())
+            .bind(title.trim())
+            .bind(i64::from(trainees))
+            .execute(&mut *transaction)
+            .await?;
+        }
+        Entry::Staff { label, full_time, from } => {
+            sqlx::query(
+                "INSERT INTO staff_assignments (agency_id, label, full_time, from_day) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(label.trim())
+            .bind(i64::from(full_time))
+            .bind(from.to_string())
+            .execute(&mut *transaction)
+            .await?;
+        }
+        Entry::Funding { year, amount_wan_yuan } => {
+            sqlx::query(
+                "INSERT INTO funding (agency_id, year, amount) VALUES ($1, $2, $3) \
+                 ON CONFLICT (agency_id, year) DO UPDATE SET amount = excluded.amount",
+            )
+            .bind(id)
+            .bind(i64::from(year))
+            .bind(amount_wan_yuan.ten_thousandths())
+            .execute(&mut *transaction)
+            .await?;
+        }
+        Entry::Declared { year, measure, value, source } => {
+            sqlx::query(
+                "INSERT INTO declared_figures (agency_id, year, measure, value, source) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (agency_id, year, measure) DO UPDATE SET value = excluded.value, source = excluded.source",
+            )
+            .bind(id)
+            .bind(i64::from(year))
+            .bind(measure)
+            .bind(value.ten_thousandths())
+            .bind(source.trim())
+            .execute(&mut *transaction)
+            .await?;
+        }
+    }
+    let after = format!("{entry:?}");
+    audit::record(
+        &mut transaction,
+        actor,
+        &format!("ledger.{}", entry.kind()),
+        &format!("agency:{code}"),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// Records the result of the agency's review or lawsuit `id` (`kind` is `review` or `lawsuit`).
+pub async fn decide(
+    store: &Store,
+    code: &str,
+    kind: &str,
+    id: i64,
+    result: CaseResult,
+    decided: Date,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
+    let sql = match kind {
+        "review" => {
+            "UPDATE reviews SET result = $1, decided = $2 WHERE id = $3 AND filed <= $2 \
+             AND agency_id = (SELECT id FROM agencies WHERE code = $4)"
+        }
+        "lawsuit" => {
+            "UPDATE lawsuits SET result = $1, decided = $2 WHERE id = $3 AND filed <= $2 \
+             AND agency_id = (SELECT id FROM agencies WHERE code = $4)"
+        }
+        other => return Err(StoreError::InvalidData(format!("case kind `{other}`"))),
+    };
+    let mut transaction = store.pool().begin().await?;
+    let updated = sqlx::query(sql)
+        .bind(to_text(&result))
+        .bind(decided.to_string())
+        .bind(id)
+        .bind(code)
+        .execute(&mut *transaction)
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::NotFound {
+            what: "case filed before that day",
+            key: id.to_string(),
+        });
+    }
+    let after = serde_json::json!({ "result": to_text(&result), "decided": decided.to_string() })
+        .to_string();
+    audit::record(
+        &mut transaction,
+        actor,
+        &format!("ledger.{kind}.decide"),
+        &format!("{kind}:{id}"),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// A recorded entry as a line of the ledger page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Line {
+    pub kind: &'static str,
+    pub id: i64,
+    pub day: String,
+    pub text: String,
+    /// For reviews and lawsuits: the result and the day, once decided.
+    pub decided: Option<(String, String)>,
+}
+
+/// The agency's entries whose day (or year) falls in `year`, by kind.
+pub async fn lines(store: &Store, code: &str, year: i32) -> Result<Vec<Line>, StoreError> {
+    let agency = agencies::by_code(store, code).await?;
+    let from = format!("{year:04}-01-01");
+    let to = format!("{:04}-01-01", year + 1);
+    let queries: [(&'static str, &'static str); 7] = [
+        (
+            "response",
+            "SELECT id, day, kind || '：' || COALESCE(topic, '') || CASE WHEN head_attended = 1 THEN '（主要负责人参加）' ELSE '' END, NULL, NULL FROM responses WHERE agency_id = $1 AND day >= $2 AND day < $3 ORDER BY day, id",
+        ),
+        (
+            "review",
+            "SELECT id, filed, COALESCE(application, ''), result, decided FROM reviews WHERE agency_id = $1 AND filed >= $2 AND filed < $3 ORDER BY filed, id",
+        ),
+        (
+            "lawsuit",
+            "SELECT id, filed, COALESCE(application, '') || CASE WHEN after_review = 1 THEN '（复议后起诉）' ELSE '（未经复议直接起诉）' END, result, decided FROM lawsuits WHERE agency_id = $1 AND filed >= $2 AND filed < $3 ORDER BY filed, id",
+        ),
+        (
+            "complaint",
+            "SELECT id, received, summary, NULL, NULL FROM complaints WHERE agency_id = $1 AND received >= $2 AND received < $3 ORDER BY received, id",
+        ),
+        (
+            "meeting",
+            "SELECT id, day, title, NULL, NULL FROM meetings WHERE agency_id = $1 AND day >= $2 AND day < $3 ORDER BY day, id",
+        ),
+        (
+            "training",
+            "SELECT id, day, title || '（' || CAST(trainees AS TEXT) || '人次）', NULL, NULL FROM trainings WHERE agency_id = $1 AND day >= $2 AND day < $3 ORDER BY day, id",
+        ),
+        (
+            "staff",
+            "SELECT id, from_day, label || CASE WHEN full_time = 1 THEN '（专职）' ELSE '（兼职）' END, NULL, NULL FROM staff_assignments WHERE agency_id = $1 AND from_day < $3 AND (to_day IS NULL OR to_day >= $2) ORDER BY from_day, id",
+        ),
+    ];
+    let mut lines = Vec::new();
+    for (kind, sql) in queries {
+        let rows =
+            sqlx::query(sql).bind(agency.id).bind(&from).bind(&to).fetch_all(store.pool()).await?;
+        for row in &rows {
+            let result: Option<String> = row.try_get(3)?;
+            let decided: Option<String> = row.try_get(4)?;
+            lines.push(Line {
+                kind,
+                id: row.try_get(0)?,
+                day: row.try_get(1)?,
+                text: row.try_get(2)?,
+                decided: result.zip(decided),
+            });
+        }
+    }
+    let declared = sqlx::query(
+        "SELECT id, measure, value, source FROM declared_figures WHERE agency_id = $1 AND year = $2 ORDER BY measure",
+    )
+    .bind(agency.id)
+    .bind(i64::from(year))
+    .fetch_all(store.pool())
+    .await?;
+    for row in &declared {
+        let value = Quantity::from_ten_thousandths(row.try_get(2)?);
+        lines.push(Line {
+            kind: "declared",
+            id: row.try_get(0)?,
+            day: year.to_string(),
+            text: format!(
+                "{}＝{}（来源：{}）",
+                row.try_get::<String, _>(1)?,
+                value,
+                row.try_get::<String, _>(3)?
+            ),
+            decided: None,
+        });
+    }
+    let funding = sqlx::query("SELECT amount FROM funding WHERE agency_id = $1 AND year = $2")
+        .bind(agency.id)
+        .bind(i64::from(year))
+        .fetch_optional(store.pool())
+        .await?;
+    if let Some(row) = funding {
+        lines.push(Line {
+            kind: "funding",
+            id: 0,
+            day: year.to_string(),
+            text: format!("{}万元", Quantity::from_ten_thousandths(row.try_get(0)?)),
+            decided: None,
+        });
+    }
+    Ok(lines)
+}

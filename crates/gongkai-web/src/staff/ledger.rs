@@ -1,0 +1,386 @@
+//! Recording the rest of the year (台账): responses and interpretations, reviews and lawsuits with their
+//! results, complaints, staff, funding, meetings and trainings, and the figures of the report that come from
+//! other systems (which cells those are is read from the year's report format).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use gongkai_core::report::derive::cell_measure;
+use gongkai_core::report::format::FormatId;
+use gongkai_core::report::records::{CaseResult, ResponseKind};
+use gongkai_core::report::values::Quantity;
+use gongkai_store::StoreError;
+use gongkai_store::agencies::AgencyRow;
+use gongkai_store::ledger::{self, Entry, Line};
+use serde::Deserialize;
+use time::Date;
+
+use super::{Need, Staff};
+use crate::error::PageForm;
+use crate::{AppState, PageError, csrf};
+
+const RESPONSE_KINDS: [(ResponseKind, &str, &str); 5] = [
+    (ResponseKind::PressConference, "press_conference", "新闻发布会"),
+    (ResponseKind::OnlineInterview, "online_interview", "在线访谈"),
+    (ResponseKind::Interpretation, "interpretation", "政策解读稿件"),
+    (ResponseKind::WeiboWechat, "weibo_wechat", "微博微信回应事件"),
+    (ResponseKind::Other, "other", "其他方式"),
+];
+
+const RESULTS: [(CaseResult, &str, &str); 3] = [
+    (CaseResult::Upheld, "upheld", "维持（驳回）"),
+    (CaseResult::Corrected, "corrected", "纠正"),
+    (CaseResult::Other, "other", "其他结果"),
+];
+
+const KIND_LABELS: [(&str, &str); 9] = [
+    ("response", "回应解读"),
+    ("review", "行政复议"),
+    ("lawsuit", "行政诉讼"),
+    ("complaint", "举报投诉"),
+    ("meeting", "会议"),
+    ("training", "培训"),
+    ("staff", "工作人员"),
+    ("funding", "专项经费"),
+    ("declared", "其他系统数据"),
+];
+
+/// The report cells of `year`'s format whose figures come from other systems: (measure, label).
+fn declarable(year: i32) -> Vec<(String, String)> {
+    let mut cells = Vec::new();
+    for table in &FormatId::for_year(year).format().tables {
+        for (_, row, column) in table.value_cells() {
+            let Some(row_measure) = row.measure.as_deref() else { continue };
+            if !row_measure.starts_with("declared.") {
+                continue;
+            }
+            let unit = column.unit.as_deref().or(row.unit.as_deref()).unwrap_or("");
+            let label = format!("{}：{}（{unit}）", row.label, column.label);
+            cells.push((cell_measure(row_measure, &column.measure), label));
+        }
+    }
+    cells
+}
+
+#[derive(Template)]
+#[template(path = "staff/ledger.html")]
+struct LedgerPage<'a> {
+    staff: &'a Staff,
+    csrf: &'a str,
+    agency: &'a AgencyRow,
+    year: i32,
+    groups: Vec<(&'static str, &'static str, Vec<Line>)>,
+    can_handle: bool,
+    response_kinds: &'static [(ResponseKind, &'static str, &'static str)],
+    results: &'static [(CaseResult, &'static str, &'static str)],
+    declarable: Vec<(String, String)>,
+    today: String,
+    error: Option<(String, String)>,
+    notice: Option<&'static str>,
+    form: LedgerForm,
+}
+
+impl LedgerPage<'_> {
+    fn error_in(&self, form: &str) -> Option<&str> {
+        self.error.as_ref().filter(|(at, _)| at == form).map(|(_, message)| message.as_str())
+    }
+
+    /// What was typed in `field` of `form` when it comes back with an error.
+    fn kept(&self, form: &str, field: &str) -> &str {
+        if self.error.as_ref().is_some_and(|(at, _)| at == form) {
+            self.form.value(field)
+        } else {
+            ""
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct YearQuery {
+    year: String,
+}
+
+fn year_of(text: &str, today: Date) -> i32 {
+    text.parse::<i32>()
+        .ok()
+        .filter(|year| (2008..=today.year()).contains(year))
+        .unwrap_or(today.year())
+}
+
+async fn ledger_page(
+    state: &AppState,
+    staff: &Staff,
+    headers: &HeaderMap,
+    agency: &AgencyRow,
+    year: i32,
+    outcome: (StatusCode, Option<(String, String)>, Option<&'static str>),
+    form: LedgerForm,
+) -> Result<Response, PageError> {
+    let mut lines = ledger::lines(state.store(), &agency.code, year).await?;
+    // Codes as the clerk reads them.
+    let cells = declarable(year);
+    for line in &mut lines {
+        if line.kind == "declared"
+            && let Some((measure, label)) =
+                cells.iter().find(|(measure, _)| line.text.starts_with(&format!("{measure}＝")))
+        {
+            line.text = line.text.replacen(measure.as_str(), label, 1);
+        }
+        if let Some((result, _)) = line.decided.as_mut()
+            && let Some((_, _, label)) = RESULTS.iter().find(|(_, code, _)| code == result)
+        {
+            *result = (*label).to_owned();
+        }
+        if line.kind == "response"
+            && let Some((_, code, label)) =
+                RESPONSE_KINDS.iter().find(|(_, code, _)| line.text.starts_with(code))
+        {
+            line.text = line.text.replacen(code, label, 1);
+        }
+    }
+    let groups = KIND_LABELS
+        .iter()
+        .map(|(kind, label)| {
+            (*kind, *label, lines.iter().filter(|line| line.kind == *kind).cloned().collect())
+        })
+        .collect();
+    let agencies = state.agencies().await?;
+    let (token, cookie) = csrf::issue(headers)?;
+    let (status, error, notice) = outcome;
+    let page = LedgerPage {
+        staff,
+        csrf: &token,
+        agency,
+        year,
+        groups,
+        can_handle: staff.may(&agency.code, &agencies, Need::Handle),
+        response_kinds: &RESPONSE_KINDS,
+        results: &RESULTS,
+        declarable: cells,
+        today: state.today().to_string(),
+        error,
+        notice,
+        form,
+    };
+    Ok(csrf::with_cookie((status, Html(page.render()?)).into_response(), cookie))
+}
+
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    Query(query): Query<YearQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let agency = state.agency(&code).await?;
+    staff.require(&state, &agency.code, Need::Read, &format!("agency:{}", agency.code)).await?;
+    let year = year_of(&query.year, state.today());
+    let outcome = (StatusCode::OK, None, None);
+    ledger_page(&state, &staff, &headers, &agency, year, outcome, LedgerForm::default()).await
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub(crate) struct LedgerForm {
+    csrf: String,
+    year: String,
+    form: String,
+    day: String,
+    kind: String,
+    topic: String,
+    head_attended: String,
+    application: String,
+    after_review: String,
+    as_review_organ: String,
+    summary: String,
+    title: String,
+    trainees: String,
+    label: String,
+    full_time: String,
+    amount: String,
+    measure: String,
+    value: String,
+    source: String,
+    id: String,
+    result: String,
+}
+
+impl LedgerForm {
+    fn value(&self, field: &str) -> &str {
+        match field {
+            "day" => &self.day,
+            "topic" => &self.topic,
+            "application" => &self.application,
+            "summary" => &self.summary,
+            "title" => &self.title,
+            "trainees" => &self.trainees,
+            "label" => &self.label,
+            "amount" => &self.amount,
+            "value" => &self.value,
+            "source" => &self.source,
+            _ => "",
+        }
+    }
+}
+
+pub(crate) async fn add(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<LedgerForm>,
+) -> Result<Response, PageError> {
+    csrf::check(&headers, &form.csrf)?;
+    let agency = state.agency(&code).await?;
+    staff.require(&state, &agency.code, Need::Handle, &format!("agency:{}", agency.code)).await?;
+    let today = state.today();
+    let year = year_of(&form.year, today);
+    let refuse =
+        |message: &str| Err::<(), (String, String)>((form.form.clone(), message.to_owned()));
+    let day = || -> Result<Date, (String, String)> {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        match Date::parse(form.day.trim(), &format) {
+            Ok(day) if day > today => Err((form.form.clone(), "日期不能晚于今天。".to_owned())),
+            Ok(day) => Ok(day),
+            Err(_) => Err((form.form.clone(), "请填写日期（格式：2026-11-27）。".to_owned())),
+        }
+    };
+    let text = |value: &str, message: &str| -> Result<(), (String, String)> {
+        if value.trim().is_empty() || value.chars().count() > 500 {
+            refuse(message)
+        } else {
+            Ok(())
+        }
+    };
+    let actor = staff.actor();
+    let result: Result<(), (String, String)> = async {
+        let stored = match form.form.as_str() {
+            "response" => {
+                let day = day()?;
+                let kind = RESPONSE_KINDS
+                    .iter()
+                    .find(|(_, code, _)| *code == form.kind)
+                    .map(|(kind, _, _)| *kind)
+                    .ok_or_else(|| (form.form.clone(), "请选择回应方式。".to_owned()))?;
+                let entry = Entry::Response {
+                    day,
+                    kind,
+                    topic: &form.topic,
+                    head_attended: !form.head_attended.is_empty(),
+                };
+                ledger::add(state.store(), &agency.code, &entry, &actor).await
+            }
+            "review" | "lawsuit" => {
+                let filed = day()?;
+                let entry = if form.form == "review" {
+                    Entry::Review { filed, application: &form.application }
+                } else {
+                    Entry::Lawsuit {
+                        filed,
+                        application: &form.application,
+                        after_review: !form.after_review.is_empty(),
+                        as_review_organ: !form.as_review_organ.is_empty(),
+                    }
+                };
+                ledger::add(state.store(), &agency.code, &entry, &actor).await
+            }
+            "decide" => {
+                let decided = day()?;
+                let result = RESULTS
+                    .iter()
+                    .find(|(_, code, _)| *code == form.result)
+                    .map(|(result, _, _)| *result)
+                    .ok_or_else(|| (form.form.clone(), "请选择结果。".to_owned()))?;
+                let id: i64 =
+                    form.id.parse().map_err(|_| (form.form.clone(), "未知的案件。".to_owned()))?;
+                let kind = if form.kind == "lawsuit" { "lawsuit" } else { "review" };
+                ledger::decide(state.store(), &agency.code, kind, id, result, decided, &actor).await
+            }
+            "complaint" => {
+                let received = day()?;
+                text(&form.summary, "请填写举报投诉的内容摘要。")?;
+                ledger::add(
+                    state.store(),
+                    &agency.code,
+                    &Entry::Complaint { received, summary: &form.summary },
+                    &actor,
+                )
+                .await
+            }
+            "meeting" | "training" => {
+                let day = day()?;
+                text(&form.title, "请填写名称。")?;
+                let entry = if form.form == "meeting" {
+                    Entry::Meeting { day, title: &form.title }
+                } else {
+                    let trainees: u32 =
+                        form.trainees.trim().parse().map_err(|_| {
+                            (form.form.clone(), "请填写培训人次（整数）。".to_owned())
+                        })?;
+                    Entry::Training { day, title: &form.title, trainees }
+                };
+                ledger::add(state.store(), &agency.code, &entry, &actor).await
+            }
+            "staff" => {
+                let from = day()?;
+                text(&form.label, "请填写工作人员（姓名或岗位）。")?;
+                let entry = Entry::Staff {
+                    label: &form.label,
+                    full_time: !form.full_time.is_empty(),
+                    from,
+                };
+                ledger::add(state.store(), &agency.code, &entry, &actor).await
+            }
+            "funding" => {
+                let amount = Quantity::parse(&form.amount)
+                    .ok()
+                    .filter(|amount| amount.ten_thousandths() >= 0)
+                    .ok_or_else(|| {
+                        (form.form.clone(), "请填写金额（万元，最多四位小数）。".to_owned())
+                    })?;
+                ledger::add(
+                    state.store(),
+                    &agency.code,
+                    &Entry::Funding { year, amount_wan_yuan: amount },
+                    &actor,
+                )
+                .await
+            }
+            "declared" => {
+                if !declarable(year).iter().any(|(measure, _)| *measure == form.measure) {
+                    return Err((form.form.clone(), "请选择报告中的项目。".to_owned()));
+                }
+                let value = Quantity::parse(&form.value)
+                    .ok()
+                    .filter(|value| value.ten_thousandths() >= 0)
+                    .ok_or_else(|| (form.form.clone(), "请填写数值（不小于0）。".to_owned()))?;
+                text(&form.source, "请注明数据来源（如：省行政执法监督平台）。")?;
+                let entry =
+                    Entry::Declared { year, measure: &form.measure, value, source: &form.source };
+                ledger::add(state.store(), &agency.code, &entry, &actor).await
+            }
+            _ => return refuse("未知的登记事项。"),
+        };
+        match stored {
+            Ok(()) => Ok(()),
+            Err(StoreError::NotFound { what: "application", key }) => {
+                Err((form.form.clone(), format!("本单位没有申请编号为“{key}”的申请。")))
+            }
+            Err(StoreError::NotFound { .. }) => {
+                Err((form.form.clone(), "未找到该案件，或结果日期早于立案日期。".to_owned()))
+            }
+            Err(other) => {
+                tracing::error!(error = %other, "recording a ledger entry failed");
+                Err((form.form.clone(), "保存失败，请稍后再试。".to_owned()))
+            }
+        }
+    }
+    .await;
+    let outcome = match result {
+        Ok(()) => (StatusCode::OK, None, Some("已登记。")),
+        Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, Some(error), None),
+    };
+    ledger_page(&state, &staff, &headers, &agency, year, outcome, form).await
+}
