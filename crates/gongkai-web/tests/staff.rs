@@ -597,7 +597,7 @@ async fn concurrent_steps_do_not_overwrite_each_other() {
 type Attempt<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
 
 /// Every staff route, with how the isolation test calls it on another agency's records.
-const STAFF_ROUTES: [&str; 22] = [
+const STAFF_ROUTES: [&str; 24] = [
     "/login",
     "/logout",
     "/password",
@@ -619,6 +619,8 @@ const STAFF_ROUTES: [&str; 22] = [
     "/items/{id}/withdraw",
     "/items/{id}/attachments",
     "/agencies/{code}/ledger",
+    "/agencies/{code}/region",
+    "/agencies/{code}/region/{year}/report",
     "/admin",
 ];
 
@@ -717,6 +719,8 @@ async fn staff_act_only_within_their_agency_and_role() {
             "/staff/agencies/SFJ/ledger".to_owned(),
             vec![("form", "complaint"), ("summary", "x"), ("day", "2026-11-18")],
         ),
+        ("GET", "/staff/agencies/SFJ/region".to_owned(), vec![]),
+        ("GET", "/staff/agencies/ZF/region/2025/report".to_owned(), vec![]),
         ("GET", "/staff/admin".to_owned(), vec![]),
         (
             "POST",
@@ -1338,4 +1342,31 @@ async fn the_rest_of_the_year_is_recorded_and_reaches_the_report() {
     assert!(json.contains("128"), "declared licensing decisions in the table");
     assert!(records.trainings.iter().any(|training| training.trainees == 35));
     assert_eq!(records.declared.len(), 1);
+}
+
+#[tokio::test]
+async fn the_supervisor_sees_the_region() {
+    let desk = desk("region").await;
+    // An application of the finance bureau left unanswered since September: overdue on 2026-11-20.
+    let late = online_application(&desk.store, "CZJ", date!(2026 - 09 - 01)).await;
+    online_application(&desk.store, "SFJ", date!(2026 - 11 - 16)).await;
+    let mut supervisor = Client::sign_in(&desk, "sup").await;
+    let page = supervisor.get("/staff/agencies/ZF/region").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let text = page.text();
+    assert!(text.contains("2025年度报告：3个单位，已公开0个，逾期未公开3个"), "{text}");
+    assert!(text.contains(&late), "the overdue application is listed: {text}");
+    assert!(text.contains("本区域超期未答复的申请（1）"), "{text}");
+    // The supervisor opens it (masked) but cannot handle it.
+    let case = supervisor.get(&format!("/staff/cases/{late}")).await;
+    assert_eq!(case.status, StatusCode::OK);
+    assert!(!case.text().contains("form-reply"));
+    let rollup = supervisor.get("/staff/agencies/ZF/region/2026/report").await;
+    assert_eq!(rollup.status, StatusCode::OK);
+    let html = rollup.text();
+    assert!(html.contains("温州市人民政府（汇总）"), "{html}");
+    // A department's clerk does not supervise.
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    assert_eq!(clerk.get("/staff/agencies/ZF/region").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(clerk.get("/staff/agencies/SFJ/region").await.status, StatusCode::FORBIDDEN);
 }

@@ -10,6 +10,7 @@
 pub mod derive;
 pub mod format;
 pub mod records;
+pub mod rollup;
 pub mod rules;
 pub mod text;
 pub mod values;

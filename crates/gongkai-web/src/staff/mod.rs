@@ -10,6 +10,7 @@ pub(crate) mod admin;
 pub(crate) mod cases;
 pub(crate) mod items;
 pub(crate) mod ledger;
+pub(crate) mod region;
 pub(crate) mod reports;
 pub(crate) mod session;
 pub(crate) mod signin;
@@ -40,6 +41,8 @@ pub(crate) enum Need {
     Approve,
     /// Review the annual report: 审核人 (reviewer).
     Review,
+    /// See the region below an agency: supervisor of it or of a parent.
+    Supervise,
 }
 
 impl Need {
@@ -49,6 +52,7 @@ impl Need {
             Need::Handle => "handle",
             Need::Approve => "approve",
             Need::Review => "review",
+            Need::Supervise => "supervise",
         }
     }
 }
@@ -78,6 +82,9 @@ impl Staff {
             Need::Handle => self.holds(code, "clerk"),
             Need::Approve => self.holds(code, "head"),
             Need::Review => self.holds(code, "reviewer"),
+            Need::Supervise => {
+                ancestry(code, agencies).any(|ancestor| self.holds(ancestor, "supervisor"))
+            }
             Need::Read => {
                 ["clerk", "reviewer", "head", "agency_admin"]
                     .iter()
@@ -262,5 +269,7 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .route("/items/{id}/withdraw", post(items::withdraw))
         .route("/items/{id}/attachments", upload)
         .route("/agencies/{code}/ledger", get(ledger::page).post(ledger::add))
+        .route("/agencies/{code}/region", get(region::page))
+        .route("/agencies/{code}/region/{year}/report", get(region::rollup_report))
         .route("/admin", get(admin::page).post(admin::submit))
 }

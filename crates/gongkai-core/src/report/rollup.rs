@@ -1,0 +1,178 @@
+//! The roll-up report of a region (汇总): one report for a government and every agency below it, in the
+//! year's format, derived from all their records at once — so every figure is the exact sum of the
+//! agencies' figures by construction, and the region's tables obey the same rules. An agency that has not
+//! published its own report of the year gets a finding: its figures are in the sum as the records say, not
+//! as it reported them.
+
+use std::collections::BTreeMap;
+
+use super::format::Severity;
+use super::records::{Agency, AgencyRecords, DeclaredFigure};
+use super::rules::Finding;
+use super::values::Quantity;
+use super::{Report, ReportError};
+use crate::calendar::Calendar;
+
+/// One agency of the region: its records and whether it published its report of the year.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub records: AgencyRecords,
+    pub published: bool,
+}
+
+/// All members' records as one agency's: lists concatenated; declared figures summed per year and measure
+/// (each agency declares its own; the region's figure is their sum); staff-written paragraphs dropped (the
+/// region's narrative is its own).
+pub fn merge(region: Agency, members: impl IntoIterator<Item = AgencyRecords>) -> AgencyRecords {
+    let mut merged = AgencyRecords { agency: Some(region), ..AgencyRecords::default() };
+    let mut declared: BTreeMap<(i32, String), (Quantity, Vec<String>)> = BTreeMap::new();
+    for records in members {
+        merged.catalog.extend(records.catalog);
+        merged.normative_documents.extend(records.normative_documents);
+        merged.applications.extend(records.applications);
+        merged.reviews.extend(records.reviews);
+        merged.lawsuits.extend(records.lawsuits);
+        merged.complaints.extend(records.complaints);
+        merged.responses.extend(records.responses);
+        merged.staff.extend(records.staff);
+        merged.offices.extend(records.offices);
+        merged.reading_points.extend(records.reading_points);
+        merged.funding.extend(records.funding);
+        merged.meetings.extend(records.meetings);
+        merged.trainings.extend(records.trainings);
+        merged.fees.extend(records.fees);
+        for figure in records.declared {
+            let entry = declared
+                .entry((figure.year, figure.measure))
+                .or_insert((Quantity::ZERO, Vec::new()));
+            entry.0 = entry.0 + figure.value;
+            if !entry.1.contains(&figure.source) {
+                entry.1.push(figure.source);
+            }
+        }
+    }
+    merged.declared = declared
+        .into_iter()
+        .map(|((year, measure), (value, sources))| DeclaredFigure {
+            year,
+            measure,
+            value,
+            source: sources.join("；"),
+        })
+        .collect();
+    merged
+}
+
+/// The region's report of `year`: the members' records merged and derived as one, plus a finding for each
+/// member (named by its agency) that has not published its own report of the year.
+pub fn build(
+    region: Agency,
+    members: Vec<Member>,
+    year: i32,
+    calendar: &Calendar,
+) -> Result<Report, ReportError> {
+    let unreported: Vec<String> = members
+        .iter()
+        .filter(|member| !member.published)
+        .map(|member| {
+            member.records.agency.as_ref().map_or_else(String::new, |agency| agency.name.clone())
+        })
+        .collect();
+    let merged = merge(region, members.into_iter().map(|member| member.records));
+    let mut report = super::build(&merged, year, None, calendar)?;
+    for name in unreported {
+        report.findings.push(Finding {
+            rule: "rollup.unreported".to_owned(),
+            description: format!(
+                "{name}尚未公开{year}年度报告，汇总中其数据为系统根据记录计算的数据"
+            ),
+            source: "《中华人民共和国政府信息公开条例》第四十九条".to_owned(),
+            severity: Severity::Warning,
+            location: name,
+            cells: Vec::new(),
+            expected: Quantity::ZERO,
+            found: Quantity::ZERO,
+        });
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+    use crate::report::records::{AgencyKind, CatalogItem, PublishChannel};
+
+    fn agency(code: &str, name: &str) -> Agency {
+        Agency {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            kind: AgencyKind::Department,
+            office: String::new(),
+            phone: String::new(),
+        }
+    }
+
+    fn records(code: &str, name: &str, items: usize, declared: i64) -> AgencyRecords {
+        AgencyRecords {
+            agency: Some(agency(code, name)),
+            catalog: (0..items)
+                .map(|n| CatalogItem {
+                    index_number: format!("{code}/2025-{n:05}"),
+                    title: format!("{name}信息{n}"),
+                    category: "通知公告".to_owned(),
+                    formed: None,
+                    published: date!(2025 - 03 - 01),
+                    channels: vec![PublishChannel::Website],
+                    normative: false,
+                })
+                .collect(),
+            declared: vec![DeclaredFigure {
+                year: 2025,
+                measure: "declared.licensing.decisions".to_owned(),
+                value: Quantity::count(declared),
+                source: format!("{name}系统"),
+            }],
+            ..AgencyRecords::default()
+        }
+    }
+
+    #[test]
+    fn the_region_is_the_sum_of_its_agencies() {
+        let calendar = Calendar::builtin();
+        let a = records("A", "甲局", 3, 10);
+        let b = records("B", "乙局", 5, 7);
+        let region = Agency { kind: AgencyKind::Government, ..agency("ZF", "某市人民政府") };
+        let alone_a = super::super::build(&a, 2025, None, calendar).unwrap();
+        let alone_b = super::super::build(&b, 2025, None, calendar).unwrap();
+        let members =
+            vec![Member { records: a, published: true }, Member { records: b, published: false }];
+        let report = build(region, members, 2025, calendar).unwrap();
+        // Every cell is the sum of the two agencies' cells.
+        for (key, value) in report.values.iter() {
+            let left = alone_a.values.get(&key.table, &key.row, &key.column);
+            let right = alone_b.values.get(&key.table, &key.row, &key.column);
+            let expected = match (left, right) {
+                (None, None) => None,
+                (left, right) => {
+                    Some(left.unwrap_or(Quantity::ZERO) + right.unwrap_or(Quantity::ZERO))
+                }
+            };
+            assert_eq!(*value, expected, "{key:?}");
+        }
+        let declared =
+            report.values.iter().find(|(key, _)| key.row == "licensing").map(|(_, value)| *value);
+        assert_eq!(declared, Some(Some(Quantity::count(17))), "10 + 7");
+        // Only the unpublished agency is named; otherwise the region's tables are consistent.
+        let unreported: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|finding| finding.rule == "rollup.unreported")
+            .map(|f| f.location.as_str())
+            .collect();
+        assert_eq!(unreported, ["乙局"]);
+        assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+        assert!(report.title.contains("某市人民政府"));
+    }
+}

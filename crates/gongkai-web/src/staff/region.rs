@@ -1,0 +1,186 @@
+//! The supervising office's view of its region (a government and every agency below it): who has published
+//! the year's report and who is late, the region's roll-up report in the year's format, and the overdue
+//! applications across the region.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use gongkai_core::clock::{self, State as ClockState};
+use gongkai_core::report::records::{Agency, AgencyKind};
+use gongkai_core::report::{self, rollup};
+use gongkai_store::agencies::AgencyRow;
+use gongkai_store::handling::{self, Filter};
+use gongkai_store::{records, reports};
+use serde::Deserialize;
+
+use super::reports::state_label;
+use super::{Need, Staff, ancestry};
+use crate::{AppState, PageError, csrf};
+
+/// The agency and every agency below it, in the platform's order.
+fn members<'a>(root: &str, agencies: &'a [AgencyRow]) -> Vec<&'a AgencyRow> {
+    agencies
+        .iter()
+        .filter(|agency| ancestry(&agency.code, agencies).any(|code| code == root))
+        .collect()
+}
+
+fn kind_of(agency: &AgencyRow) -> AgencyKind {
+    if agency.kind == "government" { AgencyKind::Government } else { AgencyKind::Department }
+}
+
+struct MemberLine {
+    code: String,
+    name: String,
+    state: &'static str,
+    deadline: String,
+    late: bool,
+    overdue: usize,
+}
+
+struct OverdueLine {
+    tracking_number: String,
+    agency: String,
+    received: String,
+    due: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/region.html")]
+struct RegionPage<'a> {
+    staff: &'a Staff,
+    csrf: &'a str,
+    agency: &'a AgencyRow,
+    year: i32,
+    years: Vec<i32>,
+    members: Vec<MemberLine>,
+    published: usize,
+    late: usize,
+    overdue: Vec<OverdueLine>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct YearQuery {
+    year: String,
+}
+
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    Query(query): Query<YearQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let agency = state.agency(&code).await?;
+    staff
+        .require(&state, &agency.code, Need::Supervise, &format!("region:{}", agency.code))
+        .await?;
+    let today = state.today();
+    let year = query
+        .year
+        .parse::<i32>()
+        .ok()
+        .filter(|year| (2008..today.year()).contains(year))
+        .unwrap_or(today.year() - 1);
+    let agencies = state.agencies().await?;
+    let calendar = state.calendar();
+    let mut lines = Vec::new();
+    let mut overdue = Vec::new();
+    for member in members(&agency.code, &agencies) {
+        let workflow = reports::workflow(state.store(), &member.code, year).await?;
+        let deadline = report::publication_deadline(kind_of(member), year);
+        let published = workflow.as_ref().is_some_and(|w| w.state == "published");
+        let open = handling::cases(state.store(), member.id, Filter::Open, 10_000).await?;
+        let mut member_overdue = 0;
+        for case in &open {
+            if let Ok(report) = clock::evaluate(&case.clock_application(), &calendar, today)
+                && report.state == ClockState::Overdue
+            {
+                member_overdue += 1;
+                overdue.push(OverdueLine {
+                    tracking_number: case.tracking_number.clone(),
+                    agency: member.name.clone(),
+                    received: report.received.to_string(),
+                    due: report.due.map(|due| due.to_string()).unwrap_or_default(),
+                });
+            }
+        }
+        lines.push(MemberLine {
+            code: member.code.clone(),
+            name: member.name.clone(),
+            state: workflow
+                .as_ref()
+                .map_or("未开始", |w| state_label(&w.state, w.reviewer.is_some())),
+            deadline: deadline.map(|date| date.to_string()).unwrap_or_default(),
+            late: !published && deadline.is_some_and(|deadline| today > deadline),
+            overdue: member_overdue,
+        });
+    }
+    overdue.sort_by(|a, b| a.due.cmp(&b.due));
+    let (token, cookie) = csrf::issue(&headers)?;
+    let page = RegionPage {
+        staff: &staff,
+        csrf: &token,
+        agency: &agency,
+        year,
+        years: (2008..today.year()).rev().collect(),
+        published: lines.iter().filter(|line| line.state == "已公开").count(),
+        late: lines.iter().filter(|line| line.late).count(),
+        members: lines,
+        overdue,
+    };
+    Ok(csrf::with_cookie(Html(page.render()?).into_response(), cookie))
+}
+
+/// The region's roll-up report of the year (HTML, with its own CSP like the archive's files).
+pub(crate) async fn rollup_report(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((code, year)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let agency = state.agency(&code).await?;
+    staff
+        .require(&state, &agency.code, Need::Supervise, &format!("region:{}", agency.code))
+        .await?;
+    let year: i32 = year
+        .parse()
+        .ok()
+        .filter(|year| (2008..=state.today().year()).contains(year))
+        .ok_or(PageError::NotFound)?;
+    let agencies = state.agencies().await?;
+    let mut loaded = Vec::new();
+    for member in members(&agency.code, &agencies) {
+        let published = reports::workflow(state.store(), &member.code, year)
+            .await?
+            .is_some_and(|w| w.state == "published");
+        loaded.push(rollup::Member {
+            records: records::load(state.store(), &member.code).await?,
+            published,
+        });
+    }
+    let region = Agency {
+        code: agency.code.clone(),
+        name: format!("{}（汇总）", agency.name),
+        kind: AgencyKind::Government,
+        office: agency.office.clone(),
+        phone: agency.phone.clone(),
+    };
+    let report = rollup::build(region, loaded, year, &state.calendar()).map_err(|err| {
+        tracing::error!(error = %err, "building a roll-up report failed");
+        PageError::Unavailable
+    })?;
+    let html = gongkai_render::render(&report, gongkai_render::Output::Html).map_err(|err| {
+        tracing::error!(error = %err, "rendering a roll-up report failed");
+        PageError::Unavailable
+    })?;
+    let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    Ok(response)
+}
