@@ -386,3 +386,111 @@ async fn staff_register_extend_and_reply_to_a_letter_application() {
     client.close().await.unwrap();
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_publish_an_item_and_sign_off_the_annual_report() {
+    if skip() {
+        eprintln!("GONGKAI_SKIP_BROWSER=1: browser tests skipped");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("gongkai-browser-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (_server, base) = serve(&dir);
+    let (_driver, driver_url) = chromedriver();
+    let client = browser(&driver_url).await;
+    let agency = "DEMO-330300-SFJ";
+
+    // The clerk publishes an item on two channels; the portal shows it and search finds it.
+    sign_in(&client, &base, "clerk").await;
+    client.goto(&format!("{base}/staff/agencies/{agency}/items/new")).await.unwrap();
+    fill(&client, "#title", "温州市司法局关于公布2026年度法律援助联系点的公告").await;
+    fill(&client, "#category", "通知公告").await;
+    fill(&client, "#summary", "公布全市法律援助联系点名单。").await;
+    client.find(Locator::Css("#channel-wechat")).await.unwrap().click().await.unwrap();
+    let today = client
+        .find(Locator::Css("#published"))
+        .await
+        .unwrap()
+        .attr("value")
+        .await
+        .unwrap()
+        .unwrap();
+    client
+        .execute(
+            "document.getElementById('channel-wechat-on').value = arguments[0];",
+            vec![today.into()],
+        )
+        .await
+        .unwrap();
+    shot(&client, "staff-publish").await;
+    submit(&client, "#item-form").await;
+    let notice = text(&client, "#item-notice").await;
+    assert!(notice.contains("已发布，索引号"), "{notice}");
+    let portal = client.find(Locator::LinkText("在门户网站查看")).await.unwrap();
+    let href = portal.attr("href").await.unwrap().unwrap();
+    portal.click().await.unwrap();
+    assert_eq!(text(&client, "h1").await, "温州市司法局关于公布2026年度法律援助联系点的公告");
+    let mut page = String::new();
+    for _ in 0..100 {
+        client
+            .goto(&format!(
+                "{base}/search?q=%E6%B3%95%E5%BE%8B%E6%8F%B4%E5%8A%A9%E8%81%94%E7%B3%BB%E7%82%B9"
+            ))
+            .await
+            .unwrap();
+        page = client.source().await.unwrap();
+        // The title is highlighted word by word; look for the link to the item.
+        if page.contains(&format!("href=\"{href}\"")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let heading = page.split("找到").nth(1).unwrap_or(&page).chars().take(1500).collect::<String>();
+    assert!(
+        page.contains(&format!("href=\"{href}\"")),
+        "search finds {href} within seconds: {heading}"
+    );
+
+    // The annual report: the clerk writes and submits, the reviewer approves, the head signs, the clerk
+    // publishes; the portal's archive has it.
+    client.goto(&format!("{base}/staff/agencies/{agency}/reports/2026")).await.unwrap();
+    let findings = text(&client, "#findings-h").await;
+    assert_eq!(findings, "检查结果（0）", "the report derived from the records has no findings");
+    fill(
+        &client,
+        "#text-problems",
+        "一是依申请公开答复的规范性有待加强。\n二是加强政务公开业务培训。",
+    )
+    .await;
+    submit(&client, "#form-text-problems").await;
+    submit(&client, "#form-submit").await;
+    assert!(text(&client, "#report-status").await.contains("已提交，待审核"));
+    sign_out(&client).await;
+    sign_in(&client, &base, "reviewer").await;
+    client.goto(&format!("{base}/staff/agencies/{agency}/reports/2026")).await.unwrap();
+    client
+        .find(Locator::Css("#form-review button[value=approve]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(text(&client, "#report-status").await.contains("已审核"));
+    sign_out(&client).await;
+    sign_in(&client, &base, "head").await;
+    client.goto(&format!("{base}/staff/agencies/{agency}/reports/2026")).await.unwrap();
+    shot(&client, "staff-report-sign").await;
+    submit(&client, "#form-sign").await;
+    assert!(text(&client, "#report-status").await.contains("已签发"));
+    submit(&client, "#form-publish").await;
+    assert!(text(&client, "#report-status").await.contains("已公开"));
+    let signature = text(&client, "#signature").await;
+    for name in ["陈局长", "赵审核", "王经办"] {
+        assert!(signature.contains(name), "{name} in {signature}");
+    }
+    client.goto(&format!("{base}/agencies/{agency}/reports")).await.unwrap();
+    assert!(client.source().await.unwrap().contains("2026年"), "the archive lists 2026");
+    shot(&client, "portal-reports-2026").await;
+    client.close().await.unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -105,7 +105,13 @@ impl CatchUp {
 
     /// One round: returns how many items were re-indexed or removed.
     pub async fn run(&mut self, store: &Store, index: &SearchIndex) -> Result<usize, IndexError> {
-        let rows = catalog::changes_after(store, self.marker, &lookback_start(), 10_000).await?;
+        // Two reads, so that a bulk import in the last minute (thousands of rows in the time window) never
+        // crowds the new rows out of one limited read: the rows after the marker (a time no row has, so
+        // only the sequence matches), then the recent rows (no sequence is above i64::MAX).
+        let mut rows = catalog::changes_after(store, self.marker, "9999", 10_000).await?;
+        rows.extend(catalog::changes_after(store, i64::MAX, &lookback_start(), 1_000_000).await?);
+        rows.sort_unstable();
+        rows.dedup();
         let fresh: Vec<(i64, i64)> =
             rows.into_iter().filter(|(seq, _)| !self.applied.contains(seq)).collect();
         if fresh.is_empty() {

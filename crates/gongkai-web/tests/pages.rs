@@ -1064,3 +1064,30 @@ async fn the_status_page_offers_the_reply_once_sent_and_only_with_the_code() {
     assert_eq!(wrong.status, StatusCode::NOT_FOUND);
     assert!(applications::verify_code(&portal.store, &number, &code).await.unwrap());
 }
+
+/// A bulk import of more than one read's worth of rows in the last minute must not hide a new item from the
+/// catch-up (it did: the rows re-read by time filled the read before the new row's turn).
+#[tokio::test]
+async fn a_new_item_is_indexed_right_after_a_bulk_import() {
+    let portal = portal("bulk_outbox").await;
+    let many: Vec<NewItem> = (1_000..11_500)
+        .map(|n| {
+            item("SFJ", n, &format!("批量导入的信息第{n}号"), "工作信息", "", date!(2026 - 11 - 02))
+        })
+        .collect();
+    catalog::import(&portal.store, "SFJ", &many, 5_000, &ACTOR).await.unwrap();
+    let index = SearchIndex::in_memory().unwrap();
+    let rebuilt = gongkai_web::indexer::rebuild(&portal.store, &index).await.unwrap();
+    let mut catch_up = gongkai_web::indexer::CatchUp::after(&index, &rebuilt).unwrap();
+    assert_eq!(catch_up.run(&portal.store, &index).await.unwrap(), 0);
+    catalog::import(
+        &portal.store,
+        "SFJ",
+        &[item("SFJ", 20_000, "关于法律援助联系点的公告", "通知公告", "", date!(2026 - 11 - 19))],
+        10,
+        &ACTOR,
+    )
+    .await
+    .unwrap();
+    assert_eq!(catch_up.run(&portal.store, &index).await.unwrap(), 1, "found in the first round");
+}

@@ -370,8 +370,13 @@ pub(crate) async fn act(
     csrf::check(&headers, &form.csrf)?;
     let agency = state.agency(&code).await?;
     let subject = format!("report:{}:{year}", agency.code);
-    let need = need_of(&form.action);
-    staff.require(&state, &agency.code, need, &subject).await?;
+    // Publishing a signed report is the clerk's or the head's; every other step needs its own role.
+    let agencies = state.agencies().await?;
+    let head_publishes =
+        form.action == "publish" && staff.may(&agency.code, &agencies, Need::Approve);
+    if !head_publishes {
+        staff.require(&state, &agency.code, need_of(&form.action), &subject).await?;
+    }
     let year = parse_year(&year, state.today())?;
     let format = FormatId::for_year(year).code();
     let version = form.version.trim().parse::<i64>().unwrap_or(-1);
