@@ -76,16 +76,18 @@ pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outc
             .await
             .map_err(|err| UsageError::new("--addr", format!("cannot listen on {addr}: {err}")))?;
         let local = listener.local_addr()?;
-        writeln!(out, "gongkai serving on http://{local}/ (Ctrl-C to stop)")?;
+        // Both lines go out in one write: a caller that reads the first line and closes the pipe (a test, a
+        // supervisor script) must not make a later write fail and stop the server.
+        let mut banner = format!("gongkai serving on http://{local}/ (Ctrl-C to stop)\n");
         if args.demo {
             let names: Vec<&str> = db_cmd::DEMO_STAFF.iter().map(|(name, ..)| *name).collect();
-            writeln!(
-                out,
-                "back office: http://{local}/staff — demo accounts {} (password {})",
+            banner.push_str(&format!(
+                "back office: http://{local}/staff — demo accounts {} (password {})\n",
                 names.join(", "),
                 db_cmd::DEMO_PASSWORD
-            )?;
+            ));
         }
+        out.write_all(banner.as_bytes())?;
         out.flush()?;
         tracing::info!(%local, backend = ?store.backend(), "listening");
         gongkai_web::serve(listener, state, shutdown_signal()).await?;

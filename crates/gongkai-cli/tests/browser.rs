@@ -10,6 +10,10 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
+/// One browser flow at a time: each starts a server, chromedriver and Chromium, which on two cores would
+/// otherwise time each other out.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 struct Process(Child);
 
 impl Drop for Process {
@@ -41,7 +45,10 @@ fn serve(dir: &std::path::Path) -> (Process, String) {
         .spawn()
         .expect("the gongkai binary starts");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    reader.read_line(&mut line).unwrap();
+    // Keep reading, so the server never writes to a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     let base = line
         .split_whitespace()
         .find(|word| word.starts_with("http://"))
@@ -239,6 +246,7 @@ async fn the_public_searches_applies_tracks_and_books_on_desktop_and_phone() {
         eprintln!("GONGKAI_SKIP_BROWSER=1: browser tests skipped");
         return;
     }
+    let _serial = SERIAL.lock().await;
     let dir = std::env::temp_dir().join(format!("gongkai-browser-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (_server, base) = serve(&dir);
@@ -296,6 +304,7 @@ async fn staff_register_extend_and_reply_to_a_letter_application() {
         eprintln!("GONGKAI_SKIP_BROWSER=1: browser tests skipped");
         return;
     }
+    let _serial = SERIAL.lock().await;
     let dir = std::env::temp_dir().join(format!("gongkai-browser-staff-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (_server, base) = serve(&dir);
@@ -393,6 +402,7 @@ async fn staff_publish_an_item_and_sign_off_the_annual_report() {
         eprintln!("GONGKAI_SKIP_BROWSER=1: browser tests skipped");
         return;
     }
+    let _serial = SERIAL.lock().await;
     let dir = std::env::temp_dir().join(format!("gongkai-browser-report-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (_server, base) = serve(&dir);
