@@ -28,6 +28,8 @@ use crate::{AppState, PageError, csrf};
 
 /// Cases listed on one page at most (a dashboard shows every open case of the agency).
 const MAX_LISTED: i64 = 5_000;
+/// Rows of the dashboard's list of all open cases (the groups above it count every case).
+const OPEN_SHOWN: usize = 500;
 /// "Due soon": within this many working days.
 const DUE_SOON_WORKING_DAYS: u32 = 3;
 
@@ -152,6 +154,7 @@ struct DashboardPage<'a> {
     applicant: Vec<CaseLine>,
     lapsed: Vec<CaseLine>,
     open: Vec<CaseLine>,
+    open_total: usize,
     months: Vec<(u8, i64)>,
     month_max: i64,
     reminder: Option<String>,
@@ -169,7 +172,8 @@ pub(crate) async fn dashboard(
     staff.require(&state, &agency.code, Need::Read, &format!("agency:{}", agency.code)).await?;
     let today = state.today();
     let calendar = state.calendar();
-    let open = handling::cases(state.store(), agency.id, Filter::Open, MAX_LISTED).await?;
+    // Every open case is counted (the groups above must be complete); the open list shows the newest ones.
+    let open = handling::cases(state.store(), agency.id, Filter::Open, i64::MAX).await?;
     let soon_limit = calendar.add_working_days(today, DUE_SOON_WORKING_DAYS).ok();
     let mut page = DashboardPage {
         staff: &staff,
@@ -184,6 +188,7 @@ pub(crate) async fn dashboard(
         applicant: Vec::new(),
         lapsed: Vec::new(),
         open: Vec::new(),
+        open_total: 0,
         months: Vec::new(),
         month_max: 1,
         reminder: super::reports::reminder(&state, &agency).await?,
@@ -210,8 +215,11 @@ pub(crate) async fn dashboard(
         if let Some(step) = extension_pending(case) {
             page.approval.push(line(&format!("{} 申请延期", step.recorded_by)));
         }
-        page.open.push(line(""));
+        if page.open.len() < OPEN_SHOWN {
+            page.open.push(line(""));
+        }
     }
+    page.open_total = open.len();
     let months = applications::monthly_intake(state.store(), agency.id, today.year()).await?;
     page.year_total = months.iter().sum();
     page.month_max = months.iter().copied().max().unwrap_or(0).max(1);
