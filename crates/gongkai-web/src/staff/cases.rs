@@ -21,7 +21,7 @@ use gongkai_store::{StoreError, letters as stored_letters};
 use serde::Deserialize;
 use time::Date;
 
-use super::{Need, Staff, role_label};
+use super::{CsrfForm, Need, Staff, parse_date, role_label};
 use crate::apply::{self, ApplicationForm};
 use crate::error::PageForm;
 use crate::{AppState, PageError, csrf};
@@ -36,11 +36,6 @@ const DUE_SOON_WORKING_DAYS: u32 = 3;
 fn no_store(mut response: Response) -> Response {
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
-}
-
-fn parse_date(text: &str) -> Option<Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(text.trim(), &format).ok()
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -948,19 +943,13 @@ pub(crate) async fn case_page(
     render_case(&state, &staff, &headers, case, agency, None).await
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct AssignForm {
-    csrf: String,
-}
-
 /// A clerk takes the case (becomes its handler, the only one who sees the applicant unmasked).
 pub(crate) async fn assign(
     State(state): State<AppState>,
     staff: Staff,
     Path(tracking): Path<String>,
     headers: HeaderMap,
-    PageForm(form): PageForm<AssignForm>,
+    PageForm(form): PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
     csrf::check(&headers, &form.csrf)?;
     let (case, _) = case_for(&state, &staff, &tracking, Need::Handle).await?;

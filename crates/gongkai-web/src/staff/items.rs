@@ -16,7 +16,7 @@ use gongkai_store::publishing::{self, BulkField, Publication, VALIDITIES};
 use serde::Deserialize;
 use time::Date;
 
-use super::{Need, Staff};
+use super::{CsrfForm, Need, Staff, parse_date};
 use crate::error::PageForm;
 use crate::{AppState, PageError, csrf};
 
@@ -30,11 +30,6 @@ const CHANNELS: [(PublishChannel, &str, &str); 5] = [
     (PublishChannel::Wechat, "wechat", "政务微信"),
     (PublishChannel::Other, "other", "其他方式"),
 ];
-
-fn parse_date(text: &str) -> Option<Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(text.trim(), &format).ok()
-}
 
 #[derive(Template)]
 #[template(path = "staff/items.html")]
@@ -511,12 +506,6 @@ pub(crate) async fn edit(
             item_page(&state, &staff, &headers, &agency, Some(id), &form, &errors, None).await
         }
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct CsrfForm {
-    csrf: String,
 }
 
 pub(crate) async fn withdraw(

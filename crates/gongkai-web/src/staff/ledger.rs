@@ -16,7 +16,7 @@ use gongkai_store::ledger::{self, Entry, Line};
 use serde::Deserialize;
 use time::Date;
 
-use super::{Need, Staff};
+use super::{Need, Staff, parse_date};
 use crate::error::PageForm;
 use crate::{AppState, PageError, csrf};
 
@@ -240,11 +240,10 @@ pub(crate) async fn add(
     let refuse =
         |message: &str| Err::<(), (String, String)>((form.form.clone(), message.to_owned()));
     let day = || -> Result<Date, (String, String)> {
-        let format = time::macros::format_description!("[year]-[month]-[day]");
-        match Date::parse(form.day.trim(), &format) {
-            Ok(day) if day > today => Err((form.form.clone(), "日期不能晚于今天。".to_owned())),
-            Ok(day) => Ok(day),
-            Err(_) => Err((form.form.clone(), "请填写日期（格式：2026-11-27）。".to_owned())),
+        match parse_date(&form.day) {
+            Some(day) if day > today => Err((form.form.clone(), "日期不能晚于今天。".to_owned())),
+            Some(day) => Ok(day),
+            None => Err((form.form.clone(), "请填写日期（格式：2026-11-27）。".to_owned())),
         }
     };
     let text = |value: &str, message: &str| -> Result<(), (String, String)> {

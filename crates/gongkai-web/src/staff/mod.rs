@@ -226,6 +226,38 @@ impl FromRequestParts<AppState> for Staff {
     }
 }
 
+/// A form that posts nothing but its CSRF token (sign-out, taking a case, withdrawing an item).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub(crate) struct CsrfForm {
+    pub(crate) csrf: String,
+}
+
+/// A `YYYY-MM-DD` date typed in a form.
+pub(crate) fn parse_date(text: &str) -> Option<time::Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text.trim(), &format).ok()
+}
+
+/// The report engine's kind of a stored agency.
+pub(crate) fn agency_kind(agency: &AgencyRow) -> gongkai_core::report::records::AgencyKind {
+    use gongkai_core::report::records::AgencyKind;
+    if agency.kind == "government" { AgencyKind::Government } else { AgencyKind::Department }
+}
+
+/// A rendered report page with the CSP of the archive's report files (its stylesheet is inline, no script).
+pub(crate) fn report_html(html: Vec<u8>) -> Response {
+    let mut response =
+        ([(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_SECURITY_POLICY,
+        axum::http::HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    response
+}
+
 /// The role names as the UI shows them.
 pub(crate) fn role_label(role: &str) -> &'static str {
     match role {

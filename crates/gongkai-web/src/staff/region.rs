@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use gongkai_core::clock::{self, State as ClockState};
 use gongkai_core::report::records::{Agency, AgencyKind};
@@ -15,7 +15,7 @@ use gongkai_store::{records, reports};
 use serde::Deserialize;
 
 use super::reports::state_label;
-use super::{Need, Staff, ancestry};
+use super::{Need, Staff, agency_kind, ancestry, report_html};
 use crate::{AppState, PageError, csrf};
 
 /// The agency and every agency below it, in the platform's order.
@@ -24,10 +24,6 @@ fn members<'a>(root: &str, agencies: &'a [AgencyRow]) -> Vec<&'a AgencyRow> {
         .iter()
         .filter(|agency| ancestry(&agency.code, agencies).any(|code| code == root))
         .collect()
-}
-
-fn kind_of(agency: &AgencyRow) -> AgencyKind {
-    if agency.kind == "government" { AgencyKind::Government } else { AgencyKind::Department }
 }
 
 struct MemberLine {
@@ -90,7 +86,7 @@ pub(crate) async fn page(
     let mut overdue = Vec::new();
     for member in members(&agency.code, &agencies) {
         let workflow = reports::workflow(state.store(), &member.code, year).await?;
-        let deadline = report::publication_deadline(kind_of(member), year);
+        let deadline = report::publication_deadline(agency_kind(member), year);
         let published = workflow.as_ref().is_some_and(|w| w.state == "published");
         let open = handling::cases(state.store(), member.id, Filter::Open, 10_000).await?;
         let mut member_overdue = 0;
@@ -175,12 +171,5 @@ pub(crate) async fn rollup_report(
         tracing::error!(error = %err, "rendering a roll-up report failed");
         PageError::Unavailable
     })?;
-    let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
-    Ok(response)
+    Ok(report_html(html))
 }

@@ -9,14 +9,13 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use gongkai_core::report::format::{Content, FormatId};
-use gongkai_core::report::records::AgencyKind;
 use gongkai_core::report::{self, Report, SignOff};
 use gongkai_store::agencies::AgencyRow;
 use gongkai_store::reports::{self as stored, Transition, Workflow, WorkflowError};
 use gongkai_store::{StoreError, records, users};
 use serde::Deserialize;
 
-use super::{Need, Staff};
+use super::{Need, Staff, agency_kind, report_html};
 use crate::error::PageForm;
 use crate::{AppState, PageError, csrf};
 
@@ -38,10 +37,6 @@ pub(crate) fn state_label(state: &str, reviewed: bool) -> &'static str {
         "published" => "已公开",
         _ => "未开始",
     }
-}
-
-fn agency_kind(agency: &AgencyRow) -> AgencyKind {
-    if agency.kind == "government" { AgencyKind::Government } else { AgencyKind::Department }
 }
 
 /// The agency's report of `year` as the records say now, with the workflow's signature block.
@@ -309,14 +304,7 @@ pub(crate) async fn preview(
         tracing::error!(error = %err, "rendering a report failed");
         PageError::Unavailable
     })?;
-    let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
-    Ok(response)
+    Ok(report_html(html))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use time::{OffsetDateTime, UtcOffset};
 use tower_sessions::Session;
 
-use super::{FINGERPRINT_KEY, Staff, USER_KEY};
+use super::{CsrfForm, FINGERPRINT_KEY, Staff, USER_KEY};
 use crate::error::PageForm;
 use crate::{AppState, PageError, csrf};
 
@@ -134,16 +134,10 @@ pub(crate) async fn submit(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct CsrfOnly {
-    csrf: String,
-}
-
 pub(crate) async fn sign_out(
     session: Session,
     headers: HeaderMap,
-    PageForm(form): PageForm<CsrfOnly>,
+    PageForm(form): PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
     csrf::check(&headers, &form.csrf)?;
     session.flush().await.map_err(|_| PageError::Unavailable)?;
