@@ -149,14 +149,14 @@ async fn flows(client: &Client, base: &str, width: u32, tag: &str) {
     }
     client.goto(&format!("{base}/")).await.unwrap();
     fill(client, "#q", "人民调解").await;
-    client.find(Locator::Css("form.search button")).await.unwrap().click().await.unwrap();
+    follow(client, Locator::Css("form.search button")).await;
     let heading = text(client, "#results-heading").await;
     assert!(heading.starts_with("找到") && !heading.contains(" 0 "), "{heading}");
     let first = client.find(Locator::Css("ol.hits li h3 a")).await.unwrap();
     let title = first.text().await.unwrap();
     assert!(title.contains("人民调解"), "{title}");
     shot(client, &format!("{tag}-search")).await;
-    first.click().await.unwrap();
+    follow(client, Locator::Css("ol.hits li h3 a")).await;
     let metadata = text(client, "table.metadata").await;
     for label in ["索引号", "发布机构", "文号", "成文日期", "发布日期", "有效性"]
     {
@@ -183,7 +183,7 @@ async fn flows(client: &Client, base: &str, width: u32, tag: &str) {
     shot(client, &format!("{tag}-apply")).await;
     choose(client, "#delivery_form", "电子邮件").await;
     fill(client, "#email", "zhangsan@example.cn").await;
-    client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    follow(client, Locator::Css("form button[type=submit]")).await;
     let number = text(client, "#tracking-number").await;
     let code = text(client, "#verification-code").await;
     assert!(number.starts_with("YSQ") && code.len() == 6, "{number} {code}");
@@ -193,7 +193,7 @@ async fn flows(client: &Client, base: &str, width: u32, tag: &str) {
     client.goto(&format!("{base}/track")).await.unwrap();
     fill(client, "#tracking_number", &number).await;
     fill(client, "#code", &code).await;
-    client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    follow(client, Locator::Css("form button[type=submit]")).await;
     let status = text(client, "dl.status").await;
     assert!(status.contains(&number) && status.contains("温州市司法局"), "{status}");
     assert!(
@@ -217,14 +217,14 @@ async fn flows(client: &Client, base: &str, width: u32, tag: &str) {
     fill(client, "#name", "李四").await;
     fill(client, "#phone", "13912345678").await;
     shot(client, &format!("{tag}-booking")).await;
-    client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    follow(client, Locator::Css("form button[type=submit]")).await;
     let reference = text(client, "#booking-reference").await;
     let cancel_code = text(client, "#booking-code").await;
     shot(client, &format!("{tag}-booked")).await;
-    client.find(Locator::LinkText("取消预约")).await.unwrap().click().await.unwrap();
+    follow(client, Locator::LinkText("取消预约")).await;
     fill(client, "#reference", &reference).await;
     fill(client, "#code", &cancel_code).await;
-    client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    follow(client, Locator::Css("form button[type=submit]")).await;
     let cancelled = text(client, "#cancelled").await;
     assert!(cancelled.contains(&reference) && cancelled.contains("已取消"), "{cancelled}");
     shot(client, &format!("{tag}-cancelled")).await;
@@ -265,24 +265,39 @@ async fn sign_in(client: &Client, base: &str, user: &str) {
     client.goto(&format!("{base}/staff/login")).await.unwrap();
     fill(client, "#username", user).await;
     fill(client, "#password", "gongkai-demo-2026").await;
-    client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    follow(client, Locator::Css("form button[type=submit]")).await;
     let heading = text(client, "h1").await;
     assert!(!heading.contains("登录"), "{user} signed in: {heading}");
 }
 
 async fn sign_out(client: &Client) {
-    client.find(Locator::Css("nav form button")).await.unwrap().click().await.unwrap();
+    follow(client, Locator::Css("nav form button")).await;
     assert_eq!(text(client, "h1").await, "工作人员登录");
 }
 
 async fn submit(client: &Client, form: &str) {
+    follow(client, Locator::Css(&format!("{form} button[type=submit]"))).await;
+}
+
+/// Clicks what `locator` finds and waits until the page it was on has been replaced: a click through the driver
+/// returns once the click is dispatched, which may be before the navigation it starts has begun, so
+/// reading the page at once could read the old one.
+async fn follow(client: &Client, locator: Locator<'_>) {
+    let page = client.find(Locator::Css("html")).await.unwrap();
     client
-        .find(Locator::Css(&format!("{form} button[type=submit]")))
+        .find(locator)
         .await
-        .unwrap_or_else(|err| panic!("{form}: {err}"))
+        .unwrap_or_else(|err| panic!("{locator:?}: {err}"))
         .click()
         .await
         .unwrap();
+    for _ in 0..200 {
+        if page.tag_name().await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the click on {locator:?} did not load a page within 10 s");
 }
 
 /// The status and content type of a GET from the page (with its cookies).
@@ -314,7 +329,7 @@ async fn staff_register_extend_and_reply_to_a_letter_application() {
     // The clerk registers an application that came by ordinary letter, confirmed today.
     sign_in(&client, &base, "clerk").await;
     shot(&client, "staff-dashboard").await;
-    client.find(Locator::LinkText("登记申请")).await.unwrap().click().await.unwrap();
+    follow(&client, Locator::LinkText("登记申请")).await;
     choose(&client, "#channel", "letter").await;
     let today = client
         .find(Locator::Css("#submitted"))
@@ -342,7 +357,7 @@ async fn staff_register_extend_and_reply_to_a_letter_application() {
     submit(&client, "#register-form").await;
     let receipt = text(&client, ".receipt").await;
     assert!(receipt.contains(&today), "received on the confirmation day: {receipt}");
-    client.find(Locator::LinkText("办理该申请")).await.unwrap().click().await.unwrap();
+    follow(&client, Locator::LinkText("办理该申请")).await;
     let number = text(&client, "h1").await.replace("申请 ", "");
     assert!(number.starts_with("YSQ"), "{number}");
 
@@ -438,7 +453,7 @@ async fn staff_publish_an_item_and_sign_off_the_annual_report() {
     assert!(notice.contains("已发布，索引号"), "{notice}");
     let portal = client.find(Locator::LinkText("在门户网站查看")).await.unwrap();
     let href = portal.attr("href").await.unwrap().unwrap();
-    portal.click().await.unwrap();
+    follow(&client, Locator::LinkText("在门户网站查看")).await;
     assert_eq!(text(&client, "h1").await, "温州市司法局关于公布2026年度法律援助联系点的公告");
     let mut page = String::new();
     for _ in 0..100 {
@@ -478,13 +493,7 @@ async fn staff_publish_an_item_and_sign_off_the_annual_report() {
     sign_out(&client).await;
     sign_in(&client, &base, "reviewer").await;
     client.goto(&format!("{base}/staff/agencies/{agency}/reports/2026")).await.unwrap();
-    client
-        .find(Locator::Css("#form-review button[value=approve]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    follow(&client, Locator::Css("#form-review button[value=approve]")).await;
     assert!(text(&client, "#report-status").await.contains("已审核"));
     sign_out(&client).await;
     sign_in(&client, &base, "head").await;

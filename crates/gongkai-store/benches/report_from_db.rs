@@ -7,80 +7,25 @@
 //! Before measuring, the query plans of every load query are printed.
 
 use std::hint::black_box;
-use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use gongkai_core::calendar::Calendar;
 use gongkai_core::report::{self, format::FormatId};
-use gongkai_store::agencies::{self, NewAgency};
-use gongkai_store::{Actor, Backend, Store, records};
+use gongkai_store::agencies;
+use gongkai_store::{Backend, Store, records};
 
-const AGENCIES: usize = 3_000;
-const ITEMS: usize = 2_000_000;
-const APPLICATIONS_PER_AGENCY: usize = 100;
-const ACTOR: Actor<'static> = Actor::new("bench", "127.0.0.1");
+#[path = "scale/mod.rs"]
+mod scale;
 
-fn code(index: usize) -> String {
-    format!("BENCH{index:04}")
-}
-
-#[allow(clippy::print_stdout)]
-async fn build(store: &Store) {
-    let complete = store
-        .count_admin("SELECT COUNT(*) FROM counters WHERE name = 'bench:complete'")
-        .await
-        .unwrap_or(0);
-    if complete == 1 {
-        return;
-    }
-    let started = Instant::now();
-    let per_agency = ITEMS / AGENCIES;
-    let extra = ITEMS % AGENCIES; // the first `extra` agencies get one more item
-    for index in 0..AGENCIES {
-        let code = code(index);
-        agencies::add(
-            store,
-            &NewAgency {
-                code: &code,
-                name: &format!("基准测试第{index}局"),
-                kind: "department",
-                region: "浙江省温州市",
-                parent_code: None,
-                index_pattern: "{code}/{year}-{serial:07}",
-                office: "办公室",
-                phone: "0577-88000000",
-                address: "",
-                hours: "",
-            },
-            &ACTOR,
-        )
-        .await
-        .unwrap();
-        let items = per_agency + usize::from(index < extra);
-        let records = gongkai_demo::scale::large_agency(&code, items, APPLICATIONS_PER_AGENCY);
-        records::save(store, &code, &records, &ACTOR).await.unwrap();
-        if index % 500 == 499 {
-            println!("built {} agencies in {:.0} s", index + 1, started.elapsed().as_secs_f64());
-        }
-    }
-    store
-        .execute_admin("INSERT INTO counters (name, value) VALUES ('bench:complete', 1)")
-        .await
-        .unwrap();
-    if store.backend() == Backend::Postgres {
-        store.execute_admin("ANALYZE").await.unwrap();
-    }
-    println!("built the scale database in {:.0} s", started.elapsed().as_secs_f64());
-}
+use scale::{AGENCIES, APPLICATIONS_PER_AGENCY, build, code};
 
 #[allow(clippy::print_stdout)]
 async fn print_plans(store: &Store, agency_id: i64) {
     for sql in records::LOAD_QUERIES {
+        let sql = sql.replace("{agencies}", &agency_id.to_string());
         let explain = match store.backend() {
-            Backend::Sqlite => {
-                format!("EXPLAIN QUERY PLAN {}", sql.replace("$1", &agency_id.to_string()))
-            }
-            Backend::Postgres => format!("EXPLAIN {}", sql.replace("$1", &agency_id.to_string())),
+            Backend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
+            Backend::Postgres => format!("EXPLAIN {sql}"),
         };
         let plan = store.plan_admin(&explain).await.unwrap();
         println!("{sql}\n    {}", plan.join("\n    "));

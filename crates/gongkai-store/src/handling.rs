@@ -168,15 +168,34 @@ pub async fn cases(
     filter: Filter,
     limit: i64,
 ) -> Result<Vec<Case>, StoreError> {
-    // The SQL is composed from the constants below only; values are bound.
+    select(store, &agency_id.to_string(), filter, limit).await
+}
+
+/// The open cases of all the agencies `agency_ids` (a region), newest first, with their steps.
+pub async fn open_cases_in(store: &Store, agency_ids: &[i64]) -> Result<Vec<Case>, StoreError> {
+    if agency_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = agency_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    select(store, &ids, Filter::Open, i64::MAX).await
+}
+
+/// The cases of the agencies `ids` (integers from the database, comma-separated), in two queries.
+async fn select(
+    store: &Store,
+    ids: &str,
+    filter: Filter,
+    limit: i64,
+) -> Result<Vec<Case>, StoreError> {
+    // The SQL is composed from the constants below and integer ids only; values are bound.
     let (condition, year) = match filter {
         Filter::Open => ("a.outcome IS NULL", None),
-        Filter::Year(year) => ("a.submitted >= $3 AND a.submitted < $4", Some(year)),
+        Filter::Year(year) => ("a.submitted >= $2 AND a.submitted < $3", Some(year)),
     };
     let sql = format!(
-        "{SELECT} WHERE a.agency_id = $1 AND {condition} ORDER BY a.submitted DESC, a.id DESC LIMIT $2"
+        "{SELECT} WHERE a.agency_id IN ({ids}) AND {condition} ORDER BY a.submitted DESC, a.id DESC LIMIT $1"
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agency_id).bind(limit);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit);
     if let Some(year) = year {
         query = query.bind(format!("{year:04}-01-01")).bind(format!("{:04}-01-01", year + 1));
     }
@@ -189,10 +208,9 @@ pub async fn cases(
     let events_sql = format!(
         "SELECT e.application_id, e.seq, e.event, e.details, e.recorded_by, e.recorded_at \
          FROM application_events e JOIN applications a ON a.id = e.application_id \
-         WHERE a.agency_id = $1 AND e.application_id >= $2 AND {} ORDER BY e.application_id, e.seq",
-        condition
+         WHERE a.agency_id IN ({ids}) AND e.application_id >= $1 AND {condition} ORDER BY e.application_id, e.seq"
     );
-    let mut events = sqlx::query(sqlx::AssertSqlSafe(events_sql)).bind(agency_id).bind(lowest);
+    let mut events = sqlx::query(sqlx::AssertSqlSafe(events_sql)).bind(lowest);
     if let Some(year) = year {
         events = events.bind(format!("{year:04}-01-01")).bind(format!("{:04}-01-01", year + 1));
     }

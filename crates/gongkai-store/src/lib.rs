@@ -219,6 +219,12 @@ impl Store {
         Ok(count)
     }
 
+    /// Runs a `SELECT key, COUNT(*) … GROUP BY key` as given and returns its (text, integer) rows
+    /// (benchmarks: hand-written aggregates to compare the engine with).
+    pub async fn counts_admin(&self, sql: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_all(&self.pool).await?)
+    }
+
     /// Runs an `EXPLAIN …` as given and returns its rows as text (query-plan checks in tests and benchmarks).
     pub async fn plan_admin(&self, sql: &str) -> Result<Vec<String>, StoreError> {
         use sqlx::Row;

@@ -6,9 +6,9 @@
 use gongkai_core::clock::Event;
 use gongkai_core::regime::Intake;
 use gongkai_core::report::records::{
-    Agency, AgencyKind, AgencyRecords, ApplicationRecord, CatalogItem, Complaint, DeclaredFigure,
-    FeeRecord, Funding, Lawsuit, Meeting, NormativeDocument, Office, Response, Review,
-    StaffAssignment, StaffText, Training,
+    Agency, AgencyKind, AgencyRecords, ApplicationRecord, CatalogItem, CatalogTally, Complaint,
+    DeclaredFigure, FeeRecord, Funding, Lawsuit, Meeting, NormativeDocument, Office, Response,
+    Review, StaffAssignment, StaffText, Training,
 };
 use gongkai_core::report::values::Quantity;
 use serde::Serialize;
@@ -17,7 +17,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use time::Date;
 
-use crate::agencies;
+use crate::agencies::{self, AgencyRow};
 use crate::audit;
 use crate::{Actor, Store, StoreError, now_text};
 
@@ -299,110 +299,216 @@ pub async fn save(
     Ok(saved)
 }
 
-async fn rows(store: &Store, sql: &'static str, agency_id: i64) -> Result<Vec<AnyRow>, StoreError> {
-    Ok(sqlx::query(sql).bind(agency_id).fetch_all(store.pool()).await?)
+/// Every query that loads agencies' records. `{agencies}` stands for the agencies' ids (integers from the
+/// database, written into the text); each row starts with the agency id. Each is served by an index led by
+/// `agency_id` (or the primary key of the joined table); `tests/store.rs` checks the plans.
+pub const LOAD_QUERIES: [&str; 18] = [
+    "SELECT agency_id, id, index_number, title, category, formed, published, normative FROM catalog_items WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
+    "SELECT i.agency_id, c.item_id, c.channel FROM item_channels c JOIN catalog_items i ON i.id = c.item_id WHERE i.agency_id IN ({agencies}) ORDER BY c.item_id",
+    "SELECT agency_id, kind, number, title, made, published, repealed FROM normative_documents WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
+    "SELECT agency_id, application, filed, result, decided FROM reviews WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
+    "SELECT agency_id, application, filed, after_review, as_review_organ, result, decided FROM lawsuits WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
+    "SELECT agency_id, received, summary FROM complaints WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
+    "SELECT agency_id, day, kind, topic, head_attended FROM responses WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
+    "SELECT agency_id, label, full_time, from_day, to_day FROM staff_assignments WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
+    "SELECT agency_id, name, from_day, to_day FROM offices WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
+    "SELECT agency_id, name, address, opened, closed FROM reading_points WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
+    "SELECT agency_id, year, amount FROM funding WHERE agency_id IN ({agencies}) ORDER BY agency_id, year",
+    "SELECT agency_id, day, title FROM meetings WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
+    "SELECT agency_id, day, title, trainees FROM trainings WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
+    "SELECT agency_id, application, day, amount_yuan, waived FROM fees WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
+    "SELECT agency_id, year, measure, value, source FROM declared_figures WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
+    "SELECT agency_id, year, section, paragraphs FROM staff_texts WHERE agency_id IN ({agencies}) ORDER BY agency_id, year, section",
+    "SELECT a.agency_id, e.application_id, e.event FROM application_events e JOIN applications a ON a.id = e.application_id \
+     WHERE a.agency_id IN ({agencies}) ORDER BY e.application_id, e.seq",
+    "SELECT agency_id, id, tracking_number, applicant_type, channel, submitted, signed_for, confirmed, regime, outcome \
+     FROM applications WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
+];
+
+/// The queries that count a year's catalog items of agencies instead of loading them ([`CatalogTally`]),
+/// bound to the year's first and last day as `$1` and `$2`: items per category in the order of first use,
+/// with the normative ones; and items per channel.
+pub const TALLY_QUERIES: [&str; 2] = [
+    "SELECT agency_id, category, COUNT(*), SUM(CASE WHEN normative <> 0 THEN 1 ELSE 0 END), MIN(id) \
+     FROM catalog_items WHERE agency_id IN ({agencies}) AND published >= $1 AND published <= $2 \
+     GROUP BY agency_id, category ORDER BY agency_id, MIN(id)",
+    "SELECT i.agency_id, c.channel, COUNT(*) FROM item_channels c JOIN catalog_items i ON i.id = c.item_id \
+     WHERE i.agency_id IN ({agencies}) AND i.published >= $1 AND i.published <= $2 \
+     GROUP BY i.agency_id, c.channel",
+];
+
+/// The applications a report of the year can count are those submitted by its last day (received on or
+/// after submission); `$1` is that day. Applied on top of the load query when loading for one year.
+const APPLICATIONS_BY: &str = " AND a.submitted <= $1";
+
+/// What to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// Every record.
+    Everything,
+    /// What the report of one year counts: the year's catalog items as tallies, applications submitted by
+    /// the year's end; every other record (they are few).
+    Year(i32),
 }
 
-/// Every query that loads an agency's records, each bound to the agency id as `$1`. Each is served by an index
-/// led by `agency_id` (or the primary key of the joined table); `tests/store.rs` checks the plans.
-pub const LOAD_QUERIES: [&str; 18] = [
-    "SELECT id, index_number, title, category, formed, published, normative FROM catalog_items WHERE agency_id = $1 ORDER BY id",
-    "SELECT c.item_id, c.channel FROM item_channels c JOIN catalog_items i ON i.id = c.item_id WHERE i.agency_id = $1 ORDER BY c.item_id",
-    "SELECT kind, number, title, made, published, repealed FROM normative_documents WHERE agency_id = $1 ORDER BY id",
-    "SELECT application, filed, result, decided FROM reviews WHERE agency_id = $1 ORDER BY id",
-    "SELECT application, filed, after_review, as_review_organ, result, decided FROM lawsuits WHERE agency_id = $1 ORDER BY id",
-    "SELECT received, summary FROM complaints WHERE agency_id = $1 ORDER BY id",
-    "SELECT day, kind, topic, head_attended FROM responses WHERE agency_id = $1 ORDER BY id",
-    "SELECT label, full_time, from_day, to_day FROM staff_assignments WHERE agency_id = $1 ORDER BY id",
-    "SELECT name, from_day, to_day FROM offices WHERE agency_id = $1 ORDER BY id",
-    "SELECT name, address, opened, closed FROM reading_points WHERE agency_id = $1 ORDER BY id",
-    "SELECT year, amount FROM funding WHERE agency_id = $1 ORDER BY year",
-    "SELECT day, title FROM meetings WHERE agency_id = $1 ORDER BY id",
-    "SELECT day, title, trainees FROM trainings WHERE agency_id = $1 ORDER BY id",
-    "SELECT application, day, amount_yuan, waived FROM fees WHERE agency_id = $1 ORDER BY id",
-    "SELECT year, measure, value, source FROM declared_figures WHERE agency_id = $1 ORDER BY id",
-    "SELECT year, section, paragraphs FROM staff_texts WHERE agency_id = $1 ORDER BY year, section",
-    "SELECT e.application_id, e.event FROM application_events e JOIN applications a ON a.id = e.application_id \
-     WHERE a.agency_id = $1 ORDER BY e.application_id, e.seq",
-    "SELECT id, tracking_number, applicant_type, channel, submitted, signed_for, confirmed, regime, outcome \
-     FROM applications WHERE agency_id = $1 ORDER BY id",
-];
+fn agency_of(row: &AgencyRow) -> Agency {
+    Agency {
+        code: row.code.clone(),
+        name: row.name.clone(),
+        kind: if row.kind == "government" {
+            AgencyKind::Government
+        } else {
+            AgencyKind::Department
+        },
+        office: row.office.clone(),
+        phone: row.phone.clone(),
+    }
+}
 
 /// Loads every record of the agency `code`.
 pub async fn load(store: &Store, code: &str) -> Result<AgencyRecords, StoreError> {
     let agency = agencies::by_code(store, code).await?;
-    let id = agency.id;
-    let mut records = AgencyRecords {
-        agency: Some(Agency {
-            code: agency.code.clone(),
-            name: agency.name.clone(),
-            kind: if agency.kind == "government" {
-                AgencyKind::Government
-            } else {
-                AgencyKind::Department
-            },
-            office: agency.office.clone(),
-            phone: agency.phone.clone(),
-        }),
-        ..AgencyRecords::default()
-    };
+    let mut loaded = load_scoped(store, std::slice::from_ref(&agency), Scope::Everything).await?;
+    Ok(loaded.pop().unwrap_or_default())
+}
 
-    let items = rows(store, LOAD_QUERIES[0], id).await?;
-    let channels = rows(store, LOAD_QUERIES[1], id).await?;
-    let mut channels_by_item: std::collections::HashMap<
-        i64,
-        Vec<gongkai_core::report::records::PublishChannel>,
-    > = std::collections::HashMap::new();
-    for row in &channels {
-        channels_by_item
-            .entry(row.try_get(0)?)
-            .or_default()
-            .push(from_text(&row.try_get::<String, _>(1)?)?);
+/// Loads what the report of `year` counts for each of `agencies` (in their order), with a few queries for
+/// all of them: a region's roll-up reads thousands of agencies. Catalog items come as one
+/// [`CatalogTally`] per agency; a report derived from these records equals the one derived from
+/// [`load`]'s (tested on both databases).
+pub async fn load_for_year(
+    store: &Store,
+    agencies: &[AgencyRow],
+    year: i32,
+) -> Result<Vec<AgencyRecords>, StoreError> {
+    load_scoped(store, agencies, Scope::Year(year)).await
+}
+
+/// Runs `sql` for the agencies in `ids` (a comma-separated list of integers), binding `dates`.
+async fn rows_of(
+    store: &Store,
+    sql: &str,
+    ids: &str,
+    dates: &[String],
+) -> Result<Vec<AnyRow>, StoreError> {
+    // Only the integer ids are written into the text; values are bound.
+    let sql = sql.replace("{agencies}", ids);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for date in dates {
+        query = query.bind(date.clone());
     }
-    for row in &items {
-        let item_id: i64 = row.try_get(0)?;
-        let mut channels = channels_by_item.remove(&item_id).unwrap_or_default();
-        channels.sort();
-        records.catalog.push(CatalogItem {
-            index_number: row.try_get(1)?,
-            title: row.try_get(2)?,
-            category: row.try_get(3)?,
-            formed: optional_date_at(row, 4)?,
-            published: date_at(row, 5)?,
-            channels,
-            normative: row.try_get::<i64, _>(6)? != 0,
+    Ok(query.fetch_all(store.pool()).await?)
+}
+
+async fn load_scoped(
+    store: &Store,
+    agencies: &[AgencyRow],
+    scope: Scope,
+) -> Result<Vec<AgencyRecords>, StoreError> {
+    let mut all: Vec<AgencyRecords> = agencies
+        .iter()
+        .map(|row| AgencyRecords { agency: Some(agency_of(row)), ..AgencyRecords::default() })
+        .collect();
+    if agencies.is_empty() {
+        return Ok(all);
+    }
+    let position: std::collections::HashMap<i64, usize> =
+        agencies.iter().enumerate().map(|(index, row)| (row.id, index)).collect();
+    let ids = agencies.iter().map(|row| row.id.to_string()).collect::<Vec<_>>().join(",");
+    let at = |row: &AnyRow| -> Result<usize, StoreError> {
+        let id: i64 = row.try_get(0)?;
+        position.get(&id).copied().ok_or_else(|| StoreError::InvalidData(format!("agency {id}")))
+    };
+    let rows = async |index: usize| rows_of(store, LOAD_QUERIES[index], &ids, &[]).await;
+
+    match scope {
+        Scope::Everything => {
+            let mut channels_by_item: std::collections::HashMap<
+                i64,
+                Vec<gongkai_core::report::records::PublishChannel>,
+            > = std::collections::HashMap::new();
+            for row in rows(1).await? {
+                channels_by_item
+                    .entry(row.try_get(1)?)
+                    .or_default()
+                    .push(from_text(&row.try_get::<String, _>(2)?)?);
+            }
+            for row in rows(0).await? {
+                let item_id: i64 = row.try_get(1)?;
+                let mut channels = channels_by_item.remove(&item_id).unwrap_or_default();
+                channels.sort();
+                all[at(&row)?].catalog.push(CatalogItem {
+                    index_number: row.try_get(2)?,
+                    title: row.try_get(3)?,
+                    category: row.try_get(4)?,
+                    formed: optional_date_at(&row, 5)?,
+                    published: date_at(&row, 6)?,
+                    channels,
+                    normative: row.try_get::<i64, _>(7)? != 0,
+                });
+            }
+        }
+        Scope::Year(year) => {
+            let bounds = [format!("{year:04}-01-01"), format!("{year:04}-12-31")];
+            for records in &mut all {
+                records.catalog_tallies.push(CatalogTally { year, ..CatalogTally::default() });
+            }
+            for row in rows_of(store, TALLY_QUERIES[0], &ids, &bounds).await? {
+                let tally = &mut all[at(&row)?].catalog_tallies[0];
+                let count: i64 = row.try_get(2)?;
+                let normative: i64 = row.try_get(3)?;
+                tally.categories.push((row.try_get(1)?, count as u64));
+                tally.normative += normative as u64;
+            }
+            for row in rows_of(store, TALLY_QUERIES[1], &ids, &bounds).await? {
+                let channel = from_text(&row.try_get::<String, _>(1)?)?;
+                let count: i64 = row.try_get(2)?;
+                all[at(&row)?].catalog_tallies[0].channels.push((channel, count as u64));
+            }
+            for records in &mut all {
+                records.catalog_tallies[0].channels.sort();
+            }
+        }
+    }
+    for row in rows(2).await? {
+        all[at(&row)?].normative_documents.push(NormativeDocument {
+            kind: from_text(&row.try_get::<String, _>(1)?)?,
+            number: row.try_get(2)?,
+            title: row.try_get(3)?,
+            made: date_at(&row, 4)?,
+            published: optional_date_at(&row, 5)?,
+            repealed: optional_date_at(&row, 6)?,
         });
     }
-    for row in rows(store, LOAD_QUERIES[2], id).await? {
-        records.normative_documents.push(NormativeDocument {
-            kind: from_text(&row.try_get::<String, _>(0)?)?,
-            number: row.try_get(1)?,
-            title: row.try_get(2)?,
-            made: date_at(&row, 3)?,
-            published: optional_date_at(&row, 4)?,
-            repealed: optional_date_at(&row, 5)?,
-        });
-    }
-    let events = rows(store, LOAD_QUERIES[16], id).await?;
+    let (events_sql, applications_sql, last_day) = match scope {
+        Scope::Everything => (LOAD_QUERIES[16].to_owned(), LOAD_QUERIES[17].to_owned(), Vec::new()),
+        Scope::Year(year) => (
+            LOAD_QUERIES[16].replace(" ORDER BY", &format!("{APPLICATIONS_BY} ORDER BY")),
+            LOAD_QUERIES[17]
+                .replace("FROM applications WHERE", "FROM applications a WHERE")
+                .replace(" ORDER BY", &format!("{APPLICATIONS_BY} ORDER BY")),
+            vec![format!("{year:04}-12-31")],
+        ),
+    };
     let mut events_by_application: std::collections::HashMap<i64, Vec<Event>> =
         std::collections::HashMap::new();
-    for row in &events {
-        let event: Event = serde_json::from_str(&row.try_get::<String, _>(1)?)
+    for row in rows_of(store, &events_sql, &ids, &last_day).await? {
+        let event: Event = serde_json::from_str(&row.try_get::<String, _>(2)?)
             .map_err(|err| StoreError::InvalidData(format!("application event: {err}")))?;
-        events_by_application.entry(row.try_get(0)?).or_default().push(event);
+        events_by_application.entry(row.try_get(1)?).or_default().push(event);
     }
-    for row in rows(store, LOAD_QUERIES[17], id).await? {
-        let application_id: i64 = row.try_get(0)?;
-        let regime: Option<String> = row.try_get(7)?;
-        let outcome: Option<String> = row.try_get(8)?;
-        records.applications.push(ApplicationRecord {
-            tracking_number: row.try_get(1)?,
-            applicant: from_text(&row.try_get::<String, _>(2)?)?,
+    for row in rows_of(store, &applications_sql, &ids, &last_day).await? {
+        let application_id: i64 = row.try_get(1)?;
+        let regime: Option<String> = row.try_get(8)?;
+        let outcome: Option<String> = row.try_get(9)?;
+        all[at(&row)?].applications.push(ApplicationRecord {
+            tracking_number: row.try_get(2)?,
+            applicant: from_text(&row.try_get::<String, _>(3)?)?,
             intake: Intake {
-                channel: from_text(&row.try_get::<String, _>(3)?)?,
-                submitted: date_at(&row, 4)?,
-                signed_for: optional_date_at(&row, 5)?,
-                confirmed: optional_date_at(&row, 6)?,
+                channel: from_text(&row.try_get::<String, _>(4)?)?,
+                submitted: date_at(&row, 5)?,
+                signed_for: optional_date_at(&row, 6)?,
+                confirmed: optional_date_at(&row, 7)?,
             },
             regime: regime
                 .as_deref()
@@ -424,97 +530,97 @@ pub async fn load(store: &Store, code: &str) -> Result<AgencyRecords, StoreError
             _ => Ok(None),
         }
     };
-    for row in rows(store, LOAD_QUERIES[3], id).await? {
-        records.reviews.push(Review {
-            application: row.try_get(0)?,
-            filed: date_at(&row, 1)?,
-            decided: decided(&row, 2, 3)?,
+    for row in rows(3).await? {
+        all[at(&row)?].reviews.push(Review {
+            application: row.try_get(1)?,
+            filed: date_at(&row, 2)?,
+            decided: decided(&row, 3, 4)?,
         });
     }
-    for row in rows(store, LOAD_QUERIES[4], id).await? {
-        records.lawsuits.push(Lawsuit {
-            application: row.try_get(0)?,
-            filed: date_at(&row, 1)?,
-            after_review: row.try_get::<i64, _>(2)? != 0,
-            as_review_organ: row.try_get::<i64, _>(3)? != 0,
-            decided: decided(&row, 4, 5)?,
+    for row in rows(4).await? {
+        all[at(&row)?].lawsuits.push(Lawsuit {
+            application: row.try_get(1)?,
+            filed: date_at(&row, 2)?,
+            after_review: row.try_get::<i64, _>(3)? != 0,
+            as_review_organ: row.try_get::<i64, _>(4)? != 0,
+            decided: decided(&row, 5, 6)?,
         });
     }
-    for row in rows(store, LOAD_QUERIES[5], id).await? {
-        records
+    for row in rows(5).await? {
+        all[at(&row)?]
             .complaints
-            .push(Complaint { received: date_at(&row, 0)?, summary: row.try_get(1)? });
+            .push(Complaint { received: date_at(&row, 1)?, summary: row.try_get(2)? });
     }
-    for row in rows(store, LOAD_QUERIES[6], id).await? {
-        records.responses.push(Response {
-            date: date_at(&row, 0)?,
-            kind: from_text(&row.try_get::<String, _>(1)?)?,
-            topic: row.try_get(2)?,
-            head_attended: row.try_get::<i64, _>(3)? != 0,
+    for row in rows(6).await? {
+        all[at(&row)?].responses.push(Response {
+            date: date_at(&row, 1)?,
+            kind: from_text(&row.try_get::<String, _>(2)?)?,
+            topic: row.try_get(3)?,
+            head_attended: row.try_get::<i64, _>(4)? != 0,
         });
     }
-    for row in rows(store, LOAD_QUERIES[7], id).await? {
-        records.staff.push(StaffAssignment {
-            id: row.try_get(0)?,
-            full_time: row.try_get::<i64, _>(1)? != 0,
+    for row in rows(7).await? {
+        all[at(&row)?].staff.push(StaffAssignment {
+            id: row.try_get(1)?,
+            full_time: row.try_get::<i64, _>(2)? != 0,
+            from: date_at(&row, 3)?,
+            to: optional_date_at(&row, 4)?,
+        });
+    }
+    for row in rows(8).await? {
+        all[at(&row)?].offices.push(Office {
+            name: row.try_get(1)?,
             from: date_at(&row, 2)?,
             to: optional_date_at(&row, 3)?,
         });
     }
-    for row in rows(store, LOAD_QUERIES[8], id).await? {
-        records.offices.push(Office {
-            name: row.try_get(0)?,
-            from: date_at(&row, 1)?,
-            to: optional_date_at(&row, 2)?,
+    for row in rows(9).await? {
+        all[at(&row)?].reading_points.push(gongkai_core::report::records::ReadingPoint {
+            name: row.try_get(1)?,
+            address: row.try_get(2)?,
+            opened: date_at(&row, 3)?,
+            closed: optional_date_at(&row, 4)?,
         });
     }
-    for row in rows(store, LOAD_QUERIES[9], id).await? {
-        records.reading_points.push(gongkai_core::report::records::ReadingPoint {
-            name: row.try_get(0)?,
-            address: row.try_get(1)?,
-            opened: date_at(&row, 2)?,
-            closed: optional_date_at(&row, 3)?,
+    for row in rows(10).await? {
+        all[at(&row)?].funding.push(Funding {
+            year: row.try_get::<i64, _>(1)? as i32,
+            amount_wan_yuan: Quantity::from_ten_thousandths(row.try_get(2)?),
         });
     }
-    for row in rows(store, LOAD_QUERIES[10], id).await? {
-        records.funding.push(Funding {
-            year: row.try_get::<i64, _>(0)? as i32,
-            amount_wan_yuan: Quantity::from_ten_thousandths(row.try_get(1)?),
-        });
+    for row in rows(11).await? {
+        all[at(&row)?].meetings.push(Meeting { date: date_at(&row, 1)?, title: row.try_get(2)? });
     }
-    for row in rows(store, LOAD_QUERIES[11], id).await? {
-        records.meetings.push(Meeting { date: date_at(&row, 0)?, title: row.try_get(1)? });
-    }
-    for row in rows(store, LOAD_QUERIES[12], id).await? {
-        records.trainings.push(Training {
-            date: date_at(&row, 0)?,
-            title: row.try_get(1)?,
-            trainees: row.try_get::<i64, _>(2)? as u32,
-        });
-    }
-    for row in rows(store, LOAD_QUERIES[13], id).await? {
-        records.fees.push(FeeRecord {
-            application: row.try_get(0)?,
+    for row in rows(12).await? {
+        all[at(&row)?].trainings.push(Training {
             date: date_at(&row, 1)?,
-            amount_yuan: row.try_get::<i64, _>(2)? as u64,
-            waived: row.try_get::<i64, _>(3)? != 0,
+            title: row.try_get(2)?,
+            trainees: row.try_get::<i64, _>(3)? as u32,
         });
     }
-    for row in rows(store, LOAD_QUERIES[14], id).await? {
-        records.declared.push(DeclaredFigure {
-            year: row.try_get::<i64, _>(0)? as i32,
-            measure: row.try_get(1)?,
-            value: Quantity::from_ten_thousandths(row.try_get(2)?),
-            source: row.try_get(3)?,
+    for row in rows(13).await? {
+        all[at(&row)?].fees.push(FeeRecord {
+            application: row.try_get(1)?,
+            date: date_at(&row, 2)?,
+            amount_yuan: row.try_get::<i64, _>(3)? as u64,
+            waived: row.try_get::<i64, _>(4)? != 0,
         });
     }
-    for row in rows(store, LOAD_QUERIES[15], id).await? {
-        records.texts.push(StaffText {
-            year: row.try_get::<i64, _>(0)? as i32,
-            section: from_text(&row.try_get::<String, _>(1)?)?,
-            paragraphs: serde_json::from_str(&row.try_get::<String, _>(2)?)
+    for row in rows(14).await? {
+        all[at(&row)?].declared.push(DeclaredFigure {
+            year: row.try_get::<i64, _>(1)? as i32,
+            measure: row.try_get(2)?,
+            value: Quantity::from_ten_thousandths(row.try_get(3)?),
+            source: row.try_get(4)?,
+        });
+    }
+    for row in rows(15).await? {
+        all[at(&row)?].texts.push(StaffText {
+            year: row.try_get::<i64, _>(1)? as i32,
+            section: from_text(&row.try_get::<String, _>(2)?)?,
+            paragraphs: serde_json::from_str(&row.try_get::<String, _>(3)?)
                 .map_err(|err| StoreError::InvalidData(format!("staff text: {err}")))?,
         });
     }
-    Ok(records)
+    Ok(all)
 }

@@ -253,6 +253,20 @@ pub async fn workflow(
         .transpose()
 }
 
+/// The workflows of every agency's report for `year`, by agency code (one query for a whole region).
+pub async fn workflows_of_year(
+    store: &Store,
+    year: i32,
+) -> Result<std::collections::HashMap<String, Workflow>, StoreError> {
+    let sql = format!(
+        "{}, g.code FROM annual_reports r JOIN agencies g ON g.id = r.agency_id WHERE r.year = $1",
+        WORKFLOW_SELECT.trim_end_matches(" FROM annual_reports r")
+    );
+    let rows =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(year)).fetch_all(store.pool()).await?;
+    rows.iter().map(|row| Ok((row.try_get::<String, _>(11)?, workflow_from_row(row)?))).collect()
+}
+
 /// The agency's workflows by year.
 pub async fn workflows(store: &Store, code: &str) -> Result<Vec<(i32, Workflow)>, StoreError> {
     let rows = sqlx::query(

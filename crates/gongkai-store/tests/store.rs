@@ -196,6 +196,28 @@ async fn demo_records_round_trip_and_give_the_same_reports() {
             let from_store = report::build(&loaded, year, None, Calendar::builtin()).unwrap();
             assert_eq!(from_store, from_demo, "{backend}: report {year}");
         }
+        // Loading a year for several agencies at once (catalog items counted in the database) gives the
+        // same reports as loading each agency's every record.
+        let large = gongkai_demo::scale::large_agency("LARGE", 300, 60);
+        agencies::add(&store, &NewAgency { code: "LARGE", name: "大局", ..new.clone() }, &TEST)
+            .await
+            .unwrap();
+        records::save(&store, "LARGE", &large, &TEST).await.unwrap();
+        let rows = vec![
+            agencies::by_code(&store, &agency.code).await.unwrap(),
+            agencies::by_code(&store, "LARGE").await.unwrap(),
+        ];
+        let everything = [loaded.clone(), records::load(&store, "LARGE").await.unwrap()];
+        for year in 2018..=2025 {
+            let of_year = records::load_for_year(&store, &rows, year).await.unwrap();
+            assert_eq!(of_year.len(), 2);
+            for (slice, all) in of_year.iter().zip(&everything) {
+                assert!(slice.catalog.is_empty(), "{backend}: counted, not loaded");
+                let from_slice = report::build(slice, year, None, Calendar::builtin()).unwrap();
+                let from_all = report::build(all, year, None, Calendar::builtin()).unwrap();
+                assert_eq!(from_slice, from_all, "{backend}: {} {year}", from_all.agency.code);
+            }
+        }
         // Saving the same records again collides on index numbers and writes nothing.
         let again = records::save(&store, &agency.code, &demo, &TEST).await.unwrap_err();
         assert!(matches!(again, StoreError::Duplicate { .. }), "{backend}: {again}");
@@ -657,11 +679,13 @@ async fn the_report_queries_use_indexes() {
     let dir = std::env::temp_dir().join(format!("gk_plans_{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let store = Store::open(&format!("sqlite://{}", dir.join("plans.db").display())).await.unwrap();
-    for sql in records::LOAD_QUERIES {
-        let plan = store
-            .plan_admin(&format!("EXPLAIN QUERY PLAN {}", sql.replace("$1", "1")))
-            .await
-            .unwrap();
+    let queries = records::LOAD_QUERIES.iter().chain(&records::TALLY_QUERIES);
+    for sql in queries {
+        let sql = sql
+            .replace("{agencies}", "1, 2")
+            .replace("$1", "'2025-01-01'")
+            .replace("$2", "'2025-12-31'");
+        let plan = store.plan_admin(&format!("EXPLAIN QUERY PLAN {sql}")).await.unwrap();
         for step in &plan {
             let scan = step.starts_with("SCAN ") && !step.contains("USING");
             assert!(!scan, "`{sql}` scans a table: {plan:?}");

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -12,6 +13,7 @@ use axum::http::{Request, StatusCode, header};
 use gongkai_core::calendar::Calendar;
 use gongkai_core::regime::{Channel, Intake};
 use gongkai_core::report::records::ApplicantType;
+use gongkai_core::report::values::Quantity;
 use gongkai_store::agencies::{self, NewAgency};
 use gongkai_store::applications::{self, NewApplication};
 use gongkai_store::{Actor, Store, handling, users};
@@ -57,6 +59,11 @@ fn agency<'a>(
 
 /// 市政府 ZF with two departments, SFJ and CZJ; staff of each; "today" is Friday 2026-11-20.
 async fn desk(name: &str) -> Desk {
+    desk_on(name, Arc::new(Mutex::new(date!(2026 - 11 - 20)))).await
+}
+
+/// The same desk on a clock the test moves.
+async fn desk_on(name: &str, today: Arc<Mutex<time::Date>>) -> Desk {
     let dir = std::env::temp_dir().join(format!("gk_staff_{name}_{}", std::process::id()));
     std::fs::remove_dir_all(&dir).ok();
     std::fs::create_dir_all(&dir).unwrap();
@@ -86,10 +93,11 @@ async fn desk(name: &str) -> Desk {
     users::grant(&store, "admin", "platform_admin", None, &ACTOR).await.unwrap();
     // The head of SFJ is also a clerk there, to show they still cannot approve their own request.
     users::grant(&store, "head", "clerk", Some("SFJ"), &ACTOR).await.unwrap();
-    let state =
-        AppState::with_clock(store.clone(), Calendar::builtin().clone(), || date!(2026 - 11 - 20))
-            .without_rate_limits()
-            .without_secure_cookies();
+    let state = AppState::with_clock(store.clone(), Calendar::builtin().clone(), move || {
+        *today.lock().unwrap()
+    })
+    .without_rate_limits()
+    .without_secure_cookies();
     Desk { state, store, dir }
 }
 
@@ -1369,4 +1377,373 @@ async fn the_supervisor_sees_the_region() {
     let mut clerk = Client::sign_in(&desk, "clerk1").await;
     assert_eq!(clerk.get("/staff/agencies/ZF/region").await.status, StatusCode::FORBIDDEN);
     assert_eq!(clerk.get("/staff/agencies/SFJ/region").await.status, StatusCode::FORBIDDEN);
+}
+
+/// The reply categories on a case page's reply form, in order.
+fn reply_categories(page: &str) -> Vec<String> {
+    let start = page.find(r#"<select id="reply-outcome""#).expect("the reply form");
+    let select = &page[start..start + page[start..].find("</select>").unwrap()];
+    select
+        .split(r#"value=""#)
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|value| !value.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The report row a reply category is counted in (2021 format, 三、收到和处理政府信息公开申请情况),
+/// written out here from the format's labels rather than taken from the engine.
+fn report_row(category: &str) -> &str {
+    match category {
+        "already_published" => "disclosed",
+        "withheld.trade_secret" | "withheld.privacy" | "withheld.third_party" => {
+            "withheld.third_party"
+        }
+        "not_this_agency" => "unavailable.not_held",
+        other => other,
+    }
+}
+
+#[tokio::test]
+async fn a_year_at_the_bureau_ends_in_a_signed_report_that_matches_the_records() {
+    let clock = Arc::new(Mutex::new(date!(2025 - 01 - 06)));
+    let desk = desk_on("year", Arc::clone(&clock)).await;
+    let set = |day: time::Date| *clock.lock().unwrap() = day;
+    let calendar = Calendar::builtin();
+    let working =
+        |day: time::Date| calendar.add_working_days(day, 1).unwrap().previous_day().unwrap();
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    let mut head = Client::sign_in(&desk, "head").await;
+
+    // Publications on several channels through the year.
+    let items = [
+        (
+            "温州市司法局2025年度普法依法治理工作要点",
+            "2025-02-20",
+            "2025-02-24",
+            ["website", "wechat"],
+        ),
+        (
+            "温州市司法局关于公布法律援助联系点的公告",
+            "2025-05-06",
+            "2025-05-08",
+            ["website", "weibo"],
+        ),
+        (
+            "温州市司法局2025年上半年行政执法数据",
+            "2025-07-10",
+            "2025-07-15",
+            ["website", "gazette"],
+        ),
+    ];
+    for (title, formed, published, channels) in items {
+        set(time::Date::parse(
+            published,
+            &time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .unwrap());
+        let mut fields = vec![
+            ("title", title),
+            ("category", "通知公告"),
+            ("formed", formed),
+            ("published", published),
+            ("validity", "有效"),
+        ];
+        let dates: Vec<String> = channels.iter().map(|code| format!("{code}_on")).collect();
+        for (code, date_field) in channels.iter().zip(&dates) {
+            fields.push((code, "on"));
+            fields.push((date_field, published));
+        }
+        let answer = clerk.post("/staff/agencies/SFJ/items/new", &fields).await;
+        assert_eq!(answer.status, StatusCode::OK, "{title}: {}", answer.text());
+        assert!(answer.text().contains("已发布，索引号"), "{title}");
+    }
+
+    // One application for every reply category the case page offers, received in turn in person, by
+    // post, by letter, by fax and online, from every type of applicant; each replied to two working days
+    // after receipt. Two get more steps: an extension approved by the head, a third party consulted.
+    let channels = ["in-person", "post", "letter", "fax", "online"];
+    let applicants = [
+        "natural",
+        "business",
+        "research",
+        "public_interest",
+        "legal_service",
+        "other_organisation",
+    ];
+    let column = |applicant: &str| match applicant {
+        "other_organisation" => "other_org".to_owned(),
+        other => other.to_owned(),
+    };
+    let mut expected: HashMap<String, i64> = HashMap::new();
+    let mut count = |row: &str, applicant: &str| {
+        for key in [format!("{row}.{}", column(applicant)), format!("{row}.all")] {
+            *expected.entry(key).or_default() += 1;
+        }
+    };
+    let mut day = working(date!(2025 - 02 - 10));
+    let register = async |clerk: &mut Client, day: time::Date, n: usize| {
+        set(day);
+        let channel = channels[n % channels.len()];
+        let applicant = applicants[n % applicants.len()];
+        let (id_type, id_number) = if applicant == "natural" {
+            ("居民身份证", "11010519491231002X")
+        } else {
+            ("统一社会信用代码", "91350100M000100Y43")
+        };
+        let day_text = day.to_string();
+        let answer = clerk
+            .post(
+                "/staff/agencies/SFJ/register",
+                &[
+                    ("channel", channel),
+                    ("submitted", &day_text),
+                    ("signed_for", if channel == "post" { &day_text } else { "" }),
+                    (
+                        "confirmed",
+                        if ["letter", "fax", "online"].contains(&channel) { &day_text } else { "" },
+                    ),
+                    ("applicant_type", applicant),
+                    ("name", if applicant == "natural" { "李四" } else { "温州某某有限公司" }),
+                    ("id_type", id_type),
+                    ("id_number", id_number),
+                    ("phone", "13900139000"),
+                    ("address", "温州市瓯海区某街2号"),
+                    ("description", "2024年度全市公共法律服务经费使用情况"),
+                    ("delivery_form", "邮寄纸质文本"),
+                ],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{channel} on {day}: {}", answer.text());
+        let text = answer.text();
+        assert!(text.contains(&day_text), "received the same day ({channel}): {text}");
+        let tracking = text.split("<strong>").nth(1).unwrap().split("</strong>").next().unwrap();
+        (tracking.to_owned(), applicant)
+    };
+    let first = register(&mut clerk, day, 0).await.0;
+    let categories = reply_categories(&clerk.get(&format!("/staff/cases/{first}")).await.text());
+    assert_eq!(categories.len(), 23, "every 2019 category: {categories:?}");
+    let mut tracking_numbers = Vec::new();
+    for (n, category) in categories.iter().enumerate() {
+        let (tracking, applicant) = if n == 0 {
+            (first.clone(), applicants[0])
+        } else {
+            register(&mut clerk, day, n).await
+        };
+        if category == "disclosed" {
+            let asked = clerk
+                .step(
+                    &tracking,
+                    &[
+                        ("action", "extension_request"),
+                        ("on", &day.to_string()),
+                        ("reason", "需要调取历年档案核对"),
+                        ("working_days", "10"),
+                    ],
+                )
+                .await;
+            assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.text());
+            let approved = head
+                .step(
+                    &tracking,
+                    &[
+                        ("action", "extension_decide"),
+                        ("on", &day.to_string()),
+                        ("decision", "approve"),
+                    ],
+                )
+                .await;
+            assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.text());
+        }
+        let reply_on = calendar.add_working_days(day, 2).unwrap();
+        if category == "withheld.trade_secret" {
+            let next = calendar.add_working_days(day, 1).unwrap();
+            set(next);
+            let sent = clerk
+                .step(
+                    &tracking,
+                    &[
+                        ("action", "consult"),
+                        ("party", "third_party"),
+                        ("consulted", "温州某某科技有限公司"),
+                        ("on", &day.to_string()),
+                    ],
+                )
+                .await;
+            assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+            let answered = clerk
+                .step(
+                    &tracking,
+                    &[
+                        ("action", "consult_answered"),
+                        ("opinion", "disagree"),
+                        ("on", &next.to_string()),
+                    ],
+                )
+                .await;
+            assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.text());
+        }
+        set(reply_on);
+        let replied = clerk
+            .step(
+                &tracking,
+                &[
+                    ("action", "reply"),
+                    ("outcome", category),
+                    ("access", "随本答复书邮寄"),
+                    ("withheld_parts", "涉及第三方的内容"),
+                    ("reasons", "依据《条例》相关规定"),
+                    ("responsible", if category == "not_this_agency" { "CZJ" } else { "" }),
+                    ("method", "post"),
+                    ("on", &reply_on.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(replied.status, StatusCode::SEE_OTHER, "{category}: {}", replied.text());
+        count(&format!("app.result.{}", report_row(category)), applicant);
+        count("app.new", applicant);
+        tracking_numbers.push(tracking);
+        day = working(day + time::Duration::days(7));
+    }
+
+    // 补正 not answered, and a fee not paid: both end as 其他处理 once the time has run out.
+    let n = categories.len();
+    let (unanswered, applicant) = register(&mut clerk, day, n).await;
+    let answer = clerk
+        .step(
+            &unanswered,
+            &[
+                ("action", "supplement"),
+                ("on", &day.to_string()),
+                ("items", "请明确所需信息的年份"),
+                ("reply_by", &calendar.add_working_days(day, 10).unwrap().to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+    count("app.result.other.no_supplement", applicant);
+    count("app.new", applicant);
+    let (unpaid, fee_applicant) = register(&mut clerk, day, n + 1).await;
+    let answer = clerk
+        .step(
+            &unpaid,
+            &[
+                ("action", "fee"),
+                ("on", &day.to_string()),
+                ("basis", "per_volume"),
+                ("pages", "250"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+    count("app.result.other.fee_not_paid", fee_applicant);
+    count("app.new", fee_applicant);
+    set(calendar.add_working_days(day, 25).unwrap());
+    for tracking in [&unanswered, &unpaid] {
+        let closed = clerk.step(tracking, &[("action", "close")]).await;
+        assert_eq!(closed.status, StatusCode::SEE_OTHER, "{tracking}: {}", closed.text());
+    }
+
+    // A review and a lawsuit about two of the replies; the review is decided within the year.
+    set(date!(2025 - 10 - 15));
+    for fields in [
+        vec![
+            ("form", "review"),
+            ("application", tracking_numbers[2].as_str()),
+            ("day", "2025-09-01"),
+        ],
+        vec![
+            ("form", "lawsuit"),
+            ("application", tracking_numbers[3].as_str()),
+            ("day", "2025-10-10"),
+        ],
+    ] {
+        let answer = clerk.post("/staff/agencies/SFJ/ledger", &fields).await;
+        assert!(answer.text().contains("已登记"), "{fields:?}: {}", answer.text());
+    }
+    let page = clerk.get("/staff/agencies/SFJ/ledger").await.text();
+    let marker = r#"name="kind" value="review"><input type="hidden" name="id" value=""#;
+    let start = page.find(marker).unwrap() + marker.len();
+    let review_id = page[start..].split('"').next().unwrap().to_owned();
+    let decided = clerk
+        .post(
+            "/staff/agencies/SFJ/ledger",
+            &[
+                ("form", "decide"),
+                ("kind", "review"),
+                ("id", &review_id),
+                ("result", "corrected"),
+                ("day", "2025-10-15"),
+            ],
+        )
+        .await;
+    assert!(decided.text().contains("（2025-10-15）"), "{}", decided.text());
+
+    // An application received just before the year's end is carried over.
+    let (carried, applicant) = register(&mut clerk, working(date!(2025 - 12 - 29)), n + 2).await;
+    count("app.new", applicant);
+    count("app.carried_out", applicant);
+
+    // January: the clerk submits the year's report, the reviewer approves, the head signs and publishes.
+    set(date!(2026 - 01 - 12));
+    let dashboard = clerk.get("/staff/agencies/SFJ").await.text();
+    assert!(dashboard.contains("2025年度政府信息公开工作年度报告应于2026-01-31前"), "{dashboard}");
+    assert!(dashboard.contains(&carried), "the carried-over application is open: {dashboard}");
+    let page = clerk.get("/staff/agencies/SFJ/reports/2025").await.text();
+    assert!(page.contains("没有发现矛盾"), "no findings: {page}");
+    let year_report = |store: Store| async move {
+        gongkai_store::reports::workflow(&store, "SFJ", 2025)
+            .await
+            .unwrap()
+            .map_or(0, |workflow| workflow.version)
+            .to_string()
+    };
+    let version = year_report(desk.store.clone()).await;
+    let submitted = clerk
+        .post(
+            "/staff/agencies/SFJ/reports/2025",
+            &[("version", &version), ("action", "submit"), ("phone", "0577-88367543")],
+        )
+        .await;
+    assert!(submitted.text().contains("已提交审核"), "{}", submitted.text());
+    let mut reviewer = Client::sign_in(&desk, "reviewer").await;
+    let version = year_report(desk.store.clone()).await;
+    let approved = reviewer
+        .post("/staff/agencies/SFJ/reports/2025", &[("version", &version), ("action", "approve")])
+        .await;
+    assert!(approved.text().contains("已审核通过"), "{}", approved.text());
+    let version = year_report(desk.store.clone()).await;
+    let signed = head
+        .post("/staff/agencies/SFJ/reports/2025", &[("version", &version), ("action", "sign")])
+        .await;
+    assert!(signed.text().contains("已签发"), "{}", signed.text());
+    let version = year_report(desk.store.clone()).await;
+    let published = head
+        .post("/staff/agencies/SFJ/reports/2025", &[("version", &version), ("action", "publish")])
+        .await;
+    assert!(published.text().contains("已公开"), "{}", published.text());
+
+    // The signed report says what the records say: the test's own tally of what it did, cell by cell.
+    let records = gongkai_store::records::load(&desk.store, "SFJ").await.unwrap();
+    let (measures, extras) = gongkai_core::report::derive::measures(&records, 2025, calendar);
+    assert!(extras.record_problems.is_empty(), "{:?}", extras.record_problems);
+    for (key, count) in &expected {
+        assert_eq!(measures.get(key), Some(Quantity::count(*count)), "{key}");
+    }
+    let total = categories.len() as i64 + 3;
+    assert_eq!(measures.get("app.new.all"), Some(Quantity::count(total)));
+    assert_eq!(measures.get("app.result.total.all"), Some(Quantity::count(total - 1)));
+    assert_eq!(measures.get("review.corrected"), Some(Quantity::count(1)));
+    assert_eq!(measures.get("suit.direct.pending"), Some(Quantity::count(1)));
+    let built = gongkai_core::report::build(&records, 2025, None, calendar).unwrap();
+    assert!(built.findings.is_empty(), "{:?}", built.findings);
+    let mut public = Client::new(&desk);
+    let html = public.get("/agencies/SFJ/reports/2025.html").await;
+    assert_eq!(html.status, StatusCode::OK);
+    let html = html.text();
+    for name in ["陈局长", "赵审核", "王经办", "0577-88367543"] {
+        assert!(html.contains(name), "{name} in the published report");
+    }
+    assert!(html.contains(&format!(">{total}<")), "{total} new applications in the table");
 }

@@ -307,6 +307,21 @@ pub fn measures(records: &AgencyRecords, year: i32, calendar: &Calendar) -> (Mea
             channel_counts[*channel as usize] += 1;
         }
     }
+    // Items counted in the database (a region's roll-up): the same sums; categories the items did not
+    // use yet follow in the tally's order.
+    for tally in records.catalog_tallies.iter().filter(|tally| tally.year == year) {
+        total += tally.total() as i64;
+        normative += tally.normative as i64;
+        for (category, count) in &tally.categories {
+            match categories.iter_mut().find(|(name, _)| name == category) {
+                Some((_, sum)) => *sum += count,
+                None => categories.push((category, *count)),
+            }
+        }
+        for (channel, count) in &tally.channels {
+            channel_counts[*channel as usize] += *count as i64;
+        }
+    }
     measures.add("catalog.total", total);
     measures.add("catalog.normative", normative);
     for channel in super::records::PublishChannel::ALL {

@@ -28,6 +28,7 @@ pub fn merge(region: Agency, members: impl IntoIterator<Item = AgencyRecords>) -
     let mut declared: BTreeMap<(i32, String), (Quantity, Vec<String>)> = BTreeMap::new();
     for records in members {
         merged.catalog.extend(records.catalog);
+        merged.catalog_tallies.extend(records.catalog_tallies);
         merged.normative_documents.extend(records.normative_documents);
         merged.applications.extend(records.applications);
         merged.reviews.extend(records.reviews);
@@ -102,7 +103,7 @@ mod tests {
     use time::macros::date;
 
     use super::*;
-    use crate::report::records::{AgencyKind, CatalogItem, PublishChannel};
+    use crate::report::records::{AgencyKind, CatalogItem, CatalogTally, PublishChannel};
 
     fn agency(code: &str, name: &str) -> Agency {
         Agency {
@@ -135,6 +136,48 @@ mod tests {
                 source: format!("{name}系统"),
             }],
             ..AgencyRecords::default()
+        }
+    }
+
+    #[test]
+    fn a_tally_of_the_items_gives_the_report_of_the_items() {
+        let calendar = Calendar::builtin();
+        // One year of each report format; a sixth of the items fall in the year before.
+        for year in [2016, 2019, 2025] {
+            let mut records = records("A", "甲局", 40, 3);
+            for (n, item) in records.catalog.iter_mut().enumerate() {
+                item.category = ["通知公告", "人事信息", "财政信息"][n % 7 % 3].to_owned();
+                item.normative = n % 5 == 0;
+                item.channels = match n % 4 {
+                    0 => vec![PublishChannel::Website, PublishChannel::Wechat],
+                    1 => vec![PublishChannel::Gazette],
+                    2 => vec![],
+                    _ => {
+                        vec![PublishChannel::Weibo, PublishChannel::Other, PublishChannel::Website]
+                    }
+                };
+                let in_year = n % 6 != 0;
+                item.published = time::Date::from_calendar_date(
+                    if in_year { year } else { year - 1 },
+                    time::Month::March,
+                    1 + (n % 28) as u8,
+                )
+                .unwrap();
+            }
+            let tally = CatalogTally::of(year, &records.catalog);
+            assert_eq!(tally.total(), 40 - 7, "items of the year before are not in the tally");
+            assert_eq!(tally.categories[0].0, "人事信息", "item 0 is of the year before");
+            let tallied = AgencyRecords {
+                catalog: Vec::new(),
+                catalog_tallies: vec![tally, CatalogTally::of(year - 1, &records.catalog)],
+                ..records.clone()
+            };
+            let items = super::super::build(&records, year, None, calendar).unwrap();
+            let tallies = super::super::build(&tallied, year, None, calendar).unwrap();
+            assert_eq!(items.values, tallies.values, "{year}");
+            assert_eq!(items.categories, tallies.categories, "{year}");
+            assert_eq!(items.sections, tallies.sections, "{year}");
+            assert_eq!(items.findings, tallies.findings, "{year}");
         }
     }
 

@@ -10,7 +10,7 @@ use gongkai_core::clock::{self, State as ClockState};
 use gongkai_core::report::records::{Agency, AgencyKind};
 use gongkai_core::report::{self, rollup};
 use gongkai_store::agencies::AgencyRow;
-use gongkai_store::handling::{self, Filter};
+use gongkai_store::handling;
 use gongkai_store::{records, reports};
 use serde::Deserialize;
 
@@ -84,11 +84,19 @@ pub(crate) async fn page(
     let calendar = state.calendar();
     let mut lines = Vec::new();
     let mut overdue = Vec::new();
-    for member in members(&agency.code, &agencies) {
-        let workflow = reports::workflow(state.store(), &member.code, year).await?;
+    let members = members(&agency.code, &agencies);
+    let mut workflows = reports::workflows_of_year(state.store(), year).await?;
+    let ids: Vec<i64> = members.iter().map(|member| member.id).collect();
+    let mut open_by_agency: std::collections::HashMap<String, Vec<handling::Case>> =
+        std::collections::HashMap::new();
+    for case in handling::open_cases_in(state.store(), &ids).await? {
+        open_by_agency.entry(case.agency_code.clone()).or_default().push(case);
+    }
+    for member in members {
+        let workflow = workflows.remove(&member.code);
         let deadline = report::publication_deadline(agency_kind(member), year);
         let published = workflow.as_ref().is_some_and(|w| w.state == "published");
-        let open = handling::cases(state.store(), member.id, Filter::Open, 10_000).await?;
+        let open = open_by_agency.remove(&member.code).unwrap_or_default();
         let mut member_overdue = 0;
         for case in &open {
             if let Ok(report) = clock::evaluate(&case.clock_application(), &calendar, today)
@@ -146,16 +154,17 @@ pub(crate) async fn rollup_report(
         .filter(|year| (2008..=state.today().year()).contains(year))
         .ok_or(PageError::NotFound)?;
     let agencies = state.agencies().await?;
-    let mut loaded = Vec::new();
-    for member in members(&agency.code, &agencies) {
-        let published = reports::workflow(state.store(), &member.code, year)
-            .await?
-            .is_some_and(|w| w.state == "published");
-        loaded.push(rollup::Member {
-            records: records::load(state.store(), &member.code).await?,
-            published,
-        });
-    }
+    let members: Vec<AgencyRow> = members(&agency.code, &agencies).into_iter().cloned().collect();
+    let workflows = reports::workflows_of_year(state.store(), year).await?;
+    let loaded = records::load_for_year(state.store(), &members, year)
+        .await?
+        .into_iter()
+        .zip(&members)
+        .map(|(records, member)| rollup::Member {
+            records,
+            published: workflows.get(&member.code).is_some_and(|w| w.state == "published"),
+        })
+        .collect();
     let region = Agency {
         code: agency.code.clone(),
         name: format!("{}（汇总）", agency.name),
