@@ -29,9 +29,18 @@ struct Page<'a> {
     sign_preparer: &'a str,
     sign_phone: &'a str,
     sign_date: &'a str,
+    /// Where value cells link to (drill-down), if anywhere.
+    cell_links: Option<&'a str>,
 }
 
 pub(crate) fn render(document: &Document<'_>) -> Result<String, RenderError> {
+    render_linked(document, None)
+}
+
+pub(crate) fn render_linked(
+    document: &Document<'_>,
+    cell_links: Option<&str>,
+) -> Result<String, RenderError> {
     let report = document.report;
     let chart_svg = if document.sections.iter().any(|section| section.chart) {
         chart::svg(&document.chart_title, &report.categories)?
@@ -61,6 +70,7 @@ pub(crate) fn render(document: &Document<'_>) -> Result<String, RenderError> {
         sign_preparer: signature(2),
         sign_phone: signature(3),
         sign_date: signature(4),
+        cell_links,
     };
     Ok(page.render()?)
 }

@@ -188,6 +188,12 @@ impl<'a> Document<'a> {
     }
 }
 
+/// Renders `report` as HTML with every value cell a link to `{cell_links}/{table}/{row}/{column}` (the back
+/// office's drill-down from a figure to the records behind it).
+pub fn html_with_cell_links(report: &Report, cell_links: &str) -> Result<Vec<u8>, RenderError> {
+    html::render_linked(&Document::new(report), Some(cell_links)).map(String::into_bytes)
+}
+
 /// Renders `report` as `output`.
 pub fn render(report: &Report, output: Output) -> Result<Vec<u8>, RenderError> {
     let document = Document::new(report);

@@ -605,7 +605,7 @@ async fn concurrent_steps_do_not_overwrite_each_other() {
 type Attempt<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
 
 /// Every staff route, with how the isolation test calls it on another agency's records.
-const STAFF_ROUTES: [&str; 24] = [
+const STAFF_ROUTES: [&str; 25] = [
     "/login",
     "/logout",
     "/password",
@@ -620,6 +620,7 @@ const STAFF_ROUTES: [&str; 24] = [
     "/agencies/{code}/reports",
     "/agencies/{code}/reports/{year}",
     "/agencies/{code}/reports/{year}/preview",
+    "/agencies/{code}/reports/{year}/cells/{table}/{row}/{column}",
     "/agencies/{code}/items",
     "/agencies/{code}/items/new",
     "/agencies/{code}/items/bulk",
@@ -702,6 +703,7 @@ async fn staff_act_only_within_their_agency_and_role() {
             vec![("version", "0"), ("action", "sign")],
         ),
         ("GET", "/staff/agencies/SFJ/reports/2026/preview".to_owned(), vec![]),
+        ("GET", "/staff/agencies/SFJ/reports/2026/cells/t3/new/total".to_owned(), vec![]),
         ("GET", "/staff/agencies/SFJ/items".to_owned(), vec![]),
         ("GET", "/staff/agencies/SFJ/items/new".to_owned(), vec![]),
         (
@@ -1736,6 +1738,21 @@ async fn a_year_at_the_bureau_ends_in_a_signed_report_that_matches_the_records()
     assert_eq!(measures.get("app.result.total.all"), Some(Quantity::count(total - 1)));
     assert_eq!(measures.get("review.corrected"), Some(Quantity::count(1)));
     assert_eq!(measures.get("suit.direct.pending"), Some(Quantity::count(1)));
+    // The figures drill down to the records: the preview's cells link to the applications counted.
+    let preview = clerk.get("/staff/agencies/SFJ/reports/2025/preview").await.text();
+    let link = "/staff/agencies/SFJ/reports/2025/cells/t3/new/total";
+    assert!(preview.contains(&format!(r#"<a href="{link}">{total}</a>"#)), "{preview}");
+    let cell = clerk.get(link).await;
+    assert_eq!(cell.status, StatusCode::OK);
+    let cell = cell.text();
+    for tracking in tracking_numbers.iter().chain([&unanswered, &unpaid, &carried]) {
+        assert!(cell.contains(&format!(r#"<a href="/staff/cases/{tracking}">"#)), "{tracking}");
+    }
+    assert_eq!(cell.matches(r#"<a href="/staff/cases/"#).count(), total as usize);
+    let carried_cell =
+        clerk.get("/staff/agencies/SFJ/reports/2025/cells/t3/carried_out/total").await.text();
+    assert_eq!(carried_cell.matches(r#"<a href="/staff/cases/"#).count(), 1, "{carried_cell}");
+    assert!(carried_cell.contains(&carried));
     let built = gongkai_core::report::build(&records, 2025, None, calendar).unwrap();
     assert!(built.findings.is_empty(), "{:?}", built.findings);
     let mut public = Client::new(&desk);

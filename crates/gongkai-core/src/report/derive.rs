@@ -57,6 +57,9 @@ pub const RESULT_MEASURES: [&str; 21] = [
     "other.other",
 ];
 
+/// The pre-2019 table's channels of receipt, in the order counted (post and letters are 信函).
+const RECEIVED_CHANNELS: [&str; 4] = ["in_person", "fax", "online", "letter"];
+
 /// Every pre-2019 answer measure.
 pub const LEGACY_ANSWER_MEASURES: [&str; 13] = [
     "already_public",
@@ -185,8 +188,80 @@ fn ended_late_or_extended(
     }
 }
 
+/// A record behind a figure (drill-down from a report's cell to what it counts).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Source {
+    Application { tracking_number: String },
+    Item { index_number: String, title: String },
+    Document { number: String, title: String },
+    Review { filed: Date, application: Option<String> },
+    Lawsuit { filed: Date, application: Option<String> },
+    Response { date: Date, topic: Option<String> },
+    Complaint { received: Date, summary: String },
+    Staff { id: String },
+    Office { name: String },
+    ReadingPoint { name: String },
+    Funding { year: i32 },
+    Meeting { date: Date, title: String },
+    Training { date: Date, title: String, trainees: u32 },
+    Declared { source: String },
+}
+
+/// The records behind each measure of a year, collected by the same counting as [`measures`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sources {
+    by_measure: HashMap<String, Vec<Source>>,
+}
+
+impl Sources {
+    /// The records behind `measure`, in the order they were counted.
+    pub fn of(&self, measure: &str) -> &[Source] {
+        self.by_measure.get(measure).map_or(&[], Vec::as_slice)
+    }
+
+    /// The records behind the cell `key` of `format` (its row's and column's measure).
+    pub fn of_cell(&self, format: &Format, key: &CellKey) -> Option<&[Source]> {
+        let table = format.tables.iter().find(|table| table.id == key.table)?;
+        let (_, row, column) = table
+            .value_cells()
+            .find(|(_, row, column)| row.key == key.row && column.key == key.column)?;
+        Some(self.of(&cell_measure(row.measure.as_deref().unwrap_or_default(), &column.measure)))
+    }
+}
+
+/// Where counting notes its sources; does nothing (and builds no key) unless drilling down.
+struct Recorder<'a>(Option<&'a mut Sources>);
+
+impl Recorder<'_> {
+    fn note(&mut self, keys: impl FnOnce() -> Vec<String>, source: impl FnOnce() -> Source) {
+        if let Some(sources) = self.0.as_mut() {
+            let source = source();
+            for key in keys() {
+                sources.by_measure.entry(key).or_default().push(source.clone());
+            }
+        }
+    }
+}
+
 /// Derives every measure of `year` from `records`.
 pub fn measures(records: &AgencyRecords, year: i32, calendar: &Calendar) -> (Measures, Extras) {
+    count(records, year, calendar, &mut Recorder(None))
+}
+
+/// The records behind every measure of `year`: each record under each measure it adds to.
+pub fn sources(records: &AgencyRecords, year: i32, calendar: &Calendar) -> Sources {
+    let mut sources = Sources::default();
+    count(records, year, calendar, &mut Recorder(Some(&mut sources)));
+    sources
+}
+
+fn count(
+    records: &AgencyRecords,
+    year: i32,
+    calendar: &Calendar,
+    recorder: &mut Recorder<'_>,
+) -> (Measures, Extras) {
     let (first_day, last_day) = year_bounds(year);
     let in_year = |date: Date| date.year() == year;
     let mut measures = Measures::default();
@@ -211,6 +286,9 @@ pub fn measures(records: &AgencyRecords, year: i32, calendar: &Calendar) -> (Mea
         if counted.received > last_day || ended_before_year {
             continue;
         }
+        let code = counted.applicant.code();
+        let this = || Source::Application { tracking_number: application.tracking_number.clone() };
+        let both = |prefix: &str| vec![format!("{prefix}.{code}"), format!("{prefix}.all")];
         if in_year(counted.received) {
             columns.iter().for_each(|column| new[*column] += 1);
             let channel = match counted.channel {
@@ -220,8 +298,18 @@ pub fn measures(records: &AgencyRecords, year: i32, calendar: &Calendar) -> (Mea
                 Channel::Post | Channel::Letter => 3,
             };
             received_by_channel[channel] += 1;
+            recorder.note(
+                || {
+                    let mut keys = both("app.new");
+                    keys.push("app.received".to_owned());
+                    keys.push(format!("app.received.{}", RECEIVED_CHANNELS[channel]));
+                    keys
+                },
+                this,
+            );
         } else {
             columns.iter().for_each(|column| carried_in[*column] += 1);
+            recorder.note(|| both("app.carried_in"), this);
         }
         match counted.ended {
             Some((ended_on, outcome)) if ended_on <= last_day => {
@@ -230,15 +318,40 @@ pub fn measures(records: &AgencyRecords, year: i32, calendar: &Calendar) -> (Mea
                 let result = result.expect("every outcome maps to a result row");
                 columns.iter().for_each(|column| results[result][*column] += 1);
                 concluded += 1;
-                if year <= 2018 && ended_late_or_extended(application, ended_on, calendar) {
+                let late = year <= 2018 && ended_late_or_extended(application, ended_on, calendar);
+                if late {
                     extended += 1;
                 }
                 let answer = LEGACY_ANSWER_MEASURES
                     .iter()
                     .position(|measure| *measure == outcome.legacy_measure());
                 answers[answer.expect("every outcome maps to an answer type")] += 1;
+                recorder.note(
+                    || {
+                        let mut keys = both(&format!("app.result.{}", outcome.measure()));
+                        keys.extend(both("app.result.total"));
+                        if outcome.measure().starts_with("other.") {
+                            keys.extend(both("app.result.other"));
+                        }
+                        keys.push("app.concluded".to_owned());
+                        keys.push(
+                            if late { "app.concluded.extended" } else { "app.concluded.on_time" }
+                                .to_owned(),
+                        );
+                        keys.push("app.answered".to_owned());
+                        keys.push(format!("app.answer.{}", outcome.legacy_measure()));
+                        if outcome.legacy_measure().starts_with("refused.") {
+                            keys.push("app.answer.refused".to_owned());
+                        }
+                        keys
+                    },
+                    this,
+                );
             }
-            _ => columns.iter().for_each(|column| carried_out[*column] += 1),
+            _ => {
+                columns.iter().for_each(|column| carried_out[*column] += 1);
+                recorder.note(|| both("app.carried_out"), this);
+            }
         }
     }
     let column_codes = ApplicantType::ALL.iter().map(|applicant| applicant.code()).chain(["all"]);
@@ -260,7 +373,7 @@ pub fn measures(records: &AgencyRecords, year: i32, calendar: &Calendar) -> (Mea
         measures.add(&format!("app.result.other.{code}"), other);
     }
     measures.add("app.received", received_by_channel.iter().sum());
-    for (index, channel) in ["in_person", "fax", "online", "letter"].into_iter().enumerate() {
+    for (index, channel) in RECEIVED_CHANNELS.into_iter().enumerate() {
         measures.add(&format!("app.received.{channel}"), received_by_channel[index]);
     }
     measures.add("app.concluded", concluded);
@@ -290,6 +403,17 @@ pub fn measures(records: &AgencyRecords, year: i32, calendar: &Calendar) -> (Mea
     let mut categories: Vec<(&str, u64)> = Vec::new();
     let mut last = 0usize;
     for item in records.catalog.iter().filter(|item| in_year(item.published)) {
+        recorder.note(
+            || {
+                let mut keys = vec!["catalog.total".to_owned()];
+                if item.normative {
+                    keys.push("catalog.normative".to_owned());
+                }
+                keys.extend(item.channels.iter().map(|c| format!("catalog.channel.{}", c.code())));
+                keys
+            },
+            || Source::Item { index_number: item.index_number.clone(), title: item.title.clone() },
+        );
         total += 1;
         normative += i64::from(item.normative);
         let category = item.category.as_str();
@@ -339,13 +463,32 @@ pub fn measures(records: &AgencyRecords, year: i32, calendar: &Calendar) -> (Mea
         let (mut made, mut repealed, mut in_force, mut published, mut published_total) =
             (0, 0, 0, 0, 0);
         for document in documents {
-            made += i64::from(in_year(document.made));
-            repealed += i64::from(document.repealed.is_some_and(in_year));
-            in_force += i64::from(
-                document.made <= last_day && document.repealed.is_none_or(|date| date > last_day),
+            let counts = [
+                ("made", in_year(document.made)),
+                ("repealed", document.repealed.is_some_and(in_year)),
+                (
+                    "in_force",
+                    document.made <= last_day
+                        && document.repealed.is_none_or(|date| date > last_day),
+                ),
+                ("published", document.published.is_some_and(in_year)),
+                ("published_total", document.published.is_some_and(|date| date <= last_day)),
+            ];
+            made += i64::from(counts[0].1);
+            repealed += i64::from(counts[1].1);
+            in_force += i64::from(counts[2].1);
+            published += i64::from(counts[3].1);
+            published_total += i64::from(counts[4].1);
+            recorder.note(
+                || {
+                    let counted = counts.iter().filter(|(_, counted)| *counted);
+                    counted.map(|(name, _)| format!("{prefix}.{name}")).collect()
+                },
+                || Source::Document {
+                    number: document.number.clone(),
+                    title: document.title.clone(),
+                },
             );
-            published += i64::from(document.published.is_some_and(in_year));
-            published_total += i64::from(document.published.is_some_and(|date| date <= last_day));
         }
         measures.add(&format!("{prefix}.made"), made);
         measures.add(&format!("{prefix}.repealed"), repealed);
@@ -357,6 +500,10 @@ pub fn measures(records: &AgencyRecords, year: i32, calendar: &Calendar) -> (Mea
     // Declared figures from other systems.
     for figure in records.declared.iter().filter(|figure| figure.year == year) {
         measures.set(&figure.measure, figure.value);
+        recorder.note(
+            || vec![figure.measure.clone()],
+            || Source::Declared { source: figure.source.clone() },
+        );
     }
 
     // Responses and interpretations.
@@ -365,6 +512,29 @@ pub fn measures(records: &AgencyRecords, year: i32, calendar: &Calendar) -> (Mea
     let topics: BTreeSet<&str> =
         responses.iter().filter_map(|response| response.topic.as_deref()).collect();
     measures.add("response.topics", topics.len() as i64);
+    let responses_key = |kind: ResponseKind| match kind {
+        ResponseKind::PressConference => "response.press_conference",
+        ResponseKind::OnlineInterview => "response.online_interview",
+        ResponseKind::Interpretation => "response.interpretation",
+        ResponseKind::WeiboWechat => "response.weibo_wechat",
+        ResponseKind::Other => "response.other",
+    };
+    for response in &responses {
+        recorder.note(
+            || {
+                let key = responses_key(response.kind);
+                let mut keys = vec![key.to_owned()];
+                if response.topic.is_some() {
+                    keys.push("response.topics".to_owned());
+                }
+                if response.head_attended {
+                    keys.push(format!("{key}.head"));
+                }
+                keys
+            },
+            || Source::Response { date: response.date, topic: response.topic.clone() },
+        );
+    }
     for (kind, key) in [
         (ResponseKind::PressConference, "response.press_conference"),
         (ResponseKind::OnlineInterview, "response.online_interview"),
@@ -404,6 +574,21 @@ pub fn measures(records: &AgencyRecords, year: i32, calendar: &Calendar) -> (Mea
         }
     }
     for review in &records.reviews {
+        recorder.note(
+            || {
+                let mut keys = Vec::new();
+                if in_year(review.filed) {
+                    keys.push(format!("review.{}", status_at_year_end(review.decided)));
+                    keys.push("review.total".to_owned());
+                }
+                if let Some((result, _)) = review.decided.filter(|(_, date)| in_year(*date)) {
+                    keys.push(format!("review_concluded.{}", result_name(result)));
+                    keys.push("review_concluded.total".to_owned());
+                }
+                keys
+            },
+            || Source::Review { filed: review.filed, application: review.application.clone() },
+        );
         if in_year(review.filed) {
             measures.add(&format!("review.{}", status_at_year_end(review.decided)), 1);
             measures.add("review.total", 1);
@@ -415,6 +600,21 @@ pub fn measures(records: &AgencyRecords, year: i32, calendar: &Calendar) -> (Mea
     }
     for lawsuit in records.lawsuits.iter().filter(|lawsuit| !lawsuit.as_review_organ) {
         let prefix = if lawsuit.after_review { "suit.after_review" } else { "suit.direct" };
+        recorder.note(
+            || {
+                let mut keys = Vec::new();
+                if in_year(lawsuit.filed) {
+                    keys.push(format!("{prefix}.{}", status_at_year_end(lawsuit.decided)));
+                    keys.push(format!("{prefix}.total"));
+                }
+                if let Some((result, _)) = lawsuit.decided.filter(|(_, date)| in_year(*date)) {
+                    keys.push(format!("suit_concluded.{}", result_name(result)));
+                    keys.push("suit_concluded.total".to_owned());
+                }
+                keys
+            },
+            || Source::Lawsuit { filed: lawsuit.filed, application: lawsuit.application.clone() },
+        );
         if in_year(lawsuit.filed) {
             measures.add(&format!("{prefix}.{}", status_at_year_end(lawsuit.decided)), 1);
             measures.add(&format!("{prefix}.total"), 1);
@@ -424,23 +624,53 @@ pub fn measures(records: &AgencyRecords, year: i32, calendar: &Calendar) -> (Mea
             measures.add("suit_concluded.total", 1);
         }
     }
-    measures.add(
-        "complaint.total",
-        records.complaints.iter().filter(|complaint| in_year(complaint.received)).count() as i64,
-    );
+    let complaints: Vec<_> =
+        records.complaints.iter().filter(|complaint| in_year(complaint.received)).collect();
+    measures.add("complaint.total", complaints.len() as i64);
+    for complaint in complaints {
+        recorder.note(
+            || vec!["complaint.total".to_owned()],
+            || Source::Complaint {
+                received: complaint.received,
+                summary: complaint.summary.clone(),
+            },
+        );
+    }
 
     // Organisation at the year's end.
-    let offices =
-        records.offices.iter().filter(|office| active_at(office.from, office.to, last_day)).count();
-    measures.add("org.offices", offices as i64);
-    let points = records
+    let offices: Vec<_> = records
+        .offices
+        .iter()
+        .filter(|office| active_at(office.from, office.to, last_day))
+        .collect();
+    measures.add("org.offices", offices.len() as i64);
+    for office in offices {
+        recorder.note(
+            || vec!["org.offices".to_owned()],
+            || Source::Office { name: office.name.clone() },
+        );
+    }
+    let points: Vec<_> = records
         .reading_points
         .iter()
         .filter(|point| active_at(point.opened, point.closed, last_day))
-        .count();
-    measures.add("org.reading_points", points as i64);
+        .collect();
+    measures.add("org.reading_points", points.len() as i64);
+    for point in points {
+        recorder.note(
+            || vec!["org.reading_points".to_owned()],
+            || Source::ReadingPoint { name: point.name.clone() },
+        );
+    }
     let staff: Vec<_> =
         records.staff.iter().filter(|staff| active_at(staff.from, staff.to, last_day)).collect();
+    for member in &staff {
+        let kind = if member.full_time { "org.staff.full_time" } else { "org.staff.part_time" };
+        recorder.note(
+            || vec!["org.staff".to_owned(), kind.to_owned()],
+            || Source::Staff { id: member.id.clone() },
+        );
+    }
     let full_time = staff.iter().filter(|staff| staff.full_time).count() as i64;
     measures.add("org.staff.full_time", full_time);
     measures.add("org.staff.part_time", staff.len() as i64 - full_time);
@@ -448,13 +678,29 @@ pub fn measures(records: &AgencyRecords, year: i32, calendar: &Calendar) -> (Mea
     let funding: Vec<_> = records.funding.iter().filter(|funding| funding.year == year).collect();
     if !funding.is_empty() {
         measures.set("org.funding", funding.iter().map(|funding| funding.amount_wan_yuan).sum());
+        recorder.note(|| vec!["org.funding".to_owned()], || Source::Funding { year });
     }
-    measures.add(
-        "training.meetings",
-        records.meetings.iter().filter(|meeting| in_year(meeting.date)).count() as i64,
-    );
+    let meetings: Vec<_> =
+        records.meetings.iter().filter(|meeting| in_year(meeting.date)).collect();
+    measures.add("training.meetings", meetings.len() as i64);
+    for meeting in meetings {
+        recorder.note(
+            || vec!["training.meetings".to_owned()],
+            || Source::Meeting { date: meeting.date, title: meeting.title.clone() },
+        );
+    }
     let trainings: Vec<_> =
         records.trainings.iter().filter(|training| in_year(training.date)).collect();
+    for training in &trainings {
+        recorder.note(
+            || vec!["training.courses".to_owned(), "training.trainees".to_owned()],
+            || Source::Training {
+                date: training.date,
+                title: training.title.clone(),
+                trainees: training.trainees,
+            },
+        );
+    }
     measures.add("training.courses", trainings.len() as i64);
     measures.add(
         "training.trainees",

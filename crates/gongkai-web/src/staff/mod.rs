@@ -294,6 +294,7 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .route("/agencies/{code}/reports", get(reports::list))
         .route("/agencies/{code}/reports/{year}", get(reports::page).post(reports::act))
         .route("/agencies/{code}/reports/{year}/preview", get(reports::preview))
+        .route("/agencies/{code}/reports/{year}/cells/{table}/{row}/{column}", get(reports::cell))
         .route("/agencies/{code}/items", get(items::list))
         .route("/agencies/{code}/items/new", get(items::new_form).post(items::create))
         .route("/agencies/{code}/items/bulk", post(items::bulk))

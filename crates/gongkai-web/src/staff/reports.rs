@@ -8,7 +8,9 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use gongkai_core::report::derive::{self, Source};
 use gongkai_core::report::format::{Content, FormatId};
+use gongkai_core::report::values::CellKey;
 use gongkai_core::report::{self, Report, SignOff};
 use gongkai_store::agencies::AgencyRow;
 use gongkai_store::reports::{self as stored, Transition, Workflow, WorkflowError};
@@ -300,11 +302,125 @@ pub(crate) async fn preview(
     let year = parse_year(&year, state.today())?;
     let workflow = stored::workflow(state.store(), &agency.code, year).await?;
     let report = build(&state, &agency, year, workflow.as_ref()).await?;
-    let html = gongkai_render::render(&report, gongkai_render::Output::Html).map_err(|err| {
+    let links = format!("/staff/agencies/{}/reports/{year}/cells", agency.code);
+    let html = gongkai_render::html_with_cell_links(&report, &links).map_err(|err| {
         tracing::error!(error = %err, "rendering a report failed");
         PageError::Unavailable
     })?;
     Ok(report_html(html))
+}
+
+/// One record behind a figure, as the drill-down page lists it.
+struct SourceLine {
+    kind: &'static str,
+    text: String,
+    link: Option<String>,
+}
+
+fn source_line(source: &Source) -> SourceLine {
+    let case = |number: &Option<String>| number.as_ref().map(|n| format!("/staff/cases/{n}"));
+    let about = |number: &Option<String>| {
+        number.as_ref().map(|n| format!("，涉及申请{n}")).unwrap_or_default()
+    };
+    let (kind, text, link) = match source {
+        Source::Application { tracking_number } => (
+            "政府信息公开申请",
+            tracking_number.clone(),
+            Some(format!("/staff/cases/{tracking_number}")),
+        ),
+        Source::Item { index_number, title } => {
+            ("主动公开信息", format!("{index_number}　{title}"), None)
+        }
+        Source::Document { number, title } => {
+            ("规章或规范性文件", format!("{number}　{title}"), None)
+        }
+        Source::Review { filed, application } => {
+            ("行政复议", format!("{filed}申请{}", about(application)), case(application))
+        }
+        Source::Lawsuit { filed, application } => {
+            ("行政诉讼", format!("{filed}起诉{}", about(application)), case(application))
+        }
+        Source::Response { date, topic } => {
+            ("回应解读", format!("{date}　{}", topic.as_deref().unwrap_or("（未记录主题）")), None)
+        }
+        Source::Complaint { received, summary } => {
+            ("举报投诉", format!("{received}　{summary}"), None)
+        }
+        Source::Staff { id } => ("工作人员", id.clone(), None),
+        Source::Office { name } => ("工作机构", name.clone(), None),
+        Source::ReadingPoint { name } => ("查阅场所", name.clone(), None),
+        Source::Funding { year } => ("专项经费", format!("{year}年度经费记录"), None),
+        Source::Meeting { date, title } => ("会议", format!("{date}　{title}"), None),
+        Source::Training { date, title, trainees } => {
+            ("培训", format!("{date}　{title}（{trainees}人次）"), None)
+        }
+        Source::Declared { source } => ("其他系统报送的数据", source.clone(), None),
+    };
+    SourceLine { kind, text, link }
+}
+
+#[derive(Template)]
+#[template(path = "staff/cell.html")]
+struct CellPage<'a> {
+    staff: &'a Staff,
+    csrf: &'a str,
+    agency: &'a AgencyRow,
+    year: i32,
+    table: String,
+    row: String,
+    column: String,
+    value: String,
+    lines: Vec<SourceLine>,
+}
+
+/// The records behind one figure of the year's report: the drill-down from a cell of the preview (and
+/// from the dashboard's figures of the year so far).
+pub(crate) async fn cell(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((code, year, table, row, column)): Path<(String, String, String, String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let agency = state.agency(&code).await?;
+    staff
+        .require(&state, &agency.code, Need::Read, &format!("report:{}:{year}", agency.code))
+        .await?;
+    let year = parse_year(&year, state.today())?;
+    let records = records::load(state.store(), &agency.code).await?;
+    let calendar = state.calendar();
+    let report = report::build(&records, year, None, &calendar).map_err(|err| {
+        tracing::error!(error = %err, "building a report failed");
+        PageError::Unavailable
+    })?;
+    let format = report.format.format();
+    let key = CellKey::new(&table, &row, &column);
+    let sources = derive::sources(&records, year, &calendar);
+    let behind = sources.of_cell(format, &key).ok_or(PageError::NotFound)?;
+    let table = format.table(&key.table).ok_or(PageError::NotFound)?;
+    let (_, row) = table.row(&key.row).ok_or(PageError::NotFound)?;
+    let column = table
+        .blocks
+        .iter()
+        .flat_map(|block| &block.columns)
+        .find(|column| column.key == key.column)
+        .ok_or(PageError::NotFound)?;
+    let value = report
+        .values
+        .get(&key.table, &key.row, &key.column)
+        .map_or_else(|| "（未填写）".to_owned(), |value| value.to_string());
+    let (token, cookie) = csrf::issue(&headers)?;
+    let page = CellPage {
+        staff: &staff,
+        csrf: &token,
+        agency: &agency,
+        year,
+        table: table.title.clone(),
+        row: row.label.clone(),
+        column: column.label.clone(),
+        value,
+        lines: behind.iter().map(source_line).collect(),
+    };
+    Ok(csrf::with_cookie(Html(page.render()?).into_response(), cookie))
 }
 
 #[derive(Debug, Default, Deserialize)]
