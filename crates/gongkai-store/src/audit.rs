@@ -211,6 +211,20 @@ pub async fn append(store: &Store, action: &Action<'_>) -> Result<(), StoreError
     }
 }
 
+/// How many entries the log has: a number that grows with every committed change anywhere on the platform
+/// (every state-changing store function audits itself in its own transaction, and each entry extends the
+/// hash chain's head), so a value derived from the database and read together with it stays valid while
+/// this number is unchanged.
+pub async fn entries(store: &Store) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT entries FROM audit_head WHERE id = 1")
+        .fetch_optional(store.pool())
+        .await?;
+    Ok(match row {
+        Some(row) => row.try_get(0)?,
+        None => 0,
+    })
+}
+
 /// How many entries record `action` (e.g. `access.denied`).
 pub async fn count_actions(store: &Store, action: &str) -> Result<i64, StoreError> {
     Ok(sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = $1")

@@ -68,6 +68,7 @@ struct Inner {
     secure_cookies: std::sync::atomic::AtomicBool,
     facets: cache::Ttl<i64, Arc<Facets>>,
     agencies: cache::Ttl<(), Arc<Vec<gongkai_store::agencies::AgencyRow>>>,
+    dashboards: cache::Ttl<staff::cases::GroupsKey, Arc<staff::cases::Groups>>,
 }
 
 /// An agency's catalog categories and years with their counts.
@@ -96,12 +97,20 @@ impl AppState {
                 secure_cookies: std::sync::atomic::AtomicBool::new(true),
                 facets: cache::Ttl::new(10_000),
                 agencies: cache::Ttl::new(1),
+                dashboards: cache::Ttl::new(1_000),
             }),
         }
     }
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// The dashboards' case lists, reused while nothing changed (see `staff::cases::GroupsKey`).
+    pub(crate) fn dashboards(
+        &self,
+    ) -> &cache::Ttl<staff::cases::GroupsKey, Arc<staff::cases::Groups>> {
+        &self.inner.dashboards
     }
 
     pub(crate) fn calendar(&self) -> Arc<Calendar> {

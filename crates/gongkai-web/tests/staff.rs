@@ -1764,3 +1764,43 @@ async fn a_year_at_the_bureau_ends_in_a_signed_report_that_matches_the_records()
     }
     assert!(html.contains(&format!(">{total}<")), "{total} new applications in the table");
 }
+
+/// The dashboard's lists are reused between requests only while nothing changed: a new application, a
+/// step, and a new day each show at once.
+#[tokio::test]
+async fn the_dashboard_follows_every_change() {
+    let clock = Arc::new(Mutex::new(date!(2026 - 11 - 20)));
+    let desk = desk_on("dashboard", Arc::clone(&clock)).await;
+    let set = |day: time::Date| *clock.lock().unwrap() = day;
+    // Received Monday 2026-11-02, due 20 working days later: Monday 2026-11-30.
+    let first = online_application(&desk.store, "SFJ", date!(2026 - 11 - 02)).await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    let page = clerk.get("/staff/agencies/SFJ").await.text();
+    assert!(page.contains("全部在办（1）") && page.contains("3个工作日内到期（0）"), "{page}");
+    assert!(clerk.get("/staff/agencies/SFJ").await.text().contains(&first), "served again");
+    set(date!(2026 - 11 - 26));
+    let page = clerk.get("/staff/agencies/SFJ").await.text();
+    assert!(page.contains("3个工作日内到期（1）"), "a new day: {page}");
+    let second = online_application(&desk.store, "SFJ", date!(2026 - 11 - 26)).await;
+    let page = clerk.get("/staff/agencies/SFJ").await.text();
+    assert!(page.contains("全部在办（2）") && page.contains(&second), "a new application: {page}");
+    let replied = clerk
+        .step(
+            &first,
+            &[
+                ("action", "reply"),
+                ("outcome", "disclosed"),
+                ("access", "电子邮件"),
+                ("method", "online"),
+                ("on", "2026-11-26"),
+            ],
+        )
+        .await;
+    assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.text());
+    let page = clerk.get("/staff/agencies/SFJ").await.text();
+    assert!(page.contains("全部在办（1）") && !page.contains(&first), "a reply: {page}");
+    assert!(page.contains("3个工作日内到期（0）"), "{page}");
+    set(date!(2026 - 12 - 29));
+    let page = clerk.get("/staff/agencies/SFJ").await.text();
+    assert!(page.contains("已超期（1）"), "overdue on a later day: {page}");
+}

@@ -2,6 +2,8 @@
 //! that arrive in person, by post, by letter, by fax or online, the case page (timeline, the clock's trace,
 //! letters) and every handling step, each checked by the reply clock before it is recorded.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -143,18 +145,71 @@ struct DashboardPage<'a> {
     can_handle: bool,
     can_supervise: bool,
     today: String,
-    overdue: Vec<CaseLine>,
-    due_soon: Vec<CaseLine>,
-    approval: Vec<CaseLine>,
-    applicant: Vec<CaseLine>,
-    lapsed: Vec<CaseLine>,
-    open: Vec<CaseLine>,
-    open_total: usize,
+    groups: Arc<Groups>,
     months: Vec<(u8, i64)>,
     month_max: i64,
     reminder: Option<String>,
     year: i32,
     year_total: i64,
+}
+
+/// The dashboard's case lists of one agency on one day.
+#[derive(Default)]
+pub(crate) struct Groups {
+    overdue: Vec<CaseLine>,
+    due_soon: Vec<CaseLine>,
+    approval: Vec<CaseLine>,
+    applicant: Vec<CaseLine>,
+    lapsed: Vec<CaseLine>,
+    /// The newest [`OPEN_SHOWN`] open cases.
+    open: Vec<CaseLine>,
+    open_total: usize,
+}
+
+/// What the dashboard's lists depend on: the agency, the database as of a length of the audit log (every
+/// change is audited in its own transaction, so the lists stay right while it is unchanged), the day, and
+/// the calendar in use.
+pub(crate) type GroupsKey = (i64, i64, Date, usize);
+
+/// Every open case of the agency sorted into the dashboard's lists by the reply clock, as of `today`.
+async fn groups(state: &AppState, agency_id: i64, today: Date) -> Result<Arc<Groups>, PageError> {
+    let calendar = state.calendar();
+    let marker = gongkai_store::audit::entries(state.store()).await?;
+    let key: GroupsKey = (agency_id, marker, today, Arc::as_ptr(&calendar) as usize);
+    if let Some(groups) = state.dashboards().get(&key) {
+        return Ok(groups);
+    }
+    let open = handling::cases(state.store(), agency_id, Filter::Open, i64::MAX).await?;
+    let soon_limit = calendar.add_working_days(today, DUE_SOON_WORKING_DAYS).ok();
+    let mut groups = Groups::default();
+    for case in &open {
+        let report = clock::evaluate(&case.clock_application(), &calendar, today);
+        let line = |note: &str| case_line(case, report.as_ref(), note);
+        if let Ok(report) = &report {
+            match report.state {
+                ClockState::Overdue => groups.overdue.push(line("")),
+                ClockState::InProgress
+                    if report.due.zip(soon_limit).is_some_and(|(due, limit)| due <= limit) =>
+                {
+                    groups.due_soon.push(line(""))
+                }
+                ClockState::AwaitingSupplement => groups.applicant.push(line("等待补正")),
+                ClockState::AwaitingPayment => groups.applicant.push(line("等待缴费")),
+                ClockState::Lapsed(_) => groups.lapsed.push(line("待办结")),
+                _ => {}
+            }
+        }
+        if let Some(step) = extension_pending(case) {
+            groups.approval.push(line(&format!("{} 申请延期", step.recorded_by)));
+        }
+        if groups.open.len() < OPEN_SHOWN {
+            groups.open.push(line(""));
+        }
+    }
+    groups.open_total = open.len();
+    let groups = Arc::new(groups);
+    state.dashboards().put(key, Arc::clone(&groups));
+    Ok(groups)
 }
 
 pub(crate) async fn dashboard(
@@ -166,61 +221,25 @@ pub(crate) async fn dashboard(
     let agency = state.agency(&code).await?;
     staff.require(&state, &agency.code, Need::Read, &format!("agency:{}", agency.code)).await?;
     let today = state.today();
-    let calendar = state.calendar();
-    // Every open case is counted (the groups above must be complete); the open list shows the newest ones.
-    let open = handling::cases(state.store(), agency.id, Filter::Open, i64::MAX).await?;
-    let soon_limit = calendar.add_working_days(today, DUE_SOON_WORKING_DAYS).ok();
-    let mut page = DashboardPage {
+    // Every open case is counted (the groups must be complete); the open list shows the newest ones.
+    let groups = groups(&state, agency.id, today).await?;
+    let months = applications::monthly_intake(state.store(), agency.id, today.year()).await?;
+    let agencies = state.agencies().await?;
+    let (token, cookie) = csrf::issue(&headers)?;
+    let page = DashboardPage {
         staff: &staff,
-        csrf: "",
+        csrf: &token,
         agency: &agency,
-        can_handle: staff.may(&agency.code, &state.agencies().await?, Need::Handle),
-        can_supervise: staff.may(&agency.code, &state.agencies().await?, Need::Supervise),
+        can_handle: staff.may(&agency.code, &agencies, Need::Handle),
+        can_supervise: staff.may(&agency.code, &agencies, Need::Supervise),
         today: today.to_string(),
-        overdue: Vec::new(),
-        due_soon: Vec::new(),
-        approval: Vec::new(),
-        applicant: Vec::new(),
-        lapsed: Vec::new(),
-        open: Vec::new(),
-        open_total: 0,
-        months: Vec::new(),
-        month_max: 1,
+        groups,
+        year_total: months.iter().sum(),
+        month_max: months.iter().copied().max().unwrap_or(0).max(1),
+        months: (1..=12u8).zip(months).collect(),
         reminder: super::reports::reminder(&state, &agency).await?,
         year: today.year(),
-        year_total: 0,
     };
-    for case in &open {
-        let report = clock::evaluate(&case.clock_application(), &calendar, today);
-        let line = |note: &str| case_line(case, report.as_ref(), note);
-        if let Ok(report) = &report {
-            match report.state {
-                ClockState::Overdue => page.overdue.push(line("")),
-                ClockState::InProgress
-                    if report.due.zip(soon_limit).is_some_and(|(due, limit)| due <= limit) =>
-                {
-                    page.due_soon.push(line(""))
-                }
-                ClockState::AwaitingSupplement => page.applicant.push(line("等待补正")),
-                ClockState::AwaitingPayment => page.applicant.push(line("等待缴费")),
-                ClockState::Lapsed(_) => page.lapsed.push(line("待办结")),
-                _ => {}
-            }
-        }
-        if let Some(step) = extension_pending(case) {
-            page.approval.push(line(&format!("{} 申请延期", step.recorded_by)));
-        }
-        if page.open.len() < OPEN_SHOWN {
-            page.open.push(line(""));
-        }
-    }
-    page.open_total = open.len();
-    let months = applications::monthly_intake(state.store(), agency.id, today.year()).await?;
-    page.year_total = months.iter().sum();
-    page.month_max = months.iter().copied().max().unwrap_or(0).max(1);
-    page.months = (1..=12u8).zip(months).collect();
-    let (token, cookie) = csrf::issue(&headers)?;
-    page.csrf = &token;
     Ok(no_store(csrf::with_cookie(Html(page.render()?).into_response(), cookie)))
 }
 
