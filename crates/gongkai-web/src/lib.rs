@@ -69,6 +69,7 @@ struct Inner {
     facets: cache::Ttl<i64, Arc<Facets>>,
     agencies: cache::Ttl<(), Arc<Vec<gongkai_store::agencies::AgencyRow>>>,
     dashboards: cache::Ttl<staff::cases::GroupsKey, Arc<staff::cases::Groups>>,
+    dashboards_computing: tokio::sync::Mutex<()>,
 }
 
 /// An agency's catalog categories and years with their counts.
@@ -98,6 +99,7 @@ impl AppState {
                 facets: cache::Ttl::new(10_000),
                 agencies: cache::Ttl::new(1),
                 dashboards: cache::Ttl::new(1_000),
+                dashboards_computing: tokio::sync::Mutex::new(()),
             }),
         }
     }
@@ -111,6 +113,11 @@ impl AppState {
         &self,
     ) -> &cache::Ttl<staff::cases::GroupsKey, Arc<staff::cases::Groups>> {
         &self.inner.dashboards
+    }
+
+    /// Held while a dashboard's case lists are computed, so concurrent requests compute them once.
+    pub(crate) fn dashboards_computing(&self) -> &tokio::sync::Mutex<()> {
+        &self.inner.dashboards_computing
     }
 
     pub(crate) fn calendar(&self) -> Arc<Calendar> {

@@ -179,6 +179,11 @@ async fn groups(state: &AppState, agency_id: i64, today: Date) -> Result<Arc<Gro
     if let Some(groups) = state.dashboards().get(&key) {
         return Ok(groups);
     }
+    // One computation at a time: requests that arrive meanwhile wait for it and reuse it.
+    let _computing = state.dashboards_computing().lock().await;
+    if let Some(groups) = state.dashboards().get(&key) {
+        return Ok(groups);
+    }
     let open = handling::cases(state.store(), agency_id, Filter::Open, i64::MAX).await?;
     let soon_limit = calendar.add_working_days(today, DUE_SOON_WORKING_DAYS).ok();
     let mut groups = Groups::default();
