@@ -901,8 +901,8 @@ async fn a_platform_admin_manages_agencies_users_and_roles() {
     assert!(agencies::by_code(&desk.store, "330300-JYJ").await.is_ok());
 }
 
-async fn report_version(store: &Store) -> String {
-    gongkai_store::reports::workflow(store, "SFJ", 2026)
+async fn report_version(store: &Store, year: i32) -> String {
+    gongkai_store::reports::workflow(store, "SFJ", year)
         .await
         .unwrap()
         .map_or(0, |workflow| workflow.version)
@@ -941,7 +941,7 @@ async fn the_annual_report_is_drafted_reviewed_signed_and_published() {
     assert!(text.contains("没有发现矛盾"), "{text}");
 
     // The clerk writes the problems section and submits.
-    let version = report_version(&desk.store).await;
+    let version = report_version(&desk.store, 2026).await;
     let saved = clerk
         .post(
             "/staff/agencies/SFJ/reports/2026",
@@ -955,7 +955,7 @@ async fn the_annual_report_is_drafted_reviewed_signed_and_published() {
         .await;
     assert!(saved.text().contains("已保存"), "{}", saved.text());
     assert!(saved.text().contains("一是主动公开的及时性有待提高。"));
-    let version = report_version(&desk.store).await;
+    let version = report_version(&desk.store, 2026).await;
     let submitted = clerk
         .post(
             "/staff/agencies/SFJ/reports/2026",
@@ -981,7 +981,7 @@ async fn the_annual_report_is_drafted_reviewed_signed_and_published() {
 
     // The reviewer returns it; the clerk resubmits; the reviewer approves.
     let mut reviewer = Client::sign_in(&desk, "reviewer").await;
-    let version = report_version(&desk.store).await;
+    let version = report_version(&desk.store, 2026).await;
     let bare = reviewer
         .post("/staff/agencies/SFJ/reports/2026", &[("version", &version), ("action", "return")])
         .await;
@@ -997,14 +997,14 @@ async fn the_annual_report_is_drafted_reviewed_signed_and_published() {
         .post("/staff/agencies/SFJ/reports/2026", &[("version", &version), ("action", "approve")])
         .await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text());
-    let version = report_version(&desk.store).await;
+    let version = report_version(&desk.store, 2026).await;
     clerk
         .post(
             "/staff/agencies/SFJ/reports/2026",
             &[("version", &version), ("action", "submit"), ("phone", "0577-88367543")],
         )
         .await;
-    let version = report_version(&desk.store).await;
+    let version = report_version(&desk.store, 2026).await;
     let approved = reviewer
         .post(
             "/staff/agencies/SFJ/reports/2026",
@@ -1015,12 +1015,12 @@ async fn the_annual_report_is_drafted_reviewed_signed_and_published() {
 
     // The head signs; the clerk publishes; the portal has it with the signature block.
     let mut head = Client::sign_in(&desk, "head").await;
-    let version = report_version(&desk.store).await;
+    let version = report_version(&desk.store, 2026).await;
     let signed = head
         .post("/staff/agencies/SFJ/reports/2026", &[("version", &version), ("action", "sign")])
         .await;
     assert!(signed.text().contains("已签发"), "{}", signed.text());
-    let version = report_version(&desk.store).await;
+    let version = report_version(&desk.store, 2026).await;
     let published = clerk
         .post("/staff/agencies/SFJ/reports/2026", &[("version", &version), ("action", "publish")])
         .await;
@@ -1048,11 +1048,11 @@ async fn the_preparer_cannot_sign_their_own_report() {
     )
     .await;
     let mut reviewer = Client::sign_in(&desk, "reviewer").await;
-    let version = report_version(&desk.store).await;
+    let version = report_version(&desk.store, 2026).await;
     reviewer
         .post("/staff/agencies/SFJ/reports/2026", &[("version", &version), ("action", "approve")])
         .await;
-    let version = report_version(&desk.store).await;
+    let version = report_version(&desk.store, 2026).await;
     let own = head
         .post("/staff/agencies/SFJ/reports/2026", &[("version", &version), ("action", "sign")])
         .await;
@@ -1249,6 +1249,13 @@ async fn a_clerk_publishes_edits_attaches_and_withdraws_items() {
     assert_eq!(foreign.status, StatusCode::FORBIDDEN);
 }
 
+/// The id of the first review in the ledger page's decide forms.
+fn first_review_id(page: &str) -> String {
+    let marker = r#"name="kind" value="review"><input type="hidden" name="id" value=""#;
+    let start = page.find(marker).expect("a review to decide") + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn the_rest_of_the_year_is_recorded_and_reaches_the_report() {
     let desk = desk("ledger").await;
@@ -1320,9 +1327,7 @@ async fn the_rest_of_the_year_is_recorded_and_reaches_the_report() {
     assert_eq!(records.reviews.len(), 1);
     assert_eq!(records.lawsuits.len(), 1);
     let page = clerk.get("/staff/agencies/SFJ/ledger").await.text();
-    let marker = r#"name="kind" value="review"><input type="hidden" name="id" value=""#;
-    let start = page.find(marker).unwrap() + marker.len();
-    let review_id = page[start..].split('"').next().unwrap().to_owned();
+    let review_id = first_review_id(&page);
     let decided = clerk
         .post(
             "/staff/agencies/SFJ/ledger",
@@ -1665,9 +1670,7 @@ async fn a_year_at_the_bureau_ends_in_a_signed_report_that_matches_the_records()
         assert!(answer.text().contains("已登记"), "{fields:?}: {}", answer.text());
     }
     let page = clerk.get("/staff/agencies/SFJ/ledger").await.text();
-    let marker = r#"name="kind" value="review"><input type="hidden" name="id" value=""#;
-    let start = page.find(marker).unwrap() + marker.len();
-    let review_id = page[start..].split('"').next().unwrap().to_owned();
+    let review_id = first_review_id(&page);
     let decided = clerk
         .post(
             "/staff/agencies/SFJ/ledger",
@@ -1694,14 +1697,7 @@ async fn a_year_at_the_bureau_ends_in_a_signed_report_that_matches_the_records()
     assert!(dashboard.contains(&carried), "the carried-over application is open: {dashboard}");
     let page = clerk.get("/staff/agencies/SFJ/reports/2025").await.text();
     assert!(page.contains("没有发现矛盾"), "no findings: {page}");
-    let year_report = |store: Store| async move {
-        gongkai_store::reports::workflow(&store, "SFJ", 2025)
-            .await
-            .unwrap()
-            .map_or(0, |workflow| workflow.version)
-            .to_string()
-    };
-    let version = year_report(desk.store.clone()).await;
+    let version = report_version(&desk.store, 2025).await;
     let submitted = clerk
         .post(
             "/staff/agencies/SFJ/reports/2025",
@@ -1710,17 +1706,17 @@ async fn a_year_at_the_bureau_ends_in_a_signed_report_that_matches_the_records()
         .await;
     assert!(submitted.text().contains("已提交审核"), "{}", submitted.text());
     let mut reviewer = Client::sign_in(&desk, "reviewer").await;
-    let version = year_report(desk.store.clone()).await;
+    let version = report_version(&desk.store, 2025).await;
     let approved = reviewer
         .post("/staff/agencies/SFJ/reports/2025", &[("version", &version), ("action", "approve")])
         .await;
     assert!(approved.text().contains("已审核通过"), "{}", approved.text());
-    let version = year_report(desk.store.clone()).await;
+    let version = report_version(&desk.store, 2025).await;
     let signed = head
         .post("/staff/agencies/SFJ/reports/2025", &[("version", &version), ("action", "sign")])
         .await;
     assert!(signed.text().contains("已签发"), "{}", signed.text());
-    let version = year_report(desk.store.clone()).await;
+    let version = report_version(&desk.store, 2025).await;
     let published = head
         .post("/staff/agencies/SFJ/reports/2025", &[("version", &version), ("action", "publish")])
         .await;

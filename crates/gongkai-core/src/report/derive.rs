@@ -244,6 +244,22 @@ impl Recorder<'_> {
     }
 }
 
+/// Counts `records` under `key`, each noted as the source `source` gives.
+fn count_each<'r, T: 'r>(
+    measures: &mut Measures,
+    recorder: &mut Recorder<'_>,
+    key: &str,
+    records: impl Iterator<Item = &'r T>,
+    source: impl Fn(&T) -> Source,
+) {
+    let mut count = 0;
+    for record in records {
+        count += 1;
+        recorder.note(|| vec![key.to_owned()], || source(record));
+    }
+    measures.add(key, count);
+}
+
 /// Derives every measure of `year` from `records`.
 pub fn measures(records: &AgencyRecords, year: i32, calendar: &Calendar) -> (Measures, Extras) {
     count(records, year, calendar, &mut Recorder(None))
@@ -624,44 +640,24 @@ fn count(
             measures.add("suit_concluded.total", 1);
         }
     }
-    let complaints: Vec<_> =
-        records.complaints.iter().filter(|complaint| in_year(complaint.received)).collect();
-    measures.add("complaint.total", complaints.len() as i64);
-    for complaint in complaints {
-        recorder.note(
-            || vec!["complaint.total".to_owned()],
-            || Source::Complaint {
-                received: complaint.received,
-                summary: complaint.summary.clone(),
-            },
-        );
-    }
+    let complaints = records.complaints.iter().filter(|complaint| in_year(complaint.received));
+    count_each(&mut measures, recorder, "complaint.total", complaints, |complaint| {
+        Source::Complaint { received: complaint.received, summary: complaint.summary.clone() }
+    });
 
     // Organisation at the year's end.
-    let offices: Vec<_> = records
-        .offices
-        .iter()
-        .filter(|office| active_at(office.from, office.to, last_day))
-        .collect();
-    measures.add("org.offices", offices.len() as i64);
-    for office in offices {
-        recorder.note(
-            || vec!["org.offices".to_owned()],
-            || Source::Office { name: office.name.clone() },
-        );
-    }
-    let points: Vec<_> = records
+    let offices =
+        records.offices.iter().filter(|office| active_at(office.from, office.to, last_day));
+    count_each(&mut measures, recorder, "org.offices", offices, |office| Source::Office {
+        name: office.name.clone(),
+    });
+    let points = records
         .reading_points
         .iter()
-        .filter(|point| active_at(point.opened, point.closed, last_day))
-        .collect();
-    measures.add("org.reading_points", points.len() as i64);
-    for point in points {
-        recorder.note(
-            || vec!["org.reading_points".to_owned()],
-            || Source::ReadingPoint { name: point.name.clone() },
-        );
-    }
+        .filter(|point| active_at(point.opened, point.closed, last_day));
+    count_each(&mut measures, recorder, "org.reading_points", points, |point| {
+        Source::ReadingPoint { name: point.name.clone() }
+    });
     let staff: Vec<_> =
         records.staff.iter().filter(|staff| active_at(staff.from, staff.to, last_day)).collect();
     for member in &staff {
@@ -680,15 +676,11 @@ fn count(
         measures.set("org.funding", funding.iter().map(|funding| funding.amount_wan_yuan).sum());
         recorder.note(|| vec!["org.funding".to_owned()], || Source::Funding { year });
     }
-    let meetings: Vec<_> =
-        records.meetings.iter().filter(|meeting| in_year(meeting.date)).collect();
-    measures.add("training.meetings", meetings.len() as i64);
-    for meeting in meetings {
-        recorder.note(
-            || vec!["training.meetings".to_owned()],
-            || Source::Meeting { date: meeting.date, title: meeting.title.clone() },
-        );
-    }
+    let meetings = records.meetings.iter().filter(|meeting| in_year(meeting.date));
+    count_each(&mut measures, recorder, "training.meetings", meetings, |meeting| Source::Meeting {
+        date: meeting.date,
+        title: meeting.title.clone(),
+    });
     let trainings: Vec<_> =
         records.trainings.iter().filter(|training| in_year(training.date)).collect();
     for training in &trainings {
