@@ -4,6 +4,7 @@
 //! Exit codes: 0 success; 1 a check found problems (e.g. `calendar check` found differing days);
 //! 2 bad input (a clear message naming the argument).
 
+mod audit_cmd;
 mod bench_cmd;
 mod calendar_cmd;
 mod db_cmd;
@@ -11,6 +12,7 @@ mod deadline;
 mod demo;
 mod fee_cmd;
 mod index_cmd;
+mod register_cmd;
 mod report_cmd;
 mod serve_cmd;
 
@@ -61,6 +63,13 @@ enum Command {
     /// Search index commands.
     #[command(subcommand)]
     Index(index_cmd::IndexCommand),
+    /// Check published annual reports (HTML, text or DOCX): tables against the format's rules, prose against tables.
+    Audit(audit_cmd::AuditArgs),
+    /// Import an agency's application register or catalog list from XLSX or CSV (all rows or none).
+    #[command(subcommand)]
+    Import(register_cmd::ImportCommand),
+    /// Export an agency's application register or catalog list to XLSX or CSV.
+    Export(register_cmd::ExportArgs),
     /// Check the hash-chained audit log.
     #[command(subcommand, name = "audit-log")]
     AuditLog(db_cmd::AuditLogCommand),
@@ -121,6 +130,9 @@ fn main() -> ExitCode {
         Command::User(command) => db_cmd::user(&command, &mut out),
         Command::Bench(command) => bench_cmd::run(&command, &mut out),
         Command::Index(command) => index_cmd::run(&command, &mut out),
+        Command::Audit(args) => audit_cmd::run(&args, &mut out),
+        Command::Import(command) => register_cmd::import(&command, &mut out),
+        Command::Export(args) => register_cmd::export(&args, &mut out),
         Command::AuditLog(command) => db_cmd::audit_log(&command, &mut out),
         Command::Backup(args) => db_cmd::backup(&args, &mut out),
         Command::Restore(args) => db_cmd::restore(&args, &mut out),

@@ -14,6 +14,7 @@ mod html;
 mod json;
 pub mod letter;
 mod pdf;
+mod text;
 mod xlsx;
 
 use std::fmt;
@@ -40,11 +41,18 @@ pub enum Output {
     Xlsx,
     Pdf,
     Json,
+    /// Plain text laid out as reports are copied out of word processors: a table cell per line after a
+    /// tab, a blank line after each row (the layout of the founding document).
+    Text,
 }
 
 impl Output {
+    /// The renderings a published report is archived in.
     pub const ALL: [Output; 5] =
         [Output::Html, Output::Docx, Output::Xlsx, Output::Pdf, Output::Json];
+    /// Every rendering.
+    pub const EVERY: [Output; 6] =
+        [Output::Html, Output::Docx, Output::Xlsx, Output::Pdf, Output::Json, Output::Text];
 
     pub fn extension(self) -> &'static str {
         match self {
@@ -53,13 +61,14 @@ impl Output {
             Output::Xlsx => "xlsx",
             Output::Pdf => "pdf",
             Output::Json => "json",
+            Output::Text => "txt",
         }
     }
 
     /// The format a file name's extension asks for.
     pub fn from_file_name(name: &str) -> Option<Output> {
         let extension = name.rsplit_once('.')?.1.to_ascii_lowercase();
-        Output::ALL.into_iter().find(|output| output.extension() == extension)
+        Output::EVERY.into_iter().find(|output| output.extension() == extension)
     }
 
     pub fn media_type(self) -> &'static str {
@@ -71,6 +80,7 @@ impl Output {
             Output::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             Output::Pdf => "application/pdf",
             Output::Json => "application/json",
+            Output::Text => "text/plain; charset=utf-8",
         }
     }
 }
@@ -84,8 +94,8 @@ impl fmt::Display for Output {
 impl FromStr for Output {
     type Err = String;
     fn from_str(text: &str) -> Result<Output, String> {
-        Output::ALL.into_iter().find(|output| output.extension() == text).ok_or_else(|| {
-            format!("unknown output `{text}`: expected html, docx, xlsx, pdf or json")
+        Output::EVERY.into_iter().find(|output| output.extension() == text).ok_or_else(|| {
+            format!("unknown output `{text}`: expected html, docx, xlsx, pdf, json or txt")
         })
     }
 }
@@ -203,5 +213,6 @@ pub fn render(report: &Report, output: Output) -> Result<Vec<u8>, RenderError> {
         Output::Xlsx => xlsx::render(&document),
         Output::Pdf => pdf::render(&document),
         Output::Json => json::render(report),
+        Output::Text => Ok(text::render(&document).into_bytes()),
     }
 }

@@ -58,7 +58,7 @@ const PER_ROW: usize = 14;
 /// `rows` tuples of `per_row` parameters, numbered from `first`. SQLite gets plain `?`: its parser looks each
 /// named `$n` up in a linear list, which makes a 7,000-parameter statement ~80× slower to run (measured:
 /// 115 ms against 1.4 ms per 500-row statement); PostgreSQL needs `$n`.
-fn placeholders(backend: Backend, rows: usize, per_row: usize, first: usize) -> String {
+pub(crate) fn placeholders(backend: Backend, rows: usize, per_row: usize, first: usize) -> String {
     let mut sql = String::with_capacity(rows * per_row * 5);
     for row in 0..rows {
         if row > 0 {

@@ -21,6 +21,7 @@ pub mod ledger;
 pub mod letters;
 pub mod publishing;
 pub mod records;
+pub mod registers;
 pub mod reports;
 pub mod sessions;
 pub mod users;

@@ -355,6 +355,86 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// Every outcome: the 2021 table's rows in order, then the 2007-era answers with no row of their own.
+    pub const ALL: [Outcome; 28] = [
+        Outcome::AlreadyPublished,
+        Outcome::Disclosed,
+        Outcome::PartiallyDisclosed,
+        Outcome::Withheld(Withholding::StateSecret),
+        Outcome::Withheld(Withholding::ForbiddenByLaw),
+        Outcome::Withheld(Withholding::Security),
+        Outcome::Withheld(Withholding::ThirdPartyTradeSecret),
+        Outcome::Withheld(Withholding::ThirdPartyPrivacy),
+        Outcome::Withheld(Withholding::ThirdPartyOther),
+        Outcome::Withheld(Withholding::Internal),
+        Outcome::Withheld(Withholding::Deliberative),
+        Outcome::Withheld(Withholding::EnforcementFile),
+        Outcome::Withheld(Withholding::AdministrativeQuery),
+        Outcome::Withheld(Withholding::NotGovernmentInformation),
+        Outcome::Unavailable(Unavailability::NotHeld),
+        Outcome::Unavailable(Unavailability::NeedsCreation),
+        Outcome::Unavailable(Unavailability::StillUnclear),
+        Outcome::NotThisAgency,
+        Outcome::NotProcessed(NonProcessing::Petition),
+        Outcome::NotProcessed(NonProcessing::Repeat),
+        Outcome::NotProcessed(NonProcessing::Publication),
+        Outcome::NotProcessed(NonProcessing::Excessive),
+        Outcome::NotProcessed(NonProcessing::Confirmation),
+        Outcome::OtherHandling(OtherHandling::NoSupplement),
+        Outcome::OtherHandling(OtherHandling::FeeNotPaid),
+        Outcome::OtherHandling(OtherHandling::Other),
+        Outcome::ToldToAmend,
+        Outcome::ToldOtherChannel,
+    ];
+
+    /// The ground of an outcome that has one, as the 2021 table names it.
+    pub fn ground(self) -> Option<&'static str> {
+        Some(match self {
+            Outcome::Withheld(reason) => match reason {
+                Withholding::StateSecret => "属于国家秘密",
+                Withholding::ForbiddenByLaw => "其他法律行政法规禁止公开",
+                Withholding::Security => "危及“三安全一稳定”",
+                Withholding::ThirdPartyTradeSecret => "保护第三方合法权益（商业秘密）",
+                Withholding::ThirdPartyPrivacy => "保护第三方合法权益（个人隐私）",
+                Withholding::ThirdPartyOther => "保护第三方合法权益",
+                Withholding::Internal => "属于三类内部事务信息",
+                Withholding::Deliberative => "属于四类过程性信息",
+                Withholding::EnforcementFile => "属于行政执法案卷",
+                Withholding::AdministrativeQuery => "属于行政查询事项",
+                Withholding::NotGovernmentInformation => "不是《条例》所指政府信息",
+            },
+            Outcome::Unavailable(reason) => match reason {
+                Unavailability::NotHeld => "本机关不掌握相关政府信息",
+                Unavailability::NeedsCreation => "没有现成信息需要另行制作",
+                Unavailability::StillUnclear => "补正后申请内容仍不明确",
+            },
+            Outcome::NotProcessed(reason) => match reason {
+                NonProcessing::Petition => "信访举报投诉类申请",
+                NonProcessing::Repeat => "重复申请",
+                NonProcessing::Publication => "要求提供公开出版物",
+                NonProcessing::Excessive => "无正当理由大量反复申请",
+                NonProcessing::Confirmation => "要求行政机关确认或重新出具已获取信息",
+            },
+            Outcome::OtherHandling(reason) => match reason {
+                OtherHandling::NoSupplement => "申请人无正当理由逾期不补正",
+                OtherHandling::FeeNotPaid => "申请人逾期未按收费通知要求缴纳费用",
+                OtherHandling::Other => "其他",
+            },
+            _ => return None,
+        })
+    }
+
+    /// The outcome as a register (台账) writes it: the category, and the ground after a colon
+    /// ("不予公开：属于国家秘密"). Distinct for every outcome.
+    pub fn register_label(self) -> String {
+        match self.ground() {
+            Some(ground) => format!("{}：{ground}", self.label()),
+            None => self.label().to_owned(),
+        }
+    }
+}
+
 /// A disclosure application: who, how it came in, what happened, and (once replied) the outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationRecord {
@@ -578,4 +658,21 @@ pub struct AgencyRecords {
     pub fees: Vec<FeeRecord>,
     pub declared: Vec<DeclaredFigure>,
     pub texts: Vec<StaffText>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_outcome_has_its_own_register_label() {
+        let labels: std::collections::BTreeSet<String> =
+            Outcome::ALL.iter().map(|outcome| outcome.register_label()).collect();
+        assert_eq!(labels.len(), Outcome::ALL.len());
+        assert_eq!(
+            Outcome::Withheld(Withholding::StateSecret).register_label(),
+            "不予公开：属于国家秘密"
+        );
+        assert_eq!(Outcome::Disclosed.register_label(), "予以公开");
+    }
 }

@@ -1070,60 +1070,7 @@ impl StepForm {
 
 /// The reason a step is refused, in Chinese, for the clerk.
 pub(crate) fn clock_error_text(err: &ClockError) -> String {
-    match err {
-        ClockError::Receipt(ReceiptError::Missing { .. }) => {
-            "缺少确定收到申请之日所需的日期（签收或确认日期）。".to_owned()
-        }
-        ClockError::Receipt(ReceiptError::BeforeSubmission { .. }) => {
-            "签收或确认日期早于提交日期。".to_owned()
-        }
-        ClockError::BeforeOrdinance { .. } => {
-            "收到申请之日早于《条例》施行日（2008年5月1日）。".to_owned()
-        }
-        ClockError::OutsideCalendar { .. } => "收到申请之日超出工作日历的范围。".to_owned(),
-        ClockError::BeforeReceipt { on, received, .. } => {
-            format!("办理日期 {on} 早于收到申请之日 {received}。")
-        }
-        ClockError::AfterReply { replied, .. } => {
-            format!("该申请已于 {replied} 答复，不能再办理其他事项。")
-        }
-        ClockError::SecondSupplement => {
-            "补正只能一次性告知，不能再次要求补正（《条例》第三十条）。".to_owned()
-        }
-        ClockError::SupplementBeforeRequest { requested, .. } => {
-            format!("收到补正的日期早于告知补正的日期 {requested}。")
-        }
-        ClockError::SupplementNotRequested { .. } => "尚未告知补正，不能登记收到补正。".to_owned(),
-        ClockError::SupplementReplyByReversed { .. } => {
-            "补正期限不能早于告知补正的日期。".to_owned()
-        }
-        ClockError::ConsultationReversed { sent, .. } => {
-            format!("收到意见的日期早于发出征求意见书的日期 {sent}。")
-        }
-        ClockError::ConsultationNotSent { .. } => {
-            "没有正在进行的征求意见，不能登记收到意见。".to_owned()
-        }
-        ClockError::OverlappingConsultations { first, .. } => {
-            format!("{first} 发出的征求意见尚未收到答复，不能同时再次征求意见。")
-        }
-        ClockError::SecondExtension => {
-            "答复期限只能延长一次（《条例》第三十三条），该申请已延期。".to_owned()
-        }
-        ClockError::ExtensionTooLong { max, .. } => {
-            format!("延长的期限最长不得超过{max}个工作日。")
-        }
-        ClockError::EmptyExtension => "延长的期限至少为1个工作日。".to_owned(),
-        ClockError::FeeUnderOrdinance2007 => {
-            "信息处理费仅适用于2019年修订的《条例》（国办函〔2020〕109号）。".to_owned()
-        }
-        ClockError::SecondFeeNotice => "每件申请只能发出一次缴费通知。".to_owned(),
-        ClockError::FeePayment { .. } => {
-            "缴费日期有误：须在缴费通知之后、缴费期限之内。".to_owned()
-        }
-        ClockError::SecondReply { first, .. } => {
-            format!("该申请已于 {first} 答复，不能重复答复。")
-        }
-    }
+    err.in_chinese()
 }
 
 /// A refused step: the message shown in the action's form.

@@ -1,0 +1,217 @@
+//! Auditing published annual reports: read a report as HTML, plain text or DOCX, find its statistics
+//! tables and map them onto an official format (tolerating the label variants, annotations, merged cells,
+//! full-width digits, units and empty marks of hand-made reports), check the tables with the format's own
+//! rules ([`gongkai_core::report::rules`]) and the prose against the tables ([`prose`]).
+//!
+//! Pure: bytes in, findings out. Reading files and printing belong to the caller (the CLI, the web page).
+
+pub mod document;
+pub mod mapping;
+pub mod normalize;
+pub mod prose;
+mod read;
+
+use gongkai_core::report::format::FormatId;
+use gongkai_core::report::rules;
+use gongkai_core::report::values::CellKey;
+use serde::Serialize;
+
+pub use document::Document;
+pub use mapping::{Mapping, ParsedTable};
+
+/// Why a file cannot be audited.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuditError {
+    #[error("cannot read the file: {0}")]
+    Unreadable(String),
+    #[error("no statistics table of the {format} format found ({reason})")]
+    NoTable { format: String, reason: String },
+}
+
+/// What kind of file a report is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Html,
+    Text,
+    Docx,
+}
+
+impl Kind {
+    /// From the content: a zip container is DOCX, markup is HTML, anything else text.
+    pub fn detect(bytes: &[u8]) -> Kind {
+        if bytes.starts_with(b"PK\x03\x04") {
+            return Kind::Docx;
+        }
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
+        let head = head.trim_start_matches('\u{feff}').trim_start();
+        if head.starts_with("<!doctype html")
+            || head.starts_with("<html")
+            || head.contains("<table")
+            || head.contains("<body")
+        {
+            Kind::Html
+        } else {
+            Kind::Text
+        }
+    }
+}
+
+/// Reads a report file into paragraphs and tables.
+pub fn read(bytes: &[u8], kind: Kind) -> Result<Document, AuditError> {
+    match kind {
+        Kind::Docx => read::docx::read(bytes),
+        Kind::Html | Kind::Text => {
+            let text = std::str::from_utf8(bytes).map_err(|err| {
+                AuditError::Unreadable(format!(
+                    "not UTF-8 text (byte {}); save the report as UTF-8",
+                    err.valid_up_to()
+                ))
+            })?;
+            let text = text.trim_start_matches('\u{feff}');
+            if kind == Kind::Html { read::html::read(text) } else { Ok(read::text::read(text)) }
+        }
+    }
+}
+
+/// Which part of the report a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// A rule of the format broken inside the tables.
+    Table,
+    /// A cell that is not a number.
+    Cell,
+    /// A figure of the prose against the tables or against itself.
+    Prose,
+    /// The report's structure (its parts, the year of its plans).
+    Structure,
+}
+
+/// One finding, in Chinese for the reader of the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditFinding {
+    pub kind: FindingKind,
+    /// The rule's id (a format rule such as `stats.received_by_channel`, or `prose.*`).
+    pub rule: String,
+    pub description: String,
+    /// Where: the table with row and column, or the paragraph.
+    pub location: String,
+    /// The sentence, for prose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    pub expected: Option<String>,
+    pub found: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cells: Vec<CellKey>,
+}
+
+/// A report audited.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Audit {
+    pub kind: Kind,
+    pub format: FormatId,
+    /// The report year read from the title, if it names one.
+    pub year: Option<i32>,
+    pub title: Option<String>,
+    /// The agency as the title names it (the text before the year).
+    pub agency: Option<String>,
+    pub tables: Vec<ParsedTable>,
+    pub findings: Vec<AuditFinding>,
+    #[serde(skip)]
+    pub mapping: Mapping,
+}
+
+/// Below this share of a format's value rows, the file has no table of that format.
+const MIN_COVERAGE: f64 = 0.3;
+
+/// Audits a report given as bytes: `format` forces a format, otherwise the best-matching one is used.
+pub fn audit(bytes: &[u8], format: Option<FormatId>) -> Result<Audit, AuditError> {
+    let kind = Kind::detect(bytes);
+    let document = read(bytes, kind)?;
+    audit_document(&document, kind, format)
+}
+
+/// Audits a document already read.
+pub fn audit_document(
+    document: &Document,
+    kind: Kind,
+    format: Option<FormatId>,
+) -> Result<Audit, AuditError> {
+    let year = prose::report_year(&document.paragraphs);
+    let mapping = match format {
+        Some(format) => mapping::map(document, format),
+        None => mapping::detect(document, year),
+    };
+    if document.tables.is_empty() || mapping.coverage < MIN_COVERAGE {
+        return Err(AuditError::NoTable {
+            format: format
+                .map_or_else(|| "pre2019, 2019 or 2021".to_owned(), |format| format.to_string()),
+            reason: if document.tables.is_empty() {
+                "the file has no table".to_owned()
+            } else {
+                format!(
+                    "the best match, {}, has only {:.0}% of its rows",
+                    mapping.format,
+                    mapping.coverage * 100.0
+                )
+            },
+        });
+    }
+    let definition = mapping.format.format();
+    let mut findings: Vec<AuditFinding> = mapping
+        .unreadable
+        .iter()
+        .map(|cell| AuditFinding {
+            kind: FindingKind::Cell,
+            rule: "cell.number".to_owned(),
+            description: "单元格不是数字".to_owned(),
+            location: cell.location.clone(),
+            quote: None,
+            expected: Some("数字，或留空表示未填报".to_owned()),
+            found: Some(cell.text.clone()),
+            cells: vec![cell.key.clone()],
+        })
+        .collect();
+    findings.extend(rules::check(definition, &mapping.values, None).into_iter().map(|finding| {
+        AuditFinding {
+            kind: FindingKind::Table,
+            rule: finding.rule,
+            description: finding.description,
+            location: finding.location,
+            quote: None,
+            expected: Some(finding.expected.to_string()),
+            found: Some(finding.found.to_string()),
+            cells: finding.cells,
+        }
+    }));
+    findings.extend(prose::check(&document.paragraphs, mapping.format, &mapping.values, year));
+    let title = document.paragraphs.iter().take(5).find(|p| p.contains("报告")).cloned();
+    let agency = agency_of(&document.paragraphs, year);
+    Ok(Audit {
+        kind,
+        format: mapping.format,
+        year,
+        title,
+        agency,
+        tables: mapping.tables.clone(),
+        findings,
+        mapping,
+    })
+}
+
+/// The agency from the title: the text before the report year ("温州市司法局2018年度…"), or the line
+/// before a title that starts with the year.
+fn agency_of(paragraphs: &[String], year: Option<i32>) -> Option<String> {
+    let year = year?.to_string();
+    let head: Vec<&String> = paragraphs.iter().take(5).collect();
+    let index = head
+        .iter()
+        .position(|paragraph| paragraph.contains(&year) && paragraph.contains("报告"))?;
+    let before = head[index].split(&year).next().unwrap_or("").trim();
+    if !before.is_empty() {
+        return Some(before.to_owned());
+    }
+    let previous = index.checked_sub(1).map(|previous| head[previous].trim())?;
+    (!previous.is_empty() && previous.chars().count() <= 40).then(|| previous.to_owned())
+}

@@ -1,0 +1,331 @@
+//! Mapping the tables a reader found onto a format's tables.
+//!
+//! Rows are matched by label (see [`normalize::label_key`]) with an order-preserving alignment, so header
+//! rows, extra local rows and a label that happens to recur ("其他情形数" under both review and suit) fall
+//! into place; a row's values are the cells to the right of its label, left to right, a merged cell counted
+//! once and a unit cell skipped. Columns are taken in the order of the format's block.
+
+use gongkai_core::report::format::{Block, Format, FormatId, Row, Table};
+use gongkai_core::report::values::{CellKey, Quantity, TableValues};
+use serde::Serialize;
+
+use crate::document::{Document, RawTable, Slot};
+use crate::normalize::{self, CellRead};
+
+/// A row label matches a format row from this similarity on.
+const MATCH_FROM: f64 = 0.8;
+
+/// A value cell as read, with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParsedCell {
+    pub key: CellKey,
+    pub row_label: String,
+    pub column_label: String,
+    /// The cell's text in the file.
+    pub text: String,
+    /// `None` when not filled.
+    pub value: Option<Quantity>,
+}
+
+/// One format table as found in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParsedTable {
+    pub id: String,
+    pub title: String,
+    /// Which table of the file (0-based, in document order).
+    pub source: usize,
+    pub cells: Vec<ParsedCell>,
+    /// Rows of the file's table that match no row of the format (local additions), by their text.
+    pub unmatched_rows: Vec<String>,
+    /// Value rows of the format the file's table does not have.
+    pub missing_rows: Vec<String>,
+}
+
+/// A cell whose text is not a number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnreadableCell {
+    pub key: CellKey,
+    pub location: String,
+    pub text: String,
+}
+
+/// A document's tables read in one format.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mapping {
+    pub format: FormatId,
+    pub tables: Vec<ParsedTable>,
+    #[serde(skip)]
+    pub values: TableValues,
+    pub unreadable: Vec<UnreadableCell>,
+    /// Share of the format's value rows found, in [0, 1].
+    pub coverage: f64,
+}
+
+/// The format rows of a table in order, with their block.
+fn format_rows(table: &Table) -> Vec<(&Block, &Row)> {
+    table.blocks.iter().flat_map(|block| block.rows.iter().map(move |row| (block, row))).collect()
+}
+
+fn has_cjk(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// How well physical row `slots` matches format row `row`, and at which position its label is.
+fn row_score(
+    slots: &[Slot],
+    keys: &[Option<String>],
+    block: &Block,
+    row: &Row,
+) -> Option<(f64, usize)> {
+    if row.label.is_empty() {
+        // A row without a label (table 四): a row of values only, as many as the block's columns.
+        // Blank cells count: a cell not filled is still a cell of the row.
+        let labels = keys.iter().flatten().count();
+        let origins: Vec<&Slot> = slots.iter().filter(|slot| slot.origin).collect();
+        let all_values = origins.iter().all(|slot| normalize::is_value_like(&slot.text));
+        let any_filled = origins.iter().any(|slot| !slot.text.trim().is_empty());
+        return (labels == 0 && all_values && any_filled && origins.len() >= block.columns.len())
+            .then_some((0.9, usize::MAX));
+    }
+    let target = normalize::label_key(&row.label);
+    let mut best: Option<(f64, usize)> = None;
+    for (position, key) in keys.iter().enumerate() {
+        let Some(key) = key else { continue };
+        let score = normalize::similarity(key, &target);
+        // The rightmost label at the best score: nested labels put the row's own label last.
+        // A heading row counts half, so the first row under it keeps its own label when both share a
+        // physical row (a heading spanning rows down its column).
+        let score = if row.group { score / 2.0 } else { score };
+        if score >= MATCH_FROM / 2.0_f64.powi(i32::from(row.group))
+            && best.is_none_or(|(best_score, _)| score >= best_score)
+        {
+            best = Some((score, position));
+        }
+    }
+    best
+}
+
+/// The label keys of a physical row: one per position, for label-like cells.
+fn label_keys(slots: &[Slot]) -> Vec<Option<String>> {
+    slots
+        .iter()
+        .map(|slot| {
+            (has_cjk(&slot.text) && !normalize::is_unit(&slot.text))
+                .then(|| normalize::label_key(&slot.text))
+                .filter(|key| !key.is_empty())
+        })
+        .collect()
+}
+
+struct Alignment {
+    score: f64,
+    /// (physical row, format row index, label position)
+    pairs: Vec<(usize, usize, usize)>,
+}
+
+/// Order-preserving alignment of physical rows to format rows maximising the total similarity.
+fn align(layout: &[Vec<Slot>], rows: &[(&Block, &Row)]) -> Alignment {
+    let n = layout.len();
+    let m = rows.len();
+    let keys: Vec<Vec<Option<String>>> = layout.iter().map(|slots| label_keys(slots)).collect();
+    let scores: Vec<Vec<Option<(f64, usize)>>> = layout
+        .iter()
+        .zip(&keys)
+        .map(|(slots, keys)| {
+            rows.iter().map(|(block, row)| row_score(slots, keys, block, row)).collect()
+        })
+        .collect();
+    // best[i][j]: best total using physical rows ≥ i and format rows ≥ j.
+    let mut best = vec![vec![0.0f64; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            let skip = best[i + 1][j].max(best[i][j + 1]);
+            let take = scores[i][j].map_or(f64::MIN, |(score, _)| score + best[i + 1][j + 1]);
+            best[i][j] = skip.max(take);
+        }
+    }
+    let mut pairs = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < n && j < m {
+        if let Some((score, position)) = scores[i][j]
+            && (score + best[i + 1][j + 1] - best[i][j]).abs() < 1e-9
+        {
+            pairs.push((i, j, position));
+            i += 1;
+            j += 1;
+        } else if (best[i + 1][j] - best[i][j]).abs() < 1e-9 {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    Alignment { score: best[0][0], pairs }
+}
+
+/// The value cells of a matched row: origins right of the label (all origins for a row without a label),
+/// the unit cell skipped, as many as the block has columns.
+fn row_values<'a>(slots: &'a [Slot], block: &Block, label_position: usize) -> Vec<&'a Slot> {
+    let start = if label_position == usize::MAX { 0 } else { label_position + 1 };
+    let mut cells: Vec<&Slot> = slots.iter().skip(start).filter(|slot| slot.origin).collect();
+    if block.unit_header.is_some()
+        && cells.len() > block.columns.len()
+        && cells
+            .first()
+            .is_some_and(|slot| normalize::is_unit(&slot.text) || slot.text.trim().is_empty())
+    {
+        cells.remove(0);
+    }
+    cells.retain(|slot| !normalize::is_unit(&slot.text) || slot.text.trim() == "——");
+    cells.truncate(block.columns.len());
+    cells
+}
+
+/// Maps `raw` onto `table`: the alignment's score and the table as parsed.
+fn map_table(
+    raw: &RawTable,
+    source: usize,
+    table: &Table,
+) -> (f64, ParsedTable, Vec<UnreadableCell>) {
+    let layout = raw.layout();
+    let rows = format_rows(table);
+    let alignment = align(&layout, &rows);
+    let mut parsed = ParsedTable {
+        id: table.id.clone(),
+        title: table.title.clone(),
+        source,
+        cells: Vec::new(),
+        unmatched_rows: Vec::new(),
+        missing_rows: Vec::new(),
+    };
+    let mut unreadable = Vec::new();
+    let mut matched_physical = vec![false; layout.len()];
+    let mut matched_format = vec![false; rows.len()];
+    for &(physical, format_index, position) in &alignment.pairs {
+        matched_physical[physical] = true;
+        matched_format[format_index] = true;
+        let (block, row) = rows[format_index];
+        if row.group {
+            continue;
+        }
+        let values = row_values(&layout[physical], block, position);
+        for (index, column) in block.columns.iter().enumerate() {
+            let key = CellKey::new(&table.id, &row.key, &column.key);
+            let text = values.get(index).map(|slot| slot.text.clone()).unwrap_or_default();
+            let unit = column.unit.as_deref().or(row.unit.as_deref());
+            let value = match normalize::read_cell(&text, unit) {
+                CellRead::NotFilled => None,
+                CellRead::Value(value) => Some(value),
+                CellRead::Unreadable(original) => {
+                    unreadable.push(UnreadableCell {
+                        key: key.clone(),
+                        location: format!("{}：{}，{}", table.title, row.label, column.label),
+                        text: original,
+                    });
+                    None
+                }
+            };
+            parsed.cells.push(ParsedCell {
+                key,
+                row_label: row.label.clone(),
+                column_label: column.label.clone(),
+                text,
+                value,
+            });
+        }
+    }
+    // Rows after the first match that match nothing are local additions (rows before it are headers).
+    let first = alignment.pairs.first().map_or(usize::MAX, |pair| pair.0);
+    for (physical, slots) in layout.iter().enumerate() {
+        if physical > first && !matched_physical[physical] {
+            let text: Vec<&str> = slots
+                .iter()
+                .filter(|slot| slot.origin && !slot.text.trim().is_empty())
+                .map(|slot| slot.text.trim())
+                .collect();
+            if !text.is_empty() {
+                parsed.unmatched_rows.push(text.join(" | "));
+            }
+        }
+    }
+    for (index, (_, row)) in rows.iter().enumerate() {
+        if !row.group && !matched_format[index] {
+            parsed.missing_rows.push(if row.label.is_empty() {
+                row.key.clone()
+            } else {
+                row.label.clone()
+            });
+        }
+    }
+    (alignment.score, parsed, unreadable)
+}
+
+/// Maps the document's tables onto `format`: each format table takes the file's table it matches best
+/// (a file's table serves one format table).
+pub fn map(document: &Document, format: FormatId) -> Mapping {
+    let definition = format.format();
+    let mut used = vec![false; document.tables.len()];
+    let mut tables = Vec::new();
+    let mut unreadable = Vec::new();
+    let mut values = TableValues::default();
+    let mut found_rows = 0.0;
+    let mut value_rows = 0usize;
+    for table in &definition.tables {
+        value_rows += format_rows(table).iter().filter(|(_, row)| !row.group).count();
+        let mut best: Option<(f64, ParsedTable, Vec<UnreadableCell>)> = None;
+        for (index, raw) in document.tables.iter().enumerate() {
+            if used[index] {
+                continue;
+            }
+            let candidate = map_table(raw, index, table);
+            if candidate.0 > 0.0 && best.as_ref().is_none_or(|best| candidate.0 > best.0) {
+                best = Some(candidate);
+            }
+        }
+        let Some((_, parsed, cells_unreadable)) = best else { continue };
+        used[parsed.source] = true;
+        let rows_found: std::collections::BTreeSet<&str> =
+            parsed.cells.iter().map(|cell| cell.key.row.as_str()).collect();
+        found_rows += rows_found.len() as f64;
+        for cell in &parsed.cells {
+            values.set(cell.key.clone(), cell.value);
+        }
+        unreadable.extend(cells_unreadable);
+        tables.push(parsed);
+    }
+    let coverage = if value_rows == 0 { 0.0 } else { found_rows / value_rows as f64 };
+    Mapping { format, tables, values, unreadable, coverage }
+}
+
+/// The format the document's tables follow best; `year` (from the title) breaks near ties.
+pub fn detect(document: &Document, year: Option<i32>) -> Mapping {
+    let mut mappings: Vec<Mapping> =
+        FormatId::ALL.iter().map(|format| map(document, *format)).collect();
+    mappings.sort_by(|a, b| b.coverage.total_cmp(&a.coverage));
+    let best_coverage = mappings[0].coverage;
+    if let Some(year) = year {
+        let of_year = FormatId::for_year(year);
+        if let Some(index) = mappings.iter().position(|mapping| {
+            mapping.format == of_year && best_coverage - mapping.coverage < 0.05
+        }) {
+            return mappings.swap_remove(index);
+        }
+    }
+    mappings.swap_remove(0)
+}
+
+/// The measure each value cell of `format` shows (`row.measure . column.measure`).
+pub fn cell_measures(format: &Format) -> Vec<(String, CellKey)> {
+    let mut cells = Vec::new();
+    for table in &format.tables {
+        for (_, row, column) in table.value_cells() {
+            let parts: Vec<&str> = [row.measure.as_deref().unwrap_or(""), column.measure.as_str()]
+                .into_iter()
+                .filter(|part| !part.is_empty())
+                .collect();
+            if !parts.is_empty() {
+                cells.push((parts.join("."), CellKey::new(&table.id, &row.key, &column.key)));
+            }
+        }
+    }
+    cells
+}

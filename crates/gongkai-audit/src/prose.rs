@@ -1,0 +1,593 @@
+//! The figures a report's prose states, tied to the table and checked.
+//!
+//! A *figure* is a number with its unit ("992条", "13.8%"); its *subject* is the text between the previous
+//! figure (or the sentence start) and the number. The vocabulary (`data/claims.toml`) says which subjects
+//! state which measures. Checks:
+//! - a figure against the table cells showing its measures (their sum);
+//! - a figure whose measures no table shows against the same claim stated earlier in the prose;
+//! - a part after 其中 against its whole (the last figure before 其中 in the paragraph), which it cannot
+//!   exceed;
+//! - a percentage after 占 against its part and base (the claim's `percent_of`, or the whole of 其中),
+//!   within one unit of its last decimal (shares are rounded so that they add up to 100);
+//! - numbers that are not numbers ("81.8.0%");
+//! - a sentence saying something happened (a policy interpretation published) while the table counts 0;
+//! - the improvements of the coming year dated in the report year;
+//! - the preamble's list of the report's parts against the section headings.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use gongkai_core::report::format::FormatId;
+use gongkai_core::report::values::{CellKey, Quantity, TableValues};
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::mapping::cell_measures;
+use crate::normalize::{fold, label_key};
+use crate::{AuditFinding, FindingKind};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClaimDef {
+    phrases: Vec<String>,
+    #[serde(default)]
+    all: Vec<String>,
+    units: Vec<String>,
+    measures: Vec<String>,
+    #[serde(default)]
+    percent_of: Vec<String>,
+    #[serde(default)]
+    formats: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MentionDef {
+    all: Vec<String>,
+    measures: Vec<String>,
+    description: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Vocabulary {
+    claim: Vec<ClaimDef>,
+    mention: Vec<MentionDef>,
+}
+
+fn vocabulary() -> &'static Vocabulary {
+    static VOCABULARY: OnceLock<Vocabulary> = OnceLock::new();
+    VOCABULARY.get_or_init(|| {
+        // Embedded and checked by the tests; a broken file is a defect of the build, not of the input.
+        toml::from_str(include_str!("../data/claims.toml"))
+            .unwrap_or_else(|err| panic!("data/claims.toml: {err}"))
+    })
+}
+
+fn number_pattern() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| {
+        Regex::new(r"[0-9]+(?:[.,][0-9]+)*(万元|人次|%|元|件|条|篇|次|个|人|名|期|项|家|年|月|日|号|万|部分)?")
+            .unwrap_or_else(|err| panic!("number pattern: {err}"))
+    })
+}
+
+/// Units of counts and money: figures that can be claims or parts.
+const COUNT_UNITS: [&str; 11] =
+    ["万元", "人次", "元", "件", "条", "篇", "次", "个", "人", "名", "期"];
+
+#[derive(Debug, Clone)]
+struct Figure {
+    paragraph: usize,
+    sentence: String,
+    text: String,
+    value: Option<Quantity>,
+    unit: String,
+    subject: String,
+    /// Index into the vocabulary's claims.
+    claim: Option<usize>,
+}
+
+fn parse_number(text: &str) -> Option<Quantity> {
+    let digits: String = text.chars().filter(|c| *c != ',').collect();
+    Quantity::parse(&digits).ok()
+}
+
+fn malformed(text: &str) -> bool {
+    text.matches('.').count() > 1
+}
+
+/// The claim a figure states: of the claims for its unit and format whose words are in the subject, the
+/// one whose phrase ends latest (the longer phrase on a tie).
+fn claim_of(subject: &str, unit: &str, format: FormatId) -> Option<usize> {
+    let mut best: Option<(usize, usize, usize)> = None; // (end, phrase length, claim)
+    for (index, claim) in vocabulary().claim.iter().enumerate() {
+        if !claim.units.iter().any(|u| u == unit)
+            || (!claim.formats.is_empty() && !claim.formats.iter().any(|f| f == format.code()))
+            || !claim.all.iter().all(|word| subject.contains(word.as_str()))
+        {
+            continue;
+        }
+        for phrase in &claim.phrases {
+            if let Some(position) = subject.rfind(phrase.as_str()) {
+                let candidate = (position + phrase.len(), phrase.chars().count(), index);
+                if best.is_none_or(|best| (candidate.0, candidate.1) > (best.0, best.1)) {
+                    best = Some(candidate);
+                }
+            }
+        }
+    }
+    best.map(|(_, _, index)| index)
+}
+
+fn sentences(paragraph: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for c in paragraph.chars() {
+        current.push(c);
+        if matches!(c, '。' | '！' | '？' | '!' | '?') {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+fn figures(paragraphs: &[String], format: FormatId) -> Vec<Figure> {
+    let mut figures = Vec::new();
+    for (index, paragraph) in paragraphs.iter().enumerate() {
+        let paragraph = fold(paragraph);
+        for sentence in sentences(&paragraph) {
+            let mut previous_end = 0;
+            for found in number_pattern().find_iter(&sentence) {
+                let full = found.as_str();
+                let unit = number_pattern()
+                    .captures(full)
+                    .and_then(|captures| captures.get(1))
+                    .map_or("", |unit| unit.as_str());
+                let text = &full[..full.len() - unit.len()];
+                // A digit run glued to letters (a phone extension, a code) is not a figure.
+                let subject = sentence[previous_end..found.start()].to_owned();
+                previous_end = found.end();
+                let claim = if COUNT_UNITS.contains(&unit) {
+                    claim_of(&subject, unit, format)
+                } else {
+                    None
+                };
+                figures.push(Figure {
+                    paragraph: index,
+                    sentence: sentence.trim().to_owned(),
+                    text: text.to_owned(),
+                    value: parse_number(text),
+                    unit: unit.to_owned(),
+                    subject,
+                    claim,
+                });
+            }
+        }
+    }
+    figures
+}
+
+struct Checker<'a> {
+    format: FormatId,
+    /// For each paragraph, the heading of its section ("一、概述").
+    sections: Vec<Option<String>>,
+    values: &'a TableValues,
+    cells: BTreeMap<String, CellKey>,
+    findings: Vec<AuditFinding>,
+}
+
+impl Checker<'_> {
+    /// Where paragraph `index` is, in words.
+    fn place(&self, index: usize) -> String {
+        match self.sections.get(index).cloned().flatten() {
+            Some(heading) => format!("正文第{}段（{heading}）", index + 1),
+            None => format!("正文第{}段", index + 1),
+        }
+    }
+
+    /// The table's value of `measures` summed, when the table shows every one of them and any is filled.
+    fn table_value(&self, measures: &[String]) -> Option<(Quantity, Vec<CellKey>)> {
+        let mut sum = Quantity::ZERO;
+        let mut keys = Vec::new();
+        let mut filled = false;
+        for measure in measures {
+            let key = self.cells.get(measure)?;
+            if !self.values.has(&key.table, &key.row, &key.column) {
+                return None;
+            }
+            if let Some(value) = self.values.get(&key.table, &key.row, &key.column) {
+                sum = sum + value;
+                filled = true;
+            }
+            keys.push(key.clone());
+        }
+        filled.then_some((sum, keys))
+    }
+
+    fn prose_finding(
+        &mut self,
+        rule: &str,
+        description: String,
+        figure: &Figure,
+        expected: Option<String>,
+        cells: Vec<CellKey>,
+    ) {
+        self.findings.push(AuditFinding {
+            kind: FindingKind::Prose,
+            rule: rule.to_owned(),
+            description,
+            location: self.place(figure.paragraph),
+            quote: Some(figure.sentence.clone()),
+            expected,
+            found: Some(format!("{}{}", figure.text, figure.unit)),
+            cells,
+        });
+    }
+
+    fn claims(&mut self, figures: &[Figure]) {
+        let mut stated: BTreeMap<usize, (Quantity, String)> = BTreeMap::new();
+        for figure in figures {
+            let (Some(index), Some(value)) = (figure.claim, figure.value) else { continue };
+            let claim = &vocabulary().claim[index];
+            let label = claim.phrases[0].clone();
+            if let Some((expected, cells)) = self.table_value(&claim.measures) {
+                if expected != value {
+                    let location =
+                        cells.iter().map(ToString::to_string).collect::<Vec<_>>().join("+");
+                    self.prose_finding(
+                        "prose.table",
+                        format!("正文所述“{label}”与统计表不一致（{location}）"),
+                        figure,
+                        Some(format!("{expected}{}", figure.unit)),
+                        cells,
+                    );
+                }
+            } else if let Some((first, quote)) = stated.get(&index) {
+                if *first != value {
+                    let description = format!("正文两处所述“{label}”不一致（前文：{quote}）");
+                    let expected = Some(format!("{first}{}", figure.unit));
+                    self.prose_finding("prose.repeated", description, figure, expected, Vec::new());
+                }
+            } else {
+                stated.insert(index, (value, figure.sentence.clone()));
+            }
+        }
+    }
+
+    fn parts_and_percentages(&mut self, figures: &[Figure]) {
+        // The whole of 其中: the last count figure before 其中 in the paragraph.
+        let mut whole: Option<&Figure> = None;
+        let mut parts_open = false;
+        let mut last_count: Option<&Figure> = None;
+        let mut last_sentence = (usize::MAX, String::new());
+        for figure in figures {
+            if (figure.paragraph, &figure.sentence) != (last_sentence.0, &last_sentence.1) {
+                if figure.paragraph != last_sentence.0 {
+                    last_count = None;
+                    whole = None;
+                }
+                parts_open = false;
+                last_sentence = (figure.paragraph, figure.sentence.clone());
+            }
+            if figure.subject.contains("其中") {
+                // Parts follow; the whole is the last count before this 其中.
+                whole = last_count;
+                parts_open = true;
+            }
+            if malformed(&figure.text)
+                && (figure.unit == "%" || COUNT_UNITS.contains(&figure.unit.as_str()))
+            {
+                self.prose_finding(
+                    "prose.malformed_number",
+                    format!("数字“{}{}”格式有误", figure.text, figure.unit),
+                    figure,
+                    None,
+                    Vec::new(),
+                );
+                continue;
+            }
+            if figure.unit == "%" {
+                self.percentage(figure, last_count, whole.filter(|_| parts_open));
+                continue;
+            }
+            if !COUNT_UNITS.contains(&figure.unit.as_str()) {
+                continue;
+            }
+            if parts_open
+                && let (Some(whole), Some(part)) = (whole, figure.value)
+                && whole.unit == figure.unit
+                && whole.value.is_some_and(|total| part > total)
+            {
+                let description = format!(
+                    "“其中”所列的一项（{}{}）超过其总数（{}{}）",
+                    figure.text, figure.unit, whole.text, whole.unit
+                );
+                let expected = Some(format!("不超过{}{}", whole.text, whole.unit));
+                self.prose_finding(
+                    "prose.part_exceeds_whole",
+                    description,
+                    figure,
+                    expected,
+                    Vec::new(),
+                );
+            }
+            last_count = Some(figure);
+        }
+    }
+
+    fn percentage(&mut self, figure: &Figure, part: Option<&Figure>, whole: Option<&Figure>) {
+        if !(figure.subject.contains('占') || figure.subject.contains("比例")) {
+            return;
+        }
+        let (Some(part), Some(stated)) = (part, figure.value) else { return };
+        let Some(part_value) = part.value else { return };
+        let base = part
+            .claim
+            .map(|index| &vocabulary().claim[index].percent_of)
+            .filter(|measures| !measures.is_empty())
+            .and_then(|measures| self.table_value(measures).map(|(value, _)| value))
+            .or_else(|| whole.and_then(|whole| whole.value));
+        let Some(base) = base else { return };
+        if base == Quantity::ZERO {
+            return;
+        }
+        let decimals = figure.text.split_once('.').map_or(0, |(_, fraction)| fraction.len()) as i32;
+        let exact = part_value.ten_thousandths() as f64 * 100.0 / base.ten_thousandths() as f64;
+        let stated_value = stated.ten_thousandths() as f64 / 10_000.0;
+        let unit = 10f64.powi(-decimals);
+        if (exact - stated_value).abs() >= unit - 1e-9 {
+            let description = format!(
+                "百分比与其所依据的数字不符：{}{} ÷ {} = {:.2}%",
+                part.text, part.unit, base, exact
+            );
+            let expected = Some(format!("{:.*}%", decimals as usize, exact));
+            self.prose_finding("prose.percentage", description, figure, expected, Vec::new());
+        }
+    }
+
+    fn mentions(&mut self, paragraphs: &[String]) {
+        for mention in &vocabulary().mention {
+            let Some((value, cells)) = self.table_value(&mention.measures) else { continue };
+            if value != Quantity::ZERO {
+                continue;
+            }
+            for (index, paragraph) in paragraphs.iter().enumerate() {
+                if let Some(sentence) = sentences(paragraph).into_iter().find(|sentence| {
+                    mention.all.iter().all(|word| sentence.contains(word.as_str()))
+                }) {
+                    self.findings.push(AuditFinding {
+                        kind: FindingKind::Prose,
+                        rule: "prose.mention".to_owned(),
+                        description: mention.description.clone(),
+                        location: self.place(index),
+                        quote: Some(sentence.trim().to_owned()),
+                        expected: Some("至少1".to_owned()),
+                        found: Some("0".to_owned()),
+                        cells: cells.clone(),
+                    });
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// The report year from the title ("2018年度政府信息公开工作报告", "…2021年政府信息公开工作年度报告").
+pub fn report_year(paragraphs: &[String]) -> Option<i32> {
+    static YEAR: OnceLock<Regex> = OnceLock::new();
+    let pattern = YEAR.get_or_init(|| {
+        Regex::new(r"(20[0-9]{2})年度?政府信息公开")
+            .unwrap_or_else(|err| panic!("year pattern: {err}"))
+    });
+    paragraphs.iter().take(5).find_map(|paragraph| {
+        pattern.captures(&fold(paragraph)).and_then(|captures| captures[1].parse().ok())
+    })
+}
+
+/// A section heading: 一、概述.
+fn heading(paragraph: &str) -> Option<String> {
+    let trimmed = paragraph.trim();
+    let (numeral, title) = trimmed.split_once('、')?;
+    (!numeral.is_empty()
+        && numeral.chars().all(|c| "一二三四五六七八九十".contains(c))
+        && title.chars().count() <= 40
+        && !title.contains('。'))
+    .then(|| title.trim().to_owned())
+}
+
+fn chinese_count(text: &str) -> Option<usize> {
+    const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+    NUMERALS.iter().position(|numeral| *numeral == text).map(|index| index + 1)
+}
+
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
+}
+
+impl Checker<'_> {
+    fn structure(&mut self, paragraphs: &[String], year: Option<i32>) {
+        let headings: Vec<(usize, String)> = paragraphs
+            .iter()
+            .enumerate()
+            .filter_map(|(index, paragraph)| heading(paragraph).map(|title| (index, title)))
+            .collect();
+        // Improvements dated in the report year.
+        if let Some(year) = year
+            && let Some(&(start, _)) = headings.iter().find(|(_, title)| title.contains("问题"))
+        {
+            let end = headings
+                .iter()
+                .map(|(index, _)| *index)
+                .find(|index| *index > start)
+                .unwrap_or(paragraphs.len());
+            static PLANS: OnceLock<Regex> = OnceLock::new();
+            let plans = PLANS.get_or_init(|| {
+                Regex::new(r"(20[0-9]{2})年[，,]?[^。；，,]{0,12}将")
+                    .unwrap_or_else(|err| panic!("plans: {err}"))
+            });
+            for (index, paragraph) in paragraphs.iter().enumerate().take(end).skip(start + 1) {
+                let folded = fold(paragraph);
+                if let Some(captures) = plans.captures(&folded)
+                    && captures[1].parse::<i32>().ok() == Some(year)
+                {
+                    let sentence = sentences(&folded)
+                        .into_iter()
+                        .find(|sentence| sentence.contains(&captures[0]))
+                        .unwrap_or_default();
+                    let location = self.place(index);
+                    self.findings.push(AuditFinding {
+                        kind: FindingKind::Structure,
+                        rule: "prose.plans_year".to_owned(),
+                        description: "改进措施是下一年度的工作，却写作报告年度".to_owned(),
+                        location,
+                        quote: Some(sentence.trim().to_owned()),
+                        expected: Some(format!("{}年", year + 1)),
+                        found: Some(format!("{year}年")),
+                        cells: Vec::new(),
+                    });
+                }
+            }
+        }
+        // The preamble's list of parts.
+        static PARTS: OnceLock<Regex> = OnceLock::new();
+        let parts = PARTS.get_or_init(|| {
+            Regex::new(r"由([^。]+?)等?([一二三四五六七八九十])部分组成")
+                .unwrap_or_else(|err| panic!("parts: {err}"))
+        });
+        let Some((index, captures)) =
+            paragraphs.iter().enumerate().find_map(|(index, paragraph)| {
+                parts.captures(paragraph).map(|captures| (index, captures))
+            })
+        else {
+            return;
+        };
+        if headings.is_empty() {
+            return;
+        }
+        let listed: Vec<String> =
+            captures[1].split('、').map(label_key).filter(|item| !item.is_empty()).collect();
+        let quote = captures[0].to_owned();
+        let location = self.place(index);
+        let mut push = |description: String, expected: Option<String>, found: Option<String>| {
+            self.findings.push(AuditFinding {
+                kind: FindingKind::Structure,
+                rule: "prose.parts".to_owned(),
+                description,
+                location: location.clone(),
+                quote: Some(quote.clone()),
+                expected,
+                found,
+                cells: Vec::new(),
+            });
+        };
+        if let Some(stated) = chinese_count(&captures[2])
+            && stated != headings.len()
+        {
+            push(
+                "所述组成部分数与正文的部分数不一致".to_owned(),
+                Some(format!("{}部分", headings.len())),
+                Some(format!("{stated}部分")),
+            );
+        }
+        for (_, title) in &headings {
+            let key = label_key(title);
+            let covered = listed.iter().any(|item| {
+                key.contains(item.as_str())
+                    || item.contains(key.as_str())
+                    || common_prefix(item, &key) as f64
+                        >= 0.8 * item.chars().count().min(key.chars().count()) as f64
+            });
+            if !covered {
+                push(format!("概述列举的组成部分遗漏了“{title}”"), Some(title.clone()), None);
+            }
+        }
+    }
+}
+
+/// Checks the prose of a report read in `format` against its table `values`.
+pub fn check(
+    paragraphs: &[String],
+    format: FormatId,
+    values: &TableValues,
+    year: Option<i32>,
+) -> Vec<AuditFinding> {
+    let cells = cell_measures(format.format()).into_iter().collect();
+    let mut current = None;
+    let sections = paragraphs
+        .iter()
+        .map(|paragraph| {
+            if heading(paragraph).is_some() {
+                current = Some(paragraph.trim().to_owned());
+            }
+            current.clone()
+        })
+        .collect();
+    let mut checker = Checker { format, sections, values, cells, findings: Vec::new() };
+    let figures = figures(paragraphs, checker.format);
+    checker.claims(&figures);
+    checker.parts_and_percentages(&figures);
+    checker.mentions(paragraphs);
+    checker.structure(paragraphs, year);
+    checker.findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_vocabulary_parses_and_names_measures_some_format_shows() {
+        let shown: std::collections::BTreeSet<String> = FormatId::ALL
+            .iter()
+            .flat_map(|format| {
+                cell_measures(format.format()).into_iter().map(|(measure, _)| measure)
+            })
+            .collect();
+        for claim in &vocabulary().claim {
+            for measure in claim.measures.iter().chain(&claim.percent_of) {
+                // Every measure is one a derive step produces; most are shown by some table.
+                assert!(!measure.is_empty());
+            }
+        }
+        // The claims tied to tables name cells that exist.
+        for measure in ["catalog.total", "app.received", "app.new.all", "review.total", "org.staff"]
+        {
+            assert!(shown.contains(measure), "{measure}");
+        }
+    }
+
+    #[test]
+    fn the_latest_phrase_names_the_claim() {
+        let claim = |subject: &str, format| {
+            claim_of(subject, "件", format).map(|index| vocabulary().claim[index].measures.clone())
+        };
+        assert_eq!(
+            claim("，其中按时办结", FormatId::Pre2019),
+            Some(vec!["app.concluded.on_time".to_owned()])
+        );
+        assert_eq!(
+            claim("，不同意公开", FormatId::Pre2019),
+            Some(vec!["app.answer.refused".to_owned()])
+        );
+        assert_eq!(
+            claim("，同意公开", FormatId::Pre2019),
+            Some(vec!["app.answer.disclosed".to_owned()])
+        );
+        assert_eq!(
+            claim("，我局收到涉及同一事项依申请公开件", FormatId::Pre2019),
+            Some(vec!["app.received".to_owned()])
+        );
+        assert_eq!(claim("，天气", FormatId::Pre2019), None);
+    }
+
+    #[test]
+    fn headings_are_numbered_short_lines() {
+        assert_eq!(heading("一、概述 "), Some("概述".to_owned()));
+        assert_eq!(heading("一是确保重点领域信息及时公开。"), None);
+        assert_eq!(heading("2018年，我局"), None);
+    }
+}

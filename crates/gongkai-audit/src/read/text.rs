@@ -1,0 +1,110 @@
+//! Plain text as reports are copied out of word processors (the founding document, ../shared/seed/): a
+//! table cell is a line starting with a tab (a label may continue on the next lines without one), a row
+//! ends at a blank line; a line with tabs between its cells is a row by itself. Everything else is prose,
+//! one paragraph per line.
+
+use crate::document::{Document, RawCell, RawTable};
+
+pub(crate) fn read(text: &str) -> Document {
+    let mut document = Document::default();
+    let mut table: Option<RawTable> = None;
+    let mut row: Vec<RawCell> = Vec::new();
+    let finish_row = |table: &mut Option<RawTable>, row: &mut Vec<RawCell>| {
+        if !row.is_empty() {
+            table.get_or_insert_with(RawTable::default).rows.push(std::mem::take(row));
+        }
+    };
+    let mut blank_run = 0usize;
+    for line in text.lines() {
+        let line = line.trim_end_matches('\r');
+        if let Some(rest) = line.strip_prefix('\t') {
+            blank_run = 0;
+            if rest.contains('\t') {
+                // A row on one line: cells between tabs.
+                finish_row(&mut table, &mut row);
+                row.extend(rest.split('\t').map(|cell| RawCell::new(cell.trim())));
+                finish_row(&mut table, &mut row);
+            } else {
+                row.push(RawCell::new(rest.trim()));
+            }
+        } else if line.trim().is_empty() {
+            blank_run += 1;
+            finish_row(&mut table, &mut row);
+            // Two blank lines, or prose, end a table; one blank line ends a row.
+            if blank_run >= 2
+                && let Some(done) = table.take()
+            {
+                document.tables.push(done);
+            }
+        } else if !row.is_empty() && line.starts_with(' ') {
+            // A cell continued on the next line (an annotation under a label).
+            if let Some(last) = row.last_mut() {
+                last.text.push_str(line.trim());
+            }
+            blank_run = 0;
+        } else {
+            blank_run = 0;
+            finish_row(&mut table, &mut row);
+            if let Some(done) = table.take() {
+                document.tables.push(done);
+            }
+            let paragraph = strip_markers(line.trim());
+            if !paragraph.is_empty() {
+                document.paragraphs.push(paragraph);
+            }
+        }
+    }
+    finish_row(&mut table, &mut row);
+    if let Some(done) = table.take() {
+        document.tables.push(done);
+    }
+    document
+}
+
+/// Word-processor export markers such as `[bookmark: title]` or `[image: …]` are not text.
+fn strip_markers(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(start) = rest.find('[') {
+        let (before, after) = rest.split_at(start);
+        out.push_str(before);
+        let marker = ["[bookmark:", "[image:"].iter().any(|prefix| after.starts_with(prefix));
+        match (marker, after.find(']')) {
+            (true, Some(end)) => rest = &after[end + 1..],
+            _ => {
+                out.push('[');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tab_lines_are_cells_and_blank_lines_end_rows() {
+        let text = "标题\n\t指标\n\t单位\n\t统计数\n\n\t（一）收到申请数\n        （注）\n\t件\n\t3\n\n\n后记\n";
+        let document = read(text);
+        assert_eq!(document.paragraphs, vec!["标题", "后记"]);
+        assert_eq!(document.tables.len(), 1);
+        let rows: Vec<Vec<&str>> = document.tables[0]
+            .rows
+            .iter()
+            .map(|row| row.iter().map(|cell| cell.text.as_str()).collect())
+            .collect();
+        assert_eq!(
+            rows,
+            vec![vec!["指标", "单位", "统计数"], vec!["（一）收到申请数（注）", "件", "3"]]
+        );
+    }
+
+    #[test]
+    fn markers_are_dropped() {
+        assert_eq!(strip_markers("[bookmark: title]温州市司法局"), "温州市司法局");
+        assert_eq!(strip_markers("见[附件]"), "见[附件]");
+    }
+}

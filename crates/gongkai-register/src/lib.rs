@@ -1,0 +1,84 @@
+//! Registers (台账) in and out: an agency's application register (依申请公开登记台账) and catalog list
+//! (主动公开目录) read from XLSX or CSV with the Chinese column headers agencies use, validated row by row,
+//! and written back in the same layout.
+//!
+//! Policy on errors: **all or nothing per file**. Every row is checked and every problem reported (row,
+//! column, reason in Chinese); if any row has a problem, nothing is imported. The caller writes the
+//! records in one transaction, skipping those already present (same tracking or index number), so
+//! importing a file twice adds nothing the second time.
+//!
+//! Pure: bytes in, records out, and back. The store writes; the CLI reads files.
+
+pub mod fields;
+pub mod rows;
+pub mod sheet;
+mod write;
+
+use gongkai_core::calendar::Calendar;
+use time::Date;
+
+pub use fields::{ColumnMap, Register};
+pub use rows::{ApplicationEntry, CatalogEntry, Problem};
+pub use sheet::{FileKind, Sheet};
+pub use write::write;
+
+/// Why a register cannot be imported.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegisterError {
+    #[error("cannot read the file: {0}")]
+    Unreadable(String),
+    #[error("the file is too large: {0}")]
+    TooLarge(String),
+    /// The headers cannot be mapped (messages in Chinese).
+    #[error("the columns cannot be mapped: {}", .0.join("; "))]
+    Columns(Vec<String>),
+    /// Rows with problems; nothing was imported.
+    #[error("{} problems in the rows", .0.len())]
+    Rows(Vec<Problem>),
+    #[error("cannot write the file: {0}")]
+    Write(String),
+}
+
+/// A register read: the records, and the file's columns nothing was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Read<T> {
+    pub entries: Vec<T>,
+    pub unmapped: Vec<String>,
+}
+
+fn sheet_and_map(
+    bytes: &[u8],
+    kind: FileKind,
+    register: Register,
+    overrides: &[(String, String)],
+) -> Result<(Sheet, ColumnMap), RegisterError> {
+    let sheet = sheet::read(bytes, kind)?;
+    let map =
+        fields::map_columns(register, &sheet.headers, overrides).map_err(RegisterError::Columns)?;
+    Ok((sheet, map))
+}
+
+/// Reads an application register. The steps of each application are checked by the reply clock on
+/// `calendar` as of `as_of` (the day of the import).
+pub fn read_applications(
+    bytes: &[u8],
+    kind: FileKind,
+    overrides: &[(String, String)],
+    calendar: &Calendar,
+    as_of: Date,
+) -> Result<Read<ApplicationEntry>, RegisterError> {
+    let (sheet, map) = sheet_and_map(bytes, kind, Register::Applications, overrides)?;
+    let entries = rows::applications(&sheet, &map, calendar, as_of).map_err(RegisterError::Rows)?;
+    Ok(Read { entries, unmapped: map.unmapped })
+}
+
+/// Reads a catalog list.
+pub fn read_catalog(
+    bytes: &[u8],
+    kind: FileKind,
+    overrides: &[(String, String)],
+) -> Result<Read<CatalogEntry>, RegisterError> {
+    let (sheet, map) = sheet_and_map(bytes, kind, Register::Catalog, overrides)?;
+    let entries = rows::catalog(&sheet, &map).map_err(RegisterError::Rows)?;
+    Ok(Read { entries, unmapped: map.unmapped })
+}

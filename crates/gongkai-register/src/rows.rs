@@ -1,0 +1,670 @@
+//! Rows of a register as records, and records as rows.
+//!
+//! Reading validates every row and reports every problem (row, column, reason in Chinese); an application's
+//! steps are checked by the reply clock itself ([`gongkai_core::clock::evaluate`]), so a register cannot
+//! bring in a history the back office would refuse. Writing puts each field under its first header, so a
+//! register written by gongkai reads back to the same records.
+
+use std::collections::HashMap;
+
+use gongkai_core::calendar::Calendar;
+use gongkai_core::clock::{self, Application, Event, Party};
+use gongkai_core::regime::{Channel, Intake, Regime};
+use gongkai_core::report::records::{
+    ApplicantType, ApplicationRecord, CatalogItem, OtherHandling, Outcome, PublishChannel,
+};
+use serde::Serialize;
+use time::Date;
+
+use crate::fields::{ColumnMap, Register};
+use crate::sheet::Sheet;
+
+/// A problem with one cell or row, for the person who made the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The row number as the spreadsheet shows it.
+    pub row: usize,
+    /// The column's header (or 办理过程 for the steps as a whole).
+    pub column: String,
+    pub message: String,
+}
+
+/// An application of the register: the record the clock and the report count, and the personal data
+/// the register holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationEntry {
+    pub record: ApplicationRecord,
+    pub applicant_name: String,
+    pub description: String,
+}
+
+/// An item of a catalog list with its metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogEntry {
+    pub item: CatalogItem,
+    pub subject: String,
+    pub genre: String,
+    pub doc_number: String,
+    pub validity: String,
+    pub summary: String,
+}
+
+/// Parses a date as registers write it: 2025-01-02, 2025/1/2, 2025.1.2, 2025年1月2日 (a time after it is
+/// ignored).
+pub fn parse_date(text: &str) -> Option<Date> {
+    let text = text.trim();
+    let text = text.split([' ', 'T']).next().unwrap_or(text);
+    let numbers: Vec<&str> =
+        text.split(['-', '/', '.', '年', '月', '日']).filter(|part| !part.is_empty()).collect();
+    let [year, month, day] = numbers.as_slice() else { return None };
+    let year: i32 = year.parse().ok().filter(|year| (1900..=2200).contains(year))?;
+    let month: u8 = month.parse().ok()?;
+    let day: u8 = day.parse().ok()?;
+    Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
+}
+
+fn squeeze(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            ':' | '-' | '—' | '－' | '/' | '（' | '(' => '：',
+            '）' | ')' => ' ',
+            _ => c,
+        })
+        .filter(|c| *c != ' ')
+        .collect()
+}
+
+fn applicant_type(text: &str) -> Option<ApplicantType> {
+    let text = squeeze(text);
+    if let Some(found) = ApplicantType::ALL.into_iter().find(|kind| kind.label() == text) {
+        return Some(found);
+    }
+    Some(match text.as_str() {
+        "公民" | "个人" | "自然人申请" => ApplicantType::Natural,
+        "企业" | "公司" => ApplicantType::Business,
+        "律师事务所" | "律师" => ApplicantType::LegalService,
+        "社会组织" | "公益组织" => ApplicantType::PublicInterest,
+        "法人或其他组织" | "其他组织" | "法人或其他组织：其他" => {
+            ApplicantType::OtherOrganisation
+        }
+        _ => return None,
+    })
+}
+
+fn channel(text: &str) -> Option<Channel> {
+    let text = squeeze(text);
+    if let Some(found) = Channel::ALL.into_iter().find(|channel| channel.label() == text) {
+        return Some(found);
+    }
+    Some(match text.as_str() {
+        "当面申请" | "当面提交" | "现场" | "现场申请" | "窗口" => Channel::InPerson,
+        "邮政寄送" | "邮寄申请" | "邮政" | "挂号信" | "EMS" | "快递" => {
+            Channel::Post
+        }
+        "信函" | "信函申请" | "来信" | "信件" => Channel::Letter,
+        "网上申请" | "网络申请" | "在线" | "在线申请" | "互联网" | "电子邮件" | "网上" => {
+            Channel::Online
+        }
+        "传真申请" => Channel::Fax,
+        _ => return None,
+    })
+}
+
+fn outcome(text: &str) -> Result<Outcome, String> {
+    let text = squeeze(text);
+    if let Some(found) =
+        Outcome::ALL.into_iter().find(|outcome| squeeze(&outcome.register_label()) == text)
+    {
+        return Ok(found);
+    }
+    // The ground alone names one outcome ("属于国家秘密").
+    let by_ground: Vec<Outcome> = Outcome::ALL
+        .into_iter()
+        .filter(|outcome| outcome.ground().is_some_and(|ground| squeeze(ground) == text))
+        .collect();
+    if let [found] = by_ground.as_slice() {
+        return Ok(*found);
+    }
+    match text.as_str() {
+        "同意公开" | "公开" => return Ok(Outcome::Disclosed),
+        "同意部分公开" => return Ok(Outcome::PartiallyDisclosed),
+        "属于已主动公开范围" | "已主动公开" | "予以公开：已主动公开" => {
+            return Ok(Outcome::AlreadyPublished);
+        }
+        "不属于本行政机关公开" | "不属于本机关公开" | "非本机关信息" => {
+            return Ok(Outcome::NotThisAgency);
+        }
+        _ => {}
+    }
+    let categories: Vec<&str> = Outcome::ALL
+        .iter()
+        .filter(|outcome| outcome.ground().is_some())
+        .map(|outcome| outcome.label())
+        .collect();
+    if categories.iter().any(|category| squeeze(category) == text) {
+        return Err(format!("“{text}”须写明理由，例如“{text}：{}”", example_ground(&text)));
+    }
+    Err(format!("无法识别的答复结果“{text}”，应为如“予以公开”“部分公开”“不予公开：属于国家秘密”等"))
+}
+
+fn example_ground(category: &str) -> &'static str {
+    Outcome::ALL
+        .iter()
+        .find(|outcome| outcome.label() == category)
+        .and_then(|outcome| outcome.ground())
+        .unwrap_or("")
+}
+
+fn party(text: &str) -> Option<Party> {
+    match squeeze(text).as_str() {
+        "" | "第三方" | "第三人" => Some(Party::ThirdParty),
+        "其他机关" | "其他行政机关" | "有关机关" | "相关机关" => {
+            Some(Party::OtherAgency)
+        }
+        _ => None,
+    }
+}
+
+fn yes(text: &str) -> Option<bool> {
+    match squeeze(text).as_str() {
+        "是" | "Y" | "y" | "√" | "yes" | "1" | "规范性文件" => Some(true),
+        "" | "否" | "N" | "n" | "×" | "no" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+fn publish_channel(text: &str) -> Option<PublishChannel> {
+    let text = squeeze(text);
+    if let Some(found) = PublishChannel::ALL.into_iter().find(|channel| channel.label() == text) {
+        return Some(found);
+    }
+    Some(match text.as_str() {
+        "网站" | "门户网站" | "政府门户网站" | "部门网站" => {
+            PublishChannel::Website
+        }
+        "公报" => PublishChannel::Gazette,
+        "微博" => PublishChannel::Weibo,
+        "微信" | "微信公众号" => PublishChannel::Wechat,
+        "其他" | "报纸" | "公告栏" | "政务新媒体" => PublishChannel::Other,
+        _ => return None,
+    })
+}
+
+/// The cells of one row by field, with problems collected.
+struct RowReader<'a> {
+    map: &'a ColumnMap,
+    headers: &'a [String],
+    cells: &'a [String],
+    row: usize,
+    problems: Vec<Problem>,
+}
+
+impl RowReader<'_> {
+    fn text(&self, key: &str) -> &str {
+        self.map
+            .column(key)
+            .and_then(|column| self.cells.get(column))
+            .map_or("", |cell| cell.trim())
+    }
+
+    fn header(&self, key: &str) -> String {
+        self.map
+            .column(key)
+            .and_then(|column| self.headers.get(column))
+            .cloned()
+            .unwrap_or_else(|| key.to_owned())
+    }
+
+    fn problem(&mut self, key: &str, message: String) {
+        let column = self.header(key);
+        self.problems.push(Problem { row: self.row, column, message });
+    }
+
+    fn required(&mut self, key: &str) -> Option<String> {
+        let text = self.text(key).to_owned();
+        if text.is_empty() {
+            self.problem(key, "必填，不能为空".to_owned());
+            None
+        } else {
+            Some(text)
+        }
+    }
+
+    fn date(&mut self, key: &str) -> Option<Date> {
+        let text = self.text(key).to_owned();
+        if text.is_empty() {
+            return None;
+        }
+        let parsed = parse_date(&text);
+        if parsed.is_none() {
+            self.problem(key, format!("“{text}”不是日期（应为如 2025-01-02 或 2025年1月2日）"));
+        }
+        parsed
+    }
+
+    fn parsed<T>(
+        &mut self,
+        key: &str,
+        parse: impl Fn(&str) -> Option<T>,
+        expected: &str,
+    ) -> Option<T> {
+        let text = self.text(key).to_owned();
+        let parsed = parse(&text);
+        if parsed.is_none() {
+            self.problem(key, format!("“{text}”无法识别，应为{expected}"));
+        }
+        parsed
+    }
+}
+
+/// Reads the applications of a register. `calendar` and `as_of` are what the reply clock checks the steps
+/// with. Every problem of every row is returned; no record is returned unless all rows are valid.
+pub fn applications(
+    sheet: &Sheet,
+    map: &ColumnMap,
+    calendar: &Calendar,
+    as_of: Date,
+) -> Result<Vec<ApplicationEntry>, Vec<Problem>> {
+    debug_assert_eq!(map.register, Register::Applications);
+    let mut entries = Vec::with_capacity(sheet.rows.len());
+    let mut problems = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let types = ApplicantType::ALL.map(ApplicantType::label).join("、");
+    let channels = Channel::ALL.map(Channel::label).join("、");
+    for (row, cells) in &sheet.rows {
+        let mut reader =
+            RowReader { map, headers: &sheet.headers, cells, row: *row, problems: Vec::new() };
+        let tracking = reader.required("tracking_number");
+        if let Some(tracking) = &tracking
+            && let Some(first) = seen.insert(tracking.clone(), *row)
+        {
+            reader.problem("tracking_number", format!("编号“{tracking}”与第{first}行重复"));
+        }
+        let applicant = reader
+            .required("applicant_type")
+            .and_then(|_| reader.parsed("applicant_type", applicant_type, &types));
+        let channel =
+            reader.required("channel").and_then(|_| reader.parsed("channel", channel, &channels));
+        let submitted = if reader.text("submitted").is_empty() {
+            reader.problem("submitted", "必填，不能为空".to_owned());
+            None
+        } else {
+            reader.date("submitted")
+        };
+        let signed_for = reader.date("signed_for");
+        let confirmed = reader.date("confirmed");
+        let supplement_requested = reader.date("supplement_requested");
+        let supplement_by = reader.date("supplement_by");
+        let supplement_received = reader.date("supplement_received");
+        let consultation_sent = reader.date("consultation_sent");
+        let consultation_party = reader.parsed("consultation_party", party, "第三方或其他机关");
+        let consultation_answered = reader.date("consultation_answered");
+        let extension_approved = reader.date("extension_approved");
+        let fee_notified = reader.date("fee_notified");
+        let fee_amount_text = reader.text("fee_amount").to_owned();
+        let fee_amount = if fee_amount_text.is_empty() {
+            None
+        } else {
+            let amount = fee_amount_text.trim_end_matches('元').parse::<u64>().ok();
+            if amount.is_none() {
+                reader.problem("fee_amount", format!("“{fee_amount_text}”不是整数金额（元）"));
+            }
+            amount
+        };
+        let fee_paid = reader.date("fee_paid");
+        let replied = reader.date("replied");
+        let outcome_text = reader.text("outcome").to_owned();
+        let outcome = if outcome_text.is_empty() {
+            None
+        } else {
+            match outcome(&outcome_text) {
+                Ok(outcome) => Some(outcome),
+                Err(message) => {
+                    reader.problem("outcome", message);
+                    None
+                }
+            }
+        };
+        if supplement_by.is_some() && supplement_requested.is_none() {
+            reader.problem("supplement_by", "有补正期限但没有补正告知日期".to_owned());
+        }
+        if supplement_received.is_some() && supplement_requested.is_none() {
+            reader.problem("supplement_received", "有补正日期但没有补正告知日期".to_owned());
+        }
+        if consultation_answered.is_some() && consultation_sent.is_none() {
+            reader.problem("consultation_answered", "有意见反馈日期但没有征求意见日期".to_owned());
+        }
+        if fee_notified.is_some() != fee_amount.is_some() {
+            reader.problem("fee_amount", "收费通知日期与收费金额须同时填写".to_owned());
+        }
+        if fee_paid.is_some() && fee_notified.is_none() {
+            reader.problem("fee_paid", "有缴费日期但没有收费通知日期".to_owned());
+        }
+        let lapse = matches!(
+            outcome,
+            Some(Outcome::OtherHandling(OtherHandling::NoSupplement | OtherHandling::FeeNotPaid))
+        );
+        if replied.is_some() && outcome.is_none() && outcome_text.is_empty() {
+            reader.problem("outcome", "已填答复日期，须填写答复结果".to_owned());
+        }
+        if outcome.is_some() && replied.is_none() && !lapse {
+            reader.problem("replied", "已填答复结果，须填写答复日期".to_owned());
+        }
+        let (Some(tracking), Some(applicant), Some(channel), Some(submitted)) =
+            (tracking, applicant, channel, submitted)
+        else {
+            problems.extend(reader.problems);
+            continue;
+        };
+        if !reader.problems.is_empty() {
+            problems.extend(reader.problems);
+            continue;
+        }
+        let mut events = Vec::new();
+        if let Some(on) = supplement_requested {
+            events.push(Event::SupplementRequested { on, reply_by: supplement_by });
+        }
+        if let Some(on) = supplement_received {
+            events.push(Event::SupplementReceived { on });
+        }
+        if let Some(on) = consultation_sent {
+            events.push(Event::ConsultationSent {
+                on,
+                party: consultation_party.unwrap_or(Party::ThirdParty),
+            });
+        }
+        if let Some(on) = consultation_answered {
+            events.push(Event::ConsultationAnswered { on });
+        }
+        let intake = Intake { channel, submitted, signed_for, confirmed };
+        if let Some(on) = extension_approved {
+            let regime = Regime::in_force_on(confirmed.or(signed_for).unwrap_or(submitted))
+                .unwrap_or(Regime::Ordinance2019);
+            events.push(Event::ExtensionApproved {
+                on,
+                working_days: regime.max_extension_working_days(),
+            });
+        }
+        if let (Some(on), Some(amount_yuan)) = (fee_notified, fee_amount) {
+            events.push(Event::FeeNotified { on, amount_yuan });
+        }
+        if let Some(on) = fee_paid {
+            events.push(Event::FeePaid { on });
+        }
+        if let Some(on) = replied {
+            events.push(Event::Replied { on });
+        }
+        events.sort_by_key(Event::date);
+        let application =
+            Application { intake: intake.clone(), regime: None, events: events.clone() };
+        if let Err(err) = clock::evaluate(&application, calendar, as_of) {
+            problems.push(Problem {
+                row: *row,
+                column: "办理过程".to_owned(),
+                message: err.in_chinese(),
+            });
+            continue;
+        }
+        entries.push(ApplicationEntry {
+            record: ApplicationRecord {
+                tracking_number: tracking,
+                applicant,
+                intake,
+                regime: None,
+                events,
+                // A lapse's outcome comes from the clock, not from the register.
+                outcome: if lapse && replied.is_none() { None } else { outcome },
+            },
+            applicant_name: reader.text("applicant_name").to_owned(),
+            description: reader.text("description").to_owned(),
+        });
+    }
+    if problems.is_empty() { Ok(entries) } else { Err(problems) }
+}
+
+/// Reads the items of a catalog list; every problem of every row, or every item.
+pub fn catalog(sheet: &Sheet, map: &ColumnMap) -> Result<Vec<CatalogEntry>, Vec<Problem>> {
+    debug_assert_eq!(map.register, Register::Catalog);
+    let mut entries = Vec::with_capacity(sheet.rows.len());
+    let mut problems = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let channels = PublishChannel::ALL.map(PublishChannel::label).join("、");
+    for (row, cells) in &sheet.rows {
+        let mut reader =
+            RowReader { map, headers: &sheet.headers, cells, row: *row, problems: Vec::new() };
+        let index_number = reader.required("index_number");
+        if let Some(index_number) = &index_number
+            && let Some(first) = seen.insert(index_number.clone(), *row)
+        {
+            reader.problem("index_number", format!("索引号“{index_number}”与第{first}行重复"));
+        }
+        let title = reader.required("title");
+        let category = reader.required("category");
+        let published = if reader.text("published").is_empty() {
+            reader.problem("published", "必填，不能为空".to_owned());
+            None
+        } else {
+            reader.date("published")
+        };
+        let formed = reader.date("formed");
+        if let (Some(formed), Some(published)) = (formed, published)
+            && formed > published
+        {
+            reader.problem("formed", format!("成文日期 {formed} 晚于发布日期 {published}"));
+        }
+        let normative = reader.parsed("normative", yes, "“是”或“否”");
+        let validity = match reader.text("validity") {
+            "" => "有效".to_owned(),
+            text @ ("有效" | "失效" | "废止" | "部分失效" | "已修改") => {
+                text.to_owned()
+            }
+            text => {
+                let text = text.to_owned();
+                reader.problem(
+                    "validity",
+                    format!("“{text}”无法识别，应为有效、失效、废止、部分失效或已修改"),
+                );
+                String::new()
+            }
+        };
+        let channel_text = reader.text("channels").to_owned();
+        let mut item_channels = Vec::new();
+        for part in channel_text
+            .split(['、', ',', '，', ';', '；', '/', '|'])
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+        {
+            match publish_channel(part) {
+                Some(found) if !item_channels.contains(&found) => item_channels.push(found),
+                Some(_) => {}
+                None => reader.problem("channels", format!("“{part}”无法识别，应为{channels}")),
+            }
+        }
+        if item_channels.is_empty() {
+            // A list without the column is the list of the agency's website.
+            item_channels.push(PublishChannel::Website);
+        }
+        let (Some(index_number), Some(title), Some(category), Some(published), Some(normative)) =
+            (index_number, title, category, published, normative)
+        else {
+            problems.extend(reader.problems);
+            continue;
+        };
+        if !reader.problems.is_empty() {
+            problems.extend(reader.problems);
+            continue;
+        }
+        entries.push(CatalogEntry {
+            item: CatalogItem {
+                index_number,
+                title,
+                category,
+                formed,
+                published,
+                channels: item_channels,
+                normative,
+            },
+            subject: reader.text("subject").to_owned(),
+            genre: reader.text("genre").to_owned(),
+            doc_number: reader.text("doc_number").to_owned(),
+            validity,
+            summary: reader.text("summary").to_owned(),
+        });
+    }
+    if problems.is_empty() { Ok(entries) } else { Err(problems) }
+}
+
+/// The headers gongkai writes: the first header of each field.
+pub fn headers(register: Register) -> Vec<&'static str> {
+    register.fields().iter().map(|field| field.headers[0]).collect()
+}
+
+fn date_text(date: Option<Date>) -> String {
+    date.map(|date| date.to_string()).unwrap_or_default()
+}
+
+/// An application as a register row, in the order of [`headers`]. Steps a register has no column for
+/// (a refused extension, a second consultation) are left out; the count of such cases is returned by
+/// [`application_rows`].
+fn application_row(entry: &ApplicationEntry) -> (Vec<String>, bool) {
+    let record = &entry.record;
+    let mut supplement_requested = None;
+    let mut supplement_by = None;
+    let mut supplement_received = None;
+    let mut consultation: Option<(Date, Party)> = None;
+    let mut consultation_answered = None;
+    let mut extension = None;
+    let mut fee: Option<(Date, u64)> = None;
+    let mut fee_paid = None;
+    let mut replied = None;
+    let mut lossy = false;
+    let set = |slot: &mut Option<Date>, on: Date, lossy: &mut bool| {
+        *lossy |= slot.is_some();
+        *slot = Some(on);
+    };
+    for event in &record.events {
+        match *event {
+            Event::SupplementRequested { on, reply_by } => {
+                set(&mut supplement_requested, on, &mut lossy);
+                supplement_by = reply_by;
+            }
+            Event::SupplementReceived { on } => set(&mut supplement_received, on, &mut lossy),
+            Event::ConsultationSent { on, party } => {
+                lossy |= consultation.is_some();
+                consultation = Some((on, party));
+            }
+            Event::ConsultationAnswered { on } => set(&mut consultation_answered, on, &mut lossy),
+            Event::ExtensionRequested { .. } => {}
+            Event::ExtensionRefused { .. } => lossy = true,
+            Event::ExtensionApproved { on, .. } => set(&mut extension, on, &mut lossy),
+            Event::FeeNotified { on, amount_yuan } => {
+                lossy |= fee.is_some();
+                fee = Some((on, amount_yuan));
+            }
+            Event::FeePaid { on } => set(&mut fee_paid, on, &mut lossy),
+            Event::Replied { on } => set(&mut replied, on, &mut lossy),
+        }
+    }
+    let party_text = |party: Party| match party {
+        Party::ThirdParty => "第三方",
+        Party::OtherAgency => "其他机关",
+    };
+    let row = vec![
+        record.tracking_number.clone(),
+        record.applicant.label().to_owned(),
+        entry.applicant_name.clone(),
+        record.intake.channel.label().to_owned(),
+        record.intake.submitted.to_string(),
+        date_text(record.intake.signed_for),
+        date_text(record.intake.confirmed),
+        entry.description.clone(),
+        date_text(supplement_requested),
+        date_text(supplement_by),
+        date_text(supplement_received),
+        date_text(consultation.map(|(on, _)| on)),
+        consultation.map(|(_, party)| party_text(party).to_owned()).unwrap_or_default(),
+        date_text(consultation_answered),
+        date_text(extension),
+        date_text(fee.map(|(on, _)| on)),
+        fee.map(|(_, amount)| amount.to_string()).unwrap_or_default(),
+        date_text(fee_paid),
+        date_text(replied),
+        record.outcome.map(Outcome::register_label).unwrap_or_default(),
+    ];
+    (row, lossy)
+}
+
+/// Applications as register rows, and how many had steps the register cannot show.
+pub fn application_rows(entries: &[ApplicationEntry]) -> (Vec<Vec<String>>, usize) {
+    let mut lossy = 0;
+    let rows = entries
+        .iter()
+        .map(|entry| {
+            let (row, lost) = application_row(entry);
+            lossy += usize::from(lost);
+            row
+        })
+        .collect();
+    (rows, lossy)
+}
+
+/// Catalog items as rows, in the order of [`headers`].
+pub fn catalog_rows(entries: &[CatalogEntry]) -> Vec<Vec<String>> {
+    entries
+        .iter()
+        .map(|entry| {
+            vec![
+                entry.item.index_number.clone(),
+                entry.item.title.clone(),
+                entry.item.category.clone(),
+                entry.subject.clone(),
+                entry.genre.clone(),
+                entry.doc_number.clone(),
+                date_text(entry.item.formed),
+                entry.item.published.to_string(),
+                entry.validity.clone(),
+                if entry.item.normative { "是" } else { "否" }.to_owned(),
+                entry
+                    .item
+                    .channels
+                    .iter()
+                    .map(|channel| channel.label())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                entry.summary.clone(),
+            ]
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_as_registers_write_them() {
+        let expected = Date::from_calendar_date(2025, time::Month::January, 2).ok();
+        for text in ["2025-01-02", "2025/1/2", "2025.1.2", "2025年1月2日", "2025-01-02 10:30:00"]
+        {
+            assert_eq!(parse_date(text), expected, "{text}");
+        }
+        for text in ["2025-13-01", "2025-02-30", "明天", "2025", "1/2/2025"] {
+            assert_eq!(parse_date(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn outcomes_by_label_ground_or_old_name() {
+        for outcome in Outcome::ALL {
+            assert_eq!(super::outcome(&outcome.register_label()), Ok(outcome));
+        }
+        assert_eq!(super::outcome("同意公开"), Ok(Outcome::Disclosed));
+        assert_eq!(
+            super::outcome("不予公开-属于国家秘密"),
+            Ok(Outcome::Withheld(gongkai_core::report::records::Withholding::StateSecret))
+        );
+        assert!(super::outcome("不予公开").unwrap_err().contains("须写明理由"));
+        assert!(super::outcome("看情况").is_err());
+    }
+}

@@ -1,0 +1,267 @@
+//! Registers (台账) brought in and taken out: an agency's applications with their steps and personal
+//! data, and its catalog list with the items' metadata.
+//!
+//! An import is one transaction, audited as one action: all rows or none. Records already present (the
+//! agency's own tracking or index number) are skipped, so importing a file again adds nothing; a tracking
+//! number another agency holds is refused (tracking numbers are unique on the platform).
+
+use std::collections::{HashMap, HashSet};
+
+use gongkai_core::report::records::{ApplicationRecord, CatalogItem};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::catalog::{ItemMetadata, NewItem, placeholders};
+use crate::records::to_text;
+use crate::{Actor, Backend, Store, StoreError, agencies, audit, now_text};
+
+/// Rows per multi-row `INSERT` (10 parameters each).
+const BATCH: usize = 500;
+
+/// An application of a register with the personal data the register holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterApplication {
+    pub record: ApplicationRecord,
+    pub applicant_name: String,
+    pub description: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub added: usize,
+    /// Rows whose record the agency already has (same tracking or index number): not written again.
+    pub already_present: usize,
+}
+
+/// Which of `numbers` exist, and under which agency, in `column` of `table`.
+async fn existing(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    table: &str,
+    column: &str,
+    numbers: &[&str],
+) -> Result<HashMap<String, i64>, StoreError> {
+    let mut found = HashMap::new();
+    for chunk in numbers.chunks(BATCH) {
+        let sql = format!(
+            "SELECT {column}, agency_id FROM {table} WHERE {column} IN {}",
+            placeholders(backend, 1, chunk.len(), 1)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for number in chunk {
+            query = query.bind(*number);
+        }
+        for row in query.fetch_all(&mut **transaction).await? {
+            found.insert(row.try_get(0)?, row.try_get(1)?);
+        }
+    }
+    Ok(found)
+}
+
+/// Imports applications into the agency `code`; `progress` is told how many rows are written so far.
+pub async fn import_applications(
+    store: &Store,
+    code: &str,
+    entries: &[RegisterApplication],
+    actor: &Actor<'_>,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<ImportSummary, StoreError> {
+    let agency = agencies::by_code(store, code).await?;
+    let backend = store.backend();
+    let mut transaction = store.pool().begin().await?;
+    let numbers: Vec<&str> =
+        entries.iter().map(|entry| entry.record.tracking_number.as_str()).collect();
+    let present =
+        existing(&mut transaction, backend, "applications", "tracking_number", &numbers).await?;
+    if let Some((number, _)) = present.iter().find(|(_, owner)| **owner != agency.id) {
+        return Err(StoreError::Duplicate {
+            what: "tracking number (of another agency)",
+            key: number.clone(),
+        });
+    }
+    let new: Vec<&RegisterApplication> = entries
+        .iter()
+        .filter(|entry| !present.contains_key(&entry.record.tracking_number))
+        .collect();
+    let recorded_at = now_text();
+    let mut written = 0;
+    for chunk in new.chunks(BATCH) {
+        let sql = format!(
+            "INSERT INTO applications (agency_id, tracking_number, applicant_type, applicant_name, description, \
+             channel, submitted, signed_for, confirmed, outcome, created_at) VALUES {} RETURNING id, tracking_number",
+            placeholders(backend, chunk.len(), 11, 1)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for entry in chunk {
+            let record = &entry.record;
+            query = query
+                .bind(agency.id)
+                .bind(&record.tracking_number)
+                .bind(to_text(&record.applicant))
+                .bind(&entry.applicant_name)
+                .bind(&entry.description)
+                .bind(to_text(&record.intake.channel))
+                .bind(record.intake.submitted.to_string())
+                .bind(record.intake.signed_for.map(|date| date.to_string()))
+                .bind(record.intake.confirmed.map(|date| date.to_string()))
+                .bind(
+                    record
+                        .outcome
+                        .map(|outcome| serde_json::to_string(&outcome).unwrap_or_default()),
+                )
+                .bind(&recorded_at);
+        }
+        let rows = query.fetch_all(&mut *transaction).await.map_err(|err| {
+            StoreError::on_unique(err, "tracking number", "(written concurrently)")
+        })?;
+        let mut ids: HashMap<String, i64> = HashMap::with_capacity(rows.len());
+        for row in &rows {
+            ids.insert(row.try_get(1)?, row.try_get(0)?);
+        }
+        let mut events = Vec::new();
+        for entry in chunk {
+            let id = ids.get(&entry.record.tracking_number).copied().ok_or_else(|| {
+                StoreError::InvalidData(format!(
+                    "no id returned for `{}`",
+                    entry.record.tracking_number
+                ))
+            })?;
+            for (seq, event) in entry.record.events.iter().enumerate() {
+                let json = serde_json::to_string(event)
+                    .map_err(|err| StoreError::InvalidData(err.to_string()))?;
+                events.push((id, seq as i64, json));
+            }
+        }
+        for event_chunk in events.chunks(BATCH) {
+            let sql = format!(
+                "INSERT INTO application_events (application_id, seq, event, recorded_by, recorded_at) VALUES {}",
+                placeholders(backend, event_chunk.len(), 5, 1)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (id, seq, json) in event_chunk {
+                query = query.bind(*id).bind(*seq).bind(json).bind(actor.name).bind(&recorded_at);
+            }
+            query.execute(&mut *transaction).await?;
+        }
+        written += chunk.len();
+        progress(written);
+    }
+    let summary = ImportSummary { added: new.len(), already_present: entries.len() - new.len() };
+    let after = serde_json::to_string(&summary).unwrap_or_default();
+    audit::record(
+        &mut transaction,
+        actor,
+        "applications.import",
+        &format!("agency:{code}"),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(summary)
+}
+
+/// Imports catalog items into the agency `code`, skipping index numbers the agency already has.
+pub async fn import_catalog(
+    store: &Store,
+    code: &str,
+    items: &[NewItem],
+    actor: &Actor<'_>,
+) -> Result<ImportSummary, StoreError> {
+    let agency = agencies::by_code(store, code).await?;
+    let backend = store.backend();
+    let mut transaction = store.pool().begin().await?;
+    let numbers: Vec<&str> = items.iter().map(|item| item.record.index_number.as_str()).collect();
+    let present: HashSet<String> =
+        existing(&mut transaction, backend, "catalog_items", "index_number", &numbers)
+            .await?
+            .into_iter()
+            .filter(|(_, owner)| *owner == agency.id)
+            .map(|(number, _)| number)
+            .collect();
+    let new: Vec<&NewItem> =
+        items.iter().filter(|item| !present.contains(&item.record.index_number)).collect();
+    crate::catalog::insert_items(
+        &mut transaction,
+        backend,
+        agency.id,
+        new.iter().map(|item| (&item.record, &item.metadata)),
+    )
+    .await?;
+    let summary = ImportSummary { added: new.len(), already_present: items.len() - new.len() };
+    let after = serde_json::to_string(&summary).unwrap_or_default();
+    audit::record(
+        &mut transaction,
+        actor,
+        "catalog.import",
+        &format!("agency:{code}"),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(summary)
+}
+
+/// The agency's applications with their steps and the personal data a register holds, in the order
+/// they were recorded.
+pub async fn export_applications(
+    store: &Store,
+    code: &str,
+) -> Result<Vec<RegisterApplication>, StoreError> {
+    let records = crate::records::load(store, code).await?;
+    let agency = agencies::by_code(store, code).await?;
+    let rows = sqlx::query("SELECT tracking_number, applicant_name, description FROM applications WHERE agency_id = $1")
+        .bind(agency.id)
+        .fetch_all(store.pool())
+        .await?;
+    let mut personal: HashMap<String, (String, String)> = HashMap::with_capacity(rows.len());
+    for row in rows {
+        personal.insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));
+    }
+    Ok(records
+        .applications
+        .into_iter()
+        .map(|record| {
+            let (applicant_name, description) =
+                personal.remove(&record.tracking_number).unwrap_or_default();
+            RegisterApplication { record, applicant_name, description }
+        })
+        .collect())
+}
+
+/// The agency's catalog items with their metadata, in the order they were added (withdrawn items too:
+/// they were published, and the annual report counts them).
+pub async fn export_catalog(store: &Store, code: &str) -> Result<Vec<NewItem>, StoreError> {
+    let records = crate::records::load(store, code).await?;
+    let agency = agencies::by_code(store, code).await?;
+    let rows = sqlx::query(
+        "SELECT index_number, summary, body, subject, genre, doc_number, validity, disclosure FROM catalog_items \
+         WHERE agency_id = $1",
+    )
+    .bind(agency.id)
+    .fetch_all(store.pool())
+    .await?;
+    let mut metadata: HashMap<String, ItemMetadata> = HashMap::with_capacity(rows.len());
+    for row in rows {
+        metadata.insert(
+            row.try_get(0)?,
+            ItemMetadata {
+                summary: row.try_get(1)?,
+                body: row.try_get(2)?,
+                subject: row.try_get(3)?,
+                genre: row.try_get(4)?,
+                doc_number: row.try_get(5)?,
+                validity: row.try_get(6)?,
+                disclosure: row.try_get(7)?,
+            },
+        );
+    }
+    Ok(records
+        .catalog
+        .into_iter()
+        .map(|record: CatalogItem| {
+            let metadata = metadata.remove(&record.index_number).unwrap_or_default();
+            NewItem { record, metadata }
+        })
+        .collect())
+}
