@@ -208,6 +208,17 @@ impl RowReader<'_> {
             .map_or("", |cell| cell.trim())
     }
 
+    /// Free text as written (only a cell of nothing but whitespace is empty), so that text survives a
+    /// round trip exactly.
+    fn free_text(&self, key: &str) -> String {
+        let text = self
+            .map
+            .column(key)
+            .and_then(|column| self.cells.get(column))
+            .map_or("", String::as_str);
+        if text.trim().is_empty() { String::new() } else { text.to_owned() }
+    }
+
     fn header(&self, key: &str) -> String {
         self.map
             .column(key)
@@ -416,8 +427,8 @@ pub fn applications(
                 // A lapse's outcome comes from the clock, not from the register.
                 outcome: if lapse && replied.is_none() { None } else { outcome },
             },
-            applicant_name: reader.text("applicant_name").to_owned(),
-            description: reader.text("description").to_owned(),
+            applicant_name: reader.free_text("applicant_name"),
+            description: reader.free_text("description"),
         });
     }
     if problems.is_empty() { Ok(entries) } else { Err(problems) }
@@ -439,7 +450,7 @@ pub fn catalog(sheet: &Sheet, map: &ColumnMap) -> Result<Vec<CatalogEntry>, Vec<
         {
             reader.problem("index_number", format!("索引号“{index_number}”与第{first}行重复"));
         }
-        let title = reader.required("title");
+        let title = reader.required("title").map(|_| reader.free_text("title"));
         let category = reader.required("category");
         let published = if reader.text("published").is_empty() {
             reader.problem("published", "必填，不能为空".to_owned());
@@ -505,11 +516,11 @@ pub fn catalog(sheet: &Sheet, map: &ColumnMap) -> Result<Vec<CatalogEntry>, Vec<
                 channels: item_channels,
                 normative,
             },
-            subject: reader.text("subject").to_owned(),
-            genre: reader.text("genre").to_owned(),
-            doc_number: reader.text("doc_number").to_owned(),
+            subject: reader.free_text("subject"),
+            genre: reader.free_text("genre"),
+            doc_number: reader.free_text("doc_number"),
             validity,
-            summary: reader.text("summary").to_owned(),
+            summary: reader.free_text("summary"),
         });
     }
     if problems.is_empty() { Ok(entries) } else { Err(problems) }
