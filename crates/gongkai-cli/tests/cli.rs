@@ -409,3 +409,137 @@ fn a_platform_is_set_up_from_the_cli_and_reports_from_the_database_match_the_dem
     assert!(stderr(&bad_addr).contains("--addr"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("gongkai-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn audit_exit_codes_json_and_batch_summary() {
+    let dir = scratch("audit");
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    // A report gongkai generates audits clean in every reading format: exit 0.
+    for extension in ["html", "docx", "txt"] {
+        let out = path(&format!("r2021.{extension}"));
+        let made =
+            gongkai(&["report", "--demo", "wenzhou-justice", "--year", "2021", "--out", &out]);
+        assert!(made.status.success(), "{}", stderr(&made));
+        let audited = gongkai(&["audit", &out]);
+        assert_eq!(audited.status.code(), Some(0), "{extension}: {}", stdout(&audited));
+        assert!(stdout(&audited).contains("format 2021, year 2021"), "{}", stdout(&audited));
+    }
+    // A figure changed by hand: exit 1, the rule and the cell named; --json has the parsed table.
+    let text = std::fs::read_to_string(path("r2021.txt")).unwrap();
+    let tampered = text.replacen("本机关新收政府信息公开申请", "本机关新收政府信息公开申请1", 1);
+    assert_ne!(tampered, text);
+    std::fs::write(path("tampered.txt"), tampered).unwrap();
+    let audited = gongkai(&["audit", &path("tampered.txt")]);
+    assert_eq!(audited.status.code(), Some(1));
+    assert!(stdout(&audited).contains("[prose.table]"), "{}", stdout(&audited));
+    let json = gongkai(&["audit", "--json", &path("tampered.txt")]);
+    let parsed: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(parsed[0]["format"], "2021");
+    assert!(parsed[0]["tables"].as_array().unwrap().len() >= 3);
+    assert_eq!(parsed[0]["findings"][0]["rule"], "prose.table");
+    // No table: exit 2 with the reason.
+    std::fs::write(path("letter.txt"), "关于某事的复函\n经研究，现答复如下。\n").unwrap();
+    let refused = gongkai(&["audit", &path("letter.txt")]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stdout(&refused).contains("no statistics table"), "{}", stdout(&refused));
+    // A folder: every report, a summary, exit 2 because one file has no table.
+    let batch = gongkai(&["audit", "--summary", &dir.to_string_lossy()]);
+    assert_eq!(batch.status.code(), Some(2));
+    let summary = stdout(&batch);
+    assert!(
+        summary.contains("5 reports: 3 without findings, 1 with findings, 1 unreadable"),
+        "{summary}"
+    );
+    assert!(summary.contains("温州市司法局\t2021\t2021\t0"), "{summary}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn registers_import_all_or_nothing_and_export_back() {
+    let dir = scratch("registers");
+    let db = format!("sqlite://{}", dir.join("gongkai.db").display());
+    let added = gongkai(&[
+        "agency",
+        "add",
+        "--db",
+        &db,
+        "--code",
+        "T1",
+        "--name",
+        "测试局",
+        "--region",
+        "浙江省温州市",
+    ]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "申请编号,申请人类型,申请方式,申请日期,确认日期,答复日期,答复结果\n\
+         A1,自然人,网络,2025-03-03,2025-03-03,2025-03-20,予以公开\n\
+         A2,外星人,网络,2025-03-03,2025-03-03,,\n",
+    )
+    .unwrap();
+    let refused =
+        gongkai(&["import", "applications", "--db", &db, "--agency", "T1", &bad.to_string_lossy()]);
+    assert_eq!(refused.status.code(), Some(1));
+    let report = stdout(&refused);
+    assert!(report.contains("1 problems; nothing was imported"), "{report}");
+    assert!(report.contains("3\t申请人类型\t“外星人”无法识别"), "{report}");
+    let good = dir.join("good.csv");
+    std::fs::write(&good, "申请编号,申请人类型,申请方式,申请日期,确认日期,答复日期,答复结果,备注\nA1,自然人,网络,2025-03-03,2025-03-03,2025-03-20,予以公开,\n").unwrap();
+    let imported = gongkai(&[
+        "import",
+        "applications",
+        "--db",
+        &db,
+        "--agency",
+        "T1",
+        &good.to_string_lossy(),
+    ]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    assert!(
+        stdout(&imported).contains("columns not read (map them with --map HEADER=FIELD): 备注")
+    );
+    assert!(
+        stdout(&imported).contains("1 rows, 1 added, 0 already present"),
+        "{}",
+        stdout(&imported)
+    );
+    let again = gongkai(&[
+        "import",
+        "applications",
+        "--db",
+        &db,
+        "--agency",
+        "T1",
+        &good.to_string_lossy(),
+    ]);
+    assert!(stdout(&again).contains("1 rows, 0 added, 1 already present"), "{}", stdout(&again));
+    let out = dir.join("out.xlsx");
+    let exported = gongkai(&[
+        "export",
+        "applications",
+        "--db",
+        &db,
+        "--agency",
+        "T1",
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    let wrong =
+        gongkai(&["export", "applications", "--db", &db, "--agency", "T1", "--out", "x.pdf"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        stderr(&wrong).contains("error: --out: `x.pdf`: use a .xlsx or .csv file"),
+        "{}",
+        stderr(&wrong)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
