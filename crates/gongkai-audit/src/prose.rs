@@ -120,7 +120,8 @@ fn claim_of(subject: &str, unit: &str, format: FormatId) -> Option<usize> {
     best.map(|(_, _, index)| index)
 }
 
-fn sentences(paragraph: &str) -> Vec<String> {
+/// A paragraph cut into sentences (after 。！？), as the checks quote them.
+pub fn sentences(paragraph: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     for c in paragraph.chars() {
@@ -181,6 +182,18 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    /// A cell in words: its row label, and its column label when the row has several columns.
+    fn cell_label(&self, key: &CellKey) -> String {
+        let Some(table) = self.format.format().table(&key.table) else { return key.to_string() };
+        let Some((block, row)) = table.row(&key.row) else { return key.to_string() };
+        let column = block.columns.iter().find(|column| column.key == key.column);
+        match column {
+            Some(column) if row.label.is_empty() => column.label.clone(),
+            Some(column) if block.columns.len() > 1 => format!("{}·{}", row.label, column.label),
+            _ => row.label.clone(),
+        }
+    }
+
     /// Where paragraph `index` is, in words.
     fn place(&self, index: usize) -> String {
         match self.sections.get(index).cloned().flatten() {
@@ -236,11 +249,11 @@ impl Checker<'_> {
             let label = claim.phrases[0].clone();
             if let Some((expected, cells)) = self.table_value(&claim.measures) {
                 if expected != value {
-                    let location =
-                        cells.iter().map(ToString::to_string).collect::<Vec<_>>().join("+");
+                    let rows =
+                        cells.iter().map(|key| self.cell_label(key)).collect::<Vec<_>>().join("＋");
                     self.prose_finding(
                         "prose.table",
-                        format!("正文所述“{label}”与统计表不一致（{location}）"),
+                        format!("正文所述“{label}”与统计表“{rows}”不一致"),
                         figure,
                         Some(format!("{expected}{}", figure.unit)),
                         cells,

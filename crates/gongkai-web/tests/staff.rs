@@ -605,7 +605,7 @@ async fn concurrent_steps_do_not_overwrite_each_other() {
 type Attempt<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
 
 /// Every staff route, with how the isolation test calls it on another agency's records.
-const STAFF_ROUTES: [&str; 25] = [
+const STAFF_ROUTES: [&str; 26] = [
     "/login",
     "/logout",
     "/password",
@@ -631,6 +631,7 @@ const STAFF_ROUTES: [&str; 25] = [
     "/agencies/{code}/region",
     "/agencies/{code}/region/{year}/report",
     "/admin",
+    "/audit",
 ];
 
 #[tokio::test]
@@ -1799,4 +1800,46 @@ async fn the_dashboard_follows_every_change() {
     set(date!(2026 - 12 - 29));
     let page = clerk.get("/staff/agencies/SFJ").await.text();
     assert!(page.contains("已超期（1）"), "overdue on a later day: {page}");
+}
+
+#[tokio::test]
+async fn a_report_uploaded_for_audit_shows_its_findings_in_table_and_text() {
+    let desk = desk("report-audit").await;
+    let mut staff = Client::sign_in(&desk, "clerk1").await;
+    let page = staff.get("/staff/audit").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("年度报告核查"));
+    let report = gongkai_core::report::build(
+        &gongkai_demo::wenzhou_justice(),
+        2021,
+        None,
+        gongkai_core::calendar::Calendar::builtin(),
+    )
+    .unwrap();
+    // A report gongkai made: no findings.
+    let docx = gongkai_render::render(&report, gongkai_render::Output::Docx).unwrap();
+    let clean = staff.upload("/staff/audit", "report.docx", &docx).await;
+    assert_eq!(clean.status, StatusCode::OK, "{}", clean.text());
+    assert!(clean.text().contains("发现问题0项"), "{}", clean.text());
+    assert!(clean.text().contains("统计表符合格式的全部勾稽关系"));
+    // A figure of the text changed and a cell of table 三 changed: both flagged where they are.
+    let text =
+        String::from_utf8(gongkai_render::render(&report, gongkai_render::Output::Text).unwrap())
+            .unwrap();
+    let tampered = text.replacen("本机关新收政府信息公开申请", "本机关新收政府信息公开申请1", 1);
+    let flagged = staff.upload("/staff/audit", "report.txt", tampered.as_bytes()).await;
+    assert_eq!(flagged.status, StatusCode::OK);
+    let body = flagged.text();
+    assert!(body.contains("发现问题1项"), "{body}");
+    assert!(body.contains("<mark>"), "the sentence is marked");
+    assert!(body.contains(r#"class="flag""#), "the cell is marked");
+    // Nothing given, or not a report: the form again with the reason.
+    let empty = staff.upload("/staff/audit", "", b"").await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.text().contains("请上传报告文件，或粘贴报告全文"));
+    let letter = staff
+        .upload("/staff/audit", "letter.txt", "关于某事的复函\n经研究，答复如下。".as_bytes())
+        .await;
+    assert_eq!(letter.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(letter.text().contains("未在报告中找到政府信息公开情况统计表"));
 }

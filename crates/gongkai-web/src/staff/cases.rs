@@ -35,7 +35,7 @@ const OPEN_SHOWN: usize = 500;
 /// "Due soon": within this many working days.
 const DUE_SOON_WORKING_DAYS: u32 = 3;
 
-fn no_store(mut response: Response) -> Response {
+pub(crate) fn no_store(mut response: Response) -> Response {
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

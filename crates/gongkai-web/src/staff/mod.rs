@@ -11,6 +11,7 @@ pub(crate) mod cases;
 pub(crate) mod items;
 pub(crate) mod ledger;
 pub(crate) mod region;
+mod report_audit;
 pub(crate) mod reports;
 pub(crate) mod session;
 pub(crate) mod signin;
@@ -305,4 +306,10 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .route("/agencies/{code}/region", get(region::page))
         .route("/agencies/{code}/region/{year}/report", get(region::rollup_report))
         .route("/admin", get(admin::page).post(admin::submit))
+        .route(
+            "/audit",
+            get(report_audit::form).post(report_audit::check).layer(
+                axum::extract::DefaultBodyLimit::max(report_audit::UPLOAD_LIMIT + 64 * 1024),
+            ),
+        )
 }
