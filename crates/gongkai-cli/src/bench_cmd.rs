@@ -22,6 +22,30 @@ pub(crate) enum BenchCommand {
     Corpus(CorpusArgs),
     /// Index a JSON Lines corpus and time a query file against it.
     Search(SearchArgs),
+    /// Write a folder of generated annual reports (three formats; HTML, DOCX and text) for `gongkai audit`.
+    Reports(ReportsArgs),
+    /// Write a generated application register (CSV or XLSX) for `gongkai import applications`.
+    Register(RegisterArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReportsArgs {
+    /// How many reports.
+    #[arg(long, default_value_t = 1_000)]
+    count: usize,
+    /// The folder to write them to (created).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RegisterArgs {
+    /// How many rows.
+    #[arg(long, default_value_t = 100_000)]
+    rows: usize,
+    /// The file to write; the extension picks csv or xlsx.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -69,7 +93,93 @@ pub(crate) fn run(command: &BenchCommand, out: &mut impl Write) -> anyhow::Resul
     match command {
         BenchCommand::Corpus(args) => corpus(args, out),
         BenchCommand::Search(args) => search(args, out),
+        BenchCommand::Reports(args) => reports(args, out),
+        BenchCommand::Register(args) => register(args, out),
     }
+}
+
+/// Reports of agencies of different sizes (generated records), years 2018–2025 so every format occurs,
+/// rendered in turn as HTML, DOCX and text.
+fn reports(args: &ReportsArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
+    use gongkai_core::calendar::Calendar;
+    use gongkai_render::Output;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("{}", args.out.display()))?;
+    let mut rng = Rng(2026);
+    let sizes: Vec<gongkai_core::report::records::AgencyRecords> = (0..10)
+        .map(|index| {
+            gongkai_demo::scale::large_agency(
+                &format!("B{index}"),
+                200 + rng.below(3_000),
+                20 + rng.below(300),
+            )
+        })
+        .collect();
+    let demo = gongkai_demo::wenzhou_justice();
+    let outputs = [Output::Html, Output::Docx, Output::Text];
+    for index in 0..args.count {
+        let year = 2018 + (index % 8) as i32;
+        let records = if year < 2024 { &demo } else { &sizes[index % sizes.len()] };
+        let report = gongkai_core::report::build(records, year, None, Calendar::builtin())?;
+        let output = outputs[index % outputs.len()];
+        let bytes = gongkai_render::render(&report, output)?;
+        let path = args.out.join(format!("report-{index:05}-{year}.{}", output.extension()));
+        std::fs::write(&path, bytes).with_context(|| format!("{}", path.display()))?;
+    }
+    writeln!(out, "wrote {} reports to {}", args.count, args.out.display())?;
+    Ok(Outcome::Success)
+}
+
+/// A register of `rows` applications over 2020–2025: every applicant type and channel, a fifth with a
+/// supplement, a tenth with a consultation, some extended, most replied with an outcome of the 2021 table.
+fn register(args: &RegisterArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
+    use gongkai_core::regime::Channel;
+    use gongkai_core::report::records::{ApplicantType, Outcome as Reply};
+    let kind = gongkai_register::FileKind::from_name(&args.out.to_string_lossy())
+        .ok_or_else(|| crate::UsageError::new("--out", "use a .csv or .xlsx file"))?;
+    let start = time::Date::from_calendar_date(2020, time::Month::January, 6)?;
+    let mut rng = Rng(109);
+    let mut rows = Vec::with_capacity(args.rows);
+    for index in 0..args.rows {
+        let submitted = start + time::Duration::days((index * 2_100 / args.rows.max(1)) as i64);
+        let day = |offset: i64| (submitted + time::Duration::days(offset)).to_string();
+        let channel = Channel::ALL[rng.below(Channel::ALL.len())];
+        let (signed, confirmed) = match channel {
+            Channel::InPerson => (String::new(), String::new()),
+            Channel::Post => (day(1), String::new()),
+            _ => (String::new(), day(0)),
+        };
+        let supplement = rng.below(5) == 0;
+        let consultation = rng.below(10) == 0;
+        let extended = rng.below(8) == 0;
+        let replied = rng.below(20) != 0;
+        let outcome = Reply::ALL[rng.below(18)];
+        rows.push(vec![
+            format!("BENCH-{index:07}"),
+            ApplicantType::ALL[rng.below(6)].label().to_owned(),
+            format!("申请人{}", rng.below(100_000)),
+            channel.label().to_owned(),
+            submitted.to_string(),
+            signed,
+            confirmed,
+            format!("申请公开第{index}号文件及其附件"),
+            if supplement { day(3) } else { String::new() },
+            if supplement { day(18) } else { String::new() },
+            if supplement { day(8) } else { String::new() },
+            if consultation { day(10) } else { String::new() },
+            if consultation { "第三方".to_owned() } else { String::new() },
+            if consultation { day(20) } else { String::new() },
+            if extended { day(22) } else { String::new() },
+            String::new(),
+            String::new(),
+            String::new(),
+            if replied { day(30) } else { String::new() },
+            if replied { outcome.register_label() } else { String::new() },
+        ]);
+    }
+    let bytes = gongkai_register::write(gongkai_register::Register::Applications, &rows, kind)?;
+    std::fs::write(&args.out, bytes).with_context(|| format!("{}", args.out.display()))?;
+    writeln!(out, "wrote {} rows to {}", args.rows, args.out.display())?;
+    Ok(Outcome::Success)
 }
 
 /// A small deterministic generator (xorshift64*).
