@@ -43,7 +43,7 @@ enum Command {
     Calendar(calendar_cmd::CalendarCommand),
     /// Walk through worked examples of the reply clock under both regulations.
     Demo(demo::DemoArgs),
-    /// Derive an annual report from records, check it, and write it as HTML, DOCX, XLSX, PDF or JSON.
+    /// Derive an annual report from records, check it, and write it as HTML, DOCX, XLSX, PDF, JSON, text or CSV.
     Report(report_cmd::ReportArgs),
     /// Create or update the database schema.
     Migrate(db_cmd::MigrateArgs),

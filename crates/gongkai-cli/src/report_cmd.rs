@@ -30,7 +30,7 @@ pub(crate) struct ReportArgs {
     /// The official format; `auto` follows the year (≤ 2018 pre2019, 2019–2020 2019, ≥ 2021 2021).
     #[arg(long, default_value = "auto", value_parser = parse_format)]
     format: FormatChoice,
-    /// Write the report here; the extension picks html, docx, xlsx, pdf or json.
+    /// Write the report here; the extension picks html, docx, xlsx, pdf, json, txt (the seed's plain-text layout) or csv (every table cell on a line).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
     /// Print the findings of the format's rules; exit 1 if there are any.

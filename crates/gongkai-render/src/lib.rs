@@ -8,6 +8,7 @@
 //! Chinese glyphs on a machine without CJK fonts.
 
 pub mod chart;
+mod csv;
 mod docx;
 pub mod grid;
 mod html;
@@ -44,6 +45,8 @@ pub enum Output {
     /// Plain text laid out as reports are copied out of word processors: a table cell per line after a
     /// tab, a blank line after each row (the layout of the founding document).
     Text,
+    /// Every value cell of the tables on a line, with its labels and unit.
+    Csv,
 }
 
 impl Output {
@@ -51,8 +54,15 @@ impl Output {
     pub const ALL: [Output; 5] =
         [Output::Html, Output::Docx, Output::Xlsx, Output::Pdf, Output::Json];
     /// Every rendering.
-    pub const EVERY: [Output; 6] =
-        [Output::Html, Output::Docx, Output::Xlsx, Output::Pdf, Output::Json, Output::Text];
+    pub const EVERY: [Output; 7] = [
+        Output::Html,
+        Output::Docx,
+        Output::Xlsx,
+        Output::Pdf,
+        Output::Json,
+        Output::Text,
+        Output::Csv,
+    ];
 
     pub fn extension(self) -> &'static str {
         match self {
@@ -62,6 +72,7 @@ impl Output {
             Output::Pdf => "pdf",
             Output::Json => "json",
             Output::Text => "txt",
+            Output::Csv => "csv",
         }
     }
 
@@ -81,6 +92,7 @@ impl Output {
             Output::Pdf => "application/pdf",
             Output::Json => "application/json",
             Output::Text => "text/plain; charset=utf-8",
+            Output::Csv => "text/csv; charset=utf-8",
         }
     }
 }
@@ -95,7 +107,7 @@ impl FromStr for Output {
     type Err = String;
     fn from_str(text: &str) -> Result<Output, String> {
         Output::EVERY.into_iter().find(|output| output.extension() == text).ok_or_else(|| {
-            format!("unknown output `{text}`: expected html, docx, xlsx, pdf, json or txt")
+            format!("unknown output `{text}`: expected html, docx, xlsx, pdf, json, txt or csv")
         })
     }
 }
@@ -115,6 +127,8 @@ pub enum RenderError {
     Pdf(String),
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("csv: {0}")]
+    Csv(String),
 }
 
 /// A section as printed.
@@ -214,5 +228,6 @@ pub fn render(report: &Report, output: Output) -> Result<Vec<u8>, RenderError> {
         Output::Pdf => pdf::render(&document),
         Output::Json => json::render(report),
         Output::Text => Ok(text::render(&document).into_bytes()),
+        Output::Csv => csv::render(report),
     }
 }

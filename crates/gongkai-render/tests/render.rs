@@ -84,6 +84,7 @@ fn every_output_renders_for_all_three_formats() {
                 Output::Pdf => b"%PDF-",
                 Output::Json => b"{",
                 Output::Text => report.title.as_bytes(),
+                Output::Csv => "\u{feff}表格,行,列".as_bytes(),
             };
             assert!(bytes.starts_with(magic), "{format} {output}");
         }
