@@ -254,6 +254,14 @@ impl RowReader<'_> {
         parsed
     }
 
+    fn required_date(&mut self, key: &str) -> Option<Date> {
+        if self.text(key).is_empty() {
+            self.problem(key, "必填，不能为空".to_owned());
+            return None;
+        }
+        self.date(key)
+    }
+
     fn parsed<T>(
         &mut self,
         key: &str,
@@ -297,12 +305,7 @@ pub fn applications(
             .and_then(|_| reader.parsed("applicant_type", applicant_type, &types));
         let channel =
             reader.required("channel").and_then(|_| reader.parsed("channel", channel, &channels));
-        let submitted = if reader.text("submitted").is_empty() {
-            reader.problem("submitted", "必填，不能为空".to_owned());
-            None
-        } else {
-            reader.date("submitted")
-        };
+        let submitted = reader.required_date("submitted");
         let signed_for = reader.date("signed_for");
         let confirmed = reader.date("confirmed");
         let supplement_requested = reader.date("supplement_requested");
@@ -452,12 +455,7 @@ pub fn catalog(sheet: &Sheet, map: &ColumnMap) -> Result<Vec<CatalogEntry>, Vec<
         }
         let title = reader.required("title").map(|_| reader.free_text("title"));
         let category = reader.required("category");
-        let published = if reader.text("published").is_empty() {
-            reader.problem("published", "必填，不能为空".to_owned());
-            None
-        } else {
-            reader.date("published")
-        };
+        let published = reader.required_date("published");
         let formed = reader.date("formed");
         if let (Some(formed), Some(published)) = (formed, published)
             && formed > published
