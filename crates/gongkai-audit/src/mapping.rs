@@ -84,8 +84,10 @@ fn row_score(
         let origins: Vec<&Slot> = slots.iter().filter(|slot| slot.origin).collect();
         let all_values = origins.iter().all(|slot| normalize::is_value_like(&slot.text));
         let any_filled = origins.iter().any(|slot| !slot.text.trim().is_empty());
-        return (labels == 0 && all_values && any_filled && origins.len() >= block.columns.len())
-            .then_some((0.9, usize::MAX));
+        // A row left wholly blank is still the row (every cell not filled), but a filled one is preferred.
+        let score = if any_filled { 0.9 } else { 0.5 };
+        return (labels == 0 && all_values && origins.len() >= block.columns.len())
+            .then_some((score, usize::MAX));
     }
     let target = normalize::label_key(&row.label);
     let mut best: Option<(f64, usize)> = None;
@@ -256,7 +258,30 @@ fn map_table(
             });
         }
     }
-    (alignment.score, parsed, unreadable)
+    (alignment.score + header_bonus(&layout, table), parsed, unreadable)
+}
+
+/// A little for each of the format's column headers the table has (行政复议, 结果维持 …): it tells apart
+/// tables whose rows say little, such as table 四 with its one unlabelled row.
+fn header_bonus(layout: &[Vec<Slot>], table: &Table) -> f64 {
+    let wanted: std::collections::BTreeSet<String> = table
+        .blocks
+        .iter()
+        .flat_map(|block| block.header_rows())
+        .flatten()
+        .map(|cell| normalize::label_key(&cell.label))
+        .filter(|key| !key.is_empty())
+        .collect();
+    let found = layout
+        .iter()
+        .take(10)
+        .flatten()
+        .filter(|slot| slot.origin)
+        .map(|slot| normalize::label_key(&slot.text))
+        .filter(|key| wanted.contains(key))
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    0.05 * found as f64
 }
 
 /// Maps the document's tables onto `format`: each format table takes the file's table it matches best

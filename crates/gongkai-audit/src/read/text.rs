@@ -1,7 +1,7 @@
 //! Plain text as reports are copied out of word processors (the founding document, ../shared/seed/): a
 //! table cell is a line starting with a tab (a label may continue on the next lines without one), a row
-//! ends at a blank line; a line with tabs between its cells is a row by itself. Everything else is prose,
-//! one paragraph per line.
+//! ends at a blank line; a line with tabs between its cells is a row by itself (as a table copied from a
+//! browser or a spreadsheet is pasted). Everything else is prose, one paragraph per line.
 
 use crate::document::{Document, RawCell, RawTable};
 
@@ -27,6 +27,12 @@ pub(crate) fn read(text: &str) -> Document {
             } else {
                 row.push(RawCell::new(rest.trim()));
             }
+        } else if line.contains('\t') && !line.trim().is_empty() {
+            // A row copied from a browser or a spreadsheet: cells between tabs, no leading tab.
+            blank_run = 0;
+            finish_row(&mut table, &mut row);
+            row.extend(line.split('\t').map(|cell| RawCell::new(cell.trim())));
+            finish_row(&mut table, &mut row);
         } else if line.trim().is_empty() {
             blank_run += 1;
             finish_row(&mut table, &mut row);
@@ -99,6 +105,21 @@ mod tests {
         assert_eq!(
             rows,
             vec![vec!["指标", "单位", "统计数"], vec!["（一）收到申请数（注）", "件", "3"]]
+        );
+    }
+
+    #[test]
+    fn rows_copied_from_a_browser_are_rows() {
+        let text = "一、总体情况\n本机关主动公开政府信息10条。\n信息内容\t本年制发件数\t本年废止件数\n规章\t0\t1\n\n后记\n";
+        let document = read(text);
+        assert_eq!(
+            document.paragraphs,
+            vec!["一、总体情况", "本机关主动公开政府信息10条。", "后记"]
+        );
+        assert_eq!(document.tables.len(), 1);
+        assert_eq!(
+            document.tables[0].rows[1].iter().map(|c| c.text.as_str()).collect::<Vec<_>>(),
+            vec!["规章", "0", "1"]
         );
     }
 
