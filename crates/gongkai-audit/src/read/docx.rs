@@ -186,3 +186,41 @@ fn finish_cell(table: &mut TableBuilder) {
         *start = Some((row_index, index));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn docx(document_xml: &[u8]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file("word/document.xml", zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(document_xml).unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn merged_cells_and_paragraphs() {
+        let xml = r#"<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>标题</w:t></w:r></w:p>
+            <w:tbl><w:tr><w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr><w:p><w:r><w:t>甲</w:t></w:r></w:p></w:tc>
+            <w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>1 &amp; 2</w:t></w:r></w:p></w:tc></w:tr>
+            <w:tr><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc><w:tc><w:p><w:r><w:t>3</w:t></w:r></w:p></w:tc>
+            <w:tc><w:p><w:r><w:t>4</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#;
+        let document = read(&docx(xml.as_bytes())).unwrap();
+        assert_eq!(document.paragraphs, vec!["标题"]);
+        let rows = &document.tables[0].rows;
+        assert_eq!(rows[0][0], RawCell { text: "甲".into(), colspan: 1, rowspan: 2 });
+        assert_eq!(rows[0][1], RawCell { text: "1 & 2".into(), colspan: 2, rowspan: 1 });
+        assert_eq!(rows[1].len(), 2, "the continued cell is not a cell of its own");
+    }
+
+    #[test]
+    fn a_zip_bomb_stops_at_the_limit() {
+        let bomb = docx(&vec![b' '; (MAX_DOCUMENT_XML + 1024) as usize]);
+        assert!(bomb.len() < 1024 * 1024, "{} bytes compressed", bomb.len());
+        let refused = read(&bomb).unwrap_err();
+        assert!(refused.to_string().contains("inflates to more than 64 MiB"), "{refused}");
+        assert!(read(b"PK\x03\x04 not really a zip").is_err());
+    }
+}
