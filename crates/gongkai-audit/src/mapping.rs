@@ -235,10 +235,16 @@ fn map_table(
             });
         }
     }
-    // Rows after the first match that match nothing are local additions (rows before it are headers).
+    // Rows after the first match that match nothing are local additions (rows before it are headers), except
+    // the format's own block headings and column headers (table 二 repeats them for each block).
     let first = alignment.pairs.first().map_or(usize::MAX, |pair| pair.0);
+    let headings = header_keys(table);
     for (physical, slots) in layout.iter().enumerate() {
-        if physical > first && !matched_physical[physical] {
+        let format_header = slots
+            .iter()
+            .filter(|slot| slot.origin && !slot.text.trim().is_empty())
+            .all(|slot| headings.contains(&normalize::label_key(&slot.text)));
+        if physical > first && !matched_physical[physical] && !format_header {
             let text: Vec<&str> = slots
                 .iter()
                 .filter(|slot| slot.origin && !slot.text.trim().is_empty())
@@ -261,17 +267,26 @@ fn map_table(
     (alignment.score + header_bonus(&layout, table), parsed, unreadable)
 }
 
+/// The label keys of a table's block headings and column headers.
+fn header_keys(table: &Table) -> std::collections::BTreeSet<String> {
+    table
+        .blocks
+        .iter()
+        .flat_map(|block| {
+            let mut labels: Vec<String> =
+                block.header_rows().into_iter().flatten().map(|cell| cell.label).collect();
+            labels.extend(block.heading.clone());
+            labels
+        })
+        .map(|label| normalize::label_key(&label))
+        .filter(|key| !key.is_empty())
+        .collect()
+}
+
 /// A little for each of the format's column headers the table has (行政复议, 结果维持 …): it tells apart
 /// tables whose rows say little, such as table 四 with its one unlabelled row.
 fn header_bonus(layout: &[Vec<Slot>], table: &Table) -> f64 {
-    let wanted: std::collections::BTreeSet<String> = table
-        .blocks
-        .iter()
-        .flat_map(|block| block.header_rows())
-        .flatten()
-        .map(|cell| normalize::label_key(&cell.label))
-        .filter(|key| !key.is_empty())
-        .collect();
+    let wanted = header_keys(table);
     let found = layout
         .iter()
         .take(10)

@@ -45,6 +45,20 @@ fn assert_clean(report: &Report, output: Output) {
     assert_eq!(audit.format, report.format, "{} {output}: detected format", report.year);
     assert_eq!(audit.year, Some(report.year));
     assert_same_values(report, &audit, output);
+    for table in &audit.tables {
+        assert!(
+            table.unmatched_rows.is_empty(),
+            "{} {output}: {:?}",
+            report.format,
+            table.unmatched_rows
+        );
+        assert!(
+            table.missing_rows.is_empty(),
+            "{} {output}: {:?}",
+            report.format,
+            table.missing_rows
+        );
+    }
     assert!(
         audit.findings.is_empty(),
         "{} {} {output}: {:#?}",
