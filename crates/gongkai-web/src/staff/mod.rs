@@ -280,6 +280,10 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
     let upload = post(items::attach).layer(axum::extract::DefaultBodyLimit::max(
         gongkai_store::catalog::ATTACHMENT_LIMIT + 64 * 1024,
     ));
+    // A report to audit may be a DOCX with pictures.
+    let audit = get(report_audit::form)
+        .post(report_audit::check)
+        .layer(axum::extract::DefaultBodyLimit::max(report_audit::UPLOAD_LIMIT + 64 * 1024));
     axum::Router::new()
         .route("/login", login.get(signin::form))
         .route("/logout", post(signin::sign_out))
@@ -306,10 +310,5 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .route("/agencies/{code}/region", get(region::page))
         .route("/agencies/{code}/region/{year}/report", get(region::rollup_report))
         .route("/admin", get(admin::page).post(admin::submit))
-        .route(
-            "/audit",
-            get(report_audit::form).post(report_audit::check).layer(
-                axum::extract::DefaultBodyLimit::max(report_audit::UPLOAD_LIMIT + 64 * 1024),
-            ),
-        )
+        .route("/audit", audit)
 }
