@@ -70,12 +70,14 @@ fn has_cjk(text: &str) -> bool {
     text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
 
-/// How well physical row `slots` matches format row `row`, and at which position its label is.
+/// How well physical row `slots` matches format row `row` (whose label key is `target`), and at which
+/// position its label is.
 fn row_score(
     slots: &[Slot],
     keys: &[Option<String>],
     block: &Block,
     row: &Row,
+    target: &str,
 ) -> Option<(f64, usize)> {
     if row.label.is_empty() {
         // A row without a label (table 四): a row of values only, as many as the block's columns.
@@ -89,11 +91,10 @@ fn row_score(
         return (labels == 0 && all_values && origins.len() >= block.columns.len())
             .then_some((score, usize::MAX));
     }
-    let target = normalize::label_key(&row.label);
     let mut best: Option<(f64, usize)> = None;
     for (position, key) in keys.iter().enumerate() {
         let Some(key) = key else { continue };
-        let score = normalize::similarity(key, &target);
+        let score = normalize::similarity(key, target);
         // The rightmost label at the best score: nested labels put the row's own label last.
         // A heading row counts half, so the first row under it keeps its own label when both share a
         // physical row (a heading spanning rows down its column).
@@ -130,11 +131,16 @@ fn align(layout: &[Vec<Slot>], rows: &[(&Block, &Row)]) -> Alignment {
     let n = layout.len();
     let m = rows.len();
     let keys: Vec<Vec<Option<String>>> = layout.iter().map(|slots| label_keys(slots)).collect();
+    let targets: Vec<String> =
+        rows.iter().map(|(_, row)| normalize::label_key(&row.label)).collect();
     let scores: Vec<Vec<Option<(f64, usize)>>> = layout
         .iter()
         .zip(&keys)
         .map(|(slots, keys)| {
-            rows.iter().map(|(block, row)| row_score(slots, keys, block, row)).collect()
+            rows.iter()
+                .zip(&targets)
+                .map(|((block, row), target)| row_score(slots, keys, block, row, target))
+                .collect()
         })
         .collect();
     // best[i][j]: best total using physical rows ≥ i and format rows ≥ j.

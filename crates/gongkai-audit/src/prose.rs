@@ -142,14 +142,11 @@ fn figures(paragraphs: &[String], format: FormatId) -> Vec<Figure> {
         let paragraph = fold(paragraph);
         for sentence in sentences(&paragraph) {
             let mut previous_end = 0;
-            for found in number_pattern().find_iter(&sentence) {
+            for captures in number_pattern().captures_iter(&sentence) {
+                let Some(found) = captures.get(0) else { continue };
                 let full = found.as_str();
-                let unit = number_pattern()
-                    .captures(full)
-                    .and_then(|captures| captures.get(1))
-                    .map_or("", |unit| unit.as_str());
+                let unit = captures.get(1).map_or("", |unit| unit.as_str());
                 let text = &full[..full.len() - unit.len()];
-                // A digit run glued to letters (a phone extension, a code) is not a figure.
                 let subject = sentence[previous_end..found.start()].to_owned();
                 previous_end = found.end();
                 let claim = if COUNT_UNITS.contains(&unit) {

@@ -254,6 +254,20 @@ impl RowReader<'_> {
         parsed
     }
 
+    /// A required key that no earlier row of the file has (`seen`: key → its row).
+    fn unique_key(
+        &mut self,
+        key: &str,
+        name: &str,
+        seen: &mut HashMap<String, usize>,
+    ) -> Option<String> {
+        let value = self.required(key)?;
+        if let Some(first) = seen.insert(value.clone(), self.row) {
+            self.problem(key, format!("{name}“{value}”与第{first}行重复"));
+        }
+        Some(value)
+    }
+
     fn required_date(&mut self, key: &str) -> Option<Date> {
         if self.text(key).is_empty() {
             self.problem(key, "必填，不能为空".to_owned());
@@ -294,12 +308,7 @@ pub fn applications(
     for (row, cells) in &sheet.rows {
         let mut reader =
             RowReader { map, headers: &sheet.headers, cells, row: *row, problems: Vec::new() };
-        let tracking = reader.required("tracking_number");
-        if let Some(tracking) = &tracking
-            && let Some(first) = seen.insert(tracking.clone(), *row)
-        {
-            reader.problem("tracking_number", format!("编号“{tracking}”与第{first}行重复"));
-        }
+        let tracking = reader.unique_key("tracking_number", "编号", &mut seen);
         let applicant = reader
             .required("applicant_type")
             .and_then(|_| reader.parsed("applicant_type", applicant_type, &types));
@@ -447,12 +456,7 @@ pub fn catalog(sheet: &Sheet, map: &ColumnMap) -> Result<Vec<CatalogEntry>, Vec<
     for (row, cells) in &sheet.rows {
         let mut reader =
             RowReader { map, headers: &sheet.headers, cells, row: *row, problems: Vec::new() };
-        let index_number = reader.required("index_number");
-        if let Some(index_number) = &index_number
-            && let Some(first) = seen.insert(index_number.clone(), *row)
-        {
-            reader.problem("index_number", format!("索引号“{index_number}”与第{first}行重复"));
-        }
+        let index_number = reader.unique_key("index_number", "索引号", &mut seen);
         let title = reader.required("title").map(|_| reader.free_text("title"));
         let category = reader.required("category");
         let published = reader.required_date("published");
