@@ -325,11 +325,21 @@ pub const LOAD_QUERIES: [&str; 18] = [
      FROM applications WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
 ];
 
-/// The queries that count a year's catalog items of agencies instead of loading them ([`CatalogTally`]),
-/// bound to the year's first and last day as `$1` and `$2`: items per category in the order of first use,
-/// with the normative ones; and items per channel.
+/// The queries that read a year's catalog tallies of agencies instead of loading the items
+/// ([`CatalogTally`]), the year bound as `$1`: items per category in the order of first use, with the
+/// normative ones; and items per channel. The database keeps the tallies in the transaction of every change
+/// to an item or its channels (triggers of schema version 5).
 pub const TALLY_QUERIES: [&str; 2] = [
-    "SELECT agency_id, category, COUNT(*), SUM(CASE WHEN normative <> 0 THEN 1 ELSE 0 END), MIN(id) \
+    "SELECT agency_id, category, items, normative FROM catalog_tallies \
+     WHERE agency_id IN ({agencies}) AND year = $1 AND items > 0 ORDER BY agency_id, first_item",
+    "SELECT agency_id, channel, items FROM channel_tallies \
+     WHERE agency_id IN ({agencies}) AND year = $1 AND items > 0",
+];
+
+/// What the tallies count, counted from the items themselves (tests compare the two), bound to the year's
+/// first and last day as `$1` and `$2`.
+pub const TALLY_COUNTS: [&str; 2] = [
+    "SELECT agency_id, category, COUNT(*), SUM(CASE WHEN normative <> 0 THEN 1 ELSE 0 END) \
      FROM catalog_items WHERE agency_id IN ({agencies}) AND published >= $1 AND published <= $2 \
      GROUP BY agency_id, category ORDER BY agency_id, MIN(id)",
     "SELECT i.agency_id, c.channel, COUNT(*) FROM item_channels c JOIN catalog_items i ON i.id = c.item_id \
@@ -337,17 +347,20 @@ pub const TALLY_QUERIES: [&str; 2] = [
      GROUP BY i.agency_id, c.channel",
 ];
 
-/// The applications a report of the year can count are those submitted by its last day (received on or
-/// after submission); `$1` is that day. Applied on top of the load query when loading for one year.
-const APPLICATIONS_BY: &str = " AND a.submitted <= $1";
+/// The applications a report of the year can count: submitted by its last day (`$1`; received on or after
+/// submission) and not replied before its first day (`$2`; a reply ends an application, so one replied
+/// earlier counts in none of the year's figures). Applied on top of the load queries when loading for one
+/// year.
+const APPLICATIONS_OF_YEAR: &str =
+    " AND a.submitted <= $1 AND (a.replied IS NULL OR a.replied >= $2)";
 
 /// What to load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scope {
     /// Every record.
     Everything,
-    /// What the report of one year counts: the year's catalog items as tallies, applications submitted by
-    /// the year's end; every other record (they are few).
+    /// What the report of one year counts: the year's catalog items as tallies, the applications submitted
+    /// by the year's end and not replied before it; every other record (they are few).
     Year(i32),
 }
 
@@ -384,20 +397,75 @@ pub async fn load_for_year(
     load_scoped(store, agencies, Scope::Year(year)).await
 }
 
-/// Runs `sql` for the agencies in `ids` (a comma-separated list of integers), binding `dates`.
+/// A value bound to a load query.
+#[derive(Debug, Clone)]
+enum Bound {
+    Text(String),
+    Integer(i64),
+}
+
+/// Runs `sql` for the agencies in `ids` (a comma-separated list of integers), binding `values`.
 async fn rows_of(
     store: &Store,
     sql: &str,
     ids: &str,
-    dates: &[String],
+    values: &[Bound],
 ) -> Result<Vec<AnyRow>, StoreError> {
     // Only the integer ids are written into the text; values are bound.
     let sql = sql.replace("{agencies}", ids);
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for date in dates {
-        query = query.bind(date.clone());
+    for value in values {
+        query = match value {
+            Bound::Text(text) => query.bind(text.clone()),
+            Bound::Integer(number) => query.bind(*number),
+        };
     }
     Ok(query.fetch_all(store.pool()).await?)
+}
+
+/// The catalog tallies of `year` for `agencies` (one per agency, in their order), as the database keeps
+/// them (`counted` = false) or counted from the items (`counted` = true; what tests compare them with).
+pub async fn catalog_tallies(
+    store: &Store,
+    agencies: &[AgencyRow],
+    year: i32,
+    counted: bool,
+) -> Result<Vec<CatalogTally>, StoreError> {
+    let mut tallies = vec![CatalogTally { year, ..CatalogTally::default() }; agencies.len()];
+    if agencies.is_empty() {
+        return Ok(tallies);
+    }
+    let position: std::collections::HashMap<i64, usize> =
+        agencies.iter().enumerate().map(|(index, row)| (row.id, index)).collect();
+    let ids = agencies.iter().map(|row| row.id.to_string()).collect::<Vec<_>>().join(",");
+    let at = |row: &AnyRow| -> Result<usize, StoreError> {
+        let id: i64 = row.try_get(0)?;
+        position.get(&id).copied().ok_or_else(|| StoreError::InvalidData(format!("agency {id}")))
+    };
+    let (queries, values) = if counted {
+        (
+            TALLY_COUNTS,
+            vec![Bound::Text(format!("{year:04}-01-01")), Bound::Text(format!("{year:04}-12-31"))],
+        )
+    } else {
+        (TALLY_QUERIES, vec![Bound::Integer(i64::from(year))])
+    };
+    for row in rows_of(store, queries[0], &ids, &values).await? {
+        let tally = &mut tallies[at(&row)?];
+        let count: i64 = row.try_get(2)?;
+        let normative: i64 = row.try_get(3)?;
+        tally.categories.push((row.try_get(1)?, count as u64));
+        tally.normative += normative as u64;
+    }
+    for row in rows_of(store, queries[1], &ids, &values).await? {
+        let channel = from_text(&row.try_get::<String, _>(1)?)?;
+        let count: i64 = row.try_get(2)?;
+        tallies[at(&row)?].channels.push((channel, count as u64));
+    }
+    for tally in &mut tallies {
+        tally.channels.sort();
+    }
+    Ok(tallies)
 }
 
 async fn load_scoped(
@@ -449,24 +517,9 @@ async fn load_scoped(
             }
         }
         Scope::Year(year) => {
-            let bounds = [format!("{year:04}-01-01"), format!("{year:04}-12-31")];
-            for records in &mut all {
-                records.catalog_tallies.push(CatalogTally { year, ..CatalogTally::default() });
-            }
-            for row in rows_of(store, TALLY_QUERIES[0], &ids, &bounds).await? {
-                let tally = &mut all[at(&row)?].catalog_tallies[0];
-                let count: i64 = row.try_get(2)?;
-                let normative: i64 = row.try_get(3)?;
-                tally.categories.push((row.try_get(1)?, count as u64));
-                tally.normative += normative as u64;
-            }
-            for row in rows_of(store, TALLY_QUERIES[1], &ids, &bounds).await? {
-                let channel = from_text(&row.try_get::<String, _>(1)?)?;
-                let count: i64 = row.try_get(2)?;
-                all[at(&row)?].catalog_tallies[0].channels.push((channel, count as u64));
-            }
-            for records in &mut all {
-                records.catalog_tallies[0].channels.sort();
+            let tallies = catalog_tallies(store, agencies, year, false).await?;
+            for (records, tally) in all.iter_mut().zip(tallies) {
+                records.catalog_tallies.push(tally);
             }
         }
     }
@@ -480,24 +533,24 @@ async fn load_scoped(
             repealed: optional_date_at(&row, 6)?,
         });
     }
-    let (events_sql, applications_sql, last_day) = match scope {
+    let (events_sql, applications_sql, bounds) = match scope {
         Scope::Everything => (LOAD_QUERIES[16].to_owned(), LOAD_QUERIES[17].to_owned(), Vec::new()),
         Scope::Year(year) => (
-            LOAD_QUERIES[16].replace(" ORDER BY", &format!("{APPLICATIONS_BY} ORDER BY")),
+            LOAD_QUERIES[16].replace(" ORDER BY", &format!("{APPLICATIONS_OF_YEAR} ORDER BY")),
             LOAD_QUERIES[17]
                 .replace("FROM applications WHERE", "FROM applications a WHERE")
-                .replace(" ORDER BY", &format!("{APPLICATIONS_BY} ORDER BY")),
-            vec![format!("{year:04}-12-31")],
+                .replace(" ORDER BY", &format!("{APPLICATIONS_OF_YEAR} ORDER BY")),
+            vec![Bound::Text(format!("{year:04}-12-31")), Bound::Text(format!("{year:04}-01-01"))],
         ),
     };
     let mut events_by_application: std::collections::HashMap<i64, Vec<Event>> =
         std::collections::HashMap::new();
-    for row in rows_of(store, &events_sql, &ids, &last_day).await? {
+    for row in rows_of(store, &events_sql, &ids, &bounds).await? {
         let event: Event = serde_json::from_str(&row.try_get::<String, _>(2)?)
             .map_err(|err| StoreError::InvalidData(format!("application event: {err}")))?;
         events_by_application.entry(row.try_get(1)?).or_default().push(event);
     }
-    for row in rows_of(store, &applications_sql, &ids, &last_day).await? {
+    for row in rows_of(store, &applications_sql, &ids, &bounds).await? {
         let application_id: i64 = row.try_get(1)?;
         let regime: Option<String> = row.try_get(8)?;
         let outcome: Option<String> = row.try_get(9)?;

@@ -398,3 +398,130 @@ async fn the_ledger_records_and_lists_the_year() {
     })
     .await;
 }
+
+/// The catalog tallies the database keeps (schema version 5 triggers) equal counting the items, after a
+/// random run of the back office's writes: publishing, edits that move an item to another category or
+/// year, make it (non-)normative or change its channels, bulk category edits and withdrawals, in two
+/// agencies.
+#[tokio::test]
+async fn catalog_tallies_follow_every_publishing_change() {
+    use gongkai_core::report::records::PublishChannel;
+    use gongkai_store::{catalog, publishing, records};
+
+    on_both(|store, backend| async move {
+        let ids = [agency(&store, "T1").await, agency(&store, "T2").await];
+        let rows = [
+            agencies::by_code(&store, "T1").await.unwrap(),
+            agencies::by_code(&store, "T2").await.unwrap(),
+        ];
+        let categories = ["政策文件", "工作动态", "人事信息"];
+        let channels = [
+            PublishChannel::Website,
+            PublishChannel::Gazette,
+            PublishChannel::Weibo,
+            PublishChannel::Wechat,
+            PublishChannel::Other,
+        ];
+        // A small linear congruential generator: the same run every time.
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |bound: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((seed >> 33) as usize) % bound
+        };
+        // (item id, agency index, version, withdrawn)
+        let mut items: Vec<(i64, usize, i64, bool)> = Vec::new();
+        for step in 0..120 {
+            let year = 2024 + next(2) as i32;
+            let published =
+                time::Date::from_calendar_date(year, time::Month::March, 1 + next(28) as u8)
+                    .unwrap();
+            let mut chosen: Vec<(PublishChannel, time::Date)> =
+                vec![(channels[next(channels.len())], published)];
+            if next(2) == 0 {
+                let other = channels[next(channels.len())];
+                if other != chosen[0].0 {
+                    chosen.push((other, published));
+                }
+            }
+            let normative = next(3) == 0;
+            let number =
+                if normative { format!("温司发〔{year}〕{step}号") } else { String::new() };
+            let publication = publishing::Publication {
+                title: "关于印发某某办法的通知",
+                summary: "",
+                body: "正文",
+                category: categories[next(categories.len())],
+                subject: "",
+                genre: "",
+                doc_number: &number,
+                formed: None,
+                published,
+                validity: "有效",
+                normative,
+                repealed: None,
+                channels: &chosen,
+            };
+            let live: Vec<usize> = (0..items.len()).filter(|&index| !items[index].3).collect();
+            match next(10) {
+                0..=4 => {
+                    let owner = next(2);
+                    let code = if owner == 0 { "T1" } else { "T2" };
+                    let (id, _) =
+                        publishing::publish(&store, code, &publication, &TEST).await.unwrap();
+                    items.push((id, owner, 1, false));
+                }
+                5..=7 if !live.is_empty() => {
+                    let index = live[next(live.len())];
+                    let (id, _, version, _) = items[index];
+                    publishing::edit(&store, id, version, &publication, &TEST).await.unwrap();
+                    items[index].2 += 1;
+                }
+                8 if !live.is_empty() => {
+                    let owner = next(2);
+                    let mine: Vec<i64> = live
+                        .iter()
+                        .filter(|&&index| items[index].1 == owner)
+                        .map(|&index| items[index].0)
+                        .collect();
+                    let changed = publishing::bulk_set(
+                        &store,
+                        ids[owner],
+                        &mine,
+                        publishing::BulkField::Category,
+                        categories[next(categories.len())],
+                        &TEST,
+                    )
+                    .await
+                    .unwrap();
+                    assert_eq!(changed, mine.len());
+                    for &index in &live {
+                        if items[index].1 == owner {
+                            items[index].2 += 1;
+                        }
+                    }
+                }
+                9 if !live.is_empty() => {
+                    let index = live[next(live.len())];
+                    catalog::withdraw(&store, items[index].0, &TEST).await.unwrap();
+                    items[index].2 += 1;
+                    items[index].3 = true;
+                }
+                _ => {}
+            }
+            if step % 20 == 19 {
+                for year in [2023, 2024, 2025] {
+                    let kept = records::catalog_tallies(&store, &rows, year, false).await.unwrap();
+                    let counted =
+                        records::catalog_tallies(&store, &rows, year, true).await.unwrap();
+                    assert_eq!(kept, counted, "{backend}: step {step}, {year}");
+                }
+            }
+        }
+        let kept = records::catalog_tallies(&store, &rows, 2025, false).await.unwrap();
+        let total: u64 = kept.iter().flat_map(|tally| &tally.categories).map(|(_, n)| n).sum();
+        assert!(total > 10, "{backend}: {kept:?}");
+    })
+    .await;
+}
