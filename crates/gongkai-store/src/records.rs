@@ -349,7 +349,8 @@ pub const TALLY_COUNTS: [&str; 2] = [
 
 /// The applications a report of the year can count: submitted by its last day (`$1`; received on or after
 /// submission) and not replied before its first day (`$2`; a reply ends an application, so one replied
-/// earlier counts in none of the year's figures). Applied on top of the load queries when loading for one
+/// earlier counts in none of the year's figures, nor in last year's carried-out count, the one figure of last
+/// year's applications that the rules compare with). Applied on top of the load queries when loading for one
 /// year.
 const APPLICATIONS_OF_YEAR: &str =
     " AND a.submitted <= $1 AND (a.replied IS NULL OR a.replied >= $2)";
