@@ -385,10 +385,11 @@ pub(crate) async fn load_demo_agencies(
 pub(crate) const DEMO_PASSWORD: &str = "gongkai-demo-2026";
 
 /// The demo staff: (username, display name, role, agency code or `None` for the platform).
-pub(crate) const DEMO_STAFF: [(&str, &str, &str, Option<&str>); 5] = [
+pub(crate) const DEMO_STAFF: [(&str, &str, &str, Option<&str>); 6] = [
     ("clerk", "王经办（司法局）", "clerk", Some(gongkai_demo::portal::JUSTICE)),
     ("reviewer", "赵审核（司法局）", "reviewer", Some(gongkai_demo::portal::JUSTICE)),
     ("head", "陈局长（司法局）", "head", Some(gongkai_demo::portal::JUSTICE)),
+    ("sfjadmin", "李管理（司法局）", "agency_admin", Some(gongkai_demo::portal::JUSTICE)),
     ("supervisor", "市政府办公室", "supervisor", Some("DEMO-330300-ZF")),
     ("admin", "平台管理员", "platform_admin", None),
 ];

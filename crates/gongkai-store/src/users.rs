@@ -52,10 +52,26 @@ pub async fn add(
     password: &str,
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
+    add_with_role(store, username, display_name, password, None, actor).await
+}
+
+/// Adds a user and, in the same transaction, grants them `role` at the agency (`(role, agency)`): an agency
+/// admin adds its staff this way, so no account is left without the role it was made for.
+pub async fn add_with_role(
+    store: &Store,
+    username: &str,
+    display_name: &str,
+    password: &str,
+    role: Option<(&str, Option<&str>)>,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
     if username.trim().is_empty() || username.chars().any(char::is_whitespace) {
         return Err(StoreError::InvalidData(format!(
             "username `{username}` must be non-empty without spaces"
         )));
+    }
+    if let Some((role, agency)) = role {
+        check_role(role, agency)?;
     }
     let hash = hash_password(password)?;
     let mut transaction = store.pool().begin().await?;
@@ -71,7 +87,25 @@ pub async fn add(
     let after =
         serde_json::json!({ "username": username, "display_name": display_name }).to_string();
     audit::record(&mut transaction, actor, "user.add", &subject, Some(&after)).await?;
+    if let Some((role, agency)) = role {
+        grant_in(&mut transaction, username, role, agency, actor).await?;
+    }
     transaction.commit().await?;
+    Ok(())
+}
+
+fn check_role(role: &str, agency: Option<&str>) -> Result<(), StoreError> {
+    if !ROLES.contains(&role) {
+        return Err(StoreError::InvalidData(format!(
+            "unknown role `{role}`: expected one of {}",
+            ROLES.join(", ")
+        )));
+    }
+    if (role == "platform_admin") != agency.is_none() {
+        return Err(StoreError::InvalidData(
+            "platform_admin is granted without an agency; every other role needs one".to_owned(),
+        ));
+    }
     Ok(())
 }
 
@@ -106,21 +140,23 @@ pub async fn grant(
     agency: Option<&str>,
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
-    if !ROLES.contains(&role) {
-        return Err(StoreError::InvalidData(format!(
-            "unknown role `{role}`: expected one of {}",
-            ROLES.join(", ")
-        )));
-    }
-    if (role == "platform_admin") != agency.is_none() {
-        return Err(StoreError::InvalidData(
-            "platform_admin is granted without an agency; every other role needs one".to_owned(),
-        ));
-    }
+    check_role(role, agency)?;
     let mut transaction = store.pool().begin().await?;
+    grant_in(&mut transaction, username, role, agency, actor).await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+async fn grant_in(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    username: &str,
+    role: &str,
+    agency: Option<&str>,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
     let user_id: i64 = sqlx::query("SELECT id FROM users WHERE username = $1")
         .bind(username)
-        .fetch_optional(&mut *transaction)
+        .fetch_optional(&mut **transaction)
         .await?
         .ok_or_else(|| StoreError::NotFound { what: "user", key: username.to_owned() })?
         .try_get(0)?;
@@ -128,7 +164,7 @@ pub async fn grant(
         Some(code) => Some(
             sqlx::query("SELECT id FROM agencies WHERE code = $1")
                 .bind(code)
-                .fetch_optional(&mut *transaction)
+                .fetch_optional(&mut **transaction)
                 .await?
                 .ok_or_else(|| StoreError::NotFound { what: "agency", key: code.to_owned() })?
                 .try_get(0)?,
@@ -140,13 +176,12 @@ pub async fn grant(
         .bind(user_id)
         .bind(agency_id)
         .bind(role)
-        .execute(&mut *transaction)
+        .execute(&mut **transaction)
         .await
         .map_err(|err| StoreError::on_unique(err, "role", &key))?;
     let subject = format!("user:{username}");
     let after = serde_json::json!({ "role": role, "agency": agency }).to_string();
-    audit::record(&mut transaction, actor, "user.grant", &subject, Some(&after)).await?;
-    transaction.commit().await?;
+    audit::record(transaction, actor, "user.grant", &subject, Some(&after)).await?;
     Ok(())
 }
 

@@ -85,6 +85,7 @@ async fn desk_on(name: &str, today: Arc<Mutex<time::Date>>) -> Desk {
         ("sup", "市政府办公室", "supervisor", "ZF"),
         ("other", "财政局经办", "clerk", "CZJ"),
         ("otherhead", "财政局负责人", "head", "CZJ"),
+        ("sfjadmin", "司法局管理员", "agency_admin", "SFJ"),
     ] {
         users::add(&store, user, display, PASSWORD, &ACTOR).await.unwrap();
         users::grant(&store, user, role, Some(code), &ACTOR).await.unwrap();
@@ -212,9 +213,13 @@ impl Client {
     }
 
     async fn sign_in(desk: &Desk, user: &str) -> Client {
+        Client::sign_in_with(desk, user, PASSWORD).await
+    }
+
+    async fn sign_in_with(desk: &Desk, user: &str, password: &str) -> Client {
         let mut client = Client::new(desk);
         let answer =
-            client.post("/staff/login", &[("username", user), ("password", PASSWORD)]).await;
+            client.post("/staff/login", &[("username", user), ("password", password)]).await;
         assert_eq!(answer.status, StatusCode::SEE_OTHER, "{user}: {}", answer.text());
         assert!(client.cookies.contains_key("gk_staff"), "{:?}", client.cookies);
         client
@@ -605,7 +610,7 @@ async fn concurrent_steps_do_not_overwrite_each_other() {
 type Attempt<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
 
 /// Every staff route, with how the isolation test calls it on another agency's records.
-const STAFF_ROUTES: [&str; 26] = [
+const STAFF_ROUTES: [&str; 27] = [
     "/login",
     "/logout",
     "/password",
@@ -630,6 +635,7 @@ const STAFF_ROUTES: [&str; 26] = [
     "/agencies/{code}/ledger",
     "/agencies/{code}/region",
     "/agencies/{code}/region/{year}/report",
+    "/agencies/{code}/staff",
     "/admin",
     "/audit",
 ];
@@ -732,6 +738,12 @@ async fn staff_act_only_within_their_agency_and_role() {
         ),
         ("GET", "/staff/agencies/SFJ/region".to_owned(), vec![]),
         ("GET", "/staff/agencies/ZF/region/2025/report".to_owned(), vec![]),
+        ("GET", "/staff/agencies/SFJ/staff".to_owned(), vec![]),
+        (
+            "POST",
+            "/staff/agencies/SFJ/staff".to_owned(),
+            vec![("action", "grant"), ("username", "other"), ("role", "clerk")],
+        ),
         ("GET", "/staff/admin".to_owned(), vec![]),
         (
             "POST",
@@ -1842,4 +1854,96 @@ async fn a_report_uploaded_for_audit_shows_its_findings_in_table_and_text() {
         .await;
     assert_eq!(letter.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(letter.text().contains("未在报告中找到政府信息公开情况统计表"));
+}
+
+/// An agency's admin manages its own staff: adds a clerk (account and role at once), grants and revokes the
+/// agency's roles, resets the password only of someone who works nowhere else; never a role outside the
+/// agency's four, never another agency's staff. A clerk cannot open the page.
+#[tokio::test]
+async fn an_agency_admin_manages_only_its_own_staff() {
+    let desk = desk("agency-admin").await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    assert_eq!(clerk.get("/staff/agencies/SFJ/staff").await.status, StatusCode::FORBIDDEN);
+
+    let mut admin = Client::sign_in(&desk, "sfjadmin").await;
+    let dashboard = admin.get("/staff/agencies/SFJ").await.text();
+    assert!(dashboard.contains("/staff/agencies/SFJ/staff"), "the dashboard links to the page");
+    let page = admin.get("/staff/agencies/SFJ/staff").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    assert!(text.contains("王经办") && !text.contains("财政局经办"), "only this agency's staff");
+    assert!(!text.contains("value=\"supervisor\""), "only the agency's roles are offered");
+
+    let at = "/staff/agencies/SFJ/staff";
+    let added = admin
+        .post(
+            at,
+            &[
+                ("action", "add_user"),
+                ("username", "clerk3"),
+                ("display_name", "孙经办"),
+                ("password", "a long enough password"),
+                ("role", "clerk"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.text());
+    let user = users::find(&desk.store, "clerk3").await.unwrap().unwrap();
+    assert_eq!(user.roles, vec![(Some("SFJ".to_owned()), "clerk".to_owned())]);
+    // Signs in and works at once.
+    let mut new_clerk = Client::sign_in_with(&desk, "clerk3", "a long enough password").await;
+    assert_eq!(new_clerk.get("/staff/agencies/SFJ/register").await.status, StatusCode::OK);
+
+    let granted =
+        admin.post(at, &[("action", "grant"), ("username", "clerk3"), ("role", "reviewer")]).await;
+    assert_eq!(granted.status, StatusCode::OK);
+    let revoked =
+        admin.post(at, &[("action", "revoke"), ("username", "clerk3"), ("role", "reviewer")]).await;
+    assert_eq!(revoked.status, StatusCode::OK);
+    assert_eq!(users::find(&desk.store, "clerk3").await.unwrap().unwrap().roles.len(), 1);
+
+    // Refused, with the reason next to the form and nothing changed.
+    for (fields, reason) in [
+        (vec![("action", "grant"), ("username", "clerk3"), ("role", "supervisor")], "本单位的角色"),
+        (
+            vec![("action", "grant"), ("username", "clerk3"), ("role", "platform_admin")],
+            "本单位的角色",
+        ),
+        (
+            vec![
+                ("action", "reset_password"),
+                ("username", "other"),
+                ("password", "another long password"),
+            ],
+            "联系平台管理员",
+        ),
+        (vec![("action", "disable"), ("username", "admin")], "联系平台管理员"),
+        (
+            vec![("action", "revoke"), ("username", "sfjadmin"), ("role", "agency_admin")],
+            "不能收回自己",
+        ),
+        (vec![("action", "add_agency"), ("code", "X"), ("name", "某局")], "未知的操作"),
+    ] {
+        let answer = admin.post(at, &fields).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+        assert!(answer.text().contains(reason), "{fields:?}: {}", answer.text());
+    }
+    assert_eq!(users::find(&desk.store, "clerk3").await.unwrap().unwrap().roles.len(), 1);
+    assert!(!users::find(&desk.store, "admin").await.unwrap().unwrap().disabled);
+
+    // Someone who works only here: password reset (their session ends) and disabling.
+    let reset = admin
+        .post(
+            at,
+            &[
+                ("action", "reset_password"),
+                ("username", "clerk3"),
+                ("password", "a brand new password"),
+            ],
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.text());
+    let disabled = admin.post(at, &[("action", "disable"), ("username", "clerk3")]).await;
+    assert_eq!(disabled.status, StatusCode::OK);
+    assert!(users::find(&desk.store, "clerk3").await.unwrap().unwrap().disabled);
 }

@@ -1,9 +1,11 @@
-//! Platform administration in the UI (the same operations as `gongkai agency` / `gongkai user`): agencies,
-//! users, roles, password resets and disabling accounts. Platform admins only; every change is audited by
-//! the store.
+//! Administration in the UI (the same operations as `gongkai agency` / `gongkai user`), every change audited
+//! by the store. Platform admins (`/staff/admin`): agencies, users, roles anywhere, password resets and
+//! disabling accounts. An agency's admin (单位管理员, `/staff/agencies/{code}/staff`): the same for its own
+//! staff only — accounts added with a role in the agency, the agency's four roles granted and revoked, and
+//! passwords reset or accounts disabled only for users who hold no role anywhere else.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use gongkai_store::StoreError;
@@ -11,7 +13,7 @@ use gongkai_store::agencies::{self, AgencyRow, NewAgency};
 use gongkai_store::users::{self, UserRow};
 use serde::Deserialize;
 
-use super::{Staff, role_label};
+use super::{Need, Staff, role_label};
 use crate::error::PageForm;
 use crate::{AppState, PageError, csrf};
 
@@ -19,6 +21,10 @@ use crate::{AppState, PageError, csrf};
 #[template(path = "staff/admin.html")]
 struct AdminPage<'a> {
     staff: &'a Staff,
+    /// The agency whose staff an agency admin manages; `None` on the platform page.
+    scope: Option<&'a AgencyRow>,
+    /// Where the forms post.
+    action_path: String,
     csrf: &'a str,
     agencies: &'a [AgencyRow],
     users: Vec<(UserRow, Vec<String>)>,
@@ -31,6 +37,18 @@ struct AdminPage<'a> {
 impl AdminPage<'_> {
     fn error_in(&self, action: &str) -> Option<&str> {
         self.error.as_ref().filter(|(at, _)| at == action).map(|(_, message)| message.as_str())
+    }
+
+    /// The error of an action that has no form on this page (a stale or forged post), shown at the top.
+    fn stray_error(&self) -> Option<&str> {
+        const PLATFORM_ONLY: [&str; 1] = ["add_agency"];
+        let on_page = |action: &str| {
+            matches!(
+                action,
+                "add_user" | "grant" | "revoke" | "reset_password" | "disable" | "enable"
+            ) || (self.scope.is_none() && PLATFORM_ONLY.contains(&action))
+        };
+        self.error.as_ref().filter(|(at, _)| !on_page(at)).map(|(_, message)| message.as_str())
     }
 
     fn kept(&self, action: &str, field: &str) -> &str {
@@ -93,6 +111,21 @@ async fn require_admin(state: &AppState, staff: &Staff) -> Result<(), PageError>
     Err(PageError::Forbidden)
 }
 
+/// The roles an agency's admin grants in the agency (never platform or supervisor roles).
+const AGENCY_ROLES: [&str; 4] = ["clerk", "reviewer", "head", "agency_admin"];
+
+/// What a page administers: the whole platform, or one agency's staff.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    Platform,
+    Agency(&'a AgencyRow),
+}
+
+/// The outcome of one form: the message shown, or the message for the failed action (`None`: not the user's
+/// fault, logged).
+type Outcome = Result<String, Option<String>>;
+
+#[allow(clippy::too_many_arguments)]
 async fn admin_page(
     state: &AppState,
     staff: &Staff,
@@ -101,11 +134,21 @@ async fn admin_page(
     error: Option<(String, String)>,
     done: Option<String>,
     form: AdminForm,
+    scope: Scope<'_>,
 ) -> Result<Response, PageError> {
     let agencies = state.agencies().await?;
+    let (agency, action_path) = match scope {
+        Scope::Platform => (None, "/staff/admin".to_owned()),
+        Scope::Agency(agency) => (Some(agency), format!("/staff/agencies/{}/staff", agency.code)),
+    };
     let users = users::list(state.store())
         .await?
         .into_iter()
+        .filter(|user| {
+            agency.is_none_or(|agency| {
+                user.roles.iter().any(|(code, _)| code.as_deref() == Some(agency.code.as_str()))
+            })
+        })
         .map(|user| {
             let roles = user
                 .roles
@@ -127,12 +170,15 @@ async fn admin_page(
         })
         .collect();
     let (token, cookie) = csrf::issue(headers)?;
+    let roles: &[&'static str] = if agency.is_some() { &AGENCY_ROLES } else { &users::ROLES };
     let page = AdminPage {
         staff,
+        scope: agency,
+        action_path,
         csrf: &token,
         agencies: &agencies,
         users,
-        roles: users::ROLES.iter().map(|role| (*role, role_label(role))).collect(),
+        roles: roles.iter().map(|role| (*role, role_label(role))).collect(),
         error,
         done,
         form,
@@ -146,7 +192,183 @@ pub(crate) async fn page(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     require_admin(&state, &staff).await?;
-    admin_page(&state, &staff, &headers, StatusCode::OK, None, None, AdminForm::default()).await
+    admin_page(
+        &state,
+        &staff,
+        &headers,
+        StatusCode::OK,
+        None,
+        None,
+        AdminForm::default(),
+        Scope::Platform,
+    )
+    .await
+}
+
+/// The agency `code` for its admin (or a platform admin); anyone else is refused and the refusal audited.
+async fn administered(state: &AppState, staff: &Staff, code: &str) -> Result<AgencyRow, PageError> {
+    let agencies = state.agencies().await?;
+    let agency =
+        agencies.iter().find(|row| row.code == code).cloned().ok_or(PageError::NotFound)?;
+    staff.require(state, code, Need::Administer, &format!("agency:{code}:staff")).await?;
+    Ok(agency)
+}
+
+/// 单位人员管理: the agency's staff and their roles in it.
+pub(crate) async fn agency_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let agency = administered(&state, &staff, &code).await?;
+    admin_page(
+        &state,
+        &staff,
+        &headers,
+        StatusCode::OK,
+        None,
+        None,
+        AdminForm::default(),
+        Scope::Agency(&agency),
+    )
+    .await
+}
+
+pub(crate) async fn agency_submit(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<AdminForm>,
+) -> Result<Response, PageError> {
+    csrf::check(&headers, &form.csrf)?;
+    let agency = administered(&state, &staff, &code).await?;
+    let actor = staff.actor();
+    let username = form.username.trim();
+    let code = agency.code.as_str();
+    let role_ok = AGENCY_ROLES.contains(&form.role.as_str());
+    let result: Outcome = match form.action.as_str() {
+        "add_user" | "grant" | "revoke" if !role_ok => Err(Some("请选择本单位的角色。".to_owned())),
+        "add_user" => {
+            if form.display_name.trim().is_empty() {
+                Err(Some("请填写姓名。".to_owned()))
+            } else {
+                users::add_with_role(
+                    state.store(),
+                    username,
+                    form.display_name.trim(),
+                    &form.password,
+                    Some((&form.role, Some(code))),
+                    &actor,
+                )
+                .await
+                .map(|()| format!("已添加用户 {username}，并授予{}。", role_label(&form.role)))
+                .map_err(refused)
+            }
+        }
+        "grant" => users::grant(state.store(), username, &form.role, Some(code), &actor)
+            .await
+            .map(|()| format!("已授予 {username} {}。", role_label(&form.role)))
+            .map_err(refused),
+        "revoke" if username == staff.username && form.role == "agency_admin" => {
+            Err(Some("不能收回自己的单位管理员角色。".to_owned()))
+        }
+        "revoke" => users::revoke(state.store(), username, &form.role, Some(code), &actor)
+            .await
+            .map(|()| format!("已收回 {username} 的{}。", role_label(&form.role)))
+            .map_err(refused),
+        "reset_password" | "disable" | "enable" => match only_here(&state, username, code).await {
+            Ok(()) => account_action(&state, &staff, &form, &actor).await,
+            Err(message) => Err(message),
+        },
+        _ => Err(Some("未知的操作。".to_owned())),
+    };
+    respond(&state, &staff, &headers, form, result, Scope::Agency(&agency)).await
+}
+
+/// Ok when `username` holds roles in the agency `code` and nowhere else: only then may the agency's admin
+/// reset the password or disable the account.
+async fn only_here(state: &AppState, username: &str, code: &str) -> Result<(), Option<String>> {
+    let user = users::find(state.store(), username).await.map_err(refused)?;
+    match user {
+        None => Err(Some(format!("用户“{username}”不存在。"))),
+        Some(user)
+            if !user.roles.is_empty()
+                && user.roles.iter().all(|(agency, _)| agency.as_deref() == Some(code)) =>
+        {
+            Ok(())
+        }
+        Some(_) => Err(Some(
+            "该用户不是本单位人员，或在其他单位、全平台另有角色，请联系平台管理员。".to_owned(),
+        )),
+    }
+}
+
+/// Resets the password of, disables or enables the account named in `form`.
+async fn account_action(
+    state: &AppState,
+    staff: &Staff,
+    form: &AdminForm,
+    actor: &gongkai_store::Actor<'_>,
+) -> Outcome {
+    let username = form.username.trim();
+    match form.action.as_str() {
+        "reset_password" => users::set_password(state.store(), username, &form.password, actor)
+            .await
+            .map(|()| format!("已重置 {username} 的密码，其登录已失效。"))
+            .map_err(refused),
+        _ if username == staff.username => Err(Some("不能停用自己的账户。".to_owned())),
+        action => {
+            let disabled = action == "disable";
+            users::set_disabled(state.store(), username, disabled, actor)
+                .await
+                .map(|()| format!("已{}账户 {username}。", if disabled { "停用" } else { "启用" }))
+                .map_err(refused)
+        }
+    }
+}
+
+/// The page again after a form: with the message on success, or with the error and the input kept.
+async fn respond(
+    state: &AppState,
+    staff: &Staff,
+    headers: &HeaderMap,
+    form: AdminForm,
+    result: Outcome,
+    scope: Scope<'_>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(message) => {
+            state.forget_agencies();
+            admin_page(
+                state,
+                staff,
+                headers,
+                StatusCode::OK,
+                None,
+                Some(message),
+                AdminForm::default(),
+                scope,
+            )
+            .await
+        }
+        Err(Some(message)) => {
+            let action = form.action.clone();
+            admin_page(
+                state,
+                staff,
+                headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some((action, message)),
+                None,
+                form,
+                scope,
+            )
+            .await
+        }
+        Err(None) => Err(PageError::Unavailable),
+    }
 }
 
 /// A store refusal as the admin reads it.
@@ -189,7 +411,7 @@ pub(crate) async fn submit(
     let actor = staff.actor();
     let agency = (!form.agency.is_empty()).then_some(form.agency.as_str());
     let username = form.username.trim();
-    let result = match form.action.as_str() {
+    let result: Outcome = match form.action.as_str() {
         "add_user" => {
             if form.display_name.trim().is_empty() {
                 Err(Some("请填写姓名。".to_owned()))
@@ -214,55 +436,13 @@ pub(crate) async fn submit(
             .await
             .map(|()| format!("已收回 {username} 的{}。", role_label(&form.role)))
             .map_err(refused),
-        "reset_password" => users::set_password(state.store(), username, &form.password, &actor)
-            .await
-            .map(|()| format!("已重置 {username} 的密码，其登录已失效。"))
-            .map_err(refused),
-        "disable" | "enable" => {
-            if username == staff.username {
-                Err(Some("不能停用自己的账户。".to_owned()))
-            } else {
-                let disabled = form.action == "disable";
-                users::set_disabled(state.store(), username, disabled, &actor)
-                    .await
-                    .map(|()| {
-                        format!("已{}账户 {username}。", if disabled { "停用" } else { "启用" })
-                    })
-                    .map_err(refused)
-            }
+        "reset_password" | "disable" | "enable" => {
+            account_action(&state, &staff, &form, &actor).await
         }
         "add_agency" => add_agency(&state, &form, &actor).await,
         _ => Err(Some("未知的操作。".to_owned())),
     };
-    match result {
-        Ok(message) => {
-            state.forget_agencies();
-            admin_page(
-                &state,
-                &staff,
-                &headers,
-                StatusCode::OK,
-                None,
-                Some(message),
-                AdminForm::default(),
-            )
-            .await
-        }
-        Err(Some(message)) => {
-            let action = form.action.clone();
-            admin_page(
-                &state,
-                &staff,
-                &headers,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some((action, message)),
-                None,
-                form,
-            )
-            .await
-        }
-        Err(None) => Err(PageError::Unavailable),
-    }
+    respond(&state, &staff, &headers, form, result, Scope::Platform).await
 }
 
 /// The message for a refusal the admin can fix, or `None` (logged) for a failure that is not theirs.

@@ -44,6 +44,8 @@ pub(crate) enum Need {
     Review,
     /// See the region below an agency: supervisor of it or of a parent.
     Supervise,
+    /// Manage the agency's staff accounts and their roles in it: 单位管理员 (agency admin) or a platform admin.
+    Administer,
 }
 
 impl Need {
@@ -54,6 +56,7 @@ impl Need {
             Need::Approve => "approve",
             Need::Review => "review",
             Need::Supervise => "supervise",
+            Need::Administer => "administer",
         }
     }
 }
@@ -86,6 +89,7 @@ impl Staff {
             Need::Supervise => {
                 ancestry(code, agencies).any(|ancestor| self.holds(ancestor, "supervisor"))
             }
+            Need::Administer => self.holds(code, "agency_admin") || self.is_platform_admin(),
             Need::Read => {
                 ["clerk", "reviewer", "head", "agency_admin"]
                     .iter()
@@ -309,6 +313,7 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .route("/agencies/{code}/ledger", get(ledger::page).post(ledger::add))
         .route("/agencies/{code}/region", get(region::page))
         .route("/agencies/{code}/region/{year}/report", get(region::rollup_report))
+        .route("/agencies/{code}/staff", get(admin::agency_page).post(admin::agency_submit))
         .route("/admin", get(admin::page).post(admin::submit))
         .route("/audit", audit)
 }
