@@ -101,6 +101,26 @@ fn bench_backend(c: &mut Criterion, name: &str, url: &str) {
     group.bench_function(format!("{name}_engine_3000_agencies_2021_format"), |b| {
         b.iter(|| runtime.block_on(engine(&store, black_box(&members))))
     });
+    // The engine's two halves apart: reading the records, and deriving the report from them.
+    group.bench_function(format!("{name}_engine_load_only"), |b| {
+        b.iter(|| {
+            runtime.block_on(records::load_for_year(&store, black_box(&members), YEAR)).unwrap()
+        })
+    });
+    let loaded = runtime.block_on(records::load_for_year(&store, &members, YEAR)).unwrap();
+    group.bench_function(format!("{name}_engine_build_only"), |b| {
+        b.iter_batched(
+            || {
+                loaded
+                    .iter()
+                    .cloned()
+                    .map(|records| rollup::Member { records, published: true })
+                    .collect::<Vec<_>>()
+            },
+            |members| rollup::build(region(), members, YEAR, Calendar::builtin()).unwrap(),
+            criterion::BatchSize::LargeInput,
+        )
+    });
     group.bench_function(format!("{name}_floor_hand_written_sql"), |b| {
         b.iter(|| runtime.block_on(floor(&store)))
     });

@@ -3,7 +3,6 @@
 //! Loading returns the records in the order they were saved, so a report built from the database is the
 //! report built from the records that were loaded into it.
 
-use gongkai_core::clock::Event;
 use gongkai_core::regime::Intake;
 use gongkai_core::report::records::{
     Agency, AgencyKind, AgencyRecords, ApplicationRecord, CatalogItem, CatalogTally, Complaint,
@@ -302,7 +301,7 @@ pub async fn save(
 /// Every query that loads agencies' records. `{agencies}` stands for the agencies' ids (integers from the
 /// database, written into the text); each row starts with the agency id. Each is served by an index led by
 /// `agency_id` (or the primary key of the joined table); `tests/store.rs` checks the plans.
-pub const LOAD_QUERIES: [&str; 18] = [
+pub const LOAD_QUERIES: [&str; 17] = [
     "SELECT agency_id, id, index_number, title, category, formed, published, normative FROM catalog_items WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
     "SELECT i.agency_id, c.item_id, c.channel FROM item_channels c JOIN catalog_items i ON i.id = c.item_id WHERE i.agency_id IN ({agencies}) ORDER BY c.item_id",
     "SELECT agency_id, kind, number, title, made, published, repealed FROM normative_documents WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
@@ -319,10 +318,11 @@ pub const LOAD_QUERIES: [&str; 18] = [
     "SELECT agency_id, application, day, amount_yuan, waived FROM fees WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
     "SELECT agency_id, year, measure, value, source FROM declared_figures WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
     "SELECT agency_id, year, section, paragraphs FROM staff_texts WHERE agency_id IN ({agencies}) ORDER BY agency_id, year, section",
-    "SELECT a.agency_id, e.application_id, e.event FROM application_events e JOIN applications a ON a.id = e.application_id \
-     WHERE a.agency_id IN ({agencies}) ORDER BY e.application_id, e.seq",
-    "SELECT agency_id, id, tracking_number, applicant_type, channel, submitted, signed_for, confirmed, regime, outcome \
-     FROM applications WHERE agency_id IN ({agencies}) ORDER BY agency_id, id",
+    // Each application with its events in order as one JSON array (`string_agg`: PostgreSQL, and SQLite
+    // since 3.44; the bundled SQLite is newer): one row per application, not one per event.
+    "SELECT a.agency_id, a.id, a.tracking_number, a.applicant_type, a.channel, a.submitted, a.signed_for, a.confirmed, a.regime, a.outcome, \
+     (SELECT '[' || string_agg(e.event, ',' ORDER BY e.seq) || ']' FROM application_events e WHERE e.application_id = a.id) \
+     FROM applications a WHERE a.agency_id IN ({agencies}) ORDER BY a.agency_id, a.id",
 ];
 
 /// The queries that read a year's catalog tallies of agencies instead of loading the items
@@ -355,13 +355,92 @@ pub const TALLY_COUNTS: [&str; 2] = [
 const APPLICATIONS_OF_YEAR: &str =
     " AND a.submitted <= $1 AND (a.replied IS NULL OR a.replied >= $2)";
 
+/// What a report of a year reads of each other kind of record (index-aligned with [`LOAD_QUERIES`] 2–15),
+/// as a condition added to the load query when loading for one year. A report of year Y derives Y's table
+/// and, to check it against last year's, Y−1's ([`gongkai_core::report::build`]); each condition keeps every
+/// row that either derivation can count, bound as `$1` = the first day of Y−1 and `$2` = the last day of Y
+/// (dated records) or `$1` = Y−1 and `$2` = Y (records of a year):
+///
+/// - normative documents: every one (the count in force and the count published to date reach back to
+///   documents of any year);
+/// - reviews and lawsuits: filed, or concluded, in Y−1 or Y (counted as filed with their status at the
+///   year's end, or as concluded);
+/// - complaints, responses, meetings, trainings, fees: dated in Y−1 or Y;
+/// - staff, offices, reading points: begun by the end of Y and not ended before Y−1 (counted when active on
+///   a year's last day);
+/// - funding, declared figures, staff-written texts: of Y−1 or Y.
+///
+/// The report of the year from these rows equals the one from every record (tested on both databases).
+const YEAR_FILTERS: [Option<(&str, YearBound)>; 14] = [
+    None,
+    Some((
+        " AND ((filed >= $1 AND filed <= $2) OR (decided >= $1 AND decided <= $2))",
+        YearBound::Days,
+    )),
+    Some((
+        " AND ((filed >= $1 AND filed <= $2) OR (decided >= $1 AND decided <= $2))",
+        YearBound::Days,
+    )),
+    Some((" AND received >= $1 AND received <= $2", YearBound::Days)),
+    Some((" AND day >= $1 AND day <= $2", YearBound::Days)),
+    Some((" AND from_day <= $2 AND (to_day IS NULL OR to_day >= $1)", YearBound::Days)),
+    Some((" AND from_day <= $2 AND (to_day IS NULL OR to_day >= $1)", YearBound::Days)),
+    Some((" AND opened <= $2 AND (closed IS NULL OR closed >= $1)", YearBound::Days)),
+    Some((" AND year >= $1 AND year <= $2", YearBound::Years)),
+    Some((" AND day >= $1 AND day <= $2", YearBound::Days)),
+    Some((" AND day >= $1 AND day <= $2", YearBound::Days)),
+    Some((" AND day >= $1 AND day <= $2", YearBound::Days)),
+    Some((" AND year >= $1 AND year <= $2", YearBound::Years)),
+    Some((" AND year >= $1 AND year <= $2", YearBound::Years)),
+];
+
+/// How a [`YEAR_FILTERS`] condition is bound.
+#[derive(Debug, Clone, Copy)]
+enum YearBound {
+    /// The first day of the year before and the last day of the year, as text.
+    Days,
+    /// The year before and the year, as integers.
+    Years,
+}
+
+/// The load query `index` of [`LOAD_QUERIES`] (2–16) as loading for `year` runs it: with its
+/// [`YEAR_FILTERS`] condition or, for the applications, [`APPLICATIONS_OF_YEAR`], and the values to bind.
+pub fn year_query(index: usize, year: i32) -> (String, Vec<Bound>) {
+    let last_day = Bound::Text(format!("{year:04}-12-31"));
+    if index == 16 {
+        let condition = APPLICATIONS_OF_YEAR;
+        let bounds = vec![last_day, Bound::Text(format!("{year:04}-01-01"))];
+        return (with_condition(LOAD_QUERIES[16], condition), bounds);
+    }
+    match index.checked_sub(2).and_then(|at| YEAR_FILTERS.get(at).copied().flatten()) {
+        Some((condition, YearBound::Days)) => (
+            with_condition(LOAD_QUERIES[index], condition),
+            vec![Bound::Text(format!("{:04}-01-01", year - 1)), last_day],
+        ),
+        Some((condition, YearBound::Years)) => (
+            with_condition(LOAD_QUERIES[index], condition),
+            vec![Bound::Integer(i64::from(year) - 1), Bound::Integer(i64::from(year))],
+        ),
+        None => (LOAD_QUERIES[index].to_owned(), Vec::new()),
+    }
+}
+
+/// `sql` with `condition` added to its outer `WHERE` (before its last `ORDER BY`).
+fn with_condition(sql: &str, condition: &str) -> String {
+    match sql.rfind(" ORDER BY") {
+        Some(at) => format!("{}{condition}{}", &sql[..at], &sql[at..]),
+        None => format!("{sql}{condition}"),
+    }
+}
+
 /// What to load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scope {
     /// Every record.
     Everything,
     /// What the report of one year counts: the year's catalog items as tallies, the applications submitted
-    /// by the year's end and not replied before it; every other record (they are few).
+    /// by the year's end and not replied before it; of the other records, those the year's or last year's
+    /// table can count ([`YEAR_FILTERS`]).
     Year(i32),
 }
 
@@ -399,8 +478,8 @@ pub async fn load_for_year(
 }
 
 /// A value bound to a load query.
-#[derive(Debug, Clone)]
-enum Bound {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bound {
     Text(String),
     Integer(i64),
 }
@@ -488,7 +567,13 @@ async fn load_scoped(
         let id: i64 = row.try_get(0)?;
         position.get(&id).copied().ok_or_else(|| StoreError::InvalidData(format!("agency {id}")))
     };
-    let rows = async |index: usize| rows_of(store, LOAD_QUERIES[index], &ids, &[]).await;
+    let rows = async |index: usize| match scope {
+        Scope::Everything => rows_of(store, LOAD_QUERIES[index], &ids, &[]).await,
+        Scope::Year(year) => {
+            let (sql, bounds) = year_query(index, year);
+            rows_of(store, &sql, &ids, &bounds).await
+        }
+    };
 
     match scope {
         Scope::Everything => {
@@ -534,26 +619,13 @@ async fn load_scoped(
             repealed: optional_date_at(&row, 6)?,
         });
     }
-    let (events_sql, applications_sql, bounds) = match scope {
-        Scope::Everything => (LOAD_QUERIES[16].to_owned(), LOAD_QUERIES[17].to_owned(), Vec::new()),
-        Scope::Year(year) => (
-            LOAD_QUERIES[16].replace(" ORDER BY", &format!("{APPLICATIONS_OF_YEAR} ORDER BY")),
-            LOAD_QUERIES[17]
-                .replace("FROM applications WHERE", "FROM applications a WHERE")
-                .replace(" ORDER BY", &format!("{APPLICATIONS_OF_YEAR} ORDER BY")),
-            vec![Bound::Text(format!("{year:04}-12-31")), Bound::Text(format!("{year:04}-01-01"))],
-        ),
+    let (applications_sql, bounds) = match scope {
+        Scope::Everything => (LOAD_QUERIES[16].to_owned(), Vec::new()),
+        Scope::Year(year) => year_query(16, year),
     };
-    let mut events_by_application: std::collections::HashMap<i64, Vec<Event>> =
-        std::collections::HashMap::new();
-    for row in rows_of(store, &events_sql, &ids, &bounds).await? {
-        let event: Event = serde_json::from_str(&row.try_get::<String, _>(2)?)
-            .map_err(|err| StoreError::InvalidData(format!("application event: {err}")))?;
-        events_by_application.entry(row.try_get(1)?).or_default().push(event);
-    }
     for row in rows_of(store, &applications_sql, &ids, &bounds).await? {
-        let application_id: i64 = row.try_get(1)?;
         let regime: Option<String> = row.try_get(8)?;
+        let events: Option<String> = row.try_get(10)?;
         let outcome: Option<String> = row.try_get(9)?;
         all[at(&row)?].applications.push(ApplicationRecord {
             tracking_number: row.try_get(2)?,
@@ -569,7 +641,12 @@ async fn load_scoped(
                 .map(str::parse)
                 .transpose()
                 .map_err(StoreError::InvalidData)?,
-            events: events_by_application.remove(&application_id).unwrap_or_default(),
+            events: events
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|err| StoreError::InvalidData(format!("application events: {err}")))?
+                .unwrap_or_default(),
             outcome: outcome
                 .as_deref()
                 .map(serde_json::from_str)

@@ -235,6 +235,18 @@ async fn demo_records_round_trip_and_give_the_same_reports() {
                         - replied_before,
                     "{backend}: {year}"
                 );
+                // Of the other records, only those of the year and the year before are loaded.
+                let of_years = |date: time::Date| (year - 1..=year).contains(&date.year());
+                assert_eq!(
+                    slice.responses,
+                    all.responses.iter().filter(|r| of_years(r.date)).cloned().collect::<Vec<_>>(),
+                    "{backend}: {year}"
+                );
+                assert_eq!(
+                    slice.trainings.len(),
+                    all.trainings.iter().filter(|t| of_years(t.date)).count(),
+                    "{backend}: {year}"
+                );
                 let from_slice = report::build(slice, year, None, Calendar::builtin()).unwrap();
                 let from_all = report::build(all, year, None, Calendar::builtin()).unwrap();
                 assert_eq!(from_slice, from_all, "{backend}: {} {year}", from_all.agency.code);
@@ -713,7 +725,14 @@ async fn the_report_queries_use_indexes() {
     let dir = std::env::temp_dir().join(format!("gk_plans_{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let store = Store::open(&format!("sqlite://{}", dir.join("plans.db").display())).await.unwrap();
-    let queries = records::LOAD_QUERIES.iter().chain(&records::TALLY_QUERIES);
+    // Every query as loading everything runs it, and as loading a year runs it (with its conditions).
+    let year_queries =
+        (2..records::LOAD_QUERIES.len()).map(|index| records::year_query(index, 2025));
+    let queries = records::LOAD_QUERIES
+        .iter()
+        .chain(&records::TALLY_QUERIES)
+        .map(|sql| (*sql).to_owned())
+        .chain(year_queries.map(|(sql, _)| sql));
     for sql in queries {
         let sql = sql
             .replace("{agencies}", "1, 2")
@@ -784,6 +803,113 @@ async fn personal_data_is_unmasked_only_for_the_handler_of_the_case() {
             .await
             .unwrap();
         assert_eq!(assigned, 1);
+    })
+    .await;
+}
+
+/// Days that sit on the edges the year filters of `load_for_year` decide on (the first and last day of each
+/// year), and days between, from a fixed seed.
+fn edge_days(seed: &mut u64, count: usize) -> Vec<time::Date> {
+    let mut days = Vec::with_capacity(count);
+    for _ in 0..count {
+        *seed =
+            seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let pick = (*seed >> 33) as i64;
+        let year = 2016 + (pick % 11) as i32;
+        let first = time::Date::from_calendar_date(year, time::Month::January, 1).unwrap();
+        days.push(match pick % 4 {
+            0 => first,
+            1 => time::Date::from_calendar_date(year, time::Month::December, 31).unwrap(),
+            _ => first + time::Duration::days((pick >> 8) % 365),
+        });
+    }
+    days
+}
+
+#[tokio::test]
+async fn a_years_load_keeps_every_record_that_year_or_the_year_before_can_count() {
+    use gongkai_core::report::records::{
+        CaseResult, Complaint, FeeRecord, Funding, Lawsuit, Meeting, Office, ReadingPoint,
+        Response, ResponseKind, Review, StaffAssignment, Training,
+    };
+    use gongkai_core::report::values::Quantity;
+    on_both(|store, backend| async move {
+        let mut records = gongkai_demo::wenzhou_justice();
+        records.catalog.clear();
+        records.applications.clear();
+        records.fees.clear();
+        records.reviews.clear();
+        records.lawsuits.clear();
+        let code = records.agency.as_ref().unwrap().code.clone();
+        let mut seed = 20_261_202;
+        let starts = edge_days(&mut seed, 120);
+        let lengths = edge_days(&mut seed, 120);
+        let results = [CaseResult::Upheld, CaseResult::Corrected, CaseResult::Other];
+        for (n, (&start, &other)) in starts.iter().zip(&lengths).enumerate() {
+            // An end on or after the start: from the same day to several years later; some never end.
+            let end = (n % 5 != 0).then(|| start.max(other));
+            let decided = end.map(|day| (results[n % 3], day));
+            records.reviews.push(Review { filed: start, application: None, decided });
+            records.lawsuits.push(Lawsuit {
+                filed: start,
+                after_review: n % 2 == 0,
+                as_review_organ: n % 7 == 0,
+                application: None,
+                decided,
+            });
+            records.staff.push(StaffAssignment {
+                id: format!("edge-{n}"),
+                full_time: n % 2 == 1,
+                from: start,
+                to: end,
+            });
+            records.offices.push(Office { name: format!("办公室{n}"), from: start, to: end });
+            records.reading_points.push(ReadingPoint {
+                name: format!("查阅点{n}"),
+                address: "温州市".to_owned(),
+                opened: start,
+                closed: end,
+            });
+            records.complaints.push(Complaint { received: start, summary: format!("投诉{n}") });
+            records.responses.push(Response {
+                date: start,
+                kind: ResponseKind::OnlineInterview,
+                topic: None,
+                head_attended: n % 3 == 0,
+            });
+            records.meetings.push(Meeting { date: start, title: format!("会议{n}") });
+            records.trainings.push(Training {
+                date: start,
+                title: format!("培训{n}"),
+                trainees: n as u32,
+            });
+            records.fees.push(FeeRecord {
+                application: format!("edge-{n}"),
+                date: start,
+                amount_yuan: 100,
+                waived: n % 4 == 0,
+            });
+        }
+        records.funding.retain(|funding| funding.year > 2026);
+        records.funding.extend((2016..=2026).map(|year| Funding {
+            year,
+            amount_wan_yuan: Quantity::from_ten_thousandths(i64::from(year) * 10),
+        }));
+        let new = NewAgency { code: &code, name: "边界局", kind: "department", ..city() };
+        agencies::add(&store, &new, &TEST).await.unwrap();
+        records::save(&store, &code, &records, &TEST).await.unwrap();
+        let rows = vec![agencies::by_code(&store, &code).await.unwrap()];
+        let all = records::load(&store, &code).await.unwrap();
+        for year in 2017..=2026 {
+            let slice = records::load_for_year(&store, &rows, year).await.unwrap().remove(0);
+            assert!(
+                slice.reviews.len() < all.reviews.len(),
+                "{backend}: {year} loads fewer reviews"
+            );
+            let from_slice = report::build(&slice, year, None, Calendar::builtin()).unwrap();
+            let from_all = report::build(&all, year, None, Calendar::builtin()).unwrap();
+            assert_eq!(from_slice, from_all, "{backend}: {year}");
+        }
     })
     .await;
 }
