@@ -114,6 +114,11 @@ pub(crate) fn today_in_china() -> Date {
     time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date()
 }
 
+/// mimalloc, not the system allocator: loading a region's records decodes hundreds of thousands of rows of
+/// small strings, and glibc's malloc spent half of that time in its own bookkeeping (perf; docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let stdout = io::stdout();

@@ -14,6 +14,10 @@
 //!   category, normative items, items by channel, reviews and lawsuits by result — five GROUP BY queries
 //!   over the same tables and indexes.
 
+/// The allocator of the `gongkai` binary, so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "scale/mod.rs"]
 mod scale;
 

@@ -30,7 +30,9 @@ pub(crate) fn to_text<T: Serialize>(value: &T) -> String {
 }
 
 fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, StoreError> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+    // A unit variant's name straight from the text (no JSON value built: a year's load decodes hundreds of
+    // thousands), else the text as JSON.
+    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(text))
         .or_else(|_| serde_json::from_str(text))
         .map_err(|err| StoreError::InvalidData(format!("`{text}`: {err}")))
 }
@@ -40,9 +42,25 @@ fn date_text(date: Date) -> String {
 }
 
 fn parse_date(text: &str) -> Result<Date, StoreError> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(text, &format)
-        .map_err(|err| StoreError::InvalidData(format!("date `{text}`: {err}")))
+    // The one form the store writes (`YYYY-MM-DD`, see `date_text`), read without a format description.
+    let bytes = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| -> Option<u16> {
+        bytes[range].iter().try_fold(0u16, |value, &byte| {
+            byte.is_ascii_digit().then(|| value * 10 + u16::from(byte - b'0'))
+        })
+    };
+    if bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && let (Some(year), Some(month), Some(day)) = (digits(0..4), digits(5..7), digits(8..10))
+        && let Some(month) =
+            u8::try_from(month).ok().and_then(|month| time::Month::try_from(month).ok())
+        && let Ok(day) = u8::try_from(day)
+    {
+        return Date::from_calendar_date(i32::from(year), month, day)
+            .map_err(|err| StoreError::InvalidData(format!("date `{text}`: {err}")));
+    }
+    Err(StoreError::InvalidData(format!("date `{text}`: not YYYY-MM-DD")))
 }
 
 pub(crate) fn date_at(row: &AnyRow, index: usize) -> Result<Date, StoreError> {
@@ -754,4 +772,37 @@ async fn load_scoped(
         });
     }
     Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gongkai_core::report::records::ResponseKind;
+
+    #[test]
+    fn dates_are_read_in_the_form_they_are_written() {
+        let day = time::macros::date!(2025 - 02 - 28);
+        assert_eq!(parse_date(&date_text(day)).unwrap(), day);
+        assert_eq!(parse_date("2024-02-29").unwrap(), time::macros::date!(2024 - 02 - 29));
+        for bad in [
+            "2025-02-29",
+            "2025-13-01",
+            "2025-00-10",
+            "2025-1-01",
+            "2025/01/01",
+            "",
+            "２０２５-01-01",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_are_read_as_unit_variants_or_as_json() {
+        let kind: ResponseKind = from_text("online_interview").unwrap();
+        assert_eq!(kind, ResponseKind::OnlineInterview);
+        let kind: ResponseKind = from_text("\"press_conference\"").unwrap();
+        assert_eq!(kind, ResponseKind::PressConference);
+        assert!(from_text::<ResponseKind>("no_such_kind").is_err());
+    }
 }
