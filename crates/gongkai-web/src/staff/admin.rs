@@ -250,34 +250,12 @@ pub(crate) async fn agency_submit(
     let role_ok = AGENCY_ROLES.contains(&form.role.as_str());
     let result: Outcome = match form.action.as_str() {
         "add_user" | "grant" | "revoke" if !role_ok => Err(Some("请选择本单位的角色。".to_owned())),
-        "add_user" => {
-            if form.display_name.trim().is_empty() {
-                Err(Some("请填写姓名。".to_owned()))
-            } else {
-                users::add_with_role(
-                    state.store(),
-                    username,
-                    form.display_name.trim(),
-                    &form.password,
-                    Some((&form.role, Some(code))),
-                    &actor,
-                )
-                .await
-                .map(|()| format!("已添加用户 {username}，并授予{}。", role_label(&form.role)))
-                .map_err(refused)
-            }
-        }
-        "grant" => users::grant(state.store(), username, &form.role, Some(code), &actor)
-            .await
-            .map(|()| format!("已授予 {username} {}。", role_label(&form.role)))
-            .map_err(refused),
+        "add_user" => add_user(&state, &form, Some((&form.role, Some(code))), &actor).await,
+        "grant" => change_role(&state, &form, true, Some(code), &actor).await,
         "revoke" if username == staff.username && form.role == "agency_admin" => {
             Err(Some("不能收回自己的单位管理员角色。".to_owned()))
         }
-        "revoke" => users::revoke(state.store(), username, &form.role, Some(code), &actor)
-            .await
-            .map(|()| format!("已收回 {username} 的{}。", role_label(&form.role)))
-            .map_err(refused),
+        "revoke" => change_role(&state, &form, false, Some(code), &actor).await,
         "reset_password" | "disable" | "enable" => match only_here(&state, username, code).await {
             Ok(()) => account_action(&state, &staff, &form, &actor).await,
             Err(message) => Err(message),
@@ -285,6 +263,49 @@ pub(crate) async fn agency_submit(
         _ => Err(Some("未知的操作。".to_owned())),
     };
     respond(&state, &staff, &headers, form, result, Scope::Agency(&agency)).await
+}
+
+/// Adds the user named in `form`, with `role` (and its agency) granted in the same transaction if given.
+async fn add_user(
+    state: &AppState,
+    form: &AdminForm,
+    role: Option<(&str, Option<&str>)>,
+    actor: &gongkai_store::Actor<'_>,
+) -> Outcome {
+    let username = form.username.trim();
+    let name = form.display_name.trim();
+    if name.is_empty() {
+        return Err(Some("请填写姓名。".to_owned()));
+    }
+    users::add_with_role(state.store(), username, name, &form.password, role, actor)
+        .await
+        .map(|()| match role {
+            Some((role, _)) => format!("已添加用户 {username}，并授予{}。", role_label(role)),
+            None => format!("已添加用户 {username}。"),
+        })
+        .map_err(refused)
+}
+
+/// Grants (`grant`) or revokes the role named in `form` to or from its user, in `agency`.
+async fn change_role(
+    state: &AppState,
+    form: &AdminForm,
+    grant: bool,
+    agency: Option<&str>,
+    actor: &gongkai_store::Actor<'_>,
+) -> Outcome {
+    let username = form.username.trim();
+    let role = form.role.as_str();
+    if grant {
+        users::grant(state.store(), username, role, agency, actor)
+            .await
+            .map(|()| format!("已授予 {username} {}。", role_label(role)))
+    } else {
+        users::revoke(state.store(), username, role, agency, actor)
+            .await
+            .map(|()| format!("已收回 {username} 的{}。", role_label(role)))
+    }
+    .map_err(refused)
 }
 
 /// Ok when `username` holds roles in the agency `code` and nowhere else: only then may the agency's admin
@@ -410,32 +431,10 @@ pub(crate) async fn submit(
     require_admin(&state, &staff).await?;
     let actor = staff.actor();
     let agency = (!form.agency.is_empty()).then_some(form.agency.as_str());
-    let username = form.username.trim();
     let result: Outcome = match form.action.as_str() {
-        "add_user" => {
-            if form.display_name.trim().is_empty() {
-                Err(Some("请填写姓名。".to_owned()))
-            } else {
-                users::add(
-                    state.store(),
-                    username,
-                    form.display_name.trim(),
-                    &form.password,
-                    &actor,
-                )
-                .await
-                .map(|()| format!("已添加用户 {username}。"))
-                .map_err(refused)
-            }
-        }
-        "grant" => users::grant(state.store(), username, &form.role, agency, &actor)
-            .await
-            .map(|()| format!("已授予 {username} {}。", role_label(&form.role)))
-            .map_err(refused),
-        "revoke" => users::revoke(state.store(), username, &form.role, agency, &actor)
-            .await
-            .map(|()| format!("已收回 {username} 的{}。", role_label(&form.role)))
-            .map_err(refused),
+        "add_user" => add_user(&state, &form, None, &actor).await,
+        "grant" => change_role(&state, &form, true, agency, &actor).await,
+        "revoke" => change_role(&state, &form, false, agency, &actor).await,
         "reset_password" | "disable" | "enable" => {
             account_action(&state, &staff, &form, &actor).await
         }
