@@ -41,12 +41,10 @@ impl AdminPage<'_> {
 
     /// The error of an action that has no form on this page (a stale or forged post), shown at the top.
     fn stray_error(&self) -> Option<&str> {
-        const PLATFORM_ONLY: [&str; 1] = ["add_agency"];
+        const EVERY_PAGE: [&str; 6] =
+            ["add_user", "grant", "revoke", "reset_password", "disable", "enable"];
         let on_page = |action: &str| {
-            matches!(
-                action,
-                "add_user" | "grant" | "revoke" | "reset_password" | "disable" | "enable"
-            ) || (self.scope.is_none() && PLATFORM_ONLY.contains(&action))
+            EVERY_PAGE.contains(&action) || (self.scope.is_none() && action == "add_agency")
         };
         self.error.as_ref().filter(|(at, _)| !on_page(at)).map(|(_, message)| message.as_str())
     }
@@ -125,17 +123,30 @@ enum Scope<'a> {
 /// fault, logged).
 type Outcome = Result<String, Option<String>>;
 
-#[allow(clippy::too_many_arguments)]
+/// What the page shows above and in its forms.
+enum Shown {
+    /// Nothing yet: empty forms.
+    Fresh,
+    /// The message of an action that succeeded; empty forms.
+    Done(String),
+    /// The form that failed, kept, with the reason next to it (422).
+    Failed(Box<AdminForm>, String),
+}
+
 async fn admin_page(
     state: &AppState,
     staff: &Staff,
     headers: &HeaderMap,
-    status: StatusCode,
-    error: Option<(String, String)>,
-    done: Option<String>,
-    form: AdminForm,
     scope: Scope<'_>,
+    shown: Shown,
 ) -> Result<Response, PageError> {
+    let (status, error, done, form) = match shown {
+        Shown::Fresh => (StatusCode::OK, None, None, AdminForm::default()),
+        Shown::Done(message) => (StatusCode::OK, None, Some(message), AdminForm::default()),
+        Shown::Failed(form, message) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Some((form.action.clone(), message)), None, *form)
+        }
+    };
     let agencies = state.agencies().await?;
     let (agency, action_path) = match scope {
         Scope::Platform => (None, "/staff/admin".to_owned()),
@@ -192,17 +203,7 @@ pub(crate) async fn page(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     require_admin(&state, &staff).await?;
-    admin_page(
-        &state,
-        &staff,
-        &headers,
-        StatusCode::OK,
-        None,
-        None,
-        AdminForm::default(),
-        Scope::Platform,
-    )
-    .await
+    admin_page(&state, &staff, &headers, Scope::Platform, Shown::Fresh).await
 }
 
 /// The agency `code` for its admin (or a platform admin); anyone else is refused and the refusal audited.
@@ -222,17 +223,7 @@ pub(crate) async fn agency_page(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let agency = administered(&state, &staff, &code).await?;
-    admin_page(
-        &state,
-        &staff,
-        &headers,
-        StatusCode::OK,
-        None,
-        None,
-        AdminForm::default(),
-        Scope::Agency(&agency),
-    )
-    .await
+    admin_page(&state, &staff, &headers, Scope::Agency(&agency), Shown::Fresh).await
 }
 
 pub(crate) async fn agency_submit(
@@ -362,31 +353,10 @@ async fn respond(
     match result {
         Ok(message) => {
             state.forget_agencies();
-            admin_page(
-                state,
-                staff,
-                headers,
-                StatusCode::OK,
-                None,
-                Some(message),
-                AdminForm::default(),
-                scope,
-            )
-            .await
+            admin_page(state, staff, headers, scope, Shown::Done(message)).await
         }
         Err(Some(message)) => {
-            let action = form.action.clone();
-            admin_page(
-                state,
-                staff,
-                headers,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some((action, message)),
-                None,
-                form,
-                scope,
-            )
-            .await
+            admin_page(state, staff, headers, scope, Shown::Failed(Box::new(form), message)).await
         }
         Err(None) => Err(PageError::Unavailable),
     }
