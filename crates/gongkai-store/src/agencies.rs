@@ -71,7 +71,7 @@ pub async fn add(
             agency.kind
         )));
     }
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     let parent_id: Option<i64> = match agency.parent_code {
         Some(code) => Some(
             sqlx::query("SELECT id FROM agencies WHERE code = $1")
@@ -164,7 +164,7 @@ pub async fn set_profile(
 ) -> Result<(), StoreError> {
     let agency = by_code(store, code).await?;
     let before = self::profile(store, code).await?;
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     sqlx::query(
         "UPDATE agencies SET overview = $1, duties = $2, email = $3, postcode = $4, fax = $5 WHERE id = $6",
     )

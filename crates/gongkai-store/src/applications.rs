@@ -189,7 +189,7 @@ pub async fn intake_with_attachments(
         "{:06}",
         getrandom::u32().map_err(|err| StoreError::InvalidData(err.to_string()))? % 1_000_000
     );
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     let sequence: i64 = sqlx::query(
         "INSERT INTO counters (name, value) VALUES ($1, 1) \
          ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
@@ -288,7 +288,7 @@ pub async fn assign(
     username: &str,
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     let user: i64 = sqlx::query("SELECT id FROM users WHERE username = $1 AND disabled = 0")
         .bind(username)
         .fetch_optional(&mut *transaction)

@@ -195,7 +195,7 @@ pub async fn append(store: &Store, action: &Action<'_>) -> Result<(), StoreError
     // and it retries on the new head.
     let mut attempts = 0;
     loop {
-        let mut transaction = store.pool().begin().await?;
+        let mut transaction = store.begin_write().await?;
         match append_in(&mut transaction, action).await {
             Ok(()) => {
                 transaction.commit().await?;

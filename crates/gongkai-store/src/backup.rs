@@ -186,7 +186,7 @@ pub async fn restore(store: &Store, input: &mut impl BufRead) -> Result<Summary,
         ));
     }
 
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     let mut summary = Summary::default();
     let mut current: Option<RestoreTarget> = None;
     for line in lines {

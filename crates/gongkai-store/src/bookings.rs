@@ -111,7 +111,7 @@ pub async fn configure(
     if slots.is_empty() {
         return Err(StoreError::InvalidData("a reading point needs at least one slot".to_owned()));
     }
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     let updated = sqlx::query(
         "UPDATE reading_points SET hours = $1, capacity = $2, slots = $3 WHERE id = $4",
     )
@@ -246,7 +246,7 @@ pub async fn book(
         getrandom::u32().map_err(|err| StoreError::InvalidData(err.to_string()))? % 1_000_000
     );
     let year = booking.day.year();
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     // First write: takes the write lock (SQLite) or the counter row's lock (PostgreSQL) until commit, so
     // bookings are taken one at a time.
     let sequence: i64 = sqlx::query(
@@ -378,7 +378,7 @@ pub async fn cancel(
     if view.cancelled {
         return Ok(Some(view));
     }
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     sqlx::query("UPDATE bookings SET cancelled_at = $1 WHERE id = $2 AND cancelled_at IS NULL")
         .bind(now_text())
         .bind(id)

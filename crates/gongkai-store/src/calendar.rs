@@ -34,7 +34,7 @@ pub async fn add_year(
     let parsed = NoticeYear::parse(source, notice)
         .map_err(|err| StoreError::InvalidData(err.to_string()))?;
     let year = parsed.year;
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     let existing: Option<String> = sqlx::query("SELECT notice FROM calendar_years WHERE year = $1")
         .bind(i64::from(year))
         .fetch_optional(&mut *transaction)

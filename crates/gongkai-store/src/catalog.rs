@@ -234,7 +234,7 @@ pub async fn import(
     let agency = agencies::by_code(store, code).await?;
     let mut written = 0;
     for chunk in items.chunks(per_transaction.max(1)) {
-        let mut transaction = store.pool().begin().await?;
+        let mut transaction = store.begin_write().await?;
         let count = insert_items(
             &mut transaction,
             store.backend(),
@@ -514,7 +514,7 @@ pub async fn attach(
 ) -> Result<AttachmentInfo, StoreError> {
     let (name, media_type) = checked_attachment(name, data, ATTACHMENT_LIMIT)?;
     let sha256 = crate::blobs::digest(data);
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     crate::blobs::put(&mut transaction, &sha256, media_type, data).await?;
     let id: i64 = sqlx::query(
         "INSERT INTO attachments (item_id, name, sha256) VALUES ($1, $2, $3) RETURNING id",
@@ -709,7 +709,7 @@ pub async fn changes_after(
 
 /// Withdraws an item from the public catalog (it stays in the database and the audit trail).
 pub async fn withdraw(store: &Store, item_id: i64, actor: &Actor<'_>) -> Result<(), StoreError> {
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     let updated = sqlx::query(
         "UPDATE catalog_items SET withdrawn_at = $1, version = version + 1 WHERE id = $2 AND withdrawn_at IS NULL",
     )

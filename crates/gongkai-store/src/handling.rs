@@ -249,9 +249,10 @@ pub async fn record(
     step: &NewStep<'_>,
     actor: &Actor<'_>,
 ) -> Result<i64, StoreError> {
-    let mut transaction = store.pool().begin().await?;
-    // Write first: this takes SQLite's write lock (waiting up to the busy timeout) and PostgreSQL's row lock,
-    // so concurrent steps on one case run one after the other and the later one sees the earlier's version.
+    let mut transaction = store.begin_write().await?;
+    // SQLite's write lock was taken at the start (`begin_write`); writing first takes PostgreSQL's row lock.
+    // Either way concurrent steps on one case run one after the other and the later one sees the earlier's
+    // version.
     sqlx::query("UPDATE applications SET handler_id = handler_id WHERE tracking_number = $1")
         .bind(tracking_number)
         .execute(&mut *transaction)

@@ -57,7 +57,7 @@ pub async fn add(
 ) -> Result<(), StoreError> {
     let agency = agencies::by_code(store, code).await?;
     let id = agency.id;
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     if let Entry::Review { application, .. } | Entry::Lawsuit { application, .. } = entry
         && let Some(number) = optional(application)
     {
@@ -204,7 +204,7 @@ pub async fn decide(
         }
         other => return Err(StoreError::InvalidData(format!("case kind `{other}`"))),
     };
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     let updated = sqlx::query(sql)
         .bind(to_text(&result))
         .bind(decided.to_string())

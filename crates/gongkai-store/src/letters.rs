@@ -41,7 +41,7 @@ pub async fn add(
     if !KINDS.contains(&kind) {
         return Err(StoreError::InvalidData(format!("letter kind `{kind}`")));
     }
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     let application: i64 = sqlx::query("SELECT id FROM applications WHERE tracking_number = $1")
         .bind(tracking_number)
         .fetch_optional(&mut *transaction)
@@ -86,7 +86,7 @@ pub async fn mark_sent(
     sent_on: Date,
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     let updated = sqlx::query(
         "UPDATE letters SET sent_on = $1, sent_by = $2 WHERE id = $3 AND sent_on IS NULL",
     )

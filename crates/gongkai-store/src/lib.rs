@@ -6,7 +6,9 @@
 //! backend (`sqlite://…` or `postgres://…`).
 //!
 //! SQLite durability: WAL journal, `synchronous = FULL` (a committed transaction survives power loss, not
-//! only a process crash), foreign keys on, a 5 s busy timeout — set on every connection.
+//! only a process crash), foreign keys on, a 5 s busy timeout — set on every connection. Every transaction
+//! that writes begins with [`Store::begin_write`] (`BEGIN IMMEDIATE` on SQLite), so concurrent writers queue
+//! on the busy timeout instead of failing with "database is locked".
 
 pub mod agencies;
 pub mod applications;
@@ -32,7 +34,7 @@ use std::str::FromStr;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{AnyPool, Executor};
+use sqlx::{Any, AnyPool, Executor, Transaction};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -158,6 +160,18 @@ impl Store {
         &self.pool
     }
 
+    /// Begins a transaction that will write. On SQLite this is `BEGIN IMMEDIATE`: the write lock is taken
+    /// at the start, waiting up to the busy timeout for another writer. A deferred `BEGIN` that reads first
+    /// and writes later is refused at once (`SQLITE_BUSY`, no waiting) when another connection holds the
+    /// write lock at that moment — as a transaction just dropped after a refusal does until its rollback
+    /// has run on its connection's worker. PostgreSQL waits on row locks by itself: a plain `BEGIN`.
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// The newest schema version this build knows.
     pub fn known_schema_version(&self) -> i64 {
         self.backend.migrator().iter().map(|migration| migration.version).max().unwrap_or(0)
@@ -249,4 +263,46 @@ pub(crate) fn now_text() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two writers on SQLite, the second reading before it writes while the first holds the write lock (as
+    /// a transaction dropped after a refusal does until its rollback has run): the second waits and both
+    /// commit. With a deferred `BEGIN` the second is refused with "database is locked" (CI, stop 13).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_writer_that_reads_first_waits_for_another_writer_on_sqlite() {
+        let dir = std::env::temp_dir().join(format!("gk_write_lock_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store =
+            Store::open(&format!("sqlite://{}", dir.join("gongkai.db").display())).await.unwrap();
+        store.execute_admin("CREATE TABLE probe (n INTEGER NOT NULL)").await.unwrap();
+
+        let mut first = store.begin_write().await.unwrap();
+        sqlx::query("INSERT INTO probe (n) VALUES (1)").execute(&mut *first).await.unwrap();
+        let second = tokio::spawn({
+            let store = store.clone();
+            async move {
+                let mut second = store.begin_write().await?;
+                let (seen,): (i64,) =
+                    sqlx::query_as("SELECT COUNT(*) FROM probe").fetch_one(&mut *second).await?;
+                sqlx::query("INSERT INTO probe (n) VALUES ($1)")
+                    .bind(seen + 2)
+                    .execute(&mut *second)
+                    .await?;
+                second.commit().await?;
+                Ok::<i64, StoreError>(seen)
+            }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        first.commit().await.unwrap();
+
+        let seen = second.await.unwrap().expect("the second writer waits, then commits");
+        assert_eq!(seen, 1, "the second writer began after the first committed");
+        assert_eq!(store.count_admin("SELECT COUNT(*) FROM probe").await.unwrap(), 2);
+        store.close().await;
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

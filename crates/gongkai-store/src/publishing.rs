@@ -121,7 +121,7 @@ pub async fn publish(
     let agency = agencies::by_code(store, code).await?;
     let year = publication.published.year();
     let counter = format!("index:{}:{year}", agency.id);
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     // The serial: the agency's items of the year plus one the first time, then one more each time. A number
     // the catalog already has (imported items numbered otherwise) is skipped.
     let mut attempt = 0;
@@ -218,7 +218,7 @@ pub async fn edit(
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
     check(publication)?;
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     let updated = sqlx::query(
         "UPDATE catalog_items SET title = $1, summary = $2, body = $3, category = $4, subject = $5, genre = $6, \
          doc_number = $7, formed = $8, published = $9, validity = $10, normative = $11, version = version + 1 \
@@ -306,7 +306,7 @@ pub async fn bulk_set(
              WHERE id = $2 AND agency_id = $3 AND withdrawn_at IS NULL"
         }
     };
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     let mut changed = Vec::new();
     for id in ids {
         let updated = sqlx::query(sql)

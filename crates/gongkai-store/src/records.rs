@@ -94,7 +94,7 @@ pub async fn save(
     let agency = agencies::by_code(store, code).await?;
     let id = agency.id;
     let mut saved = Saved::default();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
 
     let metadata = crate::catalog::ItemMetadata::default();
     saved.catalog_items = crate::catalog::insert_items(

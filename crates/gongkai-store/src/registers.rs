@@ -69,7 +69,7 @@ pub async fn import_applications(
 ) -> Result<ImportSummary, StoreError> {
     let agency = agencies::by_code(store, code).await?;
     let backend = store.backend();
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     let numbers: Vec<&str> =
         entries.iter().map(|entry| entry.record.tracking_number.as_str()).collect();
     let present =
@@ -170,7 +170,7 @@ pub async fn import_catalog(
 ) -> Result<ImportSummary, StoreError> {
     let agency = agencies::by_code(store, code).await?;
     let backend = store.backend();
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     let numbers: Vec<&str> = items.iter().map(|item| item.record.index_number.as_str()).collect();
     let present: HashSet<String> =
         existing(&mut transaction, backend, "catalog_items", "index_number", &numbers)

@@ -50,7 +50,7 @@ pub async fn publish(
     }
     let agency = agencies::by_code(store, code).await?;
     let now = now_text();
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     let existing =
         sqlx::query("SELECT id, state FROM annual_reports WHERE agency_id = $1 AND year = $2")
             .bind(agency.id)
@@ -314,7 +314,7 @@ pub async fn transition(
 ) -> Result<Workflow, WorkflowError> {
     let agency = agencies::by_code(store, code).await?;
     let now = now_text();
-    let mut transaction = store.pool().begin().await.map_err(StoreError::from)?;
+    let mut transaction = store.begin_write().await?;
     // Write first, so concurrent steps run one after the other (see `handling::record`).
     sqlx::query(
         "INSERT INTO annual_reports (agency_id, year, format, state, version) VALUES ($1, $2, $3, 'draft', 0) \
@@ -464,7 +464,7 @@ pub async fn set_text(
     actor: &Actor<'_>,
 ) -> Result<(), WorkflowError> {
     let agency = agencies::by_code(store, code).await?;
-    let mut transaction = store.pool().begin().await.map_err(StoreError::from)?;
+    let mut transaction = store.begin_write().await?;
     let state: Option<String> =
         sqlx::query("SELECT state FROM annual_reports WHERE agency_id = $1 AND year = $2")
             .bind(agency.id)

@@ -74,7 +74,7 @@ pub async fn add_with_role(
         check_role(role, agency)?;
     }
     let hash = hash_password(password)?;
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     sqlx::query("INSERT INTO users (username, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4)")
         .bind(username)
         .bind(display_name)
@@ -117,7 +117,7 @@ pub async fn set_password(
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
     let hash = hash_password(password)?;
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     let updated = sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE username = $2")
         .bind(&hash)
         .bind(username)
@@ -141,7 +141,7 @@ pub async fn grant(
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
     check_role(role, agency)?;
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     grant_in(&mut transaction, username, role, agency, actor).await?;
     transaction.commit().await?;
     Ok(())
@@ -267,7 +267,7 @@ pub async fn sign_in(
     let subject = format!("user:{username}");
     if password_matches(&stored, password) {
         if failed > 0 {
-            let mut transaction = store.pool().begin().await?;
+            let mut transaction = store.begin_write().await?;
             sqlx::query(
                 "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = $1",
             )
@@ -281,7 +281,7 @@ pub async fn sign_in(
     }
     let failed = failed + 1;
     let locked = (failed >= MAX_FAILED_SIGN_INS).then(|| rfc3339(now + LOCKOUT));
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE username = $3")
         .bind(if locked.is_some() { 0 } else { failed })
         .bind(locked.as_deref())
@@ -377,7 +377,7 @@ pub async fn revoke(
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
     let key = format!("{username}:{role}@{}", agency.unwrap_or("platform"));
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     let deleted = sqlx::query(
         "DELETE FROM user_roles WHERE role = $1 \
          AND user_id = (SELECT id FROM users WHERE username = $2) \
@@ -412,7 +412,7 @@ pub async fn set_disabled(
     disabled: bool,
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
-    let mut transaction = store.pool().begin().await?;
+    let mut transaction = store.begin_write().await?;
     let updated = sqlx::query("UPDATE users SET disabled = $1 WHERE username = $2")
         .bind(i64::from(disabled))
         .bind(username)
