@@ -336,21 +336,56 @@ pub async fn account(store: &Store, id: i64) -> Result<Option<Account>, StoreErr
     Ok(find(store, &username).await?.map(|user| Account { user, fingerprint: fingerprint(&hash) }))
 }
 
-/// Every user with their roles, by username.
-pub async fn list(store: &Store) -> Result<Vec<UserRow>, StoreError> {
-    let names: Vec<String> = sqlx::query("SELECT username FROM users ORDER BY username")
+/// Every user with their roles, by username; with `agency`, only those holding a role in that agency (with
+/// all their roles). Two queries whatever the number of users.
+pub async fn list(store: &Store, agency: Option<&str>) -> Result<Vec<UserRow>, StoreError> {
+    const IN_AGENCY: &str = "SELECT r.user_id FROM user_roles r JOIN agencies a ON a.id = r.agency_id WHERE a.code = $1";
+    let (users_sql, roles_sql) = match agency {
+        None => (
+            "SELECT id, username, display_name, disabled FROM users ORDER BY username".to_owned(),
+            "SELECT r.user_id, a.code, r.role FROM user_roles r LEFT JOIN agencies a ON a.id = r.agency_id \
+             ORDER BY r.id"
+                .to_owned(),
+        ),
+        Some(_) => (
+            format!(
+                "SELECT id, username, display_name, disabled FROM users WHERE id IN ({IN_AGENCY}) ORDER BY username"
+            ),
+            format!(
+                "SELECT r.user_id, a.code, r.role FROM user_roles r LEFT JOIN agencies a ON a.id = r.agency_id \
+                 WHERE r.user_id IN ({IN_AGENCY}) ORDER BY r.id"
+            ),
+        ),
+    };
+    let mut roles: std::collections::HashMap<i64, Vec<(Option<String>, String)>> =
+        std::collections::HashMap::new();
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(roles_sql));
+    if let Some(code) = agency {
+        query = query.bind(code.to_owned());
+    }
+    for row in query.fetch_all(store.pool()).await? {
+        roles.entry(row.try_get(0)?).or_default().push((row.try_get(1)?, row.try_get(2)?));
+    }
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(users_sql));
+    if let Some(code) = agency {
+        query = query.bind(code.to_owned());
+    }
+    query
         .fetch_all(store.pool())
         .await?
         .iter()
-        .map(|row| row.try_get(0))
-        .collect::<Result<_, _>>()?;
-    let mut users = Vec::with_capacity(names.len());
-    for name in names {
-        if let Some(user) = find(store, &name).await? {
-            users.push(user);
-        }
-    }
-    Ok(users)
+        .map(|row| {
+            let id: i64 = row.try_get(0)?;
+            let disabled: i64 = row.try_get(3)?;
+            Ok(UserRow {
+                id,
+                username: row.try_get(1)?,
+                display_name: row.try_get(2)?,
+                roles: roles.remove(&id).unwrap_or_default(),
+                disabled: disabled != 0,
+            })
+        })
+        .collect()
 }
 
 /// The usernames holding `role` in the agency `code`.

@@ -102,6 +102,43 @@ async fn an_account_reflects_roles_and_password_now() {
 }
 
 #[tokio::test]
+async fn the_user_list_is_the_platforms_or_one_agencys() {
+    on_both(|store, backend| async move {
+        agency(&store, "SFJ").await;
+        agency(&store, "JYJ").await;
+        for (name, display) in [("d", "丁"), ("b", "乙"), ("a", "甲"), ("c", "丙")] {
+            users::add(&store, name, display, "a long password", &TEST).await.unwrap();
+        }
+        users::grant(&store, "a", "clerk", Some("SFJ"), &TEST).await.unwrap();
+        users::grant(&store, "a", "reviewer", Some("JYJ"), &TEST).await.unwrap();
+        users::grant(&store, "b", "clerk", Some("JYJ"), &TEST).await.unwrap();
+        users::grant(&store, "c", "platform_admin", None, &TEST).await.unwrap();
+
+        let all = users::list(&store, None).await.unwrap();
+        let names = |list: &[users::UserRow]| {
+            list.iter().map(|user| user.username.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(names(&all), ["a", "b", "c", "d"], "{backend}: by username");
+        for user in &all {
+            assert_eq!(Some(user), users::find(&store, &user.username).await.unwrap().as_ref());
+        }
+        assert!(all[3].roles.is_empty());
+        let sfj = users::list(&store, Some("SFJ")).await.unwrap();
+        assert_eq!(sfj, all[..1], "{backend}: whoever holds a role there, with all their roles");
+        assert_eq!(
+            sfj[0].roles,
+            [
+                (Some("SFJ".to_owned()), "clerk".to_owned()),
+                (Some("JYJ".to_owned()), "reviewer".to_owned())
+            ]
+        );
+        assert_eq!(names(&users::list(&store, Some("JYJ")).await.unwrap()), ["a", "b"]);
+        assert!(users::list(&store, Some("XXX")).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn steps_are_recorded_against_the_version_seen() {
     on_both(|store, backend| async move {
         let agency_id = agency(&store, "SFJ").await;

@@ -152,14 +152,9 @@ async fn admin_page(
         Scope::Platform => (None, "/staff/admin".to_owned()),
         Scope::Agency(agency) => (Some(agency), format!("/staff/agencies/{}/staff", agency.code)),
     };
-    let users = users::list(state.store())
+    let users = users::list(state.store(), agency.map(|agency| agency.code.as_str()))
         .await?
         .into_iter()
-        .filter(|user| {
-            agency.is_none_or(|agency| {
-                user.roles.iter().any(|(code, _)| code.as_deref() == Some(agency.code.as_str()))
-            })
-        })
         .map(|user| {
             let roles = user
                 .roles
