@@ -224,8 +224,7 @@ pub(crate) async fn dashboard(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let agency = state.agency(&code).await?;
-    staff.require(&state, &agency.code, Need::Read, &format!("agency:{}", agency.code)).await?;
+    let agency = staff.agency(&state, &code, Need::Read).await?;
     let today = state.today();
     // Every open case is counted (the groups must be complete); the open list shows the newest ones.
     let groups = groups(&state, agency.id, today).await?;
@@ -274,8 +273,7 @@ pub(crate) async fn list(
     Query(query): Query<YearQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let agency = state.agency(&code).await?;
-    staff.require(&state, &agency.code, Need::Read, &format!("agency:{}", agency.code)).await?;
+    let agency = staff.agency(&state, &code, Need::Read).await?;
     let today = state.today();
     let year = query.year.parse::<i32>().ok().filter(|year| (2008..=today.year()).contains(year));
     let year = year.unwrap_or(today.year());
@@ -364,8 +362,7 @@ pub(crate) async fn register_form(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let agency = state.agency(&code).await?;
-    staff.require(&state, &agency.code, Need::Handle, &format!("agency:{}", agency.code)).await?;
+    let agency = staff.agency(&state, &code, Need::Handle).await?;
     let form = RegisterForm {
         applicant: ApplicationForm {
             applicant_type: "natural".to_owned(),
@@ -461,8 +458,7 @@ pub(crate) async fn register(
     PageForm(form): PageForm<RegisterForm>,
 ) -> Result<Response, PageError> {
     csrf::check(&headers, &form.applicant.csrf)?;
-    let agency = state.agency(&code).await?;
-    staff.require(&state, &agency.code, Need::Handle, &format!("agency:{}", agency.code)).await?;
+    let agency = staff.agency(&state, &code, Need::Handle).await?;
     let today = state.today();
     let applicant = apply::validate(&form.applicant);
     let intake = register_intake(&form, today);

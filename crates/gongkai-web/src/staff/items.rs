@@ -91,8 +91,7 @@ pub(crate) async fn list(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let agency = state.agency(&code).await?;
-    staff.require(&state, &agency.code, Need::Read, &format!("agency:{}", agency.code)).await?;
+    let agency = staff.agency(&state, &code, Need::Read).await?;
     let page = query.page.parse::<i64>().ok().filter(|page| *page >= 1).unwrap_or(1);
     items_page(&state, &staff, &headers, &agency, page, None).await
 }
@@ -227,8 +226,7 @@ pub(crate) async fn new_form(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let agency = state.agency(&code).await?;
-    staff.require(&state, &agency.code, Need::Handle, &format!("agency:{}", agency.code)).await?;
+    let agency = staff.agency(&state, &code, Need::Handle).await?;
     let today = state.today().to_string();
     let form = ItemForm {
         published: today.clone(),
@@ -391,8 +389,7 @@ pub(crate) async fn create(
     PageForm(form): PageForm<ItemForm>,
 ) -> Result<Response, PageError> {
     csrf::check(&headers, &form.csrf)?;
-    let agency = state.agency(&code).await?;
-    staff.require(&state, &agency.code, Need::Handle, &format!("agency:{}", agency.code)).await?;
+    let agency = staff.agency(&state, &code, Need::Handle).await?;
     let mut channels = Vec::new();
     let (formed, published, repealed) = match validate(&form, state.today(), &mut channels) {
         Ok(dates) => dates,
@@ -585,8 +582,7 @@ pub(crate) async fn bulk(
         pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str()).unwrap_or("")
     };
     csrf::check(&headers, value_of("csrf"))?;
-    let agency = state.agency(&code).await?;
-    staff.require(&state, &agency.code, Need::Handle, &format!("agency:{}", agency.code)).await?;
+    let agency = staff.agency(&state, &code, Need::Handle).await?;
     let ids: Vec<i64> = pairs
         .iter()
         .filter(|(key, _)| key == "ids")

@@ -174,8 +174,7 @@ pub(crate) async fn page(
     Query(query): Query<YearQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let agency = state.agency(&code).await?;
-    staff.require(&state, &agency.code, Need::Read, &format!("agency:{}", agency.code)).await?;
+    let agency = staff.agency(&state, &code, Need::Read).await?;
     let year = year_of(&query.year, state.today());
     let outcome = (StatusCode::OK, None, None);
     ledger_page(&state, &staff, &headers, &agency, year, outcome, LedgerForm::default()).await
@@ -233,8 +232,7 @@ pub(crate) async fn add(
     PageForm(form): PageForm<LedgerForm>,
 ) -> Result<Response, PageError> {
     csrf::check(&headers, &form.csrf)?;
-    let agency = state.agency(&code).await?;
-    staff.require(&state, &agency.code, Need::Handle, &format!("agency:{}", agency.code)).await?;
+    let agency = staff.agency(&state, &code, Need::Handle).await?;
     let today = state.today();
     let year = year_of(&form.year, today);
     let refuse =

@@ -115,6 +115,19 @@ impl Staff {
         Err(PageError::Forbidden)
     }
 
+    /// The agency `code` (404 when unknown) when this user may act on it with `need`; otherwise refused as
+    /// [`Staff::require`] refuses, with the subject `agency:{code}`. The opening of every agency page.
+    pub(crate) async fn agency(
+        &self,
+        state: &AppState,
+        code: &str,
+        need: Need,
+    ) -> Result<AgencyRow, PageError> {
+        let agency = state.agency(code).await?;
+        self.require(state, &agency.code, need, &format!("agency:{}", agency.code)).await?;
+        Ok(agency)
+    }
+
     /// Writes a refused access to the audit trail (a failure to write it is logged, not shown).
     pub(crate) async fn refused_access(
         &self,

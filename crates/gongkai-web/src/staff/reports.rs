@@ -108,8 +108,7 @@ pub(crate) async fn list(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let agency = state.agency(&code).await?;
-    staff.require(&state, &agency.code, Need::Read, &format!("agency:{}", agency.code)).await?;
+    let agency = staff.agency(&state, &code, Need::Read).await?;
     let workflows = stored::workflows(state.store(), &agency.code).await?;
     let rows = years(state.today(), &workflows)
         .into_iter()
