@@ -34,6 +34,15 @@ pub fn password_matches(stored: &str, password: &str) -> bool {
         .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
 }
 
+/// [`password_matches`] on tokio's blocking pool: an argon2id check takes tens of milliseconds of CPU, which
+/// would otherwise stall every request sharing the runtime thread.
+async fn verify(stored: String, password: &str) -> Result<bool, StoreError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || password_matches(&stored, &password))
+        .await
+        .map_err(|err| StoreError::InvalidData(format!("password check: {err}")))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UserRow {
     pub id: i64,
@@ -254,7 +263,7 @@ pub async fn sign_in(
     .await?;
     let Some(row) = row else {
         // Spend the same time as a real check, so timing does not tell which usernames exist.
-        let _ = password_matches(dummy_hash(), password);
+        let _ = verify(dummy_hash().to_owned(), password).await;
         return Ok(SignIn::Refused);
     };
     let stored: String = row.try_get(0)?;
@@ -265,7 +274,7 @@ pub async fn sign_in(
         return Ok(SignIn::Locked { until });
     }
     let subject = format!("user:{username}");
-    if password_matches(&stored, password) {
+    if verify(stored, password).await? {
         if failed > 0 {
             let mut transaction = store.begin_write().await?;
             sqlx::query(
@@ -279,15 +288,23 @@ pub async fn sign_in(
         }
         return Ok(find(store, username).await?.map_or(SignIn::Refused, SignIn::Success));
     }
-    let failed = failed + 1;
-    let locked = (failed >= MAX_FAILED_SIGN_INS).then(|| rfc3339(now + LOCKOUT));
+    // The count is raised in the database, not written back from what was read above: failures checked at
+    // the same time each count (a parallel guesser is locked out after as many guesses as a serial one).
     let mut transaction = store.begin_write().await?;
-    sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE username = $3")
-        .bind(if locked.is_some() { 0 } else { failed })
-        .bind(locked.as_deref())
-        .bind(username)
-        .execute(&mut *transaction)
-        .await?;
+    let (failed,): (i64,) = sqlx::query_as(
+        "UPDATE users SET failed_logins = failed_logins + 1 WHERE username = $1 RETURNING failed_logins",
+    )
+    .bind(username)
+    .fetch_one(&mut *transaction)
+    .await?;
+    let locked = (failed >= MAX_FAILED_SIGN_INS).then(|| rfc3339(now + LOCKOUT));
+    if let Some(until) = &locked {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE username = $2")
+            .bind(until)
+            .bind(username)
+            .execute(&mut *transaction)
+            .await?;
+    }
     let after = serde_json::json!({ "failed": failed, "locked_until": locked }).to_string();
     let action = if locked.is_some() { "user.locked" } else { "user.sign_in_failed" };
     audit::record(&mut transaction, from, action, &subject, Some(&after)).await?;

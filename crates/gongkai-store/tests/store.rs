@@ -169,6 +169,36 @@ async fn five_failed_sign_ins_lock_the_account_for_fifteen_minutes() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_sign_ins_at_the_same_time_each_count() {
+    on_both(|store, backend| async move {
+        users::add(&store, "head1", "负责人", "correct horse battery", &TEST).await.unwrap();
+        let attempts: Vec<_> = (0..users::MAX_FAILED_SIGN_INS)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { sign_in(&store, "head1", "guess", 0).await })
+            })
+            .collect();
+        let mut locked = 0;
+        for attempt in attempts {
+            match attempt.await.unwrap() {
+                users::SignIn::Locked { .. } => locked += 1,
+                users::SignIn::Refused => {}
+                other => panic!("{backend}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            locked, 1,
+            "{backend}: five guesses at once lock the account as five in a row do"
+        );
+        assert!(matches!(
+            sign_in(&store, "head1", "correct horse battery", 1).await,
+            users::SignIn::Locked { .. }
+        ));
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn demo_records_round_trip_and_give_the_same_reports() {
     on_both(|store, backend| async move {
