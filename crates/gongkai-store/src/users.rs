@@ -16,12 +16,21 @@ pub const ROLES: [&str; 6] =
 /// The shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
-fn hash_password(password: &str) -> Result<String, StoreError> {
+/// The argon2id PHC string of `password`, computed on tokio's blocking pool (tens of milliseconds of CPU
+/// that would otherwise stall every request sharing the runtime thread).
+async fn hash_password(password: &str) -> Result<String, StoreError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(StoreError::InvalidData(format!(
             "a password needs at least {MIN_PASSWORD_CHARS} characters"
         )));
     }
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_now(&password))
+        .await
+        .map_err(|err| StoreError::InvalidData(format!("hashing the password failed: {err}")))?
+}
+
+fn hash_now(password: &str) -> Result<String, StoreError> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|hash| hash.to_string())
@@ -34,13 +43,16 @@ pub fn password_matches(stored: &str, password: &str) -> bool {
         .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
 }
 
-/// [`password_matches`] on tokio's blocking pool: an argon2id check takes tens of milliseconds of CPU, which
-/// would otherwise stall every request sharing the runtime thread.
-async fn verify(stored: String, password: &str) -> Result<bool, StoreError> {
+/// [`password_matches`] on tokio's blocking pool, for the same reason as [`hash_password`]; with no stored
+/// hash (an unknown user) against a dummy one, so that the answer takes as long.
+async fn verify(stored: Option<String>, password: &str) -> Result<bool, StoreError> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || password_matches(&stored, &password))
-        .await
-        .map_err(|err| StoreError::InvalidData(format!("password check: {err}")))
+    tokio::task::spawn_blocking(move || match &stored {
+        Some(stored) => password_matches(stored, &password),
+        None => password_matches(dummy_hash(), &password),
+    })
+    .await
+    .map_err(|err| StoreError::InvalidData(format!("password check: {err}")))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -82,7 +94,7 @@ pub async fn add_with_role(
     if let Some((role, agency)) = role {
         check_role(role, agency)?;
     }
-    let hash = hash_password(password)?;
+    let hash = hash_password(password).await?;
     let mut transaction = store.begin_write().await?;
     sqlx::query("INSERT INTO users (username, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4)")
         .bind(username)
@@ -125,7 +137,7 @@ pub async fn set_password(
     password: &str,
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
-    let hash = hash_password(password)?;
+    let hash = hash_password(password).await?;
     let mut transaction = store.begin_write().await?;
     let updated = sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE username = $2")
         .bind(&hash)
@@ -263,7 +275,7 @@ pub async fn sign_in(
     .await?;
     let Some(row) = row else {
         // Spend the same time as a real check, so timing does not tell which usernames exist.
-        let _ = verify(dummy_hash().to_owned(), password).await;
+        let _ = verify(None, password).await;
         return Ok(SignIn::Refused);
     };
     let stored: String = row.try_get(0)?;
@@ -274,7 +286,7 @@ pub async fn sign_in(
         return Ok(SignIn::Locked { until });
     }
     let subject = format!("user:{username}");
-    if verify(stored, password).await? {
+    if verify(Some(stored), password).await? {
         if failed > 0 {
             let mut transaction = store.begin_write().await?;
             sqlx::query(
@@ -320,7 +332,7 @@ fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| {
         let random = format!("{:032x}", getrandom::u64().unwrap_or(0x5eed) as u128 * 0x9e37_79b9);
-        hash_password(&random).unwrap_or_default()
+        hash_now(&random).unwrap_or_default()
     })
 }
 
