@@ -63,6 +63,9 @@ pub struct UserRow {
     /// (agency code or `None` for platform roles, role).
     pub roles: Vec<(Option<String>, String)>,
     pub disabled: bool,
+    /// The end of the account's last lockout (RFC 3339 UTC), cleared by a success or a new password; in force
+    /// while it is later than now.
+    pub locked_until: Option<String>,
 }
 
 /// Adds a user.
@@ -208,11 +211,12 @@ async fn grant_in(
 
 /// A user with roles; `None` if there is no such user.
 pub async fn find(store: &Store, username: &str) -> Result<Option<UserRow>, StoreError> {
-    let Some(row) =
-        sqlx::query("SELECT id, username, display_name, disabled FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(store.pool())
-            .await?
+    let Some(row) = sqlx::query(
+        "SELECT id, username, display_name, disabled, locked_until FROM users WHERE username = $1",
+    )
+    .bind(username)
+    .fetch_optional(store.pool())
+    .await?
     else {
         return Ok(None);
     };
@@ -233,6 +237,7 @@ pub async fn find(store: &Store, username: &str) -> Result<Option<UserRow>, Stor
         display_name: row.try_get(2)?,
         roles,
         disabled: disabled != 0,
+        locked_until: row.try_get(4)?,
     }))
 }
 
@@ -282,12 +287,12 @@ pub async fn sign_in(
     let failed: i64 = row.try_get(1)?;
     let locked_until: Option<String> = row.try_get(2)?;
     let now_text = rfc3339(now);
-    if let Some(until) = locked_until.filter(|until| until.as_str() > now_text.as_str()) {
-        return Ok(SignIn::Locked { until });
+    if let Some(until) = locked_until.as_ref().filter(|until| until.as_str() > now_text.as_str()) {
+        return Ok(SignIn::Locked { until: until.clone() });
     }
     let subject = format!("user:{username}");
     if verify(Some(stored), password).await? {
-        if failed > 0 {
+        if failed > 0 || locked_until.is_some() {
             let mut transaction = store.begin_write().await?;
             sqlx::query(
                 "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = $1",
@@ -371,14 +376,15 @@ pub async fn list(store: &Store, agency: Option<&str>) -> Result<Vec<UserRow>, S
     const IN_AGENCY: &str = "SELECT r.user_id FROM user_roles r JOIN agencies a ON a.id = r.agency_id WHERE a.code = $1";
     let (users_sql, roles_sql) = match agency {
         None => (
-            "SELECT id, username, display_name, disabled FROM users ORDER BY username".to_owned(),
+            "SELECT id, username, display_name, disabled, locked_until FROM users ORDER BY username".to_owned(),
             "SELECT r.user_id, a.code, r.role FROM user_roles r LEFT JOIN agencies a ON a.id = r.agency_id \
              ORDER BY r.id"
                 .to_owned(),
         ),
         Some(_) => (
             format!(
-                "SELECT id, username, display_name, disabled FROM users WHERE id IN ({IN_AGENCY}) ORDER BY username"
+                "SELECT id, username, display_name, disabled, locked_until FROM users WHERE id IN ({IN_AGENCY}) \
+                 ORDER BY username"
             ),
             format!(
                 "SELECT r.user_id, a.code, r.role FROM user_roles r LEFT JOIN agencies a ON a.id = r.agency_id \
@@ -412,6 +418,7 @@ pub async fn list(store: &Store, agency: Option<&str>) -> Result<Vec<UserRow>, S
                 display_name: row.try_get(2)?,
                 roles: roles.remove(&id).unwrap_or_default(),
                 disabled: disabled != 0,
+                locked_until: row.try_get(4)?,
             })
         })
         .collect()

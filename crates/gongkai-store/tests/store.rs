@@ -153,10 +153,13 @@ async fn five_failed_sign_ins_lock_the_account_for_fifteen_minutes() {
         }
         let locked = sign_in(&store, "head1", "guess", 1).await;
         assert_eq!(locked, users::SignIn::Locked { until: "2026-11-27T10:16:00Z".to_owned() }, "{backend}");
+        let row = users::find(&store, "head1").await.unwrap().unwrap();
+        assert_eq!(row.locked_until.as_deref(), Some("2026-11-27T10:16:00Z"), "{backend}");
         // While locked even the right password is not checked.
         assert!(matches!(sign_in(&store, "head1", "correct horse battery", 10).await, users::SignIn::Locked { .. }));
         // After the lock: the right password works and resets the count.
         assert!(matches!(sign_in(&store, "head1", "correct horse battery", 16).await, users::SignIn::Success(_)));
+        assert_eq!(users::find(&store, "head1").await.unwrap().unwrap().locked_until, None);
         assert_eq!(sign_in(&store, "head1", "guess", 17).await, users::SignIn::Refused);
         let audited = store
             .count_admin("SELECT COUNT(*) FROM audit_log WHERE action IN ('user.sign_in_failed', 'user.locked') AND address = '198.51.100.7'")

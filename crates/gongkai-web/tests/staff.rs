@@ -1931,6 +1931,16 @@ async fn an_agency_admin_manages_only_its_own_staff() {
     assert_eq!(users::find(&desk.store, "clerk3").await.unwrap().unwrap().roles.len(), 1);
     assert!(!users::find(&desk.store, "admin").await.unwrap().unwrap().disabled);
 
+    // Five wrong passwords lock clerk3: the page says so and until when; a password reset unlocks.
+    let mut guesser = Client::new(&desk);
+    for _ in 0..users::MAX_FAILED_SIGN_INS {
+        guesser
+            .post("/staff/login", &[("username", "clerk3"), ("password", "wrong-password")])
+            .await;
+    }
+    let page = admin.get(at).await.text();
+    assert!(page.contains("已锁定至") && page.contains("（北京时间）"), "{page}");
+
     // Someone who works only here: password reset (their session ends) and disabling.
     let reset = admin
         .post(
@@ -1943,6 +1953,8 @@ async fn an_agency_admin_manages_only_its_own_staff() {
         )
         .await;
     assert_eq!(reset.status, StatusCode::OK, "{}", reset.text());
+    assert!(!reset.text().contains("已锁定至"), "unlocked");
+    assert_eq!(users::find(&desk.store, "clerk3").await.unwrap().unwrap().locked_until, None);
     let disabled = admin.post(at, &[("action", "disable"), ("username", "clerk3")]).await;
     assert_eq!(disabled.status, StatusCode::OK);
     assert!(users::find(&desk.store, "clerk3").await.unwrap().unwrap().disabled);

@@ -27,7 +27,8 @@ struct AdminPage<'a> {
     action_path: String,
     csrf: &'a str,
     agencies: &'a [AgencyRow],
-    users: Vec<(UserRow, Vec<String>)>,
+    /// Each user with their roles as shown and their state (正常, 已停用, locked until when).
+    users: Vec<(UserRow, Vec<String>, String)>,
     roles: Vec<(&'static str, &'static str)>,
     error: Option<(String, String)>,
     done: Option<String>,
@@ -152,6 +153,9 @@ async fn admin_page(
         Scope::Platform => (None, "/staff/admin".to_owned()),
         Scope::Agency(agency) => (Some(agency), format!("/staff/agencies/{}/staff", agency.code)),
     };
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
     let users = users::list(state.store(), agency.map(|agency| agency.code.as_str()))
         .await?
         .into_iter()
@@ -172,7 +176,8 @@ async fn admin_page(
                     format!("{place}：{}", role_label(role))
                 })
                 .collect();
-            (user, roles)
+            let status = account_status(&user, &now);
+            (user, roles, status)
         })
         .collect();
     let (token, cookie) = csrf::issue(headers)?;
@@ -190,6 +195,18 @@ async fn admin_page(
         form,
     };
     Ok(csrf::with_cookie((status, Html(page.render()?)).into_response(), cookie))
+}
+
+/// What the user list says of an account: disabled, locked (until when, Beijing time) or 正常. `now` is RFC
+/// 3339 UTC, as the lockout is stored.
+fn account_status(user: &UserRow, now: &str) -> String {
+    match &user.locked_until {
+        _ if user.disabled => "已停用".to_owned(),
+        Some(until) if until.as_str() > now => {
+            format!("已锁定至{}（北京时间），重置密码即解锁", super::signin::china_time(until))
+        }
+        _ => "正常".to_owned(),
+    }
 }
 
 pub(crate) async fn page(

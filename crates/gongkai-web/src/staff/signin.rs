@@ -71,7 +71,7 @@ pub(crate) struct LoginForm {
     next: String,
 }
 
-fn china_time(rfc3339: &str) -> String {
+pub(super) fn china_time(rfc3339: &str) -> String {
     let offset = UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC);
     OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
         .map(|at| {
