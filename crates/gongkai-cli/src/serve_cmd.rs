@@ -31,6 +31,11 @@ pub(crate) struct ServeArgs {
     /// localhost as secure, so a local demo works without this).
     #[arg(long)]
     insecure_cookies: bool,
+    /// A load balancer or reverse proxy in front of this instance (an address or a network such as
+    /// 10.0.0.0/8; repeat or separate with commas): its X-Forwarded-For names the client for the rate
+    /// limits and the audit trail. Without it the header is ignored.
+    #[arg(long, value_name = "IP|CIDR", value_delimiter = ',')]
+    trusted_proxy: Vec<String>,
 }
 
 pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
@@ -40,6 +45,8 @@ pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outc
             format!("`{}` is not an address such as 127.0.0.1:8080", args.addr),
         )
     })?;
+    let proxies = gongkai_web::client::TrustedProxies::parse(&args.trusted_proxy)
+        .map_err(|err| UsageError::new("--trusted-proxy", err.to_string()))?;
     if args.threads == Some(0) {
         return Err(UsageError::new("--threads", "must be at least 1").into());
     }
@@ -69,6 +76,9 @@ pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outc
         }
         if args.insecure_cookies {
             state = state.without_secure_cookies();
+        }
+        if !proxies.is_empty() {
+            state = state.with_trusted_proxies(proxies);
         }
         let search = std::sync::Arc::new(crate::index_cmd::open(&args.index.dir)?);
         start_indexer(store.clone(), state.clone(), search);

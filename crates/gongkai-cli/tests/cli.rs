@@ -407,6 +407,10 @@ fn a_platform_is_set_up_from_the_cli_and_reports_from_the_database_match_the_dem
     let bad_addr = gongkai_db(&db, &["serve", "--addr", "localhost"], "");
     assert_eq!(bad_addr.status.code(), Some(2));
     assert!(stderr(&bad_addr).contains("--addr"));
+    let bad_proxy = gongkai_db(&db, &["serve", "--trusted-proxy", "10.0.0.0/8,balancer.local"], "");
+    assert_eq!(bad_proxy.status.code(), Some(2));
+    assert!(stderr(&bad_proxy).contains("--trusted-proxy"), "{}", stderr(&bad_proxy));
+    assert!(stderr(&bad_proxy).contains("`balancer.local`"), "{}", stderr(&bad_proxy));
     std::fs::remove_dir_all(&dir).ok();
 }
 

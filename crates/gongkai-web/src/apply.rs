@@ -1,10 +1,9 @@
 //! The online application (2019 条例 art. 29): the form, its validation with the message next to each field
 //! and the input kept, and on success the acknowledgment with a tracking number and a verification code.
 
-use std::net::SocketAddr;
-
+use crate::client::ClientAddress;
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use gongkai_core::clock::{self, Application};
@@ -310,7 +309,7 @@ pub(crate) async fn form(
 pub(crate) async fn submit(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     Submission { form, files }: Submission,
 ) -> Result<Response, PageError> {
@@ -341,7 +340,7 @@ pub(crate) async fn submit(
         delivery_form: form.delivery_form.trim(),
         intake: intake.clone(),
     };
-    let address = client.ip().to_string();
+    let address = client.to_string();
     let receipt = applications::intake_with_attachments(
         state.store(),
         &agency.code,

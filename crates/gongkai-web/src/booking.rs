@@ -2,10 +2,9 @@
 //! booking with a code to cancel it. Non-working days (holidays, weekends, with 调休 working days included)
 //! come from the calendar; the seat limit holds in the database under concurrent requests.
 
-use std::net::SocketAddr;
-
+use crate::client::ClientAddress;
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use gongkai_store::Actor;
@@ -145,7 +144,7 @@ struct BookedPage<'a> {
 pub(crate) async fn submit(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     PageForm(form): PageForm<BookingForm>,
 ) -> Result<Response, PageError> {
@@ -183,7 +182,7 @@ pub(crate) async fn submit(
         return page(&state, &code, &headers, &form, errors, StatusCode::UNPROCESSABLE_ENTITY)
             .await;
     };
-    let address = client.ip().to_string();
+    let address = client.to_string();
     let booking = NewBooking {
         point_id: point.id,
         day,
@@ -266,14 +265,14 @@ pub(crate) async fn cancel_form(headers: HeaderMap) -> Result<Response, PageErro
 
 pub(crate) async fn cancel(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     PageForm(form): PageForm<CancelForm>,
 ) -> Result<Response, PageError> {
     csrf::check(&headers, &form.csrf)?;
     let reference = form.reference.trim().to_ascii_uppercase();
     let code = form.code.trim();
-    let address = client.ip().to_string();
+    let address = client.to_string();
     let found = if reference.len() <= 32 && code.len() <= 16 {
         bookings::cancel(state.store(), &reference, code, &Actor::new("public", &address)).await?
     } else {

@@ -13,6 +13,7 @@ mod api;
 mod apply;
 mod booking;
 pub mod cache;
+pub mod client;
 mod csrf;
 mod error;
 mod feeds;
@@ -66,6 +67,7 @@ struct Inner {
     search: OnceLock<Arc<gongkai_search::SearchIndex>>,
     rate_limits: std::sync::atomic::AtomicBool,
     secure_cookies: std::sync::atomic::AtomicBool,
+    trusted_proxies: OnceLock<Arc<client::TrustedProxies>>,
     facets: cache::Ttl<i64, Arc<Facets>>,
     agencies: cache::Ttl<(), Arc<Vec<gongkai_store::agencies::AgencyRow>>>,
     dashboards: cache::Ttl<staff::cases::GroupsKey, Arc<staff::cases::Groups>>,
@@ -96,6 +98,7 @@ impl AppState {
                 search: OnceLock::new(),
                 rate_limits: std::sync::atomic::AtomicBool::new(true),
                 secure_cookies: std::sync::atomic::AtomicBool::new(true),
+                trusted_proxies: OnceLock::new(),
                 facets: cache::Ttl::new(10_000),
                 agencies: cache::Ttl::new(1),
                 dashboards: cache::Ttl::new(1_000),
@@ -208,6 +211,18 @@ impl AppState {
         self
     }
 
+    /// Believes `X-Forwarded-For` from these proxies (a load balancer in front of several instances), so
+    /// rate limits and the audit trail see each client rather than the balancer (see [`client`]); call
+    /// once, before [`router`].
+    pub fn with_trusted_proxies(self, proxies: client::TrustedProxies) -> AppState {
+        let _ = self.inner.trusted_proxies.set(Arc::new(proxies));
+        self
+    }
+
+    fn trusted_proxies(&self) -> Arc<client::TrustedProxies> {
+        self.inner.trusted_proxies.get().cloned().unwrap_or_default()
+    }
+
     fn secure_cookies(&self) -> bool {
         self.inner.secure_cookies.load(std::sync::atomic::Ordering::Relaxed)
     }
@@ -297,16 +312,19 @@ pub fn router(state: AppState) -> Router {
     ];
     use axum::routing::post;
     let limited = state.rate_limited();
-    // Per client address: forms (application, booking, cancellation, tracking) a burst of 10, then one
+    let proxies = state.trusted_proxies();
+    // Per client address (see `client`): forms (application, booking, cancellation, tracking) a burst of 10, then one
     // every 6 s; searches a burst of 30, then 2 per second.
     let forms_config = tower_governor::governor::GovernorConfigBuilder::default()
         .period(Duration::from_secs(6))
         .burst_size(10)
+        .key_extractor(client::ClientKey)
         .finish()
         .expect("a valid rate limit");
     let search_config = tower_governor::governor::GovernorConfigBuilder::default()
         .period(Duration::from_millis(500))
         .burst_size(30)
+        .key_extractor(client::ClientKey)
         .finish()
         .expect("a valid rate limit");
     let forms_limit = tower_governor::GovernorLayer::new(forms_config).error_handler(too_many);
@@ -387,6 +405,8 @@ pub fn router(state: AppState) -> Router {
             .layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
     router
+        // Outside every route, so the rate limits and handlers find the client's address.
+        .layer(axum::middleware::from_fn_with_state(proxies, client::resolve))
         .layer(axum::middleware::from_fn(limit_uri))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))

@@ -793,6 +793,49 @@ async fn forms_and_searches_are_rate_limited_per_address() {
     }
 }
 
+/// A tracking lookup from `forwarded` (as the `X-Forwarded-For` a balancer adds), sent from `send_to`'s peer.
+fn track_from(forwarded: &str) -> Request<Body> {
+    let mut request = post_request(
+        "/track",
+        &[("csrf", TOKEN), ("tracking_number", "YSQ2026000001"), ("code", "000000")],
+    );
+    request.headers_mut().insert("x-forwarded-for", forwarded.parse().unwrap());
+    request
+}
+
+#[tokio::test]
+async fn behind_a_trusted_balancer_each_client_has_its_own_limit_and_a_forged_header_counts_for_nothing()
+ {
+    // `send_to`'s peer, 203.0.113.9, is the balancer here.
+    let balanced = portal("balanced").await;
+    let proxies = gongkai_web::client::TrustedProxies::parse(&["203.0.113.0/24"]).unwrap();
+    let router = gongkai_web::router(balanced.state.clone().with_trusted_proxies(proxies));
+    for attempt in 0..10 {
+        let answer = send_to(router.clone(), track_from("198.51.100.1")).await;
+        assert_ne!(answer.status, StatusCode::TOO_MANY_REQUESTS, "attempt {attempt}");
+    }
+    let answer = send_to(router.clone(), track_from("198.51.100.1")).await;
+    assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another client behind the same balancer is not held back by the first one.
+    let answer = send_to(router.clone(), track_from("198.51.100.2")).await;
+    assert_ne!(answer.status, StatusCode::TOO_MANY_REQUESTS);
+    // The first client cannot escape by prepending an address of its own: the balancer appended the
+    // real one last.
+    let answer = send_to(router.clone(), track_from("192.0.2.77, 198.51.100.1")).await;
+    assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
+
+    // Without trusted proxies the header is ignored: a client naming a new address each time is still
+    // limited as the one peer it is.
+    let direct = portal("direct").await;
+    let router = gongkai_web::router(direct.state.clone());
+    let mut limited = 0;
+    for attempt in 0..12 {
+        let answer = send_to(router.clone(), track_from(&format!("198.51.100.{attempt}"))).await;
+        limited += usize::from(answer.status == StatusCode::TOO_MANY_REQUESTS);
+    }
+    assert_eq!(limited, 2);
+}
+
 #[tokio::test]
 async fn a_server_reuses_a_rendered_page_for_a_few_seconds_only() {
     let portal = portal("cache").await;

@@ -16,9 +16,7 @@ pub(crate) mod reports;
 pub(crate) mod session;
 pub(crate) mod signin;
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_store::agencies::AgencyRow;
@@ -230,11 +228,7 @@ impl FromRequestParts<AppState> for Staff {
             let _ = session.flush().await;
             return Err(SignInRequired(path).into_response());
         };
-        let address = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(address)| address.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_owned());
+        let address = crate::client::ClientAddress::of(parts);
         Ok(Staff {
             username: account.user.username,
             display_name: account.user.display_name,

@@ -2,10 +2,9 @@
 //! consecutive failures lock the account for 15 minutes; the session id changes at sign-in (no fixation);
 //! a password change ends every other session of the user (the session keeps a fingerprint of the hash).
 
-use std::net::SocketAddr;
-
+use crate::client::ClientAddress;
 use askama::Template;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use gongkai_store::users::{self, SignIn};
@@ -83,7 +82,7 @@ pub(super) fn china_time(rfc3339: &str) -> String {
 
 pub(crate) async fn submit(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     session: Session,
     headers: HeaderMap,
     PageForm(form): PageForm<LoginForm>,
@@ -99,7 +98,7 @@ pub(crate) async fn submit(
             Some("请输入用户名和密码。"),
         );
     }
-    let address = client.ip().to_string();
+    let address = client.to_string();
     let from = Actor::new(username, &address);
     let answer =
         users::sign_in(state.store(), username, &form.password, OffsetDateTime::now_utc(), &from)
