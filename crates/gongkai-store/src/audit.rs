@@ -131,7 +131,18 @@ pub enum Verification {
     /// Every entry verifies.
     Intact { entries: u64 },
     /// The first entry (by position in the chain, 1-based) that does not verify, and why.
-    Broken { position: u64, id: Option<i64>, reason: String },
+    Broken { position: u64, id: Option<i64>, kind: Break, reason: String },
+}
+
+/// How the chain broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Break {
+    /// An entry does not follow the one before it: an entry was removed or the order changed.
+    Unlinked,
+    /// An entry's content does not match its hash: it was edited.
+    Edited,
+    /// The log ends before its head says: the newest entries were removed.
+    Truncated,
 }
 
 /// Walks the chain from the first entry and reports the first break.
@@ -157,7 +168,12 @@ pub async fn verify(store: &Store) -> Result<Verification, StoreError> {
         if stored_prev != prev_hash {
             let reason = "does not follow the entry before it (an entry was removed or reordered)"
                 .to_owned();
-            return Ok(Verification::Broken { position, id: Some(id), reason });
+            return Ok(Verification::Broken {
+                position,
+                id: Some(id),
+                kind: Break::Unlinked,
+                reason,
+            });
         }
         let action = Action {
             actor: &fields[0],
@@ -169,7 +185,12 @@ pub async fn verify(store: &Store) -> Result<Verification, StoreError> {
         };
         if entry_hash(&prev_hash, &at, &action) != stored_hash {
             let reason = "its content does not match its hash (the entry was edited)".to_owned();
-            return Ok(Verification::Broken { position, id: Some(id), reason });
+            return Ok(Verification::Broken {
+                position,
+                id: Some(id),
+                kind: Break::Edited,
+                reason,
+            });
         }
         prev_hash = stored_hash;
     }
@@ -184,7 +205,12 @@ pub async fn verify(store: &Store) -> Result<Verification, StoreError> {
         let reason = format!(
             "the log ends after {position} entries but its head records {head_entries} (entries were removed from the end)"
         );
-        return Ok(Verification::Broken { position: position + 1, id: None, reason });
+        return Ok(Verification::Broken {
+            position: position + 1,
+            id: None,
+            kind: Break::Truncated,
+            reason,
+        });
     }
     Ok(Verification::Intact { entries: position })
 }
@@ -232,4 +258,120 @@ pub async fn count_actions(store: &Store, action: &str) -> Result<i64, StoreErro
         .fetch_one(store.pool())
         .await?
         .try_get(0)?)
+}
+
+/// One entry of the log as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub id: i64,
+    /// When, as RFC 3339 in UTC.
+    pub at: String,
+    pub actor: String,
+    pub address: String,
+    pub action: String,
+    pub subject: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub hash: String,
+}
+
+/// Which entries [`search`] returns; every condition given must hold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Query<'a> {
+    /// Exactly this actor (`clerk`, `public`, `cli:root`).
+    pub actor: Option<&'a str>,
+    /// Actions starting with this (`application.` for every handling step, `user.sign_in_failed`).
+    pub action: Option<&'a str>,
+    /// Subjects starting with this (`application:YSQ2026000001`, `agency:`).
+    pub subject: Option<&'a str>,
+    /// Exactly this client address.
+    pub address: Option<&'a str>,
+    /// At or after this instant and before that one, compared as text with the stored RFC 3339 UTC
+    /// instants: give `2026-12-02T16:00:00` without fraction or zone, so that entries within that second
+    /// (stored as `…16:00:00.25Z`) sort after it.
+    pub from: Option<&'a str>,
+    pub until: Option<&'a str>,
+    /// Only entries older than this id (the next page of a newest-first listing).
+    pub before_id: Option<i64>,
+}
+
+/// `text` as a LIKE pattern matching what starts with it (`\` escapes the wildcards).
+fn prefix_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 1);
+    for character in text.chars() {
+        if matches!(character, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(character);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// The newest entries matching `query`, at most `limit`, newest first.
+pub async fn search(
+    store: &Store,
+    query: &Query<'_>,
+    limit: u32,
+) -> Result<Vec<Entry>, StoreError> {
+    let mut conditions = Vec::new();
+    let mut values: Vec<String> = Vec::new();
+    let mut condition = |sql: &str, value: String| {
+        values.push(value);
+        conditions.push(sql.replace('?', &format!("${}", values.len())));
+    };
+    if let Some(actor) = query.actor {
+        condition("actor = ?", actor.to_owned());
+    }
+    if let Some(action) = query.action {
+        condition("action LIKE ? ESCAPE '\\'", prefix_pattern(action));
+    }
+    if let Some(subject) = query.subject {
+        condition("subject LIKE ? ESCAPE '\\'", prefix_pattern(subject));
+    }
+    if let Some(address) = query.address {
+        condition("address = ?", address.to_owned());
+    }
+    if let Some(from) = query.from {
+        condition("at >= ?", from.to_owned());
+    }
+    if let Some(until) = query.until {
+        condition("at < ?", until.to_owned());
+    }
+    let mut sql =
+        "SELECT id, at, actor, address, action, subject, before_state, after_state, hash \
+                   FROM audit_log"
+            .to_owned();
+    if let Some(before_id) = query.before_id {
+        // An integer, written into the text: ids are the log's own.
+        conditions.push(format!("id < {before_id}"));
+    }
+    if !conditions.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conditions.join(" AND "));
+    }
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
+    // Only fixed conditions and integers are written into the text; every value typed is bound.
+    let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for value in &values {
+        statement = statement.bind(value);
+    }
+    statement
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Entry {
+                id: row.try_get(0)?,
+                at: row.try_get(1)?,
+                actor: row.try_get(2)?,
+                address: row.try_get(3)?,
+                action: row.try_get(4)?,
+                subject: row.try_get(5)?,
+                before: row.try_get(6)?,
+                after: row.try_get(7)?,
+                hash: row.try_get(8)?,
+            })
+        })
+        .collect()
 }

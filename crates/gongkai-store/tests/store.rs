@@ -8,7 +8,7 @@ mod common;
 use gongkai_core::calendar::Calendar;
 use gongkai_core::report;
 use gongkai_store::agencies::{self, NewAgency};
-use gongkai_store::audit::{self, Action, Verification};
+use gongkai_store::audit::{self, Action, Break, Verification};
 use gongkai_store::{Actor, Store, StoreError, records, users};
 
 use common::{TEST, next_id, on_both};
@@ -340,10 +340,15 @@ async fn audited_store(store: &Store) {
 }
 
 #[track_caller]
-fn assert_broken_at(verification: Verification, expected_position: u64, backend: &str) {
+fn assert_broken_at(
+    verification: Verification,
+    expected_position: u64,
+    expected_kind: Break,
+    backend: &str,
+) {
     match verification {
-        Verification::Broken { position, .. } => {
-            assert_eq!(position, expected_position, "{backend}")
+        Verification::Broken { position, kind, .. } => {
+            assert_eq!((position, kind), (expected_position, expected_kind), "{backend}")
         }
         other => panic!("{backend}: tampering not caught: {other:?}"),
     }
@@ -357,7 +362,7 @@ async fn audit_chain_catches_an_edited_entry() {
             .execute_admin("UPDATE audit_log SET actor = 'someone else' WHERE subject = 'test:2'")
             .await
             .unwrap();
-        assert_broken_at(audit::verify(&store).await.unwrap(), 3, backend);
+        assert_broken_at(audit::verify(&store).await.unwrap(), 3, Break::Edited, backend);
     })
     .await;
 }
@@ -367,7 +372,7 @@ async fn audit_chain_catches_a_deleted_entry() {
     on_both(|store, backend| async move {
         audited_store(&store).await;
         store.execute_admin("DELETE FROM audit_log WHERE subject = 'test:1'").await.unwrap();
-        assert_broken_at(audit::verify(&store).await.unwrap(), 2, backend);
+        assert_broken_at(audit::verify(&store).await.unwrap(), 2, Break::Unlinked, backend);
     })
     .await;
 }
@@ -377,7 +382,7 @@ async fn audit_chain_catches_the_newest_entry_deleted() {
     on_both(|store, backend| async move {
         audited_store(&store).await;
         store.execute_admin("DELETE FROM audit_log WHERE subject = 'test:4'").await.unwrap();
-        assert_broken_at(audit::verify(&store).await.unwrap(), 5, backend);
+        assert_broken_at(audit::verify(&store).await.unwrap(), 5, Break::Truncated, backend);
     })
     .await;
 }
@@ -394,7 +399,137 @@ async fn audit_chain_catches_reordered_entries() {
         ] {
             store.execute_admin(sql).await.unwrap();
         }
-        assert_broken_at(audit::verify(&store).await.unwrap(), 2, backend);
+        assert_broken_at(audit::verify(&store).await.unwrap(), 2, Break::Unlinked, backend);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_log_is_searched_by_actor_action_subject_address_and_time_newest_first() {
+    on_both(|store, backend| async move {
+        let acts = [
+            ("clerk", "10.0.0.1", "application.reply", "application:YSQ2026000001"),
+            ("clerk", "10.0.0.1", "letter.send", "letter:1"),
+            ("head", "10.0.0.2", "application.extension_approve", "application:YSQ2026000011"),
+            ("public", "198.51.100.7", "application.intake", "application:YSQ2026000002"),
+            ("clerk", "10.0.0.1", "user.sign_in_failed", "user:clerk"),
+            // Wildcards in a prefix are plain characters: `a_b` must not find `axb`.
+            ("test", "cli", "test.a_b", "x%y"),
+            ("test", "cli", "test.axb", "xzy"),
+        ];
+        for (actor, address, action, subject) in acts {
+            let entry = Action { actor, address, action, subject, before: None, after: Some("{}") };
+            audit::append(&store, &entry).await.unwrap();
+        }
+        let search = |query: audit::Query<'static>, limit| {
+            let store = store.clone();
+            async move {
+                audit::search(&store, &query, limit)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|entry| entry.subject)
+                    .collect::<Vec<_>>()
+            }
+        };
+        let all = audit::search(&store, &audit::Query::default(), 100).await.unwrap();
+        assert_eq!(all.len(), 7, "{backend}");
+        assert!(all.windows(2).all(|pair| pair[0].id > pair[1].id), "{backend}: newest first");
+        assert_eq!(all[6].after.as_deref(), Some("{}"));
+        assert_eq!(all[6].hash.len(), 64);
+        assert_eq!(
+            search(audit::Query { actor: Some("clerk"), ..Default::default() }, 100).await,
+            ["user:clerk", "letter:1", "application:YSQ2026000001"],
+            "{backend}"
+        );
+        assert_eq!(
+            search(audit::Query { action: Some("application."), ..Default::default() }, 100).await,
+            ["application:YSQ2026000002", "application:YSQ2026000011", "application:YSQ2026000001"],
+            "{backend}"
+        );
+        assert_eq!(
+            search(
+                audit::Query { subject: Some("application:YSQ202600000"), ..Default::default() },
+                100
+            )
+            .await,
+            ["application:YSQ2026000002", "application:YSQ2026000001"],
+            "{backend}"
+        );
+        assert_eq!(
+            search(audit::Query { action: Some("test.a_b"), ..Default::default() }, 100).await,
+            ["x%y"],
+            "{backend}"
+        );
+        assert_eq!(
+            search(audit::Query { subject: Some("x%"), ..Default::default() }, 100).await,
+            ["x%y"],
+            "{backend}"
+        );
+        assert_eq!(
+            search(audit::Query { address: Some("10.0.0.2"), ..Default::default() }, 100).await,
+            ["application:YSQ2026000011"],
+            "{backend}"
+        );
+        // Several conditions hold together.
+        assert_eq!(
+            search(
+                audit::Query {
+                    actor: Some("clerk"),
+                    action: Some("application."),
+                    ..Default::default()
+                },
+                100
+            )
+            .await,
+            ["application:YSQ2026000001"],
+            "{backend}"
+        );
+        // Pages: newest first, the next page from the last id shown.
+        let first: Vec<audit::Entry> =
+            audit::search(&store, &audit::Query::default(), 3).await.unwrap();
+        assert_eq!(first.len(), 3);
+        let next = audit::search(
+            &store,
+            &audit::Query { before_id: Some(first[2].id), ..Default::default() },
+            3,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            next.iter().map(|entry| entry.id).collect::<Vec<_>>(),
+            [all[3].id, all[4].id, all[5].id]
+        );
+        // A time window, compared as stored: from the fourth entry's instant to the sixth's (excluded).
+        let (from, until) = (all[3].at.clone(), all[1].at.clone());
+        let expected: Vec<String> = all
+            .iter()
+            .filter(|entry| entry.at >= from && entry.at < until)
+            .map(|entry| entry.subject.clone())
+            .collect();
+        assert!(expected.contains(&all[3].subject), "{backend}");
+        let found = audit::search(
+            &store,
+            &audit::Query { from: Some(&from), until: Some(&until), ..Default::default() },
+            100,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            found.into_iter().map(|entry| entry.subject).collect::<Vec<_>>(),
+            expected,
+            "{backend}"
+        );
+        assert!(
+            audit::search(
+                &store,
+                &audit::Query { actor: Some("nobody"), ..Default::default() },
+                100
+            )
+            .await
+            .unwrap()
+            .is_empty()
+        );
     })
     .await;
 }

@@ -610,7 +610,7 @@ async fn concurrent_steps_do_not_overwrite_each_other() {
 type Attempt<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
 
 /// Every staff route, with how the isolation test calls it on another agency's records.
-const STAFF_ROUTES: [&str; 27] = [
+const STAFF_ROUTES: [&str; 28] = [
     "/login",
     "/logout",
     "/password",
@@ -637,6 +637,7 @@ const STAFF_ROUTES: [&str; 27] = [
     "/agencies/{code}/region/{year}/report",
     "/agencies/{code}/staff",
     "/admin",
+    "/admin/audit",
     "/audit",
 ];
 
@@ -750,6 +751,8 @@ async fn staff_act_only_within_their_agency_and_role() {
             "/staff/admin".to_owned(),
             vec![("action", "grant"), ("username", "other"), ("role", "clerk"), ("agency", "SFJ")],
         ),
+        ("GET", "/staff/admin/audit".to_owned(), vec![]),
+        ("GET", "/staff/admin/audit?format=csv&subject=application:".to_owned(), vec![]),
     ];
     let before = audit_denials(&desk.store).await;
     for client in [&mut other, &mut otherhead] {
@@ -798,6 +801,83 @@ async fn staff_act_only_within_their_agency_and_role() {
 
 async fn audit_denials(store: &Store) -> i64 {
     gongkai_store::audit::count_actions(store, "access.denied").await.unwrap()
+}
+
+/// The platform admin's 审计日志: a clerk's step found by actor and subject with the client's address and
+/// Beijing time; a bad date refused next to its field with the search kept; the search exported as CSV
+/// (and the export audited); the chain verified, then an edited entry reported where it is.
+#[tokio::test]
+async fn a_platform_admin_searches_exports_and_verifies_the_audit_log() {
+    let desk = desk("audit-log").await;
+    let tracking = online_application(&desk.store, "SFJ", date!(2026 - 11 - 16)).await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    let answer = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "supplement"),
+                ("on", "2026-11-17"),
+                ("items", "请写明年份"),
+                ("reply_by", "2026-11-27"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    let mut admin = Client::sign_in(&desk, "admin").await;
+    assert!(admin.get("/staff/admin").await.text().contains(r#"href="/staff/admin/audit""#));
+
+    let page =
+        admin.get(&format!("/staff/admin/audit?actor=clerk1&subject=application:{tracking}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    assert!(text.contains("<td>application.supplement</td>"), "{text}");
+    assert!(text.contains("<td>198.51.100.7</td>"), "the client's address");
+    assert!(text.contains(&format!("<td>application:{tracking}</td>")));
+    assert!(!text.contains("<td>user.add</td>"), "only the clerk's entries on the case");
+    assert!(text.contains(r#"value="clerk1""#), "the search is kept in the form");
+    // Beijing time: the entry was written now, so today's date in China is on the page.
+    let china_now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8));
+    assert!(text.contains(&format!("<td>{} ", china_now.date())), "{text}");
+
+    let bad = admin.get("/staff/admin/audit?actor=clerk1&from=2026-13-01").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().contains("日期格式应为YYYY-MM-DD。"));
+    assert!(
+        bad.text().contains(r#"value="2026-13-01""#) && bad.text().contains(r#"value="clerk1""#)
+    );
+    assert!(!bad.text().contains("<td>application.supplement</td>"), "no results for a bad search");
+    // A day window in Beijing time that holds today finds the step; one that ended yesterday does not.
+    let today = china_now.date();
+    let window = |from: time::Date, until: time::Date| {
+        format!("/staff/admin/audit?actor=clerk1&from={from}&until={until}")
+    };
+    assert!(admin.get(&window(today, today)).await.text().contains("application.supplement"));
+    let yesterday = today.previous_day().unwrap();
+    let before = admin.get(&window(yesterday, yesterday)).await.text();
+    assert!(before.contains("没有符合条件的记录"), "{before}");
+
+    let export = admin.get("/staff/admin/audit?format=csv&actor=clerk1").await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert_eq!(export.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    assert!(export.bytes.starts_with(b"\xEF\xBB\xBF"), "BOM for Excel");
+    let csv = String::from_utf8(export.bytes[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("编号,时间（北京时间）,时间（UTC）,操作人,地址,操作,对象"));
+    assert!(lines.len() >= 3, "the step and the letter at least: {csv}");
+    assert!(lines[1..].iter().all(|line| line.contains(",clerk1,198.51.100.7,")), "{csv}");
+    assert!(csv.contains(&format!(",application.supplement,application:{tracking},")));
+    assert_eq!(gongkai_store::audit::count_actions(&desk.store, "audit.export").await.unwrap(), 1);
+
+    let verified = admin.get("/staff/admin/audit?verify=1").await.text();
+    assert!(verified.contains("哈希链完整"), "{verified}");
+    desk.store
+        .execute_admin(
+            "UPDATE audit_log SET address = '10.9.9.9' WHERE action = 'application.supplement'",
+        )
+        .await
+        .unwrap();
+    let broken = admin.get("/staff/admin/audit?verify=1").await.text();
+    assert!(broken.contains("哈希链在第") && broken.contains("该记录被修改过"), "{broken}");
 }
 
 #[tokio::test]

@@ -692,15 +692,6 @@ fn detail_label(key: &str) -> &str {
 }
 
 /// An RFC 3339 timestamp as Beijing time, `2026-11-28 13:14:07`.
-fn china_time(rfc3339: &str) -> String {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .and_then(|at| at.to_offset(offset).format(&format).ok())
-        .unwrap_or_else(|| rfc3339.to_owned())
-}
-
 fn step_lines(case: &Case) -> Vec<StepLine> {
     case.steps
         .iter()
@@ -726,7 +717,7 @@ fn step_lines(case: &Case) -> Vec<StepLine> {
                 })
                 .unwrap_or_default(),
             recorded_by: step.recorded_by.clone(),
-            recorded_at: china_time(&step.recorded_at),
+            recorded_at: super::china_datetime(&step.recorded_at),
         })
         .collect()
 }

@@ -7,6 +7,7 @@
 //! 403 page and an `access.denied` entry in the audit trail.
 
 pub(crate) mod admin;
+mod audit_log;
 pub(crate) mod cases;
 pub(crate) mod items;
 pub(crate) mod ledger;
@@ -246,6 +247,16 @@ pub(crate) struct CsrfForm {
 }
 
 /// A `YYYY-MM-DD` date typed in a form.
+/// An RFC 3339 instant as Beijing time, `2026-12-03 17:02:19` (the text itself if it does not parse).
+pub(crate) fn china_datetime(rfc3339: &str) -> String {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .and_then(|at| at.to_offset(offset).format(&format).ok())
+        .unwrap_or_else(|| rfc3339.to_owned())
+}
+
 pub(crate) fn parse_date(text: &str) -> Option<time::Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(text.trim(), &format).ok()
@@ -322,5 +333,6 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .route("/agencies/{code}/region/{year}/report", get(region::rollup_report))
         .route("/agencies/{code}/staff", get(admin::agency_page).post(admin::agency_submit))
         .route("/admin", get(admin::page).post(admin::submit))
+        .route("/admin/audit", get(audit_log::page))
         .route("/audit", audit)
 }

@@ -1,0 +1,395 @@
+//! 审计日志 for platform admins: the audit trail searched by who, what, which record, from where and when
+//! (Beijing days), newest first, a page at a time; exported as CSV for a review or a lawsuit (the export is
+//! itself audited); and the hash chain verified on request.
+//!
+//! Only platform admins see it: entries name no agency (a subject is `application:…`, `user:…`, `agency:…`),
+//! so the log cannot be cut by agency without reading every record it names.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use gongkai_store::audit::{self, Break, Entry, Verification};
+use serde::Deserialize;
+
+use super::{Staff, parse_date};
+use crate::{AppState, PageError, csrf};
+
+/// Entries on one page.
+const PAGE: u32 = 100;
+
+/// Most entries one export holds (the page says so when a search has more).
+const EXPORT_LIMIT: usize = 100_000;
+
+/// The search as typed; empty fields are no condition.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct AuditQuery {
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    until: String,
+    /// The next page: entries older than this id.
+    #[serde(default)]
+    before: String,
+    /// `csv` to download the search.
+    #[serde(default)]
+    format: String,
+    /// Any value: walk the hash chain.
+    #[serde(default)]
+    verify: String,
+}
+
+impl AuditQuery {
+    /// The query's conditions and the errors of its date fields (field, message).
+    fn conditions(&self) -> Result<Conditions, Vec<(&'static str, &'static str)>> {
+        let mut errors = Vec::new();
+        // A Beijing day starts at 16:00 UTC of the day before.
+        let mut bound = |field: &'static str, text: &str, day_after: bool| {
+            if text.trim().is_empty() {
+                return None;
+            }
+            match parse_date(text) {
+                Some(day) => {
+                    let day = if day_after { day.next_day() } else { Some(day) };
+                    day.and_then(|day| day.previous_day()).map(|day| format!("{day}T16:00:00"))
+                }
+                None => {
+                    errors.push((field, "日期格式应为YYYY-MM-DD。"));
+                    None
+                }
+            }
+        };
+        let from = bound("from", &self.from, false);
+        let until = bound("until", &self.until, true);
+        if errors.is_empty() && from.is_some() && until.is_some() && from >= until {
+            errors.push(("until", "截止日期不能早于起始日期。"));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let text = |field: &String| Some(field.trim().to_owned()).filter(|text| !text.is_empty());
+        Ok(Conditions {
+            actor: text(&self.actor),
+            action: text(&self.action),
+            subject: text(&self.subject),
+            address: text(&self.address),
+            from,
+            until,
+        })
+    }
+
+    /// The search's fields as a query string (for the next page and the export links).
+    fn query_string(&self) -> String {
+        let mut serializer = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [
+            ("actor", &self.actor),
+            ("action", &self.action),
+            ("subject", &self.subject),
+            ("address", &self.address),
+            ("from", &self.from),
+            ("until", &self.until),
+        ] {
+            if !value.trim().is_empty() {
+                serializer.append_pair(name, value.trim());
+            }
+        }
+        serializer.finish()
+    }
+}
+
+/// The owned conditions of a search, lent to the store as an [`audit::Query`].
+#[derive(Debug, Default)]
+struct Conditions {
+    actor: Option<String>,
+    action: Option<String>,
+    subject: Option<String>,
+    address: Option<String>,
+    from: Option<String>,
+    until: Option<String>,
+}
+
+impl Conditions {
+    fn query(&self, before_id: Option<i64>) -> audit::Query<'_> {
+        audit::Query {
+            actor: self.actor.as_deref(),
+            action: self.action.as_deref(),
+            subject: self.subject.as_deref(),
+            address: self.address.as_deref(),
+            from: self.from.as_deref(),
+            until: self.until.as_deref(),
+            before_id,
+        }
+    }
+}
+
+/// One entry as the page shows it.
+struct Line {
+    id: i64,
+    at: String,
+    actor: String,
+    address: String,
+    action: String,
+    subject: String,
+    before: Option<String>,
+    after: Option<String>,
+    hash: String,
+}
+
+impl From<Entry> for Line {
+    fn from(entry: Entry) -> Line {
+        Line {
+            id: entry.id,
+            at: super::china_datetime(&entry.at),
+            actor: entry.actor,
+            address: entry.address,
+            action: entry.action,
+            subject: entry.subject,
+            before: entry.before,
+            after: entry.after,
+            hash: entry.hash,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/audit_log.html")]
+struct AuditLogPage<'a> {
+    staff: &'a Staff,
+    csrf: &'a str,
+    query: &'a AuditQuery,
+    errors: Vec<(&'static str, &'static str)>,
+    lines: Vec<Line>,
+    /// The link to the next (older) page, when there may be one.
+    older: Option<String>,
+    /// The export link for this search.
+    export: String,
+    /// The chain's state, when asked for.
+    chain: Option<(bool, String)>,
+    entries: i64,
+}
+
+impl AuditLogPage<'_> {
+    fn error_of(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(at, _)| *at == field).map(|(_, message)| *message)
+    }
+}
+
+/// What the chain check found, in words for the page: intact or not, and the sentence.
+fn chain_sentence(verification: &Verification) -> (bool, String) {
+    match verification {
+        Verification::Intact { entries } => {
+            (true, format!("哈希链完整：全部{entries}条记录逐条校验通过，末条与日志头一致。"))
+        }
+        Verification::Broken { position, id, kind, .. } => {
+            let place = match id {
+                Some(id) => format!("第{position}条（编号{id}）"),
+                None => format!("第{position}条"),
+            };
+            let what = match kind {
+                Break::Unlinked => "与前一条记录不衔接：有记录被删除或顺序被改动",
+                Break::Edited => "内容与其哈希值不符：该记录被修改过",
+                Break::Truncated => "日志头记录的条数多于实际：最新的记录被删除",
+            };
+            (false, format!("哈希链在{place}处断开，{what}。请保全数据库并报告安全管理员。"))
+        }
+    }
+}
+
+/// 审计日志: the search form and a page of entries, or the search as CSV.
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Query(query): Query<AuditQuery>,
+) -> Result<Response, PageError> {
+    if !staff.is_platform_admin() {
+        staff.refused_access(&state, "platform_admin", "platform", "audit_log").await;
+        return Err(PageError::Forbidden);
+    }
+    let conditions = query.conditions();
+    if query.format == "csv"
+        && let Ok(conditions) = &conditions
+    {
+        return export(&state, &staff, &query, conditions).await;
+    }
+    let (errors, lines) = match &conditions {
+        Ok(conditions) => {
+            let before_id = query.before.trim().parse::<i64>().ok();
+            let entries = audit::search(state.store(), &conditions.query(before_id), PAGE).await?;
+            (Vec::new(), entries.into_iter().map(Line::from).collect::<Vec<_>>())
+        }
+        Err(errors) => (errors.clone(), Vec::new()),
+    };
+    let search = query.query_string();
+    let joined = |extra: String| {
+        let mut link = format!("/staff/admin/audit?{search}");
+        if !search.is_empty() {
+            link.push('&');
+        }
+        link.push_str(&extra);
+        link
+    };
+    let older = match lines.last() {
+        Some(last) if lines.len() == PAGE as usize => Some(joined(format!("before={}", last.id))),
+        _ => None,
+    };
+    let chain = if query.verify.is_empty() {
+        None
+    } else {
+        Some(chain_sentence(&audit::verify(state.store()).await?))
+    };
+    let (token, cookie) = csrf::issue(&headers)?;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = AuditLogPage {
+        staff: &staff,
+        csrf: &token,
+        query: &query,
+        errors,
+        lines,
+        older,
+        export: joined("format=csv".to_owned()),
+        chain,
+        entries: audit::entries(state.store()).await?,
+    };
+    Ok(csrf::with_cookie((status, Html(page.render()?)).into_response(), cookie))
+}
+
+/// The search as CSV (UTF-8 with BOM, which Excel opens as UTF-8), newest first, at most
+/// [`EXPORT_LIMIT`] entries; the export is recorded with its conditions and count.
+async fn export(
+    state: &AppState,
+    staff: &Staff,
+    query: &AuditQuery,
+    conditions: &Conditions,
+) -> Result<Response, PageError> {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut before_id = None;
+    while entries.len() < EXPORT_LIMIT {
+        let batch = audit::search(state.store(), &conditions.query(before_id), 5_000).await?;
+        let Some(last) = batch.last() else { break };
+        before_id = Some(last.id);
+        let full = batch.len() == 5_000;
+        entries.extend(batch);
+        if !full {
+            break;
+        }
+    }
+    entries.truncate(EXPORT_LIMIT);
+    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let header = [
+        "编号",
+        "时间（北京时间）",
+        "时间（UTC）",
+        "操作人",
+        "地址",
+        "操作",
+        "对象",
+        "变更前",
+        "变更后",
+        "哈希",
+    ];
+    // Writing into memory fails only on a bug; it still answers with the error page, never half a file.
+    let csv_error =
+        |err: csv::Error| PageError::Store(gongkai_store::StoreError::InvalidData(err.to_string()));
+    writer.write_record(header).map_err(csv_error)?;
+    for entry in &entries {
+        writer
+            .write_record([
+                entry.id.to_string().as_str(),
+                &super::china_datetime(&entry.at),
+                &entry.at,
+                &entry.actor,
+                &entry.address,
+                &entry.action,
+                &entry.subject,
+                entry.before.as_deref().unwrap_or(""),
+                entry.after.as_deref().unwrap_or(""),
+                &entry.hash,
+            ])
+            .map_err(csv_error)?;
+    }
+    let body = writer.into_inner().map_err(|err| {
+        PageError::Store(gongkai_store::StoreError::InvalidData(err.error().to_string()))
+    })?;
+    let record = serde_json::json!({
+        "search": query.query_string(),
+        "entries": entries.len(),
+    })
+    .to_string();
+    audit::append(
+        state.store(),
+        &audit::Action {
+            actor: &staff.username,
+            address: &staff.address,
+            action: "audit.export",
+            subject: "audit_log",
+            before: None,
+            after: Some(&record),
+        },
+    )
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"audit-log.csv\""),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(from: &str, until: &str) -> AuditQuery {
+        AuditQuery { from: from.into(), until: until.into(), ..AuditQuery::default() }
+    }
+
+    #[test]
+    fn beijing_days_become_utc_bounds() {
+        let conditions = query("2026-12-03", "2026-12-03").conditions().unwrap();
+        // 2026-12-03 00:00 in Beijing is 2026-12-02 16:00 UTC; the day ends at 2026-12-03 16:00 UTC.
+        assert_eq!(conditions.from.as_deref(), Some("2026-12-02T16:00:00"));
+        assert_eq!(conditions.until.as_deref(), Some("2026-12-03T16:00:00"));
+        // An entry in the first second of the day (stored with a fraction) is inside.
+        assert!("2026-12-02T16:00:00.25Z" >= conditions.from.as_deref().unwrap());
+        assert!("2026-12-02T15:59:59.99Z" < conditions.from.as_deref().unwrap());
+        let new_year = query("2026-01-01", "").conditions().unwrap();
+        assert_eq!(new_year.from.as_deref(), Some("2025-12-31T16:00:00"));
+        assert_eq!(new_year.until, None);
+    }
+
+    #[test]
+    fn bad_dates_are_named_next_to_their_field() {
+        assert_eq!(
+            query("2026-13-01", "明天").conditions().unwrap_err(),
+            [("from", "日期格式应为YYYY-MM-DD。"), ("until", "日期格式应为YYYY-MM-DD。")]
+        );
+        assert_eq!(
+            query("2026-12-03", "2026-12-02").conditions().unwrap_err(),
+            [("until", "截止日期不能早于起始日期。")]
+        );
+    }
+
+    #[test]
+    fn the_search_carries_over_to_the_next_page_without_empty_fields() {
+        let search = AuditQuery {
+            actor: " clerk ".into(),
+            subject: "application:YSQ2026000001".into(),
+            ..AuditQuery::default()
+        };
+        assert_eq!(search.query_string(), "actor=clerk&subject=application%3AYSQ2026000001");
+        let conditions = search.conditions().unwrap();
+        assert_eq!(conditions.actor.as_deref(), Some("clerk"));
+        assert_eq!(conditions.action, None);
+    }
+}
