@@ -641,6 +641,25 @@ const STAFF_ROUTES: [&str; 28] = [
     "/audit",
 ];
 
+/// An online application to the bureau on 2026-11-16 whose clerk `clerk1` asked for a 补正 the next day.
+async fn supplement_asked(desk: &Desk) -> (String, Client) {
+    let tracking = online_application(&desk.store, "SFJ", date!(2026 - 11 - 16)).await;
+    let mut clerk = Client::sign_in(desk, "clerk1").await;
+    let answer = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "supplement"),
+                ("on", "2026-11-17"),
+                ("items", "请写明年份"),
+                ("reply_by", "2026-11-27"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    (tracking, clerk)
+}
+
 #[tokio::test]
 async fn staff_act_only_within_their_agency_and_role() {
     // The list above must be every route the back office has.
@@ -653,20 +672,7 @@ async fn staff_act_only_within_their_agency_and_role() {
     assert_eq!(routes, STAFF_ROUTES, "add the new route to the isolation test");
 
     let desk = desk("isolation").await;
-    let tracking = online_application(&desk.store, "SFJ", date!(2026 - 11 - 16)).await;
-    let mut owner = Client::sign_in(&desk, "clerk1").await;
-    let answer = owner
-        .step(
-            &tracking,
-            &[
-                ("action", "supplement"),
-                ("on", "2026-11-17"),
-                ("items", "请写明年份"),
-                ("reply_by", "2026-11-27"),
-            ],
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    let (tracking, mut owner) = supplement_asked(&desk).await;
     let letter = gongkai_store::letters::of_case(&desk.store, &tracking).await.unwrap()[0].id;
     let item = publish_one(&mut owner, "关于2026年法律援助工作的通知").await;
 
@@ -809,20 +815,7 @@ async fn audit_denials(store: &Store) -> i64 {
 #[tokio::test]
 async fn a_platform_admin_searches_exports_and_verifies_the_audit_log() {
     let desk = desk("audit-log").await;
-    let tracking = online_application(&desk.store, "SFJ", date!(2026 - 11 - 16)).await;
-    let mut clerk = Client::sign_in(&desk, "clerk1").await;
-    let answer = clerk
-        .step(
-            &tracking,
-            &[
-                ("action", "supplement"),
-                ("on", "2026-11-17"),
-                ("items", "请写明年份"),
-                ("reply_by", "2026-11-27"),
-            ],
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    let (tracking, _clerk) = supplement_asked(&desk).await;
     let mut admin = Client::sign_in(&desk, "admin").await;
     assert!(admin.get("/staff/admin").await.text().contains(r#"href="/staff/admin/audit""#));
 
