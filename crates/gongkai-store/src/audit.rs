@@ -145,74 +145,103 @@ pub enum Break {
     Truncated,
 }
 
-/// Walks the chain from the first entry and reports the first break.
-pub async fn verify(store: &Store) -> Result<Verification, StoreError> {
-    let rows = sqlx::query(
-        "SELECT id, at, actor, address, action, subject, before_state, after_state, prev_hash, hash \
-         FROM audit_log ORDER BY id",
-    )
-    .fetch_all(store.pool())
-    .await?;
-    let mut prev_hash = GENESIS.to_owned();
-    let mut position = 0u64;
-    for row in &rows {
-        position += 1;
-        let id: i64 = row.try_get(0)?;
-        let at: String = row.try_get(1)?;
-        let fields: Vec<String> =
-            (2..6).map(|index| row.try_get::<String, _>(index)).collect::<Result<_, _>>()?;
-        let before: Option<String> = row.try_get(6)?;
-        let after: Option<String> = row.try_get(7)?;
-        let stored_prev: String = row.try_get(8)?;
-        let stored_hash: String = row.try_get(9)?;
-        if stored_prev != prev_hash {
-            let reason = "does not follow the entry before it (an entry was removed or reordered)"
-                .to_owned();
-            return Ok(Verification::Broken {
-                position,
-                id: Some(id),
-                kind: Break::Unlinked,
-                reason,
-            });
-        }
-        let action = Action {
-            actor: &fields[0],
-            address: &fields[1],
-            action: &fields[2],
-            subject: &fields[3],
-            before: before.as_deref(),
-            after: after.as_deref(),
-        };
-        if entry_hash(&prev_hash, &at, &action) != stored_hash {
-            let reason = "its content does not match its hash (the entry was edited)".to_owned();
-            return Ok(Verification::Broken {
-                position,
-                id: Some(id),
-                kind: Break::Edited,
-                reason,
-            });
-        }
-        prev_hash = stored_hash;
-    }
+/// Entries [`verify`] reads at a time (memory stays bounded however long the log).
+const VERIFY_BATCH: usize = 10_000;
+
+/// The head: how many entries the log should have, and the newest hash.
+async fn head(store: &Store) -> Result<(i64, String), StoreError> {
     let head = sqlx::query("SELECT entries, hash FROM audit_head WHERE id = 1")
         .fetch_optional(store.pool())
         .await?;
-    let (head_entries, head_hash) = match head {
+    Ok(match head {
         Some(row) => (row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?),
         None => (0, GENESIS.to_owned()),
-    };
-    if head_entries as u64 != position || head_hash != prev_hash {
-        let reason = format!(
-            "the log ends after {position} entries but its head records {head_entries} (entries were removed from the end)"
-        );
-        return Ok(Verification::Broken {
-            position: position + 1,
-            id: None,
-            kind: Break::Truncated,
-            reason,
-        });
+    })
+}
+
+/// Walks the chain from the first entry, [`VERIFY_BATCH`] entries at a time, and reports the first break.
+/// Entries appended while it walks are walked too: the head is read after the last entry, and if it counts
+/// more, the walk goes on from there.
+pub async fn verify(store: &Store) -> Result<Verification, StoreError> {
+    walk(store, VERIFY_BATCH).await
+}
+
+async fn walk(store: &Store, batch: usize) -> Result<Verification, StoreError> {
+    let mut prev_hash = GENESIS.to_owned();
+    let mut position = 0u64;
+    let mut last_id = i64::MIN;
+    loop {
+        let rows = sqlx::query(
+            "SELECT id, at, actor, address, action, subject, before_state, after_state, prev_hash, hash \
+             FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(last_id)
+        .bind(batch as i64)
+        .fetch_all(store.pool())
+        .await?;
+        for row in &rows {
+            position += 1;
+            let id: i64 = row.try_get(0)?;
+            last_id = id;
+            let at: String = row.try_get(1)?;
+            let fields: Vec<String> =
+                (2..6).map(|index| row.try_get::<String, _>(index)).collect::<Result<_, _>>()?;
+            let before: Option<String> = row.try_get(6)?;
+            let after: Option<String> = row.try_get(7)?;
+            let stored_prev: String = row.try_get(8)?;
+            let stored_hash: String = row.try_get(9)?;
+            if stored_prev != prev_hash {
+                let reason =
+                    "does not follow the entry before it (an entry was removed or reordered)"
+                        .to_owned();
+                return Ok(Verification::Broken {
+                    position,
+                    id: Some(id),
+                    kind: Break::Unlinked,
+                    reason,
+                });
+            }
+            let action = Action {
+                actor: &fields[0],
+                address: &fields[1],
+                action: &fields[2],
+                subject: &fields[3],
+                before: before.as_deref(),
+                after: after.as_deref(),
+            };
+            if entry_hash(&prev_hash, &at, &action) != stored_hash {
+                let reason =
+                    "its content does not match its hash (the entry was edited)".to_owned();
+                return Ok(Verification::Broken {
+                    position,
+                    id: Some(id),
+                    kind: Break::Edited,
+                    reason,
+                });
+            }
+            prev_hash = stored_hash;
+        }
+        if rows.len() == batch {
+            continue;
+        }
+        let (head_entries, head_hash) = head(store).await?;
+        if head_entries as u64 > position && !rows.is_empty() {
+            // Appended since this batch was read (or removed from the end: the next read finds none).
+            continue;
+        }
+        if head_entries as u64 != position || head_hash != prev_hash {
+            let reason = format!(
+                "the log ends after {position} entries but its head records {head_entries} (entries were removed from the end)"
+            );
+            return Ok(Verification::Broken {
+                position: position + 1,
+                id: None,
+                kind: Break::Truncated,
+                reason,
+            });
+        }
+        return Ok(Verification::Intact { entries: position });
     }
-    Ok(Verification::Intact { entries: position })
 }
 
 /// Appends one action in its own transaction.
@@ -295,17 +324,14 @@ pub struct Query<'a> {
     pub before_id: Option<i64>,
 }
 
-/// `text` as a LIKE pattern matching what starts with it (`\` escapes the wildcards).
-fn prefix_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 1);
-    for character in text.chars() {
-        if matches!(character, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(character);
-    }
-    pattern.push('%');
-    pattern
+/// The first text after every text that starts with `prefix`: `prefix` followed by the last code point
+/// (UTF-8 keeps code point order bytewise, so `prefix <= text < bound` holds exactly for the texts starting
+/// with `prefix`, save those continuing with U+10FFFF itself, a noncharacter).
+fn prefix_bound(prefix: &str) -> String {
+    let mut bound = String::with_capacity(prefix.len() + 4);
+    bound.push_str(prefix);
+    bound.push(char::MAX);
+    bound
 }
 
 /// The newest entries matching `query`, at most `limit`, newest first.
@@ -314,29 +340,37 @@ pub async fn search(
     query: &Query<'_>,
     limit: u32,
 ) -> Result<Vec<Entry>, StoreError> {
+    // Prefixes are ranges compared bytewise, so both backends agree (SQLite's LIKE ignores ASCII case,
+    // PostgreSQL's does not) and the indexes of schema 6 serve them; PostgreSQL compares in the "C"
+    // collation its indexes use, whatever the database's collation.
+    let bytewise = match store.backend() {
+        crate::Backend::Postgres => " COLLATE \"C\"",
+        crate::Backend::Sqlite => "",
+    };
     let mut conditions = Vec::new();
     let mut values: Vec<String> = Vec::new();
-    let mut condition = |sql: &str, value: String| {
+    let mut condition = |column: &str, operator: &str, value: String| {
         values.push(value);
-        conditions.push(sql.replace('?', &format!("${}", values.len())));
+        let collate = if operator == "=" { "" } else { bytewise };
+        conditions.push(format!("{column}{collate} {operator} ${}", values.len()));
     };
     if let Some(actor) = query.actor {
-        condition("actor = ?", actor.to_owned());
+        condition("actor", "=", actor.to_owned());
     }
-    if let Some(action) = query.action {
-        condition("action LIKE ? ESCAPE '\\'", prefix_pattern(action));
-    }
-    if let Some(subject) = query.subject {
-        condition("subject LIKE ? ESCAPE '\\'", prefix_pattern(subject));
+    for (column, prefix) in [("action", query.action), ("subject", query.subject)] {
+        if let Some(prefix) = prefix {
+            condition(column, ">=", prefix.to_owned());
+            condition(column, "<", prefix_bound(prefix));
+        }
     }
     if let Some(address) = query.address {
-        condition("address = ?", address.to_owned());
+        condition("address", "=", address.to_owned());
     }
     if let Some(from) = query.from {
-        condition("at >= ?", from.to_owned());
+        condition("at", ">=", from.to_owned());
     }
     if let Some(until) = query.until {
-        condition("at < ?", until.to_owned());
+        condition("at", "<", until.to_owned());
     }
     let mut sql =
         "SELECT id, at, actor, address, action, subject, before_state, after_state, hash \
@@ -374,4 +408,58 @@ pub async fn search(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The walk across batch boundaries (two entries a batch over seven): intact, then each kind of break
+    /// found where it is, the last entry of a batch and the first of the next included.
+    #[tokio::test]
+    async fn the_chain_is_walked_in_batches() {
+        let dir = std::env::temp_dir().join(format!("gk_audit_walk_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store =
+            Store::open(&format!("sqlite://{}", dir.join("gongkai.db").display())).await.unwrap();
+        for index in 0..7 {
+            let subject = format!("test:{index}");
+            let action = Action {
+                actor: "tester",
+                address: "127.0.0.1",
+                action: "test.act",
+                subject: &subject,
+                before: None,
+                after: Some("{}"),
+            };
+            append(&store, &action).await.unwrap();
+        }
+        for batch in [1, 2, 3, 7, 8] {
+            assert_eq!(walk(&store, batch).await.unwrap(), Verification::Intact { entries: 7 });
+        }
+        let broken = |verification: Verification| match verification {
+            Verification::Broken { position, kind, .. } => (position, kind),
+            intact => panic!("not caught: {intact:?}"),
+        };
+        // The fourth entry edited: the first of the second batch.
+        store
+            .execute_admin("UPDATE audit_log SET actor = 'x' WHERE subject = 'test:3'")
+            .await
+            .unwrap();
+        assert_eq!(broken(walk(&store, 3).await.unwrap()), (4, Break::Edited));
+        store
+            .execute_admin("UPDATE audit_log SET actor = 'tester' WHERE subject = 'test:3'")
+            .await
+            .unwrap();
+        assert_eq!(walk(&store, 3).await.unwrap(), Verification::Intact { entries: 7 });
+        // The last entry removed, after a full batch (six entries left, three a batch).
+        store.execute_admin("DELETE FROM audit_log WHERE subject = 'test:6'").await.unwrap();
+        assert_eq!(broken(walk(&store, 3).await.unwrap()), (7, Break::Truncated));
+        assert_eq!(broken(walk(&store, 4).await.unwrap()), (7, Break::Truncated));
+        // The third removed: the fourth no longer follows.
+        store.execute_admin("DELETE FROM audit_log WHERE subject = 'test:2'").await.unwrap();
+        assert_eq!(broken(walk(&store, 2).await.unwrap()), (3, Break::Unlinked));
+        store.close().await;
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

@@ -466,6 +466,13 @@ async fn the_log_is_searched_by_actor_action_subject_address_and_time_newest_fir
             ["x%y"],
             "{backend}"
         );
+        // Prefixes are case-sensitive on both backends (SQLite's LIKE would not be).
+        assert!(
+            search(audit::Query { action: Some("APPLICATION."), ..Default::default() }, 100)
+                .await
+                .is_empty(),
+            "{backend}"
+        );
         assert_eq!(
             search(audit::Query { address: Some("10.0.0.2"), ..Default::default() }, 100).await,
             ["application:YSQ2026000011"],
