@@ -15,6 +15,9 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[path = "scale/backends.rs"]
+mod backends;
+
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -121,12 +124,8 @@ fn bench_backend(c: &mut Criterion, name: &str, url: &str) {
 }
 
 fn bench(c: &mut Criterion) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-scale");
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}", dir.join("audit.db").display());
-    bench_backend(c, "sqlite", &url);
-    if let Ok(url) = std::env::var("GONGKAI_BENCH_PG") {
-        bench_backend(c, "postgres", &url);
+    for (name, url) in backends::backends("audit.db") {
+        bench_backend(c, name, &url);
     }
 }
 

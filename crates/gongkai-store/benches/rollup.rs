@@ -18,6 +18,9 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[path = "scale/backends.rs"]
+mod backends;
+
 #[path = "scale/mod.rs"]
 mod scale;
 
@@ -133,12 +136,8 @@ fn bench_backend(c: &mut Criterion, name: &str, url: &str) {
 }
 
 fn bench(c: &mut Criterion) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-scale");
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}", dir.join("scale.db").display());
-    bench_backend(c, "sqlite", &url);
-    if let Ok(url) = std::env::var("GONGKAI_BENCH_PG") {
-        bench_backend(c, "postgres", &url);
+    for (name, url) in backends::backends("scale.db") {
+        bench_backend(c, name, &url);
     }
 }
 
