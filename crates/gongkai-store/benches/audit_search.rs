@@ -2,14 +2,16 @@
 //! about 300,000 applications a year, five to seven entries each, plus sign-ins and publishing), the searches
 //! of the 审计日志 page.
 //!
-//! `cargo bench -p gongkai-store --bench audit_search`. The log is written once, by plain INSERTs (a search
-//! reads no hash), into `target/bench-scale/audit.db`; with `GONGKAI_BENCH_PG=postgres://…/db` PostgreSQL is
-//! measured too (analyzed after the load, as autovacuum would). Cases:
+//! `cargo bench -p gongkai-store --bench audit_search`. The log is written once, by plain INSERTs of entries
+//! hashed here as `audit` hashes them, into `target/bench-scale/audit.db`; with
+//! `GONGKAI_BENCH_PG=postgres://…/db` PostgreSQL is measured too (analyzed after the load, as autovacuum
+//! would). Cases:
 //! - `newest_page`: the page as opened, no condition;
 //! - `one_case`: the entries of one application (`subject` prefix), from the middle of the log;
 //! - `one_clerk`: one clerk's newest page (`actor`);
 //! - `one_day`: one day's newest page (`at` window);
-//! - `nothing_found`: a subject that is not there (the whole log read).
+//! - `nothing_found`: a subject that is not there;
+//! - `verify_whole_chain`: `audit::verify` over every entry (the log is a real chain).
 
 /// The allocator of the `gongkai` binary, so the figures are the server's.
 #[global_allocator]
@@ -40,8 +42,11 @@ const ACTIONS: [&str; 8] = [
 ];
 
 /// Entry `index`: written `index` × 78 s after 2022-01-01 (five years over two million entries), the
-/// application of entry `index` is `index / 6`.
-fn row(index: usize) -> String {
+/// application of entry `index` is `index / 6`; chained from `prev_hash` as `audit` chains (SHA-256 over the
+/// previous hash and the fields, each followed by 0x1f, an absent state as NUL), so the log verifies.
+/// Returns the VALUES tuple and the entry's hash.
+fn row(index: usize, prev_hash: &str) -> (String, String) {
+    use sha2::{Digest, Sha256};
     let at = time::macros::datetime!(2022-01-01 00:00:00 UTC)
         + time::Duration::seconds(index as i64 * 78)
         + time::Duration::nanoseconds((index as i64 * 7_919) % 1_000_000_000);
@@ -49,12 +54,18 @@ fn row(index: usize) -> String {
     let action = ACTIONS[index % ACTIONS.len()];
     let subject = format!("application:YSQ{:010}", index / 6);
     let actor = format!("clerk{}", (index * 7) % CLERKS);
-    format!(
-        "('{at}', '{actor}', '10.{}.{}.{}', '{action}', '{subject}', NULL, '{{\"step\":{index}}}', '{index:064x}p', '{index:064x}h')",
-        index % 200,
-        (index / 200) % 250,
-        index % 250 + 1
-    )
+    let address = format!("10.{}.{}.{}", index % 200, (index / 200) % 250, index % 250 + 1);
+    let after = format!("{{\"step\":{index}}}");
+    let mut hasher = Sha256::new();
+    for field in [prev_hash, &at, &actor, &address, action, &subject, "\u{0}", &after] {
+        hasher.update(field.as_bytes());
+        hasher.update([0x1f]);
+    }
+    let hash = hex::encode(hasher.finalize());
+    let values = format!(
+        "('{at}', '{actor}', '{address}', '{action}', '{subject}', NULL, '{after}', '{prev_hash}', '{hash}')"
+    );
+    (values, hash)
 }
 
 #[allow(clippy::print_stdout)]
@@ -63,14 +74,20 @@ async fn build(store: &Store) {
     if have as usize >= ENTRIES {
         return;
     }
-    // The log is append-only (triggers refuse deletes): a half-written one must be removed by hand.
+    // A half-written log is not resumed.
     assert_eq!(
         have, 0,
         "a partial benchmark log: remove target/bench-scale/audit.db (or the PG database)"
     );
     let started = Instant::now();
+    let mut prev_hash = "0".repeat(64);
     for first in (0..ENTRIES).step_by(ROWS_PER_INSERT) {
-        let values: Vec<String> = (first..first + ROWS_PER_INSERT).map(row).collect();
+        let mut values = Vec::with_capacity(ROWS_PER_INSERT);
+        for index in first..first + ROWS_PER_INSERT {
+            let (tuple, hash) = row(index, &prev_hash);
+            values.push(tuple);
+            prev_hash = hash;
+        }
         store
             .execute_admin(&format!(
                 "INSERT INTO audit_log (at, actor, address, action, subject, before_state, after_state, prev_hash, hash) VALUES {}",
@@ -79,6 +96,13 @@ async fn build(store: &Store) {
             .await
             .unwrap();
     }
+    store
+        .execute_admin(&format!(
+            "INSERT INTO audit_head (id, entries, hash) VALUES (1, {ENTRIES}, '{prev_hash}') \
+             ON CONFLICT (id) DO UPDATE SET entries = excluded.entries, hash = excluded.hash"
+        ))
+        .await
+        .unwrap();
     // Statistics, as autovacuum keeps them on a live PostgreSQL (off on this kind of machine); SQLite's
     // planner needs none for these searches.
     if store.backend() == gongkai_store::Backend::Postgres {
@@ -119,6 +143,12 @@ fn bench_backend(c: &mut Criterion, name: &str, url: &str) {
             b.iter(|| runtime.block_on(audit::search(&store, black_box(&query), 100)).unwrap())
         });
     }
+    // The whole chain walked, as `gongkai audit-log verify` and the page's 校验哈希链 do.
+    let verified = runtime.block_on(audit::verify(&store)).unwrap();
+    assert_eq!(verified, audit::Verification::Intact { entries: ENTRIES as u64 }, "{name}");
+    group.bench_function(format!("{name}_verify_whole_chain"), |b| {
+        b.iter(|| runtime.block_on(audit::verify(&store)).unwrap())
+    });
     group.finish();
     runtime.block_on(store.close());
 }
