@@ -451,9 +451,9 @@ pub(crate) fn audit_log(
             writeln!(out, "all {entries} entries verify")?;
             Ok(Outcome::Success)
         }
-        Verification::Broken { position, id, reason, .. } => {
+        Verification::Broken { position, id, kind } => {
             let id = id.map(|id| format!(" (id {id})")).unwrap_or_default();
-            writeln!(out, "entry {position}{id} does not verify: {reason}")?;
+            writeln!(out, "entry {position}{id} does not verify: {kind}")?;
             Ok(Outcome::ProblemsFound)
         }
     }

@@ -42,11 +42,9 @@ const ACTIONS: [&str; 8] = [
 ];
 
 /// Entry `index`: written `index` × 78 s after 2022-01-01 (five years over two million entries), the
-/// application of entry `index` is `index / 6`; chained from `prev_hash` as `audit` chains (SHA-256 over the
-/// previous hash and the fields, each followed by 0x1f, an absent state as NUL), so the log verifies.
-/// Returns the VALUES tuple and the entry's hash.
+/// application of entry `index` is `index / 6`; chained from `prev_hash` by `audit::entry_hash`, so the log
+/// verifies. Returns the VALUES tuple and the entry's hash.
 fn row(index: usize, prev_hash: &str) -> (String, String) {
-    use sha2::{Digest, Sha256};
     let at = time::macros::datetime!(2022-01-01 00:00:00 UTC)
         + time::Duration::seconds(index as i64 * 78)
         + time::Duration::nanoseconds((index as i64 * 7_919) % 1_000_000_000);
@@ -56,12 +54,15 @@ fn row(index: usize, prev_hash: &str) -> (String, String) {
     let actor = format!("clerk{}", (index * 7) % CLERKS);
     let address = format!("10.{}.{}.{}", index % 200, (index / 200) % 250, index % 250 + 1);
     let after = format!("{{\"step\":{index}}}");
-    let mut hasher = Sha256::new();
-    for field in [prev_hash, &at, &actor, &address, action, &subject, "\u{0}", &after] {
-        hasher.update(field.as_bytes());
-        hasher.update([0x1f]);
-    }
-    let hash = hex::encode(hasher.finalize());
+    let entry = audit::Action {
+        actor: &actor,
+        address: &address,
+        action,
+        subject: &subject,
+        before: None,
+        after: Some(&after),
+    };
+    let hash = audit::entry_hash(prev_hash, &at, &entry);
     let values = format!(
         "('{at}', '{actor}', '{address}', '{action}', '{subject}', NULL, '{after}', '{prev_hash}', '{hash}')"
     );

@@ -29,7 +29,9 @@ pub struct Action<'a> {
     pub after: Option<&'a str>,
 }
 
-fn entry_hash(prev_hash: &str, at: &str, action: &Action<'_>) -> String {
+/// The chain's hash of an entry written at `at` after the entry whose hash is `prev_hash`: SHA-256 over the
+/// previous hash and the fields, each followed by 0x1f, an absent state as NUL.
+pub fn entry_hash(prev_hash: &str, at: &str, action: &Action<'_>) -> String {
     let mut hasher = Sha256::new();
     for field in [
         prev_hash,
@@ -130,19 +132,24 @@ pub(crate) async fn record_change(
 pub enum Verification {
     /// Every entry verifies.
     Intact { entries: u64 },
-    /// The first entry (by position in the chain, 1-based) that does not verify, and why.
-    Broken { position: u64, id: Option<i64>, kind: Break, reason: String },
+    /// The first entry (by position in the chain, 1-based) that does not verify, and how.
+    Broken { position: u64, id: Option<i64>, kind: Break },
 }
 
-/// How the chain broke.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How the chain broke; shown (in English) as the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Break {
     /// An entry does not follow the one before it: an entry was removed or the order changed.
+    #[error("does not follow the entry before it (an entry was removed or reordered)")]
     Unlinked,
     /// An entry's content does not match its hash: it was edited.
+    #[error("its content does not match its hash (the entry was edited)")]
     Edited,
     /// The log ends before its head says: the newest entries were removed.
-    Truncated,
+    #[error(
+        "the log's head records {head_entries} entries but it ends before (entries were removed from the end)"
+    )]
+    Truncated { head_entries: i64 },
 }
 
 /// Entries [`verify`] reads at a time (memory stays bounded however long the log).
@@ -191,15 +198,7 @@ async fn walk(store: &Store, batch: usize) -> Result<Verification, StoreError> {
             let stored_prev: String = row.try_get(8)?;
             let stored_hash: String = row.try_get(9)?;
             if stored_prev != prev_hash {
-                let reason =
-                    "does not follow the entry before it (an entry was removed or reordered)"
-                        .to_owned();
-                return Ok(Verification::Broken {
-                    position,
-                    id: Some(id),
-                    kind: Break::Unlinked,
-                    reason,
-                });
+                return Ok(Verification::Broken { position, id: Some(id), kind: Break::Unlinked });
             }
             let action = Action {
                 actor: &fields[0],
@@ -210,14 +209,7 @@ async fn walk(store: &Store, batch: usize) -> Result<Verification, StoreError> {
                 after: after.as_deref(),
             };
             if entry_hash(&prev_hash, &at, &action) != stored_hash {
-                let reason =
-                    "its content does not match its hash (the entry was edited)".to_owned();
-                return Ok(Verification::Broken {
-                    position,
-                    id: Some(id),
-                    kind: Break::Edited,
-                    reason,
-                });
+                return Ok(Verification::Broken { position, id: Some(id), kind: Break::Edited });
             }
             prev_hash = stored_hash;
         }
@@ -230,14 +222,10 @@ async fn walk(store: &Store, batch: usize) -> Result<Verification, StoreError> {
             continue;
         }
         if head_entries as u64 != position || head_hash != prev_hash {
-            let reason = format!(
-                "the log ends after {position} entries but its head records {head_entries} (entries were removed from the end)"
-            );
             return Ok(Verification::Broken {
                 position: position + 1,
                 id: None,
-                kind: Break::Truncated,
-                reason,
+                kind: Break::Truncated { head_entries },
             });
         }
         return Ok(Verification::Intact { entries: position });
@@ -372,10 +360,9 @@ pub async fn search(
     if let Some(until) = query.until {
         condition("at", "<", until.to_owned());
     }
-    let mut sql =
-        "SELECT id, at, actor, address, action, subject, before_state, after_state, hash \
-                   FROM audit_log"
-            .to_owned();
+    let mut sql = String::from(
+        "SELECT id, at, actor, address, action, subject, before_state, after_state, hash FROM audit_log",
+    );
     if let Some(before_id) = query.before_id {
         // An integer, written into the text: ids are the log's own.
         conditions.push(format!("id < {before_id}"));
@@ -454,8 +441,9 @@ mod tests {
         assert_eq!(walk(&store, 3).await.unwrap(), Verification::Intact { entries: 7 });
         // The last entry removed, after a full batch (six entries left, three a batch).
         store.execute_admin("DELETE FROM audit_log WHERE subject = 'test:6'").await.unwrap();
-        assert_eq!(broken(walk(&store, 3).await.unwrap()), (7, Break::Truncated));
-        assert_eq!(broken(walk(&store, 4).await.unwrap()), (7, Break::Truncated));
+        let truncated = Break::Truncated { head_entries: 7 };
+        assert_eq!(broken(walk(&store, 3).await.unwrap()), (7, truncated));
+        assert_eq!(broken(walk(&store, 4).await.unwrap()), (7, truncated));
         // The third removed: the fourth no longer follows.
         store.execute_admin("DELETE FROM audit_log WHERE subject = 'test:2'").await.unwrap();
         assert_eq!(broken(walk(&store, 2).await.unwrap()), (3, Break::Unlinked));

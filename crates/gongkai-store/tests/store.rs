@@ -382,7 +382,8 @@ async fn audit_chain_catches_the_newest_entry_deleted() {
     on_both(|store, backend| async move {
         audited_store(&store).await;
         store.execute_admin("DELETE FROM audit_log WHERE subject = 'test:4'").await.unwrap();
-        assert_broken_at(audit::verify(&store).await.unwrap(), 5, Break::Truncated, backend);
+        let truncated = Break::Truncated { head_entries: 5 };
+        assert_broken_at(audit::verify(&store).await.unwrap(), 5, truncated, backend);
     })
     .await;
 }

@@ -200,7 +200,7 @@ fn chain_sentence(verification: &Verification) -> (bool, String) {
             let what = match kind {
                 Break::Unlinked => "与前一条记录不衔接：有记录被删除或顺序被改动",
                 Break::Edited => "内容与其哈希值不符：该记录被修改过",
-                Break::Truncated => "日志头记录的条数多于实际：最新的记录被删除",
+                Break::Truncated { .. } => "日志头记录的条数多于实际：最新的记录被删除",
             };
             (false, format!("哈希链在{place}处断开，{what}。请保全数据库并报告安全管理员。"))
         }
