@@ -1,7 +1,6 @@
 //! The online application (2019 条例 art. 29): the form, its validation with the message next to each field
 //! and the input kept, and on success the acknowledgment with a tracking number and a verification code.
 
-use crate::client::ClientAddress;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -13,6 +12,7 @@ use gongkai_store::Actor;
 use gongkai_store::applications::{self, NewApplication};
 use serde::Deserialize;
 
+use crate::client::ClientAddress;
 use crate::error::PageForm;
 use crate::{AppState, PageError, csrf};
 

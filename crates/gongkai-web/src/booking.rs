@@ -2,7 +2,6 @@
 //! booking with a code to cancel it. Non-working days (holidays, weekends, with 调休 working days included)
 //! come from the calendar; the seat limit holds in the database under concurrent requests.
 
-use crate::client::ClientAddress;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -12,6 +11,7 @@ use gongkai_store::bookings::{self, Booked, NewBooking, ReadingPoint};
 use serde::Deserialize;
 use time::Date;
 
+use crate::client::ClientAddress;
 use crate::error::PageForm;
 use crate::portal::AgencyHeader;
 use crate::{AppState, PageError, csrf};

@@ -102,11 +102,16 @@ impl AdminForm {
     }
 }
 
-async fn require_admin(state: &AppState, staff: &Staff) -> Result<(), PageError> {
+/// Lets a platform admin through; anyone else is refused and the refusal audited with `page` as subject.
+pub(super) async fn require_admin(
+    state: &AppState,
+    staff: &Staff,
+    page: &str,
+) -> Result<(), PageError> {
     if staff.is_platform_admin() {
         return Ok(());
     }
-    staff.refused_access(state, "platform_admin", "platform", "admin").await;
+    staff.refused_access(state, "platform_admin", "platform", page).await;
     Err(PageError::Forbidden)
 }
 
@@ -214,7 +219,7 @@ pub(crate) async fn page(
     staff: Staff,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    require_admin(&state, &staff).await?;
+    require_admin(&state, &staff, "admin").await?;
     admin_page(&state, &staff, &headers, Scope::Platform, Shown::Fresh).await
 }
 
@@ -410,7 +415,7 @@ pub(crate) async fn submit(
     PageForm(form): PageForm<AdminForm>,
 ) -> Result<Response, PageError> {
     csrf::check(&headers, &form.csrf)?;
-    require_admin(&state, &staff).await?;
+    require_admin(&state, &staff, "admin").await?;
     let actor = staff.actor();
     let agency = (!form.agency.is_empty()).then_some(form.agency.as_str());
     let result: Outcome = match form.action.as_str() {

@@ -21,6 +21,9 @@ const PAGE: u32 = 100;
 /// Most entries one export holds (the page says so when a search has more).
 const EXPORT_LIMIT: usize = 100_000;
 
+/// Entries an export reads at a time.
+const EXPORT_BATCH: u32 = 5_000;
+
 /// Longest log the page verifies within a request: 2,000,000 entries take 14 s on SQLite and the request
 /// times out at 30 s (docs/BENCHMARKS.md); a longer log is verified with `gongkai audit-log verify`.
 const VERIFY_LIMIT: i64 = 3_000_000;
@@ -134,35 +137,6 @@ impl Conditions {
     }
 }
 
-/// One entry as the page shows it.
-struct Line {
-    id: i64,
-    at: String,
-    actor: String,
-    address: String,
-    action: String,
-    subject: String,
-    before: Option<String>,
-    after: Option<String>,
-    hash: String,
-}
-
-impl From<Entry> for Line {
-    fn from(entry: Entry) -> Line {
-        Line {
-            id: entry.id,
-            at: super::china_datetime(&entry.at),
-            actor: entry.actor,
-            address: entry.address,
-            action: entry.action,
-            subject: entry.subject,
-            before: entry.before,
-            after: entry.after,
-            hash: entry.hash,
-        }
-    }
-}
-
 #[derive(Template)]
 #[template(path = "staff/audit_log.html")]
 struct AuditLogPage<'a> {
@@ -170,7 +144,8 @@ struct AuditLogPage<'a> {
     csrf: &'a str,
     query: &'a AuditQuery,
     errors: Vec<(&'static str, &'static str)>,
-    lines: Vec<Line>,
+    /// The page's entries, their times in Beijing time.
+    lines: Vec<Entry>,
     /// The link to the next (older) page, when there may be one.
     older: Option<String>,
     /// The export link for this search.
@@ -214,10 +189,7 @@ pub(crate) async fn page(
     headers: HeaderMap,
     Query(query): Query<AuditQuery>,
 ) -> Result<Response, PageError> {
-    if !staff.is_platform_admin() {
-        staff.refused_access(&state, "platform_admin", "platform", "audit_log").await;
-        return Err(PageError::Forbidden);
-    }
+    super::admin::require_admin(&state, &staff, "audit_log").await?;
     let conditions = query.conditions();
     if query.format == "csv"
         && let Ok(conditions) = &conditions
@@ -227,8 +199,12 @@ pub(crate) async fn page(
     let (errors, lines) = match &conditions {
         Ok(conditions) => {
             let before_id = query.before.trim().parse::<i64>().ok();
-            let entries = audit::search(state.store(), &conditions.query(before_id), PAGE).await?;
-            (Vec::new(), entries.into_iter().map(Line::from).collect::<Vec<_>>())
+            let mut entries =
+                audit::search(state.store(), &conditions.query(before_id), PAGE).await?;
+            for entry in &mut entries {
+                entry.at = super::china_datetime(&entry.at);
+            }
+            (Vec::new(), entries)
         }
         Err(errors) => (errors.clone(), Vec::new()),
     };
@@ -285,10 +261,11 @@ async fn export(
     let mut entries: Vec<Entry> = Vec::new();
     let mut before_id = None;
     while entries.len() < EXPORT_LIMIT {
-        let batch = audit::search(state.store(), &conditions.query(before_id), 5_000).await?;
+        let batch =
+            audit::search(state.store(), &conditions.query(before_id), EXPORT_BATCH).await?;
         let Some(last) = batch.last() else { break };
         before_id = Some(last.id);
-        let full = batch.len() == 5_000;
+        let full = batch.len() == EXPORT_BATCH as usize;
         entries.extend(batch);
         if !full {
             break;

@@ -691,7 +691,6 @@ fn detail_label(key: &str) -> &str {
     }
 }
 
-/// An RFC 3339 timestamp as Beijing time, `2026-11-28 13:14:07`.
 fn step_lines(case: &Case) -> Vec<StepLine> {
     case.steps
         .iter()

@@ -246,7 +246,6 @@ pub(crate) struct CsrfForm {
     pub(crate) csrf: String,
 }
 
-/// A `YYYY-MM-DD` date typed in a form.
 /// An RFC 3339 instant as Beijing time, `2026-12-03 17:02:19` (the text itself if it does not parse).
 pub(crate) fn china_datetime(rfc3339: &str) -> String {
     let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
@@ -257,6 +256,7 @@ pub(crate) fn china_datetime(rfc3339: &str) -> String {
         .unwrap_or_else(|| rfc3339.to_owned())
 }
 
+/// A `YYYY-MM-DD` date typed in a form.
 pub(crate) fn parse_date(text: &str) -> Option<time::Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(text.trim(), &format).ok()

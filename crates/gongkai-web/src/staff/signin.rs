@@ -2,7 +2,6 @@
 //! consecutive failures lock the account for 15 minutes; the session id changes at sign-in (no fixation);
 //! a password change ends every other session of the user (the session keeps a fingerprint of the hash).
 
-use crate::client::ClientAddress;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -14,6 +13,7 @@ use time::{OffsetDateTime, UtcOffset};
 use tower_sessions::Session;
 
 use super::{CsrfForm, FINGERPRINT_KEY, Staff, USER_KEY};
+use crate::client::ClientAddress;
 use crate::error::PageForm;
 use crate::{AppState, PageError, csrf};
 
