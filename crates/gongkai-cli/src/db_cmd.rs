@@ -1,13 +1,16 @@
-//! Commands on a database: `migrate`, `agency`, `user`, `demo load`, `audit-log verify`.
+//! Commands on a database: `migrate`, `agency`, `user`, `demo load`, `audit-log verify`, `backup`, `restore`.
 //!
 //! The database URL comes from `--db` or `GONGKAI_DATABASE_URL` (default `sqlite://gongkai.db`).
 
-use std::io::{BufRead, Write};
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use gongkai_store::agencies::{self, Leader, NewAgency, Profile};
 use gongkai_store::audit::{self, Verification};
+use gongkai_store::backup::Summary;
 use gongkai_store::catalog::{self, ItemMetadata, NewItem};
 use gongkai_store::{Actor, Store, StoreError, records, users};
 use gongkai_store::{bookings, reports};
@@ -463,61 +466,241 @@ pub(crate) fn audit_log(
 pub(crate) struct BackupArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// Where to write the backup (JSON lines; written beside and renamed into place when complete).
-    file: std::path::PathBuf,
+    /// Encrypt the backup with age to RECIPIENT: an X25519 public key `age1…`, or a file of them (one a line,
+    /// `#` comments). Repeat for several recipients; the identity of any one of them restores the backup.
+    #[arg(long = "encrypt-to", value_name = "RECIPIENT")]
+    encrypt_to: Vec<String>,
+    /// Where to write the backup (JSON lines, or an age file with --encrypt-to; written beside and renamed into
+    /// place when complete).
+    file: PathBuf,
 }
 
-/// Writes a consistent snapshot of the database while it is in use.
+/// Writes a consistent snapshot of the database while it is in use, encrypted with age when recipients are
+/// given.
 pub(crate) fn backup(args: &BackupArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
+    // Resolved before the database is opened: a bad recipient writes nothing.
+    let recipients = recipients(&args.encrypt_to)?;
     let partial = args.file.with_extension("partial");
     let summary = block_on(async {
         let store = open(&args.db).await?;
-        let file = std::fs::File::create(&partial)
-            .with_context(|| format!("creating `{}`", partial.display()))?;
-        let mut writer = std::io::BufWriter::new(file);
-        let summary = gongkai_store::backup::backup(&store, &mut writer).await;
+        let written = async {
+            let file = File::create(&partial)
+                .with_context(|| format!("creating `{}`", partial.display()))?;
+            write_backup(&store, file, &recipients).await
+        }
+        .await;
         store.close().await;
-        writer.flush().context("writing the backup")?;
-        anyhow::Ok(summary?)
+        written
     })??;
     std::fs::rename(&partial, &args.file)
         .with_context(|| format!("writing `{}`", args.file.display()))?;
+    let encrypted = match recipients.len() {
+        0 => String::new(),
+        1 => " (encrypted to 1 recipient)".to_owned(),
+        n_recipients => format!(" (encrypted to {n_recipients} recipients)"),
+    };
     writeln!(
         out,
-        "backed up {} rows of {} tables to {}",
+        "backed up {} rows of {} tables to {}{encrypted}",
         summary.rows,
         summary.tables,
         args.file.display()
     )?;
     Ok(Outcome::Success)
+}
+
+/// Writes the backup into `file`, through age when there are recipients.
+///
+/// The store's backup writes to any `Write`, so encryption wraps the file as the lines are written: the
+/// plaintext never reaches the disk, and no temporary file is needed.
+async fn write_backup(
+    store: &Store,
+    file: File,
+    recipients: &[age::x25519::Recipient],
+) -> anyhow::Result<Summary> {
+    let mut writer = BufWriter::new(file);
+    if recipients.is_empty() {
+        let summary = gongkai_store::backup::backup(store, &mut writer).await?;
+        writer.flush().context("writing the backup")?;
+        return Ok(summary);
+    }
+    let encryptor = age::Encryptor::with_recipients(
+        recipients.iter().map(|recipient| recipient as &dyn age::Recipient),
+    )
+    .context("encrypting the backup")?;
+    let mut encrypted = encryptor.wrap_output(writer).context("writing the backup")?;
+    let summary = gongkai_store::backup::backup(store, &mut encrypted).await?;
+    // `finish` seals the last chunk; a file without it does not decrypt.
+    let mut writer = encrypted.finish().context("writing the backup")?;
+    writer.flush().context("writing the backup")?;
+    Ok(summary)
+}
+
+/// Whether `text` is an age secret key, which must never be echoed in a message.
+fn is_secret_key(text: &str) -> bool {
+    text.get(..15).is_some_and(|prefix| prefix.eq_ignore_ascii_case("AGE-SECRET-KEY-"))
+}
+
+/// The recipients named by `--encrypt-to`: each value is an X25519 public key `age1…` or a file of them, one a
+/// line, with blank lines and `#` comments (the format of age's recipients files).
+fn recipients(values: &[String]) -> Result<Vec<age::x25519::Recipient>, UsageError> {
+    let bad = |message: String| UsageError::new("--encrypt-to", message);
+    let secret = "an age secret key (`AGE-SECRET-KEY-1…`), not a recipient; give its public key `age1…` \
+                  (`age-keygen -y IDENTITY_FILE` prints it)";
+    let mut recipients = Vec::new();
+    for value in values {
+        if is_secret_key(value) {
+            return Err(bad(format!("the value is {secret}")));
+        }
+        if value.starts_with("age1") {
+            let recipient = value.parse().map_err(|reason| {
+                bad(format!("`{value}` is not an age X25519 recipient: {reason}"))
+            })?;
+            recipients.push(recipient);
+            continue;
+        }
+        let path = Path::new(value);
+        if !path.is_file() {
+            return Err(bad(format!(
+                "`{value}` is neither an age X25519 recipient (`age1…`) nor a file of them"
+            )));
+        }
+        let text = std::fs::read_to_string(path).map_err(|err| bad(format!("`{value}`: {err}")))?;
+        let n_before = recipients.len();
+        // Line numbers, not lines, in messages: a wrong file could hold anything.
+        for (index, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let line_number = index + 1;
+            if is_secret_key(line) {
+                return Err(bad(format!("`{value}` line {line_number} is {secret}")));
+            }
+            let recipient = line.parse().map_err(|reason| {
+                bad(format!(
+                    "`{value}` line {line_number} is not an age X25519 recipient (`age1…`): {reason}"
+                ))
+            })?;
+            recipients.push(recipient);
+        }
+        if recipients.len() == n_before {
+            return Err(bad(format!("`{value}` holds no recipient")));
+        }
+    }
+    Ok(recipients)
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct RestoreArgs {
     #[command(flatten)]
     db: DbArgs,
+    /// The age identity file that decrypts a backup written with --encrypt-to (`AGE-SECRET-KEY-1…` lines and
+    /// `#` comments, as `age-keygen` writes it).
+    #[arg(long, value_name = "FILE")]
+    identity: Option<PathBuf>,
     /// A file written by `gongkai backup`; the database must be empty.
-    file: std::path::PathBuf,
+    file: PathBuf,
 }
 
-/// Restores a backup into an empty database, all or nothing.
+/// How an age file begins: the version line of its header (`age-encryption.org/v1`).
+const AGE_HEADER: &[u8] = b"age-encryption.org/";
+
+/// Restores a backup into an empty database, all or nothing, decrypting it first when it is an age file.
 pub(crate) fn restore(args: &RestoreArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
-    let file = std::fs::File::open(&args.file)
-        .map_err(|err| UsageError::new("FILE", format!("`{}`: {err}", args.file.display())))?;
+    // Everything about the files and the key is checked before the database is opened, so a failure here
+    // leaves the target as it was.
+    let identities = match &args.identity {
+        Some(path) => Some((path.as_path(), identities(path)?)),
+        None => None,
+    };
+    let unreadable =
+        |err: std::io::Error| UsageError::new("FILE", format!("`{}`: {err}", args.file.display()));
+    let mut reader = BufReader::new(File::open(&args.file).map_err(unreadable)?);
+    let encrypted = reader.fill_buf().map_err(unreadable)?.starts_with(AGE_HEADER);
+    let mut input: Box<dyn BufRead> = match (&identities, encrypted) {
+        (None, true) => {
+            return Err(UsageError::new(
+                "--identity",
+                format!(
+                    "`{}` is an encrypted backup (age); give the identity file that decrypts it with \
+                     --identity FILE",
+                    args.file.display()
+                ),
+            )
+            .into());
+        }
+        (Some((path, identities)), true) => {
+            Box::new(BufReader::new(decrypt(reader, identities, path, &args.file)?))
+        }
+        (_, false) => Box::new(reader),
+    };
     let summary = block_on(async {
         let store = open(&args.db).await?;
-        let summary = gongkai_store::backup::restore(&store, &mut std::io::BufReader::new(file))
-            .await
-            .map_err(usage("FILE"));
+        let summary =
+            gongkai_store::backup::restore(&store, &mut input).await.map_err(usage("FILE"));
         store.close().await;
         summary
     })??;
+    let note = match (&identities, encrypted) {
+        (_, true) => " (decrypted)",
+        (Some(_), false) => " (not encrypted; --identity was not needed)",
+        (None, false) => "",
+    };
     writeln!(
         out,
-        "restored {} rows of {} tables from {}",
+        "restored {} rows of {} tables from {}{note}",
         summary.rows,
         summary.tables,
         args.file.display()
     )?;
     Ok(Outcome::Success)
+}
+
+/// An age identity (secret key).
+type AgeIdentity = Box<dyn age::Identity + Send + Sync>;
+
+/// The identities of an age identity file: `AGE-SECRET-KEY-1…` lines, blank lines and `#` comments.
+fn identities(path: &Path) -> Result<Vec<AgeIdentity>, UsageError> {
+    let bad =
+        |message: String| UsageError::new("--identity", format!("`{}`: {message}", path.display()));
+    let file = File::open(path).map_err(|err| bad(err.to_string()))?;
+    // age's messages name the line, never its content.
+    let identities = age::IdentityFile::from_buffer(BufReader::new(file))
+        .and_then(|parsed| parsed.into_identities().map_err(std::io::Error::other))
+        .map_err(|err| bad(format!("not an age identity file: {err}")))?;
+    if identities.is_empty() {
+        return Err(bad("holds no age identity (`AGE-SECRET-KEY-1…`)".to_owned()));
+    }
+    Ok(identities)
+}
+
+/// A reader of the plaintext of the age file `input`, once one of `identities` (read from `identity_file`)
+/// has opened its header.
+fn decrypt<R: BufRead>(
+    input: R,
+    identities: &[AgeIdentity],
+    identity_file: &Path,
+    backup_file: &Path,
+) -> Result<age::stream::StreamReader<R>, UsageError> {
+    let bad_backup = |err: age::DecryptError| {
+        UsageError::new(
+            "FILE",
+            format!("`{}`: not a readable age file: {err}", backup_file.display()),
+        )
+    };
+    let decryptor = age::Decryptor::new_buffered(input).map_err(bad_backup)?;
+    decryptor
+        .decrypt(identities.iter().map(|identity| identity.as_ref() as &dyn age::Identity))
+        .map_err(|err| match err {
+            age::DecryptError::NoMatchingKeys => UsageError::new(
+                "--identity",
+                format!(
+                    "`{}`: no identity in it is a recipient of `{}`",
+                    identity_file.display(),
+                    backup_file.display()
+                ),
+            ),
+            other => bad_backup(other),
+        })
 }

@@ -25,7 +25,9 @@ pub(crate) fn run(args: &FeeArgs, out: &mut impl Write) -> anyhow::Result<Outcom
     let quote = match (args.nth_in_month, args.pages) {
         (Some(nth), _) => fee::per_application(nth)
             .map_err(|err| UsageError::new("--nth-in-month", err.to_string()))?,
-        (None, Some(pages)) => fee::per_volume(pages),
+        (None, Some(pages)) => {
+            fee::per_volume(pages).map_err(|err| UsageError::new("--pages", err.to_string()))?
+        }
         (None, None) => unreachable!("clap requires one of --nth-in-month and --pages"),
     };
     if args.json {

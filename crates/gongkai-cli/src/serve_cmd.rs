@@ -31,11 +31,26 @@ pub(crate) struct ServeArgs {
     /// localhost as secure, so a local demo works without this).
     #[arg(long)]
     insecure_cookies: bool,
+    /// Send HSTS (Strict-Transport-Security, one year) on every answer: for TLS that ends in front of gongkai
+    /// without an X-Forwarded-Proto header. Behind a --trusted-proxy that sends `X-Forwarded-Proto: https`,
+    /// HSTS is on without this.
+    #[arg(long, conflicts_with = "insecure_cookies")]
+    hsts: bool,
     /// A load balancer or reverse proxy in front of this instance (an address or a network such as
     /// 10.0.0.0/8; repeat or separate with commas): its X-Forwarded-For names the client for the rate
     /// limits and the audit trail. Without it the header is ignored.
     #[arg(long, value_name = "IP|CIDR", value_delimiter = ',')]
     trusted_proxy: Vec<String>,
+    /// The server's secret key file: verification codes are stored as HMACs under it, so a backup alone
+    /// does not reveal them. Made (mode 0600) when missing; every instance on one database needs the same
+    /// file. Keep it out of backups of the database, and back it up on its own.
+    #[arg(
+        long,
+        env = "GONGKAI_SECRET_FILE",
+        default_value = "gongkai-secret.key",
+        value_name = "FILE"
+    )]
+    secret_file: std::path::PathBuf,
 }
 
 pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
@@ -62,8 +77,11 @@ pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outc
         builder.worker_threads(threads);
     }
     let runtime = builder.enable_all().build().context("starting the runtime")?;
+    let key = gongkai_store::secret::CodeKey::load_or_create(&args.secret_file).map_err(|err| {
+        UsageError::new("--secret-file", format!("{}: {err}", args.secret_file.display()))
+    })?;
     runtime.block_on(async {
-        let store = db_cmd::open(&args.db).await?;
+        let store = db_cmd::open(&args.db).await?.with_code_key(key);
         if args.demo && gongkai_store::agencies::list(&store).await?.is_empty() {
             for (code, saved) in db_cmd::load_demo_agencies(&store).await? {
                 tracing::info!(agency = %code, items = saved.catalog_items, applications = saved.applications, "demo data loaded");
@@ -76,6 +94,9 @@ pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outc
         }
         if args.insecure_cookies {
             state = state.without_secure_cookies();
+        }
+        if args.hsts {
+            state = state.with_hsts();
         }
         if !proxies.is_empty() {
             state = state.with_trusted_proxies(proxies);
@@ -167,6 +188,21 @@ fn start_indexer(
                     Ok(0) => {}
                     Ok(rows) => tracing::info!(rows, "expired staff sessions deleted"),
                     Err(err) => tracing::warn!(error = %err, "deleting expired sessions failed"),
+                }
+                match gongkai_store::throttle::forget_old(&store, time::OffsetDateTime::now_utc())
+                    .await
+                {
+                    Ok(0) => {}
+                    Ok(rows) => tracing::info!(rows, "old failed attempts forgotten"),
+                    Err(err) => {
+                        tracing::warn!(error = %err, "pruning the attempt throttles failed")
+                    }
+                }
+                match gongkai_store::once::forget_old(&store, time::OffsetDateTime::now_utc()).await
+                {
+                    Ok(0) => {}
+                    Ok(rows) => tracing::info!(rows, "old form tokens forgotten"),
+                    Err(err) => tracing::warn!(error = %err, "pruning the form tokens failed"),
                 }
                 match gongkai_store::catalog::prune_changes(&store, &day_ago).await {
                     Ok(0) => {}

@@ -297,7 +297,7 @@ fn a_platform_is_set_up_from_the_cli_and_reports_from_the_database_match_the_dem
         assert!(output.status.success(), "{args:?}: {}", stderr(&output));
         stdout(&output)
     };
-    assert!(ok(&["migrate"], "").contains("schema at version 6"));
+    assert!(ok(&["migrate"], "").contains("schema at version 7"));
     let loaded = ok(&["demo", "load"], "");
     assert!(loaded.contains("loaded DEMO-330300-SFJ: 9325 catalog items"), "{loaded}");
     assert_eq!(loaded.lines().count(), 7, "seven demo agencies: {loaded}");
@@ -545,5 +545,160 @@ fn registers_import_all_or_nothing_and_export_back() {
         "{}",
         stderr(&wrong)
     );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Writes an age identity file as `age-keygen` does (comments, then the secret key) and returns its public key.
+fn age_identity_file(path: &std::path::Path) -> String {
+    use age::secrecy::ExposeSecret as _;
+    let identity = age::x25519::Identity::generate();
+    let recipient = identity.to_public().to_string();
+    std::fs::write(
+        path,
+        format!(
+            "# created: by the test\n# public key: {recipient}\n{}\n",
+            identity.to_string().expose_secret()
+        ),
+    )
+    .unwrap();
+    recipient
+}
+
+#[test]
+fn encrypted_backup_restores_only_with_a_recipients_identity_issue_16() {
+    let dir = scratch("encrypted-backup");
+    let source = dir.join("source.db");
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let ok = |db: &std::path::Path, args: &[&str], stdin: &str| {
+        let output = gongkai_db(db, args, stdin);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        stdout(&output)
+    };
+    ok(
+        &source,
+        &["agency", "add", "--code", "T1", "--name", "测试局", "--region", "浙江省温州市"],
+        "",
+    );
+    ok(&source, &["user", "add", "head1", "--name", "负责人"], "correct horse battery\n");
+    ok(&source, &["user", "grant", "head1", "head", "--agency", "T1"], "");
+    ok(&source, &["backup", &path("source.jsonl")], "");
+
+    // Two recipients: one by its key, one from a recipients file with a comment.
+    let first = age_identity_file(&dir.join("first.key"));
+    let second = age_identity_file(&dir.join("second.key"));
+    std::fs::write(dir.join("recipients.txt"), format!("# the offline key\n\n{second}\n")).unwrap();
+    let written = ok(
+        &source,
+        &[
+            "backup",
+            "--encrypt-to",
+            &first,
+            "--encrypt-to",
+            &path("recipients.txt"),
+            &path("b.age"),
+        ],
+        "",
+    );
+    assert!(written.contains("(encrypted to 2 recipients)"), "{written}");
+    let encrypted = std::fs::read(dir.join("b.age")).unwrap();
+    assert!(encrypted.starts_with(b"age-encryption.org/v1\n"));
+    let plaintext = std::fs::read(dir.join("source.jsonl")).unwrap();
+    let contains =
+        |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
+    for known in ["head1", "测试局", "$argon2", "gongkai_backup", "SQLite format 3"] {
+        assert!(!contains(&encrypted, known.as_bytes()), "`{known}` in the encrypted backup");
+    }
+    assert!(contains(&plaintext, b"head1") && contains(&plaintext, "测试局".as_bytes()));
+
+    let target = dir.join("target.db");
+    ok(&target, &["migrate"], "");
+    let refused = gongkai_db(&target, &["restore", &path("b.age")], "");
+    assert_eq!(refused.status.code(), Some(2));
+    let message = stderr(&refused);
+    assert!(
+        message.contains("error: --identity: `")
+            && message.contains("b.age` is an encrypted backup (age)")
+            && message.contains("give the identity file that decrypts it with --identity FILE"),
+        "{message}"
+    );
+    age_identity_file(&dir.join("stranger.key"));
+    let wrong =
+        gongkai_db(&target, &["restore", "--identity", &path("stranger.key"), &path("b.age")], "");
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        stderr(&wrong).contains("--identity: `")
+            && stderr(&wrong).contains("no identity in it is a recipient"),
+        "{}",
+        stderr(&wrong)
+    );
+    // A public key is not an identity.
+    let not_identity = gongkai_db(
+        &target,
+        &["restore", "--identity", &path("recipients.txt"), &path("b.age")],
+        "",
+    );
+    assert_eq!(not_identity.status.code(), Some(2));
+    assert!(
+        stderr(&not_identity).contains("recipients.txt`: not an age identity file"),
+        "{}",
+        stderr(&not_identity)
+    );
+    // A damaged file (its last byte changed) fails its authentication.
+    let mut damaged = encrypted.clone();
+    *damaged.last_mut().unwrap() ^= 1;
+    std::fs::write(dir.join("damaged.age"), damaged).unwrap();
+    let damaged = gongkai_db(
+        &target,
+        &["restore", "--identity", &path("first.key"), &path("damaged.age")],
+        "",
+    );
+    assert_eq!(damaged.status.code(), Some(2), "{}", stderr(&damaged));
+    assert!(ok(&target, &["agency", "list"], "").contains("0 agencies"), "all or nothing");
+
+    // Either recipient's identity restores every record.
+    for (key, db) in [("first.key", &target), ("second.key", &dir.join("other.db"))] {
+        let restored = ok(db, &["restore", "--identity", &path(key), &path("b.age")], "");
+        assert!(restored.contains("(decrypted)"), "{restored}");
+        let copy = path(&format!("{key}.jsonl"));
+        ok(db, &["backup", &copy], "");
+        assert_eq!(std::fs::read(&copy).unwrap(), plaintext, "{key}: the same rows");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn backup_refuses_a_bad_recipient_naming_the_flag_issue_16() {
+    use age::secrecy::ExposeSecret as _;
+    let dir = scratch("bad-recipient");
+    let db = dir.join("never-created.db");
+    let out = dir.join("b.age").to_string_lossy().into_owned();
+    let secret = age::x25519::Identity::generate().to_string().expose_secret().to_owned();
+    let recipients = dir.join("recipients.txt");
+    let valid = age::x25519::Identity::generate().to_public().to_string();
+    std::fs::write(&recipients, format!("# comment\n{valid}\nssh-ed25519 AAAA\n")).unwrap();
+    let recipients = recipients.to_string_lossy().into_owned();
+    let cases: [(&str, &str); 5] = [
+        ("age1notakey", "`age1notakey` is not an age X25519 recipient"),
+        (
+            "no-such-file",
+            "`no-such-file` is neither an age X25519 recipient (`age1…`) nor a file of them",
+        ),
+        (&secret, "the value is an age secret key"),
+        (&recipients, "line 3 is not an age X25519 recipient"),
+        ("", "neither"),
+    ];
+    for (value, message) in cases {
+        let output =
+            gongkai_db(&db, &["backup", "--encrypt-to", &valid, "--encrypt-to", value, &out], "");
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{value}: {text}");
+        assert!(
+            text.contains("error: --encrypt-to: ") && text.contains(message),
+            "{value}: {text}"
+        );
+        assert!(!text.contains(&secret), "the secret key is never echoed: {text}");
+    }
+    assert!(!db.exists(), "nothing opened or written");
+    assert!(!dir.join("b.age").exists() && !dir.join("b.partial").exists());
     std::fs::remove_dir_all(&dir).ok();
 }

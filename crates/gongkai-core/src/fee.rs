@@ -44,7 +44,20 @@ pub struct FeeQuote {
 pub enum FeeError {
     #[error("the application's number in the month must be at least 1")]
     ZeroApplicationNumber,
+    #[error("the application's number in the month must be at most {MAX_APPLICATION_NUMBER}")]
+    ApplicationNumberTooLarge,
+    #[error("a fee is charged for at most {MAX_PAGES} pages")]
+    TooManyPages,
 }
+
+/// The largest running count of one applicant's applications in a month that a fee is computed for. Not from
+/// 109号, which sets no ceiling: a bound so that every amount is exact in the store's 64-bit integers and a
+/// mistyped count (an extra digit or three) is refused instead of billed; the fee there is 99,800 元.
+pub const MAX_APPLICATION_NUMBER: u64 = 10_000;
+
+/// The largest number of pages a fee is computed for (about 200 boxes of paper; 39,998,900 元). Like
+/// [`MAX_APPLICATION_NUMBER`], our bound, not the 办法's.
+pub const MAX_PAGES: u64 = 1_000_000;
 
 /// The price of the `nth` application an applicant makes in one calendar month (109号 art. 4).
 ///
@@ -64,6 +77,9 @@ pub fn per_application_unit_price(nth: u64) -> u64 {
 pub fn per_application(nth_in_month: u64) -> Result<FeeQuote, FeeError> {
     if nth_in_month == 0 {
         return Err(FeeError::ZeroApplicationNumber);
+    }
+    if nth_in_month > MAX_APPLICATION_NUMBER {
+        return Err(FeeError::ApplicationNumberTooLarge);
     }
     let price = per_application_unit_price(nth_in_month);
     let tiers = if price == 0 {
@@ -92,7 +108,11 @@ const PAGE_TIERS: [(u64, u64); 4] = [(30, 0), (100, 10), (200, 20), (u64::MAX, 4
 /// pages 1–30 free, 31–100 at 10 元, 101–200 at 20 元, from 201 at 40 元.
 ///
 /// Example: 250 pages = 70 × 10 + 100 × 20 + 50 × 40 = 700 + 2,000 + 2,000 = 4,700 元.
-pub fn per_volume(pages: u64) -> FeeQuote {
+/// More than [`MAX_PAGES`] pages are refused.
+pub fn per_volume(pages: u64) -> Result<FeeQuote, FeeError> {
+    if pages > MAX_PAGES {
+        return Err(FeeError::TooManyPages);
+    }
     let mut tiers = Vec::new();
     let mut previous_end = 0;
     for (tier_end, price) in PAGE_TIERS {
@@ -112,12 +132,12 @@ pub fn per_volume(pages: u64) -> FeeQuote {
         }
         previous_end = tier_end;
     }
-    FeeQuote {
+    Ok(FeeQuote {
         basis: Basis::PerVolume,
         amount_yuan: tiers.iter().map(|tier| tier.subtotal_yuan).sum(),
         tiers,
         citation: "国办函〔2020〕109号《政府信息公开信息处理费管理办法》第五条",
-    }
+    })
 }
 
 #[cfg(test)]
@@ -131,7 +151,7 @@ mod tests {
 
     #[track_caller]
     fn check_pages(pages: u64, expected_yuan: u64) {
-        assert_eq!(per_volume(pages).amount_yuan, expected_yuan, "{pages} pages");
+        assert_eq!(per_volume(pages).unwrap().amount_yuan, expected_yuan, "{pages} pages");
     }
 
     #[test]
@@ -162,6 +182,22 @@ mod tests {
     }
 
     #[test]
+    fn counts_past_the_bounds_are_refused_not_wrapped() {
+        // 100 × (1 + (10,000 − 30) / 10) = 100 × 998 = 99,800 元.
+        check_nth(MAX_APPLICATION_NUMBER, 99_800);
+        assert_eq!(
+            per_application(MAX_APPLICATION_NUMBER + 1),
+            Err(FeeError::ApplicationNumberTooLarge)
+        );
+        assert_eq!(per_application(u64::MAX), Err(FeeError::ApplicationNumberTooLarge));
+        // 700 + 2,000 + (1,000,000 − 200) × 40 = 2,700 + 39,992,000 = 39,994,700 元.
+        check_pages(MAX_PAGES, 39_994_700);
+        assert_eq!(per_volume(MAX_PAGES + 1), Err(FeeError::TooManyPages));
+        assert_eq!(per_volume(u64::MAX), Err(FeeError::TooManyPages));
+        assert!(i64::try_from(per_volume(MAX_PAGES).unwrap().amount_yuan).is_ok());
+    }
+
+    #[test]
     fn art_5_pages_are_charged_progressively() {
         check_pages(0, 0);
         check_pages(30, 0);
@@ -174,7 +210,7 @@ mod tests {
 
     #[test]
     fn art_5_quote_lists_each_tier() {
-        let quote = per_volume(250);
+        let quote = per_volume(250).unwrap();
         let subtotals: Vec<u64> = quote.tiers.iter().map(|tier| tier.subtotal_yuan).collect();
         assert_eq!(subtotals, vec![700, 2_000, 2_000]);
         assert_eq!((quote.tiers[2].from, quote.tiers[2].to), (201, 250));

@@ -4,12 +4,12 @@
 
 use gongkai_core::regime::Intake;
 use gongkai_core::report::records::ApplicantType;
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::agencies;
 use crate::audit;
 use crate::records::{date_at, optional_date_at, to_text};
+use crate::secret::Verified;
 use crate::{Actor, Store, StoreError, now_text};
 
 /// An application as submitted.
@@ -49,8 +49,23 @@ pub fn mask(text: &str, keep_start: usize, keep_end: usize) -> String {
         .collect()
 }
 
-pub(crate) fn code_hash(tracking_number: &str, code: &str) -> String {
-    hex::encode(Sha256::digest(format!("{tracking_number}:{code}").as_bytes()))
+/// Whether `stored` is the hash of `code` for `tracking_number`; a right code stored the old way (a bare
+/// SHA-256, before schema 7) is re-stored under the server's key.
+async fn code_matches(
+    store: &Store,
+    stored: &str,
+    tracking_number: &str,
+    code: &str,
+) -> Result<bool, StoreError> {
+    let verified = store.code_key().verify(stored, tracking_number, code);
+    if verified == Verified::Unkeyed {
+        sqlx::query("UPDATE applications SET verification_hash = $1 WHERE tracking_number = $2")
+            .bind(store.code_key().hash(tracking_number, code))
+            .bind(tracking_number)
+            .execute(store.pool())
+            .await?;
+    }
+    Ok(verified.ok())
 }
 
 /// Whether `code` is the verification code of `tracking_number` (same answer shape for unknown numbers).
@@ -66,7 +81,10 @@ pub async fn verify_code(
             .await?
             .map(|row| row.try_get(0))
             .transpose()?;
-    Ok(stored.is_some_and(|stored| same_digest(&stored, &code_hash(tracking_number, code))))
+    match stored {
+        Some(stored) => code_matches(store, &stored, tracking_number, code).await,
+        None => Ok(false),
+    }
 }
 
 /// What the public status page may show: never the applicant's identity.
@@ -100,12 +118,11 @@ pub async fn public_status(
     .bind(tracking_number)
     .fetch_optional(store.pool())
     .await?;
-    let offered = code_hash(tracking_number, code);
     let Some(row) = row else {
         return Ok(None);
     };
     let stored: String = row.try_get(1)?;
-    if stored.is_empty() || !same_digest(&stored, &offered) {
+    if !code_matches(store, &stored, tracking_number, code).await? {
         return Ok(None);
     }
     let id: i64 = row.try_get(0)?;
@@ -155,6 +172,61 @@ pub const MAX_ATTACHMENTS: usize = 3;
 /// Largest attached file.
 pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
 
+/// Attached files one applicant (one ID number) may send in a day.
+pub const DAILY_FILES_PER_APPLICANT: i64 = 10;
+/// Bytes of attached files one applicant may send in a day.
+pub const DAILY_BYTES_PER_APPLICANT: i64 = 15 * 1024 * 1024;
+/// Bytes of attached files the whole platform accepts in a day: someone inventing applicants (an ID number
+/// is only checked for its check digit) still cannot fill the disk, about 360 GiB a year at the most.
+pub const DAILY_BYTES_PER_PLATFORM: i64 = 1024 * 1024 * 1024;
+
+/// A refused upload quota: which one, for the applicant's message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum QuotaExceeded {
+    #[error(
+        "the applicant's attachments of the day would pass {DAILY_FILES_PER_APPLICANT} files or {DAILY_BYTES_PER_APPLICANT} bytes"
+    )]
+    Applicant,
+    #[error("the platform's attachments of the day would pass {DAILY_BYTES_PER_PLATFORM} bytes")]
+    Platform,
+}
+
+/// Refuses `files` when, with what was attached to applications submitted the same day, the applicant (by
+/// ID number) would pass [`DAILY_FILES_PER_APPLICANT`] or [`DAILY_BYTES_PER_APPLICANT`], or the platform
+/// [`DAILY_BYTES_PER_PLATFORM`].
+async fn check_upload_quota(
+    store: &Store,
+    application: &NewApplication<'_>,
+    files: &[(String, Vec<u8>)],
+) -> Result<(), StoreError> {
+    let day = application.intake.submitted.to_string();
+    let new_bytes: i64 = files.iter().map(|(_, data)| data.len() as i64).sum();
+    let (files_so_far, bytes_so_far): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(b.size), 0) FROM attachments t JOIN applications a ON a.id = t.application_id \
+         JOIN blobs b ON b.sha256 = t.sha256 WHERE a.id_number = $1 AND a.submitted = $2",
+    )
+    .bind(application.id_number)
+    .bind(&day)
+    .fetch_one(store.pool())
+    .await?;
+    if files_so_far + files.len() as i64 > DAILY_FILES_PER_APPLICANT
+        || bytes_so_far + new_bytes > DAILY_BYTES_PER_APPLICANT
+    {
+        return Err(StoreError::Quota(QuotaExceeded::Applicant));
+    }
+    let (platform,): (i64,) = sqlx::query_as(
+        "SELECT COALESCE(SUM(b.size), 0) FROM attachments t JOIN applications a ON a.id = t.application_id \
+         JOIN blobs b ON b.sha256 = t.sha256 WHERE a.submitted = $1",
+    )
+    .bind(&day)
+    .fetch_one(store.pool())
+    .await?;
+    if platform + new_bytes > DAILY_BYTES_PER_PLATFORM {
+        return Err(StoreError::Quota(QuotaExceeded::Platform));
+    }
+    Ok(())
+}
+
 /// [`intake`] with attached files `(name as sent, bytes)`, stored in the same transaction: names are cut to
 /// their last component, types limited as for catalog attachments, at most [`MAX_ATTACHMENTS`] of at most
 /// [`MAX_ATTACHMENT_BYTES`] each; anything else refuses the whole application.
@@ -181,6 +253,9 @@ pub async fn intake_with_attachments(
         return Err(StoreError::InvalidData(
             "an application needs the applicant's name and the information sought".to_owned(),
         ));
+    }
+    if !files.is_empty() {
+        check_upload_quota(store, application, files).await?;
     }
     let agency = agencies::by_code(store, code).await?;
     let year = application.intake.submitted.year();
@@ -209,7 +284,7 @@ pub async fn intake_with_attachments(
     )
     .bind(agency.id)
     .bind(&tracking_number)
-    .bind(code_hash(&tracking_number, &verification_code))
+    .bind(store.code_key().hash(&tracking_number, &verification_code))
     .bind(applicant)
     .bind(application.name)
     .bind(application.id_type)
@@ -385,4 +460,66 @@ pub async fn monthly_intake(
         }
     }
     Ok(months)
+}
+
+/// A file the applicant attached to an application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachedFile {
+    pub id: i64,
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+}
+
+/// The files attached to the application `tracking_number`, in the order sent.
+pub async fn attached_files(
+    store: &Store,
+    tracking_number: &str,
+) -> Result<Vec<AttachedFile>, StoreError> {
+    sqlx::query(
+        "SELECT t.id, t.name, b.media_type, b.size FROM attachments t JOIN applications a ON a.id = t.application_id \
+         JOIN blobs b ON b.sha256 = t.sha256 WHERE a.tracking_number = $1 ORDER BY t.id",
+    )
+    .bind(tracking_number)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(AttachedFile {
+            id: row.try_get(0)?,
+            name: row.try_get(1)?,
+            media_type: row.try_get(2)?,
+            size: row.try_get(3)?,
+        })
+    })
+    .collect()
+}
+
+/// The attached file `id` of the application `tracking_number`, with its bytes.
+pub async fn attached_file(
+    store: &Store,
+    tracking_number: &str,
+    id: i64,
+) -> Result<Option<(AttachedFile, Vec<u8>)>, StoreError> {
+    let row = sqlx::query(
+        "SELECT t.id, t.name, b.media_type, b.size, b.data FROM attachments t \
+         JOIN applications a ON a.id = t.application_id JOIN blobs b ON b.sha256 = t.sha256 \
+         WHERE a.tracking_number = $1 AND t.id = $2",
+    )
+    .bind(tracking_number)
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?;
+    row.map(|row| {
+        Ok((
+            AttachedFile {
+                id: row.try_get(0)?,
+                name: row.try_get(1)?,
+                media_type: row.try_get(2)?,
+                size: row.try_get(3)?,
+            },
+            row.try_get(4)?,
+        ))
+    })
+    .transpose()
 }

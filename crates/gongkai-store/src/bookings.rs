@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::Row;
 use time::Date;
 
-use crate::applications::{code_hash, same_digest};
+use crate::secret::Verified;
 use crate::{Actor, Store, StoreError, agencies, audit, now_text};
 
 /// How far ahead the public may book, in days.
@@ -282,7 +282,7 @@ pub async fn book(
     .bind(booking.slot)
     .bind(seat)
     .bind(&reference)
-    .bind(code_hash(&reference, &code))
+    .bind(store.code_key().hash(&reference, &code))
     .bind(booking.name)
     .bind(booking.phone)
     .bind(now_text())
@@ -333,13 +333,20 @@ async fn find(
     .bind(reference)
     .fetch_optional(store.pool())
     .await?;
-    let offered = code_hash(reference, code);
     let Some(row) = row else {
         return Ok(None);
     };
     let stored: String = row.try_get(1)?;
-    if !same_digest(&stored, &offered) {
+    let verified = store.code_key().verify(&stored, reference, code);
+    if !verified.ok() {
         return Ok(None);
+    }
+    if verified == Verified::Unkeyed {
+        sqlx::query("UPDATE bookings SET code_hash = $1 WHERE reference = $2")
+            .bind(store.code_key().hash(reference, code))
+            .bind(reference)
+            .execute(store.pool())
+            .await?;
     }
     let cancelled: Option<String> = row.try_get(6)?;
     Ok(Some((

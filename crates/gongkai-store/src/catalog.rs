@@ -559,7 +559,34 @@ pub(crate) fn checked_attachment(
             data.len()
         )));
     }
+    if !data.is_empty() && !content_matches(media_type, data) {
+        return Err(StoreError::InvalidData(format!(
+            "attachment `{name}`: its content is not a {media_type} file"
+        )));
+    }
     Ok((name, media_type))
+}
+
+/// Whether `data` begins as a file of `media_type` does (its magic bytes). A file's name says what the
+/// sender claims, its first bytes what it is: an HTML page named `.pdf` is refused, so it is never served
+/// as a PDF. PDF allows bytes before its header (ISO 32000 §7.5.2, within the first 1024); OFD, DOCX, XLSX
+/// and ZIP are ZIP archives; DOC and XLS are OLE compound files.
+pub fn content_matches(media_type: &str, data: &[u8]) -> bool {
+    const ZIP: &[u8] = b"PK\x03\x04";
+    const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    match media_type {
+        "application/pdf" => {
+            data[..data.len().min(1024)].windows(5).any(|window| window == b"%PDF-")
+        }
+        "application/ofd"
+        | "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        | "application/zip" => data.starts_with(ZIP),
+        "application/msword" | "application/vnd.ms-excel" => data.starts_with(OLE),
+        "image/jpeg" => data.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "image/png" => data.starts_with(b"\x89PNG\r\n\x1a\n"),
+        _ => false,
+    }
 }
 
 /// The last component of a client-supplied file name, without control characters; refuses empty names and
@@ -591,7 +618,9 @@ pub fn media_type_of(name: &str) -> Option<&'static str> {
     })
 }
 
-/// An attachment's name, media type and bytes, if it belongs to `item_id`.
+/// An attachment's name, media type and bytes, if it belongs to `item_id` and that item is public: a
+/// withdrawn item's attachments are not served (an item is often withdrawn because a file exposed personal
+/// data).
 pub async fn attachment(
     store: &Store,
     item_id: i64,
@@ -599,7 +628,8 @@ pub async fn attachment(
 ) -> Result<Option<(String, String, Vec<u8>)>, StoreError> {
     let row = sqlx::query(
         "SELECT a.name, b.media_type, b.data FROM attachments a JOIN blobs b ON b.sha256 = a.sha256 \
-         WHERE a.id = $1 AND a.item_id = $2",
+         JOIN catalog_items c ON c.id = a.item_id \
+         WHERE a.id = $1 AND a.item_id = $2 AND c.withdrawn_at IS NULL",
     )
     .bind(attachment_id)
     .bind(item_id)

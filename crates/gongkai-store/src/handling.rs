@@ -249,6 +249,19 @@ pub async fn record(
     step: &NewStep<'_>,
     actor: &Actor<'_>,
 ) -> Result<i64, StoreError> {
+    record_with_letters(store, tracking_number, expected_version, step, &[], actor).await
+}
+
+/// [`record`], with the step's letters (generated and sent with it) written in the same transaction: a
+/// reply is never recorded without its 答复书, nor a letter kept for a step that was refused.
+pub async fn record_with_letters(
+    store: &Store,
+    tracking_number: &str,
+    expected_version: i64,
+    step: &NewStep<'_>,
+    letters: &[crate::letters::NewLetter<'_>],
+    actor: &Actor<'_>,
+) -> Result<i64, StoreError> {
     let mut transaction = store.begin_write().await?;
     // SQLite's write lock was taken at the start (`begin_write`); writing first takes PostgreSQL's row lock.
     // Either way concurrent steps on one case run one after the other and the later one sees the earlier's
@@ -324,6 +337,9 @@ pub async fn record(
         Some(&after),
     )
     .await?;
+    for letter in letters {
+        crate::letters::insert(&mut transaction, id, tracking_number, letter, actor).await?;
+    }
     transaction.commit().await?;
     Ok(new_version)
 }

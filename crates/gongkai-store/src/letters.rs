@@ -29,6 +29,66 @@ pub fn kind_label(kind: &str) -> &'static str {
     }
 }
 
+/// A letter generated with a handling step, sent the day of the step.
+#[derive(Debug, Clone, Copy)]
+pub struct NewLetter<'a> {
+    pub kind: &'a str,
+    pub media_type: &'a str,
+    /// The letter as sent to its addressee.
+    pub data: &'a [u8],
+    /// The same letter with the applicant's personal data masked, for staff who read the case without
+    /// handling or signing it.
+    pub masked: &'a [u8],
+    pub sent_on: Date,
+}
+
+/// Records `letter` of the application `application` (id), generated and sent, in the caller's transaction
+/// (a step and its letters are written together or not at all); returns its id.
+pub(crate) async fn insert(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    application: i64,
+    tracking_number: &str,
+    letter: &NewLetter<'_>,
+    actor: &Actor<'_>,
+) -> Result<i64, StoreError> {
+    if !KINDS.contains(&letter.kind) {
+        return Err(StoreError::InvalidData(format!("letter kind `{}`", letter.kind)));
+    }
+    let sha256 = blobs::digest(letter.data);
+    blobs::put(transaction, &sha256, letter.media_type, letter.data).await?;
+    let masked = blobs::digest(letter.masked);
+    blobs::put(transaction, &masked, letter.media_type, letter.masked).await?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO letters (application_id, kind, sha256, masked_sha256, media_type, generated_by, generated_at, \
+         sent_on, sent_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $6) RETURNING id",
+    )
+    .bind(application)
+    .bind(letter.kind)
+    .bind(&sha256)
+    .bind(&masked)
+    .bind(letter.media_type)
+    .bind(actor.name)
+    .bind(now_text())
+    .bind(letter.sent_on.to_string())
+    .fetch_one(&mut **transaction)
+    .await?
+    .try_get(0)?;
+    let after =
+        serde_json::json!({ "letter": id, "kind": letter.kind, "sha256": sha256 }).to_string();
+    audit::record(
+        &mut *transaction,
+        actor,
+        "letter.generate",
+        &format!("application:{tracking_number}"),
+        Some(&after),
+    )
+    .await?;
+    let sent = serde_json::json!({ "sent_on": letter.sent_on.to_string() }).to_string();
+    audit::record(&mut *transaction, actor, "letter.send", &format!("letter:{id}"), Some(&sent))
+        .await?;
+    Ok(id)
+}
+
 /// Records a generated letter of the application `tracking_number`; returns its id.
 pub async fn add(
     store: &Store,
@@ -204,16 +264,31 @@ pub async fn of_case(store: &Store, tracking_number: &str) -> Result<Vec<CaseLet
     .collect()
 }
 
-/// The letter `id` with the agency code and tracking number of its application, and its bytes (the caller
-/// checks that the viewer may read that agency's cases).
+/// A letter as staff download it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffCopy {
+    pub letter: CaseLetter,
+    /// The agency code of the letter's application (the caller checks the viewer may read its cases).
+    pub agency: String,
+    pub tracking_number: String,
+    /// The case's handler (username), who may download the letter as sent.
+    pub handler: Option<String>,
+    /// The bytes asked for: the letter as sent, or its masked copy (`None` for a letter made before masked
+    /// copies were kept).
+    pub data: Option<Vec<u8>>,
+}
+
+/// The letter `id` as sent (`masked` false) or its copy with the applicant's personal data masked.
 pub async fn staff_copy(
     store: &Store,
     id: i64,
-) -> Result<Option<(CaseLetter, String, String, Vec<u8>)>, StoreError> {
+    masked: bool,
+) -> Result<Option<StaffCopy>, StoreError> {
     let Some(row) = sqlx::query(
-        "SELECT l.id, l.kind, l.media_type, l.generated_by, l.generated_at, l.sent_on, g.code, a.tracking_number, l.sha256 \
+        "SELECT l.id, l.kind, l.media_type, l.generated_by, l.generated_at, l.sent_on, g.code, a.tracking_number, \
+         l.sha256, l.masked_sha256, u.username \
          FROM letters l JOIN applications a ON a.id = l.application_id JOIN agencies g ON g.id = a.agency_id \
-         WHERE l.id = $1",
+         LEFT JOIN users u ON u.id = a.handler_id WHERE l.id = $1",
     )
     .bind(id)
     .fetch_optional(store.pool())
@@ -222,8 +297,16 @@ pub async fn staff_copy(
         return Ok(None);
     };
     let letter = case_letter(&row)?;
-    let sha256: String = row.try_get(8)?;
-    Ok(blobs::get(store.pool(), &sha256).await?.map(|(_, data)| {
-        (letter, row.try_get(6).unwrap_or_default(), row.try_get(7).unwrap_or_default(), data)
+    let sha256: Option<String> = if masked { row.try_get(9)? } else { Some(row.try_get(8)?) };
+    let data = match sha256 {
+        Some(sha256) => blobs::get(store.pool(), &sha256).await?.map(|(_, data)| data),
+        None => None,
+    };
+    Ok(Some(StaffCopy {
+        letter,
+        agency: row.try_get(6)?,
+        tracking_number: row.try_get(7)?,
+        handler: row.try_get(10)?,
+        data,
     }))
 }

@@ -21,11 +21,14 @@ pub mod catalog;
 pub mod handling;
 pub mod ledger;
 pub mod letters;
+pub mod once;
 pub mod publishing;
 pub mod records;
 pub mod registers;
 pub mod reports;
+pub mod secret;
 pub mod sessions;
+pub mod throttle;
 pub mod users;
 
 pub use audit::Actor;
@@ -84,6 +87,8 @@ pub enum StoreError {
     NotMigrated,
     #[error("{0}")]
     InvalidData(String),
+    #[error("upload refused: {0}")]
+    Quota(#[from] applications::QuotaExceeded),
     #[error(
         "the record was changed by someone else (expected version {expected}); reload and try again"
     )]
@@ -111,6 +116,9 @@ impl StoreError {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Verification codes are stored as HMACs under this key (see [`secret`]): a random one per connection
+    /// unless the server sets its own with [`Store::with_code_key`].
+    code_key: std::sync::Arc<secret::CodeKey>,
 }
 
 impl Store {
@@ -142,7 +150,18 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, backend })
+        Ok(Store { pool, backend, code_key: std::sync::Arc::new(secret::CodeKey::generate()?) })
+    }
+
+    /// The store with `key` as its verification-code key: the server's key file, the same on every
+    /// instance. Without it, codes issued by this store verify only through it.
+    pub fn with_code_key(mut self, key: secret::CodeKey) -> Store {
+        self.code_key = std::sync::Arc::new(key);
+        self
+    }
+
+    pub(crate) fn code_key(&self) -> &secret::CodeKey {
+        &self.code_key
     }
 
     /// Connects and brings the schema up to date (refusing a newer one).

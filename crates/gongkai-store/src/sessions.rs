@@ -3,16 +3,25 @@
 //! The web crate's `tower-sessions` store is a thin layer over these functions. A session is its id, its
 //! data as JSON and its expiry in Unix seconds. Sessions are not part of a backup: a restored platform asks
 //! everyone to sign in again.
+//!
+//! Rows are keyed by a SHA-256 digest of the session id, never the id itself: whoever reads the table (a
+//! copy of the database, a read-only SQL account) cannot take over a live session with what they read.
 
+use sha2::Digest;
 use sqlx::Row;
 
 use crate::{Store, StoreError};
+
+/// The row key of the session `id`.
+fn key(id: &str) -> String {
+    hex::encode(sha2::Sha256::digest(id.as_bytes()))
+}
 
 /// The session `id`'s data and expiry, unless it is unknown or expired at `now` (Unix seconds).
 pub async fn load(store: &Store, id: &str, now: i64) -> Result<Option<(String, i64)>, StoreError> {
     let row =
         sqlx::query("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
-            .bind(id)
+            .bind(key(id))
             .bind(now)
             .fetch_optional(store.pool())
             .await?;
@@ -29,7 +38,7 @@ pub async fn create(
     let inserted = sqlx::query(
         "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
     )
-    .bind(id)
+    .bind(key(id))
     .bind(data)
     .bind(expires_at)
     .execute(store.pool())
@@ -43,7 +52,7 @@ pub async fn save(store: &Store, id: &str, data: &str, expires_at: i64) -> Resul
         "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
          ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
     )
-    .bind(id)
+    .bind(key(id))
     .bind(data)
     .bind(expires_at)
     .execute(store.pool())
@@ -53,7 +62,7 @@ pub async fn save(store: &Store, id: &str, data: &str, expires_at: i64) -> Resul
 
 /// Deletes a session (sign-out).
 pub async fn delete(store: &Store, id: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(store.pool()).await?;
+    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(key(id)).execute(store.pool()).await?;
     Ok(())
 }
 
@@ -64,4 +73,17 @@ pub async fn sweep(store: &Store, now: i64) -> Result<u64, StoreError> {
         .execute(store.pool())
         .await?;
     Ok(deleted.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rows_are_keyed_by_a_digest_of_the_id() {
+        let id = "k5HBnA3bGmHXJkWOAXdBXw";
+        let key = super::key(id);
+        assert_eq!(key.len(), 64);
+        assert!(!key.contains(id));
+        assert_eq!(key, super::key(id));
+        assert_ne!(key, super::key("k5HBnA3bGmHXJkWOAXdBXx"));
+    }
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit;
+use crate::throttle::{self, Policy};
 use crate::{Actor, Store, StoreError, now_text};
 
 /// The roles a user can hold.
@@ -15,6 +16,26 @@ pub const ROLES: [&str; 6] =
 
 /// The shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Password hashes computed or checked at once, at most. Each argon2id run holds 19 MiB (m=19456 KiB) for tens
+/// of milliseconds; unbounded, 80 parallel sign-ins took a server from 261 to 846 MiB in a second. Further
+/// requests wait their turn (the sign-in form is rate-limited per client, so the queue stays short).
+pub const CONCURRENT_HASHES: usize = 4;
+
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CONCURRENT_HASHES);
+
+/// Runs one argon2 computation on tokio's blocking pool once one of [`CONCURRENT_HASHES`] places is free.
+async fn hashing<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, StoreError> {
+    let _place = HASHING
+        .acquire()
+        .await
+        .map_err(|err| StoreError::InvalidData(format!("password hashing: {err}")))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|err| StoreError::InvalidData(format!("password hashing: {err}")))
+}
 
 /// The argon2id PHC string of `password`, computed on tokio's blocking pool (tens of milliseconds of CPU
 /// that would otherwise stall every request sharing the runtime thread).
@@ -25,9 +46,7 @@ async fn hash_password(password: &str) -> Result<String, StoreError> {
         )));
     }
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || hash_now(&password))
-        .await
-        .map_err(|err| StoreError::InvalidData(format!("hashing the password failed: {err}")))?
+    hashing(move || hash_now(&password)).await?
 }
 
 fn hash_now(password: &str) -> Result<String, StoreError> {
@@ -47,12 +66,11 @@ pub fn password_matches(stored: &str, password: &str) -> bool {
 /// hash (an unknown user) against a dummy one, so that the answer takes as long.
 async fn verify(stored: Option<String>, password: &str) -> Result<bool, StoreError> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || match &stored {
+    hashing(move || match &stored {
         Some(stored) => password_matches(stored, &password),
         None => password_matches(dummy_hash(), &password),
     })
     .await
-    .map_err(|err| StoreError::InvalidData(format!("password check: {err}")))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -63,9 +81,6 @@ pub struct UserRow {
     /// (agency code or `None` for platform roles, role).
     pub roles: Vec<(Option<String>, String)>,
     pub disabled: bool,
-    /// The end of the account's last lockout (RFC 3339 UTC), cleared by a success or a new password; in force
-    /// while it is later than now.
-    pub locked_until: Option<String>,
 }
 
 /// Adds a user.
@@ -133,7 +148,7 @@ fn check_role(role: &str, agency: Option<&str>) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Sets a new password (and clears a lockout).
+/// Sets a new password, and forgets the account's failed sign-ins (an admin's reset lets its owner in at once).
 pub async fn set_password(
     store: &Store,
     username: &str,
@@ -142,7 +157,7 @@ pub async fn set_password(
 ) -> Result<(), StoreError> {
     let hash = hash_password(password).await?;
     let mut transaction = store.begin_write().await?;
-    let updated = sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE username = $2")
+    let updated = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
         .bind(&hash)
         .bind(username)
         .execute(&mut *transaction)
@@ -152,6 +167,13 @@ pub async fn set_password(
     }
     let subject = format!("user:{username}");
     audit::record(&mut transaction, actor, "user.passwd", &subject, None).await?;
+    // The account's keys: `signin:{username}` and `signin:{username}@{network}` for every network.
+    sqlx::query("DELETE FROM throttles WHERE key = $1 OR (key >= $2 AND key < $3)")
+        .bind(format!("signin:{username}"))
+        .bind(format!("signin:{username}@"))
+        .bind(format!("signin:{username}A"))
+        .execute(&mut *transaction)
+        .await?;
     transaction.commit().await?;
     Ok(())
 }
@@ -211,12 +233,11 @@ async fn grant_in(
 
 /// A user with roles; `None` if there is no such user.
 pub async fn find(store: &Store, username: &str) -> Result<Option<UserRow>, StoreError> {
-    let Some(row) = sqlx::query(
-        "SELECT id, username, display_name, disabled, locked_until FROM users WHERE username = $1",
-    )
-    .bind(username)
-    .fetch_optional(store.pool())
-    .await?
+    let Some(row) =
+        sqlx::query("SELECT id, username, display_name, disabled FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(store.pool())
+            .await?
     else {
         return Ok(None);
     };
@@ -237,14 +258,23 @@ pub async fn find(store: &Store, username: &str) -> Result<Option<UserRow>, Stor
         display_name: row.try_get(2)?,
         roles,
         disabled: disabled != 0,
-        locked_until: row.try_get(4)?,
     }))
 }
 
-/// Consecutive failed sign-ins that lock an account.
-pub const MAX_FAILED_SIGN_INS: i64 = 5;
-/// How long a locked account stays locked.
-pub const LOCKOUT: time::Duration = time::Duration::minutes(15);
+/// Failed sign-ins to one account from one network (an IPv4 address, an IPv6 /64): five typing mistakes
+/// are free, then each failure blocks the pair for twice as long, 1 s up to 15 minutes — a guesser from one
+/// place gets about a hundred guesses a day.
+pub const FROM_ONE_PLACE: Policy =
+    Policy { free: 5, base: time::Duration::SECOND, max: time::Duration::minutes(15) };
+/// Failed sign-ins to one account from anywhere (guessers spread over many addresses): twenty free, then
+/// doubling delays of at most one minute. Short on purpose: anyone who knows a username can trigger it, so
+/// it may slow the owner down but never shut them out for long.
+pub const TO_ONE_ACCOUNT: Policy =
+    Policy { free: 20, base: time::Duration::SECOND, max: time::Duration::MINUTE };
+/// Failed sign-ins from one network to any account (one guess at each of many accounts): thirty free, then
+/// doubling delays from 2 s up to 15 minutes.
+pub const FROM_ONE_NETWORK: Policy =
+    Policy { free: 30, base: time::Duration::seconds(2), max: time::Duration::minutes(15) };
 
 /// The answer to a sign-in attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -252,84 +282,60 @@ pub enum SignIn {
     Success(UserRow),
     /// Unknown user, disabled user or wrong password: the same answer for all three.
     Refused,
-    /// Too many failures; no password is checked until `until` (RFC 3339).
-    Locked {
-        until: String,
+    /// Too many failures for this username or from this network: no password was checked; try again after
+    /// `wait`. The same for known and unknown usernames (the keys are the name typed, not the account).
+    Throttled {
+        wait: time::Duration,
     },
 }
 
-fn rfc3339(at: time::OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
-}
-
-/// Checks a password at `now` from `from` (an actor whose name is the username tried). After
-/// [`MAX_FAILED_SIGN_INS`] consecutive failures the account is locked for [`LOCKOUT`]; a success resets the
-/// count. Failures and lockouts are audited; the password never is.
+/// Checks a password at `now` from `from` (an actor whose name is the username tried and whose address is the
+/// client's), throttled per username and `network` (the client's address, an IPv6 address cut to its /64)
+/// by [`FROM_ONE_PLACE`], [`TO_ONE_ACCOUNT`] and [`FROM_ONE_NETWORK`]. A success clears the username's
+/// failures. Failures against existing accounts are audited; the password never is.
 pub async fn sign_in(
     store: &Store,
     username: &str,
     password: &str,
     now: time::OffsetDateTime,
     from: &Actor<'_>,
+    network: &str,
 ) -> Result<SignIn, StoreError> {
-    let row = sqlx::query(
-        "SELECT password_hash, failed_logins, locked_until FROM users WHERE username = $1 AND disabled = 0",
-    )
-    .bind(username)
-    .fetch_optional(store.pool())
-    .await?;
-    let Some(row) = row else {
-        // Spend the same time as a real check, so timing does not tell which usernames exist.
-        let _ = verify(None, password).await;
-        return Ok(SignIn::Refused);
-    };
-    let stored: String = row.try_get(0)?;
-    let failed: i64 = row.try_get(1)?;
-    let locked_until: Option<String> = row.try_get(2)?;
-    let now_text = rfc3339(now);
-    if let Some(until) = locked_until.as_ref().filter(|until| until.as_str() > now_text.as_str()) {
-        return Ok(SignIn::Locked { until: until.clone() });
+    let pair = format!("signin:{username}@{network}");
+    let account = format!("signin:{username}");
+    let place = format!("signin-from:{network}");
+    let wait = throttle::wait(store, &[&pair, &account, &place], now).await?;
+    if wait > time::Duration::ZERO {
+        return Ok(SignIn::Throttled { wait });
     }
-    let subject = format!("user:{username}");
-    if verify(Some(stored), password).await? {
-        if failed > 0 || locked_until.is_some() {
-            let mut transaction = store.begin_write().await?;
-            sqlx::query(
-                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = $1",
-            )
+    let stored: Option<String> =
+        sqlx::query("SELECT password_hash FROM users WHERE username = $1 AND disabled = 0")
             .bind(username)
-            .execute(&mut *transaction)
-            .await?;
-            audit::record(&mut transaction, from, "user.sign_in_reset", &subject, None).await?;
-            transaction.commit().await?;
-        }
+            .fetch_optional(store.pool())
+            .await?
+            .map(|row| row.try_get(0))
+            .transpose()?;
+    let known = stored.is_some();
+    // An unknown user is checked against a dummy hash, so timing does not tell which usernames exist.
+    if verify(stored, password).await? && known {
+        throttle::cleared(store, &[&pair, &account]).await?;
         return Ok(find(store, username).await?.map_or(SignIn::Refused, SignIn::Success));
     }
-    // The count is raised in the database, not written back from what was read above: failures checked at
-    // the same time each count (a parallel guesser is locked out after as many guesses as a serial one).
-    let mut transaction = store.begin_write().await?;
-    let (failed,): (i64,) = sqlx::query_as(
-        "UPDATE users SET failed_logins = failed_logins + 1 WHERE username = $1 RETURNING failed_logins",
+    let wait = throttle::failed(
+        store,
+        &[(&pair, FROM_ONE_PLACE), (&account, TO_ONE_ACCOUNT), (&place, FROM_ONE_NETWORK)],
+        now,
     )
-    .bind(username)
-    .fetch_one(&mut *transaction)
     .await?;
-    let locked = (failed >= MAX_FAILED_SIGN_INS).then(|| rfc3339(now + LOCKOUT));
-    if let Some(until) = &locked {
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE username = $2")
-            .bind(until)
-            .bind(username)
-            .execute(&mut *transaction)
+    if known {
+        let after = serde_json::json!({ "blocked_seconds": wait.whole_seconds() }).to_string();
+        let subject = format!("user:{username}");
+        let mut transaction = store.begin_write().await?;
+        audit::record(&mut transaction, from, "user.sign_in_failed", &subject, Some(&after))
             .await?;
+        transaction.commit().await?;
     }
-    let after = serde_json::json!({ "failed": failed, "locked_until": locked }).to_string();
-    let action = if locked.is_some() { "user.locked" } else { "user.sign_in_failed" };
-    audit::record(&mut transaction, from, action, &subject, Some(&after)).await?;
-    transaction.commit().await?;
-    Ok(match locked {
-        Some(until) => SignIn::Locked { until },
-        None => SignIn::Refused,
-    })
+    Ok(if wait > time::Duration::ZERO { SignIn::Throttled { wait } } else { SignIn::Refused })
 }
 
 /// An argon2id hash of a random password, checked against when the username is unknown.
@@ -376,14 +382,14 @@ pub async fn list(store: &Store, agency: Option<&str>) -> Result<Vec<UserRow>, S
     const IN_AGENCY: &str = "SELECT r.user_id FROM user_roles r JOIN agencies a ON a.id = r.agency_id WHERE a.code = $1";
     let (users_sql, roles_sql) = match agency {
         None => (
-            "SELECT id, username, display_name, disabled, locked_until FROM users ORDER BY username".to_owned(),
+            "SELECT id, username, display_name, disabled FROM users ORDER BY username".to_owned(),
             "SELECT r.user_id, a.code, r.role FROM user_roles r LEFT JOIN agencies a ON a.id = r.agency_id \
              ORDER BY r.id"
                 .to_owned(),
         ),
         Some(_) => (
             format!(
-                "SELECT id, username, display_name, disabled, locked_until FROM users WHERE id IN ({IN_AGENCY}) \
+                "SELECT id, username, display_name, disabled FROM users WHERE id IN ({IN_AGENCY}) \
                  ORDER BY username"
             ),
             format!(
@@ -418,7 +424,6 @@ pub async fn list(store: &Store, agency: Option<&str>) -> Result<Vec<UserRow>, S
                 display_name: row.try_get(2)?,
                 roles: roles.remove(&id).unwrap_or_default(),
                 disabled: disabled != 0,
-                locked_until: row.try_get(4)?,
             })
         })
         .collect()

@@ -9,11 +9,12 @@ use gongkai_core::clock::{self, Application};
 use gongkai_core::regime::{Channel, Intake};
 use gongkai_core::report::records::ApplicantType;
 use gongkai_store::Actor;
-use gongkai_store::applications::{self, NewApplication};
+use gongkai_store::applications::{self, NewApplication, QuotaExceeded};
 use serde::Deserialize;
 
 use crate::client::ClientAddress;
 use crate::error::PageForm;
+use crate::once::Begin;
 use crate::{AppState, PageError, csrf};
 
 /// The applicant types of 2019 条例 art. 29 and of table 三's columns.
@@ -103,6 +104,8 @@ const PERSON_FIELDS: [FieldSpec; 6] = [
 #[serde(default)]
 pub(crate) struct ApplicationForm {
     pub(crate) csrf: String,
+    /// The one-time form token (see `once`).
+    pub(crate) once: String,
     pub(crate) applicant_type: String,
     pub(crate) name: String,
     pub(crate) id_type: String,
@@ -140,6 +143,7 @@ struct ApplyPage<'a> {
     agency_code: &'a str,
     agency_name: &'a str,
     csrf: &'a str,
+    once: &'a str,
     form: &'a ApplicationForm,
     errors: &'a [FieldError],
     applicant_types: &'a [(&'static str, &'static str)],
@@ -216,6 +220,7 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Submission {
                 .map_err(|_| PageError::BadForm(StatusCode::BAD_REQUEST))?;
             let slot = match name.as_str() {
                 "csrf" => &mut form.csrf,
+                "once" => &mut form.once,
                 "applicant_type" => &mut form.applicant_type,
                 "name" => &mut form.name,
                 "id_type" => &mut form.id_type,
@@ -242,12 +247,17 @@ fn check_files(files: &[(String, Vec<u8>)]) -> Option<FieldError> {
         files.iter().find_map(|(name, data)| {
             let usable = gongkai_store::catalog::attachment_name(name).ok();
             let shown = usable.as_deref().unwrap_or("（无名文件）");
-            if usable.as_deref().and_then(gongkai_store::catalog::media_type_of).is_none() {
+            let media_type = usable.as_deref().and_then(gongkai_store::catalog::media_type_of);
+            if media_type.is_none() {
                 Some(format!("附件“{shown}”的格式不支持，请上传 PDF、OFD、Word、Excel、JPG、PNG 或 ZIP 文件。"))
             } else if data.is_empty() {
                 Some(format!("附件“{shown}”是空文件。"))
             } else if data.len() > MAX_ATTACHMENT_BYTES {
                 Some(format!("附件“{shown}”超过5MB。"))
+            } else if !media_type
+                .is_some_and(|media_type| gongkai_store::catalog::content_matches(media_type, data))
+            {
+                Some(format!("附件“{shown}”的内容与文件类型不符（如网页或文本文件改了扩展名），无法接收。"))
             } else {
                 None
             }
@@ -280,10 +290,12 @@ fn form_page(
     errors: &[FieldError],
 ) -> Result<Response, PageError> {
     let (token, cookie) = csrf::issue(headers)?;
+    let once = crate::once::token(&form.once)?;
     let page = ApplyPage {
         agency_code: code,
         agency_name: name,
         csrf: &token,
+        once: &once,
         form,
         errors,
         applicant_types: &APPLICANT_TYPES,
@@ -325,6 +337,13 @@ pub(crate) async fn submit(
             return form_page(&headers, &agency.code, &agency.name, &form, &errors);
         }
     };
+    let token = match crate::once::begin(&state, &form.once, "application").await? {
+        Ok(Begin::Act(token)) => token,
+        Ok(Begin::Replay { result, secret }) => {
+            return replayed_receipt(&state, &agency.name, &result, secret.as_deref()).await;
+        }
+        Err(pending) => return Ok(pending),
+    };
     let today = state.today();
     // The platform acknowledges an online application at once: that is the confirmation of art. 31(三).
     let intake = Intake::received_on(Channel::Online, today);
@@ -341,41 +360,61 @@ pub(crate) async fn submit(
         intake: intake.clone(),
     };
     let address = client.to_string();
-    let receipt = applications::intake_with_attachments(
+    let received = applications::intake_with_attachments(
         state.store(),
         &agency.code,
         &application,
         &files,
         &Actor::new("public", &address),
     )
-    .await?;
-    let clock = clock::evaluate(
-        &Application { intake, regime: None, events: Vec::new() },
-        &state.calendar(),
-        today,
-    )
-    .ok();
-    let page = ReceiptPage {
-        attachments: files
-            .iter()
-            .filter_map(|(name, _)| gongkai_store::catalog::attachment_name(name).ok())
-            .collect(),
-        agency_name: &agency.name,
-        tracking_number: &receipt.tracking_number,
-        verification_code: &receipt.verification_code,
-        submitted: today.to_string(),
-        due: clock.as_ref().and_then(|report| report.due).map(|due| due.to_string()),
-        provisional: clock.as_ref().is_some_and(|report| report.provisional),
-        provisional_note: clock
-            .as_ref()
-            .map(|report| crate::track::provisional_note(&report.provisional_years))
-            .unwrap_or_default(),
+    .await;
+    let receipt = match received {
+        Ok(receipt) => receipt,
+        Err(err) => {
+            crate::once::failed(&state, &token).await;
+            let Some(quota) = err_quota(&err) else { return Err(err.into()) };
+            let message = match quota {
+                QuotaExceeded::Applicant => format!(
+                    "同一申请人每日最多上传{}个附件、共{}MB，今日已达上限。请明日再提交附件，或先提交不带附件的申请。",
+                    applications::DAILY_FILES_PER_APPLICANT,
+                    applications::DAILY_BYTES_PER_APPLICANT / 1024 / 1024
+                ),
+                QuotaExceeded::Platform => {
+                    "今日平台接收的附件已达上限，请明日再上传附件，或先提交不带附件的申请。"
+                        .to_owned()
+                }
+            };
+            let error = FieldError { field: "attachments", message };
+            return form_page(&headers, &agency.code, &agency.name, &form, &[error]);
+        }
     };
-    let mut response = Html(page.render()?).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    Ok(response)
+    let names: Vec<String> = files
+        .iter()
+        .filter_map(|(name, _)| gongkai_store::catalog::attachment_name(name).ok())
+        .collect();
+    let result = serde_json::json!({ "tracking": receipt.tracking_number, "attachments": names });
+    crate::once::done(&state, &token, &result.to_string(), Some(&receipt.verification_code))
+        .await?;
+    let status = Application { intake, regime: None, events: Vec::new() };
+    let page = receipt_page(
+        &state,
+        &agency.name,
+        &receipt.tracking_number,
+        &receipt.verification_code,
+        names,
+        &status,
+    );
+    Ok(Html(page.render()?).into_response())
+}
+
+/// The message for a field with a line break or control character where none belongs.
+pub(crate) const NO_CONTROL: &str = "不能包含换行、制表符或其他控制字符。";
+
+/// Whether `text` holds a control character: NUL and the like in any field, line breaks and tabs in
+/// one-line fields (`multiline` false). Such characters break letters, registers and CSV exports, and no
+/// applicant types them.
+pub(crate) fn has_control(text: &str, multiline: bool) -> bool {
+    text.chars().any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
 }
 
 fn normalise_id(text: &str) -> String {
@@ -388,6 +427,18 @@ pub(crate) fn validate(form: &ApplicationForm) -> Result<ApplicantType, Vec<Fiel
     let mut error = |field: &'static str, message: &str| {
         errors.push(FieldError { field, message: message.to_owned() });
     };
+    for (field, value, multiline) in [
+        ("name", &form.name, false),
+        ("id_number", &form.id_number, false),
+        ("phone", &form.phone, false),
+        ("email", &form.email, false),
+        ("address", &form.address, false),
+        ("description", &form.description, true),
+    ] {
+        if has_control(value.trim(), multiline) {
+            error(field, NO_CONTROL);
+        }
+    }
     let applicant = match form.applicant_type.as_str() {
         "natural" => Some(ApplicantType::Natural),
         "business" => Some(ApplicantType::Business),
@@ -461,6 +512,63 @@ pub(crate) fn validate(form: &ApplicationForm) -> Result<ApplicantType, Vec<Fiel
     }
 }
 
+fn err_quota(err: &gongkai_store::StoreError) -> Option<QuotaExceeded> {
+    match err {
+        gongkai_store::StoreError::Quota(quota) => Some(*quota),
+        _ => None,
+    }
+}
+
+/// The receipt of an application: its number and code (shown once), the date received and the due date.
+fn receipt_page<'a>(
+    state: &AppState,
+    agency_name: &'a str,
+    tracking_number: &'a str,
+    verification_code: &'a str,
+    attachments: Vec<String>,
+    application: &Application,
+) -> ReceiptPage<'a> {
+    let clock = clock::evaluate(application, &state.calendar(), state.today()).ok();
+    ReceiptPage {
+        attachments,
+        agency_name,
+        tracking_number,
+        verification_code,
+        submitted: application.intake.submitted.to_string(),
+        due: clock.as_ref().and_then(|report| report.due).map(|due| due.to_string()),
+        provisional: clock.as_ref().is_some_and(|report| report.provisional),
+        provisional_note: clock
+            .as_ref()
+            .map(|report| crate::track::provisional_note(&report.provisional_years))
+            .unwrap_or_default(),
+    }
+}
+
+/// The receipt again, for a reload or a second click of a form that was sent: the application it made, not
+/// a second one.
+async fn replayed_receipt(
+    state: &AppState,
+    agency_name: &str,
+    result: &str,
+    code: Option<&str>,
+) -> Result<Response, PageError> {
+    let result: serde_json::Value = serde_json::from_str(result)
+        .map_err(|err| gongkai_store::StoreError::InvalidData(format!("form result: {err}")))?;
+    let tracking = result["tracking"].as_str().unwrap_or_default();
+    let attachments = result["attachments"]
+        .as_array()
+        .map(|names| names.iter().filter_map(|name| name.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    let code = code.unwrap_or_default();
+    let status = applications::public_status(state.store(), tracking, code)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let application =
+        Application { intake: status.intake, regime: status.regime, events: status.events };
+    let page = receipt_page(state, agency_name, tracking, code, attachments, &application);
+    Ok(Html(page.render()?).into_response())
+}
+
 /// GB 11643-1999: 17 digits and an ISO 7064 MOD 11-2 check character.
 pub(crate) fn resident_id_valid(id: &str) -> bool {
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -490,9 +598,9 @@ pub(crate) fn credit_code_valid(code: &str) -> bool {
 }
 
 /// A mobile number (11 digits from 1), a landline with its area code (0 + 9–11 digits, e.g. 0577-88888888),
-/// or a local number of 7–8 digits; spaces and dashes allowed.
+/// or a local number of 7–8 digits; spaces and dashes allowed, 20 characters in all.
 pub(crate) fn phone_valid(phone: &str) -> bool {
-    if !phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ') {
+    if phone.len() > 20 || !phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ') {
         return false;
     }
     let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
@@ -523,6 +631,7 @@ mod tests {
     fn valid_form() -> ApplicationForm {
         ApplicationForm {
             csrf: String::new(),
+            once: String::new(),
             applicant_type: "natural".into(),
             name: "张三".into(),
             id_type: "居民身份证".into(),

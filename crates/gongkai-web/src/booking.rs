@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use gongkai_store::Actor;
 use gongkai_store::bookings::{self, Booked, NewBooking, ReadingPoint};
@@ -13,6 +13,8 @@ use time::Date;
 
 use crate::client::ClientAddress;
 use crate::error::PageForm;
+use crate::guard::{self, Guarded};
+use crate::once::Begin;
 use crate::portal::AgencyHeader;
 use crate::{AppState, PageError, csrf};
 
@@ -35,6 +37,9 @@ pub(crate) struct PointView {
 pub(crate) struct BookingForm {
     #[serde(default)]
     csrf: String,
+    /// The one-time form token (see `once`).
+    #[serde(default)]
+    once: String,
     #[serde(default)]
     point: String,
     #[serde(default)]
@@ -52,6 +57,7 @@ pub(crate) struct BookingForm {
 struct BookingPage<'a> {
     agency: AgencyHeader,
     csrf: &'a str,
+    once: &'a str,
     points: Vec<PointView>,
     days: Vec<String>,
     slots: Vec<String>,
@@ -110,9 +116,11 @@ async fn page(
     }
     let slots = points.first().map(|view| view.point.slots.clone()).unwrap_or_default();
     let (token, cookie) = csrf::issue(headers)?;
+    let once = crate::once::token(&form.once)?;
     let view = BookingPage {
         agency: AgencyHeader::new(&agency, "booking"),
         csrf: &token,
+        once: &once,
         points,
         days: days.iter().map(Date::to_string).collect(),
         slots,
@@ -174,6 +182,8 @@ pub(crate) async fn submit(
         errors.push(("name", "请填写姓名。".to_owned()));
     } else if name.chars().count() > 50 {
         errors.push(("name", "姓名不能超过50个字。".to_owned()));
+    } else if crate::apply::has_control(name, false) {
+        errors.push(("name", crate::apply::NO_CONTROL.to_owned()));
     }
     if !crate::apply::phone_valid(form.phone.trim()) {
         errors.push(("phone", "请填写有效的手机号码或带区号的固定电话。".to_owned()));
@@ -190,42 +200,45 @@ pub(crate) async fn submit(
         name,
         phone: form.phone.trim(),
     };
+    let booked = |reference: &str, code: &str| {
+        let view = BookedPage {
+            agency_name: &point.agency_name,
+            reference,
+            code,
+            point: &point,
+            day: format!("{day} {}", weekday(day)),
+            slot: booking.slot,
+        };
+        view.render().map(|html| Html(html).into_response())
+    };
+    let token = match crate::once::begin(&state, &form.once, "booking").await? {
+        Ok(Begin::Act(token)) => token,
+        // The same form again (a reload, a second click): the booking it made, not a second seat.
+        Ok(Begin::Replay { result, secret }) => {
+            return Ok(booked(&result, secret.as_deref().unwrap_or_default())?);
+        }
+        Err(pending) => return Ok(pending),
+    };
     let calendar = state.calendar();
-    match bookings::book(state.store(), &calendar, today, &booking, &Actor::new("public", &address))
-        .await?
-    {
-        Booked::Confirmed(receipt) => {
-            let view = BookedPage {
-                agency_name: &point.agency_name,
-                reference: &receipt.reference,
-                code: &receipt.code,
-                point: &point,
-                day: format!("{day} {}", weekday(day)),
-                slot: booking.slot,
-            };
-            let mut response = Html(view.render()?).into_response();
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-            Ok(response)
+    let outcome =
+        bookings::book(state.store(), &calendar, today, &booking, &Actor::new("public", &address))
+            .await;
+    let (field, message, status) = match outcome {
+        Ok(Booked::Confirmed(receipt)) => {
+            crate::once::done(&state, &token, &receipt.reference, Some(&receipt.code)).await?;
+            return Ok(booked(&receipt.reference, &receipt.code)?);
         }
-        Booked::Full => {
-            let message = "该时段已约满，请选择其他时段或日期。".to_owned();
-            page(&state, &code, &headers, &form, vec![("slot", message)], StatusCode::CONFLICT)
-                .await
+        Ok(Booked::Full) => {
+            ("slot", "该时段已约满，请选择其他时段或日期。".to_owned(), StatusCode::CONFLICT)
         }
-        Booked::Refused(reason) => {
-            page(
-                &state,
-                &code,
-                &headers,
-                &form,
-                vec![("day", reason)],
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+        Ok(Booked::Refused(reason)) => ("day", reason, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(err) => {
+            crate::once::failed(&state, &token).await;
+            return Err(err.into());
         }
-    }
+    };
+    crate::once::failed(&state, &token).await;
+    page(&state, &code, &headers, &form, vec![(field, message)], status).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -273,14 +286,17 @@ pub(crate) async fn cancel(
     let reference = form.reference.trim().to_ascii_uppercase();
     let code = form.code.trim();
     let address = client.to_string();
-    let found = if reference.len() <= 32 && code.len() <= 16 {
-        bookings::cancel(state.store(), &reference, code, &Actor::new("public", &address)).await?
+    let actor = Actor::new("public", &address);
+    let found = if !reference.is_empty() && reference.len() <= 32 && code.len() <= 16 {
+        let cancelled = bookings::cancel(state.store(), &reference, code, &actor);
+        guard::check_code(&state, "booking", &reference, client, cancelled).await?
     } else {
-        None
+        Guarded::Wrong
     };
     match found {
-        Some(view) => cancel_page(&headers, &reference, None, Some(view), StatusCode::OK),
-        None => cancel_page(
+        Guarded::Found(view) => cancel_page(&headers, &reference, None, Some(view), StatusCode::OK),
+        Guarded::Throttled(wait) => Ok(guard::throttled(wait)),
+        Guarded::Wrong => cancel_page(
             &headers,
             &reference,
             Some("预约号或取消码不正确，请核对后重新输入。"),

@@ -2,6 +2,8 @@
 //! catalog, items, report list, feeds, sitemap) is reused for [`TTL`]. The catalog changes through the back
 //! office and imports on any instance, so a page is at most that old — the same bound as search freshness.
 //! Pages with forms (CSRF cookies), search results, booking availability and downloads are never cached.
+//! The cache is bounded in bytes ([`CAPACITY_BYTES`]) and keyed on the host, the path and only the query
+//! parameters the pages read, so neither distinct URLs nor junk parameters can grow it without bound.
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
@@ -17,22 +19,34 @@ use axum::response::{IntoResponse, Response};
 
 /// How long a rendered page is reused.
 pub const TTL: Duration = Duration::from_secs(5);
-/// Pages kept at most.
-const CAPACITY: usize = 20_000;
+/// Bytes of pages (bodies and keys) kept at most: a flood of distinct URLs cannot grow the server past it.
+pub const CAPACITY_BYTES: usize = 24 * 1024 * 1024;
 /// Larger pages are not kept.
 const MAX_BODY: usize = 512 * 1024;
+/// The query parameters a cacheable page reads (the catalog's filters and page, the feed's category); any
+/// other parameter changes nothing on the page, so it is not part of the key.
+const READ_PARAMETERS: [&str; 3] = ["category", "year", "page"];
 
 /// Values reused for [`TTL`]: rendered pages here, and in [`crate::AppState`] the agency list and each
-/// agency's catalog facets. When `capacity` is reached, expired entries go, and if none had expired,
-/// everything.
+/// agency's catalog facets. Each value has a weight (1 by [`Ttl::put`], its size in bytes for pages); when
+/// the total would pass `capacity`, expired entries go, and if that is not enough, everything.
 pub(crate) struct Ttl<K, V> {
-    entries: Mutex<HashMap<K, (Instant, V)>>,
+    entries: Mutex<Entries<K, V>>,
     capacity: usize,
+}
+
+struct Entries<K, V> {
+    map: HashMap<K, (Instant, V, usize)>,
+    weight: usize,
 }
 
 impl<K: Eq + Hash, V: Clone> Ttl<K, V> {
     pub(crate) fn new(capacity: usize) -> Ttl<K, V> {
-        Ttl { entries: Mutex::new(HashMap::new()), capacity }
+        Ttl { entries: Mutex::new(Entries { map: HashMap::new(), weight: 0 }), capacity }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries<K, V>> {
+        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The value kept for `key`, if it is younger than [`TTL`].
@@ -41,25 +55,67 @@ impl<K: Eq + Hash, V: Clone> Ttl<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        entries.get(key).filter(|(at, _)| at.elapsed() < TTL).map(|(_, value)| value.clone())
+        let entries = self.lock();
+        entries
+            .map
+            .get(key)
+            .filter(|(at, _, _)| at.elapsed() < TTL)
+            .map(|(_, value, _)| value.clone())
     }
 
     /// Forgets every value.
     pub(crate) fn clear(&self) {
-        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+        let mut entries = self.lock();
+        entries.map.clear();
+        entries.weight = 0;
     }
 
+    /// Keeps `value` with weight 1.
     pub(crate) fn put(&self, key: K, value: V) {
-        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if entries.len() >= self.capacity {
-            entries.retain(|_, (at, _)| at.elapsed() < TTL);
-            if entries.len() >= self.capacity {
-                entries.clear();
+        self.put_weighing(key, value, 1);
+    }
+
+    /// Keeps `value`, which weighs `weight` of the capacity; a value heavier than the whole capacity is not
+    /// kept.
+    pub(crate) fn put_weighing(&self, key: K, value: V, weight: usize) {
+        if weight > self.capacity {
+            return;
+        }
+        let mut entries = self.lock();
+        if let Some((_, _, old)) = entries.map.remove(&key) {
+            entries.weight -= old;
+        }
+        if entries.weight + weight > self.capacity {
+            entries.map.retain(|_, (at, _, _)| at.elapsed() < TTL);
+            entries.weight = entries.map.values().map(|(_, _, weight)| weight).sum();
+            if entries.weight + weight > self.capacity {
+                entries.map.clear();
+                entries.weight = 0;
             }
         }
-        entries.insert(key, (Instant::now(), value));
+        entries.weight += weight;
+        entries.map.insert(key, (Instant::now(), value, weight));
     }
+
+    /// The total weight kept now.
+    #[cfg(test)]
+    fn weight(&self) -> usize {
+        self.lock().weight
+    }
+}
+
+/// The cache key of a request: host, path and the parameters the page reads, in the order sent (a
+/// parameter sent twice stays twice: the page refuses that, and a refusal is not kept).
+fn key(host: &str, uri: &axum::http::Uri) -> String {
+    let mut key = format!("{host}{}", uri.path());
+    let read = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .filter(|(name, _)| READ_PARAMETERS.contains(&name.as_ref()));
+    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(read).finish();
+    if !query.is_empty() {
+        key.push('?');
+        key.push_str(&query);
+    }
+    key
 }
 
 /// The page cache shared by every request of a server: content type and body per host and URI.
@@ -67,7 +123,7 @@ pub struct PageCache(Ttl<String, (HeaderValue, Bytes)>);
 
 impl Default for PageCache {
     fn default() -> PageCache {
-        PageCache(Ttl::new(CAPACITY))
+        PageCache(Ttl::new(CAPACITY_BYTES))
     }
 }
 
@@ -82,7 +138,7 @@ pub(crate) async fn layer(
     }
     let host =
         request.headers().get(header::HOST).and_then(|host| host.to_str().ok()).unwrap_or("");
-    let key = format!("{host}{}", request.uri());
+    let key = key(host, request.uri());
     if let Some((content_type, body)) = cache.0.get(key.as_str()) {
         return ([(header::CONTENT_TYPE, content_type)], body).into_response();
     }
@@ -102,7 +158,43 @@ pub(crate) async fn layer(
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     if let Some(content_type) = parts.headers.get(header::CONTENT_TYPE) {
-        cache.0.put(key, (content_type.clone(), bytes.clone()));
+        let weight = key.len() + bytes.len();
+        cache.0.put_weighing(key, (content_type.clone(), bytes.clone()), weight);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_keeps_only_the_parameters_pages_read() {
+        let uri: axum::http::Uri =
+            "/agencies/SFJ/catalog?v=1&page=2&utm=x&category=%E6%94%BF".parse().unwrap();
+        assert_eq!(
+            key("gk.example", &uri),
+            "gk.example/agencies/SFJ/catalog?page=2&category=%E6%94%BF"
+        );
+        let feed: axum::http::Uri = "/agencies/SFJ/feed.atom?v=19500".parse().unwrap();
+        assert_eq!(key("gk.example", &feed), "gk.example/agencies/SFJ/feed.atom");
+        let twice: axum::http::Uri = "/x?page=1&page=2".parse().unwrap();
+        assert_eq!(key("h", &twice), "h/x?page=1&page=2");
+    }
+
+    #[test]
+    fn the_weight_never_passes_the_capacity() {
+        let cache: Ttl<u32, u32> = Ttl::new(100);
+        for n in 0..1_000 {
+            cache.put_weighing(n, n, 7);
+            assert!(cache.weight() <= 100, "after {n}: {}", cache.weight());
+        }
+        assert_eq!(cache.get(&999), Some(999));
+        // Replacing a key does not count it twice; a value heavier than the capacity is not kept.
+        cache.put_weighing(999, 1, 7);
+        cache.put_weighing(999, 2, 7);
+        assert_eq!(cache.weight() % 7, 0);
+        cache.put_weighing(5_000, 5_000, 101);
+        assert_eq!(cache.get(&5_000), None);
+    }
 }

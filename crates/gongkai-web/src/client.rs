@@ -82,6 +82,42 @@ impl TrustedProxies {
     }
 }
 
+impl TrustedProxies {
+    /// Whether a trusted proxy says the client's connection was HTTPS: the peer is a trusted proxy and the
+    /// last `X-Forwarded-Proto` value (the one the nearest proxy set) is `https`.
+    pub fn forwarded_https(&self, peer: IpAddr, headers: &HeaderMap) -> bool {
+        self.trusts(peer.to_canonical())
+            && headers
+                .get_all("x-forwarded-proto")
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .flat_map(|value| value.split(','))
+                .map(str::trim)
+                .next_back()
+                .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
+    }
+}
+
+/// HSTS for a year when the platform is reached over HTTPS: always with `--hsts` (TLS ends in front of
+/// gongkai without saying so), or when a trusted proxy's `X-Forwarded-Proto` says `https`. Never on plain
+/// HTTP, where a browser would ignore it and an intranet could not turn it off again.
+pub(crate) async fn strict_transport(
+    axum::extract::State((always, proxies)): axum::extract::State<(bool, Arc<TrustedProxies>)>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+    let https = always || peer.is_some_and(|peer| proxies.forwarded_https(peer, request.headers()));
+    let mut response = next.run(request).await;
+    if https {
+        response.headers_mut().insert(
+            axum::http::header::STRICT_TRANSPORT_SECURITY,
+            axum::http::HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    response
+}
+
 /// An `X-Forwarded-For` entry: an address, possibly with a port (`192.0.2.1:4711`, `[2001:db8::1]:4711`).
 fn parse_hop(hop: &str) -> Option<IpAddr> {
     hop.parse::<IpAddr>()
@@ -130,7 +166,28 @@ impl ClientAddress {
     }
 }
 
-/// The rate limits' key: the resolved client address.
+/// The network a client's address stands for in rate limits and throttles: an IPv4 address itself, an IPv6
+/// address cut to its /64. One IPv6 subscriber is routinely given a whole /64 (2^64 addresses); keyed on
+/// full addresses, a guesser could use a fresh address for every request and never be limited.
+pub fn network(address: IpAddr) -> IpAddr {
+    match address.to_canonical() {
+        IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(std::net::Ipv6Addr::from(prefix))
+        }
+        v4 => v4,
+    }
+}
+
+/// [`network`] as text for keys and logs: `198.51.100.7`, `2001:db8:1:2::/64`.
+pub fn network_key(address: IpAddr) -> String {
+    match network(address) {
+        IpAddr::V6(v6) => format!("{v6}/64"),
+        v4 => v4.to_string(),
+    }
+}
+
+/// The rate limits' key: the resolved client's [`network`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ClientKey;
 
@@ -141,7 +198,7 @@ impl tower_governor::key_extractor::KeyExtractor for ClientKey {
         request
             .extensions()
             .get::<ClientAddress>()
-            .map(|ClientAddress(address)| *address)
+            .map(|ClientAddress(address)| network(*address))
             .ok_or(tower_governor::GovernorError::UnableToExtractKey)
     }
 }
@@ -150,6 +207,20 @@ impl tower_governor::key_extractor::KeyExtractor for ClientKey {
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
+
+    #[test]
+    fn an_ipv6_client_is_limited_by_its_64() {
+        let one: IpAddr = "2001:db8:1:2:aaaa:bbbb:cccc:dddd".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:2::7".parse().unwrap();
+        let next: IpAddr = "2001:db8:1:3::7".parse().unwrap();
+        assert_eq!(network(one), network(other));
+        assert_ne!(network(one), network(next));
+        assert_eq!(network_key(one), "2001:db8:1:2::/64");
+        let v4: IpAddr = "198.51.100.7".parse().unwrap();
+        assert_eq!(network_key(v4), "198.51.100.7");
+        let mapped: IpAddr = "::ffff:198.51.100.7".parse().unwrap();
+        assert_eq!(network_key(mapped), "198.51.100.7");
+    }
 
     fn headers(values: &[&str]) -> HeaderMap {
         let mut headers = HeaderMap::new();

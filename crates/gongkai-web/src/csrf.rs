@@ -1,24 +1,101 @@
 //! CSRF protection for every form: a random token in a `SameSite=Strict` cookie that the form must echo
 //! (double submit), plus a same-origin check of `Origin` / `Sec-Fetch-Site` when the browser sends them.
-//! Public forms need no session for this; staff forms will bind the token to the session.
+//! Public forms need no session for this. Staff forms are also bound to the session: sign-in issues a fresh
+//! token and keeps it in the session, and the `Staff` extractor refuses a post whose cookie is not that
+//! token, so a token planted before sign-in or tossed in later by a sibling host is worthless.
+//!
+//! Over HTTPS (the default: secure cookies) the cookie is `__Host-gk_csrf` with `Secure`: a browser accepts
+//! that name only from this exact host over HTTPS with `Path=/`, so no subdomain can set it. The handlers
+//! speak of one cookie, `gk_csrf`; [`edge`] translates the name on the way in and out, and on the way in
+//! drops a plain `gk_csrf` that anyone on a sibling host could have set.
 
 use axum::http::{HeaderMap, HeaderValue, header};
 
 use crate::PageError;
 
 const COOKIE: &str = "gk_csrf";
+/// The cookie's name over HTTPS.
+const HOST_COOKIE: &str = "__Host-gk_csrf";
 
 /// The token for a form page, and the `Set-Cookie` value when the client has none yet.
 pub(crate) fn issue(headers: &HeaderMap) -> Result<(String, Option<HeaderValue>), PageError> {
     if let Some(token) = cookie_token(headers) {
         return Ok((token, None));
     }
+    let (token, cookie) = fresh()?;
+    Ok((token, Some(cookie)))
+}
+
+/// A new token and its `Set-Cookie` value, whatever the client holds (sign-in binds a new one to the
+/// session).
+pub(crate) fn fresh() -> Result<(String, HeaderValue), PageError> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|_| PageError::Csrf)?;
     let token = hex::encode(bytes);
     let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
     let value = HeaderValue::from_str(&cookie).map_err(|_| PageError::Csrf)?;
-    Ok((token, Some(value)))
+    Ok((token, value))
+}
+
+/// Whether the request's token is `expected` (compared in constant time).
+pub(crate) fn holds(headers: &HeaderMap, expected: &str) -> bool {
+    cookie_token(headers).is_some_and(|token| equal(token.as_bytes(), expected.as_bytes()))
+}
+
+/// The middleware that names the cookie `__Host-gk_csrf` (with `Secure`) when the platform is served with
+/// secure cookies, and `gk_csrf` otherwise (a plain-HTTP intranet, where browsers refuse `__Host-`).
+pub(crate) async fn edge(
+    axum::extract::State(secure): axum::extract::State<bool>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if secure {
+        rename_incoming(request.headers_mut());
+    }
+    let mut response = next.run(request).await;
+    if secure {
+        rename_outgoing(response.headers_mut());
+    }
+    response
+}
+
+/// `Cookie` headers with `__Host-gk_csrf` read as `gk_csrf`, and any plain `gk_csrf` dropped.
+fn rename_incoming(headers: &mut HeaderMap) {
+    let pairs: Vec<String> = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .filter(|pair| pair.split_once('=').is_none_or(|(name, _)| name != COOKIE))
+        .map(|pair| match pair.split_once('=') {
+            Some((HOST_COOKIE, value)) => format!("{COOKIE}={value}"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    headers.remove(header::COOKIE);
+    if !pairs.is_empty()
+        && let Ok(value) = HeaderValue::from_str(&pairs.join("; "))
+    {
+        headers.insert(header::COOKIE, value);
+    }
+}
+
+/// `Set-Cookie: gk_csrf=…` as `__Host-gk_csrf=…; Secure`.
+fn rename_outgoing(headers: &mut HeaderMap) {
+    let cookies: Vec<HeaderValue> = headers.get_all(header::SET_COOKIE).iter().cloned().collect();
+    if !cookies.iter().any(|value| value.as_bytes().starts_with(b"gk_csrf=")) {
+        return;
+    }
+    headers.remove(header::SET_COOKIE);
+    for value in cookies {
+        let renamed =
+            value.to_str().ok().and_then(|text| text.strip_prefix("gk_csrf=")).and_then(|rest| {
+                HeaderValue::from_str(&format!("{HOST_COOKIE}={rest}; Secure")).ok()
+            });
+        headers.append(header::SET_COOKIE, renamed.unwrap_or(value));
+    }
 }
 
 /// `response` with the `Set-Cookie` of [`issue`], if it made one.
@@ -105,6 +182,37 @@ mod tests {
         assert!(check(&headers(&other), TOKEN).is_err());
         let fetch = [("cookie", cookie.as_str()), ("sec-fetch-site", "cross-site")];
         assert!(check(&headers(&fetch), TOKEN).is_err());
+    }
+
+    #[test]
+    fn over_https_the_cookie_is_host_only_and_a_plain_one_is_ignored() {
+        let mut incoming = headers(&[(
+            "cookie",
+            &format!(
+                "gk_csrf=planted00000000000000000000000000; __Host-gk_csrf={TOKEN}; gk_staff=s"
+            ),
+        )]);
+        rename_incoming(&mut incoming);
+        assert_eq!(incoming[header::COOKIE], format!("gk_csrf={TOKEN}; gk_staff=s"));
+        assert_eq!(cookie_token(&incoming).as_deref(), Some(TOKEN));
+        // Only a planted plain cookie: no token at all.
+        let mut planted = headers(&[("cookie", &format!("gk_csrf={TOKEN}"))]);
+        rename_incoming(&mut planted);
+        assert!(cookie_token(&planted).is_none());
+
+        let (_, cookie) = fresh().unwrap();
+        let mut outgoing = HeaderMap::new();
+        outgoing.append(header::SET_COOKIE, HeaderValue::from_static("gk_staff=x; Path=/"));
+        outgoing.append(header::SET_COOKIE, cookie);
+        rename_outgoing(&mut outgoing);
+        let set: Vec<&str> =
+            outgoing.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap()).collect();
+        assert_eq!(set[0], "gk_staff=x; Path=/");
+        assert!(
+            set[1].starts_with("__Host-gk_csrf=")
+                && set[1].ends_with("; Path=/; HttpOnly; SameSite=Strict; Secure"),
+            "{set:?}"
+        );
     }
 
     #[test]

@@ -17,8 +17,10 @@ pub mod client;
 mod csrf;
 mod error;
 mod feeds;
+mod guard;
 mod home;
 pub mod indexer;
+mod once;
 mod portal;
 mod search;
 mod staff;
@@ -67,6 +69,7 @@ struct Inner {
     search: OnceLock<Arc<gongkai_search::SearchIndex>>,
     rate_limits: std::sync::atomic::AtomicBool,
     secure_cookies: std::sync::atomic::AtomicBool,
+    hsts: std::sync::atomic::AtomicBool,
     trusted_proxies: OnceLock<Arc<client::TrustedProxies>>,
     facets: cache::Ttl<i64, Arc<Facets>>,
     agencies: cache::Ttl<(), Arc<Vec<gongkai_store::agencies::AgencyRow>>>,
@@ -98,6 +101,7 @@ impl AppState {
                 search: OnceLock::new(),
                 rate_limits: std::sync::atomic::AtomicBool::new(true),
                 secure_cookies: std::sync::atomic::AtomicBool::new(true),
+                hsts: std::sync::atomic::AtomicBool::new(false),
                 trusted_proxies: OnceLock::new(),
                 facets: cache::Ttl::new(10_000),
                 agencies: cache::Ttl::new(1),
@@ -211,6 +215,18 @@ impl AppState {
         self
     }
 
+    /// Sends HSTS on every answer: TLS ends in front of gongkai (a proxy that does not say so with
+    /// `X-Forwarded-Proto`); call before [`router`]. Behind trusted proxies that do say so, HSTS is sent
+    /// without this.
+    pub fn with_hsts(self) -> AppState {
+        self.inner.hsts.store(true, std::sync::atomic::Ordering::Relaxed);
+        self
+    }
+
+    fn hsts(&self) -> bool {
+        self.inner.hsts.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Believes `X-Forwarded-For` from these proxies (a load balancer in front of several instances), so
     /// rate limits and the audit trail see each client rather than the balancer (see [`client`]); call
     /// once, before [`router`].
@@ -313,6 +329,8 @@ pub fn router(state: AppState) -> Router {
     use axum::routing::post;
     let limited = state.rate_limited();
     let proxies = state.trusted_proxies();
+    let secure_cookies = state.secure_cookies();
+    let hsts = (state.hsts(), Arc::clone(&proxies));
     // Per client address (see `client`): forms (application, booking, cancellation, tracking) a burst of 10, then one
     // every 6 s; searches a burst of 30, then 2 per second.
     let forms_config = tower_governor::governor::GovernorConfigBuilder::default()
@@ -336,7 +354,8 @@ pub fn router(state: AppState) -> Router {
     let search_get = |handler: axum::routing::MethodRouter<AppState>| {
         if limited { handler.layer(search_limit.clone()) } else { handler }
     };
-    // Staff sessions live in the database (shared by every instance), end after 8 hours without activity,
+    // Staff sessions live in the database (shared by every instance, keyed by a digest of the id), end after 8
+    // hours without activity,
     // and their cookie is HttpOnly, SameSite=Strict and (unless turned off for plain-HTTP intranets) Secure.
     let sessions = tower_sessions::SessionManagerLayer::new(staff::session::DatabaseSessions::new(
         state.store().clone(),
@@ -345,7 +364,9 @@ pub fn router(state: AppState) -> Router {
     .with_http_only(true)
     .with_same_site(tower_sessions::cookie::SameSite::Strict)
     .with_secure(state.secure_cookies())
-    .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::hours(8)));
+    .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::hours(8)))
+    // Saved on every answer, so the 8 hours run from the last request (they ran from sign-in).
+    .with_always_save(true);
     let staff_routes = staff::routes(form_post(post(staff::signin::submit)))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -376,14 +397,9 @@ pub fn router(state: AppState) -> Router {
             Arc::new(cache::PageCache::default()),
             cache::layer,
         ));
-    let mut router = Router::new()
-        .merge(cacheable)
-        .route("/healthz", get(health))
-        .route("/static/site.css", get(stylesheet))
-        .route("/static/suggest.js", get(script))
-        .route("/search", search_get(get(search::search)))
-        .route("/agencies/{code}/reports/{file}", get(portal::report_file))
-        .route("/items/{id}/attachments/{attachment}", get(portal::attachment))
+    // The public forms and what they answer: an application's receipt, a form sent back with its errors, a
+    // status page, a booking — personal data that no browser or proxy cache may keep.
+    let public_forms = Router::new()
         .route(
             "/agencies/{code}/apply",
             form_post(
@@ -396,6 +412,19 @@ pub fn router(state: AppState) -> Router {
         .route("/booking/cancel", form_post(post(booking::cancel)).get(booking::cancel_form))
         .route("/track", form_post(post(track::lookup)).get(track::form))
         .route("/track/letter", form_post(post(track::letter)))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    let mut router = Router::new()
+        .merge(cacheable)
+        .route("/healthz", get(health))
+        .route("/static/site.css", get(stylesheet))
+        .route("/static/suggest.js", get(script))
+        .route("/search", search_get(get(search::search)))
+        .route("/agencies/{code}/reports/{file}", get(portal::report_file))
+        .route("/items/{id}/attachments/{attachment}", get(portal::attachment))
+        .merge(public_forms)
         .nest("/api/v1", api)
         .nest("/staff", staff_routes)
         .fallback(not_found)
@@ -405,6 +434,8 @@ pub fn router(state: AppState) -> Router {
             .layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
     router
+        .layer(axum::middleware::from_fn_with_state(secure_cookies, csrf::edge))
+        .layer(axum::middleware::from_fn_with_state(hsts, client::strict_transport))
         // Outside every route, so the rate limits and handlers find the client's address.
         .layer(axum::middleware::from_fn_with_state(proxies, client::resolve))
         .layer(axum::middleware::from_fn(limit_uri))

@@ -309,6 +309,14 @@ pub(crate) async fn item(
 ) -> Result<Response, PageError> {
     let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
     let item = catalog::item(state.store(), id).await?.ok_or(PageError::NotFound)?;
+    if item.withdrawn {
+        // Nothing of a withdrawn item is shown, not even its title: it may be what exposed personal data.
+        return Ok(crate::error::page(
+            StatusCode::GONE,
+            "该信息已撤回",
+            "该信息已由发布机关撤回，不再公开。如需了解相关情况，可依法提出政府信息公开申请。",
+        ));
+    }
     let agency = state.agency(&item.summary.agency_code).await?;
     let body = paragraphs(&item.body).iter().map(|paragraph| lines(paragraph)).collect();
     let channels =
@@ -324,7 +332,6 @@ pub(crate) async fn item(
             )
         })
         .collect();
-    let status = if item.withdrawn { StatusCode::GONE } else { StatusCode::OK };
     let page = ItemPage {
         agency: AgencyHeader::new(&agency, "catalog"),
         item,
@@ -332,7 +339,7 @@ pub(crate) async fn item(
         channels,
         attachments,
     };
-    Ok((status, Html(page.render()?)).into_response())
+    Ok(Html(page.render()?).into_response())
 }
 
 /// A `Content-Disposition` that names the file in UTF-8 (RFC 6266), with an ASCII fallback.

@@ -8,7 +8,9 @@ use axum::response::{Html, IntoResponse, Response};
 use gongkai_core::clock::{self, Application};
 use serde::Deserialize;
 
+use crate::client::ClientAddress;
 use crate::error::PageForm;
+use crate::guard::{self, Guarded};
 use crate::{AppState, PageError, csrf};
 
 #[derive(Template)]
@@ -68,8 +70,14 @@ pub(crate) struct TrackForm {
     code: String,
 }
 
+/// Whether a number and code are worth looking up: numbers are at most 32 characters, codes 16.
+fn plausible(number: &str, code: &str) -> bool {
+    !number.is_empty() && number.len() <= 32 && !code.is_empty() && code.len() <= 16
+}
+
 pub(crate) async fn lookup(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     PageForm(form): PageForm<TrackForm>,
 ) -> Result<Response, PageError> {
@@ -77,14 +85,21 @@ pub(crate) async fn lookup(
     let number = form.tracking_number.trim().to_uppercase();
     let code = form.code.trim();
     let wrong = "查询号或查询码不正确，请核对后重新输入。";
-    let plausible = number.len() <= 32 && !code.is_empty() && code.len() <= 16;
-    let status = if plausible {
-        gongkai_store::applications::public_status(state.store(), &number, code).await?
-    } else {
-        None
-    };
-    let Some(status) = status else {
+    if !plausible(&number, code) {
         return track_page(&headers, &number, Some(wrong), StatusCode::OK);
+    }
+    let found = guard::check_code(
+        &state,
+        "code",
+        &number,
+        client,
+        gongkai_store::applications::public_status(state.store(), &number, code),
+    )
+    .await?;
+    let status = match found {
+        Guarded::Found(status) => status,
+        Guarded::Wrong => return track_page(&headers, &number, Some(wrong), StatusCode::OK),
+        Guarded::Throttled(wait) => return Ok(guard::throttled(wait)),
     };
     let letters: Vec<LetterLink> =
         gongkai_store::letters::sent_to_applicant(state.store(), &number, code)
@@ -160,19 +175,31 @@ pub(crate) struct LetterForm {
 /// A sent letter's file, for the applicant (number, code and letter id posted from the status page).
 pub(crate) async fn letter(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     PageForm(form): PageForm<LetterForm>,
 ) -> Result<Response, PageError> {
     csrf::check(&headers, &form.csrf)?;
     let number = form.tracking_number.trim().to_uppercase();
+    let code = form.code.trim();
     let id: i64 = form.letter.trim().parse().map_err(|_| PageError::NotFound)?;
-    if number.len() > 32 || form.code.len() > 16 {
+    if !plausible(&number, code) {
         return Err(PageError::NotFound);
     }
-    let (letter, data) =
-        gongkai_store::letters::applicant_copy(state.store(), &number, form.code.trim(), id)
+    // The code is checked (and a wrong one counted) before the letter is looked for.
+    let verified = async {
+        Ok(gongkai_store::applications::verify_code(state.store(), &number, code)
             .await?
-            .ok_or(PageError::NotFound)?;
+            .then_some(()))
+    };
+    match guard::check_code(&state, "code", &number, client, verified).await? {
+        Guarded::Found(()) => {}
+        Guarded::Wrong => return Err(PageError::NotFound),
+        Guarded::Throttled(wait) => return Ok(guard::throttled(wait)),
+    }
+    let (letter, data) = gongkai_store::letters::applicant_copy(state.store(), &number, code, id)
+        .await?
+        .ok_or(PageError::NotFound)?;
     let extension = match letter.media_type.as_str() {
         "application/pdf" => "pdf",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "docx",

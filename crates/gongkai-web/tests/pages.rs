@@ -258,7 +258,7 @@ fn post_request(uri: &str, fields: &[(&str, &str)]) -> Request<Body> {
         .join("&");
     Request::post(uri)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("gk_csrf={TOKEN}"))
+        .header(header::COOKIE, format!("__Host-gk_csrf={TOKEN}"))
         .body(Body::from(body))
         .unwrap()
 }
@@ -747,12 +747,14 @@ async fn forms_and_searches_are_rate_limited_per_address() {
     let portal = portal("limits").await;
     let router = gongkai_web::router(portal.state.clone());
     let mut statuses = Vec::new();
-    for _ in 0..12 {
+    for n in 0..12 {
+        // Another number each time: wrong codes for one number are throttled on their own (security.rs).
+        let number = format!("YSQ2026{n:06}");
         let answer = send_to(
             router.clone(),
             post_request(
                 "/track",
-                &[("csrf", TOKEN), ("tracking_number", "YSQ2026000001"), ("code", "000000")],
+                &[("csrf", TOKEN), ("tracking_number", &number), ("code", "000000")],
             ),
         )
         .await;
@@ -780,13 +782,12 @@ async fn forms_and_searches_are_rate_limited_per_address() {
         );
     }
     let unlimited = gongkai_web::router(portal.state.clone().without_rate_limits());
-    for _ in 0..15 {
+    for n in 0..15 {
+        // No code: nothing to count against the number or the address (wrong codes are, see security.rs).
+        let number = format!("YSQ2027{n:06}");
         let answer = send_to(
             unlimited.clone(),
-            post_request(
-                "/track",
-                &[("csrf", TOKEN), ("tracking_number", "YSQ2026000001"), ("code", "000000")],
-            ),
+            post_request("/track", &[("csrf", TOKEN), ("tracking_number", &number), ("code", "")]),
         )
         .await;
         assert_ne!(answer.status, StatusCode::TOO_MANY_REQUESTS);
@@ -794,10 +795,13 @@ async fn forms_and_searches_are_rate_limited_per_address() {
 }
 
 /// A tracking lookup from `forwarded` (as the `X-Forwarded-For` a balancer adds), sent from `send_to`'s peer.
+/// Each lookup is of another number, so that only the form's rate limit can answer 429.
 fn track_from(forwarded: &str) -> Request<Body> {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let number = format!("YSQ2028{:06}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
     let mut request = post_request(
         "/track",
-        &[("csrf", TOKEN), ("tracking_number", "YSQ2026000001"), ("code", "000000")],
+        &[("csrf", TOKEN), ("tracking_number", &number), ("code", "000000")],
     );
     request.headers_mut().insert("x-forwarded-for", forwarded.parse().unwrap());
     request
@@ -952,7 +956,7 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> Request<Body> 
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     Request::post("/agencies/SFJ/apply")
         .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-        .header(header::COOKIE, format!("gk_csrf={TOKEN}"))
+        .header(header::COOKIE, format!("__Host-gk_csrf={TOKEN}"))
         .body(Body::from(body))
         .unwrap()
 }
@@ -982,7 +986,7 @@ async fn an_application_can_carry_attachments_and_bad_ones_store_nothing() {
         router(),
         multipart(
             &APPLICATION,
-            &[("..\\..\\身份证明.pdf", b"%PDF-1.7 scan"), ("线索.png", b"\x89PNG data")],
+            &[("..\\..\\身份证明.pdf", b"%PDF-1.7 scan"), ("线索.png", b"\x89PNG\r\n\x1a\n data")],
         ),
     )
     .await;

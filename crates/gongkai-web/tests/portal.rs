@@ -98,7 +98,7 @@ async fn post(portal: &Portal, uri: &str, fields: &[(&str, &str)], cookie: Optio
     let mut request =
         Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
     if let Some(token) = cookie {
-        request = request.header(header::COOKIE, format!("gk_csrf={token}"));
+        request = request.header(header::COOKIE, format!("__Host-gk_csrf={token}"));
     }
     send(portal, request.body(Body::from(form_body(fields))).unwrap()).await
 }
@@ -154,7 +154,7 @@ async fn an_online_application_gets_a_tracking_number_a_code_and_its_due_date() 
     let portal = portal("apply").await;
     let form = get(&portal, "/agencies/SFJ/apply").await;
     assert_eq!(form.status, StatusCode::OK);
-    assert!(form.headers[header::SET_COOKIE].to_str().unwrap().starts_with("gk_csrf="));
+    assert!(form.headers[header::SET_COOKIE].to_str().unwrap().starts_with("__Host-gk_csrf="));
     assert!(form.body.contains("name=\"csrf\" value=\""));
     assert!(form.body.contains("<label for=\"description\">"));
 
@@ -256,7 +256,7 @@ async fn posts_without_the_token_or_from_another_site_are_refused() {
     assert_eq!(mismatched.status, StatusCode::FORBIDDEN);
     let request = Request::post("/agencies/SFJ/apply")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("gk_csrf={TOKEN}"))
+        .header(header::COOKIE, format!("__Host-gk_csrf={TOKEN}"))
         .header(header::HOST, "gongkai.example")
         .header(header::ORIGIN, "https://evil.example")
         .body(Body::from(form_body(&fields(&owned))))
@@ -278,7 +278,7 @@ async fn errors_are_chinese_pages_with_the_right_status() {
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
     let malformed = Request::post("/agencies/SFJ/apply")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("gk_csrf={TOKEN}"))
+        .header(header::COOKIE, format!("__Host-gk_csrf={TOKEN}"))
         .body(Body::from("csrf=%ZZ&&&==="))
         .unwrap();
     let answer = send(&portal, malformed).await;

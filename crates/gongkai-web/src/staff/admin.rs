@@ -158,9 +158,6 @@ async fn admin_page(
         Scope::Platform => (None, "/staff/admin".to_owned()),
         Scope::Agency(agency) => (Some(agency), format!("/staff/agencies/{}/staff", agency.code)),
     };
-    let now = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
     let users = users::list(state.store(), agency.map(|agency| agency.code.as_str()))
         .await?
         .into_iter()
@@ -181,7 +178,7 @@ async fn admin_page(
                     format!("{place}：{}", role_label(role))
                 })
                 .collect();
-            let status = account_status(&user, &now);
+            let status = account_status(&user);
             (user, roles, status)
         })
         .collect();
@@ -202,16 +199,10 @@ async fn admin_page(
     Ok(csrf::with_cookie((status, Html(page.render()?)).into_response(), cookie))
 }
 
-/// What the user list says of an account: disabled, locked (until when, Beijing time) or 正常. `now` is RFC
-/// 3339 UTC, as the lockout is stored.
-fn account_status(user: &UserRow, now: &str) -> String {
-    match &user.locked_until {
-        _ if user.disabled => "已停用".to_owned(),
-        Some(until) if until.as_str() > now => {
-            format!("已锁定至{}（北京时间），重置密码即解锁", super::signin::china_time(until))
-        }
-        _ => "正常".to_owned(),
-    }
+/// What the user list says of an account: disabled or 正常 (failed sign-ins slow the guesser down, they do not
+/// lock the account; a password reset clears them).
+fn account_status(user: &UserRow) -> String {
+    if user.disabled { "已停用" } else { "正常" }.to_owned()
 }
 
 pub(crate) async fn page(
@@ -259,7 +250,10 @@ pub(crate) async fn agency_submit(
     let result: Outcome = match form.action.as_str() {
         "add_user" | "grant" | "revoke" if !role_ok => Err(Some("请选择本单位的角色。".to_owned())),
         "add_user" => add_user(&state, &form, Some((&form.role, Some(code))), &actor).await,
-        "grant" => change_role(&state, &form, true, Some(code), &actor).await,
+        "grant" => match only_here(&state, username, code).await {
+            Ok(()) => change_role(&state, &form, true, Some(code), &actor).await,
+            Err(message) => Err(message),
+        },
         "revoke" if username == staff.username && form.role == "agency_admin" => {
             Err(Some("不能收回自己的单位管理员角色。".to_owned()))
         }
@@ -284,6 +278,12 @@ async fn add_user(
     let name = form.display_name.trim();
     if name.is_empty() {
         return Err(Some("请填写姓名。".to_owned()));
+    }
+    if name.chars().count() > 50 || crate::apply::has_control(name, false) {
+        return Err(Some(format!("姓名不超过50个字，且{}", crate::apply::NO_CONTROL)));
+    }
+    if username.chars().count() > 64 || crate::apply::has_control(username, false) {
+        return Err(Some(format!("用户名不超过64个字符，且{}", crate::apply::NO_CONTROL)));
     }
     users::add_with_role(state.store(), username, name, &form.password, role, actor)
         .await
@@ -316,21 +316,26 @@ async fn change_role(
     .map_err(refused)
 }
 
-/// Ok when `username` holds roles in the agency `code` and nowhere else: only then may the agency's admin
-/// reset the password or disable the account.
+/// Ok when every role `username` holds is one of the agency's own roles ([`AGENCY_ROLES`]) in the agency
+/// `code`: only then may the agency's admin grant it more, reset its password or disable it. A supervisor
+/// role held at the agency (a government's supervisor sits at the government) is not the agency admin's to
+/// manage: it reads every agency below. An unknown user gets the same answer as another agency's, so the
+/// form does not tell which usernames exist on the platform.
 async fn only_here(state: &AppState, username: &str, code: &str) -> Result<(), Option<String>> {
     let user = users::find(state.store(), username).await.map_err(refused)?;
-    match user {
-        None => Err(Some(format!("用户“{username}”不存在。"))),
-        Some(user)
-            if !user.roles.is_empty()
-                && user.roles.iter().all(|(agency, _)| agency.as_deref() == Some(code)) =>
-        {
-            Ok(())
-        }
-        Some(_) => Err(Some(
-            "该用户不是本单位人员，或在其他单位、全平台另有角色，请联系平台管理员。".to_owned(),
-        )),
+    let ours = user.is_some_and(|user| {
+        !user.roles.is_empty()
+            && user.roles.iter().all(|(agency, role)| {
+                agency.as_deref() == Some(code) && AGENCY_ROLES.contains(&role.as_str())
+            })
+    });
+    if ours {
+        Ok(())
+    } else {
+        Err(Some(format!(
+            "“{username}”不是本单位人员，或在其他单位、全平台另有角色。本页只能管理仅在本单位任职的人员；\
+             如需调整，请联系平台管理员。"
+        )))
     }
 }
 

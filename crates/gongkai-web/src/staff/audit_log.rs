@@ -13,6 +13,7 @@ use gongkai_store::audit::{self, Break, Entry, Verification};
 use serde::Deserialize;
 
 use super::{Staff, parse_date};
+use crate::error::PageForm;
 use crate::{AppState, PageError, csrf};
 
 /// Entries on one page.
@@ -46,9 +47,9 @@ pub(crate) struct AuditQuery {
     /// The next page: entries older than this id.
     #[serde(default)]
     before: String,
-    /// `csv` to download the search.
+    /// The form's token, on the export (a POST: the export is itself recorded).
     #[serde(default)]
-    format: String,
+    csrf: String,
     /// Any value: walk the hash chain.
     #[serde(default)]
     verify: String,
@@ -148,8 +149,6 @@ struct AuditLogPage<'a> {
     lines: Vec<Entry>,
     /// The link to the next (older) page, when there may be one.
     older: Option<String>,
-    /// The export link for this search.
-    export: String,
     /// The chain's state, when asked for.
     chain: Option<(bool, String)>,
     entries: i64,
@@ -191,11 +190,6 @@ pub(crate) async fn page(
 ) -> Result<Response, PageError> {
     super::admin::require_admin(&state, &staff, "audit_log").await?;
     let conditions = query.conditions();
-    if query.format == "csv"
-        && let Ok(conditions) = &conditions
-    {
-        return export(&state, &staff, &query, conditions).await;
-    }
     let (errors, lines) = match &conditions {
         Ok(conditions) => {
             let before_id = query.before.trim().parse::<i64>().ok();
@@ -243,11 +237,27 @@ pub(crate) async fn page(
         errors,
         lines,
         older,
-        export: joined("format=csv".to_owned()),
         chain,
         entries,
     };
     Ok(csrf::with_cookie((status, Html(page.render()?)).into_response(), cookie))
+}
+
+/// 导出本次查询: the search posted from the page's export form, as CSV. A POST, since the export writes an
+/// audit entry (a GET must not change anything: a prefetch or a crawler would write entries).
+pub(crate) async fn export_submit(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    PageForm(query): PageForm<AuditQuery>,
+) -> Result<Response, PageError> {
+    csrf::check(&headers, &query.csrf)?;
+    super::admin::require_admin(&state, &staff, "audit_log").await?;
+    match query.conditions() {
+        Ok(conditions) => export(&state, &staff, &query, &conditions).await,
+        // The form's fields come from a search the page accepted; a hand-made post gets the page.
+        Err(_) => Err(PageError::BadForm(StatusCode::UNPROCESSABLE_ENTITY)),
+    }
 }
 
 /// The search as CSV (UTF-8 with BOM, which Excel opens as UTF-8), newest first, at most

@@ -318,6 +318,7 @@ pub(crate) struct RegisterForm {
 struct RegisterPage<'a> {
     staff: &'a Staff,
     csrf: &'a str,
+    once: &'a str,
     agency: &'a AgencyRow,
     form: &'a RegisterForm,
     errors: &'a [(&'static str, String)],
@@ -341,9 +342,11 @@ fn register_page(
     errors: &[(&'static str, String)],
 ) -> Result<Response, PageError> {
     let (token, cookie) = csrf::issue(headers)?;
+    let once = crate::once::token(&form.applicant.once)?;
     let page = RegisterPage {
         staff,
         csrf: &token,
+        once: &once,
         agency,
         form,
         errors,
@@ -500,20 +503,43 @@ pub(crate) async fn register(
         delivery_form: form_applicant.delivery_form.trim(),
         intake,
     };
-    let actor = staff.actor();
-    let receipt = applications::intake(state.store(), &agency.code, &application, &actor).await?;
-    applications::assign(state.store(), &receipt.tracking_number, &staff.username, &actor).await?;
-    let (token, cookie) = csrf::issue(&headers)?;
-    let page = RegisteredPage {
-        staff: &staff,
-        csrf: &token,
-        agency: &agency,
-        tracking_number: &receipt.tracking_number,
-        verification_code: &receipt.verification_code,
-        received: report.received.to_string(),
-        due: report.due.map(|due| due.to_string()).unwrap_or_default(),
+    let registered = |tracking_number: &str, verification_code: &str| {
+        let (token, cookie) = csrf::issue(&headers)?;
+        let page = RegisteredPage {
+            staff: &staff,
+            csrf: &token,
+            agency: &agency,
+            tracking_number,
+            verification_code,
+            received: report.received.to_string(),
+            due: report.due.map(|due| due.to_string()).unwrap_or_default(),
+        };
+        Ok::<_, PageError>(no_store(csrf::with_cookie(
+            Html(page.render()?).into_response(),
+            cookie,
+        )))
     };
-    Ok(no_store(csrf::with_cookie(Html(page.render()?).into_response(), cookie)))
+    let token = match crate::once::begin(&state, &form.applicant.once, "registration").await? {
+        Ok(crate::once::Begin::Act(token)) => token,
+        // The same form again (a reload of the receipt): the application it registered, not another.
+        Ok(crate::once::Begin::Replay { result, secret }) => {
+            return registered(&result, secret.as_deref().unwrap_or_default());
+        }
+        Err(pending) => return Ok(pending),
+    };
+    let actor = staff.actor();
+    let receipt =
+        match applications::intake(state.store(), &agency.code, &application, &actor).await {
+            Ok(receipt) => receipt,
+            Err(err) => {
+                crate::once::failed(&state, &token).await;
+                return Err(err.into());
+            }
+        };
+    crate::once::done(&state, &token, &receipt.tracking_number, Some(&receipt.verification_code))
+        .await?;
+    applications::assign(state.store(), &receipt.tracking_number, &staff.username, &actor).await?;
+    registered(&receipt.tracking_number, &receipt.verification_code)
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -811,6 +837,10 @@ struct CasePage<'a> {
     clock_error: Option<String>,
     steps: Vec<StepLine>,
     letters: Vec<(i64, &'static str, &'static str, String, String)>,
+    /// The applicant's attached files: (id, name, size).
+    files: Vec<(i64, String, String)>,
+    /// Whether the viewer may open them (the handler, the agency's heads).
+    sees_applicant: bool,
     offers: Offers,
     outcomes: Vec<(&'static str, &'static str, Outcome)>,
     send_methods: &'static [(&'static str, &'static str)],
@@ -903,6 +933,12 @@ async fn render_case(
             )
         })
         .collect();
+    let files = applications::attached_files(state.store(), &case.tracking_number)
+        .await?
+        .into_iter()
+        .map(|file| (file.id, file.name, crate::portal::human_size(file.size)))
+        .collect();
+    let sees_applicant = may_see_applicant(staff, &case, &agency, &agencies);
     let offers = offers(&case, report.as_ref(), can_handle, can_approve, &staff.username);
     let regime = report.as_ref().map_or(Regime::Ordinance2019, |report| report.regime);
     let pending_reason = extension_pending(&case)
@@ -925,6 +961,8 @@ async fn render_case(
         clock_error,
         steps: step_lines(&case),
         letters,
+        files,
+        sees_applicant,
         offers,
         outcomes: outcome_options(regime),
         send_methods: &SEND_METHODS,
@@ -970,25 +1008,53 @@ pub(crate) async fn assign(
     Ok(Redirect::to(&format!("/staff/cases/{}", case.tracking_number)).into_response())
 }
 
-/// A letter of a case, for staff who may read the agency's cases.
+/// A letter of a case, for staff who may read the agency's cases: as sent for the case's handler and the
+/// agency's heads (who sign letters), with the applicant's personal data masked for every other reader
+/// (reviewers, agency admins, supervisors, other clerks) — as the case page masks the applicant for them.
+/// Every download is written to the audit trail.
 pub(crate) async fn letter(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
-    let Some((letter, agency, tracking, data)) =
-        stored_letters::staff_copy(state.store(), id).await?
-    else {
+    let subject = format!("letter:{id}");
+    let Some(found) = stored_letters::staff_copy(state.store(), id, true).await? else {
         return Err(PageError::NotFound);
     };
-    staff.require(&state, &agency, Need::Read, &format!("letter:{id}")).await?;
-    let extension = if letter.media_type.contains("pdf") { "pdf" } else { "docx" };
-    let name = format!("{tracking}-{}.{extension}", letter.kind);
+    staff.require(&state, &found.agency, Need::Read, &subject).await?;
+    let agencies = state.agencies().await?;
+    let as_sent = found.handler.as_deref() == Some(staff.username.as_str())
+        || staff.may(&found.agency, &agencies, Need::Approve);
+    let copy = if as_sent {
+        stored_letters::staff_copy(state.store(), id, false).await?.ok_or(PageError::NotFound)?
+    } else {
+        found
+    };
+    let Some(data) = copy.data else {
+        return Ok(crate::error::page(
+            StatusCode::FORBIDDEN,
+            "无权下载该文书",
+            "该文书生成时尚未保存遮盖个人信息的副本，只能由该申请的经办人或本单位负责人下载。",
+        ));
+    };
+    let after = serde_json::json!({ "masked": !as_sent }).to_string();
+    let entry = gongkai_store::audit::Action {
+        actor: &staff.username,
+        address: &staff.address,
+        action: "letter.download",
+        subject: &subject,
+        before: None,
+        after: Some(&after),
+    };
+    gongkai_store::audit::append(state.store(), &entry).await?;
+    let extension = if copy.letter.media_type.contains("pdf") { "pdf" } else { "docx" };
+    let masked = if as_sent { "" } else { "-masked" };
+    let name = format!("{}-{}{masked}.{extension}", copy.tracking_number, copy.letter.kind);
     let disposition = format!("attachment; filename=\"{name}\"");
     let mut response = data.into_response();
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&letter.media_type) {
+    if let Ok(value) = HeaderValue::from_str(&copy.letter.media_type) {
         headers.insert(header::CONTENT_TYPE, value);
     }
     if let Ok(value) = HeaderValue::from_str(&disposition) {
@@ -996,6 +1062,56 @@ pub(crate) async fn letter(
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// A file the applicant attached, for the case's handler and the agency's heads (it is the applicant's own
+/// material: an ID scan, evidence). Other readers are refused; every download is audited.
+pub(crate) async fn attached_file(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((tracking, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+    let (case, agency) = case_for(&state, &staff, &tracking, Need::Read).await?;
+    let agencies = state.agencies().await?;
+    let subject = format!("application:{}:attachment:{id}", case.tracking_number);
+    if !may_see_applicant(&staff, &case, &agency, &agencies) {
+        staff.refused_access(&state, "handler_or_head", &agency.code, &subject).await;
+        return Err(PageError::Forbidden);
+    }
+    let (file, data) = applications::attached_file(state.store(), &case.tracking_number, id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let entry = gongkai_store::audit::Action {
+        actor: &staff.username,
+        address: &staff.address,
+        action: "attachment.download",
+        subject: &subject,
+        before: None,
+        after: None,
+    };
+    gongkai_store::audit::append(state.store(), &entry).await?;
+    let mut response = data.into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&file.media_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    headers
+        .insert(header::CONTENT_DISPOSITION, crate::portal::disposition("attachment", &file.name));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// Whether `staff` sees the applicant's own data and material of `case`: its handler, or a head of its
+/// agency (who signs its letters).
+fn may_see_applicant(
+    staff: &Staff,
+    case: &Case,
+    agency: &AgencyRow,
+    agencies: &[AgencyRow],
+) -> bool {
+    case.handler.as_deref() == Some(staff.username.as_str())
+        || staff.may(&agency.code, agencies, Need::Approve)
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1265,14 +1381,20 @@ fn plan(
                         .trim()
                         .parse()
                         .map_err(|_| refuse("请填写该申请人本月的申请件数序号（整数）。"))?;
-                    let quote =
-                        fee::per_application(nth).map_err(|_| refuse("申请件数序号至少为1。"))?;
+                    let quote = fee::per_application(nth).map_err(|_| {
+                        refuse(format!(
+                            "申请件数序号应为1至{}之间的整数。",
+                            fee::MAX_APPLICATION_NUMBER
+                        ))
+                    })?;
                     (quote, format!("按件计收，本自然月第{nth}件"))
                 }
                 "per_volume" => {
                     let pages: u64 =
                         form.pages.trim().parse().map_err(|_| refuse("请填写页数（整数）。"))?;
-                    (fee::per_volume(pages), format!("按量计收，共{pages}页"))
+                    let quote = fee::per_volume(pages)
+                        .map_err(|_| refuse(format!("页数应为不超过{}的整数。", fee::MAX_PAGES)))?;
+                    (quote, format!("按量计收，共{pages}页"))
                 }
                 _ => return Err(refuse("请选择计费方式。")),
             };
@@ -1509,9 +1631,49 @@ pub(crate) async fn step(
         regime: planned.outcome.map(|_| regime),
         action: planned.action,
     };
-    match handling::record(state.store(), &case.tracking_number, case.version(), &step, &actor)
-        .await
-    {
+    // The step's letters are made first and written with the step in one transaction.
+    let rendered = match &planned.letter {
+        Some((kind, letter_plan)) => {
+            let applicant =
+                applications::applicant(state.store(), &case.tracking_number, &handler).await?;
+            let on = planned.event.as_ref().map_or(today, Event::date);
+            let mut context = LetterContext {
+                case: &case,
+                agency: &agency,
+                agencies: &agencies,
+                applicant: &applicant.name,
+                report: &report,
+                on,
+                calendar: &calendar,
+            };
+            let letter = compose(letter_plan, &context);
+            let masked_name = applications::mask(&applicant.name, 1, 0);
+            context.applicant = &masked_name;
+            let masked = compose(letter_plan, &context);
+            render_letter(kind, &letter, &masked, on)?
+        }
+        None => Vec::new(),
+    };
+    let letters: Vec<stored_letters::NewLetter<'_>> = rendered
+        .iter()
+        .map(|(kind, media_type, data, masked, on)| stored_letters::NewLetter {
+            kind,
+            media_type,
+            data,
+            masked,
+            sent_on: *on,
+        })
+        .collect();
+    let recorded = handling::record_with_letters(
+        state.store(),
+        &case.tracking_number,
+        case.version(),
+        &step,
+        &letters,
+        &actor,
+    )
+    .await;
+    match recorded {
         Ok(_) => {}
         Err(StoreError::Conflict { .. }) => {
             let fresh = handling::case(state.store(), &case.tracking_number).await?;
@@ -1524,51 +1686,37 @@ pub(crate) async fn step(
         }
         Err(err) => return Err(err.into()),
     }
-    if let Some((kind, letter_plan)) = &planned.letter {
-        let applicant =
-            applications::applicant(state.store(), &case.tracking_number, &handler).await?;
-        let on = planned.event.as_ref().map_or(today, Event::date);
-        let context = LetterContext {
-            case: &case,
-            agency: &agency,
-            agencies: &agencies,
-            applicant: &applicant.name,
-            report: &report,
-            on,
-            calendar: &calendar,
-        };
-        let letter = compose(letter_plan, &context);
-        store_letter(&state, &case.tracking_number, kind, &letter, on, &actor).await?;
-    }
     Ok(Redirect::to(&format!("/staff/cases/{}#timeline", case.tracking_number)).into_response())
 }
 
-/// Renders `letter` as DOCX and PDF, keeps both, and records them sent on `on`.
-async fn store_letter(
-    state: &AppState,
-    tracking: &str,
-    kind: &str,
+/// A rendered letter: kind, media type, the letter as sent, its masked copy, the day it is sent.
+type RenderedLetter = (&'static str, &'static str, Vec<u8>, Vec<u8>, Date);
+
+/// Renders `letter` and its `masked` copy as DOCX and PDF.
+fn render_letter(
+    kind: &'static str,
     letter: &Letter,
+    masked: &Letter,
     on: Date,
-    actor: &gongkai_store::Actor<'_>,
-) -> Result<(), PageError> {
-    let docx = gongkai_render::letter::docx(letter).map_err(|err| {
-        tracing::error!(error = %err, "rendering a letter as DOCX failed");
+) -> Result<Vec<RenderedLetter>, PageError> {
+    let failed = |format: &str, err: &dyn std::fmt::Display| {
+        tracing::error!(error = %err, format, "rendering a letter failed");
         PageError::Unavailable
-    })?;
-    let pdf = gongkai_render::letter::pdf(letter).map_err(|err| {
-        tracing::error!(error = %err, "rendering a letter as PDF failed");
-        PageError::Unavailable
-    })?;
-    for (media_type, data) in [
-        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx),
-        ("application/pdf", pdf),
-    ] {
-        let id =
-            stored_letters::add(state.store(), tracking, kind, media_type, &data, actor).await?;
-        stored_letters::mark_sent(state.store(), id, on, actor).await?;
-    }
-    Ok(())
+    };
+    let docx =
+        |letter: &Letter| gongkai_render::letter::docx(letter).map_err(|err| failed("docx", &err));
+    let pdf =
+        |letter: &Letter| gongkai_render::letter::pdf(letter).map_err(|err| failed("pdf", &err));
+    Ok(vec![
+        (
+            kind,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            docx(letter)?,
+            docx(masked)?,
+            on,
+        ),
+        (kind, "application/pdf", pdf(letter)?, pdf(masked)?, on),
+    ])
 }
 
 /// Closes a lapsed case as 其他处理 (2019 条例 art. 30 for an unmet 补正; 国办函〔2020〕109号 for an unpaid

@@ -101,6 +101,8 @@ pub(crate) async fn list(
 #[serde(default)]
 pub(crate) struct ItemForm {
     csrf: String,
+    /// The one-time token of the new-item form (see `once`).
+    once: String,
     version: String,
     title: String,
     summary: String,
@@ -167,6 +169,7 @@ impl ItemForm {
 struct ItemPage<'a> {
     staff: &'a Staff,
     csrf: &'a str,
+    once: &'a str,
     agency: &'a AgencyRow,
     /// `None` for a new item.
     item: Option<(i64, String, bool, Vec<catalog::AttachmentInfo>)>,
@@ -204,9 +207,11 @@ async fn item_page(
     };
     let agencies = state.agencies().await?;
     let (token, cookie) = csrf::issue(headers)?;
+    let once = crate::once::token(&form.once)?;
     let page = ItemPage {
         staff,
         csrf: &token,
+        once: &once,
         agency,
         item,
         form,
@@ -398,16 +403,31 @@ pub(crate) async fn create(
         }
     };
     let item = publication(&form, formed, published, repealed, &channels);
+    let token = match crate::once::begin(&state, &form.once, "publication").await? {
+        Ok(crate::once::Begin::Act(token)) => token,
+        // The same form again (a reload after publishing): the item it published, not a second one.
+        Ok(crate::once::Begin::Replay { result, .. }) => {
+            let (id, notice) = result.split_once(' ').unwrap_or((result.as_str(), ""));
+            let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+            let form = edit_form(&state, id).await?;
+            let notice = Some(notice.to_owned());
+            return item_page(&state, &staff, &headers, &agency, Some(id), &form, &[], notice)
+                .await;
+        }
+        Err(pending) => return Ok(pending),
+    };
     match publishing::publish(state.store(), &agency.code, &item, &staff.actor()).await {
         Ok((id, number)) => {
             let mut notice = format!("已发布，索引号 {number}。");
             if let Some(late) = lateness(&state, formed, published) {
                 notice.push_str(&late);
             }
+            crate::once::done(&state, &token, &format!("{id} {notice}"), None).await?;
             let form = edit_form(&state, id).await?;
             item_page(&state, &staff, &headers, &agency, Some(id), &form, &[], Some(notice)).await
         }
         Err(err) => {
+            crate::once::failed(&state, &token).await;
             let errors = store_refusal(err)?;
             item_page(&state, &staff, &headers, &agency, None, &form, &errors, None).await
         }

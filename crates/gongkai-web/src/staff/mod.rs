@@ -29,6 +29,8 @@ use crate::{AppState, PageError};
 /// Session keys.
 pub(crate) const USER_KEY: &str = "uid";
 pub(crate) const FINGERPRINT_KEY: &str = "fp";
+/// The CSRF token issued at sign-in: staff forms must carry this one (see `csrf`).
+pub(crate) const CSRF_KEY: &str = "csrf";
 
 /// What an action needs on an agency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,6 +231,13 @@ impl FromRequestParts<AppState> for Staff {
             let _ = session.flush().await;
             return Err(SignInRequired(path).into_response());
         };
+        // A staff post must carry the token bound to this session at sign-in, not just any token.
+        if !matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD) {
+            let bound: Option<String> = session.get(CSRF_KEY).await.ok().flatten();
+            if !bound.is_some_and(|token| crate::csrf::holds(&parts.headers, &token)) {
+                return Err(PageError::Csrf.into_response());
+            }
+        }
         let address = crate::client::ClientAddress::of(parts);
         Ok(Staff {
             username: account.user.username,
@@ -318,6 +327,7 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .route("/cases/{tracking}/steps", post(cases::step))
         .route("/cases/{tracking}/assign", post(cases::assign))
         .route("/letters/{id}", get(cases::letter))
+        .route("/cases/{tracking}/attachments/{id}", get(cases::attached_file))
         .route("/agencies/{code}/reports", get(reports::list))
         .route("/agencies/{code}/reports/{year}", get(reports::page).post(reports::act))
         .route("/agencies/{code}/reports/{year}/preview", get(reports::preview))
@@ -333,6 +343,6 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .route("/agencies/{code}/region/{year}/report", get(region::rollup_report))
         .route("/agencies/{code}/staff", get(admin::agency_page).post(admin::agency_submit))
         .route("/admin", get(admin::page).post(admin::submit))
-        .route("/admin/audit", get(audit_log::page))
+        .route("/admin/audit", get(audit_log::page).post(audit_log::export_submit))
         .route("/audit", audit)
 }

@@ -1,5 +1,6 @@
-//! Sign-in, sign-out and password change. Passwords are argon2id hashes (`gongkai_store::users`); five
-//! consecutive failures lock the account for 15 minutes; the session id changes at sign-in (no fixation);
+//! Sign-in, sign-out and password change. Passwords are argon2id hashes (`gongkai_store::users`); repeated
+//! failures are throttled per username and client network with growing delays (no lockout an outsider
+//! could trigger); the session id changes at sign-in (no fixation);
 //! a password change ends every other session of the user (the session keeps a fingerprint of the hash).
 
 use askama::Template;
@@ -9,10 +10,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use gongkai_store::users::{self, SignIn};
 use gongkai_store::{Actor, StoreError};
 use serde::Deserialize;
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 use tower_sessions::Session;
 
-use super::{CsrfForm, FINGERPRINT_KEY, Staff, USER_KEY};
+use super::{CSRF_KEY, CsrfForm, FINGERPRINT_KEY, Staff, USER_KEY};
 use crate::client::ClientAddress;
 use crate::error::PageForm;
 use crate::{AppState, PageError, csrf};
@@ -70,16 +71,6 @@ pub(crate) struct LoginForm {
     next: String,
 }
 
-pub(super) fn china_time(rfc3339: &str) -> String {
-    let offset = UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC);
-    OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
-        .map(|at| {
-            let at = at.to_offset(offset);
-            format!("{:02}:{:02}", at.hour(), at.minute())
-        })
-        .unwrap_or_else(|_| rfc3339.to_owned())
-}
-
 pub(crate) async fn submit(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
@@ -98,11 +89,28 @@ pub(crate) async fn submit(
             Some("请输入用户名和密码。"),
         );
     }
+    if username.chars().count() > 64 {
+        // No account has such a name (the admin pages refuse it); not worth a key in the throttles.
+        return login_page(
+            &headers,
+            StatusCode::UNAUTHORIZED,
+            "",
+            &form.next,
+            Some("用户名或密码不正确。连续输错多次后，需等待一段时间才能再次尝试。"),
+        );
+    }
     let address = client.to_string();
     let from = Actor::new(username, &address);
-    let answer =
-        users::sign_in(state.store(), username, &form.password, OffsetDateTime::now_utc(), &from)
-            .await?;
+    let network = crate::client::network_key(client);
+    let answer = users::sign_in(
+        state.store(),
+        username,
+        &form.password,
+        OffsetDateTime::now_utc(),
+        &from,
+        &network,
+    )
+    .await?;
     match answer {
         SignIn::Success(user) => {
             let account = users::account(state.store(), user.id).await?.ok_or(PageError::Store(
@@ -114,21 +122,37 @@ pub(crate) async fn submit(
                 .insert(FINGERPRINT_KEY, &account.fingerprint)
                 .await
                 .map_err(|_| PageError::Unavailable)?;
-            Ok(Redirect::to(safe_next(&form.next)).into_response())
+            // A fresh CSRF token, bound to this session: one known before sign-in is worthless after.
+            let (token, cookie) = csrf::fresh()?;
+            session.insert(CSRF_KEY, &token).await.map_err(|_| PageError::Unavailable)?;
+            let mut response = Redirect::to(safe_next(&form.next)).into_response();
+            response.headers_mut().append(axum::http::header::SET_COOKIE, cookie);
+            Ok(response)
         }
         SignIn::Refused => login_page(
             &headers,
             StatusCode::UNAUTHORIZED,
             username,
             &form.next,
-            Some("用户名或密码不正确。连续输错5次，账户将被锁定15分钟。"),
+            Some("用户名或密码不正确。连续输错多次后，需等待一段时间才能再次尝试。"),
         ),
-        SignIn::Locked { until } => {
+        SignIn::Throttled { wait } => {
             let message = format!(
-                "由于连续多次密码错误，该账户已被锁定，请于{}（北京时间）后再试，或联系单位管理员重置密码。",
-                china_time(&until)
+                "用户名或密码不正确的尝试过多，请{}后再试。忘记密码请联系单位管理员重置。",
+                crate::guard::wait_text(wait)
             );
-            login_page(&headers, StatusCode::FORBIDDEN, username, &form.next, Some(&message))
+            let mut response = login_page(
+                &headers,
+                StatusCode::TOO_MANY_REQUESTS,
+                username,
+                &form.next,
+                Some(&message),
+            )?;
+            let seconds = wait.whole_seconds().max(1).to_string();
+            if let Ok(value) = axum::http::HeaderValue::from_str(&seconds) {
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+            }
+            Ok(response)
         }
     }
 }
@@ -185,6 +209,7 @@ pub(crate) struct PasswordForm {
 
 pub(crate) async fn change_password(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     staff: Staff,
     session: Session,
     headers: HeaderMap,
@@ -213,6 +238,7 @@ pub(crate) async fn change_password(
         &form.current,
         OffsetDateTime::now_utc(),
         &actor,
+        &crate::client::network_key(client),
     )
     .await?;
     match checked {
@@ -232,10 +258,12 @@ pub(crate) async fn change_password(
             let errors = [("current", "当前密码不正确。".to_owned())];
             password_page(&headers, &staff, StatusCode::UNPROCESSABLE_ENTITY, &errors, false)
         }
-        SignIn::Locked { until } => {
-            session.flush().await.map_err(|_| PageError::Unavailable)?;
-            let errors = [("current", format!("账户已被锁定，请于{}后再试。", china_time(&until)))];
-            password_page(&headers, &staff, StatusCode::FORBIDDEN, &errors, false)
+        SignIn::Throttled { wait } => {
+            let errors = [(
+                "current",
+                format!("当前密码输错次数过多，请{}后再试。", crate::guard::wait_text(wait)),
+            )];
+            password_page(&headers, &staff, StatusCode::TOO_MANY_REQUESTS, &errors, false)
         }
     }
 }

@@ -1,0 +1,121 @@
+//! Forms that act once. Each form page carries a random one-time token; the first post with it claims the
+//! token, acts, and keeps its result; a reload of the answer page or a second click posts the same token
+//! again and gets the first result back instead of a second application, booking or publication.
+//!
+//! A claim is its own row, written before the action and completed after it. While the first post is being
+//! handled the token is *pending*: a second post waits for it or is told to wait. If the action fails the
+//! claim is released, so the corrected form can be sent again with the same token. (A crash between the
+//! action and its completion leaves the token pending: the form says the submission is being handled,
+//! never acts twice.) Tokens are forgotten after a day.
+
+use sqlx::Row;
+
+use crate::{Store, StoreError};
+
+/// How long a token is remembered.
+pub const FORGET_AFTER: time::Duration = time::Duration::hours(24);
+
+/// What a claim found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// The token is new: act, then [`finish`] (or [`release`] on failure).
+    Fresh,
+    /// The token was used: the first result, and what it showed once (unsealed), if anything.
+    Done { result: String, secret: Option<String> },
+    /// The first post with this token is still being handled.
+    Pending,
+}
+
+/// Whether `token` is a token this platform hands out: 32 lowercase hex digits.
+pub fn is_token(token: &str) -> bool {
+    token.len() == 32 && token.bytes().all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// A new token for a form page.
+pub fn token() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|err| {
+        StoreError::InvalidData(format!("no random bytes for a form token: {err}"))
+    })?;
+    Ok(hex::encode(bytes))
+}
+
+/// Claims `token` for a form of `purpose` (e.g. `application`), or finds what its first post did. A token
+/// used for another purpose is refused.
+pub async fn claim(store: &Store, token: &str, purpose: &str) -> Result<Claim, StoreError> {
+    if !is_token(token) {
+        return Err(StoreError::InvalidData("not a form token".to_owned()));
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO form_submissions (token, purpose, result, sealed, created_at) VALUES ($1, $2, NULL, NULL, $3) \
+         ON CONFLICT (token) DO NOTHING",
+    )
+    .bind(token)
+    .bind(purpose)
+    .bind(crate::now_text())
+    .execute(store.pool())
+    .await?;
+    if inserted.rows_affected() == 1 {
+        return Ok(Claim::Fresh);
+    }
+    let row = sqlx::query("SELECT purpose, result, sealed FROM form_submissions WHERE token = $1")
+        .bind(token)
+        .fetch_optional(store.pool())
+        .await?;
+    let Some(row) = row else {
+        // Released between the insert and this read: try again once.
+        return Box::pin(claim(store, token, purpose)).await;
+    };
+    let claimed_for: String = row.try_get(0)?;
+    if claimed_for != purpose {
+        return Err(StoreError::InvalidData("a form token used for another form".to_owned()));
+    }
+    let result: Option<String> = row.try_get(1)?;
+    let sealed: Option<String> = row.try_get(2)?;
+    Ok(match result {
+        Some(result) => Claim::Done {
+            result,
+            secret: sealed.and_then(|sealed| store.code_key().unseal(token, &sealed)),
+        },
+        None => Claim::Pending,
+    })
+}
+
+/// Keeps the result of the first post with `token`, and `secret` (what the answer showed once, at most 32
+/// bytes) sealed under the server's key.
+pub async fn finish(
+    store: &Store,
+    token: &str,
+    result: &str,
+    secret: Option<&str>,
+) -> Result<(), StoreError> {
+    let sealed = secret.and_then(|secret| store.code_key().seal(token, secret));
+    sqlx::query("UPDATE form_submissions SET result = $1, sealed = $2 WHERE token = $3")
+        .bind(result)
+        .bind(sealed)
+        .bind(token)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Gives `token` back after its action failed, so the form can be sent again.
+pub async fn release(store: &Store, token: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM form_submissions WHERE token = $1 AND result IS NULL")
+        .bind(token)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Forgets tokens claimed more than [`FORGET_AFTER`] before `now`; returns how many.
+pub async fn forget_old(store: &Store, now: time::OffsetDateTime) -> Result<u64, StoreError> {
+    let before = (now - FORGET_AFTER)
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|err| StoreError::InvalidData(err.to_string()))?;
+    Ok(sqlx::query("DELETE FROM form_submissions WHERE created_at < $1")
+        .bind(before)
+        .execute(store.pool())
+        .await?
+        .rows_affected())
+}
