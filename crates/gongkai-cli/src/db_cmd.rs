@@ -480,18 +480,35 @@ pub(crate) struct BackupArgs {
 pub(crate) fn backup(args: &BackupArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
     // Resolved before the database is opened: a bad recipient writes nothing.
     let recipients = recipients(&args.encrypt_to)?;
-    let partial = args.file.with_extension("partial");
+    // `FILE.partial` beside it (`a.json` and `a.age` do not share one), readable by its owner only: a plain
+    // backup holds every applicant's personal data and every password hash.
+    let mut partial = args.file.clone().into_os_string();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
     let summary = block_on(async {
         let store = open(&args.db).await?;
         let written = async {
-            let file = File::create(&partial)
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let file = options
+                .open(&partial)
                 .with_context(|| format!("creating `{}`", partial.display()))?;
             write_backup(&store, file, &recipients).await
         }
         .await;
         store.close().await;
         written
-    })??;
+    })?;
+    let summary = match summary {
+        Ok(summary) => summary,
+        Err(err) => {
+            // Half a backup is no backup: nothing is left to be mistaken for one.
+            std::fs::remove_file(&partial).ok();
+            return Err(err);
+        }
+    };
     std::fs::rename(&partial, &args.file)
         .with_context(|| format!("writing `{}`", args.file.display()))?;
     let encrypted = match recipients.len() {
@@ -522,6 +539,7 @@ async fn write_backup(
     if recipients.is_empty() {
         let summary = gongkai_store::backup::backup(store, &mut writer).await?;
         writer.flush().context("writing the backup")?;
+        synced(writer)?;
         return Ok(summary);
     }
     let encryptor = age::Encryptor::with_recipients(
@@ -533,7 +551,14 @@ async fn write_backup(
     // `finish` seals the last chunk; a file without it does not decrypt.
     let mut writer = encrypted.finish().context("writing the backup")?;
     writer.flush().context("writing the backup")?;
+    synced(writer)?;
     Ok(summary)
+}
+
+/// Flushes the file to disk before it is renamed into place, so a crash never leaves a backup that is short.
+fn synced(writer: BufWriter<File>) -> anyhow::Result<()> {
+    let file = writer.into_inner().map_err(|err| err.into_error()).context("writing the backup")?;
+    file.sync_all().context("writing the backup")
 }
 
 /// Whether `text` is an age secret key, which must never be echoed in a message.

@@ -602,6 +602,12 @@ fn encrypted_backup_restores_only_with_a_recipients_identity_issue_16() {
     assert!(written.contains("(encrypted to 2 recipients)"), "{written}");
     let encrypted = std::fs::read(dir.join("b.age")).unwrap();
     assert!(encrypted.starts_with(b"age-encryption.org/v1\n"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("b.age")).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a backup is readable by its owner only");
+    }
     let plaintext = std::fs::read(dir.join("source.jsonl")).unwrap();
     let contains =
         |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
@@ -699,6 +705,6 @@ fn backup_refuses_a_bad_recipient_naming_the_flag_issue_16() {
         assert!(!text.contains(&secret), "the secret key is never echoed: {text}");
     }
     assert!(!db.exists(), "nothing opened or written");
-    assert!(!dir.join("b.age").exists() && !dir.join("b.partial").exists());
+    assert!(!dir.join("b.age").exists() && !dir.join("b.age.partial").exists());
     std::fs::remove_dir_all(&dir).ok();
 }
