@@ -82,6 +82,18 @@ pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outc
     })?;
     runtime.block_on(async {
         let store = db_cmd::open(&args.db).await?.with_code_key(key);
+        store.check_code_key().await.map_err(|err| match err {
+            gongkai_store::StoreError::KeyMismatch => UsageError::new(
+                "--secret-file",
+                format!(
+                    "`{}` is not the key this database was used with; start with the original key file \
+                     (the same file on every instance)",
+                    args.secret_file.display()
+                ),
+            )
+            .into(),
+            other => anyhow::Error::new(other),
+        })?;
         if args.demo && gongkai_store::agencies::list(&store).await?.is_empty() {
             for (code, saved) in db_cmd::load_demo_agencies(&store).await? {
                 tracing::info!(agency = %code, items = saved.catalog_items, applications = saved.applications, "demo data loaded");

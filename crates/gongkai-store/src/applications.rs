@@ -163,7 +163,7 @@ pub async fn intake(
     application: &NewApplication<'_>,
     actor: &Actor<'_>,
 ) -> Result<Receipt, StoreError> {
-    intake_with_attachments(store, code, application, &[], actor).await
+    intake_with_attachments(store, code, application, &[], "", actor).await
 }
 
 /// Files an applicant attaches (art. 29 leaves the form of a request open; proof of identity or of the
@@ -176,8 +176,11 @@ pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
 pub const DAILY_FILES_PER_APPLICANT: i64 = 10;
 /// Bytes of attached files one applicant may send in a day.
 pub const DAILY_BYTES_PER_APPLICANT: i64 = 15 * 1024 * 1024;
-/// Bytes of attached files the whole platform accepts in a day: someone inventing applicants (an ID number
-/// is only checked for its check digit) still cannot fill the disk, about 360 GiB a year at the most.
+/// Bytes of attached files one client network (an IPv4 address, an IPv6 /64) may send in a day: someone
+/// inventing applicants (an ID number is only checked for its check digit) is held by where they send from.
+pub const DAILY_BYTES_PER_NETWORK: i64 = 50 * 1024 * 1024;
+/// Bytes of attached files the whole platform accepts in a day: whatever else fails, the disk does not fill
+/// (about 360 GiB a year at the most).
 pub const DAILY_BYTES_PER_PLATFORM: i64 = 1024 * 1024 * 1024;
 
 /// A refused upload quota: which one, for the applicant's message.
@@ -187,54 +190,72 @@ pub enum QuotaExceeded {
         "the applicant's attachments of the day would pass {DAILY_FILES_PER_APPLICANT} files or {DAILY_BYTES_PER_APPLICANT} bytes"
     )]
     Applicant,
+    #[error(
+        "the attachments sent from this network today would pass {DAILY_BYTES_PER_NETWORK} bytes"
+    )]
+    Network,
     #[error("the platform's attachments of the day would pass {DAILY_BYTES_PER_PLATFORM} bytes")]
     Platform,
 }
 
-/// Refuses `files` when, with what was attached to applications submitted the same day, the applicant (by
-/// ID number) would pass [`DAILY_FILES_PER_APPLICANT`] or [`DAILY_BYTES_PER_APPLICANT`], or the platform
-/// [`DAILY_BYTES_PER_PLATFORM`].
-async fn check_upload_quota(
-    store: &Store,
+/// Counts `files` against the day's quotas in the intake's transaction, or refuses them when the platform
+/// would pass [`DAILY_BYTES_PER_PLATFORM`], the client `network` [`DAILY_BYTES_PER_NETWORK`], or the
+/// applicant (by ID number, with what was attached to applications submitted the same day)
+/// [`DAILY_FILES_PER_APPLICANT`] or [`DAILY_BYTES_PER_APPLICANT`]. The day's platform counter is written
+/// first: on PostgreSQL its row lock makes concurrent uploads take their turn (SQLite's write lock does
+/// already), so parallel posts cannot together pass a quota. A refusal rolls the counters back with the
+/// transaction.
+async fn reserve_upload_quota(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
     application: &NewApplication<'_>,
     files: &[(String, Vec<u8>)],
+    network: &str,
 ) -> Result<(), StoreError> {
     let day = application.intake.submitted.to_string();
     let new_bytes: i64 = files.iter().map(|(_, data)| data.len() as i64).sum();
+    for (counter, limit, refusal) in [
+        (format!("uploads:{day}"), DAILY_BYTES_PER_PLATFORM, QuotaExceeded::Platform),
+        (format!("uploads:{day}:{network}"), DAILY_BYTES_PER_NETWORK, QuotaExceeded::Network),
+    ] {
+        let (total,): (i64,) = sqlx::query_as(
+            "INSERT INTO counters (name, value) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET value = counters.value + $2 RETURNING value",
+        )
+        .bind(&counter)
+        .bind(new_bytes)
+        .fetch_one(&mut **transaction)
+        .await?;
+        if total > limit {
+            return Err(StoreError::Quota(refusal));
+        }
+    }
     let (files_so_far, bytes_so_far): (i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(b.size), 0) FROM attachments t JOIN applications a ON a.id = t.application_id \
          JOIN blobs b ON b.sha256 = t.sha256 WHERE a.id_number = $1 AND a.submitted = $2",
     )
     .bind(application.id_number)
     .bind(&day)
-    .fetch_one(store.pool())
+    .fetch_one(&mut **transaction)
     .await?;
     if files_so_far + files.len() as i64 > DAILY_FILES_PER_APPLICANT
         || bytes_so_far + new_bytes > DAILY_BYTES_PER_APPLICANT
     {
         return Err(StoreError::Quota(QuotaExceeded::Applicant));
     }
-    let (platform,): (i64,) = sqlx::query_as(
-        "SELECT COALESCE(SUM(b.size), 0) FROM attachments t JOIN applications a ON a.id = t.application_id \
-         JOIN blobs b ON b.sha256 = t.sha256 WHERE a.submitted = $1",
-    )
-    .bind(&day)
-    .fetch_one(store.pool())
-    .await?;
-    if platform + new_bytes > DAILY_BYTES_PER_PLATFORM {
-        return Err(StoreError::Quota(QuotaExceeded::Platform));
-    }
     Ok(())
 }
 
 /// [`intake`] with attached files `(name as sent, bytes)`, stored in the same transaction: names are cut to
 /// their last component, types limited as for catalog attachments, at most [`MAX_ATTACHMENTS`] of at most
-/// [`MAX_ATTACHMENT_BYTES`] each; anything else refuses the whole application.
+/// [`MAX_ATTACHMENT_BYTES`] each, checked by their content and held to the day's quotas (see
+/// [`reserve_upload_quota`]; `network` is the client's, an IPv4 address or an IPv6 /64); anything else
+/// refuses the whole application.
 pub async fn intake_with_attachments(
     store: &Store,
     code: &str,
     application: &NewApplication<'_>,
     files: &[(String, Vec<u8>)],
+    network: &str,
     actor: &Actor<'_>,
 ) -> Result<Receipt, StoreError> {
     if files.len() > MAX_ATTACHMENTS {
@@ -243,7 +264,7 @@ pub async fn intake_with_attachments(
     let mut checked = Vec::with_capacity(files.len());
     for (name, data) in files {
         let (name, media_type) =
-            crate::catalog::checked_attachment(name, data, MAX_ATTACHMENT_BYTES)?;
+            crate::catalog::checked_attachment(name, data, MAX_ATTACHMENT_BYTES, true)?;
         if data.is_empty() {
             return Err(StoreError::InvalidData(format!("attachment `{name}` is empty")));
         }
@@ -254,9 +275,6 @@ pub async fn intake_with_attachments(
             "an application needs the applicant's name and the information sought".to_owned(),
         ));
     }
-    if !files.is_empty() {
-        check_upload_quota(store, application, files).await?;
-    }
     let agency = agencies::by_code(store, code).await?;
     let year = application.intake.submitted.year();
     let counter = format!("tracking:{year}");
@@ -265,6 +283,9 @@ pub async fn intake_with_attachments(
         getrandom::u32().map_err(|err| StoreError::InvalidData(err.to_string()))? % 1_000_000
     );
     let mut transaction = store.begin_write().await?;
+    if !files.is_empty() {
+        reserve_upload_quota(&mut transaction, application, files, network).await?;
+    }
     let sequence: i64 = sqlx::query(
         "INSERT INTO counters (name, value) VALUES ($1, 1) \
          ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",

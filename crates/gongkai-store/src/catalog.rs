@@ -512,7 +512,9 @@ pub async fn attach(
     data: &[u8],
     actor: &Actor<'_>,
 ) -> Result<AttachmentInfo, StoreError> {
-    let (name, media_type) = checked_attachment(name, data, ATTACHMENT_LIMIT)?;
+    // Staff files are taken by their name: agencies' .doc files are often RTF, HTML or WPS underneath, and a
+    // catalog attachment is always served as a download (`nosniff`), never shown as a page.
+    let (name, media_type) = checked_attachment(name, data, ATTACHMENT_LIMIT, false)?;
     let sha256 = crate::blobs::digest(data);
     let mut transaction = store.begin_write().await?;
     crate::blobs::put(&mut transaction, &sha256, media_type, data).await?;
@@ -546,6 +548,7 @@ pub(crate) fn checked_attachment(
     name: &str,
     data: &[u8],
     limit: usize,
+    by_content: bool,
 ) -> Result<(String, &'static str), StoreError> {
     let name = attachment_name(name)?;
     let media_type = media_type_of(&name).ok_or_else(|| {
@@ -559,7 +562,7 @@ pub(crate) fn checked_attachment(
             data.len()
         )));
     }
-    if !data.is_empty() && !content_matches(media_type, data) {
+    if by_content && !data.is_empty() && !content_matches(media_type, data) {
         return Err(StoreError::InvalidData(format!(
             "attachment `{name}`: its content is not a {media_type} file"
         )));
@@ -570,7 +573,8 @@ pub(crate) fn checked_attachment(
 /// Whether `data` begins as a file of `media_type` does (its magic bytes). A file's name says what the
 /// sender claims, its first bytes what it is: an HTML page named `.pdf` is refused, so it is never served
 /// as a PDF. PDF allows bytes before its header (ISO 32000 §7.5.2, within the first 1024); OFD, DOCX, XLSX
-/// and ZIP are ZIP archives; DOC and XLS are OLE compound files.
+/// and ZIP are ZIP archives; DOC (or RTF saved as .doc) and XLS are OLE compound files. Applied to what the
+/// public uploads.
 pub fn content_matches(media_type: &str, data: &[u8]) -> bool {
     const ZIP: &[u8] = b"PK\x03\x04";
     const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
@@ -582,7 +586,9 @@ pub fn content_matches(media_type: &str, data: &[u8]) -> bool {
         | "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         | "application/zip" => data.starts_with(ZIP),
-        "application/msword" | "application/vnd.ms-excel" => data.starts_with(OLE),
+        // Word also saves RTF under .doc.
+        "application/msword" => data.starts_with(OLE) || data.starts_with(b"{\\rtf"),
+        "application/vnd.ms-excel" => data.starts_with(OLE),
         "image/jpeg" => data.starts_with(&[0xFF, 0xD8, 0xFF]),
         "image/png" => data.starts_with(b"\x89PNG\r\n\x1a\n"),
         _ => false,

@@ -87,6 +87,10 @@ pub enum StoreError {
     NotMigrated,
     #[error("{0}")]
     InvalidData(String),
+    #[error(
+        "the secret key is not the one this database was used with: the verification codes issued under it would not verify"
+    )]
+    KeyMismatch,
     #[error("upload refused: {0}")]
     Quota(#[from] applications::QuotaExceeded),
     #[error(
@@ -162,6 +166,24 @@ impl Store {
 
     pub(crate) fn code_key(&self) -> &secret::CodeKey {
         &self.code_key
+    }
+
+    /// Checks that this store's code key is the one the database was used with: the first time, records its
+    /// check value; afterwards refuses another key ([`StoreError::KeyMismatch`]), with which every
+    /// verification code issued would stop verifying.
+    pub async fn check_code_key(&self) -> Result<(), StoreError> {
+        let check = self.code_key.check_value();
+        sqlx::query(
+            "INSERT INTO secret_keys (name, check_value) VALUES ('codes', $1) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(&check)
+        .execute(&self.pool)
+        .await?;
+        let (recorded,): (String,) =
+            sqlx::query_as("SELECT check_value FROM secret_keys WHERE name = 'codes'")
+                .fetch_one(&self.pool)
+                .await?;
+        if recorded == check { Ok(()) } else { Err(StoreError::KeyMismatch) }
     }
 
     /// Connects and brings the schema up to date (refusing a newer one).

@@ -24,7 +24,13 @@ pub enum Claim {
     Done { result: String, secret: Option<String> },
     /// The first post with this token is still being handled.
     Pending,
+    /// The first post with this token began more than [`PENDING_FOR`] ago and never finished (the server
+    /// stopped meanwhile): whether it acted is unknown, so it is not done again.
+    Abandoned,
 }
+
+/// How long a claim may stay pending before it counts as abandoned.
+pub const PENDING_FOR: time::Duration = time::Duration::minutes(2);
 
 /// Whether `token` is a token this platform hands out: 32 lowercase hex digits.
 pub fn is_token(token: &str) -> bool {
@@ -40,45 +46,69 @@ pub fn token() -> Result<String, StoreError> {
     Ok(hex::encode(bytes))
 }
 
-/// Claims `token` for a form of `purpose` (e.g. `application`), or finds what its first post did. A token
-/// used for another purpose is refused.
-pub async fn claim(store: &Store, token: &str, purpose: &str) -> Result<Claim, StoreError> {
+/// Claims `token` for a form of `purpose` posted by `owner` (a digest of the browser's CSRF token), or finds
+/// what its first post did. A token used for another purpose or by another browser is refused: a token seen
+/// by someone else (a shared computer, a log) gives them nothing.
+pub async fn claim(
+    store: &Store,
+    token: &str,
+    purpose: &str,
+    owner: &str,
+    now: time::OffsetDateTime,
+) -> Result<Claim, StoreError> {
     if !is_token(token) {
         return Err(StoreError::InvalidData("not a form token".to_owned()));
     }
-    let inserted = sqlx::query(
-        "INSERT INTO form_submissions (token, purpose, result, sealed, created_at) VALUES ($1, $2, NULL, NULL, $3) \
-         ON CONFLICT (token) DO NOTHING",
-    )
-    .bind(token)
-    .bind(purpose)
-    .bind(crate::now_text())
-    .execute(store.pool())
-    .await?;
-    if inserted.rows_affected() == 1 {
-        return Ok(Claim::Fresh);
-    }
-    let row = sqlx::query("SELECT purpose, result, sealed FROM form_submissions WHERE token = $1")
+    let created = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|err| StoreError::InvalidData(err.to_string()))?;
+    // Twice at most: a claim released between the insert and the read is claimed again.
+    for _ in 0..2 {
+        let inserted = sqlx::query(
+            "INSERT INTO form_submissions (token, purpose, owner, result, sealed, created_at) \
+             VALUES ($1, $2, $3, NULL, NULL, $4) ON CONFLICT (token) DO NOTHING",
+        )
+        .bind(token)
+        .bind(purpose)
+        .bind(owner)
+        .bind(&created)
+        .execute(store.pool())
+        .await?;
+        if inserted.rows_affected() == 1 {
+            return Ok(Claim::Fresh);
+        }
+        let row = sqlx::query(
+            "SELECT purpose, owner, result, sealed, created_at FROM form_submissions WHERE token = $1",
+        )
         .bind(token)
         .fetch_optional(store.pool())
         .await?;
-    let Some(row) = row else {
-        // Released between the insert and this read: try again once.
-        return Box::pin(claim(store, token, purpose)).await;
-    };
-    let claimed_for: String = row.try_get(0)?;
-    if claimed_for != purpose {
-        return Err(StoreError::InvalidData("a form token used for another form".to_owned()));
+        let Some(row) = row else { continue };
+        let (claimed_for, claimed_by): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        if claimed_for != purpose || claimed_by != owner {
+            return Err(StoreError::InvalidData(
+                "a form token of another form or another browser".to_owned(),
+            ));
+        }
+        let result: Option<String> = row.try_get(2)?;
+        let sealed: Option<String> = row.try_get(3)?;
+        let began: String = row.try_get(4)?;
+        return Ok(match result {
+            Some(result) => Claim::Done {
+                result,
+                secret: sealed.and_then(|sealed| store.code_key().unseal(token, &sealed)),
+            },
+            None => {
+                let began = time::OffsetDateTime::parse(
+                    &began,
+                    &time::format_description::well_known::Rfc3339,
+                )
+                .map_err(|err| StoreError::InvalidData(format!("form token time: {err}")))?;
+                if now - began > PENDING_FOR { Claim::Abandoned } else { Claim::Pending }
+            }
+        });
     }
-    let result: Option<String> = row.try_get(1)?;
-    let sealed: Option<String> = row.try_get(2)?;
-    Ok(match result {
-        Some(result) => Claim::Done {
-            result,
-            secret: sealed.and_then(|sealed| store.code_key().unseal(token, &sealed)),
-        },
-        None => Claim::Pending,
-    })
+    Ok(Claim::Pending)
 }
 
 /// Keeps the result of the first post with `token`, and `secret` (what the answer showed once, at most 32

@@ -45,15 +45,28 @@ impl CodeKey {
                 )
             }),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                // Written whole to a file of its own, then linked into place: two servers starting at once
+                // on a new key file agree on one key, and none ever reads a half-written file.
                 let key = CodeKey::generate().map_err(std::io::Error::other)?;
+                let mut draft = path.as_os_str().to_owned();
+                draft.push(format!(".{}.new", std::process::id()));
+                let draft = std::path::PathBuf::from(draft);
                 let mut options = std::fs::OpenOptions::new();
-                options.write(true).create_new(true);
+                options.write(true).create(true).truncate(true);
                 #[cfg(unix)]
                 std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-                let mut file = options.open(path)?;
+                let mut file = options.open(&draft)?;
                 writeln!(file, "{}", hex::encode(key.0))?;
                 file.sync_all()?;
-                Ok(key)
+                let linked = std::fs::hard_link(&draft, path);
+                std::fs::remove_file(&draft).ok();
+                match linked {
+                    Ok(()) => Ok(key),
+                    Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                        CodeKey::load_or_create(path)
+                    }
+                    Err(err) => Err(err),
+                }
             }
             Err(err) => Err(err),
         }
@@ -69,9 +82,17 @@ impl CodeKey {
         format!("{KEYED}{}", hex::encode(self.mac(number, code).finalize().into_bytes()))
     }
 
-    fn mac(&self, number: &str, code: &str) -> hmac::Hmac<sha2::Sha256> {
+    /// A MAC under the key with a label per use (codes, seals, the check value), so no output of one use is
+    /// an output of another.
+    fn labelled(&self, label: &[u8]) -> hmac::Hmac<sha2::Sha256> {
         let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&self.0)
             .expect("HMAC takes a key of any length");
+        mac.update(label);
+        mac
+    }
+
+    fn mac(&self, number: &str, code: &str) -> hmac::Hmac<sha2::Sha256> {
+        let mut mac = self.labelled(b"code:");
         mac.update(number.as_bytes());
         mac.update(b":");
         mac.update(code.as_bytes());
@@ -104,9 +125,7 @@ impl CodeKey {
 impl CodeKey {
     /// The pad for `nonce`: HMAC-SHA256 of it under the key, a pseudorandom function of the nonce.
     fn pad(&self, nonce: &str) -> [u8; 32] {
-        let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&self.0)
-            .expect("HMAC takes a key of any length");
-        mac.update(b"seal:");
+        let mut mac = self.labelled(b"seal:");
         mac.update(nonce.as_bytes());
         mac.finalize().into_bytes().into()
     }
@@ -126,6 +145,14 @@ impl CodeKey {
         let bytes = hex::decode(sealed).ok().filter(|bytes| bytes.len() <= 32)?;
         let pad = self.pad(nonce);
         String::from_utf8(bytes.iter().zip(pad).map(|(byte, key)| byte ^ key).collect()).ok()
+    }
+}
+
+impl CodeKey {
+    /// A value that identifies the key without revealing it, kept in the database: a server started with
+    /// another key file is refused ([`crate::Store::check_code_key`]).
+    pub(crate) fn check_value(&self) -> String {
+        hex::encode(self.labelled(b"check:gongkai").finalize().into_bytes())
     }
 }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit;
-use crate::throttle::{self, Policy};
+use crate::throttle::{self, Attempt, Key, Policy};
 use crate::{Actor, Store, StoreError, now_text};
 
 /// The roles a user can hold.
@@ -22,19 +22,27 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 /// requests wait their turn (the sign-in form is rate-limited per client, so the queue stays short).
 pub const CONCURRENT_HASHES: usize = 4;
 
-static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CONCURRENT_HASHES);
+static HASHING: std::sync::LazyLock<std::sync::Arc<tokio::sync::Semaphore>> =
+    std::sync::LazyLock::new(|| {
+        std::sync::Arc::new(tokio::sync::Semaphore::new(CONCURRENT_HASHES))
+    });
 
-/// Runs one argon2 computation on tokio's blocking pool once one of [`CONCURRENT_HASHES`] places is free.
+/// Runs one argon2 computation on tokio's blocking pool once one of [`CONCURRENT_HASHES`] places is free. The
+/// place goes with the computation: a request that times out meanwhile does not free it early.
 async fn hashing<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, StoreError> {
-    let _place = HASHING
-        .acquire()
+    let place = std::sync::Arc::clone(&HASHING)
+        .acquire_owned()
         .await
         .map_err(|err| StoreError::InvalidData(format!("password hashing: {err}")))?;
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|err| StoreError::InvalidData(format!("password hashing: {err}")))
+    tokio::task::spawn_blocking(move || {
+        let done = work();
+        drop(place);
+        done
+    })
+    .await
+    .map_err(|err| StoreError::InvalidData(format!("password hashing: {err}")))
 }
 
 /// The argon2id PHC string of `password`, computed on tokio's blocking pool (tens of milliseconds of CPU
@@ -167,13 +175,8 @@ pub async fn set_password(
     }
     let subject = format!("user:{username}");
     audit::record(&mut transaction, actor, "user.passwd", &subject, None).await?;
-    // The account's keys: `signin:{username}` and `signin:{username}@{network}` for every network.
-    sqlx::query("DELETE FROM throttles WHERE key = $1 OR (key >= $2 AND key < $3)")
-        .bind(format!("signin:{username}"))
-        .bind(format!("signin:{username}@"))
-        .bind(format!("signin:{username}A"))
-        .execute(&mut *transaction)
-        .await?;
+    // The account's waits end with the reset (its keys from every network).
+    throttle::clear_account(&mut transaction, username).await?;
     transaction.commit().await?;
     Ok(())
 }
@@ -261,20 +264,33 @@ pub async fn find(store: &Store, username: &str) -> Result<Option<UserRow>, Stor
     }))
 }
 
-/// Failed sign-ins to one account from one network (an IPv4 address, an IPv6 /64): five typing mistakes
-/// are free, then each failure blocks the pair for twice as long, 1 s up to 15 minutes — a guesser from one
-/// place gets about a hundred guesses a day.
-pub const FROM_ONE_PLACE: Policy =
-    Policy { free: 5, base: time::Duration::SECOND, max: time::Duration::minutes(15) };
-/// Failed sign-ins to one account from anywhere (guessers spread over many addresses): twenty free, then
-/// doubling delays of at most one minute. Short on purpose: anyone who knows a username can trigger it, so
-/// it may slow the owner down but never shut them out for long.
-pub const TO_ONE_ACCOUNT: Policy =
-    Policy { free: 20, base: time::Duration::SECOND, max: time::Duration::MINUTE };
-/// Failed sign-ins from one network to any account (one guess at each of many accounts): thirty free, then
-/// doubling delays from 2 s up to 15 minutes.
-pub const FROM_ONE_NETWORK: Policy =
-    Policy { free: 30, base: time::Duration::seconds(2), max: time::Duration::minutes(15) };
+/// Sign-ins to one account from one network (an IPv4 address, an IPv6 /64): five typing mistakes are free,
+/// then each further attempt blocks the pair for twice as long, 1 s up to 15 minutes; one attempt is forgiven
+/// every 5 minutes. A guesser from one place gets a few hundred guesses a day.
+pub const FROM_ONE_PLACE: Policy = Policy {
+    free: 5,
+    base: time::Duration::SECOND,
+    max: time::Duration::minutes(15),
+    forgive: time::Duration::minutes(5),
+};
+/// Sign-ins to one account from anywhere (guessers spread over many addresses): twenty free, then doubling
+/// delays of at most one minute, one forgiven every 10 minutes. Short on purpose: anyone who knows a
+/// username can trigger it, so it may slow the owner down but never shut them out for long.
+pub const TO_ONE_ACCOUNT: Policy = Policy {
+    free: 20,
+    base: time::Duration::SECOND,
+    max: time::Duration::MINUTE,
+    forgive: time::Duration::minutes(10),
+};
+/// Sign-ins from one network to any account (one guess at each of many accounts): thirty free, then doubling
+/// delays from 2 s up to 15 minutes, one forgiven every 2 minutes (an office behind one address types its
+/// passwords wrong now and then all day without ever being held).
+pub const FROM_ONE_NETWORK: Policy = Policy {
+    free: 30,
+    base: time::Duration::seconds(2),
+    max: time::Duration::minutes(15),
+    forgive: time::Duration::minutes(2),
+};
 
 /// The answer to a sign-in attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -282,17 +298,35 @@ pub enum SignIn {
     Success(UserRow),
     /// Unknown user, disabled user or wrong password: the same answer for all three.
     Refused,
-    /// Too many failures for this username or from this network: no password was checked; try again after
-    /// `wait`. The same for known and unknown usernames (the keys are the name typed, not the account).
+    /// Too many attempts for this username or from this network: try again after `wait`. The same for known
+    /// and unknown usernames (the keys are the name typed, not the account).
     Throttled {
         wait: time::Duration,
     },
 }
 
+/// The throttle keys of a sign-in as `username` from `network`: the name is hex-encoded, so no name can
+/// be made to look like another's key (`alice@198.51.100.7` is not alice from that address).
+fn sign_in_keys(username: &str, network: &str) -> [Key; 3] {
+    let name = hex::encode(username.as_bytes());
+    let account = Some(username.to_owned());
+    [
+        Key {
+            name: format!("signin:{name}@{network}"),
+            account: account.clone(),
+            policy: FROM_ONE_PLACE,
+        },
+        Key { name: format!("signin:{name}"), account, policy: TO_ONE_ACCOUNT },
+        Key { name: format!("signin-from:{network}"), account: None, policy: FROM_ONE_NETWORK },
+    ]
+}
+
 /// Checks a password at `now` from `from` (an actor whose name is the username tried and whose address is the
 /// client's), throttled per username and `network` (the client's address, an IPv6 address cut to its /64)
-/// by [`FROM_ONE_PLACE`], [`TO_ONE_ACCOUNT`] and [`FROM_ONE_NETWORK`]. A success clears the username's
-/// failures. Failures against existing accounts are audited; the password never is.
+/// by [`FROM_ONE_PLACE`], [`TO_ONE_ACCOUNT`] and [`FROM_ONE_NETWORK`]. The attempt is counted before the
+/// password is checked; a success clears the username's keys and takes the attempt back from the network's.
+/// Failures against existing accounts are audited (after the answer, so that its timing does not tell
+/// known from unknown usernames); the password never is.
 pub async fn sign_in(
     store: &Store,
     username: &str,
@@ -301,13 +335,13 @@ pub async fn sign_in(
     from: &Actor<'_>,
     network: &str,
 ) -> Result<SignIn, StoreError> {
-    let pair = format!("signin:{username}@{network}");
-    let account = format!("signin:{username}");
-    let place = format!("signin-from:{network}");
-    let wait = throttle::wait(store, &[&pair, &account, &place], now).await?;
-    if wait > time::Duration::ZERO {
-        return Ok(SignIn::Throttled { wait });
-    }
+    let [pair, account, place] = sign_in_keys(username, network);
+    let blocks =
+        match throttle::attempt(store, &[pair.clone(), account.clone(), place.clone()], now).await?
+        {
+            Attempt::Blocked { wait } => return Ok(SignIn::Throttled { wait }),
+            Attempt::Allowed { blocks } => blocks,
+        };
     let stored: Option<String> =
         sqlx::query("SELECT password_hash FROM users WHERE username = $1 AND disabled = 0")
             .bind(username)
@@ -318,24 +352,33 @@ pub async fn sign_in(
     let known = stored.is_some();
     // An unknown user is checked against a dummy hash, so timing does not tell which usernames exist.
     if verify(stored, password).await? && known {
-        throttle::cleared(store, &[&pair, &account]).await?;
+        throttle::succeeded(store, &[&pair.name, &account.name], &[place]).await?;
         return Ok(find(store, username).await?.map_or(SignIn::Refused, SignIn::Success));
     }
-    let wait = throttle::failed(
-        store,
-        &[(&pair, FROM_ONE_PLACE), (&account, TO_ONE_ACCOUNT), (&place, FROM_ONE_NETWORK)],
-        now,
-    )
-    .await?;
     if known {
-        let after = serde_json::json!({ "blocked_seconds": wait.whole_seconds() }).to_string();
+        let after = serde_json::json!({ "blocked_seconds": blocks.whole_seconds() }).to_string();
+        let store = store.clone();
         let subject = format!("user:{username}");
-        let mut transaction = store.begin_write().await?;
-        audit::record(&mut transaction, from, "user.sign_in_failed", &subject, Some(&after))
-            .await?;
-        transaction.commit().await?;
+        let (name, address) = (from.name.to_owned(), from.address.to_owned());
+        tokio::spawn(async move {
+            let entry = audit::Action {
+                actor: &name,
+                address: &address,
+                action: "user.sign_in_failed",
+                subject: &subject,
+                before: None,
+                after: Some(&after),
+            };
+            if let Err(err) = audit::append(&store, &entry).await {
+                tracing::error!(error = %err, "recording a failed sign-in failed");
+            }
+        });
     }
-    Ok(if wait > time::Duration::ZERO { SignIn::Throttled { wait } } else { SignIn::Refused })
+    Ok(if blocks > time::Duration::ZERO {
+        SignIn::Throttled { wait: blocks }
+    } else {
+        SignIn::Refused
+    })
 }
 
 /// An argon2id hash of a random password, checked against when the username is unknown.

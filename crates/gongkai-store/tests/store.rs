@@ -186,7 +186,7 @@ async fn failed_sign_ins_slow_the_guesser_down_without_locking_the_owner_out() {
         // Spread over many addresses, guesses at one account still slow down, but at most a minute.
         let mut last = users::SignIn::Refused;
         for n in 0..40 {
-            last = sign_in_from(&store, "head1", "guess", 20 + n * 120, &format!("192.0.2.{n}")).await;
+            last = sign_in_from(&store, "head1", "guess", 20 + n * 70, &format!("192.0.2.{n}")).await;
         }
         assert_eq!(last, throttled(60), "{backend}: the account-wide wait is capped at a minute");
         let audited = store
@@ -196,6 +196,50 @@ async fn failed_sign_ins_slow_the_guesser_down_without_locking_the_owner_out() {
         assert!(audited >= 8, "{backend}: failures against a real account are audited ({audited})");
         let leaked = store.count_admin("SELECT COUNT(*) FROM audit_log WHERE after_state LIKE '%guess%'").await.unwrap();
         assert_eq!(leaked, 0, "{backend}: passwords are never logged");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_office_behind_one_address_is_forgiven_its_typos_and_names_cannot_pose_as_keys() {
+    on_both(|store, backend| async move {
+        users::add(&store, "alice", "负责人", "correct horse battery", &TEST).await.unwrap();
+        // A hundred typos a day from one office (one every 10 minutes, each a different colleague's):
+        // forgiven as they come, never held.
+        for n in 0..100 {
+            let answer =
+                sign_in_from(&store, &format!("colleague{n}"), "typo", n * 600, "198.51.100.7")
+                    .await;
+            assert_eq!(answer, users::SignIn::Refused, "{backend}: typo {n}");
+        }
+        // Someone types `alice@203.0.113.5` as a username, from 21 addresses (past that name's free attempts):
+        // alice, from that address, is not held by it.
+        for n in 0..21 {
+            sign_in_from(&store, "alice@203.0.113.5", "guess", 70_000, &format!("192.0.2.{n}"))
+                .await;
+        }
+        assert!(
+            matches!(
+                sign_in_from(&store, "alice", "correct horse battery", 70_000, "203.0.113.5").await,
+                users::SignIn::Success(_)
+            ),
+            "{backend}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_server_with_another_key_file_is_refused() {
+    on_both(|store, backend| async move {
+        store.check_code_key().await.unwrap();
+        store.check_code_key().await.unwrap();
+        let other =
+            store.clone().with_code_key(gongkai_store::secret::CodeKey::generate().unwrap());
+        assert!(
+            matches!(other.check_code_key().await, Err(StoreError::KeyMismatch)),
+            "{backend}: codes issued under the first key would no longer verify"
+        );
     })
     .await;
 }

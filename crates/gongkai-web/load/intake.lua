@@ -1,6 +1,8 @@
 -- wrk script: durable online intake against a running `gongkai serve` (see docs/BENCHMARKS.md).
 --   wrk -t2 -c16 -d20s -s crates/gongkai-web/load/intake.lua http://127.0.0.1:8080/agencies/DEMO-330300-SFJ/apply
--- Every request is a complete, valid application form; the CSRF token is the double-submit cookie's value.
+-- Every request is a complete, valid application form; the CSRF token is the double-submit cookie's value
+-- (sent under both names: `__Host-gk_csrf` is read when the server sends secure cookies, `gk_csrf` with
+-- --insecure-cookies). The form carries no one-time token, so each request is a new application.
 -- A response other than 2xx is counted by wrk ("Non-2xx or 3xx responses") and printed at the end.
 
 local token = "0123456789abcdef0123456789abcdef"
@@ -32,6 +34,6 @@ request = function()
   }
   return wrk.format("POST", nil, {
     ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Cookie"] = "gk_csrf=" .. token,
+    ["Cookie"] = "gk_csrf=" .. token .. "; __Host-gk_csrf=" .. token,
   }, table.concat(fields, "&"))
 end

@@ -337,7 +337,7 @@ pub(crate) async fn submit(
             return form_page(&headers, &agency.code, &agency.name, &form, &errors);
         }
     };
-    let token = match crate::once::begin(&state, &form.once, "application").await? {
+    let token = match crate::once::begin(&state, &form.once, "application", &form.csrf).await? {
         Ok(Begin::Act(token)) => token,
         Ok(Begin::Replay { result, secret }) => {
             return replayed_receipt(&state, &agency.name, &result, secret.as_deref()).await;
@@ -365,6 +365,7 @@ pub(crate) async fn submit(
         &agency.code,
         &application,
         &files,
+        &crate::client::network_key(client),
         &Actor::new("public", &address),
     )
     .await;
@@ -378,6 +379,10 @@ pub(crate) async fn submit(
                     "同一申请人每日最多上传{}个附件、共{}MB，今日已达上限。请明日再提交附件，或先提交不带附件的申请。",
                     applications::DAILY_FILES_PER_APPLICANT,
                     applications::DAILY_BYTES_PER_APPLICANT / 1024 / 1024
+                ),
+                QuotaExceeded::Network => format!(
+                    "从您所在网络今日上传的附件已达{}MB的上限。请明日再上传附件，或先提交不带附件的申请。",
+                    applications::DAILY_BYTES_PER_NETWORK / 1024 / 1024
                 ),
                 QuotaExceeded::Platform => {
                     "今日平台接收的附件已达上限，请明日再上传附件，或先提交不带附件的申请。"
@@ -411,10 +416,14 @@ pub(crate) async fn submit(
 pub(crate) const NO_CONTROL: &str = "不能包含换行、制表符或其他控制字符。";
 
 /// Whether `text` holds a control character: NUL and the like in any field, line breaks and tabs in
-/// one-line fields (`multiline` false). Such characters break letters, registers and CSV exports, and no
-/// applicant types them.
+/// one-line fields (`multiline` false), and the invisible characters that reorder or hide text (bidi
+/// overrides such as U+202E, zero-width spaces, the BOM). Such characters break letters, registers and CSV
+/// exports, or make a name read otherwise than it is stored, and no applicant types them.
 pub(crate) fn has_control(text: &str, multiline: bool) -> bool {
-    text.chars().any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+    text.chars().any(|c| {
+        (c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    })
 }
 
 fn normalise_id(text: &str) -> String {

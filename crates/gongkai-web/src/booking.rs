@@ -211,7 +211,7 @@ pub(crate) async fn submit(
         };
         view.render().map(|html| Html(html).into_response())
     };
-    let token = match crate::once::begin(&state, &form.once, "booking").await? {
+    let token = match crate::once::begin(&state, &form.once, "booking", &form.csrf).await? {
         Ok(Begin::Act(token)) => token,
         // The same form again (a reload, a second click): the booking it made, not a second seat.
         Ok(Begin::Replay { result, secret }) => {

@@ -32,9 +32,56 @@ pub(crate) fn fresh() -> Result<(String, HeaderValue), PageError> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|_| PageError::Csrf)?;
     let token = hex::encode(bytes);
-    let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
-    let value = HeaderValue::from_str(&cookie).map_err(|_| PageError::Csrf)?;
+    let value = cookie_for(&token)?;
     Ok((token, value))
+}
+
+/// The `Set-Cookie` value that gives the browser `token`.
+pub(crate) fn cookie_for(token: &str) -> Result<HeaderValue, PageError> {
+    HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"))
+        .map_err(|_| PageError::Csrf)
+}
+
+/// The request's `Cookie` headers with the token replaced by `token`.
+fn put_token(headers: &mut HeaderMap, token: &str) {
+    let mut pairs: Vec<String> = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .filter(|pair| pair.split_once('=').is_none_or(|(name, _)| name != COOKIE))
+        .map(str::to_owned)
+        .collect();
+    pairs.push(format!("{COOKIE}={token}"));
+    headers.remove(header::COOKIE);
+    if let Ok(value) = HeaderValue::from_str(&pairs.join("; ")) {
+        headers.insert(header::COOKIE, value);
+    }
+}
+
+/// The middleware of staff pages: a page that is read (GET) by a signed-in browser whose cookie no longer
+/// holds the session's token (the browser was restarted and kept the session cookie but not the CSRF one,
+/// or the cookie was replaced) is rendered with the session's token and gives it back to the browser, so the
+/// forms on it work. Posts are never changed: they must carry the session's token themselves.
+pub(crate) async fn keep_session_token(
+    session: tower_sessions::Session,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let reading = matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    let bound: Option<String> =
+        if reading { session.get(crate::staff::CSRF_KEY).await.ok().flatten() } else { None };
+    let Some(token) = bound.filter(|token| !holds(request.headers(), token)) else {
+        return next.run(request).await;
+    };
+    put_token(request.headers_mut(), &token);
+    let mut response = next.run(request).await;
+    if let Ok(cookie) = cookie_for(&token) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 /// Whether the request's token is `expected` (compared in constant time).

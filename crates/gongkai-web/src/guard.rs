@@ -10,30 +10,41 @@ use std::net::IpAddr;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use gongkai_store::StoreError;
-use gongkai_store::throttle::{self, Policy};
+use gongkai_store::throttle::{self, Attempt, Key, Policy};
 use time::OffsetDateTime;
 
 use crate::{AppState, PageError};
 
-/// Wrong codes for one number: five free (typing mistakes), then 30 s doubling up to an hour.
-pub(crate) const PER_NUMBER: Policy =
-    Policy { free: 5, base: time::Duration::seconds(30), max: time::Duration::HOUR };
-/// Wrong codes from one network, whatever the number: twenty free, then 10 s doubling up to an hour.
-pub(crate) const PER_NETWORK: Policy =
-    Policy { free: 20, base: time::Duration::seconds(10), max: time::Duration::HOUR };
+/// Codes tried for one number: five free (typing mistakes), then 30 s doubling up to an hour; one forgiven
+/// an hour.
+pub(crate) const PER_NUMBER: Policy = Policy {
+    free: 5,
+    base: time::Duration::seconds(30),
+    max: time::Duration::HOUR,
+    forgive: time::Duration::HOUR,
+};
+/// Codes tried from one network, whatever the number: twenty free, then 10 s doubling up to an hour; one
+/// forgiven every 5 minutes.
+pub(crate) const PER_NETWORK: Policy = Policy {
+    free: 20,
+    base: time::Duration::seconds(10),
+    max: time::Duration::HOUR,
+    forgive: time::Duration::minutes(5),
+};
 
 /// The outcome of a guarded check.
 pub(crate) enum Guarded<T> {
     Found(T),
     /// A wrong code or an unknown number (counted).
     Wrong,
-    /// Too many wrong codes for this number or from this network: nothing was checked.
+    /// Too many codes tried for this number or from this network: nothing was checked.
     Throttled(time::Duration),
 }
 
 /// Runs `check` (which answers `None` for a wrong code and an unknown number alike) unless the number or the
-/// client's network is throttled, and counts a failure against both when it answers `None`. `kind` names
-/// what the number is (`code` for applications, `booking` for bookings).
+/// client's network is throttled. The attempt is counted against both before the check (so parallel guesses
+/// count one by one); a right code clears the number and takes the attempt back from the network. `kind`
+/// names what the number is (`code` for applications, `booking` for bookings).
 pub(crate) async fn check_code<T>(
     state: &AppState,
     kind: &str,
@@ -41,27 +52,23 @@ pub(crate) async fn check_code<T>(
     client: IpAddr,
     check: impl Future<Output = Result<Option<T>, StoreError>>,
 ) -> Result<Guarded<T>, PageError> {
+    let by_number = Key { name: format!("{kind}:{number}"), account: None, policy: PER_NUMBER };
+    let by_network = Key {
+        name: format!("{kind}-from:{}", crate::client::network_key(client)),
+        account: None,
+        policy: PER_NETWORK,
+    };
     let now = OffsetDateTime::now_utc();
-    let by_number = format!("{kind}:{number}");
-    let by_network = format!("{kind}-from:{}", crate::client::network_key(client));
-    let wait = throttle::wait(state.store(), &[&by_number, &by_network], now).await?;
-    if wait > time::Duration::ZERO {
+    let keys = [by_number.clone(), by_network.clone()];
+    if let Attempt::Blocked { wait } = throttle::attempt(state.store(), &keys, now).await? {
         return Ok(Guarded::Throttled(wait));
     }
     match check.await? {
         Some(found) => {
-            throttle::cleared(state.store(), &[&by_number]).await?;
+            throttle::succeeded(state.store(), &[&by_number.name], &[by_network]).await?;
             Ok(Guarded::Found(found))
         }
-        None => {
-            throttle::failed(
-                state.store(),
-                &[(&by_number, PER_NUMBER), (&by_network, PER_NETWORK)],
-                now,
-            )
-            .await?;
-            Ok(Guarded::Wrong)
-        }
+        None => Ok(Guarded::Wrong),
     }
 }
 

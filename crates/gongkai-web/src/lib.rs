@@ -372,6 +372,7 @@ pub fn router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+        .layer(axum::middleware::from_fn(csrf::keep_session_token))
         .layer(sessions);
     let api = Router::new()
         .route("/openapi.json", get(api::openapi))

@@ -28,12 +28,14 @@ pub(crate) enum Begin {
     Replay { result: String, secret: Option<String> },
 }
 
-/// Claims the post's `token` for `purpose`. While the first post with the same token is still being
-/// handled (a double click), waits up to 5 seconds for its result, then answers that it is being handled.
+/// Claims the post's `token` for `purpose`, for the browser whose CSRF token is `csrf` (already checked).
+/// While the first post with the same token is still being handled (a double click), waits up to 5 seconds
+/// for its result, then answers that it is being handled.
 pub(crate) async fn begin(
     state: &AppState,
     token: &str,
     purpose: &str,
+    csrf: &str,
 ) -> Result<Result<Begin, Response>, PageError> {
     let token = token.trim();
     if token.is_empty() {
@@ -42,11 +44,22 @@ pub(crate) async fn begin(
     if !once::is_token(token) {
         return Err(PageError::Csrf);
     }
+    let owner = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(csrf.as_bytes()));
     for _ in 0..25 {
-        match once::claim(state.store(), token, purpose).await {
+        let claimed =
+            once::claim(state.store(), token, purpose, &owner, time::OffsetDateTime::now_utc())
+                .await;
+        match claimed {
             Ok(Claim::Fresh) => return Ok(Ok(Begin::Act(Some(token.to_owned())))),
             Ok(Claim::Done { result, secret }) => return Ok(Ok(Begin::Replay { result, secret })),
             Ok(Claim::Pending) => tokio::time::sleep(Duration::from_millis(200)).await,
+            Ok(Claim::Abandoned) => {
+                return Ok(Err(crate::error::page(
+                    StatusCode::CONFLICT,
+                    "该表单已经提交过",
+                    "这份表单此前已经提交，但处理未能完成（如网络或服务中断），无法确定是否已经保存。为避免重复办理，本次未再次提交。请重新打开表单核对后再填写；如已收到查询号，请用查询号查询办理情况。",
+                )));
+            }
             Err(gongkai_store::StoreError::InvalidData(_)) => return Err(PageError::Csrf),
             Err(err) => return Err(err.into()),
         }

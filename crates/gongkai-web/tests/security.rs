@@ -646,3 +646,77 @@ async fn finding_18_every_form_submits_once() {
     assert_eq!(reloaded.status, StatusCode::OK, "{}", reloaded.text());
     assert_eq!(desk.store.count_admin("SELECT COUNT(*) FROM applications").await.unwrap(), 3);
 }
+
+#[tokio::test]
+async fn review_a_form_token_seen_by_someone_else_gives_them_nothing() {
+    let desk = desk("sec_once_owner").await;
+    let mut applicant = Client::new(&desk);
+    let token = once_token(&applicant.get("/agencies/SFJ/apply").await.text());
+    let mut fields = APPLICANT.to_vec();
+    fields.push(("once", &token));
+    let receipt = applicant.post("/agencies/SFJ/apply", &fields).await;
+    let code = receipt_field(&receipt.text(), "verification-code");
+    // Another browser (another CSRF cookie) posting the same token: refused, and no code shown.
+    let mut stranger = Client::new(&desk);
+    stranger.address = SocketAddr::from(([192, 0, 2, 44], 4000));
+    let replay = stranger.post("/agencies/SFJ/apply", &fields).await;
+    assert_eq!(replay.status, StatusCode::FORBIDDEN, "{}", replay.text());
+    assert!(!replay.text().contains(&code));
+    assert_eq!(desk.store.count_admin("SELECT COUNT(*) FROM applications").await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn review_staff_forms_work_again_after_the_browser_lost_its_csrf_cookie() {
+    let desk = desk("sec_restart").await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    // A browser restarted: it kept the session cookie, not the CSRF one; the next page gives it back.
+    clerk.cookies.remove("gk_csrf");
+    let page = clerk.get("/staff/password").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(clerk.cookies.contains_key("gk_csrf"), "the page restored the session's token");
+    let token = {
+        let text = page.text();
+        let start = text.find(r#"name="csrf" value=""#).unwrap() + 19;
+        text[start..start + 32].to_owned()
+    };
+    assert_eq!(clerk.cookies["gk_csrf"], token, "the page's forms carry the session's token");
+    let changed = clerk
+        .post(
+            "/staff/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "a new long password"),
+                ("confirm", "a new long password"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text());
+}
+
+#[tokio::test]
+async fn review_invented_applicants_are_held_by_where_they_upload_from() {
+    let desk = desk("sec_network_quota").await;
+    let mut uploader = Client::new(&desk);
+    let big = [b"%PDF-1.7 ".as_slice(), &vec![b'x'; 4 * 1024 * 1024]].concat();
+    let mut statuses = Vec::new();
+    let mut last = None;
+    for n in 0..13 {
+        // Each time another applicant, under an ID type whose number is not checked.
+        let number = format!("FAKE{n:08}");
+        let fields: Vec<(&str, &str)> = APPLICANT
+            .iter()
+            .map(|(name, value)| match *name {
+                "id_type" => (*name, "其他有效证件"),
+                "id_number" => (*name, number.as_str()),
+                _ => (*name, *value),
+            })
+            .collect();
+        let answer = apply_with(&mut uploader, &fields, &[("证明.pdf", &big)]).await;
+        statuses.push(answer.status);
+        last = Some(answer);
+    }
+    // 12 × 4 MiB fit under 50 MiB; the 13th does not.
+    assert!(statuses[..12].iter().all(|status| *status == StatusCode::OK), "{statuses:?}");
+    assert_eq!(statuses[12], StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(last.unwrap().text().contains("从您所在网络今日上传的附件已达"));
+}

@@ -1,16 +1,26 @@
 -- gongkai schema, version 7: hardening (issue #16).
 --
--- Attempt throttles: failures per key (an account and an address, an account, a tracking or booking
--- number), each failure past a policy's free ones blocking the key for a growing time. Shared by every
--- instance, so a guesser gains nothing by spreading over the load balancer's instances. A key's failures
--- are forgotten a day after its last one.
+-- Attempt throttles: attempts per key (an account from one network, an account, a network, a tracking or
+-- booking number), counted before the check and forgiven one by one as time passes; past a policy's free
+-- ones each blocks the key for a growing time. Shared by every instance, so a guesser gains nothing by
+-- spreading over the load balancer's instances. Times are Unix seconds. `account` names the staff account
+-- of sign-in keys, so that a password reset clears them.
 CREATE TABLE throttles (
     key TEXT PRIMARY KEY,
+    account TEXT,
     failures BIGINT NOT NULL,
-    blocked_until TEXT,
-    last_failure TEXT NOT NULL
+    blocked_until BIGINT NOT NULL DEFAULT 0,
+    last_failure BIGINT NOT NULL
 );
 CREATE INDEX throttles_last_failure ON throttles (last_failure);
+CREATE INDEX throttles_account ON throttles (account);
+
+-- The check value of the server's secret key (an HMAC of a fixed text under it): a server started with
+-- another key file is refused, since every verification code issued would stop verifying.
+CREATE TABLE secret_keys (
+    name TEXT PRIMARY KEY,
+    check_value TEXT NOT NULL
+);
 
 -- Forms that must act once: the first result of a one-time form token, returned again on a reload or a
 -- second click instead of acting twice (NULL while the first is being handled). `sealed` holds what the
@@ -18,6 +28,8 @@ CREATE INDEX throttles_last_failure ON throttles (last_failure);
 CREATE TABLE form_submissions (
     token TEXT PRIMARY KEY,
     purpose TEXT NOT NULL,
+    -- A digest of the CSRF token of the browser that claimed it: only that browser gets the result again.
+    owner TEXT NOT NULL,
     result TEXT,
     sealed TEXT,
     created_at TEXT NOT NULL

@@ -257,7 +257,14 @@ pub(crate) async fn agency_submit(
         "revoke" if username == staff.username && form.role == "agency_admin" => {
             Err(Some("不能收回自己的单位管理员角色。".to_owned()))
         }
-        "revoke" => change_role(&state, &form, false, Some(code), &actor).await,
+        "revoke" => match only_here(&state, username, code).await {
+            Ok(()) if is_last_role(&state, username).await => Err(Some(
+                "这是该用户的最后一个角色；收回后本页将无法再管理该用户。如该人员已离开本单位，请使用“停用账户”。"
+                    .to_owned(),
+            )),
+            Ok(()) => change_role(&state, &form, false, Some(code), &actor).await,
+            Err(message) => Err(message),
+        },
         "reset_password" | "disable" | "enable" => match only_here(&state, username, code).await {
             Ok(()) => account_action(&state, &staff, &form, &actor).await,
             Err(message) => Err(message),
@@ -337,6 +344,11 @@ async fn only_here(state: &AppState, username: &str, code: &str) -> Result<(), O
              如需调整，请联系平台管理员。"
         )))
     }
+}
+
+/// Whether `username` holds exactly one role (revoking it would leave an account no agency admin manages).
+async fn is_last_role(state: &AppState, username: &str) -> bool {
+    matches!(users::find(state.store(), username).await, Ok(Some(user)) if user.roles.len() == 1)
 }
 
 /// Resets the password of, disables or enables the account named in `form`.

@@ -519,7 +519,14 @@ pub(crate) async fn register(
             cookie,
         )))
     };
-    let token = match crate::once::begin(&state, &form.applicant.once, "registration").await? {
+    let token = match crate::once::begin(
+        &state,
+        &form.applicant.once,
+        "registration",
+        &form.applicant.csrf,
+    )
+    .await?
+    {
         Ok(crate::once::Begin::Act(token)) => token,
         // The same form again (a reload of the receipt): the application it registered, not another.
         Ok(crate::once::Begin::Replay { result, secret }) => {

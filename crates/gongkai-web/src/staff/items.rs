@@ -403,12 +403,17 @@ pub(crate) async fn create(
         }
     };
     let item = publication(&form, formed, published, repealed, &channels);
-    let token = match crate::once::begin(&state, &form.once, "publication").await? {
+    let token = match crate::once::begin(&state, &form.once, "publication", &form.csrf).await? {
         Ok(crate::once::Begin::Act(token)) => token,
         // The same form again (a reload after publishing): the item it published, not a second one.
         Ok(crate::once::Begin::Replay { result, .. }) => {
             let (id, notice) = result.split_once(' ').unwrap_or((result.as_str(), ""));
             let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+            let (owner, _) =
+                publishing::owner(state.store(), id).await?.ok_or(PageError::NotFound)?;
+            if owner != agency.code {
+                return Err(PageError::NotFound);
+            }
             let form = edit_form(&state, id).await?;
             let notice = Some(notice.to_owned());
             return item_page(&state, &staff, &headers, &agency, Some(id), &form, &[], notice)
