@@ -5,7 +5,9 @@
         --username clerk --password gongkai-demo-2026
 
 Each of `--parallel` threads fetches the sign-in page (its CSRF cookie and token), waits for the others, and
-then all post the form at once. Prints the answers, the wall time and the server's RSS before and at its peak
+then all post the form at once. With `--spread`, thread n signs in as USERNAME + n from its own address
+(`X-Forwarded-For: 198.51.100.n`, or 203.0.113.n past 255; serve with --trusted-proxy 127.0.0.1), so that
+no attempt throttle holds any of them back and every one of them runs an argon2 check. Prints the answers, the wall time and the server's RSS before and at its peak
 (VmHWM; a fresh server, so the peak is this run's). Serve with --no-rate-limit: the point is memory under many
 argon2 checks at once, not the per-address limit. Only loopback addresses are accepted.
 """
@@ -32,6 +34,7 @@ def main():
     parser.add_argument("--parallel", type=int, default=100)
     parser.add_argument("--username", default="clerk")
     parser.add_argument("--password", required=True)
+    parser.add_argument("--spread", action="store_true")
     args = parser.parse_args()
     url = urllib.parse.urlparse(args.base)
     if url.hostname not in ("127.0.0.1", "localhost", "::1"):
@@ -41,18 +44,22 @@ def main():
     statuses = {}
     lock = threading.Lock()
 
-    def sign_in():
+    def sign_in(n):
+        username = f"{args.username}{n}" if args.spread else args.username
+        forwarded = {"X-Forwarded-For": f"198.51.100.{n}" if n < 256 else f"203.0.113.{n - 256}"}
+        extra = forwarded if args.spread else {}
         connection = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
-        connection.request("GET", "/staff/login")
+        connection.request("GET", "/staff/login", headers=extra)
         page = connection.getresponse()
         body = page.read().decode()
         cookies = [value.split(";")[0] for name, value in page.getheaders() if name.lower() == "set-cookie"]
         token = re.search(r'name="csrf" value="([0-9a-f]{32})"', body).group(1)
-        form = urllib.parse.urlencode({"csrf": token, "username": args.username, "password": args.password})
+        form = urllib.parse.urlencode({"csrf": token, "username": username, "password": args.password})
         barrier.wait()
         connection.request("POST", "/staff/login", body=form, headers={
             "Content-Type": "application/x-www-form-urlencoded",
             "Cookie": "; ".join(cookies),
+            **extra,
         })
         answer = connection.getresponse()
         answer.read()
@@ -62,7 +69,7 @@ def main():
 
     before = rss_kib(args.pid, "VmRSS")
     started = time.time()
-    threads = [threading.Thread(target=sign_in) for _ in range(args.parallel)]
+    threads = [threading.Thread(target=sign_in, args=(n,)) for n in range(args.parallel)]
     for thread in threads:
         thread.start()
     for thread in threads:
