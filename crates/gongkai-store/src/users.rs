@@ -547,3 +547,36 @@ pub async fn set_disabled(
     transaction.commit().await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// Finding 8 of issue #16: argon2 ran on the unbounded blocking pool (19 MiB each), so 80 parallel
+    /// sign-ins took 80 × 19 MiB at once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn at_most_a_few_password_hashes_run_at_once() {
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let jobs: Vec<_> = (0..32)
+            .map(|_| {
+                let (running, most) = (Arc::clone(&running), Arc::clone(&most));
+                tokio::spawn(hashing(move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                }))
+            })
+            .collect();
+        for job in jobs {
+            job.await.unwrap().unwrap();
+        }
+        let most = most.load(Ordering::SeqCst);
+        assert!(most <= CONCURRENT_HASHES, "{most} ran at once");
+        assert!(most > 1, "they still run side by side ({most})");
+    }
+}
