@@ -13,8 +13,11 @@ use sqlx::Row;
 
 use crate::{Backend, Store, StoreError};
 
-/// Tables in an order that satisfies every foreign key.
-pub const TABLES: [&str; 33] = [
+/// Tables in an order that satisfies every foreign key. Not backed up: sessions, attempt throttles and
+/// one-time form tokens (short-lived; a restored platform starts them afresh) and the catalog tallies
+/// (rebuilt by the restore). `secret_keys` is: a platform restored under another key file is refused at
+/// start, as the verification codes in it would not verify.
+pub const TABLES: [&str; 34] = [
     "agencies",
     "leaders",
     "users",
@@ -46,6 +49,7 @@ pub const TABLES: [&str; 33] = [
     "report_files",
     "calendar_years",
     "counters",
+    "secret_keys",
     "audit_log",
     "audit_head",
 ];

@@ -670,6 +670,9 @@ async fn backup_restores_every_table_into_either_backend() {
         .unwrap();
         records::save(&source, &agency.code, &demo, &TEST).await.unwrap();
         users::add(&source, "head1", "负责人", "correct horse battery", &TEST).await.unwrap();
+        let key = gongkai_store::secret::CodeKey::generate().unwrap();
+        let source = source.with_code_key(key.clone());
+        source.check_code_key().await.unwrap();
 
         let mut bytes = Vec::new();
         let summary = gongkai_store::backup::backup(&source, &mut bytes).await.unwrap();
@@ -681,6 +684,12 @@ async fn backup_restores_every_table_into_either_backend() {
             backup_lines(&source).await,
             "{backend}: every table equal"
         );
+        // The key's check value came along: the restored platform runs with the source's key file only.
+        assert!(
+            store.clone().with_code_key(key.clone()).check_code_key().await.is_ok(),
+            "{backend}"
+        );
+        assert!(matches!(store.check_code_key().await, Err(StoreError::KeyMismatch)), "{backend}");
         // The tallies are not in the backup: the restore's inserts rebuilt them, as the source has them.
         let rows = [agencies::by_code(&store, &agency.code).await.unwrap()];
         let source_rows = [agencies::by_code(&source, &agency.code).await.unwrap()];
