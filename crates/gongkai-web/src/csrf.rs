@@ -44,7 +44,14 @@ pub(crate) fn cookie_for(token: &str) -> Result<HeaderValue, PageError> {
 
 /// The request's `Cookie` headers with the token replaced by `token`.
 fn put_token(headers: &mut HeaderMap, token: &str) {
-    let mut pairs: Vec<String> = headers
+    let mut pairs = pairs_but_token(headers);
+    pairs.push(format!("{COOKIE}={token}"));
+    set_cookies(headers, &pairs);
+}
+
+/// The request's cookie pairs (`name=value`), all but a plain `gk_csrf`.
+fn pairs_but_token(headers: &HeaderMap) -> Vec<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
@@ -53,10 +60,15 @@ fn put_token(headers: &mut HeaderMap, token: &str) {
         .filter(|pair| !pair.is_empty())
         .filter(|pair| pair.split_once('=').is_none_or(|(name, _)| name != COOKIE))
         .map(str::to_owned)
-        .collect();
-    pairs.push(format!("{COOKIE}={token}"));
+        .collect()
+}
+
+/// Replaces the request's `Cookie` headers with one holding `pairs` (none when there are none).
+fn set_cookies(headers: &mut HeaderMap, pairs: &[String]) {
     headers.remove(header::COOKIE);
-    if let Ok(value) = HeaderValue::from_str(&pairs.join("; ")) {
+    if !pairs.is_empty()
+        && let Ok(value) = HeaderValue::from_str(&pairs.join("; "))
+    {
         headers.insert(header::COOKIE, value);
     }
 }
@@ -108,25 +120,14 @@ pub(crate) async fn edge(
 
 /// `Cookie` headers with `__Host-gk_csrf` read as `gk_csrf`, and any plain `gk_csrf` dropped.
 fn rename_incoming(headers: &mut HeaderMap) {
-    let pairs: Vec<String> = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .map(str::trim)
-        .filter(|pair| !pair.is_empty())
-        .filter(|pair| pair.split_once('=').is_none_or(|(name, _)| name != COOKIE))
+    let pairs: Vec<String> = pairs_but_token(headers)
+        .into_iter()
         .map(|pair| match pair.split_once('=') {
             Some((HOST_COOKIE, value)) => format!("{COOKIE}={value}"),
-            _ => pair.to_owned(),
+            _ => pair,
         })
         .collect();
-    headers.remove(header::COOKIE);
-    if !pairs.is_empty()
-        && let Ok(value) = HeaderValue::from_str(&pairs.join("; "))
-    {
-        headers.insert(header::COOKIE, value);
-    }
+    set_cookies(headers, &pairs);
 }
 
 /// `Set-Cookie: gk_csrf=…` as `__Host-gk_csrf=…; Secure`.

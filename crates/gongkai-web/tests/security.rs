@@ -177,28 +177,7 @@ async fn track_from(desk: &Desk, address: SocketAddr, number: &str, code: &str) 
 #[tokio::test]
 async fn finding_4_verification_codes_are_throttled_per_number_and_keyed() {
     let desk = desk("sec_codes").await;
-    let receipt = gongkai_store::applications::intake(
-        &desk.store,
-        "SFJ",
-        &gongkai_store::applications::NewApplication {
-            applicant: gongkai_core::report::records::ApplicantType::Natural,
-            name: "张三",
-            id_type: "居民身份证",
-            id_number: "11010519491231002X",
-            phone: "13800138000",
-            address: "温州市鹿城区某路1号",
-            email: "",
-            description: "2025年度律师事务所年度检查考核结果",
-            delivery_form: "邮寄纸质文本",
-            intake: gongkai_core::regime::Intake::received_on(
-                gongkai_core::regime::Channel::Online,
-                date!(2026 - 11 - 16),
-            ),
-        },
-        &gongkai_store::Actor::new("public", "203.0.113.1"),
-    )
-    .await
-    .unwrap();
+    let receipt = online_receipt(&desk.store, "SFJ", date!(2026 - 11 - 16)).await;
     let number = receipt.tracking_number.as_str();
     let wrong = if receipt.verification_code == "000000" { "000001" } else { "000000" };
     // A guesser with a fresh address (another /64 each time) for every try.

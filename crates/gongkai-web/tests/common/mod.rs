@@ -101,6 +101,15 @@ pub async fn desk_on(name: &str, today: Arc<Mutex<time::Date>>) -> Desk {
 }
 
 pub async fn online_application(store: &Store, code: &str, submitted: time::Date) -> String {
+    online_receipt(store, code, submitted).await.tracking_number
+}
+
+/// An online application of 张三 to `code` submitted on `submitted`, with its number and code.
+pub async fn online_receipt(
+    store: &Store,
+    code: &str,
+    submitted: time::Date,
+) -> applications::Receipt {
     let application = NewApplication {
         applicant: ApplicantType::Natural,
         name: "张三",
@@ -116,7 +125,6 @@ pub async fn online_application(store: &Store, code: &str, submitted: time::Date
     applications::intake(store, code, &application, &Actor::new("public", "203.0.113.1"))
         .await
         .unwrap()
-        .tracking_number
 }
 
 pub struct Answer {
