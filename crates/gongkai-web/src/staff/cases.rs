@@ -935,7 +935,7 @@ async fn render_case(
                 letter.id,
                 stored_letters::kind_label(&letter.kind),
                 format,
-                letter.generated_at.chars().take(10).collect(),
+                super::china_datetime(&letter.generated_at).chars().take(10).collect(),
                 letter.sent_on.unwrap_or_default(),
             )
         })
