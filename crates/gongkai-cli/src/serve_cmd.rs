@@ -6,6 +6,8 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use clap::Args;
 
+use gongkai_store::{catalog, sessions};
+
 use crate::db_cmd::{self, DbArgs};
 use crate::{Outcome, UsageError};
 
@@ -195,32 +197,17 @@ fn start_indexer(
                 let day_ago = (time::OffsetDateTime::now_utc() - time::Duration::days(1))
                     .format(&time::format_description::well_known::Rfc3339)
                     .unwrap_or_default();
-                let now = time::OffsetDateTime::now_utc().unix_timestamp();
-                match gongkai_store::sessions::sweep(&store, now).await {
-                    Ok(0) => {}
-                    Ok(rows) => tracing::info!(rows, "expired staff sessions deleted"),
-                    Err(err) => tracing::warn!(error = %err, "deleting expired sessions failed"),
-                }
-                match gongkai_store::throttle::forget_old(&store, time::OffsetDateTime::now_utc())
-                    .await
-                {
-                    Ok(0) => {}
-                    Ok(rows) => tracing::info!(rows, "old failed attempts forgotten"),
-                    Err(err) => {
-                        tracing::warn!(error = %err, "pruning the attempt throttles failed")
-                    }
-                }
-                match gongkai_store::once::forget_old(&store, time::OffsetDateTime::now_utc()).await
-                {
-                    Ok(0) => {}
-                    Ok(rows) => tracing::info!(rows, "old form tokens forgotten"),
-                    Err(err) => tracing::warn!(error = %err, "pruning the form tokens failed"),
-                }
-                match gongkai_store::catalog::prune_changes(&store, &day_ago).await {
-                    Ok(0) => {}
-                    Ok(rows) => tracing::info!(rows, "search outbox pruned"),
-                    Err(err) => tracing::warn!(error = %err, "pruning the search outbox failed"),
-                }
+                let now = time::OffsetDateTime::now_utc();
+                pruned(
+                    "expired staff sessions",
+                    sessions::sweep(&store, now.unix_timestamp()).await,
+                );
+                pruned(
+                    "old attempt throttles",
+                    gongkai_store::throttle::forget_old(&store, now).await,
+                );
+                pruned("old form tokens", gongkai_store::once::forget_old(&store, now).await);
+                pruned("search outbox rows", catalog::prune_changes(&store, &day_ago).await);
             }
             match catch_up.run(&store, &search).await {
                 Ok(0) => {}
@@ -229,6 +216,15 @@ fn start_indexer(
             }
         }
     });
+}
+
+/// Logs what an hourly pruning deleted (nothing when it deleted nothing), or that it failed.
+fn pruned(what: &str, deleted: Result<u64, gongkai_store::StoreError>) {
+    match deleted {
+        Ok(0) => {}
+        Ok(rows) => tracing::info!(rows, what, "pruned"),
+        Err(err) => tracing::warn!(error = %err, what, "pruning failed"),
+    }
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, finish the requests in flight.

@@ -49,19 +49,25 @@ pub fn mask(text: &str, keep_start: usize, keep_end: usize) -> String {
         .collect()
 }
 
-/// Whether `stored` is the hash of `code` for `tracking_number`; a right code stored the old way (a bare
-/// SHA-256, before schema 7) is re-stored under the server's key.
-async fn code_matches(
+/// Rewrites an application's code hash under the server's key.
+const REHASH_APPLICATION: &str =
+    "UPDATE applications SET verification_hash = $1 WHERE tracking_number = $2";
+
+/// Whether `stored` is the hash of `code` issued with `number`; a right code stored the old way (a bare
+/// SHA-256, before schema 7) is re-stored under the server's key by `rehash` (an UPDATE taking the new hash
+/// as `$1` and the number as `$2`).
+pub(crate) async fn code_matches(
     store: &Store,
     stored: &str,
-    tracking_number: &str,
+    number: &str,
     code: &str,
+    rehash: &'static str,
 ) -> Result<bool, StoreError> {
-    let verified = store.code_key().verify(stored, tracking_number, code);
+    let verified = store.code_key().verify(stored, number, code);
     if verified == Verified::Unkeyed {
-        sqlx::query("UPDATE applications SET verification_hash = $1 WHERE tracking_number = $2")
-            .bind(store.code_key().hash(tracking_number, code))
-            .bind(tracking_number)
+        sqlx::query(rehash)
+            .bind(store.code_key().hash(number, code))
+            .bind(number)
             .execute(store.pool())
             .await?;
     }
@@ -82,7 +88,9 @@ pub async fn verify_code(
             .map(|row| row.try_get(0))
             .transpose()?;
     match stored {
-        Some(stored) => code_matches(store, &stored, tracking_number, code).await,
+        Some(stored) => {
+            code_matches(store, &stored, tracking_number, code, REHASH_APPLICATION).await
+        }
         None => Ok(false),
     }
 }
@@ -122,7 +130,7 @@ pub async fn public_status(
         return Ok(None);
     };
     let stored: String = row.try_get(1)?;
-    if !code_matches(store, &stored, tracking_number, code).await? {
+    if !code_matches(store, &stored, tracking_number, code, REHASH_APPLICATION).await? {
         return Ok(None);
     }
     let id: i64 = row.try_get(0)?;
@@ -505,15 +513,18 @@ pub async fn attached_files(
     .fetch_all(store.pool())
     .await?
     .iter()
-    .map(|row| {
-        Ok(AttachedFile {
-            id: row.try_get(0)?,
-            name: row.try_get(1)?,
-            media_type: row.try_get(2)?,
-            size: row.try_get(3)?,
-        })
-    })
+    .map(attached_file_at)
     .collect()
+}
+
+/// An [`AttachedFile`] from a row of `t.id, t.name, b.media_type, b.size`.
+fn attached_file_at(row: &sqlx::any::AnyRow) -> Result<AttachedFile, StoreError> {
+    Ok(AttachedFile {
+        id: row.try_get(0)?,
+        name: row.try_get(1)?,
+        media_type: row.try_get(2)?,
+        size: row.try_get(3)?,
+    })
 }
 
 /// The attached file `id` of the application `tracking_number`, with its bytes.
@@ -531,16 +542,5 @@ pub async fn attached_file(
     .bind(id)
     .fetch_optional(store.pool())
     .await?;
-    row.map(|row| {
-        Ok((
-            AttachedFile {
-                id: row.try_get(0)?,
-                name: row.try_get(1)?,
-                media_type: row.try_get(2)?,
-                size: row.try_get(3)?,
-            },
-            row.try_get(4)?,
-        ))
-    })
-    .transpose()
+    row.map(|row| Ok((attached_file_at(&row)?, row.try_get(4)?))).transpose()
 }

@@ -8,7 +8,6 @@ use serde::Serialize;
 use sqlx::Row;
 use time::Date;
 
-use crate::secret::Verified;
 use crate::{Actor, Store, StoreError, agencies, audit, now_text};
 
 /// How far ahead the public may book, in days.
@@ -337,16 +336,9 @@ async fn find(
         return Ok(None);
     };
     let stored: String = row.try_get(1)?;
-    let verified = store.code_key().verify(&stored, reference, code);
-    if !verified.ok() {
+    let rehash = "UPDATE bookings SET code_hash = $1 WHERE reference = $2";
+    if !crate::applications::code_matches(store, &stored, reference, code, rehash).await? {
         return Ok(None);
-    }
-    if verified == Verified::Unkeyed {
-        sqlx::query("UPDATE bookings SET code_hash = $1 WHERE reference = $2")
-            .bind(store.code_key().hash(reference, code))
-            .bind(reference)
-            .execute(store.pool())
-            .await?;
     }
     let cancelled: Option<String> = row.try_get(6)?;
     Ok(Some((

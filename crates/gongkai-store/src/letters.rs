@@ -29,7 +29,7 @@ pub fn kind_label(kind: &str) -> &'static str {
     }
 }
 
-/// A letter generated with a handling step, sent the day of the step.
+/// A generated letter to record.
 #[derive(Debug, Clone, Copy)]
 pub struct NewLetter<'a> {
     pub kind: &'a str,
@@ -37,13 +37,15 @@ pub struct NewLetter<'a> {
     /// The letter as sent to its addressee.
     pub data: &'a [u8],
     /// The same letter with the applicant's personal data masked, for staff who read the case without
-    /// handling or signing it.
-    pub masked: &'a [u8],
-    pub sent_on: Date,
+    /// handling or signing it (`None`: no masked copy is kept, and only they may download it).
+    pub masked: Option<&'a [u8]>,
+    /// The day it was sent (`None`: not yet; see [`mark_sent`]).
+    pub sent_on: Option<Date>,
 }
 
-/// Records `letter` of the application `application` (id), generated and sent, in the caller's transaction
-/// (a step and its letters are written together or not at all); returns its id.
+/// Records `letter` of the application `application` (id) in the caller's transaction (a step and its
+/// letters are written together or not at all), with its `letter.generate` and, if sent, `letter.send`
+/// audit entries; returns its id.
 pub(crate) async fn insert(
     transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
     application: i64,
@@ -56,11 +58,18 @@ pub(crate) async fn insert(
     }
     let sha256 = blobs::digest(letter.data);
     blobs::put(transaction, &sha256, letter.media_type, letter.data).await?;
-    let masked = blobs::digest(letter.masked);
-    blobs::put(transaction, &masked, letter.media_type, letter.masked).await?;
+    let masked = match letter.masked {
+        Some(masked) => {
+            let digest = blobs::digest(masked);
+            blobs::put(transaction, &digest, letter.media_type, masked).await?;
+            Some(digest)
+        }
+        None => None,
+    };
+    let sent_on = letter.sent_on.map(|day| day.to_string());
     let id: i64 = sqlx::query(
         "INSERT INTO letters (application_id, kind, sha256, masked_sha256, media_type, generated_by, generated_at, \
-         sent_on, sent_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $6) RETURNING id",
+         sent_on, sent_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(application)
     .bind(letter.kind)
@@ -69,7 +78,8 @@ pub(crate) async fn insert(
     .bind(letter.media_type)
     .bind(actor.name)
     .bind(now_text())
-    .bind(letter.sent_on.to_string())
+    .bind(&sent_on)
+    .bind(sent_on.as_ref().map(|_| actor.name))
     .fetch_one(&mut **transaction)
     .await?
     .try_get(0)?;
@@ -83,13 +93,22 @@ pub(crate) async fn insert(
         Some(&after),
     )
     .await?;
-    let sent = serde_json::json!({ "sent_on": letter.sent_on.to_string() }).to_string();
-    audit::record(&mut *transaction, actor, "letter.send", &format!("letter:{id}"), Some(&sent))
+    if let Some(sent_on) = sent_on {
+        let sent = serde_json::json!({ "sent_on": sent_on }).to_string();
+        audit::record(
+            &mut *transaction,
+            actor,
+            "letter.send",
+            &format!("letter:{id}"),
+            Some(&sent),
+        )
         .await?;
+    }
     Ok(id)
 }
 
-/// Records a generated letter of the application `tracking_number`; returns its id.
+/// Records a generated letter of the application `tracking_number`, not yet sent and with no masked copy;
+/// returns its id.
 pub async fn add(
     store: &Store,
     tracking_number: &str,
@@ -98,9 +117,6 @@ pub async fn add(
     data: &[u8],
     actor: &Actor<'_>,
 ) -> Result<i64, StoreError> {
-    if !KINDS.contains(&kind) {
-        return Err(StoreError::InvalidData(format!("letter kind `{kind}`")));
-    }
     let mut transaction = store.begin_write().await?;
     let application: i64 = sqlx::query("SELECT id FROM applications WHERE tracking_number = $1")
         .bind(tracking_number)
@@ -111,30 +127,8 @@ pub async fn add(
             key: tracking_number.to_owned(),
         })?
         .try_get(0)?;
-    let sha256 = blobs::digest(data);
-    blobs::put(&mut transaction, &sha256, media_type, data).await?;
-    let id: i64 = sqlx::query(
-        "INSERT INTO letters (application_id, kind, sha256, media_type, generated_by, generated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(application)
-    .bind(kind)
-    .bind(&sha256)
-    .bind(media_type)
-    .bind(actor.name)
-    .bind(now_text())
-    .fetch_one(&mut *transaction)
-    .await?
-    .try_get(0)?;
-    let after = serde_json::json!({ "letter": id, "kind": kind, "sha256": sha256 }).to_string();
-    audit::record(
-        &mut transaction,
-        actor,
-        "letter.generate",
-        &format!("application:{tracking_number}"),
-        Some(&after),
-    )
-    .await?;
+    let letter = NewLetter { kind, media_type, data, masked: None, sent_on: None };
+    let id = insert(&mut transaction, application, tracking_number, &letter, actor).await?;
     transaction.commit().await?;
     Ok(id)
 }
@@ -273,17 +267,13 @@ pub struct StaffCopy {
     pub tracking_number: String,
     /// The case's handler (username), who may download the letter as sent.
     pub handler: Option<String>,
-    /// The bytes asked for: the letter as sent, or its masked copy (`None` for a letter made before masked
-    /// copies were kept).
-    pub data: Option<Vec<u8>>,
+    sha256: String,
+    /// `None` for a letter made before masked copies were kept.
+    masked_sha256: Option<String>,
 }
 
-/// The letter `id` as sent (`masked` false) or its copy with the applicant's personal data masked.
-pub async fn staff_copy(
-    store: &Store,
-    id: i64,
-    masked: bool,
-) -> Result<Option<StaffCopy>, StoreError> {
+/// The letter `id` with what decides who gets which copy of it; its bytes come from [`staff_file`].
+pub async fn staff_copy(store: &Store, id: i64) -> Result<Option<StaffCopy>, StoreError> {
     let Some(row) = sqlx::query(
         "SELECT l.id, l.kind, l.media_type, l.generated_by, l.generated_at, l.sent_on, g.code, a.tracking_number, \
          l.sha256, l.masked_sha256, u.username \
@@ -296,17 +286,26 @@ pub async fn staff_copy(
     else {
         return Ok(None);
     };
-    let letter = case_letter(&row)?;
-    let sha256: Option<String> = if masked { row.try_get(9)? } else { Some(row.try_get(8)?) };
-    let data = match sha256 {
-        Some(sha256) => blobs::get(store.pool(), &sha256).await?.map(|(_, data)| data),
-        None => None,
-    };
     Ok(Some(StaffCopy {
-        letter,
+        letter: case_letter(&row)?,
         agency: row.try_get(6)?,
         tracking_number: row.try_get(7)?,
         handler: row.try_get(10)?,
-        data,
+        sha256: row.try_get(8)?,
+        masked_sha256: row.try_get(9)?,
     }))
+}
+
+/// The bytes of `copy` as sent (`masked` false) or of its copy with the applicant's personal data masked
+/// (`None` when no masked copy was kept).
+pub async fn staff_file(
+    store: &Store,
+    copy: &StaffCopy,
+    masked: bool,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let sha256 = if masked { copy.masked_sha256.as_deref() } else { Some(copy.sha256.as_str()) };
+    match sha256 {
+        Some(sha256) => Ok(blobs::get(store.pool(), sha256).await?.map(|(_, data)| data)),
+        None => Ok(None),
+    }
 }

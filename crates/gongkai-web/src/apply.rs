@@ -373,7 +373,7 @@ pub(crate) async fn submit(
         Ok(receipt) => receipt,
         Err(err) => {
             crate::once::failed(&state, &token).await;
-            let Some(quota) = err_quota(&err) else { return Err(err.into()) };
+            let gongkai_store::StoreError::Quota(quota) = err else { return Err(err.into()) };
             let message = match quota {
                 QuotaExceeded::Applicant => format!(
                     "同一申请人每日最多上传{}个附件、共{}MB，今日已达上限。请明日再提交附件，或先提交不带附件的申请。",
@@ -518,13 +518,6 @@ pub(crate) fn validate(form: &ApplicationForm) -> Result<ApplicantType, Vec<Fiel
     match applicant {
         Some(applicant) if errors.is_empty() => Ok(applicant),
         _ => Err(errors),
-    }
-}
-
-fn err_quota(err: &gongkai_store::StoreError) -> Option<QuotaExceeded> {
-    match err {
-        gongkai_store::StoreError::Quota(quota) => Some(*quota),
-        _ => None,
     }
 }
 

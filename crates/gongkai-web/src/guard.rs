@@ -78,7 +78,11 @@ pub(crate) fn throttled(wait: time::Duration) -> Response {
         "该编号的查询码输错次数过多，为保护申请人信息，请{}后再试。如遗失查询码，请联系受理机关。",
         wait_text(wait)
     );
-    let mut response = crate::error::page(StatusCode::TOO_MANY_REQUESTS, "尝试次数过多", &message);
+    retry_after(crate::error::page(StatusCode::TOO_MANY_REQUESTS, "尝试次数过多", &message), wait)
+}
+
+/// `response` saying when to try again (`Retry-After`, whole seconds, at least one).
+pub(crate) fn retry_after(mut response: Response, wait: time::Duration) -> Response {
     if let Ok(value) = HeaderValue::from_str(&wait.whole_seconds().max(1).to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }

@@ -516,15 +516,15 @@ async fn finding_16_a_step_and_its_letters_commit_together() {
             kind: "supplement",
             media_type: "application/pdf",
             data: b"%PDF-1.7 letter",
-            masked: b"%PDF-1.7 masked",
-            sent_on: date!(2026 - 11 - 17),
+            masked: Some(b"%PDF-1.7 masked"),
+            sent_on: Some(date!(2026 - 11 - 17)),
         },
         gongkai_store::letters::NewLetter {
             kind: "memo",
             media_type: "application/pdf",
             data: b"%PDF-1.7 other",
-            masked: b"%PDF-1.7 other masked",
-            sent_on: date!(2026 - 11 - 17),
+            masked: Some(b"%PDF-1.7 other masked"),
+            sent_on: Some(date!(2026 - 11 - 17)),
         },
     ];
     let failed =

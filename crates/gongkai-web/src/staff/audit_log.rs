@@ -323,18 +323,7 @@ async fn export(
         "entries": entries.len(),
     })
     .to_string();
-    audit::append(
-        state.store(),
-        &audit::Action {
-            actor: &staff.username,
-            address: &staff.address,
-            action: "audit.export",
-            subject: "audit_log",
-            before: None,
-            after: Some(&record),
-        },
-    )
-    .await?;
+    staff.record(state, "audit.export", "audit_log", Some(&record)).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

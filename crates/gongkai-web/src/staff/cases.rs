@@ -945,7 +945,7 @@ async fn render_case(
         .into_iter()
         .map(|file| (file.id, file.name, crate::portal::human_size(file.size)))
         .collect();
-    let sees_applicant = may_see_applicant(staff, &case, &agency, &agencies);
+    let sees_applicant = may_see_applicant(staff, case.handler.as_deref(), &agency.code, &agencies);
     let offers = offers(&case, report.as_ref(), can_handle, can_approve, &staff.username);
     let regime = report.as_ref().map_or(Regime::Ordinance2019, |report| report.regime);
     let pending_reason = extension_pending(&case)
@@ -1026,19 +1026,13 @@ pub(crate) async fn letter(
 ) -> Result<Response, PageError> {
     let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
     let subject = format!("letter:{id}");
-    let Some(found) = stored_letters::staff_copy(state.store(), id, true).await? else {
+    let Some(copy) = stored_letters::staff_copy(state.store(), id).await? else {
         return Err(PageError::NotFound);
     };
-    staff.require(&state, &found.agency, Need::Read, &subject).await?;
+    staff.require(&state, &copy.agency, Need::Read, &subject).await?;
     let agencies = state.agencies().await?;
-    let as_sent = found.handler.as_deref() == Some(staff.username.as_str())
-        || staff.may(&found.agency, &agencies, Need::Approve);
-    let copy = if as_sent {
-        stored_letters::staff_copy(state.store(), id, false).await?.ok_or(PageError::NotFound)?
-    } else {
-        found
-    };
-    let Some(data) = copy.data else {
+    let as_sent = may_see_applicant(&staff, copy.handler.as_deref(), &copy.agency, &agencies);
+    let Some(data) = stored_letters::staff_file(state.store(), &copy, !as_sent).await? else {
         return Ok(crate::error::page(
             StatusCode::FORBIDDEN,
             "无权下载该文书",
@@ -1046,15 +1040,7 @@ pub(crate) async fn letter(
         ));
     };
     let after = serde_json::json!({ "masked": !as_sent }).to_string();
-    let entry = gongkai_store::audit::Action {
-        actor: &staff.username,
-        address: &staff.address,
-        action: "letter.download",
-        subject: &subject,
-        before: None,
-        after: Some(&after),
-    };
-    gongkai_store::audit::append(state.store(), &entry).await?;
+    staff.record(&state, "letter.download", &subject, Some(&after)).await?;
     let extension = if copy.letter.media_type.contains("pdf") { "pdf" } else { "docx" };
     let masked = if as_sent { "" } else { "-masked" };
     let name = format!("{}-{}{masked}.{extension}", copy.tracking_number, copy.letter.kind);
@@ -1082,22 +1068,14 @@ pub(crate) async fn attached_file(
     let (case, agency) = case_for(&state, &staff, &tracking, Need::Read).await?;
     let agencies = state.agencies().await?;
     let subject = format!("application:{}:attachment:{id}", case.tracking_number);
-    if !may_see_applicant(&staff, &case, &agency, &agencies) {
+    if !may_see_applicant(&staff, case.handler.as_deref(), &agency.code, &agencies) {
         staff.refused_access(&state, "handler_or_head", &agency.code, &subject).await;
         return Err(PageError::Forbidden);
     }
     let (file, data) = applications::attached_file(state.store(), &case.tracking_number, id)
         .await?
         .ok_or(PageError::NotFound)?;
-    let entry = gongkai_store::audit::Action {
-        actor: &staff.username,
-        address: &staff.address,
-        action: "attachment.download",
-        subject: &subject,
-        before: None,
-        after: None,
-    };
-    gongkai_store::audit::append(state.store(), &entry).await?;
+    staff.record(&state, "attachment.download", &subject, None).await?;
     let mut response = data.into_response();
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&file.media_type) {
@@ -1109,16 +1087,15 @@ pub(crate) async fn attached_file(
     Ok(response)
 }
 
-/// Whether `staff` sees the applicant's own data and material of `case`: its handler, or a head of its
-/// agency (who signs its letters).
+/// Whether `staff` sees the applicant's own data and material of a case of the agency `code` handled by
+/// `handler`: its handler, or a head of its agency (who signs its letters).
 fn may_see_applicant(
     staff: &Staff,
-    case: &Case,
-    agency: &AgencyRow,
+    handler: Option<&str>,
+    code: &str,
     agencies: &[AgencyRow],
 ) -> bool {
-    case.handler.as_deref() == Some(staff.username.as_str())
-        || staff.may(&agency.code, agencies, Need::Approve)
+    handler == Some(staff.username.as_str()) || staff.may(code, agencies, Need::Approve)
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1667,8 +1644,8 @@ pub(crate) async fn step(
             kind,
             media_type,
             data,
-            masked,
-            sent_on: *on,
+            masked: Some(masked),
+            sent_on: Some(*on),
         })
         .collect();
     let recorded = handling::record_with_letters(

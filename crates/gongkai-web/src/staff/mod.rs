@@ -129,6 +129,25 @@ impl Staff {
         Ok(agency)
     }
 
+    /// Writes what this staff member did to `subject` to the audit trail, with their address.
+    pub(crate) async fn record(
+        &self,
+        state: &AppState,
+        action: &str,
+        subject: &str,
+        after: Option<&str>,
+    ) -> Result<(), gongkai_store::StoreError> {
+        let entry = audit::Action {
+            actor: &self.username,
+            address: &self.address,
+            action,
+            subject,
+            before: None,
+            after,
+        };
+        audit::append(state.store(), &entry).await
+    }
+
     /// Writes a refused access to the audit trail (a failure to write it is logged, not shown).
     pub(crate) async fn refused_access(
         &self,
@@ -138,15 +157,7 @@ impl Staff {
         subject: &str,
     ) {
         let after = serde_json::json!({ "need": need, "agency": agency }).to_string();
-        let entry = audit::Action {
-            actor: &self.username,
-            address: &self.address,
-            action: "access.denied",
-            subject,
-            before: None,
-            after: Some(&after),
-        };
-        if let Err(err) = audit::append(state.store(), &entry).await {
+        if let Err(err) = self.record(state, "access.denied", subject, Some(&after)).await {
             tracing::error!(error = %err, "recording a refused access failed");
         }
     }

@@ -71,6 +71,9 @@ pub(crate) struct LoginForm {
     next: String,
 }
 
+/// The answer to a wrong username or password, the same for both.
+const REFUSED: &str = "用户名或密码不正确。连续输错多次后，需等待一段时间才能再次尝试。";
+
 pub(crate) async fn submit(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
@@ -91,13 +94,7 @@ pub(crate) async fn submit(
     }
     if username.chars().count() > 64 {
         // No account has such a name (the admin pages refuse it); not worth a key in the throttles.
-        return login_page(
-            &headers,
-            StatusCode::UNAUTHORIZED,
-            "",
-            &form.next,
-            Some("用户名或密码不正确。连续输错多次后，需等待一段时间才能再次尝试。"),
-        );
+        return login_page(&headers, StatusCode::UNAUTHORIZED, "", &form.next, Some(REFUSED));
     }
     let address = client.to_string();
     let from = Actor::new(username, &address);
@@ -129,30 +126,22 @@ pub(crate) async fn submit(
             response.headers_mut().append(axum::http::header::SET_COOKIE, cookie);
             Ok(response)
         }
-        SignIn::Refused => login_page(
-            &headers,
-            StatusCode::UNAUTHORIZED,
-            username,
-            &form.next,
-            Some("用户名或密码不正确。连续输错多次后，需等待一段时间才能再次尝试。"),
-        ),
+        SignIn::Refused => {
+            login_page(&headers, StatusCode::UNAUTHORIZED, username, &form.next, Some(REFUSED))
+        }
         SignIn::Throttled { wait } => {
             let message = format!(
                 "用户名或密码不正确的尝试过多，请{}后再试。忘记密码请联系单位管理员重置。",
                 crate::guard::wait_text(wait)
             );
-            let mut response = login_page(
+            let page = login_page(
                 &headers,
                 StatusCode::TOO_MANY_REQUESTS,
                 username,
                 &form.next,
                 Some(&message),
             )?;
-            let seconds = wait.whole_seconds().max(1).to_string();
-            if let Ok(value) = axum::http::HeaderValue::from_str(&seconds) {
-                response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
-            }
-            Ok(response)
+            Ok(crate::guard::retry_after(page, wait))
         }
     }
 }
