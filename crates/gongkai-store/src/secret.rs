@@ -120,9 +120,7 @@ impl CodeKey {
             None => Verified::No,
         }
     }
-}
 
-impl CodeKey {
     /// The pad for `nonce`: HMAC-SHA256 of it under the key, a pseudorandom function of the nonce.
     fn pad(&self, nonce: &str) -> [u8; 32] {
         let mut mac = self.labelled(b"seal:");
@@ -146,9 +144,7 @@ impl CodeKey {
         let pad = self.pad(nonce);
         String::from_utf8(bytes.iter().zip(pad).map(|(byte, key)| byte ^ key).collect()).ok()
     }
-}
 
-impl CodeKey {
     /// A value that identifies the key without revealing it, kept in the database: a server started with
     /// another key file is refused ([`crate::Store::check_code_key`]).
     pub(crate) fn check_value(&self) -> String {
