@@ -95,10 +95,6 @@ pub(crate) fn migrate(args: &MigrateArgs, out: &mut impl Write) -> anyhow::Resul
 }
 
 #[derive(Debug, Subcommand)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "parsed once per process; boxing would only obscure the flags"
-)]
 pub(crate) enum AgencyCommand {
     /// Add an agency.
     Add {
@@ -137,6 +133,14 @@ pub(crate) enum AgencyCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Add or update agencies from a TOML, XLSX or CSV file, by code (all of them or none).
+    Import(crate::agency_cmd::ImportArgs),
+    /// Write the agencies (all, or one and those under it) to a TOML file `agency import` reads back.
+    Export(crate::agency_cmd::ExportArgs),
+    /// Change an agency's name, kind, place in the tree, region, 索引号 pattern or contact details.
+    Edit(crate::agency_cmd::EditArgs),
+    /// Close an agency (撤销 or 合并 into a successor); it keeps its place in the tree and its archive.
+    Close(crate::agency_cmd::CloseArgs),
 }
 
 pub(crate) fn agency(command: &AgencyCommand, out: &mut impl Write) -> anyhow::Result<Outcome> {
@@ -195,6 +199,10 @@ pub(crate) fn agency(command: &AgencyCommand, out: &mut impl Write) -> anyhow::R
                 writeln!(out, "{} agencies", list.len())?;
             }
         }
+        AgencyCommand::Import(args) => return crate::agency_cmd::import(args, out),
+        AgencyCommand::Export(args) => return crate::agency_cmd::export(args, out),
+        AgencyCommand::Edit(args) => return crate::agency_cmd::edit(args, out),
+        AgencyCommand::Close(args) => return crate::agency_cmd::close(args, out),
     }
     Ok(Outcome::Success)
 }

@@ -4,6 +4,7 @@
 //! Exit codes: 0 success; 1 a check found problems (e.g. `calendar check` found differing days);
 //! 2 bad input (a clear message naming the argument).
 
+mod agency_cmd;
 mod audit_cmd;
 mod bench_cmd;
 mod calendar_cmd;
@@ -101,6 +102,18 @@ pub(crate) enum Outcome {
     Success,
     /// A check ran and found problems.
     ProblemsFound,
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it and a rename, so that a failure never
+/// leaves half a file.
+pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".partial");
+    let temporary = std::path::PathBuf::from(temporary);
+    std::fs::write(&temporary, bytes)
+        .with_context(|| format!("writing `{}`", temporary.display()))?;
+    std::fs::rename(&temporary, path).with_context(|| format!("writing `{}`", path.display()))
 }
 
 /// Parses `YYYY-MM-DD`.

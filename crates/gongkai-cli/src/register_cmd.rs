@@ -287,7 +287,7 @@ pub(crate) fn export(args: &ExportArgs, out: &mut impl Write) -> anyhow::Result<
         })
     })??;
     let bytes = gongkai_register::write(args.which.register(), &rows, kind)?;
-    std::fs::write(&args.out, bytes).with_context(|| format!("writing {}", args.out.display()))?;
+    crate::write_atomically(&args.out, &bytes)?;
     writeln!(
         out,
         "{}: {} rows ({})",

@@ -137,12 +137,7 @@ pub(crate) fn run(args: &ReportArgs, out: &mut impl Write) -> anyhow::Result<Out
     let report = build(args)?;
     if let (Some(path), Some(output)) = (&args.out, output) {
         let bytes = gongkai_render::render(&report, output).context("rendering the report")?;
-        // Write to a temporary file beside the target and rename, so a failure never leaves half a file.
-        let temporary = path.with_extension(format!("{}.partial", output.extension()));
-        std::fs::write(&temporary, &bytes)
-            .with_context(|| format!("writing `{}`", temporary.display()))?;
-        std::fs::rename(&temporary, path)
-            .with_context(|| format!("writing `{}`", path.display()))?;
+        crate::write_atomically(path, &bytes)?;
         writeln!(
             out,
             "wrote {} ({} bytes, {} format, {} findings)",

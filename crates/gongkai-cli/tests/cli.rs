@@ -297,7 +297,7 @@ fn a_platform_is_set_up_from_the_cli_and_reports_from_the_database_match_the_dem
         assert!(output.status.success(), "{args:?}: {}", stderr(&output));
         stdout(&output)
     };
-    assert!(ok(&["migrate"], "").contains("schema at version 7"));
+    assert!(ok(&["migrate"], "").contains("schema at version 8"));
     let loaded = ok(&["demo", "load"], "");
     assert!(loaded.contains("loaded DEMO-330300-SFJ: 9325 catalog items"), "{loaded}");
     assert_eq!(loaded.lines().count(), 7, "seven demo agencies: {loaded}");
@@ -706,5 +706,104 @@ fn backup_refuses_a_bad_recipient_naming_the_flag_issue_16() {
     }
     assert!(!db.exists(), "nothing opened or written");
     assert!(!dir.join("b.age").exists() && !dir.join("b.age.partial").exists());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn agencies_import_from_a_sheet_export_to_toml_and_read_back_issue_17() {
+    let dir = scratch("agencies");
+    let db = format!("sqlite://{}", dir.join("gongkai.db").display());
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&["--db", &db]);
+        gongkai(&all)
+    };
+    // A sheet as an office keeps it: a title row, Chinese kinds, departments taking the city's region.
+    let sheet = dir.join("机构.csv");
+    std::fs::write(
+        &sheet,
+        "某市机构名录,,,,,\n\
+         机构代码,机构名称,机构类型,上级机构代码,地区,联系电话\n\
+         SFJ,某市司法局,部门,CITY,,0577-1\n\
+         CITY,某市人民政府,政府,PROV,浙江省某市,0577-0\n\
+         PROV,浙江省人民政府,政府,,浙江省,0571-0\n",
+    )
+    .unwrap();
+    let imported = run(&["agency", "import", &sheet.to_string_lossy()]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    assert!(
+        stdout(&imported).contains("3 agencies, 3 added, 0 changed, 0 unchanged"),
+        "{}",
+        stdout(&imported)
+    );
+    let again = run(&["agency", "import", &sheet.to_string_lossy()]);
+    assert!(
+        stdout(&again).contains("3 agencies, 0 added, 0 changed, 3 unchanged"),
+        "{}",
+        stdout(&again)
+    );
+
+    // A cycle and a missing parent: each named with its row, nothing written.
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "机构代码,机构名称,机构类型,上级机构代码\n\
+         PROV,浙江省人民政府,政府,SFJ\n\
+         NEW,新局,部门,NOWHERE\n",
+    )
+    .unwrap();
+    let refused = run(&["agency", "import", &bad.to_string_lossy()]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    let report = stdout(&refused);
+    assert!(report.contains("2 problems; nothing was written"), "{report}");
+    assert!(report.contains("2\t上级机构代码\t上级关系成环：PROV → SFJ → CITY → PROV"), "{report}");
+    assert!(
+        report.contains("3\t上级机构代码\t上级机构“NOWHERE”不在文件中，也不在平台上"),
+        "{report}"
+    );
+
+    // Edit, close into a successor, export, and the export reads back unchanged.
+    let edited =
+        run(&["agency", "edit", "SFJ", "--fax", "0577-2", "--email", "sfj@example.gov.cn"]);
+    assert!(stdout(&edited).contains("1 agencies, 0 added, 1 changed"), "{}", stdout(&edited));
+    let added = run(&["agency", "import", &{
+        let file = dir.join("new.toml");
+        std::fs::write(
+            &file,
+            "[[agency]]\ncode = \"SFJ2\"\nname = \"某市司法局（新）\"\nkind = \"department\"\nparent = \"CITY\"\n\n\
+             [[agency.leader]]\nname = \"张三\"\npost = \"局长\"\n",
+        )
+        .unwrap();
+        file.to_string_lossy().into_owned()
+    }]);
+    assert!(added.status.success(), "{}", stdout(&added));
+    let closed = run(&["agency", "close", "SFJ", "--successor", "SFJ2", "--on", "2026-06-30"]);
+    assert!(
+        stdout(&closed).contains("closed SFJ on 2026-06-30; its work passes to SFJ2"),
+        "{}",
+        stderr(&closed)
+    );
+    let twice = run(&["agency", "close", "SFJ"]);
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(stderr(&twice).contains("was closed on 2026-06-30"), "{}", stderr(&twice));
+    let out = dir.join("out.toml");
+    let exported = run(&["agency", "export", "CITY", "--out", &out.to_string_lossy()]);
+    assert!(stdout(&exported).contains("wrote 3 agencies"), "{}", stderr(&exported));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains("closed_on = \"2026-06-30\"") && text.contains("successor = \"SFJ2\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("fax = \"0577-2\"") && text.contains("region = \"浙江省某市\""),
+        "{text}"
+    );
+    assert!(!text.contains("code = \"PROV\""), "only CITY and what is under it:\n{text}");
+    let back = run(&["agency", "import", &out.to_string_lossy()]);
+    assert!(
+        stdout(&back).contains("3 agencies, 0 added, 0 changed, 3 unchanged"),
+        "{}",
+        stdout(&back)
+    );
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -3,6 +3,7 @@
 //! - [`calendar`]: the working-day calendar (public holidays and 调休) from the State Council notices;
 //! - [`regime`]: which 条例 governs an application, intake channels and the date of receipt;
 //! - [`clock`]: the reply clock — due date, state and a readable trace from an application's events;
+//! - [`directory`]: agencies as an agency file states them, and the checks of their tree (parents, cycles);
 //! - [`fee`]: the information processing fee of 国办函〔2020〕109号;
 //! - [`publishing`]: the 索引号 from an agency's pattern and the 20-working-day publication period (art. 26);
 //! - [`letters`]: the letters of handling an application (补正, 征求意见, 延期, 收费, 答复), citing their articles;
@@ -13,6 +14,7 @@
 
 pub mod calendar;
 pub mod clock;
+pub mod directory;
 pub mod fee;
 pub mod letters;
 pub mod publishing;

@@ -8,9 +8,9 @@ use gongkai_core::regime::{Channel, Intake, Regime};
 use gongkai_core::report::format::Content;
 use gongkai_core::report::records::{
     AgencyRecords, ApplicantType, ApplicationRecord, CaseResult, CatalogItem, Complaint,
-    DeclaredFigure, FeeRecord, Funding, Lawsuit, Meeting, NonProcessing, NormativeDocument,
-    NormativeKind, Office, OtherHandling, Outcome, PublishChannel, ReadingPoint, Response,
-    ResponseKind, Review, StaffAssignment, StaffText, Training, Unavailability, Withholding,
+    DeclaredFigure, Funding, Lawsuit, Meeting, NonProcessing, NormativeDocument, NormativeKind,
+    Office, OtherHandling, Outcome, PublishChannel, ReadingPoint, Response, ResponseKind, Review,
+    StaffAssignment, StaffText, Training, Unavailability, Withholding,
 };
 use gongkai_core::report::values::Quantity;
 use time::Date;
@@ -64,7 +64,6 @@ fn application(
     received: Date,
     outcome: Outcome,
     applicant: ApplicantType,
-    fees: &mut Vec<FeeRecord>,
 ) -> ApplicationRecord {
     let channel = *rng.pick(&CHANNELS);
     let tracking_number = format!("{year}-YSQ-{:04}", index + 1);
@@ -108,13 +107,8 @@ fn application(
             let paid = add_working_days(notified, rng.between(2, 10) as u32);
             let amount = 100 * rng.between(1, 3);
             events.push(Event::FeeNotified { on: notified, amount_yuan: amount });
+            // The case's own steps are the fee's record: the report counts it from them.
             events.push(Event::FeePaid { on: paid });
-            fees.push(FeeRecord {
-                application: tracking_number.clone(),
-                date: paid,
-                amount_yuan: amount,
-                waived: false,
-            });
         }
         Outcome::Disclosed if rng.chance(10) => {
             let sent = add_working_days(received, 3);
@@ -282,8 +276,7 @@ fn add_year(records: &mut AgencyRecords, year: i32) {
         } else {
             days[rng.below(days.len() as u64 - 25) as usize]
         };
-        let record =
-            application(&mut rng, year, index, received, outcome, applicant, &mut records.fees);
+        let record = application(&mut rng, year, index, received, outcome, applicant);
         records.applications.push(record);
     }
 

@@ -2,7 +2,12 @@
 //! gongkai writes), whether it is required, and how headers are matched to fields.
 //! `docs/REGISTERS.md` lists the same mapping for people.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
+
+use crate::RegisterError;
+use crate::sheet::{Sheet, Table};
 
 /// Which register.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -12,6 +17,8 @@ pub enum Register {
     Applications,
     /// 主动公开目录.
     Catalog,
+    /// 机构名录: the platform's agencies (`gongkai agency import`).
+    Agencies,
 }
 
 impl Register {
@@ -19,6 +26,7 @@ impl Register {
         match self {
             Register::Applications => &APPLICATION_FIELDS,
             Register::Catalog => &CATALOG_FIELDS,
+            Register::Agencies => &AGENCY_FIELDS,
         }
     }
 
@@ -26,6 +34,7 @@ impl Register {
         match self {
             Register::Applications => "依申请公开登记台账",
             Register::Catalog => "主动公开目录",
+            Register::Agencies => "机构名录",
         }
     }
 }
@@ -44,7 +53,7 @@ const fn field(key: &'static str, headers: &'static [&'static str], required: bo
     Field { key, headers, required }
 }
 
-pub const APPLICATION_FIELDS: [Field; 20] = [
+pub const APPLICATION_FIELDS: [Field; 21] = [
     field(
         "tracking_number",
         &["申请编号", "受理编号", "登记编号", "编号", "流水号", "申请号"],
@@ -57,9 +66,27 @@ pub const APPLICATION_FIELDS: [Field; 20] = [
         false,
     ),
     field("channel", &["申请方式", "申请渠道", "提交方式", "收件方式", "申请形式"], true),
-    field("submitted", &["申请日期", "提交日期", "申请时间", "来件日期", "收到申请日期"], true),
-    field("signed_for", &["签收日期", "收件日期", "签收时间"], false),
+    // One of `submitted` and `received` is required (checked in `map_columns`).
+    field("submitted", &["申请日期", "提交日期", "申请时间", "来件日期", "寄出日期"], false),
+    field("signed_for", &["签收日期", "签收时间", "邮件签收日期"], false),
     field("confirmed", &["确认日期", "网上确认日期", "确认收到日期"], false),
+    // The date of receipt as the register states it (条例第三十一条): for a post the day signed for,
+    // online or by letter the day confirmed, in person the day handed in.
+    field(
+        "received",
+        &[
+            "收到申请日期",
+            "收到日期",
+            "受理日期",
+            "收件日期",
+            "接收日期",
+            "收文日期",
+            "申请收到日期",
+            "收到申请时间",
+            "受理时间",
+        ],
+        false,
+    ),
     field(
         "description",
         &["申请内容", "申请公开的信息", "所需信息内容描述", "申请事项", "所需政府信息"],
@@ -92,6 +119,28 @@ pub const CATALOG_FIELDS: [Field; 12] = [
     field("normative", &["规范性文件", "是否规范性文件"], false),
     field("channels", &["公开渠道", "公开方式", "发布渠道", "公开载体"], false),
     field("summary", &["内容概述", "摘要", "内容摘要"], false),
+];
+
+/// The columns of an agency list; the keys are the fields of
+/// [`gongkai_core::directory::AgencyEntry`].
+pub const AGENCY_FIELDS: [Field; 17] = [
+    field("code", &["机构代码", "代码", "机构编码", "单位代码", "编码"], true),
+    field("name", &["机构名称", "名称", "单位名称"], true),
+    field("kind", &["机构类型", "类型", "单位类型"], true),
+    field("parent", &["上级机构代码", "上级代码", "上级单位代码", "上级机构编码"], false),
+    field("region", &["地区", "行政区划", "所属地区", "区域"], false),
+    field("index_pattern", &["索引号规则", "索引号格式"], false),
+    field("office", &["公开工作机构", "政府信息公开工作机构", "承办机构"], false),
+    field("phone", &["联系电话", "电话", "咨询电话"], false),
+    field("fax", &["传真", "传真号码"], false),
+    field("email", &["电子邮箱", "邮箱", "电子信箱"], false),
+    field("address", &["地址", "办公地址", "通讯地址"], false),
+    field("postcode", &["邮政编码", "邮编"], false),
+    field("hours", &["办公时间", "工作时间"], false),
+    field("overview", &["机构概况", "机构简介"], false),
+    field("duties", &["主要职责", "职责"], false),
+    field("closed_on", &["撤销日期", "关闭日期"], false),
+    field("successor", &["承继机构代码", "承继机构"], false),
 ];
 
 /// A header reduced for comparison: no whitespace, full-width brackets as ASCII, no trailing colon.
@@ -189,6 +238,22 @@ pub fn map_columns(
             ));
         }
     }
+    if register == Register::Applications {
+        let column = |key: &str| {
+            fields.iter().position(|field| field.key == key).and_then(|index| columns[index])
+        };
+        if column("submitted").is_none() && column("received").is_none() {
+            let accepted: Vec<&str> = fields
+                .iter()
+                .filter(|field| matches!(field.key, "received" | "submitted"))
+                .flat_map(|field| field.headers.iter().copied())
+                .collect();
+            problems.push(format!(
+                "缺少必填列“收到申请日期”或“申请日期”（可用的表头：{}）",
+                accepted.join("、")
+            ));
+        }
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -201,6 +266,91 @@ pub fn map_columns(
         .map(|(header, _)| header.clone())
         .collect();
     Ok(ColumnMap { register, columns, unmapped })
+}
+
+/// How far down a worksheet its header is looked for (title rows, notes above the table).
+const HEADER_SEARCH: usize = 10;
+
+/// A header in two rows: the lower row's cell where it has one, else the merged group cell above it (a
+/// merged cell's text is in its first cell only, so a column under a group spanning it and with no
+/// header of its own keeps the group's name, and a header spanning both rows keeps its own).
+fn two_row_header(upper: &[String], lower: &[String]) -> Vec<String> {
+    (0..upper.len().max(lower.len()))
+        .map(|column| {
+            let below = lower.get(column).map_or("", |cell| cell.trim());
+            if below.is_empty() {
+                upper.get(column).map_or("", |cell| cell.trim()).to_owned()
+            } else {
+                below.to_owned()
+            }
+        })
+        .collect()
+}
+
+/// A header found in a worksheet: (known headers in it, rows it takes, its first row, the header).
+type HeaderFound = (usize, usize, usize, Vec<String>);
+
+/// Finds the register in a file: the worksheet with the register's headers, and its header (the row,
+/// or two rows under merged group cells, with the most of the register's headers among the first
+/// [`HEADER_SEARCH`] rows; title rows above it are skipped). Two worksheets that both hold the register's
+/// headers are refused: which one is meant is not guessed. A file where no worksheet has two of the
+/// register's headers is read from its first row, so that the missing columns are named.
+pub fn locate(register: Register, tables: Vec<Table>) -> Result<Sheet, RegisterError> {
+    let known: HashSet<String> = register
+        .fields()
+        .iter()
+        .flat_map(|field| field.headers.iter().map(|header| header_key(header)))
+        .collect();
+    let score = |cells: &[String]| -> usize {
+        cells.iter().filter(|cell| known.contains(&header_key(cell))).count()
+    };
+    let mut best: Vec<Option<HeaderFound>> = Vec::new();
+    for table in &tables {
+        let mut found: Option<HeaderFound> = None;
+        for start in 0..table.rows.len().min(HEADER_SEARCH) {
+            let upper = &table.rows[start].1;
+            let mut candidates =
+                vec![(1, upper.iter().map(|cell| cell.trim().to_owned()).collect())];
+            if let Some((_, lower)) = table.rows.get(start + 1) {
+                candidates.push((2, two_row_header(upper, lower)));
+            }
+            for (depth, headers) in candidates {
+                let points = score(&headers);
+                let better = found.as_ref().is_none_or(|(best_points, best_depth, _, _)| {
+                    (points, std::cmp::Reverse(depth))
+                        > (*best_points, std::cmp::Reverse(*best_depth))
+                });
+                if better {
+                    found = Some((points, depth, start, headers));
+                }
+            }
+        }
+        best.push(found);
+    }
+    let holding: Vec<usize> = (0..tables.len())
+        .filter(|index| best[*index].as_ref().is_some_and(|(points, ..)| *points >= 2))
+        .collect();
+    if holding.len() > 1 {
+        let names: Vec<String> =
+            holding.iter().map(|index| format!("“{}”", tables[*index].name)).collect();
+        return Err(RegisterError::Columns(vec![format!(
+            "工作表{}都有{}的表头：无法确定导入哪一个，请每次只导入一个工作表（删去或另存其他工作表）",
+            names.join("、"),
+            register.name()
+        )]));
+    }
+    let chosen = holding
+        .first()
+        .copied()
+        .or_else(|| tables.iter().position(|table| !table.rows.is_empty()))
+        .ok_or_else(|| RegisterError::Unreadable("the file has no rows (表格为空)".to_owned()))?;
+    let mut table = tables.into_iter().nth(chosen).unwrap_or_default();
+    let (depth, start, headers) = match best[chosen].take() {
+        Some((points, depth, start, headers)) if points >= 2 => (depth, start, headers),
+        _ => (1, 0, table.rows[0].1.iter().map(|cell| cell.trim().to_owned()).collect()),
+    };
+    let rows = table.rows.split_off(start + depth);
+    Ok(Sheet { headers, rows })
 }
 
 /// 序号 columns carry no data.

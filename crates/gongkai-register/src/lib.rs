@@ -9,6 +9,7 @@
 //!
 //! Pure: bytes in, records out, and back. The store writes; the CLI reads files.
 
+pub mod agencies;
 pub mod fields;
 pub mod rows;
 pub mod sheet;
@@ -17,9 +18,10 @@ mod write;
 use gongkai_core::calendar::Calendar;
 use time::Date;
 
+pub use agencies::{AgencyFileKind, AgencyList, read_agencies, write_agencies};
 pub use fields::{ColumnMap, Register};
 pub use rows::{ApplicationEntry, CatalogEntry, Problem};
-pub use sheet::{FileKind, Sheet};
+pub use sheet::{FileKind, Sheet, Table};
 pub use write::write;
 
 /// Why a register cannot be imported.
@@ -52,7 +54,7 @@ fn sheet_and_map(
     register: Register,
     overrides: &[(String, String)],
 ) -> Result<(Sheet, ColumnMap), RegisterError> {
-    let sheet = sheet::read(bytes, kind)?;
+    let sheet = fields::locate(register, sheet::read(bytes, kind)?)?;
     let map =
         fields::map_columns(register, &sheet.headers, overrides).map_err(RegisterError::Columns)?;
     Ok((sheet, map))

@@ -12,6 +12,7 @@ use gongkai_core::clock::{self, Application, Event, Party};
 use gongkai_core::regime::{Channel, Intake, Regime};
 use gongkai_core::report::records::{
     ApplicantType, ApplicationRecord, CatalogItem, OtherHandling, Outcome, PublishChannel,
+    Unavailability, Withholding,
 };
 use serde::Serialize;
 use time::Date;
@@ -49,11 +50,31 @@ pub struct CatalogEntry {
     pub summary: String,
 }
 
-/// Parses a date as registers write it: 2025-01-02, 2025/1/2, 2025.1.2, 2025年1月2日 (a time after it is
-/// ignored).
+/// Parses a date as registers write it: 2025-01-02, 2025/1/2, 2025.1.2, 2025年1月2日, 20250102, or an
+/// Excel date serial left as a number (45659: a date column formatted as 常规); a time after it is
+/// ignored. Serials are read only between 1960 and 2099 (21916–73050), where a bare number in a date
+/// column cannot be anything else.
 pub fn parse_date(text: &str) -> Option<Date> {
     let text = text.trim();
     let text = text.split([' ', 'T']).next().unwrap_or(text);
+    if text.bytes().all(|byte| byte.is_ascii_digit()) {
+        return match text.len() {
+            5 => {
+                let serial: i64 =
+                    text.parse().ok().filter(|serial| (21_916..=73_050).contains(serial))?;
+                let epoch = Date::from_calendar_date(1899, time::Month::December, 30).ok()?;
+                epoch.checked_add(time::Duration::days(serial))
+            }
+            8 => {
+                let (year, rest) = text.split_at(4);
+                let (month, day) = rest.split_at(2);
+                let year: i32 = year.parse().ok().filter(|year| (1900..=2200).contains(year))?;
+                let month = time::Month::try_from(month.parse::<u8>().ok()?).ok()?;
+                Date::from_calendar_date(year, month, day.parse().ok()?).ok()
+            }
+            _ => None,
+        };
+    }
     let numbers: Vec<&str> =
         text.split(['-', '/', '.', '年', '月', '日']).filter(|part| !part.is_empty()).collect();
     let [year, month, day] = numbers.as_slice() else { return None };
@@ -111,49 +132,240 @@ fn channel(text: &str) -> Option<Channel> {
     })
 }
 
-fn outcome(text: &str) -> Result<Outcome, String> {
-    let text = squeeze(text);
-    if let Some(found) =
-        Outcome::ALL.into_iter().find(|outcome| squeeze(&outcome.register_label()) == text)
+/// Result texts of a case not yet ended: it imports as open, with its clock.
+const OPEN: [&str; 12] = [
+    "办理中",
+    "正在办理",
+    "未办结",
+    "尚未办结",
+    "在办",
+    "处理中",
+    "正在处理",
+    "待答复",
+    "尚未答复",
+    "未答复",
+    "结转下年度",
+    "结转下年度继续办理",
+];
+
+/// The groups of the table's result rows whose rows need a reason, with the names registers give them.
+const GROUPS: [(&str, &[&str]); 4] = [
+    ("不予公开", &["不予公开", "不同意公开"]),
+    ("无法提供", &["无法提供"]),
+    ("不予处理", &["不予处理"]),
+    ("其他处理", &["其他处理"]),
+];
+
+/// Words a register puts before a result that are the table's headings, not the result.
+const HEADINGS: [&str; 5] = ["本年度办理结果", "办理结果", "答复结果", "其中", "答复类型"];
+
+/// A result text reduced for matching: enumerators dropped ("三、", "（六）", "1.", "①"), the table's
+/// headings and note dropped, and every separator (：、-—/ and new lines), quote and space removed, so
+/// that "（三）不予公开\n1.属于国家秘密", "不予公开-属于国家秘密" and "不予公开：属于国家秘密" are one text.
+fn outcome_key(text: &str) -> String {
+    let text = match text.find("（区分处理") {
+        Some(open) => match text[open..].find('）') {
+            Some(close) => format!("{}{}", &text[..open], &text[open + close + '）'.len_utf8()..]),
+            None => text.to_owned(),
+        },
+        None => text.to_owned(),
+    };
+    let is_numeral = |c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c);
+    let mut key = String::new();
+    for segment in text.split(|c: char| c.is_whitespace() || "：:、-—－/／;；|，,".contains(c))
     {
-        return Ok(found);
-    }
-    // The ground alone names one outcome ("属于国家秘密").
-    let by_ground: Vec<Outcome> = Outcome::ALL
-        .into_iter()
-        .filter(|outcome| outcome.ground().is_some_and(|ground| squeeze(ground) == text))
-        .collect();
-    if let [found] = by_ground.as_slice() {
-        return Ok(*found);
-    }
-    match text.as_str() {
-        "同意公开" | "公开" => return Ok(Outcome::Disclosed),
-        "同意部分公开" => return Ok(Outcome::PartiallyDisclosed),
-        "属于已主动公开范围" | "已主动公开" | "予以公开：已主动公开" => {
-            return Ok(Outcome::AlreadyPublished);
+        let mut segment = segment.trim();
+        loop {
+            let before = segment;
+            // （一） (1) 1. 1． ① …
+            if let Some(rest) = segment.strip_prefix(['（', '('])
+                && let Some(close) = rest.find(['）', ')'])
+                && close > 0
+                && rest[..close].chars().all(is_numeral)
+            {
+                segment = rest[close..].trim_start_matches(['）', ')']);
+            }
+            let numerals = segment.chars().take_while(|c| is_numeral(*c)).count();
+            if numerals > 0 {
+                let rest: String = segment.chars().skip(numerals).collect();
+                if rest.is_empty() {
+                    segment = "";
+                } else if let Some(stripped) = rest.strip_prefix(['.', '．', '。']) {
+                    let offset = segment.len() - stripped.len();
+                    segment = &segment[offset..];
+                }
+            }
+            segment = segment.trim_start_matches(|c: char| ('①'..='⑳').contains(&c));
+            for heading in HEADINGS {
+                if let Some(rest) = segment.strip_prefix(heading) {
+                    segment = rest;
+                }
+            }
+            if segment == before {
+                break;
+            }
         }
-        "不属于本行政机关公开" | "不属于本机关公开" | "非本机关信息" => {
-            return Ok(Outcome::NotThisAgency);
-        }
-        _ => {}
+        // The pre-2019 table counts answers: "同意公开答复数", "申请信息不存在数".
+        let segment = segment
+            .strip_suffix("答复数")
+            .or_else(|| segment.strip_suffix('数'))
+            .unwrap_or(segment);
+        key.extend(segment.chars().filter(|c| !"“”\"'‘’「」《》".contains(*c)).map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            _ => c,
+        }));
     }
-    let categories: Vec<&str> = Outcome::ALL
-        .iter()
-        .filter(|outcome| outcome.ground().is_some())
-        .map(|outcome| outcome.label())
-        .collect();
-    if categories.iter().any(|category| squeeze(category) == text) {
-        return Err(format!("“{text}”须写明理由，例如“{text}：{}”", example_ground(&text)));
-    }
-    Err(format!("无法识别的答复结果“{text}”，应为如“予以公开”“部分公开”“不予公开：属于国家秘密”等"))
+    key
 }
 
-fn example_ground(category: &str) -> &'static str {
-    Outcome::ALL
-        .iter()
-        .find(|outcome| outcome.label() == category)
-        .and_then(|outcome| outcome.ground())
-        .unwrap_or("")
+/// Every way a register writes each outcome, reduced by [`outcome_key`]: the outcome's own label, its
+/// group and ground (the 2019/2021 table's short and full row labels), the pre-2019 统计表's answer types,
+/// and common spoken names. A text two outcomes could claim is left out (not guessed).
+fn outcome_names() -> &'static HashMap<String, Option<Outcome>> {
+    static NAMES: std::sync::OnceLock<HashMap<String, Option<Outcome>>> =
+        std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names: HashMap<String, Option<Outcome>> = HashMap::new();
+        let mut add = |text: &str, outcome: Outcome| {
+            let key = outcome_key(text);
+            let entry = names.entry(key).or_insert(Some(outcome));
+            if *entry != Some(outcome) {
+                *entry = None;
+            }
+        };
+        for outcome in Outcome::ALL {
+            add(&outcome.register_label(), outcome);
+            for reason in reasons(outcome) {
+                if let Some((_, names)) = GROUPS.iter().find(|(group, _)| *group == outcome.label())
+                {
+                    for group in *names {
+                        add(&format!("{group}：{reason}"), outcome);
+                    }
+                }
+                // The reason alone names its row, except the bare 其他.
+                if reason != "其他" {
+                    add(reason, outcome);
+                }
+            }
+            if outcome.ground().is_none() {
+                add(outcome.label(), outcome);
+            }
+        }
+        let plain: [(&[&str], Outcome); 7] = [
+            (
+                &[
+                    "所申请信息已经主动公开",
+                    "属于已主动公开范围",
+                    "予以公开：已主动公开",
+                    "已主动公开",
+                ],
+                Outcome::AlreadyPublished,
+            ),
+            (&["予以公开", "同意公开", "公开", "全部公开", "同意全部公开"], Outcome::Disclosed),
+            (
+                &[
+                    "部分公开",
+                    "同意部分公开",
+                    "予以部分公开",
+                    "部分公开（区分处理的，只计这一情形，不计其他情形）",
+                ],
+                Outcome::PartiallyDisclosed,
+            ),
+            (
+                &[
+                    "不属于本行政机关公开",
+                    "不属于本机关公开",
+                    "不属于本机关负责公开",
+                    "不属于本行政机关负责公开",
+                    "非本机关信息",
+                    "非本机关政府信息",
+                ],
+                Outcome::NotThisAgency,
+            ),
+            (
+                &["申请信息不存在", "信息不存在", "政府信息不存在", "本机关不掌握"],
+                Outcome::Unavailable(Unavailability::NotHeld),
+            ),
+            (&["告知作出更改补充", "告知更改补充"], Outcome::ToldToAmend),
+            (&["告知通过其他途径办理", "告知其他途径办理"], Outcome::ToldOtherChannel),
+        ];
+        for (texts, outcome) in plain {
+            for text in texts {
+                add(text, outcome);
+            }
+        }
+        add("逾期不补正", Outcome::OtherHandling(OtherHandling::NoSupplement));
+        add("视为放弃申请", Outcome::OtherHandling(OtherHandling::NoSupplement));
+        add("逾期未缴费", Outcome::OtherHandling(OtherHandling::FeeNotPaid));
+        add("逾期未缴纳费用", Outcome::OtherHandling(OtherHandling::FeeNotPaid));
+        names
+    })
+}
+
+/// The reasons a register gives for an outcome with a ground: the 2019/2021 row labels (short and
+/// full) and the pre-2019 统计表's (不同意公开答复数 其中：涉及国家秘密 …).
+fn reasons(outcome: Outcome) -> Vec<&'static str> {
+    let mut reasons: Vec<&'static str> = outcome.ground().into_iter().collect();
+    reasons.extend(match outcome {
+        Outcome::Withheld(Withholding::StateSecret) => &["涉及国家秘密"][..],
+        Outcome::Withheld(Withholding::ThirdPartyTradeSecret) => &["涉及商业秘密"],
+        Outcome::Withheld(Withholding::ThirdPartyPrivacy) => &["涉及个人隐私"],
+        Outcome::Withheld(Withholding::Security) => {
+            &["危及国家安全、公共安全、经济安全和社会稳定", "危及“三安全一稳定”"]
+        }
+        Outcome::Withheld(Withholding::ForbiddenByLaw) => &["法律法规规定的其他情形"],
+        Outcome::OtherHandling(OtherHandling::NoSupplement) => {
+            &["申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"]
+        }
+        Outcome::OtherHandling(OtherHandling::FeeNotPaid) => {
+            &["申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"]
+        }
+        _ => &[],
+    });
+    reasons
+}
+
+/// Reads a result cell: `Ok(None)` for a case still open (办理中 …), the outcome, or why not (in Chinese).
+fn outcome(text: &str) -> Result<Option<Outcome>, String> {
+    let trimmed = squeeze(text);
+    if OPEN.contains(&trimmed.as_str()) {
+        return Ok(None);
+    }
+    let key = outcome_key(text);
+    let names = outcome_names();
+    // The pre-2019 table counts answers: "同意公开答复数", "申请信息不存在数".
+    let candidates = [
+        Some(key.as_str()),
+        key.strip_suffix("答复数"),
+        key.strip_suffix("数"),
+        key.strip_suffix("件"),
+    ];
+    for candidate in candidates.into_iter().flatten() {
+        match names.get(candidate) {
+            Some(Some(outcome)) => return Ok(Some(*outcome)),
+            Some(None) => {
+                return Err(format!("答复结果“{}”可指多种情形，请写明类别和理由", text.trim()));
+            }
+            None => {}
+        }
+    }
+    if let Some((group, _)) = GROUPS.iter().find(|(_, names)| {
+        names
+            .iter()
+            .any(|name| candidates.into_iter().flatten().any(|key| outcome_key(name) == key))
+    }) {
+        let example = Outcome::ALL
+            .iter()
+            .find(|outcome| outcome.label() == *group)
+            .and_then(|outcome| outcome.ground())
+            .unwrap_or("");
+        return Err(format!("“{}”须写明理由，例如“{group}：{example}”", text.trim()));
+    }
+    Err(format!(
+        "无法识别的答复结果“{}”，应为如“予以公开”“部分公开”“不予公开：属于国家秘密”“办理中”等",
+        text.trim()
+    ))
 }
 
 fn party(text: &str) -> Option<Party> {
@@ -314,9 +526,14 @@ pub fn applications(
             .and_then(|_| reader.parsed("applicant_type", applicant_type, &types));
         let channel =
             reader.required("channel").and_then(|_| reader.parsed("channel", channel, &channels));
-        let submitted = reader.required_date("submitted");
+        let submitted = reader.date("submitted");
+        let received = reader.date("received");
         let signed_for = reader.date("signed_for");
         let confirmed = reader.date("confirmed");
+        if reader.text("submitted").is_empty() && reader.text("received").is_empty() {
+            let key = if map.column("received").is_some() { "received" } else { "submitted" };
+            reader.problem(key, "必填，不能为空".to_owned());
+        }
         let supplement_requested = reader.date("supplement_requested");
         let supplement_by = reader.date("supplement_by");
         let supplement_received = reader.date("supplement_received");
@@ -338,17 +555,24 @@ pub fn applications(
         let fee_paid = reader.date("fee_paid");
         let replied = reader.date("replied");
         let outcome_text = reader.text("outcome").to_owned();
-        let outcome = if outcome_text.is_empty() {
-            None
+        let (outcome, open) = if outcome_text.is_empty() {
+            (None, false)
         } else {
             match outcome(&outcome_text) {
-                Ok(outcome) => Some(outcome),
+                Ok(Some(outcome)) => (Some(outcome), false),
+                Ok(None) => (None, true),
                 Err(message) => {
                     reader.problem("outcome", message);
-                    None
+                    (None, false)
                 }
             }
         };
+        if open && replied.is_some() {
+            reader.problem(
+                "replied",
+                format!("答复结果为“{outcome_text}”（尚未办结），却填写了答复日期"),
+            );
+        }
         if supplement_by.is_some() && supplement_requested.is_none() {
             reader.problem("supplement_by", "有补正期限但没有补正告知日期".to_owned());
         }
@@ -368,15 +592,16 @@ pub fn applications(
             outcome,
             Some(Outcome::OtherHandling(OtherHandling::NoSupplement | OtherHandling::FeeNotPaid))
         );
+        let intake = channel.and_then(|channel| {
+            intake(&mut reader, channel, submitted, received, signed_for, confirmed)
+        });
         if replied.is_some() && outcome.is_none() && outcome_text.is_empty() {
             reader.problem("outcome", "已填答复日期，须填写答复结果".to_owned());
         }
         if outcome.is_some() && replied.is_none() && !lapse {
             reader.problem("replied", "已填答复结果，须填写答复日期".to_owned());
         }
-        let (Some(tracking), Some(applicant), Some(channel), Some(submitted)) =
-            (tracking, applicant, channel, submitted)
-        else {
+        let (Some(tracking), Some(applicant), Some(intake)) = (tracking, applicant, intake) else {
             problems.extend(reader.problems);
             continue;
         };
@@ -400,10 +625,11 @@ pub fn applications(
         if let Some(on) = consultation_answered {
             events.push(Event::ConsultationAnswered { on });
         }
-        let intake = Intake { channel, submitted, signed_for, confirmed };
         if let Some(on) = extension_approved {
-            let regime = Regime::in_force_on(confirmed.or(signed_for).unwrap_or(submitted))
-                .unwrap_or(Regime::Ordinance2019);
+            let regime = Regime::in_force_on(
+                intake.confirmed.or(intake.signed_for).unwrap_or(intake.submitted),
+            )
+            .unwrap_or(Regime::Ordinance2019);
             events.push(Event::ExtensionApproved {
                 on,
                 working_days: regime.max_extension_working_days(),
@@ -444,6 +670,76 @@ pub fn applications(
         });
     }
     if problems.is_empty() { Ok(entries) } else { Err(problems) }
+}
+
+/// The intake of a register row, from its dates (条例第三十一条: the date of receipt is the day handed in,
+/// signed for (邮寄) or confirmed (网上、信函、传真)).
+///
+/// - A receipt date alone (收到申请日期, 受理日期, 收件日期 …) is the register's statement of the date of
+///   receipt, recorded as that: the channel's receipt event happened on it ([`Intake::received_on`]).
+/// - A submission date alone is the day handed in or sent; the clock then needs the 签收/确认 date of a
+///   posted or online application from its own column.
+/// - Both: the submission date is kept, and the receipt date is the channel's receipt event (it must agree
+///   with a 签收/确认 column where that is filled, and with the submission day for one handed in).
+fn intake(
+    reader: &mut RowReader<'_>,
+    channel: Channel,
+    submitted: Option<Date>,
+    received: Option<Date>,
+    signed_for: Option<Date>,
+    confirmed: Option<Date>,
+) -> Option<Intake> {
+    let Some(received) = received else {
+        return submitted.map(|submitted| Intake { channel, submitted, signed_for, confirmed });
+    };
+    let Some(submitted) = submitted else {
+        let stated = Intake::received_on(channel, received);
+        for (key, date) in [("signed_for", signed_for), ("confirmed", confirmed)] {
+            if date.is_some_and(|date| date != received) {
+                let header = reader.header("received");
+                reader.problem(key, format!("与“{header}”{received}不一致"));
+            }
+        }
+        return Some(Intake { signed_for: signed_for.or(stated.signed_for), ..stated });
+    };
+    if received < submitted {
+        let header = reader.header("submitted");
+        reader.problem("received", format!("收到日期 {received} 早于“{header}”{submitted}"));
+        return None;
+    }
+    let stated = |slot: Option<Date>, key: &str, reader: &mut RowReader<'_>| {
+        if slot.is_some_and(|date| date != received) {
+            let header = reader.header("received");
+            reader.problem(key, format!("与“{header}”{received}不一致"));
+        }
+        Some(received)
+    };
+    Some(match channel {
+        Channel::InPerson => {
+            if received != submitted {
+                reader.problem(
+                    "received",
+                    format!(
+                        "当面提交的申请当日收到：收到日期 {received} 应与申请日期 {submitted} 相同"
+                    ),
+                );
+                return None;
+            }
+            Intake { channel, submitted, signed_for, confirmed }
+        }
+        Channel::Post => Intake {
+            channel,
+            submitted,
+            signed_for: stated(signed_for, "signed_for", reader),
+            confirmed,
+        },
+        Channel::Letter | Channel::Online | Channel::Fax => Intake {
+            channel,
+            submitted,
+            signed_for,
+            confirmed: stated(confirmed, "confirmed", reader),
+        },
+    })
 }
 
 /// Reads the items of a catalog list; every problem of every row, or every item.
@@ -533,6 +829,12 @@ pub fn headers(register: Register) -> Vec<&'static str> {
     register.fields().iter().map(|field| field.headers[0]).collect()
 }
 
+/// The date of receipt a register shows for an intake (the rule of the regime in force on submission).
+fn receipt(intake: &Intake) -> Option<Date> {
+    let regime = Regime::in_force_on(intake.submitted).unwrap_or(Regime::Ordinance2019);
+    gongkai_core::regime::receipt_date(intake, regime).ok().map(|receipt| receipt.date)
+}
+
 fn date_text(date: Option<Date>) -> String {
     date.map(|date| date.to_string()).unwrap_or_default()
 }
@@ -591,6 +893,7 @@ fn application_row(entry: &ApplicationEntry) -> (Vec<String>, bool) {
         record.intake.submitted.to_string(),
         date_text(record.intake.signed_for),
         date_text(record.intake.confirmed),
+        date_text(receipt(&record.intake)),
         entry.description.clone(),
         date_text(supplement_requested),
         date_text(supplement_by),
@@ -670,14 +973,111 @@ mod tests {
     #[test]
     fn outcomes_by_label_ground_or_old_name() {
         for outcome in Outcome::ALL {
-            assert_eq!(super::outcome(&outcome.register_label()), Ok(outcome));
+            assert_eq!(super::outcome(&outcome.register_label()), Ok(Some(outcome)));
         }
-        assert_eq!(super::outcome("同意公开"), Ok(Outcome::Disclosed));
+        assert_eq!(super::outcome("同意公开"), Ok(Some(Outcome::Disclosed)));
         assert_eq!(
             super::outcome("不予公开-属于国家秘密"),
-            Ok(Outcome::Withheld(gongkai_core::report::records::Withholding::StateSecret))
+            Ok(Some(Outcome::Withheld(Withholding::StateSecret)))
         );
         assert!(super::outcome("不予公开").unwrap_err().contains("须写明理由"));
         assert!(super::outcome("看情况").is_err());
+    }
+
+    /// Every row label of the 2021 and 2019 tables, as the format data prints it (with its enumerator),
+    /// joined to its group in each of the ways registers join them, reads as that row's outcome.
+    #[test]
+    fn every_table_row_label_in_every_register_form() {
+        use gongkai_core::report::format::FormatId;
+        for format in [FormatId::F2021, FormatId::F2019] {
+            let table = format.format().table("t3").expect("table 三");
+            let mut group = "";
+            for row in table.blocks.iter().flat_map(|block| &block.rows) {
+                if row.group && row.level == 1 {
+                    group = row.label.as_str();
+                    continue;
+                }
+                let Some(suffix) =
+                    row.measure.as_deref().and_then(|measure| measure.strip_prefix("app.result."))
+                else {
+                    continue;
+                };
+                let expected: Vec<Outcome> = Outcome::ALL
+                    .into_iter()
+                    .filter(|outcome| outcome.measure() == suffix)
+                    .collect();
+                if expected.is_empty() || row.key == "total" {
+                    continue;
+                }
+                let label = row.label.as_str();
+                let reads = |text: &str| super::outcome(text).ok().flatten();
+                if row.level <= 1 {
+                    let found = reads(label).unwrap_or_else(|| panic!("{format}: {label}"));
+                    assert!(expected.contains(&found), "{format}: {label} → {found:?}");
+                    continue;
+                }
+                let group_name = group.trim_start_matches(|c: char| !"予部不无其".contains(c));
+                for text in [
+                    label.to_owned(),
+                    format!("{group}\n{label}"),
+                    format!("{group_name}：{label}"),
+                    format!("{group_name}、{label}"),
+                    format!("{group_name}-{label}"),
+                    format!("三、本年度办理结果 {group} {label}"),
+                ] {
+                    if text.ends_with("其他") && !text.contains("处理") {
+                        // A bare 其他 is not guessed (see the test below).
+                        continue;
+                    }
+                    let found = reads(&text).unwrap_or_else(|| panic!("{format}: {text:?}"));
+                    assert!(expected.contains(&found), "{format}: {text:?} → {found:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_full_2021_labels_and_the_pre2019_answer_types() {
+        let cases = [
+            (
+                "其他处理：申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+                Outcome::OtherHandling(OtherHandling::NoSupplement),
+            ),
+            (
+                "（六）其他处理\n2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+                Outcome::OtherHandling(OtherHandling::FeeNotPaid),
+            ),
+            ("1.属于已主动公开范围数", Outcome::AlreadyPublished),
+            ("2.同意公开答复数", Outcome::Disclosed),
+            ("3.同意部分公开答复数", Outcome::PartiallyDisclosed),
+            (
+                "不同意公开答复数 其中：涉及商业秘密",
+                Outcome::Withheld(Withholding::ThirdPartyTradeSecret),
+            ),
+            ("不同意公开-涉及个人隐私", Outcome::Withheld(Withholding::ThirdPartyPrivacy)),
+            (
+                "不同意公开：危及国家安全、公共安全、经济安全和社会稳定",
+                Outcome::Withheld(Withholding::Security),
+            ),
+            ("5.不属于本行政机关公开数", Outcome::NotThisAgency),
+            ("6.申请信息不存在数", Outcome::Unavailable(Unavailability::NotHeld)),
+            ("7.告知作出更改补充数", Outcome::ToldToAmend),
+            ("8.告知通过其他途径办理数", Outcome::ToldOtherChannel),
+            ("危及\"三安全一稳定\"", Outcome::Withheld(Withholding::Security)),
+            (
+                "①重复申请",
+                Outcome::NotProcessed(gongkai_core::report::records::NonProcessing::Repeat),
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(super::outcome(text), Ok(Some(expected)), "{text}");
+        }
+        for open in ["办理中", "未办结", "正在办理", " 办理中 "] {
+            assert_eq!(super::outcome(open), Ok(None), "{open}");
+        }
+        // Not guessed: a group without its reason, a bare 其他, a reason no row has.
+        for vague in ["其他", "无法提供", "不予处理", "其他处理", "已处理"] {
+            assert!(super::outcome(vague).is_err(), "{vague}");
+        }
     }
 }

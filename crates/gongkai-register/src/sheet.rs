@@ -1,6 +1,10 @@
-//! A spreadsheet as rows of text: the first worksheet of an XLSX file (cells streamed, dates as
+//! A spreadsheet as rows of text: every worksheet of an XLSX file (cells streamed, dates as
 //! `YYYY-MM-DD`) or a CSV file (UTF-8, with or without BOM, or GB18030 as Excel saves it in China).
 //! Hostile files stop at limits: rows, columns, bytes inflated.
+//!
+//! Which worksheet is the register, and which rows are its header (a title row above it, a header in two
+//! rows under merged group cells), is decided by the caller, who knows the headers to look for
+//! ([`crate::fields::locate`]).
 
 use std::io::{Cursor, Read};
 
@@ -48,19 +52,35 @@ pub struct Sheet {
     pub rows: Vec<(usize, Vec<String>)>,
 }
 
-/// Reads `bytes` as `kind`; the header row is the first row with any text.
-pub fn read(bytes: &[u8], kind: FileKind) -> Result<Sheet, RegisterError> {
-    let rows = match kind {
+/// A worksheet's rows with text, each with its row number (1-based, as a spreadsheet shows it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Table {
+    /// The worksheet's name (empty for a CSV file).
+    pub name: String,
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+/// Reads `bytes` as `kind`: every worksheet, in the workbook's order, with its rows that have any text.
+pub fn read(bytes: &[u8], kind: FileKind) -> Result<Vec<Table>, RegisterError> {
+    let tables = match kind {
         FileKind::Xlsx => read_xlsx(bytes)?,
-        FileKind::Csv => read_csv(bytes)?,
+        FileKind::Csv => vec![Table { name: String::new(), rows: read_csv(bytes)? }],
     };
-    let mut rows =
-        rows.into_iter().filter(|(_, cells)| cells.iter().any(|cell| !cell.trim().is_empty()));
-    let Some((_, headers)) = rows.next() else {
+    let tables: Vec<Table> = tables
+        .into_iter()
+        .map(|table| Table {
+            name: table.name,
+            rows: table
+                .rows
+                .into_iter()
+                .filter(|(_, cells)| cells.iter().any(|cell| !cell.trim().is_empty()))
+                .collect(),
+        })
+        .collect();
+    if tables.iter().all(|table| table.rows.is_empty()) {
         return Err(RegisterError::Unreadable("the file has no rows (表格为空)".to_owned()));
-    };
-    let headers = headers.into_iter().map(|header| header.trim().to_owned()).collect();
-    Ok(Sheet { headers, rows: rows.collect() })
+    }
+    Ok(tables)
 }
 
 fn decode(bytes: &[u8]) -> Result<String, RegisterError> {
@@ -127,15 +147,33 @@ fn check_zip(bytes: &[u8]) -> Result<(), RegisterError> {
     Ok(())
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, RegisterError> {
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<Table>, RegisterError> {
     check_zip(bytes)?;
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
         .map_err(|err| RegisterError::Unreadable(format!("XLSX: {err}")))?;
-    let Some(name) = workbook.sheet_names().first().cloned() else {
+    let names = workbook.sheet_names();
+    if names.is_empty() {
         return Err(RegisterError::Unreadable("the XLSX has no worksheet".to_owned()));
-    };
+    }
+    let mut tables = Vec::with_capacity(names.len());
+    let mut total = 0;
+    for name in names {
+        let rows = read_worksheet(&mut workbook, &name)?;
+        total += rows.len();
+        if total > MAX_ROWS {
+            return Err(RegisterError::TooLarge(format!("more than {MAX_ROWS} rows")));
+        }
+        tables.push(Table { name, rows });
+    }
+    Ok(tables)
+}
+
+fn read_worksheet(
+    workbook: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+) -> Result<Vec<(usize, Vec<String>)>, RegisterError> {
     let mut reader = workbook
-        .worksheet_cells_reader(&name)
+        .worksheet_cells_reader(name)
         .map_err(|err| RegisterError::Unreadable(format!("XLSX sheet {name}: {err}")))?;
     let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
     while let Some(cell) = reader
@@ -212,9 +250,14 @@ mod tests {
     #[test]
     fn csv_in_gb18030_reads_as_text() {
         let (bytes, _, _) = encoding_rs::GB18030.encode("申请编号,申请人类型\nA1,自然人\n");
-        let sheet = read(&bytes, FileKind::Csv).unwrap();
-        assert_eq!(sheet.headers, vec!["申请编号", "申请人类型"]);
-        assert_eq!(sheet.rows, vec![(2, vec!["A1".to_owned(), "自然人".to_owned()])]);
+        let tables = read(&bytes, FileKind::Csv).unwrap();
+        assert_eq!(
+            tables[0].rows,
+            vec![
+                (1, vec!["申请编号".to_owned(), "申请人类型".to_owned()]),
+                (2, vec!["A1".to_owned(), "自然人".to_owned()])
+            ]
+        );
     }
 
     #[test]

@@ -160,6 +160,8 @@ fn line(number: usize, facts: &Facts) -> String {
         day(0),
         signed,
         confirmed,
+        // 收到申请日期: left to the 签收/确认 columns (the export fills it from them).
+        String::new(),
         "\"申请内容，含逗号\"".to_owned(),
         supplement,
         String::new(),

@@ -1,6 +1,7 @@
 //! Agencies as a tree (province → city/county → department), each with its code, region, index-number
 //! pattern and contact details.
 
+use gongkai_core::directory;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -23,6 +24,10 @@ pub struct AgencyRow {
     pub phone: String,
     pub address: String,
     pub hours: String,
+    /// The day it closed (撤销, 合并), `YYYY-MM-DD`; `None` while it works.
+    pub closed_on: Option<String>,
+    /// The agency that took over its work, when it closed: code and name.
+    pub successor: Option<(String, String)>,
 }
 
 /// A new agency.
@@ -41,7 +46,8 @@ pub struct NewAgency<'a> {
 }
 
 const SELECT: &str = "SELECT a.id, a.code, a.name, a.kind, a.region, p.code, a.index_pattern, a.office, a.phone, \
-                      a.address, a.hours FROM agencies a LEFT JOIN agencies p ON p.id = a.parent_id";
+                      a.address, a.hours, a.closed_on, s.code, s.name FROM agencies a \
+                      LEFT JOIN agencies p ON p.id = a.parent_id LEFT JOIN agencies s ON s.id = a.successor_id";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<AgencyRow, StoreError> {
     Ok(AgencyRow {
@@ -56,6 +62,14 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<AgencyRow, StoreError> {
         phone: row.try_get(8)?,
         address: row.try_get(9)?,
         hours: row.try_get(10)?,
+        closed_on: row.try_get(11)?,
+        successor: match (
+            row.try_get::<Option<String>, _>(12)?,
+            row.try_get::<Option<String>, _>(13)?,
+        ) {
+            (Some(code), Some(name)) => Some((code, name)),
+            _ => None,
+        },
     })
 }
 
@@ -244,4 +258,389 @@ pub async fn profile(store: &Store, code: &str) -> Result<Profile, StoreError> {
         fax: row.try_get(5)?,
         leaders,
     })
+}
+
+/// Every agency's code, parent, region and whether it is closed: what an agency file is checked against
+/// ([`gongkai_core::directory::check`]).
+pub async fn existing(store: &Store) -> Result<Vec<directory::Existing>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT a.code, p.code, a.region, a.closed_on FROM agencies a LEFT JOIN agencies p ON p.id = a.parent_id",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(directory::Existing {
+                code: row.try_get(0)?,
+                parent: row.try_get(1)?,
+                region: row.try_get(2)?,
+                closed: row.try_get::<Option<String>, _>(3)?.is_some(),
+            })
+        })
+        .collect()
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportCounts {
+    pub added: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+}
+
+/// The columns an entry sets, in the order of [`STORED`].
+const STORED: &str = "name, kind, region, index_pattern, office, phone, fax, email, address, postcode, \
+                      hours, overview, duties";
+
+/// An agency's stored fields (as text, parent as id) and its leaders.
+type Stored = (i64, Vec<Option<String>>, Option<i64>, Vec<directory::LeaderEntry>);
+
+async fn stored(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    code: &str,
+) -> Result<Option<Stored>, StoreError> {
+    let sql = format!("SELECT id, parent_id, {STORED} FROM agencies WHERE code = $1");
+    let Some(row) =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(code).fetch_optional(&mut **transaction).await?
+    else {
+        return Ok(None);
+    };
+    let id: i64 = row.try_get(0)?;
+    let parent: Option<i64> = row.try_get(1)?;
+    let mut fields = Vec::with_capacity(13);
+    for column in 2..15 {
+        fields.push(Some(row.try_get::<String, _>(column)?));
+    }
+    let leaders = sqlx::query(
+        "SELECT name, post, duties, biography FROM leaders WHERE agency_id = $1 ORDER BY seq",
+    )
+    .bind(id)
+    .fetch_all(&mut **transaction)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(directory::LeaderEntry {
+            name: row.try_get(0)?,
+            post: row.try_get(1)?,
+            duties: row.try_get(2)?,
+            biography: row.try_get(3)?,
+        })
+    })
+    .collect::<Result<_, StoreError>>()?;
+    Ok(Some((id, fields, parent, leaders)))
+}
+
+async fn id_of(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    code: &str,
+) -> Result<i64, StoreError> {
+    sqlx::query("SELECT id FROM agencies WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&mut **transaction)
+        .await?
+        .ok_or_else(|| StoreError::NotFound { what: "agency", key: code.to_owned() })?
+        .try_get(0)
+        .map_err(StoreError::from)
+}
+
+/// Writes a checked agency file: `order` and `regions` are what [`gongkai_core::directory::check`]
+/// returned for these entries against [`existing`]. In one transaction, by code: a new code is added, a
+/// known one updated where the file says something else (a field the file leaves out keeps its value), and
+/// the closures and successors set last (a successor may come later in the file). Audited as one action,
+/// `agency.import`, with the codes added and changed.
+pub async fn import(
+    store: &Store,
+    entries: &[directory::AgencyEntry],
+    order: &[usize],
+    regions: &[String],
+    actor: &Actor<'_>,
+) -> Result<ImportCounts, StoreError> {
+    let mut counts = ImportCounts::default();
+    let (mut added, mut changed) = (Vec::new(), Vec::new());
+    let mut transaction = store.begin_write().await?;
+    let now = now_text();
+    for index in order {
+        let entry = &entries[*index];
+        let kind = directory::kind_code(&entry.kind).ok_or_else(|| {
+            StoreError::InvalidData(format!("agency kind `{}` is not known", entry.kind))
+        })?;
+        let parent = match entry.parent.as_deref() {
+            Some(code) => Some(id_of(&mut transaction, code.trim()).await?),
+            None => None,
+        };
+        let given = [
+            Some(entry.name.trim().to_owned()),
+            Some(kind.to_owned()),
+            Some(regions[*index].clone()),
+            entry.index_pattern.clone(),
+            entry.office.clone(),
+            entry.phone.clone(),
+            entry.fax.clone(),
+            entry.email.clone(),
+            entry.address.clone(),
+            entry.postcode.clone(),
+            entry.hours.clone(),
+            entry.overview.clone(),
+            entry.duties.clone(),
+        ];
+        let code = entry.code.trim();
+        let (id, is_new) = match stored(&mut transaction, code).await? {
+            None => {
+                let values: Vec<String> = given
+                    .iter()
+                    .enumerate()
+                    .map(|(column, value)| match (column, value) {
+                        (3, None) => directory::DEFAULT_INDEX_PATTERN.to_owned(),
+                        (_, value) => value.clone().unwrap_or_default(),
+                    })
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO agencies (code, parent_id, created_at, {STORED}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+                );
+                let mut query =
+                    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(code).bind(parent).bind(&now);
+                for value in &values {
+                    query = query.bind(value.clone());
+                }
+                query.execute(&mut *transaction).await?;
+                counts.added += 1;
+                added.push(code.to_owned());
+                (id_of(&mut transaction, code).await?, true)
+            }
+            Some((id, fields, stored_parent, leaders)) => {
+                let values: Vec<String> = given
+                    .iter()
+                    .zip(&fields)
+                    .map(|(given, stored)| {
+                        given.clone().or_else(|| stored.clone()).unwrap_or_default()
+                    })
+                    .collect();
+                let same_fields = values
+                    .iter()
+                    .zip(&fields)
+                    .all(|(value, stored)| Some(value) == stored.as_ref());
+                let same_leaders = entry.leaders.as_ref().is_none_or(|given| *given == leaders);
+                if !(same_fields && stored_parent == parent && same_leaders) {
+                    let sql = "UPDATE agencies SET parent_id = $1, name = $2, kind = $3, region = $4, index_pattern = $5, office = $6, phone = $7, fax = $8, email = $9, address = $10, postcode = $11, hours = $12, overview = $13, duties = $14 WHERE id = $15";
+                    let mut query = sqlx::query(sql).bind(parent);
+                    for value in &values {
+                        query = query.bind(value.clone());
+                    }
+                    query.bind(id).execute(&mut *transaction).await?;
+                    counts.changed += 1;
+                    changed.push(code.to_owned());
+                }
+                (id, false)
+            }
+        };
+        if let Some(leaders) = &entry.leaders {
+            if !is_new {
+                sqlx::query("DELETE FROM leaders WHERE agency_id = $1")
+                    .bind(id)
+                    .execute(&mut *transaction)
+                    .await?;
+            }
+            for (seq, leader) in leaders.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO leaders (agency_id, seq, name, post, duties, biography) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(id)
+                .bind(seq as i64)
+                .bind(&leader.name)
+                .bind(&leader.post)
+                .bind(&leader.duties)
+                .bind(&leader.biography)
+                .execute(&mut *transaction)
+                .await?;
+            }
+        }
+    }
+    for index in order {
+        let entry = &entries[*index];
+        let Some(day) = entry.closed_on.as_deref() else { continue };
+        let day = directory::closing_day(day)
+            .ok_or_else(|| StoreError::InvalidData(format!("closing day `{day}` is not a date")))?;
+        let successor = match entry.successor.as_deref() {
+            Some(code) => Some(id_of(&mut transaction, code.trim()).await?),
+            None => None,
+        };
+        let row = sqlx::query("SELECT closed_on, successor_id FROM agencies WHERE code = $1")
+            .bind(entry.code.trim())
+            .fetch_one(&mut *transaction)
+            .await?;
+        let stored: (Option<String>, Option<i64>) = (row.try_get(0)?, row.try_get(1)?);
+        if stored == (Some(day.to_string()), successor) {
+            continue;
+        }
+        sqlx::query("UPDATE agencies SET closed_on = $1, successor_id = $2 WHERE code = $3")
+            .bind(day.to_string())
+            .bind(successor)
+            .bind(entry.code.trim())
+            .execute(&mut *transaction)
+            .await?;
+        let code = entry.code.trim().to_owned();
+        if !changed.contains(&code) && !added.contains(&code) {
+            counts.changed += 1;
+            changed.push(code);
+        }
+    }
+    counts.unchanged = order.len() - counts.added - counts.changed;
+    let after =
+        serde_json::json!({ "added": added, "changed": changed, "unchanged": counts.unchanged })
+            .to_string();
+    audit::record(&mut transaction, actor, "agency.import", "agencies", Some(&after)).await?;
+    transaction.commit().await?;
+    Ok(counts)
+}
+
+/// The agencies as an agency file states them, every field given: all of them, or the agency `root` and
+/// the agencies under it. Parents come before their children.
+pub async fn export(
+    store: &Store,
+    root: Option<&str>,
+) -> Result<Vec<directory::AgencyEntry>, StoreError> {
+    let sql = "SELECT a.code, a.name, a.kind, p.code, a.region, a.index_pattern, a.office, a.phone, a.fax, a.email, \
+         a.address, a.postcode, a.hours, a.overview, a.duties, a.closed_on, s.code, a.id \
+         FROM agencies a LEFT JOIN agencies p ON p.id = a.parent_id LEFT JOIN agencies s ON s.id = a.successor_id \
+         ORDER BY a.code";
+    let rows = sqlx::query(sql).fetch_all(store.pool()).await?;
+    let mut leaders: std::collections::HashMap<i64, Vec<directory::LeaderEntry>> =
+        std::collections::HashMap::new();
+    for row in sqlx::query(
+        "SELECT agency_id, name, post, duties, biography FROM leaders ORDER BY agency_id, seq",
+    )
+    .fetch_all(store.pool())
+    .await?
+    {
+        leaders.entry(row.try_get(0)?).or_default().push(directory::LeaderEntry {
+            name: row.try_get(1)?,
+            post: row.try_get(2)?,
+            duties: row.try_get(3)?,
+            biography: row.try_get(4)?,
+        });
+    }
+    let mut entries = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let text = |column: usize| -> Result<Option<String>, StoreError> {
+            Ok(Some(row.try_get::<String, _>(column)?))
+        };
+        let id: i64 = row.try_get(17)?;
+        entries.push(directory::AgencyEntry {
+            code: row.try_get(0)?,
+            name: row.try_get(1)?,
+            kind: row.try_get(2)?,
+            parent: row.try_get(3)?,
+            region: text(4)?,
+            index_pattern: text(5)?,
+            office: text(6)?,
+            phone: text(7)?,
+            fax: text(8)?,
+            email: text(9)?,
+            address: text(10)?,
+            postcode: text(11)?,
+            hours: text(12)?,
+            overview: text(13)?,
+            duties: text(14)?,
+            leaders: Some(leaders.remove(&id).unwrap_or_default()),
+            closed_on: row.try_get(15)?,
+            successor: row.try_get(16)?,
+        });
+    }
+    let existing: Vec<directory::Existing> = entries
+        .iter()
+        .map(|entry| directory::Existing {
+            code: entry.code.clone(),
+            parent: entry.parent.clone(),
+            region: entry.region.clone().unwrap_or_default(),
+            closed: entry.closed_on.is_some(),
+        })
+        .collect();
+    let (order, _) = directory::check(&entries, &existing).map_err(|problems| {
+        StoreError::InvalidData(format!(
+            "the stored agencies do not form a tree: {}",
+            problems.iter().map(|problem| problem.message.as_str()).collect::<Vec<_>>().join("; ")
+        ))
+    })?;
+    let mut ordered: Vec<directory::AgencyEntry> =
+        order.into_iter().map(|index| entries[index].clone()).collect();
+    if let Some(root) = root {
+        if !ordered.iter().any(|entry| entry.code == root) {
+            return Err(StoreError::NotFound { what: "agency", key: root.to_owned() });
+        }
+        let mut inside: std::collections::HashSet<String> =
+            std::collections::HashSet::from([root.to_owned()]);
+        ordered.retain(|entry| {
+            let keep = entry.code == root
+                || entry.parent.as_ref().is_some_and(|parent| inside.contains(parent));
+            if keep {
+                inside.insert(entry.code.clone());
+            }
+            keep
+        });
+    }
+    Ok(ordered)
+}
+
+/// Closes the agency `code` on `day` (撤销, 合并), with the agency that takes over its work. It stays in the
+/// tree and keeps its archive; the portal marks it and names the successor. Refused: an agency already
+/// closed, a successor that is itself, unknown or closed. Returns the number of its applications with no
+/// reply recorded, which stay with it (to be handed over by its staff).
+pub async fn close(
+    store: &Store,
+    code: &str,
+    successor: Option<&str>,
+    day: time::Date,
+    actor: &Actor<'_>,
+) -> Result<i64, StoreError> {
+    let mut transaction = store.begin_write().await?;
+    let row = sqlx::query("SELECT id, closed_on FROM agencies WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&mut *transaction)
+        .await?
+        .ok_or_else(|| StoreError::NotFound { what: "agency", key: code.to_owned() })?;
+    let id: i64 = row.try_get(0)?;
+    if let Some(closed) = row.try_get::<Option<String>, _>(1)? {
+        return Err(StoreError::InvalidData(format!("agency `{code}` was closed on {closed}")));
+    }
+    let successor_id = match successor {
+        Some(other) if other == code => {
+            return Err(StoreError::InvalidData("an agency cannot succeed itself".to_owned()));
+        }
+        Some(other) => {
+            let row = sqlx::query("SELECT id, closed_on FROM agencies WHERE code = $1")
+                .bind(other)
+                .fetch_optional(&mut *transaction)
+                .await?
+                .ok_or_else(|| StoreError::NotFound {
+                    what: "successor agency",
+                    key: other.to_owned(),
+                })?;
+            if row.try_get::<Option<String>, _>(1)?.is_some() {
+                return Err(StoreError::InvalidData(format!(
+                    "the successor `{other}` is itself closed"
+                )));
+            }
+            Some(row.try_get::<i64, _>(0)?)
+        }
+        None => None,
+    };
+    sqlx::query("UPDATE agencies SET closed_on = $1, successor_id = $2 WHERE id = $3")
+        .bind(day.to_string())
+        .bind(successor_id)
+        .bind(id)
+        .execute(&mut *transaction)
+        .await?;
+    let open: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM applications WHERE agency_id = $1 AND replied IS NULL AND outcome IS NULL",
+    )
+    .bind(id)
+    .fetch_one(&mut *transaction)
+    .await?
+    .try_get(0)?;
+    let after = serde_json::json!({ "closed_on": day.to_string(), "successor": successor, "open_applications": open })
+        .to_string();
+    audit::record(&mut transaction, actor, "agency.close", &format!("agency:{code}"), Some(&after))
+        .await?;
+    transaction.commit().await?;
+    Ok(open)
 }

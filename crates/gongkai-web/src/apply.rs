@@ -313,6 +313,9 @@ pub(crate) async fn form(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let agency = state.agency(&code).await?;
+    if let Some(refused) = crate::portal::refuse_if_closed(&agency, "apply")? {
+        return Ok(refused);
+    }
     let form =
         ApplicationForm { applicant_type: "natural".to_owned(), ..ApplicationForm::default() };
     form_page(&headers, &agency.code, &agency.name, &form, &[])
@@ -327,6 +330,9 @@ pub(crate) async fn submit(
 ) -> Result<Response, PageError> {
     csrf::check(&headers, &form.csrf)?;
     let agency = state.agency(&code).await?;
+    if let Some(refused) = crate::portal::refuse_if_closed(&agency, "apply")? {
+        return Ok(refused);
+    }
     let applicant = match (validate(&form), check_files(&files)) {
         (Ok(applicant), None) => applicant,
         (Ok(_), Some(file_error)) => {

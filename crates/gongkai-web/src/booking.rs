@@ -118,7 +118,7 @@ async fn page(
     let (token, cookie) = csrf::issue(headers)?;
     let once = crate::once::token(&form.once)?;
     let view = BookingPage {
-        agency: AgencyHeader::new(&agency, "booking"),
+        agency: AgencyHeader::load(state, &agency, "booking").await?,
         csrf: &token,
         once: &once,
         points,
@@ -135,6 +135,10 @@ pub(crate) async fn form(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
+    if let Some(refused) = crate::portal::refuse_if_closed(&state.agency(&code).await?, "booking")?
+    {
+        return Ok(refused);
+    }
     page(&state, &code, &headers, &BookingForm::default(), Vec::new(), StatusCode::OK).await
 }
 
@@ -157,6 +161,10 @@ pub(crate) async fn submit(
     PageForm(form): PageForm<BookingForm>,
 ) -> Result<Response, PageError> {
     csrf::check(&headers, &form.csrf)?;
+    if let Some(refused) = crate::portal::refuse_if_closed(&state.agency(&code).await?, "booking")?
+    {
+        return Ok(refused);
+    }
     let mut errors: Vec<(&'static str, String)> = Vec::new();
     let today = state.today();
     let point = match form.point.trim().parse::<i64>() {

@@ -65,6 +65,60 @@ pub(crate) struct FeedQuery {
     category: Option<String>,
 }
 
+/// An Atom feed of catalog items.
+fn atom(
+    base: &str,
+    title: &str,
+    self_href: &str,
+    alternate: &str,
+    author: &str,
+    items: &[gongkai_store::catalog::ItemSummary],
+) -> String {
+    let updated = items.first().map_or("2000-01-01", |item| item.published.as_str());
+    let mut body = String::with_capacity(16 * 1024);
+    body.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">\n");
+    body.push_str(&format!(
+        "<title>{}</title>\n<id>{}</id>\n<link rel=\"self\" href=\"{}\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<updated>{updated}T00:00:00+08:00</updated>\n<author><name>{}</name></author>\n",
+        xml(title),
+        xml(self_href),
+        xml(self_href),
+        xml(alternate),
+        xml(author)
+    ));
+    for item in items {
+        body.push_str(&format!(
+            "<entry>\n<title>{}</title>\n<id>{base}/items/{}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{base}/items/{}\"/>\n<updated>{}T00:00:00+08:00</updated>\n<author><name>{}</name></author>\n<category term=\"{}\"/>\n<summary>{}</summary>\n</entry>\n",
+            xml(&item.title),
+            item.id,
+            item.id,
+            xml(&item.published),
+            xml(&item.agency_name),
+            xml(&item.category),
+            xml(&[item.index_number.as_str(), item.doc_number.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" "))
+        ));
+    }
+    body.push_str("</feed>\n");
+    body
+}
+
+/// The platform's feed: the newest items of every agency (linked from the home page).
+pub(crate) async fn platform_feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let items = catalog::latest(state.store(), FEED_ENTRIES).await?;
+    let base = base_url(&headers);
+    let body = atom(
+        &base,
+        "政府信息公开平台 · 最新公开信息",
+        &format!("{base}/feed.atom"),
+        &format!("{base}/"),
+        "政府信息公开平台",
+        &items,
+    );
+    Ok(xml_response("application/atom+xml; charset=utf-8", body))
+}
+
 pub(crate) async fn agency_feed(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -87,32 +141,14 @@ pub(crate) async fn agency_feed(
         Some(category) => format!("{base}/agencies/{code}/feed.atom?category={}", encode(category)),
         None => format!("{base}/agencies/{code}/feed.atom"),
     };
-    let updated = listing
-        .items
-        .first()
-        .map_or_else(|| "2000-01-01".to_owned(), |item| item.published.clone());
-    let mut body = String::with_capacity(16 * 1024);
-    body.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">\n");
-    body.push_str(&format!(
-        "<title>{}</title>\n<id>{}</id>\n<link rel=\"self\" href=\"{}\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"{base}/agencies/{}/catalog\"/>\n<updated>{updated}T00:00:00+08:00</updated>\n<author><name>{}</name></author>\n",
-        xml(&title),
-        xml(&self_href),
-        xml(&self_href),
-        xml(&code),
-        xml(&agency.name)
-    ));
-    for item in &listing.items {
-        body.push_str(&format!(
-            "<entry>\n<title>{}</title>\n<id>{base}/items/{}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{base}/items/{}\"/>\n<updated>{}T00:00:00+08:00</updated>\n<category term=\"{}\"/>\n<summary>{}</summary>\n</entry>\n",
-            xml(&item.title),
-            item.id,
-            item.id,
-            xml(&item.published),
-            xml(&item.category),
-            xml(&[item.index_number.as_str(), item.doc_number.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" "))
-        ));
-    }
-    body.push_str("</feed>\n");
+    let body = atom(
+        &base,
+        &title,
+        &self_href,
+        &format!("{base}/agencies/{code}/catalog"),
+        &agency.name,
+        &listing.items,
+    );
     Ok(xml_response("application/atom+xml; charset=utf-8", body))
 }
 

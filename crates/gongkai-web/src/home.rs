@@ -11,6 +11,7 @@ pub(crate) struct AgencyLink {
     pub(crate) code: String,
     pub(crate) name: String,
     pub(crate) kind: &'static str,
+    pub(crate) closed: bool,
 }
 
 pub(crate) struct Region {
@@ -31,6 +32,7 @@ pub(crate) async fn home(State(state): State<AppState>) -> Result<Html<String>, 
     for agency in agencies {
         let link = AgencyLink {
             kind: crate::portal::kind_label(&agency.kind),
+            closed: agency.closed_on.is_some(),
             code: agency.code,
             name: agency.name,
         };

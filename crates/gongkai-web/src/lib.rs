@@ -15,6 +15,7 @@ mod booking;
 pub mod cache;
 pub mod client;
 mod csrf;
+mod directory;
 mod error;
 mod feeds;
 mod guard;
@@ -387,6 +388,9 @@ pub fn router(state: AppState) -> Router {
         .route("/robots.txt", get(feeds::robots))
         .route("/sitemap.xml", get(feeds::sitemap_index))
         .route("/sitemaps/{file}", get(feeds::sitemap_file))
+        .route("/feed.atom", get(feeds::platform_feed))
+        .route("/directory", get(directory::top))
+        .route("/directory/{code}", get(directory::level))
         .route("/agencies/{code}", get(portal::overview))
         .route("/agencies/{code}/leaders", get(portal::leaders))
         .route("/agencies/{code}/guide", get(portal::guide))

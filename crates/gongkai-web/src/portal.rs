@@ -23,23 +23,98 @@ pub(crate) struct AgencyHeader {
     pub(crate) kind: &'static str,
     /// The tab shown: overview, leaders, guide, catalog, reports, apply, booking.
     pub(crate) tab: &'static str,
+    /// The agencies above it, from the top of the tree: (code, name).
+    pub(crate) trail: Vec<(String, String)>,
+    /// The day it closed, or empty.
+    pub(crate) closed_on: String,
+    /// The agency that took over its work, or empty.
+    pub(crate) successor_code: String,
+    pub(crate) successor_name: String,
 }
 
 impl AgencyHeader {
-    pub(crate) fn new(agency: &AgencyRow, tab: &'static str) -> AgencyHeader {
-        AgencyHeader {
+    /// The header of `agency`'s pages, with its place in the tree (from the cached agency list).
+    pub(crate) async fn load(
+        state: &AppState,
+        agency: &AgencyRow,
+        tab: &'static str,
+    ) -> Result<AgencyHeader, gongkai_store::StoreError> {
+        let all = state.agencies().await?;
+        let (successor_code, successor_name) = agency.successor.clone().unwrap_or_default();
+        Ok(AgencyHeader {
             code: agency.code.clone(),
             name: agency.name.clone(),
             region: agency.region.clone(),
             kind: kind_label(&agency.kind),
             tab,
-        }
+            trail: trail(&all, agency),
+            closed_on: agency.closed_on.clone().unwrap_or_default(),
+            successor_code,
+            successor_name,
+        })
     }
 
     /// `aria-current` for the tab `name`.
     pub(crate) fn current(&self, name: &str) -> &'static str {
         if self.tab == name { "page" } else { "false" }
     }
+}
+
+/// The agencies above `agency` in `all`, from the top of the tree down: (code, name). The tree is checked
+/// acyclic on every write; the bound only guards a database edited by hand.
+pub(crate) fn trail(all: &[AgencyRow], agency: &AgencyRow) -> Vec<(String, String)> {
+    let mut trail = Vec::new();
+    let mut next = agency.parent_code.as_deref();
+    while let Some(code) = next {
+        let Some(parent) = all.iter().find(|candidate| candidate.code == code) else { break };
+        if trail.len() >= 32 {
+            break;
+        }
+        trail.push((parent.code.clone(), parent.name.clone()));
+        next = parent.parent_code.as_deref();
+    }
+    trail.reverse();
+    trail
+}
+
+#[derive(Template)]
+#[template(path = "closed.html")]
+struct ClosedPage<'a> {
+    code: &'a str,
+    name: &'a str,
+    closed_on: &'a str,
+    successor_code: &'a str,
+    successor_name: &'a str,
+    /// What is no longer taken (政府信息公开申请, 查阅预约), and where at the successor.
+    what: &'a str,
+    path: &'a str,
+    action: &'a str,
+}
+
+/// For a closed agency, the page that refuses a new application or booking (410 Gone) and sends the
+/// visitor to its successor; `None` for an agency at work.
+pub(crate) fn refuse_if_closed(
+    agency: &AgencyRow,
+    form: &str,
+) -> Result<Option<Response>, PageError> {
+    let Some(closed_on) = agency.closed_on.as_deref() else { return Ok(None) };
+    let (successor_code, successor_name) =
+        agency.successor.as_ref().map_or(("", ""), |(code, name)| (code.as_str(), name.as_str()));
+    let (what, action) = match form {
+        "booking" => ("查阅预约", "预约查阅"),
+        _ => ("政府信息公开申请", "提出申请"),
+    };
+    let page = ClosedPage {
+        code: &agency.code,
+        name: &agency.name,
+        closed_on,
+        successor_code,
+        successor_name,
+        what,
+        path: form,
+        action,
+    };
+    Ok(Some((StatusCode::GONE, Html(page.render()?)).into_response()))
 }
 
 pub(crate) fn kind_label(kind: &str) -> &'static str {
@@ -73,7 +148,7 @@ pub(crate) async fn overview(
     let profile = agencies::profile(state.store(), &code).await?;
     let latest = catalog::list(state.store(), agency.id, Filter::default(), 0, 8).await?.items;
     let page = OverviewPage {
-        agency: AgencyHeader::new(&agency, "overview"),
+        agency: AgencyHeader::load(&state, &agency, "overview").await?,
         overview: paragraphs(&profile.overview),
         duties: paragraphs(&profile.duties),
         latest,
@@ -94,8 +169,10 @@ pub(crate) async fn leaders(
 ) -> Result<Response, PageError> {
     let agency = state.agency(&code).await?;
     let profile = agencies::profile(state.store(), &code).await?;
-    let page =
-        LeadersPage { agency: AgencyHeader::new(&agency, "leaders"), leaders: profile.leaders };
+    let page = LeadersPage {
+        agency: AgencyHeader::load(&state, &agency, "leaders").await?,
+        leaders: profile.leaders,
+    };
     Ok(Html(page.render()?).into_response())
 }
 
@@ -121,7 +198,7 @@ pub(crate) async fn guide(
         gongkai_store::bookings::reading_points(state.store(), &code, state.today()).await?;
     let categories = state.facets(agency.id).await?.0.clone();
     let page = GuidePage {
-        agency: AgencyHeader::new(&agency, "guide"),
+        agency: AgencyHeader::load(&state, &agency, "guide").await?,
         row: agency,
         email: profile.email,
         postcode: profile.postcode,
@@ -259,7 +336,7 @@ pub(crate) async fn catalog_page(
         all_years_href: catalog_href(&code, category.as_deref(), None, 1),
         previous: (page > 1).then(|| catalog_href(&code, category.as_deref(), year, page - 1)),
         next: (page < pages).then(|| catalog_href(&code, category.as_deref(), year, page + 1)),
-        agency: AgencyHeader::new(&agency, "catalog"),
+        agency: AgencyHeader::load(&state, &agency, "catalog").await?,
         category,
         year,
         total,
@@ -333,7 +410,7 @@ pub(crate) async fn item(
         })
         .collect();
     let page = ItemPage {
-        agency: AgencyHeader::new(&agency, "catalog"),
+        agency: AgencyHeader::load(&state, &agency, "catalog").await?,
         item,
         body,
         channels,
@@ -412,7 +489,8 @@ pub(crate) async fn report_list(
                 .collect(),
         })
         .collect();
-    let page = ReportsPage { agency: AgencyHeader::new(&agency, "reports"), reports };
+    let page =
+        ReportsPage { agency: AgencyHeader::load(&state, &agency, "reports").await?, reports };
     Ok(Html(page.render()?).into_response())
 }
 

@@ -29,7 +29,7 @@ use super::records::{
 };
 use super::values::{CellKey, Quantity, TableValues};
 use crate::calendar::Calendar;
-use crate::clock::{self, LapseReason};
+use crate::clock::{self, Event, LapseReason};
 use crate::regime::{Channel, Regime, receipt_date};
 
 /// Every table 三 result measure of the 2021 format (the 2019 format sums `other.*`).
@@ -699,14 +699,76 @@ fn count(
         trainings.iter().map(|training| i64::from(training.trainees)).sum(),
     );
 
-    for fee in records.fees.iter().filter(|fee| in_year(fee.date)) {
-        if fee.waived {
-            extras.fees_waived += 1;
-        } else {
-            extras.fees_collected_yuan += fee.amount_yuan;
+    let (collected, waived) = fees(records, year, &mut extras.record_problems);
+    extras.fees_collected_yuan = collected;
+    extras.fees_waived = waived;
+    (measures, extras)
+}
+
+/// The fees of the year for the report's 收费 sentence: (元 collected, number waived).
+///
+/// A processing fee (《政府信息公开信息处理费管理办法》, 国办函〔2020〕109号) is collected on the day the
+/// applicant pays it. One source of truth per fee:
+/// - a case's own steps, when it has a 收费通知 ([`Event::FeeNotified`]): its amount counts in the year
+///   of its 缴费 ([`Event::FeePaid`]); a notice never paid collects nothing (the case lapses instead);
+/// - the ledger's fee rows (`records.fees`) for fees with no notice on their case (handled off the
+///   platform, or waived): each counts in the year of its date.
+///
+/// A ledger row for a case that has its own notice is not counted again; where the two disagree (another
+/// amount or day, or a waiver of a fee the case shows paid) a record problem names both.
+fn fees(records: &AgencyRecords, year: i32, problems: &mut Vec<String>) -> (u64, u64) {
+    let mut on_cases: HashMap<&str, (u64, Option<Date>)> = HashMap::new();
+    for application in &records.applications {
+        let mut notice: Option<u64> = None;
+        let mut paid: Option<Date> = None;
+        for event in &application.events {
+            match *event {
+                Event::FeeNotified { amount_yuan, .. } => notice = Some(amount_yuan),
+                Event::FeePaid { on } => paid = Some(on),
+                _ => {}
+            }
+        }
+        if let Some(amount) = notice {
+            on_cases.insert(application.tracking_number.as_str(), (amount, paid));
         }
     }
-    (measures, extras)
+    let mut collected: u64 = on_cases
+        .values()
+        .filter(|(_, paid)| paid.is_some_and(|paid| paid.year() == year))
+        .map(|(amount, _)| *amount)
+        .sum();
+    let mut waived = 0;
+    for fee in &records.fees {
+        if let Some((amount, paid)) = on_cases.get(fee.application.as_str()) {
+            let relevant = fee.date.year() == year || paid.is_some_and(|paid| paid.year() == year);
+            let agrees = !fee.waived && fee.amount_yuan == *amount && Some(fee.date) == *paid;
+            if relevant && !agrees {
+                let case = match paid {
+                    Some(paid) => format!("{amount}元，{paid}缴费"),
+                    None => format!("{amount}元，未缴费"),
+                };
+                let ledger = if fee.waived {
+                    format!("{}减免", fee.date)
+                } else {
+                    format!("{}元，{}", fee.amount_yuan, fee.date)
+                };
+                problems.push(format!(
+                    "申请{}：收费台账（{ledger}）与办理记录的收费（{case}）不一致，按办理记录计",
+                    fee.application
+                ));
+            }
+            continue;
+        }
+        if fee.date.year() != year {
+            continue;
+        }
+        if fee.waived {
+            waived += 1;
+        } else {
+            collected += fee.amount_yuan;
+        }
+    }
+    (collected, waived)
 }
 
 /// The measure a cell shows: the row's and the column's measure joined with a dot.
@@ -728,4 +790,82 @@ pub fn fill(format: &Format, measures: &Measures) -> TableValues {
         }
     }
     values
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+    use crate::regime::Intake;
+    use crate::report::records::FeeRecord;
+
+    fn case(tracking: &str, events: Vec<Event>) -> ApplicationRecord {
+        ApplicationRecord {
+            tracking_number: tracking.to_owned(),
+            applicant: ApplicantType::Natural,
+            intake: Intake::received_on(Channel::Online, date!(2025 - 11 - 03)),
+            regime: None,
+            events,
+            outcome: Some(Outcome::Disclosed),
+        }
+    }
+
+    fn ledger(application: &str, date: Date, amount_yuan: u64, waived: bool) -> FeeRecord {
+        FeeRecord { application: application.to_owned(), date, amount_yuan, waived }
+    }
+
+    /// 109号办法: a fee is collected when paid. A case's notice of 300 元 paid in 2026 counts in 2026 and
+    /// not in 2025 (when it was notified); an unpaid notice counts nowhere; a ledger fee of a case off the
+    /// platform (120 元) and a waiver count in their own year; the ledger's copy of the first case's fee
+    /// is not counted a second time. 2026: 300 + 120 = 420 元, 1 waived.
+    #[test]
+    fn a_fee_is_counted_once_in_the_year_it_is_paid() {
+        let records = AgencyRecords {
+            applications: vec![
+                case(
+                    "A",
+                    vec![
+                        Event::FeeNotified { on: date!(2025 - 12 - 22), amount_yuan: 300 },
+                        Event::FeePaid { on: date!(2026 - 01 - 06) },
+                    ],
+                ),
+                case("B", vec![Event::FeeNotified { on: date!(2026 - 03 - 02), amount_yuan: 500 }]),
+            ],
+            fees: vec![
+                ledger("A", date!(2026 - 01 - 06), 300, false),
+                ledger("OFF-1", date!(2026 - 05 - 06), 120, false),
+                ledger("OFF-2", date!(2026 - 06 - 01), 0, true),
+                ledger("OFF-3", date!(2025 - 06 - 01), 80, false),
+            ],
+            ..AgencyRecords::default()
+        };
+        let mut problems = Vec::new();
+        assert_eq!(fees(&records, 2026, &mut problems), (420, 1));
+        assert_eq!(fees(&records, 2025, &mut problems), (80, 0));
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn a_ledger_fee_that_contradicts_its_case_is_named_and_the_case_counts() {
+        let records = AgencyRecords {
+            applications: vec![case(
+                "A",
+                vec![
+                    Event::FeeNotified { on: date!(2026 - 03 - 02), amount_yuan: 300 },
+                    Event::FeePaid { on: date!(2026 - 03 - 09) },
+                ],
+            )],
+            fees: vec![ledger("A", date!(2026 - 03 - 09), 200, false)],
+            ..AgencyRecords::default()
+        };
+        let mut problems = Vec::new();
+        assert_eq!(fees(&records, 2026, &mut problems), (300, 0));
+        assert_eq!(
+            problems,
+            vec![
+                "申请A：收费台账（200元，2026-03-09）与办理记录的收费（300元，2026-03-09缴费）不一致，按办理记录计"
+            ]
+        );
+    }
 }
