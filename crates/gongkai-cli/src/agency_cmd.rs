@@ -115,6 +115,7 @@ async fn apply(
     dry_run: bool,
     out: &mut impl Write,
 ) -> anyhow::Result<Outcome> {
+    let action = if list.is_some() { "agency.import" } else { "agency.edit" };
     let existing = agencies::existing(store).await?;
     let (order, regions) = match directory::check(entries, &existing) {
         Ok(checked) => checked,
@@ -127,7 +128,7 @@ async fn apply(
         writeln!(out, "{file}: {} agencies valid; nothing written (--dry-run)", entries.len())?;
         return Ok(Outcome::Success);
     }
-    let counts = agencies::import(store, entries, &order, &regions, &actor()).await?;
+    let counts = agencies::import(store, entries, &order, &regions, action, &actor()).await?;
     writeln!(
         out,
         "{file}: {} agencies, {} added, {} changed, {} unchanged",

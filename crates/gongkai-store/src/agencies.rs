@@ -347,12 +347,14 @@ async fn id_of(
 /// returned for these entries against [`existing`]. In one transaction, by code: a new code is added, a
 /// known one updated where the file says something else (a field the file leaves out keeps its value), and
 /// the closures and successors set last (a successor may come later in the file). Audited as one action,
-/// `agency.import`, with the codes added and changed.
+/// `action` (`agency.import` for a file, `agency.edit` for one agency changed in the back office or with
+/// `gongkai agency edit`), with the codes added and changed.
 pub async fn import(
     store: &Store,
     entries: &[directory::AgencyEntry],
     order: &[usize],
     regions: &[String],
+    action: &str,
     actor: &Actor<'_>,
 ) -> Result<ImportCounts, StoreError> {
     let mut counts = ImportCounts::default();
@@ -488,7 +490,7 @@ pub async fn import(
     let after =
         serde_json::json!({ "added": added, "changed": changed, "unchanged": counts.unchanged })
             .to_string();
-    audit::record(&mut transaction, actor, "agency.import", "agencies", Some(&after)).await?;
+    audit::record(&mut transaction, actor, action, "agencies", Some(&after)).await?;
     transaction.commit().await?;
     Ok(counts)
 }

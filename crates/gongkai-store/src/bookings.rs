@@ -99,17 +99,7 @@ pub async fn configure(
     slots: &[&str],
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
-    if !(1..=500).contains(&capacity) {
-        return Err(StoreError::InvalidData(format!("capacity {capacity} must be 1 to 500")));
-    }
-    for slot in slots {
-        if !valid_slot(slot) {
-            return Err(StoreError::InvalidData(format!("slot `{slot}` is not HH:MM-HH:MM")));
-        }
-    }
-    if slots.is_empty() {
-        return Err(StoreError::InvalidData("a reading point needs at least one slot".to_owned()));
-    }
+    check_point(capacity, slots)?;
     let mut transaction = store.begin_write().await?;
     let updated = sqlx::query(
         "UPDATE reading_points SET hours = $1, capacity = $2, slots = $3 WHERE id = $4",
@@ -402,4 +392,205 @@ mod tests {
         assert!(!valid_slot("09:00"));
         assert!(!valid_slot("24:00-25:00"));
     }
+}
+
+/// A reading point as its agency's staff keep it: open or closed, with the day it opened and closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PointSettings {
+    pub point: ReadingPoint,
+    pub opened: String,
+    pub closed: Option<String>,
+}
+
+/// Every reading point of the agency `code`, open or closed, in the order they were added.
+pub async fn all_points(store: &Store, code: &str) -> Result<Vec<PointSettings>, StoreError> {
+    let agency = agencies::by_code(store, code).await?;
+    let sql = format!("{POINT_SQL} WHERE p.agency_id = $1 ORDER BY p.id");
+    let rows =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agency.id).fetch_all(store.pool()).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(PointSettings {
+                point: point_at(row)?,
+                opened: row.try_get(8)?,
+                closed: row.try_get(9)?,
+            })
+        })
+        .collect()
+}
+
+/// A new reading point of an agency (查阅点): where, when (as shown), seats per slot and the day's slots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPoint<'a> {
+    pub name: &'a str,
+    pub address: &'a str,
+    pub hours: &'a str,
+    pub capacity: i64,
+    pub slots: &'a [&'a str],
+    /// The first day it takes bookings.
+    pub opened: Date,
+}
+
+fn check_point(capacity: i64, slots: &[&str]) -> Result<(), StoreError> {
+    if !(1..=500).contains(&capacity) {
+        return Err(StoreError::InvalidData(format!("capacity {capacity} must be 1 to 500")));
+    }
+    if slots.is_empty() {
+        return Err(StoreError::InvalidData("a reading point needs at least one slot".to_owned()));
+    }
+    if let Some(slot) = slots.iter().find(|slot| !valid_slot(slot)) {
+        return Err(StoreError::InvalidData(format!("slot `{slot}` is not HH:MM-HH:MM")));
+    }
+    Ok(())
+}
+
+/// Adds a reading point to the agency `code` (audited); returns its id.
+pub async fn add_point(
+    store: &Store,
+    code: &str,
+    point: &NewPoint<'_>,
+    actor: &Actor<'_>,
+) -> Result<i64, StoreError> {
+    check_point(point.capacity, point.slots)?;
+    if point.name.trim().is_empty() || point.address.trim().is_empty() {
+        return Err(StoreError::InvalidData(
+            "a reading point needs a name and an address".to_owned(),
+        ));
+    }
+    let agency = agencies::by_code(store, code).await?;
+    let mut transaction = store.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO reading_points (agency_id, name, address, hours, capacity, slots, opened) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(agency.id)
+    .bind(point.name.trim())
+    .bind(point.address.trim())
+    .bind(point.hours.trim())
+    .bind(point.capacity)
+    .bind(point.slots.join(","))
+    .bind(point.opened.to_string())
+    .execute(&mut *transaction)
+    .await?;
+    let id: i64 = sqlx::query("SELECT MAX(id) FROM reading_points WHERE agency_id = $1")
+        .bind(agency.id)
+        .fetch_one(&mut *transaction)
+        .await?
+        .try_get(0)?;
+    let after = serde_json::json!({
+        "agency": code, "name": point.name, "address": point.address, "hours": point.hours,
+        "capacity": point.capacity, "slots": point.slots, "opened": point.opened.to_string(),
+    })
+    .to_string();
+    audit::record(
+        &mut transaction,
+        actor,
+        "reading_point.add",
+        &format!("reading_point:{id}"),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(id)
+}
+
+/// Closes the reading point `id` of the agency `code` from `day` on (no booking on or after it is taken).
+/// Returns the active bookings on or after `day` that its staff must now tell their holders of.
+pub async fn close_point(
+    store: &Store,
+    code: &str,
+    id: i64,
+    day: Date,
+    actor: &Actor<'_>,
+) -> Result<i64, StoreError> {
+    let agency = agencies::by_code(store, code).await?;
+    let mut transaction = store.begin_write().await?;
+    let updated = sqlx::query(
+        "UPDATE reading_points SET closed = $1 WHERE id = $2 AND agency_id = $3 AND closed IS NULL",
+    )
+    .bind(day.to_string())
+    .bind(id)
+    .bind(agency.id)
+    .execute(&mut *transaction)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::NotFound { what: "open reading point", key: id.to_string() });
+    }
+    let affected: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM bookings WHERE reading_point_id = $1 AND day >= $2 AND cancelled_at IS NULL",
+    )
+    .bind(id)
+    .bind(day.to_string())
+    .fetch_one(&mut *transaction)
+    .await?
+    .try_get(0)?;
+    let after =
+        serde_json::json!({ "closed": day.to_string(), "bookings_after": affected }).to_string();
+    audit::record(
+        &mut transaction,
+        actor,
+        "reading_point.close",
+        &format!("reading_point:{id}"),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(affected)
+}
+
+/// A booking as the reading point's staff see it on the day's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DayBooking {
+    pub point: String,
+    pub slot: String,
+    pub reference: String,
+    pub name: String,
+    pub phone: String,
+    pub cancelled: bool,
+}
+
+/// The bookings of every reading point of the agency `code` on `day`, by point and slot (cancelled ones
+/// too, marked). Viewing the list is audited: it shows the visitors' names and phone numbers.
+pub async fn on_day(
+    store: &Store,
+    code: &str,
+    day: Date,
+    actor: &Actor<'_>,
+) -> Result<Vec<DayBooking>, StoreError> {
+    let agency = agencies::by_code(store, code).await?;
+    let rows = sqlx::query(
+        "SELECT p.name, b.slot, b.reference, b.name, b.phone, b.cancelled_at FROM bookings b \
+         JOIN reading_points p ON p.id = b.reading_point_id WHERE p.agency_id = $1 AND b.day = $2 \
+         ORDER BY p.id, b.slot, b.id",
+    )
+    .bind(agency.id)
+    .bind(day.to_string())
+    .fetch_all(store.pool())
+    .await?;
+    let list = rows
+        .iter()
+        .map(|row| {
+            Ok(DayBooking {
+                point: row.try_get(0)?,
+                slot: row.try_get(1)?,
+                reference: row.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
+                name: row.try_get(3)?,
+                phone: row.try_get(4)?,
+                cancelled: row.try_get::<Option<String>, _>(5)?.is_some(),
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let mut transaction = store.begin_write().await?;
+    let after = serde_json::json!({ "day": day.to_string(), "bookings": list.len() }).to_string();
+    audit::record(
+        &mut transaction,
+        actor,
+        "bookings.view",
+        &format!("agency:{code}"),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(list)
 }

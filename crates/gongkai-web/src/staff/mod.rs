@@ -15,6 +15,7 @@ pub(crate) mod region;
 mod report_audit;
 pub(crate) mod reports;
 pub(crate) mod session;
+mod settings;
 pub(crate) mod signin;
 
 use axum::extract::FromRequestParts;
@@ -353,6 +354,7 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .route("/agencies/{code}/region", get(region::page))
         .route("/agencies/{code}/region/{year}/report", get(region::rollup_report))
         .route("/agencies/{code}/staff", get(admin::agency_page).post(admin::agency_submit))
+        .route("/agencies/{code}/settings", get(settings::page).post(settings::submit))
         .route("/admin", get(admin::page).post(admin::submit))
         .route("/admin/audit", get(audit_log::page).post(audit_log::export_submit))
         .route("/audit", audit)

@@ -1,0 +1,417 @@
+//! 单位设置: an agency's admin (or a platform admin) keeps what the portal shows of the agency — its name,
+//! region, 索引号 pattern, the 公开指南's contact details (fax included), 机构概况 and 主要职责, 领导信息 — and its
+//! reading points (查阅点) with their slots and seats, and sees a day's bookings. Moving the agency in the tree
+//! and closing it are a platform admin's. Saved through the same checks as `gongkai agency import`
+//! ([`gongkai_core::directory::check`]), so the back office and a file cannot disagree.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use gongkai_core::directory::{self, AgencyEntry, LeaderEntry};
+use gongkai_store::StoreError;
+use gongkai_store::agencies::{self, AgencyRow};
+use gongkai_store::bookings::{self, DayBooking, NewPoint, PointSettings};
+use serde::Deserialize;
+use time::Date;
+
+use super::{Need, Staff};
+use crate::error::PageForm;
+use crate::{AppState, PageError, csrf};
+
+/// Blank leader rows offered below the agency's leaders.
+const BLANK_LEADERS: usize = 3;
+/// The most leader rows a form may post.
+const MAX_LEADERS: usize = 60;
+
+#[derive(Template)]
+#[template(path = "staff/settings.html")]
+struct SettingsPage<'a> {
+    staff: &'a Staff,
+    csrf: &'a str,
+    agency: &'a AgencyRow,
+    /// The agency as saved, or as the failed form had it.
+    entry: AgencyEntry,
+    leaders: Vec<LeaderEntry>,
+    platform_admin: bool,
+    /// Other agencies, for the parent and successor choices.
+    agencies: Vec<(String, String)>,
+    points: Vec<PointSettings>,
+    day: String,
+    bookings: Vec<DayBooking>,
+    error: Option<(String, String)>,
+    done: Option<String>,
+}
+
+impl SettingsPage<'_> {
+    fn error_in(&self, action: &str) -> Option<&str> {
+        self.error.as_ref().filter(|(at, _)| at == action).map(|(_, message)| message.as_str())
+    }
+
+    fn text<'b>(&self, value: &'b Option<String>) -> &'b str {
+        value.as_deref().unwrap_or("")
+    }
+
+    /// The 公开指南's contact fields: (form name, label, value).
+    fn contacts(&self) -> Vec<(&'static str, &'static str, &str)> {
+        let entry = &self.entry;
+        [
+            ("office", "政府信息公开工作机构", &entry.office),
+            ("phone", "联系电话", &entry.phone),
+            ("fax", "传真", &entry.fax),
+            ("email", "电子邮箱", &entry.email),
+            ("address", "办公地址", &entry.address),
+            ("postcode", "邮政编码", &entry.postcode),
+            ("hours", "办公时间", &entry.hours),
+        ]
+        .into_iter()
+        .map(|(name, label, value)| (name, label, value.as_deref().unwrap_or("")))
+        .collect()
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct DayQuery {
+    #[serde(default)]
+    day: String,
+}
+
+/// The agency `code` for its admin or a platform admin; anyone else is refused and the refusal audited.
+async fn administered(state: &AppState, staff: &Staff, code: &str) -> Result<AgencyRow, PageError> {
+    staff.agency(state, code, Need::Administer).await
+}
+
+async fn stored_entry(state: &AppState, code: &str) -> Result<AgencyEntry, PageError> {
+    agencies::export(state.store(), Some(code))
+        .await?
+        .into_iter()
+        .find(|entry| entry.code == code)
+        .ok_or(PageError::NotFound)
+}
+
+#[expect(clippy::too_many_arguments, reason = "one page, rendered from the handlers below")]
+async fn render(
+    state: &AppState,
+    staff: &Staff,
+    headers: &HeaderMap,
+    agency: &AgencyRow,
+    entry: Option<AgencyEntry>,
+    day: Date,
+    error: Option<(String, String)>,
+    done: Option<String>,
+) -> Result<Response, PageError> {
+    let entry = match entry {
+        Some(entry) => entry,
+        None => stored_entry(state, &agency.code).await?,
+    };
+    let mut leaders = entry.leaders.clone().unwrap_or_default();
+    leaders.extend(std::iter::repeat_n(LeaderEntry::default(), BLANK_LEADERS));
+    let all = state.agencies().await?;
+    let agencies = all
+        .iter()
+        .filter(|other| other.code != agency.code && other.closed_on.is_none())
+        .map(|other| (other.code.clone(), other.name.clone()))
+        .collect();
+    let points = bookings::all_points(state.store(), &agency.code).await?;
+    let list = bookings::on_day(state.store(), &agency.code, day, &staff.actor()).await?;
+    let (token, cookie) = csrf::issue(headers)?;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = SettingsPage {
+        staff,
+        csrf: &token,
+        agency,
+        entry,
+        leaders,
+        platform_admin: staff.is_platform_admin(),
+        agencies,
+        points,
+        day: day.to_string(),
+        bookings: list,
+        error,
+        done,
+    };
+    Ok(csrf::with_cookie((status, Html(page.render()?)).into_response(), cookie))
+}
+
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    Query(query): Query<DayQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let agency = administered(&state, &staff, &code).await?;
+    let day = super::parse_date(&query.day).unwrap_or_else(|| state.today());
+    render(&state, &staff, &headers, &agency, None, day, None, None).await
+}
+
+fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+    form.get(name).map_or("", String::as_str)
+}
+
+/// The agency as the profile form states it, on top of what is stored (the closure is kept; the parent
+/// too unless a platform admin moved it).
+fn posted_entry(
+    form: &HashMap<String, String>,
+    stored: &AgencyEntry,
+    may_move: bool,
+) -> AgencyEntry {
+    let line = |name: &str| Some(field(form, name).trim().to_owned());
+    // Text areas: the browser sends CRLF; stored with LF.
+    let text = |name: &str| Some(field(form, name).replace("\r\n", "\n").trim().to_owned());
+    let rows: usize = field(form, "leader_rows").parse().unwrap_or(0).min(MAX_LEADERS);
+    let leaders = (0..rows)
+        .map(|row| LeaderEntry {
+            name: field(form, &format!("leader_name_{row}")).trim().to_owned(),
+            post: field(form, &format!("leader_post_{row}")).trim().to_owned(),
+            duties: field(form, &format!("leader_duties_{row}")).trim().to_owned(),
+            biography: field(form, &format!("leader_biography_{row}"))
+                .replace("\r\n", "\n")
+                .trim()
+                .to_owned(),
+        })
+        .filter(|leader| {
+            !(leader.name.is_empty()
+                && leader.post.is_empty()
+                && leader.duties.is_empty()
+                && leader.biography.is_empty())
+        })
+        .collect();
+    let parent = if may_move {
+        Some(field(form, "parent").trim()).filter(|parent| !parent.is_empty()).map(str::to_owned)
+    } else {
+        stored.parent.clone()
+    };
+    AgencyEntry {
+        code: stored.code.clone(),
+        name: field(form, "name").trim().to_owned(),
+        kind: field(form, "kind").trim().to_owned(),
+        parent,
+        region: line("region"),
+        index_pattern: line("index_pattern").filter(|pattern| !pattern.is_empty()),
+        office: line("office"),
+        phone: line("phone"),
+        fax: line("fax"),
+        email: line("email"),
+        address: line("address"),
+        postcode: line("postcode"),
+        hours: line("hours"),
+        overview: text("overview"),
+        duties: text("duties"),
+        leaders: Some(leaders),
+        closed_on: None,
+        successor: None,
+    }
+}
+
+/// The Chinese name of an agency file field, for the problems of the profile form.
+fn field_label(field: &str) -> &'static str {
+    match field {
+        "code" => "单位代码",
+        "name" => "单位名称",
+        "kind" => "类型",
+        "parent" => "上级单位",
+        "region" => "所在地区",
+        "index_pattern" => "索引号规则",
+        "office" => "政府信息公开工作机构",
+        "phone" => "联系电话",
+        "fax" => "传真",
+        "email" => "电子邮箱",
+        "address" => "办公地址",
+        "postcode" => "邮政编码",
+        "hours" => "办公时间",
+        "overview" => "机构概况",
+        "duties" => "主要职责",
+        "leader" => "领导信息",
+        _ => "其他",
+    }
+}
+
+/// A reading point's slots as staff type them: one per line, or separated by commas or spaces.
+fn slots(text: &str) -> Vec<&str> {
+    text.split(|c: char| c == ',' || c == '，' || c == '、' || c.is_whitespace())
+        .map(str::trim)
+        .filter(|slot| !slot.is_empty())
+        .collect()
+}
+
+/// What a reading point's store refusal means for its form.
+fn point_message(err: &StoreError) -> Option<String> {
+    match err {
+        StoreError::InvalidData(message) if message.contains("capacity") => {
+            Some("每个时段的座位数应为1至500。".to_owned())
+        }
+        StoreError::InvalidData(message) if message.contains("slot") => Some(
+            "时段应写作如 09:00-10:30（开始早于结束），每行一个，或用逗号分隔；至少一个。"
+                .to_owned(),
+        ),
+        StoreError::InvalidData(message) if message.contains("name and an address") => {
+            Some("请填写查阅点名称和地址。".to_owned())
+        }
+        StoreError::NotFound { .. } => Some("该查阅点不存在或已关闭。".to_owned()),
+        _ => None,
+    }
+}
+
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    csrf::check(&headers, field(&form, "csrf"))?;
+    let agency = administered(&state, &staff, &code).await?;
+    let action = field(&form, "action").to_owned();
+    let today = state.today();
+    let actor = staff.actor();
+    let failed = |message: String| Err((action.clone(), message));
+    let result: Result<String, (String, String)> = match action.as_str() {
+        "profile" => {
+            let stored = stored_entry(&state, &agency.code).await?;
+            let entry = posted_entry(&form, &stored, staff.is_platform_admin());
+            let existing = agencies::existing(state.store()).await?;
+            match directory::check(std::slice::from_ref(&entry), &existing) {
+                Err(problems) => {
+                    let message = problems
+                        .iter()
+                        .map(|problem| {
+                            format!("{}：{}", field_label(problem.field), problem.message)
+                        })
+                        .collect::<Vec<_>>()
+                        .join("；");
+                    let day = today;
+                    return render(
+                        &state,
+                        &staff,
+                        &headers,
+                        &agency,
+                        Some(entry),
+                        day,
+                        Some((action, message)),
+                        None,
+                    )
+                    .await;
+                }
+                Ok((order, regions)) => {
+                    let counts = agencies::import(
+                        state.store(),
+                        std::slice::from_ref(&entry),
+                        &order,
+                        &regions,
+                        "agency.edit",
+                        &actor,
+                    )
+                    .await?;
+                    state.forget_agencies();
+                    Ok(if counts.changed > 0 {
+                        "已保存单位信息。"
+                    } else {
+                        "单位信息没有变化。"
+                    }
+                    .to_owned())
+                }
+            }
+        }
+        "close" if !staff.is_platform_admin() => failed("撤销单位须由平台管理员办理。".to_owned()),
+        "close" => match super::parse_date(field(&form, "closed_on")) {
+            None => failed("请填写撤销日期（如 2026-06-30）。".to_owned()),
+            Some(day) => {
+                let successor =
+                    Some(field(&form, "successor").trim()).filter(|code| !code.is_empty());
+                match agencies::close(state.store(), &agency.code, successor, day, &actor).await {
+                    Ok(open) => {
+                        state.forget_agencies();
+                        Ok(if open > 0 {
+                            format!("已撤销。本单位尚有{open}件申请未记录答复，请继续办结。")
+                        } else {
+                            "已撤销。".to_owned()
+                        })
+                    }
+                    Err(StoreError::InvalidData(message)) if message.contains("was closed") => {
+                        failed("本单位已经撤销。".to_owned())
+                    }
+                    Err(StoreError::InvalidData(message)) if message.contains("itself closed") => {
+                        failed("承继单位本身已撤销，请另选。".to_owned())
+                    }
+                    Err(StoreError::NotFound { .. }) => failed("承继单位不存在。".to_owned()),
+                    Err(err) => return Err(err.into()),
+                }
+            }
+        },
+        "add_point" => {
+            let capacity = field(&form, "capacity").trim().parse::<i64>().unwrap_or(0);
+            let slot_list = slots(field(&form, "slots"));
+            let opened = super::parse_date(field(&form, "opened")).unwrap_or(today);
+            let point = NewPoint {
+                name: field(&form, "point_name"),
+                address: field(&form, "point_address"),
+                hours: field(&form, "hours"),
+                capacity,
+                slots: &slot_list,
+                opened,
+            };
+            match bookings::add_point(state.store(), &agency.code, &point, &actor).await {
+                Ok(_) => Ok(format!("已添加查阅点“{}”。", point.name.trim())),
+                Err(err) => match point_message(&err) {
+                    Some(message) => failed(message),
+                    None => return Err(err.into()),
+                },
+            }
+        }
+        "configure_point" | "close_point" => {
+            let id = field(&form, "point").parse::<i64>().unwrap_or(-1);
+            let points = bookings::all_points(state.store(), &agency.code).await?;
+            if !points.iter().any(|point| point.point.id == id && point.closed.is_none()) {
+                failed("该查阅点不存在或已关闭。".to_owned())
+            } else if action == "configure_point" {
+                let capacity = field(&form, "capacity").trim().parse::<i64>().unwrap_or(0);
+                let slot_list = slots(field(&form, "slots"));
+                match bookings::configure(
+                    state.store(),
+                    id,
+                    field(&form, "hours").trim(),
+                    capacity,
+                    &slot_list,
+                    &actor,
+                )
+                .await
+                {
+                    Ok(()) => Ok("已保存查阅点设置。".to_owned()),
+                    Err(err) => match point_message(&err) {
+                        Some(message) => failed(message),
+                        None => return Err(err.into()),
+                    },
+                }
+            } else {
+                match super::parse_date(field(&form, "closed")) {
+                    None => failed("请填写关闭日期（如 2026-06-30）。".to_owned()),
+                    Some(day) => {
+                        match bookings::close_point(state.store(), &agency.code, id, day, &actor)
+                            .await
+                        {
+                            Ok(0) => Ok("已关闭查阅点。".to_owned()),
+                            Ok(held) => Ok(format!(
+                                "已关闭查阅点。该日及以后尚有{held}个有效预约，请逐一通知预约人。"
+                            )),
+                            Err(err) => match point_message(&err) {
+                                Some(message) => failed(message),
+                                None => return Err(err.into()),
+                            },
+                        }
+                    }
+                }
+            }
+        }
+        _ => failed("未知的操作。".to_owned()),
+    };
+    let agency = state.agency(&code).await?;
+    match result {
+        Ok(done) => render(&state, &staff, &headers, &agency, None, today, None, Some(done)).await,
+        Err(error) => {
+            render(&state, &staff, &headers, &agency, None, today, Some(error), None).await
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! Issue #17: an office goes live through the back office — its profile, leaders, contact details and
+//! reading points, a day's bookings, its place in the tree and its closure — and the portal shows each.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Client, desk};
+
+fn profile_form<'a>(name: &'a str, parent: &'a str, fax: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("action", "profile"),
+        ("name", name),
+        ("kind", "department"),
+        ("parent", parent),
+        ("region", "浙江省温州市"),
+        ("index_pattern", "{code}/{year}-{serial:05}"),
+        ("office", "温州市司法局办公室"),
+        ("phone", "0577-88000001"),
+        ("fax", fax),
+        ("email", "sfj@wenzhou.gov.cn"),
+        ("address", "温州市鹿城区市府路500号"),
+        ("postcode", "325000"),
+        ("hours", "工作日 8:30-12:00，14:00-17:30"),
+        ("overview", "温州市司法局是市政府工作部门。\r\n\r\n局机关设9个内设机构。"),
+        ("duties", "负责全市法治宣传工作。"),
+        ("leader_rows", "4"),
+        ("leader_name_0", "张三"),
+        ("leader_post_0", "局长"),
+        ("leader_duties_0", "主持全面工作"),
+        ("leader_name_1", ""),
+        ("leader_post_1", ""),
+    ]
+}
+
+#[tokio::test]
+async fn an_agency_admin_sets_up_its_profile_and_reading_point_and_sees_the_days_bookings() {
+    let desk = desk("live_profile").await;
+    let page = "/staff/agencies/SFJ/settings";
+    // Not a clerk's page.
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    assert_eq!(clerk.get(page).await.status, StatusCode::FORBIDDEN);
+
+    let mut admin = Client::sign_in(&desk, "sfjadmin").await;
+    assert_eq!(admin.get(page).await.status, StatusCode::OK);
+    // An agency admin cannot move the agency: the parent posted is ignored.
+    let saved = admin.post(page, &profile_form("温州市司法局", "CZJ", "0577-88000002")).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    assert!(saved.text().contains("已保存单位信息"), "{}", saved.text());
+
+    let mut public = Client::new(&desk);
+    let overview = public.get("/agencies/SFJ").await.text();
+    assert!(overview.contains("<p>温州市司法局是市政府工作部门。</p>"), "{overview}");
+    assert!(overview.contains("局机关设9个内设机构"), "{overview}");
+    assert!(
+        overview.contains("<a href=\"/directory/ZF\">温州市人民政府</a>"),
+        "the breadcrumb walks the tree, still under the government: {overview}"
+    );
+    let leaders = public.get("/agencies/SFJ/leaders").await.text();
+    assert!(leaders.contains("张三") && leaders.contains("主持全面工作"), "{leaders}");
+    let guide = public.get("/agencies/SFJ/guide").await.text();
+    assert!(guide.contains("<dt>传真</dt><dd>0577-88000002</dd>"), "{guide}");
+
+    // A control character in a one-line field: refused with the field named, nothing saved.
+    let refused = admin.post(page, &profile_form("温州市司法局", "", "0577\u{0007}")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("传真："), "{}", refused.text());
+
+    // A reading point with a bad slot is refused; a good one shows on the portal's booking page.
+    let bad = admin
+        .post(
+            page,
+            &[
+                ("action", "add_point"),
+                ("point_name", "市司法局政务公开查阅室"),
+                ("point_address", "市府路500号1楼"),
+                ("hours", "工作日"),
+                ("capacity", "3"),
+                ("slots", "9:00-10:00"),
+                ("opened", "2026-11-20"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().contains("时段应写作如 09:00-10:30"), "{}", bad.text());
+    let added = admin
+        .post(
+            page,
+            &[
+                ("action", "add_point"),
+                ("point_name", "市司法局政务公开查阅室"),
+                ("point_address", "市府路500号1楼"),
+                ("hours", "工作日 9:00-12:00"),
+                ("capacity", "3"),
+                ("slots", "09:00-10:30\r\n10:30-12:00"),
+                ("opened", "2026-11-20"),
+            ],
+        )
+        .await;
+    assert!(added.text().contains("已添加查阅点"), "{}", added.text());
+    let booking = public.get("/agencies/SFJ/booking").await.text();
+    assert!(booking.contains("市司法局政务公开查阅室"), "{booking}");
+    assert!(booking.contains("10:30-12:00"), "{booking}");
+
+    // The day's bookings: none yet, and looking is audited.
+    let day = admin.get("/staff/agencies/SFJ/settings?day=2026-11-23").await.text();
+    assert!(day.contains("2026-11-23 的预约（0）"), "{day}");
+    let viewed = desk
+        .store
+        .count_admin(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'bookings.view' AND actor = 'sfjadmin'",
+        )
+        .await
+        .unwrap();
+    assert!(viewed >= 1, "viewing the visitors' names and phones is audited");
+}
+
+#[tokio::test]
+async fn the_platform_admin_moves_and_closes_an_agency_and_the_portal_follows() {
+    let desk = desk("live_close").await;
+    let mut admin = Client::sign_in(&desk, "admin").await;
+    // A cycle: the government under its own department.
+    let cycle = admin
+        .post(
+            "/staff/agencies/ZF/settings",
+            &[
+                ("action", "profile"),
+                ("name", "温州市人民政府"),
+                ("kind", "government"),
+                ("parent", "SFJ"),
+                ("region", "浙江省温州市"),
+                ("leader_rows", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(cycle.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(cycle.text().contains("上级关系成环：ZF → SFJ → ZF"), "{}", cycle.text());
+
+    // Moved under the finance bureau (a platform admin may), then closed into it.
+    let moved =
+        admin.post("/staff/agencies/SFJ/settings", &profile_form("温州市司法局", "CZJ", "")).await;
+    assert!(moved.text().contains("已保存单位信息"), "{}", moved.text());
+    let mut public = Client::new(&desk);
+    let overview = public.get("/agencies/SFJ").await.text();
+    assert!(
+        overview.contains("<a href=\"/directory/ZF\">温州市人民政府</a> › <a href=\"/directory/CZJ\">温州市财政局</a> › <a href=\"/agencies/SFJ\">温州市司法局</a>"),
+        "{overview}"
+    );
+    let closed = admin
+        .post(
+            "/staff/agencies/SFJ/settings",
+            &[("action", "close"), ("closed_on", "2026-11-20"), ("successor", "CZJ")],
+        )
+        .await;
+    assert!(closed.text().contains("已撤销"), "{}", closed.text());
+
+    let overview = public.get("/agencies/SFJ").await.text();
+    assert!(overview.contains("本机关已于2026-11-20撤销"), "{overview}");
+    assert!(overview.contains("<a href=\"/agencies/CZJ\">温州市财政局</a>承继"), "{overview}");
+    let apply = public.get("/agencies/SFJ/apply").await;
+    assert_eq!(apply.status, StatusCode::GONE);
+    assert!(apply.text().contains("/agencies/CZJ/apply"), "{}", apply.text());
+    assert_eq!(public.get("/agencies/SFJ/booking").await.status, StatusCode::GONE);
+    // Its archive stays.
+    assert_eq!(public.get("/agencies/SFJ/reports").await.status, StatusCode::OK);
+
+    // The tree: the top level, the government's level with its department, the closed one marked.
+    let top = public.get("/directory").await.text();
+    assert!(
+        top.contains("<a class=\"agency-name\" href=\"/agencies/ZF\">温州市人民政府</a>"),
+        "{top}"
+    );
+    assert!(top.contains("下级机构 1 个"), "{top}");
+    let finance = public.get("/directory/CZJ").await.text();
+    assert!(finance.contains("已于2026-11-20撤销"), "{finance}");
+    assert_eq!(public.get("/directory/NOWHERE").await.status, StatusCode::NOT_FOUND);
+
+    // The home page links the tree and the platform's feed, which is Atom.
+    let home = public.get("/").await.text();
+    assert!(home.contains("href=\"/directory\"") && home.contains("href=\"/feed.atom\""), "{home}");
+    let feed = public.get("/feed.atom").await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert!(feed.text().contains("<feed xmlns=\"http://www.w3.org/2005/Atom\""), "{}", feed.text());
+}
