@@ -598,7 +598,8 @@ pub fn applications(
         if replied.is_some() && outcome.is_none() && outcome_text.is_empty() {
             reader.problem("outcome", "已填答复日期，须填写答复结果".to_owned());
         }
-        if outcome.is_some() && replied.is_none() && !lapse {
+        // An unreadable reply date is reported as such, not again as missing.
+        if outcome.is_some() && reader.text("replied").is_empty() && !lapse {
             reader.problem("replied", "已填答复结果，须填写答复日期".to_owned());
         }
         let (Some(tracking), Some(applicant), Some(intake)) = (tracking, applicant, intake) else {

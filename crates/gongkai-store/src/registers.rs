@@ -265,3 +265,150 @@ pub async fn export_catalog(store: &Store, code: &str) -> Result<Vec<NewItem>, S
         })
         .collect())
 }
+
+/// A register uploaded in the back office, kept until it is imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Upload {
+    pub id: i64,
+    pub agency_code: String,
+    /// `applications` or `catalog`.
+    pub kind: String,
+    pub name: String,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    /// What the import did (JSON: `{"added":…,"already_present":…}` or `{"error":…}`).
+    pub result: Option<String>,
+}
+
+/// Keeps an uploaded register of the agency `code` (`kind`: `applications` or `catalog`) until its import is
+/// confirmed; returns its id.
+pub async fn stage(
+    store: &Store,
+    code: &str,
+    kind: &str,
+    name: &str,
+    bytes: &[u8],
+    actor: &Actor<'_>,
+) -> Result<i64, StoreError> {
+    if !matches!(kind, "applications" | "catalog") {
+        return Err(StoreError::InvalidData(format!("register kind `{kind}` is not known")));
+    }
+    let agency = agencies::by_code(store, code).await?;
+    let sha256 = crate::blobs::digest(bytes);
+    let media_type = if bytes.starts_with(b"PK\x03\x04") {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else {
+        "text/csv"
+    };
+    let mut transaction = store.begin_write().await?;
+    crate::blobs::put(&mut transaction, &sha256, media_type, bytes).await?;
+    sqlx::query(
+        "INSERT INTO register_uploads (agency_id, kind, name, sha256, uploaded_by, uploaded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(agency.id)
+    .bind(kind)
+    .bind(name)
+    .bind(&sha256)
+    .bind(actor.name)
+    .bind(now_text())
+    .execute(&mut *transaction)
+    .await?;
+    let id: i64 = sqlx::query("SELECT MAX(id) FROM register_uploads WHERE agency_id = $1")
+        .bind(agency.id)
+        .fetch_one(&mut *transaction)
+        .await?
+        .try_get(0)?;
+    let after =
+        serde_json::json!({ "kind": kind, "name": name, "sha256": sha256, "size": bytes.len() })
+            .to_string();
+    audit::record(
+        &mut transaction,
+        actor,
+        "register.upload",
+        &format!("register_upload:{id}"),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(id)
+}
+
+const UPLOAD_SELECT: &str = "SELECT u.id, g.code, u.kind, u.name, u.uploaded_by, u.uploaded_at, u.started_at, \
+                             u.finished_at, u.result FROM register_uploads u JOIN agencies g ON g.id = u.agency_id";
+
+fn upload_at(row: &sqlx::any::AnyRow) -> Result<Upload, StoreError> {
+    Ok(Upload {
+        id: row.try_get(0)?,
+        agency_code: row.try_get(1)?,
+        kind: row.try_get(2)?,
+        name: row.try_get(3)?,
+        uploaded_by: row.try_get(4)?,
+        uploaded_at: row.try_get(5)?,
+        started_at: row.try_get(6)?,
+        finished_at: row.try_get(7)?,
+        result: row.try_get(8)?,
+    })
+}
+
+/// The upload `id` and its file's bytes.
+pub async fn upload(store: &Store, id: i64) -> Result<Option<(Upload, Vec<u8>)>, StoreError> {
+    let sql = format!("{UPLOAD_SELECT} WHERE u.id = $1");
+    let Some(row) =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(store.pool()).await?
+    else {
+        return Ok(None);
+    };
+    let upload = upload_at(&row)?;
+    let sha256: String = sqlx::query("SELECT sha256 FROM register_uploads WHERE id = $1")
+        .bind(id)
+        .fetch_one(store.pool())
+        .await?
+        .try_get(0)?;
+    let (_, bytes) = crate::blobs::get(store.pool(), &sha256)
+        .await?
+        .ok_or_else(|| StoreError::NotFound { what: "register file", key: sha256.clone() })?;
+    Ok(Some((upload, bytes)))
+}
+
+/// The agency's latest uploads, newest first.
+pub async fn uploads(store: &Store, code: &str, limit: i64) -> Result<Vec<Upload>, StoreError> {
+    let sql = format!("{UPLOAD_SELECT} WHERE g.code = $1 ORDER BY u.id DESC LIMIT $2");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(code)
+        .bind(limit)
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter().map(upload_at).collect()
+}
+
+/// Marks the upload `id` as being imported: `false` when it was already started (a second confirmation
+/// imports nothing).
+pub async fn start(store: &Store, id: i64) -> Result<bool, StoreError> {
+    let mut transaction = store.begin_write().await?;
+    let started = sqlx::query(
+        "UPDATE register_uploads SET started_at = $1 WHERE id = $2 AND started_at IS NULL",
+    )
+    .bind(now_text())
+    .bind(id)
+    .execute(&mut *transaction)
+    .await?
+    .rows_affected();
+    transaction.commit().await?;
+    Ok(started == 1)
+}
+
+/// Records what the import of the upload `id` did.
+pub async fn finish(store: &Store, id: i64, result: &str) -> Result<(), StoreError> {
+    let mut transaction = store.begin_write().await?;
+    sqlx::query("UPDATE register_uploads SET finished_at = $1, result = $2 WHERE id = $3")
+        .bind(now_text())
+        .bind(result)
+        .bind(id)
+        .execute(&mut *transaction)
+        .await?;
+    transaction.commit().await?;
+    Ok(())
+}

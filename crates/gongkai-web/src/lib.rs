@@ -76,6 +76,8 @@ struct Inner {
     agencies: cache::Ttl<(), Arc<Vec<gongkai_store::agencies::AgencyRow>>>,
     dashboards: cache::Ttl<staff::cases::GroupsKey, Arc<staff::cases::Groups>>,
     dashboards_computing: tokio::sync::Mutex<()>,
+    /// Register imports running on this instance: upload id → (rows written, rows in all).
+    imports: std::sync::Mutex<std::collections::HashMap<i64, (usize, usize)>>,
 }
 
 /// An agency's catalog categories and years with their counts.
@@ -108,12 +110,20 @@ impl AppState {
                 agencies: cache::Ttl::new(1),
                 dashboards: cache::Ttl::new(1_000),
                 dashboards_computing: tokio::sync::Mutex::new(()),
+                imports: std::sync::Mutex::new(std::collections::HashMap::new()),
             }),
         }
     }
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// Register imports running on this instance, with their progress.
+    pub(crate) fn imports(
+        &self,
+    ) -> &std::sync::Mutex<std::collections::HashMap<i64, (usize, usize)>> {
+        &self.inner.imports
     }
 
     /// The dashboards' case lists, reused while nothing changed (see `staff::cases::GroupsKey`).

@@ -181,3 +181,68 @@ async fn the_platform_admin_moves_and_closes_an_agency_and_the_portal_follows() 
     assert_eq!(feed.status, StatusCode::OK);
     assert!(feed.text().contains("<feed xmlns=\"http://www.w3.org/2005/Atom\""), "{}", feed.text());
 }
+
+/// A register as an office keeps it: a title row, one receipt date, results as the 2021 table words them,
+/// a case still open.
+const OFFICE_REGISTER: &str = "\
+温州市司法局2026年政府信息公开申请登记台账,,,,,
+申请编号,申请人类型,申请方式,收到申请日期,答复日期,办理结果
+SFJ-2026-001,自然人,网上申请,2026/3/2,2026/3/16,予以公开
+SFJ-2026-002,企业,邮寄,2026年4月1日,2026年4月20日,\"（三）不予公开
+1.属于国家秘密\"
+SFJ-2026-003,律师事务所,当面,2026-11-16,,办理中
+";
+
+#[tokio::test]
+async fn a_register_is_uploaded_previewed_with_its_problems_and_imported_once() {
+    let desk = desk("live_register").await;
+    let page = "/staff/agencies/SFJ/registers";
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    assert_eq!(clerk.get(page).await.status, StatusCode::OK);
+    let mut stranger = Client::sign_in(&desk, "other").await;
+    assert_eq!(stranger.get(page).await.status, StatusCode::FORBIDDEN);
+
+    // A bad register: each problem next to its row, with the row's cells; nothing to confirm.
+    let bad = OFFICE_REGISTER.replace("律师事务所", "外星人").replace("2026/3/16", "2026/2/30");
+    let uploaded =
+        clerk.upload(page, &[("kind", "applications")], "file", "台账.csv", bad.as_bytes()).await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.text());
+    let preview = clerk.get(&uploaded.location()).await.text();
+    assert!(preview.contains("发现 2 处问题，未导入任何记录"), "{preview}");
+    assert!(preview.contains("<td>3</td><td>答复日期</td>"), "{preview}");
+    assert!(preview.contains("<td>6</td><td>申请人类型</td><td>“外星人”无法识别"), "{preview}");
+    assert!(preview.contains("SFJ-2026-003 | 外星人 | 当面"), "the row's cells: {preview}");
+    assert!(!preview.contains("确认导入"), "{preview}");
+
+    // The register as kept: previewed, confirmed by its uploader only, imported once.
+    let uploaded = clerk
+        .upload(page, &[("kind", "applications")], "file", "台账.csv", OFFICE_REGISTER.as_bytes())
+        .await;
+    let at = uploaded.location();
+    let preview = clerk.get(&at).await.text();
+    assert!(preview.contains("共 3 行，全部有效"), "{preview}");
+    let mut colleague = Client::sign_in(&desk, "clerk2").await;
+    assert_eq!(colleague.post(&at, &[]).await.status, StatusCode::FORBIDDEN);
+    let confirmed = clerk.post(&at, &[]).await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER);
+    let mut done = String::new();
+    for _ in 0..100 {
+        done = clerk.get(&at).await.text();
+        if done.contains("导入完成") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(done.contains("导入完成：新增3条，已存在0条"), "{done}");
+    // A second confirmation imports nothing more.
+    assert_eq!(clerk.post(&at, &[]).await.status, StatusCode::SEE_OTHER);
+    let count = desk
+        .store
+        .count_admin("SELECT COUNT(*) FROM applications WHERE tracking_number LIKE 'SFJ-2026-%'")
+        .await
+        .unwrap();
+    assert_eq!(count, 3);
+    // The open case is open, with its clock: it is on the bureau's dashboard.
+    let dashboard = clerk.get("/staff/agencies/SFJ").await.text();
+    assert!(dashboard.contains("SFJ-2026-003"), "{dashboard}");
+}

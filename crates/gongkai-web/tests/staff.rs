@@ -6,8 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use gongkai_core::calendar::Calendar;
 use gongkai_core::report::values::Quantity;
 use gongkai_store::agencies;
@@ -349,7 +348,7 @@ async fn concurrent_steps_do_not_overwrite_each_other() {
 type Attempt<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
 
 /// Every staff route, with how the isolation test calls it on another agency's records.
-const STAFF_ROUTES: [&str; 29] = [
+const STAFF_ROUTES: [&str; 32] = [
     "/login",
     "/logout",
     "/password",
@@ -376,6 +375,9 @@ const STAFF_ROUTES: [&str; 29] = [
     "/agencies/{code}/region",
     "/agencies/{code}/region/{year}/report",
     "/agencies/{code}/staff",
+    "/agencies/{code}/settings",
+    "/agencies/{code}/registers",
+    "/agencies/{code}/registers/{id}",
     "/admin",
     "/admin/audit",
     "/audit",
@@ -415,6 +417,17 @@ async fn staff_act_only_within_their_agency_and_role() {
     let (tracking, mut owner) = supplement_asked(&desk).await;
     let letter = gongkai_store::letters::of_case(&desk.store, &tracking).await.unwrap()[0].id;
     let item = publish_one(&mut owner, "关于2026年法律援助工作的通知").await;
+    let staged = owner
+        .upload(
+            "/staff/agencies/SFJ/registers",
+            &[("kind", "applications")],
+            "file",
+            "台账.csv",
+            "申请编号,申请人类型,申请方式,收到申请日期\nX-1,自然人,当面,2026-11-02\n".as_bytes(),
+        )
+        .await
+        .location();
+    assert!(staged.starts_with("/staff/agencies/SFJ/registers/"), "{staged}");
 
     let mut other = Client::sign_in(&desk, "other").await;
     let mut otherhead = Client::sign_in(&desk, "otherhead").await;
@@ -493,6 +506,15 @@ async fn staff_act_only_within_their_agency_and_role() {
             "/staff/agencies/SFJ/staff".to_owned(),
             vec![("action", "grant"), ("username", "other"), ("role", "clerk")],
         ),
+        ("GET", "/staff/agencies/SFJ/settings".to_owned(), vec![]),
+        (
+            "POST",
+            "/staff/agencies/SFJ/settings".to_owned(),
+            vec![("action", "profile"), ("name", "改"), ("kind", "department")],
+        ),
+        ("GET", "/staff/agencies/SFJ/registers".to_owned(), vec![]),
+        ("GET", staged.clone(), vec![]),
+        ("POST", staged.clone(), vec![]),
         ("GET", "/staff/admin".to_owned(), vec![]),
         (
             "POST",
@@ -910,30 +932,6 @@ async fn publish_one(client: &mut Client, title: &str) -> String {
     text[start..].split('"').next().unwrap().to_owned()
 }
 
-impl Client {
-    async fn upload(&mut self, uri: &str, name: &str, data: &[u8]) -> Answer {
-        let token = self.csrf().await;
-        let boundary = "gkboundary7MA4YWxk";
-        let mut body = Vec::new();
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
-        );
-        body.extend_from_slice(data);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let request = Request::post(uri)
-            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-            .body(Body::from(body))
-            .unwrap();
-        self.send(request).await
-    }
-}
-
 #[tokio::test]
 async fn a_clerk_publishes_edits_attaches_and_withdraws_items() {
     let desk = desk("publishing").await;
@@ -1050,11 +1048,18 @@ async fn a_clerk_publishes_edits_attaches_and_withdraws_items() {
 
     // Attach a PDF; a script is refused.
     let attached = clerk
-        .upload(&format!("/staff/items/{id}/attachments"), "培训安排.pdf", b"%PDF-1.4 test")
+        .upload(
+            &format!("/staff/items/{id}/attachments"),
+            &[],
+            "file",
+            "培训安排.pdf",
+            b"%PDF-1.4 test",
+        )
         .await;
     assert!(attached.text().contains("已上传附件“培训安排.pdf”"), "{}", attached.text());
-    let refused =
-        clerk.upload(&format!("/staff/items/{id}/attachments"), "run.sh", b"#!/bin/sh").await;
+    let refused = clerk
+        .upload(&format!("/staff/items/{id}/attachments"), &[], "file", "run.sh", b"#!/bin/sh")
+        .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // Bulk edit of both items.
@@ -1073,7 +1078,9 @@ async fn a_clerk_publishes_edits_attaches_and_withdraws_items() {
 
     // Staff of another agency cannot attach to it.
     let mut other = Client::sign_in(&desk, "other").await;
-    let foreign = other.upload(&format!("/staff/items/{id}/attachments"), "x.pdf", b"%PDF").await;
+    let foreign = other
+        .upload(&format!("/staff/items/{id}/attachments"), &[], "file", "x.pdf", b"%PDF")
+        .await;
     assert_eq!(foreign.status, StatusCode::FORBIDDEN);
 }
 
@@ -1645,7 +1652,7 @@ async fn a_report_uploaded_for_audit_shows_its_findings_in_table_and_text() {
     .unwrap();
     // A report gongkai made: no findings.
     let docx = gongkai_render::render(&report, gongkai_render::Output::Docx).unwrap();
-    let clean = staff.upload("/staff/audit", "report.docx", &docx).await;
+    let clean = staff.upload("/staff/audit", &[], "file", "report.docx", &docx).await;
     assert_eq!(clean.status, StatusCode::OK, "{}", clean.text());
     assert!(clean.text().contains("发现问题0项"), "{}", clean.text());
     assert!(clean.text().contains("统计表符合格式的全部勾稽关系"));
@@ -1654,18 +1661,25 @@ async fn a_report_uploaded_for_audit_shows_its_findings_in_table_and_text() {
         String::from_utf8(gongkai_render::render(&report, gongkai_render::Output::Text).unwrap())
             .unwrap();
     let tampered = text.replacen("本机关新收政府信息公开申请", "本机关新收政府信息公开申请1", 1);
-    let flagged = staff.upload("/staff/audit", "report.txt", tampered.as_bytes()).await;
+    let flagged =
+        staff.upload("/staff/audit", &[], "file", "report.txt", tampered.as_bytes()).await;
     assert_eq!(flagged.status, StatusCode::OK);
     let body = flagged.text();
     assert!(body.contains("发现问题1项"), "{body}");
     assert!(body.contains("<mark>"), "the sentence is marked");
     assert!(body.contains(r#"class="flag""#), "the cell is marked");
     // Nothing given, or not a report: the form again with the reason.
-    let empty = staff.upload("/staff/audit", "", b"").await;
+    let empty = staff.upload("/staff/audit", &[], "file", "", b"").await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(empty.text().contains("请上传报告文件，或粘贴报告全文"));
     let letter = staff
-        .upload("/staff/audit", "letter.txt", "关于某事的复函\n经研究，答复如下。".as_bytes())
+        .upload(
+            "/staff/audit",
+            &[],
+            "file",
+            "letter.txt",
+            "关于某事的复函\n经研究，答复如下。".as_bytes(),
+        )
         .await;
     assert_eq!(letter.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(letter.text().contains("未在报告中找到政府信息公开情况统计表"));

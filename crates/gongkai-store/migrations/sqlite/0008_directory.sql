@@ -4,3 +4,20 @@
 -- over its work (NULL when none did). Nothing else of it changes.
 ALTER TABLE agencies ADD COLUMN closed_on TEXT;
 ALTER TABLE agencies ADD COLUMN successor_id BIGINT REFERENCES agencies (id);
+
+-- Registers uploaded in the back office: the file kept (as a blob) between the preview and the confirmation,
+-- who uploaded it, and the import's outcome (rows written, or why not) once it ran, so that the office sees
+-- it from any instance.
+CREATE TABLE register_uploads (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    agency_id BIGINT NOT NULL REFERENCES agencies (id),
+    kind TEXT NOT NULL CHECK (kind IN ('applications', 'catalog')),
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES blobs (sha256),
+    uploaded_by TEXT NOT NULL,
+    uploaded_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    result TEXT
+);
+CREATE INDEX register_uploads_agency ON register_uploads (agency_id, uploaded_at);

@@ -12,6 +12,7 @@ pub(crate) mod cases;
 pub(crate) mod items;
 pub(crate) mod ledger;
 pub(crate) mod region;
+mod register_upload;
 mod report_audit;
 pub(crate) mod reports;
 pub(crate) mod session;
@@ -320,6 +321,10 @@ pub(crate) fn role_label(role: &str) -> &'static str {
 pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Router<AppState> {
     use axum::routing::{get, post};
     // An attachment is up to 20 MB; every other staff form stays under the default body limit.
+    let registers = get(register_upload::page)
+        .post(register_upload::upload)
+        .layer(axum::extract::DefaultBodyLimit::max(register_upload::UPLOAD_LIMIT + 64 * 1024));
+    let uploaded = get(register_upload::show).post(register_upload::confirm);
     let upload = post(items::attach).layer(axum::extract::DefaultBodyLimit::max(
         gongkai_store::catalog::ATTACHMENT_LIMIT + 64 * 1024,
     ));
@@ -355,6 +360,8 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .route("/agencies/{code}/region/{year}/report", get(region::rollup_report))
         .route("/agencies/{code}/staff", get(admin::agency_page).post(admin::agency_submit))
         .route("/agencies/{code}/settings", get(settings::page).post(settings::submit))
+        .route("/agencies/{code}/registers", registers)
+        .route("/agencies/{code}/registers/{id}", uploaded)
         .route("/admin", get(admin::page).post(admin::submit))
         .route("/admin/audit", get(audit_log::page).post(audit_log::export_submit))
         .route("/audit", audit)
