@@ -26,6 +26,18 @@ pub(crate) enum BenchCommand {
     Reports(ReportsArgs),
     /// Write a generated application register (CSV or XLSX) for `gongkai import applications`.
     Register(RegisterArgs),
+    /// Write a generated province of agencies (TOML) for `gongkai agency import`.
+    Agencies(AgenciesArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AgenciesArgs {
+    /// How many agencies.
+    #[arg(long, default_value_t = 3_000)]
+    count: usize,
+    /// The TOML file to write.
+    #[arg(long, value_name = "FILE.toml")]
+    out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -95,7 +107,116 @@ pub(crate) fn run(command: &BenchCommand, out: &mut impl Write) -> anyhow::Resul
         BenchCommand::Search(args) => search(args, out),
         BenchCommand::Reports(args) => reports(args, out),
         BenchCommand::Register(args) => register(args, out),
+        BenchCommand::Agencies(args) => agencies(args, out),
     }
+}
+
+/// A province's agencies, as `gongkai agency import` reads them: the provincial government and its
+/// departments, its cities with theirs, their counties with theirs — `count` in all, every one with its
+/// contact details and 机构概况.
+fn agencies(args: &AgenciesArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
+    use gongkai_core::directory::AgencyEntry;
+    let departments = [
+        "发展和改革委员会",
+        "教育局",
+        "公安局",
+        "民政局",
+        "司法局",
+        "财政局",
+        "人力资源和社会保障局",
+        "自然资源和规划局",
+        "生态环境局",
+        "住房和城乡建设局",
+        "交通运输局",
+        "水利局",
+        "农业农村局",
+        "商务局",
+        "文化广电旅游局",
+        "卫生健康委员会",
+        "应急管理局",
+        "审计局",
+        "市场监督管理局",
+        "统计局",
+        "医疗保障局",
+        "信访局",
+    ];
+    let mut entries: Vec<AgencyEntry> = Vec::with_capacity(args.count);
+    let entry = |code: String,
+                 name: String,
+                 kind: &str,
+                 parent: Option<String>,
+                 region: Option<String>| AgencyEntry {
+        phone: Some(format!("0571-{:08}", code.len() * 7919 % 100_000_000)),
+        address: Some(format!("{name}办公楼")),
+        hours: Some("工作日 8:30-12:00，14:00-17:30".to_owned()),
+        overview: Some(format!(
+            "{name}是依法设立的行政机关。\n\n本机关依照《中华人民共和国政府信息公开条例》做好政府信息公开工作。"
+        )),
+        code,
+        name,
+        kind: kind.to_owned(),
+        parent,
+        region,
+        ..AgencyEntry::default()
+    };
+    let push = |entries: &mut Vec<AgencyEntry>, agency: AgencyEntry| {
+        if entries.len() < args.count {
+            entries.push(agency);
+        }
+    };
+    push(
+        &mut entries,
+        entry(
+            "33".to_owned(),
+            "浙江省人民政府".to_owned(),
+            "government",
+            None,
+            Some("浙江省".to_owned()),
+        ),
+    );
+    let mut level: Vec<(String, String)> = vec![("33".to_owned(), "浙江省".to_owned())];
+    // Levels until the count is reached: each government gets its departments and its next-level governments.
+    let mut depth = 0;
+    while entries.len() < args.count && !level.is_empty() && depth < 4 {
+        let mut next = Vec::new();
+        for (code, region) in &level {
+            for (index, department) in departments.iter().enumerate() {
+                let prefix = if depth == 0 { "省" } else { "" };
+                push(
+                    &mut entries,
+                    entry(
+                        format!("{code}-D{index:02}"),
+                        format!("{region}{prefix}{department}"),
+                        "department",
+                        Some(code.clone()),
+                        None,
+                    ),
+                );
+            }
+            for index in 0..11 {
+                let child = format!("{code}{index:02}");
+                let child_region =
+                    format!("{region}第{}{}", index + 1, if depth == 0 { "市" } else { "县" });
+                push(
+                    &mut entries,
+                    entry(
+                        child.clone(),
+                        format!("{child_region}人民政府"),
+                        "government",
+                        Some(code.clone()),
+                        Some(child_region.clone()),
+                    ),
+                );
+                next.push((child, child_region));
+            }
+        }
+        level = next;
+        depth += 1;
+    }
+    let text = gongkai_register::write_agencies(&entries)?;
+    crate::write_atomically(&args.out, text.as_bytes())?;
+    writeln!(out, "wrote {} agencies to {}", entries.len(), args.out.display())?;
+    Ok(Outcome::Success)
 }
 
 /// Reports of agencies of different sizes (generated records), years 2018–2025 so every format occurs,
@@ -161,6 +282,8 @@ fn register(args: &RegisterArgs, out: &mut impl Write) -> anyhow::Result<Outcome
             submitted.to_string(),
             signed,
             confirmed,
+            // 收到申请日期: from the 签收/确认 columns.
+            String::new(),
             format!("申请公开第{index}号文件及其附件"),
             if supplement { day(3) } else { String::new() },
             if supplement { day(18) } else { String::new() },
