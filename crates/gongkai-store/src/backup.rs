@@ -17,7 +17,7 @@ use crate::{Backend, Store, StoreError};
 /// one-time form tokens (short-lived; a restored platform starts them afresh) and the catalog tallies
 /// (rebuilt by the restore). `secret_keys` is: a platform restored under another key file is refused at
 /// start, as the verification codes in it would not verify.
-pub const TABLES: [&str; 35] = [
+pub const TABLES: [&str; 36] = [
     "agencies",
     "leaders",
     "users",
@@ -48,6 +48,7 @@ pub const TABLES: [&str; 35] = [
     "annual_reports",
     "report_files",
     "register_uploads",
+    "history_reports",
     "calendar_years",
     "counters",
     "secret_keys",

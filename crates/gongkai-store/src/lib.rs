@@ -19,6 +19,7 @@ pub mod bookings;
 pub mod calendar;
 pub mod catalog;
 pub mod handling;
+pub mod history;
 pub mod ledger;
 pub mod letters;
 pub mod once;

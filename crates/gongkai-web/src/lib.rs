@@ -438,6 +438,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/suggest.js", get(script))
         .route("/search", search_get(get(search::search)))
         .route("/agencies/{code}/reports/{file}", get(portal::report_file))
+        .route("/agencies/{code}/reports/history/{year}", get(portal::history_file))
         .route("/items/{id}/attachments/{attachment}", get(portal::attachment))
         .merge(public_forms)
         .nest("/api/v1", api)

@@ -458,6 +458,8 @@ pub(crate) async fn attachment(
 struct ReportsPage {
     agency: AgencyHeader,
     reports: Vec<ReportRow>,
+    /// Reports published before the platform (历史报告).
+    history: Vec<gongkai_store::history::HistoryReport>,
 }
 
 struct ReportRow {
@@ -489,9 +491,49 @@ pub(crate) async fn report_list(
                 .collect(),
         })
         .collect();
-    let page =
-        ReportsPage { agency: AgencyHeader::load(&state, &agency, "reports").await?, reports };
+    let history = gongkai_store::history::list(state.store(), &code).await?;
+    let page = ReportsPage {
+        agency: AgencyHeader::load(&state, &agency, "reports").await?,
+        reports,
+        history,
+    };
     Ok(Html(page.render()?).into_response())
+}
+
+/// A 历史报告 as the agency published it before the platform: the file itself, for download.
+pub(crate) async fn history_file(
+    State(state): State<AppState>,
+    Path((code, year)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let agency = state.agency(&code).await?;
+    let year: i32 = year.parse().map_err(|_| PageError::NotFound)?;
+    let (name, media_type, bytes) = gongkai_store::history::file(state.store(), &agency.code, year)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let encoded: String = name
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"report-{year}\"; filename*=UTF-8''{encoded}");
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&media_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // An uploaded HTML report never runs as a page of the portal, even if a browser opens it.
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox"));
+    Ok(response)
 }
 
 /// The name of a report format.

@@ -246,3 +246,85 @@ async fn a_register_is_uploaded_previewed_with_its_problems_and_imported_once() 
     let dashboard = clerk.get("/staff/agencies/SFJ").await.text();
     assert!(dashboard.contains("SFJ-2026-003"), "{dashboard}");
 }
+
+#[tokio::test]
+async fn past_reports_enter_the_archive_read_by_the_auditor_and_check_the_first_year() {
+    let desk = desk("live_history").await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    let upload = "/staff/agencies/SFJ/reports/history";
+    let report = gongkai_core::report::build(
+        &gongkai_demo::wenzhou_justice(),
+        2025,
+        None,
+        gongkai_core::calendar::Calendar::builtin(),
+    )
+    .unwrap();
+    let html = gongkai_render::render(&report, gongkai_render::Output::Html).unwrap();
+    let carry_over = "本年“二、上年结转”= 上年“四、结转下年度继续办理”";
+    let before = clerk.get("/staff/agencies/SFJ/reports/2026").await.text();
+    assert!(!before.contains(carry_over), "derived from the records alone, 2025 agrees: {before}");
+
+    // Refused, nothing stored: another year than its title's, a file that is not a report, a text file.
+    let wrong_year =
+        clerk.upload(upload, &[("year", "2024")], "file", "2025年报.html", &html).await;
+    assert_eq!(wrong_year.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong_year.text().contains("该报告标题为2025年度，与所选的2024年度不符"),
+        "{}",
+        wrong_year.text()
+    );
+    let notice = "<html><body><p>关于召开年度工作会议的通知</p></body></html>";
+    let not_a_report =
+        clerk.upload(upload, &[("year", "2024")], "file", "通知.html", notice.as_bytes()).await;
+    assert!(
+        not_a_report.text().contains("不像政府信息公开工作年度报告"),
+        "{}",
+        not_a_report.text()
+    );
+    let text =
+        clerk.upload(upload, &[("year", "2024")], "file", "a.txt", "纯文本".as_bytes()).await;
+    assert!(text.text().contains("只能上传 PDF、Word（DOCX）或网页（HTML）"), "{}", text.text());
+
+    // The 2025 report: read, no findings (gongkai made it), in the portal's archive as 历史报告.
+    let stored = clerk.upload(upload, &[("year", "2025")], "file", "2025年报.html", &html).await;
+    assert_eq!(stored.status, StatusCode::OK, "{}", stored.text());
+    assert!(stored.text().contains("已存入2025年度历史报告，并已核查"), "{}", stored.text());
+    assert!(stored.text().contains("未发现问题"), "{}", stored.text());
+    // A PDF is archived, and said to be unread.
+    let pdf = clerk
+        .upload(
+            upload,
+            &[("year", "2019")],
+            "file",
+            "2019年报.pdf",
+            b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n",
+        )
+        .await;
+    assert!(pdf.text().contains("PDF 文件暂不能自动读取表格"), "{}", pdf.text());
+
+    let mut public = Client::new(&desk);
+    let archive = public.get("/agencies/SFJ/reports").await.text();
+    assert!(
+        archive.contains("历史报告") && archive.contains("/agencies/SFJ/reports/history/2025"),
+        "{archive}"
+    );
+    let file = public.get("/agencies/SFJ/reports/history/2025").await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.bytes, html);
+    assert!(file.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert_eq!(file.headers["content-security-policy"], "sandbox");
+    // Findings are for staff: the portal has no page of them.
+    assert_eq!(
+        public.get("/staff/agencies/SFJ/reports/history/2025").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let findings = clerk.get("/staff/agencies/SFJ/reports/history/2025").await.text();
+    assert!(findings.contains("未发现表格内或文字与表格之间的矛盾"), "{findings}");
+
+    // The first year on the platform is checked against it: the bureau's records have no case carried
+    // over into 2026, while its 2025 report said some were.
+    let carried = report.values.get("t3", "carried_out", "total").unwrap().whole();
+    assert!(carried > 0, "the demo's 2025 report carries cases over");
+    let year = clerk.get("/staff/agencies/SFJ/reports/2026").await.text();
+    assert!(year.contains(carry_over), "the carry-over rule against the 2025 report: {year}");
+}

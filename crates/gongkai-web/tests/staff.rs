@@ -348,7 +348,7 @@ async fn concurrent_steps_do_not_overwrite_each_other() {
 type Attempt<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
 
 /// Every staff route, with how the isolation test calls it on another agency's records.
-const STAFF_ROUTES: [&str; 32] = [
+const STAFF_ROUTES: [&str; 34] = [
     "/login",
     "/logout",
     "/password",
@@ -362,6 +362,8 @@ const STAFF_ROUTES: [&str; 32] = [
     "/letters/{id}",
     "/cases/{tracking}/attachments/{id}",
     "/agencies/{code}/reports",
+    "/agencies/{code}/reports/history",
+    "/agencies/{code}/reports/history/{year}",
     "/agencies/{code}/reports/{year}",
     "/agencies/{code}/reports/{year}/preview",
     "/agencies/{code}/reports/{year}/cells/{table}/{row}/{column}",
@@ -460,6 +462,7 @@ async fn staff_act_only_within_their_agency_and_role() {
         ("POST", format!("{case}/assign"), vec![]),
         ("GET", format!("/staff/letters/{letter}"), vec![]),
         ("GET", "/staff/agencies/SFJ/reports".to_owned(), vec![]),
+        ("GET", "/staff/agencies/SFJ/reports/history/2025".to_owned(), vec![]),
         ("GET", "/staff/agencies/SFJ/reports/2026".to_owned(), vec![]),
         (
             "POST",

@@ -101,6 +101,19 @@ pub fn build(
     format: Option<FormatId>,
     calendar: &Calendar,
 ) -> Result<Report, ReportError> {
+    build_after(records, year, format, calendar, None)
+}
+
+/// [`build`], with the cross-year rules (上年结转 = last year's 结转下年度, and the other carry-overs the format
+/// defines) checked against `last_year` when given: the table of the year before as the agency published
+/// it before it came on the platform (a 历史报告's figures), where the records hold nothing of that year.
+pub fn build_after(
+    records: &AgencyRecords,
+    year: i32,
+    format: Option<FormatId>,
+    calendar: &Calendar,
+    last_year: Option<&TableValues>,
+) -> Result<Report, ReportError> {
     if !(2008..=2100).contains(&year) {
         return Err(ReportError::YearOutOfRange { year });
     }
@@ -109,8 +122,15 @@ pub fn build(
     let definition = format_id.format();
     let (measures, extras) = derive::measures(records, year, calendar);
     let values = derive::fill(definition, &measures);
-    let previous = table_values(records, year - 1, FormatId::for_year(year - 1), calendar);
-    let findings = rules::check(definition, &values, Some(&previous));
+    let derived;
+    let previous = match last_year {
+        Some(published) => published,
+        None => {
+            derived = table_values(records, year - 1, FormatId::for_year(year - 1), calendar);
+            &derived
+        }
+    };
+    let findings = rules::check(definition, &values, Some(previous));
     let sections = text::sections(definition, year, &agency.name, &measures, &extras, records);
     Ok(Report {
         format: format_id,
@@ -140,5 +160,70 @@ mod deadline_tests {
         assert_eq!(publication_deadline(AgencyKind::Government, 2025), Some(date!(2026 - 03 - 31)));
         // 2007 条例 art. 31: March 31 for everyone.
         assert_eq!(publication_deadline(AgencyKind::Department, 2018), Some(date!(2019 - 03 - 31)));
+    }
+}
+
+#[cfg(test)]
+mod carry_over_tests {
+    use time::macros::date;
+
+    use super::records::{Agency, AgencyKind, AgencyRecords, ApplicantType, ApplicationRecord};
+    use super::values::{CellKey, Quantity, TableValues};
+    use super::{build, build_after};
+    use crate::calendar::Calendar;
+    use crate::clock::Event;
+    use crate::regime::{Channel, Intake};
+
+    /// The first year on the platform: two applications received in December 2025 were still open at the
+    /// year's end, so 2026's 上年结转 is 2. The records hold nothing else of 2025, so only the report the
+    /// agency published for 2025 can say whether that agrees with its 结转下年度.
+    fn first_year() -> AgencyRecords {
+        let application = |number: &str| ApplicationRecord {
+            tracking_number: number.to_owned(),
+            applicant: ApplicantType::Natural,
+            intake: Intake::received_on(Channel::Online, date!(2025 - 12 - 29)),
+            regime: None,
+            events: vec![Event::Replied { on: date!(2026 - 01 - 09) }],
+            outcome: Some(super::records::Outcome::Disclosed),
+        };
+        AgencyRecords {
+            agency: Some(Agency {
+                code: "T".to_owned(),
+                name: "测试局".to_owned(),
+                kind: AgencyKind::Department,
+                office: String::new(),
+                phone: String::new(),
+            }),
+            applications: vec![application("A"), application("B")],
+            ..AgencyRecords::default()
+        }
+    }
+
+    fn published_2025(carried_out: i64) -> TableValues {
+        let mut values = TableValues::default();
+        values.set(CellKey::new("t3", "carried_out", "total"), Some(Quantity::count(carried_out)));
+        values
+            .set(CellKey::new("t3", "carried_out", "natural"), Some(Quantity::count(carried_out)));
+        values
+    }
+
+    fn carry_over_findings(report: &super::Report) -> usize {
+        report.findings.iter().filter(|finding| finding.rule == "t3.carry_over").count()
+    }
+
+    #[test]
+    fn the_first_year_is_checked_against_the_report_published_before_the_platform() {
+        let records = first_year();
+        let calendar = Calendar::builtin();
+        // Against the agency's 2025 report: it said 2 carried over, as the records do — no finding.
+        let agreeing =
+            build_after(&records, 2026, None, calendar, Some(&published_2025(2))).unwrap();
+        assert_eq!(carry_over_findings(&agreeing), 0);
+        // It said 5: the 2026 report's 上年结转 of 2 contradicts it, in both columns.
+        let contradicting =
+            build_after(&records, 2026, None, calendar, Some(&published_2025(5))).unwrap();
+        assert_eq!(carry_over_findings(&contradicting), 2, "{:#?}", contradicting.findings);
+        // Without it, last year is derived from the records, which agree with themselves.
+        assert_eq!(carry_over_findings(&build(&records, 2026, None, calendar).unwrap()), 0);
     }
 }

@@ -21,3 +21,22 @@ CREATE TABLE register_uploads (
     result TEXT
 );
 CREATE INDEX register_uploads_agency ON register_uploads (agency_id, uploaded_at);
+
+-- Annual reports an agency published before it came on the platform (历史报告): the file as published, its
+-- year, and what the auditor read of it when it was uploaded — the format, the table's figures (JSON cells)
+-- for the cross-year rules of the first year on the platform, the findings (JSON), or why it was not read.
+CREATE TABLE history_reports (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    agency_id BIGINT NOT NULL REFERENCES agencies (id),
+    year BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES blobs (sha256),
+    media_type TEXT NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    uploaded_at TEXT NOT NULL,
+    format TEXT,
+    figures TEXT,
+    findings TEXT,
+    unread TEXT,
+    UNIQUE (agency_id, year)
+);

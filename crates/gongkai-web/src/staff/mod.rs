@@ -9,6 +9,7 @@
 pub(crate) mod admin;
 mod audit_log;
 pub(crate) mod cases;
+mod history;
 pub(crate) mod items;
 pub(crate) mod ledger;
 pub(crate) mod region;
@@ -325,6 +326,8 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .post(register_upload::upload)
         .layer(axum::extract::DefaultBodyLimit::max(register_upload::UPLOAD_LIMIT + 64 * 1024));
     let uploaded = get(register_upload::show).post(register_upload::confirm);
+    let history_upload = post(history::upload)
+        .layer(axum::extract::DefaultBodyLimit::max(history::UPLOAD_LIMIT + 64 * 1024));
     let upload = post(items::attach).layer(axum::extract::DefaultBodyLimit::max(
         gongkai_store::catalog::ATTACHMENT_LIMIT + 64 * 1024,
     ));
@@ -346,6 +349,8 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .route("/letters/{id}", get(cases::letter))
         .route("/cases/{tracking}/attachments/{id}", get(cases::attached_file))
         .route("/agencies/{code}/reports", get(reports::list))
+        .route("/agencies/{code}/reports/history", history_upload)
+        .route("/agencies/{code}/reports/history/{year}", get(history::findings))
         .route("/agencies/{code}/reports/{year}", get(reports::page).post(reports::act))
         .route("/agencies/{code}/reports/{year}/preview", get(reports::preview))
         .route("/agencies/{code}/reports/{year}/cells/{table}/{row}/{column}", get(reports::cell))

@@ -50,10 +50,13 @@ async fn build(
 ) -> Result<Report, PageError> {
     let records = records::load(state.store(), &agency.code).await?;
     let calendar = state.calendar();
-    let mut report = report::build(&records, year, None, &calendar).map_err(|err| {
-        tracing::error!(error = %err, "building a report failed");
-        PageError::Unavailable
-    })?;
+    let last_year =
+        gongkai_store::history::last_year(state.store(), &agency.code, year - 1).await?;
+    let mut report = report::build_after(&records, year, None, &calendar, last_year.as_ref())
+        .map_err(|err| {
+            tracing::error!(error = %err, "building a report failed");
+            PageError::Unavailable
+        })?;
     if let Some(workflow) = workflow {
         let name = |username: &Option<String>| {
             let username = username.clone();
@@ -100,6 +103,13 @@ struct ListPage<'a> {
     csrf: &'a str,
     agency: &'a AgencyRow,
     rows: Vec<(i32, &'static str, String)>,
+    /// Reports published before the platform, in the agency's archive.
+    history: Vec<gongkai_store::history::HistoryReport>,
+    can_handle: bool,
+    /// The last year a history report may be of.
+    last_year: i32,
+    done: Option<String>,
+    error: Option<String>,
 }
 
 pub(crate) async fn list(
@@ -109,6 +119,17 @@ pub(crate) async fn list(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let agency = staff.agency(&state, &code, Need::Read).await?;
+    list_page(&state, &staff, &headers, &agency, None).await
+}
+
+/// The agency's reports page, with what a history upload did (`Err`: refused, shown with 422).
+pub(crate) async fn list_page(
+    state: &AppState,
+    staff: &Staff,
+    headers: &HeaderMap,
+    agency: &AgencyRow,
+    outcome: Option<Result<String, String>>,
+) -> Result<Response, PageError> {
     let workflows = stored::workflows(state.store(), &agency.code).await?;
     let rows = years(state.today(), &workflows)
         .into_iter()
@@ -116,15 +137,40 @@ pub(crate) async fn list(
             let workflow = workflows.iter().find(|(known, _)| *known == year).map(|(_, w)| w);
             let label =
                 workflow.map_or("未开始", |w| state_label(&w.state, w.reviewer.is_some()));
-            let deadline = report::publication_deadline(agency_kind(&agency), year)
+            let deadline = report::publication_deadline(agency_kind(agency), year)
                 .map(|date| date.to_string())
                 .unwrap_or_default();
             (year, label, deadline)
         })
         .collect();
-    let (token, cookie) = csrf::issue(&headers)?;
-    let page = ListPage { staff: &staff, csrf: &token, agency: &agency, rows };
-    Ok(csrf::with_cookie(Html(page.render()?).into_response(), cookie))
+    let mut history = gongkai_store::history::list(state.store(), &agency.code).await?;
+    for report in &mut history {
+        report.uploaded_at = super::china_datetime(&report.uploaded_at);
+    }
+    let agencies = state.agencies().await?;
+    let (token, cookie) = csrf::issue(headers)?;
+    let status = if matches!(outcome, Some(Err(_))) {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let (done, error) = match outcome {
+        Some(Ok(done)) => (Some(done), None),
+        Some(Err(error)) => (None, Some(error)),
+        None => (None, None),
+    };
+    let page = ListPage {
+        staff,
+        csrf: &token,
+        agency,
+        rows,
+        history,
+        can_handle: staff.may(&agency.code, &agencies, Need::Handle),
+        last_year: state.today().year() - 1,
+        done,
+        error,
+    };
+    Ok(csrf::with_cookie((status, Html(page.render()?)).into_response(), cookie))
 }
 
 /// A finding as the page shows it.
@@ -387,10 +433,14 @@ pub(crate) async fn cell(
     let year = parse_year(&year, state.today())?;
     let records = records::load(state.store(), &agency.code).await?;
     let calendar = state.calendar();
-    let report = report::build(&records, year, None, &calendar).map_err(|err| {
-        tracing::error!(error = %err, "building a report failed");
-        PageError::Unavailable
-    })?;
+    let last_year =
+        gongkai_store::history::last_year(state.store(), &agency.code, year - 1).await?;
+    let report = report::build_after(&records, year, None, &calendar, last_year.as_ref()).map_err(
+        |err| {
+            tracing::error!(error = %err, "building a report failed");
+            PageError::Unavailable
+        },
+    )?;
     let format = report.format.format();
     let key = CellKey::new(&table, &row, &column);
     let sources = derive::sources(&records, year, &calendar);
