@@ -513,3 +513,100 @@ async fn staff_publish_an_item_and_sign_off_the_annual_report() {
     client.close().await.unwrap();
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Issue #17: an office sets itself up in 单位设置 (contact details with fax, 机构概况, a leader, a reading
+/// point) and its clerk uploads the register as the office keeps it, previews it and confirms the import.
+#[tokio::test]
+async fn an_office_sets_itself_up_and_imports_its_register() {
+    if skip() {
+        eprintln!("GONGKAI_SKIP_BROWSER=1: browser tests skipped");
+        return;
+    }
+    let _serial = SERIAL.lock().await;
+    let dir = std::env::temp_dir().join(format!("gongkai-browser-live-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (_server, base) = serve(&dir);
+    let (_driver, driver_url) = chromedriver();
+    let client = browser(&driver_url).await;
+    let agency = "DEMO-330300-SFJ";
+
+    // The agency admin: 单位设置 from the dashboard.
+    sign_in(&client, &base, "sfjadmin").await;
+    client.goto(&format!("{base}/staff/agencies/{agency}")).await.unwrap();
+    follow(&client, Locator::LinkText("单位设置")).await;
+    assert!(text(&client, "h1").await.contains("单位设置"));
+    fill(&client, "#s-fax", "0577-88990011").await;
+    fill(&client, "#s-overview", "温州市司法局是市政府工作部门。\n\n局机关设九个内设机构。").await;
+    // The first blank leader row.
+    client
+        .execute(
+            "const row = [...document.querySelectorAll('input[name^=leader_name_]')].find(i => !i.value);\
+             row.value = '李明';\
+             document.getElementById(row.id.replace('l-name-', 'l-post-')).value = '副局长';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    shot(&client, "staff-settings").await;
+    submit(&client, "#profile").await;
+    assert!(text(&client, "#settings-done").await.contains("已保存单位信息"));
+    fill(&client, "#n-name", "市司法局第二查阅室").await;
+    fill(&client, "#n-address", "市府路500号2楼").await;
+    fill(&client, "#n-cap", "2").await;
+    submit(&client, "#form-add-point").await;
+    assert!(text(&client, "#settings-done").await.contains("已添加查阅点“市司法局第二查阅室”"));
+    client.set_window_size(375, 1000).await.unwrap();
+    shot(&client, "staff-settings-375").await;
+    client.set_window_size(1280, 1000).await.unwrap();
+    sign_out(&client).await;
+
+    // The portal shows it.
+    client.goto(&format!("{base}/agencies/{agency}/guide")).await.unwrap();
+    assert!(client.source().await.unwrap().contains("0577-88990011"));
+    client.goto(&format!("{base}/agencies/{agency}/leaders")).await.unwrap();
+    assert!(client.source().await.unwrap().contains("李明"));
+    client.goto(&format!("{base}/agencies/{agency}/booking")).await.unwrap();
+    assert!(client.source().await.unwrap().contains("市司法局第二查阅室"));
+    client.goto(&format!("{base}/directory/DEMO-330300-ZF")).await.unwrap();
+    assert!(client.source().await.unwrap().contains("温州市司法局"));
+    shot(&client, "portal-directory").await;
+
+    // The clerk uploads the register as the office keeps it, previews it and confirms.
+    let register = dir.join("2026年依申请公开登记台账.csv");
+    std::fs::write(
+        &register,
+        "温州市司法局2026年依申请公开登记台账,,,,,\n\
+         申请编号,申请人类型,申请方式,收到申请日期,答复日期,办理结果\n\
+         TZ-2026-001,自然人,网上申请,2026/3/2,2026/3/16,予以公开\n\
+         TZ-2026-002,企业,邮寄,2026年4月1日,2026年4月20日,\"其他处理：申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请\"\n\
+         TZ-2026-003,律师事务所,当面,2026-04-07,,办理中\n",
+    )
+    .unwrap();
+    sign_in(&client, &base, "clerk").await;
+    client.goto(&format!("{base}/staff/agencies/{agency}")).await.unwrap();
+    follow(&client, Locator::LinkText("台账导入")).await;
+    client
+        .find(Locator::Css("#r-file"))
+        .await
+        .unwrap()
+        .send_keys(&register.to_string_lossy())
+        .await
+        .unwrap();
+    submit(&client, "#register-upload").await;
+    assert!(text(&client, "#register-valid").await.contains("共 3 行，全部有效"));
+    shot(&client, "staff-register-preview").await;
+    submit(&client, "#register-confirm").await;
+    let mut outcome = String::new();
+    for _ in 0..50 {
+        if let Ok(element) = client.find(Locator::Css("#register-outcome")).await {
+            outcome = element.text().await.unwrap_or_default();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        client.refresh().await.unwrap();
+    }
+    assert!(outcome.contains("导入完成：新增3条"), "{outcome}");
+    shot(&client, "staff-register-imported").await;
+    client.close().await.unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+}
