@@ -328,3 +328,37 @@ async fn past_reports_enter_the_archive_read_by_the_auditor_and_check_the_first_
     let year = clerk.get("/staff/agencies/SFJ/reports/2026").await.text();
     assert!(year.contains(carry_over), "the carry-over rule against the 2025 report: {year}");
 }
+
+/// A fee notified and paid on a case reaches the report's 收费 sentence (before issue #17 the sentence read
+/// only a ledger the demo loader wrote, so a real office's report said no fee was collected).
+#[tokio::test]
+async fn a_fee_paid_on_a_case_reaches_the_report() {
+    let desk = desk("live_fee").await;
+    let tracking =
+        common::online_application(&desk.store, "SFJ", time::macros::date!(2026 - 11 - 02)).await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    let amount = gongkai_core::fee::per_volume(250).unwrap().amount_yuan;
+    assert!(amount > 0);
+    let preview = "/staff/agencies/SFJ/reports/2026/preview";
+    let before = clerk.get(preview).await.text();
+    assert!(before.contains("2026年本机关未收取信息处理费"), "{before}");
+    for fields in [
+        vec![("action", "fee"), ("on", "2026-11-04"), ("basis", "per_volume"), ("pages", "250")],
+        vec![("action", "fee_paid"), ("on", "2026-11-09")],
+        vec![
+            ("action", "reply"),
+            ("outcome", "disclosed"),
+            ("access", "电子邮件"),
+            ("method", "online"),
+            ("on", "2026-11-12"),
+        ],
+    ] {
+        let answer = clerk.step(&tracking, &fields).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{fields:?}: {}", answer.text());
+    }
+    let after = clerk.get(preview).await.text();
+    assert!(
+        after.contains(&format!("2026年本机关收取信息处理费共计{amount}元")),
+        "{amount} 元 in: {after}"
+    );
+}
