@@ -108,13 +108,19 @@ pub const APPLICATION_FIELDS: [Field; 21] = [
 
 pub const CATALOG_FIELDS: [Field; 12] = [
     field("index_number", &["索引号"], true),
-    field("title", &["标题", "名称", "信息名称", "文件名称", "信息标题"], true),
-    field("category", &["分类", "信息分类", "目录分类", "类别", "公开目录"], true),
+    // Also the headers of the catalog exports of the site CMSs agencies use (TRS WCM: 文档标题, 所属栏目;
+    // Hanweb: 栏目名称, 信息类别).
+    field("title", &["标题", "名称", "信息名称", "文件名称", "信息标题", "文档标题"], true),
+    field(
+        "category",
+        &["分类", "信息分类", "目录分类", "类别", "公开目录", "所属栏目", "栏目名称", "信息类别"],
+        true,
+    ),
     field("subject", &["主题分类", "主题"], false),
     field("genre", &["体裁分类", "体裁"], false),
-    field("doc_number", &["文号", "发文字号", "发文号"], false),
-    field("formed", &["成文日期", "形成日期", "生成日期"], false),
-    field("published", &["发布日期", "公开日期", "公开时间", "发布时间"], true),
+    field("doc_number", &["文号", "发文字号", "发文号", "文件编号"], false),
+    field("formed", &["成文日期", "形成日期", "生成日期", "印发日期"], false),
+    field("published", &["发布日期", "公开日期", "公开时间", "发布时间", "上网时间"], true),
     field("validity", &["有效性", "效力状态", "是否有效"], false),
     field("normative", &["规范性文件", "是否规范性文件"], false),
     field("channels", &["公开渠道", "公开方式", "发布渠道", "公开载体"], false),

@@ -222,3 +222,18 @@ fn a_receipt_date_beside_a_submission_date_must_agree_with_it() {
     assert!(at(4)[0].contains("不一致"), "{problems:#?}");
     assert!(at(5).is_empty(), "a posted application received after it was sent: {problems:#?}");
 }
+
+#[test]
+fn a_catalog_export_of_a_site_cms_reads() {
+    // As a TRS WCM site exports its 信息公开 column: 文档标题, 所属栏目, times after the dates.
+    let export = "序号,文档标题,索引号,发文字号,所属栏目,成文日期,发布时间\n\
+                  1,关于印发《某某办法》的通知,001234567/2024-00012,温司发〔2024〕3号,政策文件,2024-03-01,2024-03-05 10:22:13\n\
+                  2,2024年法治宣传工作要点,001234567/2024-00013,,工作计划,,2024/3/8 9:00\n";
+    let read = gongkai_register::read_catalog(export.as_bytes(), FileKind::Csv, &[])
+        .unwrap_or_else(|err| panic!("{err:?}"));
+    assert_eq!(read.entries.len(), 2);
+    assert_eq!(read.entries[0].item.category, "政策文件");
+    assert_eq!(read.entries[0].doc_number, "温司发〔2024〕3号");
+    assert_eq!(read.entries[1].item.published, date!(2024 - 03 - 08));
+    assert!(read.unmapped.is_empty(), "{:?}", read.unmapped);
+}
