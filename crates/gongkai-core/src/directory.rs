@@ -121,6 +121,18 @@ pub fn kind_code(text: &str) -> Option<&'static str> {
     }
 }
 
+/// The parent an entry will have: the one it names, none for `""`, or the platform's when it names none.
+fn effective_parent<'a>(
+    entry: &'a AgencyEntry,
+    on_platform: &HashMap<&str, &'a Existing>,
+) -> Option<&'a str> {
+    match entry.parent.as_deref().map(str::trim) {
+        Some("") => None,
+        Some(code) => Some(code),
+        None => on_platform.get(entry.code.trim()).and_then(|agency| agency.parent.as_deref()),
+    }
+}
+
 /// A closing day as an agency file writes it (`2025-06-30`).
 pub fn closing_day(text: &str) -> Option<Date> {
     Date::parse(text.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
@@ -242,10 +254,13 @@ pub fn check(
     let mut parents: HashMap<&str, Option<&str>> =
         existing.iter().map(|agency| (agency.code.as_str(), agency.parent.as_deref())).collect();
     for entry in entries {
-        parents.insert(entry.code.trim(), entry.parent.as_deref().map(str::trim));
+        parents.insert(entry.code.trim(), effective_parent(entry, &on_platform));
     }
     for (index, entry) in entries.iter().enumerate() {
-        let Some(parent) = entry.parent.as_deref().map(str::trim) else { continue };
+        let Some(parent) = entry.parent.as_deref().map(str::trim).filter(|code| !code.is_empty())
+        else {
+            continue;
+        };
         if parent == entry.code.trim() {
             problem(index, "parent", "上级机构不能是它自己".to_owned());
             continue;
@@ -276,7 +291,8 @@ pub fn check(
         if successor == entry.code.trim() {
             problem(index, "successor", "承继机构不能是它自己".to_owned());
         } else if let Some(at) = in_file.get(successor) {
-            if entries[*at].closed_on.is_some() {
+            let closed_on_platform = on_platform.get(successor).is_some_and(|agency| agency.closed);
+            if entries[*at].closed_on.is_some() || closed_on_platform {
                 problem(index, "successor", format!("承继机构“{successor}”本身已撤销"));
             }
         } else if let Some(agency) = on_platform.get(successor) {
@@ -339,10 +355,8 @@ pub fn check(
                     .map(|agency| agency.region.clone())
                     .filter(|region| !region.is_empty())
                     .or_else(|| {
-                        entry
-                            .parent
-                            .as_deref()
-                            .and_then(|parent| regions.get(parent.trim()).cloned())
+                        effective_parent(entry, &on_platform)
+                            .and_then(|parent| regions.get(parent).cloned())
                     }),
             };
         match region {
@@ -433,6 +447,33 @@ mod tests {
         let problems =
             check(&[entry("PROV", "government", Some("CITY"), None)], &existing).unwrap_err();
         assert_eq!(problems[0].message, "上级关系成环：PROV → CITY → PROV");
+    }
+
+    #[test]
+    fn a_file_that_names_no_parent_keeps_the_platforms_and_an_empty_one_is_the_top() {
+        let existing = vec![
+            Existing { code: "PROV".into(), parent: None, region: "省".into(), closed: false },
+            Existing {
+                code: "CITY".into(),
+                parent: Some("PROV".into()),
+                region: "市".into(),
+                closed: false,
+            },
+        ];
+        // No parent given: CITY stays under PROV, so PROV under CITY is still a cycle.
+        let kept = vec![
+            entry("CITY", "government", None, None),
+            entry("PROV", "government", Some("CITY"), None),
+        ];
+        let problems = check(&kept, &existing).unwrap_err();
+        assert!(problems.iter().any(|problem| problem.message.contains("成环")), "{problems:?}");
+        // "" moves CITY to the top: then PROV may go under it.
+        let moved = vec![
+            entry("CITY", "government", Some(""), None),
+            entry("PROV", "government", Some("CITY"), None),
+        ];
+        let (order, _) = check(&moved, &existing).unwrap();
+        assert_eq!(order, vec![0, 1]);
     }
 
     #[test]

@@ -127,7 +127,8 @@ pub fn read_agencies(bytes: &[u8], kind: AgencyFileKind) -> Result<AgencyList, R
                     code: text("code"),
                     name: text("name"),
                     kind: directory::kind_code(&kind).map_or(kind, str::to_owned),
-                    parent: optional("parent"),
+                    // Blank: the top of the tree; no column: each agency keeps its place.
+                    parent: cell("parent"),
                     region: optional("region"),
                     index_pattern: optional("index_pattern"),
                     office: cell("office"),

@@ -328,11 +328,11 @@ fn reasons(outcome: Outcome) -> Vec<&'static str> {
 
 /// Reads a result cell: `Ok(None)` for a case still open (办理中 …), the outcome, or why not (in Chinese).
 fn outcome(text: &str) -> Result<Option<Outcome>, String> {
-    let trimmed = squeeze(text);
-    if OPEN.contains(&trimmed.as_str()) {
+    let key = outcome_key(text);
+    // "办理中", or "办理结果：办理中" with the table's heading before it.
+    if OPEN.contains(&squeeze(text).as_str()) || OPEN.contains(&key.as_str()) {
         return Ok(None);
     }
-    let key = outcome_key(text);
     let names = outcome_names();
     // The pre-2019 table counts answers: "同意公开答复数", "申请信息不存在数".
     let candidates = [
@@ -1073,7 +1073,8 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(super::outcome(text), Ok(Some(expected)), "{text}");
         }
-        for open in ["办理中", "未办结", "正在办理", " 办理中 "] {
+        for open in ["办理中", "未办结", "正在办理", " 办理中 ", "办理结果：办理中"]
+        {
             assert_eq!(super::outcome(open), Ok(None), "{open}");
         }
         // Not guessed: a group without its reason, a bare 其他, a reason no row has.

@@ -366,9 +366,10 @@ pub async fn import(
         let kind = directory::kind_code(&entry.kind).ok_or_else(|| {
             StoreError::InvalidData(format!("agency kind `{}` is not known", entry.kind))
         })?;
-        let parent = match entry.parent.as_deref() {
-            Some(code) => Some(id_of(&mut transaction, code.trim()).await?),
-            None => None,
+        // `None` keeps the stored parent (below); `""` is the top of the tree.
+        let parent = match entry.parent.as_deref().map(str::trim) {
+            Some("") | None => None,
+            Some(code) => Some(id_of(&mut transaction, code).await?),
         };
         let given = [
             Some(entry.name.trim().to_owned()),
@@ -410,6 +411,7 @@ pub async fn import(
                 (id_of(&mut transaction, code).await?, true)
             }
             Some((id, fields, stored_parent, leaders)) => {
+                let parent = if entry.parent.is_none() { stored_parent } else { parent };
                 let values: Vec<String> = given
                     .iter()
                     .zip(&fields)
@@ -548,21 +550,32 @@ pub async fn export(
             successor: row.try_get(16)?,
         });
     }
-    let existing: Vec<directory::Existing> = entries
-        .iter()
-        .map(|entry| directory::Existing {
-            code: entry.code.clone(),
-            parent: entry.parent.clone(),
-            region: entry.region.clone().unwrap_or_default(),
-            closed: entry.closed_on.is_some(),
-        })
-        .collect();
-    let (order, _) = directory::check(&entries, &existing).map_err(|problems| {
-        StoreError::InvalidData(format!(
-            "the stored agencies do not form a tree: {}",
-            problems.iter().map(|problem| problem.message.as_str()).collect::<Vec<_>>().join("; ")
-        ))
-    })?;
+    // Parents first, breadth-first from the top of the tree. Stored agencies are not checked here: one
+    // entered before the checks existed must not stop every other agency from being exported or edited.
+    let mut children: std::collections::HashMap<&str, Vec<usize>> =
+        std::collections::HashMap::new();
+    let codes: std::collections::HashSet<&str> =
+        entries.iter().map(|entry| entry.code.as_str()).collect();
+    let mut queue: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
+    for (index, entry) in entries.iter().enumerate() {
+        match entry.parent.as_deref().filter(|parent| codes.contains(parent)) {
+            Some(parent) => children.entry(parent).or_default().push(index),
+            None => queue.push_back(index),
+        }
+    }
+    let mut order = Vec::with_capacity(entries.len());
+    let mut placed = vec![false; entries.len()];
+    while let Some(index) = queue.pop_front() {
+        if std::mem::replace(&mut placed[index], true) {
+            continue;
+        }
+        order.push(index);
+        for child in children.get(entries[index].code.as_str()).into_iter().flatten() {
+            queue.push_back(*child);
+        }
+    }
+    // A cycle in the stored tree (only a database edited by hand has one): listed last.
+    order.extend((0..entries.len()).filter(|index| !placed[*index]));
     let mut ordered: Vec<directory::AgencyEntry> =
         order.into_iter().map(|index| entries[index].clone()).collect();
     if let Some(root) = root {

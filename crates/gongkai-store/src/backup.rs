@@ -195,6 +195,9 @@ pub async fn restore(store: &Store, input: &mut impl BufRead) -> Result<Summary,
     let mut transaction = store.begin_write().await?;
     let mut summary = Summary::default();
     let mut current: Option<RestoreTarget> = None;
+    // An agency's parent and successor may have a higher id than it (an agency moved under, or merged
+    // into, one added later): agencies are inserted without them, and these set once all are in.
+    let mut links: Vec<(i64, Option<i64>, Option<i64>)> = Vec::new();
     for line in lines {
         let line = line.map_err(|err| invalid(err.to_string()))?;
         let value: Value = serde_json::from_str(&line).map_err(|err| invalid(err.to_string()))?;
@@ -241,8 +244,27 @@ pub async fn restore(store: &Store, input: &mut impl BufRead) -> Result<Summary,
             )));
         }
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        let mut link: (Option<i64>, Option<i64>, Option<i64>) = (None, None, None);
         for (value, (column, kind)) in values.iter().zip(columns) {
             let wrong = || invalid(format!("`{table}.{column}`: unexpected value {value}"));
+            if table == "agencies" && matches!(column.as_str(), "id" | "parent_id" | "successor_id")
+            {
+                let number =
+                    if value.is_null() { None } else { Some(value.as_i64().ok_or_else(wrong)?) };
+                match column.as_str() {
+                    "id" => link.0 = number,
+                    "parent_id" => {
+                        link.1 = number;
+                        query = query.bind(None::<i64>);
+                        continue;
+                    }
+                    _ => {
+                        link.2 = number;
+                        query = query.bind(None::<i64>);
+                        continue;
+                    }
+                }
+            }
             query = match kind {
                 Kind::Integer => query.bind(if value.is_null() {
                     None
@@ -263,7 +285,20 @@ pub async fn restore(store: &Store, input: &mut impl BufRead) -> Result<Summary,
             };
         }
         query.execute(&mut *transaction).await?;
+        if let (Some(id), parent, successor) = link
+            && (parent.is_some() || successor.is_some())
+        {
+            links.push((id, parent, successor));
+        }
         summary.rows += 1;
+    }
+    for (id, parent, successor) in links {
+        sqlx::query("UPDATE agencies SET parent_id = $1, successor_id = $2 WHERE id = $3")
+            .bind(parent)
+            .bind(successor)
+            .bind(id)
+            .execute(&mut *transaction)
+            .await?;
     }
     if store.backend() == Backend::Postgres {
         // Identity columns continue after the restored ids.

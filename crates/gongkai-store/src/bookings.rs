@@ -459,9 +459,9 @@ pub async fn add_point(
     }
     let agency = agencies::by_code(store, code).await?;
     let mut transaction = store.begin_write().await?;
-    sqlx::query(
+    let id: i64 = sqlx::query(
         "INSERT INTO reading_points (agency_id, name, address, hours, capacity, slots, opened) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(agency.id)
     .bind(point.name.trim())
@@ -470,13 +470,9 @@ pub async fn add_point(
     .bind(point.capacity)
     .bind(point.slots.join(","))
     .bind(point.opened.to_string())
-    .execute(&mut *transaction)
-    .await?;
-    let id: i64 = sqlx::query("SELECT MAX(id) FROM reading_points WHERE agency_id = $1")
-        .bind(agency.id)
-        .fetch_one(&mut *transaction)
-        .await?
-        .try_get(0)?;
+    .fetch_one(&mut *transaction)
+    .await?
+    .try_get(0)?;
     let after = serde_json::json!({
         "agency": code, "name": point.name, "address": point.address, "hours": point.hours,
         "capacity": point.capacity, "slots": point.slots, "opened": point.opened.to_string(),

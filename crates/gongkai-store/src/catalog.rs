@@ -455,20 +455,27 @@ pub async fn latest_of(
     }
     // One index range (agency_id, published) read backwards per agency, rather than ranking all their
     // items: a department with 100,000 items costs what one with ten does.
+    // SQLite takes at most 500 terms in one compound SELECT: a level of a flat platform may have more.
+    const TERMS: usize = 400;
     let per_agency = per_agency.clamp(1, 20);
-    let parts: Vec<String> = agencies
-        .iter()
-        .map(|agency| {
-            format!(
-                "SELECT * FROM (SELECT {SUMMARY_COLUMNS} FROM catalog_items c JOIN agencies g ON g.id = c.agency_id \
-                 WHERE c.agency_id = {agency} AND c.withdrawn_at IS NULL \
-                 ORDER BY c.published DESC, c.id DESC LIMIT {per_agency}) AS latest_{agency}"
-            )
-        })
-        .collect();
-    let sql = parts.join(" UNION ALL ");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(store.pool()).await?;
-    rows.iter().map(summary_at).collect()
+    let mut found = Vec::new();
+    for chunk in agencies.chunks(TERMS) {
+        let parts: Vec<String> = chunk
+            .iter()
+            .map(|agency| {
+                format!(
+                    "SELECT * FROM (SELECT {SUMMARY_COLUMNS} FROM catalog_items c JOIN agencies g ON g.id = c.agency_id \
+                     WHERE c.agency_id = {agency} AND c.withdrawn_at IS NULL \
+                     ORDER BY c.published DESC, c.id DESC LIMIT {per_agency}) AS latest_{agency}"
+                )
+            })
+            .collect();
+        let sql = parts.join(" UNION ALL ");
+        for row in sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(store.pool()).await? {
+            found.push(summary_at(&row)?);
+        }
+    }
+    Ok(found)
 }
 
 /// One item with its metadata block, channels and attachments (withdrawn items too: the page says so).

@@ -304,9 +304,9 @@ pub async fn stage(
     };
     let mut transaction = store.begin_write().await?;
     crate::blobs::put(&mut transaction, &sha256, media_type, bytes).await?;
-    sqlx::query(
+    let id: i64 = sqlx::query(
         "INSERT INTO register_uploads (agency_id, kind, name, sha256, uploaded_by, uploaded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(agency.id)
     .bind(kind)
@@ -314,13 +314,9 @@ pub async fn stage(
     .bind(&sha256)
     .bind(actor.name)
     .bind(now_text())
-    .execute(&mut *transaction)
-    .await?;
-    let id: i64 = sqlx::query("SELECT MAX(id) FROM register_uploads WHERE agency_id = $1")
-        .bind(agency.id)
-        .fetch_one(&mut *transaction)
-        .await?
-        .try_get(0)?;
+    .fetch_one(&mut *transaction)
+    .await?
+    .try_get(0)?;
     let after =
         serde_json::json!({ "kind": kind, "name": name, "sha256": sha256, "size": bytes.len() })
             .to_string();
@@ -384,15 +380,33 @@ pub async fn uploads(store: &Store, code: &str, limit: i64) -> Result<Vec<Upload
     rows.iter().map(upload_at).collect()
 }
 
-/// Marks the upload `id` as being imported: `false` when it was already started (a second confirmation
-/// imports nothing).
+/// How long an import may run before its start is taken as interrupted (the process stopped while it ran:
+/// its transaction wrote nothing, and it may be confirmed again).
+pub const IMPORT_STALE_AFTER: time::Duration = time::Duration::minutes(30);
+
+/// Whether an upload's import was started and neither finished nor is still within
+/// [`IMPORT_STALE_AFTER`] of its start: interrupted.
+pub fn interrupted(upload: &Upload) -> bool {
+    let Some(started) = upload.started_at.as_deref() else { return false };
+    upload.finished_at.is_none()
+        && time::OffsetDateTime::parse(started, &time::format_description::well_known::Rfc3339)
+            .is_ok_and(|started| started + IMPORT_STALE_AFTER < time::OffsetDateTime::now_utc())
+}
+
+/// Marks the upload `id` as being imported: `false` when it was already started and not interrupted (a
+/// second confirmation imports nothing).
 pub async fn start(store: &Store, id: i64) -> Result<bool, StoreError> {
+    let cutoff = (time::OffsetDateTime::now_utc() - IMPORT_STALE_AFTER)
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|err| StoreError::InvalidData(format!("time: {err}")))?;
     let mut transaction = store.begin_write().await?;
     let started = sqlx::query(
-        "UPDATE register_uploads SET started_at = $1 WHERE id = $2 AND started_at IS NULL",
+        "UPDATE register_uploads SET started_at = $1 WHERE id = $2 \
+         AND (started_at IS NULL OR (finished_at IS NULL AND started_at < $3))",
     )
     .bind(now_text())
     .bind(id)
+    .bind(cutoff)
     .execute(&mut *transaction)
     .await?
     .rows_affected();

@@ -1167,3 +1167,44 @@ async fn a_years_load_keeps_every_record_that_year_or_the_year_before_can_count(
     })
     .await;
 }
+
+/// Review of issue #17: an agency moved under, or merged into, an agency added after it has a parent or
+/// successor with a higher id; the backup must still restore (agencies are inserted before their links).
+#[tokio::test]
+async fn a_backup_restores_after_an_agency_moved_under_and_merged_into_a_newer_one() {
+    use gongkai_core::directory::{self, AgencyEntry};
+    let store = fresh_sqlite("moved").await;
+    agencies::add(&store, &city(), &TEST).await.unwrap();
+    let entry = |code: &str, parent: &str| AgencyEntry {
+        code: code.to_owned(),
+        name: format!("{code}局"),
+        kind: "department".to_owned(),
+        parent: Some(parent.to_owned()),
+        ..AgencyEntry::default()
+    };
+    let apply = |entries: Vec<AgencyEntry>| {
+        let store = store.clone();
+        async move {
+            let existing = agencies::existing(&store).await.unwrap();
+            let (order, regions) = directory::check(&entries, &existing).unwrap();
+            agencies::import(&store, &entries, &order, &regions, "agency.import", &TEST)
+                .await
+                .unwrap();
+        }
+    };
+    apply(vec![entry("OLD", "330300")]).await;
+    apply(vec![entry("NEW", "330300")]).await;
+    // OLD (lower id) moves under NEW (higher id), then is merged into it.
+    apply(vec![entry("OLD", "NEW")]).await;
+    agencies::close(&store, "OLD", Some("NEW"), time::macros::date!(2026 - 06 - 30), &TEST)
+        .await
+        .unwrap();
+    let copy = fresh_sqlite("moved-copy").await;
+    let mut bytes = Vec::new();
+    gongkai_store::backup::backup(&store, &mut bytes).await.unwrap();
+    gongkai_store::backup::restore(&copy, &mut bytes.as_slice()).await.unwrap();
+    assert_eq!(backup_lines(&copy).await, backup_lines(&store).await);
+    let old = agencies::by_code(&copy, "OLD").await.unwrap();
+    assert_eq!(old.parent_code.as_deref(), Some("NEW"));
+    assert_eq!(old.successor.map(|(code, _)| code).as_deref(), Some("NEW"));
+}

@@ -313,7 +313,7 @@ pub(crate) async fn form(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let agency = state.agency(&code).await?;
-    if let Some(refused) = crate::portal::refuse_if_closed(&agency, "apply")? {
+    if let Some(refused) = crate::portal::refuse_if_closed(&agency, "apply", state.today())? {
         return Ok(refused);
     }
     let form =
@@ -330,7 +330,7 @@ pub(crate) async fn submit(
 ) -> Result<Response, PageError> {
     csrf::check(&headers, &form.csrf)?;
     let agency = state.agency(&code).await?;
-    if let Some(refused) = crate::portal::refuse_if_closed(&agency, "apply")? {
+    if let Some(refused) = crate::portal::refuse_if_closed(&agency, "apply", state.today())? {
         return Ok(refused);
     }
     let applicant = match (validate(&form), check_files(&files)) {

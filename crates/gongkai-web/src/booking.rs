@@ -135,7 +135,8 @@ pub(crate) async fn form(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    if let Some(refused) = crate::portal::refuse_if_closed(&state.agency(&code).await?, "booking")?
+    if let Some(refused) =
+        crate::portal::refuse_if_closed(&state.agency(&code).await?, "booking", state.today())?
     {
         return Ok(refused);
     }
@@ -161,7 +162,8 @@ pub(crate) async fn submit(
     PageForm(form): PageForm<BookingForm>,
 ) -> Result<Response, PageError> {
     csrf::check(&headers, &form.csrf)?;
-    if let Some(refused) = crate::portal::refuse_if_closed(&state.agency(&code).await?, "booking")?
+    if let Some(refused) =
+        crate::portal::refuse_if_closed(&state.agency(&code).await?, "booking", state.today())?
     {
         return Ok(refused);
     }

@@ -45,6 +45,7 @@ async fn entries(
     all: &[AgencyRow],
     level: &[&AgencyRow],
 ) -> Result<Vec<Entry>, PageError> {
+    let today = state.today();
     let ids: Vec<i64> = level.iter().map(|agency| agency.id).collect();
     let mut latest = catalog::latest_of(state.store(), &ids, LATEST_PER_AGENCY).await?;
     Ok(level
@@ -63,7 +64,9 @@ async fn entries(
                 code: agency.code.clone(),
                 name: agency.name.clone(),
                 kind: kind_label(&agency.kind),
-                closed_on: agency.closed_on.clone().unwrap_or_default(),
+                closed_on: crate::portal::closed_as_of(agency, today)
+                    .unwrap_or_default()
+                    .to_owned(),
                 successor_code,
                 successor_name,
                 children: all

@@ -32,7 +32,7 @@ pub(crate) async fn home(State(state): State<AppState>) -> Result<Html<String>, 
     for agency in agencies {
         let link = AgencyLink {
             kind: crate::portal::kind_label(&agency.kind),
-            closed: agency.closed_on.is_some(),
+            closed: crate::portal::closed_as_of(&agency, state.today()).is_some(),
             code: agency.code,
             name: agency.name,
         };

@@ -48,7 +48,7 @@ impl AgencyHeader {
             kind: kind_label(&agency.kind),
             tab,
             trail: trail(&all, agency),
-            closed_on: agency.closed_on.clone().unwrap_or_default(),
+            closed_on: closed_as_of(agency, state.today()).unwrap_or_default().to_owned(),
             successor_code,
             successor_name,
         })
@@ -96,8 +96,9 @@ struct ClosedPage<'a> {
 pub(crate) fn refuse_if_closed(
     agency: &AgencyRow,
     form: &str,
+    today: time::Date,
 ) -> Result<Option<Response>, PageError> {
-    let Some(closed_on) = agency.closed_on.as_deref() else { return Ok(None) };
+    let Some(closed_on) = closed_as_of(agency, today) else { return Ok(None) };
     let (successor_code, successor_name) =
         agency.successor.as_ref().map_or(("", ""), |(code, name)| (code.as_str(), name.as_str()));
     let (what, action) = match form {
@@ -115,6 +116,12 @@ pub(crate) fn refuse_if_closed(
         action,
     };
     Ok(Some((StatusCode::GONE, Html(page.render()?)).into_response()))
+}
+
+/// The day `agency` closed, if it has closed by `today` (a closure entered ahead of its day takes effect
+/// on that day).
+pub(crate) fn closed_as_of(agency: &AgencyRow, today: time::Date) -> Option<&str> {
+    agency.closed_on.as_deref().filter(|closed_on| *closed_on <= today.to_string().as_str())
 }
 
 pub(crate) fn kind_label(kind: &str) -> &'static str {

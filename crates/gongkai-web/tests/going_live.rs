@@ -362,3 +362,24 @@ async fn a_fee_paid_on_a_case_reaches_the_report() {
         "{amount} 元 in: {after}"
     );
 }
+
+/// Review of issue #17: a closure entered ahead of its day takes effect on that day, not at once.
+#[tokio::test]
+async fn a_closure_entered_ahead_takes_effect_on_its_day() {
+    let today = std::sync::Arc::new(std::sync::Mutex::new(time::macros::date!(2026 - 06 - 20)));
+    let desk = common::desk_on("live_ahead", std::sync::Arc::clone(&today)).await;
+    gongkai_store::agencies::close(
+        &desk.store,
+        "SFJ",
+        Some("CZJ"),
+        time::macros::date!(2026 - 07 - 01),
+        &common::ACTOR,
+    )
+    .await
+    .unwrap();
+    let mut public = Client::new(&desk);
+    assert_eq!(public.get("/agencies/SFJ/apply").await.status, StatusCode::OK);
+    assert!(!public.get("/agencies/SFJ").await.text().contains("撤销"));
+    *today.lock().unwrap() = time::macros::date!(2026 - 07 - 01);
+    assert_eq!(public.get("/agencies/SFJ/apply").await.status, StatusCode::GONE);
+}

@@ -740,6 +740,11 @@ fn fees(records: &AgencyRecords, year: i32, problems: &mut Vec<String>) -> (u64,
     let mut waived = 0;
     for fee in &records.fees {
         if let Some((amount, paid)) = on_cases.get(fee.application.as_str()) {
+            // A fee notified and then waived (减免) before it was paid: the waiver counts.
+            if fee.waived && paid.is_none() {
+                waived += u64::from(fee.date.year() == year);
+                continue;
+            }
             let relevant = fee.date.year() == year || paid.is_some_and(|paid| paid.year() == year);
             let agrees = !fee.waived && fee.amount_yuan == *amount && Some(fee.date) == *paid;
             if relevant && !agrees {
@@ -817,8 +822,9 @@ mod tests {
 
     /// 109号办法: a fee is collected when paid. A case's notice of 300 元 paid in 2026 counts in 2026 and
     /// not in 2025 (when it was notified); an unpaid notice counts nowhere; a ledger fee of a case off the
-    /// platform (120 元) and a waiver count in their own year; the ledger's copy of the first case's fee
-    /// is not counted a second time. 2026: 300 + 120 = 420 元, 1 waived.
+    /// platform (120 元) and a waiver count in their own year, as does the waiver of a notified fee never
+    /// paid; the ledger's copy of the first case's fee is not counted a second time. 2026: 300 + 120 =
+    /// 420 元, 2 waived.
     #[test]
     fn a_fee_is_counted_once_in_the_year_it_is_paid() {
         let records = AgencyRecords {
@@ -837,11 +843,13 @@ mod tests {
                 ledger("OFF-1", date!(2026 - 05 - 06), 120, false),
                 ledger("OFF-2", date!(2026 - 06 - 01), 0, true),
                 ledger("OFF-3", date!(2025 - 06 - 01), 80, false),
+                // B's notice, waived before it was paid.
+                ledger("B", date!(2026 - 03 - 10), 0, true),
             ],
             ..AgencyRecords::default()
         };
         let mut problems = Vec::new();
-        assert_eq!(fees(&records, 2026, &mut problems), (420, 1));
+        assert_eq!(fees(&records, 2026, &mut problems), (420, 2));
         assert_eq!(fees(&records, 2025, &mut problems), (80, 0));
         assert!(problems.is_empty(), "{problems:?}");
     }

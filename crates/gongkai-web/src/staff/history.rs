@@ -78,6 +78,21 @@ pub(crate) fn read(bytes: &[u8], year: i32) -> Result<(&'static str, Reading), S
     }
 }
 
+/// [`read`] on the blocking pool (the auditor reads up to 30 MB), the bytes handed back with its answer.
+async fn read_blocking(
+    data: Vec<u8>,
+    year: i32,
+) -> Result<Result<(&'static str, Reading, Vec<u8>), String>, PageError> {
+    tokio::task::spawn_blocking(move || {
+        read(&data, year).map(|(media_type, reading)| (media_type, reading, data))
+    })
+    .await
+    .map_err(|err| {
+        tracing::error!(error = %err, "reading a history report failed");
+        PageError::Unavailable
+    })
+}
+
 /// The upload: `csrf`, `year`, `file` (multipart). Answers with the reports page and what happened.
 pub(crate) async fn upload(
     State(state): State<AppState>,
@@ -114,9 +129,9 @@ pub(crate) async fn upload(
         (Err(_), _) => Err("请填写报告年度。".to_owned()),
         (_, None) => Err("请选择报告文件。".to_owned()),
         (_, Some((_, data))) if data.is_empty() => Err("请选择报告文件。".to_owned()),
-        (Ok(year), Some((name, data))) => match read(&data, year) {
+        (Ok(year), Some((name, data))) => match read_blocking(data, year).await? {
             Err(message) => Err(message),
-            Ok((media_type, reading)) => {
+            Ok((media_type, reading, data)) => {
                 let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
                 history::put(
                     state.store(),

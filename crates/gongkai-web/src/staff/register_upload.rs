@@ -8,9 +8,11 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use gongkai_register::{FileKind, Register, RegisterError};
+use gongkai_core::calendar::Calendar;
+use gongkai_register::{FileKind, Register, RegisterError, Sheet};
 use gongkai_store::catalog::{ItemMetadata, NewItem};
 use gongkai_store::registers::{self, RegisterApplication, Upload};
+use time::Date;
 
 use super::{Need, Staff};
 use crate::error::PageForm;
@@ -53,6 +55,8 @@ struct RegistersPage<'a> {
     /// Rows written so far and in all, while the import runs here.
     progress: Option<(usize, usize)>,
     outcome: Option<String>,
+    /// The import was started and the server stopped while it ran.
+    interrupted: bool,
     error: Option<String>,
 }
 
@@ -76,13 +80,30 @@ enum Entries {
     Catalog(Vec<gongkai_register::CatalogEntry>),
 }
 
-fn read(state: &AppState, kind: &str, bytes: &[u8]) -> Reading {
+/// Reads the file on the blocking pool (a large register takes seconds of CPU), with the sheet as the
+/// reader located it (for the problems' rows and the preview).
+async fn read(state: &AppState, kind: &str, bytes: Vec<u8>) -> Result<(Reading, Sheet), PageError> {
+    let (calendar, today, kind) = (state.calendar(), state.today(), kind.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let sheet = gongkai_register::sheet::read(&bytes, FileKind::detect(&bytes))
+            .and_then(|tables| gongkai_register::fields::locate(register_of(&kind), tables))
+            .unwrap_or_default();
+        (read_now(&calendar, today, &kind, &bytes), sheet)
+    })
+    .await
+    .map_err(|err| {
+        tracing::error!(error = %err, "reading a register failed");
+        PageError::Unavailable
+    })
+}
+
+fn read_now(calendar: &Calendar, today: Date, kind: &str, bytes: &[u8]) -> Reading {
     let file_kind = FileKind::detect(bytes);
     let result = if kind == "catalog" {
         gongkai_register::read_catalog(bytes, file_kind, &[])
             .map(|read| (read.entries.len(), read.unmapped, Entries::Catalog(read.entries)))
     } else {
-        gongkai_register::read_applications(bytes, file_kind, &[], &state.calendar(), state.today())
+        gongkai_register::read_applications(bytes, file_kind, &[], calendar, today)
             .map(|read| (read.entries.len(), read.unmapped, Entries::Applications(read.entries)))
     };
     match result {
@@ -133,21 +154,24 @@ async fn render(
         preview: Vec::new(),
         progress: None,
         outcome: None,
+        interrupted: false,
         error,
     };
-    if let Some((upload, bytes)) = upload {
+    if let Some((mut upload, bytes)) = upload {
         page.kind_label = kind_label(&upload.kind);
-        if upload.started_at.is_some() {
+        if upload.started_at.is_some() && !registers::interrupted(&upload) {
             page.progress =
                 state.imports().lock().ok().and_then(|map| map.get(&upload.id).copied());
             page.outcome = upload.result.as_deref().map(outcome_text);
         } else {
+            if upload.started_at.is_some() {
+                // Interrupted (the server stopped while it ran): nothing was written; it may be
+                // confirmed again.
+                upload.started_at = None;
+                page.interrupted = true;
+            }
             // The rows as the register reader sees them: the problems' rows and the preview.
-            let sheet = gongkai_register::sheet::read(&bytes, FileKind::detect(&bytes))
-                .and_then(|tables| {
-                    gongkai_register::fields::locate(register_of(&upload.kind), tables)
-                })
-                .unwrap_or_default();
+            let (reading, sheet) = read(state, &upload.kind, bytes).await?;
             let cells_of = |row: usize| {
                 sheet
                     .rows
@@ -156,7 +180,7 @@ async fn render(
                     .map(|(_, cells)| cells.join(" | "))
                     .unwrap_or_default()
             };
-            match read(state, &upload.kind, &bytes) {
+            match reading {
                 Reading::Unreadable(messages) => page.unreadable = messages,
                 Reading::Problems(problems) => {
                     page.more_problems = problems.len().saturating_sub(SHOWN_PROBLEMS);
@@ -324,7 +348,8 @@ pub(crate) async fn confirm(
         )
         .await;
     }
-    let Reading::Valid { rows, entries, .. } = read(&state, &upload.kind, &bytes) else {
+    let (reading, _) = read(&state, &upload.kind, bytes.clone()).await?;
+    let Reading::Valid { rows, entries, .. } = reading else {
         let error = Some("该文件有问题，未导入。请修改后重新上传。".to_owned());
         return render(
             &state,

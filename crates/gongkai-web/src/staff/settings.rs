@@ -179,15 +179,14 @@ fn posted_entry(
                 && leader.biography.is_empty())
         })
         .collect();
-    let parent = if may_move {
-        Some(field(form, "parent").trim()).filter(|parent| !parent.is_empty()).map(str::to_owned)
-    } else {
-        stored.parent.clone()
-    };
+    // "" (the form's 无) puts it at the top of the tree; kept as it is for an agency admin.
+    let parent = if may_move { Some(field(form, "parent").trim().to_owned()) } else { None };
+    // The kind sets the report's deadline and the agency's place in the tree's order: a platform admin's.
+    let kind = if may_move { field(form, "kind").trim().to_owned() } else { stored.kind.clone() };
     AgencyEntry {
         code: stored.code.clone(),
         name: field(form, "name").trim().to_owned(),
-        kind: field(form, "kind").trim().to_owned(),
+        kind,
         parent,
         region: line("region"),
         index_pattern: line("index_pattern").filter(|pattern| !pattern.is_empty()),
