@@ -743,6 +743,20 @@ fn agencies_import_from_a_sheet_export_to_toml_and_read_back_issue_17() {
         stdout(&again)
     );
 
+    // A list without a parent column (phone numbers only) keeps every agency where it is.
+    let phones = dir.join("电话.csv");
+    std::fs::write(
+        &phones,
+        "机构代码,机构名称,机构类型,联系电话
+SFJ,某市司法局,部门,0577-9
+",
+    )
+    .unwrap();
+    let updated = run(&["agency", "import", &phones.to_string_lossy()]);
+    assert!(stdout(&updated).contains("1 agencies, 0 added, 1 changed"), "{}", stdout(&updated));
+    let listed = stdout(&run(&["agency", "list"]));
+    assert!(listed.contains("SFJ	某市司法局	department	浙江省某市	parent CITY"), "{listed}");
+
     // A cycle and a missing parent: each named with its row, nothing written.
     let bad = dir.join("bad.csv");
     std::fs::write(

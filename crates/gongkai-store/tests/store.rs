@@ -1208,3 +1208,13 @@ async fn a_backup_restores_after_an_agency_moved_under_and_merged_into_a_newer_o
     assert_eq!(old.parent_code.as_deref(), Some("NEW"));
     assert_eq!(old.successor.map(|(code, _)| code).as_deref(), Some("NEW"));
 }
+
+/// Review of issue #17: the tree's latest items for a level of more agencies than SQLite takes terms in one
+/// compound SELECT (500).
+#[tokio::test]
+async fn the_latest_items_of_a_level_of_600_agencies() {
+    let store = fresh_sqlite("latest600").await;
+    let ids: Vec<i64> = (1..=600).collect();
+    let found = gongkai_store::catalog::latest_of(&store, &ids, 3).await.unwrap();
+    assert!(found.is_empty());
+}
