@@ -44,6 +44,10 @@ pub(crate) enum ImportCommand {
     Applications(ImportArgs),
     /// Import a catalog list (XLSX or CSV).
     Catalog(ImportArgs),
+    /// Import a register of administrative reviews (行政复议台账, XLSX or CSV).
+    Reviews(ImportArgs),
+    /// Import a register of lawsuits (行政诉讼台账, XLSX or CSV).
+    Lawsuits(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +115,8 @@ pub(crate) fn import(command: &ImportCommand, out: &mut impl Write) -> anyhow::R
     let (which, args) = match command {
         ImportCommand::Applications(args) => (Which::Applications, args),
         ImportCommand::Catalog(args) => (Which::Catalog, args),
+        ImportCommand::Reviews(args) => return import_cases(args, Register::Reviews, out),
+        ImportCommand::Lawsuits(args) => return import_cases(args, Register::Lawsuits, out),
     };
     let kind = file_kind(&args.file, "FILE")?;
     let size =
@@ -227,6 +233,109 @@ pub(crate) fn import(command: &ImportCommand, out: &mut impl Write) -> anyhow::R
         )?;
         Ok(Outcome::Success)
     })?
+}
+
+/// Prints a register's problems (row, column, reason) as `import` does.
+fn print_problems(
+    out: &mut impl Write,
+    file: &std::path::Path,
+    err: RegisterError,
+) -> anyhow::Result<Outcome> {
+    match err {
+        RegisterError::Rows(problems) => {
+            writeln!(
+                out,
+                "{}: {} problems; nothing was imported:",
+                file.display(),
+                problems.len()
+            )?;
+            writeln!(out, "row\tcolumn\tproblem")?;
+            for problem in &problems {
+                writeln!(out, "{}\t{}\t{}", problem.row, problem.column, problem.message)?;
+            }
+            Ok(Outcome::ProblemsFound)
+        }
+        RegisterError::Columns(problems) => {
+            writeln!(out, "{}: the columns cannot be read; nothing was imported:", file.display())?;
+            for problem in &problems {
+                writeln!(out, "  {problem}")?;
+            }
+            Ok(Outcome::ProblemsFound)
+        }
+        err => Err(UsageError::new("FILE", err.to_string()).into()),
+    }
+}
+
+/// `import reviews|lawsuits`: a register of 行政复议 or 行政诉讼, all rows or none, rows already present
+/// skipped.
+fn import_cases(
+    args: &ImportArgs,
+    register: Register,
+    out: &mut impl Write,
+) -> anyhow::Result<Outcome> {
+    let kind = file_kind(&args.file, "FILE")?;
+    let size =
+        std::fs::metadata(&args.file).with_context(|| format!("{}", args.file.display()))?.len();
+    if size > MAX_FILE {
+        return Err(UsageError::new(
+            "FILE",
+            format!("{size} bytes is more than a register may have"),
+        )
+        .into());
+    }
+    let bytes = std::fs::read(&args.file).with_context(|| format!("{}", args.file.display()))?;
+    let read = if register == Register::Reviews {
+        gongkai_register::read_reviews(&bytes, kind, &args.mappings)
+            .map(|read| (read.unmapped, Some(read.entries), None))
+    } else {
+        gongkai_register::read_lawsuits(&bytes, kind, &args.mappings)
+            .map(|read| (read.unmapped, None, Some(read.entries)))
+    };
+    let (unmapped, reviews, lawsuits) = match read {
+        Ok(read) => read,
+        Err(err) => return print_problems(out, &args.file, err),
+    };
+    if !unmapped.is_empty() {
+        writeln!(
+            out,
+            "columns not read (map them with --map HEADER=FIELD): {}",
+            unmapped.join(", ")
+        )?;
+    }
+    let count = reviews.as_ref().map_or(0, Vec::len) + lawsuits.as_ref().map_or(0, Vec::len);
+    if args.dry_run {
+        writeln!(out, "{count} rows valid; nothing written (--dry-run)")?;
+        return Ok(Outcome::Success);
+    }
+    let summary = block_on(async {
+        let store = open(&args.db).await?;
+        let cases = match (&reviews, &lawsuits) {
+            (Some(reviews), _) => registers::Cases::Reviews(reviews),
+            (_, Some(lawsuits)) => registers::Cases::Lawsuits(lawsuits),
+            _ => registers::Cases::Reviews(&[]),
+        };
+        let summary = registers::import_cases(&store, &args.agency, cases, &actor()).await;
+        store.close().await;
+        summary.map_err(|err| match err {
+            gongkai_store::StoreError::NotFound { what: "agency", .. } => {
+                anyhow::Error::from(UsageError::new("--agency", err.to_string()))
+            }
+            gongkai_store::StoreError::NotFound { .. } => {
+                anyhow::Error::from(UsageError::new("FILE", format!("{err}: nothing was imported")))
+            }
+            other => anyhow::Error::new(other),
+        })
+    })??;
+    writeln!(
+        out,
+        "{}: {} rows, {} added, {} already present ({})",
+        args.file.display(),
+        count,
+        summary.added,
+        summary.already_present,
+        register.name()
+    )?;
+    Ok(Outcome::Success)
 }
 
 enum Entries {

@@ -821,3 +821,75 @@ SFJ,某市司法局,部门,0577-9
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn registers_of_reviews_and_lawsuits_import_all_or_nothing_issue_17() {
+    let dir = scratch("cases");
+    let db = format!("sqlite://{}", dir.join("gongkai.db").display());
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&["--db", &db]);
+        gongkai(&all)
+    };
+    assert!(
+        run(&["agency", "add", "--code", "T3", "--name", "测试局", "--region", "浙江省温州市"])
+            .status
+            .success()
+    );
+    let applications = dir.join("申请.csv");
+    std::fs::write(&applications, "申请编号,申请人类型,申请方式,收到申请日期,答复日期,办理结果\nA1,自然人,当面,2025-03-03,2025-03-20,予以公开\n").unwrap();
+    assert!(
+        run(&["import", "applications", "--agency", "T3", &applications.to_string_lossy()])
+            .status
+            .success()
+    );
+
+    let reviews = dir.join("复议.csv");
+    std::fs::write(
+        &reviews,
+        "某局行政复议台账,,,\n申请编号,复议申请日期,复议结果,决定日期\n\
+         A1,2025-05-06,驳回复议申请,2025-06-20\n,2025-11-03,审理中,\n",
+    )
+    .unwrap();
+    let imported = run(&["import", "reviews", "--agency", "T3", &reviews.to_string_lossy()]);
+    assert!(
+        stdout(&imported).contains("2 rows, 2 added, 0 already present (行政复议台账)"),
+        "{}{}",
+        stdout(&imported),
+        stderr(&imported)
+    );
+    let again = run(&["import", "reviews", "--agency", "T3", &reviews.to_string_lossy()]);
+    assert!(stdout(&again).contains("2 rows, 0 added, 2 already present"), "{}", stdout(&again));
+
+    // Bad rows: every problem with its row; a result no column has, a decision before the filing.
+    let bad = dir.join("诉讼.csv");
+    std::fs::write(
+        &bad,
+        "起诉日期,是否经复议,申请编号,判决结果,判决日期\n\
+         2025-08-01,是,A1,部分支持,2025-10-01\n2025-09-01,否,,确认违法,2025-08-01\n",
+    )
+    .unwrap();
+    let refused = run(&["import", "lawsuits", "--agency", "T3", &bad.to_string_lossy()]);
+    assert_eq!(refused.status.code(), Some(1));
+    let report = stdout(&refused);
+    assert!(report.contains("2\t判决结果\t无法识别的结果“部分支持”"), "{report}");
+    assert!(
+        report.contains("3\t判决日期\t判决日期 2025-08-01 早于起诉日期 2025-09-01"),
+        "{report}"
+    );
+    // An application the agency does not have: refused, nothing written.
+    let foreign = dir.join("诉讼2.csv");
+    std::fs::write(
+        &foreign,
+        "起诉日期,申请编号,判决结果,判决日期\n2025-08-01,NOPE,维持,2025-10-01\n",
+    )
+    .unwrap();
+    let refused = run(&["import", "lawsuits", "--agency", "T3", &foreign.to_string_lossy()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("application `NOPE` does not exist: nothing was imported"),
+        "{}",
+        stderr(&refused)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -19,6 +19,10 @@ pub enum Register {
     Catalog,
     /// 机构名录: the platform's agencies (`gongkai agency import`).
     Agencies,
+    /// 行政复议台账: administrative reviews of the agency's disclosure work.
+    Reviews,
+    /// 行政诉讼台账: lawsuits about it.
+    Lawsuits,
 }
 
 impl Register {
@@ -27,6 +31,8 @@ impl Register {
             Register::Applications => &APPLICATION_FIELDS,
             Register::Catalog => &CATALOG_FIELDS,
             Register::Agencies => &AGENCY_FIELDS,
+            Register::Reviews => &REVIEW_FIELDS,
+            Register::Lawsuits => &LAWSUIT_FIELDS,
         }
     }
 
@@ -35,6 +41,8 @@ impl Register {
             Register::Applications => "依申请公开登记台账",
             Register::Catalog => "主动公开目录",
             Register::Agencies => "机构名录",
+            Register::Reviews => "行政复议台账",
+            Register::Lawsuits => "行政诉讼台账",
         }
     }
 }
@@ -125,6 +133,47 @@ pub const CATALOG_FIELDS: [Field; 12] = [
     field("normative", &["规范性文件", "是否规范性文件"], false),
     field("channels", &["公开渠道", "公开方式", "发布渠道", "公开载体"], false),
     field("summary", &["内容概述", "摘要", "内容摘要"], false),
+];
+
+/// The columns of a register of administrative reviews (行政复议台账).
+pub const REVIEW_FIELDS: [Field; 4] = [
+    field(
+        "filed",
+        &[
+            "复议申请日期",
+            "申请复议日期",
+            "收到复议申请日期",
+            "复议受理日期",
+            "受理日期",
+            "立案日期",
+        ],
+        true,
+    ),
+    field(
+        "application",
+        &["关联申请编号", "申请编号", "原申请编号", "政府信息公开申请编号"],
+        false,
+    ),
+    field("result", &["复议结果", "复议决定", "审理结果", "处理结果", "结果"], false),
+    field("decided", &["决定日期", "复议决定日期", "结案日期", "审结日期"], false),
+];
+
+/// The columns of a register of lawsuits (行政诉讼台账).
+pub const LAWSUIT_FIELDS: [Field; 6] = [
+    field(
+        "filed",
+        &["起诉日期", "立案日期", "收到起诉状日期", "收到应诉通知日期", "受理日期"],
+        true,
+    ),
+    field("after_review", &["是否经复议", "复议后起诉", "经复议"], false),
+    field("as_review_organ", &["作为复议机关共同被告", "共同被告", "复议机关共同被告"], false),
+    field(
+        "application",
+        &["关联申请编号", "申请编号", "原申请编号", "政府信息公开申请编号"],
+        false,
+    ),
+    field("result", &["判决结果", "裁判结果", "审理结果", "诉讼结果", "结果"], false),
+    field("decided", &["判决日期", "裁判日期", "结案日期", "审结日期"], false),
 ];
 
 /// The columns of an agency list; the keys are the fields of

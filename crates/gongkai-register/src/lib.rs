@@ -10,6 +10,7 @@
 //! Pure: bytes in, records out, and back. The store writes; the CLI reads files.
 
 pub mod agencies;
+pub mod cases;
 pub mod fields;
 pub mod rows;
 pub mod sheet;
@@ -71,6 +72,28 @@ pub fn read_applications(
 ) -> Result<Read<ApplicationEntry>, RegisterError> {
     let (sheet, map) = sheet_and_map(bytes, kind, Register::Applications, overrides)?;
     let entries = rows::applications(&sheet, &map, calendar, as_of).map_err(RegisterError::Rows)?;
+    Ok(Read { entries, unmapped: map.unmapped })
+}
+
+/// Reads a register of administrative reviews (行政复议台账).
+pub fn read_reviews(
+    bytes: &[u8],
+    kind: FileKind,
+    overrides: &[(String, String)],
+) -> Result<Read<gongkai_core::report::records::Review>, RegisterError> {
+    let (sheet, map) = sheet_and_map(bytes, kind, Register::Reviews, overrides)?;
+    let entries = cases::reviews(&sheet, &map).map_err(RegisterError::Rows)?;
+    Ok(Read { entries, unmapped: map.unmapped })
+}
+
+/// Reads a register of lawsuits (行政诉讼台账).
+pub fn read_lawsuits(
+    bytes: &[u8],
+    kind: FileKind,
+    overrides: &[(String, String)],
+) -> Result<Read<gongkai_core::report::records::Lawsuit>, RegisterError> {
+    let (sheet, map) = sheet_and_map(bytes, kind, Register::Lawsuits, overrides)?;
+    let entries = cases::lawsuits(&sheet, &map).map_err(RegisterError::Rows)?;
     Ok(Read { entries, unmapped: map.unmapped })
 }
 

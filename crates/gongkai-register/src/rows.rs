@@ -378,7 +378,7 @@ fn party(text: &str) -> Option<Party> {
     }
 }
 
-fn yes(text: &str) -> Option<bool> {
+pub(crate) fn yes(text: &str) -> Option<bool> {
     match squeeze(text).as_str() {
         "是" | "Y" | "y" | "√" | "yes" | "1" | "规范性文件" => Some(true),
         "" | "否" | "N" | "n" | "×" | "no" | "0" => Some(false),
@@ -404,16 +404,25 @@ fn publish_channel(text: &str) -> Option<PublishChannel> {
 }
 
 /// The cells of one row by field, with problems collected.
-struct RowReader<'a> {
+pub(crate) struct RowReader<'a> {
     map: &'a ColumnMap,
     headers: &'a [String],
     cells: &'a [String],
     row: usize,
-    problems: Vec<Problem>,
+    pub(crate) problems: Vec<Problem>,
 }
 
-impl RowReader<'_> {
-    fn text(&self, key: &str) -> &str {
+impl<'a> RowReader<'a> {
+    pub(crate) fn new(
+        map: &'a ColumnMap,
+        headers: &'a [String],
+        cells: &'a [String],
+        row: usize,
+    ) -> RowReader<'a> {
+        RowReader { map, headers, cells, row, problems: Vec::new() }
+    }
+
+    pub(crate) fn text(&self, key: &str) -> &str {
         self.map
             .column(key)
             .and_then(|column| self.cells.get(column))
@@ -431,7 +440,7 @@ impl RowReader<'_> {
         if text.trim().is_empty() { String::new() } else { text.to_owned() }
     }
 
-    fn header(&self, key: &str) -> String {
+    pub(crate) fn header(&self, key: &str) -> String {
         self.map
             .column(key)
             .and_then(|column| self.headers.get(column))
@@ -439,7 +448,7 @@ impl RowReader<'_> {
             .unwrap_or_else(|| key.to_owned())
     }
 
-    fn problem(&mut self, key: &str, message: String) {
+    pub(crate) fn problem(&mut self, key: &str, message: String) {
         let column = self.header(key);
         self.problems.push(Problem { row: self.row, column, message });
     }
@@ -454,7 +463,7 @@ impl RowReader<'_> {
         }
     }
 
-    fn date(&mut self, key: &str) -> Option<Date> {
+    pub(crate) fn date(&mut self, key: &str) -> Option<Date> {
         let text = self.text(key).to_owned();
         if text.is_empty() {
             return None;
@@ -480,7 +489,7 @@ impl RowReader<'_> {
         Some(value)
     }
 
-    fn required_date(&mut self, key: &str) -> Option<Date> {
+    pub(crate) fn required_date(&mut self, key: &str) -> Option<Date> {
         if self.text(key).is_empty() {
             self.problem(key, "必填，不能为空".to_owned());
             return None;
@@ -488,7 +497,7 @@ impl RowReader<'_> {
         self.date(key)
     }
 
-    fn parsed<T>(
+    pub(crate) fn parsed<T>(
         &mut self,
         key: &str,
         parse: impl Fn(&str) -> Option<T>,

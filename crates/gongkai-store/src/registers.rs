@@ -271,7 +271,7 @@ pub async fn export_catalog(store: &Store, code: &str) -> Result<Vec<NewItem>, S
 pub struct Upload {
     pub id: i64,
     pub agency_code: String,
-    /// `applications` or `catalog`.
+    /// `applications`, `catalog`, `reviews` or `lawsuits`.
     pub kind: String,
     pub name: String,
     pub uploaded_by: String,
@@ -292,7 +292,7 @@ pub async fn stage(
     bytes: &[u8],
     actor: &Actor<'_>,
 ) -> Result<i64, StoreError> {
-    if !matches!(kind, "applications" | "catalog") {
+    if !matches!(kind, "applications" | "catalog" | "reviews" | "lawsuits") {
         return Err(StoreError::InvalidData(format!("register kind `{kind}` is not known")));
     }
     let agency = agencies::by_code(store, code).await?;
@@ -425,4 +425,146 @@ pub async fn finish(store: &Store, id: i64, result: &str) -> Result<(), StoreErr
         .await?;
     transaction.commit().await?;
     Ok(())
+}
+
+/// A register of reviews or of lawsuits, to import.
+#[derive(Debug, Clone, Copy)]
+pub enum Cases<'a> {
+    Reviews(&'a [gongkai_core::report::records::Review]),
+    Lawsuits(&'a [gongkai_core::report::records::Lawsuit]),
+}
+
+/// A review's or lawsuit's row as stored, compared whole: importing a register again adds nothing.
+type CaseKey = (Option<String>, String, Option<String>, Option<String>, i64, i64);
+
+/// Imports a register of reviews or lawsuits into the agency `code` in one transaction, audited as one
+/// action: rows the agency already has (the same day filed, application, result, day decided — and for a
+/// lawsuit whether it followed a review and whether the agency is sued as the review organ) are skipped;
+/// an application number the agency does not have is refused (nothing written).
+pub async fn import_cases(
+    store: &Store,
+    code: &str,
+    cases: Cases<'_>,
+    actor: &Actor<'_>,
+) -> Result<ImportSummary, StoreError> {
+    use crate::records::to_text;
+    let agency = agencies::by_code(store, code).await?;
+    let (table, rows): (&str, Vec<CaseKey>) = match cases {
+        Cases::Reviews(reviews) => (
+            "reviews",
+            reviews
+                .iter()
+                .map(|review| {
+                    (
+                        review.application.clone(),
+                        review.filed.to_string(),
+                        review.decided.map(|(result, _)| to_text(&result)),
+                        review.decided.map(|(_, day)| day.to_string()),
+                        0,
+                        0,
+                    )
+                })
+                .collect(),
+        ),
+        Cases::Lawsuits(lawsuits) => (
+            "lawsuits",
+            lawsuits
+                .iter()
+                .map(|lawsuit| {
+                    (
+                        lawsuit.application.clone(),
+                        lawsuit.filed.to_string(),
+                        lawsuit.decided.map(|(result, _)| to_text(&result)),
+                        lawsuit.decided.map(|(_, day)| day.to_string()),
+                        i64::from(lawsuit.after_review),
+                        i64::from(lawsuit.as_review_organ),
+                    )
+                })
+                .collect(),
+        ),
+    };
+    let mut transaction = store.begin_write().await?;
+    let named: HashSet<&str> = rows.iter().filter_map(|row| row.0.as_deref()).collect();
+    for number in named {
+        let found: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM applications WHERE agency_id = $1 AND tracking_number = $2",
+        )
+        .bind(agency.id)
+        .bind(number)
+        .fetch_one(&mut *transaction)
+        .await?
+        .try_get(0)?;
+        if found == 0 {
+            return Err(StoreError::NotFound { what: "application", key: number.to_owned() });
+        }
+    }
+    let flags = if table == "lawsuits" { "after_review, as_review_organ" } else { "0, 0" };
+    let sql = format!(
+        "SELECT application, filed, result, decided, {flags} FROM {table} WHERE agency_id = $1"
+    );
+    let mut present: HashMap<CaseKey, usize> = HashMap::new();
+    for row in
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agency.id).fetch_all(&mut *transaction).await?
+    {
+        let key: CaseKey = (
+            row.try_get(0)?,
+            row.try_get(1)?,
+            row.try_get(2)?,
+            row.try_get(3)?,
+            row.try_get(4)?,
+            row.try_get(5)?,
+        );
+        *present.entry(key).or_default() += 1;
+    }
+    let mut summary = ImportSummary::default();
+    for row in rows {
+        // A register may hold two identical rows (two reviews filed the same day): each stored row
+        // stands for one of the register's.
+        if let Some(count) = present.get_mut(&row).filter(|count| **count > 0) {
+            *count -= 1;
+            summary.already_present += 1;
+            continue;
+        }
+        let (application, filed, result, decided, after_review, as_review_organ) = row;
+        if table == "lawsuits" {
+            sqlx::query(
+                "INSERT INTO lawsuits (agency_id, application, filed, after_review, as_review_organ, result, decided) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(agency.id)
+            .bind(application)
+            .bind(filed)
+            .bind(after_review)
+            .bind(as_review_organ)
+            .bind(result)
+            .bind(decided)
+            .execute(&mut *transaction)
+            .await?;
+        } else {
+            sqlx::query(
+                "INSERT INTO reviews (agency_id, application, filed, result, decided) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(agency.id)
+            .bind(application)
+            .bind(filed)
+            .bind(result)
+            .bind(decided)
+            .execute(&mut *transaction)
+            .await?;
+        }
+        summary.added += 1;
+    }
+    let after =
+        serde_json::json!({ "added": summary.added, "already_present": summary.already_present })
+            .to_string();
+    audit::record(
+        &mut transaction,
+        actor,
+        &format!("{table}.import"),
+        &format!("agency:{code}"),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(summary)
 }

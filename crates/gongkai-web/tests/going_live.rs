@@ -383,3 +383,35 @@ async fn a_closure_entered_ahead_takes_effect_on_its_day() {
     *today.lock().unwrap() = time::macros::date!(2026 - 07 - 01);
     assert_eq!(public.get("/agencies/SFJ/apply").await.status, StatusCode::GONE);
 }
+
+#[tokio::test]
+async fn a_register_of_reviews_is_uploaded_and_imported() {
+    let desk = desk("live_reviews").await;
+    let tracking =
+        common::online_application(&desk.store, "SFJ", time::macros::date!(2026 - 03 - 02)).await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    let page = "/staff/agencies/SFJ/registers";
+    let register = format!(
+        "申请编号,复议申请日期,复议结果,决定日期\n{tracking},2026-05-06,确认违法,2026-07-01\n,2026-10-09,审理中,\n"
+    );
+    let uploaded =
+        clerk.upload(page, &[("kind", "reviews")], "file", "复议.csv", register.as_bytes()).await;
+    let at = uploaded.location();
+    let preview = clerk.get(&at).await.text();
+    assert!(
+        preview.contains("行政复议台账：复议.csv") && preview.contains("共 2 行，全部有效"),
+        "{preview}"
+    );
+    clerk.post(&at, &[]).await;
+    let mut done = String::new();
+    for _ in 0..100 {
+        done = clerk.get(&at).await.text();
+        if done.contains("导入") && !done.contains("正在导入") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(done.contains("导入完成：新增2条"), "{done}");
+    let stored = desk.store.count_admin("SELECT COUNT(*) FROM reviews").await.unwrap();
+    assert_eq!(stored, 2);
+}

@@ -60,12 +60,17 @@ struct RegistersPage<'a> {
     error: Option<String>,
 }
 
-fn kind_label(kind: &str) -> &'static str {
-    if kind == "catalog" { "主动公开目录" } else { "依申请公开登记台账" }
+fn register_of(kind: &str) -> Register {
+    match kind {
+        "catalog" => Register::Catalog,
+        "reviews" => Register::Reviews,
+        "lawsuits" => Register::Lawsuits,
+        _ => Register::Applications,
+    }
 }
 
-fn register_of(kind: &str) -> Register {
-    if kind == "catalog" { Register::Catalog } else { Register::Applications }
+fn kind_label(kind: &str) -> &'static str {
+    register_of(kind).name()
 }
 
 /// What a read of the file found, for the preview.
@@ -78,6 +83,8 @@ enum Reading {
 enum Entries {
     Applications(Vec<gongkai_register::ApplicationEntry>),
     Catalog(Vec<gongkai_register::CatalogEntry>),
+    Reviews(Vec<gongkai_core::report::records::Review>),
+    Lawsuits(Vec<gongkai_core::report::records::Lawsuit>),
 }
 
 /// Reads the file on the blocking pool (a large register takes seconds of CPU), with the sheet as the
@@ -102,6 +109,12 @@ fn read_now(calendar: &Calendar, today: Date, kind: &str, bytes: &[u8]) -> Readi
     let result = if kind == "catalog" {
         gongkai_register::read_catalog(bytes, file_kind, &[])
             .map(|read| (read.entries.len(), read.unmapped, Entries::Catalog(read.entries)))
+    } else if kind == "reviews" {
+        gongkai_register::read_reviews(bytes, file_kind, &[])
+            .map(|read| (read.entries.len(), read.unmapped, Entries::Reviews(read.entries)))
+    } else if kind == "lawsuits" {
+        gongkai_register::read_lawsuits(bytes, file_kind, &[])
+            .map(|read| (read.entries.len(), read.unmapped, Entries::Lawsuits(read.entries)))
     } else {
         gongkai_register::read_applications(bytes, file_kind, &[], calendar, today)
             .map(|read| (read.entries.len(), read.unmapped, Entries::Applications(read.entries)))
@@ -295,7 +308,9 @@ pub(crate) async fn upload(
     csrf::check(&headers, &token)?;
     let refuse = |message: &str| Some(message.to_owned());
     let error = match &file {
-        _ if !matches!(kind.as_str(), "applications" | "catalog") => refuse("请选择台账类型。"),
+        _ if !matches!(kind.as_str(), "applications" | "catalog" | "reviews" | "lawsuits") => {
+            refuse("请选择台账类型。")
+        }
         None => refuse("请选择要导入的文件。"),
         Some((_, data)) if data.is_empty() => refuse("请选择要导入的文件。"),
         Some((name, _))
@@ -412,10 +427,23 @@ pub(crate) async fn confirm(
                     .collect();
                 registers::import_catalog(state.store(), &code, &items, &actor).await
             }
+            Entries::Reviews(reviews) => {
+                let cases = registers::Cases::Reviews(&reviews);
+                registers::import_cases(state.store(), &code, cases, &actor).await
+            }
+            Entries::Lawsuits(lawsuits) => {
+                let cases = registers::Cases::Lawsuits(&lawsuits);
+                registers::import_cases(state.store(), &code, cases, &actor).await
+            }
         };
         let outcome = match result {
             Ok(summary) => {
                 serde_json::json!({ "added": summary.added, "already_present": summary.already_present })
+            }
+            Err(gongkai_store::StoreError::NotFound { what: "application", key }) => {
+                serde_json::json!({
+                    "error": format!("本单位没有编号为“{key}”的申请，请核对申请编号后重新导入。")
+                })
             }
             Err(gongkai_store::StoreError::Duplicate { key, .. }) => serde_json::json!({
                 "error": format!("编号“{key}”已被平台上的其他单位使用，请核对后重新导入。")

@@ -1,0 +1,154 @@
+//! Registers of administrative reviews (行政复议台账) and lawsuits (行政诉讼台账) about the agency's disclosure
+//! work, as offices keep them: the day filed, the application it is about, the result and the day decided —
+//! the figures of the report's table 四. Validated row by row like the application register; all or nothing.
+
+use gongkai_core::report::records::{CaseResult, Lawsuit, Review};
+
+use crate::fields::{ColumnMap, Register};
+use crate::rows::{Problem, RowReader};
+use crate::sheet::Sheet;
+
+/// Results still pending: the case is counted as 尚未审结.
+const PENDING: [&str; 7] = ["审理中", "未决", "尚未审结", "未审结", "待决定", "待判决", "正在审理"];
+
+/// A result as registers write it (2019 条例 table 四's columns: 结果维持, 结果纠正, 其他结果, 尚未审结).
+///
+/// 维持 covers 驳回复议申请 and 驳回诉讼请求 (the agency's act stands; `CaseResult::Upheld`'s own words);
+/// 纠正 covers 撤销, 变更, 确认违法 and 责令履行. 驳回起诉 (a suit dismissed on procedure, the act not
+/// examined) is read as 其他结果 — my reading, not a rule of the format [U]. Anything else is refused.
+fn result(text: &str) -> Result<Option<CaseResult>, String> {
+    let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if text.is_empty() || PENDING.contains(&text.as_str()) {
+        return Ok(None);
+    }
+    let upheld = ["维持", "结果维持", "驳回复议申请", "驳回诉讼请求", "驳回原告诉讼请求", "胜诉"];
+    let corrected = [
+        "纠正",
+        "结果纠正",
+        "撤销",
+        "变更",
+        "确认违法",
+        "责令履行",
+        "责令重新答复",
+        "撤销并责令重新答复",
+        "败诉",
+    ];
+    let other = ["其他", "其他结果", "终止", "撤回", "撤回申请", "撤诉", "驳回起诉", "调解"];
+    if upheld.contains(&text.as_str()) {
+        Ok(Some(CaseResult::Upheld))
+    } else if corrected.contains(&text.as_str()) {
+        Ok(Some(CaseResult::Corrected))
+    } else if other.contains(&text.as_str()) {
+        Ok(Some(CaseResult::Other))
+    } else {
+        Err(format!(
+            "无法识别的结果“{text}”，应为维持、纠正（撤销、确认违法、责令履行）、其他（终止、撤回）或审理中"
+        ))
+    }
+}
+
+/// The result and the day decided of a row, with the problems of either.
+fn decided(reader: &mut RowReader<'_>) -> Option<(CaseResult, time::Date)> {
+    let text = reader.text("result").to_owned();
+    let day = reader.date("decided");
+    match result(&text) {
+        Err(message) => {
+            reader.problem("result", message);
+            None
+        }
+        Ok(None) => {
+            if day.is_some() {
+                reader.problem("decided", "结果为审理中（或未填），却填写了决定日期".to_owned());
+            }
+            None
+        }
+        Ok(Some(result)) => match day {
+            Some(day) => Some((result, day)),
+            None => {
+                if reader.text("decided").is_empty() {
+                    reader.problem("decided", "已填结果，须填写决定（判决）日期".to_owned());
+                }
+                None
+            }
+        },
+    }
+}
+
+fn application(reader: &RowReader<'_>) -> Option<String> {
+    Some(reader.text("application").to_owned()).filter(|number| !number.is_empty())
+}
+
+/// Reads the reviews of a register; every problem of every row, or every review.
+pub fn reviews(sheet: &Sheet, map: &ColumnMap) -> Result<Vec<Review>, Vec<Problem>> {
+    debug_assert_eq!(map.register, Register::Reviews);
+    let mut found = Vec::with_capacity(sheet.rows.len());
+    let mut problems = Vec::new();
+    for (row, cells) in &sheet.rows {
+        let mut reader = RowReader::new(map, &sheet.headers, cells, *row);
+        let filed = reader.required_date("filed");
+        let decided = decided(&mut reader);
+        if let (Some(filed), Some((_, day))) = (filed, decided)
+            && day < filed
+        {
+            reader.problem("decided", format!("决定日期 {day} 早于申请日期 {filed}"));
+        }
+        match filed {
+            Some(filed) if reader.problems.is_empty() => {
+                found.push(Review { filed, application: application(&reader), decided });
+            }
+            _ => problems.extend(reader.problems),
+        }
+    }
+    if problems.is_empty() { Ok(found) } else { Err(problems) }
+}
+
+/// Reads the lawsuits of a register; every problem of every row, or every lawsuit.
+pub fn lawsuits(sheet: &Sheet, map: &ColumnMap) -> Result<Vec<Lawsuit>, Vec<Problem>> {
+    debug_assert_eq!(map.register, Register::Lawsuits);
+    let mut found = Vec::with_capacity(sheet.rows.len());
+    let mut problems = Vec::new();
+    for (row, cells) in &sheet.rows {
+        let mut reader = RowReader::new(map, &sheet.headers, cells, *row);
+        let filed = reader.required_date("filed");
+        let after_review = reader.parsed("after_review", crate::rows::yes, "“是”或“否”");
+        let as_review_organ = reader.parsed("as_review_organ", crate::rows::yes, "“是”或“否”");
+        let decided = decided(&mut reader);
+        if let (Some(filed), Some((_, day))) = (filed, decided)
+            && day < filed
+        {
+            reader.problem("decided", format!("判决日期 {day} 早于起诉日期 {filed}"));
+        }
+        match (filed, after_review, as_review_organ) {
+            (Some(filed), Some(after_review), Some(as_review_organ))
+                if reader.problems.is_empty() =>
+            {
+                found.push(Lawsuit {
+                    filed,
+                    after_review,
+                    as_review_organ,
+                    application: application(&reader),
+                    decided,
+                });
+            }
+            _ => problems.extend(reader.problems),
+        }
+    }
+    if problems.is_empty() { Ok(found) } else { Err(problems) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_as_registers_write_them() {
+        assert_eq!(result("维持"), Ok(Some(CaseResult::Upheld)));
+        assert_eq!(result("驳回诉讼请求"), Ok(Some(CaseResult::Upheld)));
+        assert_eq!(result("确认违法"), Ok(Some(CaseResult::Corrected)));
+        assert_eq!(result("撤诉"), Ok(Some(CaseResult::Other)));
+        assert_eq!(result("驳回起诉"), Ok(Some(CaseResult::Other)));
+        assert_eq!(result("审理中"), Ok(None));
+        assert_eq!(result(""), Ok(None));
+        assert!(result("部分支持").is_err());
+    }
+}
