@@ -48,6 +48,12 @@ pub(crate) enum ImportCommand {
     Reviews(ImportArgs),
     /// Import a register of lawsuits (行政诉讼台账, XLSX or CSV).
     Lawsuits(ImportArgs),
+    /// Import a register of responses and policy interpretations (回应关切台账, XLSX or CSV).
+    Responses(ImportArgs),
+    /// Import a register of training courses (培训台账, XLSX or CSV).
+    Trainings(ImportArgs),
+    /// Import a register of meetings (会议台账, XLSX or CSV).
+    Meetings(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +123,9 @@ pub(crate) fn import(command: &ImportCommand, out: &mut impl Write) -> anyhow::R
         ImportCommand::Catalog(args) => (Which::Catalog, args),
         ImportCommand::Reviews(args) => return import_cases(args, Register::Reviews, out),
         ImportCommand::Lawsuits(args) => return import_cases(args, Register::Lawsuits, out),
+        ImportCommand::Responses(args) => return import_cases(args, Register::Responses, out),
+        ImportCommand::Trainings(args) => return import_cases(args, Register::Trainings, out),
+        ImportCommand::Meetings(args) => return import_cases(args, Register::Meetings, out),
     };
     let kind = file_kind(&args.file, "FILE")?;
     let size =
@@ -266,8 +275,8 @@ fn print_problems(
     }
 }
 
-/// `import reviews|lawsuits`: a register of 行政复议 or 行政诉讼, all rows or none, rows already present
-/// skipped.
+/// `import reviews|lawsuits|responses|trainings|meetings`: a register of the year's other records, all
+/// rows or none, rows already present skipped.
 fn import_cases(
     args: &ImportArgs,
     register: Register,
@@ -284,14 +293,9 @@ fn import_cases(
         .into());
     }
     let bytes = std::fs::read(&args.file).with_context(|| format!("{}", args.file.display()))?;
-    let read = if register == Register::Reviews {
-        gongkai_register::read_reviews(&bytes, kind, &args.mappings)
-            .map(|read| (read.unmapped, Some(read.entries), None))
-    } else {
-        gongkai_register::read_lawsuits(&bytes, kind, &args.mappings)
-            .map(|read| (read.unmapped, None, Some(read.entries)))
-    };
-    let (unmapped, reviews, lawsuits) = match read {
+    let read = gongkai_register::read_ledger(register, &bytes, kind, &args.mappings)
+        .ok_or_else(|| UsageError::new("FILE", "not a register of the year's other records"))?;
+    let (ledger, unmapped) = match read {
         Ok(read) => read,
         Err(err) => return print_problems(out, &args.file, err),
     };
@@ -302,19 +306,14 @@ fn import_cases(
             unmapped.join(", ")
         )?;
     }
-    let count = reviews.as_ref().map_or(0, Vec::len) + lawsuits.as_ref().map_or(0, Vec::len);
+    let count = ledger.len();
     if args.dry_run {
         writeln!(out, "{count} rows valid; nothing written (--dry-run)")?;
         return Ok(Outcome::Success);
     }
     let summary = block_on(async {
         let store = open(&args.db).await?;
-        let cases = match (&reviews, &lawsuits) {
-            (Some(reviews), _) => registers::Cases::Reviews(reviews),
-            (_, Some(lawsuits)) => registers::Cases::Lawsuits(lawsuits),
-            _ => registers::Cases::Reviews(&[]),
-        };
-        let summary = registers::import_cases(&store, &args.agency, cases, &actor()).await;
+        let summary = registers::import_ledger(&store, &args.agency, &ledger, &actor()).await;
         store.close().await;
         summary.map_err(|err| match err {
             gongkai_store::StoreError::NotFound { what: "agency", .. } => {

@@ -891,5 +891,35 @@ fn registers_of_reviews_and_lawsuits_import_all_or_nothing_issue_17() {
         "{}",
         stderr(&refused)
     );
+    // Responses, trainings and meetings, as offices list them.
+    for (which, text, expected) in [
+        (
+            "responses",
+            "日期,回应方式,回应事项,主要负责同志参加\n2025-03-15,召开新闻发布会,法律援助新政,是\n2025-04-02,解读稿件,,否\n",
+            "2 rows, 2 added",
+        ),
+        (
+            "trainings",
+            "培训日期,培训名称,参训人次\n2025-05-20,政务公开业务培训,35人次\n",
+            "1 rows, 1 added",
+        ),
+        ("meetings", "会议日期,会议名称\n2025-02-11,政务公开工作推进会\n", "1 rows, 1 added"),
+    ] {
+        let file = dir.join(format!("{which}.csv"));
+        std::fs::write(&file, text).unwrap();
+        let imported = run(&["import", which, "--agency", "T3", &file.to_string_lossy()]);
+        assert!(
+            stdout(&imported).contains(expected),
+            "{which}: {}{}",
+            stdout(&imported),
+            stderr(&imported)
+        );
+        let again = run(&["import", which, "--agency", "T3", &file.to_string_lossy()]);
+        assert!(stdout(&again).contains("0 added"), "{which}: {}", stdout(&again));
+    }
+    let bad = dir.join("回应.csv");
+    std::fs::write(&bad, "日期,回应方式\n2025-03-15,座谈会\n").unwrap();
+    let refused = run(&["import", "responses", "--agency", "T3", &bad.to_string_lossy()]);
+    assert!(stdout(&refused).contains("2\t回应方式\t“座谈会”无法识别"), "{}", stdout(&refused));
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -2,7 +2,9 @@
 //! work, as offices keep them: the day filed, the application it is about, the result and the day decided —
 //! the figures of the report's table 四. Validated row by row like the application register; all or nothing.
 
-use gongkai_core::report::records::{CaseResult, Lawsuit, Review};
+use gongkai_core::report::records::{
+    CaseResult, Lawsuit, Meeting, Response, ResponseKind, Review, Training,
+};
 
 use crate::fields::{ColumnMap, Register};
 use crate::rows::{Problem, RowReader};
@@ -136,6 +138,100 @@ pub fn lawsuits(sheet: &Sheet, map: &ColumnMap) -> Result<Vec<Lawsuit>, Vec<Prob
     if problems.is_empty() { Ok(found) } else { Err(problems) }
 }
 
+/// A response's kind as registers name it (the 2019 format's table rows of 回应关切).
+fn response_kind(text: &str) -> Option<ResponseKind> {
+    let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    Some(match text.as_str() {
+        "新闻发布会" | "召开新闻发布会" | "参加新闻发布会" | "发布会" => {
+            ResponseKind::PressConference
+        }
+        "在线访谈" | "政府网站在线访谈" | "网上访谈" | "访谈" => {
+            ResponseKind::OnlineInterview
+        }
+        "政策解读" | "解读" | "政策解读稿件" | "解读稿件" | "图文解读" => {
+            ResponseKind::Interpretation
+        }
+        "微博微信" | "政务微博" | "政务微信" | "微博" | "微信" | "微博微信回应" => {
+            ResponseKind::WeiboWechat
+        }
+        "其他" | "其他方式" => ResponseKind::Other,
+        _ => return None,
+    })
+}
+
+/// Reads a register of responses (回应关切、政策解读); every problem of every row, or every response.
+pub fn responses(sheet: &Sheet, map: &ColumnMap) -> Result<Vec<Response>, Vec<Problem>> {
+    debug_assert_eq!(map.register, Register::Responses);
+    let mut found = Vec::with_capacity(sheet.rows.len());
+    let mut problems = Vec::new();
+    for (row, cells) in &sheet.rows {
+        let mut reader = RowReader::new(map, &sheet.headers, cells, *row);
+        let date = reader.required_date("date");
+        let kind =
+            reader.parsed("kind", response_kind, "新闻发布会、在线访谈、政策解读、微博微信或其他");
+        let head_attended = reader.parsed("head_attended", crate::rows::yes, "“是”或“否”");
+        let topic = Some(reader.text("topic").to_owned()).filter(|topic| !topic.is_empty());
+        match (date, kind, head_attended) {
+            (Some(date), Some(kind), Some(head_attended)) if reader.problems.is_empty() => {
+                found.push(Response { date, kind, topic, head_attended });
+            }
+            _ => problems.extend(reader.problems),
+        }
+    }
+    if problems.is_empty() { Ok(found) } else { Err(problems) }
+}
+
+/// Reads a register of training courses; every problem of every row, or every course.
+pub fn trainings(sheet: &Sheet, map: &ColumnMap) -> Result<Vec<Training>, Vec<Problem>> {
+    debug_assert_eq!(map.register, Register::Trainings);
+    let mut found = Vec::with_capacity(sheet.rows.len());
+    let mut problems = Vec::new();
+    for (row, cells) in &sheet.rows {
+        let mut reader = RowReader::new(map, &sheet.headers, cells, *row);
+        let date = reader.required_date("date");
+        let title = Some(reader.text("title").to_owned()).filter(|title| !title.is_empty());
+        if title.is_none() {
+            reader.problem("title", "必填，不能为空".to_owned());
+        }
+        let trainees = reader.parsed(
+            "trainees",
+            |text| {
+                text.trim_end_matches(['人', '次']).parse::<u32>().ok().filter(|n| *n <= 1_000_000)
+            },
+            "人次（整数）",
+        );
+        match (date, title, trainees) {
+            (Some(date), Some(title), Some(trainees)) if reader.problems.is_empty() => {
+                found.push(Training { date, title, trainees });
+            }
+            _ => problems.extend(reader.problems),
+        }
+    }
+    if problems.is_empty() { Ok(found) } else { Err(problems) }
+}
+
+/// Reads a register of meetings; every problem of every row, or every meeting.
+pub fn meetings(sheet: &Sheet, map: &ColumnMap) -> Result<Vec<Meeting>, Vec<Problem>> {
+    debug_assert_eq!(map.register, Register::Meetings);
+    let mut found = Vec::with_capacity(sheet.rows.len());
+    let mut problems = Vec::new();
+    for (row, cells) in &sheet.rows {
+        let mut reader = RowReader::new(map, &sheet.headers, cells, *row);
+        let date = reader.required_date("date");
+        let title = Some(reader.text("title").to_owned()).filter(|title| !title.is_empty());
+        if title.is_none() {
+            reader.problem("title", "必填，不能为空".to_owned());
+        }
+        match (date, title) {
+            (Some(date), Some(title)) if reader.problems.is_empty() => {
+                found.push(Meeting { date, title });
+            }
+            _ => problems.extend(reader.problems),
+        }
+    }
+    if problems.is_empty() { Ok(found) } else { Err(problems) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +246,13 @@ mod tests {
         assert_eq!(result("审理中"), Ok(None));
         assert_eq!(result(""), Ok(None));
         assert!(result("部分支持").is_err());
+    }
+
+    #[test]
+    fn response_kinds_as_registers_name_them() {
+        assert_eq!(response_kind("召开新闻发布会"), Some(ResponseKind::PressConference));
+        assert_eq!(response_kind("政务微信"), Some(ResponseKind::WeiboWechat));
+        assert_eq!(response_kind("解读稿件"), Some(ResponseKind::Interpretation));
+        assert_eq!(response_kind("座谈会"), None);
     }
 }

@@ -23,6 +23,12 @@ pub enum Register {
     Reviews,
     /// 行政诉讼台账: lawsuits about it.
     Lawsuits,
+    /// 回应关切台账: responses to public concerns and policy interpretations.
+    Responses,
+    /// 培训台账: training courses on disclosure work.
+    Trainings,
+    /// 会议台账: meetings on disclosure work.
+    Meetings,
 }
 
 impl Register {
@@ -33,6 +39,9 @@ impl Register {
             Register::Agencies => &AGENCY_FIELDS,
             Register::Reviews => &REVIEW_FIELDS,
             Register::Lawsuits => &LAWSUIT_FIELDS,
+            Register::Responses => &RESPONSE_FIELDS,
+            Register::Trainings => &TRAINING_FIELDS,
+            Register::Meetings => &MEETING_FIELDS,
         }
     }
 
@@ -43,6 +52,9 @@ impl Register {
             Register::Agencies => "机构名录",
             Register::Reviews => "行政复议台账",
             Register::Lawsuits => "行政诉讼台账",
+            Register::Responses => "回应关切台账",
+            Register::Trainings => "培训台账",
+            Register::Meetings => "会议台账",
         }
     }
 }
@@ -174,6 +186,27 @@ pub const LAWSUIT_FIELDS: [Field; 6] = [
     ),
     field("result", &["判决结果", "裁判结果", "审理结果", "诉讼结果", "结果"], false),
     field("decided", &["判决日期", "裁判日期", "结案日期", "审结日期"], false),
+];
+
+/// The columns of a register of responses (回应关切、政策解读).
+pub const RESPONSE_FIELDS: [Field; 4] = [
+    field("date", &["日期", "回应日期", "发布日期", "时间"], true),
+    field("kind", &["方式", "回应方式", "形式", "类型"], true),
+    field("topic", &["主题", "回应事项", "事项", "热点", "内容"], false),
+    field("head_attended", &["主要负责同志参加", "负责同志出席", "主要负责人参加"], false),
+];
+
+/// The columns of a register of training courses.
+pub const TRAINING_FIELDS: [Field; 3] = [
+    field("date", &["日期", "培训日期", "举办日期", "时间"], true),
+    field("title", &["培训名称", "名称", "培训班名称", "培训内容"], true),
+    field("trainees", &["参训人次", "人次", "参训人数", "培训人次"], true),
+];
+
+/// The columns of a register of meetings.
+pub const MEETING_FIELDS: [Field; 2] = [
+    field("date", &["日期", "会议日期", "召开日期", "时间"], true),
+    field("title", &["会议名称", "名称", "会议内容", "议题"], true),
 ];
 
 /// The columns of an agency list; the keys are the fields of

@@ -17,6 +17,7 @@ pub mod sheet;
 mod write;
 
 use gongkai_core::calendar::Calendar;
+use gongkai_core::report::records::Ledger;
 use time::Date;
 
 pub use agencies::{AgencyFileKind, AgencyList, read_agencies, write_agencies};
@@ -95,6 +96,62 @@ pub fn read_lawsuits(
     let (sheet, map) = sheet_and_map(bytes, kind, Register::Lawsuits, overrides)?;
     let entries = cases::lawsuits(&sheet, &map).map_err(RegisterError::Rows)?;
     Ok(Read { entries, unmapped: map.unmapped })
+}
+
+/// Reads a register of responses (回应关切、政策解读).
+pub fn read_responses(
+    bytes: &[u8],
+    kind: FileKind,
+    overrides: &[(String, String)],
+) -> Result<Read<gongkai_core::report::records::Response>, RegisterError> {
+    let (sheet, map) = sheet_and_map(bytes, kind, Register::Responses, overrides)?;
+    let entries = cases::responses(&sheet, &map).map_err(RegisterError::Rows)?;
+    Ok(Read { entries, unmapped: map.unmapped })
+}
+
+/// Reads a register of training courses (培训台账).
+pub fn read_trainings(
+    bytes: &[u8],
+    kind: FileKind,
+    overrides: &[(String, String)],
+) -> Result<Read<gongkai_core::report::records::Training>, RegisterError> {
+    let (sheet, map) = sheet_and_map(bytes, kind, Register::Trainings, overrides)?;
+    let entries = cases::trainings(&sheet, &map).map_err(RegisterError::Rows)?;
+    Ok(Read { entries, unmapped: map.unmapped })
+}
+
+/// Reads a register of meetings (会议台账).
+pub fn read_meetings(
+    bytes: &[u8],
+    kind: FileKind,
+    overrides: &[(String, String)],
+) -> Result<Read<gongkai_core::report::records::Meeting>, RegisterError> {
+    let (sheet, map) = sheet_and_map(bytes, kind, Register::Meetings, overrides)?;
+    let entries = cases::meetings(&sheet, &map).map_err(RegisterError::Rows)?;
+    Ok(Read { entries, unmapped: map.unmapped })
+}
+
+/// Reads a register of reviews, lawsuits, responses, trainings or meetings; `None` for the other
+/// registers. The columns nothing was read from come with it.
+pub fn read_ledger(
+    register: Register,
+    bytes: &[u8],
+    kind: FileKind,
+    overrides: &[(String, String)],
+) -> Option<Result<(Ledger, Vec<String>), RegisterError>> {
+    Some(match register {
+        Register::Reviews => read_reviews(bytes, kind, overrides)
+            .map(|read| (Ledger::Reviews(read.entries), read.unmapped)),
+        Register::Lawsuits => read_lawsuits(bytes, kind, overrides)
+            .map(|read| (Ledger::Lawsuits(read.entries), read.unmapped)),
+        Register::Responses => read_responses(bytes, kind, overrides)
+            .map(|read| (Ledger::Responses(read.entries), read.unmapped)),
+        Register::Trainings => read_trainings(bytes, kind, overrides)
+            .map(|read| (Ledger::Trainings(read.entries), read.unmapped)),
+        Register::Meetings => read_meetings(bytes, kind, overrides)
+            .map(|read| (Ledger::Meetings(read.entries), read.unmapped)),
+        Register::Applications | Register::Catalog | Register::Agencies => return None,
+    })
 }
 
 /// Reads a catalog list.

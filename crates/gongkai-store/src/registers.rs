@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use gongkai_core::report::records::{ApplicationRecord, CatalogItem};
+use gongkai_core::report::records::{ApplicationRecord, CatalogItem, Ledger};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -292,7 +292,16 @@ pub async fn stage(
     bytes: &[u8],
     actor: &Actor<'_>,
 ) -> Result<i64, StoreError> {
-    if !matches!(kind, "applications" | "catalog" | "reviews" | "lawsuits") {
+    if !matches!(
+        kind,
+        "applications"
+            | "catalog"
+            | "reviews"
+            | "lawsuits"
+            | "responses"
+            | "trainings"
+            | "meetings"
+    ) {
         return Err(StoreError::InvalidData(format!("register kind `{kind}` is not known")));
     }
     let agency = agencies::by_code(store, code).await?;
@@ -427,131 +436,179 @@ pub async fn finish(store: &Store, id: i64, result: &str) -> Result<(), StoreErr
     Ok(())
 }
 
-/// A register of reviews or of lawsuits, to import.
-#[derive(Debug, Clone, Copy)]
-pub enum Cases<'a> {
-    Reviews(&'a [gongkai_core::report::records::Review]),
-    Lawsuits(&'a [gongkai_core::report::records::Lawsuit]),
+/// A stored value of such a record.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Cell {
+    Text(Option<String>),
+    Integer(i64),
 }
 
-/// A review's or lawsuit's row as stored, compared whole: importing a register again adds nothing.
-type CaseKey = (Option<String>, String, Option<String>, Option<String>, i64, i64);
-
-/// Imports a register of reviews or lawsuits into the agency `code` in one transaction, audited as one
-/// action: rows the agency already has (the same day filed, application, result, day decided — and for a
-/// lawsuit whether it followed a review and whether the agency is sued as the review organ) are skipped;
-/// an application number the agency does not have is refused (nothing written).
-pub async fn import_cases(
-    store: &Store,
-    code: &str,
-    cases: Cases<'_>,
-    actor: &Actor<'_>,
-) -> Result<ImportSummary, StoreError> {
+/// The table, its columns (after `agency_id`) and the rows of a register, as stored.
+fn table_rows(ledger: &Ledger) -> (&'static str, &'static [&'static str], Vec<Vec<Cell>>) {
     use crate::records::to_text;
-    let agency = agencies::by_code(store, code).await?;
-    let (table, rows): (&str, Vec<CaseKey>) = match cases {
-        Cases::Reviews(reviews) => (
+    use Cell::{Integer, Text};
+    let decided = |decided: &Option<(gongkai_core::report::records::CaseResult, time::Date)>| {
+        [
+            Text(decided.map(|(result, _)| to_text(&result))),
+            Text(decided.map(|(_, day)| day.to_string())),
+        ]
+    };
+    match ledger {
+        Ledger::Reviews(reviews) => (
             "reviews",
+            &["application", "filed", "result", "decided"],
             reviews
                 .iter()
                 .map(|review| {
-                    (
-                        review.application.clone(),
-                        review.filed.to_string(),
-                        review.decided.map(|(result, _)| to_text(&result)),
-                        review.decided.map(|(_, day)| day.to_string()),
-                        0,
-                        0,
-                    )
+                    let [result, day] = decided(&review.decided);
+                    vec![
+                        Text(review.application.clone()),
+                        Text(Some(review.filed.to_string())),
+                        result,
+                        day,
+                    ]
                 })
                 .collect(),
         ),
-        Cases::Lawsuits(lawsuits) => (
+        Ledger::Lawsuits(lawsuits) => (
             "lawsuits",
+            &["application", "filed", "after_review", "as_review_organ", "result", "decided"],
             lawsuits
                 .iter()
                 .map(|lawsuit| {
-                    (
-                        lawsuit.application.clone(),
-                        lawsuit.filed.to_string(),
-                        lawsuit.decided.map(|(result, _)| to_text(&result)),
-                        lawsuit.decided.map(|(_, day)| day.to_string()),
-                        i64::from(lawsuit.after_review),
-                        i64::from(lawsuit.as_review_organ),
-                    )
+                    let [result, day] = decided(&lawsuit.decided);
+                    vec![
+                        Text(lawsuit.application.clone()),
+                        Text(Some(lawsuit.filed.to_string())),
+                        Integer(i64::from(lawsuit.after_review)),
+                        Integer(i64::from(lawsuit.as_review_organ)),
+                        result,
+                        day,
+                    ]
                 })
                 .collect(),
         ),
-    };
+        Ledger::Responses(responses) => (
+            "responses",
+            &["day", "kind", "topic", "head_attended"],
+            responses
+                .iter()
+                .map(|response| {
+                    vec![
+                        Text(Some(response.date.to_string())),
+                        Text(Some(to_text(&response.kind))),
+                        Text(response.topic.clone()),
+                        Integer(i64::from(response.head_attended)),
+                    ]
+                })
+                .collect(),
+        ),
+        Ledger::Trainings(trainings) => (
+            "trainings",
+            &["day", "title", "trainees"],
+            trainings
+                .iter()
+                .map(|training| {
+                    vec![
+                        Text(Some(training.date.to_string())),
+                        Text(Some(training.title.clone())),
+                        Integer(i64::from(training.trainees)),
+                    ]
+                })
+                .collect(),
+        ),
+        Ledger::Meetings(meetings) => (
+            "meetings",
+            &["day", "title"],
+            meetings
+                .iter()
+                .map(|meeting| {
+                    vec![Text(Some(meeting.date.to_string())), Text(Some(meeting.title.clone()))]
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// Imports a register of reviews, lawsuits, responses, trainings or meetings into the agency `code` in one
+/// transaction, audited as one action: rows the agency already has (every column the same) are skipped, so
+/// a register imported twice adds nothing; a review or lawsuit naming an application the agency does not
+/// have is refused (nothing written).
+pub async fn import_ledger(
+    store: &Store,
+    code: &str,
+    ledger: &Ledger,
+    actor: &Actor<'_>,
+) -> Result<ImportSummary, StoreError> {
+    let agency = agencies::by_code(store, code).await?;
+    let (table, columns, rows) = table_rows(ledger);
     let mut transaction = store.begin_write().await?;
-    let named: HashSet<&str> = rows.iter().filter_map(|row| row.0.as_deref()).collect();
-    for number in named {
-        let found: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM applications WHERE agency_id = $1 AND tracking_number = $2",
-        )
-        .bind(agency.id)
-        .bind(number)
-        .fetch_one(&mut *transaction)
-        .await?
-        .try_get(0)?;
-        if found == 0 {
-            return Err(StoreError::NotFound { what: "application", key: number.to_owned() });
+    if matches!(table, "reviews" | "lawsuits") {
+        let named: HashSet<&str> = rows
+            .iter()
+            .filter_map(|row| match &row[0] {
+                Cell::Text(Some(number)) => Some(number.as_str()),
+                _ => None,
+            })
+            .collect();
+        for number in named {
+            let found: i64 = sqlx::query(
+                "SELECT COUNT(*) FROM applications WHERE agency_id = $1 AND tracking_number = $2",
+            )
+            .bind(agency.id)
+            .bind(number)
+            .fetch_one(&mut *transaction)
+            .await?
+            .try_get(0)?;
+            if found == 0 {
+                return Err(StoreError::NotFound { what: "application", key: number.to_owned() });
+            }
         }
     }
-    let flags = if table == "lawsuits" { "after_review, as_review_organ" } else { "0, 0" };
-    let sql = format!(
-        "SELECT application, filed, result, decided, {flags} FROM {table} WHERE agency_id = $1"
-    );
-    let mut present: HashMap<CaseKey, usize> = HashMap::new();
+    // Which columns hold integers (the same in every row).
+    let integer: Vec<bool> = match rows.first() {
+        Some(row) => row.iter().map(|cell| matches!(cell, Cell::Integer(_))).collect(),
+        None => vec![false; columns.len()],
+    };
+    let sql = format!("SELECT {} FROM {table} WHERE agency_id = $1", columns.join(", "));
+    let mut present: HashMap<Vec<Cell>, usize> = HashMap::new();
     for row in
         sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agency.id).fetch_all(&mut *transaction).await?
     {
-        let key: CaseKey = (
-            row.try_get(0)?,
-            row.try_get(1)?,
-            row.try_get(2)?,
-            row.try_get(3)?,
-            row.try_get(4)?,
-            row.try_get(5)?,
-        );
+        let mut key = Vec::with_capacity(columns.len());
+        for (index, is_integer) in integer.iter().enumerate() {
+            key.push(if *is_integer {
+                Cell::Integer(row.try_get(index)?)
+            } else {
+                Cell::Text(row.try_get(index)?)
+            });
+        }
         *present.entry(key).or_default() += 1;
     }
+    let placeholders: Vec<String> =
+        (2..=columns.len() + 1).map(|index| format!("${index}")).collect();
+    let insert = format!(
+        "INSERT INTO {table} (agency_id, {}) VALUES ($1, {})",
+        columns.join(", "),
+        placeholders.join(", ")
+    );
     let mut summary = ImportSummary::default();
     for row in rows {
-        // A register may hold two identical rows (two reviews filed the same day): each stored row
-        // stands for one of the register's.
+        // A register may hold two identical rows (two trainings on one day under one title): each stored
+        // row stands for one of the register's.
         if let Some(count) = present.get_mut(&row).filter(|count| **count > 0) {
             *count -= 1;
             summary.already_present += 1;
             continue;
         }
-        let (application, filed, result, decided, after_review, as_review_organ) = row;
-        if table == "lawsuits" {
-            sqlx::query(
-                "INSERT INTO lawsuits (agency_id, application, filed, after_review, as_review_organ, result, decided) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(agency.id)
-            .bind(application)
-            .bind(filed)
-            .bind(after_review)
-            .bind(as_review_organ)
-            .bind(result)
-            .bind(decided)
-            .execute(&mut *transaction)
-            .await?;
-        } else {
-            sqlx::query(
-                "INSERT INTO reviews (agency_id, application, filed, result, decided) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(agency.id)
-            .bind(application)
-            .bind(filed)
-            .bind(result)
-            .bind(decided)
-            .execute(&mut *transaction)
-            .await?;
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(insert.clone())).bind(agency.id);
+        for cell in row {
+            query = match cell {
+                Cell::Text(text) => query.bind(text),
+                Cell::Integer(number) => query.bind(number),
+            };
         }
+        query.execute(&mut *transaction).await?;
         summary.added += 1;
     }
     let after =

@@ -554,6 +554,32 @@ pub struct Meeting {
     pub title: String,
 }
 
+/// The records of one register of the year's other records, as an office keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ledger {
+    Reviews(Vec<Review>),
+    Lawsuits(Vec<Lawsuit>),
+    Responses(Vec<Response>),
+    Trainings(Vec<Training>),
+    Meetings(Vec<Meeting>),
+}
+
+impl Ledger {
+    pub fn len(&self) -> usize {
+        match self {
+            Ledger::Reviews(rows) => rows.len(),
+            Ledger::Lawsuits(rows) => rows.len(),
+            Ledger::Responses(rows) => rows.len(),
+            Ledger::Trainings(rows) => rows.len(),
+            Ledger::Meetings(rows) => rows.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// A training course (培训班) and its trainees (人次).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Training {

@@ -11,7 +11,7 @@ ALTER TABLE agencies ADD COLUMN successor_id BIGINT REFERENCES agencies (id);
 CREATE TABLE register_uploads (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     agency_id BIGINT NOT NULL REFERENCES agencies (id),
-    kind TEXT NOT NULL CHECK (kind IN ('applications', 'catalog', 'reviews', 'lawsuits')),
+    kind TEXT NOT NULL CHECK (kind IN ('applications', 'catalog', 'reviews', 'lawsuits', 'responses', 'trainings', 'meetings')),
     name TEXT NOT NULL,
     sha256 TEXT NOT NULL REFERENCES blobs (sha256),
     uploaded_by TEXT NOT NULL,

@@ -20,6 +20,9 @@ use crate::{AppState, PageError, csrf};
 
 /// The largest register accepted from the browser (a 100,000-row CSV is about 18 MB).
 pub(crate) const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+/// The registers that may be uploaded.
+const KINDS: [&str; 7] =
+    ["applications", "catalog", "reviews", "lawsuits", "responses", "trainings", "meetings"];
 /// Rows shown in the preview.
 const PREVIEW_ROWS: usize = 20;
 /// Problems shown in the preview (the rest are counted).
@@ -60,11 +63,20 @@ struct RegistersPage<'a> {
     error: Option<String>,
 }
 
+impl RegistersPage<'_> {
+    fn kind_name(&self, kind: &str) -> &'static str {
+        kind_label(kind)
+    }
+}
+
 fn register_of(kind: &str) -> Register {
     match kind {
         "catalog" => Register::Catalog,
         "reviews" => Register::Reviews,
         "lawsuits" => Register::Lawsuits,
+        "responses" => Register::Responses,
+        "trainings" => Register::Trainings,
+        "meetings" => Register::Meetings,
         _ => Register::Applications,
     }
 }
@@ -83,8 +95,8 @@ enum Reading {
 enum Entries {
     Applications(Vec<gongkai_register::ApplicationEntry>),
     Catalog(Vec<gongkai_register::CatalogEntry>),
-    Reviews(Vec<gongkai_core::report::records::Review>),
-    Lawsuits(Vec<gongkai_core::report::records::Lawsuit>),
+    /// Reviews, lawsuits, responses, trainings or meetings.
+    Ledger(gongkai_core::report::records::Ledger),
 }
 
 /// Reads the file on the blocking pool (a large register takes seconds of CPU), with the sheet as the
@@ -109,12 +121,10 @@ fn read_now(calendar: &Calendar, today: Date, kind: &str, bytes: &[u8]) -> Readi
     let result = if kind == "catalog" {
         gongkai_register::read_catalog(bytes, file_kind, &[])
             .map(|read| (read.entries.len(), read.unmapped, Entries::Catalog(read.entries)))
-    } else if kind == "reviews" {
-        gongkai_register::read_reviews(bytes, file_kind, &[])
-            .map(|read| (read.entries.len(), read.unmapped, Entries::Reviews(read.entries)))
-    } else if kind == "lawsuits" {
-        gongkai_register::read_lawsuits(bytes, file_kind, &[])
-            .map(|read| (read.entries.len(), read.unmapped, Entries::Lawsuits(read.entries)))
+    } else if let Some(read) =
+        gongkai_register::read_ledger(register_of(kind), bytes, file_kind, &[])
+    {
+        read.map(|(ledger, unmapped)| (ledger.len(), unmapped, Entries::Ledger(ledger)))
     } else {
         gongkai_register::read_applications(bytes, file_kind, &[], calendar, today)
             .map(|read| (read.entries.len(), read.unmapped, Entries::Applications(read.entries)))
@@ -308,9 +318,7 @@ pub(crate) async fn upload(
     csrf::check(&headers, &token)?;
     let refuse = |message: &str| Some(message.to_owned());
     let error = match &file {
-        _ if !matches!(kind.as_str(), "applications" | "catalog" | "reviews" | "lawsuits") => {
-            refuse("请选择台账类型。")
-        }
+        _ if !KINDS.contains(&kind.as_str()) => refuse("请选择台账类型。"),
         None => refuse("请选择要导入的文件。"),
         Some((_, data)) if data.is_empty() => refuse("请选择要导入的文件。"),
         Some((name, _))
@@ -427,13 +435,8 @@ pub(crate) async fn confirm(
                     .collect();
                 registers::import_catalog(state.store(), &code, &items, &actor).await
             }
-            Entries::Reviews(reviews) => {
-                let cases = registers::Cases::Reviews(&reviews);
-                registers::import_cases(state.store(), &code, cases, &actor).await
-            }
-            Entries::Lawsuits(lawsuits) => {
-                let cases = registers::Cases::Lawsuits(&lawsuits);
-                registers::import_cases(state.store(), &code, cases, &actor).await
+            Entries::Ledger(ledger) => {
+                registers::import_ledger(state.store(), &code, &ledger, &actor).await
             }
         };
         let outcome = match result {
