@@ -226,7 +226,7 @@ async fn a_register_is_uploaded_previewed_with_its_problems_and_imported_once() 
     let confirmed = clerk.post(&at, &[]).await;
     assert_eq!(confirmed.status, StatusCode::SEE_OTHER);
     let mut done = String::new();
-    for _ in 0..100 {
+    for _ in 0..400 {
         done = clerk.get(&at).await.text();
         if done.contains("导入完成") {
             break;
@@ -404,7 +404,7 @@ async fn a_register_of_reviews_is_uploaded_and_imported() {
     );
     clerk.post(&at, &[]).await;
     let mut done = String::new();
-    for _ in 0..100 {
+    for _ in 0..400 {
         done = clerk.get(&at).await.text();
         if done.contains("导入") && !done.contains("正在导入") {
             break;

@@ -99,28 +99,13 @@ pub(crate) async fn upload(
     staff: Staff,
     Path(code): Path<String>,
     headers: HeaderMap,
-    mut body: Multipart,
+    body: Multipart,
 ) -> Result<Response, PageError> {
     let agency = staff.agency(&state, &code, Need::Handle).await?;
-    let (mut token, mut year_text) = (String::new(), String::new());
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) =
-        body.next_field().await.map_err(|err| PageError::BadForm(err.status()))?
-    {
-        match field.name().unwrap_or_default() {
-            "csrf" => token = field.text().await.map_err(|err| PageError::BadForm(err.status()))?,
-            "year" => {
-                year_text = field.text().await.map_err(|err| PageError::BadForm(err.status()))?
-            }
-            "file" => {
-                let name = field.file_name().unwrap_or_default().to_owned();
-                let data = field.bytes().await.map_err(|err| PageError::BadForm(err.status()))?;
-                file = Some((name, data.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    csrf::check(&headers, &token)?;
+    let mut upload = super::Upload::read(body).await?;
+    let file = upload.file.take();
+    let (token, year_text) = (upload.field("csrf"), upload.field("year"));
+    csrf::check(&headers, token)?;
     let this_year = state.today().year();
     let outcome: Result<String, String> = match (year_text.trim().parse::<i32>(), file) {
         (Ok(year), _) if !(2008..this_year).contains(&year) => {

@@ -552,25 +552,12 @@ pub(crate) async fn attach(
     staff: Staff,
     Path(id): Path<String>,
     headers: HeaderMap,
-    mut body: Multipart,
+    body: Multipart,
 ) -> Result<Response, PageError> {
     let (id, agency) = owned_item(&state, &staff, &id, Need::Handle).await?;
-    let mut token = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) =
-        body.next_field().await.map_err(|err| PageError::BadForm(err.status()))?
-    {
-        match field.name().unwrap_or_default() {
-            "csrf" => token = field.text().await.map_err(|err| PageError::BadForm(err.status()))?,
-            "file" => {
-                let name = field.file_name().unwrap_or_default().to_owned();
-                let data = field.bytes().await.map_err(|err| PageError::BadForm(err.status()))?;
-                file = Some((name, data.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    csrf::check(&headers, &token)?;
+    let mut upload = super::Upload::read(body).await?;
+    let file = upload.file.take();
+    csrf::check(&headers, upload.field("csrf"))?;
     let form = edit_form(&state, id).await?;
     let Some((name, data)) = file.filter(|(name, data)| !name.is_empty() && !data.is_empty())
     else {

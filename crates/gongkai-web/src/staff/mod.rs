@@ -262,6 +262,38 @@ impl FromRequestParts<AppState> for Staff {
     }
 }
 
+/// A staff upload form as posted (multipart): its text fields by name, and its file under `file` with the
+/// name the browser gave it (`None` when the form had no file field).
+pub(crate) struct Upload {
+    pub(crate) fields: std::collections::HashMap<String, String>,
+    pub(crate) file: Option<(String, Vec<u8>)>,
+}
+
+impl Upload {
+    /// Reads the whole form (its size bounded by the route's body limit).
+    pub(crate) async fn read(mut body: axum::extract::Multipart) -> Result<Upload, PageError> {
+        let bad = |err: axum::extract::multipart::MultipartError| PageError::BadForm(err.status());
+        let mut upload = Upload { fields: std::collections::HashMap::new(), file: None };
+        while let Some(field) = body.next_field().await.map_err(bad)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if name == "file" {
+                let file_name = field.file_name().unwrap_or_default().to_owned();
+                let data = field.bytes().await.map_err(bad)?;
+                upload.file = Some((file_name, data.to_vec()));
+            } else {
+                let text = field.text().await.map_err(bad)?;
+                upload.fields.insert(name, text);
+            }
+        }
+        Ok(upload)
+    }
+
+    /// A text field, empty when the form had none.
+    pub(crate) fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+}
+
 /// A form that posts nothing but its CSRF token (sign-out, taking a case, withdrawing an item).
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]

@@ -296,26 +296,13 @@ pub(crate) async fn upload(
     staff: Staff,
     Path(code): Path<String>,
     headers: HeaderMap,
-    mut body: Multipart,
+    body: Multipart,
 ) -> Result<Response, PageError> {
     let agency = staff.agency(&state, &code, Need::Handle).await?;
-    let (mut token, mut kind) = (String::new(), String::new());
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) =
-        body.next_field().await.map_err(|err| PageError::BadForm(err.status()))?
-    {
-        match field.name().unwrap_or_default() {
-            "csrf" => token = field.text().await.map_err(|err| PageError::BadForm(err.status()))?,
-            "kind" => kind = field.text().await.map_err(|err| PageError::BadForm(err.status()))?,
-            "file" => {
-                let name = field.file_name().unwrap_or_default().to_owned();
-                let data = field.bytes().await.map_err(|err| PageError::BadForm(err.status()))?;
-                file = Some((name, data.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    csrf::check(&headers, &token)?;
+    let mut upload = super::Upload::read(body).await?;
+    let file = upload.file.take();
+    let (token, kind) = (upload.field("csrf"), upload.field("kind").to_owned());
+    csrf::check(&headers, token)?;
     let refuse = |message: &str| Some(message.to_owned());
     let error = match &file {
         _ if !KINDS.contains(&kind.as_str()) => refuse("请选择台账类型。"),

@@ -190,29 +190,17 @@ fn view(audit: &Audit, document: &gongkai_audit::Document) -> AuditResult {
 pub(crate) async fn check(
     staff: Staff,
     headers: HeaderMap,
-    mut body: Multipart,
+    body: Multipart,
 ) -> Result<Response, PageError> {
-    let mut token = String::new();
-    let mut text = String::new();
-    let mut format = "auto".to_owned();
-    let mut file: Vec<u8> = Vec::new();
-    while let Some(field) =
-        body.next_field().await.map_err(|err| PageError::BadForm(err.status()))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        match name.as_str() {
-            "csrf" => token = field.text().await.map_err(|err| PageError::BadForm(err.status()))?,
-            "text" => text = field.text().await.map_err(|err| PageError::BadForm(err.status()))?,
-            "format" => {
-                format = field.text().await.map_err(|err| PageError::BadForm(err.status()))?
-            }
-            "file" => {
-                file = field.bytes().await.map_err(|err| PageError::BadForm(err.status()))?.to_vec()
-            }
-            _ => {}
-        }
-    }
-    csrf::check(&headers, &token)?;
+    let mut upload = super::Upload::read(body).await?;
+    let file: Vec<u8> = upload.file.take().map(|(_, data)| data).unwrap_or_default();
+    let text = upload.field("text").to_owned();
+    let format = match upload.field("format") {
+        "" => "auto".to_owned(),
+        chosen => chosen.to_owned(),
+    };
+    let token = upload.field("csrf");
+    csrf::check(&headers, token)?;
     let forced = match format.as_str() {
         "auto" => None,
         other => match other.parse::<FormatId>() {
