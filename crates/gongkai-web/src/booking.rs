@@ -26,6 +26,8 @@ pub(crate) struct DayRow {
     pub(crate) weekday: &'static str,
     /// Seats left per slot, in the point's slot order.
     pub(crate) left: Vec<i64>,
+    /// A closure day of the point (闭馆): no slot is offered.
+    pub(crate) closed: bool,
 }
 
 pub(crate) struct PointView {
@@ -110,7 +112,8 @@ async fn page(
                     (point.capacity - used).max(0)
                 })
                 .collect();
-            rows.push(DayRow { day: day.to_string(), weekday: weekday(*day), left });
+            let closed = point.closed_days.contains(&day.to_string());
+            rows.push(DayRow { day: day.to_string(), weekday: weekday(*day), left, closed });
         }
         points.push(PointView { point, days: rows });
     }

@@ -415,3 +415,81 @@ async fn a_register_of_reviews_is_uploaded_and_imported() {
     let stored = desk.store.count_admin("SELECT COUNT(*) FROM reviews").await.unwrap();
     assert_eq!(stored, 2);
 }
+
+/// A reading point's closure day (闭馆日, beyond the holidays): shown as 闭馆 on the booking page, and no
+/// booking is taken on it.
+#[tokio::test]
+async fn a_closure_day_of_a_reading_point_takes_no_booking() {
+    use gongkai_store::bookings::{self, Booked, NewBooking, NewPoint};
+    let desk = desk("live_closure_day").await;
+    let slots = ["09:00-10:30"];
+    let point = NewPoint {
+        name: "查阅室",
+        address: "市府路500号",
+        hours: "工作日",
+        capacity: 2,
+        slots: &slots,
+        opened: time::macros::date!(2026 - 11 - 01),
+    };
+    let id = bookings::add_point(&desk.store, "SFJ", &point, &common::ACTOR).await.unwrap();
+    let mut admin = Client::sign_in(&desk, "sfjadmin").await;
+    let saved = admin
+        .post(
+            "/staff/agencies/SFJ/settings",
+            &[
+                ("action", "configure_point"),
+                ("point", &id.to_string()),
+                ("hours", "工作日"),
+                ("capacity", "2"),
+                ("slots", "09:00-10:30"),
+                ("closed_days", "2026-11-24"),
+            ],
+        )
+        .await;
+    assert!(saved.text().contains("已保存查阅点设置"), "{}", saved.text());
+    let bad = admin
+        .post(
+            "/staff/agencies/SFJ/settings",
+            &[
+                ("action", "configure_point"),
+                ("point", &id.to_string()),
+                ("capacity", "2"),
+                ("slots", "09:00-10:30"),
+                ("closed_days", "明天"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut public = Client::new(&desk);
+    let page = public.get("/agencies/SFJ/booking").await.text();
+    assert!(page.contains("2026-11-24") && page.contains("闭馆"), "{page}");
+    let calendar = gongkai_core::calendar::Calendar::builtin();
+    let booking = |day| NewBooking {
+        point_id: id,
+        day,
+        slot: "09:00-10:30",
+        name: "张三",
+        phone: "13800138000",
+    };
+    let today = time::macros::date!(2026 - 11 - 20);
+    let closed = bookings::book(
+        &desk.store,
+        calendar,
+        today,
+        &booking(time::macros::date!(2026 - 11 - 24)),
+        &common::ACTOR,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(closed, Booked::Refused(_)), "{closed:?}");
+    let open = bookings::book(
+        &desk.store,
+        calendar,
+        today,
+        &booking(time::macros::date!(2026 - 11 - 25)),
+        &common::ACTOR,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(open, Booked::Confirmed(_)), "{open:?}");
+}

@@ -40,3 +40,7 @@ CREATE TABLE history_reports (
     unread TEXT,
     UNIQUE (agency_id, year)
 );
+
+-- A reading point's closure days (闭馆日, beyond the public holidays the calendar knows): YYYY-MM-DD, comma
+-- separated. No booking is taken on them.
+ALTER TABLE reading_points ADD COLUMN closed_days TEXT NOT NULL DEFAULT '';

@@ -368,6 +368,33 @@ pub(crate) async fn submit(
             } else if action == "configure_point" {
                 let capacity = field(&form, "capacity").trim().parse::<i64>().unwrap_or(0);
                 let slot_list = slots(field(&form, "slots"));
+                let typed = slots(field(&form, "closed_days"));
+                let closed_days: Vec<time::Date> =
+                    typed.iter().filter_map(|day| super::parse_date(day)).collect();
+                if closed_days.len() != typed.len() {
+                    return render(
+                        &state,
+                        &staff,
+                        &headers,
+                        &agency,
+                        None,
+                        today,
+                        Some((action, "闭馆日期应写作如 2026-12-24，每行一个。".to_owned())),
+                        None,
+                    )
+                    .await;
+                }
+                let held = bookings::set_closed_days(
+                    state.store(),
+                    &agency.code,
+                    id,
+                    &closed_days,
+                    &actor,
+                )
+                .await?;
+                if held > 0 {
+                    tracing::info!(point = id, held, "closure days set on days with bookings");
+                }
                 match bookings::configure(
                     state.store(),
                     id,
@@ -378,6 +405,9 @@ pub(crate) async fn submit(
                 )
                 .await
                 {
+                    Ok(()) if held > 0 => Ok(format!(
+                        "已保存查阅点设置。闭馆日已有{held}个有效预约，请逐一通知预约人。"
+                    )),
                     Ok(()) => Ok("已保存查阅点设置。".to_owned()),
                     Err(err) => match point_message(&err) {
                         Some(message) => failed(message),
