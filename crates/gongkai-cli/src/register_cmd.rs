@@ -127,17 +127,7 @@ pub(crate) fn import(command: &ImportCommand, out: &mut impl Write) -> anyhow::R
         ImportCommand::Trainings(args) => return import_cases(args, Register::Trainings, out),
         ImportCommand::Meetings(args) => return import_cases(args, Register::Meetings, out),
     };
-    let kind = file_kind(&args.file, "FILE")?;
-    let size =
-        std::fs::metadata(&args.file).with_context(|| format!("{}", args.file.display()))?.len();
-    if size > MAX_FILE {
-        return Err(UsageError::new(
-            "FILE",
-            format!("{} bytes is more than a register may have", size),
-        )
-        .into());
-    }
-    let bytes = std::fs::read(&args.file).with_context(|| format!("{}", args.file.display()))?;
+    let (kind, bytes) = read_register(args)?;
     let today = crate::today_in_china();
     block_on(async {
         let store = open(&args.db).await?;
@@ -152,31 +142,7 @@ pub(crate) fn import(command: &ImportCommand, out: &mut impl Write) -> anyhow::R
         };
         let (unmapped, entries) = match result {
             Ok(read) => read,
-            Err(RegisterError::Rows(problems)) => {
-                writeln!(
-                    out,
-                    "{}: {} problems; nothing was imported:",
-                    args.file.display(),
-                    problems.len()
-                )?;
-                writeln!(out, "row\tcolumn\tproblem")?;
-                for problem in &problems {
-                    writeln!(out, "{}\t{}\t{}", problem.row, problem.column, problem.message)?;
-                }
-                return Ok(Outcome::ProblemsFound);
-            }
-            Err(RegisterError::Columns(problems)) => {
-                writeln!(
-                    out,
-                    "{}: the columns cannot be read; nothing was imported:",
-                    args.file.display()
-                )?;
-                for problem in &problems {
-                    writeln!(out, "  {problem}")?;
-                }
-                return Ok(Outcome::ProblemsFound);
-            }
-            Err(err) => return Err(UsageError::new("FILE", err.to_string()).into()),
+            Err(err) => return print_problems(out, &args.file, err),
         };
         if !unmapped.is_empty() {
             writeln!(
@@ -244,6 +210,22 @@ pub(crate) fn import(command: &ImportCommand, out: &mut impl Write) -> anyhow::R
     })?
 }
 
+/// The register file of `args`, its kind from its name, refused past [`MAX_FILE`].
+fn read_register(args: &ImportArgs) -> anyhow::Result<(FileKind, Vec<u8>)> {
+    let kind = file_kind(&args.file, "FILE")?;
+    let size =
+        std::fs::metadata(&args.file).with_context(|| format!("{}", args.file.display()))?.len();
+    if size > MAX_FILE {
+        return Err(UsageError::new(
+            "FILE",
+            format!("{size} bytes is more than a register may have"),
+        )
+        .into());
+    }
+    let bytes = std::fs::read(&args.file).with_context(|| format!("{}", args.file.display()))?;
+    Ok((kind, bytes))
+}
+
 /// Prints a register's problems (row, column, reason) as `import` does.
 fn print_problems(
     out: &mut impl Write,
@@ -282,17 +264,7 @@ fn import_cases(
     register: Register,
     out: &mut impl Write,
 ) -> anyhow::Result<Outcome> {
-    let kind = file_kind(&args.file, "FILE")?;
-    let size =
-        std::fs::metadata(&args.file).with_context(|| format!("{}", args.file.display()))?.len();
-    if size > MAX_FILE {
-        return Err(UsageError::new(
-            "FILE",
-            format!("{size} bytes is more than a register may have"),
-        )
-        .into());
-    }
-    let bytes = std::fs::read(&args.file).with_context(|| format!("{}", args.file.display()))?;
+    let (kind, bytes) = read_register(args)?;
     let read = gongkai_register::read_ledger(register, &bytes, kind, &args.mappings)
         .ok_or_else(|| UsageError::new("FILE", "not a register of the year's other records"))?;
     let (ledger, unmapped) = match read {

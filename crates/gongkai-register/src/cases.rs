@@ -80,62 +80,76 @@ fn application(reader: &RowReader<'_>) -> Option<String> {
     Some(reader.text("application").to_owned()).filter(|number| !number.is_empty())
 }
 
-/// Reads the reviews of a register; every problem of every row, or every review.
-pub fn reviews(sheet: &Sheet, map: &ColumnMap) -> Result<Vec<Review>, Vec<Problem>> {
-    debug_assert_eq!(map.register, Register::Reviews);
+/// A required text cell.
+fn required_text(reader: &mut RowReader<'_>, key: &str) -> Option<String> {
+    let text = Some(reader.text(key).to_owned()).filter(|text| !text.is_empty());
+    if text.is_none() {
+        reader.problem(key, "必填，不能为空".to_owned());
+    }
+    text
+}
+
+/// Reads every row of `sheet` with `row`, which returns the record when its cells make one; every problem
+/// of every row, or every record (a row with any problem gives none).
+fn read_rows<T>(
+    sheet: &Sheet,
+    map: &ColumnMap,
+    register: Register,
+    row: impl Fn(&mut RowReader<'_>) -> Option<T>,
+) -> Result<Vec<T>, Vec<Problem>> {
+    debug_assert_eq!(map.register, register);
     let mut found = Vec::with_capacity(sheet.rows.len());
     let mut problems = Vec::new();
-    for (row, cells) in &sheet.rows {
-        let mut reader = RowReader::new(map, &sheet.headers, cells, *row);
-        let filed = reader.required_date("filed");
-        let decided = decided(&mut reader);
-        if let (Some(filed), Some((_, day))) = (filed, decided)
-            && day < filed
-        {
-            reader.problem("decided", format!("决定日期 {day} 早于申请日期 {filed}"));
-        }
-        match filed {
-            Some(filed) if reader.problems.is_empty() => {
-                found.push(Review { filed, application: application(&reader), decided });
-            }
+    for (number, cells) in &sheet.rows {
+        let mut reader = RowReader::new(map, &sheet.headers, cells, *number);
+        match row(&mut reader) {
+            Some(record) if reader.problems.is_empty() => found.push(record),
             _ => problems.extend(reader.problems),
         }
     }
     if problems.is_empty() { Ok(found) } else { Err(problems) }
 }
 
+/// The decision of a review or lawsuit filed on `filed`; a decision before the filing is refused.
+fn decided_after(
+    reader: &mut RowReader<'_>,
+    filed: Option<time::Date>,
+    decided_label: &str,
+    filed_label: &str,
+) -> Option<(CaseResult, time::Date)> {
+    let decided = decided(reader);
+    if let (Some(filed), Some((_, day))) = (filed, decided)
+        && day < filed
+    {
+        reader.problem("decided", format!("{decided_label} {day} 早于{filed_label} {filed}"));
+    }
+    decided
+}
+
+/// Reads the reviews of a register; every problem of every row, or every review.
+pub fn reviews(sheet: &Sheet, map: &ColumnMap) -> Result<Vec<Review>, Vec<Problem>> {
+    read_rows(sheet, map, Register::Reviews, |reader| {
+        let filed = reader.required_date("filed");
+        let decided = decided_after(reader, filed, "决定日期", "申请日期");
+        Some(Review { filed: filed?, application: application(reader), decided })
+    })
+}
+
 /// Reads the lawsuits of a register; every problem of every row, or every lawsuit.
 pub fn lawsuits(sheet: &Sheet, map: &ColumnMap) -> Result<Vec<Lawsuit>, Vec<Problem>> {
-    debug_assert_eq!(map.register, Register::Lawsuits);
-    let mut found = Vec::with_capacity(sheet.rows.len());
-    let mut problems = Vec::new();
-    for (row, cells) in &sheet.rows {
-        let mut reader = RowReader::new(map, &sheet.headers, cells, *row);
+    read_rows(sheet, map, Register::Lawsuits, |reader| {
         let filed = reader.required_date("filed");
         let after_review = reader.parsed("after_review", crate::rows::yes, "“是”或“否”");
         let as_review_organ = reader.parsed("as_review_organ", crate::rows::yes, "“是”或“否”");
-        let decided = decided(&mut reader);
-        if let (Some(filed), Some((_, day))) = (filed, decided)
-            && day < filed
-        {
-            reader.problem("decided", format!("判决日期 {day} 早于起诉日期 {filed}"));
-        }
-        match (filed, after_review, as_review_organ) {
-            (Some(filed), Some(after_review), Some(as_review_organ))
-                if reader.problems.is_empty() =>
-            {
-                found.push(Lawsuit {
-                    filed,
-                    after_review,
-                    as_review_organ,
-                    application: application(&reader),
-                    decided,
-                });
-            }
-            _ => problems.extend(reader.problems),
-        }
-    }
-    if problems.is_empty() { Ok(found) } else { Err(problems) }
+        let decided = decided_after(reader, filed, "判决日期", "起诉日期");
+        Some(Lawsuit {
+            filed: filed?,
+            after_review: after_review?,
+            as_review_organ: as_review_organ?,
+            application: application(reader),
+            decided,
+        })
+    })
 }
 
 /// A response's kind as registers name it (the 2019 format's table rows of 回应关切).
@@ -161,38 +175,21 @@ fn response_kind(text: &str) -> Option<ResponseKind> {
 
 /// Reads a register of responses (回应关切、政策解读); every problem of every row, or every response.
 pub fn responses(sheet: &Sheet, map: &ColumnMap) -> Result<Vec<Response>, Vec<Problem>> {
-    debug_assert_eq!(map.register, Register::Responses);
-    let mut found = Vec::with_capacity(sheet.rows.len());
-    let mut problems = Vec::new();
-    for (row, cells) in &sheet.rows {
-        let mut reader = RowReader::new(map, &sheet.headers, cells, *row);
+    read_rows(sheet, map, Register::Responses, |reader| {
         let date = reader.required_date("date");
         let kind =
             reader.parsed("kind", response_kind, "新闻发布会、在线访谈、政策解读、微博微信或其他");
         let head_attended = reader.parsed("head_attended", crate::rows::yes, "“是”或“否”");
         let topic = Some(reader.text("topic").to_owned()).filter(|topic| !topic.is_empty());
-        match (date, kind, head_attended) {
-            (Some(date), Some(kind), Some(head_attended)) if reader.problems.is_empty() => {
-                found.push(Response { date, kind, topic, head_attended });
-            }
-            _ => problems.extend(reader.problems),
-        }
-    }
-    if problems.is_empty() { Ok(found) } else { Err(problems) }
+        Some(Response { date: date?, kind: kind?, topic, head_attended: head_attended? })
+    })
 }
 
 /// Reads a register of training courses; every problem of every row, or every course.
 pub fn trainings(sheet: &Sheet, map: &ColumnMap) -> Result<Vec<Training>, Vec<Problem>> {
-    debug_assert_eq!(map.register, Register::Trainings);
-    let mut found = Vec::with_capacity(sheet.rows.len());
-    let mut problems = Vec::new();
-    for (row, cells) in &sheet.rows {
-        let mut reader = RowReader::new(map, &sheet.headers, cells, *row);
+    read_rows(sheet, map, Register::Trainings, |reader| {
         let date = reader.required_date("date");
-        let title = Some(reader.text("title").to_owned()).filter(|title| !title.is_empty());
-        if title.is_none() {
-            reader.problem("title", "必填，不能为空".to_owned());
-        }
+        let title = required_text(reader, "title");
         let trainees = reader.parsed(
             "trainees",
             |text| {
@@ -200,36 +197,17 @@ pub fn trainings(sheet: &Sheet, map: &ColumnMap) -> Result<Vec<Training>, Vec<Pr
             },
             "人次（整数）",
         );
-        match (date, title, trainees) {
-            (Some(date), Some(title), Some(trainees)) if reader.problems.is_empty() => {
-                found.push(Training { date, title, trainees });
-            }
-            _ => problems.extend(reader.problems),
-        }
-    }
-    if problems.is_empty() { Ok(found) } else { Err(problems) }
+        Some(Training { date: date?, title: title?, trainees: trainees? })
+    })
 }
 
 /// Reads a register of meetings; every problem of every row, or every meeting.
 pub fn meetings(sheet: &Sheet, map: &ColumnMap) -> Result<Vec<Meeting>, Vec<Problem>> {
-    debug_assert_eq!(map.register, Register::Meetings);
-    let mut found = Vec::with_capacity(sheet.rows.len());
-    let mut problems = Vec::new();
-    for (row, cells) in &sheet.rows {
-        let mut reader = RowReader::new(map, &sheet.headers, cells, *row);
+    read_rows(sheet, map, Register::Meetings, |reader| {
         let date = reader.required_date("date");
-        let title = Some(reader.text("title").to_owned()).filter(|title| !title.is_empty());
-        if title.is_none() {
-            reader.problem("title", "必填，不能为空".to_owned());
-        }
-        match (date, title) {
-            (Some(date), Some(title)) if reader.problems.is_empty() => {
-                found.push(Meeting { date, title });
-            }
-            _ => problems.extend(reader.problems),
-        }
-    }
-    if problems.is_empty() { Ok(found) } else { Err(problems) }
+        let title = required_text(reader, "title");
+        Some(Meeting { date: date?, title: title? })
+    })
 }
 
 #[cfg(test)]
