@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
+use gongkai_core::reading::Schedule;
 use gongkai_store::agencies::{self, Leader, NewAgency, Profile};
 use gongkai_store::audit::{self, Verification};
 use gongkai_store::backup::Summary;
@@ -366,21 +367,21 @@ pub(crate) async fn load_demo_agencies(
                     post: leader.post.to_owned(),
                     duties: leader.duties.clone(),
                     biography: leader.biography.clone(),
+                    photo: None,
                 })
                 .collect(),
         };
         agencies::set_profile(store, demo.code, &profile, &actor()).await?;
         let today = gongkai_web::china_today();
+        let schedule = Schedule::typed(&gongkai_demo::portal::READING_SLOTS.join(","), [""; 7])?;
+        let change = bookings::PointChange {
+            hours: gongkai_demo::portal::READING_HOURS,
+            capacity: gongkai_demo::portal::READING_CAPACITY,
+            schedule: &schedule,
+            closed_days: &[],
+        };
         for point in bookings::reading_points(store, demo.code, today).await? {
-            bookings::configure(
-                store,
-                point.id,
-                gongkai_demo::portal::READING_HOURS,
-                gongkai_demo::portal::READING_CAPACITY,
-                &gongkai_demo::portal::READING_SLOTS,
-                &actor(),
-            )
-            .await?;
+            bookings::configure(store, demo.code, point.id, &change, today, &actor()).await?;
         }
         for year in &demo.report_years {
             let files = render_report(&demo.records, *year, &calendar)?;

@@ -514,8 +514,11 @@ async fn staff_publish_an_item_and_sign_off_the_annual_report() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// Issue #17: an office sets itself up in 单位设置 (contact details with fax, 机构概况, a leader, a reading
-/// point) and its clerk uploads the register as the office keeps it, previews it and confirms the import.
+/// A real 4×4 PNG.
+const PNG: &[u8] = b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x04\x00\x00\x00\x04\x08\x02\x00\x00\x00\x26\x93\x09\x29\x00\x00\x00\x10\x49\x44\x41\x54\x78\x9c\x63\x38\x60\x60\x00\x47\x0c\xc4\x71\x00\xdd\x43\x12\x01\x80\x75\xa2\x41\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82";
+
+/// Issue #17: an office sets itself up in 单位设置 (contact details with fax, 机构概况, a leader with a photo,
+/// a reading point not open on Wednesdays) and its clerk uploads the register as the office keeps it, previews it and confirms the import.
 #[tokio::test]
 async fn an_office_sets_itself_up_and_imports_its_register() {
     if skip() {
@@ -553,8 +556,23 @@ async fn an_office_sets_itself_up_and_imports_its_register() {
     fill(&client, "#n-name", "市司法局第二查阅室").await;
     fill(&client, "#n-address", "市府路500号2楼").await;
     fill(&client, "#n-cap", "2").await;
+    // Not open on Wednesdays.
+    fill(&client, "#n-week_3", "不开放").await;
     submit(&client, "#form-add-point").await;
     assert!(text(&client, "#settings-done").await.contains("已添加查阅点“市司法局第二查阅室”"));
+    // The new leader's photo (a real PNG, decoded by the browser on the portal below).
+    let photo = dir.join("李明.png");
+    std::fs::write(&photo, PNG).unwrap();
+    let leader = "//fieldset[legend[contains(., '李明')]]";
+    client
+        .find(Locator::XPath(&format!("{leader}//input[@type='file']")))
+        .await
+        .unwrap()
+        .send_keys(&photo.to_string_lossy())
+        .await
+        .unwrap();
+    follow(&client, Locator::XPath(&format!("{leader}//button[@value='upload']"))).await;
+    assert!(text(&client, "#settings-done").await.contains("已更新李明的照片"));
     client.set_window_size(375, 1000).await.unwrap();
     shot(&client, "staff-settings-375").await;
     client.set_window_size(1280, 1000).await.unwrap();
@@ -565,8 +583,19 @@ async fn an_office_sets_itself_up_and_imports_its_register() {
     assert!(client.source().await.unwrap().contains("0577-88990011"));
     client.goto(&format!("{base}/agencies/{agency}/leaders")).await.unwrap();
     assert!(client.source().await.unwrap().contains("李明"));
+    let decoded = client
+        .execute(
+            "const img = document.querySelector('img.leader-photo[alt^=李明]');\
+             return img && img.complete ? img.naturalWidth : -1;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(decoded, serde_json::json!(4), "the photo is shown as the 4×4 image it is");
     client.goto(&format!("{base}/agencies/{agency}/booking")).await.unwrap();
-    assert!(client.source().await.unwrap().contains("市司法局第二查阅室"));
+    let booking = client.source().await.unwrap();
+    assert!(booking.contains("市司法局第二查阅室"));
+    assert!(booking.contains(">不开放</td>"), "its Wednesdays");
     client.goto(&format!("{base}/directory/DEMO-330300-ZF")).await.unwrap();
     assert!(client.source().await.unwrap().contains("温州市司法局"));
     shot(&client, "portal-directory").await;

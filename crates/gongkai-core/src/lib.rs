@@ -7,6 +7,7 @@
 //! - [`fee`]: the information processing fee of 国办函〔2020〕109号;
 //! - [`publishing`]: the 索引号 from an agency's pattern and the 20-working-day publication period (art. 26);
 //! - [`letters`]: the letters of handling an application (补正, 征求意见, 延期, 收费, 答复), citing their articles;
+//! - [`reading`]: a reading point's week (查阅点): the day's slots and the weekdays that differ;
 //! - [`report`]: the annual report — formats as data, derivation from records, rules, narrative.
 //!
 //! **Invariant:** this crate does no IO, has no async, and never reads the clock. Callers pass `as_of`.
@@ -18,5 +19,6 @@ pub mod directory;
 pub mod fee;
 pub mod letters;
 pub mod publishing;
+pub mod reading;
 pub mod regime;
 pub mod report;

@@ -5,8 +5,8 @@ use gongkai_core::directory;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit;
 use crate::{Actor, Store, StoreError, now_text};
+use crate::{audit, blobs};
 
 /// An agency as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -153,6 +153,132 @@ pub struct Leader {
     pub duties: String,
     /// 履历.
     pub biography: String,
+    /// The SHA-256 of the leader's photo (JPEG or PNG), if the agency gave one; set with
+    /// [`set_leader_photo`], read with [`leader_photo`]. Kept when the leaders are saved again under the
+    /// same name.
+    pub photo: Option<String>,
+}
+
+/// The media types a leader's photo may have.
+pub const PHOTO_TYPES: [&str; 2] = ["image/jpeg", "image/png"];
+/// The largest photo of a leader, in bytes.
+pub const PHOTO_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Writes the agency's leaders in order in place of those it had, each keeping the photo the leader of
+/// the same name had.
+async fn put_leaders<'a>(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    agency_id: i64,
+    leaders: impl Iterator<Item = [&'a str; 4]>,
+) -> Result<(), StoreError> {
+    let photos: Vec<(String, String)> = sqlx::query(
+        "SELECT name, photo_sha256 FROM leaders WHERE agency_id = $1 AND photo_sha256 IS NOT NULL",
+    )
+    .bind(agency_id)
+    .fetch_all(&mut **transaction)
+    .await?
+    .iter()
+    .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+    .collect::<Result<_, StoreError>>()?;
+    sqlx::query("DELETE FROM leaders WHERE agency_id = $1")
+        .bind(agency_id)
+        .execute(&mut **transaction)
+        .await?;
+    for (seq, [name, post, duties, biography]) in leaders.enumerate() {
+        let photo = photos.iter().find(|(known, _)| known == name).map(|(_, photo)| photo);
+        sqlx::query(
+            "INSERT INTO leaders (agency_id, seq, name, post, duties, biography, photo_sha256) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(agency_id)
+        .bind(seq as i64)
+        .bind(name)
+        .bind(post)
+        .bind(duties)
+        .bind(biography)
+        .bind(photo)
+        .execute(&mut **transaction)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Sets (or, with `None`, removes) the photo of the agency's leader at position `seq`, who must still be
+/// `name` (the list may have changed since the form was shown). `photo` is the image's media type, one of
+/// [`PHOTO_TYPES`], and its bytes, at most [`PHOTO_LIMIT`]. Audited.
+pub async fn set_leader_photo(
+    store: &Store,
+    code: &str,
+    seq: i64,
+    name: &str,
+    photo: Option<(&str, &[u8])>,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
+    if let Some((media_type, data)) = photo {
+        if !PHOTO_TYPES.contains(&media_type) {
+            return Err(StoreError::InvalidData(format!(
+                "a leader's photo is JPEG or PNG, not {media_type}"
+            )));
+        }
+        if data.is_empty() || data.len() > PHOTO_LIMIT {
+            return Err(StoreError::InvalidData(format!(
+                "a leader's photo is 1 byte to {PHOTO_LIMIT} bytes, not {}",
+                data.len()
+            )));
+        }
+    }
+    let agency = by_code(store, code).await?;
+    let mut transaction = store.begin_write().await?;
+    let sha256 = match photo {
+        Some((media_type, data)) => {
+            let sha256 = blobs::digest(data);
+            blobs::put(&mut transaction, &sha256, media_type, data).await?;
+            Some(sha256)
+        }
+        None => None,
+    };
+    let updated = sqlx::query(
+        "UPDATE leaders SET photo_sha256 = $1 WHERE agency_id = $2 AND seq = $3 AND name = $4",
+    )
+    .bind(&sha256)
+    .bind(agency.id)
+    .bind(seq)
+    .bind(name)
+    .execute(&mut *transaction)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::NotFound { what: "leader", key: format!("{code} #{seq} {name}") });
+    }
+    let after = serde_json::json!({ "leader": name, "photo": sha256 }).to_string();
+    audit::record(
+        &mut transaction,
+        actor,
+        "agency.leader_photo",
+        &format!("agency:{code}"),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// The photo `sha256` of one of the leaders of the agency `code`: its media type and bytes. `None` when
+/// no leader of that agency has it (a blob is never served by its hash alone).
+pub async fn leader_photo(
+    store: &Store,
+    code: &str,
+    sha256: &str,
+) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+    let row = sqlx::query(
+        "SELECT b.media_type, b.data FROM leaders l JOIN agencies a ON a.id = l.agency_id \
+         JOIN blobs b ON b.sha256 = l.photo_sha256 WHERE a.code = $1 AND l.photo_sha256 = $2",
+    )
+    .bind(code)
+    .bind(sha256)
+    .fetch_optional(store.pool())
+    .await?;
+    row.map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).transpose()
 }
 
 /// What the portal shows of an agency beyond its contact details: 机构概况, 主要职责, the 公开指南's e-mail,
@@ -190,23 +316,11 @@ pub async fn set_profile(
     .bind(agency.id)
     .execute(&mut *transaction)
     .await?;
-    sqlx::query("DELETE FROM leaders WHERE agency_id = $1")
-        .bind(agency.id)
-        .execute(&mut *transaction)
-        .await?;
-    for (seq, leader) in profile.leaders.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO leaders (agency_id, seq, name, post, duties, biography) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(agency.id)
-        .bind(seq as i64)
-        .bind(&leader.name)
-        .bind(&leader.post)
-        .bind(&leader.duties)
-        .bind(&leader.biography)
-        .execute(&mut *transaction)
-        .await?;
-    }
+    let leaders = profile
+        .leaders
+        .iter()
+        .map(|leader| [leader.name.as_str(), &leader.post, &leader.duties, &leader.biography]);
+    put_leaders(&mut transaction, agency.id, leaders).await?;
     let before = serde_json::to_string(&before)
         .map_err(|err| StoreError::InvalidData(format!("profile: {err}")))?;
     let after = serde_json::to_string(profile)
@@ -235,7 +349,7 @@ pub async fn profile(store: &Store, code: &str) -> Result<Profile, StoreError> {
     .ok_or_else(|| StoreError::NotFound { what: "agency", key: code.to_owned() })?;
     let id: i64 = row.try_get(0)?;
     let leaders = sqlx::query(
-        "SELECT name, post, duties, biography FROM leaders WHERE agency_id = $1 ORDER BY seq",
+        "SELECT name, post, duties, biography, photo_sha256 FROM leaders WHERE agency_id = $1 ORDER BY seq",
     )
     .bind(id)
     .fetch_all(store.pool())
@@ -247,6 +361,7 @@ pub async fn profile(store: &Store, code: &str) -> Result<Profile, StoreError> {
             post: row.try_get(1)?,
             duties: row.try_get(2)?,
             biography: row.try_get(3)?,
+            photo: row.try_get(4)?,
         })
     })
     .collect::<Result<_, StoreError>>()?;
@@ -387,7 +502,7 @@ pub async fn import(
             entry.duties.clone(),
         ];
         let code = entry.code.trim();
-        let (id, is_new) = match stored(&mut transaction, code).await? {
+        let id = match stored(&mut transaction, code).await? {
             None => {
                 let values: Vec<String> = given
                     .iter()
@@ -408,7 +523,7 @@ pub async fn import(
                 query.execute(&mut *transaction).await?;
                 counts.added += 1;
                 added.push(code.to_owned());
-                (id_of(&mut transaction, code).await?, true)
+                id_of(&mut transaction, code).await?
             }
             Some((id, fields, stored_parent, leaders)) => {
                 let parent = if entry.parent.is_none() { stored_parent } else { parent };
@@ -434,29 +549,14 @@ pub async fn import(
                     counts.changed += 1;
                     changed.push(code.to_owned());
                 }
-                (id, false)
+                id
             }
         };
         if let Some(leaders) = &entry.leaders {
-            if !is_new {
-                sqlx::query("DELETE FROM leaders WHERE agency_id = $1")
-                    .bind(id)
-                    .execute(&mut *transaction)
-                    .await?;
-            }
-            for (seq, leader) in leaders.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO leaders (agency_id, seq, name, post, duties, biography) VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(id)
-                .bind(seq as i64)
-                .bind(&leader.name)
-                .bind(&leader.post)
-                .bind(&leader.duties)
-                .bind(&leader.biography)
-                .execute(&mut *transaction)
-                .await?;
-            }
+            let leaders = leaders.iter().map(|leader| {
+                [leader.name.as_str(), &leader.post, &leader.duties, &leader.biography]
+            });
+            put_leaders(&mut transaction, id, leaders).await?;
         }
     }
     for index in order {

@@ -18,6 +18,7 @@ use crate::{Backend, Store, StoreError};
 /// (rebuilt by the restore). `secret_keys` is: a platform restored under another key file is refused at
 /// start, as the verification codes in it would not verify.
 pub const TABLES: [&str; 36] = [
+    "blobs",
     "agencies",
     "leaders",
     "users",
@@ -25,7 +26,6 @@ pub const TABLES: [&str; 36] = [
     "catalog_items",
     "item_channels",
     "catalog_changes",
-    "blobs",
     "attachments",
     "normative_documents",
     "applications",

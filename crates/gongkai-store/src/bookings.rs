@@ -4,6 +4,7 @@
 //! write of the transaction), so there are never more bookings than seats, whichever instance takes them.
 
 use gongkai_core::calendar::Calendar;
+use gongkai_core::reading::Schedule;
 use serde::Serialize;
 use sqlx::Row;
 use time::Date;
@@ -24,32 +25,43 @@ pub struct ReadingPoint {
     pub hours: String,
     /// Seats per slot.
     pub capacity: i64,
-    /// The day's slots, e.g. `09:00-10:30`.
-    pub slots: Vec<String>,
+    /// Its week: the day's slots (e.g. `09:00-10:30`) and the weekdays that differ.
+    pub schedule: Schedule,
     /// Days it is closed beyond the public holidays (闭馆日), `YYYY-MM-DD`.
     pub closed_days: Vec<String>,
 }
 
+impl ReadingPoint {
+    /// The slots offered on `day` (empty on a weekday it does not open or a closure day), as text.
+    pub fn slots_on(&self, day: Date) -> Vec<String> {
+        if self.closed_days.contains(&day.to_string()) {
+            return Vec::new();
+        }
+        self.schedule.on(day.weekday()).iter().map(ToString::to_string).collect()
+    }
+}
+
 const POINT_SQL: &str = "SELECT p.id, g.code, g.name, p.name, p.address, p.hours, p.capacity, p.slots, p.opened, \
-                         p.closed, p.closed_days FROM reading_points p JOIN agencies g ON g.id = p.agency_id";
+                         p.closed, p.closed_days, p.weekly_slots FROM reading_points p \
+                         JOIN agencies g ON g.id = p.agency_id";
 
 fn point_at(row: &sqlx::any::AnyRow) -> Result<ReadingPoint, StoreError> {
     let slots: String = row.try_get(7)?;
     let closed_days: String = row.try_get(10)?;
+    let weekly: String = row.try_get(11)?;
+    let id: i64 = row.try_get(0)?;
+    let schedule = Schedule::stored(&slots, &weekly).map_err(|err| {
+        StoreError::InvalidData(format!("reading point {id}'s stored week: {err}"))
+    })?;
     Ok(ReadingPoint {
-        id: row.try_get(0)?,
+        id,
         agency_code: row.try_get(1)?,
         agency_name: row.try_get(2)?,
         name: row.try_get(3)?,
         address: row.try_get(4)?,
         hours: row.try_get(5)?,
         capacity: row.try_get(6)?,
-        slots: slots
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        schedule,
         closed_days: closed_days
             .split(',')
             .map(str::trim)
@@ -102,32 +114,73 @@ pub async fn reading_point(
     }
 }
 
-/// Sets a reading point's opening hours (as shown), seats per slot and slots.
+/// What staff set of a reading point: opening hours (as shown), seats per slot, its week and its closure
+/// days (闭馆日, beyond the public holidays).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PointChange<'a> {
+    pub hours: &'a str,
+    pub capacity: i64,
+    pub schedule: &'a Schedule,
+    pub closed_days: &'a [Date],
+}
+
+/// Sets the reading point `id` of the agency `code` (audited), all in one transaction. Returns the active
+/// bookings from `today` on that the new settings no longer offer (on a closure day, a weekday it no longer
+/// opens or a slot it no longer has): they stand, and its staff must tell their holders.
 pub async fn configure(
     store: &Store,
+    code: &str,
     id: i64,
-    hours: &str,
-    capacity: i64,
-    slots: &[&str],
+    change: &PointChange<'_>,
+    today: Date,
     actor: &Actor<'_>,
-) -> Result<(), StoreError> {
-    check_point(capacity, slots)?;
+) -> Result<i64, StoreError> {
+    check_capacity(change.capacity)?;
+    let agency = agencies::by_code(store, code).await?;
+    let mut days: Vec<String> = change.closed_days.iter().map(Date::to_string).collect();
+    days.sort();
+    days.dedup();
     let mut transaction = store.begin_write().await?;
     let updated = sqlx::query(
-        "UPDATE reading_points SET hours = $1, capacity = $2, slots = $3 WHERE id = $4",
+        "UPDATE reading_points SET hours = $1, capacity = $2, slots = $3, weekly_slots = $4, closed_days = $5 \
+         WHERE id = $6 AND agency_id = $7 AND closed IS NULL",
     )
-    .bind(hours)
-    .bind(capacity)
-    .bind(slots.join(","))
+    .bind(change.hours.trim())
+    .bind(change.capacity)
+    .bind(change.schedule.daily_text())
+    .bind(change.schedule.weekly_text())
+    .bind(days.join(","))
     .bind(id)
+    .bind(agency.id)
     .execute(&mut *transaction)
     .await?
     .rows_affected();
     if updated == 0 {
-        return Err(StoreError::NotFound { what: "reading point", key: id.to_string() });
+        return Err(StoreError::NotFound { what: "open reading point", key: id.to_string() });
     }
-    let after =
-        serde_json::json!({ "hours": hours, "capacity": capacity, "slots": slots }).to_string();
+    let held = sqlx::query(
+        "SELECT day, slot FROM bookings WHERE reading_point_id = $1 AND day >= $2 AND cancelled_at IS NULL",
+    )
+    .bind(id)
+    .bind(today.to_string())
+    .fetch_all(&mut *transaction)
+    .await?;
+    let mut stranded = 0;
+    for row in &held {
+        let (day, slot): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        let date = crate::records::parse_date(&day)?;
+        let offered = !days.contains(&day)
+            && change.schedule.on(date.weekday()).iter().any(|known| known.to_string() == slot);
+        if !offered {
+            stranded += 1;
+        }
+    }
+    let after = serde_json::json!({
+        "hours": change.hours.trim(), "capacity": change.capacity,
+        "slots": change.schedule.daily_text(), "weekly_slots": change.schedule.weekly_text(),
+        "closed_days": days, "bookings_no_longer_offered": stranded,
+    })
+    .to_string();
     audit::record(
         &mut transaction,
         actor,
@@ -137,72 +190,7 @@ pub async fn configure(
     )
     .await?;
     transaction.commit().await?;
-    Ok(())
-}
-
-/// Sets the closure days (闭馆日) of the reading point `id` of the agency `code` (audited); no booking is
-/// taken on them. Returns the active bookings already on them, which its staff must tell their holders of.
-pub async fn set_closed_days(
-    store: &Store,
-    code: &str,
-    id: i64,
-    days: &[Date],
-    actor: &Actor<'_>,
-) -> Result<i64, StoreError> {
-    let agency = agencies::by_code(store, code).await?;
-    let mut days: Vec<String> = days.iter().map(Date::to_string).collect();
-    days.sort();
-    days.dedup();
-    let mut transaction = store.begin_write().await?;
-    let updated =
-        sqlx::query("UPDATE reading_points SET closed_days = $1 WHERE id = $2 AND agency_id = $3")
-            .bind(days.join(","))
-            .bind(id)
-            .bind(agency.id)
-            .execute(&mut *transaction)
-            .await?
-            .rows_affected();
-    if updated == 0 {
-        return Err(StoreError::NotFound { what: "reading point", key: id.to_string() });
-    }
-    let mut held = 0;
-    for day in &days {
-        let count: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM bookings WHERE reading_point_id = $1 AND day = $2 AND cancelled_at IS NULL",
-        )
-        .bind(id)
-        .bind(day)
-        .fetch_one(&mut *transaction)
-        .await?
-        .try_get(0)?;
-        held += count;
-    }
-    let after = serde_json::json!({ "closed_days": days, "bookings_on_them": held }).to_string();
-    audit::record(
-        &mut transaction,
-        actor,
-        "reading_point.closed_days",
-        &format!("reading_point:{id}"),
-        Some(&after),
-    )
-    .await?;
-    transaction.commit().await?;
-    Ok(held)
-}
-
-/// `HH:MM-HH:MM` with the start before the end.
-fn valid_slot(slot: &str) -> bool {
-    let minutes = |text: &str| -> Option<u32> {
-        let (hours, minutes) = text.split_once(':')?;
-        if hours.len() != 2 || minutes.len() != 2 {
-            return None;
-        }
-        let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
-        (hours < 24 && minutes < 60).then_some(hours * 60 + minutes)
-    };
-    slot.split_once('-')
-        .and_then(|(start, end)| Some((minutes(start)?, minutes(end)?)))
-        .is_some_and(|(start, end)| start < end)
+    Ok(stranded)
 }
 
 /// Active bookings per slot of a reading point on `day`.
@@ -289,8 +277,27 @@ pub async fn book(
     let Some(point) = reading_point(store, booking.point_id, booking.day).await? else {
         return Ok(Booked::Refused("该查阅点在所选日期不开放。".to_owned()));
     };
-    if !point.slots.iter().any(|slot| slot == booking.slot) {
-        return Ok(Booked::Refused("所选时段不存在，请重新选择。".to_owned()));
+    let offered = point.slots_on(booking.day);
+    if offered.is_empty() {
+        return Ok(Booked::Refused(format!(
+            "该查阅点{}不开放，请选择其他日期。",
+            if point.closed_days.contains(&booking.day.to_string()) {
+                format!("{}闭馆", booking.day)
+            } else {
+                format!(
+                    "每{}",
+                    gongkai_core::reading::WEEKDAY_NAMES
+                        [booking.day.weekday().number_days_from_monday() as usize]
+                )
+            }
+        )));
+    }
+    if !offered.iter().any(|slot| slot == booking.slot) {
+        return Ok(Booked::Refused(format!(
+            "所选时段在{}不开放，当日可预约的时段为：{}。",
+            booking.day,
+            offered.join("、")
+        )));
     }
     let code = format!(
         "{:06}",
@@ -442,20 +449,6 @@ pub async fn cancel(
     Ok(Some(view))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::valid_slot;
-
-    #[test]
-    fn slots_are_hh_mm_ranges() {
-        assert!(valid_slot("09:00-10:30"));
-        assert!(!valid_slot("10:30-09:00"));
-        assert!(!valid_slot("9:00-10:30"));
-        assert!(!valid_slot("09:00"));
-        assert!(!valid_slot("24:00-25:00"));
-    }
-}
-
 /// A reading point as its agency's staff keep it: open or closed, with the day it opened and closed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PointSettings {
@@ -488,20 +481,14 @@ pub struct NewPoint<'a> {
     pub address: &'a str,
     pub hours: &'a str,
     pub capacity: i64,
-    pub slots: &'a [&'a str],
+    pub schedule: &'a Schedule,
     /// The first day it takes bookings.
     pub opened: Date,
 }
 
-fn check_point(capacity: i64, slots: &[&str]) -> Result<(), StoreError> {
+fn check_capacity(capacity: i64) -> Result<(), StoreError> {
     if !(1..=500).contains(&capacity) {
         return Err(StoreError::InvalidData(format!("capacity {capacity} must be 1 to 500")));
-    }
-    if slots.is_empty() {
-        return Err(StoreError::InvalidData("a reading point needs at least one slot".to_owned()));
-    }
-    if let Some(slot) = slots.iter().find(|slot| !valid_slot(slot)) {
-        return Err(StoreError::InvalidData(format!("slot `{slot}` is not HH:MM-HH:MM")));
     }
     Ok(())
 }
@@ -513,7 +500,7 @@ pub async fn add_point(
     point: &NewPoint<'_>,
     actor: &Actor<'_>,
 ) -> Result<i64, StoreError> {
-    check_point(point.capacity, point.slots)?;
+    check_capacity(point.capacity)?;
     if point.name.trim().is_empty() || point.address.trim().is_empty() {
         return Err(StoreError::InvalidData(
             "a reading point needs a name and an address".to_owned(),
@@ -522,22 +509,24 @@ pub async fn add_point(
     let agency = agencies::by_code(store, code).await?;
     let mut transaction = store.begin_write().await?;
     let id: i64 = sqlx::query(
-        "INSERT INTO reading_points (agency_id, name, address, hours, capacity, slots, opened) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO reading_points (agency_id, name, address, hours, capacity, slots, weekly_slots, opened) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(agency.id)
     .bind(point.name.trim())
     .bind(point.address.trim())
     .bind(point.hours.trim())
     .bind(point.capacity)
-    .bind(point.slots.join(","))
+    .bind(point.schedule.daily_text())
+    .bind(point.schedule.weekly_text())
     .bind(point.opened.to_string())
     .fetch_one(&mut *transaction)
     .await?
     .try_get(0)?;
     let after = serde_json::json!({
         "agency": code, "name": point.name, "address": point.address, "hours": point.hours,
-        "capacity": point.capacity, "slots": point.slots, "opened": point.opened.to_string(),
+        "capacity": point.capacity, "slots": point.schedule.daily_text(),
+        "weekly_slots": point.schedule.weekly_text(), "opened": point.opened.to_string(),
     })
     .to_string();
     audit::record(

@@ -41,7 +41,7 @@ fn date_text(date: Date) -> String {
     date.to_string()
 }
 
-fn parse_date(text: &str) -> Result<Date, StoreError> {
+pub(crate) fn parse_date(text: &str) -> Result<Date, StoreError> {
     // The one form the store writes (`YYYY-MM-DD`, see `date_text`), read without a format description.
     let bytes = text.as_bytes();
     let digits = |range: std::ops::Range<usize>| -> Option<u16> {

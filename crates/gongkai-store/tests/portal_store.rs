@@ -5,6 +5,7 @@
 mod common;
 
 use gongkai_core::calendar::Calendar;
+use gongkai_core::reading::Schedule;
 use gongkai_core::report::records::{AgencyRecords, CatalogItem, PublishChannel, ReadingPoint};
 use gongkai_store::agencies::{self, Leader, NewAgency, Profile};
 use gongkai_store::bookings::{self, Booked, NewBooking};
@@ -64,6 +65,7 @@ async fn profiles_and_leaders_are_replaced_whole() {
             post: "局长".to_owned(),
             duties: "主持全面工作".to_owned(),
             biography: "履历".to_owned(),
+            photo: None,
         };
         let profile = Profile {
             overview: "概况".to_owned(),
@@ -236,10 +238,135 @@ async fn reading_point(store: &Store, capacity: i64) -> i64 {
     };
     records::save(store, "SFJ", &records, &TEST).await.unwrap();
     let point = bookings::reading_points(store, "SFJ", date!(2026 - 11 - 20)).await.unwrap()[0].id;
-    bookings::configure(store, point, "工作日", capacity, &["09:00-10:30", "14:00-15:30"], &TEST)
-        .await
-        .unwrap();
+    let schedule = Schedule::typed("09:00-10:30 14:00-15:30", [""; 7]).unwrap();
+    configure(store, point, capacity, &schedule, &[]).await.unwrap();
     point
+}
+
+async fn configure(
+    store: &Store,
+    point: i64,
+    capacity: i64,
+    schedule: &Schedule,
+    closed_days: &[time::Date],
+) -> Result<i64, StoreError> {
+    let change = bookings::PointChange { hours: "工作日", capacity, schedule, closed_days };
+    bookings::configure(store, "SFJ", point, &change, date!(2026 - 09 - 25), &TEST).await
+}
+
+/// A reading point closed on Wednesdays and open only in the morning on Fridays: each day offers its own
+/// slots; changing the week reports the bookings it strands; a refused change writes nothing.
+#[tokio::test]
+async fn a_weekday_that_differs_offers_its_own_slots() {
+    on_both(|store, _| async move {
+        agency(&store, "SFJ").await;
+        let point = reading_point(&store, 2).await;
+        let calendar = Calendar::builtin().clone();
+        let today = date!(2026 - 09 - 25);
+        let week = Schedule::typed(
+            "09:00-10:30 14:00-15:30",
+            ["", "", "不开放", "", "09:00-10:30", "", ""],
+        )
+        .unwrap();
+        assert_eq!(configure(&store, point, 2, &week, &[]).await.unwrap(), 0);
+        let book = |day: time::Date, slot: &'static str| {
+            let (store, calendar) = (store.clone(), calendar.clone());
+            async move {
+                let booking =
+                    NewBooking { point_id: point, day, slot, name: "王五", phone: "13800000000" };
+                bookings::book(&store, &calendar, today, &booking, &TEST).await.unwrap()
+            }
+        };
+        // 2026-09-30 is a Wednesday, 2026-10-09 a Friday, 2026-10-12 a Monday.
+        let wednesday = book(date!(2026 - 09 - 30), "09:00-10:30").await;
+        assert_eq!(
+            wednesday,
+            Booked::Refused("该查阅点每星期三不开放，请选择其他日期。".to_owned())
+        );
+        let afternoon = book(date!(2026 - 10 - 09), "14:00-15:30").await;
+        assert_eq!(
+            afternoon,
+            Booked::Refused(
+                "所选时段在2026-10-09不开放，当日可预约的时段为：09:00-10:30。".to_owned()
+            )
+        );
+        assert!(matches!(book(date!(2026 - 10 - 09), "09:00-10:30").await, Booked::Confirmed(_)));
+        assert!(matches!(book(date!(2026 - 10 - 12), "14:00-15:30").await, Booked::Confirmed(_)));
+        let stored = bookings::reading_point(&store, point, today).await.unwrap().unwrap();
+        assert_eq!(stored.schedule, week);
+        assert_eq!(stored.slots_on(date!(2026 - 10 - 09)), ["09:00-10:30"]);
+        // Fridays closed from now on and 10-12 a closure day: both bookings stand, and are reported.
+        let closed_fridays =
+            Schedule::typed("09:00-10:30 14:00-15:30", ["", "", "不开放", "", "不开放", "", ""])
+                .unwrap();
+        assert_eq!(
+            configure(&store, point, 2, &closed_fridays, &[date!(2026 - 10 - 12)]).await.unwrap(),
+            2
+        );
+        // A refused change (no seats) leaves the closure days and the week as they were.
+        assert!(matches!(
+            configure(&store, point, 0, &week, &[date!(2026 - 10 - 13)]).await,
+            Err(StoreError::InvalidData(_))
+        ));
+        let stored = bookings::reading_point(&store, point, today).await.unwrap().unwrap();
+        assert_eq!(
+            (stored.schedule, stored.closed_days),
+            (closed_fridays, vec!["2026-10-12".to_owned()])
+        );
+    })
+    .await;
+}
+
+/// A leader's photo: set on the leader at its place under its name, kept when the leaders are saved again
+/// (the same name, wherever it moves), served only for the agency whose leader has it; a photo that is not
+/// JPEG or PNG, or a leader who is no longer there, is refused with nothing written.
+#[tokio::test]
+async fn a_leaders_photo_follows_the_leader() {
+    on_both(|store, _| async move {
+        agency(&store, "SFJ").await;
+        agency(&store, "JYJ").await;
+        let leader = |name: &str| Leader {
+            name: name.to_owned(),
+            post: "局长".to_owned(),
+            ..Leader::default()
+        };
+        let profile = Profile { leaders: vec![leader("甲"), leader("乙")], ..Profile::default() };
+        agencies::set_profile(&store, "SFJ", &profile, &TEST).await.unwrap();
+        let png = b"\x89PNG\r\n\x1a\n photo of yi";
+        agencies::set_leader_photo(&store, "SFJ", 1, "乙", Some(("image/png", png)), &TEST)
+            .await
+            .unwrap();
+        let sha = agencies::profile(&store, "SFJ").await.unwrap().leaders[1].photo.clone().unwrap();
+        assert_eq!(
+            agencies::leader_photo(&store, "SFJ", &sha).await.unwrap(),
+            Some(("image/png".to_owned(), png.to_vec()))
+        );
+        assert_eq!(agencies::leader_photo(&store, "JYJ", &sha).await.unwrap(), None);
+        // Saved again with 乙 first and 甲 gone: 乙 keeps the photo, 丙 has none.
+        let again = Profile { leaders: vec![leader("乙"), leader("丙")], ..Profile::default() };
+        agencies::set_profile(&store, "SFJ", &again, &TEST).await.unwrap();
+        let leaders = agencies::profile(&store, "SFJ").await.unwrap().leaders;
+        assert_eq!(
+            (leaders[0].photo.as_deref(), leaders[1].photo.as_deref()),
+            (Some(sha.as_str()), None)
+        );
+        // The form showed 丙 at place 0, since changed: refused.
+        assert!(matches!(
+            agencies::set_leader_photo(&store, "SFJ", 0, "丙", Some(("image/png", png)), &TEST)
+                .await,
+            Err(StoreError::NotFound { .. })
+        ));
+        assert!(matches!(
+            agencies::set_leader_photo(&store, "SFJ", 1, "丙", Some(("image/gif", png)), &TEST)
+                .await,
+            Err(StoreError::InvalidData(_))
+        ));
+        assert_eq!(agencies::profile(&store, "SFJ").await.unwrap().leaders[1].photo, None);
+        // Removed: no longer served.
+        agencies::set_leader_photo(&store, "SFJ", 0, "乙", None, &TEST).await.unwrap();
+        assert_eq!(agencies::leader_photo(&store, "SFJ", &sha).await.unwrap(), None);
+    })
+    .await;
 }
 
 #[tokio::test]

@@ -24,14 +24,16 @@ const DAYS_SHOWN: usize = 10;
 pub(crate) struct DayRow {
     pub(crate) day: String,
     pub(crate) weekday: &'static str,
-    /// Seats left per slot, in the point's slot order.
-    pub(crate) left: Vec<i64>,
-    /// A closure day of the point (闭馆): no slot is offered.
-    pub(crate) closed: bool,
+    /// Seats left per column of the point's week; `None` where that slot is not offered on this day.
+    pub(crate) left: Vec<Option<i64>>,
+    /// Why no slot is offered on this day: 闭馆 (a closure day) or 不开放 (a weekday it does not open).
+    pub(crate) closed: Option<&'static str>,
 }
 
 pub(crate) struct PointView {
     pub(crate) point: ReadingPoint,
+    /// Every slot of its week, in order: the availability table's columns.
+    pub(crate) columns: Vec<String>,
     pub(crate) days: Vec<DayRow>,
 }
 
@@ -74,8 +76,7 @@ impl BookingPage<'_> {
 }
 
 fn weekday(date: Date) -> &'static str {
-    ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"]
-        [date.weekday().number_days_from_monday() as usize]
+    gongkai_core::reading::WEEKDAY_NAMES[date.weekday().number_days_from_monday() as usize]
 }
 
 /// The bookable working days from tomorrow within the window.
@@ -101,23 +102,37 @@ async fn page(
     let days = bookable_days(state);
     let mut points = Vec::new();
     for point in bookings::reading_points(state.store(), code, today).await? {
+        let columns: Vec<String> = point.schedule.all().iter().map(ToString::to_string).collect();
         let mut rows = Vec::new();
         for day in days.iter().take(DAYS_SHOWN) {
+            let offered = point.slots_on(*day);
+            let closed = if point.closed_days.contains(&day.to_string()) {
+                Some("闭馆")
+            } else if offered.is_empty() {
+                Some("不开放")
+            } else {
+                None
+            };
             let taken = bookings::taken(state.store(), point.id, *day).await?;
-            let left = point
-                .slots
+            let left = columns
                 .iter()
                 .map(|slot| {
-                    let used = taken.iter().find(|(known, _)| known == slot).map_or(0, |(_, n)| *n);
-                    (point.capacity - used).max(0)
+                    offered.contains(slot).then(|| {
+                        let used =
+                            taken.iter().find(|(known, _)| known == slot).map_or(0, |(_, n)| *n);
+                        (point.capacity - used).max(0)
+                    })
                 })
                 .collect();
-            let closed = point.closed_days.contains(&day.to_string());
             rows.push(DayRow { day: day.to_string(), weekday: weekday(*day), left, closed });
         }
-        points.push(PointView { point, days: rows });
+        points.push(PointView { point, columns, days: rows });
     }
-    let slots = points.first().map(|view| view.point.slots.clone()).unwrap_or_default();
+    // Every slot of every point, in order: the one that is not offered on the chosen day is refused with
+    // that day's slots.
+    let mut slots: Vec<String> = points.iter().flat_map(|view| view.columns.clone()).collect();
+    slots.sort();
+    slots.dedup();
     let (token, cookie) = csrf::issue(headers)?;
     let once = crate::once::token(&form.once)?;
     let view = BookingPage {

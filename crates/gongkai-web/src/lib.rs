@@ -434,6 +434,8 @@ pub fn router(state: AppState) -> Router {
     let mut router = Router::new()
         .merge(cacheable)
         .route("/healthz", get(health))
+        // Not through the page cache: a cached answer keeps only its content type.
+        .route("/agencies/{code}/leaders/photos/{sha256}", get(portal::leader_photo))
         .route("/static/site.css", get(stylesheet))
         .route("/static/suggest.js", get(script))
         .route("/search", search_get(get(search::search)))

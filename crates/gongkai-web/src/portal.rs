@@ -543,6 +543,33 @@ pub(crate) async fn history_file(
     Ok(response)
 }
 
+/// A leader's photo (领导信息), by its SHA-256: served only when a leader of this agency has it, as the
+/// image it was checked to be, cached for good (a new photo has a new address).
+pub(crate) async fn leader_photo(
+    State(state): State<AppState>,
+    Path((code, sha256)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    if sha256.len() != 64 || !sha256.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        return Err(PageError::NotFound);
+    }
+    let (media_type, bytes) = agencies::leader_photo(state.store(), &code, &sha256)
+        .await?
+        .filter(|(media_type, _)| agencies::PHOTO_TYPES.contains(&media_type.as_str()))
+        .ok_or(PageError::NotFound)?;
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&media_type).map_err(|_| PageError::NotFound)?,
+    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    Ok(response)
+}
+
 /// The name of a report format.
 fn format_name(format: &str) -> &'static str {
     match format {

@@ -81,7 +81,7 @@ async fn an_agency_admin_sets_up_its_profile_and_reading_point_and_sees_the_days
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.text().contains("时段应写作如 09:00-10:30"), "{}", bad.text());
+    assert!(bad.text().contains("时段“9:00-10:00”应写作如 09:00-10:30"), "{}", bad.text());
     let added = admin
         .post(
             page,
@@ -422,13 +422,13 @@ async fn a_register_of_reviews_is_uploaded_and_imported() {
 async fn a_closure_day_of_a_reading_point_takes_no_booking() {
     use gongkai_store::bookings::{self, Booked, NewBooking, NewPoint};
     let desk = desk("live_closure_day").await;
-    let slots = ["09:00-10:30"];
+    let schedule = gongkai_core::reading::Schedule::typed("09:00-10:30", [""; 7]).unwrap();
     let point = NewPoint {
         name: "查阅室",
         address: "市府路500号",
         hours: "工作日",
         capacity: 2,
-        slots: &slots,
+        schedule: &schedule,
         opened: time::macros::date!(2026 - 11 - 01),
     };
     let id = bookings::add_point(&desk.store, "SFJ", &point, &common::ACTOR).await.unwrap();
@@ -460,6 +460,23 @@ async fn a_closure_day_of_a_reading_point_takes_no_booking() {
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Good closure days with a bad slot: refused whole, the closure days not half-saved.
+    let bad_slot = admin
+        .post(
+            "/staff/agencies/SFJ/settings",
+            &[
+                ("action", "configure_point"),
+                ("point", &id.to_string()),
+                ("capacity", "2"),
+                ("slots", "9:00-10:30"),
+                ("closed_days", "2026-11-24\r\n2026-11-26"),
+            ],
+        )
+        .await;
+    assert_eq!(bad_slot.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let today = time::macros::date!(2026 - 11 - 20);
+    let stored = bookings::reading_point(&desk.store, id, today).await.unwrap().unwrap();
+    assert_eq!(stored.closed_days, ["2026-11-24"]);
     let mut public = Client::new(&desk);
     let page = public.get("/agencies/SFJ/booking").await.text();
     assert!(page.contains("2026-11-24") && page.contains("闭馆"), "{page}");
@@ -471,7 +488,6 @@ async fn a_closure_day_of_a_reading_point_takes_no_booking() {
         name: "张三",
         phone: "13800138000",
     };
-    let today = time::macros::date!(2026 - 11 - 20);
     let closed = bookings::book(
         &desk.store,
         calendar,
@@ -492,4 +508,158 @@ async fn a_closure_day_of_a_reading_point_takes_no_booking() {
     .await
     .unwrap();
     assert!(matches!(open, Booked::Confirmed(_)), "{open:?}");
+}
+
+/// A reading point's week set in 单位设置 (issue #17): closed on Wednesdays, mornings only on Fridays. The
+/// booking page shows each day's own slots; a slot the day does not offer is refused with the day's slots.
+#[tokio::test]
+async fn a_reading_points_week_is_set_in_the_form_and_each_day_offers_its_own_slots() {
+    use gongkai_store::bookings::{self, Booked, NewBooking};
+    let desk = desk("live_week").await;
+    let mut admin = Client::sign_in(&desk, "sfjadmin").await;
+    let page = "/staff/agencies/SFJ/settings";
+    let week = |fields: &[(&'static str, &'static str)]| {
+        let mut form = vec![
+            ("action", "add_point"),
+            ("point_name", "查阅室"),
+            ("point_address", "市府路500号1楼"),
+            ("hours", "工作日 9:00-12:00，14:00-17:00（周三不开放）"),
+            ("capacity", "2"),
+            ("slots", "09:00-10:30\r\n14:00-15:30"),
+            ("opened", "2026-11-20"),
+        ];
+        form.extend_from_slice(fields);
+        form
+    };
+    let overlapping = admin.post(page, &week(&[("week_5", "09:00-10:30 10:00-11:00")])).await;
+    assert_eq!(overlapping.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        overlapping.text().contains("时段 09:00-10:30 与 10:00-11:00 重叠"),
+        "{}",
+        overlapping.text()
+    );
+    let never = (1..=7).map(|_| "不开放");
+    let closed: Vec<(&str, &str)> =
+        ["week_1", "week_2", "week_3", "week_4", "week_5", "week_6", "week_7"]
+            .into_iter()
+            .zip(never)
+            .collect();
+    let refused = admin.post(page, &week(&closed)).await;
+    assert!(refused.text().contains("每周至少应有一天开放"), "{}", refused.text());
+    let added = admin.post(page, &week(&[("week_3", "不开放"), ("week_5", "09:00-10:30")])).await;
+    assert!(added.text().contains("已添加查阅点"), "{}", added.text());
+    let settings = admin.get(page).await.text();
+    assert!(
+        settings.contains(r#"name="week_3" type="text" maxlength="200" value="不开放""#),
+        "{settings}"
+    );
+
+    // Today is Friday 2026-11-20: Wednesday 11-25 is 不开放, Friday 11-27 has no afternoon.
+    let mut public = Client::new(&desk);
+    let booking = public.get("/agencies/SFJ/booking").await.text();
+    assert!(
+        booking.contains(r#"<th scope="row">2026-11-25 星期三</th><td colspan="2">不开放</td>"#),
+        "{booking}"
+    );
+    assert!(
+        booking.contains(
+            r#"<th scope="row">2026-11-27 星期五</th><td>2</td><td><span title="当日不开放">—</span></td>"#
+        ),
+        "{booking}"
+    );
+    let id = bookings::all_points(&desk.store, "SFJ").await.unwrap()[0].point.id;
+    let calendar = gongkai_core::calendar::Calendar::builtin();
+    let today = time::macros::date!(2026 - 11 - 20);
+    let book =
+        |day, slot| NewBooking { point_id: id, day, slot, name: "张三", phone: "13800138000" };
+    let friday = time::macros::date!(2026 - 11 - 27);
+    let afternoon =
+        bookings::book(&desk.store, calendar, today, &book(friday, "14:00-15:30"), &common::ACTOR)
+            .await
+            .unwrap();
+    assert_eq!(
+        afternoon,
+        Booked::Refused("所选时段在2026-11-27不开放，当日可预约的时段为：09:00-10:30。".to_owned())
+    );
+    let morning =
+        bookings::book(&desk.store, calendar, today, &book(friday, "09:00-10:30"), &common::ACTOR)
+            .await
+            .unwrap();
+    assert!(matches!(morning, Booked::Confirmed(_)), "{morning:?}");
+
+    // Fridays closed from now on: saved, and the office told of the booking it strands.
+    let changed = admin
+        .post(
+            page,
+            &[
+                ("action", "configure_point"),
+                ("point", &id.to_string()),
+                ("hours", "工作日"),
+                ("capacity", "2"),
+                ("slots", "09:00-10:30\r\n14:00-15:30"),
+                ("week_3", "不开放"),
+                ("week_5", "不开放"),
+                ("closed_days", ""),
+            ],
+        )
+        .await;
+    assert!(
+        changed.text().contains("已有1个有效预约落在闭馆日或不再开放的时段"),
+        "{}",
+        changed.text()
+    );
+}
+
+/// A real 4×4 PNG.
+const PNG: &[u8] = b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x04\x00\x00\x00\x04\x08\x02\x00\x00\x00\x26\x93\x09\x29\x00\x00\x00\x10\x49\x44\x41\x54\x78\x9c\x63\x38\x60\x60\x00\x47\x0c\xc4\x71\x00\xdd\x43\x12\x01\x80\x75\xa2\x41\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82";
+
+/// 领导信息 with a photo (issue #17): uploaded in 单位设置, shown on the portal, served only under its
+/// agency, kept when the profile is saved again; a file that is not JPEG or PNG is refused; removed, it is
+/// gone from the portal.
+#[tokio::test]
+async fn a_leaders_photo_is_uploaded_and_shown_on_the_portal() {
+    let desk = desk("live_photo").await;
+    let mut admin = Client::sign_in(&desk, "sfjadmin").await;
+    let page = "/staff/agencies/SFJ/settings";
+    admin.post(page, &profile_form("温州市司法局", "", "0577-88000002")).await;
+    let photo_form = "/staff/agencies/SFJ/settings/photo";
+    let leader = [("action", "upload"), ("seq", "0"), ("name", "张三")];
+    let gif = admin.upload(photo_form, &leader, "file", "photo.png", b"GIF89a\x01\x00").await;
+    assert_eq!(gif.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(gif.text().contains("照片应为 JPG 或 PNG 图片"), "{}", gif.text());
+    let moved = [("action", "upload"), ("seq", "0"), ("name", "李四")];
+    let stale = admin.upload(photo_form, &moved, "file", "photo.png", PNG).await;
+    assert!(stale.text().contains("领导信息已有变化"), "{}", stale.text());
+    let uploaded = admin.upload(photo_form, &leader, "file", "photo.png", PNG).await;
+    assert!(uploaded.text().contains("已更新张三的照片"), "{}", uploaded.text());
+
+    let mut public = Client::new(&desk);
+    let leaders = public.get("/agencies/SFJ/leaders").await.text();
+    let src = leaders
+        .split(r#"<img class="leader-photo" src=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no photo: {leaders}"))
+        .to_owned();
+    let image = public.get(&src).await;
+    assert_eq!(image.status, StatusCode::OK);
+    assert_eq!(image.headers["content-type"], "image/png");
+    assert_eq!(image.headers["x-content-type-options"], "nosniff");
+    assert_eq!(image.bytes, PNG);
+    assert_eq!(public.get(&src.replace("/SFJ/", "/CZJ/")).await.status, StatusCode::NOT_FOUND);
+    // Saved again (the same leader): the photo stays (seen on the back office's page, never cached).
+    admin.post(page, &profile_form("温州市司法局", "", "0577-88000003")).await;
+    assert!(admin.get(page).await.text().contains(&src));
+    let removed = admin
+        .upload(
+            photo_form,
+            &[("action", "remove"), ("seq", "0"), ("name", "张三")],
+            "file",
+            "",
+            b"",
+        )
+        .await;
+    assert!(removed.text().contains("已删除张三的照片"), "{}", removed.text());
+    assert!(!removed.text().contains(&src));
+    assert_eq!(public.get(&src).await.status, StatusCode::NOT_FOUND);
 }

@@ -109,6 +109,7 @@ async fn portal(name: &str) -> Portal {
             post: "局长".to_owned(),
             duties: "主持全面工作。".to_owned(),
             biography: "1970年生，法学硕士。".to_owned(),
+            photo: None,
         }],
     };
     agencies::set_profile(&store, "SFJ", &profile, &ACTOR).await.unwrap();
@@ -184,16 +185,17 @@ async fn portal(name: &str) -> Portal {
     };
     records::save(&store, "SFJ", &records, &ACTOR).await.unwrap();
     let point = bookings::reading_points(&store, "SFJ", date!(2026 - 11 - 20)).await.unwrap()[0].id;
-    bookings::configure(
-        &store,
-        point,
-        "工作日 9:00-12:00",
-        2,
-        &["09:00-10:30", "14:00-15:30"],
-        &ACTOR,
-    )
-    .await
-    .unwrap();
+    let schedule =
+        gongkai_core::reading::Schedule::typed("09:00-10:30 14:00-15:30", [""; 7]).unwrap();
+    let change = bookings::PointChange {
+        hours: "工作日 9:00-12:00",
+        capacity: 2,
+        schedule: &schedule,
+        closed_days: &[],
+    };
+    bookings::configure(&store, "SFJ", point, &change, date!(2026 - 11 - 20), &ACTOR)
+        .await
+        .unwrap();
     let demo = gongkai_demo::wenzhou_justice();
     let report = gongkai_core::report::build(&demo, 2021, None, Calendar::builtin()).unwrap();
     let files: Vec<reports::ReportFile> =

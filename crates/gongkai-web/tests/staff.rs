@@ -348,7 +348,7 @@ async fn concurrent_steps_do_not_overwrite_each_other() {
 type Attempt<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
 
 /// Every staff route, with how the isolation test calls it on another agency's records.
-const STAFF_ROUTES: [&str; 34] = [
+const STAFF_ROUTES: [&str; 35] = [
     "/login",
     "/logout",
     "/password",
@@ -378,6 +378,7 @@ const STAFF_ROUTES: [&str; 34] = [
     "/agencies/{code}/region/{year}/report",
     "/agencies/{code}/staff",
     "/agencies/{code}/settings",
+    "/agencies/{code}/settings/photo",
     "/agencies/{code}/registers",
     "/agencies/{code}/registers/{id}",
     "/admin",
@@ -539,7 +540,20 @@ async fn staff_act_only_within_their_agency_and_role() {
             assert!(!answer.text().contains("李四") && !answer.text().contains("张三"));
         }
     }
-    assert_eq!(audit_denials(&desk.store).await - before, 2 * attempts.len() as i64);
+    // The multipart forms: a leader's photo.
+    for client in [&mut other, &mut otherhead] {
+        let answer = client
+            .upload(
+                "/staff/agencies/SFJ/settings/photo",
+                &[("action", "upload"), ("seq", "0"), ("name", "张三")],
+                "file",
+                "photo.png",
+                b"\x89PNG\r\n\x1a\n",
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "leader photo");
+    }
+    assert_eq!(audit_denials(&desk.store).await - before, 2 * attempts.len() as i64 + 2);
     // Home lists only their own agency.
     let home = other.get("/staff").await;
     assert_eq!(home.location(), "/staff/agencies/CZJ");
@@ -567,7 +581,7 @@ async fn staff_act_only_within_their_agency_and_role() {
         .step(&tracking, &[("action", "supplement_received"), ("on", "2026-11-18")])
         .await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
-    assert_eq!(audit_denials(&desk.store).await - before, 2 * attempts.len() as i64 + 3);
+    assert_eq!(audit_denials(&desk.store).await - before, 2 * attempts.len() as i64 + 5);
     // The handler sees the applicant unmasked.
     assert!(owner.get(&case).await.text().contains("张三"));
 }

@@ -363,6 +363,8 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
     let upload = post(items::attach).layer(axum::extract::DefaultBodyLimit::max(
         gongkai_store::catalog::ATTACHMENT_LIMIT + 64 * 1024,
     ));
+    let photo = post(settings::photo)
+        .layer(axum::extract::DefaultBodyLimit::max(settings::PHOTO_FORM_LIMIT));
     // A report to audit may be a DOCX with pictures.
     let audit = get(report_audit::form)
         .post(report_audit::check)
@@ -397,6 +399,7 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .route("/agencies/{code}/region/{year}/report", get(region::rollup_report))
         .route("/agencies/{code}/staff", get(admin::agency_page).post(admin::agency_submit))
         .route("/agencies/{code}/settings", get(settings::page).post(settings::submit))
+        .route("/agencies/{code}/settings/photo", photo)
         .route("/agencies/{code}/registers", registers)
         .route("/agencies/{code}/registers/{id}", uploaded)
         .route("/admin", get(admin::page).post(admin::submit))

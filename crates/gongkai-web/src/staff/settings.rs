@@ -7,13 +7,15 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::extract::Multipart;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use gongkai_core::directory::{self, AgencyEntry, LeaderEntry};
+use gongkai_core::reading::{Schedule, ScheduleError, WEEKDAY_NAMES};
 use gongkai_store::StoreError;
-use gongkai_store::agencies::{self, AgencyRow};
-use gongkai_store::bookings::{self, DayBooking, NewPoint, PointSettings};
+use gongkai_store::agencies::{self, AgencyRow, Leader};
+use gongkai_store::bookings::{self, DayBooking, NewPoint, PointChange, PointSettings};
 use serde::Deserialize;
 use time::Date;
 
@@ -38,7 +40,11 @@ struct SettingsPage<'a> {
     platform_admin: bool,
     /// Other agencies, for the parent and successor choices.
     agencies: Vec<(String, String)>,
-    points: Vec<PointSettings>,
+    /// The leaders as stored, with their photos (the photo forms act on these).
+    stored_leaders: Vec<Leader>,
+    points: Vec<PointForm>,
+    /// The weekday fields of the form adding a reading point, blank.
+    new_week: Vec<(String, &'static str, String)>,
     day: String,
     bookings: Vec<DayBooking>,
     error: Option<(String, String)>,
@@ -71,6 +77,48 @@ impl SettingsPage<'_> {
         .collect()
     }
 }
+
+/// A reading point's form: its settings and its week, one field per weekday (name, label, as typed).
+struct PointForm {
+    settings: PointSettings,
+    week: Vec<(String, &'static str, String)>,
+}
+
+impl PointForm {
+    fn new(settings: PointSettings) -> Self {
+        let week = WEEKDAYS
+            .iter()
+            .zip(WEEKDAY_NAMES)
+            .enumerate()
+            .map(|(at, (weekday, name))| {
+                (format!("week_{}", at + 1), name, settings.point.schedule.typed_weekday(*weekday))
+            })
+            .collect();
+        PointForm { settings, week }
+    }
+
+    /// The day's slots one per line, as the form shows them.
+    fn daily(&self) -> String {
+        self.settings
+            .point
+            .schedule
+            .daily()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+const WEEKDAYS: [time::Weekday; 7] = [
+    time::Weekday::Monday,
+    time::Weekday::Tuesday,
+    time::Weekday::Wednesday,
+    time::Weekday::Thursday,
+    time::Weekday::Friday,
+    time::Weekday::Saturday,
+    time::Weekday::Sunday,
+];
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct DayQuery {
@@ -114,7 +162,12 @@ async fn render(
         .filter(|other| other.code != agency.code && other.closed_on.is_none())
         .map(|other| (other.code.clone(), other.name.clone()))
         .collect();
-    let points = bookings::all_points(state.store(), &agency.code).await?;
+    let points = bookings::all_points(state.store(), &agency.code)
+        .await?
+        .into_iter()
+        .map(PointForm::new)
+        .collect();
+    let stored_leaders = agencies::profile(state.store(), &agency.code).await?.leaders;
     let list = bookings::on_day(state.store(), &agency.code, day, &staff.actor()).await?;
     let (token, cookie) = csrf::issue(headers)?;
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -126,7 +179,12 @@ async fn render(
         leaders,
         platform_admin: staff.is_platform_admin(),
         agencies,
+        stored_leaders,
         points,
+        new_week: (1..=7)
+            .zip(WEEKDAY_NAMES)
+            .map(|(number, name)| (format!("week_{number}"), name, String::new()))
+            .collect(),
         day: day.to_string(),
         bookings: list,
         error,
@@ -228,12 +286,19 @@ fn field_label(field: &str) -> &'static str {
     }
 }
 
-/// A reading point's slots as staff type them: one per line, or separated by commas or spaces.
-fn slots(text: &str) -> Vec<&str> {
-    text.split(|c: char| c == ',' || c == '，' || c == '、' || c.is_whitespace())
-        .map(str::trim)
-        .filter(|slot| !slot.is_empty())
-        .collect()
+/// A reading point's week as its form states it: the day's slots (`slots`) and a field per weekday
+/// (`week_1` … `week_7`, Monday first), or why not, in Chinese.
+fn posted_week(form: &HashMap<String, String>) -> Result<Schedule, String> {
+    let week: [&str; 7] = std::array::from_fn(|at| field(form, &format!("week_{}", at + 1)));
+    Schedule::typed(field(form, "slots"), week).map_err(|err| match err {
+        ScheduleError::BadSlot(slot) => {
+            format!("时段“{slot}”应写作如 09:00-10:30（开始早于结束），每行一个或用逗号分隔。")
+        }
+        ScheduleError::Overlap(first, second) => format!("时段 {first} 与 {second} 重叠。"),
+        ScheduleError::NoSlots => "请至少填写一个每日时段，如 09:00-10:30。".to_owned(),
+        ScheduleError::NeverOpen => "每周至少应有一天开放。".to_owned(),
+        ScheduleError::BadWeekday(_) => "星期的时段填写有误。".to_owned(),
+    })
 }
 
 /// What a reading point's store refusal means for its form.
@@ -242,16 +307,20 @@ fn point_message(err: &StoreError) -> Option<String> {
         StoreError::InvalidData(message) if message.contains("capacity") => {
             Some("每个时段的座位数应为1至500。".to_owned())
         }
-        StoreError::InvalidData(message) if message.contains("slot") => Some(
-            "时段应写作如 09:00-10:30（开始早于结束），每行一个，或用逗号分隔；至少一个。"
-                .to_owned(),
-        ),
         StoreError::InvalidData(message) if message.contains("name and an address") => {
             Some("请填写查阅点名称和地址。".to_owned())
         }
         StoreError::NotFound { .. } => Some("该查阅点不存在或已关闭。".to_owned()),
         _ => None,
     }
+}
+
+/// Dates typed one per line or separated by commas.
+fn typed_days(text: &str) -> Option<Vec<Date>> {
+    text.split(|c: char| c == ',' || c == '，' || c == '、' || c.is_whitespace())
+        .filter(|day| !day.trim().is_empty())
+        .map(super::parse_date)
+        .collect()
 }
 
 pub(crate) async fn submit(
@@ -340,26 +409,28 @@ pub(crate) async fn submit(
                 }
             }
         },
-        "add_point" => {
-            let capacity = field(&form, "capacity").trim().parse::<i64>().unwrap_or(0);
-            let slot_list = slots(field(&form, "slots"));
-            let opened = super::parse_date(field(&form, "opened")).unwrap_or(today);
-            let point = NewPoint {
-                name: field(&form, "point_name"),
-                address: field(&form, "point_address"),
-                hours: field(&form, "hours"),
-                capacity,
-                slots: &slot_list,
-                opened,
-            };
-            match bookings::add_point(state.store(), &agency.code, &point, &actor).await {
-                Ok(_) => Ok(format!("已添加查阅点“{}”。", point.name.trim())),
-                Err(err) => match point_message(&err) {
-                    Some(message) => failed(message),
-                    None => return Err(err.into()),
-                },
+        "add_point" => match posted_week(&form) {
+            Err(message) => failed(message),
+            Ok(schedule) => {
+                let capacity = field(&form, "capacity").trim().parse::<i64>().unwrap_or(0);
+                let opened = super::parse_date(field(&form, "opened")).unwrap_or(today);
+                let point = NewPoint {
+                    name: field(&form, "point_name"),
+                    address: field(&form, "point_address"),
+                    hours: field(&form, "hours"),
+                    capacity,
+                    schedule: &schedule,
+                    opened,
+                };
+                match bookings::add_point(state.store(), &agency.code, &point, &actor).await {
+                    Ok(_) => Ok(format!("已添加查阅点“{}”。", point.name.trim())),
+                    Err(err) => match point_message(&err) {
+                        Some(message) => failed(message),
+                        None => return Err(err.into()),
+                    },
+                }
             }
-        }
+        },
         "configure_point" | "close_point" => {
             let id = field(&form, "point").parse::<i64>().unwrap_or(-1);
             let points = bookings::all_points(state.store(), &agency.code).await?;
@@ -367,52 +438,36 @@ pub(crate) async fn submit(
                 failed("该查阅点不存在或已关闭。".to_owned())
             } else if action == "configure_point" {
                 let capacity = field(&form, "capacity").trim().parse::<i64>().unwrap_or(0);
-                let slot_list = slots(field(&form, "slots"));
-                let typed = slots(field(&form, "closed_days"));
-                let closed_days: Vec<time::Date> =
-                    typed.iter().filter_map(|day| super::parse_date(day)).collect();
-                if closed_days.len() != typed.len() {
-                    return render(
-                        &state,
-                        &staff,
-                        &headers,
-                        &agency,
-                        None,
-                        today,
-                        Some((action, "闭馆日期应写作如 2026-12-24，每行一个。".to_owned())),
-                        None,
-                    )
-                    .await;
-                }
-                let held = bookings::set_closed_days(
-                    state.store(),
-                    &agency.code,
-                    id,
-                    &closed_days,
-                    &actor,
-                )
-                .await?;
-                if held > 0 {
-                    tracing::info!(point = id, held, "closure days set on days with bookings");
-                }
-                match bookings::configure(
-                    state.store(),
-                    id,
-                    field(&form, "hours").trim(),
-                    capacity,
-                    &slot_list,
-                    &actor,
-                )
-                .await
-                {
-                    Ok(()) if held > 0 => Ok(format!(
-                        "已保存查阅点设置。闭馆日已有{held}个有效预约，请逐一通知预约人。"
-                    )),
-                    Ok(()) => Ok("已保存查阅点设置。".to_owned()),
-                    Err(err) => match point_message(&err) {
-                        Some(message) => failed(message),
-                        None => return Err(err.into()),
-                    },
+                match (posted_week(&form), typed_days(field(&form, "closed_days"))) {
+                    (Err(message), _) => failed(message),
+                    (_, None) => failed("闭馆日期应写作如 2026-12-24，每行一个。".to_owned()),
+                    (Ok(schedule), Some(closed_days)) => {
+                        let change = PointChange {
+                            hours: field(&form, "hours"),
+                            capacity,
+                            schedule: &schedule,
+                            closed_days: &closed_days,
+                        };
+                        match bookings::configure(
+                            state.store(),
+                            &agency.code,
+                            id,
+                            &change,
+                            today,
+                            &actor,
+                        )
+                        .await
+                        {
+                            Ok(0) => Ok("已保存查阅点设置。".to_owned()),
+                            Ok(stranded) => Ok(format!(
+                                "已保存查阅点设置。已有{stranded}个有效预约落在闭馆日或不再开放的时段，预约仍然有效，请逐一通知预约人。"
+                            )),
+                            Err(err) => match point_message(&err) {
+                                Some(message) => failed(message),
+                                None => return Err(err.into()),
+                            },
+                        }
+                    }
                 }
             } else {
                 match super::parse_date(field(&form, "closed")) {
@@ -442,5 +497,91 @@ pub(crate) async fn submit(
         Err(error) => {
             render(&state, &staff, &headers, &agency, None, today, Some(error), None).await
         }
+    }
+}
+
+/// The largest leader photo form: the photo and its few fields.
+pub(crate) const PHOTO_FORM_LIMIT: usize = agencies::PHOTO_LIMIT + 64 * 1024;
+
+/// The media type of a photo by its first bytes: JPEG or PNG, whatever name or type the browser gave it.
+fn photo_type(data: &[u8]) -> Option<&'static str> {
+    if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+/// A leader's photo (multipart): `csrf`, `seq` and `name` (the leader as the page showed them), `action`
+/// (`upload` with `file`, or `remove`). Answers with the settings page and what happened.
+pub(crate) async fn photo(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    body: Multipart,
+) -> Result<Response, PageError> {
+    let agency = administered(&state, &staff, &code).await?;
+    let mut upload = super::Upload::read(body).await?;
+    csrf::check(&headers, upload.field("csrf"))?;
+    let file = upload.file.take().map(|(_, data)| data).filter(|data| !data.is_empty());
+    let seq = upload.field("seq").trim().parse::<i64>().unwrap_or(-1);
+    let name = upload.field("name").trim().to_owned();
+    let photo = match (upload.field("action"), &file) {
+        ("remove", _) => Ok(None),
+        (_, None) => Err("请选择照片文件。".to_owned()),
+        (_, Some(data)) => match photo_type(data) {
+            None => Err("照片应为 JPG 或 PNG 图片。".to_owned()),
+            Some(_) if data.len() > agencies::PHOTO_LIMIT => {
+                Err(format!("照片不能超过{}MB。", agencies::PHOTO_LIMIT / 1024 / 1024))
+            }
+            Some(media_type) => Ok(Some((media_type, data.as_slice()))),
+        },
+    };
+    let outcome = match photo {
+        Err(message) => Err(message),
+        Ok(photo) => {
+            match agencies::set_leader_photo(
+                state.store(),
+                &agency.code,
+                seq,
+                &name,
+                photo,
+                &staff.actor(),
+            )
+            .await
+            {
+                Ok(()) if photo.is_some() => Ok(format!("已更新{name}的照片。")),
+                Ok(()) => Ok(format!("已删除{name}的照片。")),
+                Err(StoreError::NotFound { .. }) => {
+                    Err("领导信息已有变化，请刷新页面后重试。".to_owned())
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+    };
+    let today = state.today();
+    match outcome {
+        Ok(done) => render(&state, &staff, &headers, &agency, None, today, None, Some(done)).await,
+        Err(message) => {
+            let error = Some(("photo".to_owned(), message));
+            render(&state, &staff, &headers, &agency, None, today, error, None).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::photo_type;
+
+    #[test]
+    fn a_photo_is_known_by_its_first_bytes() {
+        assert_eq!(photo_type(b"\xFF\xD8\xFF\xE0\x00\x10JFIF"), Some("image/jpeg"));
+        assert_eq!(photo_type(b"\x89PNG\r\n\x1a\n\x00\x00"), Some("image/png"));
+        assert_eq!(photo_type(b"GIF89a"), None);
+        assert_eq!(photo_type(b"<svg xmlns="), None);
+        assert_eq!(photo_type(b""), None);
     }
 }
