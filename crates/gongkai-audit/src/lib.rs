@@ -1,4 +1,4 @@
-//! Auditing published annual reports: read a report as HTML, plain text or DOCX, find its statistics
+//! Auditing published annual reports: read a report as HTML, plain text, DOCX or PDF, find its statistics
 //! tables and map them onto an official format (tolerating the label variants, annotations, merged cells,
 //! full-width digits, units and empty marks of hand-made reports), check the tables with the format's own
 //! rules ([`gongkai_core::report::rules`]) and the prose against the tables ([`prose`]).
@@ -24,8 +24,29 @@ pub use mapping::{Mapping, ParsedTable};
 pub enum AuditError {
     #[error("cannot read the file: {0}")]
     Unreadable(String),
+    #[error("cannot read the PDF: {0}")]
+    Pdf(PdfProblem),
     #[error("no statistics table of the {format} format found ({reason})")]
     NoTable { format: String, reason: String },
+}
+
+/// Why a PDF cannot be read with certainty (nothing of it is then used).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PdfProblem {
+    #[error("it is encrypted with a password; publish or upload an unprotected copy")]
+    Encrypted,
+    #[error("it is damaged and could not be repaired")]
+    Damaged,
+    #[error("it is truncated (no end-of-file marker); download it again")]
+    Truncated,
+    #[error("it has no text layer (scanned pages); text recognition (OCR) is not done")]
+    Scanned,
+    #[error("it has no text")]
+    NoText,
+    #[error("{0}% of its characters have no Unicode mapping in their fonts (no ToUnicode map)")]
+    Unmapped(u8),
+    #[error("it has {0} pages; a report has at most {max}", max = read::pdf::MAX_PAGES)]
+    TooManyPages(usize),
 }
 
 /// What kind of file a report is.
@@ -35,13 +56,18 @@ pub enum Kind {
     Html,
     Text,
     Docx,
+    Pdf,
 }
 
 impl Kind {
-    /// From the content: a zip container is DOCX, markup is HTML, anything else text.
+    /// From the content: a PDF header (within the first kilobyte, as readers accept it) is PDF, a zip
+    /// container is DOCX, markup is HTML, anything else text.
     pub fn detect(bytes: &[u8]) -> Kind {
         if bytes.starts_with(b"PK\x03\x04") {
             return Kind::Docx;
+        }
+        if bytes[..bytes.len().min(1024)].windows(5).any(|window| window == b"%PDF-") {
+            return Kind::Pdf;
         }
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
         let head = head.trim_start_matches('\u{feff}').trim_start();
@@ -61,6 +87,7 @@ impl Kind {
 pub fn read(bytes: &[u8], kind: Kind) -> Result<Document, AuditError> {
     match kind {
         Kind::Docx => read::docx::read(bytes),
+        Kind::Pdf => read::pdf::read(bytes),
         Kind::Html | Kind::Text => {
             let text = std::str::from_utf8(bytes).map_err(|err| {
                 AuditError::Unreadable(format!(

@@ -171,21 +171,72 @@ fn align(layout: &[Vec<Slot>], rows: &[(&Block, &Row)]) -> Alignment {
 }
 
 /// The value cells of a matched row: origins right of the label (all origins for a row without a label),
-/// the unit cell skipped, as many as the block has columns.
-fn row_values<'a>(slots: &'a [Slot], block: &Block, label_position: usize) -> Vec<&'a Slot> {
+/// the unit cell skipped, as many as the block has columns. A row with more cells than that whose extra
+/// cells are blank and left of `value_start` (where the table's other rows have their first value) has a
+/// label cell split in two (a border drawn under a merged label): those blanks are not values.
+fn row_values<'a>(
+    slots: &'a [Slot],
+    block: &Block,
+    label_position: usize,
+    value_start: Option<usize>,
+) -> Vec<&'a Slot> {
     let start = if label_position == usize::MAX { 0 } else { label_position + 1 };
-    let mut cells: Vec<&Slot> = slots.iter().skip(start).filter(|slot| slot.origin).collect();
+    let mut cells: Vec<(usize, &Slot)> =
+        slots.iter().enumerate().skip(start).filter(|(_, slot)| slot.origin).collect();
     if block.unit_header.is_some()
         && cells.len() > block.columns.len()
         && cells
             .first()
-            .is_some_and(|slot| normalize::is_unit(&slot.text) || slot.text.trim().is_empty())
+            .is_some_and(|(_, slot)| normalize::is_unit(&slot.text) || slot.text.trim().is_empty())
     {
         cells.remove(0);
     }
-    cells.retain(|slot| !normalize::is_unit(&slot.text) || slot.text.trim() == "——");
+    cells.retain(|(_, slot)| !normalize::is_unit(&slot.text) || slot.text.trim() == "——");
+    if let Some(value_start) = value_start {
+        while cells.len() > block.columns.len()
+            && cells
+                .first()
+                .is_some_and(|(at, slot)| *at < value_start && slot.text.trim().is_empty())
+        {
+            cells.remove(0);
+        }
+    }
     cells.truncate(block.columns.len());
-    cells
+    cells.into_iter().map(|(_, slot)| slot).collect()
+}
+
+/// Where a block's values start in the laid-out rows: the position of the first value of the rows that
+/// have exactly as many cells right of their label as the block has columns (the most common one).
+fn value_start(
+    layout: &[Vec<Slot>],
+    rows: &[(&Block, &Row)],
+    pairs: &[(usize, usize, usize)],
+    block: &Block,
+) -> Option<usize> {
+    let mut starts: Vec<usize> = pairs
+        .iter()
+        .filter(|(_, format_index, position)| {
+            std::ptr::eq(rows[*format_index].0, block) && *position != usize::MAX
+        })
+        .filter_map(|(physical, _, position)| {
+            let origins: Vec<usize> = layout[*physical]
+                .iter()
+                .enumerate()
+                .skip(position + 1)
+                .filter(|(_, slot)| slot.origin && !normalize::is_unit(&slot.text))
+                .map(|(at, _)| at)
+                .collect();
+            (origins.len() == block.columns.len()).then(|| origins[0])
+        })
+        .collect();
+    starts.sort_unstable();
+    let mut best: Option<(usize, usize)> = None;
+    for chunk in starts.chunk_by(|a, b| a == b) {
+        if best.is_none_or(|(_, count)| chunk.len() > count) {
+            best = Some((chunk[0], chunk.len()));
+        }
+    }
+    best.map(|(start, _)| start)
 }
 
 /// Maps `raw` onto `table`: the alignment's score and the table as parsed.
@@ -215,7 +266,8 @@ fn map_table(
         if row.group {
             continue;
         }
-        let values = row_values(&layout[physical], block, position);
+        let start = value_start(&layout, &rows, &alignment.pairs, block);
+        let values = row_values(&layout[physical], block, position, start);
         for (index, column) in block.columns.iter().enumerate() {
             let key = CellKey::new(&table.id, &row.key, &column.key);
             let text = values.get(index).map(|slot| slot.text.clone()).unwrap_or_default();

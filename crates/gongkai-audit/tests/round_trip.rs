@@ -1,5 +1,5 @@
-//! Round trip: every report gongkai generates, rendered as HTML, DOCX or text and audited by gongkai, reads
-//! back to the figures it was generated with and has no findings.
+//! Round trip: every report gongkai generates, rendered as HTML, DOCX, text or PDF and audited by gongkai,
+//! reads back to the figures it was generated with and has no findings.
 
 use gongkai_audit::{Audit, audit};
 use gongkai_core::calendar::Calendar;
@@ -10,7 +10,7 @@ use gongkai_core::report::{self, Report};
 use gongkai_render::{Output, render};
 use proptest::prelude::*;
 
-const RENDERINGS: [Output; 3] = [Output::Html, Output::Docx, Output::Text];
+const RENDERINGS: [Output; 4] = [Output::Html, Output::Docx, Output::Text, Output::Pdf];
 
 fn audited(report: &Report, output: Output, format: Option<FormatId>) -> Audit {
     let bytes = render(report, output).unwrap();
@@ -123,6 +123,9 @@ fn format_strategy() -> impl Strategy<Value = FormatId> {
     prop_oneof![Just(FormatId::Pre2019), Just(FormatId::F2019), Just(FormatId::F2021)]
 }
 
+/// Not PDF: a ten-digit count overprints its neighbour in the PDF's table (a page has no room for it), so
+/// no reader can tell which figure is whose; the PDF reader refuses such a table (tests/pdf.rs), and the
+/// demo's reports above read back from PDF exactly.
 fn output_strategy() -> impl Strategy<Value = Output> {
     prop_oneof![Just(Output::Html), Just(Output::Docx), Just(Output::Text)]
 }

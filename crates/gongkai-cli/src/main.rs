@@ -64,7 +64,7 @@ enum Command {
     /// Search index commands.
     #[command(subcommand)]
     Index(index_cmd::IndexCommand),
-    /// Check published annual reports (HTML, text or DOCX): tables against the format's rules, prose against tables.
+    /// Check published annual reports (PDF, HTML, text or DOCX): tables against the format's rules, prose against tables.
     Audit(audit_cmd::AuditArgs),
     /// Import an agency's application register or catalog list from XLSX or CSV (all rows or none).
     #[command(subcommand)]

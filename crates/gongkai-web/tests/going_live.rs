@@ -290,8 +290,8 @@ async fn past_reports_enter_the_archive_read_by_the_auditor_and_check_the_first_
     assert_eq!(stored.status, StatusCode::OK, "{}", stored.text());
     assert!(stored.text().contains("已存入2025年度历史报告，并已核查"), "{}", stored.text());
     assert!(stored.text().contains("未发现问题"), "{}", stored.text());
-    // A PDF is archived, and said to be unread.
-    let pdf = clerk
+    // A PDF cut short is refused; a PDF is read like any other report (issue #23).
+    let cut = clerk
         .upload(
             upload,
             &[("year", "2019")],
@@ -300,7 +300,18 @@ async fn past_reports_enter_the_archive_read_by_the_auditor_and_check_the_first_
             b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n",
         )
         .await;
-    assert!(pdf.text().contains("PDF 文件暂不能自动读取表格"), "{}", pdf.text());
+    assert_eq!(cut.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(cut.text().contains("该 PDF 文件不完整"), "{}", cut.text());
+    let report_2019 = gongkai_core::report::build(
+        &gongkai_demo::wenzhou_justice(),
+        2019,
+        None,
+        gongkai_core::calendar::Calendar::builtin(),
+    )
+    .unwrap();
+    let pdf_2019 = gongkai_render::render(&report_2019, gongkai_render::Output::Pdf).unwrap();
+    let pdf = clerk.upload(upload, &[("year", "2019")], "file", "2019年报.pdf", &pdf_2019).await;
+    assert!(pdf.text().contains("已存入2019年度历史报告，并已核查"), "{}", pdf.text());
 
     let mut public = Client::new(&desk);
     let archive = public.get("/agencies/SFJ/reports").await.text();

@@ -2,4 +2,5 @@
 
 pub(crate) mod docx;
 pub(crate) mod html;
+pub(crate) mod pdf;
 pub(crate) mod text;

@@ -28,26 +28,50 @@ fn media_type(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Why a PDF cannot be read, in Chinese (a sentence).
+pub(crate) fn pdf_problem(problem: &gongkai_audit::PdfProblem) -> String {
+    use gongkai_audit::PdfProblem;
+    match problem {
+        PdfProblem::Encrypted => "该 PDF 设有打开密码，无法读取。".to_owned(),
+        PdfProblem::Damaged => "该 PDF 文件已损坏，无法读取。".to_owned(),
+        PdfProblem::Truncated => "该 PDF 文件不完整（可能下载中断），请重新下载。".to_owned(),
+        PdfProblem::Scanned => "该 PDF 为扫描件（没有文字层），不能自动识别文字。".to_owned(),
+        PdfProblem::NoText => "该 PDF 没有文字内容。".to_owned(),
+        PdfProblem::Unmapped(percent) => {
+            format!("该 PDF 有{percent}%的文字在字体中没有编码对照，无法可靠读取。")
+        }
+        PdfProblem::TooManyPages(pages) => format!("该 PDF 共{pages}页，不像年度报告。"),
+    }
+}
+
 /// What the auditor reads of an uploaded report of `year`, or why it is refused (in Chinese).
 pub(crate) fn read(bytes: &[u8], year: i32) -> Result<(&'static str, Reading), String> {
     let media_type = media_type(bytes)
         .ok_or_else(|| "只能上传 PDF、Word（DOCX）或网页（HTML）格式的年度报告。".to_owned())?;
-    if media_type == "application/pdf" {
-        return Ok((
-            media_type,
-            Reading {
-                unread: Some(
-                    "PDF 文件暂不能自动读取表格，已存入档案；如另有网页版或 Word 版，可改为上传，以便核查并保留其数据。"
-                        .to_owned(),
-                ),
-                ..Reading::default()
-            },
-        ));
-    }
     let kind = gongkai_audit::Kind::detect(bytes);
-    let document = gongkai_audit::read(bytes, kind).map_err(|_| {
-        "无法读取该文件，请确认是完整的 Word（DOCX）或网页（HTML）文件。".to_owned()
-    })?;
+    let document = match gongkai_audit::read(bytes, kind) {
+        Ok(document) => document,
+        // A PDF cut short or damaged is not the report as published: refused.
+        Err(gongkai_audit::AuditError::Pdf(
+            problem @ (gongkai_audit::PdfProblem::Truncated | gongkai_audit::PdfProblem::Damaged),
+        )) => return Err(format!("{}未保存。", pdf_problem(&problem))),
+        // Any other PDF that cannot be read with certainty (a scan, a password) is still the report as
+        // published: kept, not checked.
+        Err(gongkai_audit::AuditError::Pdf(problem)) => {
+            return Ok((
+                media_type,
+                Reading {
+                    unread: Some(format!("{}已存入档案，未能核查。", pdf_problem(&problem))),
+                    ..Reading::default()
+                },
+            ));
+        }
+        Err(_) => {
+            return Err(
+                "无法读取该文件，请确认是完整的 PDF、Word（DOCX）或网页（HTML）文件。".to_owned()
+            );
+        }
+    };
     let mentions = document.paragraphs.iter().any(|paragraph| paragraph.contains("政府信息公开"));
     match gongkai_audit::audit_document(&document, kind, None) {
         Ok(audit) => {

@@ -1,4 +1,4 @@
-//! 年度报告核查: a supervising office uploads or pastes a published annual report (HTML, text or DOCX) and
+//! 年度报告核查: a supervising office uploads or pastes a published annual report (PDF, HTML, text or DOCX) and
 //! sees the findings of `gongkai-audit` highlighted in the tables and in the text. Nothing is stored.
 
 use askama::Template;
@@ -241,8 +241,11 @@ pub(crate) async fn check(
         Err(err) => {
             let message = match err {
                 AuditError::Unreadable(reason) => {
-                    format!("无法读取该文件（{reason}）。请上传 HTML、TXT 或 DOCX 格式的报告。")
+                    format!(
+                        "无法读取该文件（{reason}）。请上传 PDF、HTML、TXT 或 DOCX 格式的报告。"
+                    )
                 }
+                AuditError::Pdf(problem) => super::history::pdf_problem(&problem),
                 AuditError::NoTable { .. } => {
                     "未在报告中找到政府信息公开情况统计表。请确认上传的是年度报告全文（含统计表）。"
                         .to_owned()

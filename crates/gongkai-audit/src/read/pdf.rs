@@ -1,0 +1,1037 @@
+//! PDF as agencies publish it (Word/WPS exports, reports printed to PDF): the text of every page with its
+//! position, through hayro (`hayro-interpret` runs each page's drawing instructions; a glyph's Unicode comes
+//! from the font's ToUnicode map, the predefined CJK CMaps or its glyph names). Tables are rebuilt from the
+//! page's geometry, not from reading order:
+//!
+//! - **Ruled tables** (every Word/WPS export draws its table's borders): the borders' horizontal and
+//!   vertical segments give the grid; where a border between two grid positions is missing, the positions
+//!   are one merged cell (rowspan/colspan); each glyph goes to the cell under it. A table that ends a page
+//!   and one of the same columns that starts the next are one table, its repeated header rows dropped.
+//! - **Everything else** becomes lines by baseline, runs within a line split at wide gaps (a tab), and
+//!   paragraphs from lines (a first-line indent, a short last line or a wide vertical gap ends one, also
+//!   across a page break); page numbers are dropped. The result is read as plain text ([`super::text`]),
+//!   so a table laid out with spaces instead of borders is still a table when its columns are apart.
+//!
+//! A file this cannot read with certainty is refused with the reason ([`PdfProblem`]): cut short, damaged
+//! beyond repair, encrypted with a password, scanned (pages of images, no text: OCR is out of scope), or
+//! fonts without a Unicode mapping.
+
+use hayro_interpret::font::Glyph;
+use hayro_interpret::hayro_cmap::BfString;
+use hayro_interpret::hayro_syntax::{LoadPdfError, Pdf};
+use hayro_interpret::{
+    BlendMode, ClipPath, Context, Device, GlyphDrawMode, Image, InterpreterCache,
+    InterpreterSettings, Paint, PathDrawMode, SoftMask, interpret_page,
+};
+use kurbo::{Affine, BezPath, PathEl, Point, Rect};
+
+use crate::document::{Document, RawCell, RawTable};
+use crate::{AuditError, PdfProblem};
+
+/// The most pages read: a report has a few dozen; a file of more is not one.
+pub(crate) const MAX_PAGES: usize = 500;
+/// The most glyphs kept over the whole file (bounded memory on hostile input).
+const MAX_GLYPHS: usize = 2_000_000;
+/// The most border segments kept per page.
+const MAX_SEGMENTS: usize = 20_000;
+/// Below this share of glyphs with a Unicode mapping, the text cannot be trusted.
+const MIN_MAPPED: f64 = 0.9;
+
+/// A glyph placed on its page: its text, its baseline origin (x right, y down) and its font size.
+#[derive(Debug, Clone, PartialEq)]
+struct Placed {
+    text: String,
+    x: f64,
+    y: f64,
+    size: f64,
+}
+
+impl Placed {
+    /// The glyph's advance as laid out: full width for CJK and full-width forms, half for the rest.
+    fn width(&self) -> f64 {
+        let wide = self.text.chars().next().is_some_and(|c| c > '\u{2E7F}');
+        if wide { self.size } else { self.size * 0.5 }
+    }
+
+    fn right(&self) -> f64 {
+        self.x + self.width()
+    }
+
+    /// The middle of the glyph's box (the baseline is at its foot).
+    fn center(&self) -> Point {
+        Point::new(self.x + self.width() / 2.0, self.y - self.size * 0.35)
+    }
+}
+
+/// An axis-aligned segment of a border: horizontal (`at` is y, from `start` to `end` in x) or vertical.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Segment {
+    at: f64,
+    start: f64,
+    end: f64,
+}
+
+/// What one page draws that matters here.
+#[derive(Default)]
+struct PageInk {
+    glyphs: Vec<Placed>,
+    horizontal: Vec<Segment>,
+    vertical: Vec<Segment>,
+    unmapped: usize,
+    images: usize,
+    /// Glyphs dropped beyond [`MAX_GLYPHS`].
+    budget: usize,
+}
+
+/// The shortest segment that can be a border, in points.
+const MIN_SEGMENT: f64 = 4.0;
+/// How far from axis-aligned a border may be, in points.
+const AXIS_TOLERANCE: f64 = 0.8;
+
+impl PageInk {
+    fn segment(&mut self, from: Point, to: Point) {
+        if self.horizontal.len() + self.vertical.len() >= MAX_SEGMENTS {
+            return;
+        }
+        if (from.y - to.y).abs() <= AXIS_TOLERANCE && (from.x - to.x).abs() >= MIN_SEGMENT {
+            let at = (from.y + to.y) / 2.0;
+            self.horizontal.push(Segment { at, start: from.x.min(to.x), end: from.x.max(to.x) });
+        } else if (from.x - to.x).abs() <= AXIS_TOLERANCE && (from.y - to.y).abs() >= MIN_SEGMENT {
+            let at = (from.x + to.x) / 2.0;
+            self.vertical.push(Segment { at, start: from.y.min(to.y), end: from.y.max(to.y) });
+        }
+    }
+}
+
+/// The device hayro draws a page on: keeps glyphs with their Unicode text and the straight segments of
+/// paths (a border is a stroked line or a thin filled rectangle; both give their long edges).
+struct Collector {
+    ink: PageInk,
+    /// Page space to top-down coordinates.
+    flip: Affine,
+}
+
+impl<'a> Device<'a> for Collector {
+    fn set_soft_mask(&mut self, _: Option<SoftMask<'a>>) {}
+
+    fn set_blend_mode(&mut self, _: BlendMode) {}
+
+    fn draw_path(
+        &mut self,
+        path: &BezPath,
+        transform: Affine,
+        paint: &Paint<'a>,
+        _: &PathDrawMode,
+    ) {
+        // A border drawn in white or fully transparent is not seen: not a border.
+        if let Paint::Color(color) = paint {
+            let [red, green, blue, alpha] = color.to_rgba().to_rgba8();
+            if alpha < 26 || (red > 230 && green > 230 && blue > 230) {
+                return;
+            }
+        }
+        let transform = self.flip * transform;
+        let mut start = Point::ZERO;
+        let mut last = Point::ZERO;
+        for element in path.elements() {
+            match *element {
+                PathEl::MoveTo(point) => {
+                    start = transform * point;
+                    last = start;
+                }
+                PathEl::LineTo(point) => {
+                    let point = transform * point;
+                    self.ink.segment(last, point);
+                    last = point;
+                }
+                PathEl::QuadTo(_, point) | PathEl::CurveTo(_, _, point) => last = transform * point,
+                PathEl::ClosePath => {
+                    self.ink.segment(last, start);
+                    last = start;
+                }
+            }
+        }
+    }
+
+    fn push_clip_path(&mut self, _: &ClipPath) {}
+
+    fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'a>>, _: BlendMode) {}
+
+    fn draw_glyph(
+        &mut self,
+        glyph: &Glyph<'a>,
+        transform: Affine,
+        glyph_transform: Affine,
+        _: &Paint<'a>,
+        _: &GlyphDrawMode,
+    ) {
+        if self.ink.budget == 0 {
+            return;
+        }
+        self.ink.budget -= 1;
+        let Some(unicode) = glyph.as_unicode() else {
+            self.ink.unmapped += 1;
+            return;
+        };
+        let text = match unicode {
+            BfString::Char(c) => c.to_string(),
+            BfString::String(s) => s,
+        };
+        if text.chars().all(char::is_control) {
+            return;
+        }
+        // hayro's glyph space has 1,000 units to the em: the em's height on the page is the font size.
+        let matrix = self.flip * transform * glyph_transform;
+        let origin = matrix * Point::ZERO;
+        let size = (matrix * Point::new(0.0, 1000.0) - origin).hypot();
+        if !(size.is_finite() && origin.x.is_finite() && origin.y.is_finite()) || size < 1.0 {
+            return;
+        }
+        self.ink.glyphs.push(Placed { text, x: origin.x, y: origin.y, size });
+    }
+
+    fn draw_image(&mut self, _: Image<'a, '_>, _: Affine) {
+        self.ink.images += 1;
+    }
+
+    fn pop_clip_path(&mut self) {}
+
+    fn pop_transparency_group(&mut self) {}
+}
+
+/// Reads a PDF report into paragraphs and tables.
+pub(crate) fn read(bytes: &[u8]) -> Result<Document, AuditError> {
+    // A file cut short (an interrupted download) has lost its end-of-file marker; repairing it would read
+    // the pages that survived and miss the rest of a table, so it is refused.
+    if !bytes[bytes.len().saturating_sub(1024)..].windows(5).any(|window| window == b"%%EOF") {
+        return Err(AuditError::Pdf(PdfProblem::Truncated));
+    }
+    let pdf = Pdf::new(bytes.to_vec()).map_err(|err| {
+        AuditError::Pdf(match err {
+            LoadPdfError::Decryption(_) => PdfProblem::Encrypted,
+            LoadPdfError::Invalid => PdfProblem::Damaged,
+        })
+    })?;
+    let pages = pdf.pages();
+    if pages.is_empty() {
+        return Err(AuditError::Pdf(PdfProblem::NoText));
+    }
+    if pages.len() > MAX_PAGES {
+        return Err(AuditError::Pdf(PdfProblem::TooManyPages(pages.len())));
+    }
+    let cache = InterpreterCache::new();
+    let mut budget = MAX_GLYPHS;
+    let mut read_pages = Vec::with_capacity(pages.len());
+    let (mut mapped, mut unmapped, mut images) = (0usize, 0usize, 0usize);
+    for page in pages.iter() {
+        let (_, height) = page.render_dimensions();
+        let crop = page.crop_box();
+        // Top-down coordinates from the page's crop box.
+        let flip = Affine::new([1.0, 0.0, 0.0, -1.0, -crop.x0, crop.y1]);
+        let mut context = Context::new(
+            Affine::IDENTITY,
+            Rect::new(0.0, 0.0, 1.0, 1.0),
+            &cache,
+            pdf.xref(),
+            InterpreterSettings::default(),
+        );
+        let mut collector = Collector { ink: PageInk { budget, ..PageInk::default() }, flip };
+        interpret_page(page, &mut context, &mut collector);
+        let ink = collector.ink;
+        budget = ink.budget;
+        mapped += ink.glyphs.len();
+        unmapped += ink.unmapped;
+        images += ink.images;
+        read_pages.push((f64::from(height), ink));
+    }
+    if mapped == 0 {
+        return Err(AuditError::Pdf(if images > 0 {
+            PdfProblem::Scanned
+        } else {
+            PdfProblem::NoText
+        }));
+    }
+    let share = mapped as f64 / (mapped + unmapped) as f64;
+    if share < MIN_MAPPED {
+        let percent = ((1.0 - share) * 100.0).round().clamp(0.0, 100.0) as u8;
+        return Err(AuditError::Pdf(PdfProblem::Unmapped(percent)));
+    }
+    Ok(assemble(read_pages))
+}
+
+/// Builds the document from the pages' ink: ruled tables first, the rest as text.
+fn assemble(pages: Vec<(f64, PageInk)>) -> Document {
+    let mut tables: Vec<PageTable> = Vec::new();
+    let mut text = String::new();
+    let mut lines: Vec<Line> = Vec::new();
+    for (index, (height, ink)) in pages.into_iter().enumerate() {
+        let grids = grids(&ink.horizontal, &ink.vertical);
+        let mut rest = Vec::with_capacity(ink.glyphs.len());
+        let mut garbled = Vec::new();
+        let mut filled: Vec<(Grid, Vec<Vec<Placed>>)> =
+            grids.into_iter().map(|grid| (grid, Vec::new())).collect();
+        for glyph in ink.glyphs {
+            let center = glyph.center();
+            match filled.iter_mut().find(|(grid, _)| grid.contains(center)) {
+                Some((grid, cells)) => {
+                    let at = grid.region_at(center);
+                    if cells.len() < grid.regions.len() {
+                        cells.resize(grid.regions.len(), Vec::new());
+                    }
+                    if let Some(at) = at {
+                        cells[at].push(glyph);
+                    }
+                }
+                None => rest.push(glyph),
+            }
+        }
+        for (grid, cells) in filled {
+            match grid.table(cells) {
+                Ok((table, extents)) => tables.push(PageTable {
+                    page: index,
+                    xs: grid.xs.clone(),
+                    open_top: grid.open_top,
+                    open_bottom: grid.open_bottom,
+                    table,
+                    extents,
+                }),
+                Err((glyphs, false)) => rest.extend(glyphs),
+                Err((glyphs, true)) => garbled.extend(glyphs),
+            }
+        }
+        let mut page = page_lines(rest, index, height);
+        let mut overprinted = page_lines(garbled, index, height);
+        for line in &mut overprinted {
+            line.plain = true;
+        }
+        page.extend(overprinted);
+        page.sort_by(|a, b| a.y.total_cmp(&b.y));
+        lines.extend(page);
+    }
+    text.push_str(&paragraphs_text(&lines));
+    let mut document = super::text::read(&text);
+    let mut ruled = join_continued(tables);
+    ruled.append(&mut document.tables);
+    document.tables = ruled;
+    document
+}
+
+/// A ruled table found on a page, with its column borders, and whether its first or last row is open (a
+/// row split by the page break: the page's part of it has no border on that side).
+struct PageTable {
+    page: usize,
+    xs: Vec<f64>,
+    open_top: bool,
+    open_bottom: bool,
+    table: RawTable,
+    /// Each cell's left and right border, row by row as in `table`.
+    extents: Vec<Vec<(f64, f64)>>,
+}
+
+impl PageTable {
+    /// Lays the table on the column borders `xs` (its own and more): each cell spans the columns between
+    /// its borders.
+    fn respan(&mut self, xs: &[f64]) {
+        for (row, extents) in self.table.rows.iter_mut().zip(&self.extents) {
+            for (cell, (left, right)) in row.iter_mut().zip(extents) {
+                let inside = xs.iter().filter(|x| **x > left + SNAP && **x < right - SNAP).count();
+                cell.colspan = u16::try_from(inside + 1).unwrap_or(u16::MAX);
+            }
+        }
+        self.xs = xs.to_vec();
+    }
+}
+
+/// A row's cell texts (spans aside): a header repeated on the next page is the same row of texts.
+fn texts(row: &[RawCell]) -> Vec<&str> {
+    row.iter().map(|cell| cell.text.as_str()).collect()
+}
+
+/// Joins a table that starts a page to the one that ended the page before when their column borders are
+/// the same, dropping the header rows the continuation repeats.
+fn join_continued(tables: Vec<PageTable>) -> Vec<RawTable> {
+    let mut joined: Vec<PageTable> = Vec::new();
+    for mut table in tables {
+        let first_on_page = !joined.iter().any(|other| other.page == table.page);
+        let continues = joined.last().is_some_and(|previous| {
+            let same_columns = previous.xs.len() == table.xs.len()
+                && previous.xs.iter().zip(&table.xs).all(|(a, b)| (a - b).abs() <= 3.0);
+            // A table whose columns differ (a part without the rows that split a column) continues
+            // when it repeats the header.
+            let same_header = matches!(
+                (previous.table.rows.first(), table.table.rows.first()),
+                (Some(a), Some(b)) if texts(a) == texts(b) && texts(a).iter().any(|text| !text.is_empty())
+            );
+            previous.page + 1 == table.page && first_on_page && (same_columns || same_header)
+        });
+        match joined.last_mut() {
+            Some(previous) if continues => {
+                if previous.xs.len() != table.xs.len()
+                    || previous.xs.iter().zip(&table.xs).any(|(a, b)| (a - b).abs() > 3.0)
+                {
+                    let union = distinct(previous.xs.iter().chain(&table.xs).copied().collect());
+                    previous.respan(&union);
+                    table.respan(&union);
+                }
+                let mut rows: Vec<(Vec<RawCell>, Vec<(f64, f64)>)> =
+                    table.table.rows.into_iter().zip(table.extents).collect();
+                if previous.open_bottom && table.open_top && !rows.is_empty() {
+                    // The two parts of a row split by the page break: each cell's text joined.
+                    let (first, extents) = rows.remove(0);
+                    match previous.table.rows.last_mut() {
+                        Some(last) if last.len() == first.len() => {
+                            for (cell, rest) in last.iter_mut().zip(first) {
+                                cell.text.push_str(&rest.text);
+                            }
+                        }
+                        _ => {
+                            previous.table.rows.push(first);
+                            previous.extents.push(extents);
+                        }
+                    }
+                } else {
+                    // The header rows the continuation repeats.
+                    let repeated = previous
+                        .table
+                        .rows
+                        .iter()
+                        .zip(&rows)
+                        .take_while(|(a, (b, _))| texts(a) == texts(b))
+                        .count();
+                    rows.drain(..repeated);
+                }
+                for (row, extents) in rows {
+                    previous.table.rows.push(row);
+                    previous.extents.push(extents);
+                }
+                previous.page = table.page;
+                previous.open_bottom = table.open_bottom;
+            }
+            _ => joined.push(table),
+        }
+    }
+    joined.into_iter().map(|table| table.table).collect()
+}
+
+/// Positions within this distance are one border.
+const SNAP: f64 = 2.0;
+
+/// Sorted distinct positions, those within [`SNAP`] of each other merged.
+fn distinct(mut values: Vec<f64>) -> Vec<f64> {
+    values.sort_by(f64::total_cmp);
+    let mut out: Vec<f64> = Vec::new();
+    for value in values {
+        match out.last() {
+            Some(last) if value - last <= SNAP => {}
+            _ => out.push(value),
+        }
+    }
+    out
+}
+
+/// A table's grid: its border positions, which positions are merged into one cell (regions), and the
+/// region of each grid position.
+struct Grid {
+    xs: Vec<f64>,
+    ys: Vec<f64>,
+    /// Per region: first row, first column, rows, columns.
+    regions: Vec<(usize, usize, usize, usize)>,
+    /// Region index of each grid position, row-major.
+    at: Vec<usize>,
+    /// The first row has no top border (its borders start above the first horizontal one).
+    open_top: bool,
+    /// The last row has no bottom border.
+    open_bottom: bool,
+}
+
+impl Grid {
+    fn contains(&self, point: Point) -> bool {
+        let (Some(x0), Some(x1), Some(y0), Some(y1)) =
+            (self.xs.first(), self.xs.last(), self.ys.first(), self.ys.last())
+        else {
+            return false;
+        };
+        point.x > *x0 && point.x < *x1 && point.y > *y0 && point.y < *y1
+    }
+
+    fn region_at(&self, point: Point) -> Option<usize> {
+        let column = self.xs.windows(2).position(|pair| point.x > pair[0] && point.x <= pair[1])?;
+        let row = self.ys.windows(2).position(|pair| point.y > pair[0] && point.y <= pair[1])?;
+        self.at.get(row * (self.xs.len() - 1) + column).copied()
+    }
+
+    /// The table, each region a cell with its spans and its glyphs' text. Refused — the glyphs given back
+    /// to be read as text, with whether they overprint (then never as a table) — when it has fewer than two rows or two columns with text (a frame or a box
+    /// around a paragraph is not a table), when a cell holds runs apart as columns are (a border the grid
+    /// does not have), or when text runs over a cell's border: its cells cannot be trusted.
+    #[expect(
+        clippy::type_complexity,
+        reason = "the table and its cells' borders, or the glyphs back"
+    )]
+    fn table(
+        &self,
+        mut cells: Vec<Vec<Placed>>,
+    ) -> Result<(RawTable, Vec<Vec<(f64, f64)>>), (Vec<Placed>, bool)> {
+        cells.resize(self.regions.len(), Vec::new());
+        let split = cells.iter().any(|glyphs| {
+            lines_of(glyphs.clone()).iter().any(|line| line_text(&line.glyphs, true).contains('\t'))
+        });
+        // Text running over a cell's border (a figure too wide for its column overprints the next
+        // one): what belongs to which cell cannot be told.
+        let overflow = cells.iter().zip(&self.regions).any(|(glyphs, (_, left, _, width))| {
+            let (x0, x1) = (self.xs[*left], self.xs[left + width]);
+            glyphs.iter().any(|glyph| {
+                let slack = glyph.width() * 0.3;
+                glyph.x < x0 - slack || glyph.right() > x1 + slack
+            })
+        });
+        let columns = self.xs.len() - 1;
+        let rows = self.ys.len() - 1;
+        let mut table = RawTable::default();
+        let mut extents = Vec::with_capacity(rows);
+        let mut rows_with_text = 0;
+        let mut columns_with_text = vec![false; columns];
+        for row in 0..rows {
+            let mut cells_of_row = Vec::new();
+            let mut extents_of_row = Vec::new();
+            let mut text_in_row = false;
+            for column in 0..columns {
+                let region = self.at[row * columns + column];
+                let (first_row, first_column, height, width) = self.regions[region];
+                if first_row != row || first_column != column {
+                    continue;
+                }
+                let text = cell_text(cells[region].clone());
+                if !text.is_empty() {
+                    text_in_row = true;
+                    columns_with_text[column] = true;
+                }
+                cells_of_row.push(RawCell {
+                    text,
+                    colspan: u16::try_from(width).unwrap_or(u16::MAX),
+                    rowspan: u16::try_from(height).unwrap_or(u16::MAX),
+                });
+                extents_of_row.push((self.xs[column], self.xs[column + width]));
+            }
+            if text_in_row {
+                rows_with_text += 1;
+            }
+            table.rows.push(cells_of_row);
+            extents.push(extents_of_row);
+        }
+        let enough =
+            rows_with_text >= 2 && columns_with_text.iter().filter(|has| **has).count() >= 2;
+        if enough && !split && !overflow {
+            Ok((table, extents))
+        } else {
+            Err((cells.into_iter().flatten().collect(), overflow))
+        }
+    }
+}
+
+/// Whether a border segment at `at` covers `point` along its length.
+fn covers(segments: &[Segment], at: f64, along: f64) -> bool {
+    segments.iter().any(|segment| {
+        (segment.at - at).abs() <= SNAP
+            && segment.start - SNAP <= along
+            && along <= segment.end + SNAP
+    })
+}
+
+/// Merges segments on one line (positions within [`SNAP`]) that touch or overlap; each merged segment
+/// lies at the mean position of its parts.
+fn merged(mut segments: Vec<Segment>) -> Vec<Segment> {
+    segments.sort_by(|a, b| a.at.total_cmp(&b.at));
+    let mut out: Vec<Segment> = Vec::new();
+    let mut line: Vec<Segment> = Vec::new();
+    let flush = |line: &mut Vec<Segment>, out: &mut Vec<Segment>| {
+        line.sort_by(|a, b| a.start.total_cmp(&b.start));
+        let mut current: Option<(Segment, f64, usize)> = None;
+        for segment in line.drain(..) {
+            current = match current {
+                Some((mut joined, sum, count)) if segment.start <= joined.end + SNAP => {
+                    joined.end = joined.end.max(segment.end);
+                    Some((joined, sum + segment.at, count + 1))
+                }
+                Some((joined, sum, count)) => {
+                    out.push(Segment { at: sum / count as f64, ..joined });
+                    Some((segment, segment.at, 1))
+                }
+                None => Some((segment, segment.at, 1)),
+            };
+        }
+        if let Some((joined, sum, count)) = current {
+            out.push(Segment { at: sum / count as f64, ..joined });
+        }
+    };
+    for segment in segments {
+        if line.last().is_some_and(|last| segment.at - last.at > SNAP) {
+            flush(&mut line, &mut out);
+        }
+        line.push(segment);
+    }
+    flush(&mut line, &mut out);
+    out
+}
+
+/// The page's ruled tables: the segments are grouped into connected frames, and each frame with at least
+/// two rows and two columns of positions is a grid.
+fn grids(horizontal: &[Segment], vertical: &[Segment]) -> Vec<Grid> {
+    let horizontal = merged(horizontal.to_vec());
+    let vertical = merged(vertical.to_vec());
+    // Connected frames: a horizontal and a vertical segment that meet belong together.
+    let count = horizontal.len() + vertical.len();
+    let mut parent: Vec<usize> = (0..count).collect();
+    fn root(parent: &mut [usize], mut node: usize) -> usize {
+        while parent[node] != node {
+            parent[node] = parent[parent[node]];
+            node = parent[node];
+        }
+        node
+    }
+    for (h_index, h) in horizontal.iter().enumerate() {
+        for (v_index, v) in vertical.iter().enumerate() {
+            let meets = v.at >= h.start - SNAP
+                && v.at <= h.end + SNAP
+                && h.at >= v.start - SNAP
+                && h.at <= v.end + SNAP;
+            if meets {
+                let (a, b) =
+                    (root(&mut parent, h_index), root(&mut parent, horizontal.len() + v_index));
+                parent[a] = b;
+            }
+        }
+    }
+    let mut frames: Vec<(usize, Vec<Segment>, Vec<Segment>)> = Vec::new();
+    for node in 0..count {
+        let frame = root(&mut parent, node);
+        let index = match frames.iter().position(|(id, _, _)| *id == frame) {
+            Some(index) => index,
+            None => {
+                frames.push((frame, Vec::new(), Vec::new()));
+                frames.len() - 1
+            }
+        };
+        if node < horizontal.len() {
+            frames[index].1.push(horizontal[node]);
+        } else {
+            frames[index].2.push(vertical[node - horizontal.len()]);
+        }
+    }
+    frames
+        .into_iter()
+        .flat_map(|(_, horizontal, vertical)| split_frame(&horizontal, &vertical))
+        .collect()
+}
+
+/// The grids of one frame: two tables drawn one right under the other touch and make one frame; where the
+/// column borders of one row band and the next have none in common, they are two tables.
+fn split_frame(horizontal: &[Segment], vertical: &[Segment]) -> Vec<Grid> {
+    let ys = distinct(horizontal.iter().map(|segment| segment.at).collect());
+    let xs = distinct(vertical.iter().map(|segment| segment.at).collect());
+    if ys.len() < 3 || xs.len() < 3 {
+        return Vec::new();
+    }
+    let inner = |band: usize| -> Vec<usize> {
+        let middle = (ys[band] + ys[band + 1]) / 2.0;
+        (1..xs.len() - 1).filter(|at| covers(vertical, xs[*at], middle)).collect()
+    };
+    let mut cuts = vec![ys[0] - 2.0 * SNAP - 1.0];
+    for band in 0..ys.len().saturating_sub(2) {
+        let (this, next) = (inner(band), inner(band + 1));
+        if !this.is_empty() && !next.is_empty() && this.iter().all(|at| !next.contains(at)) {
+            cuts.push(ys[band + 1]);
+        }
+    }
+    if cuts.len() == 1 {
+        return grid(horizontal, vertical).into_iter().collect();
+    }
+    cuts.push(f64::MAX);
+    cuts.windows(2)
+        .filter_map(|range| {
+            let (top, bottom) = (range[0], range[1]);
+            let horizontal: Vec<Segment> = horizontal
+                .iter()
+                .filter(|segment| segment.at >= top - SNAP && segment.at <= bottom + SNAP)
+                .copied()
+                .collect();
+            let vertical: Vec<Segment> = vertical
+                .iter()
+                .filter(|segment| segment.end > top + SNAP && segment.start < bottom - SNAP)
+                .map(|segment| Segment {
+                    start: segment.start.max(top),
+                    end: segment.end.min(bottom),
+                    ..*segment
+                })
+                .collect();
+            grid(&horizontal, &vertical)
+        })
+        .collect()
+}
+
+/// The grid of one frame, or `None` when it is not a table's.
+fn grid(horizontal: &[Segment], vertical: &[Segment]) -> Option<Grid> {
+    let mut ys = distinct(horizontal.iter().map(|segment| segment.at).collect());
+    let xs = distinct(vertical.iter().map(|segment| segment.at).collect());
+    // A row split by a page break: the verticals run past the last (or before the first) horizontal
+    // border; the page's edge of that row closes it.
+    let top = vertical.iter().map(|segment| segment.start).fold(f64::MAX, f64::min);
+    let bottom = vertical.iter().map(|segment| segment.end).fold(f64::MIN, f64::max);
+    let open_top = ys.first().is_some_and(|first| top < first - 2.0 * SNAP);
+    let open_bottom = ys.last().is_some_and(|last| bottom > last + 2.0 * SNAP);
+    if open_top {
+        ys.insert(0, top);
+    }
+    if open_bottom {
+        ys.push(bottom);
+    }
+    if ys.len() < 3 || xs.len() < 3 || ys.len() > 2_000 || xs.len() > 64 {
+        return None;
+    }
+    let (rows, columns) = (ys.len() - 1, xs.len() - 1);
+    // Flood fill: positions with no border between them are one region.
+    let mut at = vec![usize::MAX; rows * columns];
+    let mut regions = Vec::new();
+    for start in 0..rows * columns {
+        if at[start] != usize::MAX {
+            continue;
+        }
+        let region = regions.len();
+        let mut stack = vec![start];
+        at[start] = region;
+        let (mut top, mut left, mut bottom, mut right) = (rows, columns, 0, 0);
+        while let Some(position) = stack.pop() {
+            let (row, column) = (position / columns, position % columns);
+            top = top.min(row);
+            left = left.min(column);
+            bottom = bottom.max(row);
+            right = right.max(column);
+            let middle_y = (ys[row] + ys[row + 1]) / 2.0;
+            let middle_x = (xs[column] + xs[column + 1]) / 2.0;
+            let mut neighbours = Vec::with_capacity(4);
+            if column + 1 < columns && !covers(vertical, xs[column + 1], middle_y) {
+                neighbours.push(position + 1);
+            }
+            if column > 0 && !covers(vertical, xs[column], middle_y) {
+                neighbours.push(position - 1);
+            }
+            if row + 1 < rows && !covers(horizontal, ys[row + 1], middle_x) {
+                neighbours.push(position + columns);
+            }
+            if row > 0 && !covers(horizontal, ys[row], middle_x) {
+                neighbours.push(position - columns);
+            }
+            for next in neighbours {
+                if at[next] == usize::MAX {
+                    at[next] = region;
+                    stack.push(next);
+                }
+            }
+        }
+        regions.push((top, left, bottom - top + 1, right - left + 1));
+    }
+    // A region that is not a rectangle is not a merged cell: the frame is not a table grid.
+    for (index, (top, left, height, width)) in regions.iter().enumerate() {
+        for row in *top..top + height {
+            for column in *left..left + width {
+                if at[row * columns + column] != index {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(Grid { xs, ys, regions, at, open_top, open_bottom })
+}
+
+/// A cell's text: its glyphs in lines (by baseline), each line left to right; a space where a gap is wider
+/// than half a character between two non-CJK characters.
+fn cell_text(glyphs: Vec<Placed>) -> String {
+    let lines = lines_of(glyphs);
+    let mut text = String::new();
+    for line in lines {
+        text.push_str(&line_text(&line.glyphs, false));
+    }
+    text.trim().to_owned()
+}
+
+/// A line of glyphs with its baseline.
+struct Line {
+    glyphs: Vec<Placed>,
+    y: f64,
+    page: usize,
+    /// Text of a table whose figures overprint each other: prose at most, never a table row.
+    plain: bool,
+}
+
+impl Line {
+    fn left(&self) -> f64 {
+        self.glyphs.first().map_or(0.0, |glyph| glyph.x)
+    }
+
+    fn right(&self) -> f64 {
+        self.glyphs.last().map_or(0.0, Placed::right)
+    }
+
+    fn size(&self) -> f64 {
+        let total: f64 = self.glyphs.iter().map(|glyph| glyph.size).sum();
+        total / self.glyphs.len().max(1) as f64
+    }
+}
+
+/// Glyphs grouped into lines by baseline (within a third of the font size), top to bottom, each left to
+/// right.
+fn lines_of(mut glyphs: Vec<Placed>) -> Vec<Line> {
+    glyphs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+    let mut lines: Vec<Line> = Vec::new();
+    for glyph in glyphs {
+        match lines.last_mut() {
+            Some(line) if (glyph.y - line.y).abs() <= glyph.size.min(line.size()) / 3.0 => {
+                line.glyphs.push(glyph);
+            }
+            _ => lines.push(Line { y: glyph.y, glyphs: vec![glyph], page: 0, plain: false }),
+        }
+    }
+    for line in &mut lines {
+        line.glyphs.sort_by(|a, b| a.x.total_cmp(&b.x));
+    }
+    lines
+}
+
+/// A gap this many font sizes wide (a blank character or more, which text set solid never has) splits a
+/// line into runs: columns laid out with spaces or tabs.
+const RUN_GAP: f64 = 1.0;
+
+/// A line's text; with `tabs`, runs apart by [`RUN_GAP`] are separated by a tab.
+fn line_text(glyphs: &[Placed], tabs: bool) -> String {
+    let mut text = String::new();
+    let mut previous: Option<&Placed> = None;
+    for glyph in glyphs {
+        if let Some(previous) = previous {
+            let gap = glyph.x - previous.right();
+            // Overprinted glyphs (bold simulated by drawing twice) are one.
+            if gap < -previous.width() * 0.7 && glyph.text == previous.text {
+                continue;
+            }
+            if tabs && gap >= RUN_GAP * glyph.size.max(previous.size) {
+                text.push('\t');
+            } else if gap > glyph.size * 0.5 {
+                let ascii = |placed: &Placed| placed.text.chars().all(|c| c.is_ascii_graphic());
+                if ascii(previous) && ascii(glyph) {
+                    text.push(' ');
+                }
+            }
+        }
+        text.push_str(&glyph.text);
+        previous = Some(glyph);
+    }
+    text
+}
+
+/// A page number as printed in a header or footer: `3`, `- 3 -`, `— 3 —`, `第3页`, `第 3 页 共 9 页`, `3/9`.
+fn is_page_number(text: &str) -> bool {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let core = compact.trim_matches(|c: char| matches!(c, '-' | '—' | '–' | '－' | '·'));
+    let digits = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit());
+    if digits(core) {
+        return true;
+    }
+    if let Some((page, total)) = core.split_once('/') {
+        return digits(page) && digits(total);
+    }
+    let words = core.replace(['第', '页', '共'], " ");
+    let parts: Vec<&str> = words.split_whitespace().collect();
+    core.starts_with('第')
+        && !parts.is_empty()
+        && parts.len() <= 2
+        && parts.iter().all(|p| digits(p))
+}
+
+/// The page's text lines outside its tables, page numbers dropped.
+fn page_lines(glyphs: Vec<Placed>, page: usize, height: f64) -> Vec<Line> {
+    let mut lines = lines_of(glyphs);
+    for line in &mut lines {
+        line.page = page;
+    }
+    let margin = height * 0.12;
+    lines.retain(|line| {
+        let in_margin = line.y < margin || line.y > height - margin;
+        !(in_margin && is_page_number(&line_text(&line.glyphs, false)))
+    });
+    lines
+}
+
+/// The text of the lines as [`super::text`] reads it: one paragraph a line, a line with runs apart (a
+/// table laid out with spaces) as cells between tabs.
+fn paragraphs_text(lines: &[Line]) -> String {
+    if lines.is_empty() {
+        return String::new();
+    }
+    // The body's left and right edges: the most common line start, the furthest line end.
+    let mut starts: Vec<i64> = lines.iter().map(|line| line.left().round() as i64).collect();
+    starts.sort_unstable();
+    let left = most_common(&starts) as f64;
+    let right = lines.iter().map(Line::right).fold(f64::MIN, f64::max);
+    let mut out = String::new();
+    let mut previous: Option<&Line> = None;
+    let mut open = false;
+    for line in lines {
+        let tabbed = line_text(&line.glyphs, !line.plain);
+        let size = line.size();
+        if tabbed.contains('\t') {
+            out.push_str(if open { "\n" } else { "" });
+            out.push_str(&tabbed);
+            out.push('\n');
+            open = false;
+            previous = None;
+            continue;
+        }
+        let text = line_text(&line.glyphs, false);
+        let continues = previous.is_some_and(|previous| {
+            let same_page = previous.page == line.page;
+            let spacing = line.y - previous.y;
+            let close = !same_page || (spacing > 0.0 && spacing <= 2.2 * size.max(previous.size()));
+            // A line that ends a paragraph ends short; one a line-breaking rule ended early (a quote or
+            // a book title kept together) ends within three characters of the edge, and not on a stop.
+            let ends_sentence = previous.glyphs.last().is_some_and(|glyph| {
+                glyph.text.ends_with(['。', '；', '：', '！', '？', '.', ';', ':'])
+            });
+            let full = previous.right() >= right - 2.0 * previous.size()
+                || (!ends_sentence && previous.right() >= right - 3.5 * previous.size());
+            let not_indented = line.left() <= left + size * 0.8;
+            close && full && not_indented && (previous.size() - size).abs() <= 1.0
+        });
+        if continues {
+            if let (Some(last), Some(first)) = (out.chars().last(), text.chars().next())
+                && last.is_ascii_alphanumeric()
+                && first.is_ascii_alphabetic()
+            {
+                out.push(' ');
+            }
+        } else if open {
+            out.push('\n');
+        }
+        out.push_str(&text);
+        open = true;
+        previous = Some(line);
+    }
+    if open {
+        out.push('\n');
+    }
+    out
+}
+
+fn most_common(sorted: &[i64]) -> i64 {
+    let mut best = (sorted[0], 0usize);
+    let mut run = (sorted[0], 0usize);
+    for value in sorted {
+        if *value == run.0 {
+            run.1 += 1;
+        } else {
+            run = (*value, 1);
+        }
+        if run.1 > best.1 {
+            best = run;
+        }
+    }
+    best.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glyphs(text: &str, x: f64, y: f64, size: f64) -> Vec<Placed> {
+        let mut x = x;
+        text.chars()
+            .map(|c| {
+                let glyph = Placed { text: c.to_string(), x, y, size };
+                x += glyph.width();
+                glyph
+            })
+            .collect()
+    }
+
+    fn h(at: f64, start: f64, end: f64) -> Segment {
+        Segment { at, start, end }
+    }
+
+    #[test]
+    fn page_numbers_are_known() {
+        for number in ["3", "- 3 -", "— 12 —", "第3页", "第 3 页 共 9 页", "3/9"] {
+            assert!(is_page_number(number), "{number}");
+        }
+        for text in ["2023年", "三、", "第三章", "共计3件"] {
+            assert!(!is_page_number(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_ruled_grid_with_a_merged_header_is_a_table_with_spans() {
+        // Three columns; the header's last two positions are one cell (no border between them in row 0).
+        let horizontal = vec![h(100.0, 50.0, 350.0), h(120.0, 50.0, 350.0), h(140.0, 50.0, 350.0)];
+        let vertical = vec![
+            h(50.0, 100.0, 140.0),
+            h(150.0, 100.0, 140.0),
+            h(250.0, 120.0, 140.0),
+            h(350.0, 100.0, 140.0),
+        ];
+        let grids = grids(&horizontal, &vertical);
+        assert_eq!(grids.len(), 1);
+        let grid = &grids[0];
+        let mut cells = vec![Vec::new(); grid.regions.len()];
+        for glyph in glyphs("指标", 60.0, 115.0, 10.0)
+            .into_iter()
+            .chain(glyphs("申请人情况", 200.0, 115.0, 10.0))
+            .chain(glyphs("收到", 60.0, 135.0, 10.0))
+            .chain(glyphs("12", 160.0, 135.0, 10.0))
+            .chain(glyphs("3", 260.0, 135.0, 10.0))
+        {
+            let region = grid.region_at(glyph.center()).unwrap();
+            cells[region].push(glyph);
+        }
+        let (table, _) = grid.table(cells).unwrap();
+        let texts: Vec<Vec<(&str, u16)>> = table
+            .rows
+            .iter()
+            .map(|row| row.iter().map(|cell| (cell.text.as_str(), cell.colspan)).collect())
+            .collect();
+        assert_eq!(
+            texts,
+            vec![vec![("指标", 1), ("申请人情况", 2)], vec![("收到", 1), ("12", 1), ("3", 1)]]
+        );
+    }
+
+    #[test]
+    fn lines_become_paragraphs_across_wraps_and_pages() {
+        // A 20-character body: the first paragraph wraps (full line, next not indented) and continues on
+        // the next page; an indented line starts the second one; a page number is dropped.
+        let size = 10.0;
+        let mut page_one: Vec<Placed> = Vec::new();
+        page_one.extend(glyphs("一、总体情况", 50.0, 100.0, size));
+        page_one.extend(glyphs("全年主动公开政府信息三百二十条，其中机构", 70.0, 115.0, size));
+        page_one.extend(glyphs("职能类十二条，政策文件类四十条，其他类二百六", 50.0, 130.0, size));
+        page_one.extend(glyphs("- 1 -", 150.0, 790.0, size));
+        let mut page_two = glyphs("十八条。", 50.0, 100.0, size);
+        page_two.extend(glyphs("二、收到和处理政府信息公开申请情况", 70.0, 115.0, size));
+        let mut lines = page_lines(page_one, 0, 842.0);
+        lines.extend(page_lines(page_two, 1, 842.0));
+        let text = paragraphs_text(&lines);
+        assert_eq!(
+            text.lines().collect::<Vec<_>>(),
+            vec![
+                "一、总体情况",
+                "全年主动公开政府信息三百二十条，其中机构职能类十二条，政策文件类四十条，其他类二百六十八条。",
+                "二、收到和处理政府信息公开申请情况",
+            ]
+        );
+    }
+
+    #[test]
+    fn runs_apart_are_cells() {
+        let mut line = glyphs("规章", 50.0, 100.0, 10.0);
+        line.extend(glyphs("0", 200.0, 100.0, 10.0));
+        line.extend(glyphs("1", 300.0, 100.0, 10.0));
+        assert_eq!(line_text(&line, true), "规章\t0\t1");
+        assert_eq!(line_text(&glyphs("2,345 元", 50.0, 100.0, 10.0), true), "2,345 元");
+    }
+}
