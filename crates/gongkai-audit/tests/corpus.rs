@@ -1,0 +1,91 @@
+//! The corpus of real published reports (tests/corpus/, issue #23): every report the auditor reads gives
+//! exactly the findings judged by hand (`expected` in the manifest), and no other report gets any — a report
+//! the auditor starts reading must be judged and recorded before this passes again. Prints how many reports
+//! were read and how many of the annotated contradictions were found.
+
+use std::path::PathBuf;
+
+use gongkai_audit::audit;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+struct Manifest {
+    report: Vec<Entry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Entry {
+    id: String,
+    kind: String,
+    files: Vec<String>,
+    #[serde(default)]
+    contradictions: Vec<toml::Value>,
+    expected: Option<Vec<Expected>>,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+struct Expected {
+    rule: String,
+    expected: String,
+    found: String,
+}
+
+#[test]
+fn real_reports_give_exactly_the_findings_judged_by_hand() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let manifest: Manifest =
+        toml::from_str(&std::fs::read_to_string(root.join("manifest.toml")).unwrap()).unwrap();
+    let (mut full, mut read, mut annotated, mut found) = (0, 0, 0, 0);
+    let mut problems = Vec::new();
+    for entry in &manifest.report {
+        let file = root.join(&entry.files[0]);
+        let bytes = std::fs::read(&file).unwrap_or_else(|err| panic!("{}: {err}", file.display()));
+        if entry.kind == "full" {
+            full += 1;
+        }
+        let Ok(audited) = audit(&bytes, None) else {
+            if entry.expected.as_ref().is_some_and(|expected| !expected.is_empty()) {
+                problems.push(format!("{}: not read, but findings are expected", entry.id));
+            }
+            continue;
+        };
+        read += 1;
+        let mut findings: Vec<Expected> = audited
+            .findings
+            .iter()
+            .map(|finding| Expected {
+                rule: finding.rule.clone(),
+                expected: finding.expected.clone().unwrap_or_default(),
+                found: finding.found.clone().unwrap_or_default(),
+            })
+            .collect();
+        findings.sort();
+        match &entry.expected {
+            Some(expected) => {
+                let mut expected: Vec<&Expected> = expected.iter().collect();
+                expected.sort();
+                if findings.iter().collect::<Vec<_>>() != expected {
+                    problems.push(format!(
+                        "{}: findings {findings:?}, judged by hand {expected:?}",
+                        entry.id
+                    ));
+                }
+                annotated += entry.contradictions.len();
+                found += findings.len().min(entry.contradictions.len());
+            }
+            None => problems.push(format!(
+                "{}: now read ({} findings: {findings:?}); judge them against its annotation and record \
+                 `expected` in the manifest",
+                entry.id,
+                findings.len()
+            )),
+        }
+    }
+    println!(
+        "corpus: {full} full reports, {} openings; {read} read; {found} of the {annotated} annotated \
+         contradictions of the reports read found",
+        manifest.report.len() - full,
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(read >= 3, "the three PDF reports are read");
+}
