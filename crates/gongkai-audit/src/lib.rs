@@ -47,6 +47,8 @@ pub enum PdfProblem {
     Unmapped(u8),
     #[error("it has {0} pages; a report has at most {max}", max = read::pdf::MAX_PAGES)]
     TooManyPages(usize),
+    #[error("it draws more text or lines than a report does; it was not read whole")]
+    TooLarge,
 }
 
 /// What kind of file a report is.

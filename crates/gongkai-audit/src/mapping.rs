@@ -223,7 +223,9 @@ fn value_start(
                 .iter()
                 .enumerate()
                 .skip(position + 1)
-                .filter(|(_, slot)| slot.origin && !normalize::is_unit(&slot.text))
+                .filter(|(_, slot)| {
+                    slot.origin && (!normalize::is_unit(&slot.text) || slot.text.trim() == "——")
+                })
                 .map(|(at, _)| at)
                 .collect();
             (origins.len() == block.columns.len()).then(|| origins[0])
@@ -259,6 +261,12 @@ fn map_table(
     let mut unreadable = Vec::new();
     let mut matched_physical = vec![false; layout.len()];
     let mut matched_format = vec![false; rows.len()];
+    // Where each block's values start, once per block.
+    let starts: Vec<(&Block, Option<usize>)> = table
+        .blocks
+        .iter()
+        .map(|block| (block, value_start(&layout, &rows, &alignment.pairs, block)))
+        .collect();
     for &(physical, format_index, position) in &alignment.pairs {
         matched_physical[physical] = true;
         matched_format[format_index] = true;
@@ -266,7 +274,10 @@ fn map_table(
         if row.group {
             continue;
         }
-        let start = value_start(&layout, &rows, &alignment.pairs, block);
+        let start = starts
+            .iter()
+            .find(|(known, _)| std::ptr::eq(*known, block))
+            .and_then(|(_, start)| *start);
         let values = row_values(&layout[physical], block, position, start);
         for (index, column) in block.columns.iter().enumerate() {
             let key = CellKey::new(&table.id, &row.key, &column.key);

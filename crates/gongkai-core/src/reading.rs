@@ -15,20 +15,30 @@ use time::Weekday;
 pub const WEEKDAY_NAMES: [&str; 7] =
     ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"];
 
+/// The name of a day's weekday, as the portal writes it (星期一 …).
+pub fn weekday_name(weekday: Weekday) -> &'static str {
+    WEEKDAY_NAMES[weekday.number_days_from_monday() as usize]
+}
+
 /// What a staff member types for a weekday the point does not open.
 const CLOSED_WORDS: [&str; 5] = ["不开放", "闭馆", "休息", "关闭", "无"];
 
 /// Why a schedule is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScheduleError {
+    /// A slot (or a weekday's field) that is not `HH:MM-HH:MM` with the start first.
     #[error("slot `{0}` is not HH:MM-HH:MM with the start before the end")]
     BadSlot(String),
+    /// Two slots of one day that overlap.
     #[error("slots {0} and {1} overlap")]
     Overlap(String, String),
+    /// No slot in the day.
     #[error("a reading point needs at least one slot")]
     NoSlots,
+    /// A stored weekday that is not `N=slots` with N from 1 to 7.
     #[error("`{0}` is not a weekday's slots (1=HH:MM-HH:MM,… with 1 = Monday … 7 = Sunday)")]
     BadWeekday(String),
+    /// Every weekday marked as not open.
     #[error("the reading point opens on no weekday")]
     NeverOpen,
 }
@@ -97,9 +107,19 @@ fn day_of(mut slots: Vec<Slot>) -> Result<Vec<Slot>, ScheduleError> {
     Ok(slots)
 }
 
-/// Slots as typed or stored: separated by commas (full-width too), 、, spaces or new lines.
+/// Slots as typed or stored: separated by commas, semicolons (full-width too), 、, spaces or new lines;
+/// full-width digits and colons, and 至, ～, － or — between the times, read as `HH:MM-HH:MM`.
 fn slot_list(text: &str) -> Result<Vec<Slot>, ScheduleError> {
-    text.split(|c: char| c == ',' || c == '，' || c == '、' || c.is_whitespace())
+    let text: String = text
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (u32::from(c) - u32::from('０')) as u8),
+            '：' => ':',
+            '－' | '—' | '–' | '～' | '~' | '至' => '-',
+            c => c,
+        })
+        .collect();
+    text.split(|c: char| matches!(c, ',' | '，' | '、' | ';' | '；') || c.is_whitespace())
         .filter(|part| !part.trim().is_empty())
         .map(Slot::parse)
         .collect()
@@ -134,13 +154,19 @@ impl Schedule {
             } else if CLOSED_WORDS.contains(&text) {
                 Some(Vec::new())
             } else {
-                Some(slot_list(text)?)
+                let slots = slot_list(text)?;
+                if slots.is_empty() {
+                    return Err(ScheduleError::BadSlot(text.to_owned()));
+                }
+                Some(slots)
             };
         }
         Schedule::new(slot_list(daily)?, week)
     }
 
-    /// A week as stored ([`Schedule::daily_text`], [`Schedule::weekly_text`]).
+    /// A week as stored ([`Schedule::daily_text`], [`Schedule::weekly_text`]). Slots stored before weeks
+    /// were checked for overlaps (schema 8 and earlier) are read as they are: each is still a slot of its
+    /// own, booked by its text.
     pub fn stored(daily: &str, weekly: &str) -> Result<Self, ScheduleError> {
         let mut week: [Option<Vec<Slot>>; 7] = Default::default();
         for part in weekly.split(';').map(str::trim).filter(|part| !part.is_empty()) {
@@ -152,7 +178,20 @@ impl Schedule {
             };
             week[at] = Some(slot_list(slots)?);
         }
-        Schedule::new(slot_list(daily)?, week)
+        match Schedule::new(slot_list(daily)?, week.clone()) {
+            Err(ScheduleError::Overlap(..)) => {
+                let sorted = |mut slots: Vec<Slot>| {
+                    slots.sort();
+                    slots.dedup();
+                    slots
+                };
+                Ok(Schedule {
+                    daily: sorted(slot_list(daily)?),
+                    weekdays: week.map(|slots| slots.map(sorted)),
+                })
+            }
+            other => other,
+        }
     }
 
     /// The day's slots, in order.
@@ -206,6 +245,7 @@ impl Schedule {
     }
 }
 
+/// Slots as text with `separator` between them.
 fn join(slots: &[Slot], separator: &str) -> String {
     slots.iter().map(Slot::to_string).collect::<Vec<_>>().join(separator)
 }
@@ -274,5 +314,28 @@ mod tests {
         // Adjacent slots do not overlap; the same slot twice is one.
         let week = Schedule::typed("09:00-10:30,10:30-12:00,09:00-10:30", [""; 7]).unwrap();
         assert_eq!(week.daily().len(), 2);
+        // A weekday field of separators only is neither 不开放 nor slots.
+        assert_eq!(
+            Schedule::typed("09:00-10:30", ["，", "", "", "", "", "", ""]),
+            Err(ScheduleError::BadSlot("，".to_owned()))
+        );
+    }
+
+    #[test]
+    fn slots_typed_in_full_width_are_read() {
+        let week = Schedule::typed(
+            "０９：００－１０：３０；14:00至15:30",
+            ["", "", "", "", "9:00", "", ""],
+        );
+        assert_eq!(week, Err(ScheduleError::BadSlot("9:00".to_owned())));
+        let week = Schedule::typed("０９：００－１０：３０；14:00至15:30", [""; 7]).unwrap();
+        assert_eq!(week.daily_text(), "09:00-10:30,14:00-15:30");
+    }
+
+    #[test]
+    fn overlapping_slots_stored_before_weeks_were_checked_are_still_read() {
+        let week = Schedule::stored("09:00-10:30,10:00-11:00", "").unwrap();
+        assert_eq!(week.daily_text(), "09:00-10:30,10:00-11:00");
+        assert!(Schedule::typed("09:00-10:30,10:00-11:00", [""; 7]).is_err());
     }
 }

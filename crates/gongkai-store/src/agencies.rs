@@ -172,7 +172,8 @@ async fn put_leaders<'a>(
     leaders: impl Iterator<Item = [&'a str; 4]>,
 ) -> Result<(), StoreError> {
     let photos: Vec<(String, String)> = sqlx::query(
-        "SELECT name, photo_sha256 FROM leaders WHERE agency_id = $1 AND photo_sha256 IS NOT NULL",
+        "SELECT name, photo_sha256 FROM leaders WHERE agency_id = $1 AND photo_sha256 IS NOT NULL \
+         ORDER BY seq",
     )
     .bind(agency_id)
     .fetch_all(&mut **transaction)
@@ -184,8 +185,14 @@ async fn put_leaders<'a>(
         .bind(agency_id)
         .execute(&mut **transaction)
         .await?;
+    // Each photo goes once, to the first leader left of the same name (two leaders may share a name).
+    let mut photos: Vec<Option<(String, String)>> = photos.into_iter().map(Some).collect();
     for (seq, [name, post, duties, biography]) in leaders.enumerate() {
-        let photo = photos.iter().find(|(known, _)| known == name).map(|(_, photo)| photo);
+        let photo = photos
+            .iter_mut()
+            .find(|photo| photo.as_ref().is_some_and(|(known, _)| known.trim() == name.trim()))
+            .and_then(Option::take)
+            .map(|(_, photo)| photo);
         sqlx::query(
             "INSERT INTO leaders (agency_id, seq, name, post, duties, biography, photo_sha256) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",

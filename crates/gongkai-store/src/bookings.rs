@@ -118,15 +118,20 @@ pub async fn reading_point(
 /// days (闭馆日, beyond the public holidays).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PointChange<'a> {
+    /// Opening hours as the portal shows them.
     pub hours: &'a str,
+    /// Seats per slot, 1 to 500.
     pub capacity: i64,
+    /// The day's slots and the weekdays that differ.
     pub schedule: &'a Schedule,
+    /// Closure days beyond the public holidays.
     pub closed_days: &'a [Date],
 }
 
 /// Sets the reading point `id` of the agency `code` (audited), all in one transaction. Returns the active
-/// bookings from `today` on that the new settings no longer offer (on a closure day, a weekday it no longer
-/// opens or a slot it no longer has): they stand, and its staff must tell their holders.
+/// bookings from `today` on that the point offered and the new settings no longer offer (now on a closure
+/// day, a weekday it no longer opens or a slot it no longer has): they stand, and its staff must tell their
+/// holders. Bookings stranded by an earlier change are not counted again.
 pub async fn configure(
     store: &Store,
     code: &str,
@@ -141,6 +146,21 @@ pub async fn configure(
     days.sort();
     days.dedup();
     let mut transaction = store.begin_write().await?;
+    // The point as it was: a booking it no longer offers is counted only if it offered it before.
+    let before = sqlx::query(
+        "SELECT slots, weekly_slots, closed_days FROM reading_points \
+         WHERE id = $1 AND agency_id = $2 AND closed IS NULL",
+    )
+    .bind(id)
+    .bind(agency.id)
+    .fetch_optional(&mut *transaction)
+    .await?
+    .ok_or_else(|| StoreError::NotFound { what: "open reading point", key: id.to_string() })?;
+    let (old_slots, old_weekly, old_closed): (String, String, String) =
+        (before.try_get(0)?, before.try_get(1)?, before.try_get(2)?);
+    let old_week = Schedule::stored(&old_slots, &old_weekly).map_err(|err| {
+        StoreError::InvalidData(format!("reading point {id}'s stored week: {err}"))
+    })?;
     let updated = sqlx::query(
         "UPDATE reading_points SET hours = $1, capacity = $2, slots = $3, weekly_slots = $4, closed_days = $5 \
          WHERE id = $6 AND agency_id = $7 AND closed IS NULL",
@@ -169,9 +189,11 @@ pub async fn configure(
     for row in &held {
         let (day, slot): (String, String) = (row.try_get(0)?, row.try_get(1)?);
         let date = crate::records::parse_date(&day)?;
-        let offered = !days.contains(&day)
-            && change.schedule.on(date.weekday()).iter().any(|known| known.to_string() == slot);
-        if !offered {
+        let offers = |week: &Schedule, closed: bool| {
+            !closed && week.on(date.weekday()).iter().any(|known| known.to_string() == slot)
+        };
+        let was_closed = old_closed.split(',').any(|closed| closed.trim() == day);
+        if offers(&old_week, was_closed) && !offers(change.schedule, days.contains(&day)) {
             stranded += 1;
         }
     }
@@ -284,11 +306,7 @@ pub async fn book(
             if point.closed_days.contains(&booking.day.to_string()) {
                 format!("{}闭馆", booking.day)
             } else {
-                format!(
-                    "每{}",
-                    gongkai_core::reading::WEEKDAY_NAMES
-                        [booking.day.weekday().number_days_from_monday() as usize]
-                )
+                format!("每{}", gongkai_core::reading::weekday_name(booking.day.weekday()))
             }
         )));
     }
@@ -477,15 +495,21 @@ pub async fn all_points(store: &Store, code: &str) -> Result<Vec<PointSettings>,
 /// A new reading point of an agency (查阅点): where, when (as shown), seats per slot and the day's slots.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPoint<'a> {
+    /// 名称.
     pub name: &'a str,
+    /// 地址.
     pub address: &'a str,
+    /// Opening hours as the portal shows them.
     pub hours: &'a str,
+    /// Seats per slot, 1 to 500.
     pub capacity: i64,
+    /// The day's slots and the weekdays that differ.
     pub schedule: &'a Schedule,
     /// The first day it takes bookings.
     pub opened: Date,
 }
 
+/// Seats per slot are 1 to 500.
 fn check_capacity(capacity: i64) -> Result<(), StoreError> {
     if !(1..=500).contains(&capacity) {
         return Err(StoreError::InvalidData(format!("capacity {capacity} must be 1 to 500")));

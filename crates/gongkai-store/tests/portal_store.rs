@@ -303,6 +303,11 @@ async fn a_weekday_that_differs_offers_its_own_slots() {
             configure(&store, point, 2, &closed_fridays, &[date!(2026 - 10 - 12)]).await.unwrap(),
             2
         );
+        // Saved again as it is: those two were told of already, nothing more is stranded.
+        assert_eq!(
+            configure(&store, point, 2, &closed_fridays, &[date!(2026 - 10 - 12)]).await.unwrap(),
+            0
+        );
         // A refused change (no seats) leaves the closure days and the week as they were.
         assert!(matches!(
             configure(&store, point, 0, &week, &[date!(2026 - 10 - 13)]).await,

@@ -76,7 +76,7 @@ impl BookingPage<'_> {
 }
 
 fn weekday(date: Date) -> &'static str {
-    gongkai_core::reading::WEEKDAY_NAMES[date.weekday().number_days_from_monday() as usize]
+    gongkai_core::reading::weekday_name(date.weekday())
 }
 
 /// The bookable working days from tomorrow within the window.

@@ -544,7 +544,7 @@ pub(crate) async fn history_file(
 }
 
 /// A leader's photo (领导信息), by its SHA-256: served only when a leader of this agency has it, as the
-/// image it was checked to be, cached for good (a new photo has a new address).
+/// image it was checked to be; cached for an hour (a removed photo leaves shared caches soon).
 pub(crate) async fn leader_photo(
     State(state): State<AppState>,
     Path((code, sha256)): Path<(String, String)>,
@@ -563,10 +563,7 @@ pub(crate) async fn leader_photo(
         HeaderValue::from_str(&media_type).map_err(|_| PageError::NotFound)?,
     );
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
     Ok(response)
 }
 

@@ -641,6 +641,10 @@ async fn a_leaders_photo_is_uploaded_and_shown_on_the_portal() {
     let moved = [("action", "upload"), ("seq", "0"), ("name", "李四")];
     let stale = admin.upload(photo_form, &moved, "file", "photo.png", PNG).await;
     assert!(stale.text().contains("领导信息已有变化"), "{}", stale.text());
+    // Not a clerk's: refused before anything is read.
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    let refused = clerk.upload(photo_form, &leader, "file", "photo.png", PNG).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let uploaded = admin.upload(photo_form, &leader, "file", "photo.png", PNG).await;
     assert!(uploaded.text().contains("已更新张三的照片"), "{}", uploaded.text());
 

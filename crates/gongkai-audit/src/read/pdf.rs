@@ -1,6 +1,6 @@
 //! PDF as agencies publish it (Word/WPS exports, reports printed to PDF): the text of every page with its
 //! position, through hayro (`hayro-interpret` runs each page's drawing instructions; a glyph's Unicode comes
-//! from the font's ToUnicode map, the predefined CJK CMaps or its glyph names). Tables are rebuilt from the
+//! from the font's `ToUnicode` map, the predefined CJK `CMaps` or its glyph names). Tables are rebuilt from the
 //! page's geometry, not from reading order:
 //!
 //! - **Ruled tables** (every Word/WPS export draws its table's borders): the borders' horizontal and
@@ -32,10 +32,14 @@ use crate::{AuditError, PdfProblem};
 pub(crate) const MAX_PAGES: usize = 500;
 /// The most glyphs kept over the whole file (bounded memory on hostile input).
 const MAX_GLYPHS: usize = 2_000_000;
-/// The most border segments kept per page.
-const MAX_SEGMENTS: usize = 20_000;
+/// The most border segments per page, and over the whole file (a report's table page draws a few
+/// hundred): linking them is quadratic in a page's count.
+const MAX_SEGMENTS: usize = 4_000;
+const MAX_FILE_SEGMENTS: usize = 100_000;
 /// Below this share of glyphs with a Unicode mapping, the text cannot be trusted.
 const MIN_MAPPED: f64 = 0.9;
+/// A glyph whose font gives no Unicode: a table cell or a paragraph holding one is not read.
+const UNMAPPED: char = '\u{FFFD}';
 
 /// A glyph placed on its page: its text, its baseline origin (x right, y down) and its font size.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,10 +81,14 @@ struct PageInk {
     glyphs: Vec<Placed>,
     horizontal: Vec<Segment>,
     vertical: Vec<Segment>,
+    /// Glyphs whose font gives no Unicode (kept in place as U+FFFD, so that no figure loses a digit
+    /// unseen).
     unmapped: usize,
     images: usize,
-    /// Glyphs dropped beyond [`MAX_GLYPHS`].
+    /// Glyphs that may still be kept under [`MAX_GLYPHS`].
     budget: usize,
+    /// Whether a budget ran out: the page was not read whole.
+    cut: bool,
 }
 
 /// The shortest segment that can be a border, in points.
@@ -91,6 +99,7 @@ const AXIS_TOLERANCE: f64 = 0.8;
 impl PageInk {
     fn segment(&mut self, from: Point, to: Point) {
         if self.horizontal.len() + self.vertical.len() >= MAX_SEGMENTS {
+            self.cut = true;
             return;
         }
         if (from.y - to.y).abs() <= AXIS_TOLERANCE && (from.x - to.x).abs() >= MIN_SEGMENT {
@@ -166,25 +175,33 @@ impl<'a> Device<'a> for Collector {
         _: &GlyphDrawMode,
     ) {
         if self.ink.budget == 0 {
+            self.ink.cut = true;
             return;
         }
         self.ink.budget -= 1;
-        let Some(unicode) = glyph.as_unicode() else {
-            self.ink.unmapped += 1;
-            return;
-        };
-        let text = match unicode {
-            BfString::Char(c) => c.to_string(),
-            BfString::String(s) => s,
-        };
-        if text.chars().all(char::is_control) {
-            return;
-        }
         // hayro's glyph space has 1,000 units to the em: the em's height on the page is the font size.
         let matrix = self.flip * transform * glyph_transform;
         let origin = matrix * Point::ZERO;
-        let size = (matrix * Point::new(0.0, 1000.0) - origin).hypot();
+        let up = matrix * Point::new(0.0, 1000.0) - origin;
+        let along = matrix * Point::new(1000.0, 0.0) - origin;
+        let size = up.hypot();
         if !(size.is_finite() && origin.x.is_finite() && origin.y.is_finite()) || size < 1.0 {
+            return;
+        }
+        // Only upright text is read (rotated or mirrored text is a stamp, a watermark or a sideways
+        // table, whose order this reader does not rebuild).
+        if along.x <= 0.0 || along.y.abs() > along.x * 0.1 || up.y >= 0.0 {
+            return;
+        }
+        let text = match glyph.as_unicode() {
+            Some(BfString::Char(c)) => c.to_string(),
+            Some(BfString::String(s)) => s,
+            None => {
+                self.ink.unmapped += 1;
+                UNMAPPED.to_string()
+            }
+        };
+        if text.chars().all(char::is_control) {
             return;
         }
         self.ink.glyphs.push(Placed { text, x: origin.x, y: origin.y, size });
@@ -221,13 +238,13 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Document, AuditError> {
     }
     let cache = InterpreterCache::new();
     let mut budget = MAX_GLYPHS;
+    let mut segments = 0;
     let mut read_pages = Vec::with_capacity(pages.len());
     let (mut mapped, mut unmapped, mut images) = (0usize, 0usize, 0usize);
     for page in pages.iter() {
         let (_, height) = page.render_dimensions();
-        let crop = page.crop_box();
-        // Top-down coordinates from the page's crop box.
-        let flip = Affine::new([1.0, 0.0, 0.0, -1.0, -crop.x0, crop.y1]);
+        // Top-down coordinates of the page as shown (its rotation applied).
+        let flip = Affine::new(page.initial_transform(true).as_coeffs());
         let mut context = Context::new(
             Affine::IDENTITY,
             Rect::new(0.0, 0.0, 1.0, 1.0),
@@ -239,7 +256,11 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Document, AuditError> {
         interpret_page(page, &mut context, &mut collector);
         let ink = collector.ink;
         budget = ink.budget;
-        mapped += ink.glyphs.len();
+        segments += ink.horizontal.len() + ink.vertical.len();
+        if ink.cut || segments > MAX_FILE_SEGMENTS {
+            return Err(AuditError::Pdf(PdfProblem::TooLarge));
+        }
+        mapped += ink.glyphs.len() - ink.unmapped;
         unmapped += ink.unmapped;
         images += ink.images;
         read_pages.push((f64::from(height), ink));
@@ -251,7 +272,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Document, AuditError> {
             PdfProblem::NoText
         }));
     }
-    let share = mapped as f64 / (mapped + unmapped) as f64;
+    let share = mapped as f64 / (mapped + unmapped).max(1) as f64;
     if share < MIN_MAPPED {
         let percent = ((1.0 - share) * 100.0).round().clamp(0.0, 100.0) as u8;
         return Err(AuditError::Pdf(PdfProblem::Unmapped(percent)));
@@ -289,6 +310,9 @@ fn assemble(pages: Vec<(f64, PageInk)>) -> Document {
             match grid.table(cells) {
                 Ok((table, extents)) => tables.push(PageTable {
                     page: index,
+                    top: grid.ys[0],
+                    bottom: grid.ys[grid.ys.len() - 1],
+                    height,
                     xs: grid.xs.clone(),
                     open_top: grid.open_top,
                     open_bottom: grid.open_bottom,
@@ -310,6 +334,8 @@ fn assemble(pages: Vec<(f64, PageInk)>) -> Document {
     }
     text.push_str(&paragraphs_text(&lines));
     let mut document = super::text::read(&text);
+    // A paragraph with a glyph its font gives no text for may have lost a digit: not read.
+    document.paragraphs.retain(|paragraph| !paragraph.contains(UNMAPPED));
     let mut ruled = join_continued(tables);
     ruled.append(&mut document.tables);
     document.tables = ruled;
@@ -320,13 +346,22 @@ fn assemble(pages: Vec<(f64, PageInk)>) -> Document {
 /// row split by the page break: the page's part of it has no border on that side).
 struct PageTable {
     page: usize,
+    /// Where it starts and ends on its page, and the page's height.
+    top: f64,
+    bottom: f64,
+    height: f64,
     xs: Vec<f64>,
     open_top: bool,
     open_bottom: bool,
     table: RawTable,
     /// Each cell's left and right border, row by row as in `table`.
-    extents: Vec<Vec<(f64, f64)>>,
+    extents: Extents,
 }
+
+/// A cell's left and right border on its page.
+type Extent = (f64, f64);
+/// The cells' borders of a table, row by row.
+type Extents = Vec<Vec<Extent>>;
 
 impl PageTable {
     /// Lays the table on the column borders `xs` (its own and more): each cell spans the columns between
@@ -362,7 +397,13 @@ fn join_continued(tables: Vec<PageTable>) -> Vec<RawTable> {
                 (previous.table.rows.first(), table.table.rows.first()),
                 (Some(a), Some(b)) if texts(a) == texts(b) && texts(a).iter().any(|text| !text.is_empty())
             );
-            previous.page + 1 == table.page && first_on_page && (same_columns || same_header)
+            // One that ends its page, the other that starts the next.
+            let adjoining =
+                previous.bottom >= previous.height * 0.55 && table.top <= table.height * 0.45;
+            previous.page + 1 == table.page
+                && first_on_page
+                && adjoining
+                && (same_columns || same_header)
         });
         match joined.last_mut() {
             Some(previous) if continues => {
@@ -373,7 +414,7 @@ fn join_continued(tables: Vec<PageTable>) -> Vec<RawTable> {
                     previous.respan(&union);
                     table.respan(&union);
                 }
-                let mut rows: Vec<(Vec<RawCell>, Vec<(f64, f64)>)> =
+                let mut rows: Vec<(Vec<RawCell>, Vec<Extent>)> =
                     table.table.rows.into_iter().zip(table.extents).collect();
                 if previous.open_bottom && table.open_top && !rows.is_empty() {
                     // The two parts of a row split by the page break: each cell's text joined.
@@ -405,6 +446,8 @@ fn join_continued(tables: Vec<PageTable>) -> Vec<RawTable> {
                     previous.extents.push(extents);
                 }
                 previous.page = table.page;
+                previous.bottom = table.bottom;
+                previous.height = table.height;
                 previous.open_bottom = table.open_bottom;
             }
             _ => joined.push(table),
@@ -477,12 +520,12 @@ impl Grid {
             lines_of(glyphs.clone()).iter().any(|line| line_text(&line.glyphs, true).contains('\t'))
         });
         // Text running over a cell's border (a figure too wide for its column overprints the next
-        // one): what belongs to which cell cannot be told.
+        // one), or a glyph without Unicode: what a cell says cannot be told.
         let overflow = cells.iter().zip(&self.regions).any(|(glyphs, (_, left, _, width))| {
             let (x0, x1) = (self.xs[*left], self.xs[left + width]);
             glyphs.iter().any(|glyph| {
                 let slack = glyph.width() * 0.3;
-                glyph.x < x0 - slack || glyph.right() > x1 + slack
+                glyph.x < x0 - slack || glyph.right() > x1 + slack || glyph.text.contains(UNMAPPED)
             })
         });
         let columns = self.xs.len() - 1;
@@ -495,7 +538,7 @@ impl Grid {
             let mut cells_of_row = Vec::new();
             let mut extents_of_row = Vec::new();
             let mut text_in_row = false;
-            for column in 0..columns {
+            for (column, column_has_text) in columns_with_text.iter_mut().enumerate() {
                 let region = self.at[row * columns + column];
                 let (first_row, first_column, height, width) = self.regions[region];
                 if first_row != row || first_column != column {
@@ -504,7 +547,7 @@ impl Grid {
                 let text = cell_text(cells[region].clone());
                 if !text.is_empty() {
                     text_in_row = true;
-                    columns_with_text[column] = true;
+                    *column_has_text = true;
                 }
                 cells_of_row.push(RawCell {
                     text,
@@ -785,7 +828,7 @@ fn lines_of(mut glyphs: Vec<Placed>) -> Vec<Line> {
     let mut lines: Vec<Line> = Vec::new();
     for glyph in glyphs {
         match lines.last_mut() {
-            Some(line) if (glyph.y - line.y).abs() <= glyph.size.min(line.size()) / 3.0 => {
+            Some(line) if (glyph.y - line.y).abs() <= glyph.size.min(line.glyphs[0].size) / 3.0 => {
                 line.glyphs.push(glyph);
             }
             _ => lines.push(Line { y: glyph.y, glyphs: vec![glyph], page: 0, plain: false }),
@@ -871,15 +914,50 @@ fn paragraphs_text(lines: &[Line]) -> String {
     starts.sort_unstable();
     let left = most_common(&starts) as f64;
     let right = lines.iter().map(Line::right).fold(f64::MIN, f64::max);
+    // Rows of a table laid out by space: a row with fewer runs than most rows of its table has a blank
+    // cell the gaps do not show — which one cannot be told, so the row is left out (its cells absent,
+    // never shifted into the wrong columns).
+    let tabbed: Vec<Option<String>> = lines
+        .iter()
+        .map(|line| {
+            let text = line_text(&line.glyphs, !line.plain);
+            (text.contains('\t') && !text.contains(UNMAPPED)).then_some(text)
+        })
+        .collect();
+    let mut ambiguous = vec![false; lines.len()];
+    let mut start = 0;
+    while start < lines.len() {
+        if tabbed[start].is_none() {
+            start += 1;
+            continue;
+        }
+        let end = (start..lines.len()).find(|at| tabbed[*at].is_none()).unwrap_or(lines.len());
+        let runs: Vec<usize> = tabbed[start..end]
+            .iter()
+            .map(|text| text.as_deref().map_or(0, |text| text.matches('\t').count() + 1))
+            .collect();
+        let mut sorted: Vec<i64> = runs.iter().map(|runs| *runs as i64).collect();
+        sorted.sort_unstable();
+        let usual = most_common(&sorted) as usize;
+        for (offset, count) in runs.iter().enumerate() {
+            ambiguous[start + offset] = usual >= 3 && *count > 1 && *count < usual;
+        }
+        start = end;
+    }
     let mut out = String::new();
     let mut previous: Option<&Line> = None;
     let mut open = false;
-    for line in lines {
-        let tabbed = line_text(&line.glyphs, !line.plain);
+    for (index, line) in lines.iter().enumerate() {
         let size = line.size();
-        if tabbed.contains('\t') {
+        if ambiguous[index] {
             out.push_str(if open { "\n" } else { "" });
-            out.push_str(&tabbed);
+            open = false;
+            previous = None;
+            continue;
+        }
+        if let Some(tabbed) = &tabbed[index] {
+            out.push_str(if open { "\n" } else { "" });
+            out.push_str(tabbed);
             out.push('\n');
             open = false;
             previous = None;
@@ -1024,6 +1102,25 @@ mod tests {
                 "二、收到和处理政府信息公开申请情况",
             ]
         );
+    }
+
+    #[test]
+    fn a_spaced_row_with_fewer_cells_than_its_table_is_left_out() {
+        // 总计 row without its second figure: which column is blank cannot be told.
+        let mut lines = Vec::new();
+        for (y, cells) in
+            [(100.0, ["一、本年新收", "3", "1", "4"]), (115.0, ["二、上年结转", "0", "", "0"])]
+                .into_iter()
+                .chain([(130.0, ["四、结转下年度", "1", "0", "1"])])
+        {
+            let mut glyphs_of_line = Vec::new();
+            for (column, text) in cells.iter().enumerate() {
+                glyphs_of_line.extend(glyphs(text, 50.0 + 100.0 * column as f64, y, 10.0));
+            }
+            lines.extend(page_lines(glyphs_of_line, 0, 842.0));
+        }
+        let text = paragraphs_text(&lines);
+        assert_eq!(text, "一、本年新收\t3\t1\t4\n四、结转下年度\t1\t0\t1\n");
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub(crate) fn pdf_problem(problem: &gongkai_audit::PdfProblem) -> String {
             format!("该 PDF 有{percent}%的文字在字体中没有编码对照，无法可靠读取。")
         }
         PdfProblem::TooManyPages(pages) => format!("该 PDF 共{pages}页，不像年度报告。"),
+        PdfProblem::TooLarge => "该 PDF 的文字或线条远多于年度报告，未能完整读取。".to_owned(),
     }
 }
 
