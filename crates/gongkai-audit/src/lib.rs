@@ -63,7 +63,8 @@ pub enum Kind {
 
 impl Kind {
     /// From the content: a PDF header (within the first kilobyte, as readers accept it) is PDF, a zip
-    /// container is DOCX, markup is HTML, anything else text.
+    /// container is DOCX, markup (a whole page or a fragment starting with a block tag) is HTML, anything
+    /// else text.
     pub fn detect(bytes: &[u8]) -> Kind {
         if bytes.starts_with(b"PK\x03\x04") {
             return Kind::Docx;
@@ -73,10 +74,16 @@ impl Kind {
         }
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
         let head = head.trim_start_matches('\u{feff}').trim_start();
+        // A fragment as a site's CMS stores a report (`<p>…</p><table>…`, no `<html>`) is HTML too.
+        let fragment = head.starts_with('<')
+            && ["<p", "<div", "<span", "<br", "<h1", "<h2", "<section", "<article"]
+                .iter()
+                .any(|tag| head.starts_with(tag));
         if head.starts_with("<!doctype html")
             || head.starts_with("<html")
             || head.contains("<table")
             || head.contains("<body")
+            || fragment
         {
             Kind::Html
         } else {

@@ -1,8 +1,9 @@
 //! Checking a table against its format's rules, whether gongkai generated it or someone typed it in.
 //!
 //! Every rule is data in the format file (see [`crate::report::format::RuleKind`]); this module only knows how
-//! to evaluate each kind. A cell that is not filled counts as 0 in sums, except that a rule whose cells are
-//! all unfilled is not evaluated (nothing was stated).
+//! to evaluate each kind. A cell that is not filled counts as 0 in sums, except that a sum whose total is
+//! not filled, or whose parts are all unfilled, is not evaluated (the report stated one side only: an
+//! omission, not a contradiction — a careful reader would not say "found 0" of a blank cell).
 
 use serde::Serialize;
 
@@ -96,7 +97,8 @@ impl Context<'_> {
         }
     }
 
-    /// Checks that cell `total` equals the sum of `parts`, when the table has them all and any is filled.
+    /// Checks that cell `total` equals the sum of `parts`, when the table has them all, the total is filled
+    /// and so is at least one part.
     fn check_sum(
         &self,
         total: (&str, &str),
@@ -109,12 +111,15 @@ impl Context<'_> {
         else {
             return;
         };
-        if (found.is_some() || parts_filled) && found.unwrap_or_default() != expected {
+        if let Some(found) = found
+            && parts_filled
+            && found != expected
+        {
             let cells = std::iter::once(total)
                 .chain(parts.iter().copied())
                 .map(|(row, column)| self.cell(row, column))
                 .collect();
-            findings.push(self.finding(location, cells, expected, found.unwrap_or_default()));
+            findings.push(self.finding(location, cells, expected, found));
         }
     }
 
@@ -151,7 +156,7 @@ fn check_rule(
                 else {
                     continue;
                 };
-                if (left_filled || right_filled) && expected != found {
+                if left_filled && right_filled && expected != found {
                     let cells =
                         left.iter().chain(right).map(|row| context.cell(row, &column)).collect();
                     findings.push(context.finding(
@@ -315,5 +320,30 @@ mod tests {
         let findings = check(FormatId::Pre2019.format(), &values, None);
         let rules: Vec<&str> = findings.iter().map(|finding| finding.rule.as_str()).collect();
         assert_eq!(rules, vec!["stats.refused_reasons"], "{findings:#?}");
+    }
+
+    #[test]
+    fn a_total_left_blank_or_parts_all_blank_is_an_omission_not_a_contradiction() {
+        // A real 2019 report (上海市人民政府办公厅) left the 总计 column blank in rows (一)–(六): "found 0"
+        // would be false. Its parts filled and its total stated, the sum is checked as before.
+        let mut values = TableValues::default();
+        stats(&mut values, "received", None);
+        stats(&mut values, "received_in_person", Some(0));
+        stats(&mut values, "received_fax", Some(0));
+        stats(&mut values, "received_online", Some(3));
+        stats(&mut values, "received_letter", Some(1));
+        stats(&mut values, "concluded", Some(4));
+        for row in ["concluded_on_time", "concluded_extended"] {
+            stats(&mut values, row, None);
+        }
+        let findings = check(FormatId::Pre2019.format(), &values, None);
+        let rules: Vec<&str> = findings.iter().map(|finding| finding.rule.as_str()).collect();
+        assert!(!rules.contains(&"stats.received_by_channel"), "{findings:#?}");
+        assert!(!rules.contains(&"stats.concluded"), "{findings:#?}");
+        stats(&mut values, "received", Some(3));
+        let findings = check(FormatId::Pre2019.format(), &values, None);
+        let finding =
+            findings.iter().find(|finding| finding.rule == "stats.received_by_channel").unwrap();
+        assert_eq!((finding.expected, finding.found), (Quantity::count(4), Quantity::count(3)));
     }
 }
