@@ -329,6 +329,86 @@ impl Checker<'_> {
         }
     }
 
+    /// A list that breaks a stated whole down completely: "共公布政府信息2602条（其中机构职能类信息82条，…，
+    /// 其他应主动公开政府信息1053条）". Checked only when it is certain the list is the whole breakdown: the
+    /// parts follow 其中 in the same sentence as the whole, in the whole's unit, at least three, the last one
+    /// the catch-all (其他…), and no part is itself broken down or added to (其中, 含, 包括, 分别, 另).
+    fn parts_sum(&mut self, figures: &[Figure]) {
+        let mut at = 0;
+        while at < figures.len() {
+            let opener = &figures[at];
+            let opens =
+                opener.subject.contains("其中") && COUNT_UNITS.contains(&opener.unit.as_str());
+            // The whole: the count figure just before the 其中, in the same sentence.
+            let whole = at.checked_sub(1).map(|before| &figures[before]).filter(|whole| {
+                whole.paragraph == opener.paragraph
+                    && whole.sentence == opener.sentence
+                    && whole.unit == opener.unit
+                    && whole.value.is_some()
+            });
+            let (true, Some(whole)) = (opens, whole) else {
+                at += 1;
+                continue;
+            };
+            let mut parts: Vec<&Figure> = Vec::new();
+            let mut certain = true;
+            for figure in &figures[at..] {
+                if figure.paragraph != opener.paragraph || figure.sentence != opener.sentence {
+                    break;
+                }
+                if figure.unit == "%" {
+                    continue;
+                }
+                if figure.unit != whole.unit || figure.value.is_none() {
+                    certain = false;
+                    break;
+                }
+                // A part broken down again (其中, 含, 包括, 分别) or an addition (另): not one level.
+                let nested = ["其中", "含", "包括", "分别", "另"];
+                if !parts.is_empty() && nested.iter().any(|word| figure.subject.contains(word)) {
+                    certain = false;
+                    break;
+                }
+                parts.push(figure);
+            }
+            if !certain {
+                // A list not known to be one level: nothing else of the sentence is taken for one.
+                at += figures[at..]
+                    .iter()
+                    .take_while(|figure| {
+                        figure.paragraph == opener.paragraph && figure.sentence == opener.sentence
+                    })
+                    .count();
+                continue;
+            }
+            at += parts.len().max(1);
+            let catch_all = parts.last().is_some_and(|last| {
+                let words =
+                    last.subject.trim_start_matches(['，', ',', '、', '；', ';', '（', '(']);
+                words.starts_with("其他") || words.starts_with("其它")
+            });
+            if parts.len() < 3 || !catch_all {
+                continue;
+            }
+            let sum = parts
+                .iter()
+                .filter_map(|part| part.value)
+                .fold(Quantity::ZERO, |sum, value| sum + value);
+            if whole.value != Some(sum) {
+                let description = format!(
+                    "“其中”所列{}项之和为{}{}，与所述总数{}{}不符",
+                    parts.len(),
+                    sum,
+                    whole.unit,
+                    whole.text,
+                    whole.unit
+                );
+                let expected = Some(format!("{sum}{}", whole.unit));
+                self.prose_finding("prose.parts_sum", description, whole, expected, Vec::new());
+            }
+        }
+    }
+
     fn percentage(&mut self, figure: &Figure, part: Option<&Figure>, whole: Option<&Figure>) {
         if !(figure.subject.contains('占') || figure.subject.contains("比例")) {
             return;
@@ -540,6 +620,7 @@ pub fn check(
     let figures = figures(paragraphs, checker.format);
     checker.claims(&figures);
     checker.parts_and_percentages(&figures);
+    checker.parts_sum(&figures);
     checker.mentions(paragraphs);
     checker.structure(paragraphs, year);
     checker.findings
@@ -548,6 +629,35 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_complete_breakdown_that_does_not_add_up_is_found() {
+        // 平潭综合实验区 2020 (tests/corpus): the eleven categories, 其他 last, add up to 2603.
+        let wrong = "2020年，共公布政府信息2602条(其中机构职能类信息82条，政策、规范性文件类信息80条，\
+                     规划计划类信息21条，行政许可类信息40条，重大建设项目信息390条，为民办实事类信息69条，\
+                     民政扶贫救灾社会保障就业类信息143条，国土资源城乡建设环保能源类信息208条，\
+                     科教文体卫生类信息246条，安全生产、应急管理类信息271条，其他应主动公开政府信息1053条)。";
+        let findings = check(&[wrong.to_owned()], FormatId::F2019, &TableValues::default(), None);
+        let finding = findings.iter().find(|finding| finding.rule == "prose.parts_sum").unwrap();
+        assert_eq!(
+            (finding.expected.as_deref(), finding.found.as_deref()),
+            (Some("2603条"), Some("2602条"))
+        );
+        // Adding up; or not known to be complete (no catch-all last, or a part broken down again).
+        for clean in [
+            "共公布政府信息2603条(其中机构职能类信息82条，政策文件类信息80条，规划计划类信息21条，其他信息2420条)。",
+            "共公布政府信息2602条，其中机构职能类信息82条，政策文件类信息80条，规划计划类信息21条。",
+            "共公布政府信息100条，其中政策文件类60条（其中规章3条），工作信息类30条，其他5条。",
+            "共受理申请40件，其中当面10件，网络20件（含邮件5件），其他10件。",
+        ] {
+            let findings =
+                check(&[clean.to_owned()], FormatId::F2019, &TableValues::default(), None);
+            assert!(
+                findings.iter().all(|finding| finding.rule != "prose.parts_sum"),
+                "{clean}: {findings:#?}"
+            );
+        }
+    }
 
     #[test]
     fn the_vocabulary_parses_and_names_measures_some_format_shows() {
