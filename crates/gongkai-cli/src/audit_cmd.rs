@@ -23,7 +23,7 @@ const MAX_FILE: u64 = 64 * 1024 * 1024;
 
 #[derive(Debug, Args)]
 pub(crate) struct AuditArgs {
-    /// Report files: .html, .txt (tab-separated cells, as copied from a word processor) or .docx; a folder
+    /// Report files: .pdf, .html, .txt (tab-separated cells, as copied from a word processor) or .docx; a folder
     /// stands for every such file in it and its subfolders.
     #[arg(required = true, value_name = "FILE|DIR")]
     files: Vec<PathBuf>,
@@ -38,7 +38,7 @@ pub(crate) struct AuditArgs {
     summary: bool,
 }
 
-const EXTENSIONS: [&str; 5] = ["html", "htm", "txt", "docx", "xhtml"];
+const EXTENSIONS: [&str; 6] = ["html", "htm", "txt", "docx", "xhtml", "pdf"];
 
 /// The files named, folders expanded to the reports in them (sorted, so runs are repeatable).
 fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
@@ -153,9 +153,11 @@ fn audit_file(
 pub(crate) fn run(args: &AuditArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
     let files = expand(&args.files)?;
     if files.is_empty() {
-        return Err(
-            crate::UsageError::new("FILE", "no report files (.html, .txt, .docx) found").into()
-        );
+        return Err(crate::UsageError::new(
+            "FILE",
+            "no report files (.pdf, .html, .txt, .docx) found",
+        )
+        .into());
     }
     // The bar draws on standard error only when it is a terminal, and only for a batch.
     let progress =

@@ -425,7 +425,7 @@ fn audit_exit_codes_json_and_batch_summary() {
     let dir = scratch("audit");
     let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
     // A report gongkai generates audits clean in every reading format: exit 0.
-    for extension in ["html", "docx", "txt"] {
+    for extension in ["html", "docx", "txt", "pdf"] {
         let out = path(&format!("r2021.{extension}"));
         let made =
             gongkai(&["report", "--demo", "wenzhou-justice", "--year", "2021", "--out", &out]);
@@ -457,7 +457,7 @@ fn audit_exit_codes_json_and_batch_summary() {
     assert_eq!(batch.status.code(), Some(2));
     let summary = stdout(&batch);
     assert!(
-        summary.contains("5 reports: 3 without findings, 1 with findings, 1 unreadable"),
+        summary.contains("6 reports: 4 without findings, 1 with findings, 1 unreadable"),
         "{summary}"
     );
     assert!(summary.contains("温州市司法局\t2021\t2021\t0"), "{summary}");
