@@ -236,6 +236,15 @@ pub fn audit_document(
     })
 }
 
+/// The prose checks that need neither the table nor the whole report, for a report whose table could not
+/// be read, or an opening without one ([`prose::check_without_table`]). The year is the title's; the
+/// format, the year's.
+pub fn audit_prose(document: &Document) -> (Option<i32>, Vec<AuditFinding>) {
+    let year = prose::report_year(&document.paragraphs);
+    let format = year.map_or(FormatId::F2021, FormatId::for_year);
+    (year, prose::check_without_table(&document.paragraphs, format))
+}
+
 /// The agency from the title: the text before the report year ("温州市司法局2018年度…"), or the line
 /// before a title that starts with the year.
 fn agency_of(paragraphs: &[String], year: Option<i32>) -> Option<String> {

@@ -626,6 +626,25 @@ pub fn check(
     checker.findings
 }
 
+/// The checks of the prose against itself alone, for a report whose table was not read or an opening: a
+/// breakdown against its whole, a part above its whole, percentages against the figures beside them,
+/// malformed numbers. Not the checks that need the whole report (its parts, the year of its plans) or the
+/// table (a figure is compared with nothing it might name).
+pub fn check_without_table(paragraphs: &[String], format: FormatId) -> Vec<AuditFinding> {
+    let values = TableValues::default();
+    let mut checker = Checker {
+        format,
+        sections: vec![None; paragraphs.len()],
+        values: &values,
+        cells: BTreeMap::new(),
+        findings: Vec::new(),
+    };
+    let figures = figures(paragraphs, format);
+    checker.parts_and_percentages(&figures);
+    checker.parts_sum(&figures);
+    checker.findings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

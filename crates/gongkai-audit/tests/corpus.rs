@@ -1,7 +1,8 @@
-//! The corpus of real published reports (tests/corpus/, issue #23): every report the auditor reads gives
-//! exactly the findings judged by hand (`expected` in the manifest), and no other report gets any — a report
-//! the auditor starts reading must be judged and recorded before this passes again. Prints how many reports
-//! were read and how many of the annotated contradictions were found.
+//! The corpus of real published reports (tests/corpus/, issue #23): every report gives exactly the findings
+//! judged by hand (`expected` in the manifest) — audited whole when its table is read, by the prose checks
+//! that need no table otherwise — and no other report gets any: a report that starts getting findings must
+//! be judged and recorded before this passes again. Prints how many reports had their table read and how
+//! many of the annotated contradictions were found.
 
 use std::path::PathBuf;
 
@@ -35,7 +36,8 @@ fn real_reports_give_exactly_the_findings_judged_by_hand() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     let manifest: Manifest =
         toml::from_str(&std::fs::read_to_string(root.join("manifest.toml")).unwrap()).unwrap();
-    let (mut full, mut read, mut annotated, mut found) = (0, 0, 0, 0);
+    let (mut full, mut read, mut found) = (0, 0, 0);
+    let annotated: usize = manifest.report.iter().map(|entry| entry.contradictions.len()).sum();
     let mut problems = Vec::new();
     for entry in &manifest.report {
         let file = root.join(&entry.files[0]);
@@ -43,15 +45,22 @@ fn real_reports_give_exactly_the_findings_judged_by_hand() {
         if entry.kind == "full" {
             full += 1;
         }
-        let Ok(audited) = audit(&bytes, None) else {
-            if entry.expected.as_ref().is_some_and(|expected| !expected.is_empty()) {
-                problems.push(format!("{}: not read, but findings are expected", entry.id));
+        // A report whose table is read is audited whole; any other (an opening, a table not read) by the
+        // prose checks that need no table.
+        let all = match audit(&bytes, None) {
+            Ok(audited) => {
+                read += 1;
+                audited.findings
             }
-            continue;
+            Err(_) => match gongkai_audit::read(&bytes, gongkai_audit::Kind::detect(&bytes)) {
+                Ok(document) => gongkai_audit::audit_prose(&document).1,
+                Err(_) => Vec::new(),
+            },
         };
-        read += 1;
-        let mut findings: Vec<Expected> = audited
-            .findings
+        if all.is_empty() && entry.expected.as_ref().is_none_or(Vec::is_empty) {
+            continue;
+        }
+        let mut findings: Vec<Expected> = all
             .iter()
             .map(|finding| Expected {
                 rule: finding.rule.clone(),
@@ -71,7 +80,6 @@ fn real_reports_give_exactly_the_findings_judged_by_hand() {
                     ));
                 }
                 // `expected` is judged against the annotation: its findings are contradictions found.
-                annotated += entry.contradictions.len();
                 found += expected.len();
             }
             None => problems.push(format!(
@@ -83,8 +91,8 @@ fn real_reports_give_exactly_the_findings_judged_by_hand() {
         }
     }
     eprintln!(
-        "corpus: {full} full reports, {} openings; {read} read; {found} of the {annotated} annotated \
-         contradictions of the reports read found",
+        "corpus: {full} full reports, {} openings; {read} with their table read; {found} of the {annotated} \
+         annotated contradictions found, and no other finding",
         manifest.report.len() - full,
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
