@@ -238,10 +238,20 @@ impl Checker<'_> {
         });
     }
 
+    /// Each claim the prose states, against the table (or, for a measure the table lacks, against the same
+    /// claim elsewhere). Only a paragraph's first statement of a claim is its claim: a later one in the same
+    /// paragraph is a part or a sub-group in the whole's words ("区直、县直各单位主动公开政府信息303条" after
+    /// "主动公开政府信息425条"), which the words alone do not tell from the whole.
     fn claims(&mut self, figures: &[Figure]) {
         let mut stated: BTreeMap<usize, (Quantity, String)> = BTreeMap::new();
+        let mut seen_in_paragraph: std::collections::BTreeSet<(usize, usize)> =
+            std::collections::BTreeSet::new();
         for figure in figures {
             let (Some(index), Some(value)) = (figure.claim, figure.value) else { continue };
+            let first = seen_in_paragraph.insert((figure.paragraph, index));
+            if !first {
+                continue;
+            }
             let claim = &vocabulary().claim[index];
             let label = claim.phrases[0].clone();
             if let Some((expected, cells)) = self.table_value(&claim.measures) {
@@ -648,6 +658,23 @@ pub fn check_without_table(paragraphs: &[String], format: FormatId) -> Vec<Audit
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sub_group_stated_in_the_totals_words_is_not_the_total() {
+        // 平潭综合实验区 2011 (tests/corpus): the total, then two sub-groups in the same words.
+        let paragraph = "2011年制作、获取政府信息总数1873条，其中主动公开政府信息425条，作为依申请公开信息数46条。\
+                         主动公开的政府信息，区直、县直各单位主动公开政府信息303条，占71.3%。\
+                         各乡镇主动公开政府信息122条，占28.7%。";
+        let mut values = TableValues::default();
+        values.set(CellKey::new("stats", "proactive_total", "value"), Some(Quantity::count(425)));
+        let findings = check(&[paragraph.to_owned()], FormatId::Pre2019, &values, Some(2011));
+        assert!(
+            findings
+                .iter()
+                .all(|finding| !matches!(finding.rule.as_str(), "prose.table" | "prose.repeated")),
+            "{findings:#?}"
+        );
+    }
 
     #[test]
     fn a_complete_breakdown_that_does_not_add_up_is_found() {
