@@ -1,7 +1,8 @@
-//! `gongkai audit FILE|DIR...`: check published annual reports (HTML, plain text or DOCX) against their
-//! format's rules and their prose against their tables. A folder stands for the reports in it (batch mode:
-//! a progress bar on standard error, a summary table at the end). Exit 0 without findings, 1 with findings,
-//! 2 when a file cannot be read or has no statistics table (after auditing the others).
+//! `gongkai audit FILE|DIR...`: check published annual reports (PDF, HTML, plain text or DOCX) against
+//! their format's rules and their prose against their tables. A folder stands for the reports in it (batch
+//! mode: a progress bar on standard error, a summary table at the end). Exit 0 without findings, 1 with
+//! findings, 2 when a file cannot be read or has no statistics table (after auditing the others); a file
+//! whose table is not read still has its prose checked by the checks that need no table, and shows them.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -11,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context as _;
 use clap::Args;
-use gongkai_audit::{Audit, AuditError};
+use gongkai_audit::{Audit, AuditError, AuditFinding};
 use gongkai_core::report::format::FormatId;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -75,14 +76,9 @@ fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 /// Audits `files` on every core, in order of the list.
-fn audit_all(
-    files: &[PathBuf],
-    format: Option<FormatId>,
-    progress: &ProgressBar,
-) -> Vec<Result<Audit, AuditError>> {
+fn audit_all(files: &[PathBuf], format: Option<FormatId>, progress: &ProgressBar) -> Vec<Audited> {
     let next = AtomicUsize::new(0);
-    let results: Vec<Mutex<Option<Result<Audit, AuditError>>>> =
-        files.iter().map(|_| Mutex::new(None)).collect();
+    let results: Vec<Mutex<Option<Audited>>> = files.iter().map(|_| Mutex::new(None)).collect();
     let workers =
         std::thread::available_parallelism().map_or(1, usize::from).min(files.len().max(1));
     std::thread::scope(|scope| {
@@ -93,7 +89,7 @@ fn audit_all(
                     let Some(path) = files.get(index) else { break };
                     let result = match audit_file(path, format) {
                         Ok(result) => result,
-                        Err(err) => Err(AuditError::Unreadable(format!("{err:#}"))),
+                        Err(err) => (Err(AuditError::Unreadable(format!("{err:#}"))), Vec::new()),
                     };
                     if let Ok(mut slot) = results[index].lock() {
                         *slot = Some(result);
@@ -107,7 +103,8 @@ fn audit_all(
         .into_iter()
         .map(|slot| {
             slot.into_inner().ok().flatten().unwrap_or_else(|| {
-                Err(AuditError::Unreadable("the audit of this file did not finish".to_owned()))
+                let unfinished = "the audit of this file did not finish".to_owned();
+                (Err(AuditError::Unreadable(unfinished)), Vec::new())
             })
         })
         .collect()
@@ -125,6 +122,10 @@ fn parse_format(text: &str) -> Result<FormatArg, String> {
     }
 }
 
+/// A file's audit, and for a file whose table was not read, the findings of the prose checks that need no
+/// table.
+type Audited = (Result<Audit, AuditError>, Vec<AuditFinding>);
+
 #[derive(Serialize)]
 struct FileResult<'a> {
     file: String,
@@ -132,22 +133,33 @@ struct FileResult<'a> {
     audit: Option<&'a Audit>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    /// Findings of the prose alone, for a file whose table was not read.
+    #[serde(skip_serializing_if = "<[AuditFinding]>::is_empty")]
+    prose_findings: &'a [AuditFinding],
 }
 
-fn audit_file(
-    path: &PathBuf,
-    format: Option<FormatId>,
-) -> anyhow::Result<Result<Audit, AuditError>> {
+fn audit_file(path: &PathBuf, format: Option<FormatId>) -> anyhow::Result<Audited> {
     let metadata = std::fs::metadata(path).with_context(|| format!("{}", path.display()))?;
     if metadata.len() > MAX_FILE {
-        return Ok(Err(AuditError::Unreadable(format!(
+        let too_large = format!(
             "the file has {} bytes, more than the {} MiB a report may have",
             metadata.len(),
             MAX_FILE / 1024 / 1024
-        ))));
+        );
+        return Ok((Err(AuditError::Unreadable(too_large)), Vec::new()));
     }
     let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
-    Ok(gongkai_audit::audit(&bytes, format))
+    let kind = gongkai_audit::Kind::detect(&bytes);
+    let document = match gongkai_audit::read(&bytes, kind) {
+        Ok(document) => document,
+        Err(err) => return Ok((Err(err), Vec::new())),
+    };
+    Ok(match gongkai_audit::audit_document(&document, kind, format) {
+        Err(err @ AuditError::NoTable { .. }) => {
+            (Err(err), gongkai_audit::audit_prose(&document).1)
+        }
+        other => (other, Vec::new()),
+    })
 }
 
 pub(crate) fn run(args: &AuditArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
@@ -166,7 +178,8 @@ pub(crate) fn run(args: &AuditArgs, out: &mut impl Write) -> anyhow::Result<Outc
         ProgressStyle::with_template("{bar:40} {pos}/{len} reports {per_sec} {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let audits = audit_all(&files, args.format.0, &progress);
+    let (audits, prose): (Vec<_>, Vec<_>) =
+        audit_all(&files, args.format.0, &progress).into_iter().unzip();
     progress.finish_and_clear();
     let results: Vec<(&PathBuf, Result<Audit, AuditError>)> = files.iter().zip(audits).collect();
     let failed = results.iter().filter(|(_, result)| result.is_err()).count();
@@ -178,20 +191,32 @@ pub(crate) fn run(args: &AuditArgs, out: &mut impl Write) -> anyhow::Result<Outc
     if args.json {
         let report: Vec<FileResult<'_>> = results
             .iter()
-            .map(|(path, result)| FileResult {
+            .zip(&prose)
+            .map(|((path, result), prose)| FileResult {
                 file: path.display().to_string(),
                 audit: result.as_ref().ok(),
                 error: result.as_ref().err().map(ToString::to_string),
+                prose_findings: prose,
             })
             .collect();
         serde_json::to_writer_pretty(&mut *out, &report)?;
         writeln!(out)?;
     } else {
         if !args.summary {
-            for (path, result) in &results {
+            for ((path, result), prose) in results.iter().zip(&prose) {
                 match result {
                     Ok(audit) => print_audit(out, path, audit)?,
-                    Err(err) => writeln!(out, "{}: error: {err}", path.display())?,
+                    Err(err) => {
+                        writeln!(out, "{}: error: {err}", path.display())?;
+                        if !prose.is_empty() {
+                            writeln!(
+                                out,
+                                "  the prose alone (checks that need no table): {} findings",
+                                prose.len()
+                            )?;
+                            print_findings(out, prose)?;
+                        }
+                    }
                 }
             }
         }
@@ -222,7 +247,12 @@ fn print_audit(out: &mut impl Write, path: &std::path::Path, audit: &Audit) -> a
             writeln!(out, "  note: {}: a row not in the format: {row}", table.title)?;
         }
     }
-    for (index, finding) in audit.findings.iter().enumerate() {
+    print_findings(out, &audit.findings)
+}
+
+/// Findings, numbered, each with where, the quote and the figures.
+fn print_findings(out: &mut impl Write, findings: &[AuditFinding]) -> anyhow::Result<()> {
+    for (index, finding) in findings.iter().enumerate() {
         writeln!(out, "  {}. [{}] {}", index + 1, finding.rule, finding.description)?;
         writeln!(out, "     where: {}", finding.location)?;
         if let Some(quote) = &finding.quote {

@@ -452,6 +452,17 @@ fn audit_exit_codes_json_and_batch_summary() {
     let refused = gongkai(&["audit", &path("letter.txt")]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(stdout(&refused).contains("no statistics table"), "{}", stdout(&refused));
+    // No table read, but the prose alone has a breakdown that does not add up: shown, still exit 2.
+    let opening = "某区2020年政府信息公开工作年度报告\n\
+                   全年共公布政府信息2602条（其中机构职能类信息82条，政策文件类信息80条，规划计划类信息21条，\
+                   其他信息2420条）。\n";
+    std::fs::write(path("opening.txt"), opening).unwrap();
+    let prose_only = gongkai(&["audit", &path("opening.txt")]);
+    assert_eq!(prose_only.status.code(), Some(2));
+    let printed = stdout(&prose_only);
+    assert!(printed.contains("the prose alone (checks that need no table): 1 findings"), "{printed}");
+    assert!(printed.contains("[prose.parts_sum]") && printed.contains("expected 2603条, found 2602条"));
+    std::fs::remove_file(path("opening.txt")).unwrap();
     // A folder: every report, a summary, exit 2 because one file has no table.
     let batch = gongkai(&["audit", "--summary", &dir.to_string_lossy()]);
     assert_eq!(batch.status.code(), Some(2));
