@@ -460,8 +460,13 @@ fn audit_exit_codes_json_and_batch_summary() {
     let prose_only = gongkai(&["audit", &path("opening.txt")]);
     assert_eq!(prose_only.status.code(), Some(2));
     let printed = stdout(&prose_only);
-    assert!(printed.contains("the prose alone (checks that need no table): 1 findings"), "{printed}");
-    assert!(printed.contains("[prose.parts_sum]") && printed.contains("expected 2603条, found 2602条"));
+    assert!(
+        printed.contains("the prose alone (checks that need no table): 1 findings"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("[prose.parts_sum]") && printed.contains("expected 2603条, found 2602条")
+    );
     std::fs::remove_file(path("opening.txt")).unwrap();
     // A folder: every report, a summary, exit 2 because one file has no table.
     let batch = gongkai(&["audit", "--summary", &dir.to_string_lossy()]);
