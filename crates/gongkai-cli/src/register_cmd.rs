@@ -11,8 +11,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{Args, Subcommand, ValueEnum};
 use gongkai_register::{FileKind, Register, RegisterError, rows};
-use gongkai_store::catalog::{ItemMetadata, NewItem};
-use gongkai_store::registers::{self, RegisterApplication};
+use gongkai_store::registers;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::db_cmd::{DbArgs, actor, block_on, open};
@@ -144,48 +143,20 @@ pub(crate) fn import(command: &ImportCommand, out: &mut impl Write) -> anyhow::R
             Ok(read) => read,
             Err(err) => return print_problems(out, &args.file, err),
         };
-        if !unmapped.is_empty() {
-            writeln!(
-                out,
-                "columns not read (map them with --map HEADER=FIELD): {}",
-                unmapped.join(", ")
-            )?;
-        }
         let count = entries.len();
-        if args.dry_run {
-            writeln!(out, "{count} rows valid; nothing written (--dry-run)")?;
+        if read_only(out, &unmapped, count, args.dry_run)? {
             return Ok(Outcome::Success);
         }
         let progress = bar(count, "rows");
         let summary = match entries {
             Entries::Applications(entries) => {
-                let entries: Vec<RegisterApplication> = entries
-                    .into_iter()
-                    .map(|entry| RegisterApplication {
-                        record: entry.record,
-                        applicant_name: entry.applicant_name,
-                        description: entry.description,
-                    })
-                    .collect();
+                let entries = gongkai_web::imports::applications(entries);
                 let report = |written: usize| progress.set_position(written as u64);
                 registers::import_applications(&store, &args.agency, &entries, &actor(), &report)
                     .await
             }
             Entries::Catalog(entries) => {
-                let items: Vec<NewItem> = entries
-                    .into_iter()
-                    .map(|entry| NewItem {
-                        record: entry.item,
-                        metadata: ItemMetadata {
-                            summary: entry.summary,
-                            subject: entry.subject,
-                            genre: entry.genre,
-                            doc_number: entry.doc_number,
-                            validity: entry.validity,
-                            ..ItemMetadata::default()
-                        },
-                    })
-                    .collect();
+                let items = gongkai_web::imports::catalog_items(entries);
                 registers::import_catalog(&store, &args.agency, &items, &actor()).await
             }
         };
@@ -257,6 +228,27 @@ fn print_problems(
     }
 }
 
+/// Says which columns were not read and, with `--dry-run`, that the rows are valid and nothing was
+/// written; true when the import stops there.
+fn read_only(
+    out: &mut impl Write,
+    unmapped: &[String],
+    rows: usize,
+    dry_run: bool,
+) -> anyhow::Result<bool> {
+    if !unmapped.is_empty() {
+        writeln!(
+            out,
+            "columns not read (map them with --map HEADER=FIELD): {}",
+            unmapped.join(", ")
+        )?;
+    }
+    if dry_run {
+        writeln!(out, "{rows} rows valid; nothing written (--dry-run)")?;
+    }
+    Ok(dry_run)
+}
+
 /// `import reviews|lawsuits|responses|trainings|meetings`: a register of the year's other records, all
 /// rows or none, rows already present skipped.
 fn import_cases(
@@ -271,16 +263,8 @@ fn import_cases(
         Ok(read) => read,
         Err(err) => return print_problems(out, &args.file, err),
     };
-    if !unmapped.is_empty() {
-        writeln!(
-            out,
-            "columns not read (map them with --map HEADER=FIELD): {}",
-            unmapped.join(", ")
-        )?;
-    }
     let count = ledger.len();
-    if args.dry_run {
-        writeln!(out, "{count} rows valid; nothing written (--dry-run)")?;
+    if read_only(out, &unmapped, count, args.dry_run)? {
         return Ok(Outcome::Success);
     }
     let summary = block_on(async {

@@ -432,10 +432,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_file_can_make_a_cycle_with_the_platforms_tree() {
-        // On the platform PROV is above CITY; the file puts PROV under CITY.
-        let existing = vec![
+    /// The platform's tree: PROV at the top, CITY under it.
+    fn province_and_city() -> Vec<Existing> {
+        vec![
             Existing { code: "PROV".into(), parent: None, region: "省".into(), closed: false },
             Existing {
                 code: "CITY".into(),
@@ -443,7 +442,13 @@ mod tests {
                 region: "市".into(),
                 closed: false,
             },
-        ];
+        ]
+    }
+
+    #[test]
+    fn a_file_can_make_a_cycle_with_the_platforms_tree() {
+        // On the platform PROV is above CITY; the file puts PROV under CITY.
+        let existing = province_and_city();
         let problems =
             check(&[entry("PROV", "government", Some("CITY"), None)], &existing).unwrap_err();
         assert_eq!(problems[0].message, "上级关系成环：PROV → CITY → PROV");
@@ -451,15 +456,7 @@ mod tests {
 
     #[test]
     fn a_file_that_names_no_parent_keeps_the_platforms_and_an_empty_one_is_the_top() {
-        let existing = vec![
-            Existing { code: "PROV".into(), parent: None, region: "省".into(), closed: false },
-            Existing {
-                code: "CITY".into(),
-                parent: Some("PROV".into()),
-                region: "市".into(),
-                closed: false,
-            },
-        ];
+        let existing = province_and_city();
         // No parent given: CITY stays under PROV, so PROV under CITY is still a cycle.
         let kept = vec![
             entry("CITY", "government", None, None),

@@ -12,7 +12,7 @@ use serde::{Serialize, Serializer};
 use time::Weekday;
 
 /// The weekdays' names as the portal writes them, Monday first.
-pub const WEEKDAY_NAMES: [&str; 7] =
+const WEEKDAY_NAMES: [&str; 7] =
     ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"];
 
 /// The name of a day's weekday, as the portal writes it (星期一 …).

@@ -45,14 +45,18 @@ const POINT_SQL: &str = "SELECT p.id, g.code, g.name, p.name, p.address, p.hours
                          p.closed, p.closed_days, p.weekly_slots FROM reading_points p \
                          JOIN agencies g ON g.id = p.agency_id";
 
+/// The week of reading point `id` as stored (its day's slots and the weekdays that differ).
+fn stored_week(id: i64, slots: &str, weekly: &str) -> Result<Schedule, StoreError> {
+    Schedule::stored(slots, weekly)
+        .map_err(|err| StoreError::InvalidData(format!("reading point {id}'s stored week: {err}")))
+}
+
 fn point_at(row: &sqlx::any::AnyRow) -> Result<ReadingPoint, StoreError> {
     let slots: String = row.try_get(7)?;
     let closed_days: String = row.try_get(10)?;
     let weekly: String = row.try_get(11)?;
     let id: i64 = row.try_get(0)?;
-    let schedule = Schedule::stored(&slots, &weekly).map_err(|err| {
-        StoreError::InvalidData(format!("reading point {id}'s stored week: {err}"))
-    })?;
+    let schedule = stored_week(id, &slots, &weekly)?;
     Ok(ReadingPoint {
         id,
         agency_code: row.try_get(1)?,
@@ -158,9 +162,7 @@ pub async fn configure(
     .ok_or_else(|| StoreError::NotFound { what: "open reading point", key: id.to_string() })?;
     let (old_slots, old_weekly, old_closed): (String, String, String) =
         (before.try_get(0)?, before.try_get(1)?, before.try_get(2)?);
-    let old_week = Schedule::stored(&old_slots, &old_weekly).map_err(|err| {
-        StoreError::InvalidData(format!("reading point {id}'s stored week: {err}"))
-    })?;
+    let old_week = stored_week(id, &old_slots, &old_weekly)?;
     let updated = sqlx::query(
         "UPDATE reading_points SET hours = $1, capacity = $2, slots = $3, weekly_slots = $4, closed_days = $5 \
          WHERE id = $6 AND agency_id = $7 AND closed IS NULL",

@@ -20,6 +20,7 @@ mod error;
 mod feeds;
 mod guard;
 mod home;
+pub mod imports;
 pub mod indexer;
 mod once;
 mod portal;

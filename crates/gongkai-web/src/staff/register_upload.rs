@@ -10,8 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use gongkai_core::calendar::Calendar;
 use gongkai_register::{FileKind, Register, RegisterError, Sheet};
-use gongkai_store::catalog::{ItemMetadata, NewItem};
-use gongkai_store::registers::{self, RegisterApplication, Upload};
+use gongkai_store::registers::{self, Upload};
 use time::Date;
 
 use super::{Need, Staff};
@@ -394,32 +393,12 @@ pub(crate) async fn confirm(
         };
         let result = match entries {
             Entries::Applications(entries) => {
-                let entries: Vec<RegisterApplication> = entries
-                    .into_iter()
-                    .map(|entry| RegisterApplication {
-                        record: entry.record,
-                        applicant_name: entry.applicant_name,
-                        description: entry.description,
-                    })
-                    .collect();
+                let entries = crate::imports::applications(entries);
                 registers::import_applications(state.store(), &code, &entries, &actor, &progress)
                     .await
             }
             Entries::Catalog(entries) => {
-                let items: Vec<NewItem> = entries
-                    .into_iter()
-                    .map(|entry| NewItem {
-                        record: entry.item,
-                        metadata: ItemMetadata {
-                            summary: entry.summary,
-                            subject: entry.subject,
-                            genre: entry.genre,
-                            doc_number: entry.doc_number,
-                            validity: entry.validity,
-                            ..ItemMetadata::default()
-                        },
-                    })
-                    .collect();
+                let items = crate::imports::catalog_items(entries);
                 registers::import_catalog(state.store(), &code, &items, &actor).await
             }
             Entries::Ledger(ledger) => {

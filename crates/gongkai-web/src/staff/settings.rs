@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use gongkai_core::directory::{self, AgencyEntry, LeaderEntry};
-use gongkai_core::reading::{Schedule, ScheduleError, WEEKDAY_NAMES};
+use gongkai_core::reading::{Schedule, ScheduleError, weekday_name};
 use gongkai_store::StoreError;
 use gongkai_store::agencies::{self, AgencyRow, Leader};
 use gongkai_store::bookings::{self, DayBooking, NewPoint, PointChange, PointSettings};
@@ -86,14 +86,7 @@ struct PointForm {
 
 impl PointForm {
     fn new(settings: PointSettings) -> Self {
-        let week = WEEKDAYS
-            .iter()
-            .zip(WEEKDAY_NAMES)
-            .enumerate()
-            .map(|(at, (weekday, name))| {
-                (format!("week_{}", at + 1), name, settings.point.schedule.typed_weekday(*weekday))
-            })
-            .collect();
+        let week = week_fields(Some(&settings.point.schedule));
         PointForm { settings, week }
     }
 
@@ -108,6 +101,20 @@ impl PointForm {
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// A week's fields as the form has them, Monday first: `week_1` … `week_7`, the weekday's name, and its
+/// value as typed (blank for a new point).
+fn week_fields(schedule: Option<&Schedule>) -> Vec<(String, &'static str, String)> {
+    WEEKDAYS
+        .iter()
+        .enumerate()
+        .map(|(at, weekday)| {
+            let typed =
+                schedule.map(|schedule| schedule.typed_weekday(*weekday)).unwrap_or_default();
+            (format!("week_{}", at + 1), weekday_name(*weekday), typed)
+        })
+        .collect()
 }
 
 const WEEKDAYS: [time::Weekday; 7] = [
@@ -181,10 +188,7 @@ async fn render(
         agencies,
         stored_leaders,
         points,
-        new_week: (1..=7)
-            .zip(WEEKDAY_NAMES)
-            .map(|(number, name)| (format!("week_{number}"), name, String::new()))
-            .collect(),
+        new_week: week_fields(None),
         day: day.to_string(),
         bookings: list,
         error,
