@@ -11,7 +11,7 @@ pub mod normalize;
 pub mod prose;
 mod read;
 
-use gongkai_core::report::format::FormatId;
+use gongkai_core::report::format::{FormatId, RuleKind, Severity};
 use gongkai_core::report::rules;
 use gongkai_core::report::values::CellKey;
 use serde::Serialize;
@@ -234,6 +234,49 @@ pub fn audit_document(
         findings,
         mapping,
     })
+}
+
+/// The cross-year rules of the format that are certain (上年结转 = last year's 结转下年度继续办理) between `this` report and `last`, the same agency's report of the year before; `None`
+/// when they are not of one agency and consecutive years (the agency and year read from their titles), since
+/// figures of two agencies or of years apart are not carried over.
+pub fn cross_year(this: &Audit, last: &Audit) -> Option<Vec<AuditFinding>> {
+    let consecutive =
+        matches!((this.year, last.year), (Some(year), Some(before)) if year == before + 1);
+    let same_agency = match (&this.agency, &last.agency) {
+        (Some(agency), Some(other)) => normalize::label_key(agency) == normalize::label_key(other),
+        _ => false,
+    };
+    if !consecutive || !same_agency {
+        return None;
+    }
+    let definition = this.format.format();
+    let cross_year: Vec<&str> = definition
+        .rules
+        .iter()
+        // Only what the table cannot have otherwise: a stock carried on by a convention the table does not
+        // prove (a warning of the format, such as 现行有效件数 continued) is not shown as a contradiction.
+        .filter(|rule| {
+            rule.severity == Severity::Error
+                && matches!(rule.kind, RuleKind::CrossYear { .. } | RuleKind::CrossYearFlow { .. })
+        })
+        .map(|rule| rule.id.as_str())
+        .collect();
+    let before = last.year.map_or_else(String::new, |year| year.to_string());
+    let findings = rules::check(definition, &this.mapping.values, Some(&last.mapping.values))
+        .into_iter()
+        .filter(|finding| cross_year.contains(&finding.rule.as_str()))
+        .map(|finding| AuditFinding {
+            kind: FindingKind::Table,
+            rule: finding.rule,
+            description: format!("{}（与{before}年报告核对）", finding.description),
+            location: finding.location,
+            quote: None,
+            expected: Some(finding.expected.to_string()),
+            found: Some(finding.found.to_string()),
+            cells: finding.cells,
+        })
+        .collect();
+    Some(findings)
 }
 
 /// The prose checks that need neither the table nor the whole report, for a report whose table could not

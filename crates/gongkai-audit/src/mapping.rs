@@ -39,6 +39,9 @@ pub struct ParsedTable {
     pub unmatched_rows: Vec<String>,
     /// Value rows of the format the file's table does not have.
     pub missing_rows: Vec<String>,
+    /// Parts of the table left unread, with why (their cells are not in `cells` and decide no finding).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_read: Vec<String>,
 }
 
 /// A cell whose text is not a number.
@@ -257,6 +260,7 @@ fn map_table(
         cells: Vec::new(),
         unmatched_rows: Vec::new(),
         missing_rows: Vec::new(),
+        not_read: Vec::new(),
     };
     let mut unreadable = Vec::new();
     let mut matched_physical = vec![false; layout.len()];
@@ -267,11 +271,45 @@ fn map_table(
         .iter()
         .map(|block| (block, value_start(&layout, &rows, &alignment.pairs, block)))
         .collect();
+    // A block of several columns none of whose rows has exactly its columns right of the label: which value
+    // is which column cannot be told (a table cut at the page's edge, columns merged or added), so the
+    // block is not read rather than read by position.
+    let fits: Vec<&Block> = alignment
+        .pairs
+        .iter()
+        .filter(|(physical, format_index, position)| {
+            let start = if *position == usize::MAX { 0 } else { position + 1 };
+            let values = layout[*physical]
+                .iter()
+                .skip(start)
+                .filter(|slot| {
+                    slot.origin && (!normalize::is_unit(&slot.text) || slot.text.trim() == "——")
+                })
+                .count();
+            values == rows[*format_index].0.columns.len()
+        })
+        .map(|(_, format_index, _)| rows[*format_index].0)
+        .collect();
+    let uncertain = |block: &Block| {
+        block.columns.len() > 1 && !fits.iter().any(|known| std::ptr::eq(*known, block))
+    };
+    for block in &table.blocks {
+        let matched = alignment.pairs.iter().any(|(_, format_index, _)| {
+            std::ptr::eq(rows[*format_index].0, block) && !rows[*format_index].1.group
+        });
+        if matched && uncertain(block) {
+            let name = block.heading.clone().unwrap_or_else(|| table.title.clone());
+            parsed.not_read.push(format!(
+                "{name}：没有一行恰有格式的{}列数值，无法确定各数值所属的列，该部分未读取",
+                block.columns.len()
+            ));
+        }
+    }
     for &(physical, format_index, position) in &alignment.pairs {
         matched_physical[physical] = true;
         matched_format[format_index] = true;
         let (block, row) = rows[format_index];
-        if row.group {
+        if row.group || uncertain(block) {
             continue;
         }
         let start = starts

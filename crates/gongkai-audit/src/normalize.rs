@@ -172,7 +172,46 @@ pub enum CellRead {
 }
 
 const NOT_FILLED: [&str; 9] = ["/", "—", "——", "-", "--", "–", "无", "空", "\\"];
-const UNITS: [&str; 11] = ["万元", "人次", "元", "件", "条", "个", "人", "次", "篇", "项", "家"];
+const UNITS: [&str; 12] =
+    ["万元", "千元", "人次", "元", "件", "条", "个", "人", "次", "篇", "项", "家"];
+
+/// An amount unit as a power of ten of 元.
+fn amount_exponent(unit: &str) -> Option<i32> {
+    match unit {
+        "元" => Some(0),
+        "千元" => Some(3),
+        "万元" => Some(4),
+        _ => None,
+    }
+}
+
+/// A decimal with any number of decimals (`75394432.52`), multiplied by ten to the power `exponent` and
+/// rounded half away from zero to the four decimals a [`Quantity`] keeps; `None` when it is not one or does
+/// not fit.
+fn amount(digits: &str, exponent: i32) -> Option<Quantity> {
+    let (negative, digits) = match digits.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, digits),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let valid = !whole.is_empty()
+        && whole.len() + fraction.len() <= 30
+        && whole.chars().chain(fraction.chars()).all(|c| c.is_ascii_digit());
+    if !valid {
+        return None;
+    }
+    let mantissa: i128 = format!("{whole}{fraction}").parse().ok()?;
+    // value = mantissa × 10^(exponent − decimals); in ten-thousandths, × 10^4.
+    let power = exponent + 4 - fraction.len() as i32;
+    let raw = if power >= 0 {
+        mantissa.checked_mul(10i128.checked_pow(power as u32)?)?
+    } else {
+        let divisor = 10i128.checked_pow(power.unsigned_abs())?;
+        (mantissa + divisor / 2) / divisor
+    };
+    let raw = i64::try_from(raw).ok()?;
+    Some(Quantity::from_ten_thousandths(if negative { -raw } else { raw }))
+}
 
 /// True for a cell that only names a unit (the unit column of the pre-2019 table) or marks a heading row.
 pub fn is_unit(text: &str) -> bool {
@@ -185,7 +224,10 @@ pub fn is_value_like(text: &str) -> bool {
     !matches!(read_cell(text, None), CellRead::Unreadable(_))
 }
 
-/// Reads a value cell. `unit` is the column's unit: a cell written in 元 under a 万元 column is converted.
+/// Reads a value cell. `unit` is the column's unit: an amount written in another amount unit (元 or 千元
+/// under 万元, 万元 under 元) is converted, and an amount with more decimals than a [`Quantity`] keeps (元
+/// with 分 under 万元, "24252.311082" 万元) is rounded to four decimals of the column's unit — amounts take
+/// part in no rule of the formats (a test of the formats says so), so the rounding decides no finding.
 pub fn read_cell(text: &str, unit: Option<&str>) -> CellRead {
     let folded: String = fold(text).chars().filter(|c| !c.is_whitespace()).collect();
     if folded.is_empty() || NOT_FILLED.contains(&folded.as_str()) {
@@ -202,15 +244,14 @@ pub fn read_cell(text: &str, unit: Option<&str>) -> CellRead {
     }
     let digits = strip_thousands(number);
     let Some(digits) = digits else { return CellRead::Unreadable(text.trim().to_owned()) };
+    if let Some(column) = unit.and_then(amount_exponent) {
+        let written = written_unit.and_then(amount_exponent).unwrap_or(column);
+        return match amount(&digits, written - column) {
+            Some(value) => CellRead::Value(value),
+            None => CellRead::Unreadable(text.trim().to_owned()),
+        };
+    }
     match Quantity::parse(&digits) {
-        Ok(value) if written_unit == Some("元") && unit == Some("万元") => {
-            // 元 → 万元: one 元 is one ten-thousandth.
-            if value.is_whole() {
-                CellRead::Value(Quantity::from_ten_thousandths(value.whole()))
-            } else {
-                CellRead::Unreadable(text.trim().to_owned())
-            }
-        }
         Ok(value) => CellRead::Value(value),
         Err(_) => CellRead::Unreadable(text.trim().to_owned()),
     }
@@ -262,6 +303,48 @@ mod tests {
         assert!(similarity("按时办结数", "延期办结数") < 0.85);
     }
 
+    /// Amount cells are read rounded to four decimals ([`read_cell`]); that decides no finding only while no
+    /// rule of a format takes an amount cell.
+    #[test]
+    fn no_rule_of_a_format_takes_an_amount_cell() {
+        use gongkai_core::report::format::{FormatId, RuleKind};
+        for format in FormatId::ALL {
+            let format = format.format();
+            for rule in &format.rules {
+                let Some(table) = format.table(&rule.table) else { continue };
+                let (rows, columns): (Vec<&String>, Vec<&String>) = match &rule.kind {
+                    RuleKind::RowBalance { left, right } => {
+                        (left.iter().chain(right).collect(), vec![])
+                    }
+                    RuleKind::RowSum { total, parts } => {
+                        (std::iter::once(total).chain(parts).collect(), vec![])
+                    }
+                    RuleKind::ColumnSum { total, parts } => {
+                        (vec![], std::iter::once(total).chain(parts).collect())
+                    }
+                    RuleKind::AtMost { part, whole } => (vec![part, whole], vec![]),
+                    RuleKind::CrossYear { this_year, last_year } => {
+                        (vec![this_year, last_year], vec![])
+                    }
+                    RuleKind::CrossYearFlow { rows, .. } => (rows.iter().collect(), vec![]),
+                };
+                for (block, row, column) in table.value_cells() {
+                    let taken = rows.contains(&&row.key) || columns.contains(&&column.key);
+                    let unit = column.unit.as_deref().or(row.unit.as_deref()).unwrap_or("");
+                    assert!(
+                        !(taken && amount_exponent(unit).is_some()),
+                        "{}: rule {} takes the amount cell {}/{} ({:?})",
+                        format.name,
+                        rule.id,
+                        row.key,
+                        column.key,
+                        block.heading
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn cells_as_real_reports_write_them() {
         let q = |text: &str| Quantity::parse(text).unwrap();
@@ -270,6 +353,18 @@ mod tests {
         assert_eq!(read_cell("12,345.5万元", Some("万元")), CellRead::Value(q("12345.5")));
         assert_eq!(read_cell("400元", Some("万元")), CellRead::Value(q("0.04")));
         assert_eq!(read_cell("3件", None), CellRead::Value(q("3")));
+        // Amounts as real reports write them: 元 with 分 under 万元 (平潭 2019's 采购总金额), 万元 with six
+        // decimals (平潭 2021's 收费金额), 千元, and 万元 under a 元 column.
+        assert_eq!(read_cell("75394432.52元", Some("万元")), CellRead::Value(q("7539.4433")));
+        assert_eq!(read_cell("24252.311082", Some("万元")), CellRead::Value(q("24252.3111")));
+        assert_eq!(read_cell("1,500千元", Some("万元")), CellRead::Value(q("150")));
+        assert_eq!(read_cell("2.5万元", Some("元")), CellRead::Value(q("25000")));
+        assert_eq!(read_cell("-3.00005", Some("万元")), CellRead::Value(q("-3.0001")));
+        assert!(matches!(read_cell("7539万", Some("万元")), CellRead::Unreadable(_)));
+        assert!(matches!(
+            read_cell("99999999999999999999999元", Some("万元")),
+            CellRead::Unreadable(_)
+        ));
         for empty in ["", "  ", "/", "—", "——", "无", "－"] {
             assert_eq!(read_cell(empty, None), CellRead::NotFilled, "{empty:?}");
         }

@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use gongkai_core::report::format::FormatId;
+use gongkai_core::report::format::{FormatId, RuleKind};
 use gongkai_core::report::values::{CellKey, Quantity, TableValues};
 use regex::Regex;
 use serde::Deserialize;
@@ -199,23 +199,52 @@ impl Checker<'_> {
         }
     }
 
-    /// The table's value of `measures` summed, when the table shows every one of them and any is filled.
-    fn table_value(&self, measures: &[String]) -> Option<(Quantity, Vec<CellKey>)> {
+    /// The table's value of `measures` summed, when the table shows every one of them and any is filled
+    /// (a blank total counted as its parts, [`Checker::cell_value`]); and whether a total was so counted.
+    fn table_value(&self, measures: &[String]) -> Option<(Quantity, Vec<CellKey>, bool)> {
         let mut sum = Quantity::ZERO;
         let mut keys = Vec::new();
         let mut filled = false;
+        let mut summed = false;
         for measure in measures {
             let key = self.cells.get(measure)?;
             if !self.values.has(&key.table, &key.row, &key.column) {
                 return None;
             }
-            if let Some(value) = self.values.get(&key.table, &key.row, &key.column) {
+            if let Some((value, from_parts)) = self.cell_value(key) {
                 sum = sum + value;
                 filled = true;
+                summed |= from_parts;
             }
             keys.push(key.clone());
         }
-        filled.then_some((sum, keys))
+        filled.then_some((sum, keys, summed))
+    }
+
+    /// A cell's value, and whether it was counted from its parts: a total column the table shows but
+    /// leaves blank on a row whose parts are filled ("总计" left empty, 自然人 and the 法人或其他组织
+    /// columns given) is the sum of those parts, as the format defines it (its `column_sum` rule, e.g.
+    /// 国办公开办函〔2019〕60号 表三: 总计 = 自然人 + 法人或其他组织五类). Blank parts count 0, as in the
+    /// format's own rules; a row with every part blank has no value.
+    fn cell_value(&self, key: &CellKey) -> Option<(Quantity, bool)> {
+        if let Some(value) = self.values.get(&key.table, &key.row, &key.column) {
+            return Some((value, false));
+        }
+        self.format.format().rules.iter().find_map(|rule| {
+            let RuleKind::ColumnSum { total, parts } = &rule.kind else { return None };
+            if rule.table != key.table
+                || *total != key.column
+                || !parts.iter().all(|part| self.values.has(&key.table, &key.row, part))
+            {
+                return None;
+            }
+            let filled: Vec<Quantity> = parts
+                .iter()
+                .filter_map(|part| self.values.get(&key.table, &key.row, part))
+                .collect();
+            (!filled.is_empty())
+                .then(|| (filled.into_iter().fold(Quantity::ZERO, |sum, value| sum + value), true))
+        })
     }
 
     fn prose_finding(
@@ -254,13 +283,15 @@ impl Checker<'_> {
             }
             let claim = &vocabulary().claim[index];
             let label = claim.phrases[0].clone();
-            if let Some((expected, cells)) = self.table_value(&claim.measures) {
+            if let Some((expected, cells, summed)) = self.table_value(&claim.measures) {
                 if expected != value {
                     let rows =
                         cells.iter().map(|key| self.cell_label(key)).collect::<Vec<_>>().join("＋");
+                    let summed =
+                        if summed { "（总计栏空白，按各列之和计）" } else { "" };
                     self.prose_finding(
                         "prose.table",
-                        format!("正文所述“{label}”与统计表“{rows}”不一致"),
+                        format!("正文所述“{label}”与统计表“{rows}”{summed}不一致"),
                         figure,
                         Some(format!("{expected}{}", figure.unit)),
                         cells,
@@ -429,7 +460,7 @@ impl Checker<'_> {
             .claim
             .map(|index| &vocabulary().claim[index].percent_of)
             .filter(|measures| !measures.is_empty())
-            .and_then(|measures| self.table_value(measures).map(|(value, _)| value))
+            .and_then(|measures| self.table_value(measures).map(|(value, _, _)| value))
             .or_else(|| whole.and_then(|whole| whole.value));
         let Some(base) = base else { return };
         if base == Quantity::ZERO {
@@ -451,7 +482,7 @@ impl Checker<'_> {
 
     fn mentions(&mut self, paragraphs: &[String]) {
         for mention in &vocabulary().mention {
-            let Some((value, cells)) = self.table_value(&mention.measures) else { continue };
+            let Some((value, cells, _)) = self.table_value(&mention.measures) else { continue };
             if value != Quantity::ZERO {
                 continue;
             }
@@ -674,6 +705,42 @@ mod tests {
                 .all(|finding| !matches!(finding.rule.as_str(), "prose.table" | "prose.repeated")),
             "{findings:#?}"
         );
+    }
+
+    #[test]
+    fn a_blank_total_is_counted_from_its_parts_for_the_prose() {
+        // 上海市人民政府办公厅 2019 (tests/corpus): 表三 leaves the 总计 column blank in rows (一)–(六); the
+        // prose's 予以公开及部分公开258件 is only 予以公开's 自然人 cell.
+        let paragraph = "答复政府信息公开申请805件，予以公开及部分公开258件。";
+        let mut values = TableValues::default();
+        let columns =
+            ["natural", "business", "research", "public_interest", "legal_service", "other"];
+        for (row, figures) in
+            [("disclosed", [258, 12, 0, 0, 1, 1]), ("partial", [3, 0, 0, 0, 0, 0])]
+        {
+            for (column, figure) in columns.iter().zip(figures) {
+                let value = (figure > 0).then(|| Quantity::count(figure));
+                values.set(CellKey::new("t3", row, column), value);
+            }
+            values.set(CellKey::new("t3", row, "total"), None);
+        }
+        let findings = check(&[paragraph.to_owned()], FormatId::F2019, &values, Some(2019));
+        let finding = findings.iter().find(|finding| finding.rule == "prose.table").unwrap();
+        assert_eq!(
+            (finding.expected.as_deref(), finding.found.as_deref()),
+            (Some("275件"), Some("258件")),
+            "272 予以公开 + 3 部分公开"
+        );
+        assert!(finding.description.contains("总计栏空白"), "{}", finding.description);
+        // A row whose parts are all blank too has no value: nothing is said about it.
+        let mut blank = TableValues::default();
+        for row in ["disclosed", "partial"] {
+            for column in columns.iter().chain(&["total"]) {
+                blank.set(CellKey::new("t3", row, column), None);
+            }
+        }
+        let findings = check(&[paragraph.to_owned()], FormatId::F2019, &blank, Some(2019));
+        assert!(findings.iter().all(|finding| finding.rule != "prose.table"), "{findings:#?}");
     }
 
     #[test]

@@ -178,9 +178,10 @@ pub(crate) fn run(args: &AuditArgs, out: &mut impl Write) -> anyhow::Result<Outc
         ProgressStyle::with_template("{bar:40} {pos}/{len} reports {per_sec} {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let (audits, prose): (Vec<_>, Vec<_>) =
+    let (mut audits, prose): (Vec<_>, Vec<_>) =
         audit_all(&files, args.format.0, &progress).into_iter().unzip();
     progress.finish_and_clear();
+    with_last_year(&mut audits);
     let results: Vec<(&PathBuf, Result<Audit, AuditError>)> = files.iter().zip(audits).collect();
     let failed = results.iter().filter(|(_, result)| result.is_err()).count();
     let findings: usize = results
@@ -228,6 +229,30 @@ pub(crate) fn run(args: &AuditArgs, out: &mut impl Write) -> anyhow::Result<Outc
         anyhow::bail!("{failed} of {} files could not be audited", results.len());
     }
     Ok(if findings > 0 { Outcome::ProblemsFound } else { Outcome::Success })
+}
+
+/// Each report given with its agency's report of the year before gets the findings of the format's
+/// cross-year rules against it ([`gongkai_audit::cross_year`]): `gongkai audit 2022.pdf 2023.pdf`.
+fn with_last_year(audits: &mut [Result<Audit, AuditError>]) {
+    let extra: Vec<Vec<AuditFinding>> = audits
+        .iter()
+        .enumerate()
+        .map(|(index, this)| {
+            let Ok(this) = this else { return Vec::new() };
+            audits
+                .iter()
+                .enumerate()
+                .filter(|(other, _)| *other != index)
+                .filter_map(|(_, last)| last.as_ref().ok())
+                .find_map(|last| gongkai_audit::cross_year(this, last))
+                .unwrap_or_default()
+        })
+        .collect();
+    for (audit, extra) in audits.iter_mut().zip(extra) {
+        if let Ok(audit) = audit {
+            audit.findings.extend(extra);
+        }
+    }
 }
 
 fn print_audit(out: &mut impl Write, path: &std::path::Path, audit: &Audit) -> anyhow::Result<()> {

@@ -420,6 +420,19 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// `report` (gongkai's text rendering: a row's cells one per line after its label, a blank line after the
+/// row) with the first and the last value of the row labelled `label` raised by one.
+fn raise_row(report: &str, label: &str) -> String {
+    let mut lines: Vec<String> = report.lines().map(str::to_owned).collect();
+    let at = lines.iter().position(|line| line.trim() == label).unwrap();
+    let end = at + 1 + lines[at + 1..].iter().position(|line| line.trim().is_empty()).unwrap();
+    for index in [at + 1, end - 1] {
+        let value: u64 = lines[index].trim().parse().unwrap();
+        lines[index] = format!("\t{}", value + 1);
+    }
+    lines.join("\n") + "\n"
+}
+
 #[test]
 fn audit_exit_codes_json_and_batch_summary() {
     let dir = scratch("audit");
@@ -477,6 +490,24 @@ fn audit_exit_codes_json_and_batch_summary() {
         "{summary}"
     );
     assert!(summary.contains("温州市司法局\t2021\t2021\t0"), "{summary}");
+    // Two years of one agency given together: 2022's 上年结转 against 2021's 结转下年度, which was raised by
+    // one (自然人 and 总计) in 2021's copy only.
+    let years = scratch("audit-years");
+    let at = |name: &str| years.join(name).to_string_lossy().into_owned();
+    for year in ["2021", "2022"] {
+        let out = at(&format!("{year}.txt"));
+        let made = gongkai(&["report", "--demo", "wenzhou-justice", "--year", year, "--out", &out]);
+        assert!(made.status.success(), "{}", stderr(&made));
+    }
+    let last = std::fs::read_to_string(at("2021.txt")).unwrap();
+    std::fs::write(at("2021.txt"), raise_row(&last, "四、结转下年度继续办理")).unwrap();
+    let this_alone = gongkai(&["audit", &at("2022.txt")]);
+    assert_eq!(this_alone.status.code(), Some(0), "{}", stdout(&this_alone));
+    let both = gongkai(&["audit", &at("2021.txt"), &at("2022.txt")]);
+    let printed = stdout(&both);
+    assert_eq!(printed.matches("[t3.carry_over]").count(), 2, "自然人 and 总计: {printed}");
+    assert!(printed.contains("（与2021年报告核对）"), "{printed}");
+    std::fs::remove_dir_all(&years).ok();
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -1702,6 +1702,79 @@ async fn a_report_uploaded_for_audit_shows_its_findings_in_table_and_text() {
     assert!(letter.text().contains("未在报告中找到政府信息公开情况统计表"));
 }
 
+/// `report` (gongkai's text rendering: a row's cells one per line after its label, a blank line after the
+/// row) with the first and the last value of the row labelled `label` raised by one.
+fn raise_row(report: &str, label: &str) -> String {
+    let mut lines: Vec<String> = report.lines().map(str::to_owned).collect();
+    let at = lines.iter().position(|line| line.trim() == label).unwrap();
+    let end = at + 1 + lines[at + 1..].iter().position(|line| line.trim().is_empty()).unwrap();
+    for index in [at + 1, end - 1] {
+        let value: u64 = lines[index].trim().parse().unwrap();
+        lines[index] = format!("\t{}", value + 1);
+    }
+    lines.join("\n") + "\n"
+}
+
+/// A supervisor uploads a region's reports at once: one line per report (read or why not), the findings of
+/// each, the carry-over between an agency's consecutive years, the prose of a report whose table is not read
+/// checked alone, and the same as CSV.
+#[tokio::test]
+async fn many_reports_uploaded_at_once_are_audited_as_a_batch_with_a_csv() {
+    let desk = desk("report-audit-batch").await;
+    let mut staff = Client::sign_in(&desk, "clerk1").await;
+    let calendar = gongkai_core::calendar::Calendar::builtin();
+    let records = gongkai_demo::wenzhou_justice();
+    let text = |year| {
+        let report = gongkai_core::report::build(&records, year, None, calendar).unwrap();
+        String::from_utf8(gongkai_render::render(&report, gongkai_render::Output::Text).unwrap())
+            .unwrap()
+    };
+    let (last, this) = (text(2021), text(2022));
+    // 2021's 结转下年度 raised by one application of a 自然人 (and its 总计): 2022's 上年结转 no longer
+    // carries it on, which only the two reports together show.
+    let last = raise_row(&last, "四、结转下年度继续办理");
+    let notes_only = "某某局2022年政府信息公开工作年度报告\n\
+                      共公布政府信息100条（其中机构职能类10条，政策文件类20条，规划计划类30条，其他信息30条）。";
+    let batch = [
+        ("2021.txt", last.as_bytes()),
+        ("2022.txt", this.as_bytes()),
+        ("notes.txt", notes_only.as_bytes()),
+        ("broken.pdf", b"%PDF-1.7\n1 0 obj\n".as_slice()),
+    ];
+    let page = staff.upload_files("/staff/audit", &[], "file", &batch).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let body = page.text();
+    assert!(body.contains("批量核查结果（4份）"), "{body}");
+    assert!(body.contains("已读取统计表"), "{body}");
+    assert!(body.contains("该 PDF 文件不完整"), "the truncated PDF says why: {body}");
+    assert!(body.contains("未在报告中找到政府信息公开情况统计表"), "{body}");
+    assert!(
+        body.contains("“其中”所列4项之和为90条"),
+        "the prose of the notes checked alone: {body}"
+    );
+    assert!(body.contains("与2021年报告核对"), "2022 against 2021's carry-over: {body}");
+    let csv = staff.upload_files("/staff/audit", &[("output", "csv")], "file", &batch).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    let csv_text = csv.text();
+    assert!(csv_text.starts_with('\u{feff}'), "a BOM for spreadsheets");
+    let lines = |file: &str, word: &str| {
+        csv_text.lines().filter(|line| line.starts_with(file) && line.contains(word)).count()
+    };
+    assert_eq!(lines("2022.txt,", "t3.carry_over"), 2, "a line per finding: {csv_text}");
+    assert_eq!(lines("broken.pdf,", "该 PDF 文件不完整"), 1, "a line for a report not read");
+    assert!(
+        csv_text
+            .lines()
+            .any(|line| line.starts_with("notes.txt,") && line.contains("prose.parts_sum"))
+    );
+    // More than the most one upload may hold: refused whole, with the limit.
+    let many: Vec<(&str, &[u8])> = (0..51).map(|_| ("2021.txt", last.as_bytes())).collect();
+    let refused = staff.upload_files("/staff/audit", &[], "file", &many).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("一次最多核查50份报告"), "{}", refused.text());
+}
+
 /// An agency's admin manages its own staff: adds a clerk (account and role at once), grants and revokes the
 /// agency's roles, resets the password only of someone who works nowhere else; never a role outside the
 /// agency's four, never another agency's staff. A clerk cannot open the page.

@@ -215,12 +215,13 @@ fn check_rule(
             let Some(previous) = previous else { return };
             let last = Context { rule, table, values: previous };
             for column in context.columns_of(this_year) {
-                let (Some(found), Some(Some(expected))) =
+                // Both filled: a blank this year is an omission, not a carry-over of 0.
+                let (Some(Some(found)), Some(Some(expected))) =
                     (context.get(this_year, &column), last.get(last_year, &column))
                 else {
                     continue;
                 };
-                if found.unwrap_or_default() != expected {
+                if found != expected {
                     let location = format!(
                         "本年“{}”与上年“{}”（“{}”列）",
                         context.row_label(this_year),
@@ -228,12 +229,7 @@ fn check_rule(
                         context.column_label(&column)
                     );
                     let cells = vec![context.cell(this_year, &column)];
-                    findings.push(context.finding(
-                        location,
-                        cells,
-                        expected,
-                        found.unwrap_or_default(),
-                    ));
+                    findings.push(context.finding(location, cells, expected, found));
                 }
             }
         }

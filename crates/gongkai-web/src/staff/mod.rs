@@ -266,20 +266,28 @@ impl FromRequestParts<AppState> for Staff {
 /// name the browser gave it (`None` when the form had no file field).
 pub(crate) struct Upload {
     pub(crate) fields: std::collections::HashMap<String, String>,
+    /// The last file of the form's `file` fields (forms that take one).
     pub(crate) file: Option<(String, Vec<u8>)>,
+    /// Every file of the form's `file` fields, in order (forms that take several, `multiple`); a field
+    /// left without a file (no name, no bytes) is not one.
+    pub(crate) files: Vec<(String, Vec<u8>)>,
 }
 
 impl Upload {
     /// Reads the whole form (its size bounded by the route's body limit).
     pub(crate) async fn read(mut body: axum::extract::Multipart) -> Result<Upload, PageError> {
         let bad = |err: axum::extract::multipart::MultipartError| PageError::BadForm(err.status());
-        let mut upload = Upload { fields: std::collections::HashMap::new(), file: None };
+        let mut upload =
+            Upload { fields: std::collections::HashMap::new(), file: None, files: Vec::new() };
         while let Some(field) = body.next_field().await.map_err(bad)? {
             let name = field.name().unwrap_or_default().to_owned();
             if name == "file" {
                 let file_name = field.file_name().unwrap_or_default().to_owned();
-                let data = field.bytes().await.map_err(bad)?;
-                upload.file = Some((file_name, data.to_vec()));
+                let data = field.bytes().await.map_err(bad)?.to_vec();
+                if !(file_name.is_empty() && data.is_empty()) {
+                    upload.files.push((file_name.clone(), data.clone()));
+                }
+                upload.file = Some((file_name, data));
             } else {
                 let text = field.text().await.map_err(bad)?;
                 upload.fields.insert(name, text);
