@@ -158,6 +158,13 @@ pub struct Audit {
     pub mapping: Mapping,
 }
 
+impl Audit {
+    /// The table definition the report was read in: its format's, or a local table of that era.
+    pub fn definition(&self) -> &'static gongkai_core::report::format::Format {
+        self.mapping.definition
+    }
+}
+
 /// Below this share of a format's value rows, the file has no table of that format.
 const MIN_COVERAGE: f64 = 0.3;
 
@@ -194,7 +201,7 @@ pub fn audit_document(
             },
         });
     }
-    let definition = mapping.format.format();
+    let definition = mapping.definition;
     let mut findings: Vec<AuditFinding> = mapping
         .unreadable
         .iter()
@@ -221,7 +228,7 @@ pub fn audit_document(
             cells: finding.cells,
         }
     }));
-    findings.extend(prose::check(&document.paragraphs, mapping.format, &mapping.values, year));
+    findings.extend(prose::check(&document.paragraphs, definition, &mapping.values, year));
     let title = document.paragraphs.iter().take(5).find(|p| p.contains("报告")).cloned();
     let agency = agency_of(&document.paragraphs, year);
     Ok(Audit {
@@ -249,7 +256,9 @@ pub fn cross_year(this: &Audit, last: &Audit) -> Option<Vec<AuditFinding>> {
     if !consecutive || !same_agency {
         return None;
     }
-    let definition = this.format.format();
+    // Last year's values are found by table, row and column: a year read in another kind of table (the
+    // 2018 report's table against 2019's) has none of the cells the rules name, and nothing is compared.
+    let definition = this.mapping.definition;
     let cross_year: Vec<&str> = definition
         .rules
         .iter()

@@ -56,6 +56,11 @@ pub struct UnreadableCell {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Mapping {
     pub format: FormatId,
+    /// The table definition read: the format's own, or a local table of that era ([`local_formats`]).
+    #[serde(skip)]
+    pub definition: &'static Format,
+    /// The definition's name (政府信息公开情况统计表（福建省，2008—2018年）…).
+    pub table_name: String,
     pub tables: Vec<ParsedTable>,
     #[serde(skip)]
     pub values: TableValues,
@@ -406,10 +411,36 @@ fn header_bonus(layout: &[Vec<Slot>], table: &Table) -> f64 {
     0.05 * found as f64
 }
 
-/// Maps the document's tables onto `format`: each format table takes the file's table it matches best
-/// (a file's table serves one format table).
+/// The local tables the auditor also knows: tables of an era's reports that are not the national format (a
+/// province's own 统计表 before 2019), as format definitions with that era's id (`data/local/`). Reports are
+/// only read in them, never made.
+pub fn local_formats() -> &'static [Format] {
+    static LOCAL: std::sync::OnceLock<Vec<Format>> = std::sync::OnceLock::new();
+    LOCAL.get_or_init(|| {
+        // Embedded and checked by the tests; a broken file is a defect of the build, not of the input.
+        [include_str!("../data/local/fujian-2008.toml")]
+            .iter()
+            .map(|source| Format::parse(source).unwrap_or_else(|err| panic!("data/local: {err}")))
+            .collect()
+    })
+}
+
+/// Every table definition of `format`: the national one first, then the local ones of its era.
+fn definitions(format: FormatId) -> impl Iterator<Item = &'static Format> {
+    std::iter::once(format.format())
+        .chain(local_formats().iter().filter(move |local| local.id == format))
+}
+
+/// Maps the document's tables onto `format`: the national table or a local one of its era, whichever more of
+/// the file's rows match ([`map_definition`]).
 pub fn map(document: &Document, format: FormatId) -> Mapping {
-    let definition = format.format();
+    best(definitions(format).map(|definition| map_definition(document, definition)).collect(), None)
+}
+
+/// Maps the document's tables onto `definition`: each of its tables takes the file's table it matches best
+/// (a file's table serves one table of the definition).
+pub fn map_definition(document: &Document, definition: &'static Format) -> Mapping {
+    let format = definition.id;
     let mut used = vec![false; document.tables.len()];
     let mut tables = Vec::new();
     let mut unreadable = Vec::new();
@@ -440,13 +471,22 @@ pub fn map(document: &Document, format: FormatId) -> Mapping {
         tables.push(parsed);
     }
     let coverage = if value_rows == 0 { 0.0 } else { found_rows / value_rows as f64 };
-    Mapping { format, tables, values, unreadable, coverage }
+    let table_name = definition.name.clone();
+    Mapping { format, definition, table_name, tables, values, unreadable, coverage }
 }
 
 /// The format the document's tables follow best; `year` (from the title) breaks near ties.
 pub fn detect(document: &Document, year: Option<i32>) -> Mapping {
-    let mut mappings: Vec<Mapping> =
-        FormatId::ALL.iter().map(|format| map(document, *format)).collect();
+    let mappings: Vec<Mapping> = FormatId::ALL
+        .iter()
+        .flat_map(|format| definitions(*format))
+        .map(|definition| map_definition(document, definition))
+        .collect();
+    best(mappings, year)
+}
+
+/// The mapping with the most of its rows found; of those within 0.05 of it, the year's format first.
+fn best(mut mappings: Vec<Mapping>, year: Option<i32>) -> Mapping {
     mappings.sort_by(|a, b| b.coverage.total_cmp(&a.coverage));
     let best_coverage = mappings[0].coverage;
     if let Some(year) = year {

@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use gongkai_core::report::format::{FormatId, RuleKind};
+use gongkai_core::report::format::{Format, FormatId, RuleKind};
 use gongkai_core::report::values::{CellKey, Quantity, TableValues};
 use regex::Regex;
 use serde::Deserialize;
@@ -32,6 +32,9 @@ struct ClaimDef {
     phrases: Vec<String>,
     #[serde(default)]
     all: Vec<String>,
+    /// Words that make the subject something else (a channel, a category): none may be in it.
+    #[serde(default)]
+    none: Vec<String>,
     units: Vec<String>,
     measures: Vec<String>,
     #[serde(default)]
@@ -98,18 +101,25 @@ fn malformed(text: &str) -> bool {
 }
 
 /// The claim a figure states: of the claims for its unit and format whose words are in the subject, the
-/// one whose phrase ends latest (the longer phrase on a tie).
+/// one whose phrase ends latest (the longer phrase on a tie). A phrase followed, before the number, by a
+/// colon or a category ("主动公开政府信息的主要类别有：机构职能类信息117条") names what a list is of, not
+/// the figure.
 fn claim_of(subject: &str, unit: &str, format: FormatId) -> Option<usize> {
     let mut best: Option<(usize, usize, usize)> = None; // (end, phrase length, claim)
     for (index, claim) in vocabulary().claim.iter().enumerate() {
         if !claim.units.iter().any(|u| u == unit)
             || (!claim.formats.is_empty() && !claim.formats.iter().any(|f| f == format.code()))
             || !claim.all.iter().all(|word| subject.contains(word.as_str()))
+            || claim.none.iter().any(|word| subject.contains(word.as_str()))
         {
             continue;
         }
         for phrase in &claim.phrases {
             if let Some(position) = subject.rfind(phrase.as_str()) {
+                let rest = &subject[position + phrase.len()..];
+                if rest.contains(['：', ':', '类']) {
+                    continue;
+                }
                 let candidate = (position + phrase.len(), phrase.chars().count(), index);
                 if best.is_none_or(|best| (candidate.0, candidate.1) > (best.0, best.1)) {
                     best = Some(candidate);
@@ -171,6 +181,8 @@ fn figures(paragraphs: &[String], format: FormatId) -> Vec<Figure> {
 
 struct Checker<'a> {
     format: FormatId,
+    /// The table definition the values were read in (the format's, or a local table of its era).
+    definition: &'a Format,
     /// For each paragraph, the heading of its section ("一、概述").
     sections: Vec<Option<String>>,
     values: &'a TableValues,
@@ -181,7 +193,7 @@ struct Checker<'a> {
 impl Checker<'_> {
     /// A cell in words: its row label, and its column label when the row has several columns.
     fn cell_label(&self, key: &CellKey) -> String {
-        let Some(table) = self.format.format().table(&key.table) else { return key.to_string() };
+        let Some(table) = self.definition.table(&key.table) else { return key.to_string() };
         let Some((block, row)) = table.row(&key.row) else { return key.to_string() };
         let column = block.columns.iter().find(|column| column.key == key.column);
         match column {
@@ -230,7 +242,7 @@ impl Checker<'_> {
         if let Some(value) = self.values.get(&key.table, &key.row, &key.column) {
             return Some((value, false));
         }
-        self.format.format().rules.iter().find_map(|rule| {
+        self.definition.rules.iter().find_map(|rule| {
             let RuleKind::ColumnSum { total, parts } = &rule.kind else { return None };
             if rule.table != key.table
                 || *total != key.column
@@ -639,14 +651,20 @@ impl Checker<'_> {
     }
 }
 
-/// Checks the prose of a report read in `format` against its table `values`.
+/// Checks the prose of a report whose tables were read in `definition` (a format's, or a local table of
+/// its era) against their `values`.
 pub fn check(
     paragraphs: &[String],
-    format: FormatId,
+    definition: &Format,
     values: &TableValues,
     year: Option<i32>,
 ) -> Vec<AuditFinding> {
-    let cells = cell_measures(format.format()).into_iter().collect();
+    let format = definition.id;
+    // A measure's cell the table has (a local table may show one measure in rows of different years).
+    let cells = cell_measures(definition)
+        .into_iter()
+        .filter(|(_, key)| values.has(&key.table, &key.row, &key.column))
+        .collect();
     let mut current = None;
     let sections = paragraphs
         .iter()
@@ -657,7 +675,7 @@ pub fn check(
             current.clone()
         })
         .collect();
-    let mut checker = Checker { format, sections, values, cells, findings: Vec::new() };
+    let mut checker = Checker { format, definition, sections, values, cells, findings: Vec::new() };
     let figures = figures(paragraphs, checker.format);
     checker.claims(&figures);
     checker.parts_and_percentages(&figures);
@@ -675,6 +693,7 @@ pub fn check_without_table(paragraphs: &[String], format: FormatId) -> Vec<Audit
     let values = TableValues::default();
     let mut checker = Checker {
         format,
+        definition: format.format(),
         sections: vec![None; paragraphs.len()],
         values: &values,
         cells: BTreeMap::new(),
@@ -698,7 +717,8 @@ mod tests {
                          各乡镇主动公开政府信息122条，占28.7%。";
         let mut values = TableValues::default();
         values.set(CellKey::new("stats", "proactive_total", "value"), Some(Quantity::count(425)));
-        let findings = check(&[paragraph.to_owned()], FormatId::Pre2019, &values, Some(2011));
+        let findings =
+            check(&[paragraph.to_owned()], FormatId::Pre2019.format(), &values, Some(2011));
         assert!(
             findings
                 .iter()
@@ -724,7 +744,8 @@ mod tests {
             }
             values.set(CellKey::new("t3", row, "total"), None);
         }
-        let findings = check(&[paragraph.to_owned()], FormatId::F2019, &values, Some(2019));
+        let findings =
+            check(&[paragraph.to_owned()], FormatId::F2019.format(), &values, Some(2019));
         let finding = findings.iter().find(|finding| finding.rule == "prose.table").unwrap();
         assert_eq!(
             (finding.expected.as_deref(), finding.found.as_deref()),
@@ -739,7 +760,7 @@ mod tests {
                 blank.set(CellKey::new("t3", row, column), None);
             }
         }
-        let findings = check(&[paragraph.to_owned()], FormatId::F2019, &blank, Some(2019));
+        let findings = check(&[paragraph.to_owned()], FormatId::F2019.format(), &blank, Some(2019));
         assert!(findings.iter().all(|finding| finding.rule != "prose.table"), "{findings:#?}");
     }
 
@@ -750,7 +771,8 @@ mod tests {
                      规划计划类信息21条，行政许可类信息40条，重大建设项目信息390条，为民办实事类信息69条，\
                      民政扶贫救灾社会保障就业类信息143条，国土资源城乡建设环保能源类信息208条，\
                      科教文体卫生类信息246条，安全生产、应急管理类信息271条，其他应主动公开政府信息1053条)。";
-        let findings = check(&[wrong.to_owned()], FormatId::F2019, &TableValues::default(), None);
+        let findings =
+            check(&[wrong.to_owned()], FormatId::F2019.format(), &TableValues::default(), None);
         let finding = findings.iter().find(|finding| finding.rule == "prose.parts_sum").unwrap();
         assert_eq!(
             (finding.expected.as_deref(), finding.found.as_deref()),
@@ -764,7 +786,7 @@ mod tests {
             "共受理申请40件，其中当面10件，网络20件（含邮件5件），其他10件。",
         ] {
             let findings =
-                check(&[clean.to_owned()], FormatId::F2019, &TableValues::default(), None);
+                check(&[clean.to_owned()], FormatId::F2019.format(), &TableValues::default(), None);
             assert!(
                 findings.iter().all(|finding| finding.rule != "prose.parts_sum"),
                 "{clean}: {findings:#?}"
@@ -815,6 +837,25 @@ mod tests {
             Some(vec!["app.received".to_owned()])
         );
         assert_eq!(claim("，天气", FormatId::Pre2019), None);
+    }
+
+    #[test]
+    fn a_list_or_a_channel_is_not_the_total() {
+        let claim = |subject: &str| {
+            claim_of(subject, "条", FormatId::Pre2019)
+                .map(|index| vocabulary().claim[index].measures.clone())
+        };
+        let total = Some(vec!["catalog.total".to_owned()]);
+        assert_eq!(claim("2012年主动公开政府信息"), total);
+        // 平潭 2015: the first category of the list named by the total's words; 平潭 2012: one channel.
+        assert_eq!(
+            claim("2015年，我区各工作部门主动公开政府信息的主要类别有：机构职能类信息"),
+            None
+        );
+        assert_eq!(
+            claim("今年以来，通过“中国平潭网”门户网站公开政府信息"),
+            Some(vec!["catalog.channel.website".to_owned()])
+        );
     }
 
     #[test]

@@ -127,7 +127,7 @@ pub(crate) async fn form(staff: Staff, headers: HeaderMap) -> Result<Response, P
 }
 
 fn view(audit: &Audit, document: &gongkai_audit::Document) -> AuditResult {
-    let definition = audit.format.format();
+    let definition = audit.definition();
     let mut flagged: std::collections::HashMap<String, Vec<String>> =
         std::collections::HashMap::new();
     for (index, finding) in audit.findings.iter().enumerate() {
@@ -286,7 +286,7 @@ fn batch_row(name: &str, audited: &Audited) -> BatchRow {
             file: name.to_owned(),
             agency: audit.agency.clone().unwrap_or_else(|| "未识别".to_owned()),
             year: audit.year.map_or_else(|| "未识别".to_owned(), |year| year.to_string()),
-            format: audit.format.format().name.clone(),
+            format: audit.definition().name.clone(),
             status: "已读取统计表".to_owned(),
             read: true,
             findings: finding_views(&audit.findings),
