@@ -130,6 +130,20 @@ fn claim_of(subject: &str, unit: &str, format: FormatId) -> Option<usize> {
     best.map(|(_, _, index)| index)
 }
 
+/// Whether a figure's subject opens a list of parts of the figure before it: "其中…", or "…中，" right
+/// after it ("在主动公开的1913条政府信息中，机构职能…信息133条").
+fn opens_parts(subject: &str) -> bool {
+    if subject.contains("其中") {
+        return true;
+    }
+    ["中，", "中,", "中："].iter().any(|mark| {
+        subject.find(mark).is_some_and(|at| {
+            let before = &subject[..at];
+            before.chars().count() <= 12 && !before.chars().any(|c| c.is_ascii_digit())
+        })
+    })
+}
+
 /// A paragraph cut into sentences (after 。！？), as the checks quote them.
 pub fn sentences(paragraph: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -336,7 +350,7 @@ impl Checker<'_> {
                 parts_open = false;
                 last_sentence = (figure.paragraph, figure.sentence.clone());
             }
-            if figure.subject.contains("其中") {
+            if opens_parts(&figure.subject) {
                 // Parts follow; the whole is the last count before this 其中.
                 whole = last_count;
                 parts_open = true;
@@ -450,6 +464,79 @@ impl Checker<'_> {
             if whole.value != Some(sum) {
                 let description = format!(
                     "“其中”所列{}项之和为{}{}，与所述总数{}{}不符",
+                    parts.len(),
+                    sum,
+                    whole.unit,
+                    whole.text,
+                    whole.unit
+                );
+                let expected = Some(format!("{sum}{}", whole.unit));
+                self.prose_finding("prose.parts_sum", description, whole, expected, Vec::new());
+            }
+        }
+    }
+
+    /// Parts whose shares add up to 100 %: "2012年主动公开政府信息1913条。其中，区直、县直各单位…1397条，
+    /// 占73%。各乡镇…534条，占27%。" — shares that make the whole (100 %, within their rounding) say the
+    /// parts are all of it, so they must add up to the whole stated before 其中 (1397 + 534 = 1931 ≠ 1913).
+    /// Each part is a count in the whole's unit followed by its share (占…%); the run ends at a count without
+    /// one, a new 其中 or the paragraph's end.
+    fn parts_by_shares(&mut self, figures: &[Figure]) {
+        let mut at = 0;
+        while at < figures.len() {
+            let opener = &figures[at];
+            let whole = at.checked_sub(1).map(|before| &figures[before]).filter(|whole| {
+                whole.paragraph == opener.paragraph
+                    && COUNT_UNITS.contains(&whole.unit.as_str())
+                    && whole.value.is_some()
+            });
+            let (true, Some(whole)) = (opens_parts(&opener.subject), whole) else {
+                at += 1;
+                continue;
+            };
+            let mut parts: Vec<(&Figure, &Figure)> = Vec::new();
+            let mut next = at;
+            while let (Some(part), Some(share)) = (figures.get(next), figures.get(next + 1)) {
+                let fits = part.paragraph == whole.paragraph
+                    && share.paragraph == whole.paragraph
+                    && part.unit == whole.unit
+                    && part.value.is_some()
+                    && share.unit == "%"
+                    && share.subject.contains('占')
+                    && share.value.is_some()
+                    && !malformed(&share.text)
+                    && (parts.is_empty() || !opens_parts(&part.subject));
+                if !fits {
+                    break;
+                }
+                parts.push((part, share));
+                next += 2;
+            }
+            at = next.max(at + 1);
+            if parts.len() < 2 {
+                continue;
+            }
+            let decimals = parts
+                .iter()
+                .map(|(_, share)| share.text.split_once('.').map_or(0, |(_, f)| f.len()))
+                .max()
+                .unwrap_or(0) as i32;
+            let shares: f64 = parts
+                .iter()
+                .filter_map(|(_, share)| share.value)
+                .map(|value| value.ten_thousandths() as f64 / 10_000.0)
+                .sum();
+            let rounding = parts.len() as f64 * 0.5 * 10f64.powi(-decimals) + 1e-9;
+            if (shares - 100.0).abs() > rounding {
+                continue;
+            }
+            let sum = parts
+                .iter()
+                .filter_map(|(part, _)| part.value)
+                .fold(Quantity::ZERO, |sum, value| sum + value);
+            if whole.value != Some(sum) {
+                let description = format!(
+                    "所占比例合计为100%的{}项之和为{}{}，与所述总数{}{}不符",
                     parts.len(),
                     sum,
                     whole.unit,
@@ -680,6 +767,7 @@ pub fn check(
     checker.claims(&figures);
     checker.parts_and_percentages(&figures);
     checker.parts_sum(&figures);
+    checker.parts_by_shares(&figures);
     checker.mentions(paragraphs);
     checker.structure(paragraphs, year);
     checker.findings
@@ -702,6 +790,7 @@ pub fn check_without_table(paragraphs: &[String], format: FormatId) -> Vec<Audit
     let figures = figures(paragraphs, format);
     checker.parts_and_percentages(&figures);
     checker.parts_sum(&figures);
+    checker.parts_by_shares(&figures);
     checker.findings
 }
 
@@ -837,6 +926,41 @@ mod tests {
             Some(vec!["app.received".to_owned()])
         );
         assert_eq!(claim("，天气", FormatId::Pre2019), None);
+    }
+
+    #[test]
+    fn parts_whose_shares_make_the_whole_add_up_to_it() {
+        // 平潭综合实验区 2012 (tests/corpus): two parts of 73 % and 27 % that add up to 1931, not 1913; and
+        // a share of a list opened by "…中，" (145 / 1913 = 7.58 %, not 8.05 %).
+        let paragraphs = [
+            "2012年主动公开政府信息1913条。其中，区直、县直各单位主动公开政府信息1397条，占73%。\
+             各乡镇主动公开政府信息534条，占27%。"
+                .to_owned(),
+            "在管委会网站主动公开的1913条政府信息中，机构职能信息133条，占6.95%；\
+             行政许可类信息145条，占8.05%。"
+                .to_owned(),
+        ];
+        let findings = check_without_table(&paragraphs, FormatId::Pre2019);
+        let found: Vec<(&str, Option<&str>, Option<&str>)> = findings
+            .iter()
+            .map(|f| (f.rule.as_str(), f.expected.as_deref(), f.found.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("prose.percentage", Some("7.58%"), Some("8.05%")),
+                ("prose.parts_sum", Some("1931条"), Some("1913条"))
+            ]
+        );
+        // Shares that do not make the whole say nothing of the sum; parts that add up are clean.
+        for clean in [
+            "共受理申请100件，其中网上申请60件，占60%；当面申请30件，占30%。",
+            "共受理申请100件，其中网上申请70件，占70%；当面申请30件，占30%。",
+            "共受理申请101件，其中网上申请67件，占66.3%；当面申请34件，占33.7%。",
+        ] {
+            let findings = check_without_table(&[clean.to_owned()], FormatId::F2021);
+            assert!(findings.is_empty(), "{clean}: {findings:#?}");
+        }
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Plain text as reports are copied out of word processors (the founding document, ../shared/seed/): a
 //! table cell is a line starting with a tab (a label may continue on the next lines without one), a row
 //! ends at a blank line; a line with tabs between its cells is a row by itself (as a table copied from a
-//! browser or a spreadsheet is pasted). Everything else is prose, one paragraph per line.
+//! browser or a spreadsheet is pasted). A line between pipes (`| a | b |`) is a row of a Markdown table (the
+//! `|---|` line under its header is skipped, also when a header is repeated mid-table). Everything else is
+//! prose, one paragraph per line.
 
 use crate::document::{Document, RawCell, RawTable};
 
@@ -17,7 +19,14 @@ pub(crate) fn read(text: &str) -> Document {
     let mut blank_run = 0usize;
     for line in text.lines() {
         let line = line.trim_end_matches('\r');
-        if let Some(rest) = line.strip_prefix('\t') {
+        if let Some(cells) = pipe_row(line) {
+            blank_run = 0;
+            finish_row(&mut table, &mut row);
+            if !cells.is_empty() {
+                row.extend(cells.into_iter().map(RawCell::new));
+                finish_row(&mut table, &mut row);
+            }
+        } else if let Some(rest) = line.strip_prefix('\t') {
             blank_run = 0;
             if rest.contains('\t') {
                 // A row on one line: cells between tabs.
@@ -67,6 +76,34 @@ pub(crate) fn read(text: &str) -> Document {
     document
 }
 
+/// The cells of a Markdown table row (`| a | b \| c |`: `\|` is a pipe inside a cell); an empty list for the
+/// `|---|:--:|` line under a header; `None` for a line that is not a table row.
+fn pipe_row(line: &str) -> Option<Vec<String>> {
+    let trimmed = line.trim();
+    if !(trimmed.len() >= 2 && trimmed.starts_with('|') && trimmed.ends_with('|')) {
+        return None;
+    }
+    let inner = &trimmed[1..trimmed.len() - 1];
+    if !inner.is_empty() && inner.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
+        return inner.contains('-').then(Vec::new);
+    }
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'|') => {
+                cell.push('|');
+                chars.next();
+            }
+            '|' => cells.push(std::mem::take(&mut cell).trim().to_owned()),
+            _ => cell.push(c),
+        }
+    }
+    cells.push(cell.trim().to_owned());
+    Some(cells)
+}
+
 /// Word-processor export markers such as `[bookmark: title]` or `[image: …]` are not text.
 fn strip_markers(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
@@ -90,6 +127,36 @@ fn strip_markers(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_pipe_tables_are_tables() {
+        let text = "二、主动公开政府信息情况\n\n| 信息内容 | 本年制发件数 | 本年废止件数 |\n|---|:---:|---|\n\
+                    | 规章 | 0 | 0 |\n| 行政规范性文件 | 77 \\| 注 | |\n| 信息内容 | 本年制发件数 | 本年废止件数 |\n\
+                    |---|---|---|\n| 其他 | 1 | 2 |\n\n三、收到和处理政府信息公开申请情况\n";
+        let document = read(text);
+        assert_eq!(
+            document.paragraphs,
+            ["二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况"]
+        );
+        assert_eq!(document.tables.len(), 1);
+        let rows: Vec<Vec<&str>> = document.tables[0]
+            .rows
+            .iter()
+            .map(|row| row.iter().map(|cell| cell.text.as_str()).collect())
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                vec!["信息内容", "本年制发件数", "本年废止件数"],
+                vec!["规章", "0", "0"],
+                vec!["行政规范性文件", "77 | 注", ""],
+                vec!["信息内容", "本年制发件数", "本年废止件数"],
+                vec!["其他", "1", "2"],
+            ]
+        );
+        // A line with pipes that is prose stays prose.
+        assert_eq!(read("甲|乙\n").paragraphs, ["甲|乙"]);
+    }
 
     #[test]
     fn tab_lines_are_cells_and_blank_lines_end_rows() {
