@@ -130,18 +130,24 @@ fn claim_of(subject: &str, unit: &str, format: FormatId) -> Option<usize> {
     best.map(|(_, _, index)| index)
 }
 
-/// Whether a figure's subject opens a list of parts of the figure before it: "其中…", or "…中，" right
-/// after it ("在主动公开的1913条政府信息中，机构职能…信息133条").
-fn opens_parts(subject: &str) -> bool {
+/// Whether a figure's subject opens a list of parts of `before`, the figure before it: "其中…", or "…中，"
+/// right after `before` in its sentence ("在主动公开的1913条政府信息中，机构职能…信息133条"; not
+/// "办结的申请中，予以公开36件" at the start of a sentence, which names no figure as its whole).
+fn opens_parts(figure: &Figure, before: Option<&Figure>) -> bool {
+    let subject = &figure.subject;
     if subject.contains("其中") {
         return true;
     }
-    ["中，", "中,", "中："].iter().any(|mark| {
-        subject.find(mark).is_some_and(|at| {
-            let before = &subject[..at];
-            before.chars().count() <= 12 && !before.chars().any(|c| c.is_ascii_digit())
+    let attached = before.is_some_and(|before| {
+        (before.paragraph, &before.sentence) == (figure.paragraph, &figure.sentence)
+    });
+    attached
+        && ["中，", "中,", "中："].iter().any(|mark| {
+            subject.find(mark).is_some_and(|at| {
+                let before = &subject[..at];
+                before.chars().count() <= 12 && !before.chars().any(|c| c.is_ascii_digit())
+            })
         })
-    })
 }
 
 /// A paragraph cut into sentences (after 。！？), as the checks quote them.
@@ -350,7 +356,7 @@ impl Checker<'_> {
                 parts_open = false;
                 last_sentence = (figure.paragraph, figure.sentence.clone());
             }
-            if opens_parts(&figure.subject) {
+            if opens_parts(figure, last_count) {
                 // Parts follow; the whole is the last count before this 其中.
                 whole = last_count;
                 parts_open = true;
@@ -490,7 +496,7 @@ impl Checker<'_> {
                     && COUNT_UNITS.contains(&whole.unit.as_str())
                     && whole.value.is_some()
             });
-            let (true, Some(whole)) = (opens_parts(&opener.subject), whole) else {
+            let (Some(whole), true) = (whole, opens_parts(opener, whole)) else {
                 at += 1;
                 continue;
             };
@@ -505,7 +511,7 @@ impl Checker<'_> {
                     && share.subject.contains('占')
                     && share.value.is_some()
                     && !malformed(&share.text)
-                    && (parts.is_empty() || !opens_parts(&part.subject));
+                    && (parts.is_empty() || !part.subject.contains("其中"));
                 if !fits {
                     break;
                 }
@@ -952,8 +958,10 @@ mod tests {
                 ("prose.parts_sum", Some("1931条"), Some("1913条"))
             ]
         );
-        // Shares that do not make the whole say nothing of the sum; parts that add up are clean.
+        // Shares that do not make the whole say nothing of the sum; parts that add up are clean; a sentence
+        // starting "…中，" has no figure for its whole (the demo's 2020 report).
         for clean in [
+            "共收到申请4件。办结的申请中，予以公开36件，部分公开14件。",
             "共受理申请100件，其中网上申请60件，占60%；当面申请30件，占30%。",
             "共受理申请100件，其中网上申请70件，占70%；当面申请30件，占30%。",
             "共受理申请101件，其中网上申请67件，占66.3%；当面申请34件，占33.7%。",
