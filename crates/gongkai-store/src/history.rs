@@ -136,6 +136,39 @@ pub async fn list(store: &Store, code: &str) -> Result<Vec<HistoryReport>, Store
         .collect()
 }
 
+/// The history reports of `year` of every agency, by agency code: what a supervisor's region page shows
+/// of each agency's published report and its audit.
+pub async fn of_year(
+    store: &Store,
+    year: i32,
+) -> Result<std::collections::HashMap<String, HistoryReport>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT a.code, h.year, h.name, h.media_type, h.uploaded_by, h.uploaded_at, h.format, h.findings, \
+         h.unread FROM history_reports h JOIN agencies a ON a.id = h.agency_id WHERE h.year = $1",
+    )
+    .bind(i64::from(year))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let findings: Option<String> = row.try_get(7)?;
+            let report = HistoryReport {
+                year: i32::try_from(row.try_get::<i64, _>(1)?).unwrap_or_default(),
+                name: row.try_get(2)?,
+                media_type: row.try_get(3)?,
+                uploaded_by: row.try_get(4)?,
+                uploaded_at: row.try_get(5)?,
+                format: row.try_get(6)?,
+                findings: findings.as_deref().and_then(|json| {
+                    serde_json::from_str::<Vec<serde_json::Value>>(json).ok().map(|list| list.len())
+                }),
+                unread: row.try_get(8)?,
+            };
+            Ok((row.try_get::<String, _>(0)?, report))
+        })
+        .collect()
+}
+
 /// The findings (JSON) of the report of `year`, if it was read.
 pub async fn findings(store: &Store, code: &str, year: i32) -> Result<Option<String>, StoreError> {
     let agency = agencies::by_code(store, code).await?;

@@ -331,6 +331,22 @@ async fn past_reports_enter_the_archive_read_by_the_auditor_and_check_the_first_
     );
     let findings = clerk.get("/staff/agencies/SFJ/reports/history/2025").await.text();
     assert!(findings.contains("未发现表格内或文字与表格之间的矛盾"), "{findings}");
+    // The supervisor's region page shows each agency's own published report with its audit, linked to
+    // the findings; an agency with nothing uploaded or published shows nothing there.
+    let mut supervisor = Client::sign_in(&desk, "sup").await;
+    let region = supervisor.get("/staff/agencies/ZF/region?year=2025").await.text();
+    assert!(
+        region.contains(
+            r#"<a href="/staff/agencies/SFJ/reports/history/2025">已核查，未发现问题</a>"#
+        ),
+        "{region}"
+    );
+    assert_eq!(region.matches("已核查").count(), 1, "{region}");
+    assert_eq!(
+        supervisor.get("/staff/agencies/SFJ/reports/history/2025").await.status,
+        StatusCode::OK,
+        "the supervisor reads the findings"
+    );
 
     // The first year on the platform is checked against it: the bureau's records have no case carried
     // over into 2026, while its 2025 report said some were.

@@ -33,6 +33,10 @@ struct MemberLine {
     deadline: String,
     late: bool,
     overdue: usize,
+    /// The audit of the report the agency published itself (uploaded to its archive): a line, and whether
+    /// it links to the findings.
+    audit: String,
+    audit_link: bool,
 }
 
 struct OverdueLine {
@@ -86,6 +90,7 @@ pub(crate) async fn page(
     let mut overdue = Vec::new();
     let members = members(&agency.code, &agencies);
     let mut workflows = reports::workflows_of_year(state.store(), year).await?;
+    let mut archived = gongkai_store::history::of_year(state.store(), year).await?;
     let ids: Vec<i64> = members.iter().map(|member| member.id).collect();
     let mut open_by_agency: std::collections::HashMap<String, Vec<handling::Case>> =
         std::collections::HashMap::new();
@@ -111,7 +116,23 @@ pub(crate) async fn page(
                 });
             }
         }
+        // The report made on the platform derives from the records (it cannot contradict itself); one the
+        // agency published itself and uploaded was read by the auditor on upload.
+        let (audit, audit_link) = match archived.remove(&member.code) {
+            Some(report) => match (report.findings, report.unread) {
+                (Some(0), _) => ("已核查，未发现问题".to_owned(), true),
+                (Some(findings), _) => (format!("已核查，发现问题{findings}项"), true),
+                (None, unread) => (
+                    format!("未读取：{}", unread.unwrap_or_else(|| "原因未记录".to_owned())),
+                    false,
+                ),
+            },
+            None if published => ("由平台记录生成".to_owned(), false),
+            None => (String::new(), false),
+        };
         lines.push(MemberLine {
+            audit,
+            audit_link,
             code: member.code.clone(),
             name: member.name.clone(),
             state: workflow
