@@ -21,6 +21,11 @@ impl RawCell {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RawTable {
     pub rows: Vec<Vec<RawCell>>,
+    /// Cells told apart by the spaces between them (text laid out as the page was, `pdftotext -layout`):
+    /// an empty cell leaves no trace, so a row with fewer values than its columns cannot say which are
+    /// missing, and is not read.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub spaced: bool,
 }
 
 /// A physical position of a laid-out table: the text of the cell covering it, and whether the cell starts
@@ -98,6 +103,7 @@ mod tests {
     #[test]
     fn merged_cells_cover_their_positions_and_start_once() {
         let table = RawTable {
+            spaced: false,
             rows: vec![
                 vec![cell("a", 1, 2), cell("b", 2, 1)],
                 vec![cell("c", 1, 1), cell("d", 1, 1)],
@@ -112,7 +118,7 @@ mod tests {
 
     #[test]
     fn hostile_spans_are_cut() {
-        let table = RawTable { rows: vec![vec![cell("x", u16::MAX, u16::MAX)]] };
+        let table = RawTable { rows: vec![vec![cell("x", u16::MAX, u16::MAX)]], spaced: false };
         let grid = table.layout();
         assert_eq!(grid.len(), 1);
         assert_eq!(grid[0].len(), MAX_COLUMNS);

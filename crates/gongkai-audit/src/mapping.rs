@@ -249,6 +249,17 @@ fn value_start(
     best.map(|(start, _)| start)
 }
 
+/// Whether a laid-out row has exactly the block's columns right of its label (at `position`).
+fn fits_row(slots: &[Slot], position: usize, block: &Block) -> bool {
+    let start = if position == usize::MAX { 0 } else { position + 1 };
+    let values = slots
+        .iter()
+        .skip(start)
+        .filter(|slot| slot.origin && (!normalize::is_unit(&slot.text) || slot.text.trim() == "——"))
+        .count();
+    values == block.columns.len()
+}
+
 /// Maps `raw` onto `table`: the alignment's score and the table as parsed.
 fn map_table(
     raw: &RawTable,
@@ -283,15 +294,7 @@ fn map_table(
         .pairs
         .iter()
         .filter(|(physical, format_index, position)| {
-            let start = if *position == usize::MAX { 0 } else { position + 1 };
-            let values = layout[*physical]
-                .iter()
-                .skip(start)
-                .filter(|slot| {
-                    slot.origin && (!normalize::is_unit(&slot.text) || slot.text.trim() == "——")
-                })
-                .count();
-            values == rows[*format_index].0.columns.len()
+            fits_row(&layout[*physical], *position, rows[*format_index].0)
         })
         .map(|(_, format_index, _)| rows[*format_index].0)
         .collect();
@@ -310,11 +313,17 @@ fn map_table(
             ));
         }
     }
+    let mut short_rows = Vec::new();
     for &(physical, format_index, position) in &alignment.pairs {
         matched_physical[physical] = true;
         matched_format[format_index] = true;
         let (block, row) = rows[format_index];
         if row.group || uncertain(block) {
+            continue;
+        }
+        if raw.spaced && !fits_row(&layout[physical], position, block) {
+            // Spaces do not show an empty cell: which of the columns are missing is unknown.
+            short_rows.push(row.label.clone());
             continue;
         }
         let start = starts
@@ -346,6 +355,12 @@ fn map_table(
                 value,
             });
         }
+    }
+    if !short_rows.is_empty() {
+        parsed.not_read.push(format!(
+            "以空格分隔的表格中，以下行的数值少于应有的列数，无法确定空缺的是哪几列，未读取：{}",
+            short_rows.join("；")
+        ));
     }
     // Rows after the first match that match nothing are local additions (rows before it are headers), except
     // the format's own block headings and column headers (table 二 repeats them for each block).

@@ -222,7 +222,7 @@ fn table(element: ElementRef<'_>) -> RawTable {
                 .collect()
         })
         .collect();
-    RawTable { rows }
+    RawTable { rows, spaced: false }
 }
 
 /// A cell's text without the text of tables nested in it; line breaks kept as spaces are dropped

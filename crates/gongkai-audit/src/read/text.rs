@@ -6,6 +6,7 @@
 //! prose, one paragraph per line.
 
 use crate::document::{Document, RawCell, RawTable};
+use crate::normalize::{self, CellRead};
 
 pub(crate) fn read(text: &str) -> Document {
     let mut document = Document::default();
@@ -17,8 +18,51 @@ pub(crate) fn read(text: &str) -> Document {
         }
     };
     let mut blank_run = 0usize;
-    for line in text.lines() {
-        let line = line.trim_end_matches('\r');
+    let lines: Vec<&str> = text.lines().map(|line| line.trim_end_matches('\r')).collect();
+    let regions = spaced_regions(&lines);
+    // The width of the widest line: a prose line about as wide, not ending a sentence, was wrapped.
+    let in_region = |at: usize| regions.iter().any(|(start, end)| (*start..=*end).contains(&at));
+    let full_width = lines
+        .iter()
+        .enumerate()
+        .filter(|(at, line)| !in_region(*at) && !line.contains('\t') && pipe_row(line).is_none())
+        .map(|(_, line)| width(line.trim()))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    // Text taken out of a PDF wraps its paragraphs at the page's width and parts them with blank lines: when
+    // several lines reach the width without ending a sentence, the lines of a paragraph are joined until a
+    // blank line (or a heading); otherwise (a word processor's text) a line is a paragraph.
+    let ends_sentence =
+        |line: &str| line.trim_end().ends_with(['。', '！', '？', '：', '；', ':', ';', '）', ')']);
+    let wrapping = lines
+        .iter()
+        .enumerate()
+        .filter(|(at, line)| {
+            !in_region(*at)
+                && !line.contains('\t')
+                && width(line.trim()) * 10 >= full_width * 9
+                && !ends_sentence(line)
+        })
+        .count()
+        >= 3;
+    let (mut wrapped, mut last_was_break) = (false, true);
+    let mut index = 0;
+    while index < lines.len() {
+        let line = lines[index];
+        index += 1;
+        if let Some(&(start, end)) = regions.iter().find(|(start, _)| *start == index - 1) {
+            // A table laid out with spaces: rows of its own.
+            finish_row(&mut table, &mut row);
+            if let Some(done) = table.take() {
+                document.tables.push(done);
+            }
+            document.tables.push(spaced_table(&lines[start..=end]));
+            index = end + 1;
+            blank_run = 0;
+            (wrapped, last_was_break) = (false, true);
+            continue;
+        }
         if let Some(cells) = pipe_row(line) {
             blank_run = 0;
             finish_row(&mut table, &mut row);
@@ -63,17 +107,180 @@ pub(crate) fn read(text: &str) -> Document {
             if let Some(done) = table.take() {
                 document.tables.push(done);
             }
-            let paragraph = strip_markers(line.trim());
+            let paragraph = unspace(&strip_markers(line.trim()));
             if !paragraph.is_empty() {
-                document.paragraphs.push(paragraph);
+                // A line wrapped at the page's width (text taken out of a PDF) continues on the next.
+                match document.paragraphs.last_mut() {
+                    Some(last) if wrapped && !last_was_break => last.push_str(&paragraph),
+                    _ => document.paragraphs.push(paragraph),
+                }
+                wrapped = wrapping && !starts_heading(lines.get(index).copied().unwrap_or(""));
+                last_was_break = false;
+                continue;
             }
         }
+        wrapped = false;
+        last_was_break = true;
     }
     finish_row(&mut table, &mut row);
     if let Some(done) = table.take() {
         document.tables.push(done);
     }
     document
+}
+
+/// Whether a line starts a section or a numbered item (一、 （一） 1.): a new paragraph.
+fn starts_heading(line: &str) -> bool {
+    let line = line.trim_start();
+    let numeral = line.chars().take_while(|c| "一二三四五六七八九十".contains(*c)).count();
+    (numeral > 0 && line.chars().nth(numeral) == Some('、'))
+        || line.starts_with(['（', '('])
+            && line.chars().nth(1).is_some_and(|c| "一二三四五六七八九十".contains(c))
+}
+
+/// The display width of a line: a CJK character or a full-width mark takes two columns.
+fn width(line: &str) -> usize {
+    line.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
+
+/// Spaces between a Chinese character and a digit or Latin letter removed ("公开政府信息 2602 条" →
+/// "公开政府信息2602条"): text taken out of a PDF puts them where the glyphs are apart; Chinese prose has
+/// none.
+fn unspace(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len());
+    for (index, c) in chars.iter().enumerate() {
+        if *c == ' ' {
+            let before = chars[..index].iter().rev().find(|c| **c != ' ');
+            let after = chars[index + 1..].iter().find(|c| **c != ' ');
+            let cjk = |c: &&char| !c.is_ascii();
+            let between = match (before, after) {
+                (Some(before), Some(after)) => {
+                    (cjk(&before) && !cjk(&after))
+                        || (!cjk(&before) && cjk(&after))
+                        || (cjk(&before) && cjk(&after))
+                }
+                _ => false,
+            };
+            if between {
+                continue;
+            }
+        }
+        out.push(*c);
+    }
+    out
+}
+
+/// A line of a table laid out with spaces: its label parts (split where two or more spaces part them; a unit
+/// such as 条 kept as its own part) and its values (the numbers, or marks of an empty value, at its end,
+/// split by spaces).
+struct SpacedLine {
+    labels: Vec<String>,
+    values: Vec<String>,
+}
+
+fn value_token(token: &str) -> bool {
+    token.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        && !matches!(normalize::read_cell(token, None), CellRead::Unreadable(_))
+        || matches!(token, "/" | "—" | "——" | "-" | "－")
+}
+
+fn spaced_line(line: &str) -> Option<SpacedLine> {
+    let tokens: Vec<&str> = line.split_whitespace().collect();
+    let values = tokens.iter().rev().take_while(|token| value_token(token)).count();
+    let label_tokens = tokens.len() - values;
+    let labelled = tokens[..label_tokens]
+        .iter()
+        .any(|token| token.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
+    // Numbers alone take two at least (a page number is one); a label takes one.
+    if values == 0 || (label_tokens == 0 && values < 2) || (label_tokens > 0 && !labelled) {
+        return None;
+    }
+    // The label: the text before the first value, parted where two spaces or more part it.
+    let mut rest = line.trim();
+    for _ in 0..values {
+        rest = rest.trim_end();
+        let cut = rest.rfind(char::is_whitespace).map_or(0, |at| at + 1);
+        rest = &rest[..cut];
+    }
+    let mut labels: Vec<String> = rest
+        .split("  ")
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(str::to_owned)
+        .collect();
+    // A unit written one space after the label (主动公开信息数 条 425 1516) is its own part.
+    if let Some(last) = labels.last_mut()
+        && let Some((label, unit)) = last.rsplit_once(' ')
+        && normalize::is_unit(unit)
+    {
+        let (label, unit) = (label.trim().to_owned(), unit.to_owned());
+        *last = label;
+        labels.push(unit);
+    }
+    let values = tokens[label_tokens..].iter().map(|token| (*token).to_owned()).collect();
+    Some(SpacedLine { labels, values })
+}
+
+/// The parts of `lines` that are tables laid out with spaces (`pdftotext -layout`): runs of two or more
+/// value lines at most four lines of text apart (a label wrapped over lines, a row's label above its
+/// numbers), as (first, last) line indices.
+fn spaced_regions(lines: &[&str]) -> Vec<(usize, usize)> {
+    let mut regions: Vec<(usize, usize, usize)> = Vec::new(); // (first, last, value lines)
+    let mut text_since = 0;
+    for (index, line) in lines.iter().enumerate() {
+        // Lines with tabs or pipes are tables of their own kind.
+        if line.contains('\t') || pipe_row(line).is_some() {
+            text_since = usize::MAX / 2;
+            continue;
+        }
+        if spaced_line(line).is_some() {
+            match regions.last_mut() {
+                Some(region) if text_since <= 4 => {
+                    region.1 = index;
+                    region.2 += 1;
+                }
+                _ => regions.push((index, index, 1)),
+            }
+            text_since = 0;
+        } else if !line.trim().is_empty() {
+            text_since += 1;
+        }
+    }
+    regions.into_iter().filter(|(_, _, values)| *values >= 2).map(|(a, b, _)| (a, b)).collect()
+}
+
+/// A table laid out with spaces: a row per value line, its label its own or, when it has none, the text
+/// line right above it in the table (a label the layout put on its own line).
+fn spaced_table(lines: &[&str]) -> RawTable {
+    let mut table = RawTable { rows: Vec::new(), spaced: true };
+    let mut above: Option<&str> = None;
+    for line in lines {
+        match spaced_line(line) {
+            Some(parsed) => {
+                let labels = if parsed.labels.is_empty() {
+                    above
+                        .map(|text| {
+                            text.split("  ")
+                                .map(str::trim)
+                                .filter(|part| !part.is_empty())
+                                .map(str::to_owned)
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                } else {
+                    parsed.labels
+                };
+                table
+                    .rows
+                    .push(labels.into_iter().chain(parsed.values).map(RawCell::new).collect());
+                above = None;
+            }
+            None if !line.trim().is_empty() => above = Some(line),
+            None => {}
+        }
+    }
+    table
 }
 
 /// The cells of a Markdown table row (`| a | b \| c |`: `\|` is a pipe inside a cell); an empty list for the
@@ -127,6 +334,63 @@ fn strip_markers(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_laid_out_with_spaces_is_read_as_pdftotext_gives_it() {
+        // `pdftotext -layout` of a printed report (平潭 2022, tests/corpus): prose wrapped at the page's
+        // width with spaces around the numbers, a table whose cells are parted by spaces, a label on the
+        // line above its numbers, a row with an empty cell (fewer numbers), and a page number.
+        let text = "\
+本机关坚持以公开为常态、不公开为例外，围绕重点领域深化信息公开，做好政策解读和回应关切工作\n\
+，推进决策、执行、管理、服务、结果公开，全年主动公开政府信息 2602 条（其中机构职能类信\n\
+息 82 条，政策文件类信息 80 条，规划计划类信息 21 条，行政许可类信息 19 条，为民办实事类\n\
+信息 1 条，其他信息 2399 条）。\n\
+\n\
+一、本年新收政府信息公开申请数量            71   3   0   0   0      0    74\n\
+\n\
+二、上年结转政府信息公开申请数量            1    0   0   0   0      0    1\n\
+\n\
+果    （二）部分公开（区分处理的，\n\
+                            8    1   0   0   0      0    9\n\
+     只计这一情形，不计其他情形）\n\
+    5.属于三类内部事务信息 1     0   0   0   1\n\
+\n\
+3\n\
+\n\
+二、主动公开政府信息情况\n";
+        let document = read(text);
+        assert_eq!(
+            document.paragraphs,
+            [
+                "本机关坚持以公开为常态、不公开为例外，围绕重点领域深化信息公开，做好政策解读和回应关切工作\
+                 ，推进决策、执行、管理、服务、结果公开，全年主动公开政府信息2602条（其中机构职能类信息82条\
+                 ，政策文件类信息80条，规划计划类信息21条，行政许可类信息19条，为民办实事类信息1条，其他\
+                 信息2399条）。",
+                "3",
+                "二、主动公开政府信息情况"
+            ]
+        );
+        assert_eq!(document.tables.len(), 1);
+        let table = &document.tables[0];
+        assert!(table.spaced);
+        let rows: Vec<Vec<&str>> = table
+            .rows
+            .iter()
+            .map(|row| row.iter().map(|cell| cell.text.as_str()).collect())
+            .collect();
+        assert_eq!(
+            rows[0],
+            ["一、本年新收政府信息公开申请数量", "71", "3", "0", "0", "0", "0", "74"]
+        );
+        assert_eq!(
+            rows[2],
+            ["果", "（二）部分公开（区分处理的，", "8", "1", "0", "0", "0", "0", "9"]
+        );
+        assert_eq!(rows[3], ["5.属于三类内部事务信息", "1", "0", "0", "0", "1"]);
+        // A word processor's text (no line wrapped at a width) keeps a line per paragraph.
+        let plain = read("一、概述\n本机关2021年公开政府信息100条\n另有说明\n");
+        assert_eq!(plain.paragraphs.len(), 3);
+    }
 
     #[test]
     fn markdown_pipe_tables_are_tables() {
