@@ -51,11 +51,26 @@ struct MentionDef {
     description: String,
 }
 
+/// A sentence saying every case of a kind ended one way ("复议…诉讼…均获维持"): the part must be the whole.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntireDef {
+    /// One of these says "all of them".
+    any: Vec<String>,
+    /// And all of these name the kind.
+    all: Vec<String>,
+    part: Vec<String>,
+    whole: Vec<String>,
+    description: String,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Vocabulary {
     claim: Vec<ClaimDef>,
     mention: Vec<MentionDef>,
+    #[serde(default)]
+    entire: Vec<EntireDef>,
 }
 
 fn vocabulary() -> &'static Vocabulary {
@@ -585,6 +600,42 @@ impl Checker<'_> {
         }
     }
 
+    /// "均获维持" and its kind: the part (结果维持) the table shows must be all of the whole (总计) — 上海市人民
+    /// 政府办公厅 2019 (tests/corpus) said its 7 reviews and 9 suits 均获维持 while its table has 2 and 1
+    /// 尚未审结. Checked only when the table shows both, filled, and the whole is not 0.
+    fn entire(&mut self, paragraphs: &[String]) {
+        for entire in &vocabulary().entire {
+            let (Some((part, part_cells, _)), Some((whole, whole_cells, _))) =
+                (self.table_value(&entire.part), self.table_value(&entire.whole))
+            else {
+                continue;
+            };
+            if part == whole || whole == Quantity::ZERO {
+                continue;
+            }
+            for (index, paragraph) in paragraphs.iter().enumerate() {
+                let folded = fold(paragraph);
+                let Some(sentence) = sentences(&folded).into_iter().find(|sentence| {
+                    entire.any.iter().any(|word| sentence.contains(word.as_str()))
+                        && entire.all.iter().all(|word| sentence.contains(word.as_str()))
+                }) else {
+                    continue;
+                };
+                self.findings.push(AuditFinding {
+                    kind: FindingKind::Prose,
+                    rule: "prose.entire".to_owned(),
+                    description: entire.description.clone(),
+                    location: self.place(index),
+                    quote: Some(sentence.trim().to_owned()),
+                    expected: Some(format!("{part}/{whole}")),
+                    found: Some(format!("{whole}/{whole}")),
+                    cells: part_cells.iter().chain(&whole_cells).cloned().collect(),
+                });
+                break;
+            }
+        }
+    }
+
     fn mentions(&mut self, paragraphs: &[String]) {
         for mention in &vocabulary().mention {
             let Some((value, cells, _)) = self.table_value(&mention.measures) else { continue };
@@ -775,6 +826,7 @@ pub fn check(
     checker.parts_sum(&figures);
     checker.parts_by_shares(&figures);
     checker.mentions(paragraphs);
+    checker.entire(paragraphs);
     checker.structure(paragraphs, year);
     checker.findings
 }
@@ -969,6 +1021,28 @@ mod tests {
             let findings = check_without_table(&[clean.to_owned()], FormatId::F2021);
             assert!(findings.is_empty(), "{clean}: {findings:#?}");
         }
+    }
+
+    #[test]
+    fn all_upheld_is_all_of_them() {
+        let sentence = "全年信息公开类行政复议7件，诉讼9件，均获维持。";
+        let t4 = |upheld: i64, total: i64| {
+            let mut values = TableValues::default();
+            for (column, value) in [("review_upheld", upheld), ("review_total", total)] {
+                values.set(CellKey::new("t4", "cases", column), Some(Quantity::count(value)));
+            }
+            values
+        };
+        let entire = |values: &TableValues| {
+            check(&[sentence.to_owned()], FormatId::F2019.format(), values, Some(2019))
+                .into_iter()
+                .filter(|finding| finding.rule == "prose.entire")
+                .map(|finding| finding.expected.unwrap_or_default())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(entire(&t4(5, 7)), ["5/7"], "two of seven not upheld");
+        assert!(entire(&t4(7, 7)).is_empty());
+        assert!(entire(&t4(0, 0)).is_empty(), "nothing to uphold");
     }
 
     #[test]
