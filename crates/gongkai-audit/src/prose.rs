@@ -1031,7 +1031,8 @@ mod tests {
         let mut values = TableValues::default();
         values.set(CellKey::new("t2", "normative", "in_force"), Some(Quantity::count(470)));
         values.set(CellKey::new("t2", "normative", "made"), Some(Quantity::count(77)));
-        let findings = check(&[paragraph.to_owned()], FormatId::F2021.format(), &values, Some(2023));
+        let findings =
+            check(&[paragraph.to_owned()], FormatId::F2021.format(), &values, Some(2023));
         assert!(findings.iter().all(|finding| finding.rule != "prose.table"), "{findings:#?}");
     }
 

@@ -3,7 +3,7 @@
 
 use gongkai_audit::{Audit, audit};
 use gongkai_core::calendar::Calendar;
-use gongkai_core::report::format::FormatId;
+use gongkai_core::report::format::{FormatId, RuleKind};
 use gongkai_core::report::records::AgencyRecords;
 use gongkai_core::report::values::{CellKey, Quantity, TableValues};
 use gongkai_core::report::{self, Report};
@@ -96,7 +96,8 @@ fn a_report_of_nothing_reads_back_clean() {
     }
 }
 
-/// Any value a cell can hold: not filled, zero, small, large; money with decimals.
+/// Any value a cell can hold: not filled, zero, small, large; money with decimals — with the sums of columns
+/// the format defines as sums.
 fn arbitrary_values(format: FormatId, seeds: &[u64]) -> TableValues {
     let mut values = TableValues::default();
     let definition = format.format();
@@ -114,6 +115,21 @@ fn arbitrary_values(format: FormatId, seeds: &[u64]) -> TableValues {
                 _ => Some(Quantity::count((seed / 6 % 100) as i64)),
             };
             values.set(CellKey::new(&table.id, &row.key, &column.key), value);
+        }
+    }
+    // A column the format defines as the sum of others (表三 总计) holds it where it is filled: the reader
+    // refuses a table whose such columns disagree on most rows, as a reading with its columns shifted.
+    for rule in &definition.rules {
+        let RuleKind::ColumnSum { total, parts } = &rule.kind else { continue };
+        let Some(table) = definition.table(&rule.table) else { continue };
+        for (_, row, _) in table.value_cells().filter(|(_, _, column)| column.key == *total) {
+            if values.get(&table.id, &row.key, total).is_some() {
+                let sum = parts
+                    .iter()
+                    .filter_map(|part| values.get(&table.id, &row.key, part))
+                    .fold(Quantity::ZERO, |sum, value| sum + value);
+                values.set(CellKey::new(&table.id, &row.key, total), Some(sum));
+            }
         }
     }
     values

@@ -90,3 +90,46 @@ fn a_hand_made_looking_report_reads_back_to_its_figures() {
     assert!(t3.unmatched_rows[0].starts_with("其中：通过政务服务网收到"));
     assert!(t3.missing_rows.is_empty());
 }
+
+/// A table read with its columns shifted (each row's values one column to the left, 自然人's under 总计):
+/// the cross-check of 总计 against the other columns fails on most rows, so the table is not read and says
+/// why — before, every row's total disagreed and a dozen false findings followed.
+#[test]
+fn a_table_read_with_its_columns_shifted_is_not_read() {
+    let records = gongkai_demo::wenzhou_justice();
+    let report = report::build(&records, 2021, None, Calendar::builtin()).unwrap();
+    let mut html = String::from_utf8(render(&report, Output::Html).unwrap()).unwrap();
+    let columns =
+        ["natural", "business", "research", "public_interest", "legal_service", "other", "total"];
+    let rows: std::collections::BTreeSet<String> = report
+        .values
+        .iter()
+        .filter(|(key, _)| key.table == "t3")
+        .map(|(key, _)| key.row.clone())
+        .collect();
+    for row in &rows {
+        let text = |column: &str| {
+            report.values.get("t3", row, column).map(|value| value.to_string()).unwrap_or_default()
+        };
+        let shifted: Vec<String> =
+            (0..columns.len()).map(|at| text(columns[(at + 1) % columns.len()])).collect();
+        for (column, value) in columns.iter().zip(&shifted) {
+            html = set_cell(&html, &format!("t3/{row}/{column}"), value);
+        }
+    }
+    match audit(html.as_bytes(), None) {
+        Ok(audited) => {
+            assert!(
+                audited.findings.iter().all(|finding| !finding.rule.starts_with("t3.")),
+                "{:#?}",
+                audited.findings
+            );
+            let t3 = audited.tables.iter().find(|table| table.id == "t3").unwrap();
+            assert!(
+                t3.not_read.iter().any(|reason| reason.contains("各列的对应可能有误")),
+                "{t3:?}"
+            );
+        }
+        Err(err) => assert!(err.to_string().contains("no statistics table"), "{err}"),
+    }
+}
