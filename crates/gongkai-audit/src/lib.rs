@@ -27,7 +27,12 @@ pub enum AuditError {
     #[error("cannot read the PDF: {0}")]
     Pdf(PdfProblem),
     #[error("no statistics table of the {format} format found ({reason})")]
-    NoTable { format: String, reason: String },
+    NoTable {
+        format: String,
+        reason: String,
+        /// Tables found but left unread, with why, in Chinese (a reading whose columns disagree …).
+        not_read: Vec<String>,
+    },
 }
 
 /// Why a PDF cannot be read with certainty (nothing of it is then used).
@@ -187,7 +192,10 @@ pub fn audit_document(
         None => mapping::detect(document, year),
     };
     if document.tables.is_empty() || mapping.coverage < MIN_COVERAGE {
+        let not_read: Vec<String> =
+            mapping.tables.iter().flat_map(|table| table.not_read.iter().cloned()).collect();
         return Err(AuditError::NoTable {
+            not_read,
             format: format
                 .map_or_else(|| "pre2019, 2019 or 2021".to_owned(), |format| format.to_string()),
             reason: if numbers_apart(document) {
@@ -235,7 +243,14 @@ pub fn audit_document(
             cells: finding.cells,
         }
     }));
-    findings.extend(prose::check(&document.paragraphs, definition, &mapping.values, year));
+    let unreadable: Vec<CellKey> = mapping.unreadable.iter().map(|cell| cell.key.clone()).collect();
+    findings.extend(prose::check(
+        &document.paragraphs,
+        definition,
+        &mapping.values,
+        &unreadable,
+        year,
+    ));
     let title = document.paragraphs.iter().take(5).find(|p| p.contains("报告")).cloned();
     let agency = agency_of(&document.paragraphs, year);
     Ok(Audit {
@@ -256,10 +271,19 @@ pub fn audit_document(
 pub fn cross_year(this: &Audit, last: &Audit) -> Option<Vec<AuditFinding>> {
     let consecutive =
         matches!((this.year, last.year), (Some(year), Some(before)) if year == before + 1);
-    let same_agency = match (&this.agency, &last.agency) {
-        (Some(agency), Some(other)) => normalize::label_key(agency) == normalize::label_key(other),
-        _ => false,
+    // The agency as each title itself names it: a name taken from the line above a title can be a portal's
+    // heading shared by every agency of a region.
+    let named = |audit: &Audit| {
+        audit
+            .agency
+            .as_ref()
+            .filter(|agency| {
+                audit.title.as_ref().is_some_and(|title| title.contains(agency.as_str()))
+            })
+            .map(|agency| normalize::label_key(agency))
     };
+    let same_agency =
+        matches!((named(this), named(last)), (Some(agency), Some(other)) if agency == other);
     if !consecutive || !same_agency {
         return None;
     }
@@ -307,6 +331,29 @@ fn numbers_apart(document: &Document) -> bool {
         })
         .count()
         >= 20
+}
+
+/// For each audit, the findings of the cross-year rules against its agency's report of the year before among
+/// `audits` ([`cross_year`]) — none when there is no such report, or more than one (which would be guessing).
+pub fn cross_year_all<'a>(
+    audits: impl Iterator<Item = Option<&'a Audit>> + Clone,
+) -> Vec<Vec<AuditFinding>> {
+    audits
+        .clone()
+        .enumerate()
+        .map(|(index, this)| {
+            let Some(this) = this else { return Vec::new() };
+            let mut pairs = audits
+                .clone()
+                .enumerate()
+                .filter(|(other, _)| *other != index)
+                .filter_map(|(_, last)| last.and_then(|last| cross_year(this, last)));
+            match (pairs.next(), pairs.next()) {
+                (Some(findings), None) => findings,
+                _ => Vec::new(),
+            }
+        })
+        .collect()
 }
 
 /// The prose checks that need neither the table nor the whole report, for a report whose table could not

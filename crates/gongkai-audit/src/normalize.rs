@@ -308,8 +308,11 @@ mod tests {
     #[test]
     fn no_rule_of_a_format_takes_an_amount_cell() {
         use gongkai_core::report::format::{FormatId, RuleKind};
-        for format in FormatId::ALL {
-            let format = format.format();
+        let definitions = FormatId::ALL
+            .iter()
+            .map(|format| format.format())
+            .chain(crate::mapping::local_formats());
+        for format in definitions {
             for rule in &format.rules {
                 let Some(table) = format.table(&rule.table) else { continue };
                 let (rows, columns): (Vec<&String>, Vec<&String>) = match &rule.kind {

@@ -57,8 +57,11 @@ struct MentionDef {
 struct EntireDef {
     /// One of these says "all of them".
     any: Vec<String>,
-    /// And all of these name the kind.
+    /// And all of these name the kind, in the clause before it.
     all: Vec<String>,
+    /// Words that contain a word of `all` but name another kind (复议后起诉 is a suit).
+    #[serde(default)]
+    except: Vec<String>,
     part: Vec<String>,
     whole: Vec<String>,
     description: String,
@@ -120,29 +123,61 @@ fn malformed(text: &str) -> bool {
 /// colon or a category ("主动公开政府信息的主要类别有：机构职能类信息117条") names what a list is of, not
 /// the figure.
 fn claim_of(subject: &str, unit: &str, format: FormatId) -> Option<usize> {
-    let mut best: Option<(usize, usize, usize)> = None; // (end, phrase length, claim)
+    // (end, phrase length, claim, ruled out): a claim ruled out by its `none` words or by what follows its
+    // phrase still takes its place — the figure is then no claim at all, never a weaker one found earlier
+    // in the subject ("通过政府网站、政务微博、微信等渠道主动公开政府信息2602条" is not a 微信 figure).
+    // A list of channels (…、…等渠道) before the total's words is the total by all of them: no one channel's.
+    let listed = subject.contains('等') || subject.contains('、');
+    let mut best: Option<(usize, usize, usize, bool)> = None;
+    let mut allowed: Option<(usize, usize, usize)> = None;
     for (index, claim) in vocabulary().claim.iter().enumerate() {
         if !claim.units.iter().any(|u| u == unit)
             || (!claim.formats.is_empty() && !claim.formats.iter().any(|f| f == format.code()))
             || !claim.all.iter().all(|word| subject.contains(word.as_str()))
-            || claim.none.iter().any(|word| subject.contains(word.as_str()))
         {
             continue;
         }
+        let excluded = claim.none.iter().any(|word| subject.contains(word.as_str()));
         for phrase in &claim.phrases {
             if let Some(position) = subject.rfind(phrase.as_str()) {
                 let rest = &subject[position + phrase.len()..];
-                if rest.contains(['：', ':', '类']) {
-                    continue;
-                }
-                let candidate = (position + phrase.len(), phrase.chars().count(), index);
+                let listing = rest.contains(['：', ':', '类']);
+                // Blocks every weaker claim: a list's name, or the total through a list of channels.
+                let blocks = listing || (excluded && listed);
+                let candidate = (position + phrase.len(), phrase.chars().count(), index, blocks);
                 if best.is_none_or(|best| (candidate.0, candidate.1) > (best.0, best.1)) {
                     best = Some(candidate);
+                }
+                if !excluded
+                    && !listing
+                    && allowed.is_none_or(|best| (candidate.0, candidate.1) > (best.0, best.1))
+                {
+                    allowed = Some((candidate.0, candidate.1, index));
                 }
             }
         }
     }
-    best.map(|(_, _, index)| index)
+    match best {
+        Some((.., true)) => None,
+        _ => allowed.map(|(_, _, index)| index),
+    }
+}
+
+/// Whether `sentence` says every case of `entire`'s kind ended so: in one of its clauses parted by ；, the
+/// words of `all` (but `except`) before the phrase, and nothing saying some are not concluded (尚未审结,
+/// 审理中: then "all" is of the concluded ones).
+fn says_entire(sentence: &str, entire: &EntireDef) -> bool {
+    sentence.split(['；', ';']).any(|clause| {
+        let Some(at) = entire.any.iter().filter_map(|word| clause.find(word.as_str())).min() else {
+            return false;
+        };
+        let mut before = clause[..at].to_owned();
+        for word in &entire.except {
+            before = before.replace(word.as_str(), "");
+        }
+        entire.all.iter().all(|word| before.contains(word.as_str()))
+            && !["审结", "审理", "已结", "未结", "尚在"].iter().any(|word| clause.contains(word))
+    })
 }
 
 /// Whether a figure's subject opens a list of parts of `before`, the figure before it: "其中…", or "…中，"
@@ -159,8 +194,10 @@ fn opens_parts(figure: &Figure, before: Option<&Figure>) -> bool {
     attached
         && ["中，", "中,", "中："].iter().any(|mark| {
             subject.find(mark).is_some_and(|at| {
+                // The noun right after the whole ("条政府信息中"), no clause between them.
                 let before = &subject[..at];
-                before.chars().count() <= 12 && !before.chars().any(|c| c.is_ascii_digit())
+                before.chars().count() <= 12
+                    && !before.chars().any(|c| c.is_ascii_digit() || "，；,;。".contains(c))
             })
         })
 }
@@ -221,6 +258,8 @@ struct Checker<'a> {
     /// For each paragraph, the heading of its section ("一、概述").
     sections: Vec<Option<String>>,
     values: &'a TableValues,
+    /// Cells whose text is not a number: not filled in `values`, but not blank either.
+    unreadable: std::collections::BTreeSet<CellKey>,
     cells: BTreeMap<String, CellKey>,
     findings: Vec<AuditFinding>,
 }
@@ -258,7 +297,7 @@ impl Checker<'_> {
             if !self.values.has(&key.table, &key.row, &key.column) {
                 return None;
             }
-            if let Some((value, from_parts)) = self.cell_value(key) {
+            if let Some((value, from_parts)) = self.cell_value(key).ok()? {
                 sum = sum + value;
                 filled = true;
                 summed |= from_parts;
@@ -273,25 +312,38 @@ impl Checker<'_> {
     /// columns given) is the sum of those parts, as the format defines it (its `column_sum` rule, e.g.
     /// 国办公开办函〔2019〕60号 表三: 总计 = 自然人 + 法人或其他组织五类). Blank parts count 0, as in the
     /// format's own rules; a row with every part blank has no value.
-    fn cell_value(&self, key: &CellKey) -> Option<(Quantity, bool)> {
-        if let Some(value) = self.values.get(&key.table, &key.row, &key.column) {
-            return Some((value, false));
+    /// `Err` when the value cannot be known: the cell, or a part of its blank total, is not a number.
+    fn cell_value(&self, key: &CellKey) -> Result<Option<(Quantity, bool)>, ()> {
+        if self.unreadable.contains(key) {
+            return Err(());
         }
-        self.definition.rules.iter().find_map(|rule| {
-            let RuleKind::ColumnSum { total, parts } = &rule.kind else { return None };
+        if let Some(value) = self.values.get(&key.table, &key.row, &key.column) {
+            return Ok(Some((value, false)));
+        }
+        for rule in &self.definition.rules {
+            let RuleKind::ColumnSum { total, parts } = &rule.kind else { continue };
             if rule.table != key.table
                 || *total != key.column
                 || !parts.iter().all(|part| self.values.has(&key.table, &key.row, part))
             {
-                return None;
+                continue;
+            }
+            if parts
+                .iter()
+                .any(|part| self.unreadable.contains(&CellKey::new(&key.table, &key.row, part)))
+            {
+                return Err(());
             }
             let filled: Vec<Quantity> = parts
                 .iter()
                 .filter_map(|part| self.values.get(&key.table, &key.row, part))
                 .collect();
-            (!filled.is_empty())
-                .then(|| (filled.into_iter().fold(Quantity::ZERO, |sum, value| sum + value), true))
-        })
+            if !filled.is_empty() {
+                let sum = filled.into_iter().fold(Quantity::ZERO, |sum, value| sum + value);
+                return Ok(Some((sum, true)));
+            }
+        }
+        Ok(None)
     }
 
     fn prose_finding(
@@ -555,7 +607,14 @@ impl Checker<'_> {
                 .iter()
                 .filter_map(|(part, _)| part.value)
                 .fold(Quantity::ZERO, |sum, value| sum + value);
-            if whole.value != Some(sum) {
+            let Some(stated) = whole.value.filter(|stated| *stated != Quantity::ZERO) else {
+                continue;
+            };
+            // Parts above their whole are wrong whatever the rounding; parts below it only when what is
+            // missing is more than the shares' rounding could hide (75 % + 24 % of 200 leaves 2 unlisted).
+            let missing = (stated.ten_thousandths() - sum.ten_thousandths()) as f64 * 100.0
+                / stated.ten_thousandths() as f64;
+            if sum > stated || missing > rounding {
                 let description = format!(
                     "所占比例合计为100%的{}项之和为{}{}，与所述总数{}{}不符",
                     parts.len(),
@@ -615,10 +674,9 @@ impl Checker<'_> {
             }
             for (index, paragraph) in paragraphs.iter().enumerate() {
                 let folded = fold(paragraph);
-                let Some(sentence) = sentences(&folded).into_iter().find(|sentence| {
-                    entire.any.iter().any(|word| sentence.contains(word.as_str()))
-                        && entire.all.iter().all(|word| sentence.contains(word.as_str()))
-                }) else {
+                let Some(sentence) =
+                    sentences(&folded).into_iter().find(|sentence| says_entire(sentence, entire))
+                else {
                     continue;
                 };
                 self.findings.push(AuditFinding {
@@ -801,6 +859,7 @@ pub fn check(
     paragraphs: &[String],
     definition: &Format,
     values: &TableValues,
+    unreadable: &[CellKey],
     year: Option<i32>,
 ) -> Vec<AuditFinding> {
     let format = definition.id;
@@ -819,7 +878,9 @@ pub fn check(
             current.clone()
         })
         .collect();
-    let mut checker = Checker { format, definition, sections, values, cells, findings: Vec::new() };
+    let unreadable = unreadable.iter().cloned().collect();
+    let mut checker =
+        Checker { format, definition, sections, values, unreadable, cells, findings: Vec::new() };
     let figures = figures(paragraphs, checker.format);
     checker.claims(&figures);
     checker.parts_and_percentages(&figures);
@@ -842,6 +903,7 @@ pub fn check_without_table(paragraphs: &[String], format: FormatId) -> Vec<Audit
         definition: format.format(),
         sections: vec![None; paragraphs.len()],
         values: &values,
+        unreadable: std::collections::BTreeSet::new(),
         cells: BTreeMap::new(),
         findings: Vec::new(),
     };
@@ -865,7 +927,7 @@ mod tests {
         let mut values = TableValues::default();
         values.set(CellKey::new("stats", "proactive_total", "value"), Some(Quantity::count(425)));
         let findings =
-            check(&[paragraph.to_owned()], FormatId::Pre2019.format(), &values, Some(2011));
+            check(&[paragraph.to_owned()], FormatId::Pre2019.format(), &values, &[], Some(2011));
         assert!(
             findings
                 .iter()
@@ -892,7 +954,7 @@ mod tests {
             values.set(CellKey::new("t3", row, "total"), None);
         }
         let findings =
-            check(&[paragraph.to_owned()], FormatId::F2019.format(), &values, Some(2019));
+            check(&[paragraph.to_owned()], FormatId::F2019.format(), &values, &[], Some(2019));
         let finding = findings.iter().find(|finding| finding.rule == "prose.table").unwrap();
         assert_eq!(
             (finding.expected.as_deref(), finding.found.as_deref()),
@@ -900,6 +962,16 @@ mod tests {
             "272 予以公开 + 3 部分公开"
         );
         assert!(finding.description.contains("总计栏空白"), "{}", finding.description);
+        // A part that is not a number is not 0 (review finding): the total is not counted.
+        let unreadable = [CellKey::new("t3", "disclosed", "business")];
+        let findings = check(
+            &[paragraph.to_owned()],
+            FormatId::F2019.format(),
+            &values,
+            &unreadable,
+            Some(2019),
+        );
+        assert!(findings.iter().all(|finding| finding.rule != "prose.table"), "{findings:#?}");
         // A row whose parts are all blank too has no value: nothing is said about it.
         let mut blank = TableValues::default();
         for row in ["disclosed", "partial"] {
@@ -907,7 +979,8 @@ mod tests {
                 blank.set(CellKey::new("t3", row, column), None);
             }
         }
-        let findings = check(&[paragraph.to_owned()], FormatId::F2019.format(), &blank, Some(2019));
+        let findings =
+            check(&[paragraph.to_owned()], FormatId::F2019.format(), &blank, &[], Some(2019));
         assert!(findings.iter().all(|finding| finding.rule != "prose.table"), "{findings:#?}");
     }
 
@@ -918,8 +991,13 @@ mod tests {
                      规划计划类信息21条，行政许可类信息40条，重大建设项目信息390条，为民办实事类信息69条，\
                      民政扶贫救灾社会保障就业类信息143条，国土资源城乡建设环保能源类信息208条，\
                      科教文体卫生类信息246条，安全生产、应急管理类信息271条，其他应主动公开政府信息1053条)。";
-        let findings =
-            check(&[wrong.to_owned()], FormatId::F2019.format(), &TableValues::default(), None);
+        let findings = check(
+            &[wrong.to_owned()],
+            FormatId::F2019.format(),
+            &TableValues::default(),
+            &[],
+            None,
+        );
         let finding = findings.iter().find(|finding| finding.rule == "prose.parts_sum").unwrap();
         assert_eq!(
             (finding.expected.as_deref(), finding.found.as_deref()),
@@ -932,8 +1010,13 @@ mod tests {
             "共公布政府信息100条，其中政策文件类60条（其中规章3条），工作信息类30条，其他5条。",
             "共受理申请40件，其中当面10件，网络20件（含邮件5件），其他10件。",
         ] {
-            let findings =
-                check(&[clean.to_owned()], FormatId::F2019.format(), &TableValues::default(), None);
+            let findings = check(
+                &[clean.to_owned()],
+                FormatId::F2019.format(),
+                &TableValues::default(),
+                &[],
+                None,
+            );
             assert!(
                 findings.iter().all(|finding| finding.rule != "prose.parts_sum"),
                 "{clean}: {findings:#?}"
@@ -1011,9 +1094,12 @@ mod tests {
             ]
         );
         // Shares that do not make the whole say nothing of the sum; parts that add up are clean; a sentence
-        // starting "…中，" has no figure for its whole (the demo's 2020 report).
+        // starting "…中，" has no figure for its whole (the demo's 2020 report), nor one after a clause
+        // (review finding); parts a little short of a whole their rounded shares cannot show (review).
         for clean in [
             "共收到申请4件。办结的申请中，予以公开36件，部分公开14件。",
+            "本年新收申请120件，上年结转5件；办结的申请中，予以公开60件。",
+            "共受理申请200件，其中网上申请150件，占75%；当面申请48件，占24%。",
             "共受理申请100件，其中网上申请60件，占60%；当面申请30件，占30%。",
             "共受理申请100件，其中网上申请70件，占70%；当面申请30件，占30%。",
             "共受理申请101件，其中网上申请67件，占66.3%；当面申请34件，占33.7%。",
@@ -1032,7 +1118,7 @@ mod tests {
         values.set(CellKey::new("t2", "normative", "in_force"), Some(Quantity::count(470)));
         values.set(CellKey::new("t2", "normative", "made"), Some(Quantity::count(77)));
         let findings =
-            check(&[paragraph.to_owned()], FormatId::F2021.format(), &values, Some(2023));
+            check(&[paragraph.to_owned()], FormatId::F2021.format(), &values, &[], Some(2023));
         assert!(findings.iter().all(|finding| finding.rule != "prose.table"), "{findings:#?}");
     }
 
@@ -1047,7 +1133,7 @@ mod tests {
             values
         };
         let entire = |values: &TableValues| {
-            check(&[sentence.to_owned()], FormatId::F2019.format(), values, Some(2019))
+            check(&[sentence.to_owned()], FormatId::F2019.format(), values, &[], Some(2019))
                 .into_iter()
                 .filter(|finding| finding.rule == "prose.entire")
                 .map(|finding| finding.expected.unwrap_or_default())
@@ -1056,6 +1142,16 @@ mod tests {
         assert_eq!(entire(&t4(5, 7)), ["5/7"], "two of seven not upheld");
         assert!(entire(&t4(7, 7)).is_empty());
         assert!(entire(&t4(0, 0)).is_empty(), "nothing to uphold");
+        // Review findings: "all" of one clause, of suits after review, of the concluded ones.
+        for other in [
+            "行政诉讼2件，尚在审理中；行政复议7件，其中5件均获维持，2件尚未审结。",
+            "行政诉讼2件（其中复议后起诉1件），均获维持。",
+            "行政复议7件，已审结的5件均获维持，2件尚未审结。",
+        ] {
+            let findings =
+                check(&[other.to_owned()], FormatId::F2019.format(), &t4(5, 7), &[], Some(2019));
+            assert!(findings.iter().all(|f| f.rule != "prose.entire"), "{other}: {findings:#?}");
+        }
     }
 
     #[test]
@@ -1071,10 +1167,14 @@ mod tests {
             claim("2015年，我区各工作部门主动公开政府信息的主要类别有：机构职能类信息"),
             None
         );
+        // One channel's figure is that channel's; published through a list of channels, the total by all
+        // of them and no claim (review finding: 微信, found earlier, took the figure).
         assert_eq!(
             claim("今年以来，通过“中国平潭网”门户网站公开政府信息"),
             Some(vec!["catalog.channel.website".to_owned()])
         );
+        assert_eq!(claim("通过政府网站、政务微博、微信等渠道主动公开政府信息"), None);
+        assert_eq!(claim("政务微信公开政府信息"), Some(vec!["catalog.channel.wechat".to_owned()]));
     }
 
     #[test]

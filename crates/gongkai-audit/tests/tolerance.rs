@@ -130,6 +130,10 @@ fn a_table_read_with_its_columns_shifted_is_not_read() {
                 "{t3:?}"
             );
         }
-        Err(err) => assert!(err.to_string().contains("no statistics table"), "{err}"),
+        Err(gongkai_audit::AuditError::NoTable { not_read, .. }) => assert!(
+            not_read.iter().any(|reason| reason.contains("各列的对应可能有误")),
+            "the reason is kept: {not_read:?}"
+        ),
+        Err(err) => panic!("{err}"),
     }
 }

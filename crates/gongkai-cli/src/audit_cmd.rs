@@ -234,20 +234,7 @@ pub(crate) fn run(args: &AuditArgs, out: &mut impl Write) -> anyhow::Result<Outc
 /// Each report given with its agency's report of the year before gets the findings of the format's
 /// cross-year rules against it ([`gongkai_audit::cross_year`]): `gongkai audit 2022.pdf 2023.pdf`.
 fn with_last_year(audits: &mut [Result<Audit, AuditError>]) {
-    let extra: Vec<Vec<AuditFinding>> = audits
-        .iter()
-        .enumerate()
-        .map(|(index, this)| {
-            let Ok(this) = this else { return Vec::new() };
-            audits
-                .iter()
-                .enumerate()
-                .filter(|(other, _)| *other != index)
-                .filter_map(|(_, last)| last.as_ref().ok())
-                .find_map(|last| gongkai_audit::cross_year(this, last))
-                .unwrap_or_default()
-        })
-        .collect();
+    let extra = gongkai_audit::cross_year_all(audits.iter().map(|audit| audit.as_ref().ok()));
     for (audit, extra) in audits.iter_mut().zip(extra) {
         if let Ok(audit) = audit {
             audit.findings.extend(extra);

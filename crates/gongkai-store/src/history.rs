@@ -107,6 +107,24 @@ pub async fn put(
     Ok(())
 }
 
+/// A listed history report from `year, name, media_type, uploaded_by, uploaded_at, format, findings,
+/// unread`, the first of them at column `from`.
+fn listed(row: &sqlx::any::AnyRow, from: usize) -> Result<HistoryReport, StoreError> {
+    let findings: Option<String> = row.try_get(from + 6)?;
+    Ok(HistoryReport {
+        year: i32::try_from(row.try_get::<i64, _>(from)?).unwrap_or_default(),
+        name: row.try_get(from + 1)?,
+        media_type: row.try_get(from + 2)?,
+        uploaded_by: row.try_get(from + 3)?,
+        uploaded_at: row.try_get(from + 4)?,
+        format: row.try_get(from + 5)?,
+        findings: findings.as_deref().and_then(|json| {
+            serde_json::from_str::<Vec<serde_json::Value>>(json).ok().map(|list| list.len())
+        }),
+        unread: row.try_get(from + 7)?,
+    })
+}
+
 /// The agency's history reports, newest year first.
 pub async fn list(store: &Store, code: &str) -> Result<Vec<HistoryReport>, StoreError> {
     let agency = agencies::by_code(store, code).await?;
@@ -117,23 +135,7 @@ pub async fn list(store: &Store, code: &str) -> Result<Vec<HistoryReport>, Store
     .bind(agency.id)
     .fetch_all(store.pool())
     .await?;
-    rows.iter()
-        .map(|row| {
-            let findings: Option<String> = row.try_get(6)?;
-            Ok(HistoryReport {
-                year: i32::try_from(row.try_get::<i64, _>(0)?).unwrap_or_default(),
-                name: row.try_get(1)?,
-                media_type: row.try_get(2)?,
-                uploaded_by: row.try_get(3)?,
-                uploaded_at: row.try_get(4)?,
-                format: row.try_get(5)?,
-                findings: findings.as_deref().and_then(|json| {
-                    serde_json::from_str::<Vec<serde_json::Value>>(json).ok().map(|list| list.len())
-                }),
-                unread: row.try_get(7)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|row| listed(row, 0)).collect()
 }
 
 /// The history reports of `year` of every agency, by agency code: what a supervisor's region page shows
@@ -149,24 +151,7 @@ pub async fn of_year(
     .bind(i64::from(year))
     .fetch_all(store.pool())
     .await?;
-    rows.iter()
-        .map(|row| {
-            let findings: Option<String> = row.try_get(7)?;
-            let report = HistoryReport {
-                year: i32::try_from(row.try_get::<i64, _>(1)?).unwrap_or_default(),
-                name: row.try_get(2)?,
-                media_type: row.try_get(3)?,
-                uploaded_by: row.try_get(4)?,
-                uploaded_at: row.try_get(5)?,
-                format: row.try_get(6)?,
-                findings: findings.as_deref().and_then(|json| {
-                    serde_json::from_str::<Vec<serde_json::Value>>(json).ok().map(|list| list.len())
-                }),
-                unread: row.try_get(8)?,
-            };
-            Ok((row.try_get::<String, _>(0)?, report))
-        })
-        .collect()
+    rows.iter().map(|row| Ok((row.try_get::<String, _>(0)?, listed(row, 1)?))).collect()
 }
 
 /// The findings (JSON) of the report of `year`, if it was read.

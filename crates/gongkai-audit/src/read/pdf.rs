@@ -333,7 +333,7 @@ fn assemble(pages: Vec<(f64, PageInk)>) -> Document {
         lines.extend(page);
     }
     text.push_str(&paragraphs_text(&lines));
-    let mut document = super::text::read(&text);
+    let mut document = super::text::read_text(&text, false);
     // A paragraph with a glyph its font gives no text for may have lost a digit: not read.
     document.paragraphs.retain(|paragraph| !paragraph.contains(UNMAPPED));
     let mut ruled = join_continued(tables);

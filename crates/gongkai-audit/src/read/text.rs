@@ -9,6 +9,13 @@ use crate::document::{Document, RawCell, RawTable};
 use crate::normalize::{self, CellRead};
 
 pub(crate) fn read(text: &str) -> Document {
+    read_text(text, true)
+}
+
+/// Reads `text`; `laid_out`: also as text laid out with spaces and wrapped at a width (`pdftotext`'s), which
+/// the PDF reader's own text is not — it has placed its columns and paragraphs by geometry already, and a
+/// table it refused (overprinted figures) must not come back as a table parted by spaces.
+pub(crate) fn read_text(text: &str, laid_out: bool) -> Document {
     let mut document = Document::default();
     let mut table: Option<RawTable> = None;
     let mut row: Vec<RawCell> = Vec::new();
@@ -19,9 +26,16 @@ pub(crate) fn read(text: &str) -> Document {
     };
     let mut blank_run = 0usize;
     let lines: Vec<&str> = text.lines().map(|line| line.trim_end_matches('\r')).collect();
-    let regions = spaced_regions(&lines);
+    let regions = if laid_out { spaced_regions(&lines) } else { Vec::new() };
+    // Each line's region (its first and last line), by line: looked up once a line.
+    let mut region_of: Vec<Option<(usize, usize)>> = vec![None; lines.len()];
+    for &(start, end) in &regions {
+        for slot in &mut region_of[start..=end] {
+            *slot = Some((start, end));
+        }
+    }
     // The width of the widest line: a prose line about as wide, not ending a sentence, was wrapped.
-    let in_region = |at: usize| regions.iter().any(|(start, end)| (*start..=*end).contains(&at));
+    let in_region = |at: usize| region_of[at].is_some();
     let full_width = lines
         .iter()
         .enumerate()
@@ -45,13 +59,14 @@ pub(crate) fn read(text: &str) -> Document {
                 && !ends_sentence(line)
         })
         .count()
-        >= 3;
+        >= 3
+        && laid_out;
     let (mut wrapped, mut last_was_break) = (false, true);
     let mut index = 0;
     while index < lines.len() {
         let line = lines[index];
         index += 1;
-        if let Some(&(start, end)) = regions.iter().find(|(start, _)| *start == index - 1) {
+        if let Some((start, end)) = region_of[index - 1].filter(|(start, _)| *start == index - 1) {
             // A table laid out with spaces: rows of its own.
             finish_row(&mut table, &mut row);
             if let Some(done) = table.take() {
@@ -148,25 +163,31 @@ fn width(line: &str) -> usize {
 /// none.
 fn unspace(line: &str) -> String {
     let chars: Vec<char> = line.chars().collect();
+    // The nearest character that is not a space, before and after each position: one pass each way.
+    let mut before: Vec<Option<char>> = Vec::with_capacity(chars.len());
+    let mut last = None;
+    for c in &chars {
+        before.push(last);
+        if *c != ' ' {
+            last = Some(*c);
+        }
+    }
+    let mut after: Vec<Option<char>> = vec![None; chars.len()];
+    let mut next = None;
+    for (index, c) in chars.iter().enumerate().rev() {
+        after[index] = next;
+        if *c != ' ' {
+            next = Some(*c);
+        }
+    }
     let mut out = String::with_capacity(line.len());
     for (index, c) in chars.iter().enumerate() {
-        if *c == ' ' {
-            let before = chars[..index].iter().rev().find(|c| **c != ' ');
-            let after = chars[index + 1..].iter().find(|c| **c != ' ');
-            let cjk = |c: &&char| !c.is_ascii();
-            let between = match (before, after) {
-                (Some(before), Some(after)) => {
-                    (cjk(&before) && !cjk(&after))
-                        || (!cjk(&before) && cjk(&after))
-                        || (cjk(&before) && cjk(&after))
-                }
-                _ => false,
-            };
-            if between {
-                continue;
-            }
+        // A space with Chinese on either side goes; one between Latin letters or digits stays.
+        let between = *c == ' '
+            && matches!((before[index], after[index]), (Some(b), Some(a)) if !b.is_ascii() || !a.is_ascii());
+        if !between {
+            out.push(*c);
         }
-        out.push(*c);
     }
     out
 }
@@ -185,6 +206,11 @@ fn value_token(token: &str) -> bool {
         || matches!(token, "/" | "—" | "——" | "-" | "－")
 }
 
+/// A label's parts where two spaces or more part them (a merged heading beside the row's own label).
+fn label_parts(text: &str) -> Vec<String> {
+    text.split("  ").map(str::trim).filter(|part| !part.is_empty()).map(str::to_owned).collect()
+}
+
 fn spaced_line(line: &str) -> Option<SpacedLine> {
     let tokens: Vec<&str> = line.split_whitespace().collect();
     let values = tokens.iter().rev().take_while(|token| value_token(token)).count();
@@ -200,15 +226,15 @@ fn spaced_line(line: &str) -> Option<SpacedLine> {
     let mut rest = line.trim();
     for _ in 0..values {
         rest = rest.trim_end();
-        let cut = rest.rfind(char::is_whitespace).map_or(0, |at| at + 1);
+        // After the last whitespace character (a full-width space is three bytes).
+        let cut = rest
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(0, |(at, c)| at + c.len_utf8());
         rest = &rest[..cut];
     }
-    let mut labels: Vec<String> = rest
-        .split("  ")
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let mut labels = label_parts(rest);
     // A unit written one space after the label (主动公开信息数 条 425 1516) is its own part.
     if let Some(last) = labels.last_mut()
         && let Some((label, unit)) = last.rsplit_once(' ')
@@ -259,15 +285,7 @@ fn spaced_table(lines: &[&str]) -> RawTable {
         match spaced_line(line) {
             Some(parsed) => {
                 let labels = if parsed.labels.is_empty() {
-                    above
-                        .map(|text| {
-                            text.split("  ")
-                                .map(str::trim)
-                                .filter(|part| !part.is_empty())
-                                .map(str::to_owned)
-                                .collect()
-                        })
-                        .unwrap_or_default()
+                    above.map(label_parts).unwrap_or_default()
                 } else {
                     parsed.labels
                 };
@@ -390,6 +408,17 @@ mod tests {
         // A word processor's text (no line wrapped at a width) keeps a line per paragraph.
         let plain = read("一、概述\n本机关2021年公开政府信息100条\n另有说明\n");
         assert_eq!(plain.paragraphs.len(), 3);
+    }
+
+    #[test]
+    fn a_full_width_space_before_a_number_is_no_trouble() {
+        // Review finding: the label was cut one byte into the three of U+3000 (a panic).
+        let document =
+            read("附件　1\n一、本年新收　71 3 0 0 0 0 74\n二、上年结转　1 0 0 0 0 0 1\n");
+        assert_eq!(document.tables.len(), 1);
+        let labels: Vec<&str> =
+            document.tables[0].rows.iter().map(|row| row[0].text.as_str()).collect();
+        assert_eq!(labels, ["附件", "一、本年新收", "二、上年结转"]);
     }
 
     #[test]

@@ -128,7 +128,7 @@ pub(crate) async fn upload(
 ) -> Result<Response, PageError> {
     let agency = staff.agency(&state, &code, Need::Handle).await?;
     let mut upload = super::Upload::read(body).await?;
-    let file = upload.file.take();
+    let file = upload.take_file();
     let (token, year_text) = (upload.field("csrf"), upload.field("year"));
     csrf::check(&headers, token)?;
     let this_year = state.today().year();

@@ -556,7 +556,7 @@ pub(crate) async fn attach(
 ) -> Result<Response, PageError> {
     let (id, agency) = owned_item(&state, &staff, &id, Need::Handle).await?;
     let mut upload = super::Upload::read(body).await?;
-    let file = upload.file.take();
+    let file = upload.take_file();
     csrf::check(&headers, upload.field("csrf"))?;
     let form = edit_form(&state, id).await?;
     let Some((name, data)) = file.filter(|(name, data)| !name.is_empty() && !data.is_empty())

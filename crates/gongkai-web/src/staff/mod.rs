@@ -266,34 +266,40 @@ impl FromRequestParts<AppState> for Staff {
 /// name the browser gave it (`None` when the form had no file field).
 pub(crate) struct Upload {
     pub(crate) fields: std::collections::HashMap<String, String>,
-    /// The last file of the form's `file` fields (forms that take one).
-    pub(crate) file: Option<(String, Vec<u8>)>,
-    /// Every file of the form's `file` fields, in order (forms that take several, `multiple`); a field
-    /// left without a file (no name, no bytes) is not one.
-    pub(crate) files: Vec<(String, Vec<u8>)>,
+    /// The form's `file` fields in order, each (file name, bytes) — a field left without a file too.
+    uploads: Vec<(String, Vec<u8>)>,
 }
 
 impl Upload {
     /// Reads the whole form (its size bounded by the route's body limit).
     pub(crate) async fn read(mut body: axum::extract::Multipart) -> Result<Upload, PageError> {
         let bad = |err: axum::extract::multipart::MultipartError| PageError::BadForm(err.status());
-        let mut upload =
-            Upload { fields: std::collections::HashMap::new(), file: None, files: Vec::new() };
+        let mut upload = Upload { fields: std::collections::HashMap::new(), uploads: Vec::new() };
         while let Some(field) = body.next_field().await.map_err(bad)? {
             let name = field.name().unwrap_or_default().to_owned();
             if name == "file" {
                 let file_name = field.file_name().unwrap_or_default().to_owned();
                 let data = field.bytes().await.map_err(bad)?.to_vec();
-                if !(file_name.is_empty() && data.is_empty()) {
-                    upload.files.push((file_name.clone(), data.clone()));
-                }
-                upload.file = Some((file_name, data));
+                upload.uploads.push((file_name, data));
             } else {
                 let text = field.text().await.map_err(bad)?;
                 upload.fields.insert(name, text);
             }
         }
         Ok(upload)
+    }
+
+    /// The last `file` field (forms that take one), as sent: a field left without a file is an empty one.
+    pub(crate) fn take_file(&mut self) -> Option<(String, Vec<u8>)> {
+        self.uploads.pop()
+    }
+
+    /// Every file of the `file` fields, in order (an input with `multiple`), fields left without a file
+    /// (no name, no bytes) left out.
+    pub(crate) fn take_files(&mut self) -> Vec<(String, Vec<u8>)> {
+        let mut files = std::mem::take(&mut self.uploads);
+        files.retain(|(name, data)| !(name.is_empty() && data.is_empty()));
+        files
     }
 
     /// A text field, empty when the form had none.

@@ -299,7 +299,7 @@ pub(crate) async fn upload(
 ) -> Result<Response, PageError> {
     let agency = staff.agency(&state, &code, Need::Handle).await?;
     let mut upload = super::Upload::read(body).await?;
-    let file = upload.file.take();
+    let file = upload.take_file();
     let (token, kind) = (upload.field("csrf"), upload.field("kind").to_owned());
     csrf::check(&headers, token)?;
     let refuse = |message: &str| Some(message.to_owned());

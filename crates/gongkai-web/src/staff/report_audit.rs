@@ -231,6 +231,9 @@ fn reason(err: &AuditError) -> String {
             format!("无法读取该文件（{reason}）。请上传 PDF、HTML、TXT 或 DOCX 格式的报告。")
         }
         AuditError::Pdf(problem) => super::history::pdf_problem(problem),
+        AuditError::NoTable { not_read, .. } if !not_read.is_empty() => {
+            format!("统计表未能确定地读取：{}", not_read.join("；"))
+        }
         AuditError::NoTable { .. } => {
             "未在报告中找到政府信息公开情况统计表。请确认上传的是年度报告全文（含统计表）。"
                 .to_owned()
@@ -258,20 +261,9 @@ fn audit_one(bytes: &[u8], forced: Option<FormatId>) -> Audited {
 fn audit_batch(inputs: &[(String, Vec<u8>)], forced: Option<FormatId>) -> Vec<Audited> {
     let mut audited: Vec<Audited> =
         inputs.iter().map(|(_, bytes)| audit_one(bytes, forced)).collect();
-    let extra: Vec<Vec<AuditFinding>> = audited
-        .iter()
-        .enumerate()
-        .map(|(index, this)| {
-            let Ok((this, _)) = this else { return Vec::new() };
-            audited
-                .iter()
-                .enumerate()
-                .filter(|(other, _)| *other != index)
-                .filter_map(|(_, last)| last.as_ref().ok())
-                .find_map(|(last, _)| gongkai_audit::cross_year(this, last))
-                .unwrap_or_default()
-        })
-        .collect();
+    let extra = gongkai_audit::cross_year_all(
+        audited.iter().map(|audited| audited.as_ref().ok().map(|(audit, _)| audit)),
+    );
     for (audited, extra) in audited.iter_mut().zip(extra) {
         if let Ok((audit, _)) = audited {
             audit.findings.extend(extra);
@@ -378,7 +370,7 @@ pub(crate) async fn check(
     headers: HeaderMap,
     body: Multipart,
 ) -> Result<Response, PageError> {
-    let upload = super::Upload::read(body).await?;
+    let mut upload = super::Upload::read(body).await?;
     let text = upload.field("text").to_owned();
     let format = match upload.field("format") {
         "" => "auto".to_owned(),
@@ -396,7 +388,7 @@ pub(crate) async fn check(
             }
         },
     };
-    let mut inputs: Vec<(String, Vec<u8>)> = upload.files;
+    let mut inputs: Vec<(String, Vec<u8>)> = upload.take_files();
     if !text.trim().is_empty() {
         inputs.push(("粘贴的文本".to_owned(), text.clone().into_bytes()));
     }
@@ -453,5 +445,19 @@ pub(crate) async fn check(
             render(&staff, &headers, &text, &format, shown)
         }
         None => Err(PageError::Unavailable),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_csv_cell_a_spreadsheet_would_run_is_quoted() {
+        for formula in ["=1+1", "+86 10", "-3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(csv_cell(formula), format!("'{formula}"));
+        }
+        assert_eq!(csv_cell("温州市司法局"), "温州市司法局");
+        assert_eq!(csv_cell(""), "");
     }
 }

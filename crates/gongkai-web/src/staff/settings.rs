@@ -530,7 +530,7 @@ pub(crate) async fn photo(
     let agency = administered(&state, &staff, &code).await?;
     let mut upload = super::Upload::read(body).await?;
     csrf::check(&headers, upload.field("csrf"))?;
-    let file = upload.file.take().map(|(_, data)| data).filter(|data| !data.is_empty());
+    let file = upload.take_file().map(|(_, data)| data).filter(|data| !data.is_empty());
     let seq = upload.field("seq").trim().parse::<i64>().unwrap_or(-1);
     let name = upload.field("name").trim().to_owned();
     let photo = match (upload.field("action"), &file) {

@@ -217,7 +217,19 @@ impl Client {
     }
 
     /// Posts a multipart form with its CSRF token, `fields` and one file under `file_field`.
-    /// Posts a multipart form with several files in the one field `file_field` (an input with `multiple`).
+    pub async fn upload(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        file_field: &str,
+        file_name: &str,
+        data: &[u8],
+    ) -> Answer {
+        self.upload_files(uri, fields, file_field, &[(file_name, data)]).await
+    }
+
+    /// Posts a multipart form with its CSRF token, `fields` and several files in the one field `file_field`
+    /// (an input with `multiple`).
     pub async fn upload_files(
         &mut self,
         uri: &str,
@@ -244,37 +256,6 @@ impl Client {
             body.extend_from_slice(b"\r\n");
         }
         body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        let request = Request::post(uri)
-            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-            .body(Body::from(body))
-            .unwrap();
-        self.send(request).await
-    }
-
-    pub async fn upload(
-        &mut self,
-        uri: &str,
-        fields: &[(&str, &str)],
-        file_field: &str,
-        file_name: &str,
-        data: &[u8],
-    ) -> Answer {
-        let token = self.csrf().await;
-        let boundary = "gongkaiBoundary7MA4YWxk";
-        let mut body = Vec::new();
-        for (name, value) in std::iter::once(&("csrf", token.as_str())).chain(fields) {
-            body.extend_from_slice(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-                )
-                .as_bytes(),
-            );
-        }
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
-        );
-        body.extend_from_slice(data);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let request = Request::post(uri)
             .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
             .body(Body::from(body))
