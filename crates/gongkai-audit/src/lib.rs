@@ -192,8 +192,14 @@ pub fn audit_document(
         None => mapping::detect(document, year),
     };
     if document.tables.is_empty() || mapping.coverage < MIN_COVERAGE {
-        let not_read: Vec<String> =
+        let mut not_read: Vec<String> =
             mapping.tables.iter().flat_map(|table| table.not_read.iter().cloned()).collect();
+        if numbers_apart(document) {
+            not_read.push(
+                "表格的项目名称与数字被分开（按阅读顺序从PDF复制出的文本），无法确定每个数字所属的单元格；                 请核查PDF原件，或用 pdftotext -layout 生成的文本"
+                    .to_owned(),
+            );
+        }
         return Err(AuditError::NoTable {
             not_read,
             format: format

@@ -218,8 +218,12 @@ fn numbers_apart_from_their_labels_are_not_paired_by_guess() {
     let bytes =
         std::fs::read(root.join("fj-pingtan-zhq-2022/variants/report.pdftotext.txt")).unwrap();
     match audit(&bytes, None) {
-        Err(gongkai_audit::AuditError::NoTable { reason, .. }) => {
-            assert!(reason.contains("labels and numbers are apart"), "{reason}")
+        Err(gongkai_audit::AuditError::NoTable { reason, not_read, .. }) => {
+            assert!(reason.contains("labels and numbers are apart"), "{reason}");
+            assert!(
+                not_read.iter().any(|why| why.contains("项目名称与数字被分开")),
+                "{not_read:?}"
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -24,8 +24,9 @@ const MAX_FILE: u64 = 64 * 1024 * 1024;
 
 #[derive(Debug, Args)]
 pub(crate) struct AuditArgs {
-    /// Report files: .pdf, .html, .txt (tab-separated cells, as copied from a word processor) or .docx; a folder
-    /// stands for every such file in it and its subfolders.
+    /// Report files: .pdf, .html, .txt (tab-separated cells as copied from a word processor, or text laid out
+    /// with spaces as `pdftotext -layout` gives it), .md (pipe tables) or .docx; a folder stands for every
+    /// such file in it and its subfolders.
     #[arg(required = true, value_name = "FILE|DIR")]
     files: Vec<PathBuf>,
     /// The format of the statistics tables; `auto` picks the one the tables match best.
@@ -39,7 +40,7 @@ pub(crate) struct AuditArgs {
     summary: bool,
 }
 
-const EXTENSIONS: [&str; 6] = ["html", "htm", "txt", "docx", "xhtml", "pdf"];
+const EXTENSIONS: [&str; 8] = ["html", "htm", "txt", "docx", "xhtml", "pdf", "md", "markdown"];
 
 /// The files named, folders expanded to the reports in them (sorted, so runs are repeatable).
 fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
@@ -167,7 +168,7 @@ pub(crate) fn run(args: &AuditArgs, out: &mut impl Write) -> anyhow::Result<Outc
     if files.is_empty() {
         return Err(crate::UsageError::new(
             "FILE",
-            "no report files (.pdf, .html, .txt, .docx) found",
+            "no report files (.pdf, .html, .txt, .md, .docx) found",
         )
         .into());
     }

@@ -184,7 +184,12 @@ fn check_rule(
             for (_, row, _) in table.value_cells().filter(|(_, _, column)| &column.key == total) {
                 let part_cells: Vec<(&str, &str)> =
                     parts.iter().map(|column| (row.key.as_str(), column.as_str())).collect();
-                let location = format!("“{}”行“{}”列", row.label, context.column_label(total));
+                // Table 四's one row has no label: the column says where.
+                let location = if row.label.is_empty() {
+                    format!("“{}”列", context.column_label(total))
+                } else {
+                    format!("“{}”行“{}”列", row.label, context.column_label(total))
+                };
                 context.check_sum((&row.key, total), &part_cells, location, findings);
             }
         }
