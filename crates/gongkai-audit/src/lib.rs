@@ -192,9 +192,10 @@ pub fn audit_document(
         None => mapping::detect(document, year),
     };
     if document.tables.is_empty() || mapping.coverage < MIN_COVERAGE {
+        let apart = numbers_apart(document);
         let mut not_read: Vec<String> =
             mapping.tables.iter().flat_map(|table| table.not_read.iter().cloned()).collect();
-        if numbers_apart(document) {
+        if apart {
             not_read.push(
                 "表格的项目名称与数字被分开（按阅读顺序从PDF复制出的文本），无法确定每个数字所属的单元格；                 请核查PDF原件，或用 pdftotext -layout 生成的文本"
                     .to_owned(),
@@ -204,7 +205,7 @@ pub fn audit_document(
             not_read,
             format: format
                 .map_or_else(|| "pre2019, 2019 or 2021".to_owned(), |format| format.to_string()),
-            reason: if numbers_apart(document) {
+            reason: if apart {
                 // Pairing them by the format's order is not safe: on the corpus's pdftotext copies the
                 // count of numbers matched the table's cells exactly while their order did not (6 of 7).
                 "its table's labels and numbers are apart (text copied out of a PDF in reading order), and \

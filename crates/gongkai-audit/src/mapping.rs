@@ -52,15 +52,21 @@ pub struct UnreadableCell {
     pub text: String,
 }
 
+fn definition_name<S: serde::Serializer>(
+    definition: &&Format,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&definition.name)
+}
+
 /// A document's tables read in one format.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Mapping {
     pub format: FormatId,
-    /// The table definition read: the format's own, or a local table of that era ([`local_formats`]).
-    #[serde(skip)]
+    /// The table definition read: the format's own, or a local table of that era ([`local_formats`]);
+    /// serialised as its name, `table_name` (政府信息公开情况统计表（福建省，2008—2018年）…).
+    #[serde(rename = "table_name", serialize_with = "definition_name")]
     pub definition: &'static Format,
-    /// The definition's name (政府信息公开情况统计表（福建省，2008—2018年）…).
-    pub table_name: String,
     pub tables: Vec<ParsedTable>,
     #[serde(skip)]
     pub values: TableValues,
@@ -227,15 +233,7 @@ fn value_start(
             std::ptr::eq(rows[*format_index].0, block) && *position != usize::MAX
         })
         .filter_map(|(physical, _, position)| {
-            let origins: Vec<usize> = layout[*physical]
-                .iter()
-                .enumerate()
-                .skip(position + 1)
-                .filter(|(_, slot)| {
-                    slot.origin && (!normalize::is_unit(&slot.text) || slot.text.trim() == "——")
-                })
-                .map(|(at, _)| at)
-                .collect();
+            let origins = value_positions(&layout[*physical], *position);
             (origins.len() == block.columns.len()).then(|| origins[0])
         })
         .collect();
@@ -289,15 +287,24 @@ fn columns_disagree(definition: &Format, table: &Table, parsed: &ParsedTable) ->
     None
 }
 
+/// Where a laid-out row's cells right of its label (at `position`; `usize::MAX`: no label) start, unit
+/// cells left out.
+fn value_positions(slots: &[Slot], position: usize) -> Vec<usize> {
+    let start = if position == usize::MAX { 0 } else { position + 1 };
+    slots
+        .iter()
+        .enumerate()
+        .skip(start)
+        .filter(|(_, slot)| {
+            slot.origin && (!normalize::is_unit(&slot.text) || slot.text.trim() == "——")
+        })
+        .map(|(at, _)| at)
+        .collect()
+}
+
 /// Whether a laid-out row has exactly the block's columns right of its label (at `position`).
 fn fits_row(slots: &[Slot], position: usize, block: &Block) -> bool {
-    let start = if position == usize::MAX { 0 } else { position + 1 };
-    let values = slots
-        .iter()
-        .skip(start)
-        .filter(|slot| slot.origin && (!normalize::is_unit(&slot.text) || slot.text.trim() == "——"))
-        .count();
-    values == block.columns.len()
+    value_positions(slots, position).len() == block.columns.len()
 }
 
 /// Maps `raw` onto `table`: the alignment's score and the table as parsed.
@@ -533,8 +540,7 @@ pub fn map_definition(document: &Document, definition: &'static Format) -> Mappi
         tables.push(parsed);
     }
     let coverage = if value_rows == 0 { 0.0 } else { found_rows / value_rows as f64 };
-    let table_name = definition.name.clone();
-    Mapping { format, definition, table_name, tables, values, unreadable, coverage }
+    Mapping { format, definition, tables, values, unreadable, coverage }
 }
 
 /// The format the document's tables follow best; `year` (from the title) breaks near ties.

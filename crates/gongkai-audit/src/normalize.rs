@@ -307,7 +307,7 @@ mod tests {
     /// rule of a format takes an amount cell.
     #[test]
     fn no_rule_of_a_format_takes_an_amount_cell() {
-        use gongkai_core::report::format::{FormatId, RuleKind};
+        use gongkai_core::report::format::FormatId;
         let definitions = FormatId::ALL
             .iter()
             .map(|format| format.format())
@@ -315,22 +315,7 @@ mod tests {
         for format in definitions {
             for rule in &format.rules {
                 let Some(table) = format.table(&rule.table) else { continue };
-                let (rows, columns): (Vec<&String>, Vec<&String>) = match &rule.kind {
-                    RuleKind::RowBalance { left, right } => {
-                        (left.iter().chain(right).collect(), vec![])
-                    }
-                    RuleKind::RowSum { total, parts } => {
-                        (std::iter::once(total).chain(parts).collect(), vec![])
-                    }
-                    RuleKind::ColumnSum { total, parts } => {
-                        (vec![], std::iter::once(total).chain(parts).collect())
-                    }
-                    RuleKind::AtMost { part, whole } => (vec![part, whole], vec![]),
-                    RuleKind::CrossYear { this_year, last_year } => {
-                        (vec![this_year, last_year], vec![])
-                    }
-                    RuleKind::CrossYearFlow { rows, .. } => (rows.iter().collect(), vec![]),
-                };
+                let (rows, columns) = rule.kind.keys();
                 for (block, row, column) in table.value_cells() {
                     let taken = rows.contains(&&row.key) || columns.contains(&&column.key);
                     let unit = column.unit.as_deref().or(row.unit.as_deref()).unwrap_or("");

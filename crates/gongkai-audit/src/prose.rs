@@ -535,16 +535,7 @@ impl Checker<'_> {
                 .filter_map(|part| part.value)
                 .fold(Quantity::ZERO, |sum, value| sum + value);
             if whole.value != Some(sum) {
-                let description = format!(
-                    "“其中”所列{}项之和为{}{}，与所述总数{}{}不符",
-                    parts.len(),
-                    sum,
-                    whole.unit,
-                    whole.text,
-                    whole.unit
-                );
-                let expected = Some(format!("{sum}{}", whole.unit));
-                self.prose_finding("prose.parts_sum", description, whole, expected, Vec::new());
+                self.parts_sum_finding("“其中”所列", parts.len(), sum, whole);
             }
         }
     }
@@ -615,18 +606,18 @@ impl Checker<'_> {
             let missing = (stated.ten_thousandths() - sum.ten_thousandths()) as f64 * 100.0
                 / stated.ten_thousandths() as f64;
             if sum > stated || missing > rounding {
-                let description = format!(
-                    "所占比例合计为100%的{}项之和为{}{}，与所述总数{}{}不符",
-                    parts.len(),
-                    sum,
-                    whole.unit,
-                    whole.text,
-                    whole.unit
-                );
-                let expected = Some(format!("{sum}{}", whole.unit));
-                self.prose_finding("prose.parts_sum", description, whole, expected, Vec::new());
+                self.parts_sum_finding("所占比例合计为100%的", parts.len(), sum, whole);
             }
         }
+    }
+
+    /// Parts (`count` of them, named by `which`) that add up to `sum`, not to their stated `whole`.
+    fn parts_sum_finding(&mut self, which: &str, count: usize, sum: Quantity, whole: &Figure) {
+        let unit = &whole.unit;
+        let description =
+            format!("{which}{count}项之和为{sum}{unit}，与所述总数{}{unit}不符", whole.text);
+        let expected = Some(format!("{sum}{unit}"));
+        self.prose_finding("prose.parts_sum", description, whole, expected, Vec::new());
     }
 
     fn percentage(&mut self, figure: &Figure, part: Option<&Figure>, whole: Option<&Figure>) {

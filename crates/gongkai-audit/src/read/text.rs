@@ -49,18 +49,18 @@ pub(crate) fn read_text(text: &str, laid_out: bool) -> Document {
     // blank line (or a heading); otherwise (a word processor's text) a line is a paragraph.
     let ends_sentence =
         |line: &str| line.trim_end().ends_with(['。', '！', '？', '：', '；', ':', ';', '）', ')']);
-    let wrapping = lines
-        .iter()
-        .enumerate()
-        .filter(|(at, line)| {
-            !in_region(*at)
-                && !line.contains('\t')
-                && width(line.trim()) * 10 >= full_width * 9
-                && !ends_sentence(line)
-        })
-        .count()
-        >= 3
-        && laid_out;
+    let wrapping = laid_out
+        && lines
+            .iter()
+            .enumerate()
+            .filter(|(at, line)| {
+                !in_region(*at)
+                    && !line.contains('\t')
+                    && width(line.trim()) * 10 >= full_width * 9
+                    && !ends_sentence(line)
+            })
+            .count()
+            >= 3;
     let (mut wrapped, mut last_was_break) = (false, true);
     let mut index = 0;
     while index < lines.len() {
@@ -353,6 +353,11 @@ fn strip_markers(line: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A table's cells as text, row by row.
+    fn texts(table: &RawTable) -> Vec<Vec<&str>> {
+        table.rows.iter().map(|row| row.iter().map(|cell| cell.text.as_str()).collect()).collect()
+    }
+
     #[test]
     fn text_laid_out_with_spaces_is_read_as_pdftotext_gives_it() {
         // `pdftotext -layout` of a printed report (平潭 2022, tests/corpus): prose wrapped at the page's
@@ -391,11 +396,7 @@ mod tests {
         assert_eq!(document.tables.len(), 1);
         let table = &document.tables[0];
         assert!(table.spaced);
-        let rows: Vec<Vec<&str>> = table
-            .rows
-            .iter()
-            .map(|row| row.iter().map(|cell| cell.text.as_str()).collect())
-            .collect();
+        let rows = texts(table);
         assert_eq!(
             rows[0],
             ["一、本年新收政府信息公开申请数量", "71", "3", "0", "0", "0", "0", "74"]
@@ -432,11 +433,7 @@ mod tests {
             ["二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况"]
         );
         assert_eq!(document.tables.len(), 1);
-        let rows: Vec<Vec<&str>> = document.tables[0]
-            .rows
-            .iter()
-            .map(|row| row.iter().map(|cell| cell.text.as_str()).collect())
-            .collect();
+        let rows = texts(&document.tables[0]);
         assert_eq!(
             rows,
             [
@@ -457,11 +454,7 @@ mod tests {
         let document = read(text);
         assert_eq!(document.paragraphs, vec!["标题", "后记"]);
         assert_eq!(document.tables.len(), 1);
-        let rows: Vec<Vec<&str>> = document.tables[0]
-            .rows
-            .iter()
-            .map(|row| row.iter().map(|cell| cell.text.as_str()).collect())
-            .collect();
+        let rows = texts(&document.tables[0]);
         assert_eq!(
             rows,
             vec![vec!["指标", "单位", "统计数"], vec!["（一）收到申请数（注）", "件", "3"]]

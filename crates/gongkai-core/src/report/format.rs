@@ -263,6 +263,27 @@ pub enum RuleKind {
     CrossYearFlow { rows: Vec<String>, stock: String, inflow: String, outflow: Option<String> },
 }
 
+impl RuleKind {
+    /// The rows and the columns the rule names.
+    pub fn keys(&self) -> (Vec<&String>, Vec<&String>) {
+        match self {
+            RuleKind::RowBalance { left, right } => (left.iter().chain(right).collect(), vec![]),
+            RuleKind::RowSum { total, parts } => {
+                (std::iter::once(total).chain(parts).collect(), vec![])
+            }
+            RuleKind::ColumnSum { total, parts } => {
+                (vec![], std::iter::once(total).chain(parts).collect())
+            }
+            RuleKind::AtMost { part, whole } => (vec![part, whole], vec![]),
+            RuleKind::CrossYear { this_year, last_year } => (vec![this_year, last_year], vec![]),
+            RuleKind::CrossYearFlow { rows, stock, inflow, outflow } => (
+                rows.iter().collect(),
+                std::iter::once(stock).chain([inflow]).chain(outflow).collect(),
+            ),
+        }
+    }
+}
+
 /// A named, declarative consistency rule of a format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
@@ -355,25 +376,7 @@ impl Format {
                     .iter()
                     .any(|block| block.columns.iter().any(|column| &column.key == key))
             };
-            let (rows, columns): (Vec<&String>, Vec<&String>) = match &rule.kind {
-                RuleKind::RowBalance { left, right } => {
-                    (left.iter().chain(right).collect(), vec![])
-                }
-                RuleKind::RowSum { total, parts } => {
-                    (std::iter::once(total).chain(parts).collect(), vec![])
-                }
-                RuleKind::ColumnSum { total, parts } => {
-                    (vec![], std::iter::once(total).chain(parts).collect())
-                }
-                RuleKind::AtMost { part, whole } => (vec![part, whole], vec![]),
-                RuleKind::CrossYear { this_year, last_year } => {
-                    (vec![this_year, last_year], vec![])
-                }
-                RuleKind::CrossYearFlow { rows, stock, inflow, outflow } => (
-                    rows.iter().collect(),
-                    std::iter::once(stock).chain([inflow]).chain(outflow).collect(),
-                ),
-            };
+            let (rows, columns) = rule.kind.keys();
             if let Some(row) = rows.into_iter().find(|row| !has_row(row)) {
                 return Err(format!("rule `{}`: unknown row `{row}`", rule.id));
             }
