@@ -71,7 +71,7 @@ pub(crate) fn actor() -> Actor<'static> {
 }
 
 /// Maps store errors the user can fix to exit code 2.
-fn usage(argument: &'static str) -> impl Fn(StoreError) -> anyhow::Error {
+pub(crate) fn usage(argument: &'static str) -> impl Fn(StoreError) -> anyhow::Error {
     move |err| match err {
         StoreError::Database(_) | StoreError::Migrate(_) => anyhow::Error::new(err),
         other => UsageError::new(argument, other.to_string()).into(),

@@ -5,6 +5,7 @@
 //! 2 bad input (a clear message naming the argument).
 
 mod agency_cmd;
+mod api_key_cmd;
 mod audit_cmd;
 mod bench_cmd;
 mod calendar_cmd;
@@ -71,6 +72,9 @@ enum Command {
     Import(register_cmd::ImportCommand),
     /// Export an agency's application register or catalog list to XLSX or CSV.
     Export(register_cmd::ExportArgs),
+    /// Issue, list and revoke an agency's API keys (for the systems that write through `/api/v1`).
+    #[command(subcommand, name = "api-key")]
+    ApiKey(api_key_cmd::ApiKeyCommand),
     /// Check the hash-chained audit log.
     #[command(subcommand, name = "audit-log")]
     AuditLog(db_cmd::AuditLogCommand),
@@ -146,6 +150,7 @@ fn main() -> ExitCode {
         Command::Migrate(args) => db_cmd::migrate(&args, &mut out),
         Command::Agency(command) => db_cmd::agency(&command, &mut out),
         Command::User(command) => db_cmd::user(&command, &mut out),
+        Command::ApiKey(command) => api_key_cmd::run(&command, &mut out),
         Command::Bench(command) => bench_cmd::run(&command, &mut out),
         Command::Index(command) => index_cmd::run(&command, &mut out),
         Command::Audit(args) => audit_cmd::run(&args, &mut out),

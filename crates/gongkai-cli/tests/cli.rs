@@ -297,7 +297,7 @@ fn a_platform_is_set_up_from_the_cli_and_reports_from_the_database_match_the_dem
         assert!(output.status.success(), "{args:?}: {}", stderr(&output));
         stdout(&output)
     };
-    assert!(ok(&["migrate"], "").contains("schema at version 9"));
+    assert!(ok(&["migrate"], "").contains("schema at version 10"));
     let loaded = ok(&["demo", "load"], "");
     assert!(loaded.contains("loaded DEMO-330300-SFJ: 9325 catalog items"), "{loaded}");
     assert_eq!(loaded.lines().count(), 7, "seven demo agencies: {loaded}");
@@ -319,6 +319,47 @@ fn a_platform_is_set_up_from_the_cli_and_reports_from_the_database_match_the_dem
     assert!(ok(&["agency", "list"], "").contains("8 agencies"));
     ok(&["user", "add", "head1", "--name", "负责人"], "correct horse battery\n");
     ok(&["user", "grant", "head1", "head", "--agency", "DEMO-330300-SFJ"], "");
+
+    // An agency API key: printed once, listed by prefix, revoked by id; an unknown scope is a usage error.
+    let key = ok(
+        &[
+            "api-key",
+            "issue",
+            "--agency",
+            "DEMO-330300-SFJ",
+            "--name",
+            "网站群",
+            "--scope",
+            "catalog:write",
+        ],
+        "",
+    );
+    let key = key.trim();
+    assert!(key.starts_with("gk_") && key.len() == 80, "{key}");
+    let listed = ok(&["api-key", "list", "--agency", "DEMO-330300-SFJ"], "");
+    assert!(
+        listed.contains(&key[..15]) && !listed.contains(key) && listed.contains("active"),
+        "{listed}"
+    );
+    let id = listed.split('\t').next().unwrap().to_owned();
+    assert!(ok(&["api-key", "revoke", "--agency", "DEMO-330300-SFJ", &id], "").contains("revoked"));
+    assert!(ok(&["api-key", "list", "--agency", "DEMO-330300-SFJ"], "").contains("revoked"));
+    let refused = gongkai_db(
+        &db,
+        &[
+            "api-key",
+            "issue",
+            "--agency",
+            "DEMO-330300-SFJ",
+            "--name",
+            "x",
+            "--scope",
+            "catalog:delete",
+        ],
+        "",
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("unknown scope `catalog:delete`"), "{}", stderr(&refused));
 
     let refused = gongkai_db(&db, &["user", "grant", "head1", "emperor", "--agency", "330301"], "");
     assert_eq!(refused.status.code(), Some(2));

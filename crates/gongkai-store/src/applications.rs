@@ -434,6 +434,15 @@ pub async fn applicant(
     tracking_number: &str,
     viewer: &str,
 ) -> Result<Applicant, StoreError> {
+    applicant_for(store, tracking_number, |handler| handler == Some(viewer)).await
+}
+
+/// The applicant of `tracking_number`, unmasked when `reveal` (given the case's handler) says so.
+pub async fn applicant_for(
+    store: &Store,
+    tracking_number: &str,
+    reveal: impl FnOnce(Option<&str>) -> bool,
+) -> Result<Applicant, StoreError> {
     let row = sqlx::query(
         "SELECT a.applicant_name, a.id_type, a.id_number, a.phone, a.address, a.email, u.username \
          FROM applications a LEFT JOIN users u ON u.id = a.handler_id WHERE a.tracking_number = $1",
@@ -450,7 +459,7 @@ pub async fn applicant(
         phone: row.try_get(3)?,
         address: row.try_get(4)?,
         email: row.try_get(5)?,
-        masked: handler.as_deref() != Some(viewer),
+        masked: !reveal(handler.as_deref()),
     };
     if applicant.masked {
         applicant.name = mask(&applicant.name, 1, 0);

@@ -17,12 +17,13 @@ use crate::{Backend, Store, StoreError};
 /// one-time form tokens (short-lived; a restored platform starts them afresh) and the catalog tallies
 /// (rebuilt by the restore). `secret_keys` is: a platform restored under another key file is refused at
 /// start, as the verification codes in it would not verify.
-pub const TABLES: [&str; 36] = [
+pub const TABLES: [&str; 37] = [
     "blobs",
     "agencies",
     "leaders",
     "users",
     "user_roles",
+    "api_keys",
     "catalog_items",
     "item_channels",
     "catalog_changes",

@@ -11,6 +11,7 @@
 //! on the busy timeout instead of failing with "database is locked".
 
 pub mod agencies;
+pub mod api_keys;
 pub mod applications;
 pub mod audit;
 pub mod backup;

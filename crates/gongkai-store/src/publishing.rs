@@ -32,7 +32,7 @@ pub struct Publication<'a> {
 }
 
 /// The validity values an item can have.
-pub const VALIDITIES: [&str; 3] = ["有效", "失效", "废止"];
+pub use gongkai_core::publishing::VALIDITIES;
 
 fn check(publication: &Publication<'_>) -> Result<(), StoreError> {
     if publication.title.trim().is_empty() || publication.category.trim().is_empty() {

@@ -8,6 +8,7 @@ use gongkai_core::clock::{Event, Party};
 use gongkai_core::regime::{Channel, Intake};
 use gongkai_core::report::records::{ApplicantType, Outcome};
 use gongkai_store::agencies::{self, NewAgency};
+use gongkai_store::api_keys::{self, Scope};
 use gongkai_store::applications::{self, NewApplication};
 use gongkai_store::handling::{self, Filter, NewStep};
 use gongkai_store::{Store, StoreError, letters, sessions, users};
@@ -562,6 +563,65 @@ async fn catalog_tallies_follow_every_publishing_change() {
         let kept = records::catalog_tallies(&store, &rows, 2025, false).await.unwrap();
         let total: u64 = kept.iter().flat_map(|tally| &tally.categories).map(|(_, n)| n).sum();
         assert!(total > 10, "{backend}: {kept:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn api_keys_are_found_by_their_secret_and_revoked_for_good() {
+    on_both(|store, _| async move {
+        let sfj = agency(&store, "SFJ").await;
+        agency(&store, "CZJ").await;
+        let issued = api_keys::issue(
+            &store,
+            "SFJ",
+            " 网站群 ",
+            &[Scope::ReportsRead, Scope::CatalogWrite, Scope::CatalogWrite],
+            Some(date!(2026 - 12 - 31)),
+            &TEST,
+        )
+        .await
+        .unwrap();
+        assert_eq!(issued.key.name, "网站群");
+        assert_eq!(issued.key.scopes, [Scope::CatalogWrite, Scope::ReportsRead], "sorted, once each");
+        let found = api_keys::authenticate(&store, &issued.token).await.unwrap().unwrap();
+        assert_eq!((found.id, found.agency_code.as_str()), (issued.key.id, "SFJ"));
+        assert_eq!(found.expires_on, Some(date!(2026 - 12 - 31)));
+        assert!(found.last_used_at.is_some(), "marked used");
+        assert_eq!(found.actor_name(), "api:SFJ/网站群");
+        assert!(found.usable_on(date!(2026 - 12 - 31)).is_ok());
+        assert_eq!(found.usable_on(date!(2027 - 01 - 01)), Err(api_keys::Refusal::Expired));
+        // A wrong secret, a malformed key: not found.
+        let (prefix, _) = issued.token.rsplit_once('_').unwrap();
+        let wrong = format!("{prefix}_{}", "0".repeat(64));
+        assert!(api_keys::authenticate(&store, &wrong).await.unwrap().is_none());
+        assert!(api_keys::authenticate(&store, "gk_x_y").await.unwrap().is_none());
+        // Names are the agency's own; another agency may use the same one.
+        let again = api_keys::issue(&store, "SFJ", "网站群", &[Scope::ReportsRead], None, &TEST).await;
+        assert!(matches!(again, Err(StoreError::Duplicate { .. })), "{again:?}");
+        api_keys::issue(&store, "CZJ", "网站群", &[Scope::ReportsRead], None, &TEST).await.unwrap();
+        for (name, scopes) in [("", &[Scope::ReportsRead][..]), ("a/b", &[Scope::ReportsRead]), ("无权限", &[])] {
+            let refused = api_keys::issue(&store, "SFJ", name, scopes, None, &TEST).await;
+            assert!(matches!(refused, Err(StoreError::InvalidData(_))), "{name}: {refused:?}");
+        }
+        // Revoked: still listed (the audit trail names it), no longer usable; another agency cannot revoke it.
+        let other = api_keys::revoke(&store, sfj + 1, issued.key.id, &TEST).await;
+        assert!(matches!(other, Err(StoreError::NotFound { .. })));
+        api_keys::revoke(&store, sfj, issued.key.id, &TEST).await.unwrap();
+        api_keys::revoke(&store, sfj, issued.key.id, &TEST).await.unwrap();
+        let listed = api_keys::list(&store, sfj).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert!(listed[0].revoked_at.is_some());
+        let found = api_keys::authenticate(&store, &issued.token).await.unwrap().unwrap();
+        assert_eq!(found.usable_on(date!(2026 - 12 - 01)), Err(api_keys::Refusal::Revoked));
+        assert_eq!(
+            store
+                .count_admin("SELECT COUNT(*) FROM audit_log WHERE action IN ('apikey.issue', 'apikey.revoke')")
+                .await
+                .unwrap(),
+            3,
+            "two issued, one revoked (the second revocation changed nothing)"
+        );
     })
     .await;
 }

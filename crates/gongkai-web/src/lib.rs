@@ -386,13 +386,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(csrf::keep_session_token))
         .layer(sessions);
-    let api = Router::new()
-        .route("/openapi.json", get(api::openapi))
-        .route("/agencies", get(api::agencies))
-        .route("/agencies/{code}/items", get(api::items))
-        .route("/items/{id}", get(api::item))
-        .route("/search", search_get(get(api::search)))
-        .fallback(api::not_found);
+    let api = api::routes(&search_get);
     // Public pages that are the same for everyone: rendered at most every few seconds (see `cache`).
     let cacheable = Router::new()
         .route("/", get(home::home))
@@ -461,6 +455,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::custom(error::panic_page))
+        // Outside the timeout and panic catcher, so what they answer on an API path is JSON too.
+        .layer(axum::middleware::from_fn(api::json_errors))
         // Logs method, path, status and latency only: never bodies or query strings.
         .layer(
             TraceLayer::new_for_http()

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use gongkai_core::publishing::late_by;
+use gongkai_core::publishing::{Draft, DraftProblem, check_draft, late_by};
 use gongkai_core::report::records::PublishChannel;
 use gongkai_store::StoreError;
 use gongkai_store::agencies::AgencyRow;
@@ -247,89 +247,68 @@ pub(crate) async fn new_form(
 /// A message next to the field it is about.
 type FieldError = (&'static str, String);
 
-/// The form as a publication (formed, published, repealed), or the problems next to their fields.
+/// The form as a publication (formed, published, repealed), or the problems next to their fields: dates that
+/// do not parse here, the publishing rules (`gongkai_core::publishing::check_draft`) on what does.
 fn validate(
     form: &ItemForm,
     today: Date,
     channels: &mut Vec<(PublishChannel, Date)>,
 ) -> Result<(Option<Date>, Date, Option<Date>), Vec<FieldError>> {
     let mut errors: Vec<(&'static str, String)> = Vec::new();
-    if form.title.trim().is_empty() {
-        errors.push(("title", "请填写标题。".to_owned()));
-    } else if form.title.chars().count() > 300 {
-        errors.push(("title", "标题不能超过300个字。".to_owned()));
+    let published = parse_date(&form.published);
+    if published.is_none() {
+        errors.push(("published", "请填写发布日期（格式：2026-11-27）。".to_owned()));
     }
-    if form.category.trim().is_empty() {
-        errors.push(("category", "请填写或选择目录分类。".to_owned()));
-    }
-    if form.body.len() > 60_000 {
-        errors.push(("body", "正文过长，请以附件形式发布。".to_owned()));
-    }
-    let published = match parse_date(&form.published) {
-        Some(day) if day > today => {
-            errors.push(("published", "发布日期不能晚于今天。".to_owned()));
-            None
-        }
-        Some(day) => Some(day),
-        None => {
-            errors.push(("published", "请填写发布日期（格式：2026-11-27）。".to_owned()));
-            None
-        }
-    };
-    let formed = if form.formed.trim().is_empty() {
-        None
-    } else {
-        match parse_date(&form.formed) {
-            Some(day) if published.is_some_and(|published| day > published) => {
-                errors.push(("formed", "成文日期不能晚于发布日期。".to_owned()));
-                None
+    let optional =
+        |text: &str, field: &'static str, message: &str, errors: &mut Vec<FieldError>| {
+            if text.trim().is_empty() {
+                return None;
             }
-            Some(day) => Some(day),
-            None => {
-                errors.push(("formed", "成文日期格式不正确。".to_owned()));
-                None
+            let day = parse_date(text);
+            if day.is_none() {
+                errors.push((field, message.to_owned()));
             }
-        }
-    };
-    if !VALIDITIES.contains(&form.validity.as_str()) {
-        errors.push(("validity", "请选择有效性。".to_owned()));
-    }
-    let normative = !form.normative.is_empty();
-    if normative && form.doc_number.trim().is_empty() {
-        errors.push(("doc_number", "规范性文件须填写文号。".to_owned()));
-    }
-    let repealed = if form.repealed.trim().is_empty() {
-        None
-    } else {
-        match parse_date(&form.repealed) {
-            Some(day) if normative => Some(day),
-            Some(_) => {
-                errors.push(("repealed", "只有规范性文件才有废止日期。".to_owned()));
-                None
-            }
-            None => {
-                errors.push(("repealed", "废止日期格式不正确。".to_owned()));
-                None
-            }
-        }
-    };
+            day
+        };
+    let formed = optional(&form.formed, "formed", "成文日期格式不正确。", &mut errors);
+    let repealed = optional(&form.repealed, "repealed", "废止日期格式不正确。", &mut errors);
     for (channel, code, label) in CHANNELS {
         if !form.checked(code) {
             continue;
         }
         match parse_date(form.channel_date(code)) {
-            Some(day) if published.is_some_and(|published| day < published) => {
-                errors.push(("channels", format!("{label}的发布日期不能早于发布日期。")));
-            }
-            Some(day) if day > today => {
-                errors.push(("channels", format!("{label}的发布日期不能晚于今天。")));
-            }
             Some(day) => channels.push((channel, day)),
             None => errors.push(("channels", format!("请填写{label}的发布日期。"))),
         }
     }
-    if channels.is_empty() && !errors.iter().any(|(field, _)| *field == "channels") {
-        errors.push(("channels", "请至少选择一个公开渠道。".to_owned()));
+    let draft = Draft {
+        title: &form.title,
+        category: &form.category,
+        body: &form.body,
+        doc_number: &form.doc_number,
+        // An unreadable publication day is reported above; the other rules are still checked.
+        published: published.unwrap_or(today),
+        formed,
+        validity: &form.validity,
+        normative: !form.normative.is_empty(),
+        repealed,
+        channels: channels.as_slice(),
+    };
+    let typed_channel = errors.iter().any(|(field, _)| *field == "channels");
+    for problem in check_draft(&draft, today) {
+        // Rules against the publication day wait until it reads.
+        let against_published = matches!(
+            problem,
+            DraftProblem::PublishedAfterToday
+                | DraftProblem::FormedAfterPublished
+                | DraftProblem::ChannelBeforePublished(_)
+        );
+        if (problem == DraftProblem::NoChannel && typed_channel)
+            || (against_published && published.is_none())
+        {
+            continue;
+        }
+        errors.push((problem.field(), problem.message()));
     }
     match published {
         Some(published) if errors.is_empty() => Ok((formed, published, repealed)),

@@ -46,8 +46,13 @@ const KIND_LABELS: [(&str, &str); 9] = [
     ("declared", "其他系统数据"),
 ];
 
+/// The response kind of its code (`press_conference`, …).
+pub(crate) fn response_kind(code: &str) -> Option<ResponseKind> {
+    RESPONSE_KINDS.iter().find(|(_, known, _)| *known == code).map(|(kind, _, _)| *kind)
+}
+
 /// The report cells of `year`'s format whose figures come from other systems: (measure, label).
-fn declarable(year: i32) -> Vec<(String, String)> {
+pub(crate) fn declarable(year: i32) -> Vec<(String, String)> {
     let mut cells = Vec::new();
     for table in &FormatId::for_year(year).format().tables {
         for (_, row, column) in table.value_cells() {
@@ -256,10 +261,7 @@ pub(crate) async fn add(
         let stored = match form.form.as_str() {
             "response" => {
                 let day = day()?;
-                let kind = RESPONSE_KINDS
-                    .iter()
-                    .find(|(_, code, _)| *code == form.kind)
-                    .map(|(kind, _, _)| *kind)
+                let kind = response_kind(&form.kind)
                     .ok_or_else(|| (form.form.clone(), "请选择回应方式。".to_owned()))?;
                 let entry = Entry::Response {
                     day,

@@ -7,6 +7,7 @@
 //! 403 page and an `access.denied` entry in the audit trail.
 
 pub(crate) mod admin;
+mod api_keys;
 mod audit_log;
 pub(crate) mod cases;
 mod history;
@@ -413,6 +414,7 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .route("/agencies/{code}/region/{year}/report", get(region::rollup_report))
         .route("/agencies/{code}/staff", get(admin::agency_page).post(admin::agency_submit))
         .route("/agencies/{code}/settings", get(settings::page).post(settings::submit))
+        .route("/agencies/{code}/api-keys", get(api_keys::page).post(api_keys::submit))
         .route("/agencies/{code}/settings/photo", photo)
         .route("/agencies/{code}/registers", registers)
         .route("/agencies/{code}/registers/{id}", uploaded)

@@ -42,7 +42,7 @@ pub(crate) fn state_label(state: &str, reviewed: bool) -> &'static str {
 }
 
 /// The agency's report of `year` as the records say now, with the workflow's signature block.
-async fn build(
+pub(crate) async fn build(
     state: &AppState,
     agency: &AgencyRow,
     year: i32,
