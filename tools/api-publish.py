@@ -2,7 +2,9 @@
 """Publishes items through gongkai's JSON API with an agency key, as a site's CMS would, and checks they
 arrive: the API lists them, the portal shows them, the search finds them.
 
-    tools/api-publish.py http://127.0.0.1:8080 gk_… DEMO-330300-SFJ --count 1000 --threads 8
+    GONGKAI_API_KEY=gk_… tools/api-publish.py http://127.0.0.1:8080 DEMO-330300-SFJ --count 1000 --threads 8
+
+The key is read from GONGKAI_API_KEY, not the command line (where `ps` and the shell's history show it).
 
 Prints the throughput (items/s) and latency (p50, p99) of the writes, then each check; exits 1 when a
 check fails. Standard library only. Each item has its own Idempotency-Key, so a rerun of the same batch
@@ -12,6 +14,7 @@ check fails. Standard library only. Each item has its own Idempotency-Key, so a 
 import argparse
 import http.client
 import json
+import os
 import secrets
 import sys
 import threading
@@ -43,13 +46,15 @@ def call(conn, method, path, token=None, body=None, headers=None):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("base")
-    parser.add_argument("token")
     parser.add_argument("agency")
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--batch", default=secrets.token_hex(4), help="a word in every title (default: random)")
     parser.add_argument("--ids-out", help="write the published items' ids there, one a line")
     args = parser.parse_args()
+    args.token = os.environ.get("GONGKAI_API_KEY", "")
+    if not args.token:
+        sys.exit("set GONGKAI_API_KEY to an agency key with the scope catalog:write")
 
     probe = connection(args.base)
     status, payload = call(probe, "GET", f"/api/v1/agencies/{args.agency}/items?per_page=1")

@@ -71,10 +71,17 @@ pub(crate) fn run(command: &ApiKeyCommand, out: &mut impl Write) -> anyhow::Resu
             let expires = expires
                 .as_deref()
                 .map(|text| {
-                    let format = time::macros::format_description!("[year]-[month]-[day]");
-                    time::Date::parse(text, &format).map_err(|_| {
-                        UsageError::new("--expires", format!("`{text}` is not a date (YYYY-MM-DD)"))
-                    })
+                    let day = crate::parse_date(text)
+                        .map_err(|message| UsageError::new("--expires", message))?;
+                    // As the server judges the key's last day.
+                    let today = crate::today_in_china();
+                    if day < today {
+                        return Err(UsageError::new(
+                            "--expires",
+                            format!("{day} is before today ({today}): the key would never work"),
+                        ));
+                    }
+                    Ok(day)
                 })
                 .transpose()?;
             let issued = block_on(async {

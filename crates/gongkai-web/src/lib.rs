@@ -386,7 +386,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(csrf::keep_session_token))
         .layer(sessions);
-    let api = api::routes(&search_get);
+    let api = api::routes(search_get);
     // Public pages that are the same for everyone: rendered at most every few seconds (see `cache`).
     let cacheable = Router::new()
         .route("/", get(home::home))

@@ -92,6 +92,29 @@ async fn an_agency_admin_issues_a_key_once_and_a_system_publishes_edits_attaches
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().contains("请至少选择一项权限"));
+    // Every applicant unmasked is a platform admin's grant, not the agency admin's (a review found the
+    // agency admin could give it to a key, although the back office shows it only to a case's handler).
+    let personal = admin
+        .post(
+            "/staff/agencies/SFJ/api-keys",
+            &[("action", "issue"), ("name", "办公系统"), ("scope", "applications:personal")],
+        )
+        .await;
+    assert_eq!(personal.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(personal.text().contains("只能由平台管理员授予"), "{}", personal.text());
+    let mut platform = Client::sign_in(&desk, "admin").await;
+    let granted = platform
+        .post(
+            "/staff/agencies/SFJ/api-keys",
+            &[
+                ("action", "issue"),
+                ("name", "办公系统"),
+                ("scope", "applications:read"),
+                ("scope", "applications:personal"),
+            ],
+        )
+        .await;
+    assert!(granted.text().contains("<code class=\"token\">gk_"), "{}", granted.text());
     let page = admin
         .post(
             "/staff/agencies/SFJ/api-keys",
@@ -130,6 +153,7 @@ async fn an_agency_admin_issues_a_key_once_and_a_system_publishes_edits_attaches
     assert!(written["index_number"].as_str().unwrap().starts_with("SFJ/2026-"), "{written}");
     assert_eq!(written["version"], 1);
     assert_eq!(first.location(), format!("/api/v1/items/{id}"));
+    assert_eq!(first.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
     let again = system
         .call("POST", "/api/v1/agencies/SFJ/items", Some("k1"), Some(item("关于某事项的通知")))
         .await;
@@ -165,6 +189,17 @@ async fn an_agency_admin_issues_a_key_once_and_a_system_publishes_edits_attaches
     let refused =
         system.call("POST", "/api/v1/agencies/SFJ/items", Some("k3"), Some(normative)).await;
     assert!(json_of(&refused)["error"].as_str().unwrap().contains("doc_number"));
+    // `null` where the document allows none is refused, not read as absent (a review found both taken).
+    let mut null_channels = item("渠道为空");
+    null_channels["channels"] = Value::Null;
+    let refused =
+        system.call("POST", "/api/v1/agencies/SFJ/items", Some("k6"), Some(null_channels)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let mut null_version = item("版本为空");
+    null_version["version"] = Value::Null;
+    let refused =
+        system.call("POST", "/api/v1/agencies/SFJ/items", Some("k7"), Some(null_version)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     let mut unknown = item("多余字段");
     unknown["author"] = json!("某人");
     let refused =
@@ -188,8 +223,20 @@ async fn an_agency_admin_issues_a_key_once_and_a_system_publishes_edits_attaches
         system.call("PUT", &format!("/api/v1/items/{id}"), Some("e1"), Some(edited.clone())).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
     assert_eq!(json_of(&answer)["version"], 2);
-    let stale = system.call("PUT", &format!("/api/v1/items/{id}"), Some("e2"), Some(edited)).await;
+    let stale =
+        system.call("PUT", &format!("/api/v1/items/{id}"), Some("e2"), Some(edited.clone())).await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
+    // A conflict is not kept for the key: read again, the same key goes through with the new version.
+    edited["version"] = json!(2);
+    let retried =
+        system.call("PUT", &format!("/api/v1/items/{id}"), Some("e2"), Some(edited)).await;
+    assert_eq!(retried.status, StatusCode::OK, "{}", retried.text());
+    assert_eq!(json_of(&retried)["version"], 3);
+    let mut current = item("关于某事项的通知（修订）");
+    current["version"] = json!(1);
+    let replay =
+        system.call("PUT", &format!("/api/v1/items/{id}"), Some("e1"), Some(current)).await;
+    assert_eq!(replay.status, StatusCode::OK, "the first edit's answer, again");
 
     // A file, by its name; a name the portal does not serve is refused.
     let mut request =
@@ -210,6 +257,10 @@ async fn an_agency_admin_issues_a_key_once_and_a_system_publishes_edits_attaches
     // Withdrawn: gone from the API and the portal; withdrawing again is 410.
     let withdrawn = system.call("DELETE", &format!("/api/v1/items/{id}"), Some("w1"), None).await;
     assert_eq!(withdrawn.status, StatusCode::OK);
+    // A retry of the withdrawal gets its first answer, not 410 (a review found the state judged first).
+    let retry = system.call("DELETE", &format!("/api/v1/items/{id}"), Some("w1"), None).await;
+    assert_eq!(retry.status, StatusCode::OK);
+    assert_eq!(retry.headers.get("idempotent-replayed").unwrap(), "true");
     let gone = system.call("GET", &format!("/api/v1/items/{id}"), None, None).await;
     assert_eq!(gone.status, StatusCode::GONE);
     let again = system.call("DELETE", &format!("/api/v1/items/{id}"), Some("w2"), None).await;
@@ -309,7 +360,7 @@ async fn a_key_reads_the_applications_and_the_report_and_records_the_ledger() {
         ),
         (
             json!({ "kind": "complaint", "received": "2026-11-02", "summary": " \u{3000}" }),
-            StatusCode::BAD_REQUEST,
+            StatusCode::UNPROCESSABLE_ENTITY,
         ),
     ] {
         let key = format!("bad-{body}");
@@ -402,4 +453,39 @@ async fn every_answer_under_the_api_is_json_with_its_documented_status() {
     // Search without `q` (documented as optional) answers.
     let answer = system.call("GET", "/api/v1/search", None, None).await;
     assert_ne!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text());
+}
+
+#[tokio::test]
+async fn a_client_over_the_rate_limit_gets_json_with_when_to_retry() {
+    let desk = desk("api_rate").await;
+    // The desk's state has the limits off (its tests post many forms); the server's default has them on.
+    let state = gongkai_web::AppState::with_clock(
+        desk.store.clone(),
+        gongkai_core::calendar::Calendar::builtin().clone(),
+        || date!(2026 - 11 - 20),
+    );
+    // One router for every request, as a server has (its rate limiter lives in it).
+    let app = gongkai_web::router(state);
+    let mut limited = None;
+    for _ in 0..40 {
+        let mut request = Request::get("/api/v1/search?q=a").body(Body::empty()).unwrap();
+        request.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [198, 51, 100, 9],
+            5000,
+        ))));
+        let response = tower::ServiceExt::oneshot(app.clone(), request).await.unwrap();
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            let headers = response.headers().clone();
+            let bytes = http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .unwrap()
+                .to_bytes()
+                .to_vec();
+            limited = Some(Answer { status: StatusCode::TOO_MANY_REQUESTS, headers, bytes });
+            break;
+        }
+    }
+    let answer = limited.expect("a burst of 30 searches, then 2 a second");
+    assert!(answer.headers.contains_key(header::RETRY_AFTER));
+    assert!(json_of(&answer)["error"].as_str().unwrap().contains("Retry-After"));
 }

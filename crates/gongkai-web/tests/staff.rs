@@ -348,7 +348,7 @@ async fn concurrent_steps_do_not_overwrite_each_other() {
 type Attempt<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
 
 /// Every staff route, with how the isolation test calls it on another agency's records.
-const STAFF_ROUTES: [&str; 35] = [
+const STAFF_ROUTES: [&str; 36] = [
     "/login",
     "/logout",
     "/password",
@@ -378,6 +378,7 @@ const STAFF_ROUTES: [&str; 35] = [
     "/agencies/{code}/region/{year}/report",
     "/agencies/{code}/staff",
     "/agencies/{code}/settings",
+    "/agencies/{code}/api-keys",
     "/agencies/{code}/settings/photo",
     "/agencies/{code}/registers",
     "/agencies/{code}/registers/{id}",
@@ -515,6 +516,12 @@ async fn staff_act_only_within_their_agency_and_role() {
             "POST",
             "/staff/agencies/SFJ/settings".to_owned(),
             vec![("action", "profile"), ("name", "改"), ("kind", "department")],
+        ),
+        ("GET", "/staff/agencies/SFJ/api-keys".to_owned(), vec![]),
+        (
+            "POST",
+            "/staff/agencies/SFJ/api-keys".to_owned(),
+            vec![("action", "issue"), ("name", "x"), ("scope", "catalog:write")],
         ),
         ("GET", "/staff/agencies/SFJ/registers".to_owned(), vec![]),
         ("GET", staged.clone(), vec![]),

@@ -235,7 +235,11 @@ where
     let outcome = act.await;
     let written = match outcome {
         Ok(written) => written,
-        Err(ApiError(status, message)) if status.is_client_error() => {
+        // A conflict is the record's state at that moment (another write came first): the same request
+        // may be sent again with the same key once the client has read the record.
+        Err(ApiError(status, message))
+            if status.is_client_error() && status != StatusCode::CONFLICT =>
+        {
             Written { status, body: json!({ "error": message }), location: None }
         }
         Err(err) => {

@@ -26,6 +26,8 @@ use crate::AppState;
 const OPENAPI: &str = include_str!("../../static/openapi.json");
 /// Largest page of the item list.
 const MAX_PER_PAGE: i64 = 100;
+/// Highest page number of the item list (100,000,000 items at the largest page).
+const MAX_PAGE: i64 = 1_000_000;
 /// Largest JSON body of an item write.
 pub(crate) const ITEM_BODY_LIMIT: usize = 1024 * 1024;
 /// The years the API takes as a filter (the document states the same bounds).
@@ -89,13 +91,13 @@ pub(crate) async fn json_errors(
     }
     let (mut parts, body) = response.into_parts();
     let mut message = error_text(status).to_owned();
-    if media.starts_with("text/plain") && status.is_client_error() {
-        if let Ok(bytes) = axum::body::to_bytes(body, 16 * 1024).await
-            && let Ok(text) = std::str::from_utf8(&bytes)
-            && !text.trim().is_empty()
-        {
-            message = text.trim().to_owned();
-        }
+    if media.starts_with("text/plain")
+        && status.is_client_error()
+        && let Ok(bytes) = axum::body::to_bytes(body, 16 * 1024).await
+        && let Ok(text) = std::str::from_utf8(&bytes)
+        && !text.trim().is_empty()
+    {
+        message = text.trim().to_owned();
     }
     let json = json!({ "error": message }).to_string();
     parts.headers.remove(header::CONTENT_LENGTH);
@@ -135,6 +137,11 @@ pub(crate) fn routes(
         .route("/agencies/{code}/reports/{year}", get(office::report))
         .route("/search", search_limit(get(search)))
         .fallback(not_found)
+        // Applicants' personal data and unpublished reports pass here: no browser or proxy keeps an answer.
+        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
 }
 
 impl From<StoreError> for ApiError {
@@ -225,8 +232,10 @@ pub(crate) async fn items(
     let agency = state.agency(&code).await?;
     let page: i64 = number("page", query.page.as_deref())?.unwrap_or(1);
     let per_page: i64 = number("per_page", query.per_page.as_deref())?.unwrap_or(20);
-    if page < 1 || !(1..=MAX_PER_PAGE).contains(&per_page) {
-        return Err(bad(format!("`page` must be ≥ 1 and `per_page` 1 to {MAX_PER_PAGE}")));
+    if !(1..=MAX_PAGE).contains(&page) || !(1..=MAX_PER_PAGE).contains(&per_page) {
+        return Err(bad(format!(
+            "`page` must be 1 to {MAX_PAGE} and `per_page` 1 to {MAX_PER_PAGE}"
+        )));
     }
     let year = year_filter(query.year.as_deref())?;
     let filter = Filter { category: query.category.as_deref().filter(|c| !c.is_empty()), year };
@@ -326,4 +335,54 @@ pub(crate) async fn search(
 /// Unknown API paths answer in JSON.
 pub(crate) async fn not_found() -> ApiError {
     ApiError(StatusCode::NOT_FOUND, "no such API path".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use tower::ServiceExt;
+
+    use super::json_errors;
+
+    /// A panic in an API handler, caught as the router catches it, answers JSON (the site's error page
+    /// elsewhere); a framework's plain-text rejection keeps its words.
+    #[tokio::test]
+    async fn errors_made_outside_the_handlers_answer_json_under_the_api_only() {
+        async fn panics() -> &'static str {
+            panic!("a bug")
+        }
+        async fn rejects() -> (StatusCode, &'static str) {
+            (StatusCode::BAD_REQUEST, "Failed to deserialize query string: duplicate field `year`")
+        }
+        let app = axum::Router::new()
+            .route("/api/v1/panics", axum::routing::get(panics))
+            .route("/api/v1/rejects", axum::routing::get(rejects))
+            .route("/panics", axum::routing::get(panics))
+            .layer(tower_http::catch_panic::CatchPanicLayer::custom(crate::error::panic_page))
+            .layer(axum::middleware::from_fn(json_errors));
+        let call = |uri: &'static str| {
+            let app = app.clone();
+            async move {
+                let response =
+                    app.oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+                let status = response.status();
+                let media = response.headers()[header::CONTENT_TYPE].to_str().unwrap().to_owned();
+                let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+                (status, media, String::from_utf8(body.to_vec()).unwrap())
+            }
+        };
+        let (status, media, body) = call("/api/v1/panics").await;
+        assert_eq!(
+            (status, media.as_str()),
+            (StatusCode::INTERNAL_SERVER_ERROR, "application/json")
+        );
+        assert_eq!(body, r#"{"error":"internal error"}"#);
+        let (status, _, body) = call("/api/v1/rejects").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("duplicate field `year`"), "{body}");
+        let (status, media, _) = call("/panics").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(media.starts_with("text/html"), "{media}");
+    }
 }

@@ -111,7 +111,15 @@ pub(crate) async fn applications(
             "clock": clock,
         }));
     }
-    let after = json!({ "year": year, "count": list.len(), "personal": personal }).to_string();
+    // Which applicants a key saw unmasked is kept, as the back office keeps each view of a case.
+    let revealed: Vec<&str> = if personal {
+        cases.iter().map(|case| case.tracking_number.as_str()).collect()
+    } else {
+        Vec::new()
+    };
+    let after =
+        json!({ "year": year, "count": list.len(), "personal": personal, "unmasked": revealed })
+            .to_string();
     auth.record_read(&state, "api.applications.read", &subject, Some(&after)).await?;
     Ok(Json(json!({ "applications": list, "truncated": truncated })).into_response())
 }
@@ -175,7 +183,10 @@ const MAX_TEXT_CHARS: usize = 500;
 
 fn text<'a>(field: &str, value: &'a str) -> Result<&'a str, ApiError> {
     if gongkai_core::publishing::is_blank(value) || value.chars().count() > MAX_TEXT_CHARS {
-        return Err(bad(format!("`{field}` must be 1 to {MAX_TEXT_CHARS} characters, not blank")));
+        return Err(ApiError(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("`{field}` must be 1 to {MAX_TEXT_CHARS} characters, not blank"),
+        ));
     }
     Ok(value)
 }

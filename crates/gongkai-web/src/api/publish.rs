@@ -75,11 +75,21 @@ pub(crate) struct ItemInput {
     #[serde(default)]
     repealed: Option<String>,
     /// Channel code → the day it went out there (`null`: the publication day). Absent: the website.
-    #[serde(default)]
-    channels: Option<BTreeMap<String, Option<String>>>,
+    #[serde(default, deserialize_with = "present")]
+    channels: Option<Option<BTreeMap<String, Option<String>>>>,
     /// The version edited (required to edit, refused to publish).
-    #[serde(default)]
-    version: Option<Whole>,
+    #[serde(default, deserialize_with = "present")]
+    version: Option<Option<Whole>>,
+}
+
+/// A field that may be absent but, when present, is read as it is: `null` stays `Some(None)`, so a field the
+/// document does not let be `null` is refused as such instead of read as absent.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 fn default_validity() -> String {
@@ -116,19 +126,24 @@ fn optional_date(field: &str, text: Option<&str>) -> Result<Option<Date>, ApiErr
     text.map(|text| date(field, text)).transpose()
 }
 
-/// The input read and checked: (formed, published, repealed, channels), or 400 (unreadable) / 422 (a
-/// publishing rule broken, every one listed).
-fn checked(
-    input: &ItemInput,
-    today: Date,
-) -> Result<(Option<Date>, Date, Option<Date>, Vec<(PublishChannel, Date)>), ApiError> {
+/// An item's days and channels, read and checked.
+struct Checked {
+    formed: Option<Date>,
+    published: Date,
+    repealed: Option<Date>,
+    channels: Vec<(PublishChannel, Date)>,
+}
+
+/// The input read and checked, or 400 (unreadable) / 422 (a publishing rule broken, every one listed).
+fn checked(input: &ItemInput, today: Date) -> Result<Checked, ApiError> {
     let formed = optional_date("formed", input.formed.as_deref())?;
     let published = optional_date("published", input.published.as_deref())?.unwrap_or(today);
     let repealed = optional_date("repealed", input.repealed.as_deref())?;
     let mut channels = Vec::new();
     match &input.channels {
         None => channels.push((PublishChannel::Website, published)),
-        Some(given) => {
+        Some(None) => return Err(bad("`channels` must be an object, not null")),
+        Some(Some(given)) => {
             for (code, day) in given {
                 let channel = PublishChannel::ALL
                     .into_iter()
@@ -161,14 +176,11 @@ fn checked(
         let problems: Vec<String> = problems.iter().map(|problem| problem.english()).collect();
         return Err(ApiError(StatusCode::UNPROCESSABLE_ENTITY, problems.join("; ")));
     }
-    Ok((formed, published, repealed, channels))
+    Ok(Checked { formed, published, repealed, channels })
 }
 
-fn publication<'a>(
-    input: &'a ItemInput,
-    (formed, published, repealed): (Option<Date>, Date, Option<Date>),
-    channels: &'a [(PublishChannel, Date)],
-) -> Publication<'a> {
+fn publication<'a>(input: &'a ItemInput, checked: &'a Checked) -> Publication<'a> {
+    let Checked { formed, published, repealed, channels } = checked;
     Publication {
         title: &input.title,
         summary: &input.summary,
@@ -177,11 +189,11 @@ fn publication<'a>(
         subject: &input.subject,
         genre: &input.genre,
         doc_number: &input.doc_number,
-        formed,
-        published,
+        formed: *formed,
+        published: *published,
         validity: &input.validity,
         normative: input.normative,
-        repealed,
+        repealed: *repealed,
         channels,
     }
 }
@@ -220,8 +232,8 @@ pub(crate) async fn publish(
         .await?;
     let operation = format!("publish:{}", agency.code);
     once(&state, &auth, key, &operation, &body, async {
-        let (formed, published, repealed, channels) = checked(&input, state.today())?;
-        let item = publication(&input, (formed, published, repealed), &channels);
+        let checked = checked(&input, state.today())?;
+        let item = publication(&input, &checked);
         let (id, number) = publishing::publish(state.store(), &agency.code, &item, &auth.actor())
             .await
             .map_err(refused)?;
@@ -234,17 +246,23 @@ pub(crate) async fn publish(
     .await
 }
 
-/// The agency code of a live item the key may write, or 404 / 410 / 403.
-async fn writable(state: &AppState, auth: &KeyAuth, id: &str) -> Result<(i64, String), ApiError> {
+/// An item the key may write: its id, and whether it was withdrawn; or 404 / 403.
+async fn writable(state: &AppState, auth: &KeyAuth, id: &str) -> Result<(i64, bool), ApiError> {
     let not_found = || ApiError(StatusCode::NOT_FOUND, format!("item `{id}` not found"));
     let id: i64 = id.parse().map_err(|_| not_found())?;
     let item = catalog::item(state.store(), id).await?.ok_or_else(not_found)?;
-    let code = item.summary.agency_code.clone();
-    auth.require(state, Scope::CatalogWrite, &code, &format!("item:{id}")).await?;
-    if item.withdrawn {
+    auth.require(state, Scope::CatalogWrite, &item.summary.agency_code, &format!("item:{id}"))
+        .await?;
+    Ok((id, item.withdrawn))
+}
+
+/// 410 for a withdrawn item: decided inside the idempotent action, so a retry of a write that went
+/// through (a withdrawal above all) gets its first answer, not 410.
+fn live(id: i64, withdrawn: bool) -> Result<(), ApiError> {
+    if withdrawn {
         return Err(ApiError(StatusCode::GONE, format!("item `{id}` was withdrawn")));
     }
-    Ok((id, code))
+    Ok(())
 }
 
 /// `PUT /api/v1/items/{id}`: replaces an item's fields (its 索引号 stays) if it is still at `version`.
@@ -257,13 +275,17 @@ pub(crate) async fn edit(
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
     let input: ItemInput = json_body(&headers, &body)?;
-    let version = input.version.ok_or_else(|| bad("`version` is required to edit an item"))?;
+    let version = input
+        .version
+        .flatten()
+        .ok_or_else(|| bad("`version` is required to edit an item, as an integer"))?;
     // A version beyond any the item can have is one it is not at.
     let version = version.0.unwrap_or(-1);
-    let (id, _) = writable(&state, &auth, &id).await?;
+    let (id, withdrawn) = writable(&state, &auth, &id).await?;
     once(&state, &auth, key, &format!("edit:{id}"), &body, async {
-        let (formed, published, repealed, channels) = checked(&input, state.today())?;
-        let item = publication(&input, (formed, published, repealed), &channels);
+        live(id, withdrawn)?;
+        let checked = checked(&input, state.today())?;
+        let item = publication(&input, &checked);
         publishing::edit(state.store(), id, version, &item, &auth.actor()).await.map_err(refused)?;
         let (_, version) = publishing::owner(state.store(), id).await?.unwrap_or_default();
         let number = catalog::item(state.store(), id)
@@ -287,8 +309,9 @@ pub(crate) async fn withdraw(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
-    let (id, _) = writable(&state, &auth, &id).await?;
+    let (id, withdrawn) = writable(&state, &auth, &id).await?;
     once(&state, &auth, key, &format!("withdraw:{id}"), &[], async {
+        live(id, withdrawn)?;
         catalog::withdraw(state.store(), id, &auth.actor()).await.map_err(|err| match err {
             StoreError::NotFound { .. } => {
                 ApiError(StatusCode::GONE, format!("item `{id}` was withdrawn"))
@@ -334,17 +357,20 @@ pub(crate) async fn attach(
     if !(1..=MAX_NAME_CHARS).contains(&name.chars().count()) {
         return Err(bad(format!("`name` must be 1 to {MAX_NAME_CHARS} characters")));
     }
-    let (id, _) = writable(&state, &auth, &id).await?;
+    let (id, withdrawn) = writable(&state, &auth, &id).await?;
     let mut request = Vec::with_capacity(name.len() + body.len() + 1);
     request.extend_from_slice(name.as_bytes());
     request.push(0);
     request.extend_from_slice(&body);
     once(&state, &auth, key, &format!("attach:{id}"), &request, async {
+        live(id, withdrawn)?;
         if !attachment_name_ok(&name) {
-            return Err(ApiError(StatusCode::UNPROCESSABLE_ENTITY, format!(
+            return Err(ApiError(
+                StatusCode::UNPROCESSABLE_ENTITY,
                 "`name` must be a file name without `/`, `\\` or control characters, ending in .pdf, .ofd, \
                  .doc, .docx, .xls, .xlsx, .jpg, .jpeg, .png or .zip"
-            )));
+                    .to_owned(),
+            ));
         }
         let info = catalog::attach(state.store(), id, &name, &body, &auth.actor())
             .await

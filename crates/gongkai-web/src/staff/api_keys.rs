@@ -66,6 +66,8 @@ struct KeysPage<'a> {
     agency: &'a AgencyRow,
     keys: Vec<KeyLine>,
     scopes: Vec<(&'static str, &'static str)>,
+    /// Whether the user may grant `applications:personal`.
+    platform_admin: bool,
     form: &'a IssueForm,
     errors: &'a [(&'static str, String)],
     issued: Option<&'a str>,
@@ -103,6 +105,7 @@ async fn keys_page(
         agency,
         keys: keys.into_iter().map(KeyLine::of).collect(),
         scopes: Scope::ALL.iter().map(|scope| (scope.code(), scope.label())).collect(),
+        platform_admin: staff.is_platform_admin(),
         form: &shown.form,
         errors: &shown.errors,
         issued: shown.issued,
@@ -173,6 +176,13 @@ pub(crate) async fn submit(
                 form.scopes.iter().filter_map(|code| Scope::parse(code)).collect();
             if scopes.is_empty() {
                 errors.push(("scopes", "请至少选择一项权限。".to_owned()));
+            } else if scopes.contains(&Scope::ApplicationsPersonal) && !staff.is_platform_admin() {
+                // In the back office only a case's handler sees its applicant unmasked; a key that sees
+                // every applicant is a platform admin's decision, not the agency admin's.
+                errors.push((
+                    "scopes",
+                    "读取申请人个人信息（不脱敏）的权限只能由平台管理员授予。".to_owned(),
+                ));
             }
             let today = state.today();
             let expires = if form.expires.is_empty() {
