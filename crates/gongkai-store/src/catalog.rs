@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit;
-use crate::{Actor, Backend, Store, StoreError, agencies, now_text};
+use crate::{Actor, Backend, Store, StoreError, Transaction, agencies, now_text};
 
 /// The metadata of an item beyond what the annual report needs (the standard metadata block of the portal).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -547,33 +547,52 @@ pub async fn attach(
     data: &[u8],
     actor: &Actor<'_>,
 ) -> Result<AttachmentInfo, StoreError> {
+    let mut transaction = store.begin_write().await?;
+    let done = attach_in(&mut transaction, store, item_id, name, data, actor).await?;
+    transaction.commit().await?;
+    Ok(done)
+}
+
+/// [`attach`], in the transaction of an API write made once (`once::Held`): its `Idempotency-Key` is kept
+/// with the change, in one commit.
+pub async fn attach_once(
+    held: &mut crate::once::Held,
+    store: &Store,
+    item_id: i64,
+    name: &str,
+    data: &[u8],
+    actor: &Actor<'_>,
+) -> Result<AttachmentInfo, StoreError> {
+    attach_in(held.transaction(), store, item_id, name, data, actor).await
+}
+
+async fn attach_in(
+    transaction: &mut Transaction,
+    store: &Store,
+    item_id: i64,
+    name: &str,
+    data: &[u8],
+    actor: &Actor<'_>,
+) -> Result<AttachmentInfo, StoreError> {
     // Staff files are taken by their name: agencies' .doc files are often RTF, HTML or WPS underneath, and a
     // catalog attachment is always served as a download (`nosniff`), never shown as a page.
     let (name, media_type) = checked_attachment(name, data, ATTACHMENT_LIMIT, false)?;
     let sha256 = crate::blobs::digest(data);
-    let mut transaction = store.begin_write().await?;
-    crate::blobs::put(&mut transaction, &sha256, media_type, data).await?;
+    crate::blobs::put(transaction, &sha256, media_type, data).await?;
     let id: i64 = sqlx::query(
         "INSERT INTO attachments (item_id, name, sha256) VALUES ($1, $2, $3) RETURNING id",
     )
     .bind(item_id)
     .bind(&name)
     .bind(&sha256)
-    .fetch_one(&mut *transaction)
+    .fetch_one(&mut **transaction)
     .await?
     .try_get(0)?;
-    record_changes(&mut transaction, store.backend(), &[item_id]).await?;
+    record_changes(transaction, store.backend(), &[item_id]).await?;
     let after =
         serde_json::json!({ "name": name, "sha256": sha256, "size": data.len() }).to_string();
-    audit::record(
-        &mut transaction,
-        actor,
-        "catalog.attach",
-        &format!("item:{item_id}"),
-        Some(&after),
-    )
-    .await?;
-    transaction.commit().await?;
+    audit::record(transaction, actor, "catalog.attach", &format!("item:{item_id}"), Some(&after))
+        .await?;
     Ok(AttachmentInfo { id, name, size: data.len() as i64, media_type: media_type.to_owned() })
 }
 
@@ -781,21 +800,41 @@ pub async fn changes_after(
 /// Withdraws an item from the public catalog (it stays in the database and the audit trail).
 pub async fn withdraw(store: &Store, item_id: i64, actor: &Actor<'_>) -> Result<(), StoreError> {
     let mut transaction = store.begin_write().await?;
+    withdraw_in(&mut transaction, store, item_id, actor).await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// [`withdraw`], in the transaction of an API write made once (`once::Held`): its `Idempotency-Key` is kept
+/// with the change, in one commit.
+pub async fn withdraw_once(
+    held: &mut crate::once::Held,
+    store: &Store,
+    item_id: i64,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
+    withdraw_in(held.transaction(), store, item_id, actor).await
+}
+
+async fn withdraw_in(
+    transaction: &mut Transaction,
+    store: &Store,
+    item_id: i64,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
     let updated = sqlx::query(
         "UPDATE catalog_items SET withdrawn_at = $1, version = version + 1 WHERE id = $2 AND withdrawn_at IS NULL",
     )
     .bind(now_text())
     .bind(item_id)
-    .execute(&mut *transaction)
+    .execute(&mut **transaction)
     .await?
     .rows_affected();
     if updated == 0 {
         return Err(StoreError::NotFound { what: "published item", key: item_id.to_string() });
     }
-    record_changes(&mut transaction, store.backend(), &[item_id]).await?;
-    audit::record(&mut transaction, actor, "catalog.withdraw", &format!("item:{item_id}"), None)
-        .await?;
-    transaction.commit().await?;
+    record_changes(transaction, store.backend(), &[item_id]).await?;
+    audit::record(transaction, actor, "catalog.withdraw", &format!("item:{item_id}"), None).await?;
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use sqlx::Row;
 use time::Date;
 
 use crate::records::to_text;
-use crate::{Actor, Store, StoreError, agencies, audit};
+use crate::{Actor, Store, StoreError, Transaction, agencies, audit};
 
 /// One entry to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,8 +56,31 @@ pub async fn add(
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
     let agency = agencies::by_code(store, code).await?;
-    let id = agency.id;
     let mut transaction = store.begin_write().await?;
+    add_in(&mut transaction, &agency, entry, actor).await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// [`add`], in the transaction of an API write made once (`once::Held`): its `Idempotency-Key` is kept
+/// with the change, in one commit.
+pub async fn add_once(
+    held: &mut crate::once::Held,
+    agency: &agencies::AgencyRow,
+    entry: &Entry<'_>,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
+    add_in(held.transaction(), agency, entry, actor).await
+}
+
+/// The write itself, on the agency's row read before the transaction (see `publishing::publish_in`).
+async fn add_in(
+    transaction: &mut Transaction,
+    agency: &agencies::AgencyRow,
+    entry: &Entry<'_>,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
+    let id = agency.id;
     if let Entry::Review { application, .. } | Entry::Lawsuit { application, .. } = entry
         && let Some(number) = optional(application)
     {
@@ -66,7 +89,7 @@ pub async fn add(
         )
         .bind(id)
         .bind(number)
-        .fetch_one(&mut *transaction)
+        .fetch_one(&mut **transaction)
         .await?
         .try_get(0)?;
         if found == 0 {
@@ -81,7 +104,7 @@ pub async fn add(
                 .bind(to_text(&kind))
                 .bind(optional(topic))
                 .bind(i64::from(head_attended))
-                .execute(&mut *transaction)
+                .execute(&mut **transaction)
                 .await?;
         }
         Entry::Review { filed, application } => {
@@ -89,7 +112,7 @@ pub async fn add(
                 .bind(id)
                 .bind(optional(application))
                 .bind(filed.to_string())
-                .execute(&mut *transaction)
+                .execute(&mut **transaction)
                 .await?;
         }
         Entry::Lawsuit { filed, application, after_review, as_review_organ } => {
@@ -102,7 +125,7 @@ pub async fn add(
             .bind(filed.to_string())
             .bind(i64::from(after_review))
             .bind(i64::from(as_review_organ))
-            .execute(&mut *transaction)
+            .execute(&mut **transaction)
             .await?;
         }
         Entry::Complaint { received, summary } => {
@@ -112,7 +135,7 @@ pub async fn add(
             .bind(id)
             .bind(received.to_string())
             .bind(summary.trim())
-            .execute(&mut *transaction)
+            .execute(&mut **transaction)
             .await?;
         }
         Entry::Meeting { day, title } => {
@@ -120,7 +143,7 @@ pub async fn add(
                 .bind(id)
                 .bind(day.to_string())
                 .bind(title.trim())
-                .execute(&mut *transaction)
+                .execute(&mut **transaction)
                 .await?;
         }
         Entry::Training { day, title, trainees } => {
@@ -131,7 +154,7 @@ pub async fn add(
             .bind(day.to_string())
             .bind(title.trim())
             .bind(i64::from(trainees))
-            .execute(&mut *transaction)
+            .execute(&mut **transaction)
             .await?;
         }
         Entry::Staff { label, full_time, from } => {
@@ -142,7 +165,7 @@ pub async fn add(
             .bind(label.trim())
             .bind(i64::from(full_time))
             .bind(from.to_string())
-            .execute(&mut *transaction)
+            .execute(&mut **transaction)
             .await?;
         }
         Entry::Funding { year, amount_wan_yuan } => {
@@ -153,7 +176,7 @@ pub async fn add(
             .bind(id)
             .bind(i64::from(year))
             .bind(amount_wan_yuan.ten_thousandths())
-            .execute(&mut *transaction)
+            .execute(&mut **transaction)
             .await?;
         }
         Entry::Declared { year, measure, value, source } => {
@@ -166,20 +189,19 @@ pub async fn add(
             .bind(measure)
             .bind(value.ten_thousandths())
             .bind(source.trim())
-            .execute(&mut *transaction)
+            .execute(&mut **transaction)
             .await?;
         }
     }
     let after = format!("{entry:?}");
     audit::record(
-        &mut transaction,
+        transaction,
         actor,
         &format!("ledger.{}", entry.kind()),
-        &format!("agency:{code}"),
+        &format!("agency:{}", agency.code),
         Some(&after),
     )
     .await?;
-    transaction.commit().await?;
     Ok(())
 }
 

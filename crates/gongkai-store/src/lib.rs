@@ -39,7 +39,7 @@ use std::str::FromStr;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyPool, Executor};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -208,7 +208,7 @@ impl Store {
     /// and writes later is refused at once (`SQLITE_BUSY`, no waiting) when another connection holds the
     /// write lock at that moment — as a transaction just dropped after a refusal does until its rollback
     /// has run on its connection's worker. PostgreSQL waits on row locks by itself: a plain `BEGIN`.
-    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
+    pub(crate) async fn begin_write(&self) -> Result<Transaction, StoreError> {
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
@@ -302,6 +302,9 @@ impl Store {
 }
 
 /// Today's timestamp for `created_at` columns, RFC 3339 UTC. Storage is an edge, so it may read the clock.
+/// A write transaction (see [`Store::begin_write`]).
+pub(crate) type Transaction = sqlx::Transaction<'static, Any>;
+
 pub(crate) fn now_text() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)

@@ -7,6 +7,11 @@
 //! claim is released, so the corrected form can be sent again with the same token. (A crash between the
 //! action and its completion leaves the token pending: the form says the submission is being handled,
 //! never acts twice.) Tokens are forgotten after a day.
+//!
+//! The JSON API's `Idempotency-Key`s use the same rows differently: the claim and the answer are written in
+//! the write's own transaction ([`begin`], the write's `*_once` function, [`commit`]), so a key is either
+//! with its committed write or not there at all — never pending, never in doubt after a crash — and a write
+//! costs one commit, not three.
 
 use sqlx::Row;
 
@@ -148,4 +153,109 @@ pub async fn forget_old(store: &Store, now: time::OffsetDateTime) -> Result<u64,
         .execute(store.pool())
         .await?
         .rows_affected())
+}
+
+/// What the first request with an API idempotency key answered, if it committed: `Ok(Some(answer))`; `Ok(None)`
+/// when the key is new; `InvalidData` when the key was used for another request (`purpose` or `owner`).
+pub async fn lookup(
+    store: &Store,
+    token: &str,
+    purpose: &str,
+    owner: &str,
+) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query("SELECT purpose, owner, result FROM form_submissions WHERE token = $1")
+        .bind(token)
+        .fetch_optional(store.pool())
+        .await?;
+    answer_of(row.as_ref(), purpose, owner)
+}
+
+fn answer_of(
+    row: Option<&sqlx::any::AnyRow>,
+    purpose: &str,
+    owner: &str,
+) -> Result<Option<String>, StoreError> {
+    let Some(row) = row else { return Ok(None) };
+    let (claimed_for, claimed_by): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+    if claimed_for != purpose || claimed_by != owner {
+        return Err(StoreError::InvalidData(
+            "an idempotency key used for another request".to_owned(),
+        ));
+    }
+    let answer: Option<String> = row.try_get(2)?;
+    // A form's claim still pending has no answer; API keys are never pending (see the module's note).
+    answer.map(Some).ok_or_else(|| {
+        StoreError::InvalidData(
+            "an idempotency key claimed by a request still being handled".to_owned(),
+        )
+    })
+}
+
+/// An API write's transaction holding its idempotency key (see [`begin`]).
+pub struct Held {
+    transaction: crate::Transaction,
+    token: String,
+}
+
+impl Held {
+    pub(crate) fn transaction(&mut self) -> &mut crate::Transaction {
+        &mut self.transaction
+    }
+}
+
+/// What [`begin`] found.
+pub enum Begun {
+    /// The key is new: write with the `*_once` function, then [`commit`] (dropping it rolls back).
+    Fresh(Held),
+    /// A request with the key committed first (a concurrent retry): its answer.
+    Answered(String),
+}
+
+/// Begins an API write: its transaction, with `token` claimed for `purpose` by `owner` (a digest of the
+/// request) as its first statement. On PostgreSQL a concurrent claim of the same key waits for the other
+/// transaction, then finds its answer; SQLite writes one transaction at a time.
+pub async fn begin(
+    store: &Store,
+    token: &str,
+    purpose: &str,
+    owner: &str,
+    now: time::OffsetDateTime,
+) -> Result<Begun, StoreError> {
+    let created = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|err| StoreError::InvalidData(err.to_string()))?;
+    let mut transaction = store.begin_write().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO form_submissions (token, purpose, owner, result, sealed, created_at) \
+         VALUES ($1, $2, $3, NULL, NULL, $4) ON CONFLICT (token) DO NOTHING",
+    )
+    .bind(token)
+    .bind(purpose)
+    .bind(owner)
+    .bind(&created)
+    .execute(&mut *transaction)
+    .await?;
+    if inserted.rows_affected() == 1 {
+        return Ok(Begun::Fresh(Held { transaction, token: token.to_owned() }));
+    }
+    let row = sqlx::query("SELECT purpose, owner, result FROM form_submissions WHERE token = $1")
+        .bind(token)
+        .fetch_optional(&mut *transaction)
+        .await?;
+    let answer = answer_of(row.as_ref(), purpose, owner)?;
+    transaction.rollback().await?;
+    answer.map(Begun::Answered).ok_or_else(|| {
+        StoreError::InvalidData("an idempotency key that vanished while it was claimed".to_owned())
+    })
+}
+
+/// Keeps `answer` with the key and commits the write.
+pub async fn commit(mut held: Held, answer: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE form_submissions SET result = $1 WHERE token = $2")
+        .bind(answer)
+        .bind(&held.token)
+        .execute(&mut *held.transaction)
+        .await?;
+    held.transaction.commit().await?;
+    Ok(())
 }

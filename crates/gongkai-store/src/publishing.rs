@@ -9,7 +9,7 @@ use sqlx::Row;
 use time::Date;
 
 use crate::catalog::record_changes;
-use crate::{Actor, Store, StoreError, agencies, audit};
+use crate::{Actor, Store, StoreError, Transaction, agencies, audit};
 
 /// An item as the publishing form gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,11 +117,37 @@ pub async fn publish(
     publication: &Publication<'_>,
     actor: &Actor<'_>,
 ) -> Result<(i64, String), StoreError> {
-    check(publication)?;
     let agency = agencies::by_code(store, code).await?;
+    let mut transaction = store.begin_write().await?;
+    let done = publish_in(&mut transaction, store, &agency, publication, actor).await?;
+    transaction.commit().await?;
+    Ok(done)
+}
+
+/// [`publish`], in the transaction of an API write made once (`once::Held`): its `Idempotency-Key` is kept
+/// with the change, in one commit.
+pub async fn publish_once(
+    held: &mut crate::once::Held,
+    store: &Store,
+    agency: &agencies::AgencyRow,
+    publication: &Publication<'_>,
+    actor: &Actor<'_>,
+) -> Result<(i64, String), StoreError> {
+    publish_in(held.transaction(), store, agency, publication, actor).await
+}
+
+/// The write itself; nothing in it takes a second connection from the pool (a writer waiting for one while
+/// holding SQLite's write lock would starve behind the writers queued for that lock).
+async fn publish_in(
+    transaction: &mut Transaction,
+    store: &Store,
+    agency: &agencies::AgencyRow,
+    publication: &Publication<'_>,
+    actor: &Actor<'_>,
+) -> Result<(i64, String), StoreError> {
+    check(publication)?;
     let year = publication.published.year();
     let counter = format!("index:{}:{year}", agency.id);
-    let mut transaction = store.begin_write().await?;
     // The serial: the agency's items of the year plus one the first time, then one more each time. A number
     // the catalog already has (imported items numbered otherwise) is skipped.
     let mut attempt = 0;
@@ -136,7 +162,7 @@ pub async fn publish(
         .bind(agency.id)
         .bind(format!("{year:04}-01-01"))
         .bind(format!("{:04}-01-01", year + 1))
-        .fetch_one(&mut *transaction)
+        .fetch_one(&mut **transaction)
         .await?
         .try_get(0)?;
         let number = index_number(
@@ -151,7 +177,7 @@ pub async fn publish(
         )
         .bind(agency.id)
         .bind(&number)
-        .fetch_one(&mut *transaction)
+        .fetch_one(&mut **transaction)
         .await?
         .try_get(0)?;
         if taken > 0 && attempt < 1_000 {
@@ -175,15 +201,15 @@ pub async fn publish(
         .bind(publication.published.to_string())
         .bind(publication.validity)
         .bind(i64::from(publication.normative))
-        .fetch_one(&mut *transaction)
+        .fetch_one(&mut **transaction)
         .await
         .map_err(|err| StoreError::on_unique(err, "index number", &number))?
         .try_get(0)?;
         break (id, number);
     };
-    write_channels(&mut transaction, id, publication.channels).await?;
-    write_normative(&mut transaction, agency.id, publication).await?;
-    record_changes(&mut transaction, store.backend(), &[id]).await?;
+    write_channels(transaction, id, publication.channels).await?;
+    write_normative(transaction, agency.id, publication).await?;
+    record_changes(transaction, store.backend(), &[id]).await?;
     let after = serde_json::json!({
         "index_number": number,
         "title": publication.title,
@@ -192,9 +218,8 @@ pub async fn publish(
         "channels": publication.channels.iter().map(|(channel, day)| (channel.code(), day.to_string())).collect::<Vec<_>>(),
     })
     .to_string();
-    audit::record(&mut transaction, actor, "catalog.publish", &format!("item:{id}"), Some(&after))
+    audit::record(transaction, actor, "catalog.publish", &format!("item:{id}"), Some(&after))
         .await?;
-    transaction.commit().await?;
     Ok((id, number))
 }
 
@@ -217,8 +242,34 @@ pub async fn edit(
     publication: &Publication<'_>,
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
-    check(publication)?;
     let mut transaction = store.begin_write().await?;
+    edit_in(&mut transaction, store, item_id, expected_version, publication, actor).await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// [`edit`], in the transaction of an API write made once (`once::Held`): its `Idempotency-Key` is kept
+/// with the change, in one commit.
+pub async fn edit_once(
+    held: &mut crate::once::Held,
+    store: &Store,
+    item_id: i64,
+    expected_version: i64,
+    publication: &Publication<'_>,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
+    edit_in(held.transaction(), store, item_id, expected_version, publication, actor).await
+}
+
+async fn edit_in(
+    transaction: &mut Transaction,
+    store: &Store,
+    item_id: i64,
+    expected_version: i64,
+    publication: &Publication<'_>,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
+    check(publication)?;
     let updated = sqlx::query(
         "UPDATE catalog_items SET title = $1, summary = $2, body = $3, category = $4, subject = $5, genre = $6, \
          doc_number = $7, formed = $8, published = $9, validity = $10, normative = $11, version = version + 1 \
@@ -237,19 +288,19 @@ pub async fn edit(
     .bind(i64::from(publication.normative))
     .bind(item_id)
     .bind(expected_version)
-    .execute(&mut *transaction)
+    .execute(&mut **transaction)
     .await?;
     if updated.rows_affected() == 0 {
         return Err(StoreError::Conflict { expected: expected_version });
     }
     let agency_id: i64 = sqlx::query("SELECT agency_id FROM catalog_items WHERE id = $1")
         .bind(item_id)
-        .fetch_one(&mut *transaction)
+        .fetch_one(&mut **transaction)
         .await?
         .try_get(0)?;
-    write_channels(&mut transaction, item_id, publication.channels).await?;
-    write_normative(&mut transaction, agency_id, publication).await?;
-    record_changes(&mut transaction, store.backend(), &[item_id]).await?;
+    write_channels(transaction, item_id, publication.channels).await?;
+    write_normative(transaction, agency_id, publication).await?;
+    record_changes(transaction, store.backend(), &[item_id]).await?;
     let after = serde_json::json!({
         "title": publication.title,
         "category": publication.category,
@@ -257,15 +308,8 @@ pub async fn edit(
         "version": expected_version + 1,
     })
     .to_string();
-    audit::record(
-        &mut transaction,
-        actor,
-        "catalog.edit",
-        &format!("item:{item_id}"),
-        Some(&after),
-    )
-    .await?;
-    transaction.commit().await?;
+    audit::record(transaction, actor, "catalog.edit", &format!("item:{item_id}"), Some(&after))
+        .await?;
     Ok(())
 }
 

@@ -625,3 +625,64 @@ async fn api_keys_are_found_by_their_secret_and_revoked_for_good() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_api_write_keeps_its_idempotency_key_in_its_own_commit() {
+    use gongkai_core::report::records::PublishChannel;
+    use gongkai_store::once::{self, Begun};
+    use gongkai_store::publishing::{self, Publication};
+    on_both(|store, _| async move {
+        agency(&store, "SFJ").await;
+        let sfj = agencies::by_code(&store, "SFJ").await.unwrap();
+        let channels = [(PublishChannel::Website, date!(2026 - 11 - 20))];
+        let item = Publication {
+            title: "关于某事项的通知",
+            summary: "",
+            body: "",
+            category: "通知公告",
+            subject: "",
+            genre: "",
+            doc_number: "",
+            formed: None,
+            published: date!(2026 - 11 - 20),
+            validity: "有效",
+            normative: false,
+            repealed: None,
+            channels: &channels,
+        };
+        let now = time::OffsetDateTime::now_utc();
+        let token = "0123456789abcdef0123456789abcdef";
+        // A write dropped before its commit leaves neither the item nor the key.
+        let Begun::Fresh(mut held) =
+            once::begin(&store, token, "api:publish", "req-1", now).await.unwrap()
+        else {
+            panic!("a new key")
+        };
+        publishing::publish_once(&mut held, &store, &sfj, &item, &TEST).await.unwrap();
+        drop(held);
+        assert_eq!(once::lookup(&store, token, "api:publish", "req-1").await.unwrap(), None);
+        assert_eq!(store.count_admin("SELECT COUNT(*) FROM catalog_items").await.unwrap(), 0);
+        // Committed: the item and the answer together; the same key again finds the answer.
+        let Begun::Fresh(mut held) =
+            once::begin(&store, token, "api:publish", "req-1", now).await.unwrap()
+        else {
+            panic!("the key is free again")
+        };
+        publishing::publish_once(&mut held, &store, &sfj, &item, &TEST).await.unwrap();
+        once::commit(held, "answer-1").await.unwrap();
+        assert_eq!(store.count_admin("SELECT COUNT(*) FROM catalog_items").await.unwrap(), 1);
+        assert_eq!(
+            once::lookup(&store, token, "api:publish", "req-1").await.unwrap().as_deref(),
+            Some("answer-1")
+        );
+        let again = once::begin(&store, token, "api:publish", "req-1", now).await.unwrap();
+        assert!(matches!(again, Begun::Answered(answer) if answer == "answer-1"));
+        // Another request with the key is refused, however it asks.
+        let other = once::begin(&store, token, "api:publish", "req-2", now).await;
+        assert!(matches!(other, Err(StoreError::InvalidData(_))));
+        let other = once::lookup(&store, token, "api:edit", "req-1").await;
+        assert!(matches!(other, Err(StoreError::InvalidData(_))));
+        assert_eq!(store.count_admin("SELECT COUNT(*) FROM catalog_items").await.unwrap(), 1);
+    })
+    .await;
+}

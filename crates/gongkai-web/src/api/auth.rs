@@ -6,15 +6,13 @@
 //! audit trail. Every use is audited under the key's name (`api:<agency>/<name>`): writes by the store with
 //! the record they change, reads here.
 
-use std::time::Duration;
-
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gongkai_store::api_keys::{self, ApiKey, Scope};
 use gongkai_store::audit;
-use gongkai_store::once::{self, Claim};
+use gongkai_store::once::{self, Begun, Held};
 use serde_json::{Value, json};
 
 use super::ApiError;
@@ -164,91 +162,81 @@ pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<&[u8], ApiError> {
     Ok(key)
 }
 
-/// Runs the write `act` once per `Idempotency-Key` (`key`, from [`idempotency_key`]) of this API key: the
-/// first request acts and its answer (a success or a refusal the client must fix, not a server failure) is
-/// kept 24 hours; the same key with the same request gets that answer again (`Idempotent-Replayed: true`);
-/// with another request, 422; while the first is still being handled, the second waits up to 5 seconds,
-/// then gets 409.
-pub(crate) async fn once<F>(
-    state: &AppState,
-    auth: &KeyAuth,
-    key: &[u8],
-    operation: &str,
-    request: &[u8],
-    act: F,
-) -> Result<Response, ApiError>
-where
-    F: std::future::Future<Output = Result<Written, ApiError>>,
-{
-    let digest = |parts: &[&[u8]]| {
-        let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
-        for part in parts {
-            sha2::Digest::update(&mut hasher, (part.len() as u64).to_be_bytes());
-            sha2::Digest::update(&mut hasher, part);
-        }
-        hex::encode(sha2::Digest::finalize(hasher))
-    };
-    let id = auth.key.id.to_be_bytes();
-    let token = digest(&[b"api-idempotency", &id, key])[..32].to_owned();
-    let owner = digest(&[operation.as_bytes(), request]);
-    let purpose = format!("api:{operation}");
-    let mut fresh = false;
-    for _ in 0..25 {
-        let claim =
-            once::claim(state.store(), &token, &purpose, &owner, time::OffsetDateTime::now_utc())
-                .await;
-        match claim {
-            Ok(Claim::Fresh) => {
-                fresh = true;
-                break;
-            }
-            Ok(Claim::Done { result, .. }) => {
-                let written = Written::from_stored(&result).ok_or_else(|| {
-                    ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned())
-                })?;
-                return Ok(written.into_response(true));
-            }
-            Ok(Claim::Pending) => tokio::time::sleep(Duration::from_millis(200)).await,
-            Ok(Claim::Abandoned) => {
-                return Err(ApiError(
-                    StatusCode::CONFLICT,
-                    "the first request with this Idempotency-Key did not finish (the server stopped); \
-                     whether it acted is unknown: check before sending it again with a new key"
-                        .to_owned(),
-                ));
-            }
-            Err(gongkai_store::StoreError::InvalidData(_)) => {
-                return Err(ApiError(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "this Idempotency-Key was used for a different request".to_owned(),
-                ));
-            }
-            Err(err) => return Err(err.into()),
+/// A write's idempotency key, bound to the API key and to the request: the same `Idempotency-Key` of the
+/// same API key with the same request gets the first committed answer again (`Idempotent-Replayed: true`),
+/// never a second write; with another request, 422. The key is kept in the write's own transaction
+/// (`gongkai_store::once::begin` … `commit`): a write that failed or was refused leaves no key behind, so
+/// the request may be sent again with it.
+pub(crate) struct Once {
+    token: String,
+    purpose: String,
+    owner: String,
+}
+
+fn digest(parts: &[&[u8]]) -> String {
+    let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+    for part in parts {
+        sha2::Digest::update(&mut hasher, (part.len() as u64).to_be_bytes());
+        sha2::Digest::update(&mut hasher, part);
+    }
+    hex::encode(sha2::Digest::finalize(hasher))
+}
+
+fn reused() -> ApiError {
+    ApiError(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "this Idempotency-Key was used for a different request".to_owned(),
+    )
+}
+
+impl Once {
+    /// The key `key` (from [`idempotency_key`]) of `auth`'s API key for `operation` on `request`.
+    pub(crate) fn new(auth: &KeyAuth, key: &[u8], operation: &str, request: &[u8]) -> Once {
+        let id = auth.key.id.to_be_bytes();
+        Once {
+            token: digest(&[b"api-idempotency", &id, key])[..32].to_owned(),
+            purpose: format!("api:{operation}"),
+            owner: digest(&[operation.as_bytes(), request]),
         }
     }
-    if !fresh {
-        return Err(ApiError(
-            StatusCode::CONFLICT,
-            "a request with this Idempotency-Key is still being handled".to_owned(),
-        ));
+
+    /// The first answer, when a write with this key committed.
+    pub(crate) async fn replayed(&self, state: &AppState) -> Result<Option<Response>, ApiError> {
+        match once::lookup(state.store(), &self.token, &self.purpose, &self.owner).await {
+            Ok(answer) => answer.map(|answer| replay(&answer)).transpose(),
+            Err(gongkai_store::StoreError::InvalidData(_)) => Err(reused()),
+            Err(err) => Err(err.into()),
+        }
     }
-    let outcome = act.await;
-    let written = match outcome {
-        Ok(written) => written,
-        // A conflict is the record's state at that moment (another write came first): the same request
-        // may be sent again with the same key once the client has read the record.
-        Err(ApiError(status, message))
-            if status.is_client_error() && status != StatusCode::CONFLICT =>
-        {
-            Written { status, body: json!({ "error": message }), location: None }
+
+    /// The write's transaction with the key claimed in it, or the answer of a request with the same key
+    /// that committed meanwhile.
+    pub(crate) async fn begin(&self, state: &AppState) -> Result<Result<Held, Response>, ApiError> {
+        let begun = once::begin(
+            state.store(),
+            &self.token,
+            &self.purpose,
+            &self.owner,
+            time::OffsetDateTime::now_utc(),
+        )
+        .await;
+        match begun {
+            Ok(Begun::Fresh(held)) => Ok(Ok(held)),
+            Ok(Begun::Answered(answer)) => Ok(Err(replay(&answer)?)),
+            Err(gongkai_store::StoreError::InvalidData(_)) => Err(reused()),
+            Err(err) => Err(err.into()),
         }
-        Err(err) => {
-            if let Err(release) = once::release(state.store(), &token).await {
-                tracing::error!(error = %release, "releasing an idempotency key failed");
-            }
-            return Err(err);
-        }
-    };
-    once::finish(state.store(), &token, &written.stored(), None).await?;
-    Ok(written.into_response(false))
+    }
+
+    /// Commits the write with its answer kept under the key, and answers.
+    pub(crate) async fn commit(held: Held, written: Written) -> Result<Response, ApiError> {
+        once::commit(held, &written.stored()).await?;
+        Ok(written.into_response(false))
+    }
+}
+
+fn replay(answer: &str) -> Result<Response, ApiError> {
+    let written = Written::from_stored(answer)
+        .ok_or_else(|| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned()))?;
+    Ok(written.into_response(true))
 }

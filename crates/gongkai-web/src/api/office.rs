@@ -17,7 +17,7 @@ use gongkai_store::ledger::{self, Entry};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::auth::{KeyAuth, Written, idempotency_key, once};
+use super::auth::{KeyAuth, Once, Written, idempotency_key};
 use super::publish::{Whole, date, json_body};
 use super::{ApiError, bad, number};
 use crate::AppState;
@@ -224,105 +224,108 @@ pub(crate) async fn ledger(
     let agency = state.agency(&code).await?;
     auth.require(&state, Scope::LedgerWrite, &agency.code, &format!("agency:{}", agency.code))
         .await?;
-    let operation = format!("ledger:{}", agency.code);
-    once(&state, &auth, key, &operation, &body, async {
-        let today = state.today();
-        let day = |field: &str, text: &str| {
-            let day = date(field, text)?;
-            if day > today {
+    let once = Once::new(&auth, key, &format!("ledger:{}", agency.code), &body);
+    if let Some(answer) = once.replayed(&state).await? {
+        return Ok(answer);
+    }
+    let today = state.today();
+    let day = |field: &str, text: &str| {
+        let day = date(field, text)?;
+        if day > today {
+            return Err(ApiError(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("`{field}` is after today (China)"),
+            ));
+        }
+        Ok(day)
+    };
+    let year_ok = |year: Whole| match year.0.and_then(|year| i32::try_from(year).ok()) {
+        Some(year) if (2008..=today.year()).contains(&year) => Ok(year),
+        _ => Err(ApiError(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("`year` must be 2008 to {}", today.year()),
+        )),
+    };
+    let entry = match &input {
+        LedgerInput::Response { day: on, response_kind, topic, head_attended } => {
+            let kind = crate::staff::ledger::response_kind(response_kind)
+                .ok_or_else(|| bad(format!("unknown `response_kind` `{response_kind}`")))?;
+            Entry::Response {
+                day: day("day", on)?,
+                kind,
+                topic: text("topic", topic)?,
+                head_attended: *head_attended,
+            }
+        }
+        LedgerInput::Review { filed, application } => Entry::Review {
+            filed: day("filed", filed)?,
+            application: text("application", application)?,
+        },
+        LedgerInput::Lawsuit { filed, application, after_review, as_review_organ } => {
+            Entry::Lawsuit {
+                filed: day("filed", filed)?,
+                application: text("application", application)?,
+                after_review: *after_review,
+                as_review_organ: *as_review_organ,
+            }
+        }
+        LedgerInput::Complaint { received, summary } => Entry::Complaint {
+            received: day("received", received)?,
+            summary: text("summary", summary)?,
+        },
+        LedgerInput::Meeting { day: on, title } => {
+            Entry::Meeting { day: day("day", on)?, title: text("title", title)? }
+        }
+        LedgerInput::Training { day: on, title, trainees } => Entry::Training {
+            day: day("day", on)?,
+            title: text("title", title)?,
+            trainees: trainees
+                .0
+                .and_then(|trainees| u32::try_from(trainees).ok())
+                .ok_or_else(|| bad("`trainees` must be 0 to 4294967295"))?,
+        },
+        LedgerInput::Staff { from, label, full_time } => Entry::Staff {
+            label: text("label", label)?,
+            full_time: *full_time,
+            from: day("from", from)?,
+        },
+        LedgerInput::Funding { year, amount_wan_yuan } => Entry::Funding {
+            year: year_ok(*year)?,
+            amount_wan_yuan: quantity("amount_wan_yuan", amount_wan_yuan)?,
+        },
+        LedgerInput::Declared { year, measure, value, source } => {
+            let year = year_ok(*year)?;
+            if !crate::staff::ledger::declarable(year).iter().any(|(known, _)| known == measure) {
                 return Err(ApiError(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("`{field}` is after today (China)"),
+                    format!(
+                        "`measure` `{measure}` is not a figure of the {year} report that comes from other systems"
+                    ),
                 ));
             }
-            Ok(day)
-        };
-        let year_ok = |year: Whole| {
-            match year.0.and_then(|year| i32::try_from(year).ok()) {
-                Some(year) if (2008..=today.year()).contains(&year) => Ok(year),
-                _ => Err(ApiError(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("`year` must be 2008 to {}", today.year()),
-                )),
+            Entry::Declared {
+                year,
+                measure,
+                value: quantity("value", value)?,
+                source: text("source", source)?,
             }
-        };
-        let entry = match &input {
-            LedgerInput::Response { day: on, response_kind, topic, head_attended } => {
-                let kind = crate::staff::ledger::response_kind(response_kind)
-                    .ok_or_else(|| bad(format!("unknown `response_kind` `{response_kind}`")))?;
-                Entry::Response {
-                    day: day("day", on)?,
-                    kind,
-                    topic: text("topic", topic)?,
-                    head_attended: *head_attended,
-                }
-            }
-            LedgerInput::Review { filed, application } => {
-                Entry::Review { filed: day("filed", filed)?, application: text("application", application)? }
-            }
-            LedgerInput::Lawsuit { filed, application, after_review, as_review_organ } => {
-                Entry::Lawsuit {
-                    filed: day("filed", filed)?,
-                    application: text("application", application)?,
-                    after_review: *after_review,
-                    as_review_organ: *as_review_organ,
-                }
-            }
-            LedgerInput::Complaint { received, summary } => Entry::Complaint {
-                received: day("received", received)?,
-                summary: text("summary", summary)?,
-            },
-            LedgerInput::Meeting { day: on, title } => {
-                Entry::Meeting { day: day("day", on)?, title: text("title", title)? }
-            }
-            LedgerInput::Training { day: on, title, trainees } => Entry::Training {
-                day: day("day", on)?,
-                title: text("title", title)?,
-                trainees: trainees
-                    .0
-                    .and_then(|trainees| u32::try_from(trainees).ok())
-                    .ok_or_else(|| bad("`trainees` must be 0 to 4294967295"))?,
-            },
-            LedgerInput::Staff { from, label, full_time } => Entry::Staff {
-                label: text("label", label)?,
-                full_time: *full_time,
-                from: day("from", from)?,
-            },
-            LedgerInput::Funding { year, amount_wan_yuan } => Entry::Funding {
-                year: year_ok(*year)?,
-                amount_wan_yuan: quantity("amount_wan_yuan", amount_wan_yuan)?,
-            },
-            LedgerInput::Declared { year, measure, value, source } => {
-                let year = year_ok(*year)?;
-                if !crate::staff::ledger::declarable(year).iter().any(|(known, _)| known == measure) {
-                    return Err(ApiError(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        format!("`measure` `{measure}` is not a figure of the {year} report that comes from other systems"),
-                    ));
-                }
-                Entry::Declared {
-                    year,
-                    measure,
-                    value: quantity("value", value)?,
-                    source: text("source", source)?,
-                }
-            }
-        };
-        ledger::add(state.store(), &agency.code, &entry, &auth.actor()).await.map_err(
-            |err| match err {
-                StoreError::NotFound { what: "application", key } => ApiError(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("the agency has no application `{key}`"),
-                ),
-                StoreError::InvalidData(message) => {
-                    ApiError(StatusCode::UNPROCESSABLE_ENTITY, message)
-                }
-                other => other.into(),
-            },
-        )?;
-        Ok(Written { status: StatusCode::CREATED, body: json!({ "recorded": true }), location: None })
-    })
-    .await
+        }
+    };
+    let mut held = match once.begin(&state).await? {
+        Ok(held) => held,
+        Err(answer) => return Ok(answer),
+    };
+    ledger::add_once(&mut held, &agency, &entry, &auth.actor()).await.map_err(|err| match err {
+        StoreError::NotFound { what: "application", key } => ApiError(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("the agency has no application `{key}`"),
+        ),
+        StoreError::InvalidData(message) => ApiError(StatusCode::UNPROCESSABLE_ENTITY, message),
+        other => other.into(),
+    })?;
+    let written =
+        Written { status: StatusCode::CREATED, body: json!({ "recorded": true }), location: None };
+    Once::commit(held, written).await
 }
 
 /// `GET /api/v1/agencies/{code}/reports/{year}`: the year's annual report as the records say now (the

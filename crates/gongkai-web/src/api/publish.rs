@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::json;
 use time::Date;
 
-use super::auth::{KeyAuth, Written, idempotency_key, once};
+use super::auth::{KeyAuth, Once, Written, idempotency_key};
 use super::{ApiError, bad};
 use crate::AppState;
 
@@ -221,7 +221,8 @@ pub(crate) async fn publish(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    // The request's form first (400, 415), then the record it names (404, 403), then the rules (422).
+    // The request's form first (400, 415), then the record it names (404, 403), an earlier answer to the
+    // same key, the rules (422), and the write with its key in one commit.
     let key = idempotency_key(&headers)?;
     let input: ItemInput = json_body(&headers, &body)?;
     if input.version.is_some() {
@@ -230,20 +231,26 @@ pub(crate) async fn publish(
     let agency = state.agency(&code).await?;
     auth.require(&state, Scope::CatalogWrite, &agency.code, &format!("agency:{}", agency.code))
         .await?;
-    let operation = format!("publish:{}", agency.code);
-    once(&state, &auth, key, &operation, &body, async {
-        let checked = checked(&input, state.today())?;
-        let item = publication(&input, &checked);
-        let (id, number) = publishing::publish(state.store(), &agency.code, &item, &auth.actor())
+    let once = Once::new(&auth, key, &format!("publish:{}", agency.code), &body);
+    if let Some(answer) = once.replayed(&state).await? {
+        return Ok(answer);
+    }
+    let checked = checked(&input, state.today())?;
+    let item = publication(&input, &checked);
+    let mut held = match once.begin(&state).await? {
+        Ok(held) => held,
+        Err(answer) => return Ok(answer),
+    };
+    let (id, number) =
+        publishing::publish_once(&mut held, state.store(), &agency, &item, &auth.actor())
             .await
             .map_err(refused)?;
-        Ok(Written {
-            status: StatusCode::CREATED,
-            body: json!({ "id": id, "index_number": number, "version": 1, "url": format!("/items/{id}") }),
-            location: Some(format!("/api/v1/items/{id}")),
-        })
-    })
-    .await
+    let written = Written {
+        status: StatusCode::CREATED,
+        body: json!({ "id": id, "index_number": number, "version": 1, "url": format!("/items/{id}") }),
+        location: Some(format!("/api/v1/items/{id}")),
+    };
+    Once::commit(held, written).await
 }
 
 /// An item the key may write: its id, and whether it was withdrawn; or 404 / 403.
@@ -256,8 +263,8 @@ async fn writable(state: &AppState, auth: &KeyAuth, id: &str) -> Result<(i64, bo
     Ok((id, item.withdrawn))
 }
 
-/// 410 for a withdrawn item: decided inside the idempotent action, so a retry of a write that went
-/// through (a withdrawal above all) gets its first answer, not 410.
+/// 410 for a withdrawn item: judged after an earlier answer to the same key is looked for, so a retry of a
+/// write that went through (a withdrawal above all) gets its first answer, not 410.
 fn live(id: i64, withdrawn: bool) -> Result<(), ApiError> {
     if withdrawn {
         return Err(ApiError(StatusCode::GONE, format!("item `{id}` was withdrawn")));
@@ -282,23 +289,30 @@ pub(crate) async fn edit(
     // A version beyond any the item can have is one it is not at.
     let version = version.0.unwrap_or(-1);
     let (id, withdrawn) = writable(&state, &auth, &id).await?;
-    once(&state, &auth, key, &format!("edit:{id}"), &body, async {
-        live(id, withdrawn)?;
-        let checked = checked(&input, state.today())?;
-        let item = publication(&input, &checked);
-        publishing::edit(state.store(), id, version, &item, &auth.actor()).await.map_err(refused)?;
-        let (_, version) = publishing::owner(state.store(), id).await?.unwrap_or_default();
-        let number = catalog::item(state.store(), id)
-            .await?
-            .map(|item| item.summary.index_number)
-            .unwrap_or_default();
-        Ok(Written {
-            status: StatusCode::OK,
-            body: json!({ "id": id, "index_number": number, "version": version, "url": format!("/items/{id}") }),
-            location: None,
-        })
-    })
-    .await
+    let once = Once::new(&auth, key, &format!("edit:{id}"), &body);
+    if let Some(answer) = once.replayed(&state).await? {
+        return Ok(answer);
+    }
+    live(id, withdrawn)?;
+    let checked = checked(&input, state.today())?;
+    let item = publication(&input, &checked);
+    let mut held = match once.begin(&state).await? {
+        Ok(held) => held,
+        Err(answer) => return Ok(answer),
+    };
+    publishing::edit_once(&mut held, state.store(), id, version, &item, &auth.actor())
+        .await
+        .map_err(refused)?;
+    let number = catalog::item(state.store(), id)
+        .await?
+        .map(|item| item.summary.index_number)
+        .unwrap_or_default();
+    let written = Written {
+        status: StatusCode::OK,
+        body: json!({ "id": id, "index_number": number, "version": version + 1, "url": format!("/items/{id}") }),
+        location: None,
+    };
+    Once::commit(held, written).await
 }
 
 /// `DELETE /api/v1/items/{id}`: withdraws an item from the public catalog (kept in the records).
@@ -310,21 +324,30 @@ pub(crate) async fn withdraw(
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
     let (id, withdrawn) = writable(&state, &auth, &id).await?;
-    once(&state, &auth, key, &format!("withdraw:{id}"), &[], async {
-        live(id, withdrawn)?;
-        catalog::withdraw(state.store(), id, &auth.actor()).await.map_err(|err| match err {
+    let once = Once::new(&auth, key, &format!("withdraw:{id}"), &[]);
+    if let Some(answer) = once.replayed(&state).await? {
+        return Ok(answer);
+    }
+    live(id, withdrawn)?;
+    let mut held = match once.begin(&state).await? {
+        Ok(held) => held,
+        Err(answer) => return Ok(answer),
+    };
+    catalog::withdraw_once(&mut held, state.store(), id, &auth.actor()).await.map_err(|err| {
+        match err {
+            // Withdrawn by someone else since it was read.
             StoreError::NotFound { .. } => {
                 ApiError(StatusCode::GONE, format!("item `{id}` was withdrawn"))
             }
             other => other.into(),
-        })?;
-        Ok(Written {
-            status: StatusCode::OK,
-            body: json!({ "id": id, "withdrawn": true }),
-            location: None,
-        })
-    })
-    .await
+        }
+    })?;
+    let written = Written {
+        status: StatusCode::OK,
+        body: json!({ "id": id, "withdrawn": true }),
+        location: None,
+    };
+    Once::commit(held, written).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -362,24 +385,30 @@ pub(crate) async fn attach(
     request.extend_from_slice(name.as_bytes());
     request.push(0);
     request.extend_from_slice(&body);
-    once(&state, &auth, key, &format!("attach:{id}"), &request, async {
-        live(id, withdrawn)?;
-        if !attachment_name_ok(&name) {
-            return Err(ApiError(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "`name` must be a file name without `/`, `\\` or control characters, ending in .pdf, .ofd, \
-                 .doc, .docx, .xls, .xlsx, .jpg, .jpeg, .png or .zip"
-                    .to_owned(),
-            ));
-        }
-        let info = catalog::attach(state.store(), id, &name, &body, &auth.actor())
-            .await
-            .map_err(refused)?;
-        Ok(Written {
-            status: StatusCode::CREATED,
-            body: json!({ "id": info.id, "name": info.name, "size": info.size, "media_type": info.media_type }),
-            location: Some(format!("/items/{id}/attachments/{}", info.id)),
-        })
-    })
-    .await
+    let once = Once::new(&auth, key, &format!("attach:{id}"), &request);
+    if let Some(answer) = once.replayed(&state).await? {
+        return Ok(answer);
+    }
+    live(id, withdrawn)?;
+    if !attachment_name_ok(&name) {
+        return Err(ApiError(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "`name` must be a file name without `/`, `\\` or control characters, ending in .pdf, .ofd, \
+             .doc, .docx, .xls, .xlsx, .jpg, .jpeg, .png or .zip"
+                .to_owned(),
+        ));
+    }
+    let mut held = match once.begin(&state).await? {
+        Ok(held) => held,
+        Err(answer) => return Ok(answer),
+    };
+    let info = catalog::attach_once(&mut held, state.store(), id, &name, &body, &auth.actor())
+        .await
+        .map_err(refused)?;
+    let written = Written {
+        status: StatusCode::CREATED,
+        body: json!({ "id": info.id, "name": info.name, "size": info.size, "media_type": info.media_type }),
+        location: Some(format!("/items/{id}/attachments/{}", info.id)),
+    };
+    Once::commit(held, written).await
 }
