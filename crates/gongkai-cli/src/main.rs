@@ -122,13 +122,13 @@ pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> anyhow::
 
 /// Parses `YYYY-MM-DD`.
 pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(text, &format).map_err(|_| format!("`{text}` is not a date in the form YYYY-MM-DD"))
+    gongkai_core::dates::parse_ymd(text)
+        .ok_or_else(|| format!("`{text}` is not a date in the form YYYY-MM-DD"))
 }
 
 /// Today in China (UTC+8, no daylight saving): the edge where the clock is read.
 pub(crate) fn today_in_china() -> Date {
-    time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date()
+    gongkai_web::china_today()
 }
 
 /// mimalloc, not the system allocator: loading a region's records decodes hundreds of thousands of rows of

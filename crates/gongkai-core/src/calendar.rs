@@ -198,9 +198,8 @@ fn check_date_belongs(year: i32, date: Date) -> Result<(), String> {
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(text.trim(), &format)
-        .map_err(|err| format!("`{text}` is not a date (YYYY-MM-DD): {err}"))
+    crate::dates::parse_ymd(text.trim())
+        .ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
 }
 
 fn parse_date_spec(spec: &str) -> Result<Vec<Date>, String> {

@@ -135,7 +135,7 @@ fn effective_parent<'a>(
 
 /// A closing day as an agency file writes it (`2025-06-30`).
 pub fn closing_day(text: &str) -> Option<Date> {
-    Date::parse(text.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
+    crate::dates::parse_ymd(text.trim())
 }
 
 fn has_control(text: &str) -> bool {

@@ -15,6 +15,7 @@
 
 pub mod calendar;
 pub mod clock;
+pub mod dates;
 pub mod directory;
 pub mod fee;
 pub mod letters;

@@ -42,25 +42,9 @@ fn date_text(date: Date) -> String {
 }
 
 pub(crate) fn parse_date(text: &str) -> Result<Date, StoreError> {
-    // The one form the store writes (`YYYY-MM-DD`, see `date_text`), read without a format description.
-    let bytes = text.as_bytes();
-    let digits = |range: std::ops::Range<usize>| -> Option<u16> {
-        bytes[range].iter().try_fold(0u16, |value, &byte| {
-            byte.is_ascii_digit().then(|| value * 10 + u16::from(byte - b'0'))
-        })
-    };
-    if bytes.len() == 10
-        && bytes[4] == b'-'
-        && bytes[7] == b'-'
-        && let (Some(year), Some(month), Some(day)) = (digits(0..4), digits(5..7), digits(8..10))
-        && let Some(month) =
-            u8::try_from(month).ok().and_then(|month| time::Month::try_from(month).ok())
-        && let Ok(day) = u8::try_from(day)
-    {
-        return Date::from_calendar_date(i32::from(year), month, day)
-            .map_err(|err| StoreError::InvalidData(format!("date `{text}`: {err}")));
-    }
-    Err(StoreError::InvalidData(format!("date `{text}`: not YYYY-MM-DD")))
+    // The one form the store writes (`YYYY-MM-DD`, see `date_text`).
+    gongkai_core::dates::parse_ymd(text)
+        .ok_or_else(|| StoreError::InvalidData(format!("date `{text}`: not YYYY-MM-DD")))
 }
 
 pub(crate) fn date_at(row: &AnyRow, index: usize) -> Result<Date, StoreError> {

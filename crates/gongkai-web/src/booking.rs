@@ -196,9 +196,7 @@ pub(crate) async fn submit(
     if point.is_none() {
         errors.push(("point", "请选择查阅点。".to_owned()));
     }
-    let day =
-        Date::parse(form.day.trim(), time::macros::format_description!("[year]-[month]-[day]"))
-            .ok();
+    let day = gongkai_core::dates::parse_ymd(form.day.trim());
     if day.is_none() {
         errors.push(("day", "请选择预约日期。".to_owned()));
     }

@@ -38,7 +38,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use gongkai_core::calendar::Calendar;
 use gongkai_store::Store;
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::{Date, OffsetDateTime};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -54,8 +54,7 @@ pub const CALENDAR_REFRESH: Duration = Duration::from_secs(60);
 
 /// Today's date in China (UTC+8), the date the statute counts in.
 pub fn china_today() -> Date {
-    let offset = UtcOffset::from_hms(8, 0, 0).expect("UTC+8 is a valid offset");
-    OffsetDateTime::now_utc().to_offset(offset).date()
+    gongkai_core::dates::day_in_china(OffsetDateTime::now_utc())
 }
 
 /// Shared by every request.

@@ -117,8 +117,7 @@ pub(crate) fn json_body<T: serde::de::DeserializeOwned>(
 
 /// A `YYYY-MM-DD` date of a request (`field` names it in the error).
 pub(crate) fn date(field: &str, text: &str) -> Result<Date, ApiError> {
-    crate::staff::parse_date(text)
-        .filter(|_| text.len() == 10)
+    gongkai_core::dates::parse_ymd(text)
         .ok_or_else(|| bad(format!("`{field}` must be a date, YYYY-MM-DD")))
 }
 

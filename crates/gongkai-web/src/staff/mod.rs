@@ -318,18 +318,16 @@ pub(crate) struct CsrfForm {
 
 /// An RFC 3339 instant as Beijing time, `2026-12-03 17:02:19` (the text itself if it does not parse).
 pub(crate) fn china_datetime(rfc3339: &str) -> String {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
     time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
         .ok()
-        .and_then(|at| at.to_offset(offset).format(&format).ok())
+        .and_then(|at| at.to_offset(gongkai_core::dates::CHINA).format(&format).ok())
         .unwrap_or_else(|| rfc3339.to_owned())
 }
 
 /// A `YYYY-MM-DD` date typed in a form.
 pub(crate) fn parse_date(text: &str) -> Option<time::Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text.trim(), &format).ok()
+    gongkai_core::dates::parse_ymd(text.trim())
 }
 
 /// The report engine's kind of a stored agency.

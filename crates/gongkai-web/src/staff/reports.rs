@@ -78,10 +78,10 @@ pub(crate) async fn build(
             reviewer: name(&workflow.reviewer).await,
             preparer: name(&workflow.preparer).await,
             phone: workflow.phone.clone().or(report.sign_off.phone.clone()),
-            date: workflow.signed_at.as_deref().and_then(|at| {
-                let format = time::macros::format_description!("[year]-[month]-[day]");
-                time::Date::parse(at.get(..10).unwrap_or_default(), &format).ok()
-            }),
+            date: workflow
+                .signed_at
+                .as_deref()
+                .and_then(|at| gongkai_core::dates::parse_ymd(at.get(..10).unwrap_or_default())),
         };
     }
     Ok(report)
