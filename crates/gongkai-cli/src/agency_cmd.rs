@@ -252,7 +252,7 @@ pub(crate) fn close(args: &CloseArgs, out: &mut impl Write) -> anyhow::Result<Ou
             agencies::close(&store, &args.code, args.successor.as_deref(), day, &actor()).await;
         store.close().await;
         closed.map_err(|err| match err {
-            StoreError::NotFound { .. } | StoreError::InvalidData(_) => {
+            StoreError::NotFound { .. } | StoreError::InvalidData(_) | StoreError::Refused(_) => {
                 anyhow::Error::from(UsageError::new("CODE", err.to_string()))
             }
             other => anyhow::Error::new(other),

@@ -722,7 +722,7 @@ pub async fn close(
         .ok_or_else(|| StoreError::NotFound { what: "agency", key: code.to_owned() })?;
     let id: i64 = row.try_get(0)?;
     if let Some(closed) = row.try_get::<Option<String>, _>(1)? {
-        return Err(StoreError::InvalidData(format!("agency `{code}` was closed on {closed}")));
+        return Err(crate::Refused::AgencyClosed { code: code.to_owned(), closed }.into());
     }
     let successor_id = match successor {
         Some(other) if other == code => {
@@ -738,9 +738,7 @@ pub async fn close(
                     key: other.to_owned(),
                 })?;
             if row.try_get::<Option<String>, _>(1)?.is_some() {
-                return Err(StoreError::InvalidData(format!(
-                    "the successor `{other}` is itself closed"
-                )));
+                return Err(crate::Refused::SuccessorClosed(other.to_owned()).into());
             }
             Some(row.try_get::<i64, _>(0)?)
         }

@@ -1,10 +1,12 @@
 //! Logical backup and restore: every table's rows as JSON lines, read in one consistent snapshot while the
 //! platform runs, and restorable into an empty database of either backend (SQLite → PostgreSQL works).
 //!
-//! File format: the first line is a header `{"gongkai_backup": 1, "schema_version": N, "backend": "…"}`; then one
+//! File format: the first line is a header `{"gongkai_backup": 2, "schema_version": N, "backend": "…"}`; then one
 //! line per table `{"table": "…", "columns": [...]}` followed by one line per row, a JSON array of values
-//! (integers, strings, `null`, and blobs as `{"hex": "…"}`). Column types come from the database catalog, so
-//! the backup follows the schema without a hand-kept column list.
+//! (integers, strings, `null`, and blobs as `{"hex": "…"}`); the last line is `{"end": {"tables": T, "rows": R}}`.
+//! Column types come from the database catalog, so the backup follows the schema without a hand-kept column
+//! list. A file cut short — even exactly after a complete row — lacks its end line (or its counts differ) and
+//! restores nothing. Files of format 1 (no end line) restore when every table is there.
 
 use std::io::{BufRead, Write};
 
@@ -104,6 +106,9 @@ struct RestoreTarget {
     insert: String,
 }
 
+/// The backup file format written: 2 adds the end line.
+const FORMAT: i64 = 2;
+
 /// What a backup or restore handled.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -129,7 +134,7 @@ pub async fn backup(store: &Store, out: &mut impl Write) -> Result<Summary, Stor
     writeln!(
         out,
         "{}",
-        json!({ "gongkai_backup": 1, "schema_version": version, "backend": backend })
+        json!({ "gongkai_backup": FORMAT, "schema_version": version, "backend": backend })
     )
     .map_err(io)?;
     let mut summary = Summary::default();
@@ -162,6 +167,8 @@ pub async fn backup(store: &Store, out: &mut impl Write) -> Result<Summary, Stor
         summary.tables += 1;
     }
     transaction.commit().await?;
+    writeln!(out, "{}", json!({ "end": { "tables": summary.tables, "rows": summary.rows } }))
+        .map_err(io)?;
     out.flush().map_err(io)?;
     Ok(summary)
 }
@@ -176,7 +183,8 @@ pub async fn restore(store: &Store, input: &mut impl BufRead) -> Result<Summary,
             .map_err(|err| invalid(err.to_string()))?,
         None => return Err(invalid("the file is empty".to_owned())),
     };
-    if header.get("gongkai_backup") != Some(&json!(1)) {
+    let format = header.get("gongkai_backup").and_then(Value::as_i64);
+    if !matches!(format, Some(1..=FORMAT)) {
         return Err(invalid("the first line is not a gongkai backup header".to_owned()));
     }
     let version = header.get("schema_version").and_then(Value::as_i64).unwrap_or_default();
@@ -199,9 +207,17 @@ pub async fn restore(store: &Store, input: &mut impl BufRead) -> Result<Summary,
     // An agency's parent and successor may have a higher id than it (an agency moved under, or merged
     // into, one added later): agencies are inserted without them, and these set once all are in.
     let mut links: Vec<(i64, Option<i64>, Option<i64>)> = Vec::new();
+    let mut end: Option<Value> = None;
     for line in lines {
         let line = line.map_err(|err| invalid(err.to_string()))?;
+        if end.is_some() {
+            return Err(invalid("lines after the end line".to_owned()));
+        }
         let value: Value = serde_json::from_str(&line).map_err(|err| invalid(err.to_string()))?;
+        if let Some(counts) = value.get("end") {
+            end = Some(counts.clone());
+            continue;
+        }
         if let Some(table) = value.get("table").and_then(Value::as_str) {
             if !TABLES.contains(&table) {
                 return Err(invalid(format!("unknown table `{table}`")));
@@ -292,6 +308,27 @@ pub async fn restore(store: &Store, input: &mut impl BufRead) -> Result<Summary,
             links.push((id, parent, successor));
         }
         summary.rows += 1;
+    }
+    // Whole, or nothing: a file cut short can end exactly after a complete row.
+    match (format, end) {
+        (Some(1), None) if summary.tables == TABLES.len() => {}
+        (Some(1), _) => {
+            return Err(invalid(format!(
+                "{} of {} tables: the file was cut short",
+                summary.tables,
+                TABLES.len()
+            )));
+        }
+        (_, Some(counts))
+            if counts.get("tables").and_then(Value::as_u64) == Some(summary.tables as u64)
+                && counts.get("rows").and_then(Value::as_u64) == Some(summary.rows) => {}
+        (_, Some(_)) => {
+            return Err(invalid(format!(
+                "its end line does not match the {} tables and {} rows read",
+                summary.tables, summary.rows
+            )));
+        }
+        (_, None) => return Err(invalid("no end line: the file was cut short".to_owned())),
     }
     for (id, parent, successor) in links {
         sqlx::query("UPDATE agencies SET parent_id = $1, successor_id = $2 WHERE id = $3")

@@ -514,7 +514,7 @@ pub struct NewPoint<'a> {
 /// Seats per slot are 1 to 500.
 fn check_capacity(capacity: i64) -> Result<(), StoreError> {
     if !(1..=500).contains(&capacity) {
-        return Err(StoreError::InvalidData(format!("capacity {capacity} must be 1 to 500")));
+        return Err(crate::Refused::Capacity(capacity).into());
     }
     Ok(())
 }
@@ -528,9 +528,7 @@ pub async fn add_point(
 ) -> Result<i64, StoreError> {
     check_capacity(point.capacity)?;
     if point.name.trim().is_empty() || point.address.trim().is_empty() {
-        return Err(StoreError::InvalidData(
-            "a reading point needs a name and an address".to_owned(),
-        ));
+        return Err(crate::Refused::PointWithoutNameOrAddress.into());
     }
     let agency = agencies::by_code(store, code).await?;
     let mut transaction = store.begin_write().await?;

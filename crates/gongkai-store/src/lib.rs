@@ -89,6 +89,10 @@ pub enum StoreError {
     NotMigrated,
     #[error("{0}")]
     InvalidData(String),
+    /// A value refused for a reason the caller tells its user in its own words (matched by variant, never
+    /// by the message's text).
+    #[error(transparent)]
+    Refused(#[from] Refused),
     #[error(
         "the secret key is not the one this database was used with: the verification codes issued under it would not verify"
     )]
@@ -103,6 +107,30 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+}
+
+/// What the store refuses that a form or the API explains to its user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    #[error("a normative document needs its 文号")]
+    NormativeWithoutNumber,
+    /// The agency's 索引号 pattern cannot number an item.
+    #[error(transparent)]
+    IndexPattern(#[from] gongkai_core::publishing::PatternError),
+    #[error("capacity {0} must be 1 to 500")]
+    Capacity(i64),
+    #[error("a reading point needs a name and an address")]
+    PointWithoutNameOrAddress,
+    #[error("agency `{code}` was closed on {closed}")]
+    AgencyClosed { code: String, closed: String },
+    #[error("the successor `{0}` is itself closed")]
+    SuccessorClosed(String),
+    #[error("a password needs at least {} characters", users::MIN_PASSWORD_CHARS)]
+    PasswordTooShort,
+    #[error("username `{0}` must be non-empty without spaces")]
+    Username(String),
+    #[error("platform_admin is granted without an agency; every other role needs one")]
+    RoleScope,
 }
 
 impl StoreError {

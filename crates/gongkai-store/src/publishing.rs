@@ -9,7 +9,7 @@ use sqlx::Row;
 use time::Date;
 
 use crate::catalog::record_changes;
-use crate::{Actor, Store, StoreError, Transaction, agencies, audit};
+use crate::{Actor, Refused, Store, StoreError, Transaction, agencies, audit};
 
 /// An item as the publishing form gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +78,7 @@ async fn write_normative(
         return Ok(());
     }
     if publication.doc_number.trim().is_empty() {
-        return Err(StoreError::InvalidData("a normative document needs its 文号".to_owned()));
+        return Err(Refused::NormativeWithoutNumber.into());
     }
     let made = publication.formed.unwrap_or(publication.published).to_string();
     let updated = sqlx::query(
@@ -171,7 +171,7 @@ async fn publish_in(
             publication.published,
             u64::try_from(serial).unwrap_or(0),
         )
-        .map_err(|err| StoreError::InvalidData(err.to_string()))?;
+        .map_err(Refused::IndexPattern)?;
         let taken: i64 = sqlx::query(
             "SELECT COUNT(*) FROM catalog_items WHERE agency_id = $1 AND index_number = $2",
         )

@@ -49,9 +49,7 @@ async fn hashing<T: Send + 'static>(
 /// that would otherwise stall every request sharing the runtime thread).
 async fn hash_password(password: &str) -> Result<String, StoreError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(StoreError::InvalidData(format!(
-            "a password needs at least {MIN_PASSWORD_CHARS} characters"
-        )));
+        return Err(crate::Refused::PasswordTooShort.into());
     }
     let password = password.to_owned();
     hashing(move || hash_now(&password)).await?
@@ -113,9 +111,7 @@ pub async fn add_with_role(
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
     if username.trim().is_empty() || username.chars().any(char::is_whitespace) {
-        return Err(StoreError::InvalidData(format!(
-            "username `{username}` must be non-empty without spaces"
-        )));
+        return Err(crate::Refused::Username(username.to_owned()).into());
     }
     if let Some((role, agency)) = role {
         check_role(role, agency)?;
@@ -149,9 +145,7 @@ fn check_role(role: &str, agency: Option<&str>) -> Result<(), StoreError> {
         )));
     }
     if (role == "platform_admin") != agency.is_none() {
-        return Err(StoreError::InvalidData(
-            "platform_admin is granted without an agency; every other role needs one".to_owned(),
-        ));
+        return Err(crate::Refused::RoleScope.into());
     }
     Ok(())
 }

@@ -311,7 +311,7 @@ async fn a_weekday_that_differs_offers_its_own_slots() {
         // A refused change (no seats) leaves the closure days and the week as they were.
         assert!(matches!(
             configure(&store, point, 0, &week, &[date!(2026 - 10 - 13)]).await,
-            Err(StoreError::InvalidData(_))
+            Err(StoreError::Refused(gongkai_store::Refused::Capacity(0)))
         ));
         let stored = bookings::reading_point(&store, point, today).await.unwrap().unwrap();
         assert_eq!(

@@ -321,6 +321,9 @@ pub(crate) async fn ledger(
             format!("the agency has no application `{key}`"),
         ),
         StoreError::InvalidData(message) => ApiError(StatusCode::UNPROCESSABLE_ENTITY, message),
+        StoreError::Refused(refused) => {
+            ApiError(StatusCode::UNPROCESSABLE_ENTITY, refused.to_string())
+        }
         other => other.into(),
     })?;
     let written =

@@ -201,6 +201,9 @@ fn publication<'a>(input: &'a ItemInput, checked: &'a Checked) -> Publication<'a
 fn refused(err: StoreError) -> ApiError {
     match err {
         StoreError::InvalidData(message) => ApiError(StatusCode::UNPROCESSABLE_ENTITY, message),
+        StoreError::Refused(refused) => {
+            ApiError(StatusCode::UNPROCESSABLE_ENTITY, refused.to_string())
+        }
         StoreError::Duplicate { what, key } => {
             ApiError(StatusCode::UNPROCESSABLE_ENTITY, format!("{what} `{key}` is given twice"))
         }

@@ -8,9 +8,9 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use gongkai_store::StoreError;
 use gongkai_store::agencies::{self, AgencyRow, NewAgency};
 use gongkai_store::users::{self, UserRow};
+use gongkai_store::{Refused, StoreError};
 use serde::Deserialize;
 
 use super::{Need, Staff, role_label};
@@ -401,16 +401,18 @@ fn store_message(err: &StoreError) -> Option<String> {
     match err {
         StoreError::Duplicate { what, key } => Some(format!("{}“{key}”已存在。", what_label(what))),
         StoreError::NotFound { what, key } => Some(format!("{}“{key}”不存在。", what_label(what))),
-        StoreError::InvalidData(message) if message.contains("password") => {
+        StoreError::Refused(Refused::PasswordTooShort) => {
             Some(format!("密码至少需要{}个字符。", users::MIN_PASSWORD_CHARS))
         }
-        StoreError::InvalidData(message) if message.contains("username") => {
+        StoreError::Refused(Refused::Username(_)) => {
             Some("用户名不能为空，也不能含空格。".to_owned())
         }
-        StoreError::InvalidData(message) if message.contains("platform_admin") => {
+        StoreError::Refused(Refused::RoleScope) => {
             Some("平台管理员不属于任何单位；其他角色必须选择单位。".to_owned())
         }
-        StoreError::InvalidData(_) => Some("填写的内容不正确，请核对。".to_owned()),
+        StoreError::InvalidData(_) | StoreError::Refused(_) => {
+            Some("填写的内容不正确，请核对。".to_owned())
+        }
         _ => None,
     }
 }

@@ -9,10 +9,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use gongkai_core::publishing::{Draft, DraftProblem, check_draft, late_by};
 use gongkai_core::report::records::PublishChannel;
-use gongkai_store::StoreError;
 use gongkai_store::agencies::AgencyRow;
 use gongkai_store::catalog::{self, Filter, ItemSummary};
 use gongkai_store::publishing::{self, BulkField, Publication, VALIDITIES};
+use gongkai_store::{Refused, StoreError};
 use serde::Deserialize;
 use time::Date;
 
@@ -351,10 +351,10 @@ fn lateness(state: &AppState, formed: Option<Date>, published: Date) -> Option<S
 
 fn store_refusal(err: StoreError) -> Result<Vec<(&'static str, String)>, PageError> {
     match err {
-        StoreError::InvalidData(message) if message.contains("文号") => {
+        StoreError::Refused(Refused::NormativeWithoutNumber) => {
             Ok(vec![("doc_number", "规范性文件须填写文号。".to_owned())])
         }
-        StoreError::InvalidData(message) if message.contains("pattern") => {
+        StoreError::Refused(Refused::IndexPattern(_)) => {
             Ok(vec![("title", "本单位的索引号规则有误，请联系平台管理员。".to_owned())])
         }
         StoreError::Conflict { .. } => Ok(vec![(

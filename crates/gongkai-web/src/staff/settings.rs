@@ -13,9 +13,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use gongkai_core::directory::{self, AgencyEntry, LeaderEntry};
 use gongkai_core::reading::{Schedule, ScheduleError, weekday_name};
-use gongkai_store::StoreError;
 use gongkai_store::agencies::{self, AgencyRow, Leader};
 use gongkai_store::bookings::{self, DayBooking, NewPoint, PointChange, PointSettings};
+use gongkai_store::{Refused, StoreError};
 use serde::Deserialize;
 use time::Date;
 
@@ -308,10 +308,10 @@ fn posted_week(form: &HashMap<String, String>) -> Result<Schedule, String> {
 /// What a reading point's store refusal means for its form.
 fn point_message(err: &StoreError) -> Option<String> {
     match err {
-        StoreError::InvalidData(message) if message.contains("capacity") => {
+        StoreError::Refused(Refused::Capacity(_)) => {
             Some("每个时段的座位数应为1至500。".to_owned())
         }
-        StoreError::InvalidData(message) if message.contains("name and an address") => {
+        StoreError::Refused(Refused::PointWithoutNameOrAddress) => {
             Some("请填写查阅点名称和地址。".to_owned())
         }
         StoreError::NotFound { .. } => Some("该查阅点不存在或已关闭。".to_owned()),
@@ -402,10 +402,10 @@ pub(crate) async fn submit(
                             "已撤销。".to_owned()
                         })
                     }
-                    Err(StoreError::InvalidData(message)) if message.contains("was closed") => {
+                    Err(StoreError::Refused(Refused::AgencyClosed { .. })) => {
                         failed("本单位已经撤销。".to_owned())
                     }
-                    Err(StoreError::InvalidData(message)) if message.contains("itself closed") => {
+                    Err(StoreError::Refused(Refused::SuccessorClosed(_))) => {
                         failed("承继单位本身已撤销，请另选。".to_owned())
                     }
                     Err(StoreError::NotFound { .. }) => failed("承继单位不存在。".to_owned()),
