@@ -275,13 +275,6 @@ impl SearchIndex {
         self.len() == 0
     }
 
-    /// Waits for background merges to finish (before measuring the index's size).
-    pub fn wait_merging(self) -> Result<(), SearchError> {
-        let writer = self.writer.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
-        writer.wait_merging_threads()?;
-        Ok(())
-    }
-
     fn to_tantivy(&self, document: &Document) -> TantivyDocument {
         let fields = self.fields;
         let mut doc = TantivyDocument::default();

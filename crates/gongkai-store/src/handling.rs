@@ -66,11 +66,6 @@ impl Case {
             events: self.events(),
         }
     }
-
-    /// The details recorded with the newest step of `kind` (an [`Event`] tag such as `extension_requested`).
-    pub fn last_details(&self, kind: &str) -> Option<&Step> {
-        self.steps.iter().rev().find(|step| event_tag(&step.event) == kind)
-    }
 }
 
 /// The serde tag of an event (`supplement_requested`, `replied`, …).

@@ -17,15 +17,23 @@ use crate::error::PageForm;
 use crate::once::Begin;
 use crate::{AppState, PageError, csrf};
 
-/// The applicant types of 2019 条例 art. 29 and of table 三's columns.
+/// The applicant types of 2019 条例 art. 29 and of table 三's columns, by the code the report's columns use
+/// (`ApplicantType::code`).
 pub(crate) const APPLICANT_TYPES: [(&str, &str); 6] = [
     ("natural", "自然人"),
     ("business", "法人或其他组织：商业企业"),
     ("research", "法人或其他组织：科研机构"),
     ("public_interest", "法人或其他组织：社会公益组织"),
     ("legal_service", "法人或其他组织：法律服务机构"),
-    ("other_organisation", "法人或其他组织：其他"),
+    ("other_org", "法人或其他组织：其他"),
 ];
+
+/// The applicant type a form names. `other_organisation` is what forms said before the codes became the
+/// report's: a page opened before an upgrade still posts it.
+pub(crate) fn applicant_type(code: &str) -> Option<ApplicantType> {
+    let code = if code == "other_organisation" { "other_org" } else { code };
+    ApplicantType::ALL.into_iter().find(|kind| kind.code() == code)
+}
 
 pub(crate) const ID_TYPES: [&str; 6] = [
     "居民身份证",
@@ -454,15 +462,7 @@ pub(crate) fn validate(form: &ApplicationForm) -> Result<ApplicantType, Vec<Fiel
             error(field, NO_CONTROL);
         }
     }
-    let applicant = match form.applicant_type.as_str() {
-        "natural" => Some(ApplicantType::Natural),
-        "business" => Some(ApplicantType::Business),
-        "research" => Some(ApplicantType::Research),
-        "public_interest" => Some(ApplicantType::PublicInterest),
-        "legal_service" => Some(ApplicantType::LegalService),
-        "other_organisation" => Some(ApplicantType::OtherOrganisation),
-        _ => None,
-    };
+    let applicant = applicant_type(&form.applicant_type);
     if applicant.is_none() {
         error("applicant_type", "请选择申请人类型。");
     }
@@ -635,6 +635,18 @@ fn email_valid(email: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The form's codes are the report's column codes (they disagreed: `other_organisation` on the form,
+    /// `other_org` in table 三); a page from before still posts the old one.
+    #[test]
+    fn every_applicant_type_of_the_form_is_its_report_column() {
+        for (code, _) in APPLICANT_TYPES {
+            assert_eq!(applicant_type(code).map(ApplicantType::code), Some(code));
+        }
+        assert_eq!(APPLICANT_TYPES.len(), ApplicantType::ALL.len());
+        assert_eq!(applicant_type("other_organisation"), Some(ApplicantType::OtherOrganisation));
+        assert_eq!(applicant_type("other"), None);
+    }
 
     fn valid_form() -> ApplicationForm {
         ApplicationForm {
