@@ -102,8 +102,6 @@ impl ApiKey {
 /// Why a presented key is not accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
-    /// Not a key of this platform (malformed, unknown prefix or wrong secret).
-    Unknown,
     Revoked,
     Expired,
 }
@@ -129,8 +127,17 @@ fn digest(secret: &str) -> String {
     hex::encode(<sha2::Sha256 as sha2::Digest>::digest(secret.as_bytes()))
 }
 
-/// Issues a key for the agency `code`. The name must be new in the agency, 1 to [`MAX_NAME_CHARS`]
-/// characters without control characters; at least one scope.
+/// Whether `name` (trimmed) can name a key: 1 to [`MAX_NAME_CHARS`] characters, without `/` (it separates
+/// agency and name in the audit trail's `api:<agency>/<name>`) or control characters.
+pub fn name_ok(name: &str) -> bool {
+    let name = name.trim();
+    !name.is_empty()
+        && name.chars().count() <= MAX_NAME_CHARS
+        && !name.chars().any(|c| c.is_control() || c == '/')
+}
+
+/// Issues a key for the agency `code`. The name must be new in the agency and [`name_ok`];
+/// at least one scope.
 pub async fn issue(
     store: &Store,
     code: &str,
@@ -140,10 +147,7 @@ pub async fn issue(
     actor: &Actor<'_>,
 ) -> Result<Issued, StoreError> {
     let name = name.trim();
-    if name.is_empty()
-        || name.chars().count() > MAX_NAME_CHARS
-        || name.chars().any(|c| c.is_control() || c == '/')
-    {
+    if !name_ok(name) {
         return Err(StoreError::InvalidData(format!(
             "a key name is 1 to {MAX_NAME_CHARS} characters, without `/` or control characters"
         )));

@@ -31,8 +31,8 @@ const MAX_PAGE: i64 = 1_000_000;
 /// Largest JSON body of an item write.
 pub(crate) const ITEM_BODY_LIMIT: usize = 1024 * 1024;
 /// The years the API takes as a filter (the document states the same bounds).
-pub(crate) const MIN_YEAR: i32 = 1;
-pub(crate) const MAX_YEAR: i32 = 9999;
+const MIN_YEAR: i32 = 1;
+const MAX_YEAR: i32 = 9999;
 
 /// An API failure.
 pub(crate) struct ApiError(StatusCode, String);
@@ -213,7 +213,7 @@ pub(crate) fn number<T: std::str::FromStr>(
 }
 
 /// A `year` filter within [`MIN_YEAR`]..=[`MAX_YEAR`].
-fn year_filter(value: Option<&str>) -> Result<Option<i32>, ApiError> {
+pub(crate) fn year_filter(value: Option<&str>) -> Result<Option<i32>, ApiError> {
     let year: Option<i64> = number("year", value)?;
     year.map(|year| {
         i32::try_from(year)

@@ -54,10 +54,7 @@ pub(crate) async fn applications(
     let agency = state.agency(&code).await?;
     let subject = format!("agency:{}", agency.code);
     auth.require(&state, Scope::ApplicationsRead, &agency.code, &subject).await?;
-    let year: Option<i32> = number("year", query.year.as_deref())?;
-    if year.is_some_and(|year| !(super::MIN_YEAR..=super::MAX_YEAR).contains(&year)) {
-        return Err(bad(format!("`year` must be {} to {}", super::MIN_YEAR, super::MAX_YEAR)));
-    }
+    let year = super::year_filter(query.year.as_deref())?;
     let filter = year.map_or(Filter::Open, Filter::Year);
     let mut cases = handling::cases(state.store(), agency.id, filter, MAX_APPLICATIONS + 1).await?;
     let truncated = cases.len() > MAX_APPLICATIONS as usize;

@@ -164,13 +164,14 @@ pub(crate) async fn submit(
                 expires: value_of("expires").trim().to_owned(),
             };
             let mut errors: Vec<(&'static str, String)> = Vec::new();
-            if form.name.is_empty() || form.name.chars().count() > api_keys::MAX_NAME_CHARS {
+            if !api_keys::name_ok(&form.name) {
                 errors.push((
                     "name",
-                    format!("请填写名称（不超过{}个字）。", api_keys::MAX_NAME_CHARS),
+                    format!(
+                        "请填写名称（不超过{}个字，不含“/”或控制字符）。",
+                        api_keys::MAX_NAME_CHARS
+                    ),
                 ));
-            } else if form.name.contains('/') || form.name.chars().any(char::is_control) {
-                errors.push(("name", "名称不能包含“/”或控制字符。".to_owned()));
             }
             let scopes: Vec<Scope> =
                 form.scopes.iter().filter_map(|code| Scope::parse(code)).collect();
