@@ -3,8 +3,9 @@
 //!
 //! A key acts only in its own agency and within its scopes; a refusal is a JSON 401 (no key, an unknown,
 //! revoked or expired one) or 403 (another agency, a scope the key lacks), and a 403 is written to the
-//! audit trail. Every use is audited under the key's name (`api:<agency>/<name>`): writes by the store with
-//! the record they change, reads here.
+//! audit trail. Under the key's name (`api:<agency>/<name>`) the store audits each write with the record it
+//! changes, and this module each read of applications or a report; a request refused before it reached a
+//! record (400, 401, 404, 415, 422) leaves no entry.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
