@@ -4,6 +4,9 @@
 //!    database, HTTP or other IO crate, and its sources use no file, network, process, environment or
 //!    clock API.
 //! 2. Every Rust file starts with a `//!` module doc.
+//! 3. The web crate decides no statutory question: it names no regulation (`Regime::Ordinance…`) and no
+//!    reply category (`Outcome::…`); it parses forms into the core's commands and shows the core's answers
+//!    (`core::handling` decides which steps a case allows).
 //!
 //! The same checks run as a test (`cargo test -p xtask`), so README's test command enforces them.
 
@@ -56,6 +59,9 @@ const FORBIDDEN_PATTERNS_IN_CORE: &[&str] = &[
     "async fn",
     ".await",
 ];
+
+/// Source patterns gongkai-web may not contain: the statutory decisions belong to the core.
+const FORBIDDEN_PATTERNS_IN_WEB: &[&str] = &["Regime::Ordinance", "Outcome::"];
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -121,6 +127,20 @@ fn tidy(root: &Path) -> anyhow::Result<Vec<String>> {
             if text.contains(pattern) {
                 problems.push(format!(
                     "{} uses `{pattern}`: the core does no IO and never reads the clock",
+                    path.display()
+                ));
+            }
+        }
+    }
+
+    let mut web_sources = Vec::new();
+    rust_files(&root.join("crates/gongkai-web/src"), &mut web_sources)?;
+    for path in &web_sources {
+        let text = std::fs::read_to_string(path)?;
+        for pattern in FORBIDDEN_PATTERNS_IN_WEB {
+            if text.contains(pattern) {
+                problems.push(format!(
+                    "{} uses `{pattern}`: statutory decisions belong to gongkai-core",
                     path.display()
                 ));
             }

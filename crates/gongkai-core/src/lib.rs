@@ -5,6 +5,7 @@
 //! - [`clock`]: the reply clock — due date, state and a readable trace from an application's events;
 //! - [`directory`]: agencies as an agency file states them, and the checks of their tree (parents, cycles);
 //! - [`fee`]: the information processing fee of 国办函〔2020〕109号;
+//! - [`handling`]: the steps of handling an application — what a case allows, what a step records and sends;
 //! - [`publishing`]: the 索引号 from an agency's pattern and the 20-working-day publication period (art. 26);
 //! - [`letters`]: the letters of handling an application (补正, 征求意见, 延期, 收费, 答复), citing their articles;
 //! - [`reading`]: a reading point's week (查阅点): the day's slots and the weekdays that differ;
@@ -18,6 +19,7 @@ pub mod clock;
 pub mod dates;
 pub mod directory;
 pub mod fee;
+pub mod handling;
 pub mod letters;
 pub mod publishing;
 pub mod reading;

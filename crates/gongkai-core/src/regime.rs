@@ -202,6 +202,14 @@ pub enum ReceiptError {
     BeforeSubmission { what: &'static str, date: Date, submitted: Date },
 }
 
+impl Intake {
+    /// Whether the intake has the dates its channel needs, in order. The receipt rules of
+    /// [`receipt_date`] are the same under both 条例, so no regime is needed to check them.
+    pub fn check(&self) -> Result<(), ReceiptError> {
+        receipt_date(self, Regime::Ordinance2019).map(|_| ())
+    }
+}
+
 /// The date of receipt (收到申请之日) by channel.
 ///
 /// 2019 条例 art. 31: (一) in person: the day of submission; (二) by post: the day the agency signs for it, and for

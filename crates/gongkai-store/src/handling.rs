@@ -58,6 +58,21 @@ impl Case {
         self.steps.iter().map(|step| step.event.clone()).collect()
     }
 
+    /// The extension request nobody decided yet: who asked, for how many working days, and why.
+    pub fn pending_extension(&self) -> Option<gongkai_core::handling::PendingExtension<'_>> {
+        let index = gongkai_core::handling::pending_extension(&self.events())?;
+        let step = &self.steps[index];
+        let details = &step.details;
+        Some(gongkai_core::handling::PendingExtension {
+            requested_by: &step.recorded_by,
+            working_days: details
+                .get("working_days")
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|days| u32::try_from(days).ok()),
+            reason: details.get("reason").and_then(serde_json::Value::as_str).unwrap_or_default(),
+        })
+    }
+
     /// The clock's view of the case.
     pub fn clock_application(&self) -> gongkai_core::clock::Application {
         gongkai_core::clock::Application {

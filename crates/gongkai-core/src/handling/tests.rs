@@ -1,0 +1,357 @@
+//! The steps as tables: each row a case, an actor and a command, and what the core answers.
+
+use time::macros::date;
+
+use super::*;
+use crate::regime::{Channel, Intake};
+
+const CLERK: Actor<'static> = Actor { username: "clerk", may_handle: true, may_approve: false };
+const HEAD: Actor<'static> = Actor { username: "head", may_handle: true, may_approve: true };
+const READER: Actor<'static> = Actor { username: "reader", may_handle: false, may_approve: false };
+
+fn application(received: Date, regime: Option<Regime>, events: Vec<Event>) -> Application {
+    Application { intake: Intake::received_on(Channel::InPerson, received), regime, events }
+}
+
+/// A 2019-regime case received on Monday 2 March 2026, seen on `today`.
+fn case_2019(events: Vec<Event>) -> Application {
+    application(date!(2026 - 03 - 02), None, events)
+}
+
+fn situation<'a>(
+    application: &'a Application,
+    today: Date,
+    outcome: Option<Outcome>,
+    pending: Option<PendingExtension<'a>>,
+) -> Situation<'a> {
+    Situation::new(application, Calendar::builtin(), today, outcome, pending).expect("valid case")
+}
+
+fn reply(code: &str, reasons: &str, withheld_parts: &str) -> Command {
+    Command::Reply {
+        on: date!(2026 - 03 - 10),
+        reply: reply_option(code).expect("a reply code"),
+        method: SendMethod::Post,
+        access: String::new(),
+        withheld_parts: withheld_parts.to_owned(),
+        reasons: reasons.to_owned(),
+        responsible: None,
+    }
+}
+
+#[test]
+fn refusals_of_a_fresh_2019_case() {
+    let case = case_2019(Vec::new());
+    let fresh = situation(&case, date!(2026 - 03 - 10), None, None);
+    let on = date!(2026 - 03 - 10);
+    let rows: Vec<(Command, Actor<'_>, Refusal)> = vec![
+        (
+            Command::SupplementReceived { on: date!(2026 - 03 - 11), note: String::new() },
+            CLERK,
+            Refusal::FutureDate,
+        ),
+        (
+            Command::RequestSupplement {
+                on,
+                items: " 年 ".into(),
+                reply_by: date!(2026 - 03 - 20),
+            },
+            CLERK,
+            Refusal::SupplementItemsMissing,
+        ),
+        (
+            Command::RequestSupplement { on, items: "年份".into(), reply_by: on },
+            CLERK,
+            Refusal::SupplementPeriodTooShort,
+        ),
+        (
+            Command::Consult { on, party: Party::ThirdParty, consulted: "  ".into() },
+            CLERK,
+            Refusal::ConsultedMissing,
+        ),
+        (
+            Command::RequestExtension { on, working_days: 5, reason: "需要".into() },
+            CLERK,
+            Refusal::ExtensionReasonMissing,
+        ),
+        (
+            Command::RequestExtension { on, working_days: 21, reason: "需要调取档案".into() },
+            CLERK,
+            Refusal::ExtensionLength { asked: 21, max: 20, regime: Regime::Ordinance2019 },
+        ),
+        (
+            Command::RequestExtension { on, working_days: 0, reason: "需要调取档案".into() },
+            CLERK,
+            Refusal::ExtensionLength { asked: 0, max: 20, regime: Regime::Ordinance2019 },
+        ),
+        (
+            Command::DecideExtension { on, approve: true, working_days: None, note: String::new() },
+            HEAD,
+            Refusal::NoPendingExtension,
+        ),
+        (
+            Command::NotifyFee { on, basis: FeeBasis::PerVolume { pages: 30 } },
+            CLERK,
+            Refusal::ZeroFee,
+        ),
+        (
+            Command::NotifyFee { on, basis: FeeBasis::PerApplication { nth: 0 } },
+            CLERK,
+            Refusal::Fee(fee::FeeError::ZeroApplicationNumber),
+        ),
+        (
+            Command::NotifyFee { on, basis: FeeBasis::PerVolume { pages: fee::MAX_PAGES + 1 } },
+            CLERK,
+            Refusal::Fee(fee::FeeError::TooManyPages),
+        ),
+        (reply("partial", "涉及个人隐私", ""), CLERK, Refusal::PartialWithoutParts),
+        (reply("partial", "", "第3页"), CLERK, Refusal::PartialWithoutParts),
+        (reply("withheld.state_secret", " ", ""), CLERK, Refusal::ReasonsMissing),
+        (reply("not_processed.repeat", "", ""), CLERK, Refusal::ReasonsMissing),
+        (reply("told_to_amend", "", ""), CLERK, Refusal::ReplyNotUnderRegime("told_to_amend")),
+        (reply("disclosed", "", ""), READER, Refusal::NotHandler),
+        (Command::Close, CLERK, Refusal::NotLapsed),
+    ];
+    for (command, actor, expected) in rows {
+        assert_eq!(apply(&fresh, &actor, &command).err(), Some(expected.clone()), "{command:?}");
+        assert!(!expected.in_chinese().is_empty());
+    }
+}
+
+#[test]
+fn the_clock_refuses_what_it_cannot_count() {
+    let on = date!(2026 - 03 - 10);
+    // A fee paid with no fee notice, a second 补正 notice (art. 30: 一次性告知).
+    let case = case_2019(Vec::new());
+    let fresh = situation(&case, on, None, None);
+    let paid = apply(&fresh, &CLERK, &Command::FeePaid { on, note: String::new() });
+    assert!(matches!(paid, Err(Refusal::Clock(ClockError::FeePayment { .. }))), "{paid:?}");
+    let asked = case_2019(vec![Event::SupplementRequested {
+        on: date!(2026 - 03 - 03),
+        reply_by: Some(date!(2026 - 03 - 20)),
+    }]);
+    let again =
+        Command::RequestSupplement { on, items: "再补".into(), reply_by: date!(2026 - 03 - 20) };
+    let refusal = apply(&situation(&asked, on, None, None), &CLERK, &again).unwrap_err();
+    assert!(refusal.in_chinese().contains("一次性告知"), "{refusal:?}");
+}
+
+#[test]
+fn what_each_step_records_and_sends() {
+    let case = case_2019(Vec::new());
+    let fresh = situation(&case, date!(2026 - 03 - 10), None, None);
+    let on = date!(2026 - 03 - 10);
+    let rows: Vec<(Command, Option<Event>, Option<&str>, &str)> = vec![
+        (
+            Command::RequestSupplement {
+                on,
+                items: " 年份 ".into(),
+                reply_by: date!(2026 - 03 - 20),
+            },
+            Some(Event::SupplementRequested { on, reply_by: Some(date!(2026 - 03 - 20)) }),
+            Some("supplement"),
+            "supplement",
+        ),
+        (
+            Command::Consult { on, party: Party::OtherAgency, consulted: "市财政局".into() },
+            Some(Event::ConsultationSent { on, party: Party::OtherAgency }),
+            Some("consultation"),
+            "consult",
+        ),
+        (
+            Command::RequestExtension { on, working_days: 20, reason: "需要调取档案".into() },
+            Some(Event::ExtensionRequested { on }),
+            None,
+            "extension.request",
+        ),
+        // 250 pages: 70 × 10 + 100 × 20 + 50 × 40 = 4,700 元 (109号 art. 5).
+        (
+            Command::NotifyFee { on, basis: FeeBasis::PerVolume { pages: 250 } },
+            Some(Event::FeeNotified { on, amount_yuan: 4_700 }),
+            Some("fee"),
+            "fee",
+        ),
+        // The 11th application in a month: 100 元 (109号 art. 4).
+        (
+            Command::NotifyFee { on, basis: FeeBasis::PerApplication { nth: 11 } },
+            Some(Event::FeeNotified { on, amount_yuan: 100 }),
+            Some("fee"),
+            "fee",
+        ),
+        (reply("disclosed", "", ""), Some(Event::Replied { on }), Some("reply"), "reply"),
+    ];
+    for (command, event, letter, audit) in rows {
+        let applied = apply(&fresh, &CLERK, &command).expect("allowed");
+        assert_eq!(applied.event, event, "{command:?}");
+        assert_eq!(applied.letter.as_ref().map(LetterPlan::kind), letter, "{command:?}");
+        assert_eq!(applied.audit_action, audit);
+        assert_eq!(applied.on, on);
+    }
+}
+
+#[test]
+fn a_reply_records_its_outcome_and_closes_the_offers() {
+    let case = case_2019(Vec::new());
+    let fresh = situation(&case, date!(2026 - 03 - 10), None, None);
+    let applied = apply(&fresh, &CLERK, &reply("withheld.privacy", "涉及个人隐私", "")).unwrap();
+    assert_eq!(applied.outcome, Some(Outcome::Withheld(Withholding::ThirdPartyPrivacy)));
+    assert_eq!(applied.details["outcome"], "不予公开：保护第三方合法权益（个人隐私）");
+    assert_eq!(applied.details["method"], "邮政寄送（日期填交邮之日）");
+    assert_eq!(applied.report.state, State::Replied);
+
+    let replied = case_2019(vec![Event::Replied { on: date!(2026 - 03 - 10) }]);
+    let closed = situation(&replied, date!(2026 - 03 - 11), Some(Outcome::Disclosed), None);
+    assert_eq!(offers(&closed, &HEAD), Offers::default());
+    let note = Command::FeePaid { on: date!(2026 - 03 - 11), note: String::new() };
+    assert_eq!(apply(&closed, &CLERK, &note).err(), Some(Refusal::Closed));
+}
+
+#[test]
+fn an_extension_is_approved_once_by_someone_else_and_never_after_the_due_date() {
+    let on = date!(2026 - 03 - 10);
+    let requested = case_2019(vec![Event::ExtensionRequested { on }]);
+    let pending =
+        PendingExtension { requested_by: "head", working_days: Some(10), reason: "调档" };
+    let waiting = situation(&requested, on, None, Some(pending));
+    assert!(!offers(&waiting, &CLERK).extension_request, "one request at a time");
+    assert!(!offers(&waiting, &CLERK).extension_decide, "a clerk does not approve");
+    assert!(!offers(&waiting, &HEAD).extension_decide, "not one's own request");
+    let decide =
+        Command::DecideExtension { on, approve: true, working_days: None, note: "".into() };
+    assert_eq!(apply(&waiting, &CLERK, &decide).err(), Some(Refusal::NotApprover));
+    assert_eq!(apply(&waiting, &HEAD, &decide).err(), Some(Refusal::OwnExtension));
+    assert!(Refusal::OwnExtension.forbidden());
+
+    let other_head = Actor { username: "head2", ..HEAD };
+    assert!(offers(&waiting, &other_head).extension_decide);
+    let applied = apply(&waiting, &other_head, &decide).unwrap();
+    // What was asked for, when the head gives no number.
+    assert_eq!(applied.event, Some(Event::ExtensionApproved { on, working_days: 10 }));
+    assert_eq!(applied.audit_action, "extension.approve");
+
+    let approved = case_2019(vec![
+        Event::ExtensionRequested { on },
+        Event::ExtensionApproved { on, working_days: 10 },
+    ]);
+    let once = situation(&approved, on, None, None);
+    assert!(!offers(&once, &CLERK).extension_request, "art. 33: once");
+    let again = Command::RequestExtension { on, working_days: 5, reason: "仍需调档".into() };
+    // Asked again, it is recorded; approved again, the clock refuses it.
+    let asked_again = apply(&once, &CLERK, &again).unwrap();
+    let twice = case_2019(vec![
+        Event::ExtensionRequested { on },
+        Event::ExtensionApproved { on, working_days: 10 },
+        asked_again.event.unwrap(),
+    ]);
+    let pending_again =
+        PendingExtension { requested_by: "clerk", working_days: Some(5), reason: "仍需调档" };
+    let second = situation(&twice, on, None, Some(pending_again));
+    let refusal = apply(&second, &other_head, &decide).unwrap_err();
+    assert_eq!(refusal, Refusal::Clock(ClockError::SecondExtension));
+
+    let refused = case_2019(vec![Event::ExtensionRequested { on }, Event::ExtensionRefused { on }]);
+    assert!(offers(&situation(&refused, on, None, None), &CLERK).extension_request);
+
+    // Received 2 March 2026: 20 working days end on 30 March; a request dated 31 March is too late.
+    let late = situation(&case_2019(Vec::new()), date!(2026 - 04 - 01), None, None).report.due;
+    assert_eq!(late, Some(date!(2026 - 03 - 30)));
+    let case = case_2019(Vec::new());
+    let overdue = situation(&case, date!(2026 - 04 - 01), None, None);
+    let request = Command::RequestExtension {
+        on: date!(2026 - 03 - 31),
+        working_days: 5,
+        reason: "需要调档".into(),
+    };
+    assert_eq!(
+        apply(&overdue, &CLERK, &request).err(),
+        Some(Refusal::ExtensionAfterDue { due: date!(2026 - 03 - 30) })
+    );
+}
+
+#[test]
+fn the_2007_regulation_has_no_agency_consultation_no_fee_and_its_own_replies() {
+    // Received in 2018: the 2007 条例 governs.
+    let case = application(date!(2018 - 03 - 05), None, Vec::new());
+    let old = situation(&case, date!(2018 - 03 - 06), None, None);
+    assert_eq!(old.report.regime, Regime::Ordinance2007);
+    let on = date!(2018 - 03 - 06);
+    let consult =
+        Command::Consult { on, party: Party::OtherAgency, consulted: "市财政局".into() };
+    assert_eq!(apply(&old, &CLERK, &consult).err(), Some(Refusal::AgencyConsultationUnder2007));
+    assert!(!offers(&old, &CLERK).fee);
+    let fee = Command::NotifyFee { on, basis: FeeBasis::PerVolume { pages: 250 } };
+    assert_eq!(apply(&old, &CLERK, &fee).err(), Some(Refusal::FeeUnder2007));
+    let extension =
+        Command::RequestExtension { on, working_days: 16, reason: "需要调取档案".into() };
+    let refusal = apply(&old, &CLERK, &extension).unwrap_err();
+    assert_eq!(refusal.in_chinese(), "延长的期限最长不得超过15个工作日。");
+    assert_eq!(refusal.basis().as_deref(), Some("2007年《条例》第二十四条第二款"));
+    assert_eq!(reply_options(Regime::Ordinance2007).len(), 26);
+    assert_eq!(reply_options(Regime::Ordinance2019).len(), 23);
+    let amend = Command::Reply {
+        on,
+        reply: reply_option("told_to_amend").unwrap(),
+        method: SendMethod::Direct,
+        access: String::new(),
+        withheld_parts: String::new(),
+        reasons: String::new(),
+        responsible: None,
+    };
+    assert_eq!(apply(&old, &CLERK, &amend).unwrap().outcome, Some(Outcome::ToldToAmend));
+}
+
+#[test]
+fn a_lapsed_case_is_closed_as_other_handling() {
+    // 补正 asked on 3 March with 10 March as the last day; nothing came.
+    let case = case_2019(vec![Event::SupplementRequested {
+        on: date!(2026 - 03 - 03),
+        reply_by: Some(date!(2026 - 03 - 10)),
+    }]);
+    let waiting = situation(&case, date!(2026 - 03 - 09), None, None);
+    assert!(offers(&waiting, &CLERK).supplement_received);
+    assert!(!offers(&waiting, &CLERK).reply, "no reply while the supplement is owed");
+    let lapsed = situation(&case, date!(2026 - 04 - 20), None, None);
+    assert_eq!(lapsed.report.state, State::Lapsed(LapseReason::SupplementNotReceived));
+    assert!(offers(&lapsed, &CLERK).close);
+    let applied = apply(&lapsed, &CLERK, &Command::Close).unwrap();
+    assert_eq!(applied.outcome, Some(Outcome::OtherHandling(OtherHandling::NoSupplement)));
+    assert_eq!(applied.event, None);
+    assert_eq!(lapsed_outcome(LapseReason::FeeNotPaid).label(), "其他处理");
+}
+
+#[test]
+fn every_statutory_refusal_names_its_rule() {
+    let statutory = [
+        Refusal::NotApprover,
+        Refusal::SupplementItemsMissing,
+        Refusal::SupplementPeriodTooShort,
+        Refusal::AgencyConsultationUnder2007,
+        Refusal::ExtensionReasonMissing,
+        Refusal::ExtensionLength { asked: 21, max: 20, regime: Regime::Ordinance2019 },
+        Refusal::ExtensionAfterDue { due: date!(2026 - 03 - 30) },
+        Refusal::OwnExtension,
+        Refusal::ZeroFee,
+        Refusal::FeeUnder2007,
+        Refusal::PartialWithoutParts,
+        Refusal::ReasonsMissing,
+        Refusal::NotLapsed,
+    ];
+    for refusal in statutory {
+        let basis = refusal.basis().unwrap_or_else(|| panic!("{refusal:?} names no rule"));
+        assert!(basis.contains('第') || basis.contains("国办函"), "{refusal:?}: {basis}");
+    }
+}
+
+#[test]
+fn form_codes_round_trip() {
+    for action in Action::ALL {
+        assert_eq!(Action::from_code(action.code()), Some(action));
+    }
+    for method in SendMethod::ALL {
+        assert_eq!(SendMethod::from_code(method.code()), Some(method));
+    }
+    for option in REPLY_OPTIONS {
+        assert_eq!(reply_option(option.code), Some(option));
+    }
+    assert_eq!(Opinion::from_code("none").map(Opinion::label), Some("逾期未提出意见"));
+}

@@ -1,0 +1,376 @@
+//! The case page: the applicant, the timeline, the clock's trace, the letters and the step forms the
+//! core offers; the letters and attached files.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use gongkai_core::clock::{ClockReport, Event, Party};
+use gongkai_core::regime::Regime;
+use gongkai_store::agencies::AgencyRow;
+use gongkai_store::applications::{self};
+use gongkai_store::handling::{self, Case};
+use gongkai_store::{StoreError, letters as stored_letters};
+
+use super::no_store;
+use super::steps::{self, StepForm};
+use crate::error::PageForm;
+use crate::staff::{CsrfForm, Need, Staff};
+use crate::{AppState, PageError, csrf};
+use gongkai_core::handling::{self as rules, Action, Offers, SendMethod, Situation};
+
+struct StepLine {
+    seq: i64,
+    date: String,
+    label: String,
+    details: Vec<(String, String)>,
+    recorded_by: String,
+    recorded_at: String,
+}
+
+fn event_label(event: &Event) -> String {
+    match event {
+        Event::SupplementRequested { .. } => "告知补正".to_owned(),
+        Event::SupplementReceived { .. } => "收到补正材料".to_owned(),
+        Event::ConsultationSent { party: Party::ThirdParty, .. } => "征求第三方意见".to_owned(),
+        Event::ConsultationSent { party: Party::OtherAgency, .. } => "征求其他机关意见".to_owned(),
+        Event::ConsultationAnswered { .. } => "收到意见".to_owned(),
+        Event::ExtensionRequested { .. } => "申请延期答复".to_owned(),
+        Event::ExtensionRefused { .. } => "不同意延期".to_owned(),
+        Event::ExtensionApproved { working_days, .. } => format!("批准延期{working_days}个工作日"),
+        Event::FeeNotified { amount_yuan, .. } => format!("发出缴费通知（{amount_yuan}元）"),
+        Event::FeePaid { .. } => "申请人已缴费".to_owned(),
+        Event::Replied { .. } => "答复送达".to_owned(),
+    }
+}
+
+fn detail_label(key: &str) -> &str {
+    match key {
+        "items" => "补正事项",
+        "reply_by" => "补正期限",
+        "consulted" => "征求意见对象",
+        "opinion" => "意见",
+        "note" => "说明",
+        "reason" => "理由",
+        "working_days" => "申请延长工作日",
+        "basis" => "计费方式",
+        "outcome" => "答复类型",
+        "access" => "提供方式",
+        "withheld_parts" => "不予公开部分",
+        "reasons" => "理由",
+        "responsible" => "负责公开的机关",
+        "method" => "送达方式",
+        "requested_by" => "申请人（工作人员）",
+        other => other,
+    }
+}
+
+fn step_lines(case: &Case) -> Vec<StepLine> {
+    case.steps
+        .iter()
+        .map(|step| StepLine {
+            seq: step.seq,
+            date: step.event.date().to_string(),
+            label: event_label(&step.event),
+            details: step
+                .details
+                .as_object()
+                .map(|object| {
+                    object
+                        .iter()
+                        .filter_map(|(key, value)| {
+                            let text = match value {
+                                serde_json::Value::String(text) => text.clone(),
+                                serde_json::Value::Null => return None,
+                                other => other.to_string(),
+                            };
+                            (!text.is_empty()).then(|| (detail_label(key).to_owned(), text))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            recorded_by: step.recorded_by.clone(),
+            recorded_at: crate::staff::china_datetime(&step.recorded_at),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "staff/case.html")]
+struct CasePage<'a> {
+    staff: &'a Staff,
+    csrf: &'a str,
+    agency: &'a AgencyRow,
+    case: &'a Case,
+    applicant: applications::Applicant,
+    applicant_type: &'static str,
+    report: Option<ClockReport>,
+    clock_error: Option<String>,
+    steps: Vec<StepLine>,
+    letters: Vec<(i64, &'static str, &'static str, String, String)>,
+    /// The applicant's attached files: (id, name, size).
+    files: Vec<(i64, String, String)>,
+    /// Whether the viewer may open them (the handler, the agency's heads).
+    sees_applicant: bool,
+    offers: Offers,
+    /// The reply categories of the case's regulation: (code, label).
+    outcomes: Vec<(&'static str, &'static str)>,
+    send_methods: Vec<(&'static str, &'static str)>,
+    other_agencies: Vec<(String, String)>,
+    can_handle: bool,
+    is_handler: bool,
+    today: String,
+    max_extension: u32,
+    error: Option<(String, String)>,
+    /// The error of an action whose form is not on the page (the case moved on): shown above the forms.
+    orphan_error: Option<String>,
+    form: StepForm,
+    pending_reason: String,
+}
+
+impl CasePage<'_> {
+    fn error_in(&self, action: &str) -> Option<&str> {
+        self.error.as_ref().filter(|(at, _)| at == action).map(|(_, message)| message.as_str())
+    }
+
+    /// A field's value: what was typed when the form comes back with an error, else `fallback`.
+    fn kept<'b>(&'b self, action: &str, field: &str, fallback: &'b str) -> &'b str {
+        if self.error.as_ref().is_some_and(|(at, _)| at == action) {
+            self.form.value(field)
+        } else {
+            fallback
+        }
+    }
+}
+
+pub(super) async fn case_for(
+    state: &AppState,
+    staff: &Staff,
+    tracking: &str,
+    need: Need,
+) -> Result<(Case, AgencyRow), PageError> {
+    let case = match handling::case(state.store(), tracking).await {
+        Ok(case) => case,
+        Err(StoreError::NotFound { .. }) => return Err(PageError::NotFound),
+        Err(err) => return Err(err.into()),
+    };
+    staff.require(state, &case.agency_code, need, &format!("application:{tracking}")).await?;
+    let agency = state.agency(&case.agency_code).await?;
+    Ok((case, agency))
+}
+
+/// A step form that comes back: its status, the action, the message and what was typed.
+pub(super) struct Back {
+    pub(super) status: StatusCode,
+    pub(super) action: String,
+    pub(super) message: String,
+    pub(super) form: StepForm,
+}
+
+pub(super) async fn render_case(
+    state: &AppState,
+    staff: &Staff,
+    headers: &HeaderMap,
+    case: Case,
+    agency: AgencyRow,
+    back: Option<Back>,
+) -> Result<Response, PageError> {
+    let (status, error, form) = match back {
+        Some(back) => (back.status, Some((back.action, back.message)), back.form),
+        None => (StatusCode::OK, None, StepForm::default()),
+    };
+    let today = state.today();
+    let calendar = state.calendar();
+    let agencies = state.agencies().await?;
+    let applicant =
+        applications::applicant(state.store(), &case.tracking_number, &staff.username).await?;
+    let application = case.clock_application();
+    let pending = case.pending_extension();
+    let situation = Situation::new(&application, &calendar, today, case.outcome, pending);
+    let can_handle = staff.may(&agency.code, &agencies, Need::Handle);
+    let letters = stored_letters::of_case(state.store(), &case.tracking_number)
+        .await?
+        .into_iter()
+        .map(|letter| {
+            let format = if letter.media_type.contains("pdf") { "PDF" } else { "DOCX" };
+            (
+                letter.id,
+                stored_letters::kind_label(&letter.kind),
+                format,
+                crate::staff::china_datetime(&letter.generated_at).chars().take(10).collect(),
+                letter.sent_on.unwrap_or_default(),
+            )
+        })
+        .collect();
+    let files = applications::attached_files(state.store(), &case.tracking_number)
+        .await?
+        .into_iter()
+        .map(|file| (file.id, file.name, crate::portal::human_size(file.size)))
+        .collect();
+    let sees_applicant = may_see_applicant(staff, case.handler.as_deref(), &agency.code, &agencies);
+    let offers = situation.as_ref().map_or_else(
+        |_| Offers::default(),
+        |situation| rules::offers(situation, &steps::actor(staff, &agency, &agencies)),
+    );
+    // No forms without a readable clock, so no regime then.
+    let regime = situation.as_ref().ok().map(|situation| situation.report.regime);
+    let pending_reason = pending.map(|request| request.reason.to_owned()).unwrap_or_default();
+    let orphan_error = error
+        .as_ref()
+        .filter(|(action, _)| {
+            !Action::from_code(action).is_some_and(|action| offers.offered(action))
+        })
+        .map(|(_, message)| message.clone());
+    let (report, clock_error) = match situation {
+        Ok(situation) => (Some(situation.report), None),
+        Err(err) => (None, Some(err.in_chinese())),
+    };
+    let (token, cookie) = csrf::issue(headers)?;
+    let page = CasePage {
+        staff,
+        csrf: &token,
+        agency: &agency,
+        applicant_type: case.applicant_type.label(),
+        case: &case,
+        applicant,
+        report,
+        clock_error,
+        steps: step_lines(&case),
+        letters,
+        files,
+        sees_applicant,
+        offers,
+        outcomes: regime
+            .map(rules::reply_options)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|option| (option.code, option.label))
+            .collect(),
+        send_methods: SendMethod::ALL
+            .into_iter()
+            .map(|method| (method.code(), method.label()))
+            .collect(),
+        other_agencies: agencies
+            .iter()
+            .filter(|other| other.code != agency.code)
+            .map(|other| (other.code.clone(), other.name.clone()))
+            .collect(),
+        can_handle,
+        is_handler: case.handler.as_deref() == Some(staff.username.as_str()),
+        today: today.to_string(),
+        max_extension: regime.map_or(0, Regime::max_extension_working_days),
+        error,
+        orphan_error,
+        form,
+        pending_reason,
+    };
+    Ok(no_store(csrf::with_cookie((status, Html(page.render()?)).into_response(), cookie)))
+}
+
+pub(crate) async fn case_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(tracking): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let (case, agency) = case_for(&state, &staff, &tracking, Need::Read).await?;
+    render_case(&state, &staff, &headers, case, agency, None).await
+}
+
+/// A clerk takes the case (becomes its handler, the only one who sees the applicant unmasked).
+pub(crate) async fn assign(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(tracking): Path<String>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<CsrfForm>,
+) -> Result<Response, PageError> {
+    csrf::check(&headers, &form.csrf)?;
+    let (case, _) = case_for(&state, &staff, &tracking, Need::Handle).await?;
+    applications::assign(state.store(), &case.tracking_number, &staff.username, &staff.actor())
+        .await?;
+    Ok(Redirect::to(&format!("/staff/cases/{}", case.tracking_number)).into_response())
+}
+
+/// A letter of a case, for staff who may read the agency's cases: as sent for the case's handler and the
+/// agency's heads (who sign letters), with the applicant's personal data masked for every other reader
+/// (reviewers, agency admins, supervisors, other clerks) — as the case page masks the applicant for them.
+/// Every download is written to the audit trail.
+pub(crate) async fn letter(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+    let subject = format!("letter:{id}");
+    let Some(copy) = stored_letters::staff_copy(state.store(), id).await? else {
+        return Err(PageError::NotFound);
+    };
+    staff.require(&state, &copy.agency, Need::Read, &subject).await?;
+    let agencies = state.agencies().await?;
+    let as_sent = may_see_applicant(&staff, copy.handler.as_deref(), &copy.agency, &agencies);
+    let Some(data) = stored_letters::staff_file(state.store(), &copy, !as_sent).await? else {
+        return Ok(crate::error::page(
+            StatusCode::FORBIDDEN,
+            "无权下载该文书",
+            "该文书生成时尚未保存遮盖个人信息的副本，只能由该申请的经办人或本单位负责人下载。",
+        ));
+    };
+    let after = serde_json::json!({ "masked": !as_sent }).to_string();
+    staff.record(&state, "letter.download", &subject, Some(&after)).await?;
+    let extension = if copy.letter.media_type.contains("pdf") { "pdf" } else { "docx" };
+    let masked = if as_sent { "" } else { "-masked" };
+    let name = format!("{}-{}{masked}.{extension}", copy.tracking_number, copy.letter.kind);
+    let disposition = format!("attachment; filename=\"{name}\"");
+    let mut response = data.into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&copy.letter.media_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// A file the applicant attached, for the case's handler and the agency's heads (it is the applicant's own
+/// material: an ID scan, evidence). Other readers are refused; every download is audited.
+pub(crate) async fn attached_file(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((tracking, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+    let (case, agency) = case_for(&state, &staff, &tracking, Need::Read).await?;
+    let agencies = state.agencies().await?;
+    let subject = format!("application:{}:attachment:{id}", case.tracking_number);
+    if !may_see_applicant(&staff, case.handler.as_deref(), &agency.code, &agencies) {
+        staff.refused_access(&state, "handler_or_head", &agency.code, &subject).await;
+        return Err(PageError::Forbidden);
+    }
+    let (file, data) = applications::attached_file(state.store(), &case.tracking_number, id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    staff.record(&state, "attachment.download", &subject, None).await?;
+    let mut response = data.into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&file.media_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    headers
+        .insert(header::CONTENT_DISPOSITION, crate::portal::disposition("attachment", &file.name));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// Whether `staff` sees the applicant's own data and material of a case of the agency `code` handled by
+/// `handler`: its handler, or a head of its agency (who signs its letters).
+fn may_see_applicant(
+    staff: &Staff,
+    handler: Option<&str>,
+    code: &str,
+    agencies: &[AgencyRow],
+) -> bool {
+    handler == Some(staff.username.as_str()) || staff.may(code, agencies, Need::Approve)
+}
