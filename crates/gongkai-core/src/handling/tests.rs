@@ -4,6 +4,7 @@ use time::macros::date;
 
 use super::*;
 use crate::regime::{Channel, Intake};
+use crate::report::records::Withholding;
 
 const CLERK: Actor<'static> = Actor { username: "clerk", may_handle: true, may_approve: false };
 const HEAD: Actor<'static> = Actor { username: "head", may_handle: true, may_approve: true };
@@ -28,15 +29,15 @@ fn situation<'a>(
 }
 
 fn reply(code: &str, reasons: &str, withheld_parts: &str) -> Command {
-    Command::Reply {
+    Command::Reply(Reply {
         on: date!(2026 - 03 - 10),
-        reply: reply_option(code).expect("a reply code"),
+        category: reply_option(code).expect("a reply code"),
         method: SendMethod::Post,
         access: String::new(),
         withheld_parts: withheld_parts.to_owned(),
         reasons: reasons.to_owned(),
         responsible: None,
-    }
+    })
 }
 
 #[test]
@@ -288,15 +289,15 @@ fn the_2007_regulation_has_no_agency_consultation_no_fee_and_its_own_replies() {
     assert_eq!(refusal.basis().as_deref(), Some("2007年《条例》第二十四条第二款"));
     assert_eq!(reply_options(Regime::Ordinance2007).len(), 26);
     assert_eq!(reply_options(Regime::Ordinance2019).len(), 23);
-    let amend = Command::Reply {
+    let amend = Command::Reply(Reply {
         on,
-        reply: reply_option("told_to_amend").unwrap(),
+        category: reply_option("told_to_amend").unwrap(),
         method: SendMethod::Direct,
         access: String::new(),
         withheld_parts: String::new(),
         reasons: String::new(),
         responsible: None,
-    };
+    });
     assert_eq!(apply(&old, &CLERK, &amend).unwrap().outcome, Some(Outcome::ToldToAmend));
 }
 

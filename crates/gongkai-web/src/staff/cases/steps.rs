@@ -6,8 +6,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_core::clock::Party;
 use gongkai_core::handling::{
-    self as rules, Action, Actor, Applied, Command, FeeBasis, LetterPlan, Opinion, Responsible,
-    SendMethod, Sender, Situation,
+    self as rules, Action, Actor, Applied, Command, FeeBasis, LetterPlan, Opinion, Reply,
+    Responsible, SendMethod, Sender, Situation,
 };
 use gongkai_core::letters::Letter;
 use gongkai_store::agencies::AgencyRow;
@@ -196,11 +196,11 @@ fn command(
         },
         Action::FeePaid => Command::FeePaid { on, note },
         Action::Reply => {
-            let reply =
+            let category =
                 rules::reply_option(&form.outcome).ok_or_else(|| invalid("请选择答复类型。"))?;
-            Command::Reply {
+            Command::Reply(Reply {
                 on,
-                reply,
+                category,
                 method: SendMethod::from_code(&form.method)
                     .ok_or_else(|| invalid("请选择送达方式。"))?,
                 access: form.access.clone(),
@@ -208,7 +208,7 @@ fn command(
                 reasons: form.reasons.clone(),
                 // Kept by the core for a not-this-agency reply only.
                 responsible: responsible(form, agencies, own)?,
-            }
+            })
         }
         Action::Close => Command::Close,
     })

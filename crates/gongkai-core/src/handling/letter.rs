@@ -1,0 +1,139 @@
+//! The letter a step sends ([`LetterPlan`]) and its composition from the case and the sending agency.
+
+use time::Date;
+
+use crate::calendar::Calendar;
+use crate::clock::{self, ClockReport};
+use crate::letters::{self, CaseFacts, Letter, ReplyFacts};
+use crate::report::records::Outcome;
+
+use super::Responsible;
+
+/// The letter a step sends, before it is composed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LetterPlan {
+    Supplement {
+        items: String,
+        reply_by: Date,
+    },
+    Consultation {
+        consulted: String,
+        other_agency: bool,
+    },
+    Extension {
+        working_days: u32,
+        reason: String,
+    },
+    Fee {
+        amount_yuan: u64,
+        basis: String,
+    },
+    Reply {
+        outcome: Outcome,
+        access: String,
+        withheld_parts: String,
+        reasons: String,
+        responsible: Option<Responsible>,
+    },
+}
+
+/// The agency that sends a letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sender<'a> {
+    pub name: &'a str,
+    pub office: &'a str,
+    pub phone: &'a str,
+    /// The name of the agency above it in the platform's tree, if any.
+    pub parent: Option<&'a str>,
+}
+
+impl Sender<'_> {
+    /// "联系方式": the disclosure office and its phone, as far as they are known.
+    pub fn contact(&self) -> String {
+        contact(self.office, self.phone)
+    }
+
+    /// The body that hears an administrative review of the agency's reply: the government above it (2023
+    /// 《行政复议法》 art. 24: a department's decisions are reviewed by the government at its level, a
+    /// government's by the one above — in the platform's tree, the parent either way).
+    pub fn review_body(&self) -> Option<&str> {
+        self.parent
+    }
+}
+
+/// An office and phone as one contact line.
+pub fn contact(office: &str, phone: &str) -> String {
+    [office, phone].iter().filter(|part| !part.is_empty()).copied().collect::<Vec<_>>().join("，")
+}
+
+impl LetterPlan {
+    /// The letter's kind, as the case's letters are stored.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LetterPlan::Supplement { .. } => "supplement",
+            LetterPlan::Consultation { .. } => "consultation",
+            LetterPlan::Extension { .. } => "extension",
+            LetterPlan::Fee { .. } => "fee",
+            LetterPlan::Reply { .. } => "reply",
+        }
+    }
+
+    /// The letter, dated `on`, from `sender` to `applicant` about the case (`tracking_number`, `request`);
+    /// `report` is the clock with the step recorded.
+    #[allow(clippy::too_many_arguments)]
+    pub fn compose(
+        &self,
+        sender: &Sender<'_>,
+        tracking_number: &str,
+        request: &str,
+        applicant: &str,
+        report: &ClockReport,
+        on: Date,
+        calendar: &Calendar,
+    ) -> Letter {
+        let contact = sender.contact();
+        let facts = CaseFacts {
+            agency: sender.name,
+            contact: &contact,
+            tracking_number,
+            applicant,
+            received: report.received,
+            request,
+            regime: report.regime,
+            date: on,
+        };
+        match self {
+            LetterPlan::Supplement { items, reply_by } => {
+                letters::supplement(&facts, items, *reply_by)
+            }
+            LetterPlan::Consultation { consulted, other_agency } => {
+                let answer_by = calendar
+                    .add_working_days(on, clock::CONSULTATION_WORKING_DAYS)
+                    .unwrap_or(on + time::Duration::days(21));
+                letters::consultation(&facts, consulted, *other_agency, answer_by)
+            }
+            LetterPlan::Extension { working_days, reason } => letters::extension(
+                &facts,
+                *working_days,
+                report.due.unwrap_or(on),
+                report.provisional,
+                reason,
+            ),
+            LetterPlan::Fee { amount_yuan, basis } => {
+                letters::fee(&facts, *amount_yuan, basis, clock::fee_payment_due(calendar, on))
+            }
+            LetterPlan::Reply { outcome, access, withheld_parts, reasons, responsible } => {
+                let reply = ReplyFacts {
+                    access,
+                    withheld_parts,
+                    reasons,
+                    responsible_agency: responsible
+                        .as_ref()
+                        .map(|agency| (agency.name.as_str(), agency.contact.as_str())),
+                    review_body: sender.review_body(),
+                };
+                letters::reply(&facts, *outcome, &reply)
+            }
+        }
+    }
+}
