@@ -47,11 +47,19 @@ pub(crate) fn parse_date(text: &str) -> Result<Date, StoreError> {
         .ok_or_else(|| StoreError::InvalidData(format!("date `{text}`: not YYYY-MM-DD")))
 }
 
-pub(crate) fn date_at(row: &AnyRow, index: usize) -> Result<Date, StoreError> {
+/// The date in the column `index` (a name; kept generic while positional reads are replaced).
+pub(crate) fn date_at<I: sqlx::ColumnIndex<AnyRow>>(
+    row: &AnyRow,
+    index: I,
+) -> Result<Date, StoreError> {
     parse_date(&row.try_get::<String, _>(index)?)
 }
 
-pub(crate) fn optional_date_at(row: &AnyRow, index: usize) -> Result<Option<Date>, StoreError> {
+/// The date in the column `index`, if any.
+pub(crate) fn optional_date_at<I: sqlx::ColumnIndex<AnyRow>>(
+    row: &AnyRow,
+    index: I,
+) -> Result<Option<Date>, StoreError> {
     row.try_get::<Option<String>, _>(index)?.as_deref().map(parse_date).transpose()
 }
 
