@@ -45,27 +45,28 @@ pub struct NewAgency<'a> {
     pub hours: &'a str,
 }
 
-const SELECT: &str = "SELECT a.id, a.code, a.name, a.kind, a.region, p.code, a.index_pattern, a.office, a.phone, \
-                      a.address, a.hours, a.closed_on, s.code, s.name FROM agencies a \
+const SELECT: &str = "SELECT a.id, a.code, a.name, a.kind, a.region, p.code AS parent_code, \
+                      a.index_pattern, a.office, a.phone, a.address, a.hours, a.closed_on, \
+                      s.code AS successor_code, s.name AS successor_name FROM agencies a \
                       LEFT JOIN agencies p ON p.id = a.parent_id LEFT JOIN agencies s ON s.id = a.successor_id";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<AgencyRow, StoreError> {
     Ok(AgencyRow {
-        id: row.try_get(0)?,
-        code: row.try_get(1)?,
-        name: row.try_get(2)?,
-        kind: row.try_get(3)?,
-        region: row.try_get(4)?,
-        parent_code: row.try_get(5)?,
-        index_pattern: row.try_get(6)?,
-        office: row.try_get(7)?,
-        phone: row.try_get(8)?,
-        address: row.try_get(9)?,
-        hours: row.try_get(10)?,
-        closed_on: row.try_get(11)?,
+        id: row.try_get("id")?,
+        code: row.try_get("code")?,
+        name: row.try_get("name")?,
+        kind: row.try_get("kind")?,
+        region: row.try_get("region")?,
+        parent_code: row.try_get("parent_code")?,
+        index_pattern: row.try_get("index_pattern")?,
+        office: row.try_get("office")?,
+        phone: row.try_get("phone")?,
+        address: row.try_get("address")?,
+        hours: row.try_get("hours")?,
+        closed_on: row.try_get("closed_on")?,
         successor: match (
-            row.try_get::<Option<String>, _>(12)?,
-            row.try_get::<Option<String>, _>(13)?,
+            row.try_get::<Option<String>, _>("successor_code")?,
+            row.try_get::<Option<String>, _>("successor_name")?,
         ) {
             (Some(code), Some(name)) => Some((code, name)),
             _ => None,
@@ -96,7 +97,7 @@ pub async fn add(
                     what: "parent agency",
                     key: code.to_owned(),
                 })?
-                .try_get(0)?,
+                .try_get("id")?,
         ),
         None => None,
     };
@@ -179,7 +180,7 @@ async fn put_leaders<'a>(
     .fetch_all(&mut **transaction)
     .await?
     .iter()
-    .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+    .map(|row| Ok((row.try_get("name")?, row.try_get("photo_sha256")?)))
     .collect::<Result<_, StoreError>>()?;
     sqlx::query("DELETE FROM leaders WHERE agency_id = $1")
         .bind(agency_id)
@@ -285,7 +286,7 @@ pub async fn leader_photo(
     .bind(sha256)
     .fetch_optional(store.pool())
     .await?;
-    row.map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).transpose()
+    row.map(|row| Ok((row.try_get("media_type")?, row.try_get("data")?))).transpose()
 }
 
 /// What the portal shows of an agency beyond its contact details: 机构概况, 主要职责, the 公开指南's e-mail,
@@ -354,7 +355,7 @@ pub async fn profile(store: &Store, code: &str) -> Result<Profile, StoreError> {
     .fetch_optional(store.pool())
     .await?
     .ok_or_else(|| StoreError::NotFound { what: "agency", key: code.to_owned() })?;
-    let id: i64 = row.try_get(0)?;
+    let id: i64 = row.try_get("id")?;
     let leaders = sqlx::query(
         "SELECT name, post, duties, biography, photo_sha256 FROM leaders WHERE agency_id = $1 ORDER BY seq",
     )
@@ -364,20 +365,20 @@ pub async fn profile(store: &Store, code: &str) -> Result<Profile, StoreError> {
     .iter()
     .map(|row| {
         Ok(Leader {
-            name: row.try_get(0)?,
-            post: row.try_get(1)?,
-            duties: row.try_get(2)?,
-            biography: row.try_get(3)?,
-            photo: row.try_get(4)?,
+            name: row.try_get("name")?,
+            post: row.try_get("post")?,
+            duties: row.try_get("duties")?,
+            biography: row.try_get("biography")?,
+            photo: row.try_get("photo_sha256")?,
         })
     })
     .collect::<Result<_, StoreError>>()?;
     Ok(Profile {
-        overview: row.try_get(1)?,
-        duties: row.try_get(2)?,
-        email: row.try_get(3)?,
-        postcode: row.try_get(4)?,
-        fax: row.try_get(5)?,
+        overview: row.try_get("overview")?,
+        duties: row.try_get("duties")?,
+        email: row.try_get("email")?,
+        postcode: row.try_get("postcode")?,
+        fax: row.try_get("fax")?,
         leaders,
     })
 }
@@ -386,17 +387,18 @@ pub async fn profile(store: &Store, code: &str) -> Result<Profile, StoreError> {
 /// ([`gongkai_core::directory::check`]).
 pub async fn existing(store: &Store) -> Result<Vec<directory::Existing>, StoreError> {
     let rows = sqlx::query(
-        "SELECT a.code, p.code, a.region, a.closed_on FROM agencies a LEFT JOIN agencies p ON p.id = a.parent_id",
+        "SELECT a.code, p.code AS parent_code, a.region, a.closed_on FROM agencies a \
+         LEFT JOIN agencies p ON p.id = a.parent_id",
     )
     .fetch_all(store.pool())
     .await?;
     rows.iter()
         .map(|row| {
             Ok(directory::Existing {
-                code: row.try_get(0)?,
-                parent: row.try_get(1)?,
-                region: row.try_get(2)?,
-                closed: row.try_get::<Option<String>, _>(3)?.is_some(),
+                code: row.try_get("code")?,
+                parent: row.try_get("parent_code")?,
+                region: row.try_get("region")?,
+                closed: row.try_get::<Option<String>, _>("closed_on")?.is_some(),
             })
         })
         .collect()
@@ -427,10 +429,10 @@ async fn stored(
     else {
         return Ok(None);
     };
-    let id: i64 = row.try_get(0)?;
-    let parent: Option<i64> = row.try_get(1)?;
+    let id: i64 = row.try_get("id")?;
+    let parent: Option<i64> = row.try_get("parent_id")?;
     let mut fields = Vec::with_capacity(13);
-    for column in 2..15 {
+    for column in STORED.split(',').map(str::trim) {
         fields.push(Some(row.try_get::<String, _>(column)?));
     }
     let leaders = sqlx::query(
@@ -442,10 +444,10 @@ async fn stored(
     .iter()
     .map(|row| {
         Ok(directory::LeaderEntry {
-            name: row.try_get(0)?,
-            post: row.try_get(1)?,
-            duties: row.try_get(2)?,
-            biography: row.try_get(3)?,
+            name: row.try_get("name")?,
+            post: row.try_get("post")?,
+            duties: row.try_get("duties")?,
+            biography: row.try_get("biography")?,
         })
     })
     .collect::<Result<_, StoreError>>()?;
@@ -461,7 +463,7 @@ async fn id_of(
         .fetch_optional(&mut **transaction)
         .await?
         .ok_or_else(|| StoreError::NotFound { what: "agency", key: code.to_owned() })?
-        .try_get(0)
+        .try_get("id")
         .map_err(StoreError::from)
 }
 
@@ -579,7 +581,8 @@ pub async fn import(
             .bind(entry.code.trim())
             .fetch_one(&mut *transaction)
             .await?;
-        let stored: (Option<String>, Option<i64>) = (row.try_get(0)?, row.try_get(1)?);
+        let stored: (Option<String>, Option<i64>) =
+            (row.try_get("closed_on")?, row.try_get("successor_id")?);
         if stored == (Some(day.to_string()), successor) {
             continue;
         }
@@ -610,8 +613,9 @@ pub async fn export(
     store: &Store,
     root: Option<&str>,
 ) -> Result<Vec<directory::AgencyEntry>, StoreError> {
-    let sql = "SELECT a.code, a.name, a.kind, p.code, a.region, a.index_pattern, a.office, a.phone, a.fax, a.email, \
-         a.address, a.postcode, a.hours, a.overview, a.duties, a.closed_on, s.code, a.id \
+    let sql = "SELECT a.code, a.name, a.kind, p.code AS parent_code, a.region, a.index_pattern, \
+         a.office, a.phone, a.fax, a.email, a.address, a.postcode, a.hours, a.overview, a.duties, \
+         a.closed_on, s.code AS successor_code, a.id \
          FROM agencies a LEFT JOIN agencies p ON p.id = a.parent_id LEFT JOIN agencies s ON s.id = a.successor_id \
          ORDER BY a.code";
     let rows = sqlx::query(sql).fetch_all(store.pool()).await?;
@@ -623,38 +627,38 @@ pub async fn export(
     .fetch_all(store.pool())
     .await?
     {
-        leaders.entry(row.try_get(0)?).or_default().push(directory::LeaderEntry {
-            name: row.try_get(1)?,
-            post: row.try_get(2)?,
-            duties: row.try_get(3)?,
-            biography: row.try_get(4)?,
+        leaders.entry(row.try_get("agency_id")?).or_default().push(directory::LeaderEntry {
+            name: row.try_get("name")?,
+            post: row.try_get("post")?,
+            duties: row.try_get("duties")?,
+            biography: row.try_get("biography")?,
         });
     }
     let mut entries = Vec::with_capacity(rows.len());
     for row in &rows {
-        let text = |column: usize| -> Result<Option<String>, StoreError> {
+        let text = |column: &str| -> Result<Option<String>, StoreError> {
             Ok(Some(row.try_get::<String, _>(column)?))
         };
-        let id: i64 = row.try_get(17)?;
+        let id: i64 = row.try_get("id")?;
         entries.push(directory::AgencyEntry {
-            code: row.try_get(0)?,
-            name: row.try_get(1)?,
-            kind: row.try_get(2)?,
-            parent: row.try_get(3)?,
-            region: text(4)?,
-            index_pattern: text(5)?,
-            office: text(6)?,
-            phone: text(7)?,
-            fax: text(8)?,
-            email: text(9)?,
-            address: text(10)?,
-            postcode: text(11)?,
-            hours: text(12)?,
-            overview: text(13)?,
-            duties: text(14)?,
+            code: row.try_get("code")?,
+            name: row.try_get("name")?,
+            kind: row.try_get("kind")?,
+            parent: row.try_get("parent_code")?,
+            region: text("region")?,
+            index_pattern: text("index_pattern")?,
+            office: text("office")?,
+            phone: text("phone")?,
+            fax: text("fax")?,
+            email: text("email")?,
+            address: text("address")?,
+            postcode: text("postcode")?,
+            hours: text("hours")?,
+            overview: text("overview")?,
+            duties: text("duties")?,
             leaders: Some(leaders.remove(&id).unwrap_or_default()),
-            closed_on: row.try_get(15)?,
-            successor: row.try_get(16)?,
+            closed_on: row.try_get("closed_on")?,
+            successor: row.try_get("successor_code")?,
         });
     }
     // Parents first, breadth-first from the top of the tree. Stored agencies are not checked here: one
@@ -720,8 +724,8 @@ pub async fn close(
         .fetch_optional(&mut *transaction)
         .await?
         .ok_or_else(|| StoreError::NotFound { what: "agency", key: code.to_owned() })?;
-    let id: i64 = row.try_get(0)?;
-    if let Some(closed) = row.try_get::<Option<String>, _>(1)? {
+    let id: i64 = row.try_get("id")?;
+    if let Some(closed) = row.try_get::<Option<String>, _>("closed_on")? {
         return Err(crate::Refused::AgencyClosed { code: code.to_owned(), closed }.into());
     }
     let successor_id = match successor {
@@ -737,10 +741,10 @@ pub async fn close(
                     what: "successor agency",
                     key: other.to_owned(),
                 })?;
-            if row.try_get::<Option<String>, _>(1)?.is_some() {
+            if row.try_get::<Option<String>, _>("closed_on")?.is_some() {
                 return Err(crate::Refused::SuccessorClosed(other.to_owned()).into());
             }
-            Some(row.try_get::<i64, _>(0)?)
+            Some(row.try_get::<i64, _>("id")?)
         }
         None => None,
     };
@@ -751,12 +755,13 @@ pub async fn close(
         .execute(&mut *transaction)
         .await?;
     let open: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM applications WHERE agency_id = $1 AND replied IS NULL AND outcome IS NULL",
+        "SELECT COUNT(*) AS n FROM applications \
+         WHERE agency_id = $1 AND replied IS NULL AND outcome IS NULL",
     )
     .bind(id)
     .fetch_one(&mut *transaction)
     .await?
-    .try_get(0)?;
+    .try_get("n")?;
     let after = serde_json::json!({ "closed_on": day.to_string(), "successor": successor, "open_applications": open })
         .to_string();
     audit::record(&mut transaction, actor, "agency.close", &format!("agency:{code}"), Some(&after))

@@ -85,7 +85,7 @@ pub async fn verify_code(
             .bind(tracking_number)
             .fetch_optional(store.pool())
             .await?
-            .map(|row| row.try_get(0))
+            .map(|row| row.try_get("verification_hash"))
             .transpose()?;
     match stored {
         Some(stored) => {
@@ -129,19 +129,19 @@ pub async fn public_status(
     let Some(row) = row else {
         return Ok(None);
     };
-    let stored: String = row.try_get(1)?;
+    let stored: String = row.try_get("verification_hash")?;
     if !code_matches(store, &stored, tracking_number, code, REHASH_APPLICATION).await? {
         return Ok(None);
     }
-    let id: i64 = row.try_get(0)?;
-    let channel: String = row.try_get(4)?;
+    let id: i64 = row.try_get("id")?;
+    let channel: String = row.try_get("channel")?;
     let intake = Intake {
         channel: channel.parse().map_err(StoreError::InvalidData)?,
-        submitted: date_at(&row, 5)?,
-        signed_for: optional_date_at(&row, 6)?,
-        confirmed: optional_date_at(&row, 7)?,
+        submitted: date_at(&row, "submitted")?,
+        signed_for: optional_date_at(&row, "signed_for")?,
+        confirmed: optional_date_at(&row, "confirmed")?,
     };
-    let regime: Option<String> = row.try_get(8)?;
+    let regime: Option<String> = row.try_get("regime")?;
     let events =
         sqlx::query("SELECT event FROM application_events WHERE application_id = $1 ORDER BY seq")
             .bind(id)
@@ -149,14 +149,14 @@ pub async fn public_status(
             .await?
             .iter()
             .map(|row| {
-                serde_json::from_str(&row.try_get::<String, _>(0)?)
+                serde_json::from_str(&row.try_get::<String, _>("event")?)
                     .map_err(|err| StoreError::InvalidData(format!("application event: {err}")))
             })
             .collect::<Result<_, StoreError>>()?;
     Ok(Some(PublicStatus {
         tracking_number: tracking_number.to_owned(),
-        agency_code: row.try_get(2)?,
-        agency_name: row.try_get(3)?,
+        agency_code: row.try_get("code")?,
+        agency_name: row.try_get("name")?,
         intake,
         regime: regime.as_deref().map(str::parse).transpose().map_err(StoreError::InvalidData)?,
         events,
@@ -225,26 +225,30 @@ async fn reserve_upload_quota(
         (format!("uploads:{day}"), DAILY_BYTES_PER_PLATFORM, QuotaExceeded::Platform),
         (format!("uploads:{day}:{network}"), DAILY_BYTES_PER_NETWORK, QuotaExceeded::Network),
     ] {
-        let (total,): (i64,) = sqlx::query_as(
+        let total: i64 = sqlx::query(
             "INSERT INTO counters (name, value) VALUES ($1, $2) \
              ON CONFLICT (name) DO UPDATE SET value = counters.value + $2 RETURNING value",
         )
         .bind(&counter)
         .bind(new_bytes)
         .fetch_one(&mut **transaction)
-        .await?;
+        .await?
+        .try_get("value")?;
         if total > limit {
             return Err(StoreError::Quota(refusal));
         }
     }
-    let (files_so_far, bytes_so_far): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(b.size), 0) FROM attachments t JOIN applications a ON a.id = t.application_id \
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS files, CAST(COALESCE(SUM(b.size), 0) AS BIGINT) AS bytes \
+         FROM attachments t JOIN applications a ON a.id = t.application_id \
          JOIN blobs b ON b.sha256 = t.sha256 WHERE a.id_number = $1 AND a.submitted = $2",
     )
     .bind(application.id_number)
     .bind(&day)
     .fetch_one(&mut **transaction)
     .await?;
+    let files_so_far: i64 = row.try_get("files")?;
+    let bytes_so_far: i64 = row.try_get("bytes")?;
     if files_so_far + files.len() as i64 > DAILY_FILES_PER_APPLICANT
         || bytes_so_far + new_bytes > DAILY_BYTES_PER_APPLICANT
     {
@@ -301,7 +305,7 @@ pub async fn intake_with_attachments(
     .bind(&counter)
     .fetch_one(&mut *transaction)
     .await?
-    .try_get(0)?;
+    .try_get("value")?;
     let tracking_number = format!("YSQ{year}{sequence:06}");
     let channel = application.intake.channel.code();
     let applicant = to_text(&application.applicant);
@@ -331,7 +335,7 @@ pub async fn intake_with_attachments(
     .fetch_one(&mut *transaction)
     .await
     .map_err(|err| StoreError::on_unique(err, "tracking number", &tracking_number))?
-    .try_get::<i64, _>(0)?;
+    .try_get::<i64, _>("id")?;
     let application_id = inserted;
     for (name, media_type, data) in &checked {
         let sha256 = crate::blobs::digest(data);
@@ -398,7 +402,7 @@ pub async fn assign(
         .fetch_optional(&mut *transaction)
         .await?
         .ok_or_else(|| StoreError::NotFound { what: "user", key: username.to_owned() })?
-        .try_get(0)?;
+        .try_get("id")?;
     let before: Option<String> = sqlx::query(
         "SELECT u.username FROM applications a LEFT JOIN users u ON u.id = a.handler_id WHERE a.tracking_number = $1",
     )
@@ -406,7 +410,7 @@ pub async fn assign(
     .fetch_optional(&mut *transaction)
     .await?
     .ok_or_else(|| StoreError::NotFound { what: "application", key: tracking_number.to_owned() })?
-    .try_get(0)?;
+    .try_get("username")?;
     sqlx::query("UPDATE applications SET handler_id = $1 WHERE tracking_number = $2")
         .bind(user)
         .bind(tracking_number)
@@ -451,14 +455,14 @@ pub async fn applicant_for(
     .fetch_optional(store.pool())
     .await?
     .ok_or_else(|| StoreError::NotFound { what: "application", key: tracking_number.to_owned() })?;
-    let handler: Option<String> = row.try_get(6)?;
+    let handler: Option<String> = row.try_get("username")?;
     let mut applicant = Applicant {
-        name: row.try_get(0)?,
-        id_type: row.try_get(1)?,
-        id_number: row.try_get(2)?,
-        phone: row.try_get(3)?,
-        address: row.try_get(4)?,
-        email: row.try_get(5)?,
+        name: row.try_get("applicant_name")?,
+        id_type: row.try_get("id_type")?,
+        id_number: row.try_get("id_number")?,
+        phone: row.try_get("phone")?,
+        address: row.try_get("address")?,
+        email: row.try_get("email")?,
         masked: !reveal(handler.as_deref()),
     };
     if applicant.masked {
@@ -479,7 +483,7 @@ pub async fn monthly_intake(
     year: i32,
 ) -> Result<[i64; 12], StoreError> {
     let rows = sqlx::query(
-        "SELECT SUBSTR(submitted, 6, 2), COUNT(*) FROM applications \
+        "SELECT SUBSTR(submitted, 6, 2) AS submitted_month, COUNT(*) AS received FROM applications \
          WHERE agency_id = $1 AND submitted >= $2 AND submitted < $3 GROUP BY SUBSTR(submitted, 6, 2)",
     )
     .bind(agency_id)
@@ -489,8 +493,8 @@ pub async fn monthly_intake(
     .await?;
     let mut months = [0i64; 12];
     for row in rows {
-        let month: String = row.try_get(0)?;
-        let count: i64 = row.try_get(1)?;
+        let month: String = row.try_get("submitted_month")?;
+        let count: i64 = row.try_get("received")?;
         if let Some(slot) =
             month.parse::<usize>().ok().and_then(|month| months.get_mut(month.checked_sub(1)?))
         {
@@ -529,10 +533,10 @@ pub async fn attached_files(
 /// An [`AttachedFile`] from a row of `t.id, t.name, b.media_type, b.size`.
 fn attached_file_at(row: &sqlx::any::AnyRow) -> Result<AttachedFile, StoreError> {
     Ok(AttachedFile {
-        id: row.try_get(0)?,
-        name: row.try_get(1)?,
-        media_type: row.try_get(2)?,
-        size: row.try_get(3)?,
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        media_type: row.try_get("media_type")?,
+        size: row.try_get("size")?,
     })
 }
 
@@ -551,5 +555,5 @@ pub async fn attached_file(
     .bind(id)
     .fetch_optional(store.pool())
     .await?;
-    row.map(|row| Ok((attached_file_at(&row)?, row.try_get(4)?))).transpose()
+    row.map(|row| Ok((attached_file_at(&row)?, row.try_get("data")?))).transpose()
 }

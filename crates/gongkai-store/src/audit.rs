@@ -58,7 +58,7 @@ async fn append_in(
         .fetch_optional(&mut **transaction)
         .await?;
     let (entries, prev_hash) = match head {
-        Some(row) => (row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?),
+        Some(row) => (row.try_get::<i64, _>("entries")?, row.try_get::<String, _>("hash")?),
         None => (0, GENESIS.to_owned()),
     };
     let at = now_text();
@@ -161,7 +161,7 @@ async fn head(store: &Store) -> Result<(i64, String), StoreError> {
         .fetch_optional(store.pool())
         .await?;
     Ok(match head {
-        Some(row) => (row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?),
+        Some(row) => (row.try_get::<i64, _>("entries")?, row.try_get::<String, _>("hash")?),
         None => (0, GENESIS.to_owned()),
     })
 }
@@ -188,15 +188,17 @@ async fn walk(store: &Store, batch: usize) -> Result<Verification, StoreError> {
         .await?;
         for row in &rows {
             position += 1;
-            let id: i64 = row.try_get(0)?;
+            let id: i64 = row.try_get("id")?;
             last_id = id;
-            let at: String = row.try_get(1)?;
-            let fields: Vec<String> =
-                (2..6).map(|index| row.try_get::<String, _>(index)).collect::<Result<_, _>>()?;
-            let before: Option<String> = row.try_get(6)?;
-            let after: Option<String> = row.try_get(7)?;
-            let stored_prev: String = row.try_get(8)?;
-            let stored_hash: String = row.try_get(9)?;
+            let at: String = row.try_get("at")?;
+            let fields: Vec<String> = ["actor", "address", "action", "subject"]
+                .into_iter()
+                .map(|column| row.try_get::<String, _>(column))
+                .collect::<Result<_, _>>()?;
+            let before: Option<String> = row.try_get("before_state")?;
+            let after: Option<String> = row.try_get("after_state")?;
+            let stored_prev: String = row.try_get("prev_hash")?;
+            let stored_hash: String = row.try_get("hash")?;
             if stored_prev != prev_hash {
                 return Ok(Verification::Broken { position, id: Some(id), kind: Break::Unlinked });
             }
@@ -263,18 +265,18 @@ pub async fn entries(store: &Store) -> Result<i64, StoreError> {
         .fetch_optional(store.pool())
         .await?;
     Ok(match row {
-        Some(row) => row.try_get(0)?,
+        Some(row) => row.try_get("entries")?,
         None => 0,
     })
 }
 
 /// How many entries record `action` (e.g. `access.denied`).
 pub async fn count_actions(store: &Store, action: &str) -> Result<i64, StoreError> {
-    Ok(sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+    Ok(sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE action = $1")
         .bind(action)
         .fetch_one(store.pool())
         .await?
-        .try_get(0)?)
+        .try_get("n")?)
 }
 
 /// One entry of the log as stored.
@@ -383,15 +385,15 @@ pub async fn search(
         .iter()
         .map(|row| {
             Ok(Entry {
-                id: row.try_get(0)?,
-                at: row.try_get(1)?,
-                actor: row.try_get(2)?,
-                address: row.try_get(3)?,
-                action: row.try_get(4)?,
-                subject: row.try_get(5)?,
-                before: row.try_get(6)?,
-                after: row.try_get(7)?,
-                hash: row.try_get(8)?,
+                id: row.try_get("id")?,
+                at: row.try_get("at")?,
+                actor: row.try_get("actor")?,
+                address: row.try_get("address")?,
+                action: row.try_get("action")?,
+                subject: row.try_get("subject")?,
+                before: row.try_get("before_state")?,
+                after: row.try_get("after_state")?,
+                hash: row.try_get("hash")?,
             })
         })
         .collect()

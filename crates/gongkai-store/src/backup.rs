@@ -73,11 +73,15 @@ async fn columns(
 ) -> Result<Vec<(String, Kind)>, StoreError> {
     let rows = match backend {
         Backend::Sqlite => {
-            sqlx::query("SELECT name, type FROM pragma_table_info($1) ORDER BY cid").bind(table).fetch_all(&mut *connection).await?
+            sqlx::query("SELECT name, type AS declared FROM pragma_table_info($1) ORDER BY cid")
+                .bind(table)
+                .fetch_all(&mut *connection)
+                .await?
         }
         Backend::Postgres => {
             sqlx::query(
-                "SELECT column_name::text, data_type::text FROM information_schema.columns \
+                "SELECT column_name::text AS name, data_type::text AS declared \
+                 FROM information_schema.columns \
                  WHERE table_name = $1 AND table_schema = current_schema() ORDER BY ordinal_position",
             )
             .bind(table)
@@ -87,8 +91,8 @@ async fn columns(
     };
     rows.iter()
         .map(|row| {
-            let name: String = row.try_get(0)?;
-            let declared: String = row.try_get(1)?;
+            let name: String = row.try_get("name")?;
+            let declared: String = row.try_get("declared")?;
             let kind = match declared.to_ascii_lowercase().as_str() {
                 "integer" | "bigint" => Kind::Integer,
                 "blob" | "bytea" => Kind::Blob,
@@ -193,8 +197,10 @@ pub async fn restore(store: &Store, input: &mut impl BufRead) -> Result<Summary,
     if version > known {
         return Err(StoreError::NewerSchema { found: version, known });
     }
-    let (existing,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM agencies").fetch_one(store.pool()).await?;
+    let existing: i64 = sqlx::query("SELECT COUNT(*) AS n FROM agencies")
+        .fetch_one(store.pool())
+        .await?
+        .try_get("n")?;
     if existing > 0 {
         return Err(StoreError::InvalidData(
             "restore needs an empty database; this one has agencies".to_owned(),

@@ -38,5 +38,5 @@ pub(crate) async fn get(
         .bind(sha256)
         .fetch_optional(executor)
         .await?;
-    row.map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).transpose()
+    row.map(|row| Ok((row.try_get("media_type")?, row.try_get("data")?))).transpose()
 }

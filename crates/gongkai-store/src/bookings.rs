@@ -41,8 +41,9 @@ impl ReadingPoint {
     }
 }
 
-const POINT_SQL: &str = "SELECT p.id, g.code, g.name, p.name, p.address, p.hours, p.capacity, p.slots, p.opened, \
-                         p.closed, p.closed_days, p.weekly_slots FROM reading_points p \
+const POINT_SQL: &str = "SELECT p.id, g.code AS agency_code, g.name AS agency_name, p.name, \
+                         p.address, p.hours, p.capacity, p.slots, p.opened, p.closed, \
+                         p.closed_days, p.weekly_slots FROM reading_points p \
                          JOIN agencies g ON g.id = p.agency_id";
 
 /// The week of reading point `id` as stored (its day's slots and the weekdays that differ).
@@ -52,19 +53,19 @@ fn stored_week(id: i64, slots: &str, weekly: &str) -> Result<Schedule, StoreErro
 }
 
 fn point_at(row: &sqlx::any::AnyRow) -> Result<ReadingPoint, StoreError> {
-    let slots: String = row.try_get(7)?;
-    let closed_days: String = row.try_get(10)?;
-    let weekly: String = row.try_get(11)?;
-    let id: i64 = row.try_get(0)?;
+    let slots: String = row.try_get("slots")?;
+    let closed_days: String = row.try_get("closed_days")?;
+    let weekly: String = row.try_get("weekly_slots")?;
+    let id: i64 = row.try_get("id")?;
     let schedule = stored_week(id, &slots, &weekly)?;
     Ok(ReadingPoint {
         id,
-        agency_code: row.try_get(1)?,
-        agency_name: row.try_get(2)?,
-        name: row.try_get(3)?,
-        address: row.try_get(4)?,
-        hours: row.try_get(5)?,
-        capacity: row.try_get(6)?,
+        agency_code: row.try_get("agency_code")?,
+        agency_name: row.try_get("agency_name")?,
+        name: row.try_get("name")?,
+        address: row.try_get("address")?,
+        hours: row.try_get("hours")?,
+        capacity: row.try_get("capacity")?,
         schedule,
         closed_days: closed_days
             .split(',')
@@ -76,9 +77,9 @@ fn point_at(row: &sqlx::any::AnyRow) -> Result<ReadingPoint, StoreError> {
 }
 
 fn open_on(row: &sqlx::any::AnyRow, day: Date) -> Result<bool, StoreError> {
-    let opened: String = row.try_get(8)?;
-    let closed: Option<String> = row.try_get(9)?;
-    let closed_days: String = row.try_get(10)?;
+    let opened: String = row.try_get("opened")?;
+    let closed: Option<String> = row.try_get("closed")?;
+    let closed_days: String = row.try_get("closed_days")?;
     let day = day.to_string();
     Ok(opened <= day
         && closed.is_none_or(|closed| day < closed)
@@ -161,7 +162,7 @@ pub async fn configure(
     .await?
     .ok_or_else(|| StoreError::NotFound { what: "open reading point", key: id.to_string() })?;
     let (old_slots, old_weekly, old_closed): (String, String, String) =
-        (before.try_get(0)?, before.try_get(1)?, before.try_get(2)?);
+        (before.try_get("slots")?, before.try_get("weekly_slots")?, before.try_get("closed_days")?);
     let old_week = stored_week(id, &old_slots, &old_weekly)?;
     let updated = sqlx::query(
         "UPDATE reading_points SET hours = $1, capacity = $2, slots = $3, weekly_slots = $4, closed_days = $5 \
@@ -189,7 +190,7 @@ pub async fn configure(
     .await?;
     let mut stranded = 0;
     for row in &held {
-        let (day, slot): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        let (day, slot): (String, String) = (row.try_get("day")?, row.try_get("slot")?);
         let date = crate::records::parse_date(&day)?;
         let offers = |week: &Schedule, closed: bool| {
             !closed && week.on(date.weekday()).iter().any(|known| known.to_string() == slot)
@@ -224,14 +225,14 @@ pub async fn taken(
     day: Date,
 ) -> Result<Vec<(String, i64)>, StoreError> {
     let rows = sqlx::query(
-        "SELECT slot, COUNT(*) FROM bookings WHERE reading_point_id = $1 AND day = $2 AND cancelled_at IS NULL \
-         GROUP BY slot",
+        "SELECT slot, COUNT(*) AS booked FROM bookings \
+         WHERE reading_point_id = $1 AND day = $2 AND cancelled_at IS NULL GROUP BY slot",
     )
     .bind(point_id)
     .bind(day.to_string())
     .fetch_all(store.pool())
     .await?;
-    rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
+    rows.iter().map(|row| Ok((row.try_get("slot")?, row.try_get("booked")?))).collect()
 }
 
 /// A booking request.
@@ -334,7 +335,7 @@ pub async fn book(
     .bind(format!("booking:{year}"))
     .fetch_one(&mut *transaction)
     .await?
-    .try_get(0)?;
+    .try_get("value")?;
     let seats: Vec<i64> = sqlx::query(
         "SELECT seat FROM bookings WHERE reading_point_id = $1 AND day = $2 AND slot = $3 AND cancelled_at IS NULL",
     )
@@ -344,7 +345,7 @@ pub async fn book(
     .fetch_all(&mut *transaction)
     .await?
     .iter()
-    .map(|row| row.try_get(0))
+    .map(|row| row.try_get("seat"))
     .collect::<Result<_, _>>()?;
     let Some(seat) = (1..=point.capacity).find(|seat| !seats.contains(seat)) else {
         transaction.rollback().await?;
@@ -414,20 +415,20 @@ async fn find(
     let Some(row) = row else {
         return Ok(None);
     };
-    let stored: String = row.try_get(1)?;
+    let stored: String = row.try_get("code_hash")?;
     let rehash = "UPDATE bookings SET code_hash = $1 WHERE reference = $2";
     if !crate::applications::code_matches(store, &stored, reference, code, rehash).await? {
         return Ok(None);
     }
-    let cancelled: Option<String> = row.try_get(6)?;
+    let cancelled: Option<String> = row.try_get("cancelled_at")?;
     Ok(Some((
-        row.try_get(0)?,
+        row.try_get("id")?,
         BookingView {
             reference: reference.to_owned(),
-            point: row.try_get(2)?,
-            address: row.try_get(3)?,
-            day: row.try_get(4)?,
-            slot: row.try_get(5)?,
+            point: row.try_get("name")?,
+            address: row.try_get("address")?,
+            day: row.try_get("day")?,
+            slot: row.try_get("slot")?,
             cancelled: cancelled.is_some(),
         },
     )))
@@ -487,8 +488,8 @@ pub async fn all_points(store: &Store, code: &str) -> Result<Vec<PointSettings>,
         .map(|row| {
             Ok(PointSettings {
                 point: point_at(row)?,
-                opened: row.try_get(8)?,
-                closed: row.try_get(9)?,
+                opened: row.try_get("opened")?,
+                closed: row.try_get("closed")?,
             })
         })
         .collect()
@@ -546,7 +547,7 @@ pub async fn add_point(
     .bind(point.opened.to_string())
     .fetch_one(&mut *transaction)
     .await?
-    .try_get(0)?;
+    .try_get("id")?;
     let after = serde_json::json!({
         "agency": code, "name": point.name, "address": point.address, "hours": point.hours,
         "capacity": point.capacity, "slots": point.schedule.daily_text(),
@@ -589,13 +590,14 @@ pub async fn close_point(
         return Err(StoreError::NotFound { what: "open reading point", key: id.to_string() });
     }
     let affected: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM bookings WHERE reading_point_id = $1 AND day >= $2 AND cancelled_at IS NULL",
+        "SELECT COUNT(*) AS affected FROM bookings \
+         WHERE reading_point_id = $1 AND day >= $2 AND cancelled_at IS NULL",
     )
     .bind(id)
     .bind(day.to_string())
     .fetch_one(&mut *transaction)
     .await?
-    .try_get(0)?;
+    .try_get("affected")?;
     let after =
         serde_json::json!({ "closed": day.to_string(), "bookings_after": affected }).to_string();
     audit::record(
@@ -631,8 +633,9 @@ pub async fn on_day(
 ) -> Result<Vec<DayBooking>, StoreError> {
     let agency = agencies::by_code(store, code).await?;
     let rows = sqlx::query(
-        "SELECT p.name, b.slot, b.reference, b.name, b.phone, b.cancelled_at FROM bookings b \
-         JOIN reading_points p ON p.id = b.reading_point_id WHERE p.agency_id = $1 AND b.day = $2 \
+        "SELECT p.name AS point_name, b.slot, b.reference, b.name, b.phone, b.cancelled_at \
+         FROM bookings b JOIN reading_points p ON p.id = b.reading_point_id \
+         WHERE p.agency_id = $1 AND b.day = $2 \
          ORDER BY p.id, b.slot, b.id",
     )
     .bind(agency.id)
@@ -643,12 +646,12 @@ pub async fn on_day(
         .iter()
         .map(|row| {
             Ok(DayBooking {
-                point: row.try_get(0)?,
-                slot: row.try_get(1)?,
-                reference: row.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
-                name: row.try_get(3)?,
-                phone: row.try_get(4)?,
-                cancelled: row.try_get::<Option<String>, _>(5)?.is_some(),
+                point: row.try_get("point_name")?,
+                slot: row.try_get("slot")?,
+                reference: row.try_get::<Option<String>, _>("reference")?.unwrap_or_default(),
+                name: row.try_get("name")?,
+                phone: row.try_get("phone")?,
+                cancelled: row.try_get::<Option<String>, _>("cancelled_at")?.is_some(),
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;

@@ -39,7 +39,7 @@ pub async fn add_year(
         .bind(i64::from(year))
         .fetch_optional(&mut *transaction)
         .await?
-        .map(|row| row.try_get(0))
+        .map(|row| row.try_get("notice"))
         .transpose()?;
     let builtin = Calendar::builtin().covers(year);
     if (existing.is_some() || builtin) && !correction {
@@ -93,12 +93,12 @@ pub async fn list(store: &Store) -> Result<Vec<StoredYear>, StoreError> {
     rows.iter()
         .map(|row| {
             Ok(StoredYear {
-                year: row.try_get::<i64, _>(0)? as i32,
-                source: row.try_get(1)?,
-                entered_by: row.try_get(2)?,
-                entered_at: row.try_get(3)?,
-                correction: row.try_get::<i64, _>(4)? != 0,
-                notice: row.try_get(5)?,
+                year: row.try_get::<i64, _>("year")? as i32,
+                source: row.try_get("source")?,
+                entered_by: row.try_get("entered_by")?,
+                entered_at: row.try_get("entered_at")?,
+                correction: row.try_get::<i64, _>("correction")? != 0,
+                notice: row.try_get("notice")?,
             })
         })
         .collect()

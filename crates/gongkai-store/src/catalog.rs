@@ -133,7 +133,7 @@ pub(crate) async fn insert_items<'i>(
             .map_err(|err| StoreError::on_unique(err, "index number", "(written concurrently)"))?;
         let mut ids: HashMap<String, i64> = HashMap::with_capacity(rows.len());
         for row in &rows {
-            ids.insert(row.try_get(1)?, row.try_get(0)?);
+            ids.insert(row.try_get("index_number")?, row.try_get("id")?);
         }
         let channels: Vec<(i64, &str, String)> = chunk
             .iter()
@@ -213,7 +213,7 @@ async fn existing_index_number(
         .fetch_all(&mut **transaction)
         .await?
         .iter()
-        .map(|row| row.try_get(0))
+        .map(|row| row.try_get("index_number"))
         .collect::<Result<_, _>>()?;
     Ok(chunk
         .iter()
@@ -318,19 +318,19 @@ pub struct ItemView {
     pub attachments: Vec<AttachmentInfo>,
 }
 
-const SUMMARY_COLUMNS: &str =
-    "c.id, g.code, g.name, c.index_number, c.title, c.category, c.doc_number, c.published";
+const SUMMARY_COLUMNS: &str = "c.id, g.code AS agency_code, g.name AS agency_name, c.index_number, \
+                               c.title, c.category, c.doc_number, c.published";
 
 fn summary_at(row: &sqlx::any::AnyRow) -> Result<ItemSummary, StoreError> {
     Ok(ItemSummary {
-        id: row.try_get(0)?,
-        agency_code: row.try_get(1)?,
-        agency_name: row.try_get(2)?,
-        index_number: row.try_get(3)?,
-        title: row.try_get(4)?,
-        category: row.try_get(5)?,
-        doc_number: row.try_get(6)?,
-        published: row.try_get(7)?,
+        id: row.try_get("id")?,
+        agency_code: row.try_get("agency_code")?,
+        agency_name: row.try_get("agency_name")?,
+        index_number: row.try_get("index_number")?,
+        title: row.try_get("title")?,
+        category: row.try_get("category")?,
+        doc_number: row.try_get("doc_number")?,
+        published: row.try_get("published")?,
     })
 }
 
@@ -368,12 +368,12 @@ pub async fn list(
 /// How many live items of the agency match `filter`.
 pub async fn count(store: &Store, agency_id: i64, filter: Filter<'_>) -> Result<i64, StoreError> {
     let (condition, binds) = filter_sql(filter);
-    let sql = format!("SELECT COUNT(*) FROM catalog_items c WHERE {condition}");
+    let sql = format!("SELECT COUNT(*) AS n FROM catalog_items c WHERE {condition}");
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agency_id);
     for bind in &binds {
         query = query.bind(bind);
     }
-    Ok(query.fetch_one(store.pool()).await?.try_get(0)?)
+    Ok(query.fetch_one(store.pool()).await?.try_get("n")?)
 }
 
 /// One page of [`list`] without counting the matches (the caller knows the total, e.g. from [`facets`]).
@@ -405,29 +405,30 @@ pub async fn facets(
     agency_id: i64,
 ) -> Result<(Vec<(String, i64)>, Vec<(i32, i64)>), StoreError> {
     let categories = sqlx::query(
-        "SELECT category, COUNT(*) FROM catalog_items WHERE agency_id = $1 AND withdrawn_at IS NULL \
+        "SELECT category, COUNT(*) AS n FROM catalog_items \
+         WHERE agency_id = $1 AND withdrawn_at IS NULL \
          GROUP BY category ORDER BY COUNT(*) DESC, category",
     )
     .bind(agency_id)
     .fetch_all(store.pool())
     .await?
     .iter()
-    .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+    .map(|row| Ok((row.try_get("category")?, row.try_get("n")?)))
     .collect::<Result<_, StoreError>>()?;
     let years = sqlx::query(
-        "SELECT substr(published, 1, 4), COUNT(*) FROM catalog_items WHERE agency_id = $1 \
-         AND withdrawn_at IS NULL GROUP BY substr(published, 1, 4) ORDER BY 1 DESC",
+        "SELECT substr(published, 1, 4) AS year, COUNT(*) AS n FROM catalog_items \
+         WHERE agency_id = $1 AND withdrawn_at IS NULL GROUP BY substr(published, 1, 4) ORDER BY 1 DESC",
     )
     .bind(agency_id)
     .fetch_all(store.pool())
     .await?
     .iter()
     .map(|row| {
-        let year: String = row.try_get(0)?;
+        let year: String = row.try_get("year")?;
         let year = year
             .parse()
             .map_err(|_| StoreError::InvalidData(format!("published year `{year}`")))?;
-        Ok((year, row.try_get(1)?))
+        Ok((year, row.try_get("n")?))
     })
     .collect::<Result<_, StoreError>>()?;
     Ok((categories, years))
@@ -504,30 +505,30 @@ pub async fn item(store: &Store, id: i64) -> Result<Option<ItemView>, StoreError
     let mut channels = Vec::new();
     let mut attachments = Vec::new();
     for part in &parts {
-        let kind: i64 = part.try_get(0)?;
+        let kind: i64 = part.try_get("kind")?;
         if kind == 0 {
-            channels.push((part.try_get(2)?, part.try_get(3)?));
+            channels.push((part.try_get("name")?, part.try_get("extra")?));
         } else {
             attachments.push(AttachmentInfo {
-                id: part.try_get(1)?,
-                name: part.try_get(2)?,
-                size: part.try_get(4)?,
-                media_type: part.try_get(3)?,
+                id: part.try_get("id")?,
+                name: part.try_get("name")?,
+                size: part.try_get("size")?,
+                media_type: part.try_get("extra")?,
             });
         }
     }
     attachments.sort_by_key(|attachment| attachment.id);
-    let withdrawn: Option<String> = row.try_get(16)?;
+    let withdrawn: Option<String> = row.try_get("withdrawn_at")?;
     Ok(Some(ItemView {
         summary: summary_at(&row)?,
-        summary_text: row.try_get(8)?,
-        body: row.try_get(9)?,
-        subject: row.try_get(10)?,
-        genre: row.try_get(11)?,
-        formed: row.try_get(12)?,
-        validity: row.try_get(13)?,
-        disclosure: row.try_get(14)?,
-        normative: row.try_get::<i64, _>(15)? != 0,
+        summary_text: row.try_get("summary")?,
+        body: row.try_get("body")?,
+        subject: row.try_get("subject")?,
+        genre: row.try_get("genre")?,
+        formed: row.try_get("formed")?,
+        validity: row.try_get("validity")?,
+        disclosure: row.try_get("disclosure")?,
+        normative: row.try_get::<i64, _>("normative")? != 0,
         withdrawn: withdrawn.is_some(),
         channels,
         attachments,
@@ -587,7 +588,7 @@ async fn attach_in(
     .bind(&sha256)
     .fetch_one(&mut **transaction)
     .await?
-    .try_get(0)?;
+    .try_get("id")?;
     record_changes(transaction, store.backend(), &[item_id]).await?;
     let after =
         serde_json::json!({ "name": name, "sha256": sha256, "size": data.len() }).to_string();
@@ -695,7 +696,8 @@ pub async fn attachment(
     .bind(item_id)
     .fetch_optional(store.pool())
     .await?;
-    row.map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))).transpose()
+    row.map(|row| Ok((row.try_get("name")?, row.try_get("media_type")?, row.try_get("data")?)))
+        .transpose()
 }
 
 /// What the search index holds of an item.
@@ -716,24 +718,25 @@ pub struct IndexDocument {
     pub withdrawn: bool,
 }
 
-const DOCUMENT_SQL: &str = "SELECT c.id, g.code, g.name, c.index_number, c.title, c.summary, c.body, c.category, \
-                            c.genre, c.doc_number, c.published, c.withdrawn_at FROM catalog_items c \
+const DOCUMENT_SQL: &str = "SELECT c.id, g.code AS agency_code, g.name AS agency_name, \
+                            c.index_number, c.title, c.summary, c.body, c.category, c.genre, \
+                            c.doc_number, c.published, c.withdrawn_at FROM catalog_items c \
                             JOIN agencies g ON g.id = c.agency_id";
 
 fn document_at(row: &sqlx::any::AnyRow) -> Result<IndexDocument, StoreError> {
-    let withdrawn: Option<String> = row.try_get(11)?;
+    let withdrawn: Option<String> = row.try_get("withdrawn_at")?;
     Ok(IndexDocument {
-        id: row.try_get(0)?,
-        agency_code: row.try_get(1)?,
-        agency_name: row.try_get(2)?,
-        index_number: row.try_get(3)?,
-        title: row.try_get(4)?,
-        summary: row.try_get(5)?,
-        body: row.try_get(6)?,
-        category: row.try_get(7)?,
-        genre: row.try_get(8)?,
-        doc_number: row.try_get(9)?,
-        published: row.try_get(10)?,
+        id: row.try_get("id")?,
+        agency_code: row.try_get("agency_code")?,
+        agency_name: row.try_get("agency_name")?,
+        index_number: row.try_get("index_number")?,
+        title: row.try_get("title")?,
+        summary: row.try_get("summary")?,
+        body: row.try_get("body")?,
+        category: row.try_get("category")?,
+        genre: row.try_get("genre")?,
+        doc_number: row.try_get("doc_number")?,
+        published: row.try_get("published")?,
         withdrawn: withdrawn.is_some(),
     })
 }
@@ -774,8 +777,10 @@ pub async fn documents(store: &Store, ids: &[i64]) -> Result<Vec<IndexDocument>,
 
 /// The newest outbox sequence number (0 when empty): a rebuild starts catching up after it.
 pub async fn last_change(store: &Store) -> Result<i64, StoreError> {
-    let row = sqlx::query("SELECT MAX(seq) FROM catalog_changes").fetch_one(store.pool()).await?;
-    Ok(row.try_get::<Option<i64>, _>(0)?.unwrap_or(0))
+    let row = sqlx::query("SELECT MAX(seq) AS max_seq FROM catalog_changes")
+        .fetch_one(store.pool())
+        .await?;
+    Ok(row.try_get::<Option<i64>, _>("max_seq")?.unwrap_or(0))
 }
 
 /// Outbox rows after `after_seq`, and those recorded at or after `since` (an RFC 3339 time: a transaction
@@ -794,7 +799,7 @@ pub async fn changes_after(
     .bind(limit)
     .fetch_all(store.pool())
     .await?;
-    rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
+    rows.iter().map(|row| Ok((row.try_get("seq")?, row.try_get("item_id")?))).collect()
 }
 
 /// Withdraws an item from the public catalog (it stays in the database and the audit trail).
@@ -851,13 +856,14 @@ pub async fn sitemap_entries(
     .bind(until_id)
     .fetch_all(store.pool())
     .await?;
-    rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
+    rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("published")?))).collect()
 }
 
 /// The highest item id (0 for an empty catalog).
 pub async fn max_id(store: &Store) -> Result<i64, StoreError> {
-    let row = sqlx::query("SELECT MAX(id) FROM catalog_items").fetch_one(store.pool()).await?;
-    Ok(row.try_get::<Option<i64>, _>(0)?.unwrap_or(0))
+    let row =
+        sqlx::query("SELECT MAX(id) AS max_id FROM catalog_items").fetch_one(store.pool()).await?;
+    Ok(row.try_get::<Option<i64>, _>("max_id")?.unwrap_or(0))
 }
 
 /// Deletes outbox rows recorded before `before` (an RFC 3339 time), except the newest; returns how many. Every instance reads
@@ -876,6 +882,8 @@ pub async fn prune_changes(store: &Store, before: &str) -> Result<u64, StoreErro
 
 /// The oldest outbox sequence still kept (`None` when the outbox is empty).
 pub async fn oldest_change(store: &Store) -> Result<Option<i64>, StoreError> {
-    let row = sqlx::query("SELECT MIN(seq) FROM catalog_changes").fetch_one(store.pool()).await?;
-    Ok(row.try_get::<Option<i64>, _>(0)?)
+    let row = sqlx::query("SELECT MIN(seq) AS min_seq FROM catalog_changes")
+        .fetch_one(store.pool())
+        .await?;
+    Ok(row.try_get::<Option<i64>, _>("min_seq")?)
 }

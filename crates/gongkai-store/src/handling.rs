@@ -100,40 +100,40 @@ fn parse_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<
 }
 
 fn case_from_row(row: &AnyRow) -> Result<Case, StoreError> {
-    let applicant: String = row.try_get(4)?;
-    let channel: String = row.try_get(5)?;
-    let regime: Option<String> = row.try_get(9)?;
-    let outcome: Option<String> = row.try_get(10)?;
+    let applicant: String = row.try_get("applicant_type")?;
+    let channel: String = row.try_get("channel")?;
+    let regime: Option<String> = row.try_get("regime")?;
+    let outcome: Option<String> = row.try_get("outcome")?;
     Ok(Case {
-        id: row.try_get(0)?,
-        agency_id: row.try_get(1)?,
-        agency_code: row.try_get(2)?,
-        tracking_number: row.try_get(3)?,
+        id: row.try_get("id")?,
+        agency_id: row.try_get("agency_id")?,
+        agency_code: row.try_get("code")?,
+        tracking_number: row.try_get("tracking_number")?,
         applicant_type: serde_json::from_value(serde_json::Value::String(applicant))
             .map_err(|err| StoreError::InvalidData(format!("applicant type: {err}")))?,
         intake: Intake {
             channel: channel.parse().map_err(StoreError::InvalidData)?,
-            submitted: date_at(row, 6)?,
-            signed_for: optional_date_at(row, 7)?,
-            confirmed: optional_date_at(row, 8)?,
+            submitted: date_at(row, "submitted")?,
+            signed_for: optional_date_at(row, "signed_for")?,
+            confirmed: optional_date_at(row, "confirmed")?,
         },
         regime: regime.as_deref().map(str::parse).transpose().map_err(StoreError::InvalidData)?,
         outcome: outcome.as_deref().map(|text| parse_json(text, "outcome")).transpose()?,
-        description: row.try_get(11)?,
-        delivery_form: row.try_get(12)?,
-        handler: row.try_get(13)?,
-        created_at: row.try_get(14)?,
+        description: row.try_get("description")?,
+        delivery_form: row.try_get("delivery_form")?,
+        handler: row.try_get("username")?,
+        created_at: row.try_get("created_at")?,
         steps: Vec::new(),
     })
 }
 
-fn step_from_row(row: &AnyRow, offset: usize) -> Result<Step, StoreError> {
+fn step_from_row(row: &AnyRow) -> Result<Step, StoreError> {
     Ok(Step {
-        seq: row.try_get(offset)?,
-        event: parse_json(&row.try_get::<String, _>(offset + 1)?, "application event")?,
-        details: parse_json(&row.try_get::<String, _>(offset + 2)?, "event details")?,
-        recorded_by: row.try_get(offset + 3)?,
-        recorded_at: row.try_get(offset + 4)?,
+        seq: row.try_get("seq")?,
+        event: parse_json(&row.try_get::<String, _>("event")?, "application event")?,
+        details: parse_json(&row.try_get::<String, _>("details")?, "event details")?,
+        recorded_by: row.try_get("recorded_by")?,
+        recorded_at: row.try_get("recorded_at")?,
     })
 }
 
@@ -157,7 +157,7 @@ pub async fn case(store: &Store, tracking_number: &str) -> Result<Case, StoreErr
     .fetch_all(store.pool())
     .await?
     .iter()
-    .map(|row| step_from_row(row, 0))
+    .map(step_from_row)
     .collect::<Result<_, _>>()?;
     Ok(case)
 }
@@ -227,9 +227,9 @@ async fn select(
     let index: std::collections::HashMap<i64, usize> =
         list.iter().enumerate().map(|(position, case)| (case.id, position)).collect();
     for row in events.fetch_all(store.pool()).await? {
-        let id: i64 = row.try_get(0)?;
+        let id: i64 = row.try_get("application_id")?;
         if let Some(&position) = index.get(&id) {
-            list[position].steps.push(step_from_row(&row, 1)?);
+            list[position].steps.push(step_from_row(&row)?);
         }
     }
     Ok(list)
@@ -281,16 +281,17 @@ pub async fn record_with_letters(
         .execute(&mut *transaction)
         .await?;
     let row = sqlx::query(
-        "SELECT a.id, a.outcome, COALESCE((SELECT MAX(seq) FROM application_events e WHERE e.application_id = a.id), 0) \
-         FROM applications a WHERE a.tracking_number = $1",
+        "SELECT a.id, a.outcome, \
+         COALESCE((SELECT MAX(seq) FROM application_events e WHERE e.application_id = a.id), 0) \
+         AS version FROM applications a WHERE a.tracking_number = $1",
     )
     .bind(tracking_number)
     .fetch_optional(&mut *transaction)
     .await?
     .ok_or_else(|| StoreError::NotFound { what: "application", key: tracking_number.to_owned() })?;
-    let id: i64 = row.try_get(0)?;
-    let outcome: Option<String> = row.try_get(1)?;
-    let version: i64 = row.try_get(2)?;
+    let id: i64 = row.try_get("id")?;
+    let outcome: Option<String> = row.try_get("outcome")?;
+    let version: i64 = row.try_get("version")?;
     if version != expected_version || outcome.is_some() {
         return Err(StoreError::Conflict { expected: expected_version });
     }

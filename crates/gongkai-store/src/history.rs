@@ -107,21 +107,21 @@ pub async fn put(
     Ok(())
 }
 
-/// A listed history report from `year, name, media_type, uploaded_by, uploaded_at, format, findings,
-/// unread`, the first of them at column `from`.
-fn listed(row: &sqlx::any::AnyRow, from: usize) -> Result<HistoryReport, StoreError> {
-    let findings: Option<String> = row.try_get(from + 6)?;
+/// A listed history report from the columns `year, name, media_type, uploaded_by, uploaded_at, format,
+/// findings, unread`.
+fn listed(row: &sqlx::any::AnyRow) -> Result<HistoryReport, StoreError> {
+    let findings: Option<String> = row.try_get("findings")?;
     Ok(HistoryReport {
-        year: i32::try_from(row.try_get::<i64, _>(from)?).unwrap_or_default(),
-        name: row.try_get(from + 1)?,
-        media_type: row.try_get(from + 2)?,
-        uploaded_by: row.try_get(from + 3)?,
-        uploaded_at: row.try_get(from + 4)?,
-        format: row.try_get(from + 5)?,
+        year: i32::try_from(row.try_get::<i64, _>("year")?).unwrap_or_default(),
+        name: row.try_get("name")?,
+        media_type: row.try_get("media_type")?,
+        uploaded_by: row.try_get("uploaded_by")?,
+        uploaded_at: row.try_get("uploaded_at")?,
+        format: row.try_get("format")?,
         findings: findings.as_deref().and_then(|json| {
             serde_json::from_str::<Vec<serde_json::Value>>(json).ok().map(|list| list.len())
         }),
-        unread: row.try_get(from + 7)?,
+        unread: row.try_get("unread")?,
     })
 }
 
@@ -135,7 +135,7 @@ pub async fn list(store: &Store, code: &str) -> Result<Vec<HistoryReport>, Store
     .bind(agency.id)
     .fetch_all(store.pool())
     .await?;
-    rows.iter().map(|row| listed(row, 0)).collect()
+    rows.iter().map(listed).collect()
 }
 
 /// The history reports of `year` of every agency, by agency code: what a supervisor's region page shows
@@ -151,7 +151,7 @@ pub async fn of_year(
     .bind(i64::from(year))
     .fetch_all(store.pool())
     .await?;
-    rows.iter().map(|row| Ok((row.try_get::<String, _>(0)?, listed(row, 1)?))).collect()
+    rows.iter().map(|row| Ok((row.try_get::<String, _>("code")?, listed(row)?))).collect()
 }
 
 /// The findings (JSON) of the report of `year`, if it was read.
@@ -163,7 +163,7 @@ pub async fn findings(store: &Store, code: &str, year: i32) -> Result<Option<Str
             .bind(i64::from(year))
             .fetch_optional(store.pool())
             .await?;
-    Ok(row.map(|row| row.try_get::<Option<String>, _>(0)).transpose()?.flatten())
+    Ok(row.map(|row| row.try_get::<Option<String>, _>("findings")).transpose()?.flatten())
 }
 
 /// The file of the report of `year`: its name, media type and bytes.
@@ -182,8 +182,8 @@ pub async fn file(
     else {
         return Ok(None);
     };
-    let name: String = row.try_get(0)?;
-    let sha256: String = row.try_get(1)?;
+    let name: String = row.try_get("name")?;
+    let sha256: String = row.try_get("sha256")?;
     Ok(blobs::get(store.pool(), &sha256)
         .await?
         .map(|(media_type, bytes)| (name, media_type, bytes)))
@@ -199,13 +199,14 @@ pub async fn last_year(
 ) -> Result<Option<TableValues>, StoreError> {
     let agency = agencies::by_code(store, code).await?;
     let published: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM annual_reports WHERE agency_id = $1 AND year = $2 AND published_at IS NOT NULL",
+        "SELECT COUNT(*) AS n FROM annual_reports \
+         WHERE agency_id = $1 AND year = $2 AND published_at IS NOT NULL",
     )
     .bind(agency.id)
     .bind(i64::from(year))
     .fetch_one(store.pool())
     .await?
-    .try_get(0)?;
+    .try_get("n")?;
     if published > 0 {
         return Ok(None);
     }
@@ -215,7 +216,7 @@ pub async fn last_year(
         .fetch_optional(store.pool())
         .await?;
     Ok(row
-        .map(|row| row.try_get::<Option<String>, _>(0))
+        .map(|row| row.try_get::<Option<String>, _>("figures"))
         .transpose()?
         .flatten()
         .and_then(|json| figures_from(&json)))

@@ -85,13 +85,14 @@ async fn add_in(
         && let Some(number) = optional(application)
     {
         let found: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM applications WHERE agency_id = $1 AND tracking_number = $2",
+            "SELECT COUNT(*) AS n FROM applications \
+             WHERE agency_id = $1 AND tracking_number = $2",
         )
         .bind(id)
         .bind(number)
         .fetch_one(&mut **transaction)
         .await?
-        .try_get(0)?;
+        .try_get("n")?;
         if found == 0 {
             return Err(StoreError::NotFound { what: "application", key: number.to_owned() });
         }
@@ -273,31 +274,31 @@ pub async fn lines(store: &Store, code: &str, year: i32) -> Result<Vec<Line>, St
     let queries: [(&'static str, &'static str); 7] = [
         (
             "response",
-            "SELECT id, day, kind || '：' || COALESCE(topic, '') || CASE WHEN head_attended = 1 THEN '（主要负责人参加）' ELSE '' END, NULL, NULL FROM responses WHERE agency_id = $1 AND day >= $2 AND day < $3 ORDER BY day, id",
+            "SELECT id, day, kind || '：' || COALESCE(topic, '') || CASE WHEN head_attended = 1 THEN '（主要负责人参加）' ELSE '' END AS text, NULL AS result, NULL AS decided FROM responses WHERE agency_id = $1 AND day >= $2 AND day < $3 ORDER BY day, id",
         ),
         (
             "review",
-            "SELECT id, filed, COALESCE(application, ''), result, decided FROM reviews WHERE agency_id = $1 AND filed >= $2 AND filed < $3 ORDER BY filed, id",
+            "SELECT id, filed AS day, COALESCE(application, '') AS text, result, decided FROM reviews WHERE agency_id = $1 AND filed >= $2 AND filed < $3 ORDER BY filed, id",
         ),
         (
             "lawsuit",
-            "SELECT id, filed, COALESCE(application, '') || CASE WHEN after_review = 1 THEN '（复议后起诉）' ELSE '（未经复议直接起诉）' END, result, decided FROM lawsuits WHERE agency_id = $1 AND filed >= $2 AND filed < $3 ORDER BY filed, id",
+            "SELECT id, filed AS day, COALESCE(application, '') || CASE WHEN after_review = 1 THEN '（复议后起诉）' ELSE '（未经复议直接起诉）' END AS text, result, decided FROM lawsuits WHERE agency_id = $1 AND filed >= $2 AND filed < $3 ORDER BY filed, id",
         ),
         (
             "complaint",
-            "SELECT id, received, summary, NULL, NULL FROM complaints WHERE agency_id = $1 AND received >= $2 AND received < $3 ORDER BY received, id",
+            "SELECT id, received AS day, summary AS text, NULL AS result, NULL AS decided FROM complaints WHERE agency_id = $1 AND received >= $2 AND received < $3 ORDER BY received, id",
         ),
         (
             "meeting",
-            "SELECT id, day, title, NULL, NULL FROM meetings WHERE agency_id = $1 AND day >= $2 AND day < $3 ORDER BY day, id",
+            "SELECT id, day, title AS text, NULL AS result, NULL AS decided FROM meetings WHERE agency_id = $1 AND day >= $2 AND day < $3 ORDER BY day, id",
         ),
         (
             "training",
-            "SELECT id, day, title || '（' || CAST(trainees AS TEXT) || '人次）', NULL, NULL FROM trainings WHERE agency_id = $1 AND day >= $2 AND day < $3 ORDER BY day, id",
+            "SELECT id, day, title || '（' || CAST(trainees AS TEXT) || '人次）' AS text, NULL AS result, NULL AS decided FROM trainings WHERE agency_id = $1 AND day >= $2 AND day < $3 ORDER BY day, id",
         ),
         (
             "staff",
-            "SELECT id, from_day, label || CASE WHEN full_time = 1 THEN '（专职）' ELSE '（兼职）' END, NULL, NULL FROM staff_assignments WHERE agency_id = $1 AND from_day < $3 AND (to_day IS NULL OR to_day >= $2) ORDER BY from_day, id",
+            "SELECT id, from_day AS day, label || CASE WHEN full_time = 1 THEN '（专职）' ELSE '（兼职）' END AS text, NULL AS result, NULL AS decided FROM staff_assignments WHERE agency_id = $1 AND from_day < $3 AND (to_day IS NULL OR to_day >= $2) ORDER BY from_day, id",
         ),
     ];
     let mut lines = Vec::new();
@@ -305,13 +306,13 @@ pub async fn lines(store: &Store, code: &str, year: i32) -> Result<Vec<Line>, St
         let rows =
             sqlx::query(sql).bind(agency.id).bind(&from).bind(&to).fetch_all(store.pool()).await?;
         for row in &rows {
-            let result: Option<String> = row.try_get(3)?;
-            let decided: Option<String> = row.try_get(4)?;
+            let result: Option<String> = row.try_get("result")?;
+            let decided: Option<String> = row.try_get("decided")?;
             lines.push(Line {
                 kind,
-                id: row.try_get(0)?,
-                day: row.try_get(1)?,
-                text: row.try_get(2)?,
+                id: row.try_get("id")?,
+                day: row.try_get("day")?,
+                text: row.try_get("text")?,
                 decided: result.zip(decided),
             });
         }
@@ -324,16 +325,16 @@ pub async fn lines(store: &Store, code: &str, year: i32) -> Result<Vec<Line>, St
     .fetch_all(store.pool())
     .await?;
     for row in &declared {
-        let value = Quantity::from_ten_thousandths(row.try_get(2)?);
+        let value = Quantity::from_ten_thousandths(row.try_get("value")?);
         lines.push(Line {
             kind: "declared",
-            id: row.try_get(0)?,
+            id: row.try_get("id")?,
             day: year.to_string(),
             text: format!(
                 "{}＝{}（来源：{}）",
-                row.try_get::<String, _>(1)?,
+                row.try_get::<String, _>("measure")?,
                 value,
-                row.try_get::<String, _>(3)?
+                row.try_get::<String, _>("source")?
             ),
             decided: None,
         });
@@ -348,7 +349,7 @@ pub async fn lines(store: &Store, code: &str, year: i32) -> Result<Vec<Line>, St
             kind: "funding",
             id: 0,
             day: year.to_string(),
-            text: format!("{}万元", Quantity::from_ten_thousandths(row.try_get(0)?)),
+            text: format!("{}万元", Quantity::from_ten_thousandths(row.try_get("amount")?)),
             decided: None,
         });
     }

@@ -82,7 +82,7 @@ pub(crate) async fn insert(
     .bind(sent_on.as_ref().map(|_| actor.name))
     .fetch_one(&mut **transaction)
     .await?
-    .try_get(0)?;
+    .try_get("id")?;
     let after =
         serde_json::json!({ "letter": id, "kind": letter.kind, "sha256": sha256 }).to_string();
     audit::record(
@@ -126,7 +126,7 @@ pub async fn add(
             what: "application",
             key: tracking_number.to_owned(),
         })?
-        .try_get(0)?;
+        .try_get("id")?;
     let letter = NewLetter { kind, media_type, data, masked: None, sent_on: None };
     let id = insert(&mut transaction, application, tracking_number, &letter, actor).await?;
     transaction.commit().await?;
@@ -188,13 +188,13 @@ pub async fn sent_to_applicant(
     .await?;
     let mut letters = Vec::new();
     for row in &rows {
-        let kind: String = row.try_get(1)?;
+        let kind: String = row.try_get("kind")?;
         if TO_APPLICANT.contains(&kind.as_str()) {
             letters.push(SentLetter {
-                id: row.try_get(0)?,
+                id: row.try_get("id")?,
                 kind,
-                sent_on: row.try_get(2)?,
-                media_type: row.try_get(3)?,
+                sent_on: row.try_get("sent_on")?,
+                media_type: row.try_get("media_type")?,
             });
         }
     }
@@ -218,7 +218,7 @@ pub async fn applicant_copy(
         .bind(id)
         .fetch_one(store.pool())
         .await?
-        .try_get(0)?;
+        .try_get("sha256")?;
     Ok(blobs::get(store.pool(), &sha256).await?.map(|(_, data)| (letter, data)))
 }
 
@@ -235,12 +235,12 @@ pub struct CaseLetter {
 
 fn case_letter(row: &sqlx::any::AnyRow) -> Result<CaseLetter, StoreError> {
     Ok(CaseLetter {
-        id: row.try_get(0)?,
-        kind: row.try_get(1)?,
-        media_type: row.try_get(2)?,
-        generated_by: row.try_get(3)?,
-        generated_at: row.try_get(4)?,
-        sent_on: row.try_get(5)?,
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        media_type: row.try_get("media_type")?,
+        generated_by: row.try_get("generated_by")?,
+        generated_at: row.try_get("generated_at")?,
+        sent_on: row.try_get("sent_on")?,
     })
 }
 
@@ -288,11 +288,11 @@ pub async fn staff_copy(store: &Store, id: i64) -> Result<Option<StaffCopy>, Sto
     };
     Ok(Some(StaffCopy {
         letter: case_letter(&row)?,
-        agency: row.try_get(6)?,
-        tracking_number: row.try_get(7)?,
-        handler: row.try_get(10)?,
-        sha256: row.try_get(8)?,
-        masked_sha256: row.try_get(9)?,
+        agency: row.try_get("code")?,
+        tracking_number: row.try_get("tracking_number")?,
+        handler: row.try_get("username")?,
+        sha256: row.try_get("sha256")?,
+        masked_sha256: row.try_get("masked_sha256")?,
     }))
 }
 

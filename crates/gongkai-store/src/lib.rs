@@ -39,7 +39,7 @@ use std::str::FromStr;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::{Any, AnyPool, Executor, Row};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -209,10 +209,11 @@ impl Store {
         .bind(&check)
         .execute(&self.pool)
         .await?;
-        let (recorded,): (String,) =
-            sqlx::query_as("SELECT check_value FROM secret_keys WHERE name = 'codes'")
+        let recorded: String =
+            sqlx::query("SELECT check_value FROM secret_keys WHERE name = 'codes'")
                 .fetch_one(&self.pool)
-                .await?;
+                .await?
+                .try_get("check_value")?;
         if recorded == check { Ok(()) } else { Err(StoreError::KeyMismatch) }
     }
 
@@ -252,21 +253,24 @@ impl Store {
     pub async fn schema_version(&self) -> Result<Option<i64>, StoreError> {
         let exists = match self.backend {
             Backend::Sqlite => {
-                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
+                "SELECT COUNT(*) AS n FROM sqlite_master \
+                 WHERE type = 'table' AND name = '_sqlx_migrations'"
             }
             Backend::Postgres => {
-                "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = '_sqlx_migrations' \
-                 AND table_schema = current_schema()"
+                "SELECT COUNT(*) AS n FROM information_schema.tables \
+                 WHERE table_name = '_sqlx_migrations' AND table_schema = current_schema()"
             }
         };
-        let (count,): (i64,) = sqlx::query_as(exists).fetch_one(&self.pool).await?;
+        let count: i64 = sqlx::query(exists).fetch_one(&self.pool).await?.try_get("n")?;
         if count == 0 {
             return Ok(None);
         }
-        let (version,): (Option<i64>,) =
-            sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
-                .fetch_one(&self.pool)
-                .await?;
+        let version: Option<i64> = sqlx::query(
+            "SELECT MAX(version) AS version FROM _sqlx_migrations WHERE success = TRUE",
+        )
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("version")?;
         Ok(version)
     }
 
@@ -313,7 +317,6 @@ impl Store {
 
     /// Runs an `EXPLAIN …` as given and returns its rows as text (query-plan checks in tests and benchmarks).
     pub async fn plan_admin(&self, sql: &str) -> Result<Vec<String>, StoreError> {
-        use sqlx::Row;
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
@@ -360,8 +363,10 @@ mod tests {
             let store = store.clone();
             async move {
                 let mut second = store.begin_write().await?;
-                let (seen,): (i64,) =
-                    sqlx::query_as("SELECT COUNT(*) FROM probe").fetch_one(&mut *second).await?;
+                let seen: i64 = sqlx::query("SELECT COUNT(*) AS n FROM probe")
+                    .fetch_one(&mut *second)
+                    .await?
+                    .try_get("n")?;
                 sqlx::query("INSERT INTO probe (n) VALUES ($1)")
                     .bind(seen + 2)
                     .execute(&mut *second)

@@ -89,15 +89,16 @@ pub async fn claim(
         .fetch_optional(store.pool())
         .await?;
         let Some(row) = row else { continue };
-        let (claimed_for, claimed_by): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        let (claimed_for, claimed_by): (String, String) =
+            (row.try_get("purpose")?, row.try_get("owner")?);
         if claimed_for != purpose || claimed_by != owner {
             return Err(StoreError::InvalidData(
                 "a form token of another form or another browser".to_owned(),
             ));
         }
-        let result: Option<String> = row.try_get(2)?;
-        let sealed: Option<String> = row.try_get(3)?;
-        let began: String = row.try_get(4)?;
+        let result: Option<String> = row.try_get("result")?;
+        let sealed: Option<String> = row.try_get("sealed")?;
+        let began: String = row.try_get("created_at")?;
         return Ok(match result {
             Some(result) => Claim::Done {
                 result,
@@ -176,13 +177,14 @@ fn answer_of(
     owner: &str,
 ) -> Result<Option<String>, StoreError> {
     let Some(row) = row else { return Ok(None) };
-    let (claimed_for, claimed_by): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+    let (claimed_for, claimed_by): (String, String) =
+        (row.try_get("purpose")?, row.try_get("owner")?);
     if claimed_for != purpose || claimed_by != owner {
         return Err(StoreError::InvalidData(
             "an idempotency key used for another request".to_owned(),
         ));
     }
-    let answer: Option<String> = row.try_get(2)?;
+    let answer: Option<String> = row.try_get("result")?;
     // A form's claim still pending has no answer; API keys are never pending (see the module's note).
     answer.map(Some).ok_or_else(|| {
         StoreError::InvalidData(

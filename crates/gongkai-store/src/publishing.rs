@@ -164,7 +164,7 @@ async fn publish_in(
         .bind(format!("{:04}-01-01", year + 1))
         .fetch_one(&mut **transaction)
         .await?
-        .try_get(0)?;
+        .try_get("value")?;
         let number = index_number(
             &agency.index_pattern,
             &agency.code,
@@ -173,13 +173,13 @@ async fn publish_in(
         )
         .map_err(Refused::IndexPattern)?;
         let taken: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM catalog_items WHERE agency_id = $1 AND index_number = $2",
+            "SELECT COUNT(*) AS n FROM catalog_items WHERE agency_id = $1 AND index_number = $2",
         )
         .bind(agency.id)
         .bind(&number)
         .fetch_one(&mut **transaction)
         .await?
-        .try_get(0)?;
+        .try_get("n")?;
         if taken > 0 && attempt < 1_000 {
             continue;
         }
@@ -204,7 +204,7 @@ async fn publish_in(
         .fetch_one(&mut **transaction)
         .await
         .map_err(|err| StoreError::on_unique(err, "index number", &number))?
-        .try_get(0)?;
+        .try_get("id")?;
         break (id, number);
     };
     write_channels(transaction, id, publication.channels).await?;
@@ -231,7 +231,7 @@ pub async fn owner(store: &Store, item_id: i64) -> Result<Option<(String, i64)>,
     .bind(item_id)
     .fetch_optional(store.pool())
     .await?;
-    row.map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).transpose()
+    row.map(|row| Ok((row.try_get("code")?, row.try_get("version")?))).transpose()
 }
 
 /// Edits an item if its version is still `expected_version` (the 索引号 never changes).
@@ -297,7 +297,7 @@ async fn edit_in(
         .bind(item_id)
         .fetch_one(&mut **transaction)
         .await?
-        .try_get(0)?;
+        .try_get("agency_id")?;
     write_channels(transaction, item_id, publication.channels).await?;
     write_normative(transaction, agency_id, publication).await?;
     record_changes(transaction, store.backend(), &[item_id]).await?;

@@ -131,7 +131,7 @@ pub async fn save(
         .fetch_one(&mut *tx)
         .await
         .map_err(|err| StoreError::on_unique(err, "tracking number", &application.tracking_number))?;
-        let application_id: i64 = row.try_get(0)?;
+        let application_id: i64 = row.try_get("id")?;
         for (seq, event) in application.events.iter().enumerate() {
             let json = serde_json::to_string(event)
                 .map_err(|err| StoreError::InvalidData(err.to_string()))?;
@@ -331,7 +331,7 @@ pub const LOAD_QUERIES: [&str; 17] = [
     // Each application with its events in order as one JSON array (`string_agg`: PostgreSQL, and SQLite
     // since 3.44; the bundled SQLite is newer): one row per application, not one per event.
     "SELECT a.agency_id, a.id, a.tracking_number, a.applicant_type, a.channel, a.submitted, a.signed_for, a.confirmed, a.regime, a.outcome, \
-     (SELECT '[' || string_agg(e.event, ',' ORDER BY e.seq) || ']' FROM application_events e WHERE e.application_id = a.id) \
+     (SELECT '[' || string_agg(e.event, ',' ORDER BY e.seq) || ']' FROM application_events e WHERE e.application_id = a.id) AS events \
      FROM applications a WHERE a.agency_id IN ({agencies}) ORDER BY a.agency_id, a.id",
 ];
 
@@ -349,10 +349,11 @@ pub const TALLY_QUERIES: [&str; 2] = [
 /// What the tallies count, counted from the items themselves (tests compare the two), bound to the year's
 /// first and last day as `$1` and `$2`.
 pub const TALLY_COUNTS: [&str; 2] = [
-    "SELECT agency_id, category, COUNT(*), SUM(CASE WHEN normative <> 0 THEN 1 ELSE 0 END) \
+    "SELECT agency_id, category, COUNT(*) AS items, \
+     SUM(CASE WHEN normative <> 0 THEN 1 ELSE 0 END) AS normative \
      FROM catalog_items WHERE agency_id IN ({agencies}) AND published >= $1 AND published <= $2 \
      GROUP BY agency_id, category ORDER BY agency_id, MIN(id)",
-    "SELECT i.agency_id, c.channel, COUNT(*) FROM item_channels c JOIN catalog_items i ON i.id = c.item_id \
+    "SELECT i.agency_id, c.channel, COUNT(*) AS items FROM item_channels c JOIN catalog_items i ON i.id = c.item_id \
      WHERE i.agency_id IN ({agencies}) AND i.published >= $1 AND i.published <= $2 \
      GROUP BY i.agency_id, c.channel",
 ];
@@ -529,7 +530,7 @@ pub async fn catalog_tallies(
         agencies.iter().enumerate().map(|(index, row)| (row.id, index)).collect();
     let ids = agencies.iter().map(|row| row.id.to_string()).collect::<Vec<_>>().join(",");
     let at = |row: &AnyRow| -> Result<usize, StoreError> {
-        let id: i64 = row.try_get(0)?;
+        let id: i64 = row.try_get("agency_id")?;
         position.get(&id).copied().ok_or_else(|| StoreError::InvalidData(format!("agency {id}")))
     };
     let (queries, values) = if counted {
@@ -542,14 +543,14 @@ pub async fn catalog_tallies(
     };
     for row in rows_of(store, queries[0], &ids, &values).await? {
         let tally = &mut tallies[at(&row)?];
-        let count: i64 = row.try_get(2)?;
-        let normative: i64 = row.try_get(3)?;
-        tally.categories.push((row.try_get(1)?, count as u64));
+        let count: i64 = row.try_get("items")?;
+        let normative: i64 = row.try_get("normative")?;
+        tally.categories.push((row.try_get("category")?, count as u64));
         tally.normative += normative as u64;
     }
     for row in rows_of(store, queries[1], &ids, &values).await? {
-        let channel = from_text(&row.try_get::<String, _>(1)?)?;
-        let count: i64 = row.try_get(2)?;
+        let channel = from_text(&row.try_get::<String, _>("channel")?)?;
+        let count: i64 = row.try_get("items")?;
         tallies[at(&row)?].channels.push((channel, count as u64));
     }
     for tally in &mut tallies {
@@ -574,7 +575,7 @@ async fn load_scoped(
         agencies.iter().enumerate().map(|(index, row)| (row.id, index)).collect();
     let ids = agencies.iter().map(|row| row.id.to_string()).collect::<Vec<_>>().join(",");
     let at = |row: &AnyRow| -> Result<usize, StoreError> {
-        let id: i64 = row.try_get(0)?;
+        let id: i64 = row.try_get("agency_id")?;
         position.get(&id).copied().ok_or_else(|| StoreError::InvalidData(format!("agency {id}")))
     };
     let rows = async |index: usize| match scope {
@@ -593,22 +594,22 @@ async fn load_scoped(
             > = std::collections::HashMap::new();
             for row in rows(1).await? {
                 channels_by_item
-                    .entry(row.try_get(1)?)
+                    .entry(row.try_get("item_id")?)
                     .or_default()
-                    .push(from_text(&row.try_get::<String, _>(2)?)?);
+                    .push(from_text(&row.try_get::<String, _>("channel")?)?);
             }
             for row in rows(0).await? {
-                let item_id: i64 = row.try_get(1)?;
+                let item_id: i64 = row.try_get("id")?;
                 let mut channels = channels_by_item.remove(&item_id).unwrap_or_default();
                 channels.sort();
                 all[at(&row)?].catalog.push(CatalogItem {
-                    index_number: row.try_get(2)?,
-                    title: row.try_get(3)?,
-                    category: row.try_get(4)?,
-                    formed: optional_date_at(&row, 5)?,
-                    published: date_at(&row, 6)?,
+                    index_number: row.try_get("index_number")?,
+                    title: row.try_get("title")?,
+                    category: row.try_get("category")?,
+                    formed: optional_date_at(&row, "formed")?,
+                    published: date_at(&row, "published")?,
                     channels,
-                    normative: row.try_get::<i64, _>(7)? != 0,
+                    normative: row.try_get::<i64, _>("normative")? != 0,
                 });
             }
         }
@@ -621,12 +622,12 @@ async fn load_scoped(
     }
     for row in rows(2).await? {
         all[at(&row)?].normative_documents.push(NormativeDocument {
-            kind: from_text(&row.try_get::<String, _>(1)?)?,
-            number: row.try_get(2)?,
-            title: row.try_get(3)?,
-            made: date_at(&row, 4)?,
-            published: optional_date_at(&row, 5)?,
-            repealed: optional_date_at(&row, 6)?,
+            kind: from_text(&row.try_get::<String, _>("kind")?)?,
+            number: row.try_get("number")?,
+            title: row.try_get("title")?,
+            made: date_at(&row, "made")?,
+            published: optional_date_at(&row, "published")?,
+            repealed: optional_date_at(&row, "repealed")?,
         });
     }
     let (applications_sql, bounds) = match scope {
@@ -634,17 +635,17 @@ async fn load_scoped(
         Scope::Year(year) => year_query(16, year),
     };
     for row in rows_of(store, &applications_sql, &ids, &bounds).await? {
-        let regime: Option<String> = row.try_get(8)?;
-        let events: Option<String> = row.try_get(10)?;
-        let outcome: Option<String> = row.try_get(9)?;
+        let regime: Option<String> = row.try_get("regime")?;
+        let events: Option<String> = row.try_get("events")?;
+        let outcome: Option<String> = row.try_get("outcome")?;
         all[at(&row)?].applications.push(ApplicationRecord {
-            tracking_number: row.try_get(2)?,
-            applicant: from_text(&row.try_get::<String, _>(3)?)?,
+            tracking_number: row.try_get("tracking_number")?,
+            applicant: from_text(&row.try_get::<String, _>("applicant_type")?)?,
             intake: Intake {
-                channel: from_text(&row.try_get::<String, _>(4)?)?,
-                submitted: date_at(&row, 5)?,
-                signed_for: optional_date_at(&row, 6)?,
-                confirmed: optional_date_at(&row, 7)?,
+                channel: from_text(&row.try_get::<String, _>("channel")?)?,
+                submitted: date_at(&row, "submitted")?,
+                signed_for: optional_date_at(&row, "signed_for")?,
+                confirmed: optional_date_at(&row, "confirmed")?,
             },
             regime: regime
                 .as_deref()
@@ -664,102 +665,105 @@ async fn load_scoped(
                 .map_err(|err| StoreError::InvalidData(format!("outcome: {err}")))?,
         });
     }
-    let decided = |row: &AnyRow, result: usize, day: usize| -> Result<_, StoreError> {
-        let result: Option<String> = row.try_get(result)?;
-        match (result, optional_date_at(row, day)?) {
+    let decided = |row: &AnyRow| -> Result<_, StoreError> {
+        let result: Option<String> = row.try_get("result")?;
+        match (result, optional_date_at(row, "decided")?) {
             (Some(result), Some(day)) => Ok(Some((from_text(&result)?, day))),
             _ => Ok(None),
         }
     };
     for row in rows(3).await? {
         all[at(&row)?].reviews.push(Review {
-            application: row.try_get(1)?,
-            filed: date_at(&row, 2)?,
-            decided: decided(&row, 3, 4)?,
+            application: row.try_get("application")?,
+            filed: date_at(&row, "filed")?,
+            decided: decided(&row)?,
         });
     }
     for row in rows(4).await? {
         all[at(&row)?].lawsuits.push(Lawsuit {
-            application: row.try_get(1)?,
-            filed: date_at(&row, 2)?,
-            after_review: row.try_get::<i64, _>(3)? != 0,
-            as_review_organ: row.try_get::<i64, _>(4)? != 0,
-            decided: decided(&row, 5, 6)?,
+            application: row.try_get("application")?,
+            filed: date_at(&row, "filed")?,
+            after_review: row.try_get::<i64, _>("after_review")? != 0,
+            as_review_organ: row.try_get::<i64, _>("as_review_organ")? != 0,
+            decided: decided(&row)?,
         });
     }
     for row in rows(5).await? {
-        all[at(&row)?]
-            .complaints
-            .push(Complaint { received: date_at(&row, 1)?, summary: row.try_get(2)? });
+        all[at(&row)?].complaints.push(Complaint {
+            received: date_at(&row, "received")?,
+            summary: row.try_get("summary")?,
+        });
     }
     for row in rows(6).await? {
         all[at(&row)?].responses.push(Response {
-            date: date_at(&row, 1)?,
-            kind: from_text(&row.try_get::<String, _>(2)?)?,
-            topic: row.try_get(3)?,
-            head_attended: row.try_get::<i64, _>(4)? != 0,
+            date: date_at(&row, "day")?,
+            kind: from_text(&row.try_get::<String, _>("kind")?)?,
+            topic: row.try_get("topic")?,
+            head_attended: row.try_get::<i64, _>("head_attended")? != 0,
         });
     }
     for row in rows(7).await? {
         all[at(&row)?].staff.push(StaffAssignment {
-            id: row.try_get(1)?,
-            full_time: row.try_get::<i64, _>(2)? != 0,
-            from: date_at(&row, 3)?,
-            to: optional_date_at(&row, 4)?,
+            id: row.try_get("label")?,
+            full_time: row.try_get::<i64, _>("full_time")? != 0,
+            from: date_at(&row, "from_day")?,
+            to: optional_date_at(&row, "to_day")?,
         });
     }
     for row in rows(8).await? {
         all[at(&row)?].offices.push(Office {
-            name: row.try_get(1)?,
-            from: date_at(&row, 2)?,
-            to: optional_date_at(&row, 3)?,
+            name: row.try_get("name")?,
+            from: date_at(&row, "from_day")?,
+            to: optional_date_at(&row, "to_day")?,
         });
     }
     for row in rows(9).await? {
         all[at(&row)?].reading_points.push(gongkai_core::report::records::ReadingPoint {
-            name: row.try_get(1)?,
-            address: row.try_get(2)?,
-            opened: date_at(&row, 3)?,
-            closed: optional_date_at(&row, 4)?,
+            name: row.try_get("name")?,
+            address: row.try_get("address")?,
+            opened: date_at(&row, "opened")?,
+            closed: optional_date_at(&row, "closed")?,
         });
     }
     for row in rows(10).await? {
         all[at(&row)?].funding.push(Funding {
-            year: row.try_get::<i64, _>(1)? as i32,
-            amount_wan_yuan: Quantity::from_ten_thousandths(row.try_get(2)?),
+            year: row.try_get::<i64, _>("year")? as i32,
+            amount_wan_yuan: Quantity::from_ten_thousandths(row.try_get("amount")?),
         });
     }
     for row in rows(11).await? {
-        all[at(&row)?].meetings.push(Meeting { date: date_at(&row, 1)?, title: row.try_get(2)? });
+        all[at(&row)?]
+            .meetings
+            .push(Meeting { date: date_at(&row, "day")?, title: row.try_get("title")? });
     }
     for row in rows(12).await? {
         all[at(&row)?].trainings.push(Training {
-            date: date_at(&row, 1)?,
-            title: row.try_get(2)?,
-            trainees: row.try_get::<i64, _>(3)? as u32,
+            date: date_at(&row, "day")?,
+            title: row.try_get("title")?,
+            trainees: row.try_get::<i64, _>("trainees")? as u32,
         });
     }
     for row in rows(13).await? {
         all[at(&row)?].fees.push(FeeRecord {
-            application: row.try_get(1)?,
-            date: date_at(&row, 2)?,
-            amount_yuan: row.try_get::<i64, _>(3)? as u64,
-            waived: row.try_get::<i64, _>(4)? != 0,
+            application: row.try_get("application")?,
+            date: date_at(&row, "day")?,
+            amount_yuan: row.try_get::<i64, _>("amount_yuan")? as u64,
+            waived: row.try_get::<i64, _>("waived")? != 0,
         });
     }
     for row in rows(14).await? {
         all[at(&row)?].declared.push(DeclaredFigure {
-            year: row.try_get::<i64, _>(1)? as i32,
-            measure: row.try_get(2)?,
-            value: Quantity::from_ten_thousandths(row.try_get(3)?),
-            source: row.try_get(4)?,
+            year: row.try_get::<i64, _>("year")? as i32,
+            measure: row.try_get("measure")?,
+            value: Quantity::from_ten_thousandths(row.try_get("value")?),
+            source: row.try_get("source")?,
         });
     }
     for row in rows(15).await? {
         all[at(&row)?].texts.push(StaffText {
-            year: row.try_get::<i64, _>(1)? as i32,
-            section: from_text(&row.try_get::<String, _>(2)?)?,
-            paragraphs: serde_json::from_str(&row.try_get::<String, _>(3)?)
+            year: row.try_get::<i64, _>("year")? as i32,
+            section: from_text(&row.try_get::<String, _>("section")?)?,
+            paragraphs: serde_json::from_str(&row.try_get::<String, _>("paragraphs")?)
                 .map_err(|err| StoreError::InvalidData(format!("staff text: {err}")))?,
         });
     }

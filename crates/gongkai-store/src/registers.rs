@@ -53,7 +53,7 @@ async fn existing(
             query = query.bind(*number);
         }
         for row in query.fetch_all(&mut **transaction).await? {
-            found.insert(row.try_get(0)?, row.try_get(1)?);
+            found.insert(row.try_get(column)?, row.try_get("agency_id")?);
         }
     }
     Ok(found)
@@ -117,7 +117,7 @@ pub async fn import_applications(
         })?;
         let mut ids: HashMap<String, i64> = HashMap::with_capacity(rows.len());
         for row in &rows {
-            ids.insert(row.try_get(1)?, row.try_get(0)?);
+            ids.insert(row.try_get("tracking_number")?, row.try_get("id")?);
         }
         let mut events = Vec::new();
         for entry in chunk {
@@ -216,7 +216,10 @@ pub async fn export_applications(
         .await?;
     let mut personal: HashMap<String, (String, String)> = HashMap::with_capacity(rows.len());
     for row in rows {
-        personal.insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));
+        personal.insert(
+            row.try_get("tracking_number")?,
+            (row.try_get("applicant_name")?, row.try_get("description")?),
+        );
     }
     Ok(records
         .applications
@@ -244,15 +247,15 @@ pub async fn export_catalog(store: &Store, code: &str) -> Result<Vec<NewItem>, S
     let mut metadata: HashMap<String, ItemMetadata> = HashMap::with_capacity(rows.len());
     for row in rows {
         metadata.insert(
-            row.try_get(0)?,
+            row.try_get("index_number")?,
             ItemMetadata {
-                summary: row.try_get(1)?,
-                body: row.try_get(2)?,
-                subject: row.try_get(3)?,
-                genre: row.try_get(4)?,
-                doc_number: row.try_get(5)?,
-                validity: row.try_get(6)?,
-                disclosure: row.try_get(7)?,
+                summary: row.try_get("summary")?,
+                body: row.try_get("body")?,
+                subject: row.try_get("subject")?,
+                genre: row.try_get("genre")?,
+                doc_number: row.try_get("doc_number")?,
+                validity: row.try_get("validity")?,
+                disclosure: row.try_get("disclosure")?,
             },
         );
     }
@@ -325,7 +328,7 @@ pub async fn stage(
     .bind(now_text())
     .fetch_one(&mut *transaction)
     .await?
-    .try_get(0)?;
+    .try_get("id")?;
     let after =
         serde_json::json!({ "kind": kind, "name": name, "sha256": sha256, "size": bytes.len() })
             .to_string();
@@ -346,15 +349,15 @@ const UPLOAD_SELECT: &str = "SELECT u.id, g.code, u.kind, u.name, u.uploaded_by,
 
 fn upload_at(row: &sqlx::any::AnyRow) -> Result<Upload, StoreError> {
     Ok(Upload {
-        id: row.try_get(0)?,
-        agency_code: row.try_get(1)?,
-        kind: row.try_get(2)?,
-        name: row.try_get(3)?,
-        uploaded_by: row.try_get(4)?,
-        uploaded_at: row.try_get(5)?,
-        started_at: row.try_get(6)?,
-        finished_at: row.try_get(7)?,
-        result: row.try_get(8)?,
+        id: row.try_get("id")?,
+        agency_code: row.try_get("code")?,
+        kind: row.try_get("kind")?,
+        name: row.try_get("name")?,
+        uploaded_by: row.try_get("uploaded_by")?,
+        uploaded_at: row.try_get("uploaded_at")?,
+        started_at: row.try_get("started_at")?,
+        finished_at: row.try_get("finished_at")?,
+        result: row.try_get("result")?,
     })
 }
 
@@ -371,7 +374,7 @@ pub async fn upload(store: &Store, id: i64) -> Result<Option<(Upload, Vec<u8>)>,
         .bind(id)
         .fetch_one(store.pool())
         .await?
-        .try_get(0)?;
+        .try_get("sha256")?;
     let (_, bytes) = crate::blobs::get(store.pool(), &sha256)
         .await?
         .ok_or_else(|| StoreError::NotFound { what: "register file", key: sha256.clone() })?;
@@ -553,13 +556,14 @@ pub async fn import_ledger(
             .collect();
         for number in named {
             let found: i64 = sqlx::query(
-                "SELECT COUNT(*) FROM applications WHERE agency_id = $1 AND tracking_number = $2",
+                "SELECT COUNT(*) AS found FROM applications \
+                 WHERE agency_id = $1 AND tracking_number = $2",
             )
             .bind(agency.id)
             .bind(number)
             .fetch_one(&mut *transaction)
             .await?
-            .try_get(0)?;
+            .try_get("found")?;
             if found == 0 {
                 return Err(StoreError::NotFound { what: "application", key: number.to_owned() });
             }
@@ -576,11 +580,11 @@ pub async fn import_ledger(
         sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agency.id).fetch_all(&mut *transaction).await?
     {
         let mut key = Vec::with_capacity(columns.len());
-        for (index, is_integer) in integer.iter().enumerate() {
+        for (&column, is_integer) in columns.iter().zip(&integer) {
             key.push(if *is_integer {
-                Cell::Integer(row.try_get(index)?)
+                Cell::Integer(row.try_get(column)?)
             } else {
-                Cell::Text(row.try_get(index)?)
+                Cell::Text(row.try_get(column)?)
             });
         }
         *present.entry(key).or_default() += 1;

@@ -57,10 +57,10 @@ pub async fn publish(
             .bind(i64::from(year))
             .fetch_optional(&mut *transaction)
             .await?;
-    let before = existing.as_ref().map(|row| row.try_get::<String, _>(1)).transpose()?;
+    let before = existing.as_ref().map(|row| row.try_get::<String, _>("state")).transpose()?;
     let report_id: i64 = match existing {
         Some(row) => {
-            let id: i64 = row.try_get(0)?;
+            let id: i64 = row.try_get("id")?;
             sqlx::query(
                 "UPDATE annual_reports SET format = $1, state = 'published', published_at = $2, \
                  version = version + 1 WHERE id = $3",
@@ -86,7 +86,7 @@ pub async fn publish(
         .bind(&now)
         .fetch_one(&mut *transaction)
         .await?
-        .try_get(0)?,
+        .try_get("id")?,
     };
     let mut kept = Vec::new();
     for file in files {
@@ -129,15 +129,15 @@ pub async fn published(store: &Store, code: &str) -> Result<Vec<PublishedReport>
     .await?;
     let mut reports: Vec<PublishedReport> = Vec::new();
     for row in &rows {
-        let year = i32::try_from(row.try_get::<i64, _>(0)?)
+        let year = i32::try_from(row.try_get::<i64, _>("year")?)
             .map_err(|_| StoreError::InvalidData("report year".to_owned()))?;
-        let kind: String = row.try_get(3)?;
+        let kind: String = row.try_get("kind")?;
         match reports.last_mut() {
             Some(report) if report.year == year => report.kinds.push(kind),
             _ => reports.push(PublishedReport {
                 year,
-                format: row.try_get(1)?,
-                published_at: row.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
+                format: row.try_get("format")?,
+                published_at: row.try_get::<Option<String>, _>("published_at")?.unwrap_or_default(),
                 kinds: vec![kind],
             }),
         }
@@ -166,7 +166,7 @@ pub async fn file(
     .fetch_optional(store.pool())
     .await?;
     match row {
-        Some(row) => blobs::get(store.pool(), &row.try_get::<String, _>(0)?).await,
+        Some(row) => blobs::get(store.pool(), &row.try_get::<String, _>("sha256")?).await,
         None => Ok(None),
     }
 }
@@ -218,17 +218,17 @@ pub enum WorkflowError {
 
 fn workflow_from_row(row: &sqlx::any::AnyRow) -> Result<Workflow, StoreError> {
     Ok(Workflow {
-        state: row.try_get(0)?,
-        format: row.try_get(1)?,
-        preparer: row.try_get(2)?,
-        reviewer: row.try_get(3)?,
-        head: row.try_get(4)?,
-        phone: row.try_get(5)?,
-        comments: row.try_get(6)?,
-        submitted_at: row.try_get(7)?,
-        signed_at: row.try_get(8)?,
-        published_at: row.try_get(9)?,
-        version: row.try_get(10)?,
+        state: row.try_get("state")?,
+        format: row.try_get("format")?,
+        preparer: row.try_get("preparer")?,
+        reviewer: row.try_get("reviewer")?,
+        head: row.try_get("head")?,
+        phone: row.try_get("phone")?,
+        comments: row.try_get("comments")?,
+        submitted_at: row.try_get("submitted_at")?,
+        signed_at: row.try_get("signed_at")?,
+        published_at: row.try_get("published_at")?,
+        version: row.try_get("version")?,
     })
 }
 
@@ -264,7 +264,9 @@ pub async fn workflows_of_year(
     );
     let rows =
         sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(year)).fetch_all(store.pool()).await?;
-    rows.iter().map(|row| Ok((row.try_get::<String, _>(11)?, workflow_from_row(row)?))).collect()
+    rows.iter()
+        .map(|row| Ok((row.try_get::<String, _>("code")?, workflow_from_row(row)?)))
+        .collect()
 }
 
 /// The agency's workflows by year.
@@ -279,24 +281,9 @@ pub async fn workflows(store: &Store, code: &str) -> Result<Vec<(i32, Workflow)>
     .await?;
     rows.iter()
         .map(|row| {
-            let year = i32::try_from(row.try_get::<i64, _>(0)?)
+            let year = i32::try_from(row.try_get::<i64, _>("year")?)
                 .map_err(|_| StoreError::InvalidData("report year".to_owned()))?;
-            Ok((
-                year,
-                Workflow {
-                    state: row.try_get(1)?,
-                    format: row.try_get(2)?,
-                    preparer: row.try_get(3)?,
-                    reviewer: row.try_get(4)?,
-                    head: row.try_get(5)?,
-                    phone: row.try_get(6)?,
-                    comments: row.try_get(7)?,
-                    submitted_at: row.try_get(8)?,
-                    signed_at: row.try_get(9)?,
-                    published_at: row.try_get(10)?,
-                    version: row.try_get(11)?,
-                },
-            ))
+            Ok((year, workflow_from_row(row)?))
         })
         .collect()
 }
@@ -445,10 +432,10 @@ pub async fn texts(
     .await?;
     rows.iter()
         .map(|row| {
-            let paragraphs: String = row.try_get(1)?;
+            let paragraphs: String = row.try_get("paragraphs")?;
             let paragraphs: Vec<String> = serde_json::from_str(&paragraphs)
                 .map_err(|err| StoreError::InvalidData(format!("staff text: {err}")))?;
-            Ok((row.try_get(0)?, paragraphs))
+            Ok((row.try_get("section")?, paragraphs))
         })
         .collect()
 }
@@ -472,7 +459,7 @@ pub async fn set_text(
             .fetch_optional(&mut *transaction)
             .await
             .map_err(StoreError::from)?
-            .map(|row| row.try_get(0))
+            .map(|row| row.try_get("state"))
             .transpose()
             .map_err(StoreError::from)?;
     if let Some(state) = state.filter(|state| !matches!(state.as_str(), "draft" | "returned")) {

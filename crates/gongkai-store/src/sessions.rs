@@ -25,7 +25,9 @@ pub async fn load(store: &Store, id: &str, now: i64) -> Result<Option<(String, i
             .bind(now)
             .fetch_optional(store.pool())
             .await?;
-    Ok(row.map(|row| Ok::<_, sqlx::Error>((row.try_get(0)?, row.try_get(1)?))).transpose()?)
+    Ok(row
+        .map(|row| Ok::<_, sqlx::Error>((row.try_get("data")?, row.try_get("expires_at")?)))
+        .transpose()?)
 }
 
 /// Inserts a new session; `false` when the id is taken (the caller draws another).

@@ -102,8 +102,8 @@ pub async fn attempt(
         .bind(forgive)
         .fetch_one(&mut *transaction)
         .await?;
-        let attempts: i64 = row.try_get(0)?;
-        let blocked_until: i64 = row.try_get(1)?;
+        let attempts: i64 = row.try_get("failures")?;
+        let blocked_until: i64 = row.try_get("blocked_until")?;
         if blocked_until > now {
             transaction.rollback().await?;
             return Ok(Attempt::Blocked { wait: time::Duration::seconds(blocked_until - now) });

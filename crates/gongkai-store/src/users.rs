@@ -202,7 +202,7 @@ async fn grant_in(
         .fetch_optional(&mut **transaction)
         .await?
         .ok_or_else(|| StoreError::NotFound { what: "user", key: username.to_owned() })?
-        .try_get(0)?;
+        .try_get("id")?;
     let agency_id: Option<i64> = match agency {
         Some(code) => Some(
             sqlx::query("SELECT id FROM agencies WHERE code = $1")
@@ -210,7 +210,7 @@ async fn grant_in(
                 .fetch_optional(&mut **transaction)
                 .await?
                 .ok_or_else(|| StoreError::NotFound { what: "agency", key: code.to_owned() })?
-                .try_get(0)?,
+                .try_get("id")?,
         ),
         None => None,
     };
@@ -238,7 +238,7 @@ pub async fn find(store: &Store, username: &str) -> Result<Option<UserRow>, Stor
     else {
         return Ok(None);
     };
-    let id: i64 = row.try_get(0)?;
+    let id: i64 = row.try_get("id")?;
     let roles = sqlx::query(
         "SELECT a.code, r.role FROM user_roles r LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.user_id = $1 ORDER BY r.id",
     )
@@ -246,13 +246,15 @@ pub async fn find(store: &Store, username: &str) -> Result<Option<UserRow>, Stor
     .fetch_all(store.pool())
     .await?
     .iter()
-    .map(|row| Ok((row.try_get::<Option<String>, _>(0)?, row.try_get::<String, _>(1)?)))
+    .map(|row| {
+        Ok((row.try_get::<Option<String>, _>("code")?, row.try_get::<String, _>("role")?))
+    })
     .collect::<Result<Vec<_>, StoreError>>()?;
-    let disabled: i64 = row.try_get(3)?;
+    let disabled: i64 = row.try_get("disabled")?;
     Ok(Some(UserRow {
         id,
-        username: row.try_get(1)?,
-        display_name: row.try_get(2)?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
         roles,
         disabled: disabled != 0,
     }))
@@ -341,7 +343,7 @@ pub async fn sign_in(
             .bind(username)
             .fetch_optional(store.pool())
             .await?
-            .map(|row| row.try_get(0))
+            .map(|row| row.try_get("password_hash"))
             .transpose()?;
     let known = stored.is_some();
     // An unknown user is checked against a dummy hash, so timing does not tell which usernames exist.
@@ -408,8 +410,8 @@ pub async fn account(store: &Store, id: i64) -> Result<Option<Account>, StoreErr
     else {
         return Ok(None);
     };
-    let username: String = row.try_get(0)?;
-    let hash: String = row.try_get(1)?;
+    let username: String = row.try_get("username")?;
+    let hash: String = row.try_get("password_hash")?;
     Ok(find(store, &username).await?.map(|user| Account { user, fingerprint: fingerprint(&hash) }))
 }
 
@@ -442,7 +444,10 @@ pub async fn list(store: &Store, agency: Option<&str>) -> Result<Vec<UserRow>, S
         query = query.bind(code.to_owned());
     }
     for row in query.fetch_all(store.pool()).await? {
-        roles.entry(row.try_get(0)?).or_default().push((row.try_get(1)?, row.try_get(2)?));
+        roles
+            .entry(row.try_get("user_id")?)
+            .or_default()
+            .push((row.try_get("code")?, row.try_get("role")?));
     }
     let mut query = sqlx::query(sqlx::AssertSqlSafe(users_sql));
     if let Some(code) = agency {
@@ -453,12 +458,12 @@ pub async fn list(store: &Store, agency: Option<&str>) -> Result<Vec<UserRow>, S
         .await?
         .iter()
         .map(|row| {
-            let id: i64 = row.try_get(0)?;
-            let disabled: i64 = row.try_get(3)?;
+            let id: i64 = row.try_get("id")?;
+            let disabled: i64 = row.try_get("disabled")?;
             Ok(UserRow {
                 id,
-                username: row.try_get(1)?,
-                display_name: row.try_get(2)?,
+                username: row.try_get("username")?,
+                display_name: row.try_get("display_name")?,
                 roles: roles.remove(&id).unwrap_or_default(),
                 disabled: disabled != 0,
             })
@@ -477,7 +482,7 @@ pub async fn holders(store: &Store, code: &str, role: &str) -> Result<Vec<String
     .fetch_all(store.pool())
     .await?
     .iter()
-    .map(|row| row.try_get(0))
+    .map(|row| row.try_get("username"))
     .collect::<Result<_, _>>()?)
 }
 

@@ -595,3 +595,45 @@ async fn old_outbox_rows_are_pruned() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_application_with_attached_files_is_received_on_both_databases() {
+    // The day's quota sums the applicant's attached bytes: on PostgreSQL SUM(bigint) is NUMERIC, which the
+    // `Any` driver cannot decode, so the sum is cast back to BIGINT.
+    use gongkai_core::regime::{Channel, Intake};
+    use gongkai_core::report::records::ApplicantType;
+    use gongkai_store::applications;
+    on_both(|store, _| async move {
+        agency(&store, "SFJ").await;
+        let application = applications::NewApplication {
+            applicant: ApplicantType::Natural,
+            name: "张三",
+            id_type: "居民身份证",
+            id_number: "11010519491231002X",
+            phone: "13812345678",
+            address: "温州市",
+            email: "",
+            description: "人民调解经费",
+            delivery_form: "电子邮件",
+            intake: Intake::received_on(Channel::Online, date!(2026 - 11 - 02)),
+        };
+        let files = vec![("身份证明.pdf".to_owned(), b"%PDF-1.7 id".to_vec())];
+        for _ in 0..2 {
+            let receipt = applications::intake_with_attachments(
+                &store,
+                "SFJ",
+                &application,
+                &files,
+                "203.0.113.0",
+                &TEST,
+            )
+            .await
+            .unwrap();
+            let attached =
+                applications::attached_files(&store, &receipt.tracking_number).await.unwrap();
+            assert_eq!(attached.len(), 1);
+            assert_eq!(attached[0].name, "身份证明.pdf");
+        }
+    })
+    .await;
+}
