@@ -296,13 +296,16 @@ impl Store {
         Ok(())
     }
 
-    /// Runs one SQL statement as given (administration and tests: creating databases, tampering checks).
+    /// Runs one SQL statement as given (tests: creating databases, tampering checks). Raw SQL on the store
+    /// exists only with the `test-support` feature, which only tests and benchmarks enable.
+    #[cfg(any(test, feature = "test-support"))]
     pub async fn execute_admin(&self, sql: &str) -> Result<u64, StoreError> {
         let result = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&self.pool).await?;
         Ok(result.rows_affected())
     }
 
     /// Runs a `SELECT COUNT(*) …` as given (administration and tests).
+    #[cfg(any(test, feature = "test-support"))]
     pub async fn count_admin(&self, sql: &str) -> Result<i64, StoreError> {
         let (count,): (i64,) =
             sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&self.pool).await?;
@@ -311,11 +314,13 @@ impl Store {
 
     /// Runs a `SELECT key, COUNT(*) … GROUP BY key` as given and returns its (text, integer) rows
     /// (benchmarks: hand-written aggregates to compare the engine with).
+    #[cfg(any(test, feature = "test-support"))]
     pub async fn counts_admin(&self, sql: &str) -> Result<Vec<(String, i64)>, StoreError> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_all(&self.pool).await?)
     }
 
     /// Runs an `EXPLAIN …` as given and returns its rows as text (query-plan checks in tests and benchmarks).
+    #[cfg(any(test, feature = "test-support"))]
     pub async fn plan_admin(&self, sql: &str) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).fetch_all(&self.pool).await?;
         rows.iter()
