@@ -3,8 +3,8 @@
 
 use gongkai_audit::{Audit, audit};
 use gongkai_core::calendar::Calendar;
+use gongkai_core::records::AgencyRecords;
 use gongkai_core::report::format::{FormatId, RuleKind};
-use gongkai_core::report::records::AgencyRecords;
 use gongkai_core::report::values::{CellKey, Quantity, TableValues};
 use gongkai_core::report::{self, Report};
 use gongkai_render::{Output, render};

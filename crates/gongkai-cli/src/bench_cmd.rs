@@ -226,7 +226,7 @@ fn reports(args: &ReportsArgs, out: &mut impl Write) -> anyhow::Result<Outcome> 
     use gongkai_render::Output;
     std::fs::create_dir_all(&args.out).with_context(|| format!("{}", args.out.display()))?;
     let mut rng = Rng(2026);
-    let sizes: Vec<gongkai_core::report::records::AgencyRecords> = (0..10)
+    let sizes: Vec<gongkai_core::records::AgencyRecords> = (0..10)
         .map(|index| {
             gongkai_demo::scale::large_agency(
                 &format!("B{index}"),
@@ -253,8 +253,8 @@ fn reports(args: &ReportsArgs, out: &mut impl Write) -> anyhow::Result<Outcome> 
 /// A register of `rows` applications over 2020–2025: every applicant type and channel, a fifth with a
 /// supplement, a tenth with a consultation, some extended, most replied with an outcome of the 2021 table.
 fn register(args: &RegisterArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
+    use gongkai_core::records::{ApplicantType, Outcome as Reply};
     use gongkai_core::regime::Channel;
-    use gongkai_core::report::records::{ApplicantType, Outcome as Reply};
     let kind = gongkai_register::FileKind::from_name(&args.out.to_string_lossy())
         .ok_or_else(|| crate::UsageError::new("--out", "use a .csv or .xlsx file"))?;
     let start = time::Date::from_calendar_date(2020, time::Month::January, 6)?;

@@ -417,7 +417,7 @@ pub(crate) async fn load_demo_staff(store: &Store) -> anyhow::Result<()> {
 
 /// The report of `year` in every output, for publication.
 fn render_report(
-    records: &gongkai_core::report::records::AgencyRecords,
+    records: &gongkai_core::records::AgencyRecords,
     year: i32,
     calendar: &gongkai_core::calendar::Calendar,
 ) -> anyhow::Result<Vec<reports::ReportFile>> {

@@ -9,8 +9,8 @@
 use serde::Serialize;
 use time::Date;
 
+use crate::records::{NonProcessing, OtherHandling, Outcome, Unavailability, Withholding};
 use crate::regime::Regime;
-use crate::report::records::{NonProcessing, OtherHandling, Outcome, Unavailability, Withholding};
 
 /// A composed letter: what the renderer lays out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -492,7 +492,7 @@ mod tests {
 
     #[test]
     fn every_outcome_gets_a_letter_with_a_citation() {
-        use crate::report::records::*;
+        use crate::records::*;
         let outcomes = [
             Outcome::AlreadyPublished,
             Outcome::Disclosed,

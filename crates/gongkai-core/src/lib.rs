@@ -9,6 +9,9 @@
 //! - [`publishing`]: the 索引号 from an agency's pattern and the 20-working-day publication period (art. 26);
 //! - [`letters`]: the letters of handling an application (补正, 征求意见, 延期, 收费, 答复), citing their articles;
 //! - [`reading`]: a reading point's week (查阅点): the day's slots and the weekdays that differ;
+//! - [`records`]: the facts — catalog items, applications and their outcomes, reviews, lawsuits, staff,
+//!   trainings, fees … — as plain values, independent of any report format;
+//! - [`quantity`]: exact quantities (ten-thousandths), shared by records and report values;
 //! - [`report`]: the annual report — formats as data, derivation from records, rules, narrative.
 //!
 //! **Invariant:** this crate does no IO, has no async, and never reads the clock. Callers pass `as_of`.
@@ -22,6 +25,8 @@ pub mod fee;
 pub mod handling;
 pub mod letters;
 pub mod publishing;
+pub mod quantity;
 pub mod reading;
+pub mod records;
 pub mod regime;
 pub mod report;

@@ -109,7 +109,7 @@ pub struct Draft<'a> {
     pub validity: &'a str,
     pub normative: bool,
     pub repealed: Option<Date>,
-    pub channels: &'a [(crate::report::records::PublishChannel, Date)],
+    pub channels: &'a [(crate::records::PublishChannel, Date)],
 }
 
 /// The validity values an item can have.
@@ -132,8 +132,8 @@ pub enum DraftProblem {
     NormativeWithoutNumber,
     /// Only a normative document has a repeal date (废止).
     RepealedNotNormative,
-    ChannelBeforePublished(crate::report::records::PublishChannel),
-    ChannelAfterToday(crate::report::records::PublishChannel),
+    ChannelBeforePublished(crate::records::PublishChannel),
+    ChannelAfterToday(crate::records::PublishChannel),
     /// An item goes out on at least one channel (the channels are counted in the annual report).
     NoChannel,
 }
@@ -302,7 +302,7 @@ mod tests {
         assert_eq!(late_by(calendar, date!(2026 - 11 - 02), date!(2026 - 11 - 01)).unwrap(), None);
     }
 
-    fn draft<'a>(channels: &'a [(crate::report::records::PublishChannel, Date)]) -> Draft<'a> {
+    fn draft<'a>(channels: &'a [(crate::records::PublishChannel, Date)]) -> Draft<'a> {
         Draft {
             title: "关于印发某办法的通知",
             category: "政策文件",
@@ -319,7 +319,7 @@ mod tests {
 
     #[test]
     fn a_draft_is_checked_against_today_and_its_own_dates() {
-        use crate::report::records::PublishChannel::{Gazette, Website};
+        use crate::records::PublishChannel::{Gazette, Website};
         let today = date!(2026 - 12 - 07);
         let channels = [(Website, date!(2026 - 12 - 01)), (Gazette, date!(2026 - 12 - 07))];
         assert_eq!(check_draft(&draft(&channels), today), []);

@@ -11,7 +11,7 @@ mod seed2018;
 mod synthetic;
 mod titles;
 
-use gongkai_core::report::records::{Agency, AgencyKind, AgencyRecords};
+use gongkai_core::records::{Agency, AgencyKind, AgencyRecords};
 use time::{Date, Month};
 
 /// The demo datasets by name.

@@ -3,7 +3,7 @@
 //! templates (deterministically; the product never reads ../shared). The justice bureau carries its full
 //! records (2018 from the founding document, 2019–2025 synthetic), so its annual reports can be published.
 
-use gongkai_core::report::records::{
+use gongkai_core::records::{
     Agency, AgencyKind, AgencyRecords, CatalogItem, PublishChannel, ReadingPoint,
 };
 use time::{Date, Duration};

@@ -1,11 +1,11 @@
 //! Synthetic records at scale for benchmarks: not realistic prose, realistic volume and spread.
 
 use gongkai_core::clock::{Event, Party};
-use gongkai_core::regime::{Channel, Intake};
-use gongkai_core::report::records::{
+use gongkai_core::records::{
     AgencyRecords, ApplicantType, ApplicationRecord, CatalogItem, NonProcessing, Outcome,
     PublishChannel, Unavailability, Withholding,
 };
+use gongkai_core::regime::{Channel, Intake};
 use time::{Date, Duration};
 
 const CATEGORIES: [&str; 6] =

@@ -2,12 +2,12 @@
 
 use gongkai_core::calendar::Calendar;
 use gongkai_core::clock::{Event, Party};
-use gongkai_core::regime::{Channel, Intake};
-use gongkai_core::report::format::Content;
-use gongkai_core::report::records::{
+use gongkai_core::records::Content;
+use gongkai_core::records::{
     AgencyRecords, ApplicantType, ApplicationRecord, CatalogItem, Meeting, Outcome, PublishChannel,
     ReadingPoint, Response, ResponseKind, StaffAssignment, StaffText, Training, Withholding,
 };
+use gongkai_core::regime::{Channel, Intake};
 use time::Date;
 
 use crate::rng::Rng;

@@ -4,14 +4,14 @@ use std::ops::RangeInclusive;
 
 use gongkai_core::calendar::Calendar;
 use gongkai_core::clock::{self, Event, Party};
-use gongkai_core::regime::{Channel, Intake, Regime};
-use gongkai_core::report::format::Content;
-use gongkai_core::report::records::{
+use gongkai_core::records::Content;
+use gongkai_core::records::{
     AgencyRecords, ApplicantType, ApplicationRecord, CaseResult, CatalogItem, Complaint,
     DeclaredFigure, Funding, Lawsuit, Meeting, NonProcessing, NormativeDocument, NormativeKind,
     Office, OtherHandling, Outcome, PublishChannel, ReadingPoint, Response, ResponseKind, Review,
     StaffAssignment, StaffText, Training, Unavailability, Withholding,
 };
+use gongkai_core::regime::{Channel, Intake, Regime};
 use gongkai_core::report::values::Quantity;
 use time::Date;
 

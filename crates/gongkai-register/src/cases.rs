@@ -2,7 +2,7 @@
 //! work, as offices keep them: the day filed, the application it is about, the result and the day decided —
 //! the figures of the report's table 四. Validated row by row like the application register; all or nothing.
 
-use gongkai_core::report::records::{
+use gongkai_core::records::{
     CaseResult, Lawsuit, Meeting, Response, ResponseKind, Review, Training,
 };
 

@@ -17,7 +17,7 @@ pub mod sheet;
 mod write;
 
 use gongkai_core::calendar::Calendar;
-use gongkai_core::report::records::Ledger;
+use gongkai_core::records::Ledger;
 use time::Date;
 
 pub use agencies::{AgencyFileKind, AgencyList, read_agencies, write_agencies};
@@ -81,7 +81,7 @@ pub fn read_reviews(
     bytes: &[u8],
     kind: FileKind,
     overrides: &[(String, String)],
-) -> Result<Read<gongkai_core::report::records::Review>, RegisterError> {
+) -> Result<Read<gongkai_core::records::Review>, RegisterError> {
     let (sheet, map) = sheet_and_map(bytes, kind, Register::Reviews, overrides)?;
     let entries = cases::reviews(&sheet, &map).map_err(RegisterError::Rows)?;
     Ok(Read { entries, unmapped: map.unmapped })
@@ -92,7 +92,7 @@ pub fn read_lawsuits(
     bytes: &[u8],
     kind: FileKind,
     overrides: &[(String, String)],
-) -> Result<Read<gongkai_core::report::records::Lawsuit>, RegisterError> {
+) -> Result<Read<gongkai_core::records::Lawsuit>, RegisterError> {
     let (sheet, map) = sheet_and_map(bytes, kind, Register::Lawsuits, overrides)?;
     let entries = cases::lawsuits(&sheet, &map).map_err(RegisterError::Rows)?;
     Ok(Read { entries, unmapped: map.unmapped })
@@ -103,7 +103,7 @@ pub fn read_responses(
     bytes: &[u8],
     kind: FileKind,
     overrides: &[(String, String)],
-) -> Result<Read<gongkai_core::report::records::Response>, RegisterError> {
+) -> Result<Read<gongkai_core::records::Response>, RegisterError> {
     let (sheet, map) = sheet_and_map(bytes, kind, Register::Responses, overrides)?;
     let entries = cases::responses(&sheet, &map).map_err(RegisterError::Rows)?;
     Ok(Read { entries, unmapped: map.unmapped })
@@ -114,7 +114,7 @@ pub fn read_trainings(
     bytes: &[u8],
     kind: FileKind,
     overrides: &[(String, String)],
-) -> Result<Read<gongkai_core::report::records::Training>, RegisterError> {
+) -> Result<Read<gongkai_core::records::Training>, RegisterError> {
     let (sheet, map) = sheet_and_map(bytes, kind, Register::Trainings, overrides)?;
     let entries = cases::trainings(&sheet, &map).map_err(RegisterError::Rows)?;
     Ok(Read { entries, unmapped: map.unmapped })
@@ -125,7 +125,7 @@ pub fn read_meetings(
     bytes: &[u8],
     kind: FileKind,
     overrides: &[(String, String)],
-) -> Result<Read<gongkai_core::report::records::Meeting>, RegisterError> {
+) -> Result<Read<gongkai_core::records::Meeting>, RegisterError> {
     let (sheet, map) = sheet_and_map(bytes, kind, Register::Meetings, overrides)?;
     let entries = cases::meetings(&sheet, &map).map_err(RegisterError::Rows)?;
     Ok(Read { entries, unmapped: map.unmapped })

@@ -9,11 +9,11 @@ use std::collections::HashMap;
 
 use gongkai_core::calendar::Calendar;
 use gongkai_core::clock::{self, Application, Event, Party};
-use gongkai_core::regime::{Channel, Intake, Regime};
-use gongkai_core::report::records::{
+use gongkai_core::records::{
     ApplicantType, ApplicationRecord, CatalogItem, OtherHandling, Outcome, PublishChannel,
     Unavailability, Withholding,
 };
+use gongkai_core::regime::{Channel, Intake, Regime};
 use serde::Serialize;
 use time::Date;
 

@@ -3,10 +3,10 @@
 //! imports, and the year's table 三 derived from it equals a table computed by hand, cell for cell.
 
 use gongkai_core::calendar::Calendar;
+use gongkai_core::records::AgencyRecords;
 use gongkai_core::regime::Channel;
 use gongkai_core::report::derive;
 use gongkai_core::report::format::FormatId;
-use gongkai_core::report::records::AgencyRecords;
 use gongkai_register::{FileKind, RegisterError, read_applications};
 use time::macros::date;
 

@@ -2,7 +2,7 @@
 //! their row and column, and nothing is read from a file with any bad row.
 
 use gongkai_core::calendar::Calendar;
-use gongkai_core::report::records::{ApplicantType, Outcome};
+use gongkai_core::records::{ApplicantType, Outcome};
 use gongkai_register::{
     FileKind, Register, RegisterError, read_applications, read_catalog, rows, write,
 };

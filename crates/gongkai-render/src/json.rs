@@ -24,7 +24,7 @@ struct JsonReport<'a> {
     notice: &'a str,
     year: i32,
     title: &'a str,
-    agency: &'a gongkai_core::report::records::Agency,
+    agency: &'a gongkai_core::records::Agency,
     cells: Vec<Cell<'a>>,
     categories: &'a [(String, u64)],
     sections: &'a [gongkai_core::report::text::SectionText],

@@ -21,7 +21,8 @@ mod xlsx;
 use std::fmt;
 use std::str::FromStr;
 
-use gongkai_core::report::format::{Content, FormatId};
+use gongkai_core::records::Content;
+use gongkai_core::report::format::FormatId;
 use gongkai_core::report::text::Paragraph;
 use gongkai_core::report::{Report, SignOff};
 

@@ -28,7 +28,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use gongkai_core::calendar::Calendar;
-use gongkai_core::report::records::{Agency, AgencyKind};
+use gongkai_core::records::{Agency, AgencyKind};
 use gongkai_core::report::rollup;
 use gongkai_store::{Store, agencies, records};
 

@@ -2,8 +2,8 @@
 //! separate verification code (only its hash is stored), and the applicant's personal data kept for the case
 //! (2019 条例 art. 29) but masked in the audit trail.
 
+use gongkai_core::records::ApplicantType;
 use gongkai_core::regime::Intake;
-use gongkai_core::report::records::ApplicantType;
 use sqlx::Row;
 
 use crate::agencies;

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use gongkai_core::report::records::CatalogItem;
+use gongkai_core::records::CatalogItem;
 use serde::Serialize;
 use sqlx::Row;
 

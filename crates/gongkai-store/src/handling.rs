@@ -8,8 +8,8 @@
 //! on the same events this write is conditioned on.
 
 use gongkai_core::clock::Event;
+use gongkai_core::records::{ApplicantType, Outcome};
 use gongkai_core::regime::{Intake, Regime};
-use gongkai_core::report::records::{ApplicantType, Outcome};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;

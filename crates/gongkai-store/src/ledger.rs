@@ -3,7 +3,7 @@
 //! later), complaints, staff, funding, meetings, trainings, and figures declared from other systems. The
 //! report engine reads them through `records::load`.
 
-use gongkai_core::report::records::{CaseResult, ResponseKind};
+use gongkai_core::records::{CaseResult, ResponseKind};
 use gongkai_core::report::values::Quantity;
 use serde::Serialize;
 use sqlx::Row;

@@ -4,7 +4,7 @@
 //! annual report; bulk edits of category or validity. Every write also goes to the search outbox.
 
 use gongkai_core::publishing::index_number;
-use gongkai_core::report::records::PublishChannel;
+use gongkai_core::records::PublishChannel;
 use sqlx::Row;
 use time::Date;
 

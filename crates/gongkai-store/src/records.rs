@@ -3,12 +3,12 @@
 //! Loading returns the records in the order they were saved, so a report built from the database is the
 //! report built from the records that were loaded into it.
 
-use gongkai_core::regime::Intake;
-use gongkai_core::report::records::{
+use gongkai_core::records::{
     Agency, AgencyKind, AgencyRecords, ApplicationRecord, CatalogItem, CatalogTally, Complaint,
     DeclaredFigure, FeeRecord, Funding, Lawsuit, Meeting, NormativeDocument, Office, Response,
     Review, StaffAssignment, StaffText, Training,
 };
+use gongkai_core::regime::Intake;
 use gongkai_core::report::values::Quantity;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -150,7 +150,7 @@ pub async fn save(
         }
         saved.applications += 1;
     }
-    let decided = |decided: &Option<(gongkai_core::report::records::CaseResult, Date)>| {
+    let decided = |decided: &Option<(gongkai_core::records::CaseResult, Date)>| {
         (decided.map(|(result, _)| to_text(&result)), decided.map(|(_, date)| date_text(date)))
     };
     for review in &records.reviews {
@@ -590,7 +590,7 @@ async fn load_scoped(
         Scope::Everything => {
             let mut channels_by_item: std::collections::HashMap<
                 i64,
-                Vec<gongkai_core::report::records::PublishChannel>,
+                Vec<gongkai_core::records::PublishChannel>,
             > = std::collections::HashMap::new();
             for row in rows(1).await? {
                 channels_by_item
@@ -718,7 +718,7 @@ async fn load_scoped(
         });
     }
     for row in rows(9).await? {
-        all[at(&row)?].reading_points.push(gongkai_core::report::records::ReadingPoint {
+        all[at(&row)?].reading_points.push(gongkai_core::records::ReadingPoint {
             name: row.try_get("name")?,
             address: row.try_get("address")?,
             opened: date_at(&row, "opened")?,
@@ -773,7 +773,7 @@ async fn load_scoped(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gongkai_core::report::records::ResponseKind;
+    use gongkai_core::records::ResponseKind;
 
     #[test]
     fn dates_are_read_in_the_form_they_are_written() {

@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use gongkai_core::report::records::{ApplicationRecord, CatalogItem, Ledger};
+use gongkai_core::records::{ApplicationRecord, CatalogItem, Ledger};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -450,7 +450,7 @@ enum Cell {
 fn table_rows(ledger: &Ledger) -> (&'static str, &'static [&'static str], Vec<Vec<Cell>>) {
     use crate::records::to_text;
     use Cell::{Integer, Text};
-    let decided = |decided: &Option<(gongkai_core::report::records::CaseResult, time::Date)>| {
+    let decided = |decided: &Option<(gongkai_core::records::CaseResult, time::Date)>| {
         [
             Text(decided.map(|(result, _)| to_text(&result))),
             Text(decided.map(|(_, day)| day.to_string())),

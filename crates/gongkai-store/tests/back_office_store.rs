@@ -5,8 +5,8 @@
 mod common;
 
 use gongkai_core::clock::{Event, Party};
+use gongkai_core::records::{ApplicantType, Outcome};
 use gongkai_core::regime::{Channel, Intake};
-use gongkai_core::report::records::{ApplicantType, Outcome};
 use gongkai_store::agencies::{self, NewAgency};
 use gongkai_store::api_keys::{self, Scope};
 use gongkai_store::applications::{self, NewApplication};
@@ -235,7 +235,7 @@ async fn steps_are_recorded_against_the_version_seen() {
             event: None,
             details: serde_json::json!({}),
             outcome: Some(Outcome::OtherHandling(
-                gongkai_core::report::records::OtherHandling::NoSupplement,
+                gongkai_core::records::OtherHandling::NoSupplement,
             )),
             regime: None,
             action: "close",
@@ -337,7 +337,7 @@ async fn the_report_workflow_goes_step_by_step() {
 
 #[tokio::test]
 async fn the_ledger_records_and_lists_the_year() {
-    use gongkai_core::report::records::{CaseResult, ResponseKind};
+    use gongkai_core::records::{CaseResult, ResponseKind};
     use gongkai_core::report::values::Quantity;
     use gongkai_store::ledger::{self, Entry};
     on_both(|store, backend| async move {
@@ -446,7 +446,7 @@ async fn the_ledger_records_and_lists_the_year() {
 /// agencies.
 #[tokio::test]
 async fn catalog_tallies_follow_every_publishing_change() {
-    use gongkai_core::report::records::PublishChannel;
+    use gongkai_core::records::PublishChannel;
     use gongkai_store::{catalog, publishing, records};
 
     on_both(|store, backend| async move {
@@ -628,7 +628,7 @@ async fn api_keys_are_found_by_their_secret_and_revoked_for_good() {
 
 #[tokio::test]
 async fn an_api_write_keeps_its_idempotency_key_in_its_own_commit() {
-    use gongkai_core::report::records::PublishChannel;
+    use gongkai_core::records::PublishChannel;
     use gongkai_store::once::{self, Begun};
     use gongkai_store::publishing::{self, Publication};
     on_both(|store, _| async move {

@@ -6,7 +6,7 @@ mod common;
 
 use gongkai_core::calendar::Calendar;
 use gongkai_core::reading::Schedule;
-use gongkai_core::report::records::{AgencyRecords, CatalogItem, PublishChannel, ReadingPoint};
+use gongkai_core::records::{AgencyRecords, CatalogItem, PublishChannel, ReadingPoint};
 use gongkai_store::agencies::{self, Leader, NewAgency, Profile};
 use gongkai_store::bookings::{self, Booked, NewBooking};
 use gongkai_store::catalog::{self, Filter, ItemMetadata, NewItem};
@@ -503,8 +503,8 @@ async fn bookings_follow_the_calendar_and_the_window() {
 
 #[tokio::test]
 async fn the_applicant_sees_only_sent_letters_addressed_to_them() {
+    use gongkai_core::records::ApplicantType;
     use gongkai_core::regime::{Channel, Intake};
-    use gongkai_core::report::records::ApplicantType;
     use gongkai_store::{applications, letters};
     on_both(|store, _| async move {
         agency(&store, "SFJ").await;
@@ -600,8 +600,8 @@ async fn old_outbox_rows_are_pruned() {
 async fn an_application_with_attached_files_is_received_on_both_databases() {
     // The day's quota sums the applicant's attached bytes: on PostgreSQL SUM(bigint) is NUMERIC, which the
     // `Any` driver cannot decode, so the sum is cast back to BIGINT.
+    use gongkai_core::records::ApplicantType;
     use gongkai_core::regime::{Channel, Intake};
-    use gongkai_core::report::records::ApplicantType;
     use gongkai_store::applications;
     on_both(|store, _| async move {
         agency(&store, "SFJ").await;

@@ -5,8 +5,8 @@
 mod common;
 
 use gongkai_core::calendar::Calendar;
+use gongkai_core::records::AgencyRecords;
 use gongkai_core::report;
-use gongkai_core::report::records::AgencyRecords;
 use gongkai_store::agencies::{self, NewAgency};
 use gongkai_store::catalog::{ItemMetadata, NewItem};
 use gongkai_store::registers::{self, ImportSummary, RegisterApplication};

@@ -371,7 +371,7 @@ async fn application_events_are_append_only() {
         let demo = gongkai_demo::wenzhou_justice();
         let agency = demo.agency.clone().unwrap();
         agencies::add(&store, &NewAgency { code: &agency.code, ..city() }, &TEST).await.unwrap();
-        let few = gongkai_core::report::records::AgencyRecords {
+        let few = gongkai_core::records::AgencyRecords {
             applications: demo.applications[..4].to_vec(),
             ..Default::default()
         };
@@ -754,7 +754,7 @@ async fn concurrent_intakes_get_unique_tracking_numbers_and_mask_personal_data()
             let store = store.clone();
             tasks.push(tokio::spawn(async move {
                 let application = NewApplication {
-                    applicant: gongkai_core::report::records::ApplicantType::Natural,
+                    applicant: gongkai_core::records::ApplicantType::Natural,
                     name: "张三",
                     id_type: "居民身份证",
                     id_number: "330302199001011234",
@@ -795,10 +795,10 @@ async fn sqlx_count(store: &Store, sql: &str) -> (i64,) {
 
 fn item(
     index_number: &str,
-    channels: &[report::records::PublishChannel],
+    channels: &[gongkai_core::records::PublishChannel],
 ) -> gongkai_store::catalog::NewItem {
     gongkai_store::catalog::NewItem {
-        record: report::records::CatalogItem {
+        record: gongkai_core::records::CatalogItem {
             index_number: index_number.to_owned(),
             title: format!("关于{index_number}的通知"),
             category: "政策文件".to_owned(),
@@ -817,7 +817,7 @@ fn item(
 #[tokio::test]
 async fn catalog_import_writes_batches_with_channels_and_names_a_duplicate_index_number() {
     use gongkai_store::catalog;
-    use report::records::PublishChannel::{Website, Wechat};
+    use gongkai_core::records::PublishChannel::{Website, Wechat};
     on_both(|store, backend| async move {
         agencies::add(&store, &city(), &TEST).await.unwrap();
         // 1,203 items: more than two full 500-row statements, in transactions of 600.
@@ -943,7 +943,7 @@ async fn the_public_status_needs_the_right_code_and_never_tells_whether_a_number
     on_both(|store, backend| async move {
         agencies::add(&store, &city(), &TEST).await.unwrap();
         let application = applications::NewApplication {
-            applicant: report::records::ApplicantType::Natural,
+            applicant: gongkai_core::records::ApplicantType::Natural,
             name: "李四",
             id_type: "居民身份证",
             id_number: "11010519491231002X",
@@ -1022,7 +1022,7 @@ async fn personal_data_is_unmasked_only_for_the_handler_of_the_case() {
         users::add(&store, "clerk1", "经办人一", "correct horse battery", &TEST).await.unwrap();
         users::add(&store, "clerk2", "经办人二", "correct horse battery", &TEST).await.unwrap();
         let application = applications::NewApplication {
-            applicant: report::records::ApplicantType::Natural,
+            applicant: gongkai_core::records::ApplicantType::Natural,
             name: "王小明",
             id_type: "居民身份证",
             id_number: "11010519491231002X",
@@ -1088,7 +1088,7 @@ fn edge_days(seed: &mut u64, count: usize) -> Vec<time::Date> {
 
 #[tokio::test]
 async fn a_years_load_keeps_every_record_that_year_or_the_year_before_can_count() {
-    use gongkai_core::report::records::{
+    use gongkai_core::records::{
         CaseResult, Complaint, FeeRecord, Funding, Lawsuit, Meeting, Office, ReadingPoint,
         Response, ResponseKind, Review, StaffAssignment, Training,
     };

@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use gongkai_core::calendar::Calendar;
-use gongkai_core::report::records::{AgencyRecords, CatalogItem, PublishChannel, ReadingPoint};
+use gongkai_core::records::{AgencyRecords, CatalogItem, PublishChannel, ReadingPoint};
 use gongkai_search::SearchIndex;
 use gongkai_store::agencies::{self, Leader, NewAgency, Profile};
 use gongkai_store::catalog::{self, ItemMetadata, NewItem};

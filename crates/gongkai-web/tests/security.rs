@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use axum::http::{StatusCode, header};
 use gongkai_core::calendar::Calendar;
-use gongkai_core::report::records::PublishChannel;
+use gongkai_core::records::PublishChannel;
 use gongkai_store::publishing::{self, Publication};
 use gongkai_store::{catalog, handling, users};
 use gongkai_web::AppState;

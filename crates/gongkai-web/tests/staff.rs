@@ -284,7 +284,7 @@ async fn a_letter_application_is_handled_to_a_reply() {
     assert_eq!(after.status, StatusCode::UNPROCESSABLE_ENTITY, "reply after reply");
     assert!(after.text().contains("已办结"), "{}", after.text());
     let case = handling::case(&desk.store, &tracking).await.unwrap();
-    assert_eq!(case.outcome, Some(gongkai_core::report::records::Outcome::PartiallyDisclosed));
+    assert_eq!(case.outcome, Some(gongkai_core::records::Outcome::PartiallyDisclosed));
 
     // Letters: 补正, 延期 and the reply, each DOCX and PDF, downloadable by staff of the agency.
     let page = clerk.get(&format!("/staff/cases/{tracking}")).await.text();

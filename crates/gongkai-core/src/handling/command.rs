@@ -4,8 +4,8 @@
 use time::Date;
 
 use crate::clock::Party;
+use crate::records::{NonProcessing, OtherHandling, Outcome, Unavailability, Withholding};
 use crate::regime::Regime;
-use crate::report::records::{NonProcessing, OtherHandling, Outcome, Unavailability, Withholding};
 
 use super::Action;
 

@@ -5,7 +5,7 @@ use time::Date;
 use crate::calendar::Calendar;
 use crate::clock::{self, ClockReport};
 use crate::letters::{self, CaseFacts, Letter, ReplyFacts};
-use crate::report::records::Outcome;
+use crate::records::Outcome;
 
 use super::Responsible;
 

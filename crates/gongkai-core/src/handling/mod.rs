@@ -26,8 +26,8 @@ use time::Date;
 use crate::calendar::Calendar;
 use crate::clock::{self, Application, ClockError, ClockReport, Event, LapseReason, Party, State};
 use crate::fee;
+use crate::records::{OtherHandling, Outcome};
 use crate::regime::Regime;
-use crate::report::records::{OtherHandling, Outcome};
 
 pub use command::{
     Command, FeeBasis, Opinion, REPLY_OPTIONS, Reply, ReplyOption, Responsible, SendMethod,

@@ -3,8 +3,8 @@
 use time::macros::date;
 
 use super::*;
+use crate::records::Withholding;
 use crate::regime::{Channel, Intake};
-use crate::report::records::Withholding;
 
 const CLERK: Actor<'static> = Actor { username: "clerk", may_handle: true, may_approve: false };
 const HEAD: Actor<'static> = Actor { username: "head", may_handle: true, may_approve: true };

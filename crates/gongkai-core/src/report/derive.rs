@@ -23,13 +23,13 @@ use std::collections::{BTreeSet, HashMap};
 use time::{Date, Month};
 
 use super::format::Format;
-use super::records::{
-    AgencyRecords, ApplicantType, ApplicationRecord, CaseResult, NormativeKind, OtherHandling,
-    Outcome, ResponseKind,
-};
 use super::values::{CellKey, Quantity, TableValues};
 use crate::calendar::Calendar;
 use crate::clock::{self, Event, LapseReason};
+use crate::records::{
+    AgencyRecords, ApplicantType, ApplicationRecord, CaseResult, NormativeKind, OtherHandling,
+    Outcome, ResponseKind,
+};
 use crate::regime::{Channel, Regime, receipt_date};
 
 /// Every table 三 result measure of the 2021 format (the 2019 format sums `other.*`).
@@ -408,7 +408,7 @@ fn count(
     // Catalog.
     measures.add("catalog.total", 0);
     measures.add("catalog.normative", 0);
-    for channel in super::records::PublishChannel::ALL {
+    for channel in crate::records::PublishChannel::ALL {
         measures.add(&format!("catalog.channel.{}", channel.code()), 0);
     }
     let mut channel_counts = [0i64; 5];
@@ -464,7 +464,7 @@ fn count(
     }
     measures.add("catalog.total", total);
     measures.add("catalog.normative", normative);
-    for channel in super::records::PublishChannel::ALL {
+    for channel in crate::records::PublishChannel::ALL {
         measures
             .add(&format!("catalog.channel.{}", channel.code()), channel_counts[channel as usize]);
     }

@@ -15,6 +15,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::records::Content;
+
 /// Which official format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum FormatId {
@@ -70,20 +72,6 @@ impl FromStr for FormatId {
             format!("unknown report format `{text}`: expected pre2019, 2019 or 2021")
         })
     }
-}
-
-/// What a section of the report says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Content {
-    Overview,
-    Proactive,
-    Applications,
-    Fees,
-    Reviews,
-    Problems,
-    Other,
-    Annex,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,6 +1,6 @@
 //! The annual report (政府信息公开工作年度报告), derived from records so that it cannot contradict itself.
 //!
-//! records ──[`derive::measures`]──▶ measures ──[`derive::fill`] with a [`format::Format`]──▶ table cells
+//! [`crate::records`] ──[`derive::measures`]──▶ measures ──[`derive::fill`] with a [`format::Format`]──▶ table cells
 //!                                        └──[`text::sections`]──▶ narrative
 //! cells (+ last year's) ──[`rules::check`]──▶ findings
 //!
@@ -9,7 +9,6 @@
 
 pub mod derive;
 pub mod format;
-pub mod records;
 pub mod rollup;
 pub mod rules;
 pub mod text;
@@ -19,8 +18,8 @@ use serde::Serialize;
 use time::Date;
 
 use crate::calendar::Calendar;
+use crate::records::{self, Agency, AgencyRecords};
 use format::FormatId;
-use records::{Agency, AgencyRecords};
 use rules::Finding;
 use text::SectionText;
 use values::TableValues;
@@ -151,7 +150,7 @@ mod deadline_tests {
     use time::macros::date;
 
     use super::publication_deadline;
-    use super::records::AgencyKind;
+    use crate::records::AgencyKind;
 
     #[test]
     fn departments_publish_by_january_31_and_governments_by_march_31() {
@@ -167,11 +166,11 @@ mod deadline_tests {
 mod carry_over_tests {
     use time::macros::date;
 
-    use super::records::{Agency, AgencyKind, AgencyRecords, ApplicantType, ApplicationRecord};
     use super::values::{CellKey, Quantity, TableValues};
     use super::{build, build_after};
     use crate::calendar::Calendar;
     use crate::clock::Event;
+    use crate::records::{Agency, AgencyKind, AgencyRecords, ApplicantType, ApplicationRecord};
     use crate::regime::{Channel, Intake};
 
     /// The first year on the platform: two applications received in December 2025 were still open at the
@@ -184,7 +183,7 @@ mod carry_over_tests {
             intake: Intake::received_on(Channel::Online, date!(2025 - 12 - 29)),
             regime: None,
             events: vec![Event::Replied { on: date!(2026 - 01 - 09) }],
-            outcome: Some(super::records::Outcome::Disclosed),
+            outcome: Some(crate::records::Outcome::Disclosed),
         };
         AgencyRecords {
             agency: Some(Agency {

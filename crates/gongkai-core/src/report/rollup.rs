@@ -7,11 +7,11 @@
 use std::collections::BTreeMap;
 
 use super::format::Severity;
-use super::records::{Agency, AgencyRecords, DeclaredFigure};
 use super::rules::Finding;
 use super::values::Quantity;
 use super::{Report, ReportError};
 use crate::calendar::Calendar;
+use crate::records::{Agency, AgencyRecords, DeclaredFigure};
 
 /// One agency of the region: its records and whether it published its report of the year.
 #[derive(Debug, Clone)]
@@ -103,7 +103,7 @@ mod tests {
     use time::macros::date;
 
     use super::*;
-    use crate::report::records::{AgencyKind, CatalogItem, CatalogTally, PublishChannel};
+    use crate::records::{AgencyKind, CatalogItem, CatalogTally, PublishChannel};
 
     fn agency(code: &str, name: &str) -> Agency {
         Agency {

@@ -1,12 +1,13 @@
 //! The report's narrative, generated from the same measures as its tables so prose and table cannot
 //! disagree. Paragraphs only people can write (overview highlights, problems and improvements, other
-//! matters) come from [`StaffText`](super::records::StaffText) and are kept as written.
+//! matters) come from [`StaffText`](crate::records::StaffText) and are kept as written.
 
 use serde::Serialize;
 
 use super::derive::{Extras, Measures};
-use super::format::{Content, Format, FormatId, Section};
-use super::records::{AgencyRecords, StaffText};
+use super::format::{Format, FormatId, Section};
+use crate::records::Content;
+use crate::records::{AgencyRecords, StaffText};
 
 /// One paragraph, and whether gongkai wrote it from the records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -105,7 +105,7 @@ fn the_full_2021_labels_and_the_pre2019_answer_types() {
         ("7.告知作出更改补充数", Outcome::ToldToAmend),
         ("8.告知通过其他途径办理数", Outcome::ToldOtherChannel),
         ("危及\"三安全一稳定\"", Outcome::Withheld(Withholding::Security)),
-        ("①重复申请", Outcome::NotProcessed(gongkai_core::report::records::NonProcessing::Repeat)),
+        ("①重复申请", Outcome::NotProcessed(gongkai_core::records::NonProcessing::Repeat)),
     ];
     for (text, expected) in cases {
         assert_eq!(super::outcome(text), Ok(Some(expected)), "{text}");

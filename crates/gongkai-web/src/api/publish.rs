@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use gongkai_core::publishing::{Draft, check_draft};
-use gongkai_core::report::records::PublishChannel;
+use gongkai_core::records::PublishChannel;
 use gongkai_store::api_keys::Scope;
 use gongkai_store::publishing::{self, Publication};
 use gongkai_store::{StoreError, catalog};

@@ -8,7 +8,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use gongkai_core::publishing::{Draft, DraftProblem, check_draft, late_by};
-use gongkai_core::report::records::PublishChannel;
+use gongkai_core::records::PublishChannel;
 use gongkai_store::agencies::AgencyRow;
 use gongkai_store::catalog::{self, Filter, ItemSummary};
 use gongkai_store::publishing::{self, BulkField, Publication, VALIDITIES};

@@ -331,8 +331,8 @@ pub(crate) fn parse_date(text: &str) -> Option<time::Date> {
 }
 
 /// The report engine's kind of a stored agency.
-pub(crate) fn agency_kind(agency: &AgencyRow) -> gongkai_core::report::records::AgencyKind {
-    use gongkai_core::report::records::AgencyKind;
+pub(crate) fn agency_kind(agency: &AgencyRow) -> gongkai_core::records::AgencyKind {
+    use gongkai_core::records::AgencyKind;
     if agency.kind == "government" { AgencyKind::Government } else { AgencyKind::Department }
 }
 

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use gongkai_core::clock::{self, State as ClockState};
-use gongkai_core::report::records::{Agency, AgencyKind};
+use gongkai_core::records::{Agency, AgencyKind};
 use gongkai_core::report::{self, rollup};
 use gongkai_store::agencies::AgencyRow;
 use gongkai_store::handling;

@@ -95,7 +95,7 @@ enum Entries {
     Applications(Vec<gongkai_register::ApplicationEntry>),
     Catalog(Vec<gongkai_register::CatalogEntry>),
     /// Reviews, lawsuits, responses, trainings or meetings.
-    Ledger(gongkai_core::report::records::Ledger),
+    Ledger(gongkai_core::records::Ledger),
 }
 
 /// Reads the file on the blocking pool (a large register takes seconds of CPU), with the sheet as the

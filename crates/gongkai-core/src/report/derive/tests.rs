@@ -3,8 +3,8 @@
 use time::macros::date;
 
 use super::*;
+use crate::records::FeeRecord;
 use crate::regime::Intake;
-use crate::report::records::FeeRecord;
 
 fn case(tracking: &str, events: Vec<Event>) -> ApplicationRecord {
     ApplicationRecord {

@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::values::Quantity;
 use crate::clock::Event;
+use crate::quantity::Quantity;
 use crate::regime::{Intake, Regime};
 
 /// Whether an agency is a government (reports by 3月31日) or a government department (by 1月31日),
@@ -608,11 +608,25 @@ pub struct DeclaredFigure {
     pub source: String,
 }
 
+/// What a part of the report says: the topic of a format's section and of a paragraph staff wrote for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Content {
+    Overview,
+    Proactive,
+    Applications,
+    Fees,
+    Reviews,
+    Problems,
+    Other,
+    Annex,
+}
+
 /// A paragraph only people can write (overview highlights, problems and improvements), for one year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffText {
     pub year: i32,
-    pub section: super::format::Content,
+    pub section: Content,
     pub paragraphs: Vec<String>,
 }
 
