@@ -17,6 +17,7 @@ use gongkai_store::{Actor, Store, StoreError, records, users};
 use gongkai_store::{bookings, reports};
 
 use crate::{Outcome, UsageError};
+use gongkai_core::records::AgencyKind;
 
 /// The database to use.
 #[derive(Debug, Clone, Args)]
@@ -159,6 +160,9 @@ pub(crate) fn agency(command: &AgencyCommand, out: &mut impl Write) -> anyhow::R
             address,
             hours,
         } => {
+            let kind = AgencyKind::from_name(kind).ok_or_else(|| {
+                UsageError::new("--kind", format!("`{kind}`: government or department"))
+            })?;
             let agency = NewAgency {
                 code,
                 name,
@@ -194,7 +198,11 @@ pub(crate) fn agency(command: &AgencyCommand, out: &mut impl Write) -> anyhow::R
                     writeln!(
                         out,
                         "{}\t{}\t{}\t{}\tparent {}",
-                        agency.code, agency.name, agency.kind, agency.region, parent
+                        agency.code,
+                        agency.name,
+                        agency.kind.code(),
+                        agency.region,
+                        parent
                     )?;
                 }
                 writeln!(out, "{} agencies", list.len())?;

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::publishing;
+use crate::records::AgencyKind;
 
 /// The 索引号 pattern an agency gets when its file gives none (《政府信息公开目录系统实施指引（试行）》:
 /// 前段码/4位年份-5位流水号; see [`publishing::index_number`]).
@@ -107,18 +108,9 @@ pub struct EntryProblem {
     pub message: String,
 }
 
-/// Maps the names agencies give a kind to its code: 政府, 人民政府 → `government`; 部门, 工作部门 →
-/// `department`.
+/// Maps the names agencies give a kind to its code (see [`AgencyKind::from_name`]).
 pub fn kind_code(text: &str) -> Option<&'static str> {
-    match text.trim() {
-        "government" | "政府" | "人民政府" | "一级政府" | "地方政府" => {
-            Some("government")
-        }
-        "department" | "部门" | "工作部门" | "政府部门" | "政府工作部门" | "直属机构" => {
-            Some("department")
-        }
-        _ => None,
-    }
+    AgencyKind::from_name(text).map(AgencyKind::code)
 }
 
 /// The parent an entry will have: the one it names, none for `""`, or the platform's when it names none.

@@ -19,6 +19,38 @@ pub enum AgencyKind {
     Department,
 }
 
+impl AgencyKind {
+    /// The code stored and written in agency files: `government`, `department`.
+    pub fn code(self) -> &'static str {
+        match self {
+            AgencyKind::Government => "government",
+            AgencyKind::Department => "department",
+        }
+    }
+
+    /// How the portal names the kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            AgencyKind::Government => "人民政府",
+            AgencyKind::Department => "政府部门",
+        }
+    }
+
+    /// The kind an agency file or a form names: the code, or the names agencies give it (政府, 人民政府 →
+    /// government; 部门, 工作部门 → department).
+    pub fn from_name(text: &str) -> Option<AgencyKind> {
+        match text.trim() {
+            "government" | "政府" | "人民政府" | "一级政府" | "地方政府" => {
+                Some(AgencyKind::Government)
+            }
+            "department" | "部门" | "工作部门" | "政府部门" | "政府工作部门" | "直属机构" => {
+                Some(AgencyKind::Department)
+            }
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agency {
     /// 统一社会信用代码 or another stable code.

@@ -39,8 +39,7 @@ pub struct ItemText {
 pub struct DemoAgency {
     pub code: &'static str,
     pub name: &'static str,
-    /// `government` or `department`.
-    pub kind: &'static str,
+    pub kind: AgencyKind,
     pub region: &'static str,
     pub parent_code: Option<&'static str>,
     pub office: String,
@@ -71,7 +70,7 @@ struct Spec {
     code: &'static str,
     name: &'static str,
     short: &'static str,
-    kind: &'static str,
+    kind: AgencyKind,
     region: &'static str,
     parent: Option<&'static str>,
     phone: &'static str,
@@ -93,7 +92,7 @@ const SPECS: [Spec; 6] = [
         code: CITY,
         name: "温州市人民政府",
         short: "市政府",
-        kind: "government",
+        kind: AgencyKind::Government,
         region: "浙江省温州市",
         parent: None,
         phone: "0577-88960000",
@@ -133,7 +132,7 @@ const SPECS: [Spec; 6] = [
         code: "DEMO-330300-JYJ",
         name: "温州市教育局",
         short: "市教育局",
-        kind: "department",
+        kind: AgencyKind::Department,
         region: "浙江省温州市",
         parent: Some(CITY),
         phone: "0577-88350000",
@@ -173,7 +172,7 @@ const SPECS: [Spec; 6] = [
         code: "DEMO-330300-CZJ",
         name: "温州市财政局",
         short: "市财政局",
-        kind: "department",
+        kind: AgencyKind::Department,
         region: "浙江省温州市",
         parent: Some(CITY),
         phone: "0577-88960100",
@@ -210,7 +209,7 @@ const SPECS: [Spec; 6] = [
         code: "DEMO-330300-STHJJ",
         name: "温州市生态环境局",
         short: "市生态环境局",
-        kind: "department",
+        kind: AgencyKind::Department,
         region: "浙江省温州市",
         parent: Some(CITY),
         phone: "0577-88230000",
@@ -247,7 +246,7 @@ const SPECS: [Spec; 6] = [
         code: "DEMO-330302-ZF",
         name: "温州市鹿城区人民政府",
         short: "鹿城区政府",
-        kind: "government",
+        kind: AgencyKind::Government,
         region: "浙江省温州市鹿城区",
         parent: Some(CITY),
         phone: "0577-88270000",
@@ -284,7 +283,7 @@ const SPECS: [Spec; 6] = [
         code: "DEMO-330304-ZF",
         name: "温州市瓯海区人民政府",
         short: "瓯海区政府",
-        kind: "government",
+        kind: AgencyKind::Government,
         region: "浙江省温州市瓯海区",
         parent: Some(CITY),
         phone: "0577-86550000",
@@ -341,11 +340,7 @@ fn generated(spec: &Spec) -> DemoAgency {
         agency: Some(Agency {
             code: spec.code.to_owned(),
             name: spec.name.to_owned(),
-            kind: if spec.kind == "government" {
-                AgencyKind::Government
-            } else {
-                AgencyKind::Department
-            },
+            kind: spec.kind,
             office: format!("{}政府信息公开工作办公室", spec.name),
             phone: spec.phone.to_owned(),
         }),
@@ -388,7 +383,7 @@ fn generated(spec: &Spec) -> DemoAgency {
              办公地址位于{address}。\n\n{name}坚持以公开为常态、不公开为例外，依照《中华人民共和国政府信息公开条例》\
              主动公开本机关的政府信息，并受理公民、法人和其他组织提出的政府信息公开申请。",
             name = spec.name,
-            kind = if spec.kind == "government" {
+            kind = if spec.kind == AgencyKind::Government {
                 "本级人民政府"
             } else {
                 "市人民政府工作部门"
@@ -643,7 +638,7 @@ fn justice() -> DemoAgency {
     DemoAgency {
         code: JUSTICE,
         name: "温州市司法局",
-        kind: "department",
+        kind: AgencyKind::Department,
         region: "浙江省温州市",
         parent_code: Some(CITY),
         office: agency.office,

@@ -41,7 +41,7 @@ async fn load(url: &str, items: &[NewItem]) -> f64 {
         &NewAgency {
             code: "BULK",
             name: "基准测试局",
-            kind: "department",
+            kind: gongkai_core::records::AgencyKind::Department,
             region: "浙江省温州市",
             parent_code: None,
             index_pattern: "{code}/{year}-{serial:07}",

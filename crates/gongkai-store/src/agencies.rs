@@ -2,6 +2,7 @@
 //! pattern and contact details.
 
 use gongkai_core::directory;
+use gongkai_core::records::AgencyKind;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -14,8 +15,7 @@ pub struct AgencyRow {
     pub id: i64,
     pub code: String,
     pub name: String,
-    /// `government` or `department`.
-    pub kind: String,
+    pub kind: AgencyKind,
     pub region: String,
     pub parent_code: Option<String>,
     /// The 索引号 pattern, e.g. `{code}/{year}-{serial:05}`.
@@ -35,7 +35,7 @@ pub struct AgencyRow {
 pub struct NewAgency<'a> {
     pub code: &'a str,
     pub name: &'a str,
-    pub kind: &'a str,
+    pub kind: AgencyKind,
     pub region: &'a str,
     pub parent_code: Option<&'a str>,
     pub index_pattern: &'a str,
@@ -50,12 +50,17 @@ const SELECT: &str = "SELECT a.id, a.code, a.name, a.kind, a.region, p.code AS p
                       s.code AS successor_code, s.name AS successor_name FROM agencies a \
                       LEFT JOIN agencies p ON p.id = a.parent_id LEFT JOIN agencies s ON s.id = a.successor_id";
 
+fn kind_of(code: &str) -> Result<AgencyKind, StoreError> {
+    AgencyKind::from_name(code)
+        .ok_or_else(|| StoreError::InvalidData(format!("agency kind `{code}`")))
+}
+
 fn from_row(row: &sqlx::any::AnyRow) -> Result<AgencyRow, StoreError> {
     Ok(AgencyRow {
         id: row.try_get("id")?,
         code: row.try_get("code")?,
         name: row.try_get("name")?,
-        kind: row.try_get("kind")?,
+        kind: kind_of(&row.try_get::<String, _>("kind")?)?,
         region: row.try_get("region")?,
         parent_code: row.try_get("parent_code")?,
         index_pattern: row.try_get("index_pattern")?,
@@ -80,12 +85,6 @@ pub async fn add(
     agency: &NewAgency<'_>,
     actor: &Actor<'_>,
 ) -> Result<AgencyRow, StoreError> {
-    if !matches!(agency.kind, "government" | "department") {
-        return Err(StoreError::InvalidData(format!(
-            "agency kind `{}` must be government or department",
-            agency.kind
-        )));
-    }
     let mut transaction = store.begin_write().await?;
     let parent_id: Option<i64> = match agency.parent_code {
         Some(code) => Some(
@@ -107,7 +106,7 @@ pub async fn add(
     )
     .bind(agency.code)
     .bind(agency.name)
-    .bind(agency.kind)
+    .bind(agency.kind.code())
     .bind(agency.region)
     .bind(parent_id)
     .bind(agency.index_pattern)

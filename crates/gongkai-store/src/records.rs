@@ -4,9 +4,9 @@
 //! report built from the records that were loaded into it.
 
 use gongkai_core::records::{
-    Agency, AgencyKind, AgencyRecords, ApplicationRecord, CatalogItem, CatalogTally, Complaint,
-    DeclaredFigure, FeeRecord, Funding, Lawsuit, Meeting, NormativeDocument, Office, Response,
-    Review, StaffAssignment, StaffText, Training,
+    Agency, AgencyRecords, ApplicationRecord, CatalogItem, CatalogTally, Complaint, DeclaredFigure,
+    FeeRecord, Funding, Lawsuit, Meeting, NormativeDocument, Office, Response, Review,
+    StaffAssignment, StaffText, Training,
 };
 use gongkai_core::regime::Intake;
 use gongkai_core::report::values::Quantity;
@@ -459,11 +459,7 @@ fn agency_of(row: &AgencyRow) -> Agency {
     Agency {
         code: row.code.clone(),
         name: row.name.clone(),
-        kind: if row.kind == "government" {
-            AgencyKind::Government
-        } else {
-            AgencyKind::Department
-        },
+        kind: row.kind,
         office: row.office.clone(),
         phone: row.phone.clone(),
     }

@@ -22,7 +22,7 @@ async fn agency(store: &Store, code: &str) -> i64 {
         &NewAgency {
             code,
             name: "温州市司法局",
-            kind: "department",
+            kind: gongkai_core::records::AgencyKind::Department,
             region: "浙江省温州市",
             parent_code: None,
             index_pattern: "{code}/{year}-{serial:05}",

@@ -18,7 +18,7 @@ fn agency<'a>(code: &'a str, name: &'a str) -> NewAgency<'a> {
     NewAgency {
         code,
         name,
-        kind: "department",
+        kind: gongkai_core::records::AgencyKind::Department,
         region: "浙江省温州市",
         parent_code: None,
         index_pattern: "{code}/{year}-{serial:05}",

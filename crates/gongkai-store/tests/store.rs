@@ -17,7 +17,7 @@ fn city<'a>() -> NewAgency<'a> {
     NewAgency {
         code: "330300",
         name: "温州市人民政府",
-        kind: "government",
+        kind: gongkai_core::records::AgencyKind::Government,
         region: "浙江省温州市",
         parent_code: None,
         index_pattern: "{code}/{year}-{serial:05}",
@@ -70,7 +70,7 @@ async fn agencies_form_a_tree_and_constraint_violations_are_typed() {
         let bureau = NewAgency {
             code: "330300-SFJ",
             name: "温州市司法局",
-            kind: "department",
+            kind: gongkai_core::records::AgencyKind::Department,
             parent_code: Some("330300"),
             ..city()
         };
@@ -279,7 +279,7 @@ async fn demo_records_round_trip_and_give_the_same_reports() {
         let new = NewAgency {
             code: &agency.code,
             name: &agency.name,
-            kind: "department",
+            kind: gongkai_core::records::AgencyKind::Department,
             office: &agency.office,
             phone: &agency.phone,
             ..city()
@@ -816,8 +816,8 @@ fn item(
 
 #[tokio::test]
 async fn catalog_import_writes_batches_with_channels_and_names_a_duplicate_index_number() {
-    use gongkai_store::catalog;
     use gongkai_core::records::PublishChannel::{Website, Wechat};
+    use gongkai_store::catalog;
     on_both(|store, backend| async move {
         agencies::add(&store, &city(), &TEST).await.unwrap();
         // 1,203 items: more than two full 500-row statements, in transactions of 600.
@@ -1155,7 +1155,12 @@ async fn a_years_load_keeps_every_record_that_year_or_the_year_before_can_count(
             year,
             amount_wan_yuan: Quantity::from_ten_thousandths(i64::from(year) * 10),
         }));
-        let new = NewAgency { code: &code, name: "边界局", kind: "department", ..city() };
+        let new = NewAgency {
+            code: &code,
+            name: "边界局",
+            kind: gongkai_core::records::AgencyKind::Department,
+            ..city()
+        };
         agencies::add(&store, &new, &TEST).await.unwrap();
         records::save(&store, &code, &records, &TEST).await.unwrap();
         let rows = vec![agencies::by_code(&store, &code).await.unwrap()];

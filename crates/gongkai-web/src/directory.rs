@@ -6,10 +6,11 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
+use gongkai_core::records::AgencyKind;
 use gongkai_store::agencies::AgencyRow;
 use gongkai_store::catalog::{self, ItemSummary};
 
-use crate::portal::{kind_label, trail};
+use crate::portal::trail;
 use crate::{AppState, PageError};
 
 /// Latest items shown per agency.
@@ -63,7 +64,7 @@ async fn entries(
             Entry {
                 code: agency.code.clone(),
                 name: agency.name.clone(),
-                kind: kind_label(&agency.kind),
+                kind: agency.kind.label(),
                 closed_on: crate::portal::closed_as_of(agency, today)
                     .unwrap_or_default()
                     .to_owned(),
@@ -82,8 +83,8 @@ async fn entries(
 /// Governments before departments, agencies at work before closed ones, then by code.
 fn ordered(mut level: Vec<&AgencyRow>) -> Vec<&AgencyRow> {
     level.sort_by(|a, b| {
-        (a.kind != "government", a.closed_on.is_some(), &a.code).cmp(&(
-            b.kind != "government",
+        (a.kind != AgencyKind::Government, a.closed_on.is_some(), &a.code).cmp(&(
+            b.kind != AgencyKind::Government,
             b.closed_on.is_some(),
             &b.code,
         ))

@@ -31,7 +31,7 @@ pub(crate) async fn home(State(state): State<AppState>) -> Result<Html<String>, 
     let mut regions: Vec<Region> = Vec::new();
     for agency in agencies {
         let link = AgencyLink {
-            kind: crate::portal::kind_label(&agency.kind),
+            kind: agency.kind.label(),
             closed: crate::portal::closed_as_of(&agency, state.today()).is_some(),
             code: agency.code,
             name: agency.name,

@@ -45,7 +45,7 @@ impl AgencyHeader {
             code: agency.code.clone(),
             name: agency.name.clone(),
             region: agency.region.clone(),
-            kind: kind_label(&agency.kind),
+            kind: agency.kind.label(),
             tab,
             trail: trail(&all, agency),
             closed_on: closed_as_of(agency, state.today()).unwrap_or_default().to_owned(),
@@ -122,10 +122,6 @@ pub(crate) fn refuse_if_closed(
 /// on that day).
 pub(crate) fn closed_as_of(agency: &AgencyRow, today: time::Date) -> Option<&str> {
     agency.closed_on.as_deref().filter(|closed_on| *closed_on <= today.to_string().as_str())
-}
-
-pub(crate) fn kind_label(kind: &str) -> &'static str {
-    if kind == "government" { "人民政府" } else { "政府部门" }
 }
 
 /// Text stored with blank lines between paragraphs, as paragraphs.

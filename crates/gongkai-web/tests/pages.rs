@@ -46,7 +46,7 @@ fn new_agency<'a>(
     NewAgency {
         code,
         name,
-        kind,
+        kind: gongkai_core::records::AgencyKind::from_name(kind).expect("an agency kind"),
         region: "浙江省温州市",
         parent_code: parent,
         index_pattern: "{code}/{year}-{serial:05}",

@@ -35,7 +35,7 @@ async fn portal(name: &str) -> Portal {
         &NewAgency {
             code: "SFJ",
             name: "温州市司法局",
-            kind: "department",
+            kind: gongkai_core::records::AgencyKind::Department,
             region: "浙江省温州市",
             parent_code: None,
             index_pattern: "{code}/{year}-{serial:05}",

@@ -34,7 +34,7 @@ pub(crate) async fn build(store: &Store) {
             &NewAgency {
                 code: &code,
                 name: &format!("基准测试第{index}局"),
-                kind: "department",
+                kind: gongkai_core::records::AgencyKind::Department,
                 region: "浙江省温州市",
                 parent_code: None,
                 index_pattern: "{code}/{year}-{serial:07}",

@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use gongkai_core::records::AgencyKind;
 use gongkai_store::agencies::{self, AgencyRow, NewAgency};
 use gongkai_store::users::{self, UserRow};
 use gongkai_store::{Refused, StoreError};
@@ -474,9 +475,8 @@ async fn add_agency(
     if form.name.trim().is_empty() || form.region.trim().is_empty() {
         return Err(Some("请填写单位名称和所在地区。".to_owned()));
     }
-    let kind = match form.kind.as_str() {
-        "government" | "department" => form.kind.as_str(),
-        _ => return Err(Some("请选择单位类型。".to_owned())),
+    let Some(kind) = AgencyKind::from_name(&form.kind) else {
+        return Err(Some("请选择单位类型。".to_owned()));
     };
     let new = NewAgency {
         code,

@@ -330,12 +330,6 @@ pub(crate) fn parse_date(text: &str) -> Option<time::Date> {
     gongkai_core::dates::parse_ymd(text.trim())
 }
 
-/// The report engine's kind of a stored agency.
-pub(crate) fn agency_kind(agency: &AgencyRow) -> gongkai_core::records::AgencyKind {
-    use gongkai_core::records::AgencyKind;
-    if agency.kind == "government" { AgencyKind::Government } else { AgencyKind::Department }
-}
-
 /// A rendered report page with the CSP of the archive's report files (its stylesheet is inline, no script).
 pub(crate) fn report_html(html: Vec<u8>) -> Response {
     let mut response =

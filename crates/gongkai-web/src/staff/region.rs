@@ -15,7 +15,7 @@ use gongkai_store::{records, reports};
 use serde::Deserialize;
 
 use super::reports::state_label;
-use super::{Need, Staff, agency_kind, ancestry, report_html};
+use super::{Need, Staff, ancestry, report_html};
 use crate::{AppState, PageError, csrf};
 
 /// The agency and every agency below it, in the platform's order.
@@ -99,7 +99,7 @@ pub(crate) async fn page(
     }
     for member in members {
         let workflow = workflows.remove(&member.code);
-        let deadline = report::publication_deadline(agency_kind(member), year);
+        let deadline = report::publication_deadline(member.kind, year);
         let published = workflow.as_ref().is_some_and(|w| w.state == "published");
         let open = open_by_agency.remove(&member.code).unwrap_or_default();
         let mut member_overdue = 0;

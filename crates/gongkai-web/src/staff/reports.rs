@@ -18,7 +18,7 @@ use gongkai_store::reports::{self as stored, Transition, Workflow, WorkflowError
 use gongkai_store::{StoreError, records, users};
 use serde::Deserialize;
 
-use super::{Need, Staff, agency_kind, report_html};
+use super::{Need, Staff, report_html};
 use crate::error::PageForm;
 use crate::{AppState, PageError, csrf};
 
@@ -138,7 +138,7 @@ pub(crate) async fn list_page(
             let workflow = workflows.iter().find(|(known, _)| *known == year).map(|(_, w)| w);
             let label =
                 workflow.map_or("未开始", |w| state_label(&w.state, w.reviewer.is_some()));
-            let deadline = report::publication_deadline(agency_kind(agency), year)
+            let deadline = report::publication_deadline(agency.kind, year)
                 .map(|date| date.to_string())
                 .unwrap_or_default();
             (year, label, deadline)
@@ -265,7 +265,7 @@ async fn report_page(
             .as_ref()
             .map_or("未开始", |w| state_label(&w.state, w.reviewer.is_some())),
         version: workflow.as_ref().map_or(0, |w| w.version),
-        deadline: report::publication_deadline(agency_kind(agency), year)
+        deadline: report::publication_deadline(agency.kind, year)
             .map(|date| date.to_string())
             .unwrap_or_default(),
         findings: report
@@ -658,7 +658,7 @@ pub(crate) async fn reminder(
 ) -> Result<Option<String>, PageError> {
     let today = state.today();
     let year = today.year() - 1;
-    let Some(deadline) = report::publication_deadline(agency_kind(agency), year) else {
+    let Some(deadline) = report::publication_deadline(agency.kind, year) else {
         return Ok(None);
     };
     let workflow = stored::workflow(state.store(), &agency.code, year).await?;

@@ -44,7 +44,7 @@ pub fn agency<'a>(
     NewAgency {
         code,
         name,
-        kind,
+        kind: gongkai_core::records::AgencyKind::from_name(kind).expect("an agency kind"),
         region: "浙江省温州市",
         parent_code: parent,
         index_pattern: "{code}/{year}-{serial:05}",
