@@ -1,0 +1,247 @@
+//! Every route of the portal, the API and the back office, with the layers around them (security headers,
+//! body limit, timeout, panic catcher, URI length, rate limits), and serving them until shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::state::{AppState, CALENDAR_REFRESH};
+use crate::*;
+
+/// Longest query string accepted; longer ones get a 414 page (a search query is at most 100 characters).
+pub const MAX_QUERY_STRING: usize = 4096;
+
+async fn limit_uri(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let too_long = request.uri().query().is_some_and(|query| query.len() > MAX_QUERY_STRING)
+        || request.uri().path().len() > 1024;
+    if too_long {
+        return error::page(
+            StatusCode::URI_TOO_LONG,
+            "地址过长",
+            "请求的地址或搜索条件过长，无法处理。请缩短搜索词后重试。",
+        );
+    }
+    next.run(request).await
+}
+
+/// The answer to a client over its rate: 429 with a Chinese page and when to retry.
+fn too_many(error: tower_governor::GovernorError) -> axum::response::Response {
+    let mut response = error::page(
+        StatusCode::TOO_MANY_REQUESTS,
+        "操作过于频繁",
+        "您的操作过于频繁，请稍后再试。已填写的内容未被提交。",
+    );
+    if let tower_governor::GovernorError::TooManyRequests { wait_time, .. } = error
+        && let Ok(value) = HeaderValue::from_str(&wait_time.max(1).to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+const CSS: &str = include_str!("../static/site.css");
+const SCRIPT: &str = include_str!("../static/suggest.js");
+
+async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        SCRIPT,
+    )
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+}
+
+async fn health() -> &'static str {
+    "ok"
+}
+
+async fn not_found() -> PageError {
+    PageError::NotFound
+}
+
+/// Every route, with the security headers, body limit, timeout and panic catcher.
+pub fn router(state: AppState) -> Router {
+    let headers = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"),
+    ];
+    use axum::routing::post;
+    let limited = state.rate_limited();
+    let proxies = state.trusted_proxies();
+    let secure_cookies = state.secure_cookies();
+    let hsts = (state.hsts(), Arc::clone(&proxies));
+    // Per client address (see `client`): forms (application, booking, cancellation, tracking) a burst of 10, then one
+    // every 6 s; searches a burst of 30, then 2 per second.
+    let forms_config = tower_governor::governor::GovernorConfigBuilder::default()
+        .period(Duration::from_secs(6))
+        .burst_size(10)
+        .key_extractor(client::ClientKey)
+        .finish()
+        .expect("a valid rate limit");
+    let search_config = tower_governor::governor::GovernorConfigBuilder::default()
+        .period(Duration::from_millis(500))
+        .burst_size(30)
+        .key_extractor(client::ClientKey)
+        .finish()
+        .expect("a valid rate limit");
+    let forms_limit = tower_governor::GovernorLayer::new(forms_config).error_handler(too_many);
+    let search_limit = tower_governor::GovernorLayer::new(search_config).error_handler(too_many);
+    // A rate-limited POST (or GET) route, or the same route unlimited for load tests.
+    let form_post = |handler: axum::routing::MethodRouter<AppState>| {
+        if limited { handler.layer(forms_limit.clone()) } else { handler }
+    };
+    let search_get = |handler: axum::routing::MethodRouter<AppState>| {
+        if limited { handler.layer(search_limit.clone()) } else { handler }
+    };
+    // Staff sessions live in the database (shared by every instance, keyed by a digest of the id), end after 8
+    // hours without activity,
+    // and their cookie is HttpOnly, SameSite=Strict and (unless turned off for plain-HTTP intranets) Secure.
+    let sessions = tower_sessions::SessionManagerLayer::new(staff::session::DatabaseSessions::new(
+        state.store().clone(),
+    ))
+    .with_name("gk_staff")
+    .with_http_only(true)
+    .with_same_site(tower_sessions::cookie::SameSite::Strict)
+    .with_secure(state.secure_cookies())
+    .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::hours(8)))
+    // Saved on every answer, so the 8 hours run from the last request (they ran from sign-in).
+    .with_always_save(true);
+    let staff_routes = staff::routes(form_post(post(staff::signin::submit)))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(axum::middleware::from_fn(csrf::keep_session_token))
+        .layer(sessions);
+    let api = api::routes(search_get);
+    // Public pages that are the same for everyone: rendered at most every few seconds (see `cache`).
+    let cacheable = Router::new()
+        .route("/", get(home::home))
+        .route("/robots.txt", get(feeds::robots))
+        .route("/sitemap.xml", get(feeds::sitemap_index))
+        .route("/sitemaps/{file}", get(feeds::sitemap_file))
+        .route("/feed.atom", get(feeds::platform_feed))
+        .route("/directory", get(directory::top))
+        .route("/directory/{code}", get(directory::level))
+        .route("/agencies/{code}", get(portal::overview))
+        .route("/agencies/{code}/leaders", get(portal::leaders))
+        .route("/agencies/{code}/guide", get(portal::guide))
+        .route("/agencies/{code}/catalog", get(portal::catalog_page))
+        .route("/agencies/{code}/reports", get(portal::report_list))
+        .route("/agencies/{code}/feed.atom", get(feeds::agency_feed))
+        .route("/items/{id}", get(portal::item))
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::new(cache::PageCache::default()),
+            cache::layer,
+        ));
+    // The public forms and what they answer: an application's receipt, a form sent back with its errors, a
+    // status page, a booking — personal data that no browser or proxy cache may keep.
+    let public_forms = Router::new()
+        .route(
+            "/agencies/{code}/apply",
+            form_post(
+                post(apply::submit)
+                    .layer(axum::extract::DefaultBodyLimit::max(apply::UPLOAD_LIMIT)),
+            )
+            .get(apply::form),
+        )
+        .route("/agencies/{code}/booking", form_post(post(booking::submit)).get(booking::form))
+        .route("/booking/cancel", form_post(post(booking::cancel)).get(booking::cancel_form))
+        .route("/track", form_post(post(track::lookup)).get(track::form))
+        .route("/track/letter", form_post(post(track::letter)))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    let mut router = Router::new()
+        .merge(cacheable)
+        .route("/healthz", get(health))
+        // Not through the page cache: a cached answer keeps only its content type.
+        .route("/agencies/{code}/leaders/photos/{sha256}", get(portal::leader_photo))
+        .route("/static/site.css", get(stylesheet))
+        .route("/static/suggest.js", get(script))
+        .route("/search", search_get(get(search::search)))
+        .route("/agencies/{code}/reports/{file}", get(portal::report_file))
+        .route("/agencies/{code}/reports/history/{year}", get(portal::history_file))
+        .route("/items/{id}/attachments/{attachment}", get(portal::attachment))
+        .merge(public_forms)
+        .nest("/api/v1", api)
+        .nest("/staff", staff_routes)
+        .fallback(not_found)
+        .with_state(state);
+    for (name, value) in headers {
+        router = router
+            .layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
+    }
+    router
+        .layer(axum::middleware::from_fn_with_state(secure_cookies, csrf::edge))
+        .layer(axum::middleware::from_fn_with_state(hsts, client::strict_transport))
+        // Outside every route, so the rate limits and handlers find the client's address.
+        .layer(axum::middleware::from_fn_with_state(proxies, client::resolve))
+        .layer(axum::middleware::from_fn(limit_uri))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(CatchPanicLayer::custom(error::panic_page))
+        // Outside the timeout and panic catcher, so what they answer on an API path is JSON too.
+        .layer(axum::middleware::from_fn(api::json_errors))
+        // Logs method, path, status and latency only: never bodies or query strings.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &axum::http::Request<_>| {
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                }),
+        )
+}
+
+/// Serves `state` on `listener` until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let refresher = state.clone();
+    let refresh = tokio::spawn(async move {
+        let mut interval = tokio::time::interval(CALENDAR_REFRESH);
+        interval.tick().await;
+        loop {
+            interval.tick().await;
+            if let Err(err) = refresher.refresh_calendar().await {
+                tracing::warn!(error = %err, "reloading the calendar failed; keeping the previous one");
+            }
+        }
+    });
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    refresh.abort();
+    served
+}

@@ -1,0 +1,298 @@
+//! Handling an application step by step with its letters, concurrent steps, and the dashboard following every change.
+
+use axum::http::StatusCode;
+use gongkai_store::handling;
+use std::sync::{Arc, Mutex};
+use time::macros::date;
+
+use crate::common::*;
+
+#[tokio::test]
+async fn a_letter_application_is_handled_to_a_reply() {
+    let desk = desk("handling").await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+
+    // Register a letter: received on the day of confirmation (art. 31(二)).
+    let missing = clerk
+        .post("/staff/agencies/SFJ/register", &[("channel", "letter"), ("submitted", "2026-11-02")])
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = missing.text();
+    assert!(text.contains("请填写日期"), "the confirmation date is required: {text}");
+    assert!(text.contains("请填写姓名或名称"));
+    let registered = clerk
+        .post(
+            "/staff/agencies/SFJ/register",
+            &[
+                ("channel", "letter"),
+                ("submitted", "2026-11-02"),
+                ("confirmed", "2026-11-04"),
+                ("applicant_type", "natural"),
+                ("name", "李四"),
+                ("id_type", "居民身份证"),
+                ("id_number", "11010519491231002X"),
+                ("phone", "13900139000"),
+                ("address", "温州市瓯海区某街2号"),
+                ("description", "2025年全市人民调解案件数量统计"),
+                ("delivery_form", "邮寄纸质文本"),
+            ],
+        )
+        .await;
+    assert_eq!(registered.status, StatusCode::OK, "{}", registered.text());
+    let text = registered.text();
+    assert!(text.contains("2026-11-04"), "received on the confirmation day: {text}");
+    let tracking = text
+        .split("<strong>")
+        .nth(1)
+        .and_then(|rest| rest.split("</strong>").next())
+        .unwrap()
+        .to_owned();
+    assert!(tracking.starts_with("YSQ2026"), "{tracking}");
+    // Due 20 working days after 2026-11-04: 2026-12-02.
+    assert!(text.contains("2026-12-02"), "{text}");
+
+    // 补正 with a reply-by date, then the supplement arrives: the clock restarts.
+    let answer = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "supplement"),
+                ("on", "2026-11-06"),
+                ("items", "请明确所需统计的区域范围"),
+                ("reply_by", "2026-11-16"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+    let again = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "supplement"),
+                ("on", "2026-11-09"),
+                ("items", "再补"),
+                ("reply_by", "2026-11-19"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.text().contains("一次性告知"), "{}", again.text());
+    let answer =
+        clerk.step(&tracking, &[("action", "supplement_received"), ("on", "2026-11-10")]).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+
+    // The clerk asks for an extension; they cannot approve it, nor can the head approve their own.
+    let answer = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "extension_request"),
+                ("on", "2026-11-19"),
+                ("reason", "需要汇总各县区数据"),
+                ("working_days", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+    let own = clerk
+        .step(
+            &tracking,
+            &[("action", "extension_decide"), ("on", "2026-11-19"), ("decision", "approve")],
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN, "a clerk is not the head");
+    let mut head = Client::sign_in(&desk, "head").await;
+    let page = head.get(&format!("/staff/cases/{tracking}")).await;
+    assert!(page.text().contains("审批延期"), "{}", page.text());
+    assert!(page.text().contains("需要汇总各县区数据"));
+    let approved = head
+        .step(
+            &tracking,
+            &[("action", "extension_decide"), ("on", "2026-11-20"), ("decision", "approve")],
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.text());
+    let twice = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "extension_request"),
+                ("on", "2026-11-20"),
+                ("reason", "还需要时间"),
+                ("working_days", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::SEE_OTHER, "a second request may be made…");
+    let second = head
+        .step(
+            &tracking,
+            &[("action", "extension_decide"), ("on", "2026-11-20"), ("decision", "approve")],
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::UNPROCESSABLE_ENTITY, "…but never approved");
+    assert!(second.text().contains("只能延长一次"), "{}", second.text());
+
+    // The reply: partial disclosure needs the withheld parts and reasons.
+    let incomplete = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "reply"),
+                ("outcome", "partial"),
+                ("method", "post"),
+                ("on", "2026-11-20"),
+            ],
+        )
+        .await;
+    assert_eq!(incomplete.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(incomplete.text().contains("第三十七条"));
+    let kept = incomplete.text();
+    assert!(kept.contains(r#"value="partial" selected"#), "the choice is kept");
+    let replied = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "reply"),
+                ("outcome", "partial"),
+                ("access", "随本答复书提供统计表一份"),
+                ("withheld_parts", "涉及当事人姓名的调解案件明细"),
+                ("reasons", "涉及个人隐私，公开会对第三方合法权益造成损害"),
+                ("method", "post"),
+                ("on", "2026-11-20"),
+            ],
+        )
+        .await;
+    assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.text());
+    let after = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "reply"),
+                ("outcome", "disclosed"),
+                ("method", "post"),
+                ("on", "2026-11-20"),
+            ],
+        )
+        .await;
+    assert_eq!(after.status, StatusCode::UNPROCESSABLE_ENTITY, "reply after reply");
+    assert!(after.text().contains("已办结"), "{}", after.text());
+    let case = handling::case(&desk.store, &tracking).await.unwrap();
+    assert_eq!(case.outcome, Some(gongkai_core::records::Outcome::PartiallyDisclosed));
+
+    // Letters: 补正, 延期 and the reply, each DOCX and PDF, downloadable by staff of the agency.
+    let page = clerk.get(&format!("/staff/cases/{tracking}")).await.text();
+    assert!(page.contains("已答复"), "{page}");
+    let letters = gongkai_store::letters::of_case(&desk.store, &tracking).await.unwrap();
+    let kinds: Vec<&str> = letters.iter().map(|letter| letter.kind.as_str()).collect();
+    assert_eq!(kinds, ["supplement", "supplement", "extension", "extension", "reply", "reply"]);
+    for letter in &letters {
+        let file = clerk.get(&format!("/staff/letters/{}", letter.id)).await;
+        assert_eq!(file.status, StatusCode::OK);
+        if letter.media_type.contains("pdf") {
+            assert!(file.bytes.starts_with(b"%PDF"));
+        } else {
+            assert!(is_docx(&file.bytes));
+        }
+        assert!(letter.sent_on.is_some(), "recorded as sent");
+    }
+    // The reply's text: 李四 (the handler's letter is not masked), the article, the remedies.
+    let reply_docx = clerk.get(&format!("/staff/letters/{}", letters[4].id)).await.bytes;
+    let xml = docx_text(&reply_docx);
+    assert!(xml.contains("李四："), "{xml}");
+    assert!(xml.contains("第三十七条"), "{xml}");
+    assert!(xml.contains("温州市人民政府申请行政复议"), "{xml}");
+    assert!(xml.contains("涉及当事人姓名的调解案件明细"), "{xml}");
+}
+
+#[tokio::test]
+async fn concurrent_steps_do_not_overwrite_each_other() {
+    let desk = desk("conflict").await;
+    let tracking = online_application(&desk.store, "SFJ", date!(2026 - 11 - 16)).await;
+    let mut first = Client::sign_in(&desk, "clerk1").await;
+    let mut second = Client::sign_in(&desk, "clerk2").await;
+    // Both open the case at version 0.
+    let fields_a = [
+        ("version", "0"),
+        ("action", "consult"),
+        ("party", "third_party"),
+        ("consulted", "某律师事务所"),
+        ("on", "2026-11-17"),
+    ];
+    let fields_b = [
+        ("version", "0"),
+        ("action", "extension_request"),
+        ("reason", "需要征求意见"),
+        ("working_days", "5"),
+        ("on", "2026-11-17"),
+    ];
+    let a = first.post(&format!("/staff/cases/{tracking}/steps"), &fields_a).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let b = second.post(&format!("/staff/cases/{tracking}/steps"), &fields_b).await;
+    assert_eq!(b.status, StatusCode::CONFLICT);
+    let text = b.text();
+    assert!(text.contains("已被他人更新"), "{text}");
+    assert!(text.contains("需要征求意见"), "the second clerk's input is kept");
+    assert!(text.contains("征求第三方意见"), "and they see the first clerk's step");
+    let case = handling::case(&desk.store, &tracking).await.unwrap();
+    assert_eq!(case.steps.len(), 1);
+}
+
+/// An online application to the bureau on 2026-11-16 whose clerk `clerk1` asked for a 补正 the next day.
+pub(crate) async fn supplement_asked(desk: &Desk) -> (String, Client) {
+    let tracking = online_application(&desk.store, "SFJ", date!(2026 - 11 - 16)).await;
+    let mut clerk = Client::sign_in(desk, "clerk1").await;
+    let answer = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "supplement"),
+                ("on", "2026-11-17"),
+                ("items", "请写明年份"),
+                ("reply_by", "2026-11-27"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    (tracking, clerk)
+}
+
+/// The dashboard's lists are reused between requests only while nothing changed: a new application, a
+/// step, and a new day each show at once.
+#[tokio::test]
+async fn the_dashboard_follows_every_change() {
+    let clock = Arc::new(Mutex::new(date!(2026 - 11 - 20)));
+    let desk = desk_on("dashboard", Arc::clone(&clock)).await;
+    let set = |day: time::Date| *clock.lock().unwrap() = day;
+    // Received Monday 2026-11-02, due 20 working days later: Monday 2026-11-30.
+    let first = online_application(&desk.store, "SFJ", date!(2026 - 11 - 02)).await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    let page = clerk.get("/staff/agencies/SFJ").await.text();
+    assert!(page.contains("全部在办（1）") && page.contains("3个工作日内到期（0）"), "{page}");
+    assert!(clerk.get("/staff/agencies/SFJ").await.text().contains(&first), "served again");
+    set(date!(2026 - 11 - 26));
+    let page = clerk.get("/staff/agencies/SFJ").await.text();
+    assert!(page.contains("3个工作日内到期（1）"), "a new day: {page}");
+    let second = online_application(&desk.store, "SFJ", date!(2026 - 11 - 26)).await;
+    let page = clerk.get("/staff/agencies/SFJ").await.text();
+    assert!(page.contains("全部在办（2）") && page.contains(&second), "a new application: {page}");
+    let replied = clerk
+        .step(
+            &first,
+            &[
+                ("action", "reply"),
+                ("outcome", "disclosed"),
+                ("access", "电子邮件"),
+                ("method", "online"),
+                ("on", "2026-11-26"),
+            ],
+        )
+        .await;
+    assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.text());
+    let page = clerk.get("/staff/agencies/SFJ").await.text();
+    assert!(page.contains("全部在办（1）") && !page.contains(&first), "a reply: {page}");
+    assert!(page.contains("3个工作日内到期（0）"), "{page}");
+    set(date!(2026 - 12 - 29));
+    let page = clerk.get("/staff/agencies/SFJ").await.text();
+    assert!(page.contains("已超期（1）"), "overdue on a later day: {page}");
+}
