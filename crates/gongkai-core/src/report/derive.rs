@@ -23,6 +23,7 @@ use std::collections::{BTreeSet, HashMap};
 use time::{Date, Month};
 
 use super::format::Format;
+use super::measure::{self, *};
 use super::values::{CellKey, Quantity, TableValues};
 use crate::calendar::Calendar;
 use crate::clock::{self, Event, LapseReason};
@@ -304,7 +305,8 @@ fn count(
         }
         let code = counted.applicant.code();
         let this = || Source::Application { tracking_number: application.tracking_number.clone() };
-        let both = |prefix: &str| vec![format!("{prefix}.{code}"), format!("{prefix}.all")];
+        let both =
+            |prefix: &str| vec![measure::key(&[prefix, code]), measure::key(&[prefix, "all"])];
         if in_year(counted.received) {
             columns.iter().for_each(|column| new[*column] += 1);
             let channel = match counted.channel {
@@ -316,16 +318,16 @@ fn count(
             received_by_channel[channel] += 1;
             recorder.note(
                 || {
-                    let mut keys = both("app.new");
-                    keys.push("app.received".to_owned());
-                    keys.push(format!("app.received.{}", RECEIVED_CHANNELS[channel]));
+                    let mut keys = both(APP_NEW);
+                    keys.push(APP_RECEIVED.to_owned());
+                    keys.push(measure::key(&[APP_RECEIVED, RECEIVED_CHANNELS[channel]]));
                     keys
                 },
                 this,
             );
         } else {
             columns.iter().for_each(|column| carried_in[*column] += 1);
-            recorder.note(|| both("app.carried_in"), this);
+            recorder.note(|| both(APP_CARRIED_IN), this);
         }
         match counted.ended {
             Some((ended_on, outcome)) if ended_on <= last_day => {
@@ -344,20 +346,20 @@ fn count(
                 answers[answer.expect("every outcome maps to an answer type")] += 1;
                 recorder.note(
                     || {
-                        let mut keys = both(&format!("app.result.{}", outcome.measure()));
-                        keys.extend(both("app.result.total"));
+                        let mut keys = both(&measure::key(&[APP_RESULT, outcome.measure()]));
+                        keys.extend(both(APP_RESULT_TOTAL));
                         if outcome.measure().starts_with("other.") {
-                            keys.extend(both("app.result.other"));
+                            keys.extend(both(APP_RESULT_OTHER));
                         }
-                        keys.push("app.concluded".to_owned());
+                        keys.push(APP_CONCLUDED.to_owned());
                         keys.push(
-                            if late { "app.concluded.extended" } else { "app.concluded.on_time" }
+                            if late { APP_CONCLUDED_EXTENDED } else { APP_CONCLUDED_ON_TIME }
                                 .to_owned(),
                         );
-                        keys.push("app.answered".to_owned());
-                        keys.push(format!("app.answer.{}", outcome.legacy_measure()));
+                        keys.push(APP_ANSWERED.to_owned());
+                        keys.push(measure::key(&[APP_ANSWER, outcome.legacy_measure()]));
                         if outcome.legacy_measure().starts_with("refused.") {
-                            keys.push("app.answer.refused".to_owned());
+                            keys.push(APP_ANSWER_REFUSED.to_owned());
                         }
                         keys
                     },
@@ -366,50 +368,50 @@ fn count(
             }
             _ => {
                 columns.iter().for_each(|column| carried_out[*column] += 1);
-                recorder.note(|| both("app.carried_out"), this);
+                recorder.note(|| both(APP_CARRIED_OUT), this);
             }
         }
     }
     let column_codes = ApplicantType::ALL.iter().map(|applicant| applicant.code()).chain(["all"]);
     for (column, code) in column_codes.enumerate() {
-        measures.add(&format!("app.new.{code}"), new[column]);
-        measures.add(&format!("app.carried_in.{code}"), carried_in[column]);
-        measures.add(&format!("app.carried_out.{code}"), carried_out[column]);
+        measures.add(&measure::key(&[APP_NEW, code]), new[column]);
+        measures.add(&measure::key(&[APP_CARRIED_IN, code]), carried_in[column]);
+        measures.add(&measure::key(&[APP_CARRIED_OUT, code]), carried_out[column]);
         let mut total = 0;
         let mut other = 0;
         for (index, result) in RESULT_MEASURES.iter().enumerate() {
             let count = results[index][column];
-            measures.add(&format!("app.result.{result}.{code}"), count);
+            measures.add(&measure::key(&[APP_RESULT, result, code]), count);
             total += count;
             if result.starts_with("other.") {
                 other += count;
             }
         }
-        measures.add(&format!("app.result.total.{code}"), total);
-        measures.add(&format!("app.result.other.{code}"), other);
+        measures.add(&measure::key(&[APP_RESULT_TOTAL, code]), total);
+        measures.add(&measure::key(&[APP_RESULT_OTHER, code]), other);
     }
-    measures.add("app.received", received_by_channel.iter().sum());
+    measures.add(APP_RECEIVED, received_by_channel.iter().sum());
     for (index, channel) in RECEIVED_CHANNELS.into_iter().enumerate() {
-        measures.add(&format!("app.received.{channel}"), received_by_channel[index]);
+        measures.add(&measure::key(&[APP_RECEIVED, channel]), received_by_channel[index]);
     }
-    measures.add("app.concluded", concluded);
-    measures.add("app.concluded.on_time", concluded - extended);
-    measures.add("app.concluded.extended", extended);
-    measures.add("app.answered", answers.iter().sum());
+    measures.add(APP_CONCLUDED, concluded);
+    measures.add(APP_CONCLUDED_ON_TIME, concluded - extended);
+    measures.add(APP_CONCLUDED_EXTENDED, extended);
+    measures.add(APP_ANSWERED, answers.iter().sum());
     let mut refused = 0;
     for (index, answer) in LEGACY_ANSWER_MEASURES.iter().enumerate() {
-        measures.add(&format!("app.answer.{answer}"), answers[index]);
+        measures.add(&measure::key(&[APP_ANSWER, answer]), answers[index]);
         if answer.starts_with("refused.") {
             refused += answers[index];
         }
     }
-    measures.add("app.answer.refused", refused);
+    measures.add(APP_ANSWER_REFUSED, refused);
 
     // Catalog.
-    measures.add("catalog.total", 0);
-    measures.add("catalog.normative", 0);
+    measures.add(CATALOG_TOTAL, 0);
+    measures.add(CATALOG_NORMATIVE, 0);
     for channel in crate::records::PublishChannel::ALL {
-        measures.add(&format!("catalog.channel.{}", channel.code()), 0);
+        measures.add(&measure::key(&[CATALOG_CHANNEL, channel.code()]), 0);
     }
     let mut channel_counts = [0i64; 5];
     let mut total = 0i64;
@@ -421,11 +423,13 @@ fn count(
     for item in records.catalog.iter().filter(|item| in_year(item.published)) {
         recorder.note(
             || {
-                let mut keys = vec!["catalog.total".to_owned()];
+                let mut keys = vec![CATALOG_TOTAL.to_owned()];
                 if item.normative {
-                    keys.push("catalog.normative".to_owned());
+                    keys.push(CATALOG_NORMATIVE.to_owned());
                 }
-                keys.extend(item.channels.iter().map(|c| format!("catalog.channel.{}", c.code())));
+                keys.extend(
+                    item.channels.iter().map(|c| measure::key(&[CATALOG_CHANNEL, c.code()])),
+                );
                 keys
             },
             || Source::Item { index_number: item.index_number.clone(), title: item.title.clone() },
@@ -462,18 +466,20 @@ fn count(
             channel_counts[*channel as usize] += *count as i64;
         }
     }
-    measures.add("catalog.total", total);
-    measures.add("catalog.normative", normative);
+    measures.add(CATALOG_TOTAL, total);
+    measures.add(CATALOG_NORMATIVE, normative);
     for channel in crate::records::PublishChannel::ALL {
-        measures
-            .add(&format!("catalog.channel.{}", channel.code()), channel_counts[channel as usize]);
+        measures.add(
+            &measure::key(&[CATALOG_CHANNEL, channel.code()]),
+            channel_counts[channel as usize],
+        );
     }
     extras.categories =
         categories.into_iter().map(|(name, count)| (name.to_owned(), count)).collect();
 
     // Normative documents.
     for (kind, prefix) in
-        [(NormativeKind::Rule, "normative.rule"), (NormativeKind::Document, "normative.doc")]
+        [(NormativeKind::Rule, NORMATIVE_RULE), (NormativeKind::Document, NORMATIVE_DOC)]
     {
         let documents = records.normative_documents.iter().filter(|document| document.kind == kind);
         let (mut made, mut repealed, mut in_force, mut published, mut published_total) =
@@ -498,7 +504,7 @@ fn count(
             recorder.note(
                 || {
                     let counted = counts.iter().filter(|(_, counted)| *counted);
-                    counted.map(|(name, _)| format!("{prefix}.{name}")).collect()
+                    counted.map(|(name, _)| measure::key(&[prefix, name])).collect()
                 },
                 || Source::Document {
                     number: document.number.clone(),
@@ -506,11 +512,11 @@ fn count(
                 },
             );
         }
-        measures.add(&format!("{prefix}.made"), made);
-        measures.add(&format!("{prefix}.repealed"), repealed);
-        measures.add(&format!("{prefix}.in_force"), in_force);
-        measures.add(&format!("{prefix}.published"), published);
-        measures.add(&format!("{prefix}.published_total"), published_total);
+        measures.add(&measure::key(&[prefix, "made"]), made);
+        measures.add(&measure::key(&[prefix, "repealed"]), repealed);
+        measures.add(&measure::key(&[prefix, "in_force"]), in_force);
+        measures.add(&measure::key(&[prefix, "published"]), published);
+        measures.add(&measure::key(&[prefix, "published_total"]), published_total);
     }
 
     // Declared figures from other systems.
@@ -527,13 +533,13 @@ fn count(
         records.responses.iter().filter(|response| in_year(response.date)).collect();
     let topics: BTreeSet<&str> =
         responses.iter().filter_map(|response| response.topic.as_deref()).collect();
-    measures.add("response.topics", topics.len() as i64);
+    measures.add(RESPONSE_TOPICS, topics.len() as i64);
     let responses_key = |kind: ResponseKind| match kind {
-        ResponseKind::PressConference => "response.press_conference",
-        ResponseKind::OnlineInterview => "response.online_interview",
-        ResponseKind::Interpretation => "response.interpretation",
-        ResponseKind::WeiboWechat => "response.weibo_wechat",
-        ResponseKind::Other => "response.other",
+        ResponseKind::PressConference => RESPONSE_PRESS_CONFERENCE,
+        ResponseKind::OnlineInterview => RESPONSE_ONLINE_INTERVIEW,
+        ResponseKind::Interpretation => RESPONSE_INTERPRETATION,
+        ResponseKind::WeiboWechat => RESPONSE_WEIBO_WECHAT,
+        ResponseKind::Other => RESPONSE_OTHER,
     };
     for response in &responses {
         recorder.note(
@@ -541,10 +547,10 @@ fn count(
                 let key = responses_key(response.kind);
                 let mut keys = vec![key.to_owned()];
                 if response.topic.is_some() {
-                    keys.push("response.topics".to_owned());
+                    keys.push(RESPONSE_TOPICS.to_owned());
                 }
                 if response.head_attended {
-                    keys.push(format!("{key}.head"));
+                    keys.push(measure::key(&[key, HEAD]));
                 }
                 keys
             },
@@ -552,17 +558,17 @@ fn count(
         );
     }
     for (kind, key) in [
-        (ResponseKind::PressConference, "response.press_conference"),
-        (ResponseKind::OnlineInterview, "response.online_interview"),
-        (ResponseKind::Interpretation, "response.interpretation"),
-        (ResponseKind::WeiboWechat, "response.weibo_wechat"),
-        (ResponseKind::Other, "response.other"),
+        (ResponseKind::PressConference, RESPONSE_PRESS_CONFERENCE),
+        (ResponseKind::OnlineInterview, RESPONSE_ONLINE_INTERVIEW),
+        (ResponseKind::Interpretation, RESPONSE_INTERPRETATION),
+        (ResponseKind::WeiboWechat, RESPONSE_WEIBO_WECHAT),
+        (ResponseKind::Other, RESPONSE_OTHER),
     ] {
         let of_kind = responses.iter().filter(|response| response.kind == kind);
         measures.add(key, of_kind.clone().count() as i64);
         if matches!(kind, ResponseKind::PressConference | ResponseKind::OnlineInterview) {
             measures.add(
-                &format!("{key}.head"),
+                &measure::key(&[key, HEAD]),
                 of_kind.filter(|response| response.head_attended).count() as i64,
             );
         }
@@ -579,14 +585,14 @@ fn count(
         Some((result, date)) if date <= last_day => result_name(result),
         _ => "pending",
     };
-    for prefix in ["review", "suit.direct", "suit.after_review"] {
+    for prefix in [REVIEW, SUIT_DIRECT, SUIT_AFTER_REVIEW] {
         for result in ["upheld", "corrected", "other", "pending", "total"] {
-            measures.add(&format!("{prefix}.{result}"), 0);
+            measures.add(&measure::key(&[prefix, result]), 0);
         }
     }
-    for prefix in ["review_concluded", "suit_concluded"] {
+    for prefix in [REVIEW_CONCLUDED, SUIT_CONCLUDED] {
         for result in ["upheld", "corrected", "other", "total"] {
-            measures.add(&format!("{prefix}.{result}"), 0);
+            measures.add(&measure::key(&[prefix, result]), 0);
         }
     }
     for review in &records.reviews {
@@ -594,90 +600,90 @@ fn count(
             || {
                 let mut keys = Vec::new();
                 if in_year(review.filed) {
-                    keys.push(format!("review.{}", status_at_year_end(review.decided)));
-                    keys.push("review.total".to_owned());
+                    keys.push(measure::key(&[REVIEW, status_at_year_end(review.decided)]));
+                    keys.push(measure::key(&[REVIEW, TOTAL]));
                 }
                 if let Some((result, _)) = review.decided.filter(|(_, date)| in_year(*date)) {
-                    keys.push(format!("review_concluded.{}", result_name(result)));
-                    keys.push("review_concluded.total".to_owned());
+                    keys.push(measure::key(&[REVIEW_CONCLUDED, result_name(result)]));
+                    keys.push(measure::key(&[REVIEW_CONCLUDED, TOTAL]));
                 }
                 keys
             },
             || Source::Review { filed: review.filed, application: review.application.clone() },
         );
         if in_year(review.filed) {
-            measures.add(&format!("review.{}", status_at_year_end(review.decided)), 1);
-            measures.add("review.total", 1);
+            measures.add(&measure::key(&[REVIEW, status_at_year_end(review.decided)]), 1);
+            measures.add(&measure::key(&[REVIEW, TOTAL]), 1);
         }
         if let Some((result, _)) = review.decided.filter(|(_, date)| in_year(*date)) {
-            measures.add(&format!("review_concluded.{}", result_name(result)), 1);
-            measures.add("review_concluded.total", 1);
+            measures.add(&measure::key(&[REVIEW_CONCLUDED, result_name(result)]), 1);
+            measures.add(&measure::key(&[REVIEW_CONCLUDED, TOTAL]), 1);
         }
     }
     for lawsuit in records.lawsuits.iter().filter(|lawsuit| !lawsuit.as_review_organ) {
-        let prefix = if lawsuit.after_review { "suit.after_review" } else { "suit.direct" };
+        let prefix = if lawsuit.after_review { SUIT_AFTER_REVIEW } else { SUIT_DIRECT };
         recorder.note(
             || {
                 let mut keys = Vec::new();
                 if in_year(lawsuit.filed) {
-                    keys.push(format!("{prefix}.{}", status_at_year_end(lawsuit.decided)));
-                    keys.push(format!("{prefix}.total"));
+                    keys.push(measure::key(&[prefix, status_at_year_end(lawsuit.decided)]));
+                    keys.push(measure::key(&[prefix, TOTAL]));
                 }
                 if let Some((result, _)) = lawsuit.decided.filter(|(_, date)| in_year(*date)) {
-                    keys.push(format!("suit_concluded.{}", result_name(result)));
-                    keys.push("suit_concluded.total".to_owned());
+                    keys.push(measure::key(&[SUIT_CONCLUDED, result_name(result)]));
+                    keys.push(measure::key(&[SUIT_CONCLUDED, TOTAL]));
                 }
                 keys
             },
             || Source::Lawsuit { filed: lawsuit.filed, application: lawsuit.application.clone() },
         );
         if in_year(lawsuit.filed) {
-            measures.add(&format!("{prefix}.{}", status_at_year_end(lawsuit.decided)), 1);
-            measures.add(&format!("{prefix}.total"), 1);
+            measures.add(&measure::key(&[prefix, status_at_year_end(lawsuit.decided)]), 1);
+            measures.add(&measure::key(&[prefix, TOTAL]), 1);
         }
         if let Some((result, _)) = lawsuit.decided.filter(|(_, date)| in_year(*date)) {
-            measures.add(&format!("suit_concluded.{}", result_name(result)), 1);
-            measures.add("suit_concluded.total", 1);
+            measures.add(&measure::key(&[SUIT_CONCLUDED, result_name(result)]), 1);
+            measures.add(&measure::key(&[SUIT_CONCLUDED, TOTAL]), 1);
         }
     }
     let complaints = records.complaints.iter().filter(|complaint| in_year(complaint.received));
-    count_each(&mut measures, recorder, "complaint.total", complaints, |complaint| {
+    count_each(&mut measures, recorder, COMPLAINT_TOTAL, complaints, |complaint| {
         Source::Complaint { received: complaint.received, summary: complaint.summary.clone() }
     });
 
     // Organisation at the year's end.
     let offices =
         records.offices.iter().filter(|office| active_at(office.from, office.to, last_day));
-    count_each(&mut measures, recorder, "org.offices", offices, |office| Source::Office {
+    count_each(&mut measures, recorder, ORG_OFFICES, offices, |office| Source::Office {
         name: office.name.clone(),
     });
     let points = records
         .reading_points
         .iter()
         .filter(|point| active_at(point.opened, point.closed, last_day));
-    count_each(&mut measures, recorder, "org.reading_points", points, |point| {
-        Source::ReadingPoint { name: point.name.clone() }
+    count_each(&mut measures, recorder, ORG_READING_POINTS, points, |point| Source::ReadingPoint {
+        name: point.name.clone(),
     });
     let staff: Vec<_> =
         records.staff.iter().filter(|staff| active_at(staff.from, staff.to, last_day)).collect();
     for member in &staff {
-        let kind = if member.full_time { "org.staff.full_time" } else { "org.staff.part_time" };
+        let kind = if member.full_time { ORG_STAFF_FULL_TIME } else { ORG_STAFF_PART_TIME };
         recorder.note(
-            || vec!["org.staff".to_owned(), kind.to_owned()],
+            || vec![ORG_STAFF.to_owned(), kind.to_owned()],
             || Source::Staff { id: member.id.clone() },
         );
     }
     let full_time = staff.iter().filter(|staff| staff.full_time).count() as i64;
-    measures.add("org.staff.full_time", full_time);
-    measures.add("org.staff.part_time", staff.len() as i64 - full_time);
-    measures.add("org.staff", staff.len() as i64);
+    measures.add(ORG_STAFF_FULL_TIME, full_time);
+    measures.add(ORG_STAFF_PART_TIME, staff.len() as i64 - full_time);
+    measures.add(ORG_STAFF, staff.len() as i64);
     let funding: Vec<_> = records.funding.iter().filter(|funding| funding.year == year).collect();
     if !funding.is_empty() {
-        measures.set("org.funding", funding.iter().map(|funding| funding.amount_wan_yuan).sum());
-        recorder.note(|| vec!["org.funding".to_owned()], || Source::Funding { year });
+        measures.set(ORG_FUNDING, funding.iter().map(|funding| funding.amount_wan_yuan).sum());
+        recorder.note(|| vec![ORG_FUNDING.to_owned()], || Source::Funding { year });
     }
     let meetings = records.meetings.iter().filter(|meeting| in_year(meeting.date));
-    count_each(&mut measures, recorder, "training.meetings", meetings, |meeting| Source::Meeting {
+    count_each(&mut measures, recorder, TRAINING_MEETINGS, meetings, |meeting| Source::Meeting {
         date: meeting.date,
         title: meeting.title.clone(),
     });
@@ -685,7 +691,7 @@ fn count(
         records.trainings.iter().filter(|training| in_year(training.date)).collect();
     for training in &trainings {
         recorder.note(
-            || vec!["training.courses".to_owned(), "training.trainees".to_owned()],
+            || vec![TRAINING_COURSES.to_owned(), TRAINING_TRAINEES.to_owned()],
             || Source::Training {
                 date: training.date,
                 title: training.title.clone(),
@@ -693,9 +699,9 @@ fn count(
             },
         );
     }
-    measures.add("training.courses", trainings.len() as i64);
+    measures.add(TRAINING_COURSES, trainings.len() as i64);
     measures.add(
-        "training.trainees",
+        TRAINING_TRAINEES,
         trainings.iter().map(|training| i64::from(training.trainees)).sum(),
     );
 

@@ -9,6 +9,7 @@
 
 pub mod derive;
 pub mod format;
+pub mod measure;
 pub mod rollup;
 pub mod rules;
 pub mod text;

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::derive::{Extras, Measures};
 use super::format::{Format, FormatId, Section};
+use super::measure;
 use crate::records::Content;
 use crate::records::{AgencyRecords, StaffText};
 
@@ -127,7 +128,7 @@ impl Writer<'_> {
     }
 
     fn proactive(&self) -> Vec<String> {
-        let total = self.count("catalog.total");
+        let total = self.count(measure::CATALOG_TOTAL);
         let mut paragraphs = Vec::new();
         let mut first = format!("{}年，本机关主动公开政府信息{total}条。", self.year);
         if let Some(categories) = self.categories_sentence() {
@@ -168,8 +169,8 @@ impl Writer<'_> {
     }
 
     fn applications_pre2019(&self) -> Vec<String> {
-        let received = self.count("app.received");
-        if received == 0 && self.count("app.concluded") == 0 {
+        let received = self.count(measure::APP_RECEIVED);
+        if received == 0 && self.count(measure::APP_CONCLUDED) == 0 {
             return vec![format!("{}年，本机关未收到政府信息公开申请。", self.year)];
         }
         let mut text = format!("{}年，本机关收到政府信息公开申请{received}件", self.year);
@@ -183,15 +184,15 @@ impl Writer<'_> {
         }
         text.push_str(&format!(
             "。办结{}件，其中按时办结{}件，延期办结{}件。",
-            self.count("app.concluded"),
-            self.count("app.concluded.on_time"),
-            self.count("app.concluded.extended")
+            self.count(measure::APP_CONCLUDED),
+            self.count(measure::APP_CONCLUDED_ON_TIME),
+            self.count(measure::APP_CONCLUDED_EXTENDED)
         ));
         if let Some(answers) = self.listing(&[
             ("属于已主动公开范围", "app.answer.already_public", "件"),
             ("同意公开", "app.answer.disclosed", "件"),
             ("同意部分公开", "app.answer.partial", "件"),
-            ("不同意公开", "app.answer.refused", "件"),
+            ("不同意公开", measure::APP_ANSWER_REFUSED, "件"),
             ("不属于本行政机关公开", "app.answer.not_this_agency", "件"),
             ("申请信息不存在", "app.answer.not_exist", "件"),
             ("告知作出更改补充", "app.answer.amend", "件"),
@@ -261,7 +262,7 @@ impl Writer<'_> {
         if self.format.id == FormatId::Pre2019 {
             let reviews = self.count("review_concluded.total");
             let suits = self.count("suit_concluded.total");
-            let complaints = self.count("complaint.total");
+            let complaints = self.count(measure::COMPLAINT_TOTAL);
             if reviews + suits + complaints == 0 {
                 return vec![format!(
                     "{}年，本机关未发生针对本机关政府信息公开事务的行政复议案、行政诉讼案和举报投诉。",
@@ -348,17 +349,17 @@ impl Writer<'_> {
         paragraphs.push(format!(
             "{}年，本机关主动公开政府信息{}条，{}收到和结转政府信息公开申请{}件。",
             self.year,
-            self.count("catalog.total"),
+            self.count(measure::CATALOG_TOTAL),
             if self.format.id == FormatId::Pre2019 { "" } else { "新" },
             if self.format.id == FormatId::Pre2019 {
-                self.count("app.received")
+                self.count(measure::APP_RECEIVED)
             } else {
                 self.count("app.new.all") + self.count("app.carried_in.all")
             }
         ));
-        let staff = self.count("org.staff");
-        let trainings = self.count("training.courses");
-        let trainees = self.count("training.trainees");
+        let staff = self.count(measure::ORG_STAFF);
+        let trainings = self.count(measure::TRAINING_COURSES);
+        let trainees = self.count(measure::TRAINING_TRAINEES);
         let mut support = format!("本机关从事政府信息公开工作人员{staff}人");
         if trainings > 0 {
             support.push_str(&format!("，举办培训{trainings}次，培训{trainees}人次"));
