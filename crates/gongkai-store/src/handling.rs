@@ -61,7 +61,7 @@ impl Case {
     /// The extension request nobody decided yet: who asked, for how many working days, and why.
     pub fn pending_extension(&self) -> Option<gongkai_core::handling::PendingExtension<'_>> {
         let index = gongkai_core::handling::pending_extension(&self.events())?;
-        let step = &self.steps[index];
+        let step = self.steps.get(index)?;
         let details = &step.details;
         Some(gongkai_core::handling::PendingExtension {
             requested_by: &step.recorded_by,

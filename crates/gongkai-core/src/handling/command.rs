@@ -100,6 +100,13 @@ const fn option_2007(code: &'static str, label: &'static str, outcome: Outcome) 
     ReplyOption { code, label, outcome, only_2007: true }
 }
 
+impl ReplyOption {
+    /// Whether the reply names the agency responsible (art. 36(5), not this agency's information).
+    pub fn names_responsible(&self) -> bool {
+        self.outcome == Outcome::NotThisAgency
+    }
+}
+
 /// Every reply category: those of 2019 条例 art. 36 with their grounds, then the 2007-era answers.
 pub const REPLY_OPTIONS: [ReplyOption; 26] = [
     option(

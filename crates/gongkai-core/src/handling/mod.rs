@@ -112,7 +112,7 @@ impl Action {
 #[derive(Debug, Clone, Copy)]
 pub struct Actor<'a> {
     pub username: &'a str,
-    /// Handles applications (the agency's clerks and heads).
+    /// Handles applications (the agency's clerks).
     pub may_handle: bool,
     /// Approves extensions (the head of the disclosure office).
     pub may_approve: bool,
@@ -301,9 +301,7 @@ pub fn apply(
     actor: &Actor<'_>,
     command: &Command,
 ) -> Result<Applied, Refusal> {
-    if situation.outcome.is_some() {
-        return Err(if command == &Command::Close { Refusal::NotLapsed } else { Refusal::Closed });
-    }
+    if_open(situation.outcome, command.action())?;
     let on = command.on().unwrap_or(situation.today);
     if on > situation.today {
         return Err(Refusal::FutureDate);
@@ -469,9 +467,7 @@ fn extension_decision(
 
 /// The fee notice (国办函〔2020〕109号, 2019 条例 only): the amount by件 or by量, never 0 元.
 fn fee_notice(situation: &Situation<'_>, on: Date, basis: FeeBasis) -> Result<Step, Refusal> {
-    if situation.report.regime == Regime::Ordinance2007 {
-        return Err(Refusal::FeeUnder2007);
-    }
+    // Under the 2007 条例 the clock refuses the notice (no fee existed then); the page does not offer it.
     let (quote, basis) = match basis {
         FeeBasis::PerApplication { nth } => (
             fee::per_application(nth).map_err(Refusal::Fee)?,
@@ -490,7 +486,8 @@ fn fee_notice(situation: &Situation<'_>, on: Date, basis: FeeBasis) -> Result<St
 }
 
 /// The reply (2019 条例 art. 36): a category of the case's 条例, the withheld parts and their reasons for
-/// a partial disclosure (art. 37), reasons for a refusal or non-processing (art. 36(3), 36(7)).
+/// a partial disclosure (art. 37), reasons for a refusal (art. 36(3)) or for not processing (arts. 35,
+/// 36(6), 39).
 fn reply(situation: &Situation<'_>, on: Date, answer: &Reply) -> Result<Step, Refusal> {
     let Reply { category: reply, method, access, withheld_parts, reasons, responsible, .. } =
         answer;
@@ -529,6 +526,22 @@ fn reply(situation: &Situation<'_>, on: Date, answer: &Reply) -> Result<Step, Re
         }),
         audit_action: "reply",
     })
+}
+
+/// Refuses any step on a case closed with `outcome`: closing again is "not lapsed", anything else "closed".
+/// Asked first, before the version of the form or the clock, so a closed case always says so.
+pub fn if_open(outcome: Option<Outcome>, action: Action) -> Result<(), Refusal> {
+    match outcome {
+        None => Ok(()),
+        Some(_) if action == Action::Close => Err(Refusal::NotLapsed),
+        Some(_) => Err(Refusal::Closed),
+    }
+}
+
+/// The refusal of a step on a case whose records the clock cannot read: closing needs a lapse the clock
+/// cannot show; any other step is refused with the clock's reason.
+pub fn unreadable(action: Action, err: ClockError) -> Refusal {
+    if action == Action::Close { Refusal::NotLapsed } else { Refusal::Unreadable(err) }
 }
 
 /// The 其他处理 a lapsed case is closed with (2019 条例 art. 30 for an unmet 补正; 国办函〔2020〕109号 for

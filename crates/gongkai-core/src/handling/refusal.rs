@@ -39,14 +39,14 @@ pub enum Refusal {
     Fee(fee::FeeError),
     #[error("the fee comes to 0 yuan")]
     ZeroFee,
-    #[error("no fee under the 2007 ordinance")]
-    FeeUnder2007,
     #[error("reply category {0} is not one of this case's regulation")]
     ReplyNotUnderRegime(&'static str),
     #[error("a partial disclosure without the parts withheld and their reasons")]
     PartialWithoutParts,
     #[error("a refusal without reasons")]
     ReasonsMissing,
+    #[error("the case's records cannot be read: {0}")]
+    Unreadable(ClockError),
     #[error("the case has not lapsed")]
     NotLapsed,
     #[error(transparent)]
@@ -66,24 +66,28 @@ impl Refusal {
                 "2007年《条例》第二十三条、第二十四条".to_owned()
             }
             Refusal::ExtensionReasonMissing | Refusal::ExtensionAfterDue { .. } => {
-                "《条例》第三十三条第二款".to_owned()
+                "《条例》第三十三条第二款（2007年《条例》第二十四条第二款）".to_owned()
             }
             Refusal::ExtensionLength { regime: Regime::Ordinance2007, .. } => {
                 "2007年《条例》第二十四条第二款".to_owned()
             }
             Refusal::ExtensionLength { .. } => "《条例》第三十三条第二款".to_owned(),
-            Refusal::Fee(_) | Refusal::ZeroFee | Refusal::FeeUnder2007 => {
+            Refusal::Fee(_) | Refusal::ZeroFee => {
                 "国办函〔2020〕109号".to_owned()
             }
             Refusal::ReplyNotUnderRegime(_) => "《条例》第三十六条".to_owned(),
             Refusal::PartialWithoutParts => "《条例》第三十七条".to_owned(),
-            Refusal::ReasonsMissing => "《条例》第三十六条第三项".to_owned(),
+            Refusal::ReasonsMissing => {
+                "《条例》第三十六条第（三）项（不予公开）；第三十五条、第三十六条第（六）项、第三十九条（不予处理）"
+                    .to_owned()
+            }
             Refusal::NotLapsed => "《条例》第三十条；国办函〔2020〕109号".to_owned(),
             Refusal::Closed
             | Refusal::FutureDate
             | Refusal::NotHandler
             | Refusal::NoPendingExtension
-            | Refusal::Clock(_) => return None,
+            | Refusal::Clock(_)
+            | Refusal::Unreadable(_) => return None,
         })
     }
 
@@ -128,9 +132,6 @@ impl Refusal {
             Refusal::ZeroFee => {
                 "按该标准计算的费用为0元，无需发出缴费通知（国办函〔2020〕109号）。".to_owned()
             }
-            Refusal::FeeUnder2007 => {
-                "2007年《条例》施行期间受理的申请不收取信息处理费。".to_owned()
-            }
             Refusal::ReplyNotUnderRegime(_) => "请选择答复类型。".to_owned(),
             Refusal::PartialWithoutParts => {
                 "部分公开须写明不予公开的部分及其理由（《条例》第三十七条）。".to_owned()
@@ -140,6 +141,7 @@ impl Refusal {
                 "只有逾期未补正或逾期未缴费的申请才能按“其他处理”办结。".to_owned()
             }
             Refusal::Clock(err) => err.in_chinese(),
+            Refusal::Unreadable(err) => format!("该申请的办理记录有误：{}", err.in_chinese()),
         }
     }
 }

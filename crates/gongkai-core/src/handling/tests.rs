@@ -281,7 +281,10 @@ fn the_2007_regulation_has_no_agency_consultation_no_fee_and_its_own_replies() {
     assert_eq!(apply(&old, &CLERK, &consult).err(), Some(Refusal::AgencyConsultationUnder2007));
     assert!(!offers(&old, &CLERK).fee);
     let fee = Command::NotifyFee { on, basis: FeeBasis::PerVolume { pages: 250 } };
-    assert_eq!(apply(&old, &CLERK, &fee).err(), Some(Refusal::FeeUnder2007));
+    assert_eq!(
+        apply(&old, &CLERK, &fee).err(),
+        Some(Refusal::Clock(ClockError::FeeUnderOrdinance2007))
+    );
     let extension =
         Command::RequestExtension { on, working_days: 16, reason: "需要调取档案".into() };
     let refusal = apply(&old, &CLERK, &extension).unwrap_err();
@@ -332,7 +335,6 @@ fn every_statutory_refusal_names_its_rule() {
         Refusal::ExtensionAfterDue { due: date!(2026 - 03 - 30) },
         Refusal::OwnExtension,
         Refusal::ZeroFee,
-        Refusal::FeeUnder2007,
         Refusal::PartialWithoutParts,
         Refusal::ReasonsMissing,
         Refusal::NotLapsed,

@@ -296,3 +296,59 @@ async fn the_dashboard_follows_every_change() {
     let page = clerk.get("/staff/agencies/SFJ").await.text();
     assert!(page.contains("已超期（1）"), "overdue on a later day: {page}");
 }
+
+/// What the back office answered before the handling rules moved into the core, kept (a review of the move
+/// found these changed): a closed case says so even to a stale form; a reply that does not name another
+/// agency ignores the responsible-agency field; refusing an extension ignores the days field.
+#[tokio::test]
+async fn steps_answer_as_they_did_before_the_rules_moved_into_the_core() {
+    let desk = desk("core_answers").await;
+    let tracking = online_application(&desk.store, "SFJ", date!(2026 - 11 - 16)).await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    let asked = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "extension_request"),
+                ("on", "2026-11-18"),
+                ("reason", "需要调取档案"),
+                ("working_days", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.text());
+    let mut head = Client::sign_in(&desk, "head").await;
+    let refused = head
+        .step(
+            &tracking,
+            &[
+                ("action", "extension_decide"),
+                ("on", "2026-11-19"),
+                ("decision", "refuse"),
+                ("working_days", "abc"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER, "{}", refused.text());
+    let replied = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "reply"),
+                ("outcome", "disclosed"),
+                ("method", "post"),
+                ("on", "2026-11-20"),
+                ("responsible", "NO-SUCH-AGENCY"),
+            ],
+        )
+        .await;
+    assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.text());
+    let stale = clerk
+        .post(
+            &format!("/staff/cases/{tracking}/steps"),
+            &[("version", "0"), ("action", "fee_paid"), ("on", "2026-11-20")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(stale.text().contains("该申请已办结"), "{}", stale.text());
+}

@@ -161,19 +161,20 @@ fn command(
             working_days: form.working_days.trim().parse().unwrap_or(0),
             reason: form.reason.clone(),
         },
-        Action::ExtensionDecide => Command::DecideExtension {
-            on,
-            approve: match form.decision.as_str() {
+        Action::ExtensionDecide => {
+            let approve = match form.decision.as_str() {
                 "approve" => true,
                 "refuse" => false,
                 _ => return Err(invalid("请选择同意或不同意延期。")),
-            },
-            working_days: match form.working_days.trim() {
+            };
+            // The number of days is read only for an approval.
+            let working_days = match form.working_days.trim() {
                 "" => None,
+                _ if !approve => None,
                 days => Some(days.parse().map_err(|_| invalid("批准延长的工作日数应为整数。"))?),
-            },
-            note,
-        },
+            };
+            Command::DecideExtension { on, approve, working_days, note }
+        }
         Action::Fee => Command::NotifyFee {
             on,
             basis: match form.basis.as_str() {
@@ -206,8 +207,11 @@ fn command(
                 access: form.access.clone(),
                 withheld_parts: form.withheld_parts.clone(),
                 reasons: form.reasons.clone(),
-                // Kept by the core for a not-this-agency reply only.
-                responsible: responsible(form, agencies, own)?,
+                responsible: if category.names_responsible() {
+                    responsible(form, agencies, own)?
+                } else {
+                    None
+                },
             })
         }
         Action::Close => Command::Close,
@@ -245,9 +249,10 @@ pub(crate) async fn step(
             render_case(&state, &staff, &headers, case, agency, Some(back)).await
         }
     };
-    let Some(action) = action else {
-        return back(case, agency, invalid("未知的办理事项。"), form).await;
-    };
+    // A closed case says so first; then a stale form; then what the form asks.
+    if let Err(refusal) = rules::if_open(case.outcome, action.unwrap_or(Action::Reply)) {
+        return back(case, agency, refusal.into(), form).await;
+    }
     if form.version.trim().parse::<i64>().ok() != Some(case.version()) {
         let refused = Refused {
             status: StatusCode::CONFLICT,
@@ -256,6 +261,9 @@ pub(crate) async fn step(
         };
         return back(case, agency, refused, form).await;
     }
+    let Some(action) = action else {
+        return back(case, agency, invalid("未知的办理事项。"), form).await;
+    };
     let today = state.today();
     let calendar = state.calendar();
     let agencies = state.agencies().await?;
@@ -264,10 +272,7 @@ pub(crate) async fn step(
         Situation::new(&application, &calendar, today, case.outcome, case.pending_extension());
     let situation = match situation {
         Ok(situation) => situation,
-        Err(err) => {
-            let refused = invalid(format!("该申请的办理记录有误：{}", err.in_chinese()));
-            return back(case, agency, refused, form).await;
-        }
+        Err(err) => return back(case, agency, rules::unreadable(action, err).into(), form).await,
     };
     let applied = command(&form, action, &agencies, &agency.code).and_then(|command| {
         rules::apply(&situation, &actor(&staff, &agency, &agencies), &command)
