@@ -325,7 +325,7 @@ pub fn apply(
         Command::DecideExtension { approve, working_days, note, .. } => {
             extension_decision(situation, actor, on, *approve, *working_days, note)?
         }
-        Command::NotifyFee { basis, .. } => fee_notice(situation, on, *basis)?,
+        Command::NotifyFee { basis, .. } => fee_notice(on, *basis)?,
         Command::FeePaid { note, .. } => {
             Step::event(Event::FeePaid { on }, json!({ "note": note.trim() }), "fee_paid")
         }
@@ -466,7 +466,7 @@ fn extension_decision(
 }
 
 /// The fee notice (国办函〔2020〕109号, 2019 条例 only): the amount by件 or by量, never 0 元.
-fn fee_notice(situation: &Situation<'_>, on: Date, basis: FeeBasis) -> Result<Step, Refusal> {
+fn fee_notice(on: Date, basis: FeeBasis) -> Result<Step, Refusal> {
     // Under the 2007 条例 the clock refuses the notice (no fee existed then); the page does not offer it.
     let (quote, basis) = match basis {
         FeeBasis::PerApplication { nth } => (
