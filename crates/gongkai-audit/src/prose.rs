@@ -26,6 +26,10 @@ use crate::mapping::cell_measures;
 use crate::normalize::{fold, label_key};
 use crate::{AuditFinding, FindingKind};
 
+mod structure;
+
+use structure::*;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ClaimDef {
@@ -722,126 +726,6 @@ pub fn report_year(paragraphs: &[String]) -> Option<i32> {
     paragraphs.iter().take(5).find_map(|paragraph| {
         pattern.captures(&fold(paragraph)).and_then(|captures| captures[1].parse().ok())
     })
-}
-
-/// A section heading: 一、概述.
-fn heading(paragraph: &str) -> Option<String> {
-    let trimmed = paragraph.trim();
-    let (numeral, title) = trimmed.split_once('、')?;
-    (!numeral.is_empty()
-        && numeral.chars().all(|c| "一二三四五六七八九十".contains(c))
-        && title.chars().count() <= 40
-        && !title.contains('。'))
-    .then(|| title.trim().to_owned())
-}
-
-fn chinese_count(text: &str) -> Option<usize> {
-    const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
-    NUMERALS.iter().position(|numeral| *numeral == text).map(|index| index + 1)
-}
-
-fn common_prefix(a: &str, b: &str) -> usize {
-    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
-}
-
-impl Checker<'_> {
-    fn structure(&mut self, paragraphs: &[String], year: Option<i32>) {
-        let headings: Vec<(usize, String)> = paragraphs
-            .iter()
-            .enumerate()
-            .filter_map(|(index, paragraph)| heading(paragraph).map(|title| (index, title)))
-            .collect();
-        // Improvements dated in the report year.
-        if let Some(year) = year
-            && let Some(&(start, _)) = headings.iter().find(|(_, title)| title.contains("问题"))
-        {
-            let end = headings
-                .iter()
-                .map(|(index, _)| *index)
-                .find(|index| *index > start)
-                .unwrap_or(paragraphs.len());
-            static PLANS: OnceLock<Regex> = OnceLock::new();
-            let plans = PLANS.get_or_init(|| {
-                Regex::new(r"(20[0-9]{2})年[，,]?[^。；，,]{0,12}将")
-                    .unwrap_or_else(|err| panic!("plans: {err}"))
-            });
-            for (index, paragraph) in paragraphs.iter().enumerate().take(end).skip(start + 1) {
-                let folded = fold(paragraph);
-                if let Some(captures) = plans.captures(&folded)
-                    && captures[1].parse::<i32>().ok() == Some(year)
-                {
-                    let sentence = sentences(&folded)
-                        .into_iter()
-                        .find(|sentence| sentence.contains(&captures[0]))
-                        .unwrap_or_default();
-                    let location = self.place(index);
-                    self.findings.push(AuditFinding {
-                        kind: FindingKind::Structure,
-                        rule: "prose.plans_year".to_owned(),
-                        description: "改进措施是下一年度的工作，却写作报告年度".to_owned(),
-                        location,
-                        quote: Some(sentence.trim().to_owned()),
-                        expected: Some(format!("{}年", year + 1)),
-                        found: Some(format!("{year}年")),
-                        cells: Vec::new(),
-                    });
-                }
-            }
-        }
-        // The preamble's list of parts.
-        static PARTS: OnceLock<Regex> = OnceLock::new();
-        let parts = PARTS.get_or_init(|| {
-            Regex::new(r"由([^。]+?)等?([一二三四五六七八九十])部分组成")
-                .unwrap_or_else(|err| panic!("parts: {err}"))
-        });
-        let Some((index, captures)) =
-            paragraphs.iter().enumerate().find_map(|(index, paragraph)| {
-                parts.captures(paragraph).map(|captures| (index, captures))
-            })
-        else {
-            return;
-        };
-        if headings.is_empty() {
-            return;
-        }
-        let listed: Vec<String> =
-            captures[1].split('、').map(label_key).filter(|item| !item.is_empty()).collect();
-        let quote = captures[0].to_owned();
-        let location = self.place(index);
-        let mut push = |description: String, expected: Option<String>, found: Option<String>| {
-            self.findings.push(AuditFinding {
-                kind: FindingKind::Structure,
-                rule: "prose.parts".to_owned(),
-                description,
-                location: location.clone(),
-                quote: Some(quote.clone()),
-                expected,
-                found,
-                cells: Vec::new(),
-            });
-        };
-        if let Some(stated) = chinese_count(&captures[2])
-            && stated != headings.len()
-        {
-            push(
-                "所述组成部分数与正文的部分数不一致".to_owned(),
-                Some(format!("{}部分", headings.len())),
-                Some(format!("{stated}部分")),
-            );
-        }
-        for (_, title) in &headings {
-            let key = label_key(title);
-            let covered = listed.iter().any(|item| {
-                key.contains(item.as_str())
-                    || item.contains(key.as_str())
-                    || common_prefix(item, &key) as f64
-                        >= 0.8 * item.chars().count().min(key.chars().count()) as f64
-            });
-            if !covered {
-                push(format!("概述列举的组成部分遗漏了“{title}”"), Some(title.clone()), None);
-            }
-        }
-    }
 }
 
 /// Checks the prose of a report whose tables were read in `definition` (a format's, or a local table of
