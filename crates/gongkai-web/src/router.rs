@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{MethodRouter, get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -82,51 +82,69 @@ async fn not_found() -> PageError {
     PageError::NotFound
 }
 
+/// A route's method router, rate-limited per client unless limits are off (load tests).
+type Limit<'a> = &'a dyn Fn(MethodRouter<AppState>) -> MethodRouter<AppState>;
+
 /// Every route, with the security headers, body limit, timeout and panic catcher.
 pub fn router(state: AppState) -> Router {
-    let headers = [
-        (
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (header::REFERRER_POLICY, "same-origin"),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"),
-    ];
-    use axum::routing::post;
     let limited = state.rate_limited();
-    let proxies = state.trusted_proxies();
-    let secure_cookies = state.secure_cookies();
-    let hsts = (state.hsts(), Arc::clone(&proxies));
-    // Per client address (see `client`): forms (application, booking, cancellation, tracking) a burst of 10, then one
-    // every 6 s; searches a burst of 30, then 2 per second.
-    let forms_config = tower_governor::governor::GovernorConfigBuilder::default()
-        .period(Duration::from_secs(6))
-        .burst_size(10)
+    // Per client address (see `client`): forms (application, booking, cancellation, tracking) a burst of 10,
+    // then one every 6 s; searches a burst of 30, then 2 per second.
+    let form_post = limiter(limited, Duration::from_secs(6), 10);
+    let search_get = limiter(limited, Duration::from_millis(500), 30);
+    let staff_routes = staff::routes(form_post(post(staff::signin::submit)))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(axum::middleware::from_fn(csrf::keep_session_token))
+        .layer(sessions(&state));
+    let api = api::routes(search_get.clone());
+    let router = Router::new()
+        .merge(cacheable())
+        .route("/healthz", get(health))
+        // Not through the page cache: a cached answer keeps only its content type.
+        .route("/agencies/{code}/leaders/photos/{sha256}", get(portal::leader_photo))
+        .route("/static/site.css", get(stylesheet))
+        .route("/static/suggest.js", get(script))
+        .route("/search", search_get(get(search::search)))
+        .route("/agencies/{code}/reports/{file}", get(portal::report_file))
+        .route("/agencies/{code}/reports/history/{year}", get(portal::history_file))
+        .route("/items/{id}/attachments/{attachment}", get(portal::attachment))
+        .merge(public_forms(&form_post))
+        .nest("/api/v1", api)
+        .nest("/staff", staff_routes)
+        .fallback(not_found)
+        .with_state(state.clone());
+    around(router, &state)
+}
+
+/// Wraps a route in a per-client rate limit — a burst of `burst`, then one request every `period` — or,
+/// with limits off, leaves it as it is.
+fn limiter(
+    limited: bool,
+    period: Duration,
+    burst: u32,
+) -> impl Fn(MethodRouter<AppState>) -> MethodRouter<AppState> + Clone {
+    let config = tower_governor::governor::GovernorConfigBuilder::default()
+        .period(period)
+        .burst_size(burst)
         .key_extractor(client::ClientKey)
         .finish()
         .expect("a valid rate limit");
-    let search_config = tower_governor::governor::GovernorConfigBuilder::default()
-        .period(Duration::from_millis(500))
-        .burst_size(30)
-        .key_extractor(client::ClientKey)
-        .finish()
-        .expect("a valid rate limit");
-    let forms_limit = tower_governor::GovernorLayer::new(forms_config).error_handler(too_many);
-    let search_limit = tower_governor::GovernorLayer::new(search_config).error_handler(too_many);
-    // A rate-limited POST (or GET) route, or the same route unlimited for load tests.
-    let form_post = |handler: axum::routing::MethodRouter<AppState>| {
-        if limited { handler.layer(forms_limit.clone()) } else { handler }
-    };
-    let search_get = |handler: axum::routing::MethodRouter<AppState>| {
-        if limited { handler.layer(search_limit.clone()) } else { handler }
-    };
-    // Staff sessions live in the database (shared by every instance, keyed by a digest of the id), end after 8
-    // hours without activity,
-    // and their cookie is HttpOnly, SameSite=Strict and (unless turned off for plain-HTTP intranets) Secure.
-    let sessions = tower_sessions::SessionManagerLayer::new(staff::session::DatabaseSessions::new(
+    let layer = tower_governor::GovernorLayer::new(config).error_handler(too_many);
+    move |handler: MethodRouter<AppState>| {
+        if limited { handler.layer(layer.clone()) } else { handler }
+    }
+}
+
+/// Staff sessions live in the database (shared by every instance, keyed by a digest of the id), end after
+/// 8 hours without activity, and their cookie is `HttpOnly`, `SameSite=Strict` and (unless turned off for
+/// plain-HTTP intranets) Secure.
+fn sessions(
+    state: &AppState,
+) -> tower_sessions::SessionManagerLayer<staff::session::DatabaseSessions> {
+    tower_sessions::SessionManagerLayer::new(staff::session::DatabaseSessions::new(
         state.store().clone(),
     ))
     .with_name("gk_staff")
@@ -135,17 +153,12 @@ pub fn router(state: AppState) -> Router {
     .with_secure(state.secure_cookies())
     .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::hours(8)))
     // Saved on every answer, so the 8 hours run from the last request (they ran from sign-in).
-    .with_always_save(true);
-    let staff_routes = staff::routes(form_post(post(staff::signin::submit)))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
-        .layer(axum::middleware::from_fn(csrf::keep_session_token))
-        .layer(sessions);
-    let api = api::routes(search_get);
-    // Public pages that are the same for everyone: rendered at most every few seconds (see `cache`).
-    let cacheable = Router::new()
+    .with_always_save(true)
+}
+
+/// Public pages that are the same for everyone: rendered at most every few seconds (see `cache`).
+fn cacheable() -> Router<AppState> {
+    Router::new()
         .route("/", get(home::home))
         .route("/robots.txt", get(feeds::robots))
         .route("/sitemap.xml", get(feeds::sitemap_index))
@@ -163,10 +176,13 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::new(cache::PageCache::default()),
             cache::layer,
-        ));
-    // The public forms and what they answer: an application's receipt, a form sent back with its errors, a
-    // status page, a booking — personal data that no browser or proxy cache may keep.
-    let public_forms = Router::new()
+        ))
+}
+
+/// The public forms and what they answer: an application's receipt, a form sent back with its errors, a
+/// status page, a booking — personal data that no browser or proxy cache may keep.
+fn public_forms(form_post: Limit<'_>) -> Router<AppState> {
+    Router::new()
         .route(
             "/agencies/{code}/apply",
             form_post(
@@ -182,29 +198,31 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
-        ));
-    let mut router = Router::new()
-        .merge(cacheable)
-        .route("/healthz", get(health))
-        // Not through the page cache: a cached answer keeps only its content type.
-        .route("/agencies/{code}/leaders/photos/{sha256}", get(portal::leader_photo))
-        .route("/static/site.css", get(stylesheet))
-        .route("/static/suggest.js", get(script))
-        .route("/search", search_get(get(search::search)))
-        .route("/agencies/{code}/reports/{file}", get(portal::report_file))
-        .route("/agencies/{code}/reports/history/{year}", get(portal::history_file))
-        .route("/items/{id}/attachments/{attachment}", get(portal::attachment))
-        .merge(public_forms)
-        .nest("/api/v1", api)
-        .nest("/staff", staff_routes)
-        .fallback(not_found)
-        .with_state(state);
+        ))
+}
+
+/// The layers around every route: security headers, cookies and HSTS at the edge, the client's address,
+/// the URI length, the body limit, the timeout, the panic catcher, JSON errors for the API, the trace.
+fn around(mut router: Router, state: &AppState) -> Router {
+    let headers = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"),
+    ];
     for (name, value) in headers {
         router = router
             .layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
+    let proxies = state.trusted_proxies();
+    let hsts = (state.hsts(), Arc::clone(&proxies));
     router
-        .layer(axum::middleware::from_fn_with_state(secure_cookies, csrf::edge))
+        .layer(axum::middleware::from_fn_with_state(state.secure_cookies(), csrf::edge))
         .layer(axum::middleware::from_fn_with_state(hsts, client::strict_transport))
         // Outside every route, so the rate limits and handlers find the client's address.
         .layer(axum::middleware::from_fn_with_state(proxies, client::resolve))
