@@ -229,6 +229,96 @@ impl LedgerForm {
     }
 }
 
+/// What a ledger form records: an entry, or the decision of a review or lawsuit already recorded.
+enum Record<'f> {
+    Entry(Entry<'f>),
+    Decision { kind: &'static str, id: i64, result: CaseResult, decided: Date },
+}
+
+/// Reads the ledger form into what it records; the message is shown in the form that was sent.
+fn record<'f>(form: &'f LedgerForm, today: Date, year: i32) -> Result<Record<'f>, String> {
+    let day = || match parse_date(&form.day) {
+        Some(day) if day > today => Err("日期不能晚于今天。".to_owned()),
+        Some(day) => Ok(day),
+        None => Err("请填写日期（格式：2026-11-27）。".to_owned()),
+    };
+    let text = |value: &str, message: &str| {
+        if value.trim().is_empty() || value.chars().count() > 500 {
+            Err(message.to_owned())
+        } else {
+            Ok(())
+        }
+    };
+    let entry = match form.form.as_str() {
+        "response" => Entry::Response {
+            day: day()?,
+            kind: response_kind(&form.kind).ok_or_else(|| "请选择回应方式。".to_owned())?,
+            topic: &form.topic,
+            head_attended: !form.head_attended.is_empty(),
+        },
+        "review" => Entry::Review { filed: day()?, application: &form.application },
+        "lawsuit" => Entry::Lawsuit {
+            filed: day()?,
+            application: &form.application,
+            after_review: !form.after_review.is_empty(),
+            as_review_organ: !form.as_review_organ.is_empty(),
+        },
+        "decide" => {
+            let decided = day()?;
+            let result = RESULTS
+                .iter()
+                .find(|(_, code, _)| *code == form.result)
+                .map(|(result, _, _)| *result)
+                .ok_or_else(|| "请选择结果。".to_owned())?;
+            let id: i64 = form.id.parse().map_err(|_| "未知的案件。".to_owned())?;
+            let kind = if form.kind == "lawsuit" { "lawsuit" } else { "review" };
+            return Ok(Record::Decision { kind, id, result, decided });
+        }
+        "complaint" => {
+            let received = day()?;
+            text(&form.summary, "请填写举报投诉的内容摘要。")?;
+            Entry::Complaint { received, summary: &form.summary }
+        }
+        "meeting" => {
+            let day = day()?;
+            text(&form.title, "请填写名称。")?;
+            Entry::Meeting { day, title: &form.title }
+        }
+        "training" => {
+            let day = day()?;
+            text(&form.title, "请填写名称。")?;
+            let trainees: u32 =
+                form.trainees.trim().parse().map_err(|_| "请填写培训人次（整数）。".to_owned())?;
+            Entry::Training { day, title: &form.title, trainees }
+        }
+        "staff" => {
+            let from = day()?;
+            text(&form.label, "请填写工作人员（姓名或岗位）。")?;
+            Entry::Staff { label: &form.label, full_time: !form.full_time.is_empty(), from }
+        }
+        "funding" => {
+            let amount = Quantity::parse(&form.amount)
+                .ok()
+                .filter(|amount| amount.ten_thousandths() >= 0)
+                .ok_or_else(|| "请填写金额（万元，最多四位小数）。".to_owned())?;
+            Entry::Funding { year, amount_wan_yuan: amount }
+        }
+        "declared" => {
+            if !declarable(year).iter().any(|(measure, _)| *measure == form.measure) {
+                return Err("请选择报告中的项目。".to_owned());
+            }
+            let value = Quantity::parse(&form.value)
+                .ok()
+                .filter(|value| value.ten_thousandths() >= 0)
+                .ok_or_else(|| "请填写数值（不小于0）。".to_owned())?;
+            text(&form.source, "请注明数据来源（如：省行政执法监督平台）。")?;
+            Entry::Declared { year, measure: &form.measure, value, source: &form.source }
+        }
+        _ => return Err("未知的登记事项。".to_owned()),
+    };
+    Ok(Record::Entry(entry))
+}
+
 pub(crate) async fn add(
     State(state): State<AppState>,
     staff: Staff,
@@ -240,146 +330,39 @@ pub(crate) async fn add(
     let agency = staff.agency(&state, &code, Need::Handle).await?;
     let today = state.today();
     let year = year_of(&form.year, today);
-    let refuse =
-        |message: &str| Err::<(), (String, String)>((form.form.clone(), message.to_owned()));
-    let day = || -> Result<Date, (String, String)> {
-        match parse_date(&form.day) {
-            Some(day) if day > today => Err((form.form.clone(), "日期不能晚于今天。".to_owned())),
-            Some(day) => Ok(day),
-            None => Err((form.form.clone(), "请填写日期（格式：2026-11-27）。".to_owned())),
-        }
-    };
-    let text = |value: &str, message: &str| -> Result<(), (String, String)> {
-        if value.trim().is_empty() || value.chars().count() > 500 {
-            refuse(message)
-        } else {
-            Ok(())
-        }
-    };
     let actor = staff.actor();
-    let result: Result<(), (String, String)> = async {
-        let stored = match form.form.as_str() {
-            "response" => {
-                let day = day()?;
-                let kind = response_kind(&form.kind)
-                    .ok_or_else(|| (form.form.clone(), "请选择回应方式。".to_owned()))?;
-                let entry = Entry::Response {
-                    day,
-                    kind,
-                    topic: &form.topic,
-                    head_attended: !form.head_attended.is_empty(),
-                };
-                ledger::add(state.store(), &agency.code, &entry, &actor).await
-            }
-            "review" | "lawsuit" => {
-                let filed = day()?;
-                let entry = if form.form == "review" {
-                    Entry::Review { filed, application: &form.application }
-                } else {
-                    Entry::Lawsuit {
-                        filed,
-                        application: &form.application,
-                        after_review: !form.after_review.is_empty(),
-                        as_review_organ: !form.as_review_organ.is_empty(),
-                    }
-                };
-                ledger::add(state.store(), &agency.code, &entry, &actor).await
-            }
-            "decide" => {
-                let decided = day()?;
-                let result = RESULTS
-                    .iter()
-                    .find(|(_, code, _)| *code == form.result)
-                    .map(|(result, _, _)| *result)
-                    .ok_or_else(|| (form.form.clone(), "请选择结果。".to_owned()))?;
-                let id: i64 =
-                    form.id.parse().map_err(|_| (form.form.clone(), "未知的案件。".to_owned()))?;
-                let kind = if form.kind == "lawsuit" { "lawsuit" } else { "review" };
-                ledger::decide(state.store(), &agency.code, kind, id, result, decided, &actor).await
-            }
-            "complaint" => {
-                let received = day()?;
-                text(&form.summary, "请填写举报投诉的内容摘要。")?;
-                ledger::add(
-                    state.store(),
-                    &agency.code,
-                    &Entry::Complaint { received, summary: &form.summary },
-                    &actor,
-                )
-                .await
-            }
-            "meeting" | "training" => {
-                let day = day()?;
-                text(&form.title, "请填写名称。")?;
-                let entry = if form.form == "meeting" {
-                    Entry::Meeting { day, title: &form.title }
-                } else {
-                    let trainees: u32 =
-                        form.trainees.trim().parse().map_err(|_| {
-                            (form.form.clone(), "请填写培训人次（整数）。".to_owned())
-                        })?;
-                    Entry::Training { day, title: &form.title, trainees }
-                };
-                ledger::add(state.store(), &agency.code, &entry, &actor).await
-            }
-            "staff" => {
-                let from = day()?;
-                text(&form.label, "请填写工作人员（姓名或岗位）。")?;
-                let entry = Entry::Staff {
-                    label: &form.label,
-                    full_time: !form.full_time.is_empty(),
-                    from,
-                };
-                ledger::add(state.store(), &agency.code, &entry, &actor).await
-            }
-            "funding" => {
-                let amount = Quantity::parse(&form.amount)
-                    .ok()
-                    .filter(|amount| amount.ten_thousandths() >= 0)
-                    .ok_or_else(|| {
-                        (form.form.clone(), "请填写金额（万元，最多四位小数）。".to_owned())
-                    })?;
-                ledger::add(
-                    state.store(),
-                    &agency.code,
-                    &Entry::Funding { year, amount_wan_yuan: amount },
-                    &actor,
-                )
-                .await
-            }
-            "declared" => {
-                if !declarable(year).iter().any(|(measure, _)| *measure == form.measure) {
-                    return Err((form.form.clone(), "请选择报告中的项目。".to_owned()));
+    let result = match record(&form, today, year) {
+        Err(message) => Err(message),
+        Ok(record) => {
+            let stored = match record {
+                Record::Entry(entry) => {
+                    ledger::add(state.store(), &agency.code, &entry, &actor).await
                 }
-                let value = Quantity::parse(&form.value)
-                    .ok()
-                    .filter(|value| value.ten_thousandths() >= 0)
-                    .ok_or_else(|| (form.form.clone(), "请填写数值（不小于0）。".to_owned()))?;
-                text(&form.source, "请注明数据来源（如：省行政执法监督平台）。")?;
-                let entry =
-                    Entry::Declared { year, measure: &form.measure, value, source: &form.source };
-                ledger::add(state.store(), &agency.code, &entry, &actor).await
-            }
-            _ => return refuse("未知的登记事项。"),
-        };
-        match stored {
-            Ok(()) => Ok(()),
-            Err(StoreError::NotFound { what: "application", key }) => {
-                Err((form.form.clone(), format!("本单位没有申请编号为“{key}”的申请。")))
-            }
-            Err(StoreError::NotFound { .. }) => {
-                Err((form.form.clone(), "未找到该案件，或结果日期早于立案日期。".to_owned()))
-            }
-            Err(other) => {
-                tracing::error!(error = %other, "recording a ledger entry failed");
-                Err((form.form.clone(), "保存失败，请稍后再试。".to_owned()))
+                Record::Decision { kind, id, result, decided } => {
+                    ledger::decide(state.store(), &agency.code, kind, id, result, decided, &actor)
+                        .await
+                }
+            };
+            match stored {
+                Ok(()) => Ok(()),
+                Err(StoreError::NotFound { what: "application", key }) => {
+                    Err(format!("本单位没有申请编号为“{key}”的申请。"))
+                }
+                Err(StoreError::NotFound { .. }) => {
+                    Err("未找到该案件，或结果日期早于立案日期。".to_owned())
+                }
+                Err(other) => {
+                    tracing::error!(error = %other, "recording a ledger entry failed");
+                    Err("保存失败，请稍后再试。".to_owned())
+                }
             }
         }
-    }
-    .await;
+    };
     let outcome = match result {
         Ok(()) => (StatusCode::OK, None, Some("已登记。")),
-        Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, Some(error), None),
+        Err(message) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Some((form.form.clone(), message)), None)
+        }
     };
     ledger_page(&state, &staff, &headers, &agency, year, outcome, form).await
 }

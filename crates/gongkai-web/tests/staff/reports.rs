@@ -793,3 +793,51 @@ async fn many_reports_uploaded_at_once_are_audited_as_a_batch_with_a_csv() {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().contains("一次最多核查50份报告"), "{}", refused.text());
 }
+
+/// The ledger's forms refuse what they cannot record, each with its reason in the form that was sent.
+#[tokio::test]
+async fn the_ledger_refuses_what_it_cannot_record() {
+    let desk = desk("ledger_refusals").await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    let cases: [(&[(&str, &str)], &str); 5] = [
+        (
+            &[("form", "review"), ("day", "2026-11-10"), ("application", "YSQ-NONE")],
+            "本单位没有申请编号为“YSQ-NONE”的申请",
+        ),
+        (&[("form", "review"), ("day", "2026-11-21")], "日期不能晚于今天"),
+        (
+            &[("form", "training"), ("day", "2026-11-10"), ("title", "培训"), ("trainees", "十")],
+            "请填写培训人次（整数）",
+        ),
+        (
+            &[("form", "complaint"), ("day", "2026-11-10"), ("summary", " ")],
+            "请填写举报投诉的内容摘要",
+        ),
+        (
+            &[
+                ("form", "declared"),
+                ("measure", "no.such.measure"),
+                ("value", "1"),
+                ("source", "平台"),
+            ],
+            "请选择报告中的项目",
+        ),
+    ];
+    for (fields, message) in cases {
+        let answer = clerk.post("/staff/agencies/SFJ/ledger", fields).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+        assert!(answer.text().contains(message), "{fields:?}: {}", answer.text());
+    }
+    let recorded = clerk
+        .post(
+            "/staff/agencies/SFJ/ledger",
+            &[
+                ("form", "training"),
+                ("day", "2026-11-10"),
+                ("title", "业务培训"),
+                ("trainees", "12"),
+            ],
+        )
+        .await;
+    assert!(recorded.text().contains("已登记"), "{}", recorded.text());
+}
