@@ -108,11 +108,6 @@ pub struct EntryProblem {
     pub message: String,
 }
 
-/// Maps the names agencies give a kind to its code (see [`AgencyKind::from_name`]).
-pub fn kind_code(text: &str) -> Option<&'static str> {
-    AgencyKind::from_name(text).map(AgencyKind::code)
-}
-
 /// The parent an entry will have: the one it names, none for `""`, or the platform's when it names none.
 fn effective_parent<'a>(
     entry: &'a AgencyEntry,
@@ -169,7 +164,7 @@ pub fn check(
         if entry.name.trim().is_empty() {
             problem(index, "name", "机构名称必填".to_owned());
         }
-        if kind_code(&entry.kind).is_none() {
+        if AgencyKind::from_name(&entry.kind).is_none() {
             problem(
                 index,
                 "kind",

@@ -6,7 +6,8 @@
 //! A column the sheet does not have (a key the TOML leaves out) is `None`: the import keeps what the
 //! platform has for it. A column that is there but blank is an empty value.
 
-use gongkai_core::directory::{self, AgencyEntry, EntryProblem};
+use gongkai_core::directory::{AgencyEntry, EntryProblem};
+use gongkai_core::records::AgencyKind;
 use serde::{Deserialize, Serialize};
 
 use crate::RegisterError;
@@ -126,7 +127,8 @@ pub fn read_agencies(bytes: &[u8], kind: AgencyFileKind) -> Result<AgencyList, R
                 entries.push(AgencyEntry {
                     code: text("code"),
                     name: text("name"),
-                    kind: directory::kind_code(&kind).map_or(kind, str::to_owned),
+                    kind: AgencyKind::from_name(&kind)
+                        .map_or(kind, |known| known.code().to_owned()),
                     // Blank: the top of the tree; no column: each agency keeps its place.
                     parent: cell("parent"),
                     region: optional("region"),

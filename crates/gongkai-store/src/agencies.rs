@@ -486,7 +486,7 @@ pub async fn import(
     let now = now_text();
     for index in order {
         let entry = &entries[*index];
-        let kind = directory::kind_code(&entry.kind).ok_or_else(|| {
+        let kind = AgencyKind::from_name(&entry.kind).map(AgencyKind::code).ok_or_else(|| {
             StoreError::InvalidData(format!("agency kind `{}` is not known", entry.kind))
         })?;
         // `None` keeps the stored parent (below); `""` is the top of the tree.

@@ -503,23 +503,10 @@ async fn bookings_follow_the_calendar_and_the_window() {
 
 #[tokio::test]
 async fn the_applicant_sees_only_sent_letters_addressed_to_them() {
-    use gongkai_core::records::ApplicantType;
-    use gongkai_core::regime::{Channel, Intake};
     use gongkai_store::{applications, letters};
     on_both(|store, _| async move {
         agency(&store, "SFJ").await;
-        let application = applications::NewApplication {
-            applicant: ApplicantType::Natural,
-            name: "张三",
-            id_type: "居民身份证",
-            id_number: "11010519491231002X",
-            phone: "13812345678",
-            address: "温州市",
-            email: "",
-            description: "人民调解经费",
-            delivery_form: "电子邮件",
-            intake: Intake::received_on(Channel::Online, date!(2026 - 11 - 02)),
-        };
+        let application = online_application();
         let receipt = applications::intake(&store, "SFJ", &application, &TEST).await.unwrap();
         let number = receipt.tracking_number.as_str();
         let code = receipt.verification_code.as_str();
@@ -600,23 +587,10 @@ async fn old_outbox_rows_are_pruned() {
 async fn an_application_with_attached_files_is_received_on_both_databases() {
     // The day's quota sums the applicant's attached bytes: on PostgreSQL SUM(bigint) is NUMERIC, which the
     // `Any` driver cannot decode, so the sum is cast back to BIGINT.
-    use gongkai_core::records::ApplicantType;
-    use gongkai_core::regime::{Channel, Intake};
     use gongkai_store::applications;
     on_both(|store, _| async move {
         agency(&store, "SFJ").await;
-        let application = applications::NewApplication {
-            applicant: ApplicantType::Natural,
-            name: "张三",
-            id_type: "居民身份证",
-            id_number: "11010519491231002X",
-            phone: "13812345678",
-            address: "温州市",
-            email: "",
-            description: "人民调解经费",
-            delivery_form: "电子邮件",
-            intake: Intake::received_on(Channel::Online, date!(2026 - 11 - 02)),
-        };
+        let application = online_application();
         let files = vec![("身份证明.pdf".to_owned(), b"%PDF-1.7 id".to_vec())];
         for _ in 0..2 {
             let receipt = applications::intake_with_attachments(
@@ -636,4 +610,22 @@ async fn an_application_with_attached_files_is_received_on_both_databases() {
         }
     })
     .await;
+}
+
+/// One applicant's online application of 2 November 2026.
+fn online_application() -> gongkai_store::applications::NewApplication<'static> {
+    use gongkai_core::records::ApplicantType;
+    use gongkai_core::regime::{Channel, Intake};
+    gongkai_store::applications::NewApplication {
+        applicant: ApplicantType::Natural,
+        name: "张三",
+        id_type: "居民身份证",
+        id_number: "11010519491231002X",
+        phone: "13812345678",
+        address: "温州市",
+        email: "",
+        description: "人民调解经费",
+        delivery_form: "电子邮件",
+        intake: Intake::received_on(Channel::Online, date!(2026 - 11 - 02)),
+    }
 }

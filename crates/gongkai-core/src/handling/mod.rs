@@ -2,8 +2,8 @@
 //! and sends.
 //!
 //! The back office parses each step form into a [`Command`] and asks [`apply`]; it decides nothing itself.
-//! [`offers`] says which steps the case page shows, [`allowed`] refuses a step with a [`Refusal`] citing its
-//! rule, and [`apply`] returns what the step records (the clock [`Event`], the details kept with it, the
+//! [`offers`] says which steps the case page shows; [`apply`] refuses a step with a [`Refusal`] citing its
+//! rule, or returns what the step records (the clock [`Event`], the details kept with it, the
 //! outcome that closes the case) and the letter it sends ([`LetterPlan`], composed by
 //! [`LetterPlan::compose`]).
 //!
@@ -83,22 +83,6 @@ impl Action {
 
     pub fn from_code(code: &str) -> Option<Action> {
         Action::ALL.into_iter().find(|action| action.code() == code)
-    }
-
-    /// What the step is called on the case page.
-    pub fn label(self) -> &'static str {
-        match self {
-            Action::Supplement => "告知补正",
-            Action::SupplementReceived => "登记收到补正材料",
-            Action::Consult => "征求意见",
-            Action::ConsultAnswered => "登记收到意见",
-            Action::ExtensionRequest => "申请延期答复",
-            Action::ExtensionDecide => "审批延期",
-            Action::Fee => "发出缴费通知",
-            Action::FeePaid => "登记已缴费",
-            Action::Reply => "答复",
-            Action::Close => "按“其他处理”办结",
-        }
     }
 
     /// Whether the step is the office head's (the approval of an extension, 2019 条例 art. 33: "经政府信息
@@ -263,15 +247,6 @@ pub struct Applied {
     pub report: ClockReport,
     /// The day the step is dated (today for closing).
     pub on: Date,
-}
-
-/// Checks `command` against the case and the actor; the first rule it breaks.
-pub fn allowed(
-    situation: &Situation<'_>,
-    actor: &Actor<'_>,
-    command: &Command,
-) -> Result<(), Refusal> {
-    apply(situation, actor, command).map(|_| ())
 }
 
 /// What a step records, before the clock and the roles are asked.
