@@ -23,7 +23,7 @@ use scale::{AGENCIES, APPLICATIONS_PER_AGENCY, build, code};
 
 #[allow(clippy::print_stdout)]
 async fn print_plans(store: &Store, agency_id: i64) {
-    for sql in records::LOAD_QUERIES {
+    for (sql, _) in records::load_queries(None) {
         let sql = sql.replace("{agencies}", &agency_id.to_string());
         let explain = match store.backend() {
             Backend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
