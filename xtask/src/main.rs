@@ -63,6 +63,15 @@ const FORBIDDEN_PATTERNS_IN_CORE: &[&str] = &[
 /// Source patterns gongkai-web may not contain: the statutory decisions belong to the core.
 const FORBIDDEN_PATTERNS_IN_WEB: &[&str] = &["Regime::Ordinance", "Outcome::"];
 
+/// Whether `text` contains `pattern` as a whole: where the pattern ends in a name, the name must end there too
+/// (`.await` is not in `self.awaiting`).
+fn uses(text: &str, pattern: &str) -> bool {
+    let is_name = |c: char| c.is_alphanumeric() || c == '_';
+    let open_ended = !pattern.ends_with(is_name);
+    text.match_indices(pattern)
+        .any(|(at, _)| open_ended || !text[at + pattern.len()..].starts_with(is_name))
+}
+
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -124,7 +133,7 @@ fn tidy(root: &Path) -> anyhow::Result<Vec<String>> {
     for path in &core_sources {
         let text = std::fs::read_to_string(path)?;
         for pattern in FORBIDDEN_PATTERNS_IN_CORE {
-            if text.contains(pattern) {
+            if uses(&text, pattern) {
                 problems.push(format!(
                     "{} uses `{pattern}`: the core does no IO and never reads the clock",
                     path.display()
@@ -138,7 +147,7 @@ fn tidy(root: &Path) -> anyhow::Result<Vec<String>> {
     for path in &web_sources {
         let text = std::fs::read_to_string(path)?;
         for pattern in FORBIDDEN_PATTERNS_IN_WEB {
-            if text.contains(pattern) {
+            if uses(&text, pattern) {
                 problems.push(format!(
                     "{} uses `{pattern}`: statutory decisions belong to gongkai-core",
                     path.display()
@@ -193,6 +202,16 @@ mod tests {
     fn tidy_finds_no_problem() {
         let problems = tidy(&workspace_root()).expect("tidy runs");
         assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn a_pattern_is_found_as_a_whole_name() {
+        assert!(uses("let x = call().await;", ".await"));
+        assert!(uses("call().await?", ".await"));
+        assert!(!uses("self.awaiting_payment = true;", ".await"));
+        assert!(uses("x = Outcome::Replied", "Outcome::"));
+        assert!(uses("use std::fs;", "std::fs"));
+        assert!(!uses("use std::fsx;", "std::fs"));
     }
 
     #[test]
