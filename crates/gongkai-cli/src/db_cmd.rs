@@ -238,7 +238,7 @@ pub(crate) enum UserCommand {
         #[command(flatten)]
         db: DbArgs,
         username: String,
-        role: String,
+        role: users::Role,
         #[arg(long)]
         agency: Option<String>,
     },
@@ -282,7 +282,7 @@ pub(crate) fn user(command: &UserCommand, out: &mut impl Write) -> anyhow::Resul
         UserCommand::Grant { db, username, role, agency } => {
             block_on(async {
                 let store = open(db).await?;
-                let result = users::grant(&store, username, role, agency.as_deref(), &actor())
+                let result = users::grant(&store, username, *role, agency.as_deref(), &actor())
                     .await
                     .map_err(usage("ROLE"));
                 store.close().await;
@@ -405,13 +405,13 @@ pub(crate) async fn load_demo_agencies(
 pub(crate) const DEMO_PASSWORD: &str = "gongkai-demo-2026";
 
 /// The demo staff: (username, display name, role, agency code or `None` for the platform).
-pub(crate) const DEMO_STAFF: [(&str, &str, &str, Option<&str>); 6] = [
-    ("clerk", "王经办（司法局）", "clerk", Some(gongkai_demo::portal::JUSTICE)),
-    ("reviewer", "赵审核（司法局）", "reviewer", Some(gongkai_demo::portal::JUSTICE)),
-    ("head", "陈局长（司法局）", "head", Some(gongkai_demo::portal::JUSTICE)),
-    ("sfjadmin", "李管理（司法局）", "agency_admin", Some(gongkai_demo::portal::JUSTICE)),
-    ("supervisor", "市政府办公室", "supervisor", Some("DEMO-330300-ZF")),
-    ("admin", "平台管理员", "platform_admin", None),
+pub(crate) const DEMO_STAFF: [(&str, &str, users::Role, Option<&str>); 6] = [
+    ("clerk", "王经办（司法局）", users::Role::Clerk, Some(gongkai_demo::portal::JUSTICE)),
+    ("reviewer", "赵审核（司法局）", users::Role::Reviewer, Some(gongkai_demo::portal::JUSTICE)),
+    ("head", "陈局长（司法局）", users::Role::Head, Some(gongkai_demo::portal::JUSTICE)),
+    ("sfjadmin", "李管理（司法局）", users::Role::AgencyAdmin, Some(gongkai_demo::portal::JUSTICE)),
+    ("supervisor", "市政府办公室", users::Role::Supervisor, Some("DEMO-330300-ZF")),
+    ("admin", "平台管理员", users::Role::PlatformAdmin, None),
 ];
 
 /// Adds the demo staff accounts with [`DEMO_PASSWORD`].

@@ -10,9 +10,91 @@ use crate::audit;
 use crate::throttle::{self, Attempt, Key, Policy};
 use crate::{Actor, Store, StoreError, now_text};
 
-/// The roles a user can hold.
-pub const ROLES: [&str; 6] =
-    ["clerk", "reviewer", "head", "agency_admin", "platform_admin", "supervisor"];
+/// A role a user holds: at an agency, or (the platform admin alone) on the whole platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 填报人/经办人: handles applications, prepares the report.
+    Clerk,
+    /// 审核人: reviews the report.
+    Reviewer,
+    /// 单位负责人: approves extensions, signs the report.
+    Head,
+    /// 单位管理员: the agency's staff, profile and keys.
+    AgencyAdmin,
+    /// 平台管理员: the platform.
+    PlatformAdmin,
+    /// 监督: reads the agencies below the one it is held at.
+    Supervisor,
+}
+
+impl Role {
+    /// Every role, in the order pages list them.
+    pub const ALL: [Role; 6] = [
+        Role::Clerk,
+        Role::Reviewer,
+        Role::Head,
+        Role::AgencyAdmin,
+        Role::PlatformAdmin,
+        Role::Supervisor,
+    ];
+
+    /// The roles an agency's own admin grants.
+    pub const OF_AGENCY_STAFF: [Role; 4] =
+        [Role::Clerk, Role::Reviewer, Role::Head, Role::AgencyAdmin];
+
+    /// The role as stored and as forms and the CLI name it.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Role::Clerk => "clerk",
+            Role::Reviewer => "reviewer",
+            Role::Head => "head",
+            Role::AgencyAdmin => "agency_admin",
+            Role::PlatformAdmin => "platform_admin",
+            Role::Supervisor => "supervisor",
+        }
+    }
+
+    /// The role's Chinese name.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Role::Clerk => "填报人/经办人",
+            Role::Reviewer => "审核人",
+            Role::Head => "单位负责人",
+            Role::AgencyAdmin => "单位管理员",
+            Role::PlatformAdmin => "平台管理员",
+            Role::Supervisor => "监督（本区域）",
+        }
+    }
+
+    /// The role named `code`.
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.code() == code)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+
+    fn from_str(code: &str) -> Result<Role, String> {
+        Role::from_code(code).ok_or_else(|| {
+            let known = Role::ALL.map(Role::code).join(", ");
+            format!("unknown role `{code}`: expected one of {known}")
+        })
+    }
+}
+
+/// A role as read from the store.
+fn role_at(row: &sqlx::any::AnyRow) -> Result<Role, StoreError> {
+    let code: String = row.try_get("role")?;
+    code.parse().map_err(StoreError::InvalidData)
+}
 
 /// The shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -85,7 +167,7 @@ pub struct UserRow {
     pub username: String,
     pub display_name: String,
     /// (agency code or `None` for platform roles, role).
-    pub roles: Vec<(Option<String>, String)>,
+    pub roles: Vec<(Option<String>, Role)>,
     pub disabled: bool,
 }
 
@@ -107,7 +189,7 @@ pub async fn add_with_role(
     username: &str,
     display_name: &str,
     password: &str,
-    role: Option<(&str, Option<&str>)>,
+    role: Option<(Role, Option<&str>)>,
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
     if username.trim().is_empty() || username.chars().any(char::is_whitespace) {
@@ -137,14 +219,8 @@ pub async fn add_with_role(
     Ok(())
 }
 
-fn check_role(role: &str, agency: Option<&str>) -> Result<(), StoreError> {
-    if !ROLES.contains(&role) {
-        return Err(StoreError::InvalidData(format!(
-            "unknown role `{role}`: expected one of {}",
-            ROLES.join(", ")
-        )));
-    }
-    if (role == "platform_admin") != agency.is_none() {
+fn check_role(role: Role, agency: Option<&str>) -> Result<(), StoreError> {
+    if (role == Role::PlatformAdmin) != agency.is_none() {
         return Err(crate::Refused::RoleScope.into());
     }
     Ok(())
@@ -179,7 +255,7 @@ pub async fn set_password(
 pub async fn grant(
     store: &Store,
     username: &str,
-    role: &str,
+    role: Role,
     agency: Option<&str>,
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
@@ -193,7 +269,7 @@ pub async fn grant(
 async fn grant_in(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
     username: &str,
-    role: &str,
+    role: Role,
     agency: Option<&str>,
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
@@ -218,7 +294,7 @@ async fn grant_in(
     sqlx::query("INSERT INTO user_roles (user_id, agency_id, role) VALUES ($1, $2, $3)")
         .bind(user_id)
         .bind(agency_id)
-        .bind(role)
+        .bind(role.code())
         .execute(&mut **transaction)
         .await
         .map_err(|err| StoreError::on_unique(err, "role", &key))?;
@@ -247,7 +323,7 @@ pub async fn find(store: &Store, username: &str) -> Result<Option<UserRow>, Stor
     .await?
     .iter()
     .map(|row| {
-        Ok((row.try_get::<Option<String>, _>("code")?, row.try_get::<String, _>("role")?))
+        Ok((row.try_get::<Option<String>, _>("code")?, role_at(row)?))
     })
     .collect::<Result<Vec<_>, StoreError>>()?;
     let disabled: i64 = row.try_get("disabled")?;
@@ -437,7 +513,7 @@ pub async fn list(store: &Store, agency: Option<&str>) -> Result<Vec<UserRow>, S
             ),
         ),
     };
-    let mut roles: std::collections::HashMap<i64, Vec<(Option<String>, String)>> =
+    let mut roles: std::collections::HashMap<i64, Vec<(Option<String>, Role)>> =
         std::collections::HashMap::new();
     let mut query = sqlx::query(sqlx::AssertSqlSafe(roles_sql));
     if let Some(code) = agency {
@@ -447,7 +523,7 @@ pub async fn list(store: &Store, agency: Option<&str>) -> Result<Vec<UserRow>, S
         roles
             .entry(row.try_get("user_id")?)
             .or_default()
-            .push((row.try_get("code")?, row.try_get("role")?));
+            .push((row.try_get("code")?, role_at(&row)?));
     }
     let mut query = sqlx::query(sqlx::AssertSqlSafe(users_sql));
     if let Some(code) = agency {
@@ -472,13 +548,13 @@ pub async fn list(store: &Store, agency: Option<&str>) -> Result<Vec<UserRow>, S
 }
 
 /// The usernames holding `role` in the agency `code`.
-pub async fn holders(store: &Store, code: &str, role: &str) -> Result<Vec<String>, StoreError> {
+pub async fn holders(store: &Store, code: &str, role: Role) -> Result<Vec<String>, StoreError> {
     Ok(sqlx::query(
         "SELECT u.username FROM user_roles r JOIN users u ON u.id = r.user_id JOIN agencies a ON a.id = r.agency_id \
          WHERE a.code = $1 AND r.role = $2 AND u.disabled = 0 ORDER BY u.username",
     )
     .bind(code)
-    .bind(role)
+    .bind(role.code())
     .fetch_all(store.pool())
     .await?
     .iter()
@@ -490,7 +566,7 @@ pub async fn holders(store: &Store, code: &str, role: &str) -> Result<Vec<String
 pub async fn revoke(
     store: &Store,
     username: &str,
-    role: &str,
+    role: Role,
     agency: Option<&str>,
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
@@ -501,7 +577,7 @@ pub async fn revoke(
          AND user_id = (SELECT id FROM users WHERE username = $2) \
          AND ((agency_id IS NULL AND $3 IS NULL) OR agency_id = (SELECT id FROM agencies WHERE code = $3))",
     )
-    .bind(role)
+    .bind(role.code())
     .bind(username)
     .bind(agency)
     .execute(&mut *transaction)

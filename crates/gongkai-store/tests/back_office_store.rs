@@ -89,14 +89,14 @@ async fn an_account_reflects_roles_and_password_now() {
     on_both(|store, _| async move {
         agency(&store, "SFJ").await;
         users::add(&store, "clerk", "王经办", "a long password", &TEST).await.unwrap();
-        users::grant(&store, "clerk", "clerk", Some("SFJ"), &TEST).await.unwrap();
+        users::grant(&store, "clerk", users::Role::Clerk, Some("SFJ"), &TEST).await.unwrap();
         let id = users::find(&store, "clerk").await.unwrap().unwrap().id;
         let before = users::account(&store, id).await.unwrap().unwrap();
-        assert_eq!(before.user.roles, [(Some("SFJ".to_owned()), "clerk".to_owned())]);
+        assert_eq!(before.user.roles, [(Some("SFJ".to_owned()), users::Role::Clerk)]);
         users::set_password(&store, "clerk", "another long password", &TEST).await.unwrap();
         let after = users::account(&store, id).await.unwrap().unwrap();
         assert_ne!(before.fingerprint, after.fingerprint, "a new password, a new fingerprint");
-        assert_eq!(users::holders(&store, "SFJ", "clerk").await.unwrap(), ["clerk"]);
+        assert_eq!(users::holders(&store, "SFJ", users::Role::Clerk).await.unwrap(), ["clerk"]);
         assert!(users::account(&store, id + 100).await.unwrap().is_none());
     })
     .await;
@@ -110,10 +110,10 @@ async fn the_user_list_is_the_platforms_or_one_agencys() {
         for (name, display) in [("d", "丁"), ("b", "乙"), ("a", "甲"), ("c", "丙")] {
             users::add(&store, name, display, "a long password", &TEST).await.unwrap();
         }
-        users::grant(&store, "a", "clerk", Some("SFJ"), &TEST).await.unwrap();
-        users::grant(&store, "a", "reviewer", Some("JYJ"), &TEST).await.unwrap();
-        users::grant(&store, "b", "clerk", Some("JYJ"), &TEST).await.unwrap();
-        users::grant(&store, "c", "platform_admin", None, &TEST).await.unwrap();
+        users::grant(&store, "a", users::Role::Clerk, Some("SFJ"), &TEST).await.unwrap();
+        users::grant(&store, "a", users::Role::Reviewer, Some("JYJ"), &TEST).await.unwrap();
+        users::grant(&store, "b", users::Role::Clerk, Some("JYJ"), &TEST).await.unwrap();
+        users::grant(&store, "c", users::Role::PlatformAdmin, None, &TEST).await.unwrap();
 
         let all = users::list(&store, None).await.unwrap();
         let names = |list: &[users::UserRow]| {
@@ -129,8 +129,8 @@ async fn the_user_list_is_the_platforms_or_one_agencys() {
         assert_eq!(
             sfj[0].roles,
             [
-                (Some("SFJ".to_owned()), "clerk".to_owned()),
-                (Some("JYJ".to_owned()), "reviewer".to_owned())
+                (Some("SFJ".to_owned()), users::Role::Clerk),
+                (Some("JYJ".to_owned()), users::Role::Reviewer)
             ]
         );
         assert_eq!(names(&users::list(&store, Some("JYJ")).await.unwrap()), ["a", "b"]);

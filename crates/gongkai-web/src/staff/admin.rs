@@ -10,11 +10,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use gongkai_core::records::AgencyKind;
 use gongkai_store::agencies::{self, AgencyRow, NewAgency};
-use gongkai_store::users::{self, UserRow};
+use gongkai_store::users::{self, Role, UserRow};
 use gongkai_store::{Refused, StoreError};
 use serde::Deserialize;
 
-use super::{Need, Staff, role_label};
+use super::{Need, Staff};
 use crate::error::PageForm;
 use crate::{AppState, PageError, csrf};
 
@@ -116,8 +116,10 @@ pub(super) async fn require_admin(
     Err(PageError::Forbidden)
 }
 
-/// The roles an agency's admin grants in the agency (never platform or supervisor roles).
-const AGENCY_ROLES: [&str; 4] = ["clerk", "reviewer", "head", "agency_admin"];
+/// The role a form names, if it is one.
+fn role_of(form: &AdminForm) -> Result<Role, Option<String>> {
+    Role::from_code(&form.role).ok_or_else(|| Some("请选择角色。".to_owned()))
+}
 
 /// What a page administers: the whole platform, or one agency's staff.
 #[derive(Clone, Copy)]
@@ -176,7 +178,7 @@ async fn admin_page(
                                 .map_or(code.to_owned(), |row| row.name.clone())
                         })
                         .unwrap_or_else(|| "全平台".to_owned());
-                    format!("{place}：{}", role_label(role))
+                    format!("{place}：{}", role.label())
                 })
                 .collect();
             let status = account_status(&user);
@@ -184,7 +186,8 @@ async fn admin_page(
         })
         .collect();
     let (token, cookie) = csrf::issue(headers)?;
-    let roles: &[&'static str] = if agency.is_some() { &AGENCY_ROLES } else { &users::ROLES };
+    // An agency's admin grants the agency's own roles (never platform or supervisor roles).
+    let roles: &[Role] = if agency.is_some() { &Role::OF_AGENCY_STAFF } else { &Role::ALL };
     let page = AdminPage {
         staff,
         scope: agency,
@@ -192,7 +195,7 @@ async fn admin_page(
         csrf: &token,
         agencies: &agencies,
         users,
-        roles: roles.iter().map(|role| (*role, role_label(role))).collect(),
+        roles: roles.iter().map(|role| (role.code(), role.label())).collect(),
         error,
         done,
         form,
@@ -247,18 +250,18 @@ pub(crate) async fn agency_submit(
     let actor = staff.actor();
     let username = form.username.trim();
     let code = agency.code.as_str();
-    let role_ok = AGENCY_ROLES.contains(&form.role.as_str());
-    let result: Outcome = match form.action.as_str() {
-        "add_user" | "grant" | "revoke" if !role_ok => Err(Some("请选择本单位的角色。".to_owned())),
-        "add_user" => add_user(&state, &form, Some((&form.role, Some(code))), &actor).await,
-        "grant" => match only_here(&state, username, code).await {
+    let role = Role::from_code(&form.role).filter(|role| Role::OF_AGENCY_STAFF.contains(role));
+    let result: Outcome = match (form.action.as_str(), role) {
+        ("add_user" | "grant" | "revoke", None) => Err(Some("请选择本单位的角色。".to_owned())),
+        ("add_user", Some(role)) => add_user(&state, &form, Some((role, Some(code))), &actor).await,
+        ("grant", _) => match only_here(&state, username, code).await {
             Ok(()) => change_role(&state, &form, true, Some(code), &actor).await,
             Err(message) => Err(message),
         },
-        "revoke" if username == staff.username && form.role == "agency_admin" => {
+        ("revoke", Some(Role::AgencyAdmin)) if username == staff.username => {
             Err(Some("不能收回自己的单位管理员角色。".to_owned()))
         }
-        "revoke" => match only_here(&state, username, code).await {
+        ("revoke", _) => match only_here(&state, username, code).await {
             Ok(()) if is_last_role(&state, username).await => Err(Some(
                 "这是该用户的最后一个角色；收回后本页将无法再管理该用户。如该人员已离开本单位，请使用“停用账户”。"
                     .to_owned(),
@@ -266,10 +269,12 @@ pub(crate) async fn agency_submit(
             Ok(()) => change_role(&state, &form, false, Some(code), &actor).await,
             Err(message) => Err(message),
         },
-        "reset_password" | "disable" | "enable" => match only_here(&state, username, code).await {
-            Ok(()) => account_action(&state, &staff, &form, &actor).await,
-            Err(message) => Err(message),
-        },
+        ("reset_password" | "disable" | "enable", _) => {
+            match only_here(&state, username, code).await {
+                Ok(()) => account_action(&state, &staff, &form, &actor).await,
+                Err(message) => Err(message),
+            }
+        }
         _ => Err(Some("未知的操作。".to_owned())),
     };
     respond(&state, &staff, &headers, form, result, Scope::Agency(&agency)).await
@@ -279,7 +284,7 @@ pub(crate) async fn agency_submit(
 async fn add_user(
     state: &AppState,
     form: &AdminForm,
-    role: Option<(&str, Option<&str>)>,
+    role: Option<(Role, Option<&str>)>,
     actor: &gongkai_store::Actor<'_>,
 ) -> Outcome {
     let username = form.username.trim();
@@ -296,7 +301,7 @@ async fn add_user(
     users::add_with_role(state.store(), username, name, &form.password, role, actor)
         .await
         .map(|()| match role {
-            Some((role, _)) => format!("已添加用户 {username}，并授予{}。", role_label(role)),
+            Some((role, _)) => format!("已添加用户 {username}，并授予{}。", role.label()),
             None => format!("已添加用户 {username}。"),
         })
         .map_err(refused)
@@ -311,20 +316,20 @@ async fn change_role(
     actor: &gongkai_store::Actor<'_>,
 ) -> Outcome {
     let username = form.username.trim();
-    let role = form.role.as_str();
+    let role = role_of(form)?;
     if grant {
         users::grant(state.store(), username, role, agency, actor)
             .await
-            .map(|()| format!("已授予 {username} {}。", role_label(role)))
+            .map(|()| format!("已授予 {username} {}。", role.label()))
     } else {
         users::revoke(state.store(), username, role, agency, actor)
             .await
-            .map(|()| format!("已收回 {username} 的{}。", role_label(role)))
+            .map(|()| format!("已收回 {username} 的{}。", role.label()))
     }
     .map_err(refused)
 }
 
-/// Ok when every role `username` holds is one of the agency's own roles ([`AGENCY_ROLES`]) in the agency
+/// Ok when every role `username` holds is one of the agency's own roles ([`Role::OF_AGENCY_STAFF`]) in the agency
 /// `code`: only then may the agency's admin grant it more, reset its password or disable it. A supervisor
 /// role held at the agency (a government's supervisor sits at the government) is not the agency admin's to
 /// manage: it reads every agency below. An unknown user gets the same answer as another agency's, so the
@@ -334,7 +339,7 @@ async fn only_here(state: &AppState, username: &str, code: &str) -> Result<(), O
     let ours = user.is_some_and(|user| {
         !user.roles.is_empty()
             && user.roles.iter().all(|(agency, role)| {
-                agency.as_deref() == Some(code) && AGENCY_ROLES.contains(&role.as_str())
+                agency.as_deref() == Some(code) && Role::OF_AGENCY_STAFF.contains(role)
             })
     });
     if ours {

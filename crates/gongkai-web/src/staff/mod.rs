@@ -26,6 +26,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_store::agencies::AgencyRow;
 use gongkai_store::audit;
+use gongkai_store::users::Role;
 use tower_sessions::Session;
 
 use crate::{AppState, PageError};
@@ -72,34 +73,33 @@ pub(crate) struct Staff {
     pub(crate) username: String,
     pub(crate) display_name: String,
     /// (agency code or `None` for platform roles, role).
-    pub(crate) roles: Vec<(Option<String>, String)>,
+    pub(crate) roles: Vec<(Option<String>, Role)>,
     pub(crate) address: String,
 }
 
 impl Staff {
-    fn holds(&self, code: &str, role: &str) -> bool {
-        self.roles.iter().any(|(agency, held)| agency.as_deref() == Some(code) && held == role)
+    fn holds(&self, code: &str, role: Role) -> bool {
+        self.roles.iter().any(|(agency, held)| agency.as_deref() == Some(code) && *held == role)
     }
 
     pub(crate) fn is_platform_admin(&self) -> bool {
-        self.roles.iter().any(|(agency, role)| agency.is_none() && role == "platform_admin")
+        self.roles.iter().any(|(agency, role)| agency.is_none() && *role == Role::PlatformAdmin)
     }
 
     /// Whether this user may act with `need` on the agency `code` (`agencies` gives the tree).
     pub(crate) fn may(&self, code: &str, agencies: &[AgencyRow], need: Need) -> bool {
         match need {
-            Need::Handle => self.holds(code, "clerk"),
-            Need::Approve => self.holds(code, "head"),
-            Need::Review => self.holds(code, "reviewer"),
+            Need::Handle => self.holds(code, Role::Clerk),
+            Need::Approve => self.holds(code, Role::Head),
+            Need::Review => self.holds(code, Role::Reviewer),
             Need::Supervise => {
-                ancestry(code, agencies).any(|ancestor| self.holds(ancestor, "supervisor"))
+                ancestry(code, agencies).any(|ancestor| self.holds(ancestor, Role::Supervisor))
             }
-            Need::Administer => self.holds(code, "agency_admin") || self.is_platform_admin(),
+            Need::Administer => self.holds(code, Role::AgencyAdmin) || self.is_platform_admin(),
             Need::Read => {
-                ["clerk", "reviewer", "head", "agency_admin"]
-                    .iter()
-                    .any(|role| self.holds(code, role))
-                    || ancestry(code, agencies).any(|ancestor| self.holds(ancestor, "supervisor"))
+                Role::OF_AGENCY_STAFF.into_iter().any(|role| self.holds(code, role))
+                    || ancestry(code, agencies)
+                        .any(|ancestor| self.holds(ancestor, Role::Supervisor))
             }
         }
     }
@@ -341,19 +341,6 @@ pub(crate) fn report_html(html: Vec<u8>) -> Response {
         ),
     );
     response
-}
-
-/// The role names as the UI shows them.
-pub(crate) fn role_label(role: &str) -> &'static str {
-    match role {
-        "clerk" => "填报人/经办人",
-        "reviewer" => "审核人",
-        "head" => "单位负责人",
-        "agency_admin" => "单位管理员",
-        "platform_admin" => "平台管理员",
-        "supervisor" => "监督（本区域）",
-        _ => "其他",
-    }
 }
 
 /// The staff routes (mounted under `/staff` with the session layer); `login` is the sign-in route with the

@@ -453,7 +453,7 @@ async fn an_agency_admin_manages_only_its_own_staff() {
         .await;
     assert_eq!(added.status, StatusCode::OK, "{}", added.text());
     let user = users::find(&desk.store, "clerk3").await.unwrap().unwrap();
-    assert_eq!(user.roles, vec![(Some("SFJ".to_owned()), "clerk".to_owned())]);
+    assert_eq!(user.roles, vec![(Some("SFJ".to_owned()), gongkai_store::users::Role::Clerk)]);
     // Signs in and works at once.
     let mut new_clerk = Client::sign_in_with(&desk, "clerk3", "a long enough password").await;
     assert_eq!(new_clerk.get("/staff/agencies/SFJ/register").await.status, StatusCode::OK);

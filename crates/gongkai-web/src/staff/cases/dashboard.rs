@@ -14,7 +14,7 @@ use serde::Deserialize;
 use time::Date;
 
 use super::no_store;
-use crate::staff::{Need, Staff, role_label};
+use crate::staff::{Need, Staff};
 use crate::{AppState, PageError, csrf};
 
 /// Cases listed on one page at most (a dashboard shows every open case of the agency).
@@ -49,7 +49,7 @@ pub(crate) async fn home(
                 .roles
                 .iter()
                 .filter(|(code, _)| code.as_deref() == Some(agency.code.as_str()))
-                .map(|(_, role)| role_label(role))
+                .map(|(_, role)| role.label())
                 .collect();
             (agency, roles)
         })
