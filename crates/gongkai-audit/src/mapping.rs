@@ -337,35 +337,14 @@ fn map_table(
     // A block of several columns none of whose rows has exactly its columns right of the label: which value
     // is which column cannot be told (a table cut at the page's edge, columns merged or added), so the
     // block is not read rather than read by position.
-    let fits: Vec<&Block> = alignment
-        .pairs
-        .iter()
-        .filter(|(physical, format_index, position)| {
-            fits_row(&layout[*physical], *position, rows[*format_index].0)
-        })
-        .map(|(_, format_index, _)| rows[*format_index].0)
-        .collect();
-    let uncertain = |block: &Block| {
-        block.columns.len() > 1 && !fits.iter().any(|known| std::ptr::eq(*known, block))
-    };
-    for block in &table.blocks {
-        let matched = alignment.pairs.iter().any(|(_, format_index, _)| {
-            std::ptr::eq(rows[*format_index].0, block) && !rows[*format_index].1.group
-        });
-        if matched && uncertain(block) {
-            let name = block.heading.clone().unwrap_or_else(|| table.title.clone());
-            parsed.not_read.push(format!(
-                "{name}：没有一行恰有格式的{}列数值，无法确定各数值所属的列，该部分未读取",
-                block.columns.len()
-            ));
-        }
-    }
+    let fits = fitting_blocks(&layout, &rows, &alignment.pairs);
+    note_uncertain_blocks(table, &rows, &alignment.pairs, &fits, &mut parsed.not_read);
     let mut short_rows = Vec::new();
     for &(physical, format_index, position) in &alignment.pairs {
         matched_physical[physical] = true;
         matched_format[format_index] = true;
         let (block, row) = rows[format_index];
-        if row.group || uncertain(block) {
+        if row.group || uncertain(block, &fits) {
             continue;
         }
         if raw.spaced && !fits_row(&layout[physical], position, block) {
@@ -378,30 +357,7 @@ fn map_table(
             .find(|(known, _)| std::ptr::eq(*known, block))
             .and_then(|(_, start)| *start);
         let values = row_values(&layout[physical], block, position, start);
-        for (index, column) in block.columns.iter().enumerate() {
-            let key = CellKey::new(&table.id, &row.key, &column.key);
-            let text = values.get(index).map(|slot| slot.text.clone()).unwrap_or_default();
-            let unit = column.unit.as_deref().or(row.unit.as_deref());
-            let value = match normalize::read_cell(&text, unit) {
-                CellRead::NotFilled => None,
-                CellRead::Value(value) => Some(value),
-                CellRead::Unreadable(original) => {
-                    unreadable.push(UnreadableCell {
-                        key: key.clone(),
-                        location: format!("{}：{}，{}", table.title, row.label, column.label),
-                        text: original,
-                    });
-                    None
-                }
-            };
-            parsed.cells.push(ParsedCell {
-                key,
-                row_label: row.label.clone(),
-                column_label: column.label.clone(),
-                text,
-                value,
-            });
-        }
+        read_row_cells(table, block, row, &values, &mut parsed.cells, &mut unreadable);
     }
     if !short_rows.is_empty() {
         parsed.not_read.push(format!(
@@ -409,9 +365,106 @@ fn map_table(
             short_rows.join("；")
         ));
     }
+    push_unmatched_rows(
+        &layout,
+        table,
+        &alignment.pairs,
+        &matched_physical,
+        &mut parsed.unmatched_rows,
+    );
+    push_missing_rows(&rows, &matched_format, &mut parsed.missing_rows);
+    (alignment.score + header_bonus(&layout, table), parsed, unreadable)
+}
+
+/// The blocks of the matched rows that have exactly their block's columns right of the label.
+fn fitting_blocks<'a>(
+    layout: &[Vec<Slot>],
+    rows: &[(&'a Block, &'a Row)],
+    pairs: &[(usize, usize, usize)],
+) -> Vec<&'a Block> {
+    pairs
+        .iter()
+        .filter(|(physical, format_index, position)| {
+            fits_row(&layout[*physical], *position, rows[*format_index].0)
+        })
+        .map(|(_, format_index, _)| rows[*format_index].0)
+        .collect()
+}
+
+/// Whether `block` has several columns and none of its matched rows is among the fitting ones (`fits`).
+fn uncertain(block: &Block, fits: &[&Block]) -> bool {
+    block.columns.len() > 1 && !fits.iter().any(|known| std::ptr::eq(*known, block))
+}
+
+/// Notes in `not_read` each block with a matched value row whose columns cannot be told apart.
+fn note_uncertain_blocks(
+    table: &Table,
+    rows: &[(&Block, &Row)],
+    pairs: &[(usize, usize, usize)],
+    fits: &[&Block],
+    not_read: &mut Vec<String>,
+) {
+    for block in &table.blocks {
+        let matched = pairs.iter().any(|(_, format_index, _)| {
+            std::ptr::eq(rows[*format_index].0, block) && !rows[*format_index].1.group
+        });
+        if matched && uncertain(block, fits) {
+            let name = block.heading.clone().unwrap_or_else(|| table.title.clone());
+            not_read.push(format!(
+                "{name}：没有一行恰有格式的{}列数值，无法确定各数值所属的列，该部分未读取",
+                block.columns.len()
+            ));
+        }
+    }
+}
+
+/// Reads a matched row's value cells (`values`) into `cells`, one per column of its block, and each
+/// cell whose text is not a number into `unreadable`.
+fn read_row_cells(
+    table: &Table,
+    block: &Block,
+    row: &Row,
+    values: &[&Slot],
+    cells: &mut Vec<ParsedCell>,
+    unreadable: &mut Vec<UnreadableCell>,
+) {
+    for (index, column) in block.columns.iter().enumerate() {
+        let key = CellKey::new(&table.id, &row.key, &column.key);
+        let text = values.get(index).map(|slot| slot.text.clone()).unwrap_or_default();
+        let unit = column.unit.as_deref().or(row.unit.as_deref());
+        let value = match normalize::read_cell(&text, unit) {
+            CellRead::NotFilled => None,
+            CellRead::Value(value) => Some(value),
+            CellRead::Unreadable(original) => {
+                unreadable.push(UnreadableCell {
+                    key: key.clone(),
+                    location: format!("{}：{}，{}", table.title, row.label, column.label),
+                    text: original,
+                });
+                None
+            }
+        };
+        cells.push(ParsedCell {
+            key,
+            row_label: row.label.clone(),
+            column_label: column.label.clone(),
+            text,
+            value,
+        });
+    }
+}
+
+/// Pushes onto `unmatched` the text of each laid-out row after the first match that matches nothing.
+fn push_unmatched_rows(
+    layout: &[Vec<Slot>],
+    table: &Table,
+    pairs: &[(usize, usize, usize)],
+    matched_physical: &[bool],
+    unmatched: &mut Vec<String>,
+) {
     // Rows after the first match that match nothing are local additions (rows before it are headers), except
     // the format's own block headings and column headers (table 二 repeats them for each block).
-    let first = alignment.pairs.first().map_or(usize::MAX, |pair| pair.0);
+    let first = pairs.first().map_or(usize::MAX, |pair| pair.0);
     let headings = header_keys(table);
     for (physical, slots) in layout.iter().enumerate() {
         let format_header = slots
@@ -425,20 +478,20 @@ fn map_table(
                 .map(|slot| slot.text.trim())
                 .collect();
             if !text.is_empty() {
-                parsed.unmatched_rows.push(text.join(" | "));
+                unmatched.push(text.join(" | "));
             }
         }
     }
+}
+
+/// Pushes onto `missing` each value row of the format that no laid-out row matched (by its label, or
+/// its key when it has none).
+fn push_missing_rows(rows: &[(&Block, &Row)], matched_format: &[bool], missing: &mut Vec<String>) {
     for (index, (_, row)) in rows.iter().enumerate() {
         if !row.group && !matched_format[index] {
-            parsed.missing_rows.push(if row.label.is_empty() {
-                row.key.clone()
-            } else {
-                row.label.clone()
-            });
+            missing.push(if row.label.is_empty() { row.key.clone() } else { row.label.clone() });
         }
     }
-    (alignment.score + header_bonus(&layout, table), parsed, unreadable)
 }
 
 /// The label keys of a table's block headings and column headers.

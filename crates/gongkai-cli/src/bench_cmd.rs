@@ -505,28 +505,10 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// Indexes a corpus (unless `--reuse`), then reports index size, query latency and peak memory.
 fn search(args: &SearchArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
-    let queries: Vec<String> = std::fs::read_to_string(&args.queries)
-        .map_err(|err| {
-            UsageError::new("--queries", format!("cannot read {}: {err}", args.queries.display()))
-        })?
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if queries.is_empty() {
-        return Err(UsageError::new("--queries", "the file has no queries").into());
-    }
-    let temporary;
-    let dir = match &args.index_dir {
-        Some(dir) => dir.clone(),
-        None => {
-            temporary =
-                std::env::temp_dir().join(format!("gongkai-bench-index-{}", std::process::id()));
-            temporary.clone()
-        }
-    };
+    let queries = read_queries(&args.queries)?;
+    let dir = bench_index_dir(args);
     if !args.reuse && dir.exists() {
         std::fs::remove_dir_all(&dir).map_err(|err| {
             UsageError::new("--index-dir", format!("cannot clear {}: {err}", dir.display()))
@@ -534,57 +516,7 @@ fn search(args: &SearchArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
     }
     let index = crate::index_cmd::open(&dir)?;
     if !args.reuse {
-        let file = std::fs::File::open(&args.corpus).map_err(|err| {
-            UsageError::new("--corpus", format!("cannot read {}: {err}", args.corpus.display()))
-        })?;
-        let started = Instant::now();
-        let mut batch = Vec::with_capacity(10_000);
-        let mut count = 0u64;
-        let mut bytes = 0u64;
-        for (number, line) in std::io::BufReader::new(file).lines().enumerate() {
-            let line = line.with_context(|| format!("reading {}", args.corpus.display()))?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let parsed: CorpusLine = serde_json::from_str(&line).map_err(|err| {
-                UsageError::new(
-                    "--corpus",
-                    format!(
-                        "line {}: {err} (expected id, title, body, year, category)",
-                        number + 1
-                    ),
-                )
-            })?;
-            bytes += parsed.body.len() as u64;
-            batch.push(gongkai_search::Document {
-                id: parsed.id,
-                agency_code: "BENCH".to_owned(),
-                agency_name: "基准".to_owned(),
-                index_number: format!("BENCH/{}-{:07}", parsed.year, parsed.id),
-                title: parsed.title,
-                summary: String::new(),
-                body: parsed.body,
-                category: parsed.category,
-                genre: String::new(),
-                doc_number: String::new(),
-                published: format!("{:04}-01-01", parsed.year),
-            });
-            if batch.len() == batch.capacity() {
-                index.upsert(&batch)?;
-                count += batch.len() as u64;
-                batch.clear();
-            }
-        }
-        index.upsert(&batch)?;
-        count += batch.len() as u64;
-        index.commit(0)?;
-        let seconds = started.elapsed().as_secs_f64();
-        writeln!(
-            out,
-            "build: {count} documents ({:.0} MB of text) in {seconds:.1} s = {:.0} docs/s",
-            bytes as f64 / 1e6,
-            count as f64 / seconds
-        )?;
+        build_index(&index, &args.corpus, out)?;
     }
     writeln!(
         out,
@@ -594,48 +526,158 @@ fn search(args: &SearchArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
         dir.display()
     )?;
     for (label, snippets) in [("top 10", false), ("top 10 with highlighted snippets", true)] {
-        let request = |text: &str| gongkai_search::Request {
-            text: text.to_owned(),
-            limit: 10,
-            snippets,
-            ..gongkai_search::Request::default()
-        };
-        let mut hits = 0usize;
-        for query in &queries {
-            hits += index.search(&request(query))?.hits.len();
-        }
-        let mut latencies = Vec::with_capacity(queries.len() * args.rounds);
-        let started = Instant::now();
-        for _ in 0..args.rounds.max(1) {
-            for query in &queries {
-                let one = Instant::now();
-                let results = index.search(&request(query))?;
-                latencies.push(one.elapsed().as_secs_f64() * 1_000.0);
-                std::hint::black_box(results);
-            }
-        }
-        let total = started.elapsed().as_secs_f64();
-        latencies.sort_by(f64::total_cmp);
-        writeln!(
-            out,
-            "{label}: {} queries x {} rounds, single thread: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms, {:.0} QPS ({:.1} hits per query)",
-            queries.len(),
-            args.rounds.max(1),
-            percentile(&latencies, 50.0),
-            percentile(&latencies, 95.0),
-            percentile(&latencies, 99.0),
-            latencies.last().copied().unwrap_or_default(),
-            latencies.len() as f64 / total,
-            hits as f64 / queries.len() as f64
-        )?;
+        time_queries(&index, &queries, args.rounds, label, snippets, out)?;
     }
-    match peak_rss_mb() {
-        Some(mb) => writeln!(out, "peak memory (VmHWM): {mb:.0} MB")?,
-        None => writeln!(out, "peak memory: not available on this platform")?,
-    }
+    write_peak_memory(out)?;
     drop(index);
     if args.index_dir.is_none() {
         std::fs::remove_dir_all(&dir).ok();
     }
     Ok(Outcome::Success)
+}
+
+/// The queries of the query file, one per non-blank line, trimmed; a file without any is refused.
+fn read_queries(path: &Path) -> anyhow::Result<Vec<String>> {
+    let queries: Vec<String> = std::fs::read_to_string(path)
+        .map_err(|err| {
+            UsageError::new("--queries", format!("cannot read {}: {err}", path.display()))
+        })?
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if queries.is_empty() {
+        return Err(UsageError::new("--queries", "the file has no queries").into());
+    }
+    Ok(queries)
+}
+
+/// Where the index is built: `--index-dir`, or a temporary directory named after this process.
+fn bench_index_dir(args: &SearchArgs) -> PathBuf {
+    match &args.index_dir {
+        Some(dir) => dir.clone(),
+        None => std::env::temp_dir().join(format!("gongkai-bench-index-{}", std::process::id())),
+    }
+}
+
+/// Indexes the JSON Lines `corpus` in batches of 10,000, commits, and writes the build rate.
+fn build_index(
+    index: &gongkai_search::SearchIndex,
+    corpus: &Path,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let file = std::fs::File::open(corpus).map_err(|err| {
+        UsageError::new("--corpus", format!("cannot read {}: {err}", corpus.display()))
+    })?;
+    let started = Instant::now();
+    let mut batch = Vec::with_capacity(10_000);
+    let mut count = 0u64;
+    let mut bytes = 0u64;
+    for (number, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("reading {}", corpus.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parsed = parse_corpus_line(&line, number)?;
+        bytes += parsed.body.len() as u64;
+        batch.push(bench_document(parsed));
+        if batch.len() == batch.capacity() {
+            index.upsert(&batch)?;
+            count += batch.len() as u64;
+            batch.clear();
+        }
+    }
+    index.upsert(&batch)?;
+    count += batch.len() as u64;
+    index.commit(0)?;
+    let seconds = started.elapsed().as_secs_f64();
+    writeln!(
+        out,
+        "build: {count} documents ({:.0} MB of text) in {seconds:.1} s = {:.0} docs/s",
+        bytes as f64 / 1e6,
+        count as f64 / seconds
+    )?;
+    Ok(())
+}
+
+/// One line of the corpus (`number` counts from 0), or which line is not a document and why.
+fn parse_corpus_line(line: &str, number: usize) -> Result<CorpusLine, UsageError> {
+    serde_json::from_str(line).map_err(|err| {
+        UsageError::new(
+            "--corpus",
+            format!("line {}: {err} (expected id, title, body, year, category)", number + 1),
+        )
+    })
+}
+
+/// A corpus line as a document of the benchmark's one agency, published on 1 January of its year.
+fn bench_document(parsed: CorpusLine) -> gongkai_search::Document {
+    gongkai_search::Document {
+        id: parsed.id,
+        agency_code: "BENCH".to_owned(),
+        agency_name: "基准".to_owned(),
+        index_number: format!("BENCH/{}-{:07}", parsed.year, parsed.id),
+        title: parsed.title,
+        summary: String::new(),
+        body: parsed.body,
+        category: parsed.category,
+        genre: String::new(),
+        doc_number: String::new(),
+        published: format!("{:04}-01-01", parsed.year),
+    }
+}
+
+/// Runs every query once (counting hits), then `rounds` timed rounds; writes the latencies and QPS.
+fn time_queries(
+    index: &gongkai_search::SearchIndex,
+    queries: &[String],
+    rounds: usize,
+    label: &str,
+    snippets: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let request = |text: &str| gongkai_search::Request {
+        text: text.to_owned(),
+        limit: 10,
+        snippets,
+        ..gongkai_search::Request::default()
+    };
+    let mut hits = 0usize;
+    for query in queries {
+        hits += index.search(&request(query))?.hits.len();
+    }
+    let mut latencies = Vec::with_capacity(queries.len() * rounds);
+    let started = Instant::now();
+    for _ in 0..rounds.max(1) {
+        for query in queries {
+            let one = Instant::now();
+            let results = index.search(&request(query))?;
+            latencies.push(one.elapsed().as_secs_f64() * 1_000.0);
+            std::hint::black_box(results);
+        }
+    }
+    let total = started.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    writeln!(
+        out,
+        "{label}: {} queries x {} rounds, single thread: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms, {:.0} QPS ({:.1} hits per query)",
+        queries.len(),
+        rounds.max(1),
+        percentile(&latencies, 50.0),
+        percentile(&latencies, 95.0),
+        percentile(&latencies, 99.0),
+        latencies.last().copied().unwrap_or_default(),
+        latencies.len() as f64 / total,
+        hits as f64 / queries.len() as f64
+    )?;
+    Ok(())
+}
+
+/// Writes this process's peak resident memory, or that the platform does not tell it.
+fn write_peak_memory(out: &mut impl Write) -> std::io::Result<()> {
+    match peak_rss_mb() {
+        Some(mb) => writeln!(out, "peak memory (VmHWM): {mb:.0} MB"),
+        None => writeln!(out, "peak memory: not available on this platform"),
+    }
 }

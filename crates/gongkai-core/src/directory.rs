@@ -139,200 +139,304 @@ pub fn check(
     existing: &[Existing],
 ) -> Result<(Vec<usize>, Vec<String>), Vec<EntryProblem>> {
     let mut problems = Vec::new();
-    let mut problem = |entry: usize, field: &'static str, message: String| {
-        problems.push(EntryProblem { entry, field, message });
-    };
     let on_platform: HashMap<&str, &Existing> =
         existing.iter().map(|agency| (agency.code.as_str(), agency)).collect();
     let mut in_file: HashMap<&str, usize> = HashMap::new();
     for (index, entry) in entries.iter().enumerate() {
-        let code = entry.code.trim();
-        if code.is_empty() {
-            problem(index, "code", "机构代码必填".to_owned());
-        } else if code != entry.code
-            || code.chars().count() > 64
-            || code.chars().any(|c| c.is_whitespace() || c.is_control() || "/?#%\\".contains(c))
-        {
-            problem(
-                index,
-                "code",
-                format!("机构代码“{}”不可用：不超过64个字符，不含空格和 / ? # % \\", entry.code),
-            );
-        } else if let Some(first) = in_file.insert(code, index) {
-            problem(index, "code", format!("机构代码“{code}”与第{}个机构重复", first + 1));
-        }
-        if entry.name.trim().is_empty() {
-            problem(index, "name", "机构名称必填".to_owned());
-        }
-        if AgencyKind::from_name(&entry.kind).is_none() {
-            problem(
-                index,
-                "kind",
-                format!(
-                    "机构类型“{}”无法识别，应为 government（政府）或 department（部门）",
-                    entry.kind
-                ),
-            );
-        }
-        let lines = [
-            ("name", Some(&entry.name)),
-            ("region", entry.region.as_ref()),
-            ("index_pattern", entry.index_pattern.as_ref()),
-            ("office", entry.office.as_ref()),
-            ("phone", entry.phone.as_ref()),
-            ("fax", entry.fax.as_ref()),
-            ("email", entry.email.as_ref()),
-            ("address", entry.address.as_ref()),
-            ("postcode", entry.postcode.as_ref()),
-            ("hours", entry.hours.as_ref()),
-        ];
-        for (field, value) in lines {
-            let Some(value) = value else { continue };
-            if value.chars().count() > MAX_LINE
-                || value.contains(['\n', '\r'])
-                || has_control(value)
-            {
-                problem(index, field, format!("不超过{MAX_LINE}个字符的一行文字"));
-            }
-        }
-        let texts = [("overview", entry.overview.as_ref()), ("duties", entry.duties.as_ref())];
-        for (field, value) in texts {
-            if value.is_some_and(|value| value.chars().count() > MAX_TEXT || has_control(value)) {
-                problem(index, field, format!("不超过{MAX_TEXT}个字符的文字"));
-            }
-        }
-        for (number, leader) in entry.leaders.iter().flatten().enumerate() {
-            if leader.name.trim().is_empty() || leader.post.trim().is_empty() {
-                problem(index, "leader", format!("第{}位领导须有姓名和职务", number + 1));
-            }
-            let long = [&leader.name, &leader.post, &leader.duties]
-                .iter()
-                .any(|text| text.chars().count() > MAX_LINE || has_control(text))
-                || leader.biography.chars().count() > MAX_TEXT
-                || has_control(&leader.biography);
-            if long {
-                problem(index, "leader", format!("第{}位领导的信息过长或含控制字符", number + 1));
-            }
-        }
-        if let Some(pattern) = entry.index_pattern.as_deref()
-            && let Err(err) = publishing::index_number(
-                pattern,
-                code,
-                Date::from_calendar_date(2026, time::Month::January, 1).expect("a valid date"),
-                1,
-            )
-        {
-            problem(index, "index_pattern", format!("索引号规则“{pattern}”不可用：{err}"));
-        }
-        if let Some(day) = entry.closed_on.as_deref()
-            && closing_day(day).is_none()
-        {
-            problem(index, "closed_on", format!("撤销日期“{day}”不是日期（应为如 2025-06-30）"));
-        }
-        if entry.successor.is_some() && entry.closed_on.is_none() {
-            problem(
-                index,
-                "successor",
-                "只有已撤销的机构才有承继机构（须同时填写撤销日期）".to_owned(),
-            );
-        }
+        check_fields(index, entry, &mut in_file, &mut problems);
     }
-    // The tree as it will be: the platform's parents, with the file's over them.
-    let mut parents: HashMap<&str, Option<&str>> =
-        existing.iter().map(|agency| (agency.code.as_str(), agency.parent.as_deref())).collect();
-    for entry in entries {
-        parents.insert(entry.code.trim(), effective_parent(entry, &on_platform));
+    let parents = tree_as_it_will_be(entries, existing, &on_platform);
+    for (index, entry) in entries.iter().enumerate() {
+        check_parent(index, entry, &parents, &mut problems);
     }
     for (index, entry) in entries.iter().enumerate() {
-        let Some(parent) = entry.parent.as_deref().map(str::trim).filter(|code| !code.is_empty())
-        else {
-            continue;
-        };
-        if parent == entry.code.trim() {
-            problem(index, "parent", "上级机构不能是它自己".to_owned());
-            continue;
-        }
-        if !parents.contains_key(parent) {
-            problem(index, "parent", format!("上级机构“{parent}”不在文件中，也不在平台上"));
-            continue;
-        }
-        // Walk up: reaching the entry again is a cycle.
-        let mut chain = vec![entry.code.trim()];
-        let mut seen: HashSet<&str> = HashSet::from([entry.code.trim()]);
-        let mut at = Some(parent);
-        while let Some(code) = at {
-            chain.push(code);
-            if code == entry.code.trim() {
-                problem(index, "parent", format!("上级关系成环：{}", chain.join(" → ")));
-                break;
-            }
-            if !seen.insert(code) {
-                // A cycle above this entry, reported at its own entries.
-                break;
-            }
-            at = parents.get(code).copied().flatten();
-        }
-    }
-    for (index, entry) in entries.iter().enumerate() {
-        let Some(successor) = entry.successor.as_deref().map(str::trim) else { continue };
-        if successor == entry.code.trim() {
-            problem(index, "successor", "承继机构不能是它自己".to_owned());
-        } else if let Some(at) = in_file.get(successor) {
-            let closed_on_platform = on_platform.get(successor).is_some_and(|agency| agency.closed);
-            if entries[*at].closed_on.is_some() || closed_on_platform {
-                problem(index, "successor", format!("承继机构“{successor}”本身已撤销"));
-            }
-        } else if let Some(agency) = on_platform.get(successor) {
-            if agency.closed {
-                problem(index, "successor", format!("承继机构“{successor}”本身已撤销"));
-            }
-        } else {
-            problem(index, "successor", format!("承继机构“{successor}”不在文件中，也不在平台上"));
-        }
+        check_successor(index, entry, entries, &in_file, &on_platform, &mut problems);
     }
     if !problems.is_empty() {
         problems.sort_by_key(|problem| problem.entry);
         return Err(problems);
     }
-    // Parents first: by depth in the tree as it will be.
-    let mut depth_memo: HashMap<&str, usize> = HashMap::new();
-    fn depth<'a>(
-        code: &'a str,
-        parents: &HashMap<&'a str, Option<&'a str>>,
-        memo: &mut HashMap<&'a str, usize>,
-    ) -> usize {
-        let mut chain = Vec::new();
-        let mut at = code;
-        let base = loop {
-            if let Some(known) = memo.get(at) {
-                break *known;
-            }
-            chain.push(at);
-            match parents.get(at).copied().flatten() {
-                Some(parent) => at = parent,
-                None => break 0,
-            }
-        };
-        let mut level = base;
-        for code in chain.into_iter().rev() {
-            level += 1;
-            memo.insert(code, level);
-        }
-        memo.get(code).copied().unwrap_or(base)
+    let order = parents_first(entries, &parents);
+    let resolved = resolve_regions(entries, existing, &on_platform, &order)?;
+    Ok((order, resolved))
+}
+
+/// Records that entry `entry`'s `field` is wrong, and why.
+fn problem(problems: &mut Vec<EntryProblem>, entry: usize, field: &'static str, message: String) {
+    problems.push(EntryProblem { entry, field, message });
+}
+
+/// Checks every field of one entry on its own, and its code against the codes before it in the file
+/// (recorded in `in_file`).
+fn check_fields<'a>(
+    index: usize,
+    entry: &'a AgencyEntry,
+    in_file: &mut HashMap<&'a str, usize>,
+    problems: &mut Vec<EntryProblem>,
+) {
+    check_code(index, entry, in_file, problems);
+    check_name_and_kind(index, entry, problems);
+    check_lengths(index, entry, problems);
+    check_leaders(index, entry, problems);
+    check_pattern_and_closing(index, entry, problems);
+}
+
+/// Checks that the entry's code is given, usable (at most 64 characters, no spaces, no `/ ? # % \`)
+/// and not already given by an earlier entry.
+fn check_code<'a>(
+    index: usize,
+    entry: &'a AgencyEntry,
+    in_file: &mut HashMap<&'a str, usize>,
+    problems: &mut Vec<EntryProblem>,
+) {
+    let code = entry.code.trim();
+    if code.is_empty() {
+        problem(problems, index, "code", "机构代码必填".to_owned());
+    } else if code != entry.code
+        || code.chars().count() > 64
+        || code.chars().any(|c| c.is_whitespace() || c.is_control() || "/?#%\\".contains(c))
+    {
+        problem(
+            problems,
+            index,
+            "code",
+            format!("机构代码“{}”不可用：不超过64个字符，不含空格和 / ? # % \\", entry.code),
+        );
+    } else if let Some(first) = in_file.insert(code, index) {
+        problem(problems, index, "code", format!("机构代码“{code}”与第{}个机构重复", first + 1));
     }
+}
+
+/// Checks that the entry has a name and a kind the platform knows.
+fn check_name_and_kind(index: usize, entry: &AgencyEntry, problems: &mut Vec<EntryProblem>) {
+    if entry.name.trim().is_empty() {
+        problem(problems, index, "name", "机构名称必填".to_owned());
+    }
+    if AgencyKind::from_name(&entry.kind).is_none() {
+        problem(
+            problems,
+            index,
+            "kind",
+            format!(
+                "机构类型“{}”无法识别，应为 government（政府）或 department（部门）",
+                entry.kind
+            ),
+        );
+    }
+}
+
+/// Checks that each single-line field is one line of at most [`MAX_LINE`] characters, and each text
+/// at most [`MAX_TEXT`], without control characters.
+fn check_lengths(index: usize, entry: &AgencyEntry, problems: &mut Vec<EntryProblem>) {
+    let lines = [
+        ("name", Some(&entry.name)),
+        ("region", entry.region.as_ref()),
+        ("index_pattern", entry.index_pattern.as_ref()),
+        ("office", entry.office.as_ref()),
+        ("phone", entry.phone.as_ref()),
+        ("fax", entry.fax.as_ref()),
+        ("email", entry.email.as_ref()),
+        ("address", entry.address.as_ref()),
+        ("postcode", entry.postcode.as_ref()),
+        ("hours", entry.hours.as_ref()),
+    ];
+    for (field, value) in lines {
+        let Some(value) = value else { continue };
+        if value.chars().count() > MAX_LINE || value.contains(['\n', '\r']) || has_control(value) {
+            problem(problems, index, field, format!("不超过{MAX_LINE}个字符的一行文字"));
+        }
+    }
+    let texts = [("overview", entry.overview.as_ref()), ("duties", entry.duties.as_ref())];
+    for (field, value) in texts {
+        if value.is_some_and(|value| value.chars().count() > MAX_TEXT || has_control(value)) {
+            problem(problems, index, field, format!("不超过{MAX_TEXT}个字符的文字"));
+        }
+    }
+}
+
+/// Checks that each leader has a name and a post, and no field too long or with control characters.
+fn check_leaders(index: usize, entry: &AgencyEntry, problems: &mut Vec<EntryProblem>) {
+    for (number, leader) in entry.leaders.iter().flatten().enumerate() {
+        if leader.name.trim().is_empty() || leader.post.trim().is_empty() {
+            problem(problems, index, "leader", format!("第{}位领导须有姓名和职务", number + 1));
+        }
+        let long = [&leader.name, &leader.post, &leader.duties]
+            .iter()
+            .any(|text| text.chars().count() > MAX_LINE || has_control(text))
+            || leader.biography.chars().count() > MAX_TEXT
+            || has_control(&leader.biography);
+        if long {
+            let message = format!("第{}位领导的信息过长或含控制字符", number + 1);
+            problem(problems, index, "leader", message);
+        }
+    }
+}
+
+/// Checks that the entry's 索引号 pattern makes a number, that its closing day is a date, and
+/// that it names a successor only when it is closed.
+fn check_pattern_and_closing(index: usize, entry: &AgencyEntry, problems: &mut Vec<EntryProblem>) {
+    let code = entry.code.trim();
+    if let Some(pattern) = entry.index_pattern.as_deref()
+        && let Err(err) = publishing::index_number(
+            pattern,
+            code,
+            Date::from_calendar_date(2026, time::Month::January, 1).expect("a valid date"),
+            1,
+        )
+    {
+        let message = format!("索引号规则“{pattern}”不可用：{err}");
+        problem(problems, index, "index_pattern", message);
+    }
+    if let Some(day) = entry.closed_on.as_deref()
+        && closing_day(day).is_none()
+    {
+        let message = format!("撤销日期“{day}”不是日期（应为如 2025-06-30）");
+        problem(problems, index, "closed_on", message);
+    }
+    if entry.successor.is_some() && entry.closed_on.is_none() {
+        problem(
+            problems,
+            index,
+            "successor",
+            "只有已撤销的机构才有承继机构（须同时填写撤销日期）".to_owned(),
+        );
+    }
+}
+
+/// The tree as it will be: the platform's parents, with the file's over them.
+fn tree_as_it_will_be<'a>(
+    entries: &'a [AgencyEntry],
+    existing: &'a [Existing],
+    on_platform: &HashMap<&str, &'a Existing>,
+) -> HashMap<&'a str, Option<&'a str>> {
+    let mut parents: HashMap<&str, Option<&str>> =
+        existing.iter().map(|agency| (agency.code.as_str(), agency.parent.as_deref())).collect();
+    for entry in entries {
+        parents.insert(entry.code.trim(), effective_parent(entry, on_platform));
+    }
+    parents
+}
+
+/// Checks the parent an entry names: not itself, in the file or on the platform, and not making the
+/// entry its own ancestor in the tree as it will be (`parents`).
+fn check_parent(
+    index: usize,
+    entry: &AgencyEntry,
+    parents: &HashMap<&str, Option<&str>>,
+    problems: &mut Vec<EntryProblem>,
+) {
+    let Some(parent) = entry.parent.as_deref().map(str::trim).filter(|code| !code.is_empty())
+    else {
+        return;
+    };
+    if parent == entry.code.trim() {
+        problem(problems, index, "parent", "上级机构不能是它自己".to_owned());
+        return;
+    }
+    if !parents.contains_key(parent) {
+        let message = format!("上级机构“{parent}”不在文件中，也不在平台上");
+        problem(problems, index, "parent", message);
+        return;
+    }
+    // Walk up: reaching the entry again is a cycle.
+    let mut chain = vec![entry.code.trim()];
+    let mut seen: HashSet<&str> = HashSet::from([entry.code.trim()]);
+    let mut at = Some(parent);
+    while let Some(code) = at {
+        chain.push(code);
+        if code == entry.code.trim() {
+            problem(problems, index, "parent", format!("上级关系成环：{}", chain.join(" → ")));
+            break;
+        }
+        if !seen.insert(code) {
+            // A cycle above this entry, reported at its own entries.
+            break;
+        }
+        at = parents.get(code).copied().flatten();
+    }
+}
+
+/// Checks the successor an entry names: not itself, in the file or on the platform, and not itself
+/// closed there.
+fn check_successor(
+    index: usize,
+    entry: &AgencyEntry,
+    entries: &[AgencyEntry],
+    in_file: &HashMap<&str, usize>,
+    on_platform: &HashMap<&str, &Existing>,
+    problems: &mut Vec<EntryProblem>,
+) {
+    let Some(successor) = entry.successor.as_deref().map(str::trim) else { return };
+    if successor == entry.code.trim() {
+        problem(problems, index, "successor", "承继机构不能是它自己".to_owned());
+    } else if let Some(at) = in_file.get(successor) {
+        let closed_on_platform = on_platform.get(successor).is_some_and(|agency| agency.closed);
+        if entries[*at].closed_on.is_some() || closed_on_platform {
+            problem(problems, index, "successor", format!("承继机构“{successor}”本身已撤销"));
+        }
+    } else if let Some(agency) = on_platform.get(successor) {
+        if agency.closed {
+            problem(problems, index, "successor", format!("承继机构“{successor}”本身已撤销"));
+        }
+    } else {
+        let message = format!("承继机构“{successor}”不在文件中，也不在平台上");
+        problem(problems, index, "successor", message);
+    }
+}
+
+/// The entries' indices with parents first: by depth in the tree as it will be (`parents`), then by
+/// place in the file.
+fn parents_first(entries: &[AgencyEntry], parents: &HashMap<&str, Option<&str>>) -> Vec<usize> {
+    let mut depth_memo: HashMap<&str, usize> = HashMap::new();
     let mut by_depth: Vec<(usize, usize)> = entries
         .iter()
         .enumerate()
-        .map(|(index, entry)| (depth(entry.code.trim(), &parents, &mut depth_memo), index))
+        .map(|(index, entry)| (depth(entry.code.trim(), parents, &mut depth_memo), index))
         .collect();
     by_depth.sort();
-    let order: Vec<usize> = by_depth.into_iter().map(|(_, index)| index).collect();
-    // Regions: the entry's own, or its parent's (resolved parents first).
+    by_depth.into_iter().map(|(_, index)| index).collect()
+}
+
+/// How deep `code` is in the tree `parents` (1 at the top), remembering in `memo` the depth of
+/// every agency on the way up.
+fn depth<'a>(
+    code: &'a str,
+    parents: &HashMap<&'a str, Option<&'a str>>,
+    memo: &mut HashMap<&'a str, usize>,
+) -> usize {
+    let mut chain = Vec::new();
+    let mut at = code;
+    let base = loop {
+        if let Some(known) = memo.get(at) {
+            break *known;
+        }
+        chain.push(at);
+        match parents.get(at).copied().flatten() {
+            Some(parent) => at = parent,
+            None => break 0,
+        }
+    };
+    let mut level = base;
+    for code in chain.into_iter().rev() {
+        level += 1;
+        memo.insert(code, level);
+    }
+    memo.get(code).copied().unwrap_or(base)
+}
+
+/// Each entry's region, resolved in `order` (parents first): its own, the platform's, or its
+/// parent's; or a problem for every entry left with none.
+fn resolve_regions(
+    entries: &[AgencyEntry],
+    existing: &[Existing],
+    on_platform: &HashMap<&str, &Existing>,
+    order: &[usize],
+) -> Result<Vec<String>, Vec<EntryProblem>> {
     let mut regions: HashMap<&str, String> =
         existing.iter().map(|agency| (agency.code.as_str(), agency.region.clone())).collect();
     let mut resolved = vec![String::new(); entries.len()];
     let mut missing = Vec::new();
-    for index in &order {
+    for index in order {
         let entry = &entries[*index];
         let region =
             match entry.region.as_deref().map(str::trim).filter(|region| !region.is_empty()) {
@@ -342,7 +446,7 @@ pub fn check(
                     .map(|agency| agency.region.clone())
                     .filter(|region| !region.is_empty())
                     .or_else(|| {
-                        effective_parent(entry, &on_platform)
+                        effective_parent(entry, on_platform)
                             .and_then(|parent| regions.get(parent).cloned())
                     }),
             };
@@ -362,7 +466,7 @@ pub fn check(
         missing.sort_by_key(|problem| problem.entry);
         return Err(missing);
     }
-    Ok((order, resolved))
+    Ok(resolved)
 }
 
 #[cfg(test)]

@@ -31,7 +31,17 @@ pub(crate) fn working_days(year: i32) -> Vec<Date> {
     days
 }
 
+/// Adds the bureau's 2018: its catalog, applications, interpretation, organisation and texts.
 pub(crate) fn add(records: &mut AgencyRecords) {
+    add_catalog(records);
+    add_applications(records);
+    add_interpretation(records);
+    add_organisation(records);
+    add_texts(records);
+}
+
+/// Adds the 992 catalog items of 2018, spread over its working days.
+fn add_catalog(records: &mut AgencyRecords) {
     let mut rng = Rng::new(2018);
     let days = working_days(2018);
     let code = records.agency.as_ref().map(|agency| agency.code.clone()).unwrap_or_default();
@@ -67,7 +77,10 @@ pub(crate) fn add(records: &mut AgencyRecords) {
             });
         }
     }
+}
 
+/// Adds the four applications of 2018.
+fn add_applications(records: &mut AgencyRecords) {
     // Three online applications on one matter, disclosed on time; one letter refused for privacy after a
     // third-party consultation and an approved extension.
     for (index, received) in
@@ -96,15 +109,20 @@ pub(crate) fn add(records: &mut AgencyRecords) {
         ],
         outcome: Some(Outcome::Withheld(Withholding::ThirdPartyPrivacy)),
     });
+}
 
-    // The director's policy interpretation in 温州都市报 (the seed's figure 4).
+/// Adds the director's policy interpretation in 温州都市报 (the seed's figure 4).
+fn add_interpretation(records: &mut AgencyRecords) {
     records.responses.push(Response {
         date: date(2018, 9, 12),
         kind: ResponseKind::Interpretation,
         topic: None,
         head_attended: true,
     });
+}
 
+/// Adds the staff, reading points, meeting and trainings of 2018.
+fn add_organisation(records: &mut AgencyRecords) {
     // Five part-time staff, two reading points, one meeting, two trainings with 95 trainees.
     for index in 0..5 {
         records.staff.push(StaffAssignment {
@@ -140,7 +158,10 @@ pub(crate) fn add(records: &mut AgencyRecords) {
         title: "政务新媒体运维培训".to_owned(),
         trainees: 35,
     });
+}
 
+/// Adds the staff's texts of 2018: the overview, proactive disclosure and problems.
+fn add_texts(records: &mut AgencyRecords) {
     records.texts.push(StaffText {
         year: 2018,
         section: Content::Overview,

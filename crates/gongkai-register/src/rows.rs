@@ -295,20 +295,102 @@ pub fn applications(
     let types = ApplicantType::ALL.map(ApplicantType::label).join("、");
     let channels = Channel::ALL.map(Channel::label).join("、");
     for (row, cells) in &sheet.rows {
-        let mut reader =
+        let reader =
             RowReader { map, headers: &sheet.headers, cells, row: *row, problems: Vec::new() };
-        let tracking = reader.unique_key("tracking_number", "编号", &mut seen);
-        let applicant = reader
-            .required("applicant_type")
-            .and_then(|_| reader.parsed("applicant_type", applicant_type, &types));
+        match application_entry(reader, &mut seen, &types, &channels, calendar, as_of) {
+            Ok(entry) => entries.push(entry),
+            Err(found) => problems.extend(found),
+        }
+    }
+    if problems.is_empty() { Ok(entries) } else { Err(problems) }
+}
+
+/// Reads one row of the applications register (`seen`: tracking number → its row): its entry, or
+/// every problem of the row.
+fn application_entry(
+    mut reader: RowReader<'_>,
+    seen: &mut HashMap<String, usize>,
+    types: &str,
+    channels: &str,
+    calendar: &Calendar,
+    as_of: Date,
+) -> Result<ApplicationEntry, Vec<Problem>> {
+    let tracking = reader.unique_key("tracking_number", "编号", seen);
+    let applicant = reader
+        .required("applicant_type")
+        .and_then(|_| reader.parsed("applicant_type", applicant_type, types));
+    let cells = ApplicationCells::read(&mut reader, channels);
+    cells.check_steps(&mut reader);
+    let lapse = matches!(
+        cells.outcome,
+        Some(Outcome::OtherHandling(OtherHandling::NoSupplement | OtherHandling::FeeNotPaid))
+    );
+    let intake = cells.read_intake(&mut reader);
+    cells.check_reply(&mut reader, lapse);
+    let (Some(tracking), Some(applicant), Some(intake)) = (tracking, applicant, intake) else {
+        return Err(reader.problems);
+    };
+    if !reader.problems.is_empty() {
+        return Err(reader.problems);
+    }
+    let events = cells.events(&intake);
+    let application = Application { intake: intake.clone(), regime: None, events: events.clone() };
+    if let Err(err) = clock::evaluate(&application, calendar, as_of) {
+        let message = err.in_chinese();
+        return Err(vec![Problem { row: reader.row, column: "办理过程".to_owned(), message }]);
+    }
+    Ok(ApplicationEntry {
+        record: ApplicationRecord {
+            tracking_number: tracking,
+            applicant,
+            intake,
+            regime: None,
+            events,
+            // A lapse's outcome comes from the clock, not from the register.
+            outcome: if lapse && cells.replied.is_none() { None } else { cells.outcome },
+        },
+        applicant_name: reader.free_text("applicant_name"),
+        description: reader.free_text("description"),
+    })
+}
+
+/// The cells of an application row from its channel on, each read by itself.
+struct ApplicationCells {
+    channel: Option<Channel>,
+    submitted: Option<Date>,
+    received: Option<Date>,
+    signed_for: Option<Date>,
+    confirmed: Option<Date>,
+    supplement_requested: Option<Date>,
+    supplement_by: Option<Date>,
+    supplement_received: Option<Date>,
+    consultation_sent: Option<Date>,
+    consultation_party: Option<Party>,
+    consultation_answered: Option<Date>,
+    extension_approved: Option<Date>,
+    fee_notified: Option<Date>,
+    fee_amount: Option<u64>,
+    fee_paid: Option<Date>,
+    replied: Option<Date>,
+    /// The outcome as written.
+    outcome_text: String,
+    outcome: Option<Outcome>,
+    /// The outcome written says the application is not yet settled.
+    open: bool,
+}
+
+impl ApplicationCells {
+    /// Reads the cells of `reader`'s row from the channel on, reporting each that cannot be read.
+    fn read(reader: &mut RowReader<'_>, channels: &str) -> ApplicationCells {
         let channel =
-            reader.required("channel").and_then(|_| reader.parsed("channel", channel, &channels));
+            reader.required("channel").and_then(|_| reader.parsed("channel", channel, channels));
         let submitted = reader.date("submitted");
         let received = reader.date("received");
         let signed_for = reader.date("signed_for");
         let confirmed = reader.date("confirmed");
         if reader.text("submitted").is_empty() && reader.text("received").is_empty() {
-            let key = if map.column("received").is_some() { "received" } else { "submitted" };
+            let key =
+                if reader.map.column("received").is_some() { "received" } else { "submitted" };
             reader.problem(key, "必填，不能为空".to_owned());
         }
         let supplement_requested = reader.date("supplement_requested");
@@ -319,91 +401,96 @@ pub fn applications(
         let consultation_answered = reader.date("consultation_answered");
         let extension_approved = reader.date("extension_approved");
         let fee_notified = reader.date("fee_notified");
-        let fee_amount_text = reader.text("fee_amount").to_owned();
-        let fee_amount = if fee_amount_text.is_empty() {
-            None
-        } else {
-            let amount = fee_amount_text.trim_end_matches('元').parse::<u64>().ok();
-            if amount.is_none() {
-                reader.problem("fee_amount", format!("“{fee_amount_text}”不是整数金额（元）"));
-            }
-            amount
-        };
+        let fee_amount = read_fee_amount(reader);
         let fee_paid = reader.date("fee_paid");
         let replied = reader.date("replied");
-        let outcome_text = reader.text("outcome").to_owned();
-        let (outcome, open) = if outcome_text.is_empty() {
-            (None, false)
-        } else {
-            match outcome(&outcome_text) {
-                Ok(Some(outcome)) => (Some(outcome), false),
-                Ok(None) => (None, true),
-                Err(message) => {
-                    reader.problem("outcome", message);
-                    (None, false)
-                }
-            }
-        };
-        if open && replied.is_some() {
+        let (outcome_text, outcome, open) = read_outcome(reader);
+        ApplicationCells {
+            channel,
+            submitted,
+            received,
+            signed_for,
+            confirmed,
+            supplement_requested,
+            supplement_by,
+            supplement_received,
+            consultation_sent,
+            consultation_party,
+            consultation_answered,
+            extension_approved,
+            fee_notified,
+            fee_amount,
+            fee_paid,
+            replied,
+            outcome_text,
+            outcome,
+            open,
+        }
+    }
+
+    /// Reports the steps that need another step the row does not have.
+    fn check_steps(&self, reader: &mut RowReader<'_>) {
+        if self.open && self.replied.is_some() {
+            let outcome_text = &self.outcome_text;
             reader.problem(
                 "replied",
                 format!("答复结果为“{outcome_text}”（尚未办结），却填写了答复日期"),
             );
         }
-        if supplement_by.is_some() && supplement_requested.is_none() {
+        if self.supplement_by.is_some() && self.supplement_requested.is_none() {
             reader.problem("supplement_by", "有补正期限但没有补正告知日期".to_owned());
         }
-        if supplement_received.is_some() && supplement_requested.is_none() {
+        if self.supplement_received.is_some() && self.supplement_requested.is_none() {
             reader.problem("supplement_received", "有补正日期但没有补正告知日期".to_owned());
         }
-        if consultation_answered.is_some() && consultation_sent.is_none() {
+        if self.consultation_answered.is_some() && self.consultation_sent.is_none() {
             reader.problem("consultation_answered", "有意见反馈日期但没有征求意见日期".to_owned());
         }
-        if fee_notified.is_some() != fee_amount.is_some() {
+        if self.fee_notified.is_some() != self.fee_amount.is_some() {
             reader.problem("fee_amount", "收费通知日期与收费金额须同时填写".to_owned());
         }
-        if fee_paid.is_some() && fee_notified.is_none() {
+        if self.fee_paid.is_some() && self.fee_notified.is_none() {
             reader.problem("fee_paid", "有缴费日期但没有收费通知日期".to_owned());
         }
-        let lapse = matches!(
-            outcome,
-            Some(Outcome::OtherHandling(OtherHandling::NoSupplement | OtherHandling::FeeNotPaid))
-        );
-        let intake = channel.and_then(|channel| {
-            intake(&mut reader, channel, submitted, received, signed_for, confirmed)
-        });
-        if replied.is_some() && outcome.is_none() && outcome_text.is_empty() {
+    }
+
+    /// The intake of the row, from its channel and dates (none when the channel is not read).
+    fn read_intake(&self, reader: &mut RowReader<'_>) -> Option<Intake> {
+        self.channel.and_then(|channel| {
+            intake(reader, channel, self.submitted, self.received, self.signed_for, self.confirmed)
+        })
+    }
+
+    /// Reports a reply date without an outcome, and an outcome without a reply date (but a lapse).
+    fn check_reply(&self, reader: &mut RowReader<'_>, lapse: bool) {
+        if self.replied.is_some() && self.outcome.is_none() && self.outcome_text.is_empty() {
             reader.problem("outcome", "已填答复日期，须填写答复结果".to_owned());
         }
         // An unreadable reply date is reported as such, not again as missing.
-        if outcome.is_some() && reader.text("replied").is_empty() && !lapse {
+        if self.outcome.is_some() && reader.text("replied").is_empty() && !lapse {
             reader.problem("replied", "已填答复结果，须填写答复日期".to_owned());
         }
-        let (Some(tracking), Some(applicant), Some(intake)) = (tracking, applicant, intake) else {
-            problems.extend(reader.problems);
-            continue;
-        };
-        if !reader.problems.is_empty() {
-            problems.extend(reader.problems);
-            continue;
-        }
+    }
+
+    /// The steps of the row as events of the reply clock, in date order.
+    fn events(&self, intake: &Intake) -> Vec<Event> {
         let mut events = Vec::new();
-        if let Some(on) = supplement_requested {
-            events.push(Event::SupplementRequested { on, reply_by: supplement_by });
+        if let Some(on) = self.supplement_requested {
+            events.push(Event::SupplementRequested { on, reply_by: self.supplement_by });
         }
-        if let Some(on) = supplement_received {
+        if let Some(on) = self.supplement_received {
             events.push(Event::SupplementReceived { on });
         }
-        if let Some(on) = consultation_sent {
+        if let Some(on) = self.consultation_sent {
             events.push(Event::ConsultationSent {
                 on,
-                party: consultation_party.unwrap_or(Party::ThirdParty),
+                party: self.consultation_party.unwrap_or(Party::ThirdParty),
             });
         }
-        if let Some(on) = consultation_answered {
+        if let Some(on) = self.consultation_answered {
             events.push(Event::ConsultationAnswered { on });
         }
-        if let Some(on) = extension_approved {
+        if let Some(on) = self.extension_approved {
             let regime = Regime::in_force_on(
                 intake.confirmed.or(intake.signed_for).unwrap_or(intake.submitted),
             )
@@ -413,41 +500,51 @@ pub fn applications(
                 working_days: regime.max_extension_working_days(),
             });
         }
-        if let (Some(on), Some(amount_yuan)) = (fee_notified, fee_amount) {
+        if let (Some(on), Some(amount_yuan)) = (self.fee_notified, self.fee_amount) {
             events.push(Event::FeeNotified { on, amount_yuan });
         }
-        if let Some(on) = fee_paid {
+        if let Some(on) = self.fee_paid {
             events.push(Event::FeePaid { on });
         }
-        if let Some(on) = replied {
+        if let Some(on) = self.replied {
             events.push(Event::Replied { on });
         }
         events.sort_by_key(Event::date);
-        let application =
-            Application { intake: intake.clone(), regime: None, events: events.clone() };
-        if let Err(err) = clock::evaluate(&application, calendar, as_of) {
-            problems.push(Problem {
-                row: *row,
-                column: "办理过程".to_owned(),
-                message: err.in_chinese(),
-            });
-            continue;
-        }
-        entries.push(ApplicationEntry {
-            record: ApplicationRecord {
-                tracking_number: tracking,
-                applicant,
-                intake,
-                regime: None,
-                events,
-                // A lapse's outcome comes from the clock, not from the register.
-                outcome: if lapse && replied.is_none() { None } else { outcome },
-            },
-            applicant_name: reader.free_text("applicant_name"),
-            description: reader.free_text("description"),
-        });
+        events
     }
-    if problems.is_empty() { Ok(entries) } else { Err(problems) }
+}
+
+/// The fee amount in 元 of `reader`'s row, when filled; a problem when it is not a whole number.
+fn read_fee_amount(reader: &mut RowReader<'_>) -> Option<u64> {
+    let fee_amount_text = reader.text("fee_amount").to_owned();
+    if fee_amount_text.is_empty() {
+        None
+    } else {
+        let amount = fee_amount_text.trim_end_matches('元').parse::<u64>().ok();
+        if amount.is_none() {
+            reader.problem("fee_amount", format!("“{fee_amount_text}”不是整数金额（元）"));
+        }
+        amount
+    }
+}
+
+/// The outcome of `reader`'s row: its text, the outcome read, and whether the text says the
+/// application is not yet settled.
+fn read_outcome(reader: &mut RowReader<'_>) -> (String, Option<Outcome>, bool) {
+    let outcome_text = reader.text("outcome").to_owned();
+    let (outcome, open) = if outcome_text.is_empty() {
+        (None, false)
+    } else {
+        match outcome(&outcome_text) {
+            Ok(Some(outcome)) => (Some(outcome), false),
+            Ok(None) => (None, true),
+            Err(message) => {
+                reader.problem("outcome", message);
+                (None, false)
+            }
+        }
+    };
+    (outcome_text, outcome, open)
 }
 
 /// The intake of a register row, from its dates (条例第三十一条: the date of receipt is the day handed in,

@@ -309,9 +309,65 @@ impl SearchIndex {
         if words.is_empty() && !exact.chars().any(char::is_alphanumeric) {
             return Ok(Results { empty_query: true, ..Results::default() });
         }
+        let query = self.query(request, &words, &exact);
+        let searcher = self.reader.searcher();
+        let (total, addresses) = top_docs(&searcher, &query, request)?;
+        let facets =
+            if request.facets { self.facets(&searcher, &query)? } else { Facets::default() };
+        let body_snippets = if request.snippets {
+            let mut body = SnippetGenerator::create(&searcher, &query, fields.body)?;
+            body.set_max_num_chars(120);
+            Some(body)
+        } else {
+            None
+        };
+        let mut hits = Vec::with_capacity(addresses.len());
+        for (score, address) in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            hits.push(self.hit(&doc, score, request, &words, body_snippets.as_ref()));
+        }
+        Ok(Results { total, hits, facets, empty_query: false })
+    }
+
+    /// The query for `request`: its words or its 文号 or 索引号 (`exact`), within its filters.
+    fn query(&self, request: &Request, words: &[String], exact: &str) -> BooleanQuery {
+        let fields = self.fields;
+        let text_clauses = self.word_clauses(words, request.any_word);
+        // A 文号 or 索引号 typed as such finds its item first.
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if !text_clauses.is_empty() {
+            any.push((Occur::Should, Box::new(BooleanQuery::new(text_clauses))));
+        }
+        for field in [fields.doc_number, fields.index_number] {
+            let term =
+                TermQuery::new(Term::from_field_text(field, exact), IndexRecordOption::Basic);
+            any.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), 50.0))));
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(any)))];
+        push_filter(&mut clauses, fields.agency_code, request.agency.as_deref());
+        push_filter(&mut clauses, fields.category, request.category.as_deref());
+        push_filter(&mut clauses, fields.genre, request.genre.as_deref());
+        if let Some(year) = request.year {
+            let from = u64::try_from(year).unwrap_or(0) * 10_000;
+            clauses.push((
+                Occur::Must,
+                Box::new(tantivy::query::RangeQuery::new(
+                    std::ops::Bound::Included(Term::from_field_u64(fields.day, from + 101)),
+                    std::ops::Bound::Included(Term::from_field_u64(fields.day, from + 1231)),
+                )),
+            ));
+        }
+        BooleanQuery::new(clauses)
+    }
+
+    /// A clause for each word: in the title, summary, body or 文号, the title weighing most; every word
+    /// must occur, or any of them with `any_word`.
+    fn word_clauses(&self, words: &[String], any_word: bool) -> Vec<(Occur, Box<dyn Query>)> {
+        let fields = self.fields;
         // Every word must occur in the title, summary, body or 文号; the title weighs most.
         let mut text_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for word in &words {
+        for word in words {
             let per_field: Vec<(Occur, Box<dyn Query>)> = [
                 (fields.title, 3.0),
                 (fields.summary, 1.5),
@@ -327,108 +383,54 @@ impl SearchIndex {
                 (Occur::Should, Box::new(BoostQuery::new(Box::new(term), boost)) as Box<dyn Query>)
             })
             .collect();
-            let occur = if request.any_word { Occur::Should } else { Occur::Must };
+            let occur = if any_word { Occur::Should } else { Occur::Must };
             text_clauses.push((occur, Box::new(BooleanQuery::new(per_field))));
         }
-        // A 文号 or 索引号 typed as such finds its item first.
-        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if !text_clauses.is_empty() {
-            any.push((Occur::Should, Box::new(BooleanQuery::new(text_clauses))));
-        }
-        for field in [fields.doc_number, fields.index_number] {
-            let term =
-                TermQuery::new(Term::from_field_text(field, &exact), IndexRecordOption::Basic);
-            any.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), 50.0))));
-        }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(BooleanQuery::new(any)))];
-        let mut filter = |field: Field, value: &Option<String>| {
-            if let Some(value) = value.as_deref().filter(|value| !value.is_empty()) {
-                clauses.push((
-                    Occur::Must,
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, value),
-                        IndexRecordOption::Basic,
-                    )),
-                ));
-            }
+        text_clauses
+    }
+
+    /// The hit for `doc`: its stored fields, its title marked up, and a snippet of its body when
+    /// `body_snippets` is given.
+    fn hit(
+        &self,
+        doc: &TantivyDocument,
+        score: f32,
+        request: &Request,
+        words: &[String],
+        body_snippets: Option<&SnippetGenerator>,
+    ) -> Hit {
+        let fields = self.fields;
+        let text = |field: Field| {
+            doc.get_first(field).and_then(|value| value.as_str()).unwrap_or_default().to_owned()
         };
-        filter(fields.agency_code, &request.agency);
-        filter(fields.category, &request.category);
-        filter(fields.genre, &request.genre);
-        if let Some(year) = request.year {
-            let from = u64::try_from(year).unwrap_or(0) * 10_000;
-            clauses.push((
-                Occur::Must,
-                Box::new(tantivy::query::RangeQuery::new(
-                    std::ops::Bound::Included(Term::from_field_u64(fields.day, from + 101)),
-                    std::ops::Bound::Included(Term::from_field_u64(fields.day, from + 1231)),
-                )),
-            ));
-        }
-        let query = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
-        let limit = request.limit.clamp(1, 100);
-        let top = TopDocs::with_limit(limit).and_offset(request.offset);
-        let (total, addresses): (usize, Vec<(f32, DocAddress)>) = match request.sort {
-            Sort::Relevance => searcher.search(&query, &(Count, top.order_by_score()))?,
-            Sort::Date => {
-                let (total, hits) = searcher
-                    .search(&query, &(Count, top.order_by_fast_field::<u64>("day", Order::Desc)))?;
-                (
-                    total,
-                    hits.into_iter()
-                        .map(|(day, address)| (day.unwrap_or(0) as f32, address))
-                        .collect(),
-                )
-            }
-        };
-        let facets =
-            if request.facets { self.facets(&searcher, &query)? } else { Facets::default() };
-        let body_snippets = if request.snippets {
-            let mut body = SnippetGenerator::create(&searcher, &query, fields.body)?;
-            body.set_max_num_chars(120);
-            Some(body)
-        } else {
-            None
-        };
-        let mut hits = Vec::with_capacity(addresses.len());
-        for (score, address) in addresses {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let text = |field: Field| {
-                doc.get_first(field).and_then(|value| value.as_str()).unwrap_or_default().to_owned()
-            };
-            let title = text(fields.title);
-            let title_html =
-                if request.snippets { highlight(&title, &words) } else { escape(&title) };
-            let snippet_html = match &body_snippets {
-                Some(generator) => {
-                    let snippet = generator.snippet_from_doc(&doc);
-                    let html = mark_ranges(snippet.fragment(), snippet.highlighted());
-                    if html.is_empty() {
-                        escape(&text(fields.summary).chars().take(120).collect::<String>())
-                    } else {
-                        html
-                    }
+        let title = text(fields.title);
+        let title_html = if request.snippets { highlight(&title, words) } else { escape(&title) };
+        let snippet_html = match body_snippets {
+            Some(generator) => {
+                let snippet = generator.snippet_from_doc(doc);
+                let html = mark_ranges(snippet.fragment(), snippet.highlighted());
+                if html.is_empty() {
+                    escape(&text(fields.summary).chars().take(120).collect::<String>())
+                } else {
+                    html
                 }
-                None => String::new(),
-            };
-            hits.push(Hit {
-                id: doc.get_first(fields.id).and_then(|value| value.as_u64()).unwrap_or_default(),
-                score,
-                title,
-                title_html,
-                snippet_html,
-                agency_code: text(fields.agency_code),
-                agency_name: text(fields.agency_name),
-                category: text(fields.category),
-                genre: text(fields.genre),
-                doc_number: text(fields.doc_number),
-                index_number: text(fields.index_number),
-                published: text(fields.published),
-            });
+            }
+            None => String::new(),
+        };
+        Hit {
+            id: doc.get_first(fields.id).and_then(|value| value.as_u64()).unwrap_or_default(),
+            score,
+            title,
+            title_html,
+            snippet_html,
+            agency_code: text(fields.agency_code),
+            agency_name: text(fields.agency_name),
+            category: text(fields.category),
+            genre: text(fields.genre),
+            doc_number: text(fields.doc_number),
+            index_number: text(fields.index_number),
+            published: text(fields.published),
         }
-        Ok(Results { total, hits, facets, empty_query: false })
     }
 
     fn facets(
@@ -461,6 +463,34 @@ impl SearchIndex {
             years,
             genres: list("/genre"),
         })
+    }
+}
+
+/// How many documents match `query`, and the page of them `request` asks for in its order.
+fn top_docs(
+    searcher: &tantivy::Searcher,
+    query: &BooleanQuery,
+    request: &Request,
+) -> Result<(usize, Vec<(f32, DocAddress)>), SearchError> {
+    let limit = request.limit.clamp(1, 100);
+    let top = TopDocs::with_limit(limit).and_offset(request.offset);
+    let (total, addresses): (usize, Vec<(f32, DocAddress)>) = match request.sort {
+        Sort::Relevance => searcher.search(query, &(Count, top.order_by_score()))?,
+        Sort::Date => {
+            let (total, hits) = searcher
+                .search(query, &(Count, top.order_by_fast_field::<u64>("day", Order::Desc)))?;
+            let hits = hits.into_iter().map(|(day, address)| (day.unwrap_or(0) as f32, address));
+            (total, hits.collect())
+        }
+    };
+    Ok((total, addresses))
+}
+
+/// Adds a required clause for `value` in `field` when it is given and not empty.
+fn push_filter(clauses: &mut Vec<(Occur, Box<dyn Query>)>, field: Field, value: Option<&str>) {
+    if let Some(value) = value.filter(|value| !value.is_empty()) {
+        let term = Term::from_field_text(field, value);
+        clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
     }
 }
 

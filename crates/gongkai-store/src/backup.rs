@@ -177,12 +177,34 @@ pub async fn backup(store: &Store, out: &mut impl Write) -> Result<Summary, Stor
     Ok(summary)
 }
 
+/// The error for a file that is not a whole gongkai backup, saying why.
+fn invalid(message: String) -> StoreError {
+    StoreError::InvalidData(format!("not a gongkai backup: {message}"))
+}
+
 /// Restores a backup into `store`, which must be migrated and empty; all or nothing (one transaction).
 pub async fn restore(store: &Store, input: &mut impl BufRead) -> Result<Summary, StoreError> {
-    let invalid =
-        |message: String| StoreError::InvalidData(format!("not a gongkai backup: {message}"));
     let mut lines = input.lines();
-    let header: Value = match lines.next() {
+    let (format, version) = read_header(lines.next())?;
+    check_restorable(store, version).await?;
+    let mut transaction = store.begin_write().await?;
+    let mut restoring = Restore::new(store.backend());
+    for line in lines {
+        let line = line.map_err(|err| invalid(err.to_string()))?;
+        restoring.read_line(&mut transaction, &line).await?;
+    }
+    restoring.check_end(format)?;
+    restoring.link_agencies(&mut transaction).await?;
+    if store.backend() == Backend::Postgres {
+        continue_identities(&mut transaction, store.backend()).await?;
+    }
+    transaction.commit().await?;
+    Ok(restoring.summary)
+}
+
+/// Reads the header line: the file's format (one this build reads) and its schema version.
+fn read_header(first: Option<std::io::Result<String>>) -> Result<(Option<i64>, i64), StoreError> {
+    let header: Value = match first {
         Some(line) => serde_json::from_str(&line.map_err(|err| invalid(err.to_string()))?)
             .map_err(|err| invalid(err.to_string()))?,
         None => return Err(invalid("the file is empty".to_owned())),
@@ -192,6 +214,11 @@ pub async fn restore(store: &Store, input: &mut impl BufRead) -> Result<Summary,
         return Err(invalid("the first line is not a gongkai backup header".to_owned()));
     }
     let version = header.get("schema_version").and_then(Value::as_i64).unwrap_or_default();
+    Ok((format, version))
+}
+
+/// Refuses a backup of a newer schema than this build knows, and a database that is not empty.
+async fn check_restorable(store: &Store, version: i64) -> Result<(), StoreError> {
     store.check_schema().await?;
     let known = store.known_schema_version();
     if version > known {
@@ -206,56 +233,104 @@ pub async fn restore(store: &Store, input: &mut impl BufRead) -> Result<Summary,
             "restore needs an empty database; this one has agencies".to_owned(),
         ));
     }
+    Ok(())
+}
 
-    let mut transaction = store.begin_write().await?;
-    let mut summary = Summary::default();
-    let mut current: Option<RestoreTarget> = None;
-    // An agency's parent and successor may have a higher id than it (an agency moved under, or merged
-    // into, one added later): agencies are inserted without them, and these set once all are in.
-    let mut links: Vec<(i64, Option<i64>, Option<i64>)> = Vec::new();
-    let mut end: Option<Value> = None;
-    for line in lines {
-        let line = line.map_err(|err| invalid(err.to_string()))?;
-        if end.is_some() {
+/// An agency's id, parent id and successor id, the last two set once every agency is in.
+type AgencyLink = (Option<i64>, Option<i64>, Option<i64>);
+
+/// A row's INSERT with its values bound.
+type RowInsert = sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// A restore under way: what was read, the table whose rows come next and the agencies' links.
+struct Restore {
+    backend: Backend,
+    summary: Summary,
+    current: Option<RestoreTarget>,
+    /// An agency's parent and successor may have a higher id than it (an agency moved under, or merged
+    /// into, one added later): agencies are inserted without them, and these set once all are in.
+    links: Vec<(i64, Option<i64>, Option<i64>)>,
+    end: Option<Value>,
+}
+
+impl Restore {
+    /// A restore that has read nothing after the header.
+    fn new(backend: Backend) -> Restore {
+        Restore {
+            backend,
+            summary: Summary::default(),
+            current: None,
+            links: Vec::new(),
+            end: None,
+        }
+    }
+
+    /// Takes one line after the header: the end line, a table line or a row of the current table.
+    async fn read_line(
+        &mut self,
+        transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+        line: &str,
+    ) -> Result<(), StoreError> {
+        if self.end.is_some() {
             return Err(invalid("lines after the end line".to_owned()));
         }
-        let value: Value = serde_json::from_str(&line).map_err(|err| invalid(err.to_string()))?;
+        let value: Value = serde_json::from_str(line).map_err(|err| invalid(err.to_string()))?;
         if let Some(counts) = value.get("end") {
-            end = Some(counts.clone());
-            continue;
+            self.end = Some(counts.clone());
+            return Ok(());
         }
         if let Some(table) = value.get("table").and_then(Value::as_str) {
-            if !TABLES.contains(&table) {
-                return Err(invalid(format!("unknown table `{table}`")));
-            }
-            let columns = columns(&mut transaction, store.backend(), table).await?;
-            let names: Vec<String> = columns.iter().map(|(name, _)| name.clone()).collect();
-            let listed: Vec<String> = value
-                .get("columns")
-                .and_then(Value::as_array)
-                .map(|columns| {
-                    columns.iter().filter_map(|column| column.as_str().map(str::to_owned)).collect()
-                })
-                .unwrap_or_default();
-            if listed != names {
-                return Err(invalid(format!(
-                    "table `{table}` has columns {listed:?}, the database {names:?}"
-                )));
-            }
-            let placeholders: Vec<String> =
-                (1..=names.len()).map(|index| format!("${index}")).collect();
-            let sql = format!(
-                "INSERT INTO {table} ({}) VALUES ({})",
-                names.join(", "),
-                placeholders.join(", ")
-            );
-            summary.tables += 1;
-            current = Some(RestoreTarget { table: table.to_owned(), columns, insert: sql });
-            continue;
+            return self.start_table(transaction, table, &value).await;
         }
-        let Some(RestoreTarget { table, columns, insert: sql }) = &current else {
+        self.insert_row(transaction, &value).await
+    }
+
+    /// Starts the rows of `table`, whose columns the line `value` lists as the database has them.
+    async fn start_table(
+        &mut self,
+        transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+        table: &str,
+        value: &Value,
+    ) -> Result<(), StoreError> {
+        if !TABLES.contains(&table) {
+            return Err(invalid(format!("unknown table `{table}`")));
+        }
+        let columns = columns(transaction, self.backend, table).await?;
+        let names: Vec<String> = columns.iter().map(|(name, _)| name.clone()).collect();
+        let listed: Vec<String> = value
+            .get("columns")
+            .and_then(Value::as_array)
+            .map(|columns| {
+                columns.iter().filter_map(|column| column.as_str().map(str::to_owned)).collect()
+            })
+            .unwrap_or_default();
+        if listed != names {
+            return Err(invalid(format!(
+                "table `{table}` has columns {listed:?}, the database {names:?}"
+            )));
+        }
+        let placeholders: Vec<String> =
+            (1..=names.len()).map(|index| format!("${index}")).collect();
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            names.join(", "),
+            placeholders.join(", ")
+        );
+        self.summary.tables += 1;
+        self.current = Some(RestoreTarget { table: table.to_owned(), columns, insert: sql });
+        Ok(())
+    }
+
+    /// Inserts the row `value` into the current table, keeping an agency's links for later.
+    async fn insert_row(
+        &mut self,
+        transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+        value: &Value,
+    ) -> Result<(), StoreError> {
+        let Some(target) = &self.current else {
             return Err(invalid("a row before any table".to_owned()));
         };
+        let (table, columns) = (&target.table, &target.columns);
         let values = value
             .as_array()
             .ok_or_else(|| invalid(format!("a row of `{table}` is not an array")))?;
@@ -266,101 +341,128 @@ pub async fn restore(store: &Store, input: &mut impl BufRead) -> Result<Summary,
                 columns.len()
             )));
         }
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-        let mut link: (Option<i64>, Option<i64>, Option<i64>) = (None, None, None);
-        for (value, (column, kind)) in values.iter().zip(columns) {
-            let wrong = || invalid(format!("`{table}.{column}`: unexpected value {value}"));
-            if table == "agencies" && matches!(column.as_str(), "id" | "parent_id" | "successor_id")
-            {
-                let number =
-                    if value.is_null() { None } else { Some(value.as_i64().ok_or_else(wrong)?) };
-                match column.as_str() {
-                    "id" => link.0 = number,
-                    "parent_id" => {
-                        link.1 = number;
-                        query = query.bind(None::<i64>);
-                        continue;
-                    }
-                    _ => {
-                        link.2 = number;
-                        query = query.bind(None::<i64>);
-                        continue;
-                    }
-                }
-            }
-            query = match kind {
-                Kind::Integer => query.bind(if value.is_null() {
-                    None
-                } else {
-                    Some(value.as_i64().ok_or_else(wrong)?)
-                }),
-                Kind::Text => query.bind(if value.is_null() {
-                    None
-                } else {
-                    Some(value.as_str().ok_or_else(wrong)?.to_owned())
-                }),
-                Kind::Blob => query.bind(if value.is_null() {
-                    None
-                } else {
-                    let text = value.get("hex").and_then(Value::as_str).ok_or_else(wrong)?;
-                    Some(hex::decode(text).map_err(|_| wrong())?)
-                }),
-            };
-        }
-        query.execute(&mut *transaction).await?;
+        let (query, link) = bind_row(target, values)?;
+        query.execute(&mut **transaction).await?;
         if let (Some(id), parent, successor) = link
             && (parent.is_some() || successor.is_some())
         {
-            links.push((id, parent, successor));
+            self.links.push((id, parent, successor));
         }
-        summary.rows += 1;
+        self.summary.rows += 1;
+        Ok(())
     }
-    // Whole, or nothing: a file cut short can end exactly after a complete row.
-    match (format, end) {
-        (Some(1), None) if summary.tables == TABLES.len() => {}
-        (Some(1), _) => {
-            return Err(invalid(format!(
-                "{} of {} tables: the file was cut short",
-                summary.tables,
-                TABLES.len()
-            )));
+
+    /// Whole, or nothing: a file cut short can end exactly after a complete row.
+    fn check_end(&self, format: Option<i64>) -> Result<(), StoreError> {
+        let summary = &self.summary;
+        match (format, &self.end) {
+            (Some(1), None) if summary.tables == TABLES.len() => {}
+            (Some(1), _) => {
+                return Err(invalid(format!(
+                    "{} of {} tables: the file was cut short",
+                    summary.tables,
+                    TABLES.len()
+                )));
+            }
+            (_, Some(counts))
+                if counts.get("tables").and_then(Value::as_u64) == Some(summary.tables as u64)
+                    && counts.get("rows").and_then(Value::as_u64) == Some(summary.rows) => {}
+            (_, Some(_)) => {
+                return Err(invalid(format!(
+                    "its end line does not match the {} tables and {} rows read",
+                    summary.tables, summary.rows
+                )));
+            }
+            (_, None) => return Err(invalid("no end line: the file was cut short".to_owned())),
         }
-        (_, Some(counts))
-            if counts.get("tables").and_then(Value::as_u64) == Some(summary.tables as u64)
-                && counts.get("rows").and_then(Value::as_u64) == Some(summary.rows) => {}
-        (_, Some(_)) => {
-            return Err(invalid(format!(
-                "its end line does not match the {} tables and {} rows read",
-                summary.tables, summary.rows
-            )));
+        Ok(())
+    }
+
+    /// Sets the agencies' parents and successors, now that every agency is in.
+    async fn link_agencies(
+        &self,
+        transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    ) -> Result<(), StoreError> {
+        for &(id, parent, successor) in &self.links {
+            sqlx::query("UPDATE agencies SET parent_id = $1, successor_id = $2 WHERE id = $3")
+                .bind(parent)
+                .bind(successor)
+                .bind(id)
+                .execute(&mut **transaction)
+                .await?;
         }
-        (_, None) => return Err(invalid("no end line: the file was cut short".to_owned())),
+        Ok(())
     }
-    for (id, parent, successor) in links {
-        sqlx::query("UPDATE agencies SET parent_id = $1, successor_id = $2 WHERE id = $3")
-            .bind(parent)
-            .bind(successor)
-            .bind(id)
-            .execute(&mut *transaction)
-            .await?;
-    }
-    if store.backend() == Backend::Postgres {
-        // Identity columns continue after the restored ids.
-        for table in TABLES {
-            let columns = columns(&mut transaction, store.backend(), table).await?;
-            let identity = columns.first().filter(|(name, kind)| {
-                matches!(name.as_str(), "id" | "seq") && *kind == Kind::Integer
-            });
-            if let Some((column, _)) = identity
-                && table != "audit_head"
-            {
-                let sql = format!(
-                    "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)"
-                );
-                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *transaction).await?;
+}
+
+/// The INSERT of `target` with a row's `values` bound; an agency's parent and successor are bound as
+/// NULL and returned with its id.
+fn bind_row(
+    target: &RestoreTarget,
+    values: &[Value],
+) -> Result<(RowInsert, AgencyLink), StoreError> {
+    let RestoreTarget { table, columns, insert: sql } = target;
+    let mut query: RowInsert = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+    let mut link: AgencyLink = (None, None, None);
+    for (value, (column, kind)) in values.iter().zip(columns) {
+        let wrong = || invalid(format!("`{table}.{column}`: unexpected value {value}"));
+        if table == "agencies" && matches!(column.as_str(), "id" | "parent_id" | "successor_id") {
+            let number =
+                if value.is_null() { None } else { Some(value.as_i64().ok_or_else(wrong)?) };
+            match column.as_str() {
+                "id" => link.0 = number,
+                "parent_id" => {
+                    link.1 = number;
+                    query = query.bind(None::<i64>);
+                    continue;
+                }
+                _ => {
+                    link.2 = number;
+                    query = query.bind(None::<i64>);
+                    continue;
+                }
             }
         }
+        query = match kind {
+            Kind::Integer => query.bind(if value.is_null() {
+                None
+            } else {
+                Some(value.as_i64().ok_or_else(wrong)?)
+            }),
+            Kind::Text => query.bind(if value.is_null() {
+                None
+            } else {
+                Some(value.as_str().ok_or_else(wrong)?.to_owned())
+            }),
+            Kind::Blob => query.bind(if value.is_null() {
+                None
+            } else {
+                let text = value.get("hex").and_then(Value::as_str).ok_or_else(wrong)?;
+                Some(hex::decode(text).map_err(|_| wrong())?)
+            }),
+        };
     }
-    transaction.commit().await?;
-    Ok(summary)
+    Ok((query, link))
+}
+
+/// On PostgreSQL: identity columns continue after the restored ids.
+async fn continue_identities(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+) -> Result<(), StoreError> {
+    for table in TABLES {
+        let columns = columns(transaction, backend, table).await?;
+        let identity = columns
+            .first()
+            .filter(|(name, kind)| matches!(name.as_str(), "id" | "seq") && *kind == Kind::Integer);
+        if let Some((column, _)) = identity
+            && table != "audit_head"
+        {
+            let sql = format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)"
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut **transaction).await?;
+        }
+    }
+    Ok(())
 }

@@ -273,52 +273,14 @@ pub async fn book(
     booking: &NewBooking<'_>,
     actor: &Actor<'_>,
 ) -> Result<Booked, StoreError> {
-    if booking.name.trim().is_empty() || booking.phone.trim().is_empty() {
-        return Err(StoreError::InvalidData(
-            "a booking needs a name and a phone number".to_owned(),
-        ));
-    }
-    if booking.day <= today {
-        return Ok(Booked::Refused("只能预约明天及以后的日期。".to_owned()));
-    }
-    if booking.day > today + time::Duration::days(BOOKING_WINDOW_DAYS) {
-        return Ok(Booked::Refused(format!("只能预约{BOOKING_WINDOW_DAYS}天以内的日期。")));
-    }
-    match calendar.is_working_day(booking.day) {
-        Ok(true) => {}
-        Ok(false) => {
-            return Ok(Booked::Refused(format!(
-                "{} 不是工作日（节假日或周末），查阅点不开放，请选择其他日期。",
-                booking.day
-            )));
-        }
-        Err(_) => {
-            return Ok(Booked::Refused(format!(
-                "{} 所在年度的节假日安排尚未公布，暂不能预约。",
-                booking.day
-            )));
-        }
+    if let Some(reason) = day_refusal(calendar, today, booking)? {
+        return Ok(Booked::Refused(reason));
     }
     let Some(point) = reading_point(store, booking.point_id, booking.day).await? else {
         return Ok(Booked::Refused("该查阅点在所选日期不开放。".to_owned()));
     };
-    let offered = point.slots_on(booking.day);
-    if offered.is_empty() {
-        return Ok(Booked::Refused(format!(
-            "该查阅点{}不开放，请选择其他日期。",
-            if point.closed_days.contains(&booking.day.to_string()) {
-                format!("{}闭馆", booking.day)
-            } else {
-                format!("每{}", gongkai_core::reading::weekday_name(booking.day.weekday()))
-            }
-        )));
-    }
-    if !offered.iter().any(|slot| slot == booking.slot) {
-        return Ok(Booked::Refused(format!(
-            "所选时段在{}不开放，当日可预约的时段为：{}。",
-            booking.day,
-            offered.join("、")
-        )));
+    if let Some(reason) = slot_refusal(&point, booking) {
+        return Ok(Booked::Refused(reason));
     }
     let code = format!(
         "{:06}",
@@ -328,46 +290,14 @@ pub async fn book(
     let mut transaction = store.begin_write().await?;
     // First write: takes the write lock (SQLite) or the counter row's lock (PostgreSQL) until commit, so
     // bookings are taken one at a time.
-    let sequence: i64 = sqlx::query(
-        "INSERT INTO counters (name, value) VALUES ($1, 1) \
-         ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
-    )
-    .bind(format!("booking:{year}"))
-    .fetch_one(&mut *transaction)
-    .await?
-    .try_get("value")?;
-    let seats: Vec<i64> = sqlx::query(
-        "SELECT seat FROM bookings WHERE reading_point_id = $1 AND day = $2 AND slot = $3 AND cancelled_at IS NULL",
-    )
-    .bind(point.id)
-    .bind(booking.day.to_string())
-    .bind(booking.slot)
-    .fetch_all(&mut *transaction)
-    .await?
-    .iter()
-    .map(|row| row.try_get("seat"))
-    .collect::<Result<_, _>>()?;
+    let sequence = next_sequence(&mut transaction, year).await?;
+    let seats = taken_seats(&mut transaction, point.id, booking).await?;
     let Some(seat) = (1..=point.capacity).find(|seat| !seats.contains(seat)) else {
         transaction.rollback().await?;
         return Ok(Booked::Full);
     };
     let reference = format!("YY{year}{sequence:06}");
-    sqlx::query(
-        "INSERT INTO bookings (reading_point_id, day, slot, seat, reference, code_hash, name, phone, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(point.id)
-    .bind(booking.day.to_string())
-    .bind(booking.slot)
-    .bind(seat)
-    .bind(&reference)
-    .bind(store.code_key().hash(&reference, &code))
-    .bind(booking.name)
-    .bind(booking.phone)
-    .bind(now_text())
-    .execute(&mut *transaction)
-    .await
-    .map_err(|err| StoreError::on_unique(err, "booking seat", &reference))?;
+    insert_booking(&mut transaction, store, point.id, booking, seat, &reference, &code).await?;
     let after = serde_json::json!({
         "reading_point": point.id,
         "day": booking.day.to_string(),
@@ -387,6 +317,123 @@ pub async fn book(
     .await?;
     transaction.commit().await?;
     Ok(Booked::Confirmed(BookingReceipt { reference, code }))
+}
+
+/// Why the day of `booking` cannot be booked (in Chinese, for the page), if it cannot; a booking without
+/// a name or phone number is an error.
+fn day_refusal(
+    calendar: &Calendar,
+    today: Date,
+    booking: &NewBooking<'_>,
+) -> Result<Option<String>, StoreError> {
+    if booking.name.trim().is_empty() || booking.phone.trim().is_empty() {
+        return Err(StoreError::InvalidData(
+            "a booking needs a name and a phone number".to_owned(),
+        ));
+    }
+    if booking.day <= today {
+        return Ok(Some("只能预约明天及以后的日期。".to_owned()));
+    }
+    if booking.day > today + time::Duration::days(BOOKING_WINDOW_DAYS) {
+        return Ok(Some(format!("只能预约{BOOKING_WINDOW_DAYS}天以内的日期。")));
+    }
+    match calendar.is_working_day(booking.day) {
+        Ok(true) => Ok(None),
+        Ok(false) => Ok(Some(format!(
+            "{} 不是工作日（节假日或周末），查阅点不开放，请选择其他日期。",
+            booking.day
+        ))),
+        Err(_) => Ok(Some(format!("{} 所在年度的节假日安排尚未公布，暂不能预约。", booking.day))),
+    }
+}
+
+/// Why the reading point does not offer the slot of `booking` on its day (in Chinese), if it does not.
+fn slot_refusal(point: &ReadingPoint, booking: &NewBooking<'_>) -> Option<String> {
+    let offered = point.slots_on(booking.day);
+    if offered.is_empty() {
+        return Some(format!(
+            "该查阅点{}不开放，请选择其他日期。",
+            if point.closed_days.contains(&booking.day.to_string()) {
+                format!("{}闭馆", booking.day)
+            } else {
+                format!("每{}", gongkai_core::reading::weekday_name(booking.day.weekday()))
+            }
+        ));
+    }
+    if !offered.iter().any(|slot| slot == booking.slot) {
+        return Some(format!(
+            "所选时段在{}不开放，当日可预约的时段为：{}。",
+            booking.day,
+            offered.join("、")
+        ));
+    }
+    None
+}
+
+/// The next booking number of `year`: the first write of a booking's transaction.
+async fn next_sequence(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    year: i32,
+) -> Result<i64, StoreError> {
+    let sequence: i64 = sqlx::query(
+        "INSERT INTO counters (name, value) VALUES ($1, 1) \
+         ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+    )
+    .bind(format!("booking:{year}"))
+    .fetch_one(&mut **transaction)
+    .await?
+    .try_get("value")?;
+    Ok(sequence)
+}
+
+/// The seats of the slot of `booking` that active bookings hold.
+async fn taken_seats(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    point_id: i64,
+    booking: &NewBooking<'_>,
+) -> Result<Vec<i64>, StoreError> {
+    let seats: Vec<i64> = sqlx::query(
+        "SELECT seat FROM bookings WHERE reading_point_id = $1 AND day = $2 AND slot = $3 AND cancelled_at IS NULL",
+    )
+    .bind(point_id)
+    .bind(booking.day.to_string())
+    .bind(booking.slot)
+    .fetch_all(&mut **transaction)
+    .await?
+    .iter()
+    .map(|row| row.try_get("seat"))
+    .collect::<Result<_, _>>()?;
+    Ok(seats)
+}
+
+/// Inserts the booking of `seat`, keeping only the hash of its code; a seat taken meanwhile is a
+/// duplicate.
+async fn insert_booking(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    store: &Store,
+    point_id: i64,
+    booking: &NewBooking<'_>,
+    seat: i64,
+    reference: &str,
+    code: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO bookings (reading_point_id, day, slot, seat, reference, code_hash, name, phone, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(point_id)
+    .bind(booking.day.to_string())
+    .bind(booking.slot)
+    .bind(seat)
+    .bind(reference)
+    .bind(store.code_key().hash(reference, code))
+    .bind(booking.name)
+    .bind(booking.phone)
+    .bind(now_text())
+    .execute(&mut **transaction)
+    .await
+    .map_err(|err| StoreError::on_unique(err, "booking seat", reference))?;
+    Ok(())
 }
 
 /// A booking as its holder sees it.

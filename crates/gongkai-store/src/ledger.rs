@@ -80,120 +80,8 @@ async fn add_in(
     entry: &Entry<'_>,
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
-    let id = agency.id;
-    if let Entry::Review { application, .. } | Entry::Lawsuit { application, .. } = entry
-        && let Some(number) = optional(application)
-    {
-        let found: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM applications \
-             WHERE agency_id = $1 AND tracking_number = $2",
-        )
-        .bind(id)
-        .bind(number)
-        .fetch_one(&mut **transaction)
-        .await?
-        .try_get("n")?;
-        if found == 0 {
-            return Err(StoreError::NotFound { what: "application", key: number.to_owned() });
-        }
-    }
-    match *entry {
-        Entry::Response { day, kind, topic, head_attended } => {
-            sqlx::query("INSERT INTO responses (agency_id, day, kind, topic, head_attended) VALUES ($1, $2, $3, $4, $5)")
-                .bind(id)
-                .bind(day.to_string())
-                .bind(to_text(&kind))
-                .bind(optional(topic))
-                .bind(i64::from(head_attended))
-                .execute(&mut **transaction)
-                .await?;
-        }
-        Entry::Review { filed, application } => {
-            sqlx::query("INSERT INTO reviews (agency_id, application, filed) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(optional(application))
-                .bind(filed.to_string())
-                .execute(&mut **transaction)
-                .await?;
-        }
-        Entry::Lawsuit { filed, application, after_review, as_review_organ } => {
-            sqlx::query(
-                "INSERT INTO lawsuits (agency_id, application, filed, after_review, as_review_organ) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(id)
-            .bind(optional(application))
-            .bind(filed.to_string())
-            .bind(i64::from(after_review))
-            .bind(i64::from(as_review_organ))
-            .execute(&mut **transaction)
-            .await?;
-        }
-        Entry::Complaint { received, summary } => {
-            sqlx::query(
-                "INSERT INTO complaints (agency_id, received, summary) VALUES ($1, $2, $3)",
-            )
-            .bind(id)
-            .bind(received.to_string())
-            .bind(summary.trim())
-            .execute(&mut **transaction)
-            .await?;
-        }
-        Entry::Meeting { day, title } => {
-            sqlx::query("INSERT INTO meetings (agency_id, day, title) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(day.to_string())
-                .bind(title.trim())
-                .execute(&mut **transaction)
-                .await?;
-        }
-        Entry::Training { day, title, trainees } => {
-            sqlx::query(
-                "INSERT INTO trainings (agency_id, day, title, trainees) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(id)
-            .bind(day.to_string())
-            .bind(title.trim())
-            .bind(i64::from(trainees))
-            .execute(&mut **transaction)
-            .await?;
-        }
-        Entry::Staff { label, full_time, from } => {
-            sqlx::query(
-                "INSERT INTO staff_assignments (agency_id, label, full_time, from_day) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(id)
-            .bind(label.trim())
-            .bind(i64::from(full_time))
-            .bind(from.to_string())
-            .execute(&mut **transaction)
-            .await?;
-        }
-        Entry::Funding { year, amount_wan_yuan } => {
-            sqlx::query(
-                "INSERT INTO funding (agency_id, year, amount) VALUES ($1, $2, $3) \
-                 ON CONFLICT (agency_id, year) DO UPDATE SET amount = excluded.amount",
-            )
-            .bind(id)
-            .bind(i64::from(year))
-            .bind(amount_wan_yuan.ten_thousandths())
-            .execute(&mut **transaction)
-            .await?;
-        }
-        Entry::Declared { year, measure, value, source } => {
-            sqlx::query(
-                "INSERT INTO declared_figures (agency_id, year, measure, value, source) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (agency_id, year, measure) DO UPDATE SET value = excluded.value, source = excluded.source",
-            )
-            .bind(id)
-            .bind(i64::from(year))
-            .bind(measure)
-            .bind(value.ten_thousandths())
-            .bind(source.trim())
-            .execute(&mut **transaction)
-            .await?;
-        }
-    }
+    check_application(transaction, agency.id, entry).await?;
+    insert_entry(transaction, agency.id, entry).await?;
     let after = format!("{entry:?}");
     audit::record(
         transaction,
@@ -202,6 +90,237 @@ async fn add_in(
         &format!("agency:{}", agency.code),
         Some(&after),
     )
+    .await?;
+    Ok(())
+}
+
+/// Refuses a review or lawsuit naming an application that is not one of the agency's.
+async fn check_application(
+    transaction: &mut Transaction,
+    agency_id: i64,
+    entry: &Entry<'_>,
+) -> Result<(), StoreError> {
+    if let Entry::Review { application, .. } | Entry::Lawsuit { application, .. } = entry
+        && let Some(number) = optional(application)
+    {
+        let found: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM applications \
+             WHERE agency_id = $1 AND tracking_number = $2",
+        )
+        .bind(agency_id)
+        .bind(number)
+        .fetch_one(&mut **transaction)
+        .await?
+        .try_get("n")?;
+        if found == 0 {
+            return Err(StoreError::NotFound { what: "application", key: number.to_owned() });
+        }
+    }
+    Ok(())
+}
+
+/// Inserts the entry's row (funding and a declared figure replace the year's earlier value).
+async fn insert_entry(
+    transaction: &mut Transaction,
+    id: i64,
+    entry: &Entry<'_>,
+) -> Result<(), StoreError> {
+    match *entry {
+        Entry::Response { day, kind, topic, head_attended } => {
+            insert_response(transaction, id, day, kind, topic, head_attended).await
+        }
+        Entry::Review { filed, application } => {
+            insert_review(transaction, id, filed, application).await
+        }
+        Entry::Lawsuit { filed, application, after_review, as_review_organ } => {
+            insert_lawsuit(transaction, id, filed, application, after_review, as_review_organ).await
+        }
+        Entry::Complaint { received, summary } => {
+            insert_complaint(transaction, id, received, summary).await
+        }
+        Entry::Meeting { day, title } => insert_meeting(transaction, id, day, title).await,
+        Entry::Training { day, title, trainees } => {
+            insert_training(transaction, id, day, title, trainees).await
+        }
+        Entry::Staff { label, full_time, from } => {
+            insert_staff(transaction, id, label, full_time, from).await
+        }
+        Entry::Funding { year, amount_wan_yuan } => {
+            upsert_funding(transaction, id, year, amount_wan_yuan).await
+        }
+        Entry::Declared { year, measure, value, source } => {
+            upsert_declared(transaction, id, year, measure, value, source).await
+        }
+    }
+}
+
+/// Inserts a response or interpretation.
+async fn insert_response(
+    transaction: &mut Transaction,
+    id: i64,
+    day: Date,
+    kind: ResponseKind,
+    topic: &str,
+    head_attended: bool,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO responses (agency_id, day, kind, topic, head_attended) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id)
+        .bind(day.to_string())
+        .bind(to_text(&kind))
+        .bind(optional(topic))
+        .bind(i64::from(head_attended))
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
+}
+
+/// Inserts an administrative review, with the application it concerns if one is named.
+async fn insert_review(
+    transaction: &mut Transaction,
+    id: i64,
+    filed: Date,
+    application: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO reviews (agency_id, application, filed) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(optional(application))
+        .bind(filed.to_string())
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
+}
+
+/// Inserts a lawsuit, with the application it concerns if one is named.
+async fn insert_lawsuit(
+    transaction: &mut Transaction,
+    id: i64,
+    filed: Date,
+    application: &str,
+    after_review: bool,
+    as_review_organ: bool,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO lawsuits (agency_id, application, filed, after_review, as_review_organ) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(optional(application))
+    .bind(filed.to_string())
+    .bind(i64::from(after_review))
+    .bind(i64::from(as_review_organ))
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
+/// Inserts a complaint received.
+async fn insert_complaint(
+    transaction: &mut Transaction,
+    id: i64,
+    received: Date,
+    summary: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO complaints (agency_id, received, summary) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(received.to_string())
+        .bind(summary.trim())
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
+}
+
+/// Inserts a meeting.
+async fn insert_meeting(
+    transaction: &mut Transaction,
+    id: i64,
+    day: Date,
+    title: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO meetings (agency_id, day, title) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(day.to_string())
+        .bind(title.trim())
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
+}
+
+/// Inserts a training with its number of trainees.
+async fn insert_training(
+    transaction: &mut Transaction,
+    id: i64,
+    day: Date,
+    title: &str,
+    trainees: u32,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO trainings (agency_id, day, title, trainees) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(day.to_string())
+        .bind(title.trim())
+        .bind(i64::from(trainees))
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
+}
+
+/// Inserts a staff assignment, full-time or not, from its first day.
+async fn insert_staff(
+    transaction: &mut Transaction,
+    id: i64,
+    label: &str,
+    full_time: bool,
+    from: Date,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO staff_assignments (agency_id, label, full_time, from_day) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id)
+    .bind(label.trim())
+    .bind(i64::from(full_time))
+    .bind(from.to_string())
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
+/// Sets the year's funding, replacing an earlier value.
+async fn upsert_funding(
+    transaction: &mut Transaction,
+    id: i64,
+    year: i32,
+    amount_wan_yuan: Quantity,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO funding (agency_id, year, amount) VALUES ($1, $2, $3) \
+         ON CONFLICT (agency_id, year) DO UPDATE SET amount = excluded.amount",
+    )
+    .bind(id)
+    .bind(i64::from(year))
+    .bind(amount_wan_yuan.ten_thousandths())
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
+/// Sets a figure of the year declared from another system, replacing an earlier value.
+async fn upsert_declared(
+    transaction: &mut Transaction,
+    id: i64,
+    year: i32,
+    measure: &str,
+    value: Quantity,
+    source: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO declared_figures (agency_id, year, measure, value, source) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (agency_id, year, measure) DO UPDATE SET value = excluded.value, source = excluded.source",
+    )
+    .bind(id)
+    .bind(i64::from(year))
+    .bind(measure)
+    .bind(value.ten_thousandths())
+    .bind(source.trim())
+    .execute(&mut **transaction)
     .await?;
     Ok(())
 }

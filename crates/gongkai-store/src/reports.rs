@@ -302,87 +302,11 @@ pub async fn transition(
     let agency = agencies::by_code(store, code).await?;
     let now = now_text();
     let mut transaction = store.begin_write().await?;
-    // Write first, so concurrent steps run one after the other (see `handling::record`).
-    sqlx::query(
-        "INSERT INTO annual_reports (agency_id, year, format, state, version) VALUES ($1, $2, $3, 'draft', 0) \
-         ON CONFLICT (agency_id, year) DO UPDATE SET version = annual_reports.version",
-    )
-    .bind(agency.id)
-    .bind(i64::from(year))
-    .bind(format)
-    .execute(&mut *transaction)
-    .await
-    .map_err(StoreError::from)?;
-    let sql = format!("{WORKFLOW_SELECT} WHERE r.agency_id = $1 AND r.year = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(agency.id)
-        .bind(i64::from(year))
-        .fetch_one(&mut *transaction)
-        .await
-        .map_err(StoreError::from)?;
-    let current = workflow_from_row(&row)?;
+    let current = start_workflow(&mut transaction, agency.id, year, format).await?;
     if current.version != expected_version {
         return Err(StoreError::Conflict { expected: expected_version }.into());
     }
-    let wrong = || WorkflowError::WrongState { state: current.state.clone() };
-    let (action, sql, binds): (&str, &'static str, Vec<Option<String>>) = match step {
-        Transition::Submit { preparer, phone } => {
-            if !matches!(current.state.as_str(), "draft" | "returned" | "published") {
-                return Err(wrong());
-            }
-            (
-                "report.submit",
-                "UPDATE annual_reports SET state = 'submitted', format = $1, preparer = $2, phone = $3, \
-                 reviewer = NULL, head = NULL, submitted_at = $4, signed_at = NULL, version = version + 1 \
-                 WHERE agency_id = $5 AND year = $6",
-                vec![
-                    Some(format.to_owned()),
-                    Some(preparer.to_owned()),
-                    Some(phone.to_owned()),
-                    Some(now.clone()),
-                ],
-            )
-        }
-        Transition::Return { reviewer, comments } | Transition::Approve { reviewer, comments } => {
-            if current.state != "submitted" || current.reviewer.is_some() {
-                return Err(wrong());
-            }
-            if current.preparer.as_deref() == Some(reviewer) {
-                return Err(WorkflowError::SamePerson { role: "review" });
-            }
-            let returning = matches!(step, Transition::Return { .. });
-            (
-                if returning { "report.return" } else { "report.approve" },
-                if returning {
-                    // Who returned it is in the audit entry.
-                    "UPDATE annual_reports SET state = 'returned', comments = $1, reviewer = NULL, \
-                     version = version + 1 WHERE agency_id = $2 AND year = $3"
-                } else {
-                    "UPDATE annual_reports SET comments = $1, reviewer = $2, version = version + 1 \
-                     WHERE agency_id = $3 AND year = $4"
-                },
-                if returning {
-                    vec![Some(comments.to_owned())]
-                } else {
-                    vec![Some(comments.to_owned()), Some(reviewer.to_owned())]
-                },
-            )
-        }
-        Transition::Sign { head } => {
-            if current.state != "submitted" || current.reviewer.is_none() {
-                return Err(wrong());
-            }
-            if current.preparer.as_deref() == Some(head) {
-                return Err(WorkflowError::SamePerson { role: "sign" });
-            }
-            (
-                "report.sign",
-                "UPDATE annual_reports SET state = 'signed', head = $1, signed_at = $2, version = version + 1 \
-                 WHERE agency_id = $3 AND year = $4",
-                vec![Some(head.to_owned()), Some(now.clone())],
-            )
-        }
-    };
+    let StepUpdate { action, sql, binds } = step_update(step, &current, format, &now)?;
     let mut query = sqlx::query(sql);
     for value in binds {
         query = query.bind(value);
@@ -393,14 +317,7 @@ pub async fn transition(
         .execute(&mut *transaction)
         .await
         .map_err(StoreError::from)?;
-    let sql = format!("{WORKFLOW_SELECT} WHERE r.agency_id = $1 AND r.year = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(agency.id)
-        .bind(i64::from(year))
-        .fetch_one(&mut *transaction)
-        .await
-        .map_err(StoreError::from)?;
-    let after = workflow_from_row(&row)?;
+    let after = read_workflow(&mut transaction, agency.id, year).await?;
     let before = serde_json::json!({ "state": current.state }).to_string();
     let after_json = serde_json::to_string(&after).unwrap_or_default();
     audit::record_change(
@@ -414,6 +331,120 @@ pub async fn transition(
     .await?;
     transaction.commit().await.map_err(StoreError::from)?;
     Ok(after)
+}
+
+/// The workflow of the agency's `year` as the step finds it, created in `draft` if it was not started.
+/// Writes first, so concurrent steps run one after the other (see `handling::record`).
+async fn start_workflow(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    agency_id: i64,
+    year: i32,
+    format: &str,
+) -> Result<Workflow, StoreError> {
+    sqlx::query(
+        "INSERT INTO annual_reports (agency_id, year, format, state, version) VALUES ($1, $2, $3, 'draft', 0) \
+         ON CONFLICT (agency_id, year) DO UPDATE SET version = annual_reports.version",
+    )
+    .bind(agency_id)
+    .bind(i64::from(year))
+    .bind(format)
+    .execute(&mut **transaction)
+    .await?;
+    read_workflow(transaction, agency_id, year).await
+}
+
+/// The workflow of the agency's `year`, read inside the step's transaction.
+async fn read_workflow(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    agency_id: i64,
+    year: i32,
+) -> Result<Workflow, StoreError> {
+    let sql = format!("{WORKFLOW_SELECT} WHERE r.agency_id = $1 AND r.year = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(agency_id)
+        .bind(i64::from(year))
+        .fetch_one(&mut **transaction)
+        .await?;
+    workflow_from_row(&row)
+}
+
+/// What a step writes: its audit action, its UPDATE and the values bound before the agency and year.
+struct StepUpdate {
+    action: &'static str,
+    sql: &'static str,
+    binds: Vec<Option<String>>,
+}
+
+/// The update `step` makes to the `current` workflow, or why the step is refused.
+fn step_update(
+    step: Transition<'_>,
+    current: &Workflow,
+    format: &str,
+    now: &str,
+) -> Result<StepUpdate, WorkflowError> {
+    let wrong = || WorkflowError::WrongState { state: current.state.clone() };
+    match step {
+        Transition::Submit { preparer, phone } => {
+            if !matches!(current.state.as_str(), "draft" | "returned" | "published") {
+                return Err(wrong());
+            }
+            Ok(StepUpdate {
+                action: "report.submit",
+                sql: "UPDATE annual_reports SET state = 'submitted', format = $1, preparer = $2, phone = $3, \
+                      reviewer = NULL, head = NULL, submitted_at = $4, signed_at = NULL, version = version + 1 \
+                      WHERE agency_id = $5 AND year = $6",
+                binds: vec![
+                    Some(format.to_owned()),
+                    Some(preparer.to_owned()),
+                    Some(phone.to_owned()),
+                    Some(now.to_owned()),
+                ],
+            })
+        }
+        Transition::Return { reviewer, comments } | Transition::Approve { reviewer, comments } => {
+            if current.state != "submitted" || current.reviewer.is_some() {
+                return Err(wrong());
+            }
+            if current.preparer.as_deref() == Some(reviewer) {
+                return Err(WorkflowError::SamePerson { role: "review" });
+            }
+            Ok(review_update(matches!(step, Transition::Return { .. }), reviewer, comments))
+        }
+        Transition::Sign { head } => {
+            if current.state != "submitted" || current.reviewer.is_none() {
+                return Err(wrong());
+            }
+            if current.preparer.as_deref() == Some(head) {
+                return Err(WorkflowError::SamePerson { role: "sign" });
+            }
+            Ok(StepUpdate {
+                action: "report.sign",
+                sql: "UPDATE annual_reports SET state = 'signed', head = $1, signed_at = $2, version = version + 1 \
+                      WHERE agency_id = $3 AND year = $4",
+                binds: vec![Some(head.to_owned()), Some(now.to_owned())],
+            })
+        }
+    }
+}
+
+/// The reviewer's update: sending the report back (`returning`) or approving it, with comments.
+fn review_update(returning: bool, reviewer: &str, comments: &str) -> StepUpdate {
+    StepUpdate {
+        action: if returning { "report.return" } else { "report.approve" },
+        sql: if returning {
+            // Who returned it is in the audit entry.
+            "UPDATE annual_reports SET state = 'returned', comments = $1, reviewer = NULL, \
+             version = version + 1 WHERE agency_id = $2 AND year = $3"
+        } else {
+            "UPDATE annual_reports SET comments = $1, reviewer = $2, version = version + 1 \
+             WHERE agency_id = $3 AND year = $4"
+        },
+        binds: if returning {
+            vec![Some(comments.to_owned())]
+        } else {
+            vec![Some(comments.to_owned()), Some(reviewer.to_owned())]
+        },
+    }
 }
 
 /// The staff-written paragraphs of the agency's `year`, by section code (`overview`, `problems`, …).

@@ -16,132 +16,206 @@ pub(crate) fn read(text: &str) -> Document {
 /// the PDF reader's own text is not — it has placed its columns and paragraphs by geometry already, and a
 /// table it refused (overprinted figures) must not come back as a table parted by spaces.
 pub(crate) fn read_text(text: &str, laid_out: bool) -> Document {
-    let mut document = Document::default();
-    let mut table: Option<RawTable> = None;
-    let mut row: Vec<RawCell> = Vec::new();
-    let finish_row = |table: &mut Option<RawTable>, row: &mut Vec<RawCell>| {
-        if !row.is_empty() {
-            table.get_or_insert_with(RawTable::default).rows.push(std::mem::take(row));
-        }
-    };
-    let mut blank_run = 0usize;
     let lines: Vec<&str> = text.lines().map(|line| line.trim_end_matches('\r')).collect();
     let regions = if laid_out { spaced_regions(&lines) } else { Vec::new() };
-    // Each line's region (its first and last line), by line: looked up once a line.
-    let mut region_of: Vec<Option<(usize, usize)>> = vec![None; lines.len()];
-    for &(start, end) in &regions {
+    let region_of = region_index(&regions, lines.len());
+    // The width of the widest line: a prose line about as wide, not ending a sentence, was wrapped.
+    let full_width = widest_prose_line(&lines, &region_of);
+    // Text taken out of a PDF wraps its paragraphs at the page's width and parts them with blank lines: when
+    // several lines reach the width without ending a sentence, the lines of a paragraph are joined until a
+    // blank line (or a heading); otherwise (a word processor's text) a line is a paragraph.
+    let wrapping = laid_out && wraps_at_width(&lines, &region_of, full_width);
+    let mut reader = TextReader {
+        lines,
+        region_of,
+        wrapping,
+        document: Document::default(),
+        table: None,
+        row: Vec::new(),
+        blank_run: 0,
+        wrapped: false,
+        last_was_break: true,
+    };
+    reader.read_lines();
+    reader.end_table();
+    reader.document
+}
+
+/// Each line's region (its first and last line), by line: looked up once a line.
+fn region_index(regions: &[(usize, usize)], count: usize) -> Vec<Option<(usize, usize)>> {
+    let mut region_of: Vec<Option<(usize, usize)>> = vec![None; count];
+    for &(start, end) in regions {
         for slot in &mut region_of[start..=end] {
             *slot = Some((start, end));
         }
     }
-    // The width of the widest line: a prose line about as wide, not ending a sentence, was wrapped.
-    let in_region = |at: usize| region_of[at].is_some();
-    let full_width = lines
+    region_of
+}
+
+/// The display width of the widest line outside spaced tables, tab rows and pipe rows (at least 1).
+fn widest_prose_line(lines: &[&str], region_of: &[Option<(usize, usize)>]) -> usize {
+    lines
         .iter()
         .enumerate()
-        .filter(|(at, line)| !in_region(*at) && !line.contains('\t') && pipe_row(line).is_none())
+        .filter(|(at, line)| {
+            region_of[*at].is_none() && !line.contains('\t') && pipe_row(line).is_none()
+        })
         .map(|(_, line)| width(line.trim()))
         .max()
         .unwrap_or(0)
-        .max(1);
-    // Text taken out of a PDF wraps its paragraphs at the page's width and parts them with blank lines: when
-    // several lines reach the width without ending a sentence, the lines of a paragraph are joined until a
-    // blank line (or a heading); otherwise (a word processor's text) a line is a paragraph.
-    let ends_sentence =
-        |line: &str| line.trim_end().ends_with(['。', '！', '？', '：', '；', ':', ';', '）', ')']);
-    let wrapping = laid_out
-        && lines
-            .iter()
-            .enumerate()
-            .filter(|(at, line)| {
-                !in_region(*at)
-                    && !line.contains('\t')
-                    && width(line.trim()) * 10 >= full_width * 9
-                    && !ends_sentence(line)
-            })
-            .count()
-            >= 3;
-    let (mut wrapped, mut last_was_break) = (false, true);
-    let mut index = 0;
-    while index < lines.len() {
-        let line = lines[index];
-        index += 1;
-        if let Some((start, end)) = region_of[index - 1].filter(|(start, _)| *start == index - 1) {
-            // A table laid out with spaces: rows of its own.
-            finish_row(&mut table, &mut row);
-            if let Some(done) = table.take() {
-                document.tables.push(done);
+        .max(1)
+}
+
+/// Whether a line ends a sentence (or a clause, or a parenthesis).
+fn ends_sentence(line: &str) -> bool {
+    line.trim_end().ends_with(['。', '！', '？', '：', '；', ':', ';', '）', ')'])
+}
+
+/// Whether at least three prose lines reach about `full_width` without ending a sentence.
+fn wraps_at_width(lines: &[&str], region_of: &[Option<(usize, usize)>], full_width: usize) -> bool {
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(at, line)| {
+            region_of[*at].is_none()
+                && !line.contains('\t')
+                && width(line.trim()) * 10 >= full_width * 9
+                && !ends_sentence(line)
+        })
+        .count()
+        >= 3
+}
+
+/// The state of reading plain text line by line: the document so far and the table and row being read.
+struct TextReader<'a> {
+    lines: Vec<&'a str>,
+    region_of: Vec<Option<(usize, usize)>>,
+    /// Whether prose lines are wrapped at the page's width (text taken out of a PDF).
+    wrapping: bool,
+    document: Document,
+    table: Option<RawTable>,
+    row: Vec<RawCell>,
+    blank_run: usize,
+    /// Whether the last paragraph continues on the next line.
+    wrapped: bool,
+    last_was_break: bool,
+}
+
+impl TextReader<'_> {
+    /// Reads every line in turn, a table laid out with spaces as a whole.
+    fn read_lines(&mut self) {
+        let mut index = 0;
+        while index < self.lines.len() {
+            let line = self.lines[index];
+            index += 1;
+            if let Some((start, end)) =
+                self.region_of[index - 1].filter(|(start, _)| *start == index - 1)
+            {
+                self.spaced_region(start, end);
+                index = end + 1;
+                continue;
             }
-            document.tables.push(spaced_table(&lines[start..=end]));
-            index = end + 1;
-            blank_run = 0;
-            (wrapped, last_was_break) = (false, true);
-            continue;
+            if self.read_line(line, index) {
+                continue;
+            }
+            self.wrapped = false;
+            self.last_was_break = true;
         }
+    }
+
+    /// Ends the row being read, if it has cells, as a row of the table being read (begun if need be).
+    fn finish_row(&mut self) {
+        if !self.row.is_empty() {
+            let row = std::mem::take(&mut self.row);
+            self.table.get_or_insert_with(RawTable::default).rows.push(row);
+        }
+    }
+
+    /// Ends the row being read and the table being read, if any.
+    fn end_table(&mut self) {
+        self.finish_row();
+        if let Some(done) = self.table.take() {
+            self.document.tables.push(done);
+        }
+    }
+
+    /// Reads the table laid out with spaces on lines `start..=end`: rows of its own.
+    fn spaced_region(&mut self, start: usize, end: usize) {
+        self.end_table();
+        self.document.tables.push(spaced_table(&self.lines[start..=end]));
+        self.blank_run = 0;
+        (self.wrapped, self.last_was_break) = (false, true);
+    }
+
+    /// Ends the row being read and reads `cells` as a row by itself.
+    fn row_of(&mut self, cells: impl Iterator<Item = RawCell>) {
+        self.finish_row();
+        self.row.extend(cells);
+        self.finish_row();
+    }
+
+    /// Reads one line outside a spaced table (`next`: the index of the line after it); returns whether
+    /// it was a paragraph of prose, which the next line may continue.
+    fn read_line(&mut self, line: &str, next: usize) -> bool {
         if let Some(cells) = pipe_row(line) {
-            blank_run = 0;
-            finish_row(&mut table, &mut row);
+            self.blank_run = 0;
+            self.finish_row();
             if !cells.is_empty() {
-                row.extend(cells.into_iter().map(RawCell::new));
-                finish_row(&mut table, &mut row);
+                self.row.extend(cells.into_iter().map(RawCell::new));
+                self.finish_row();
             }
         } else if let Some(rest) = line.strip_prefix('\t') {
-            blank_run = 0;
+            self.blank_run = 0;
             if rest.contains('\t') {
                 // A row on one line: cells between tabs.
-                finish_row(&mut table, &mut row);
-                row.extend(rest.split('\t').map(|cell| RawCell::new(cell.trim())));
-                finish_row(&mut table, &mut row);
+                self.row_of(rest.split('\t').map(|cell| RawCell::new(cell.trim())));
             } else {
-                row.push(RawCell::new(rest.trim()));
+                self.row.push(RawCell::new(rest.trim()));
             }
         } else if line.contains('\t') && !line.trim().is_empty() {
             // A row copied from a browser or a spreadsheet: cells between tabs, no leading tab.
-            blank_run = 0;
-            finish_row(&mut table, &mut row);
-            row.extend(line.split('\t').map(|cell| RawCell::new(cell.trim())));
-            finish_row(&mut table, &mut row);
+            self.blank_run = 0;
+            self.row_of(line.split('\t').map(|cell| RawCell::new(cell.trim())));
         } else if line.trim().is_empty() {
-            blank_run += 1;
-            finish_row(&mut table, &mut row);
+            self.blank_run += 1;
+            self.finish_row();
             // Two blank lines, or prose, end a table; one blank line ends a row.
-            if blank_run >= 2
-                && let Some(done) = table.take()
+            if self.blank_run >= 2
+                && let Some(done) = self.table.take()
             {
-                document.tables.push(done);
+                self.document.tables.push(done);
             }
-        } else if !row.is_empty() && line.starts_with(' ') {
+        } else if !self.row.is_empty() && line.starts_with(' ') {
             // A cell continued on the next line (an annotation under a label).
-            if let Some(last) = row.last_mut() {
+            if let Some(last) = self.row.last_mut() {
                 last.text.push_str(line.trim());
             }
-            blank_run = 0;
+            self.blank_run = 0;
         } else {
-            blank_run = 0;
-            finish_row(&mut table, &mut row);
-            if let Some(done) = table.take() {
-                document.tables.push(done);
-            }
-            let paragraph = unspace(&strip_markers(line.trim()));
-            if !paragraph.is_empty() {
-                // A line wrapped at the page's width (text taken out of a PDF) continues on the next.
-                match document.paragraphs.last_mut() {
-                    Some(last) if wrapped && !last_was_break => last.push_str(&paragraph),
-                    _ => document.paragraphs.push(paragraph),
-                }
-                wrapped = wrapping && !starts_heading(lines.get(index).copied().unwrap_or(""));
-                last_was_break = false;
-                continue;
-            }
+            return self.read_prose(line, next);
         }
-        wrapped = false;
-        last_was_break = true;
+        false
     }
-    finish_row(&mut table, &mut row);
-    if let Some(done) = table.take() {
-        document.tables.push(done);
+
+    /// Reads a line of prose, which ends the table being read; returns whether it made or continued a
+    /// paragraph.
+    fn read_prose(&mut self, line: &str, next: usize) -> bool {
+        self.blank_run = 0;
+        self.end_table();
+        let paragraph = unspace(&strip_markers(line.trim()));
+        if paragraph.is_empty() {
+            return false;
+        }
+        // A line wrapped at the page's width (text taken out of a PDF) continues on the next.
+        match self.document.paragraphs.last_mut() {
+            Some(last) if self.wrapped && !self.last_was_break => last.push_str(&paragraph),
+            _ => self.document.paragraphs.push(paragraph),
+        }
+        let next_line = self.lines.get(next).copied().unwrap_or("");
+        self.wrapped = self.wrapping && !starts_heading(next_line);
+        self.last_was_break = false;
+        true
     }
-    document
 }
 
 /// Whether a line starts a section or a numbered item (一、 （一） 1.): a new paragraph.

@@ -15,19 +15,50 @@ pub(super) struct Facts {
     pub(super) replied: Option<Date>,
 }
 
+/// The events one pass gathers that are matched with others only once all are seen: the
+/// supplement's arrival, the consultations sent and answered, the fee's payment.
+#[derive(Default)]
+struct Loose {
+    supplement_received: Option<Date>,
+    sent: Vec<(Date, Party)>,
+    answered: Vec<Date>,
+    fee_paid: Option<Date>,
+}
+
+/// Checks the events against the day the application was received and against one another, and
+/// gathers them into [`Facts`]; the first problem found is the error.
 pub(super) fn validate(
     events: &[Event],
     regime: Regime,
     received: Date,
 ) -> Result<Facts, ClockError> {
+    check_after_receipt(events, received)?;
+    // Replies first, so that everything else can be checked against it.
+    let replied = the_reply(events)?;
+    if let Some(replied) = replied {
+        check_before_reply(events, replied)?;
+    }
     let mut facts = Facts {
         supplement: None,
         consultations: Vec::new(),
         extension: None,
         extension_requests: Vec::new(),
         fee: None,
-        replied: None,
+        replied,
     };
+    let loose = gather(events, regime, &mut facts)?;
+    if let Some(received_on) = loose.supplement_received {
+        attach_supplement(&mut facts.supplement, received_on)?;
+    }
+    if let Some(paid) = loose.fee_paid {
+        attach_payment(&mut facts.fee, paid)?;
+    }
+    facts.consultations = pair_consultations(loose.sent, loose.answered)?;
+    Ok(facts)
+}
+
+/// Refuses the first event dated before the application was received.
+fn check_after_receipt(events: &[Event], received: Date) -> Result<(), ClockError> {
     for event in events {
         if event.date() < received {
             return Err(ClockError::BeforeReceipt {
@@ -37,31 +68,41 @@ pub(super) fn validate(
             });
         }
     }
-    // Replies first, so that everything else can be checked against it.
+    Ok(())
+}
+
+/// The day of the one reply, if any; a second reply is refused.
+fn the_reply(events: &[Event]) -> Result<Option<Date>, ClockError> {
+    let mut replied = None;
     for event in events {
         if let Event::Replied { on } = event {
-            if let Some(first) = facts.replied {
+            if let Some(first) = replied {
                 return Err(ClockError::SecondReply { first, second: *on });
             }
-            facts.replied = Some(*on);
+            replied = Some(*on);
         }
     }
-    if let Some(replied) = facts.replied {
-        for event in events {
-            if !matches!(event, Event::Replied { .. }) && event.date() > replied {
-                return Err(ClockError::AfterReply {
-                    event: event_name(event),
-                    on: event.date(),
-                    replied,
-                });
-            }
-        }
-    }
+    Ok(replied)
+}
 
-    let mut supplement_received = None;
-    let mut sent = Vec::new();
-    let mut answered = Vec::new();
-    let mut fee_paid = None;
+/// Refuses the first event, other than a reply, dated after the reply.
+fn check_before_reply(events: &[Event], replied: Date) -> Result<(), ClockError> {
+    for event in events {
+        if !matches!(event, Event::Replied { .. }) && event.date() > replied {
+            return Err(ClockError::AfterReply {
+                event: event_name(event),
+                on: event.date(),
+                replied,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Records each event of a kind that may occur once (refusing a second) or that stands alone into
+/// `facts`, and returns those still to be matched.
+fn gather(events: &[Event], regime: Regime, facts: &mut Facts) -> Result<Loose, ClockError> {
+    let mut loose = Loose::default();
     for event in events {
         match *event {
             Event::SupplementRequested { on, reply_by } => {
@@ -74,30 +115,20 @@ pub(super) fn validate(
                 facts.supplement = Some((on, reply_by, None));
             }
             Event::SupplementReceived { on } => {
-                if supplement_received.is_some() {
+                if loose.supplement_received.is_some() {
                     return Err(ClockError::SecondSupplement);
                 }
-                supplement_received = Some(on);
+                loose.supplement_received = Some(on);
             }
-            Event::ConsultationSent { on, party } => sent.push((on, party)),
-            Event::ConsultationAnswered { on } => answered.push(on),
+            Event::ConsultationSent { on, party } => loose.sent.push((on, party)),
+            Event::ConsultationAnswered { on } => loose.answered.push(on),
             Event::ExtensionRequested { on } => facts.extension_requests.push((on, false)),
             Event::ExtensionRefused { on } => facts.extension_requests.push((on, true)),
             Event::ExtensionApproved { on, working_days } => {
                 if facts.extension.is_some() {
                     return Err(ClockError::SecondExtension);
                 }
-                let max = regime.max_extension_working_days();
-                if working_days == 0 {
-                    return Err(ClockError::EmptyExtension);
-                }
-                if working_days > max {
-                    return Err(ClockError::ExtensionTooLong {
-                        requested: working_days,
-                        max,
-                        regime,
-                    });
-                }
+                check_extension_length(working_days, regime)?;
                 facts.extension = Some((on, working_days));
             }
             Event::FeeNotified { on, amount_yuan } => {
@@ -110,47 +141,81 @@ pub(super) fn validate(
                 facts.fee = Some((on, amount_yuan, None));
             }
             Event::FeePaid { on } => {
-                if fee_paid.is_some() {
+                if loose.fee_paid.is_some() {
                     return Err(ClockError::FeePayment {
                         paid: on,
                         problem: "is a second payment",
                     });
                 }
-                fee_paid = Some(on);
+                loose.fee_paid = Some(on);
             }
             Event::Replied { .. } => {}
         }
     }
+    Ok(loose)
+}
 
-    if let Some(received_on) = supplement_received {
-        match &mut facts.supplement {
-            None => return Err(ClockError::SupplementNotRequested { received: received_on }),
-            Some((requested, _, _)) if received_on < *requested => {
-                return Err(ClockError::SupplementBeforeRequest {
-                    requested: *requested,
-                    received: received_on,
-                });
-            }
-            Some((_, _, received)) => *received = Some(received_on),
+/// Refuses an approved extension of no working days, or of more than the regime allows.
+fn check_extension_length(working_days: u32, regime: Regime) -> Result<(), ClockError> {
+    let max = regime.max_extension_working_days();
+    if working_days == 0 {
+        return Err(ClockError::EmptyExtension);
+    }
+    if working_days > max {
+        return Err(ClockError::ExtensionTooLong { requested: working_days, max, regime });
+    }
+    Ok(())
+}
+
+/// Records the supplement's arrival on its request; refused without a request or before it.
+fn attach_supplement(
+    supplement: &mut Option<(Date, Option<Date>, Option<Date>)>,
+    received_on: Date,
+) -> Result<(), ClockError> {
+    match supplement {
+        None => Err(ClockError::SupplementNotRequested { received: received_on }),
+        Some((requested, _, _)) if received_on < *requested => {
+            Err(ClockError::SupplementBeforeRequest {
+                requested: *requested,
+                received: received_on,
+            })
+        }
+        Some((_, _, received)) => {
+            *received = Some(received_on);
+            Ok(())
         }
     }
+}
 
-    if let Some(paid) = fee_paid {
-        match &mut facts.fee {
-            None => return Err(ClockError::FeePayment { paid, problem: "without a fee notice" }),
-            Some((notified, _, _)) if paid < *notified => {
-                return Err(ClockError::FeePayment { paid, problem: "before the fee notice" });
-            }
-            Some((_, _, slot)) => *slot = Some(paid),
+/// Records the fee's payment on its notice; refused without a notice or before it.
+fn attach_payment(
+    fee: &mut Option<(Date, u64, Option<Date>)>,
+    paid: Date,
+) -> Result<(), ClockError> {
+    match fee {
+        None => Err(ClockError::FeePayment { paid, problem: "without a fee notice" }),
+        Some((notified, _, _)) if paid < *notified => {
+            Err(ClockError::FeePayment { paid, problem: "before the fee notice" })
+        }
+        Some((_, _, slot)) => {
+            *slot = Some(paid);
+            Ok(())
         }
     }
+}
 
-    // Pair the i-th request for opinion with the i-th answer, in date order; intervals may not overlap.
+/// Pairs the i-th request for opinion with the i-th answer, in date order; intervals may not
+/// overlap.
+fn pair_consultations(
+    mut sent: Vec<(Date, Party)>,
+    mut answered: Vec<Date>,
+) -> Result<Vec<(Date, Option<Date>, Party)>, ClockError> {
     sent.sort_by_key(|(on, _)| *on);
     answered.sort();
     if answered.len() > sent.len() {
         return Err(ClockError::ConsultationNotSent { answered: answered[sent.len()] });
     }
+    let mut consultations = Vec::new();
     for (index, (sent_on, party)) in sent.iter().enumerate() {
         let answer = answered.get(index).copied();
         if let Some(answer) = answer
@@ -169,9 +234,9 @@ pub(super) fn validate(
                 }
             }
         }
-        facts.consultations.push((*sent_on, answer, *party));
+        consultations.push((*sent_on, answer, *party));
     }
-    Ok(facts)
+    Ok(consultations)
 }
 
 pub(super) fn event_name(event: &Event) -> &'static str {

@@ -134,8 +134,145 @@ impl Context<'_> {
         }
         Some((total, any_filled))
     }
+
+    /// Checks, in every value column of `left`'s block, that Σ `left` rows = Σ `right` rows, when
+    /// both sides are stated.
+    fn check_row_balance(&self, left: &[String], right: &[String], findings: &mut Vec<Finding>) {
+        for column in self.columns_of(&left[0]) {
+            let left_cells: Vec<(&str, &str)> =
+                left.iter().map(|row| (row.as_str(), column.as_str())).collect();
+            let right_cells: Vec<(&str, &str)> =
+                right.iter().map(|row| (row.as_str(), column.as_str())).collect();
+            let (Some((expected, left_filled)), Some((found, right_filled))) =
+                (self.sum(&left_cells), self.sum(&right_cells))
+            else {
+                continue;
+            };
+            if left_filled && right_filled && expected != found {
+                let cells = left.iter().chain(right).map(|row| self.cell(row, &column)).collect();
+                findings.push(self.finding(
+                    format!("“{}”列", self.column_label(&column)),
+                    cells,
+                    expected,
+                    found,
+                ));
+            }
+        }
+    }
+
+    /// Checks, in every value column of `total`'s block, that row `total` = Σ `parts` rows.
+    fn check_row_sum(&self, total: &str, parts: &[String], findings: &mut Vec<Finding>) {
+        for column in self.columns_of(total) {
+            let part_cells: Vec<(&str, &str)> =
+                parts.iter().map(|row| (row.as_str(), column.as_str())).collect();
+            let location =
+                format!("“{}”行“{}”列", self.row_label(total), self.column_label(&column));
+            self.check_sum((total, &column), &part_cells, location, findings);
+        }
+    }
+
+    /// Checks, in every value row having column `total`, that column `total` = Σ `parts` columns.
+    fn check_column_sum(&self, total: &str, parts: &[String], findings: &mut Vec<Finding>) {
+        for (_, row, _) in self.table.value_cells().filter(|(_, _, column)| column.key == total) {
+            let part_cells: Vec<(&str, &str)> =
+                parts.iter().map(|column| (row.key.as_str(), column.as_str())).collect();
+            // Table 四's one row has no label: the column says where.
+            let location = if row.label.is_empty() {
+                format!("“{}”列", self.column_label(total))
+            } else {
+                format!("“{}”行“{}”列", row.label, self.column_label(total))
+            };
+            self.check_sum((&row.key, total), &part_cells, location, findings);
+        }
+    }
+
+    /// Checks, in every value column of `part`'s block, that a filled row `part` does not exceed
+    /// row `whole` (an unfilled `whole` counting as 0).
+    fn check_at_most(&self, part: &str, whole: &str, findings: &mut Vec<Finding>) {
+        for column in self.columns_of(part) {
+            let (Some(Some(part_value)), Some(whole_value)) =
+                (self.get(part, &column), self.get(whole, &column))
+            else {
+                continue;
+            };
+            if part_value > whole_value.unwrap_or_default() {
+                let cells = vec![self.cell(part, &column), self.cell(whole, &column)];
+                let location =
+                    format!("“{}”不应超过“{}”", self.row_label(part), self.row_label(whole));
+                findings.push(self.finding(
+                    location,
+                    cells,
+                    whole_value.unwrap_or_default(),
+                    part_value,
+                ));
+            }
+        }
+    }
+
+    /// Checks, in every value column of `this_year`'s block, that this year's row `this_year`
+    /// equals row `last_year` of `previous` (last year's values), when both are filled.
+    fn check_cross_year(
+        &self,
+        previous: &TableValues,
+        this_year: &str,
+        last_year: &str,
+        findings: &mut Vec<Finding>,
+    ) {
+        let last = Context { rule: self.rule, table: self.table, values: previous };
+        for column in self.columns_of(this_year) {
+            // Both filled: a blank this year is an omission, not a carry-over of 0.
+            let (Some(Some(found)), Some(Some(expected))) =
+                (self.get(this_year, &column), last.get(last_year, &column))
+            else {
+                continue;
+            };
+            if found != expected {
+                let location = format!(
+                    "本年“{}”与上年“{}”（“{}”列）",
+                    self.row_label(this_year),
+                    self.row_label(last_year),
+                    self.column_label(&column)
+                );
+                let cells = vec![self.cell(this_year, &column)];
+                findings.push(self.finding(location, cells, expected, found));
+            }
+        }
+    }
+
+    /// Checks, for each of `rows`, that column `stock` = last year's `stock` (from `previous`) +
+    /// `inflow` − `outflow`, when this year's and last year's stock are filled.
+    fn check_cross_year_flow(
+        &self,
+        previous: &TableValues,
+        rows: &[String],
+        stock: &str,
+        inflow: &str,
+        outflow: Option<&str>,
+        findings: &mut Vec<Finding>,
+    ) {
+        let last = Context { rule: self.rule, table: self.table, values: previous };
+        for row in rows {
+            let (Some(Some(found)), Some(Some(last_stock)), Some(inflow_value)) =
+                (self.get(row, stock), last.get(row, stock), self.get(row, inflow))
+            else {
+                continue;
+            };
+            let outflow_value = match outflow {
+                Some(outflow) => self.get(row, outflow).flatten().unwrap_or_default(),
+                None => Quantity::ZERO,
+            };
+            let expected = last_stock + inflow_value.unwrap_or_default() - outflow_value;
+            if found != expected {
+                let location =
+                    format!("“{}”行“{}”列", self.row_label(row), self.column_label(stock));
+                findings.push(self.finding(location, vec![self.cell(row, stock)], expected, found));
+            }
+        }
+    }
 }
 
+/// Evaluates one rule on its table, pushing a finding for every place the values break it;
+/// cross-year rules are skipped without `previous`.
 fn check_rule(
     rule: &Rule,
     table: &Table,
@@ -145,127 +282,18 @@ fn check_rule(
 ) {
     let context = Context { rule, table, values };
     match &rule.kind {
-        RuleKind::RowBalance { left, right } => {
-            for column in context.columns_of(&left[0]) {
-                let left_cells: Vec<(&str, &str)> =
-                    left.iter().map(|row| (row.as_str(), column.as_str())).collect();
-                let right_cells: Vec<(&str, &str)> =
-                    right.iter().map(|row| (row.as_str(), column.as_str())).collect();
-                let (Some((expected, left_filled)), Some((found, right_filled))) =
-                    (context.sum(&left_cells), context.sum(&right_cells))
-                else {
-                    continue;
-                };
-                if left_filled && right_filled && expected != found {
-                    let cells =
-                        left.iter().chain(right).map(|row| context.cell(row, &column)).collect();
-                    findings.push(context.finding(
-                        format!("“{}”列", context.column_label(&column)),
-                        cells,
-                        expected,
-                        found,
-                    ));
-                }
-            }
-        }
-        RuleKind::RowSum { total, parts } => {
-            for column in context.columns_of(total) {
-                let part_cells: Vec<(&str, &str)> =
-                    parts.iter().map(|row| (row.as_str(), column.as_str())).collect();
-                let location = format!(
-                    "“{}”行“{}”列",
-                    context.row_label(total),
-                    context.column_label(&column)
-                );
-                context.check_sum((total, &column), &part_cells, location, findings);
-            }
-        }
-        RuleKind::ColumnSum { total, parts } => {
-            for (_, row, _) in table.value_cells().filter(|(_, _, column)| &column.key == total) {
-                let part_cells: Vec<(&str, &str)> =
-                    parts.iter().map(|column| (row.key.as_str(), column.as_str())).collect();
-                // Table 四's one row has no label: the column says where.
-                let location = if row.label.is_empty() {
-                    format!("“{}”列", context.column_label(total))
-                } else {
-                    format!("“{}”行“{}”列", row.label, context.column_label(total))
-                };
-                context.check_sum((&row.key, total), &part_cells, location, findings);
-            }
-        }
-        RuleKind::AtMost { part, whole } => {
-            for column in context.columns_of(part) {
-                let (Some(Some(part_value)), Some(whole_value)) =
-                    (context.get(part, &column), context.get(whole, &column))
-                else {
-                    continue;
-                };
-                if part_value > whole_value.unwrap_or_default() {
-                    let cells = vec![context.cell(part, &column), context.cell(whole, &column)];
-                    let location = format!(
-                        "“{}”不应超过“{}”",
-                        context.row_label(part),
-                        context.row_label(whole)
-                    );
-                    findings.push(context.finding(
-                        location,
-                        cells,
-                        whole_value.unwrap_or_default(),
-                        part_value,
-                    ));
-                }
-            }
-        }
+        RuleKind::RowBalance { left, right } => context.check_row_balance(left, right, findings),
+        RuleKind::RowSum { total, parts } => context.check_row_sum(total, parts, findings),
+        RuleKind::ColumnSum { total, parts } => context.check_column_sum(total, parts, findings),
+        RuleKind::AtMost { part, whole } => context.check_at_most(part, whole, findings),
         RuleKind::CrossYear { this_year, last_year } => {
             let Some(previous) = previous else { return };
-            let last = Context { rule, table, values: previous };
-            for column in context.columns_of(this_year) {
-                // Both filled: a blank this year is an omission, not a carry-over of 0.
-                let (Some(Some(found)), Some(Some(expected))) =
-                    (context.get(this_year, &column), last.get(last_year, &column))
-                else {
-                    continue;
-                };
-                if found != expected {
-                    let location = format!(
-                        "本年“{}”与上年“{}”（“{}”列）",
-                        context.row_label(this_year),
-                        context.row_label(last_year),
-                        context.column_label(&column)
-                    );
-                    let cells = vec![context.cell(this_year, &column)];
-                    findings.push(context.finding(location, cells, expected, found));
-                }
-            }
+            context.check_cross_year(previous, this_year, last_year, findings);
         }
         RuleKind::CrossYearFlow { rows, stock, inflow, outflow } => {
             let Some(previous) = previous else { return };
-            let last = Context { rule, table, values: previous };
-            for row in rows {
-                let (Some(Some(found)), Some(Some(last_stock)), Some(inflow_value)) =
-                    (context.get(row, stock), last.get(row, stock), context.get(row, inflow))
-                else {
-                    continue;
-                };
-                let outflow_value = match outflow {
-                    Some(outflow) => context.get(row, outflow).flatten().unwrap_or_default(),
-                    None => Quantity::ZERO,
-                };
-                let expected = last_stock + inflow_value.unwrap_or_default() - outflow_value;
-                if found != expected {
-                    let location = format!(
-                        "“{}”行“{}”列",
-                        context.row_label(row),
-                        context.column_label(stock)
-                    );
-                    findings.push(context.finding(
-                        location,
-                        vec![context.cell(row, stock)],
-                        expected,
-                        found,
-                    ));
-                }
-            }
+            let outflow = outflow.as_deref();
+            context.check_cross_year_flow(previous, rows, stock, inflow, outflow, findings);
         }
     }
 }

@@ -15,7 +15,7 @@ use gongkai_core::directory::{self, AgencyEntry, LeaderEntry};
 use gongkai_core::reading::{Schedule, ScheduleError, weekday_name};
 use gongkai_store::agencies::{self, AgencyRow, Leader};
 use gongkai_store::bookings::{self, DayBooking, NewPoint, PointChange, PointSettings};
-use gongkai_store::{Refused, StoreError};
+use gongkai_store::{Actor, Refused, StoreError};
 use serde::Deserialize;
 use time::Date;
 
@@ -327,6 +327,13 @@ fn typed_days(text: &str) -> Option<Vec<Date>> {
         .collect()
 }
 
+/// What a settings action came to: the notice to show, or why it was refused (in Chinese).
+type Outcome = Result<String, String>;
+
+/// What the profile form came to: the notice, or the entry as posted and its problems (in Chinese).
+type ProfileOutcome = Result<String, (AgencyEntry, String)>;
+
+/// Saves one of the settings forms (`action`); answers with the settings page and what happened.
 pub(crate) async fn submit(
     State(state): State<AppState>,
     staff: Staff,
@@ -339,168 +346,212 @@ pub(crate) async fn submit(
     let action = field(&form, "action").to_owned();
     let today = state.today();
     let actor = staff.actor();
-    let failed = |message: String| Err((action.clone(), message));
-    let result: Result<String, (String, String)> = match action.as_str() {
-        "profile" => {
-            let stored = stored_entry(&state, &agency.code).await?;
-            let entry = posted_entry(&form, &stored, staff.is_platform_admin());
-            let existing = agencies::existing(state.store()).await?;
-            match directory::check(std::slice::from_ref(&entry), &existing) {
-                Err(problems) => {
-                    let message = problems
-                        .iter()
-                        .map(|problem| {
-                            format!("{}：{}", field_label(problem.field), problem.message)
-                        })
-                        .collect::<Vec<_>>()
-                        .join("；");
-                    let day = today;
-                    return render(
-                        &state,
-                        &staff,
-                        &headers,
-                        &agency,
-                        Some(entry),
-                        day,
-                        Some((action, message)),
-                        None,
-                    )
+    let result = match action.as_str() {
+        "profile" => match save_profile(&state, &staff, &agency, &form, &actor).await? {
+            Ok(done) => Ok(done),
+            Err((entry, message)) => {
+                let error = Some((action, message));
+                return render(&state, &staff, &headers, &agency, Some(entry), today, error, None)
                     .await;
-                }
-                Ok((order, regions)) => {
-                    let counts = agencies::import(
-                        state.store(),
-                        std::slice::from_ref(&entry),
-                        &order,
-                        &regions,
-                        "agency.edit",
-                        &actor,
-                    )
-                    .await?;
-                    state.forget_agencies();
-                    Ok(if counts.changed > 0 {
-                        "已保存单位信息。"
-                    } else {
-                        "单位信息没有变化。"
-                    }
-                    .to_owned())
-                }
-            }
-        }
-        "close" if !staff.is_platform_admin() => failed("撤销单位须由平台管理员办理。".to_owned()),
-        "close" => match super::parse_date(field(&form, "closed_on")) {
-            None => failed("请填写撤销日期（如 2026-06-30）。".to_owned()),
-            Some(day) => {
-                let successor =
-                    Some(field(&form, "successor").trim()).filter(|code| !code.is_empty());
-                match agencies::close(state.store(), &agency.code, successor, day, &actor).await {
-                    Ok(open) => {
-                        state.forget_agencies();
-                        Ok(if open > 0 {
-                            format!("已撤销。本单位尚有{open}件申请未记录答复，请继续办结。")
-                        } else {
-                            "已撤销。".to_owned()
-                        })
-                    }
-                    Err(StoreError::Refused(Refused::AgencyClosed { .. })) => {
-                        failed("本单位已经撤销。".to_owned())
-                    }
-                    Err(StoreError::Refused(Refused::SuccessorClosed(_))) => {
-                        failed("承继单位本身已撤销，请另选。".to_owned())
-                    }
-                    Err(StoreError::NotFound { .. }) => failed("承继单位不存在。".to_owned()),
-                    Err(err) => return Err(err.into()),
-                }
             }
         },
-        "add_point" => match posted_week(&form) {
-            Err(message) => failed(message),
-            Ok(schedule) => {
-                let capacity = field(&form, "capacity").trim().parse::<i64>().unwrap_or(0);
-                let opened = super::parse_date(field(&form, "opened")).unwrap_or(today);
-                let point = NewPoint {
-                    name: field(&form, "point_name"),
-                    address: field(&form, "point_address"),
-                    hours: field(&form, "hours"),
-                    capacity,
-                    schedule: &schedule,
-                    opened,
-                };
-                match bookings::add_point(state.store(), &agency.code, &point, &actor).await {
-                    Ok(_) => Ok(format!("已添加查阅点“{}”。", point.name.trim())),
-                    Err(err) => match point_message(&err) {
-                        Some(message) => failed(message),
-                        None => return Err(err.into()),
-                    },
-                }
-            }
-        },
+        "close" => close_agency(&state, &staff, &agency, &form, &actor).await?,
+        "add_point" => add_reading_point(&state, &agency, &form, today, &actor).await?,
         "configure_point" | "close_point" => {
-            let id = field(&form, "point").parse::<i64>().unwrap_or(-1);
-            let points = bookings::all_points(state.store(), &agency.code).await?;
-            if !points.iter().any(|point| point.point.id == id && point.closed.is_none()) {
-                failed("该查阅点不存在或已关闭。".to_owned())
-            } else if action == "configure_point" {
-                let capacity = field(&form, "capacity").trim().parse::<i64>().unwrap_or(0);
-                match (posted_week(&form), typed_days(field(&form, "closed_days"))) {
-                    (Err(message), _) => failed(message),
-                    (_, None) => failed("闭馆日期应写作如 2026-12-24，每行一个。".to_owned()),
-                    (Ok(schedule), Some(closed_days)) => {
-                        let change = PointChange {
-                            hours: field(&form, "hours"),
-                            capacity,
-                            schedule: &schedule,
-                            closed_days: &closed_days,
-                        };
-                        match bookings::configure(
-                            state.store(),
-                            &agency.code,
-                            id,
-                            &change,
-                            today,
-                            &actor,
-                        )
-                        .await
-                        {
-                            Ok(0) => Ok("已保存查阅点设置。".to_owned()),
-                            Ok(stranded) => Ok(format!(
-                                "已保存查阅点设置。已有{stranded}个有效预约落在闭馆日或不再开放的时段，预约仍然有效，请逐一通知预约人。"
-                            )),
-                            Err(err) => match point_message(&err) {
-                                Some(message) => failed(message),
-                                None => return Err(err.into()),
-                            },
-                        }
-                    }
-                }
-            } else {
-                match super::parse_date(field(&form, "closed")) {
-                    None => failed("请填写关闭日期（如 2026-06-30）。".to_owned()),
-                    Some(day) => {
-                        match bookings::close_point(state.store(), &agency.code, id, day, &actor)
-                            .await
-                        {
-                            Ok(0) => Ok("已关闭查阅点。".to_owned()),
-                            Ok(held) => Ok(format!(
-                                "已关闭查阅点。该日及以后尚有{held}个有效预约，请逐一通知预约人。"
-                            )),
-                            Err(err) => match point_message(&err) {
-                                Some(message) => failed(message),
-                                None => return Err(err.into()),
-                            },
-                        }
-                    }
-                }
-            }
+            change_reading_point(&state, &agency, &form, &action, today, &actor).await?
         }
-        _ => failed("未知的操作。".to_owned()),
+        _ => Err("未知的操作。".to_owned()),
     };
     let agency = state.agency(&code).await?;
     match result {
         Ok(done) => render(&state, &staff, &headers, &agency, None, today, None, Some(done)).await,
-        Err(error) => {
-            render(&state, &staff, &headers, &agency, None, today, Some(error), None).await
+        Err(message) => {
+            let error = Some((action, message));
+            render(&state, &staff, &headers, &agency, None, today, error, None).await
         }
+    }
+}
+
+/// Saves the profile form through the directory checks, as `gongkai agency import` would.
+async fn save_profile(
+    state: &AppState,
+    staff: &Staff,
+    agency: &AgencyRow,
+    form: &HashMap<String, String>,
+    actor: &Actor<'_>,
+) -> Result<ProfileOutcome, PageError> {
+    let stored = stored_entry(state, &agency.code).await?;
+    let entry = posted_entry(form, &stored, staff.is_platform_admin());
+    let existing = agencies::existing(state.store()).await?;
+    match directory::check(std::slice::from_ref(&entry), &existing) {
+        Err(problems) => {
+            let message = problems
+                .iter()
+                .map(|problem| format!("{}：{}", field_label(problem.field), problem.message))
+                .collect::<Vec<_>>()
+                .join("；");
+            Ok(Err((entry, message)))
+        }
+        Ok((order, regions)) => {
+            let counts = agencies::import(
+                state.store(),
+                std::slice::from_ref(&entry),
+                &order,
+                &regions,
+                "agency.edit",
+                actor,
+            )
+            .await?;
+            state.forget_agencies();
+            let notice = if counts.changed > 0 {
+                "已保存单位信息。"
+            } else {
+                "单位信息没有变化。"
+            };
+            Ok(Ok(notice.to_owned()))
+        }
+    }
+}
+
+/// Closes the agency on the posted date, with the posted successor if any (a platform admin's).
+async fn close_agency(
+    state: &AppState,
+    staff: &Staff,
+    agency: &AgencyRow,
+    form: &HashMap<String, String>,
+    actor: &Actor<'_>,
+) -> Result<Outcome, PageError> {
+    if !staff.is_platform_admin() {
+        return Ok(Err("撤销单位须由平台管理员办理。".to_owned()));
+    }
+    let Some(day) = super::parse_date(field(form, "closed_on")) else {
+        return Ok(Err("请填写撤销日期（如 2026-06-30）。".to_owned()));
+    };
+    let successor = Some(field(form, "successor").trim()).filter(|code| !code.is_empty());
+    match agencies::close(state.store(), &agency.code, successor, day, actor).await {
+        Ok(open) => {
+            state.forget_agencies();
+            Ok(Ok(if open > 0 {
+                format!("已撤销。本单位尚有{open}件申请未记录答复，请继续办结。")
+            } else {
+                "已撤销。".to_owned()
+            }))
+        }
+        Err(StoreError::Refused(Refused::AgencyClosed { .. })) => {
+            Ok(Err("本单位已经撤销。".to_owned()))
+        }
+        Err(StoreError::Refused(Refused::SuccessorClosed(_))) => {
+            Ok(Err("承继单位本身已撤销，请另选。".to_owned()))
+        }
+        Err(StoreError::NotFound { .. }) => Ok(Err("承继单位不存在。".to_owned())),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Adds the reading point the form states, opened on the posted date (today when none is posted).
+async fn add_reading_point(
+    state: &AppState,
+    agency: &AgencyRow,
+    form: &HashMap<String, String>,
+    today: Date,
+    actor: &Actor<'_>,
+) -> Result<Outcome, PageError> {
+    let schedule = match posted_week(form) {
+        Err(message) => return Ok(Err(message)),
+        Ok(schedule) => schedule,
+    };
+    let capacity = field(form, "capacity").trim().parse::<i64>().unwrap_or(0);
+    let opened = super::parse_date(field(form, "opened")).unwrap_or(today);
+    let point = NewPoint {
+        name: field(form, "point_name"),
+        address: field(form, "point_address"),
+        hours: field(form, "hours"),
+        capacity,
+        schedule: &schedule,
+        opened,
+    };
+    match bookings::add_point(state.store(), &agency.code, &point, actor).await {
+        Ok(_) => Ok(Ok(format!("已添加查阅点“{}”。", point.name.trim()))),
+        Err(err) => point_refusal(err),
+    }
+}
+
+/// Configures or closes (by `action`) the posted reading point, one of the agency's open ones.
+async fn change_reading_point(
+    state: &AppState,
+    agency: &AgencyRow,
+    form: &HashMap<String, String>,
+    action: &str,
+    today: Date,
+    actor: &Actor<'_>,
+) -> Result<Outcome, PageError> {
+    let id = field(form, "point").parse::<i64>().unwrap_or(-1);
+    let points = bookings::all_points(state.store(), &agency.code).await?;
+    if !points.iter().any(|point| point.point.id == id && point.closed.is_none()) {
+        Ok(Err("该查阅点不存在或已关闭。".to_owned()))
+    } else if action == "configure_point" {
+        configure_reading_point(state, agency, form, id, today, actor).await
+    } else {
+        close_reading_point(state, agency, form, id, actor).await
+    }
+}
+
+/// Saves a reading point's hours, seats, week and closure days; bookings left stranded are counted.
+async fn configure_reading_point(
+    state: &AppState,
+    agency: &AgencyRow,
+    form: &HashMap<String, String>,
+    id: i64,
+    today: Date,
+    actor: &Actor<'_>,
+) -> Result<Outcome, PageError> {
+    let capacity = field(form, "capacity").trim().parse::<i64>().unwrap_or(0);
+    let week = posted_week(form);
+    let (schedule, closed_days) = match (week, typed_days(field(form, "closed_days"))) {
+        (Err(message), _) => return Ok(Err(message)),
+        (_, None) => return Ok(Err("闭馆日期应写作如 2026-12-24，每行一个。".to_owned())),
+        (Ok(schedule), Some(closed_days)) => (schedule, closed_days),
+    };
+    let change = PointChange {
+        hours: field(form, "hours"),
+        capacity,
+        schedule: &schedule,
+        closed_days: &closed_days,
+    };
+    match bookings::configure(state.store(), &agency.code, id, &change, today, actor).await {
+        Ok(0) => Ok(Ok("已保存查阅点设置。".to_owned())),
+        Ok(stranded) => Ok(Ok(format!(
+            "已保存查阅点设置。已有{stranded}个有效预约落在闭馆日或不再开放的时段，预约仍然有效，请逐一通知预约人。"
+        ))),
+        Err(err) => point_refusal(err),
+    }
+}
+
+/// Closes a reading point from the posted date; bookings still held from then on are counted.
+async fn close_reading_point(
+    state: &AppState,
+    agency: &AgencyRow,
+    form: &HashMap<String, String>,
+    id: i64,
+    actor: &Actor<'_>,
+) -> Result<Outcome, PageError> {
+    let Some(day) = super::parse_date(field(form, "closed")) else {
+        return Ok(Err("请填写关闭日期（如 2026-06-30）。".to_owned()));
+    };
+    match bookings::close_point(state.store(), &agency.code, id, day, actor).await {
+        Ok(0) => Ok(Ok("已关闭查阅点。".to_owned())),
+        Ok(held) => {
+            Ok(Ok(format!("已关闭查阅点。该日及以后尚有{held}个有效预约，请逐一通知预约人。")))
+        }
+        Err(err) => point_refusal(err),
+    }
+}
+
+/// A reading point's store error as the form's refusal, or the page's error if the form can't say.
+fn point_refusal(err: StoreError) -> Result<Outcome, PageError> {
+    match point_message(&err) {
+        Some(message) => Ok(Err(message)),
+        None => Err(err.into()),
     }
 }
 
