@@ -15,7 +15,7 @@ use gongkai_core::report::values::CellKey;
 use gongkai_core::report::{self, Report, SignOff};
 use gongkai_store::agencies::AgencyRow;
 use gongkai_store::reports::{self as stored, Transition, Workflow, WorkflowError};
-use gongkai_store::{StoreError, records, users};
+use gongkai_store::{Actor, StoreError, records, users};
 use serde::Deserialize;
 
 use super::{Need, Staff, report_html};
@@ -214,6 +214,13 @@ enum Shown {
     Nothing,
     Refused(StatusCode, String),
     Done(&'static str),
+}
+
+impl Shown {
+    /// Refused as bad form input is: 422, with the message.
+    fn refused(message: String) -> Shown {
+        Shown::Refused(StatusCode::UNPROCESSABLE_ENTITY, message)
+    }
 }
 
 fn parse_year(text: &str, today: time::Date) -> Result<i32, PageError> {
@@ -514,6 +521,12 @@ fn paragraphs(text: &str) -> Vec<String> {
     text.lines().map(str::trim).filter(|line| !line.is_empty()).map(str::to_owned).collect()
 }
 
+/// The form's `version` (the workflow's version when the page was opened), if it is a number.
+fn form_version(text: &str) -> Option<i64> {
+    text.trim().parse::<i64>().ok()
+}
+
+/// A step on the year's report (`action`), answered with the report page and what happened.
 pub(crate) async fn act(
     State(state): State<AppState>,
     staff: Staff,
@@ -523,131 +536,191 @@ pub(crate) async fn act(
 ) -> Result<Response, PageError> {
     csrf::check(&headers, &form.csrf)?;
     let agency = state.agency(&code).await?;
-    let subject = format!("report:{}:{year}", agency.code);
-    // Publishing a signed report is the clerk's or the head's; every other step needs its own role.
-    let agencies = state.agencies().await?;
-    let head_publishes =
-        form.action == "publish" && staff.may(&agency.code, &agencies, Need::Approve);
-    if !head_publishes {
-        staff.require(&state, &agency.code, need_of(&form.action), &subject).await?;
-    }
+    authorize(&state, &staff, &agency, &form.action, &year).await?;
     let year = parse_year(&year, state.today())?;
-    let format = FormatId::for_year(year).code();
-    let version = form.version.trim().parse::<i64>().unwrap_or(-1);
-    let actor = staff.actor();
-    let username = staff.username.as_str();
-    let refused_with = |status: StatusCode, message: String| {
-        let state = state.clone();
-        let staff = staff.clone();
-        let headers = headers.clone();
-        let agency = agency.clone();
-        async move {
-            report_page(&state, &staff, &headers, &agency, year, Shown::Refused(status, message))
-                .await
-        }
+    let action = ReportAction {
+        state: &state,
+        agency: &agency,
+        year,
+        format: FormatId::for_year(year).code(),
+        actor: staff.actor(),
+        username: staff.username.as_str(),
     };
-    let refused = |message: String| refused_with(StatusCode::UNPROCESSABLE_ENTITY, message);
-    let result = match form.action.as_str() {
-        "text" => {
-            let Some((_, code, _)) = WRITTEN.iter().find(|(_, code, _)| *code == form.section)
-            else {
-                return refused("未知的报告部分。".to_owned()).await;
-            };
-            if form.text.chars().count() > 20_000 {
-                return refused("内容过长（每部分不超过20000字）。".to_owned()).await;
-            }
-            stored::set_text(
-                state.store(),
-                &agency.code,
-                year,
-                code,
-                &paragraphs(&form.text),
-                &actor,
-            )
-            .await
-            .map(|()| "已保存。")
+    let shown = match (form.action.as_str(), form_version(&form.version)) {
+        ("text", _) => action.save_text(&form).await?,
+        ("submit" | "approve" | "return" | "sign" | "publish", None) => {
+            Shown::refused("表单版本号无效，请刷新页面后重试。".to_owned())
         }
-        "submit" => {
-            let phone = form.phone.trim();
-            if phone.is_empty() || phone.chars().count() > 40 {
-                return refused("请填写联系电话。".to_owned()).await;
-            }
-            let submit = Transition::Submit { preparer: username, phone };
-            stored::transition(state.store(), &agency.code, year, format, version, submit, &actor)
-                .await
-                .map(|_| "已提交审核。")
+        ("submit", Some(version)) => action.submit(&form.phone, version).await?,
+        ("approve" | "return", Some(version)) => {
+            action.review(&form.action, &form.comments, version).await?
         }
-        "approve" | "return" => {
-            let comments = form.comments.trim();
-            if form.action == "return" && comments.is_empty() {
-                return refused("退回时请写明修改意见。".to_owned()).await;
-            }
-            let step = if form.action == "return" {
-                Transition::Return { reviewer: username, comments }
-            } else {
-                Transition::Approve { reviewer: username, comments }
-            };
-            stored::transition(state.store(), &agency.code, year, format, version, step, &actor)
-                .await
-                .map(|_| {
-                    if form.action == "return" {
-                        "已退回填报人修改。"
-                    } else {
-                        "已审核通过。"
-                    }
-                })
-        }
-        "sign" => {
-            let workflow = stored::workflow(state.store(), &agency.code, year).await?;
-            let report = build(&state, &agency, year, workflow.as_ref()).await?;
-            if !report.findings.is_empty() {
-                let message = format!(
-                    "报告仍有{}处问题（见下方“检查结果”），请退回填报人核对记录后再签发。",
-                    report.findings.len()
-                );
-                return refused(message).await;
-            }
-            let sign = Transition::Sign { head: username };
-            stored::transition(state.store(), &agency.code, year, format, version, sign, &actor)
-                .await
-                .map(|_| "已签发。")
-        }
-        "publish" => {
-            let workflow = stored::workflow(state.store(), &agency.code, year).await?;
-            if workflow.as_ref().map(|w| w.version) != Some(version) {
-                let message = "报告在您打开页面后已被他人更新，请核对后重新操作。".to_owned();
-                return refused_with(StatusCode::CONFLICT, message).await;
-            }
-            let report = build(&state, &agency, year, workflow.as_ref()).await?;
-            let mut files = Vec::new();
-            for output in gongkai_render::Output::ALL {
-                let data = gongkai_render::render(&report, output).map_err(|err| {
-                    tracing::error!(error = %err, "rendering a report failed");
-                    PageError::Unavailable
-                })?;
-                files.push(stored::ReportFile {
-                    kind: output.extension(),
-                    media_type: output.media_type(),
-                    data,
-                });
-            }
-            stored::publish_signed(state.store(), &agency.code, year, format, &files, &actor)
-                .await
-                .map(|()| "已公开，报告已进入门户网站的年度报告栏目。")
-        }
-        _ => return refused("未知的操作。".to_owned()).await,
+        ("sign", Some(version)) => action.sign(version).await?,
+        ("publish", Some(version)) => action.publish(version).await?,
+        _ => Shown::refused("未知的操作。".to_owned()),
     };
+    report_page(&state, &staff, &headers, &agency, year, shown).await
+}
+
+/// Requires the role the action needs (refusals audited); the head may publish as the clerk may.
+async fn authorize(
+    state: &AppState,
+    staff: &Staff,
+    agency: &AgencyRow,
+    action: &str,
+    year: &str,
+) -> Result<(), PageError> {
+    let subject = format!("report:{}:{year}", agency.code);
+    let agencies = state.agencies().await?;
+    let head_publishes = action == "publish" && staff.may(&agency.code, &agencies, Need::Approve);
+    if !head_publishes {
+        staff.require(state, &agency.code, need_of(action), &subject).await?;
+    }
+    Ok(())
+}
+
+/// The page's answer to a stored step: its notice, or the workflow's refusal (409 on a conflict).
+fn stored_outcome(result: Result<&'static str, WorkflowError>) -> Result<Shown, PageError> {
     match result {
-        Ok(notice) => {
-            report_page(&state, &staff, &headers, &agency, year, Shown::Done(notice)).await
-        }
+        Ok(notice) => Ok(Shown::Done(notice)),
         Err(err) => {
             let conflict = matches!(err, WorkflowError::Store(StoreError::Conflict { .. }));
             let message = workflow_message(err)?;
             let status =
                 if conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-            refused_with(status, message).await
+            Ok(Shown::Refused(status, message))
         }
+    }
+}
+
+/// Every rendering of the report, as the archive keeps them when it is published.
+fn rendered_files(report: &Report) -> Result<Vec<stored::ReportFile>, PageError> {
+    let mut files = Vec::new();
+    for output in gongkai_render::Output::ALL {
+        let data = gongkai_render::render(report, output).map_err(|err| {
+            tracing::error!(error = %err, "rendering a report failed");
+            PageError::Unavailable
+        })?;
+        files.push(stored::ReportFile {
+            kind: output.extension(),
+            media_type: output.media_type(),
+            data,
+        });
+    }
+    Ok(files)
+}
+
+/// One action on an agency's report of a year, by the signed-in staff member.
+struct ReportAction<'a> {
+    state: &'a AppState,
+    agency: &'a AgencyRow,
+    year: i32,
+    /// The report format's code, as the workflow stores it.
+    format: &'static str,
+    actor: Actor<'a>,
+    username: &'a str,
+}
+
+impl ReportAction<'_> {
+    /// Stores the paragraphs written for one of the `WRITTEN` sections.
+    async fn save_text(&self, form: &ReportForm) -> Result<Shown, PageError> {
+        let Some((_, code, _)) = WRITTEN.iter().find(|(_, code, _)| *code == form.section) else {
+            return Ok(Shown::refused("未知的报告部分。".to_owned()));
+        };
+        if form.text.chars().count() > 20_000 {
+            return Ok(Shown::refused("内容过长（每部分不超过20000字）。".to_owned()));
+        }
+        let result = stored::set_text(
+            self.state.store(),
+            &self.agency.code,
+            self.year,
+            code,
+            &paragraphs(&form.text),
+            &self.actor,
+        )
+        .await;
+        stored_outcome(result.map(|()| "已保存。"))
+    }
+
+    /// Submits the report for review, with the clerk's contact phone.
+    async fn submit(&self, phone: &str, version: i64) -> Result<Shown, PageError> {
+        let phone = phone.trim();
+        if phone.is_empty() || phone.chars().count() > 40 {
+            return Ok(Shown::refused("请填写联系电话。".to_owned()));
+        }
+        let submit = Transition::Submit { preparer: self.username, phone };
+        stored_outcome(self.transition(version, submit).await.map(|_| "已提交审核。"))
+    }
+
+    /// Approves the report, or returns it (`action` is `return`) with the comments a return needs.
+    async fn review(&self, action: &str, comments: &str, version: i64) -> Result<Shown, PageError> {
+        let comments = comments.trim();
+        if action == "return" && comments.is_empty() {
+            return Ok(Shown::refused("退回时请写明修改意见。".to_owned()));
+        }
+        let step = if action == "return" {
+            Transition::Return { reviewer: self.username, comments }
+        } else {
+            Transition::Approve { reviewer: self.username, comments }
+        };
+        let result = self.transition(version, step).await;
+        stored_outcome(result.map(|_| {
+            if action == "return" { "已退回填报人修改。" } else { "已审核通过。" }
+        }))
+    }
+
+    /// Signs the report as the agency's head, never while the engine finds problems in it.
+    async fn sign(&self, version: i64) -> Result<Shown, PageError> {
+        let workflow = stored::workflow(self.state.store(), &self.agency.code, self.year).await?;
+        let report = build(self.state, self.agency, self.year, workflow.as_ref()).await?;
+        if !report.findings.is_empty() {
+            let message = format!(
+                "报告仍有{}处问题（见下方“检查结果”），请退回填报人核对记录后再签发。",
+                report.findings.len()
+            );
+            return Ok(Shown::refused(message));
+        }
+        let sign = Transition::Sign { head: self.username };
+        stored_outcome(self.transition(version, sign).await.map(|_| "已签发。"))
+    }
+
+    /// Publishes the signed report at `version`: every rendering frozen in the portal's archive.
+    async fn publish(&self, version: i64) -> Result<Shown, PageError> {
+        let workflow = stored::workflow(self.state.store(), &self.agency.code, self.year).await?;
+        if workflow.as_ref().map(|w| w.version) != Some(version) {
+            let message = "报告在您打开页面后已被他人更新，请核对后重新操作。".to_owned();
+            return Ok(Shown::Refused(StatusCode::CONFLICT, message));
+        }
+        let report = build(self.state, self.agency, self.year, workflow.as_ref()).await?;
+        let files = rendered_files(&report)?;
+        let result = stored::publish_signed(
+            self.state.store(),
+            &self.agency.code,
+            self.year,
+            self.format,
+            &files,
+            &self.actor,
+        )
+        .await;
+        stored_outcome(result.map(|()| "已公开，报告已进入门户网站的年度报告栏目。"))
+    }
+
+    /// Asks the store for a workflow step on the report as it was at `version`.
+    async fn transition(
+        &self,
+        version: i64,
+        step: Transition<'_>,
+    ) -> Result<Workflow, WorkflowError> {
+        stored::transition(
+            self.state.store(),
+            &self.agency.code,
+            self.year,
+            self.format,
+            version,
+            step,
+            &self.actor,
+        )
+        .await
     }
 }
 

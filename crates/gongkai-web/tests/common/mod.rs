@@ -76,22 +76,22 @@ pub async fn desk_on(name: &str, today: Arc<Mutex<time::Date>>) -> Desk {
         .await
         .unwrap();
     for (user, display, role, code) in [
-        ("clerk1", "王经办", "clerk", "SFJ"),
-        ("clerk2", "李经办", "clerk", "SFJ"),
-        ("head", "陈局长", "head", "SFJ"),
-        ("reviewer", "赵审核", "reviewer", "SFJ"),
-        ("sup", "市政府办公室", "supervisor", "ZF"),
-        ("other", "财政局经办", "clerk", "CZJ"),
-        ("otherhead", "财政局负责人", "head", "CZJ"),
-        ("sfjadmin", "司法局管理员", "agency_admin", "SFJ"),
+        ("clerk1", "王经办", users::Role::Clerk, "SFJ"),
+        ("clerk2", "李经办", users::Role::Clerk, "SFJ"),
+        ("head", "陈局长", users::Role::Head, "SFJ"),
+        ("reviewer", "赵审核", users::Role::Reviewer, "SFJ"),
+        ("sup", "市政府办公室", users::Role::Supervisor, "ZF"),
+        ("other", "财政局经办", users::Role::Clerk, "CZJ"),
+        ("otherhead", "财政局负责人", users::Role::Head, "CZJ"),
+        ("sfjadmin", "司法局管理员", users::Role::AgencyAdmin, "SFJ"),
     ] {
         users::add(&store, user, display, PASSWORD, &ACTOR).await.unwrap();
         users::grant(&store, user, role, Some(code), &ACTOR).await.unwrap();
     }
     users::add(&store, "admin", "平台管理员", PASSWORD, &ACTOR).await.unwrap();
-    users::grant(&store, "admin", "platform_admin", None, &ACTOR).await.unwrap();
+    users::grant(&store, "admin", users::Role::PlatformAdmin, None, &ACTOR).await.unwrap();
     // The head of SFJ is also a clerk there, to show they still cannot approve their own request.
-    users::grant(&store, "head", "clerk", Some("SFJ"), &ACTOR).await.unwrap();
+    users::grant(&store, "head", users::Role::Clerk, Some("SFJ"), &ACTOR).await.unwrap();
     let state = AppState::with_clock(store.clone(), Calendar::builtin().clone(), move || {
         *today.lock().unwrap()
     })
@@ -297,6 +297,13 @@ impl Client {
         let mut all = vec![("version", version.as_str())];
         all.extend_from_slice(fields);
         self.post(&format!("/staff/cases/{tracking}/steps"), &all).await
+    }
+
+    /// [`Client::step`], which must be taken: the answer is the redirect back to the case page.
+    pub async fn step_done(&mut self, tracking: &str, fields: &[(&str, &str)]) -> Answer {
+        let answer = self.step(tracking, fields).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{fields:?}: {}", answer.text());
+        answer
     }
 }
 

@@ -52,8 +52,8 @@ async fn a_letter_application_is_handled_to_a_reply() {
     assert!(text.contains("2026-12-02"), "{text}");
 
     // 补正 with a reply-by date, then the supplement arrives: the clock restarts.
-    let answer = clerk
-        .step(
+    clerk
+        .step_done(
             &tracking,
             &[
                 ("action", "supplement"),
@@ -63,7 +63,6 @@ async fn a_letter_application_is_handled_to_a_reply() {
             ],
         )
         .await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
     let again = clerk
         .step(
             &tracking,
@@ -77,13 +76,11 @@ async fn a_letter_application_is_handled_to_a_reply() {
         .await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(again.text().contains("一次性告知"), "{}", again.text());
-    let answer =
-        clerk.step(&tracking, &[("action", "supplement_received"), ("on", "2026-11-10")]).await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+    clerk.step_done(&tracking, &[("action", "supplement_received"), ("on", "2026-11-10")]).await;
 
     // The clerk asks for an extension; they cannot approve it, nor can the head approve their own.
-    let answer = clerk
-        .step(
+    clerk
+        .step_done(
             &tracking,
             &[
                 ("action", "extension_request"),
@@ -93,7 +90,6 @@ async fn a_letter_application_is_handled_to_a_reply() {
             ],
         )
         .await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
     let own = clerk
         .step(
             &tracking,
@@ -105,13 +101,11 @@ async fn a_letter_application_is_handled_to_a_reply() {
     let page = head.get(&format!("/staff/cases/{tracking}")).await;
     assert!(page.text().contains("审批延期"), "{}", page.text());
     assert!(page.text().contains("需要汇总各县区数据"));
-    let approved = head
-        .step(
-            &tracking,
-            &[("action", "extension_decide"), ("on", "2026-11-20"), ("decision", "approve")],
-        )
-        .await;
-    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.text());
+    head.step_done(
+        &tracking,
+        &[("action", "extension_decide"), ("on", "2026-11-20"), ("decision", "approve")],
+    )
+    .await;
     let twice = clerk
         .step(
             &tracking,
@@ -149,8 +143,8 @@ async fn a_letter_application_is_handled_to_a_reply() {
     assert!(incomplete.text().contains("第三十七条"));
     let kept = incomplete.text();
     assert!(kept.contains(r#"value="partial" selected"#), "the choice is kept");
-    let replied = clerk
-        .step(
+    clerk
+        .step_done(
             &tracking,
             &[
                 ("action", "reply"),
@@ -163,7 +157,6 @@ async fn a_letter_application_is_handled_to_a_reply() {
             ],
         )
         .await;
-    assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.text());
     let after = clerk
         .step(
             &tracking,
@@ -276,8 +269,8 @@ async fn the_dashboard_follows_every_change() {
     let second = online_application(&desk.store, "SFJ", date!(2026 - 11 - 26)).await;
     let page = clerk.get("/staff/agencies/SFJ").await.text();
     assert!(page.contains("全部在办（2）") && page.contains(&second), "a new application: {page}");
-    let replied = clerk
-        .step(
+    clerk
+        .step_done(
             &first,
             &[
                 ("action", "reply"),
@@ -288,7 +281,6 @@ async fn the_dashboard_follows_every_change() {
             ],
         )
         .await;
-    assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.text());
     let page = clerk.get("/staff/agencies/SFJ").await.text();
     assert!(page.contains("全部在办（1）") && !page.contains(&first), "a reply: {page}");
     assert!(page.contains("3个工作日内到期（0）"), "{page}");
@@ -305,8 +297,8 @@ async fn steps_answer_as_they_did_before_the_rules_moved_into_the_core() {
     let desk = desk("core_answers").await;
     let tracking = online_application(&desk.store, "SFJ", date!(2026 - 11 - 16)).await;
     let mut clerk = Client::sign_in(&desk, "clerk1").await;
-    let asked = clerk
-        .step(
+    clerk
+        .step_done(
             &tracking,
             &[
                 ("action", "extension_request"),
@@ -316,22 +308,19 @@ async fn steps_answer_as_they_did_before_the_rules_moved_into_the_core() {
             ],
         )
         .await;
-    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.text());
     let mut head = Client::sign_in(&desk, "head").await;
-    let refused = head
-        .step(
-            &tracking,
-            &[
-                ("action", "extension_decide"),
-                ("on", "2026-11-19"),
-                ("decision", "refuse"),
-                ("working_days", "abc"),
-            ],
-        )
-        .await;
-    assert_eq!(refused.status, StatusCode::SEE_OTHER, "{}", refused.text());
-    let replied = clerk
-        .step(
+    head.step_done(
+        &tracking,
+        &[
+            ("action", "extension_decide"),
+            ("on", "2026-11-19"),
+            ("decision", "refuse"),
+            ("working_days", "abc"),
+        ],
+    )
+    .await;
+    clerk
+        .step_done(
             &tracking,
             &[
                 ("action", "reply"),
@@ -342,7 +331,6 @@ async fn steps_answer_as_they_did_before_the_rules_moved_into_the_core() {
             ],
         )
         .await;
-    assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.text());
     let stale = clerk
         .post(
             &format!("/staff/cases/{tracking}/steps"),

@@ -18,14 +18,27 @@ async fn report_version(store: &Store, year: i32) -> String {
         .to_string()
 }
 
+/// Posts a sign-off step (`fields`, with its action) on SFJ's report of `year` at the report's current version.
+async fn act_on_report(
+    client: &mut Client,
+    store: &Store,
+    year: i32,
+    fields: &[(&str, &str)],
+) -> Answer {
+    let version = report_version(store, year).await;
+    let mut form = vec![("version", version.as_str())];
+    form.extend_from_slice(fields);
+    client.post(&format!("/staff/agencies/SFJ/reports/{year}"), &form).await
+}
+
 #[tokio::test]
 async fn the_annual_report_is_drafted_reviewed_signed_and_published() {
     let desk = desk("report").await;
     // A year of work: one application replied to.
     let tracking = online_application(&desk.store, "SFJ", date!(2026 - 03 - 02)).await;
     let mut clerk = Client::sign_in(&desk, "clerk1").await;
-    let replied = clerk
-        .step(
+    clerk
+        .step_done(
             &tracking,
             &[
                 ("action", "reply"),
@@ -36,7 +49,6 @@ async fn the_annual_report_is_drafted_reviewed_signed_and_published() {
             ],
         )
         .await;
-    assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.text());
 
     let dashboard = clerk.get("/staff/agencies/SFJ").await.text();
     assert!(
@@ -50,27 +62,26 @@ async fn the_annual_report_is_drafted_reviewed_signed_and_published() {
     assert!(text.contains("没有发现矛盾"), "{text}");
 
     // The clerk writes the problems section and submits.
-    let version = report_version(&desk.store, 2026).await;
-    let saved = clerk
-        .post(
-            "/staff/agencies/SFJ/reports/2026",
-            &[
-                ("version", &version),
-                ("action", "text"),
-                ("section", "problems"),
-                ("text", "一是主动公开的及时性有待提高。\n\n二是加强培训。"),
-            ],
-        )
-        .await;
+    let saved = act_on_report(
+        &mut clerk,
+        &desk.store,
+        2026,
+        &[
+            ("action", "text"),
+            ("section", "problems"),
+            ("text", "一是主动公开的及时性有待提高。\n\n二是加强培训。"),
+        ],
+    )
+    .await;
     assert!(saved.text().contains("已保存"), "{}", saved.text());
     assert!(saved.text().contains("一是主动公开的及时性有待提高。"));
-    let version = report_version(&desk.store, 2026).await;
-    let submitted = clerk
-        .post(
-            "/staff/agencies/SFJ/reports/2026",
-            &[("version", &version), ("action", "submit"), ("phone", "0577-88367543")],
-        )
-        .await;
+    let submitted = act_on_report(
+        &mut clerk,
+        &desk.store,
+        2026,
+        &[("action", "submit"), ("phone", "0577-88367543")],
+    )
+    .await;
     assert!(submitted.text().contains("已提交审核"), "{}", submitted.text());
     let late_text = clerk
         .post(
@@ -106,33 +117,27 @@ async fn the_annual_report_is_drafted_reviewed_signed_and_published() {
         .post("/staff/agencies/SFJ/reports/2026", &[("version", &version), ("action", "approve")])
         .await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text());
-    let version = report_version(&desk.store, 2026).await;
-    clerk
-        .post(
-            "/staff/agencies/SFJ/reports/2026",
-            &[("version", &version), ("action", "submit"), ("phone", "0577-88367543")],
-        )
-        .await;
-    let version = report_version(&desk.store, 2026).await;
-    let approved = reviewer
-        .post(
-            "/staff/agencies/SFJ/reports/2026",
-            &[("version", &version), ("action", "approve"), ("comments", "同意")],
-        )
-        .await;
+    act_on_report(
+        &mut clerk,
+        &desk.store,
+        2026,
+        &[("action", "submit"), ("phone", "0577-88367543")],
+    )
+    .await;
+    let approved = act_on_report(
+        &mut reviewer,
+        &desk.store,
+        2026,
+        &[("action", "approve"), ("comments", "同意")],
+    )
+    .await;
     assert!(approved.text().contains("已审核通过"), "{}", approved.text());
 
     // The head signs; the clerk publishes; the portal has it with the signature block.
     let mut head = Client::sign_in(&desk, "head").await;
-    let version = report_version(&desk.store, 2026).await;
-    let signed = head
-        .post("/staff/agencies/SFJ/reports/2026", &[("version", &version), ("action", "sign")])
-        .await;
+    let signed = act_on_report(&mut head, &desk.store, 2026, &[("action", "sign")]).await;
     assert!(signed.text().contains("已签发"), "{}", signed.text());
-    let version = report_version(&desk.store, 2026).await;
-    let published = clerk
-        .post("/staff/agencies/SFJ/reports/2026", &[("version", &version), ("action", "publish")])
-        .await;
+    let published = act_on_report(&mut clerk, &desk.store, 2026, &[("action", "publish")]).await;
     assert!(published.text().contains("已公开"), "{}", published.text());
     let mut public = Client::new(&desk);
     let archive = public.get("/agencies/SFJ/reports").await;
@@ -157,16 +162,37 @@ async fn the_preparer_cannot_sign_their_own_report() {
     )
     .await;
     let mut reviewer = Client::sign_in(&desk, "reviewer").await;
-    let version = report_version(&desk.store, 2026).await;
-    reviewer
-        .post("/staff/agencies/SFJ/reports/2026", &[("version", &version), ("action", "approve")])
-        .await;
-    let version = report_version(&desk.store, 2026).await;
-    let own = head
-        .post("/staff/agencies/SFJ/reports/2026", &[("version", &version), ("action", "sign")])
-        .await;
+    act_on_report(&mut reviewer, &desk.store, 2026, &[("action", "approve")]).await;
+    let own = act_on_report(&mut head, &desk.store, 2026, &[("action", "sign")]).await;
     assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(own.text().contains("填报人不能签发自己填报的报告"), "{}", own.text());
+}
+
+/// A step whose form carries no usable version is refused, not taken against a made-up one (it used to become
+/// version -1 and, for most steps, reach the store).
+#[tokio::test]
+async fn a_report_step_without_a_version_is_refused() {
+    let desk = desk("reportversion").await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    for version in ["x", "", "1.5"] {
+        let refused = clerk
+            .post(
+                "/staff/agencies/SFJ/reports/2026",
+                &[("version", version), ("action", "submit"), ("phone", "0577-1")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{version:?}");
+        assert!(
+            refused.text().contains("表单版本号无效，请刷新页面后重试。"),
+            "{}",
+            refused.text()
+        );
+    }
+    assert_eq!(report_version(&desk.store, 2026).await, "0", "nothing was written");
+    let submitted =
+        act_on_report(&mut clerk, &desk.store, 2026, &[("action", "submit"), ("phone", "0577-1")])
+            .await;
+    assert!(submitted.text().contains("已提交审核"), "{}", submitted.text());
 }
 
 /// The id of the first review in the ledger page's decide forms.
@@ -450,8 +476,8 @@ async fn a_year_at_the_bureau_ends_in_a_signed_report_that_matches_the_records()
             register(&mut clerk, day, n).await
         };
         if category == "disclosed" {
-            let asked = clerk
-                .step(
+            clerk
+                .step_done(
                     &tracking,
                     &[
                         ("action", "extension_request"),
@@ -461,25 +487,22 @@ async fn a_year_at_the_bureau_ends_in_a_signed_report_that_matches_the_records()
                     ],
                 )
                 .await;
-            assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.text());
-            let approved = head
-                .step(
-                    &tracking,
-                    &[
-                        ("action", "extension_decide"),
-                        ("on", &day.to_string()),
-                        ("decision", "approve"),
-                    ],
-                )
-                .await;
-            assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.text());
+            head.step_done(
+                &tracking,
+                &[
+                    ("action", "extension_decide"),
+                    ("on", &day.to_string()),
+                    ("decision", "approve"),
+                ],
+            )
+            .await;
         }
         let reply_on = calendar.add_working_days(day, 2).unwrap();
         if category == "withheld.trade_secret" {
             let next = calendar.add_working_days(day, 1).unwrap();
             set(next);
-            let sent = clerk
-                .step(
+            clerk
+                .step_done(
                     &tracking,
                     &[
                         ("action", "consult"),
@@ -489,9 +512,8 @@ async fn a_year_at_the_bureau_ends_in_a_signed_report_that_matches_the_records()
                     ],
                 )
                 .await;
-            assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
-            let answered = clerk
-                .step(
+            clerk
+                .step_done(
                     &tracking,
                     &[
                         ("action", "consult_answered"),
@@ -500,7 +522,6 @@ async fn a_year_at_the_bureau_ends_in_a_signed_report_that_matches_the_records()
                     ],
                 )
                 .await;
-            assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.text());
         }
         set(reply_on);
         let replied = clerk
@@ -528,8 +549,8 @@ async fn a_year_at_the_bureau_ends_in_a_signed_report_that_matches_the_records()
     // 补正 not answered, and a fee not paid: both end as 其他处理 once the time has run out.
     let n = categories.len();
     let (unanswered, applicant) = register(&mut clerk, day, n).await;
-    let answer = clerk
-        .step(
+    clerk
+        .step_done(
             &unanswered,
             &[
                 ("action", "supplement"),
@@ -539,12 +560,11 @@ async fn a_year_at_the_bureau_ends_in_a_signed_report_that_matches_the_records()
             ],
         )
         .await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
     count("app.result.other.no_supplement", applicant);
     count("app.new", applicant);
     let (unpaid, fee_applicant) = register(&mut clerk, day, n + 1).await;
-    let answer = clerk
-        .step(
+    clerk
+        .step_done(
             &unpaid,
             &[
                 ("action", "fee"),
@@ -554,7 +574,6 @@ async fn a_year_at_the_bureau_ends_in_a_signed_report_that_matches_the_records()
             ],
         )
         .await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
     count("app.result.other.fee_not_paid", fee_applicant);
     count("app.new", fee_applicant);
     set(calendar.add_working_days(day, 25).unwrap());
@@ -608,29 +627,20 @@ async fn a_year_at_the_bureau_ends_in_a_signed_report_that_matches_the_records()
     assert!(dashboard.contains(&carried), "the carried-over application is open: {dashboard}");
     let page = clerk.get("/staff/agencies/SFJ/reports/2025").await.text();
     assert!(page.contains("没有发现矛盾"), "no findings: {page}");
-    let version = report_version(&desk.store, 2025).await;
-    let submitted = clerk
-        .post(
-            "/staff/agencies/SFJ/reports/2025",
-            &[("version", &version), ("action", "submit"), ("phone", "0577-88367543")],
-        )
-        .await;
+    let submitted = act_on_report(
+        &mut clerk,
+        &desk.store,
+        2025,
+        &[("action", "submit"), ("phone", "0577-88367543")],
+    )
+    .await;
     assert!(submitted.text().contains("已提交审核"), "{}", submitted.text());
     let mut reviewer = Client::sign_in(&desk, "reviewer").await;
-    let version = report_version(&desk.store, 2025).await;
-    let approved = reviewer
-        .post("/staff/agencies/SFJ/reports/2025", &[("version", &version), ("action", "approve")])
-        .await;
+    let approved = act_on_report(&mut reviewer, &desk.store, 2025, &[("action", "approve")]).await;
     assert!(approved.text().contains("已审核通过"), "{}", approved.text());
-    let version = report_version(&desk.store, 2025).await;
-    let signed = head
-        .post("/staff/agencies/SFJ/reports/2025", &[("version", &version), ("action", "sign")])
-        .await;
+    let signed = act_on_report(&mut head, &desk.store, 2025, &[("action", "sign")]).await;
     assert!(signed.text().contains("已签发"), "{}", signed.text());
-    let version = report_version(&desk.store, 2025).await;
-    let published = head
-        .post("/staff/agencies/SFJ/reports/2025", &[("version", &version), ("action", "publish")])
-        .await;
+    let published = act_on_report(&mut head, &desk.store, 2025, &[("action", "publish")]).await;
     assert!(published.text().contains("已公开"), "{}", published.text());
 
     // The signed report says what the records say: the test's own tally of what it did, cell by cell.
