@@ -12,6 +12,77 @@ use time::Date;
 use crate::records::{NonProcessing, OtherHandling, Outcome, Unavailability, Withholding};
 use crate::regime::Regime;
 
+/// The kinds of letter a case sends, as its case file keeps them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LetterKind {
+    /// 补正告知书 (2019 条例 art. 30).
+    Supplement,
+    /// 征求意见书, to a third party or another agency (arts. 32, 34).
+    Consultation,
+    /// 延长答复期限告知书 (art. 33).
+    Extension,
+    /// 信息处理费缴费通知书 (国办函〔2020〕109号).
+    Fee,
+    /// The reply (答复书 / 告知书, art. 36).
+    Reply,
+    /// 告知书 naming the agency that holds the information (art. 36(五)), when the case leaves this agency.
+    Transfer,
+}
+
+impl LetterKind {
+    /// Every kind.
+    pub const ALL: [LetterKind; 6] = [
+        LetterKind::Supplement,
+        LetterKind::Consultation,
+        LetterKind::Extension,
+        LetterKind::Fee,
+        LetterKind::Reply,
+        LetterKind::Transfer,
+    ];
+
+    /// The kind as stored.
+    pub const fn code(self) -> &'static str {
+        match self {
+            LetterKind::Supplement => "supplement",
+            LetterKind::Consultation => "consultation",
+            LetterKind::Extension => "extension",
+            LetterKind::Fee => "fee",
+            LetterKind::Reply => "reply",
+            LetterKind::Transfer => "transfer",
+        }
+    }
+
+    /// The kind named `code`.
+    pub fn from_code(code: &str) -> Option<LetterKind> {
+        LetterKind::ALL.into_iter().find(|kind| kind.code() == code)
+    }
+
+    /// The letter's Chinese name.
+    pub const fn label(self) -> &'static str {
+        match self {
+            LetterKind::Supplement => "补正告知书",
+            LetterKind::Consultation => "征求意见书",
+            LetterKind::Extension => "延长答复期限告知书",
+            LetterKind::Fee => "收费通知书",
+            LetterKind::Reply => "政府信息公开申请答复书",
+            LetterKind::Transfer => "告知书（非本机关政府信息）",
+        }
+    }
+
+    /// Whether the letter is addressed to the applicant (a consultation letter goes to the party consulted,
+    /// and the applicant never sees it).
+    pub const fn to_applicant(self) -> bool {
+        !matches!(self, LetterKind::Consultation)
+    }
+}
+
+impl std::fmt::Display for LetterKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
 /// A composed letter: what the renderer lays out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Letter {

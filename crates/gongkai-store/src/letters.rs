@@ -10,29 +10,24 @@ use time::Date;
 use crate::applications::verify_code;
 use crate::{Actor, Store, StoreError, audit, blobs, now_text};
 
-/// The kinds of letter, as stored.
-pub const KINDS: [&str; 6] =
-    ["supplement", "consultation", "extension", "fee", "reply", "transfer"];
+pub use gongkai_core::letters::LetterKind;
 
-/// The kinds addressed to the applicant.
-const TO_APPLICANT: [&str; 5] = ["supplement", "extension", "fee", "reply", "transfer"];
+/// The forms a letter is kept in (DOCX and PDF): the only media types a letter is served with, so no letter
+/// can reach a browser as a page of its own.
+pub const MEDIA_TYPES: [&str; 2] =
+    ["application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/pdf"];
 
-/// A letter's Chinese name.
-pub fn kind_label(kind: &str) -> &'static str {
-    match kind {
-        "supplement" => "补正告知书",
-        "consultation" => "征求意见书",
-        "extension" => "延长答复期限告知书",
-        "fee" => "收费通知书",
-        "transfer" => "告知书（非本机关政府信息）",
-        _ => "政府信息公开申请答复书",
-    }
+/// The letter kind in the column `kind`.
+fn kind_at(row: &sqlx::any::AnyRow) -> Result<LetterKind, StoreError> {
+    let code: String = row.try_get("kind")?;
+    LetterKind::from_code(&code)
+        .ok_or_else(|| StoreError::InvalidData(format!("letter kind `{code}`")))
 }
 
 /// A generated letter to record.
 #[derive(Debug, Clone, Copy)]
 pub struct NewLetter<'a> {
-    pub kind: &'a str,
+    pub kind: LetterKind,
     pub media_type: &'a str,
     /// The letter as sent to its addressee.
     pub data: &'a [u8],
@@ -53,8 +48,8 @@ pub(crate) async fn insert(
     letter: &NewLetter<'_>,
     actor: &Actor<'_>,
 ) -> Result<i64, StoreError> {
-    if !KINDS.contains(&letter.kind) {
-        return Err(StoreError::InvalidData(format!("letter kind `{}`", letter.kind)));
+    if !MEDIA_TYPES.contains(&letter.media_type) {
+        return Err(StoreError::InvalidData(format!("letter media type `{}`", letter.media_type)));
     }
     let sha256 = blobs::digest(letter.data);
     blobs::put(transaction, &sha256, letter.media_type, letter.data).await?;
@@ -72,7 +67,7 @@ pub(crate) async fn insert(
          sent_on, sent_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(application)
-    .bind(letter.kind)
+    .bind(letter.kind.code())
     .bind(&sha256)
     .bind(&masked)
     .bind(letter.media_type)
@@ -83,8 +78,8 @@ pub(crate) async fn insert(
     .fetch_one(&mut **transaction)
     .await?
     .try_get("id")?;
-    let after =
-        serde_json::json!({ "letter": id, "kind": letter.kind, "sha256": sha256 }).to_string();
+    let after = serde_json::json!({ "letter": id, "kind": letter.kind.code(), "sha256": sha256 })
+        .to_string();
     audit::record(
         &mut *transaction,
         actor,
@@ -112,7 +107,7 @@ pub(crate) async fn insert(
 pub async fn add(
     store: &Store,
     tracking_number: &str,
-    kind: &str,
+    kind: LetterKind,
     media_type: &str,
     data: &[u8],
     actor: &Actor<'_>,
@@ -164,7 +159,7 @@ pub async fn mark_sent(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SentLetter {
     pub id: i64,
-    pub kind: String,
+    pub kind: LetterKind,
     pub sent_on: String,
     pub media_type: String,
 }
@@ -188,8 +183,8 @@ pub async fn sent_to_applicant(
     .await?;
     let mut letters = Vec::new();
     for row in &rows {
-        let kind: String = row.try_get("kind")?;
-        if TO_APPLICANT.contains(&kind.as_str()) {
+        let kind = kind_at(row)?;
+        if kind.to_applicant() {
             letters.push(SentLetter {
                 id: row.try_get("id")?,
                 kind,
@@ -226,7 +221,7 @@ pub async fn applicant_copy(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseLetter {
     pub id: i64,
-    pub kind: String,
+    pub kind: LetterKind,
     pub media_type: String,
     pub generated_by: String,
     pub generated_at: String,
@@ -236,7 +231,7 @@ pub struct CaseLetter {
 fn case_letter(row: &sqlx::any::AnyRow) -> Result<CaseLetter, StoreError> {
     Ok(CaseLetter {
         id: row.try_get("id")?,
-        kind: row.try_get("kind")?,
+        kind: kind_at(row)?,
         media_type: row.try_get("media_type")?,
         generated_by: row.try_get("generated_by")?,
         generated_at: row.try_get("generated_at")?,

@@ -171,14 +171,87 @@ pub async fn file(
     }
 }
 
-/// Where a year's report stands in the sign-off workflow (填报人 → 审核人 → 单位负责人 → published).
-///
-/// States: `draft` (texts being written), `submitted` (waiting for the reviewer; once `reviewer` is set, the
-/// reviewer approved it and it waits for the head), `returned` (the reviewer sent it back with comments),
-/// `signed` (the head signed it), `published` (frozen in the archive). People are stored as usernames.
+/// Where a report stands in the sign-off workflow (填报人 → 审核人 → 单位负责人 → published).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportState {
+    /// Texts being written.
+    Draft,
+    /// Waiting for the reviewer; once the workflow's `reviewer` is set, approved and waiting for the head.
+    Submitted,
+    /// Sent back by the reviewer with comments.
+    Returned,
+    /// Signed by the head.
+    Signed,
+    /// Frozen in the archive.
+    Published,
+}
+
+impl ReportState {
+    const ALL: [ReportState; 5] = [
+        ReportState::Draft,
+        ReportState::Submitted,
+        ReportState::Returned,
+        ReportState::Signed,
+        ReportState::Published,
+    ];
+
+    /// The state as stored.
+    pub const fn code(self) -> &'static str {
+        match self {
+            ReportState::Draft => "draft",
+            ReportState::Submitted => "submitted",
+            ReportState::Returned => "returned",
+            ReportState::Signed => "signed",
+            ReportState::Published => "published",
+        }
+    }
+
+    /// The state named `code`.
+    pub fn from_code(code: &str) -> Option<ReportState> {
+        ReportState::ALL.into_iter().find(|state| state.code() == code)
+    }
+
+    /// The state as staff read it; a submitted report already `reviewed` waits for the head.
+    pub const fn label(self, reviewed: bool) -> &'static str {
+        match self {
+            ReportState::Draft => "草稿",
+            ReportState::Submitted if reviewed => "已审核，待单位负责人签发",
+            ReportState::Submitted => "已提交，待审核",
+            ReportState::Returned => "已退回修改",
+            ReportState::Signed => "已签发，待公开",
+            ReportState::Published => "已公开",
+        }
+    }
+
+    /// Whether staff may still write the report's texts.
+    pub const fn editable(self) -> bool {
+        matches!(self, ReportState::Draft | ReportState::Returned)
+    }
+
+    /// Whether the clerk may submit it (again): a draft, a returned report, or a published one to correct.
+    pub const fn submittable(self) -> bool {
+        matches!(self, ReportState::Draft | ReportState::Returned | ReportState::Published)
+    }
+}
+
+impl std::fmt::Display for ReportState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// The report state in the column `state`.
+fn state_at(row: &sqlx::any::AnyRow) -> Result<ReportState, StoreError> {
+    let code: String = row.try_get("state")?;
+    ReportState::from_code(&code)
+        .ok_or_else(|| StoreError::InvalidData(format!("report state `{code}`")))
+}
+
+/// A year's report in the sign-off workflow ([`ReportState`]). People are stored as usernames.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Workflow {
-    pub state: String,
+    pub state: ReportState,
     pub format: String,
     pub preparer: Option<String>,
     pub reviewer: Option<String>,
@@ -208,8 +281,9 @@ pub enum Transition<'a> {
 /// Why a transition is refused: the state it needs, or the person it must not be.
 #[derive(Debug, thiserror::Error)]
 pub enum WorkflowError {
-    #[error("the report is `{state}`; this step is not possible now")]
-    WrongState { state: String },
+    /// The report is not in a state that allows the step (`None`: there is no report yet).
+    #[error("the report is {}; this step is not possible now", state.map_or("not started", ReportState::code))]
+    WrongState { state: Option<ReportState> },
     #[error("the same person cannot prepare and {role} a report")]
     SamePerson { role: &'static str },
     #[error(transparent)]
@@ -218,7 +292,7 @@ pub enum WorkflowError {
 
 fn workflow_from_row(row: &sqlx::any::AnyRow) -> Result<Workflow, StoreError> {
     Ok(Workflow {
-        state: row.try_get("state")?,
+        state: state_at(row)?,
         format: row.try_get("format")?,
         preparer: row.try_get("preparer")?,
         reviewer: row.try_get("reviewer")?,
@@ -382,10 +456,10 @@ fn step_update(
     format: &str,
     now: &str,
 ) -> Result<StepUpdate, WorkflowError> {
-    let wrong = || WorkflowError::WrongState { state: current.state.clone() };
+    let wrong = || WorkflowError::WrongState { state: Some(current.state) };
     match step {
         Transition::Submit { preparer, phone } => {
-            if !matches!(current.state.as_str(), "draft" | "returned" | "published") {
+            if !current.state.submittable() {
                 return Err(wrong());
             }
             Ok(StepUpdate {
@@ -402,7 +476,7 @@ fn step_update(
             })
         }
         Transition::Return { reviewer, comments } | Transition::Approve { reviewer, comments } => {
-            if current.state != "submitted" || current.reviewer.is_some() {
+            if current.state != ReportState::Submitted || current.reviewer.is_some() {
                 return Err(wrong());
             }
             if current.preparer.as_deref() == Some(reviewer) {
@@ -411,7 +485,7 @@ fn step_update(
             Ok(review_update(matches!(step, Transition::Return { .. }), reviewer, comments))
         }
         Transition::Sign { head } => {
-            if current.state != "submitted" || current.reviewer.is_none() {
+            if current.state != ReportState::Submitted || current.reviewer.is_none() {
                 return Err(wrong());
             }
             if current.preparer.as_deref() == Some(head) {
@@ -483,18 +557,18 @@ pub async fn set_text(
 ) -> Result<(), WorkflowError> {
     let agency = agencies::by_code(store, code).await?;
     let mut transaction = store.begin_write().await?;
-    let state: Option<String> =
+    let state: Option<ReportState> =
         sqlx::query("SELECT state FROM annual_reports WHERE agency_id = $1 AND year = $2")
             .bind(agency.id)
             .bind(i64::from(year))
             .fetch_optional(&mut *transaction)
             .await
             .map_err(StoreError::from)?
-            .map(|row| row.try_get("state"))
-            .transpose()
-            .map_err(StoreError::from)?;
-    if let Some(state) = state.filter(|state| !matches!(state.as_str(), "draft" | "returned")) {
-        return Err(WorkflowError::WrongState { state });
+            .as_ref()
+            .map(state_at)
+            .transpose()?;
+    if let Some(state) = state.filter(|state| !state.editable()) {
+        return Err(WorkflowError::WrongState { state: Some(state) });
     }
     let text = serde_json::to_string(paragraphs)
         .map_err(|err| StoreError::InvalidData(err.to_string()))?;
@@ -532,11 +606,11 @@ pub async fn publish_signed(
 ) -> Result<(), WorkflowError> {
     let current = workflow(store, code, year).await?;
     match current {
-        Some(workflow) if workflow.state == "signed" => {
+        Some(workflow) if workflow.state == ReportState::Signed => {
             publish(store, code, year, format, files, actor).await?;
             Ok(())
         }
-        Some(workflow) => Err(WorkflowError::WrongState { state: workflow.state }),
-        None => Err(WorkflowError::WrongState { state: "none".to_owned() }),
+        Some(workflow) => Err(WorkflowError::WrongState { state: Some(workflow.state) }),
+        None => Err(WorkflowError::WrongState { state: None }),
     }
 }

@@ -244,16 +244,22 @@ async fn steps_are_recorded_against_the_version_seen() {
         assert!(handling::record(&store, &open_case, 0, &close, &TEST).await.is_err());
 
         // Letters of the case, staff copy with its agency.
-        let id =
-            letters::add(&store, &tracking, "reply", "application/pdf", b"%PDF-1.7 test", &TEST)
-                .await
-                .unwrap();
+        let id = letters::add(
+            &store,
+            &tracking,
+            letters::LetterKind::Reply,
+            "application/pdf",
+            b"%PDF-1.7 test",
+            &TEST,
+        )
+        .await
+        .unwrap();
         let listed = letters::of_case(&store, &tracking).await.unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].sent_on, None);
         let copy = letters::staff_copy(&store, id).await.unwrap().unwrap();
         assert_eq!(
-            (copy.letter.kind.as_str(), copy.agency.as_str(), copy.tracking_number.as_str()),
+            (copy.letter.kind.code(), copy.agency.as_str(), copy.tracking_number.as_str()),
             ("reply", "SFJ", tracking.as_str())
         );
         let data = letters::staff_file(&store, &copy, false).await.unwrap();
@@ -277,7 +283,7 @@ async fn the_report_workflow_goes_step_by_step() {
         let submit = Transition::Submit { preparer: "clerk", phone: "0577-1" };
         let first =
             reports::transition(&store, "SFJ", 2026, "2021", 0, submit, &TEST).await.unwrap();
-        assert_eq!((first.state.as_str(), first.version), ("submitted", 1), "{backend}");
+        assert_eq!((first.state.code(), first.version), ("submitted", 1), "{backend}");
         // Texts are frozen while it is reviewed; a stale version is refused.
         assert!(matches!(
             reports::set_text(&store, "SFJ", 2026, "problems", &[], &TEST).await,
@@ -299,7 +305,7 @@ async fn the_report_workflow_goes_step_by_step() {
         let back = Transition::Return { reviewer: "reviewer", comments: "补充" };
         let returned =
             reports::transition(&store, "SFJ", 2026, "2021", 1, back, &TEST).await.unwrap();
-        assert_eq!((returned.state.as_str(), returned.comments.as_str()), ("returned", "补充"));
+        assert_eq!((returned.state.code(), returned.comments.as_str()), ("returned", "补充"));
         assert!(matches!(
             reports::transition(&store, "SFJ", 2026, "2021", 1, submit, &TEST).await,
             Err(WorkflowError::Store(StoreError::Conflict { expected: 1 }))
@@ -320,13 +326,13 @@ async fn the_report_workflow_goes_step_by_step() {
         );
         let signed =
             reports::transition(&store, "SFJ", 2026, "2021", 4, sign, &TEST).await.unwrap();
-        assert_eq!((signed.state.as_str(), signed.head.as_deref()), ("signed", Some("head")));
+        assert_eq!((signed.state.code(), signed.head.as_deref()), ("signed", Some("head")));
         assert!(signed.signed_at.is_some());
         reports::publish_signed(&store, "SFJ", 2026, "2021", &files, &TEST).await.unwrap();
         assert_eq!(reports::published(&store, "SFJ").await.unwrap()[0].year, 2026);
         let all = reports::workflows(&store, "SFJ").await.unwrap();
         assert_eq!(all.len(), 1);
-        assert_eq!(all[0].1.state, "published");
+        assert_eq!(all[0].1.state.code(), "published");
         assert_eq!(
             reports::texts(&store, "SFJ", 2026).await.unwrap(),
             [("problems".to_owned(), vec!["一是……".to_owned()])]

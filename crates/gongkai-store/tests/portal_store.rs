@@ -513,16 +513,23 @@ async fn the_applicant_sees_only_sent_letters_addressed_to_them() {
         let consultation = letters::add(
             &store,
             number,
-            "consultation",
+            letters::LetterKind::Consultation,
             "application/pdf",
             b"%PDF third party",
             &TEST,
         )
         .await
         .unwrap();
-        let reply = letters::add(&store, number, "reply", "application/pdf", b"%PDF reply", &TEST)
-            .await
-            .unwrap();
+        let reply = letters::add(
+            &store,
+            number,
+            letters::LetterKind::Reply,
+            "application/pdf",
+            b"%PDF reply",
+            &TEST,
+        )
+        .await
+        .unwrap();
         assert_eq!(
             letters::sent_to_applicant(&store, number, code).await.unwrap(),
             Some(vec![]),
@@ -539,7 +546,7 @@ async fn the_applicant_sees_only_sent_letters_addressed_to_them() {
         );
         let sent = letters::sent_to_applicant(&store, number, code).await.unwrap().unwrap();
         assert_eq!(
-            sent.iter().map(|l| (l.kind.as_str(), l.sent_on.as_str())).collect::<Vec<_>>(),
+            sent.iter().map(|l| (l.kind.code(), l.sent_on.as_str())).collect::<Vec<_>>(),
             vec![("reply", "2026-11-20")]
         );
         let (_, data) =
@@ -551,7 +558,16 @@ async fn the_applicant_sees_only_sent_letters_addressed_to_them() {
         );
         assert!(letters::sent_to_applicant(&store, number, "000000x").await.unwrap().is_none());
         assert!(letters::applicant_copy(&store, number, "000000x", reply).await.unwrap().is_none());
-        assert!(letters::add(&store, number, "memo", "text/plain", b"x", &TEST).await.is_err());
+        // A letter is a DOCX or a PDF, never something a browser would open as a page.
+        for media_type in ["text/plain", "text/html", ""] {
+            let refused =
+                letters::add(&store, number, letters::LetterKind::Reply, media_type, b"x", &TEST)
+                    .await;
+            assert!(
+                matches!(refused, Err(StoreError::InvalidData(_))),
+                "{media_type}: {refused:?}"
+            );
+        }
     })
     .await;
 }

@@ -106,9 +106,7 @@ pub(crate) async fn lookup(
             .await?
             .unwrap_or_default()
             .into_iter()
-            .map(|letter| {
-                (letter.id, gongkai_store::letters::kind_label(&letter.kind), letter.sent_on)
-            })
+            .map(|letter| (letter.id, letter.kind.label(), letter.sent_on))
             .collect();
     let (csrf, cookie) = csrf::issue(&headers)?;
     let application =
@@ -205,7 +203,7 @@ pub(crate) async fn letter(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "docx",
         _ => "bin",
     };
-    let name = format!("{number}{}.{extension}", gongkai_store::letters::kind_label(&letter.kind));
+    let name = format!("{number}{}.{extension}", letter.kind.label());
     Ok((
         [
             (

@@ -1091,10 +1091,16 @@ async fn the_status_page_offers_the_reply_once_sent_and_only_with_the_code() {
         .next()
         .unwrap()
         .to_owned();
-    let reply =
-        letters::add(&portal.store, &number, "reply", "application/pdf", b"%PDF-1.7 reply", &ACTOR)
-            .await
-            .unwrap();
+    let reply = letters::add(
+        &portal.store,
+        &number,
+        letters::LetterKind::Reply,
+        "application/pdf",
+        b"%PDF-1.7 reply",
+        &ACTOR,
+    )
+    .await
+    .unwrap();
     let track = [("csrf", TOKEN), ("tracking_number", number.as_str()), ("code", code.as_str())];
     let before = post(&portal, "/track", &track).await;
     assert!(before.body.contains("办理进度") && !before.body.contains("答复书"), "not sent yet");

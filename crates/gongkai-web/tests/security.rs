@@ -511,18 +511,18 @@ async fn finding_16_a_step_and_its_letters_commit_together() {
         regime: None,
         action: "supplement",
     };
-    // The second letter cannot be written (an unknown kind): the step is not recorded either.
+    // The second letter cannot be written (not a DOCX or PDF): the step is not recorded either.
     let letters = [
         gongkai_store::letters::NewLetter {
-            kind: "supplement",
+            kind: gongkai_store::letters::LetterKind::Supplement,
             media_type: "application/pdf",
             data: b"%PDF-1.7 letter",
             masked: Some(b"%PDF-1.7 masked"),
             sent_on: Some(date!(2026 - 11 - 17)),
         },
         gongkai_store::letters::NewLetter {
-            kind: "memo",
-            media_type: "application/pdf",
+            kind: gongkai_store::letters::LetterKind::Supplement,
+            media_type: "text/html",
             data: b"%PDF-1.7 other",
             masked: Some(b"%PDF-1.7 other masked"),
             sent_on: Some(date!(2026 - 11 - 17)),

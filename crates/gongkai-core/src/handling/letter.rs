@@ -4,7 +4,7 @@ use time::Date;
 
 use crate::calendar::Calendar;
 use crate::clock::{self, ClockReport};
-use crate::letters::{self, CaseFacts, Letter, ReplyFacts};
+use crate::letters::{self, CaseFacts, Letter, LetterKind, ReplyFacts};
 use crate::records::Outcome;
 
 use super::Responsible;
@@ -68,13 +68,13 @@ pub fn contact(office: &str, phone: &str) -> String {
 
 impl LetterPlan {
     /// The letter's kind, as the case's letters are stored.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> LetterKind {
         match self {
-            LetterPlan::Supplement { .. } => "supplement",
-            LetterPlan::Consultation { .. } => "consultation",
-            LetterPlan::Extension { .. } => "extension",
-            LetterPlan::Fee { .. } => "fee",
-            LetterPlan::Reply { .. } => "reply",
+            LetterPlan::Supplement { .. } => LetterKind::Supplement,
+            LetterPlan::Consultation { .. } => LetterKind::Consultation,
+            LetterPlan::Extension { .. } => LetterKind::Extension,
+            LetterPlan::Fee { .. } => LetterKind::Fee,
+            LetterPlan::Reply { .. } => LetterKind::Reply,
         }
     }
 

@@ -184,7 +184,7 @@ fn what_each_step_records_and_sends() {
     for (command, event, letter, audit) in rows {
         let applied = apply(&fresh, &CLERK, &command).expect("allowed");
         assert_eq!(applied.event, event, "{command:?}");
-        assert_eq!(applied.letter.as_ref().map(LetterPlan::kind), letter, "{command:?}");
+        assert_eq!(applied.letter.as_ref().map(|plan| plan.kind().code()), letter, "{command:?}");
         assert_eq!(applied.audit_action, audit);
         assert_eq!(applied.on, on);
     }

@@ -354,7 +354,7 @@ pub(crate) async fn report(
     let mut document: serde_json::Value = serde_json::from_slice(&rendered)
         .map_err(|_| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned()))?;
     if let Some(object) = document.as_object_mut() {
-        let stage = workflow.as_ref().map_or("draft", |workflow| workflow.state.as_str());
+        let stage = workflow.as_ref().map_or("draft", |workflow| workflow.state.code());
         object.insert("sign_off_state".to_owned(), json!(stage));
     }
     auth.record_read(&state, "api.report.read", &subject, None).await?;

@@ -11,6 +11,7 @@ use gongkai_core::records::{Agency, AgencyKind};
 use gongkai_core::report::{self, rollup};
 use gongkai_store::agencies::AgencyRow;
 use gongkai_store::handling;
+use gongkai_store::reports::ReportState;
 use gongkai_store::{records, reports};
 use serde::Deserialize;
 
@@ -100,7 +101,7 @@ pub(crate) async fn page(
     for member in members {
         let workflow = workflows.remove(&member.code);
         let deadline = report::publication_deadline(member.kind, year);
-        let published = workflow.as_ref().is_some_and(|w| w.state == "published");
+        let published = workflow.as_ref().is_some_and(|w| w.state == ReportState::Published);
         let open = open_by_agency.remove(&member.code).unwrap_or_default();
         let mut member_overdue = 0;
         for case in &open {
@@ -135,9 +136,7 @@ pub(crate) async fn page(
             audit_link,
             code: member.code.clone(),
             name: member.name.clone(),
-            state: workflow
-                .as_ref()
-                .map_or("未开始", |w| state_label(&w.state, w.reviewer.is_some())),
+            state: state_label(workflow.as_ref()),
             deadline: deadline.map(|date| date.to_string()).unwrap_or_default(),
             late: !published && deadline.is_some_and(|deadline| today > deadline),
             overdue: member_overdue,
@@ -183,7 +182,9 @@ pub(crate) async fn rollup_report(
         .zip(&members)
         .map(|(records, member)| rollup::Member {
             records,
-            published: workflows.get(&member.code).is_some_and(|w| w.state == "published"),
+            published: workflows
+                .get(&member.code)
+                .is_some_and(|w| w.state == ReportState::Published),
         })
         .collect();
     let region = Agency {

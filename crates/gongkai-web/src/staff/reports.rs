@@ -14,7 +14,7 @@ use gongkai_core::report::format::FormatId;
 use gongkai_core::report::values::CellKey;
 use gongkai_core::report::{self, Report, SignOff};
 use gongkai_store::agencies::AgencyRow;
-use gongkai_store::reports::{self as stored, Transition, Workflow, WorkflowError};
+use gongkai_store::reports::{self as stored, ReportState, Transition, Workflow, WorkflowError};
 use gongkai_store::{Actor, StoreError, records, users};
 use serde::Deserialize;
 
@@ -30,16 +30,9 @@ const WRITTEN: [(Content, &str, &str); 4] = [
     (Content::Other, "other", "其他需要报告的事项"),
 ];
 
-pub(crate) fn state_label(state: &str, reviewed: bool) -> &'static str {
-    match state {
-        "draft" => "草稿",
-        "submitted" if reviewed => "已审核，待单位负责人签发",
-        "submitted" => "已提交，待审核",
-        "returned" => "已退回修改",
-        "signed" => "已签发，待公开",
-        "published" => "已公开",
-        _ => "未开始",
-    }
+/// Where a report stands, as staff read it ("未开始" before its workflow begins).
+pub(crate) fn state_label(workflow: Option<&Workflow>) -> &'static str {
+    workflow.map_or("未开始", |w| w.state.label(w.reviewer.is_some()))
 }
 
 /// The agency's report of `year` as the records say now, with the workflow's signature block.
@@ -136,8 +129,7 @@ pub(crate) async fn list_page(
         .into_iter()
         .map(|year| {
             let workflow = workflows.iter().find(|(known, _)| *known == year).map(|(_, w)| w);
-            let label =
-                workflow.map_or("未开始", |w| state_label(&w.state, w.reviewer.is_some()));
+            let label = state_label(workflow);
             let deadline = report::publication_deadline(agency.kind, year)
                 .map(|date| date.to_string())
                 .unwrap_or_default();
@@ -247,7 +239,7 @@ async fn report_page(
     let report = build(state, agency, year, workflow.as_ref()).await?;
     let agencies = state.agencies().await?;
     let may = |need| staff.may(&agency.code, &agencies, need);
-    let current = workflow.as_ref().map_or("draft", |w| w.state.as_str());
+    let current = workflow.as_ref().map_or(ReportState::Draft, |w| w.state);
     let reviewed = workflow.as_ref().is_some_and(|w| w.reviewer.is_some());
     let stored_texts = stored::texts(state.store(), &agency.code, year).await?;
     let texts = WRITTEN
@@ -268,9 +260,7 @@ async fn report_page(
         agency,
         year,
         title: report.title.clone(),
-        state_label: workflow
-            .as_ref()
-            .map_or("未开始", |w| state_label(&w.state, w.reviewer.is_some())),
+        state_label: state_label(workflow.as_ref()),
         version: workflow.as_ref().map_or(0, |w| w.version),
         deadline: report::publication_deadline(agency.kind, year)
             .map(|date| date.to_string())
@@ -311,12 +301,12 @@ async fn report_page(
             ("联系电话", report.sign_off.phone.clone().unwrap_or_default()),
             ("填报日期", report.sign_off.date.map(|date| date.to_string()).unwrap_or_default()),
         ],
-        can_write: may(Need::Handle) && matches!(current, "draft" | "returned"),
-        can_submit: may(Need::Handle) && matches!(current, "draft" | "returned" | "published"),
-        can_review: may(Need::Review) && current == "submitted" && !reviewed,
-        can_sign: may(Need::Approve) && current == "submitted" && reviewed,
-        can_publish: (may(Need::Handle) || may(Need::Approve)) && current == "signed",
-        published: current == "published",
+        can_write: may(Need::Handle) && current.editable(),
+        can_submit: may(Need::Handle) && current.submittable(),
+        can_review: may(Need::Review) && current == ReportState::Submitted && !reviewed,
+        can_sign: may(Need::Approve) && current == ReportState::Submitted && reviewed,
+        can_publish: (may(Need::Handle) || may(Need::Approve)) && current == ReportState::Signed,
+        published: current == ReportState::Published,
         workflow,
         error,
         notice,
@@ -503,7 +493,8 @@ fn need_of(action: &str) -> Need {
 fn workflow_message(err: WorkflowError) -> Result<String, PageError> {
     match err {
         WorkflowError::WrongState { state } => {
-            Ok(format!("报告当前状态为“{}”，不能进行此操作。", state_label(&state, false)))
+            let label = state.map_or("未开始", |state| state.label(false));
+            Ok(format!("报告当前状态为“{label}”，不能进行此操作。"))
         }
         WorkflowError::SamePerson { role } => Ok(format!(
             "填报人不能{}自己填报的报告。",
@@ -735,12 +726,11 @@ pub(crate) async fn reminder(
         return Ok(None);
     };
     let workflow = stored::workflow(state.store(), &agency.code, year).await?;
-    if workflow.as_ref().is_some_and(|w| w.state == "published") {
+    if workflow.as_ref().is_some_and(|w| w.state == ReportState::Published) {
         return Ok(None);
     }
     let days = (deadline - today).whole_days();
-    let status =
-        workflow.as_ref().map_or("未开始", |w| state_label(&w.state, w.reviewer.is_some()));
+    let status = state_label(workflow.as_ref());
     Ok(Some(if days >= 0 {
         format!(
             "{year}年度政府信息公开工作年度报告应于{deadline}前向社会公布（《条例》第四十九条），还有{days}天；当前状态：{status}。"

@@ -177,7 +177,7 @@ async fn a_letter_application_is_handled_to_a_reply() {
     let page = clerk.get(&format!("/staff/cases/{tracking}")).await.text();
     assert!(page.contains("已答复"), "{page}");
     let letters = gongkai_store::letters::of_case(&desk.store, &tracking).await.unwrap();
-    let kinds: Vec<&str> = letters.iter().map(|letter| letter.kind.as_str()).collect();
+    let kinds: Vec<&str> = letters.iter().map(|letter| letter.kind.code()).collect();
     assert_eq!(kinds, ["supplement", "supplement", "extension", "extension", "reply", "reply"]);
     for letter in &letters {
         let file = clerk.get(&format!("/staff/letters/{}", letter.id)).await;

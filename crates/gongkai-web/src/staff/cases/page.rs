@@ -195,7 +195,7 @@ pub(super) async fn render_case(
             let format = if letter.media_type.contains("pdf") { "PDF" } else { "DOCX" };
             (
                 letter.id,
-                stored_letters::kind_label(&letter.kind),
+                letter.kind.label(),
                 format,
                 crate::staff::china_datetime(&letter.generated_at).chars().take(10).collect(),
                 letter.sent_on.unwrap_or_default(),

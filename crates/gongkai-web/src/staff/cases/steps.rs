@@ -9,7 +9,7 @@ use gongkai_core::handling::{
     self as rules, Action, Actor, Applied, Command, FeeBasis, LetterPlan, Opinion, Reply,
     Responsible, SendMethod, Sender, Situation,
 };
-use gongkai_core::letters::Letter;
+use gongkai_core::letters::{Letter, LetterKind};
 use gongkai_store::agencies::AgencyRow;
 use gongkai_store::applications;
 use gongkai_store::handling::{self, Case, NewStep};
@@ -306,7 +306,7 @@ pub(crate) async fn step(
     let letters: Vec<stored_letters::NewLetter<'_>> = rendered
         .iter()
         .map(|(kind, media_type, data, masked, on)| stored_letters::NewLetter {
-            kind,
+            kind: *kind,
             media_type,
             data,
             masked: Some(masked),
@@ -373,11 +373,11 @@ fn letters_of(
 }
 
 /// A rendered letter: kind, media type, the letter as sent, its masked copy, the day it is sent.
-type RenderedLetter = (&'static str, &'static str, Vec<u8>, Vec<u8>, Date);
+type RenderedLetter = (LetterKind, &'static str, Vec<u8>, Vec<u8>, Date);
 
 /// Renders `letter` and its `masked` copy as DOCX and PDF.
 fn render_letter(
-    kind: &'static str,
+    kind: LetterKind,
     letter: &Letter,
     masked: &Letter,
     on: Date,
