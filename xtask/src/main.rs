@@ -61,7 +61,8 @@ const FORBIDDEN_PATTERNS_IN_CORE: &[&str] = &[
 ];
 
 /// Source patterns gongkai-web may not contain: the statutory decisions belong to the core.
-const FORBIDDEN_PATTERNS_IN_WEB: &[&str] = &["Regime::Ordinance", "Outcome::"];
+const FORBIDDEN_PATTERNS_IN_WEB: &[&str] =
+    &["Regime::Ordinance2007", "Regime::Ordinance2019", "Outcome::"];
 
 /// Whether `text` contains `pattern` as a whole: where the pattern ends in a name, the name must end there too
 /// (`.await` is not in `self.awaiting`).
@@ -212,6 +213,15 @@ mod tests {
         assert!(uses("x = Outcome::Replied", "Outcome::"));
         assert!(uses("use std::fs;", "std::fs"));
         assert!(!uses("use std::fsx;", "std::fs"));
+        // Every pattern the web may not use is found as the web would write it.
+        for (code, pattern) in [
+            ("match regime { Regime::Ordinance2019 => 20, _ => 15 }", "Regime::Ordinance2019"),
+            ("if regime == Regime::Ordinance2007 {", "Regime::Ordinance2007"),
+            ("Some(Outcome::Other(kind))", "Outcome::"),
+        ] {
+            assert!(FORBIDDEN_PATTERNS_IN_WEB.contains(&pattern));
+            assert!(uses(code, pattern), "{code}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ use time::Date;
 
 use super::{ClockError, Event, Party};
 use crate::regime::Regime;
+
 /// The events of one kind, validated into the facts the clock needs.
 pub(super) struct Facts {
     pub(super) supplement: Option<(Date, Option<Date>, Option<Date>)>,

@@ -13,7 +13,7 @@
 //!                 fee        ──▶ AwaitingPayment    ──fee_paid────────────▶ InProgress
 //!  InProgress ──  extension_request ──▶ (pending) ──extension_decide──▶ approved once (art. 33) / refused
 //!  / Overdue      reply ──▶ Replied (closed with its outcome)
-//!                 no supplement / no fee in time ──▶ Lapsed ──close──▶ closed as 其他处理
+//!                 no supplement / no fee in time ──▶ Lapsed ──close──▶ closed as 其他处理 (告知书)
 //! ```
 
 mod command;
@@ -311,11 +311,19 @@ pub fn apply(
             };
             let outcome = lapsed_outcome(lapse);
             let details = json!({ "outcome": outcome.label() });
+            // The applicant is told the case is closed and why, with the remedies, as any reply tells them.
+            let letter = LetterPlan::Reply {
+                outcome,
+                access: String::new(),
+                withheld_parts: String::new(),
+                reasons: String::new(),
+                responsible: None,
+            };
             Step {
                 event: None,
                 details,
                 outcome: Some(outcome),
-                letter: None,
+                letter: Some(letter),
                 audit_action: "close",
             }
         }

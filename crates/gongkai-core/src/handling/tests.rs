@@ -321,6 +321,46 @@ fn a_lapsed_case_is_closed_as_other_handling() {
     assert_eq!(applied.outcome, Some(Outcome::OtherHandling(OtherHandling::NoSupplement)));
     assert_eq!(applied.event, None);
     assert_eq!(lapsed_outcome(LapseReason::FeeNotPaid).label(), "其他处理");
+    // The closing has its letter: a 告知书 that the application is taken as abandoned (art. 30), with the
+    // applicant's remedies.
+    let text = closing_letter(&lapsed, &applied);
+    assert!(text.contains("政府信息公开申请告知书"), "{text}");
+    assert!(text.contains("逾期未补正，视为放弃申请"), "{text}");
+    assert!(text.contains("第三十条"), "{text}");
+    assert!(text.contains("60日内向温州市人民政府申请行政复议"), "{text}");
+
+    // A fee notified on 3 March and never paid: the case lapses after 20 working days (109号 art. 8).
+    let unpaid =
+        case_2019(vec![Event::FeeNotified { on: date!(2026 - 03 - 03), amount_yuan: 100 }]);
+    let lapsed = situation(&unpaid, date!(2026 - 04 - 20), None, None);
+    assert_eq!(lapsed.report.state, State::Lapsed(LapseReason::FeeNotPaid));
+    let applied = apply(&lapsed, &CLERK, &Command::Close).unwrap();
+    assert_eq!(applied.outcome, Some(Outcome::OtherHandling(OtherHandling::FeeNotPaid)));
+    let text = closing_letter(&lapsed, &applied);
+    assert!(text.contains("逾期未缴纳，视为放弃申请"), "{text}");
+    assert!(text.contains("国办函〔2020〕109号"), "{text}");
+}
+
+/// The text of the letter a closing sends, from 温州市司法局 (its review body 温州市人民政府).
+fn closing_letter(situation: &Situation<'_>, applied: &Applied) -> String {
+    let plan = applied.letter.as_ref().expect("a closing sends a letter");
+    assert_eq!(plan.kind(), crate::letters::LetterKind::Reply);
+    let sender = Sender {
+        name: "温州市司法局",
+        office: "办公室",
+        phone: "0577-88888888",
+        parent: Some("温州市人民政府"),
+    };
+    let letter = plan.compose(
+        &sender,
+        "YSQ2026000001",
+        "2025年人民调解案件统计",
+        "张三",
+        &applied.report,
+        applied.on,
+        situation.calendar,
+    );
+    format!("{}\n{}", letter.title, letter.paragraphs.join("\n"))
 }
 
 #[test]
