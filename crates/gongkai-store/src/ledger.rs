@@ -374,6 +374,74 @@ pub async fn decide(
     Ok(())
 }
 
+/// Removes the agency's ledger entry `kind` `id` (one recorded by mistake), in one transaction with its audit
+/// entry, which keeps the entry as it was. A review or lawsuit goes with its result.
+pub async fn remove(
+    store: &Store,
+    code: &str,
+    kind: &str,
+    id: i64,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
+    let agency = agencies::by_code(store, code).await?;
+    let mut transaction = store.begin_write().await?;
+    let Some(before) = crate::records::delete_entry(&mut transaction, agency.id, kind, id).await?
+    else {
+        return Err(StoreError::NotFound { what: "ledger entry", key: format!("{kind}:{id}") });
+    };
+    audit::record_change(
+        &mut transaction,
+        actor,
+        &format!("ledger.{kind}.remove"),
+        &format!("{kind}:{id}"),
+        Some(&before.to_string()),
+        None,
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// Records that the staff member `id` of the agency left the post on `on` (the last day in post; counted in
+/// a year's headcount only when in post on its last day). Refused for someone already gone or not yet in
+/// post on that day.
+pub async fn staff_left(
+    store: &Store,
+    code: &str,
+    id: i64,
+    on: Date,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
+    let agency = agencies::by_code(store, code).await?;
+    let mut transaction = store.begin_write().await?;
+    let updated = sqlx::query(
+        "UPDATE staff_assignments SET to_day = $1 WHERE id = $2 AND agency_id = $3 \
+         AND to_day IS NULL AND from_day <= $1",
+    )
+    .bind(on.to_string())
+    .bind(id)
+    .bind(agency.id)
+    .execute(&mut *transaction)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::NotFound {
+            what: "staff member in post on that day",
+            key: id.to_string(),
+        });
+    }
+    let after = serde_json::json!({ "to": on.to_string() }).to_string();
+    audit::record(
+        &mut transaction,
+        actor,
+        "ledger.staff.left",
+        &format!("staff:{id}"),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
 /// A recorded entry as a line of the ledger page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Line {
@@ -383,6 +451,8 @@ pub struct Line {
     pub text: String,
     /// For reviews and lawsuits: the result and the day, once decided.
     pub decided: Option<(String, String)>,
+    /// For staff: the last day in post, once they left.
+    pub ended: Option<String>,
 }
 
 /// The agency's entries whose day (or year) falls in `year`, by kind.
@@ -393,31 +463,31 @@ pub async fn lines(store: &Store, code: &str, year: i32) -> Result<Vec<Line>, St
     let queries: [(&'static str, &'static str); 7] = [
         (
             "response",
-            "SELECT id, day, kind || '：' || COALESCE(topic, '') || CASE WHEN head_attended = 1 THEN '（主要负责人参加）' ELSE '' END AS text, NULL AS result, NULL AS decided FROM responses WHERE agency_id = $1 AND day >= $2 AND day < $3 ORDER BY day, id",
+            "SELECT id, day, kind || '：' || COALESCE(topic, '') || CASE WHEN head_attended = 1 THEN '（主要负责人参加）' ELSE '' END AS text, NULL AS result, NULL AS decided, NULL AS ended FROM responses WHERE agency_id = $1 AND day >= $2 AND day < $3 ORDER BY day, id",
         ),
         (
             "review",
-            "SELECT id, filed AS day, COALESCE(application, '') AS text, result, decided FROM reviews WHERE agency_id = $1 AND filed >= $2 AND filed < $3 ORDER BY filed, id",
+            "SELECT id, filed AS day, COALESCE(application, '') AS text, result, decided, NULL AS ended FROM reviews WHERE agency_id = $1 AND filed >= $2 AND filed < $3 ORDER BY filed, id",
         ),
         (
             "lawsuit",
-            "SELECT id, filed AS day, COALESCE(application, '') || CASE WHEN after_review = 1 THEN '（复议后起诉）' ELSE '（未经复议直接起诉）' END AS text, result, decided FROM lawsuits WHERE agency_id = $1 AND filed >= $2 AND filed < $3 ORDER BY filed, id",
+            "SELECT id, filed AS day, COALESCE(application, '') || CASE WHEN after_review = 1 THEN '（复议后起诉）' ELSE '（未经复议直接起诉）' END AS text, result, decided, NULL AS ended FROM lawsuits WHERE agency_id = $1 AND filed >= $2 AND filed < $3 ORDER BY filed, id",
         ),
         (
             "complaint",
-            "SELECT id, received AS day, summary AS text, NULL AS result, NULL AS decided FROM complaints WHERE agency_id = $1 AND received >= $2 AND received < $3 ORDER BY received, id",
+            "SELECT id, received AS day, summary AS text, NULL AS result, NULL AS decided, NULL AS ended FROM complaints WHERE agency_id = $1 AND received >= $2 AND received < $3 ORDER BY received, id",
         ),
         (
             "meeting",
-            "SELECT id, day, title AS text, NULL AS result, NULL AS decided FROM meetings WHERE agency_id = $1 AND day >= $2 AND day < $3 ORDER BY day, id",
+            "SELECT id, day, title AS text, NULL AS result, NULL AS decided, NULL AS ended FROM meetings WHERE agency_id = $1 AND day >= $2 AND day < $3 ORDER BY day, id",
         ),
         (
             "training",
-            "SELECT id, day, title || '（' || CAST(trainees AS TEXT) || '人次）' AS text, NULL AS result, NULL AS decided FROM trainings WHERE agency_id = $1 AND day >= $2 AND day < $3 ORDER BY day, id",
+            "SELECT id, day, title || '（' || CAST(trainees AS TEXT) || '人次）' AS text, NULL AS result, NULL AS decided, NULL AS ended FROM trainings WHERE agency_id = $1 AND day >= $2 AND day < $3 ORDER BY day, id",
         ),
         (
             "staff",
-            "SELECT id, from_day AS day, label || CASE WHEN full_time = 1 THEN '（专职）' ELSE '（兼职）' END AS text, NULL AS result, NULL AS decided FROM staff_assignments WHERE agency_id = $1 AND from_day < $3 AND (to_day IS NULL OR to_day >= $2) ORDER BY from_day, id",
+            "SELECT id, from_day AS day, label || CASE WHEN full_time = 1 THEN '（专职）' ELSE '（兼职）' END AS text, NULL AS result, NULL AS decided, to_day AS ended FROM staff_assignments WHERE agency_id = $1 AND from_day < $3 AND (to_day IS NULL OR to_day >= $2) ORDER BY from_day, id",
         ),
     ];
     let mut lines = Vec::new();
@@ -433,6 +503,7 @@ pub async fn lines(store: &Store, code: &str, year: i32) -> Result<Vec<Line>, St
                 day: row.try_get("day")?,
                 text: row.try_get("text")?,
                 decided: result.zip(decided),
+                ended: row.try_get("ended")?,
             });
         }
     }
@@ -456,6 +527,7 @@ pub async fn lines(store: &Store, code: &str, year: i32) -> Result<Vec<Line>, St
                 row.try_get::<String, _>("source")?
             ),
             decided: None,
+            ended: None,
         });
     }
     let funding = sqlx::query("SELECT amount FROM funding WHERE agency_id = $1 AND year = $2")
@@ -470,6 +542,7 @@ pub async fn lines(store: &Store, code: &str, year: i32) -> Result<Vec<Line>, St
             day: year.to_string(),
             text: format!("{}万元", Quantity::from_ten_thousandths(row.try_get("amount")?)),
             decided: None,
+            ended: None,
         });
     }
     Ok(lines)

@@ -442,6 +442,36 @@ async fn the_ledger_records_and_lists_the_year() {
         assert_eq!(records.reviews[0].decided, Some((CaseResult::Upheld, date!(2026 - 08 - 01))));
         assert_eq!(records.funding[0].amount_wan_yuan, Quantity::count(4));
         assert_eq!(records.responses.len(), 1);
+
+        // The staff member leaves; the review recorded by mistake is removed, its result with it.
+        let lines = ledger::lines(&store, "SFJ", 2026).await.unwrap();
+        let staff = lines.iter().find(|line| line.kind == "staff").unwrap().id;
+        ledger::staff_left(&store, "SFJ", staff, date!(2026 - 09 - 30), &TEST).await.unwrap();
+        assert!(
+            ledger::staff_left(&store, "SFJ", staff, date!(2026 - 10 - 31), &TEST).await.is_err(),
+            "{backend}: gone already"
+        );
+        let lines = ledger::lines(&store, "SFJ", 2026).await.unwrap();
+        let ended = lines.iter().find(|line| line.id == staff && line.kind == "staff").unwrap();
+        assert_eq!(ended.ended.as_deref(), Some("2026-09-30"), "{backend}");
+        ledger::remove(&store, "SFJ", "review", review, &TEST).await.unwrap();
+        assert!(matches!(
+            ledger::remove(&store, "SFJ", "review", review, &TEST).await,
+            Err(StoreError::NotFound { .. })
+        ));
+        assert!(matches!(
+            ledger::remove(&store, "SFJ", "funding", 1, &TEST).await,
+            Err(StoreError::InvalidData(_))
+        ));
+        let records = gongkai_store::records::load(&store, "SFJ").await.unwrap();
+        assert!(records.reviews.is_empty(), "{backend}");
+        assert_eq!(records.staff[0].to, Some(date!(2026 - 09 - 30)), "{backend}");
+        assert_eq!(
+            gongkai_store::audit::count_actions(&store, "ledger.review.remove").await.unwrap(),
+            1
+        );
+        let verified = gongkai_store::audit::verify(&store).await.unwrap();
+        assert!(matches!(verified, gongkai_store::audit::Verification::Intact { .. }), "{backend}");
     })
     .await;
 }

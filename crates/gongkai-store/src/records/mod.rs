@@ -95,10 +95,10 @@ pub async fn save(
         records.catalog.iter().map(|item| (item, &metadata)),
     )
     .await?;
+    saved.other_records += insert::<NormativeDocument>(&mut tx, id, records).await?;
     (saved.applications, saved.events) =
         insert_applications(&mut tx, id, &records.applications, actor).await?;
-    saved.other_records += insert::<NormativeDocument>(&mut tx, id, records).await?
-        + insert::<Review>(&mut tx, id, records).await?
+    saved.other_records += insert::<Review>(&mut tx, id, records).await?
         + insert::<Lawsuit>(&mut tx, id, records).await?
         + insert::<Complaint>(&mut tx, id, records).await?
         + insert::<Response>(&mut tx, id, records).await?
@@ -183,6 +183,55 @@ async fn insert<K: Kind>(
         })?;
     }
     Ok(K::of(records).len())
+}
+
+/// Deletes the row `id` of the agency `agency_id`'s ledger entries of `kind` (`response`, `review`,
+/// `lawsuit`, `complaint`, `meeting`, `training`, `staff`) in `transaction`; returns the record as it was
+/// (for the audit trail), or `None` when the agency has no such row.
+pub(crate) async fn delete_entry(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    agency_id: i64,
+    kind: &str,
+    id: i64,
+) -> Result<Option<serde_json::Value>, StoreError> {
+    match kind {
+        "response" => delete_row::<Response>(transaction, agency_id, id).await,
+        "review" => delete_row::<Review>(transaction, agency_id, id).await,
+        "lawsuit" => delete_row::<Lawsuit>(transaction, agency_id, id).await,
+        "complaint" => delete_row::<Complaint>(transaction, agency_id, id).await,
+        "meeting" => delete_row::<Meeting>(transaction, agency_id, id).await,
+        "training" => delete_row::<Training>(transaction, agency_id, id).await,
+        "staff" => delete_row::<StaffAssignment>(transaction, agency_id, id).await,
+        other => Err(StoreError::InvalidData(format!("ledger kind `{other}`"))),
+    }
+}
+
+/// Reads, then deletes, the row `id` of kind `K` if it is the agency's.
+async fn delete_row<K: Kind + Serialize>(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    agency_id: i64,
+    id: i64,
+) -> Result<Option<serde_json::Value>, StoreError> {
+    let select = format!(
+        "SELECT agency_id, {} FROM {} WHERE id = $1 AND agency_id = $2",
+        K::COLUMNS.join(", "),
+        K::TABLE
+    );
+    let Some(row) = sqlx::query(sqlx::AssertSqlSafe(select))
+        .bind(id)
+        .bind(agency_id)
+        .fetch_optional(&mut **transaction)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let record = serde_json::to_value(K::read(&row)?)
+        .map_err(|err| StoreError::InvalidData(err.to_string()))?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {} WHERE id = $1", K::TABLE)))
+        .bind(id)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(Some(record))
 }
 
 /// `query` with `values` bound in order.

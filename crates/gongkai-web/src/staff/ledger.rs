@@ -232,7 +232,35 @@ impl LedgerForm {
 /// What a ledger form records: an entry, or the decision of a review or lawsuit already recorded.
 enum Record<'f> {
     Entry(Entry<'f>),
-    Decision { kind: &'static str, id: i64, result: CaseResult, decided: Date },
+    Decision {
+        kind: &'static str,
+        id: i64,
+        result: CaseResult,
+        decided: Date,
+    },
+    /// An entry recorded by mistake, removed.
+    Removal {
+        kind: &'static str,
+        id: i64,
+    },
+    /// A staff member's last day in post.
+    Left {
+        id: i64,
+        on: Date,
+    },
+}
+
+/// The kinds of entry the ledger page lists one by one, which a mistaken entry can be removed from.
+const REMOVABLE: [&str; 7] =
+    ["response", "review", "lawsuit", "complaint", "meeting", "training", "staff"];
+
+/// What the page says once `form` is recorded.
+fn done_message(form: &str) -> &'static str {
+    match form {
+        "remove" => "已删除，删除记录已写入审计日志。",
+        "left" => "已登记离岗。",
+        _ => "已登记。",
+    }
 }
 
 /// Reads the ledger form into what it records; the message is shown in the form that was sent.
@@ -273,6 +301,19 @@ fn record<'f>(form: &'f LedgerForm, today: Date, year: i32) -> Result<Record<'f>
             let id: i64 = form.id.parse().map_err(|_| "未知的案件。".to_owned())?;
             let kind = if form.kind == "lawsuit" { "lawsuit" } else { "review" };
             return Ok(Record::Decision { kind, id, result, decided });
+        }
+        "remove" => {
+            let kind = REMOVABLE
+                .into_iter()
+                .find(|kind| *kind == form.kind)
+                .ok_or_else(|| "未知的登记事项。".to_owned())?;
+            let id: i64 = form.id.parse().map_err(|_| "未知的登记事项。".to_owned())?;
+            return Ok(Record::Removal { kind, id });
+        }
+        "left" => {
+            let on = day()?;
+            let id: i64 = form.id.parse().map_err(|_| "未知的工作人员。".to_owned())?;
+            return Ok(Record::Left { id, on });
         }
         "complaint" => {
             let received = day()?;
@@ -342,11 +383,23 @@ pub(crate) async fn add(
                     ledger::decide(state.store(), &agency.code, kind, id, result, decided, &actor)
                         .await
                 }
+                Record::Removal { kind, id } => {
+                    ledger::remove(state.store(), &agency.code, kind, id, &actor).await
+                }
+                Record::Left { id, on } => {
+                    ledger::staff_left(state.store(), &agency.code, id, on, &actor).await
+                }
             };
             match stored {
                 Ok(()) => Ok(()),
                 Err(StoreError::NotFound { what: "application", key }) => {
                     Err(format!("本单位没有申请编号为“{key}”的申请。"))
+                }
+                Err(StoreError::NotFound { what: "ledger entry", .. }) => {
+                    Err("本单位没有这条登记，可能已被删除。".to_owned())
+                }
+                Err(StoreError::NotFound { what: "staff member in post on that day", .. }) => {
+                    Err("该人员在这一天不在岗（尚未到岗或已登记离岗）。".to_owned())
                 }
                 Err(StoreError::NotFound { .. }) => {
                     Err("未找到该案件，或结果日期早于立案日期。".to_owned())
@@ -359,7 +412,7 @@ pub(crate) async fn add(
         }
     };
     let outcome = match result {
-        Ok(()) => (StatusCode::OK, None, Some("已登记。")),
+        Ok(()) => (StatusCode::OK, None, Some(done_message(&form.form))),
         Err(message) => {
             (StatusCode::UNPROCESSABLE_ENTITY, Some((form.form.clone(), message)), None)
         }

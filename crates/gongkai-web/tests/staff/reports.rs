@@ -195,6 +195,82 @@ async fn a_report_step_without_a_version_is_refused() {
     assert!(submitted.text().contains("已提交审核"), "{}", submitted.text());
 }
 
+/// A ledger entry made by mistake is removed (the audit trail keeps it), and a staff member who left stops
+/// counting from the day after their last day; neither reaches another agency's entries.
+#[tokio::test]
+async fn a_mistaken_entry_is_removed_and_a_leaver_leaves_the_headcount() {
+    let desk = desk("ledgerfix").await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    for (label, day) in [("张三", "2026-01-05"), ("李四", "2026-02-02")] {
+        let added = clerk
+            .post(
+                "/staff/agencies/SFJ/ledger",
+                &[("form", "staff"), ("label", label), ("full_time", "on"), ("day", day)],
+            )
+            .await;
+        assert!(added.text().contains("已登记"), "{}", added.text());
+    }
+    let lines = gongkai_store::ledger::lines(&desk.store, "SFJ", 2026).await.unwrap();
+    let id_of = |name: &str| {
+        lines.iter().find(|line| line.kind == "staff" && line.text.starts_with(name)).unwrap().id
+    };
+    let (zhang, li) = (id_of("张三").to_string(), id_of("李四").to_string());
+
+    // 张三 left on 30 June: the page says so, and the records end there.
+    let left = clerk
+        .post(
+            "/staff/agencies/SFJ/ledger",
+            &[("form", "left"), ("id", &zhang), ("day", "2026-06-30")],
+        )
+        .await;
+    assert!(left.text().contains("已登记离岗"), "{}", left.text());
+    assert!(left.text().contains("2026-06-30离岗"), "{}", left.text());
+    let again = clerk
+        .post(
+            "/staff/agencies/SFJ/ledger",
+            &[("form", "left"), ("id", &zhang), ("day", "2026-07-01")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.text().contains("不在岗"), "{}", again.text());
+    let records = gongkai_store::records::load(&desk.store, "SFJ").await.unwrap();
+    let zhang_record = records.staff.iter().find(|staff| staff.id == "张三").unwrap();
+    assert_eq!(zhang_record.to, Some(date!(2026 - 06 - 30)));
+
+    // Another agency's clerk can neither remove nor end SFJ's entries, on their page or on SFJ's.
+    let mut other = Client::sign_in(&desk, "other").await;
+    let theirs = other
+        .post("/staff/agencies/CZJ/ledger", &[("form", "remove"), ("kind", "staff"), ("id", &li)])
+        .await;
+    assert_eq!(theirs.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(theirs.text().contains("本单位没有这条登记"), "{}", theirs.text());
+    let ours = other
+        .post("/staff/agencies/SFJ/ledger", &[("form", "remove"), ("kind", "staff"), ("id", &li)])
+        .await;
+    assert_eq!(ours.status, StatusCode::FORBIDDEN);
+
+    // 李四 was entered by mistake: removed, gone from the records, kept in the audit trail.
+    let removed = clerk
+        .post("/staff/agencies/SFJ/ledger", &[("form", "remove"), ("kind", "staff"), ("id", &li)])
+        .await;
+    assert!(removed.text().contains("已删除"), "{}", removed.text());
+    let records = gongkai_store::records::load(&desk.store, "SFJ").await.unwrap();
+    assert!(records.staff.iter().all(|staff| staff.id != "李四"), "{:?}", records.staff);
+    assert!(records.staff.iter().any(|staff| staff.id == "张三"));
+    assert_eq!(
+        gongkai_store::audit::count_actions(&desk.store, "ledger.staff.remove").await.unwrap(),
+        1
+    );
+    let twice = clerk
+        .post("/staff/agencies/SFJ/ledger", &[("form", "remove"), ("kind", "staff"), ("id", &li)])
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let funding = clerk
+        .post("/staff/agencies/SFJ/ledger", &[("form", "remove"), ("kind", "funding"), ("id", "0")])
+        .await;
+    assert!(funding.text().contains("未知的登记事项"), "{}", funding.text());
+}
+
 /// The id of the first review in the ledger page's decide forms.
 fn first_review_id(page: &str) -> String {
     let marker = r#"name="kind" value="review"><input type="hidden" name="id" value=""#;
@@ -580,6 +656,14 @@ async fn a_year_at_the_bureau_ends_in_a_signed_report_that_matches_the_records()
     for tracking in [&unanswered, &unpaid] {
         let closed = clerk.step(tracking, &[("action", "close")]).await;
         assert_eq!(closed.status, StatusCode::SEE_OTHER, "{tracking}: {}", closed.text());
+        // Closing a lapsed case sends its 告知书, sent the day it is closed, as DOCX and PDF.
+        let letters = gongkai_store::letters::of_case(&desk.store, tracking).await.unwrap();
+        let closing: Vec<_> = letters
+            .iter()
+            .filter(|letter| letter.kind == gongkai_store::letters::LetterKind::Reply)
+            .collect();
+        assert_eq!(closing.len(), 2, "{tracking}: {letters:?}");
+        assert!(closing.iter().all(|letter| letter.sent_on.is_some()), "{closing:?}");
     }
 
     // A review and a lawsuit about two of the replies; the review is decided within the year.
