@@ -442,6 +442,53 @@ pub async fn staff_left(
     Ok(())
 }
 
+/// A review or lawsuit about one application, as its case page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Dispute {
+    /// `review` or `lawsuit`.
+    pub kind: &'static str,
+    pub filed: String,
+    /// The result's code and day, once decided.
+    pub decided: Option<(String, String)>,
+}
+
+/// The reviews and lawsuits the agency `code` recorded about its application `tracking_number`, by the day
+/// they were filed.
+pub async fn disputes(
+    store: &Store,
+    code: &str,
+    tracking_number: &str,
+) -> Result<Vec<Dispute>, StoreError> {
+    let agency = agencies::by_code(store, code).await?;
+    let mut found = Vec::new();
+    for (kind, sql) in [
+        (
+            "review",
+            "SELECT filed, result, decided FROM reviews WHERE agency_id = $1 AND application = $2 \
+             ORDER BY filed, id",
+        ),
+        (
+            "lawsuit",
+            "SELECT filed, result, decided FROM lawsuits WHERE agency_id = $1 AND application = $2 \
+             ORDER BY filed, id",
+        ),
+    ] {
+        let rows =
+            sqlx::query(sql).bind(agency.id).bind(tracking_number).fetch_all(store.pool()).await?;
+        for row in &rows {
+            let result: Option<String> = row.try_get("result")?;
+            let decided: Option<String> = row.try_get("decided")?;
+            found.push(Dispute {
+                kind,
+                filed: row.try_get("filed")?,
+                decided: result.zip(decided),
+            });
+        }
+    }
+    found.sort_by(|a, b| a.filed.cmp(&b.filed));
+    Ok(found)
+}
+
 /// A recorded entry as a line of the ledger page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Line {

@@ -34,6 +34,14 @@ const RESULTS: [(CaseResult, &str, &str); 3] = [
     (CaseResult::Other, "other", "其他结果"),
 ];
 
+/// A review's or lawsuit's result as staff read it (`code` as stored).
+pub(crate) fn result_label(code: &str) -> &'static str {
+    RESULTS
+        .iter()
+        .find(|(_, known, _)| *known == code)
+        .map_or("其他结果", |(_, _, label)| label)
+}
+
 const KIND_LABELS: [(&str, &str); 9] = [
     ("response", "回应解读"),
     ("review", "行政复议"),

@@ -364,6 +364,14 @@ async fn the_rest_of_the_year_is_recorded_and_reaches_the_report() {
         .await;
     assert!(decided.text().contains("结果：维持（驳回）（2026-08-01）"), "{}", decided.text());
     assert!(decided.text().contains("新闻发布会：法律援助新政（主要负责人参加）"));
+    // The case page shows the review and the lawsuit about it, and where each stands.
+    let case = clerk.get(&format!("/staff/cases/{tracking}")).await.text();
+    assert!(case.contains("行政复议和行政诉讼"), "{case}");
+    assert!(
+        case.contains("2026-05-06</span> 行政复议（立案）　2026-08-01审结：维持（驳回）"),
+        "{case}"
+    );
+    assert!(case.contains("2026-07-01</span> 行政诉讼（立案）　尚未审结"), "{case}");
     assert!(decided.text().contains("行政许可：本年处理决定数量（件）＝128"), "{}", decided.text());
 
     // The report of the year counts them.

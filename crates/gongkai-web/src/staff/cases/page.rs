@@ -108,6 +108,8 @@ struct CasePage<'a> {
     clock_error: Option<String>,
     steps: Vec<StepLine>,
     letters: Vec<(i64, &'static str, &'static str, String, String)>,
+    /// Reviews and lawsuits about the case: (kind, filed, where it stands).
+    disputes: Vec<(&'static str, String, String)>,
     /// The applicant's attached files: (id, name, size).
     files: Vec<(i64, String, String)>,
     /// Whether the viewer may open them (the handler, the agency's heads).
@@ -165,6 +167,28 @@ pub(super) struct Back {
     pub(super) action: String,
     pub(super) message: String,
     pub(super) form: StepForm,
+}
+
+/// The reviews and lawsuits recorded in the agency's ledger about the case, as its page lists them.
+async fn disputes(
+    state: &AppState,
+    code: &str,
+    tracking_number: &str,
+) -> Result<Vec<(&'static str, String, String)>, PageError> {
+    Ok(gongkai_store::ledger::disputes(state.store(), code, tracking_number)
+        .await?
+        .into_iter()
+        .map(|dispute| {
+            let kind = if dispute.kind == "lawsuit" { "行政诉讼" } else { "行政复议" };
+            let status = match dispute.decided {
+                Some((result, day)) => {
+                    format!("{day}审结：{}", crate::staff::ledger::result_label(&result))
+                }
+                None => "尚未审结".to_owned(),
+            };
+            (kind, dispute.filed, status)
+        })
+        .collect())
 }
 
 pub(super) async fn render_case(
@@ -237,6 +261,7 @@ pub(super) async fn render_case(
         clock_error,
         steps: step_lines(&case),
         letters,
+        disputes: disputes(state, &agency.code, &case.tracking_number).await?,
         files,
         sees_applicant,
         offers,
