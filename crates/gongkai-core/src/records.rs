@@ -517,6 +517,62 @@ pub struct Lawsuit {
 pub struct Complaint {
     pub received: Date,
     pub summary: String,
+    /// The application it is about (a tracking number of the agency), if it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<String>,
+    /// How it ended, once it was handled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concluded: Option<ComplaintConclusion>,
+}
+
+/// How a complaint was concluded: the day, what the agency found, and what it did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintConclusion {
+    pub on: Date,
+    pub result: ComplaintResult,
+    /// What was done (the reply to the complainant, the correction made).
+    pub handling: String,
+}
+
+/// What handling a complaint found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComplaintResult {
+    /// 属实.
+    Founded,
+    /// 部分属实.
+    PartlyFounded,
+    /// 不属实.
+    Unfounded,
+}
+
+impl ComplaintResult {
+    /// Every result, in the order forms list them.
+    pub const ALL: [ComplaintResult; 3] =
+        [ComplaintResult::Founded, ComplaintResult::PartlyFounded, ComplaintResult::Unfounded];
+
+    /// The result as stored and as forms name it.
+    pub const fn code(self) -> &'static str {
+        match self {
+            ComplaintResult::Founded => "founded",
+            ComplaintResult::PartlyFounded => "partly_founded",
+            ComplaintResult::Unfounded => "unfounded",
+        }
+    }
+
+    /// The result named `code`.
+    pub fn from_code(code: &str) -> Option<ComplaintResult> {
+        ComplaintResult::ALL.into_iter().find(|result| result.code() == code)
+    }
+
+    /// The result's Chinese name.
+    pub const fn label(self) -> &'static str {
+        match self {
+            ComplaintResult::Founded => "属实",
+            ComplaintResult::PartlyFounded => "部分属实",
+            ComplaintResult::Unfounded => "不属实",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -344,6 +344,8 @@ impl SyntheticYear<'_> {
             self.records.complaints.push(Complaint {
                 received: self.days[self.rng.below(self.days.len() as u64) as usize],
                 summary: "反映信息公开答复不及时".to_owned(),
+                application: None,
+                concluded: None,
             });
         }
     }

@@ -3,7 +3,7 @@
 //! later), complaints, staff, funding, meetings, trainings, and figures declared from other systems. The
 //! report engine reads them through `records::load`.
 
-use gongkai_core::records::{CaseResult, ResponseKind};
+use gongkai_core::records::{CaseResult, ComplaintResult, ResponseKind};
 use gongkai_core::report::values::Quantity;
 use serde::Serialize;
 use sqlx::Row;
@@ -15,15 +15,52 @@ use crate::{Actor, Store, StoreError, Transaction, agencies, audit};
 /// One entry to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry<'a> {
-    Response { day: Date, kind: ResponseKind, topic: &'a str, head_attended: bool },
-    Review { filed: Date, application: &'a str },
-    Lawsuit { filed: Date, application: &'a str, after_review: bool, as_review_organ: bool },
-    Complaint { received: Date, summary: &'a str },
-    Meeting { day: Date, title: &'a str },
-    Training { day: Date, title: &'a str, trainees: u32 },
-    Staff { label: &'a str, full_time: bool, from: Date },
-    Funding { year: i32, amount_wan_yuan: Quantity },
-    Declared { year: i32, measure: &'a str, value: Quantity, source: &'a str },
+    Response {
+        day: Date,
+        kind: ResponseKind,
+        topic: &'a str,
+        head_attended: bool,
+    },
+    Review {
+        filed: Date,
+        application: &'a str,
+    },
+    Lawsuit {
+        filed: Date,
+        application: &'a str,
+        after_review: bool,
+        as_review_organ: bool,
+    },
+    /// A complaint, naming the application it is about (or `""`).
+    Complaint {
+        received: Date,
+        summary: &'a str,
+        application: &'a str,
+    },
+    Meeting {
+        day: Date,
+        title: &'a str,
+    },
+    Training {
+        day: Date,
+        title: &'a str,
+        trainees: u32,
+    },
+    Staff {
+        label: &'a str,
+        full_time: bool,
+        from: Date,
+    },
+    Funding {
+        year: i32,
+        amount_wan_yuan: Quantity,
+    },
+    Declared {
+        year: i32,
+        measure: &'a str,
+        value: Quantity,
+        source: &'a str,
+    },
 }
 
 impl Entry<'_> {
@@ -94,13 +131,15 @@ async fn add_in(
     Ok(())
 }
 
-/// Refuses a review or lawsuit naming an application that is not one of the agency's.
+/// Refuses a review, lawsuit or complaint naming an application that is not one of the agency's.
 async fn check_application(
     transaction: &mut Transaction,
     agency_id: i64,
     entry: &Entry<'_>,
 ) -> Result<(), StoreError> {
-    if let Entry::Review { application, .. } | Entry::Lawsuit { application, .. } = entry
+    if let Entry::Review { application, .. }
+    | Entry::Lawsuit { application, .. }
+    | Entry::Complaint { application, .. } = entry
         && let Some(number) = optional(application)
     {
         let found: i64 = sqlx::query(
@@ -135,8 +174,8 @@ async fn insert_entry(
         Entry::Lawsuit { filed, application, after_review, as_review_organ } => {
             insert_lawsuit(transaction, id, filed, application, after_review, as_review_organ).await
         }
-        Entry::Complaint { received, summary } => {
-            insert_complaint(transaction, id, received, summary).await
+        Entry::Complaint { received, summary, application } => {
+            insert_complaint(transaction, id, received, summary, application).await
         }
         Entry::Meeting { day, title } => insert_meeting(transaction, id, day, title).await,
         Entry::Training { day, title, trainees } => {
@@ -219,13 +258,69 @@ async fn insert_complaint(
     id: i64,
     received: Date,
     summary: &str,
+    application: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO complaints (agency_id, received, summary) VALUES ($1, $2, $3)")
-        .bind(id)
-        .bind(received.to_string())
-        .bind(summary.trim())
-        .execute(&mut **transaction)
-        .await?;
+    sqlx::query(
+        "INSERT INTO complaints (agency_id, received, summary, application) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id)
+    .bind(received.to_string())
+    .bind(summary.trim())
+    .bind(optional(application))
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
+/// Records how the agency's complaint `id` was concluded: on `on` (not before it was received), with
+/// `result` and what was done (`handling`, required). A complaint is concluded once.
+pub async fn conclude_complaint(
+    store: &Store,
+    code: &str,
+    id: i64,
+    result: ComplaintResult,
+    on: Date,
+    handling: &str,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
+    let handling = handling.trim();
+    if handling.is_empty() {
+        return Err(StoreError::InvalidData("a complaint's handling is required".to_owned()));
+    }
+    let agency = agencies::by_code(store, code).await?;
+    let mut transaction = store.begin_write().await?;
+    let updated = sqlx::query(
+        "UPDATE complaints SET concluded = $1, result = $2, handling = $3 \
+         WHERE id = $4 AND agency_id = $5 AND received <= $1 AND concluded IS NULL",
+    )
+    .bind(on.to_string())
+    .bind(result.code())
+    .bind(handling)
+    .bind(id)
+    .bind(agency.id)
+    .execute(&mut *transaction)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::NotFound {
+            what: "open complaint received before that day",
+            key: id.to_string(),
+        });
+    }
+    let after = serde_json::json!({
+        "concluded": on.to_string(),
+        "result": result.code(),
+        "handling": handling,
+    })
+    .to_string();
+    audit::record(
+        &mut transaction,
+        actor,
+        "ledger.complaint.conclude",
+        &format!("complaint:{id}"),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
     Ok(())
 }
 
@@ -442,18 +537,18 @@ pub async fn staff_left(
     Ok(())
 }
 
-/// A review or lawsuit about one application, as its case page lists it.
+/// A review, lawsuit or complaint about one application, as its case page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Dispute {
-    /// `review` or `lawsuit`.
+    /// `review`, `lawsuit` or `complaint`.
     pub kind: &'static str,
     pub filed: String,
     /// The result's code and day, once decided.
     pub decided: Option<(String, String)>,
 }
 
-/// The reviews and lawsuits the agency `code` recorded about its application `tracking_number`, by the day
-/// they were filed.
+/// The reviews, lawsuits and complaints the agency `code` recorded about its application `tracking_number`,
+/// by the day they were filed or received.
 pub async fn disputes(
     store: &Store,
     code: &str,
@@ -471,6 +566,11 @@ pub async fn disputes(
             "lawsuit",
             "SELECT filed, result, decided FROM lawsuits WHERE agency_id = $1 AND application = $2 \
              ORDER BY filed, id",
+        ),
+        (
+            "complaint",
+            "SELECT received AS filed, result, concluded AS decided FROM complaints \
+             WHERE agency_id = $1 AND application = $2 ORDER BY received, id",
         ),
     ] {
         let rows =
@@ -522,7 +622,7 @@ pub async fn lines(store: &Store, code: &str, year: i32) -> Result<Vec<Line>, St
         ),
         (
             "complaint",
-            "SELECT id, received AS day, summary AS text, NULL AS result, NULL AS decided, NULL AS ended FROM complaints WHERE agency_id = $1 AND received >= $2 AND received < $3 ORDER BY received, id",
+            "SELECT id, received AS day, summary || CASE WHEN application IS NOT NULL THEN '（涉及' || application || '）' ELSE '' END AS text, result, concluded AS decided, NULL AS ended FROM complaints WHERE agency_id = $1 AND received >= $2 AND received < $3 ORDER BY received, id",
         ),
         (
             "meeting",

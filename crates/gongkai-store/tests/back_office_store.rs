@@ -363,7 +363,11 @@ async fn the_ledger_records_and_lists_the_year() {
                 after_review: true,
                 as_review_organ: false,
             },
-            Entry::Complaint { received: date!(2026 - 04 - 01), summary: "未按时答复" },
+            Entry::Complaint {
+                received: date!(2026 - 04 - 01),
+                summary: "未按时答复",
+                application: &tracking,
+            },
             Entry::Meeting { day: date!(2026 - 02 - 10), title: "推进会" },
             Entry::Training { day: date!(2026 - 03 - 10), title: "条例培训", trainees: 35 },
             Entry::Staff { label: "王经办", full_time: true, from: date!(2025 - 01 - 01) },
@@ -463,7 +467,36 @@ async fn the_ledger_records_and_lists_the_year() {
             ledger::remove(&store, "SFJ", "funding", 1, &TEST).await,
             Err(StoreError::InvalidData(_))
         ));
+        let complaint = lines.iter().find(|line| line.kind == "complaint").unwrap().id;
+        let founded = gongkai_core::records::ComplaintResult::PartlyFounded;
+        let early = date!(2026 - 03 - 31);
+        assert!(
+            ledger::conclude_complaint(&store, "SFJ", complaint, founded, early, "x", &TEST)
+                .await
+                .is_err(),
+            "{backend}: before it was received"
+        );
+        let on = date!(2026 - 04 - 15);
+        ledger::conclude_complaint(&store, "SFJ", complaint, founded, on, "已约谈", &TEST)
+            .await
+            .unwrap();
+        assert!(
+            ledger::conclude_complaint(&store, "SFJ", complaint, founded, on, "again", &TEST)
+                .await
+                .is_err(),
+            "{backend}: once"
+        );
+        let disputes = ledger::disputes(&store, "SFJ", &tracking).await.unwrap();
+        assert_eq!(
+            disputes.iter().map(|dispute| dispute.kind).collect::<Vec<_>>(),
+            ["complaint"],
+            "{backend}: the review about it was removed above"
+        );
         let records = gongkai_store::records::load(&store, "SFJ").await.unwrap();
+        assert_eq!(records.complaints[0].application.as_deref(), Some(tracking.as_str()));
+        let concluded = records.complaints[0].concluded.as_ref().unwrap();
+        assert_eq!((concluded.on, concluded.result), (on, founded), "{backend}");
+        assert_eq!(concluded.handling, "已约谈");
         assert!(records.reviews.is_empty(), "{backend}");
         assert_eq!(records.staff[0].to, Some(date!(2026 - 09 - 30)), "{backend}");
         assert_eq!(

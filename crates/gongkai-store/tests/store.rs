@@ -1164,7 +1164,12 @@ async fn a_years_load_keeps_every_record_that_year_or_the_year_before_can_count(
                 opened: start,
                 closed: end,
             });
-            records.complaints.push(Complaint { received: start, summary: format!("投诉{n}") });
+            records.complaints.push(Complaint {
+                received: start,
+                summary: format!("投诉{n}"),
+                application: None,
+                concluded: None,
+            });
             records.responses.push(Response {
                 date: start,
                 kind: ResponseKind::OnlineInterview,

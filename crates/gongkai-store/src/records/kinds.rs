@@ -3,9 +3,9 @@
 //! ([`super::save`], [`super::load_scoped`]) run one path for all of them.
 
 use gongkai_core::records::{
-    AgencyRecords, Complaint, DeclaredFigure, FeeRecord, Funding, Lawsuit, Meeting,
-    NormativeDocument, Office, ReadingPoint, Response, Review, StaffAssignment, StaffText,
-    Training,
+    AgencyRecords, Complaint, ComplaintConclusion, ComplaintResult, DeclaredFigure, FeeRecord,
+    Funding, Lawsuit, Meeting, NormativeDocument, Office, ReadingPoint, Response, Review,
+    StaffAssignment, StaffText, Training,
 };
 use gongkai_core::report::values::Quantity;
 use sqlx::Row;
@@ -241,16 +241,41 @@ impl Kind for Lawsuit {
 
 impl Kind for Complaint {
     const TABLE: &'static str = "complaints";
-    const COLUMNS: &'static [&'static str] = &["received", "summary"];
+    const COLUMNS: &'static [&'static str] =
+        &["received", "summary", "application", "concluded", "result", "handling"];
     const OF_YEAR: Option<(&'static str, YearBound)> =
         Some((" AND received >= $1 AND received <= $2", YearBound::Days));
 
     fn values(&self) -> Result<Vec<Bound>, StoreError> {
-        Ok(vec![day(self.received), text(&self.summary)])
+        let concluded = self.concluded.as_ref();
+        Ok(vec![
+            day(self.received),
+            text(&self.summary),
+            maybe_text(self.application.as_deref()),
+            maybe_day(concluded.map(|conclusion| conclusion.on)),
+            maybe_text(concluded.map(|conclusion| conclusion.result.code())),
+            maybe_text(concluded.map(|conclusion| conclusion.handling.as_str())),
+        ])
     }
 
     fn read(row: &AnyRow) -> Result<Self, StoreError> {
-        Ok(Self { received: date_at(row, "received")?, summary: row.try_get("summary")? })
+        let result: Option<String> = row.try_get("result")?;
+        let concluded = match (optional_date_at(row, "concluded")?, result) {
+            (Some(on), Some(result)) => Some(ComplaintConclusion {
+                on,
+                result: ComplaintResult::from_code(&result).ok_or_else(|| {
+                    StoreError::InvalidData(format!("complaint result `{result}`"))
+                })?,
+                handling: row.try_get::<Option<String>, _>("handling")?.unwrap_or_default(),
+            }),
+            _ => None,
+        };
+        Ok(Self {
+            received: date_at(row, "received")?,
+            summary: row.try_get("summary")?,
+            application: row.try_get("application")?,
+            concluded,
+        })
     }
 
     fn of(records: &AgencyRecords) -> &[Self] {

@@ -147,6 +147,9 @@ pub(crate) enum LedgerInput {
     Complaint {
         received: String,
         summary: String,
+        /// The application it is about, if any (one of the agency's tracking numbers).
+        #[serde(default)]
+        application: String,
     },
     Meeting {
         day: String,
@@ -266,9 +269,14 @@ pub(crate) async fn ledger(
                 as_review_organ: *as_review_organ,
             }
         }
-        LedgerInput::Complaint { received, summary } => Entry::Complaint {
+        LedgerInput::Complaint { received, summary, application } => Entry::Complaint {
             received: day("received", received)?,
             summary: text("summary", summary)?,
+            application: if application.is_empty() {
+                ""
+            } else {
+                text("application", application)?
+            },
         },
         LedgerInput::Meeting { day: on, title } => {
             Entry::Meeting { day: day("day", on)?, title: text("title", title)? }

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use gongkai_core::records::{CaseResult, ResponseKind};
+use gongkai_core::records::{CaseResult, ComplaintResult, ResponseKind};
 use gongkai_core::report::derive::cell_measure;
 use gongkai_core::report::format::FormatId;
 use gongkai_core::report::values::Quantity;
@@ -36,10 +36,13 @@ const RESULTS: [(CaseResult, &str, &str); 3] = [
 
 /// A review's or lawsuit's result as staff read it (`code` as stored).
 pub(crate) fn result_label(code: &str) -> &'static str {
-    RESULTS
-        .iter()
-        .find(|(_, known, _)| *known == code)
-        .map_or("其他结果", |(_, _, label)| label)
+    match ComplaintResult::from_code(code) {
+        Some(result) => result.label(),
+        None => RESULTS
+            .iter()
+            .find(|(_, known, _)| *known == code)
+            .map_or("其他结果", |(_, _, label)| label),
+    }
 }
 
 const KIND_LABELS: [(&str, &str); 9] = [
@@ -87,6 +90,8 @@ struct LedgerPage<'a> {
     can_handle: bool,
     response_kinds: &'static [(ResponseKind, &'static str, &'static str)],
     results: &'static [(CaseResult, &'static str, &'static str)],
+    /// What handling a complaint can find: (code, label).
+    complaint_results: [(&'static str, &'static str); 3],
     declarable: Vec<(String, String)>,
     today: String,
     error: Option<(String, String)>,
@@ -141,10 +146,14 @@ async fn ledger_page(
         {
             line.text = line.text.replacen(measure.as_str(), label, 1);
         }
-        if let Some((result, _)) = line.decided.as_mut()
-            && let Some((_, _, label)) = RESULTS.iter().find(|(_, code, _)| code == result)
-        {
-            *result = (*label).to_owned();
+        if let Some((result, _)) = line.decided.as_mut() {
+            if line.kind == "complaint" {
+                *result = ComplaintResult::from_code(result)
+                    .map_or("", ComplaintResult::label)
+                    .to_owned();
+            } else if let Some((_, _, label)) = RESULTS.iter().find(|(_, code, _)| code == result) {
+                *result = (*label).to_owned();
+            }
         }
         if line.kind == "response"
             && let Some((_, code, label)) =
@@ -171,6 +180,7 @@ async fn ledger_page(
         can_handle: staff.may(&agency.code, &agencies, Need::Handle),
         response_kinds: &RESPONSE_KINDS,
         results: &RESULTS,
+        complaint_results: ComplaintResult::ALL.map(|result| (result.code(), result.label())),
         declarable: cells,
         today: state.today().to_string(),
         error,
@@ -217,6 +227,7 @@ pub(crate) struct LedgerForm {
     source: String,
     id: String,
     result: String,
+    handling: String,
 }
 
 impl LedgerForm {
@@ -232,6 +243,7 @@ impl LedgerForm {
             "amount" => &self.amount,
             "value" => &self.value,
             "source" => &self.source,
+            "handling" => &self.handling,
             _ => "",
         }
     }
@@ -256,6 +268,13 @@ enum Record<'f> {
         id: i64,
         on: Date,
     },
+    /// How a complaint was concluded.
+    Concluded {
+        id: i64,
+        result: ComplaintResult,
+        on: Date,
+        handling: &'f str,
+    },
 }
 
 /// The kinds of entry the ledger page lists one by one, which a mistaken entry can be removed from.
@@ -267,6 +286,7 @@ fn done_message(form: &str) -> &'static str {
     match form {
         "remove" => "已删除，删除记录已写入审计日志。",
         "left" => "已登记离岗。",
+        "conclude" => "已登记办结。",
         _ => "已登记。",
     }
 }
@@ -318,6 +338,14 @@ fn record<'f>(form: &'f LedgerForm, today: Date, year: i32) -> Result<Record<'f>
             let id: i64 = form.id.parse().map_err(|_| "未知的登记事项。".to_owned())?;
             return Ok(Record::Removal { kind, id });
         }
+        "conclude" => {
+            let on = day()?;
+            let result = ComplaintResult::from_code(&form.result)
+                .ok_or_else(|| "请选择核查结果。".to_owned())?;
+            text(&form.handling, "请填写处理情况。")?;
+            let id: i64 = form.id.parse().map_err(|_| "未知的举报投诉。".to_owned())?;
+            return Ok(Record::Concluded { id, result, on, handling: &form.handling });
+        }
         "left" => {
             let on = day()?;
             let id: i64 = form.id.parse().map_err(|_| "未知的工作人员。".to_owned())?;
@@ -326,7 +354,7 @@ fn record<'f>(form: &'f LedgerForm, today: Date, year: i32) -> Result<Record<'f>
         "complaint" => {
             let received = day()?;
             text(&form.summary, "请填写举报投诉的内容摘要。")?;
-            Entry::Complaint { received, summary: &form.summary }
+            Entry::Complaint { received, summary: &form.summary, application: &form.application }
         }
         "meeting" => {
             let day = day()?;
@@ -397,6 +425,18 @@ pub(crate) async fn add(
                 Record::Left { id, on } => {
                     ledger::staff_left(state.store(), &agency.code, id, on, &actor).await
                 }
+                Record::Concluded { id, result, on, handling } => {
+                    ledger::conclude_complaint(
+                        state.store(),
+                        &agency.code,
+                        id,
+                        result,
+                        on,
+                        handling,
+                        &actor,
+                    )
+                    .await
+                }
             };
             match stored {
                 Ok(()) => Ok(()),
@@ -406,6 +446,10 @@ pub(crate) async fn add(
                 Err(StoreError::NotFound { what: "ledger entry", .. }) => {
                     Err("本单位没有这条登记，可能已被删除。".to_owned())
                 }
+                Err(StoreError::NotFound {
+                    what: "open complaint received before that day",
+                    ..
+                }) => Err("该举报投诉已办结，或办结日期早于收到日期。".to_owned()),
                 Err(StoreError::NotFound { what: "staff member in post on that day", .. }) => {
                     Err("该人员在这一天不在岗（尚未到岗或已登记离岗）。".to_owned())
                 }

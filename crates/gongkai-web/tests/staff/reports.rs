@@ -311,7 +311,12 @@ async fn the_rest_of_the_year_is_recorded_and_reaches_the_report() {
             ("head_attended", "on"),
             ("day", "2026-06-01"),
         ],
-        vec![("form", "complaint"), ("summary", "某局未按时答复"), ("day", "2026-04-01")],
+        vec![
+            ("form", "complaint"),
+            ("summary", "某局未按时答复"),
+            ("application", tracking.as_str()),
+            ("day", "2026-04-01"),
+        ],
         vec![("form", "meeting"), ("title", "政务公开工作推进会"), ("day", "2026-02-10")],
         vec![
             ("form", "training"),
@@ -364,9 +369,48 @@ async fn the_rest_of_the_year_is_recorded_and_reaches_the_report() {
         .await;
     assert!(decided.text().contains("结果：维持（驳回）（2026-08-01）"), "{}", decided.text());
     assert!(decided.text().contains("新闻发布会：法律援助新政（主要负责人参加）"));
-    // The case page shows the review and the lawsuit about it, and where each stands.
+    // The complaint about the same application is concluded once, with what was found and done.
+    let complaint = gongkai_store::ledger::lines(&desk.store, "SFJ", 2026)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|line| line.kind == "complaint")
+        .unwrap()
+        .id
+        .to_string();
+    for (day, handling, status, said) in [
+        ("2026-03-01", "已督促答复", StatusCode::UNPROCESSABLE_ENTITY, "早于收到日期"),
+        ("2026-04-20", "", StatusCode::UNPROCESSABLE_ENTITY, "请填写处理情况"),
+        ("2026-04-20", "已督促承办处室答复并约谈", StatusCode::OK, "已登记办结"),
+        ("2026-04-21", "再次办结", StatusCode::UNPROCESSABLE_ENTITY, "已办结"),
+    ] {
+        let form = [
+            ("form", "conclude"),
+            ("id", complaint.as_str()),
+            ("result", "founded"),
+            ("handling", handling),
+            ("day", day),
+        ];
+        let answer = clerk.post("/staff/agencies/SFJ/ledger", &form).await;
+        assert_eq!(answer.status, status, "{form:?}: {}", answer.text());
+        assert!(answer.text().contains(said), "{form:?}: {}", answer.text());
+    }
+    let records = gongkai_store::records::load(&desk.store, "SFJ").await.unwrap();
+    let concluded = records.complaints[0].concluded.as_ref().unwrap();
+    assert_eq!(records.complaints[0].application.as_deref(), Some(tracking.as_str()));
+    assert_eq!(
+        (concluded.on, concluded.result, concluded.handling.as_str()),
+        (
+            date!(2026 - 04 - 20),
+            gongkai_core::records::ComplaintResult::Founded,
+            "已督促承办处室答复并约谈"
+        )
+    );
+
+    // The case page shows the review, the lawsuit and the complaint about it, and where each stands.
     let case = clerk.get(&format!("/staff/cases/{tracking}")).await.text();
-    assert!(case.contains("行政复议和行政诉讼"), "{case}");
+    assert!(case.contains("2026-04-01</span> 举报投诉（收到）　2026-04-20办结：属实"), "{case}");
+    assert!(case.contains("行政复议、行政诉讼和举报投诉"), "{case}");
     assert!(
         case.contains("2026-05-06</span> 行政复议（立案）　2026-08-01审结：维持（驳回）"),
         "{case}"

@@ -179,10 +179,18 @@ async fn disputes(
         .await?
         .into_iter()
         .map(|dispute| {
-            let kind = if dispute.kind == "lawsuit" { "行政诉讼" } else { "行政复议" };
+            let kind = match dispute.kind {
+                "lawsuit" => "行政诉讼（立案）",
+                "complaint" => "举报投诉（收到）",
+                _ => "行政复议（立案）",
+            };
             let status = match dispute.decided {
                 Some((result, day)) => {
-                    format!("{day}审结：{}", crate::staff::ledger::result_label(&result))
+                    let label = crate::staff::ledger::result_label(&result);
+                    format!(
+                        "{day}{}：{label}",
+                        if kind.starts_with("举报") { "办结" } else { "审结" }
+                    )
                 }
                 None => "尚未审结".to_owned(),
             };
