@@ -398,7 +398,9 @@ fn parents_first(entries: &[AgencyEntry], parents: &HashMap<&str, Option<&str>>)
 }
 
 /// How deep `code` is in the tree `parents` (1 at the top), remembering in `memo` the depth of
-/// every agency on the way up.
+/// every agency on the way up. A loop in `parents` (only a database edited by hand could hold one: every
+/// write is checked against it) ends the walk as if the agency it came back to were at the top, so the
+/// check still ends.
 fn depth<'a>(
     code: &'a str,
     parents: &HashMap<&'a str, Option<&'a str>>,
@@ -409,6 +411,9 @@ fn depth<'a>(
     let base = loop {
         if let Some(known) = memo.get(at) {
             break *known;
+        }
+        if chain.len() > parents.len() {
+            break 0;
         }
         chain.push(at);
         match parents.get(at).copied().flatten() {
@@ -472,6 +477,20 @@ fn resolve_regions(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_loop_in_a_stored_tree_does_not_hang_the_check() {
+        // a → b → c → a, as only a hand-edited database could hold; d sits under a.
+        let parents: HashMap<&str, Option<&str>> =
+            [("a", Some("b")), ("b", Some("c")), ("c", Some("a")), ("d", Some("a"))].into();
+        let mut memo = HashMap::new();
+        let levels = ["a", "b", "c", "d"].map(|code| depth(code, &parents, &mut memo));
+        assert!(levels.iter().all(|level| *level <= parents.len() + 2), "{levels:?}");
+        let mut memo = HashMap::new();
+        let tree: HashMap<&str, Option<&str>> =
+            [("top", None), ("mid", Some("top")), ("leaf", Some("mid"))].into();
+        assert_eq!(["top", "mid", "leaf"].map(|code| depth(code, &tree, &mut memo)), [1, 2, 3]);
+    }
 
     fn entry(code: &str, kind: &str, parent: Option<&str>, region: Option<&str>) -> AgencyEntry {
         AgencyEntry {
