@@ -374,6 +374,7 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .route("/cases/{tracking}", get(cases::case_page))
         .route("/cases/{tracking}/steps", post(cases::step))
         .route("/cases/{tracking}/assign", post(cases::assign))
+        .route("/cases/{tracking}/dossier.zip", get(cases::dossier))
         .route("/letters/{id}", get(cases::letter))
         .route("/cases/{tracking}/attachments/{id}", get(cases::attached_file))
         .route("/agencies/{code}/reports", get(reports::list))

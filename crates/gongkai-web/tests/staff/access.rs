@@ -12,7 +12,7 @@ use crate::publishing::publish_one;
 type Attempt<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
 
 /// Every staff route, with how the isolation test calls it on another agency's records.
-const STAFF_ROUTES: [&str; 36] = [
+const STAFF_ROUTES: [&str; 37] = [
     "/login",
     "/logout",
     "/password",
@@ -23,6 +23,7 @@ const STAFF_ROUTES: [&str; 36] = [
     "/cases/{tracking}",
     "/cases/{tracking}/steps",
     "/cases/{tracking}/assign",
+    "/cases/{tracking}/dossier.zip",
     "/letters/{id}",
     "/cases/{tracking}/attachments/{id}",
     "/agencies/{code}/reports",
@@ -107,6 +108,7 @@ async fn staff_act_only_within_their_agency_and_role() {
             ],
         ),
         ("POST", format!("{case}/assign"), vec![]),
+        ("GET", format!("{case}/dossier.zip"), vec![]),
         ("GET", format!("/staff/letters/{letter}"), vec![]),
         ("GET", "/staff/agencies/SFJ/reports".to_owned(), vec![]),
         ("GET", "/staff/agencies/SFJ/reports/history/2025".to_owned(), vec![]),

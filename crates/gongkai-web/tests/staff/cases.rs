@@ -196,6 +196,42 @@ async fn a_letter_application_is_handled_to_a_reply() {
     assert!(xml.contains("第三十七条"), "{xml}");
     assert!(xml.contains("温州市人民政府申请行政复议"), "{xml}");
     assert!(xml.contains("涉及当事人姓名的调解案件明细"), "{xml}");
+
+    // 归档: the handler takes the whole case as one ZIP; a reader who may not see the applicant cannot.
+    assert!(page.contains("dossier.zip"), "the handler is offered the dossier");
+    let dossier = clerk.get(&format!("/staff/cases/{tracking}/dossier.zip")).await;
+    assert_eq!(dossier.status, StatusCode::OK);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(dossier.bytes.clone())).unwrap();
+    let names: Vec<String> = archive.file_names().map(str::to_owned).collect();
+    assert_eq!(names.len(), 2 + letters.len(), "{names:?}");
+    assert!(names.iter().any(|name| name.starts_with("文书/") && name.ends_with("补正告知书.pdf")));
+    assert!(names.iter().any(|name| name.ends_with("政府信息公开申请答复书.docx")), "{names:?}");
+    let mut summary = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("案件.txt").unwrap(), &mut summary).unwrap();
+    for expected in [
+        "2025年全市人民调解案件数量统计",
+        "申请人：李四",
+        "期限计算",
+        "第三十条",
+        "记录人：clerk1",
+        "部分公开",
+    ] {
+        assert!(summary.contains(expected), "{expected}: {summary}");
+    }
+    let mut reviewer = Client::sign_in(&desk, "reviewer").await;
+    assert!(
+        !reviewer.get(&format!("/staff/cases/{tracking}")).await.text().contains("dossier.zip")
+    );
+    let refused = reviewer.get(&format!("/staff/cases/{tracking}/dossier.zip")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let mut other = Client::sign_in(&desk, "other").await;
+    let foreign = other.get(&format!("/staff/cases/{tracking}/dossier.zip")).await;
+    assert!(matches!(foreign.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND));
+    assert_eq!(
+        gongkai_store::audit::count_actions(&desk.store, "case.dossier").await.unwrap(),
+        1,
+        "the download is audited"
+    );
 }
 
 #[tokio::test]

@@ -1,9 +1,11 @@
 //! Handling applications: the staff home, an agency's dashboard and case list ([`dashboard`]), registering
 //! applications that arrive in person, by post, by letter, by fax or online ([`register`]), the case page
-//! (timeline, the clock's trace, letters: [`page`]) and every handling step ([`steps`]), each a
-//! `core::handling::Command` the core allows or refuses before it is recorded.
+//! (timeline, the clock's trace, letters: [`page`]), every handling step ([`steps`]), each a
+//! `core::handling::Command` the core allows or refuses before it is recorded, and the case's dossier for
+//! the archive ([`dossier`]).
 
 mod dashboard;
+mod dossier;
 mod page;
 mod register;
 mod steps;
@@ -12,6 +14,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::Response;
 
 pub(crate) use dashboard::{Groups, GroupsKey, dashboard, home, list};
+pub(crate) use dossier::dossier;
 pub(crate) use page::{assign, attached_file, case_page, letter};
 pub(crate) use register::{register, register_form};
 pub(crate) use steps::step;

@@ -19,13 +19,13 @@ use crate::staff::{CsrfForm, Need, Staff};
 use crate::{AppState, PageError, csrf};
 use gongkai_core::handling::{self as rules, Action, Offers, SendMethod, Situation};
 
-struct StepLine {
+pub(super) struct StepLine {
     seq: i64,
-    date: String,
-    label: String,
-    details: Vec<(String, String)>,
-    recorded_by: String,
-    recorded_at: String,
+    pub(super) date: String,
+    pub(super) label: String,
+    pub(super) details: Vec<(String, String)>,
+    pub(super) recorded_by: String,
+    pub(super) recorded_at: String,
 }
 
 fn event_label(event: &Event) -> String {
@@ -65,7 +65,7 @@ fn detail_label(key: &str) -> &str {
     }
 }
 
-fn step_lines(case: &Case) -> Vec<StepLine> {
+pub(super) fn step_lines(case: &Case) -> Vec<StepLine> {
     case.steps
         .iter()
         .map(|step| StepLine {
@@ -399,7 +399,7 @@ pub(crate) async fn attached_file(
 
 /// Whether `staff` sees the applicant's own data and material of a case of the agency `code` handled by
 /// `handler`: its handler, or a head of its agency (who signs its letters).
-fn may_see_applicant(
+pub(super) fn may_see_applicant(
     staff: &Staff,
     handler: Option<&str>,
     code: &str,
