@@ -3,13 +3,16 @@
 //! later), complaints, staff, funding, meetings, trainings, and figures declared from other systems. The
 //! report engine reads them through `records::load`.
 
-use gongkai_core::records::{CaseResult, ComplaintResult, ResponseKind};
+use gongkai_core::records::{
+    CaseResult, Complaint, ComplaintResult, Lawsuit, Meeting, Response, ResponseKind, Review,
+    StaffAssignment, Training,
+};
 use gongkai_core::report::values::Quantity;
 use serde::Serialize;
 use sqlx::Row;
 use time::Date;
 
-use crate::records::to_text;
+use crate::records::{insert_record, to_text};
 use crate::{Actor, Store, StoreError, Transaction, agencies, audit};
 
 /// One entry to record.
@@ -158,31 +161,46 @@ async fn check_application(
     Ok(())
 }
 
-/// Inserts the entry's row (funding and a declared figure replace the year's earlier value).
+/// Inserts the entry's row through its record kind's one insert path ([`crate::records::insert_record`]);
+/// funding and a declared figure replace the year's earlier value.
 async fn insert_entry(
     transaction: &mut Transaction,
     id: i64,
     entry: &Entry<'_>,
 ) -> Result<(), StoreError> {
+    let owned = |text: &str| optional(text).map(str::to_owned);
     match *entry {
         Entry::Response { day, kind, topic, head_attended } => {
-            insert_response(transaction, id, day, kind, topic, head_attended).await
+            let record = Response { date: day, kind, topic: owned(topic), head_attended };
+            insert_record(transaction, id, &record).await
         }
         Entry::Review { filed, application } => {
-            insert_review(transaction, id, filed, application).await
+            let record = Review { filed, application: owned(application), decided: None };
+            insert_record(transaction, id, &record).await
         }
         Entry::Lawsuit { filed, application, after_review, as_review_organ } => {
-            insert_lawsuit(transaction, id, filed, application, after_review, as_review_organ).await
+            let application = owned(application);
+            let record =
+                Lawsuit { filed, after_review, as_review_organ, application, decided: None };
+            insert_record(transaction, id, &record).await
         }
         Entry::Complaint { received, summary, application } => {
-            insert_complaint(transaction, id, received, summary, application).await
+            let summary = summary.trim().to_owned();
+            let application = owned(application);
+            let record = Complaint { received, summary, application, concluded: None };
+            insert_record(transaction, id, &record).await
         }
-        Entry::Meeting { day, title } => insert_meeting(transaction, id, day, title).await,
+        Entry::Meeting { day, title } => {
+            let record = Meeting { date: day, title: title.trim().to_owned() };
+            insert_record(transaction, id, &record).await
+        }
         Entry::Training { day, title, trainees } => {
-            insert_training(transaction, id, day, title, trainees).await
+            let record = Training { date: day, title: title.trim().to_owned(), trainees };
+            insert_record(transaction, id, &record).await
         }
         Entry::Staff { label, full_time, from } => {
-            insert_staff(transaction, id, label, full_time, from).await
+            let record = StaffAssignment { id: label.trim().to_owned(), full_time, from, to: None };
+            insert_record(transaction, id, &record).await
         }
         Entry::Funding { year, amount_wan_yuan } => {
             upsert_funding(transaction, id, year, amount_wan_yuan).await
@@ -191,85 +209,6 @@ async fn insert_entry(
             upsert_declared(transaction, id, year, measure, value, source).await
         }
     }
-}
-
-/// Inserts a response or interpretation.
-async fn insert_response(
-    transaction: &mut Transaction,
-    id: i64,
-    day: Date,
-    kind: ResponseKind,
-    topic: &str,
-    head_attended: bool,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO responses (agency_id, day, kind, topic, head_attended) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(day.to_string())
-        .bind(to_text(&kind))
-        .bind(optional(topic))
-        .bind(i64::from(head_attended))
-        .execute(&mut **transaction)
-        .await?;
-    Ok(())
-}
-
-/// Inserts an administrative review, with the application it concerns if one is named.
-async fn insert_review(
-    transaction: &mut Transaction,
-    id: i64,
-    filed: Date,
-    application: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO reviews (agency_id, application, filed) VALUES ($1, $2, $3)")
-        .bind(id)
-        .bind(optional(application))
-        .bind(filed.to_string())
-        .execute(&mut **transaction)
-        .await?;
-    Ok(())
-}
-
-/// Inserts a lawsuit, with the application it concerns if one is named.
-async fn insert_lawsuit(
-    transaction: &mut Transaction,
-    id: i64,
-    filed: Date,
-    application: &str,
-    after_review: bool,
-    as_review_organ: bool,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO lawsuits (agency_id, application, filed, after_review, as_review_organ) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(id)
-    .bind(optional(application))
-    .bind(filed.to_string())
-    .bind(i64::from(after_review))
-    .bind(i64::from(as_review_organ))
-    .execute(&mut **transaction)
-    .await?;
-    Ok(())
-}
-
-/// Inserts a complaint received.
-async fn insert_complaint(
-    transaction: &mut Transaction,
-    id: i64,
-    received: Date,
-    summary: &str,
-    application: &str,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO complaints (agency_id, received, summary, application) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(id)
-    .bind(received.to_string())
-    .bind(summary.trim())
-    .bind(optional(application))
-    .execute(&mut **transaction)
-    .await?;
-    Ok(())
 }
 
 /// Records how the agency's complaint `id` was concluded: on `on` (not before it was received), with
@@ -321,60 +260,6 @@ pub async fn conclude_complaint(
     )
     .await?;
     transaction.commit().await?;
-    Ok(())
-}
-
-/// Inserts a meeting.
-async fn insert_meeting(
-    transaction: &mut Transaction,
-    id: i64,
-    day: Date,
-    title: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO meetings (agency_id, day, title) VALUES ($1, $2, $3)")
-        .bind(id)
-        .bind(day.to_string())
-        .bind(title.trim())
-        .execute(&mut **transaction)
-        .await?;
-    Ok(())
-}
-
-/// Inserts a training with its number of trainees.
-async fn insert_training(
-    transaction: &mut Transaction,
-    id: i64,
-    day: Date,
-    title: &str,
-    trainees: u32,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO trainings (agency_id, day, title, trainees) VALUES ($1, $2, $3, $4)")
-        .bind(id)
-        .bind(day.to_string())
-        .bind(title.trim())
-        .bind(i64::from(trainees))
-        .execute(&mut **transaction)
-        .await?;
-    Ok(())
-}
-
-/// Inserts a staff assignment, full-time or not, from its first day.
-async fn insert_staff(
-    transaction: &mut Transaction,
-    id: i64,
-    label: &str,
-    full_time: bool,
-    from: Date,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO staff_assignments (agency_id, label, full_time, from_day) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(id)
-    .bind(label.trim())
-    .bind(i64::from(full_time))
-    .bind(from.to_string())
-    .execute(&mut **transaction)
-    .await?;
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use crate::StoreError;
 
 /// How a kind's condition for loading one year is bound.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum YearBound {
+pub(crate) enum YearBound {
     /// `$1` the first day of the year before, `$2` the last day of the year, as text.
     Days,
     /// `$1` the year before, `$2` the year, as integers.
@@ -25,7 +25,7 @@ pub(super) enum YearBound {
 }
 
 /// A kind of record kept one row each in `TABLE`, whose first column is `agency_id`.
-pub(super) trait Kind: Sized {
+pub(crate) trait Kind: Sized {
     /// The table.
     const TABLE: &'static str;
     /// The columns after `agency_id`, in the order [`Kind::values`] gives them.

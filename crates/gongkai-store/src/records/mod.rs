@@ -185,6 +185,19 @@ async fn insert<K: Kind>(
     Ok(K::of(records).len())
 }
 
+/// Inserts one record of kind `K` for the agency `agency_id` in `transaction` (the ledger's entries go
+/// through here, as a whole import goes through [`insert`]).
+pub(crate) async fn insert_record<K: Kind>(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    agency_id: i64,
+    record: &K,
+) -> Result<(), StoreError> {
+    let sql = kinds::insert::<K>();
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(agency_id);
+    bound(query, record.values()?).execute(&mut **transaction).await?;
+    Ok(())
+}
+
 /// Deletes the row `id` of the agency `agency_id`'s ledger entries of `kind` (`response`, `review`,
 /// `lawsuit`, `complaint`, `meeting`, `training`, `staff`) in `transaction`; returns the record as it was
 /// (for the audit trail), or `None` when the agency has no such row.
