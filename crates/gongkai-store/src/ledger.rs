@@ -246,6 +246,7 @@ pub async fn conclude_complaint(
         });
     }
     let after = serde_json::json!({
+        "complaint": id,
         "concluded": on.to_string(),
         "result": result.code(),
         "handling": handling,
@@ -255,7 +256,7 @@ pub async fn conclude_complaint(
         &mut transaction,
         actor,
         "ledger.complaint.conclude",
-        &format!("complaint:{id}"),
+        &format!("agency:{code}"),
         Some(&after),
     )
     .await?;
@@ -369,12 +370,13 @@ pub async fn remove(
     else {
         return Err(StoreError::NotFound { what: "ledger entry", key: format!("{kind}:{id}") });
     };
+    let before = serde_json::json!({ "kind": kind, "id": id, "entry": before }).to_string();
     audit::record_change(
         &mut transaction,
         actor,
         &format!("ledger.{kind}.remove"),
-        &format!("{kind}:{id}"),
-        Some(&before.to_string()),
+        &format!("agency:{code}"),
+        Some(&before),
         None,
     )
     .await?;
@@ -409,12 +411,12 @@ pub async fn staff_left(
             key: id.to_string(),
         });
     }
-    let after = serde_json::json!({ "to": on.to_string() }).to_string();
+    let after = serde_json::json!({ "staff": id, "to": on.to_string() }).to_string();
     audit::record(
         &mut transaction,
         actor,
         "ledger.staff.left",
-        &format!("staff:{id}"),
+        &format!("agency:{code}"),
         Some(&after),
     )
     .await?;

@@ -503,6 +503,15 @@ async fn the_ledger_records_and_lists_the_year() {
             gongkai_store::audit::count_actions(&store, "ledger.review.remove").await.unwrap(),
             1
         );
+        // The trail says whose entries were removed, ended and concluded, and keeps the removed one.
+        let query = gongkai_store::audit::Query { action: Some("ledger."), ..Default::default() };
+        let trail = gongkai_store::audit::search(&store, &query, 50).await.unwrap();
+        for action in ["ledger.review.remove", "ledger.staff.left", "ledger.complaint.conclude"] {
+            let entry = trail.iter().find(|entry| entry.action == action).unwrap();
+            assert_eq!(entry.subject, "agency:SFJ", "{backend}: {action}");
+        }
+        let removed = trail.iter().find(|entry| entry.action == "ledger.review.remove").unwrap();
+        assert!(removed.before.as_deref().unwrap().contains(&tracking), "{backend}: {removed:?}");
         let verified = gongkai_store::audit::verify(&store).await.unwrap();
         assert!(matches!(verified, gongkai_store::audit::Verification::Intact { .. }), "{backend}");
     })

@@ -240,10 +240,18 @@ async fn delete_row<K: Kind + Serialize>(
     };
     let record = serde_json::to_value(K::read(&row)?)
         .map_err(|err| StoreError::InvalidData(err.to_string()))?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {} WHERE id = $1", K::TABLE)))
+    let sql = format!("DELETE FROM {} WHERE id = $1 AND agency_id = $2", K::TABLE);
+    let deleted = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
+        .bind(agency_id)
         .execute(&mut **transaction)
         .await?;
+    if deleted.rows_affected() != 1 {
+        return Err(StoreError::InvalidData(format!(
+            "{} row {id} changed while removed",
+            K::TABLE
+        )));
+    }
     Ok(Some(record))
 }
 

@@ -376,3 +376,43 @@ async fn steps_answer_as_they_did_before_the_rules_moved_into_the_core() {
     assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(stale.text().contains("该申请已办结"), "{}", stale.text());
 }
+
+/// A lapsed case nobody had taken is closed by a clerk, who becomes its handler: the 告知书 names the
+/// applicant in full (it is sent to them), not as the masked copy other readers see.
+#[tokio::test]
+async fn closing_an_unassigned_lapsed_case_sends_an_unmasked_letter() {
+    let clock = Arc::new(Mutex::new(date!(2026 - 11 - 17)));
+    let desk = desk_on("closeunassigned", Arc::clone(&clock)).await;
+    let tracking = online_application(&desk.store, "SFJ", date!(2026 - 11 - 16)).await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    clerk
+        .step_done(
+            &tracking,
+            &[
+                ("action", "supplement"),
+                ("on", "2026-11-17"),
+                ("items", "请明确所需信息的年份"),
+                ("reply_by", "2026-11-27"),
+            ],
+        )
+        .await;
+    // As an imported case would be: lapsed, with no handler.
+    desk.store.execute_admin("UPDATE applications SET handler_id = NULL").await.unwrap();
+    *clock.lock().unwrap() = date!(2026 - 12 - 07);
+    let mut other_clerk = Client::sign_in(&desk, "clerk2").await;
+    other_clerk.step_done(&tracking, &[("action", "close")]).await;
+    let case = handling::case(&desk.store, &tracking).await.unwrap();
+    assert_eq!(case.handler.as_deref(), Some("clerk2"), "closing made them the handler");
+    let letters = gongkai_store::letters::of_case(&desk.store, &tracking).await.unwrap();
+    let closing = letters
+        .iter()
+        .find(|letter| {
+            letter.kind == gongkai_store::letters::LetterKind::Reply
+                && !letter.media_type.contains("pdf")
+        })
+        .unwrap();
+    let docx = other_clerk.get(&format!("/staff/letters/{}", closing.id)).await.bytes;
+    let xml = docx_text(&docx);
+    assert!(xml.contains("张三："), "{xml}");
+    assert!(xml.contains("视为放弃申请"), "{xml}");
+}

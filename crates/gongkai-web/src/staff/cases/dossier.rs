@@ -64,7 +64,7 @@ pub(crate) async fn dossier(
         if let Some((file, data)) =
             applications::attached_file(state.store(), &case.tracking_number, file.id).await?
         {
-            files.push((format!("附件/{:03}-{}", file.id, file.name.replace('/', "_")), data));
+            files.push((format!("附件/{:03}-{}", file.id, entry_name(&file.name)), data));
         }
     }
     let zip = zipped(&files).map_err(|err| {
@@ -133,6 +133,16 @@ fn steps_json(case: &Case) -> Result<Vec<u8>, PageError> {
     })
 }
 
+/// An applicant's file name as one entry name inside `附件/`: no separator (`/`, `\\`) or control character
+/// survives, so no unpacking tool can place it anywhere else.
+fn entry_name(name: &str) -> String {
+    let name: String = name
+        .chars()
+        .map(|c| if c == '/' || c == '\\' || c.is_control() || c == ':' { '_' } else { c })
+        .collect();
+    if name.trim().is_empty() { "附件".to_owned() } else { name }
+}
+
 /// The files as one ZIP archive (deflated).
 fn zipped(files: &[(String, Vec<u8>)]) -> zip::result::ZipResult<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -142,4 +152,18 @@ fn zipped(files: &[(String, Vec<u8>)]) -> zip::result::ZipResult<Vec<u8>> {
         zip.write_all(data)?;
     }
     Ok(zip.finish()?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_attachment_name_stays_one_entry() {
+        assert_eq!(entry_name("身份证.jpg"), "身份证.jpg");
+        assert_eq!(entry_name("../../etc/passwd"), ".._.._etc_passwd");
+        assert_eq!(entry_name("..\\..\\..\\boot.ini"), ".._.._.._boot.ini");
+        assert_eq!(entry_name("C:evil\ttab"), "C_evil_tab");
+        assert_eq!(entry_name("  "), "附件");
+    }
 }

@@ -192,6 +192,7 @@ async fn disputes(
                         if kind.starts_with("举报") { "办结" } else { "审结" }
                     )
                 }
+                None if dispute.kind == "complaint" => "尚未办结".to_owned(),
                 None => "尚未审结".to_owned(),
             };
             (kind, dispute.filed, status)

@@ -283,7 +283,9 @@ pub(crate) async fn step(
         Err(refused) => return back(case, agency, refused, form).await,
     };
     let audit = staff.actor();
-    if case.handler.is_none() && need == Need::Handle && action != Action::Close {
+    // Whoever takes the first step becomes the handler (closing too: it sends the applicant a letter, which
+    // must name them unmasked).
+    if case.handler.is_none() && need == Need::Handle {
         applications::assign(state.store(), &case.tracking_number, &staff.username, &audit).await?;
     }
     let handler = case.handler.clone().unwrap_or_else(|| staff.username.clone());
