@@ -362,6 +362,19 @@ async fn a_key_reads_the_applications_and_the_report_and_records_the_ledger() {
             json!({ "kind": "complaint", "received": "2026-11-02", "summary": " \u{3000}" }),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
+        // A complaint names an application of the agency's, or none: absent, null or blank as documented.
+        (
+            json!({ "kind": "complaint", "received": "2026-11-02", "summary": "答复超期", "application": "SFJ-NONE" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({ "kind": "complaint", "received": "2026-11-02", "summary": "答复超期", "application": " " }),
+            StatusCode::CREATED,
+        ),
+        (
+            json!({ "kind": "complaint", "received": "2026-11-03", "summary": "答复超期", "application": null }),
+            StatusCode::CREATED,
+        ),
     ] {
         let key = format!("bad-{body}");
         let answer =

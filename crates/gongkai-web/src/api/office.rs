@@ -147,9 +147,10 @@ pub(crate) enum LedgerInput {
     Complaint {
         received: String,
         summary: String,
-        /// The application it is about, if any (one of the agency's tracking numbers).
+        /// The application it is about, if any (one of the agency's tracking numbers); absent, `null` or
+        /// blank for none.
         #[serde(default)]
-        application: String,
+        application: Option<String>,
     },
     Meeting {
         day: String,
@@ -272,10 +273,11 @@ pub(crate) async fn ledger(
         LedgerInput::Complaint { received, summary, application } => Entry::Complaint {
             received: day("received", received)?,
             summary: text("summary", summary)?,
-            application: if application.is_empty() {
-                ""
-            } else {
-                text("application", application)?
+            application: match application.as_deref() {
+                Some(number) if !gongkai_core::publishing::is_blank(number) => {
+                    text("application", number)?
+                }
+                _ => "",
             },
         },
         LedgerInput::Meeting { day: on, title } => {
