@@ -355,6 +355,10 @@ pub async fn decide(
     Ok(())
 }
 
+/// The kinds of entry the ledger lists one by one, which [`remove`] takes a mistaken entry from.
+pub const REMOVABLE: [&str; 7] =
+    ["response", "review", "lawsuit", "complaint", "meeting", "training", "staff"];
+
 /// Removes the agency's ledger entry `kind` `id` (one recorded by mistake), in one transaction with its audit
 /// entry, which keeps the entry as it was. A review or lawsuit goes with its result.
 pub async fn remove(

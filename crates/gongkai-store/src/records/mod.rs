@@ -174,13 +174,7 @@ async fn insert<K: Kind>(
 ) -> Result<usize, StoreError> {
     let sql = kinds::insert::<K>();
     for record in K::of(records) {
-        let query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(agency_id);
-        bound(query, record.values()?).execute(&mut **tx).await.map_err(|err| {
-            match record.key() {
-                Some((what, key)) => StoreError::on_unique(err, what, &key),
-                None => StoreError::Database(err),
-            }
-        })?;
+        insert_row(tx, &sql, agency_id, record).await?;
     }
     Ok(K::of(records).len())
 }
@@ -192,9 +186,23 @@ pub(crate) async fn insert_record<K: Kind>(
     agency_id: i64,
     record: &K,
 ) -> Result<(), StoreError> {
-    let sql = kinds::insert::<K>();
-    let query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(agency_id);
-    bound(query, record.values()?).execute(&mut **transaction).await?;
+    insert_row(transaction, &kinds::insert::<K>(), agency_id, record).await
+}
+
+/// Runs `sql` (the kind's insert) for `record`; a second record with a unique key is a `Duplicate`.
+async fn insert_row<K: Kind>(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    sql: &str,
+    agency_id: i64,
+    record: &K,
+) -> Result<(), StoreError> {
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agency_id);
+    bound(query, record.values()?).execute(&mut **transaction).await.map_err(|err| match record
+        .key()
+    {
+        Some((what, key)) => StoreError::on_unique(err, what, &key),
+        None => StoreError::Database(err),
+    })?;
     Ok(())
 }
 

@@ -147,13 +147,7 @@ async fn ledger_page(
             line.text = line.text.replacen(measure.as_str(), label, 1);
         }
         if let Some((result, _)) = line.decided.as_mut() {
-            if line.kind == "complaint" {
-                *result = ComplaintResult::from_code(result)
-                    .map_or("", ComplaintResult::label)
-                    .to_owned();
-            } else if let Some((_, _, label)) = RESULTS.iter().find(|(_, code, _)| code == result) {
-                *result = (*label).to_owned();
-            }
+            *result = result_label(result).to_owned();
         }
         if line.kind == "response"
             && let Some((_, code, label)) =
@@ -277,10 +271,6 @@ enum Record<'f> {
     },
 }
 
-/// The kinds of entry the ledger page lists one by one, which a mistaken entry can be removed from.
-const REMOVABLE: [&str; 7] =
-    ["response", "review", "lawsuit", "complaint", "meeting", "training", "staff"];
-
 /// What the page says once `form` is recorded.
 fn done_message(form: &str) -> &'static str {
     match form {
@@ -331,7 +321,7 @@ fn record<'f>(form: &'f LedgerForm, today: Date, year: i32) -> Result<Record<'f>
             return Ok(Record::Decision { kind, id, result, decided });
         }
         "remove" => {
-            let kind = REMOVABLE
+            let kind = ledger::REMOVABLE
                 .into_iter()
                 .find(|kind| *kind == form.kind)
                 .ok_or_else(|| "未知的登记事项。".to_owned())?;

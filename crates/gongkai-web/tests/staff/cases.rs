@@ -383,19 +383,7 @@ async fn steps_answer_as_they_did_before_the_rules_moved_into_the_core() {
 async fn closing_an_unassigned_lapsed_case_sends_an_unmasked_letter() {
     let clock = Arc::new(Mutex::new(date!(2026 - 11 - 17)));
     let desk = desk_on("closeunassigned", Arc::clone(&clock)).await;
-    let tracking = online_application(&desk.store, "SFJ", date!(2026 - 11 - 16)).await;
-    let mut clerk = Client::sign_in(&desk, "clerk1").await;
-    clerk
-        .step_done(
-            &tracking,
-            &[
-                ("action", "supplement"),
-                ("on", "2026-11-17"),
-                ("items", "请明确所需信息的年份"),
-                ("reply_by", "2026-11-27"),
-            ],
-        )
-        .await;
+    let (tracking, _) = supplement_asked(&desk).await;
     // As an imported case would be: lapsed, with no handler.
     desk.store.execute_admin("UPDATE applications SET handler_id = NULL").await.unwrap();
     *clock.lock().unwrap() = date!(2026 - 12 - 07);

@@ -9,8 +9,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use gongkai_core::handling::Situation;
+use gongkai_store::applications::{self, Applicant};
 use gongkai_store::handling::Case;
-use gongkai_store::{applications, letters as stored_letters};
+use gongkai_store::letters as stored_letters;
 use zip::write::SimpleFileOptions;
 
 use super::page::{case_for, may_see_applicant, step_lines};
@@ -32,20 +33,7 @@ pub(crate) async fn dossier(
     }
     let applicant =
         applications::applicant(state.store(), &case.tracking_number, &staff.username).await?;
-    let mut text = summary(&state, &agency.name, &case);
-    // The handler's copy names the applicant; a head's is masked as the case page is for them.
-    text.insert_str(
-        text.find("申请人类型").unwrap_or(0),
-        &format!(
-            "申请人：{}　{}：{}　电话：{}　地址：{}{}\n",
-            applicant.name,
-            applicant.id_type,
-            applicant.id_number,
-            applicant.phone,
-            applicant.address,
-            if applicant.masked { "（已遮盖）" } else { "" }
-        ),
-    );
+    let text = summary(&state, &agency.name, &case, &applicant);
     let mut files = vec![("案件.txt".to_owned(), text.into_bytes())];
     files.push(("办理记录.json".to_owned(), steps_json(&case)?));
     for letter in stored_letters::of_case(state.store(), &case.tracking_number).await? {
@@ -84,11 +72,18 @@ pub(crate) async fn dossier(
     Ok(response)
 }
 
-/// `案件.txt`: the case, its steps and the reply clock's trace and findings as of today.
-fn summary(state: &AppState, agency: &str, case: &Case) -> String {
+/// `案件.txt`: the case, its steps and the reply clock's trace and findings as of today. The applicant is as
+/// the viewer may see them: in full for the handler, masked for a head, as on the case page.
+fn summary(state: &AppState, agency: &str, case: &Case, applicant: &Applicant) -> String {
     let mut text = format!(
-        "{agency} 政府信息公开申请 {}\n申请人类型：{}\n提交日期：{}\n申请内容：{}\n获取方式：{}\n经办人：{}\n办理结果：{}\n\n办理记录\n",
+        "{agency} 政府信息公开申请 {}\n申请人：{}　{}：{}　电话：{}　地址：{}{}\n申请人类型：{}\n提交日期：{}\n申请内容：{}\n获取方式：{}\n经办人：{}\n办理结果：{}\n\n办理记录\n",
         case.tracking_number,
+        applicant.name,
+        applicant.id_type,
+        applicant.id_number,
+        applicant.phone,
+        applicant.address,
+        if applicant.masked { "（已遮盖）" } else { "" },
         case.applicant_type.label(),
         case.intake.submitted,
         case.description,

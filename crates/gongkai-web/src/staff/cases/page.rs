@@ -179,21 +179,17 @@ async fn disputes(
         .await?
         .into_iter()
         .map(|dispute| {
-            let kind = match dispute.kind {
-                "lawsuit" => "行政诉讼（立案）",
-                "complaint" => "举报投诉（收到）",
-                _ => "行政复议（立案）",
+            // A complaint is 办结, a review or lawsuit 审结.
+            let (kind, concluded) = match dispute.kind {
+                "lawsuit" => ("行政诉讼（立案）", "审结"),
+                "complaint" => ("举报投诉（收到）", "办结"),
+                _ => ("行政复议（立案）", "审结"),
             };
             let status = match dispute.decided {
                 Some((result, day)) => {
-                    let label = crate::staff::ledger::result_label(&result);
-                    format!(
-                        "{day}{}：{label}",
-                        if kind.starts_with("举报") { "办结" } else { "审结" }
-                    )
+                    format!("{day}{concluded}：{}", crate::staff::ledger::result_label(&result))
                 }
-                None if dispute.kind == "complaint" => "尚未办结".to_owned(),
-                None => "尚未审结".to_owned(),
+                None => format!("尚未{concluded}"),
             };
             (kind, dispute.filed, status)
         })
