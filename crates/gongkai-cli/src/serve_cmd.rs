@@ -53,6 +53,63 @@ pub(crate) struct ServeArgs {
         value_name = "FILE"
     )]
     secret_file: std::path::PathBuf,
+    #[command(flatten)]
+    notify: NotifyArgs,
+}
+
+/// Where the applicant's notifications go out. Without --smtp-url no e-mail is sent and without --sms-url
+/// no SMS; each case then records that its notices were not sent, and why.
+#[derive(Debug, Args)]
+pub(crate) struct NotifyArgs {
+    /// The SMTP server for e-mail notices: `smtp://user:password@host:587?tls=required` (STARTTLS),
+    /// `smtps://user:password@host:465` (TLS), or `smtp://host:25` (a local relay, no TLS).
+    #[arg(long, env = "GONGKAI_SMTP_URL", hide_env_values = true, value_name = "URL")]
+    smtp_url: Option<String>,
+    /// The sender of e-mail notices, such as "某市司法局 <gongkai@example.gov.cn>".
+    #[arg(long, env = "GONGKAI_MAIL_FROM", value_name = "ADDRESS", requires = "smtp_url")]
+    mail_from: Option<String>,
+    /// The SMS gateway: each SMS is an HTTP POST of --sms-template to this URL.
+    #[arg(long, env = "GONGKAI_SMS_URL", hide_env_values = true, value_name = "URL")]
+    sms_url: Option<String>,
+    /// The JSON body of an SMS request, with {phone} and {text} where the gateway wants them.
+    #[arg(
+        long,
+        env = "GONGKAI_SMS_TEMPLATE",
+        value_name = "JSON",
+        default_value = gongkai_web::notify::DEFAULT_SMS_TEMPLATE,
+        requires = "sms_url"
+    )]
+    sms_template: String,
+}
+
+impl NotifyArgs {
+    /// The outbox's worker for these settings (refused with the flag to fix).
+    fn outbox(
+        &self,
+        store: &gongkai_store::Store,
+    ) -> Result<gongkai_web::notify::Outbox, UsageError> {
+        let mailer = match (&self.smtp_url, &self.mail_from) {
+            (Some(url), Some(from)) => Some(
+                gongkai_web::notify::Mailer::new(url, from)
+                    .map_err(|err| UsageError::new("--smtp-url", err.to_string()))?,
+            ),
+            (Some(_), None) => {
+                return Err(UsageError::new(
+                    "--mail-from",
+                    "e-mail notices need a sender (--mail-from or GONGKAI_MAIL_FROM)",
+                ));
+            }
+            _ => None,
+        };
+        let sms = match &self.sms_url {
+            Some(url) => Some(
+                gongkai_web::notify::SmsGateway::new(url, &self.sms_template)
+                    .map_err(|err| UsageError::new("--sms-url", err.to_string()))?,
+            ),
+            None => None,
+        };
+        Ok(gongkai_web::notify::Outbox::new(store.clone(), mailer, sms))
+    }
 }
 
 pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
@@ -102,7 +159,9 @@ pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outc
             }
             db_cmd::load_demo_staff(&store).await?;
         }
-        let mut state = gongkai_web::AppState::new(store.clone()).await?;
+        let outbox = args.notify.outbox(&store)?;
+        let mut state =
+            gongkai_web::AppState::new(store.clone()).await?.with_channels(outbox.channels());
         if args.no_rate_limit {
             state = state.without_rate_limits();
         }
@@ -117,6 +176,7 @@ pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outc
         }
         let search = std::sync::Arc::new(crate::index_cmd::open(&args.index.dir)?);
         start_indexer(store.clone(), state.clone(), search);
+        outbox.spawn();
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|err| UsageError::new("--addr", format!("cannot listen on {addr}: {err}")))?;

@@ -24,6 +24,7 @@ pub mod directory;
 pub mod fee;
 pub mod handling;
 pub mod letters;
+pub mod notices;
 pub mod publishing;
 pub mod quantity;
 pub mod reading;

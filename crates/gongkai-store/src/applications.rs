@@ -171,7 +171,16 @@ pub async fn intake(
     application: &NewApplication<'_>,
     actor: &Actor<'_>,
 ) -> Result<Receipt, StoreError> {
-    intake_with_attachments(store, code, application, &[], "", actor).await
+    intake_with_attachments(store, code, application, &[], "", None, actor).await
+}
+
+/// What the receipt notice says beyond the intake itself: the due date the clock gave (`None` while the
+/// period has not started), whether it is provisional, and the channels the platform delivers through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReceiptNotice {
+    pub due: Option<time::Date>,
+    pub provisional: bool,
+    pub channels: crate::notifications::Channels,
 }
 
 /// Files an applicant attaches (art. 29 leaves the form of a request open; proof of identity or of the
@@ -261,13 +270,15 @@ async fn reserve_upload_quota(
 /// their last component, types limited as for catalog attachments, at most [`MAX_ATTACHMENTS`] of at most
 /// [`MAX_ATTACHMENT_BYTES`] each, checked by their content and held to the day's quotas (see
 /// [`reserve_upload_quota`]; `network` is the client's, an IPv4 address or an IPv6 /64); anything else
-/// refuses the whole application.
+/// refuses the whole application. With `receipt`, the applicant's receipt notice (tracking number,
+/// verification code, due date) is queued in the same transaction.
 pub async fn intake_with_attachments(
     store: &Store,
     code: &str,
     application: &NewApplication<'_>,
     files: &[(String, Vec<u8>)],
     network: &str,
+    receipt: Option<ReceiptNotice>,
     actor: &Actor<'_>,
 ) -> Result<Receipt, StoreError> {
     if files.len() > MAX_ATTACHMENTS {
@@ -359,6 +370,24 @@ pub async fn intake_with_attachments(
     .to_string();
     let subject = format!("application:{tracking_number}");
     audit::record(&mut transaction, actor, "application.intake", &subject, Some(&after)).await?;
+    if let Some(receipt) = receipt {
+        let notice = gongkai_core::notices::receipt(
+            &agency.name,
+            &tracking_number,
+            application.intake.submitted,
+            receipt.due,
+            receipt.provisional,
+        );
+        let telling = crate::notifications::Telling { notice: &notice, channels: receipt.channels };
+        crate::notifications::enqueue(
+            &mut transaction,
+            application_id,
+            &telling,
+            Some(&verification_code),
+            None,
+        )
+        .await?;
+    }
     transaction.commit().await?;
     Ok(Receipt { tracking_number, verification_code })
 }

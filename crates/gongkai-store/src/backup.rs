@@ -19,7 +19,7 @@ use crate::{Backend, Store, StoreError};
 /// one-time form tokens (short-lived; a restored platform starts them afresh) and the catalog tallies
 /// (rebuilt by the restore). `secret_keys` is: a platform restored under another key file is refused at
 /// start, as the verification codes in it would not verify.
-pub const TABLES: [&str; 37] = [
+pub const TABLES: [&str; 38] = [
     "blobs",
     "agencies",
     "leaders",
@@ -34,6 +34,7 @@ pub const TABLES: [&str; 37] = [
     "applications",
     "application_events",
     "letters",
+    "notifications",
     "reviews",
     "lawsuits",
     "complaints",

@@ -259,17 +259,20 @@ pub async fn record(
     step: &NewStep<'_>,
     actor: &Actor<'_>,
 ) -> Result<i64, StoreError> {
-    record_with_letters(store, tracking_number, expected_version, step, &[], actor).await
+    record_with_letters(store, tracking_number, expected_version, step, &[], None, actor).await
 }
 
 /// [`record`], with the step's letters (generated and sent with it) written in the same transaction: a
-/// reply is never recorded without its 答复书, nor a letter kept for a step that was refused.
+/// reply is never recorded without its 答复书, nor a letter kept for a step that was refused. With
+/// `telling`, the applicant's notice is queued in the same transaction too, its e-mail carrying the step's
+/// PDF letter to the applicant.
 pub async fn record_with_letters(
     store: &Store,
     tracking_number: &str,
     expected_version: i64,
     step: &NewStep<'_>,
     letters: &[crate::letters::NewLetter<'_>],
+    telling: Option<&crate::notifications::Telling<'_>>,
     actor: &Actor<'_>,
 ) -> Result<i64, StoreError> {
     let mut transaction = store.begin_write().await?;
@@ -348,8 +351,16 @@ pub async fn record_with_letters(
         Some(&after),
     )
     .await?;
+    let mut attached = None;
     for letter in letters {
-        crate::letters::insert(&mut transaction, id, tracking_number, letter, actor).await?;
+        let letter_id =
+            crate::letters::insert(&mut transaction, id, tracking_number, letter, actor).await?;
+        if letter.media_type == "application/pdf" && letter.kind.to_applicant() {
+            attached = Some(letter_id);
+        }
+    }
+    if let Some(telling) = telling {
+        crate::notifications::enqueue(&mut transaction, id, telling, None, attached).await?;
     }
     transaction.commit().await?;
     Ok(new_version)

@@ -23,6 +23,7 @@ pub mod handling;
 pub mod history;
 pub mod ledger;
 pub mod letters;
+pub mod notifications;
 pub mod once;
 pub mod publishing;
 pub mod records;

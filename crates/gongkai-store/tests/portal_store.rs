@@ -615,6 +615,7 @@ async fn an_application_with_attached_files_is_received_on_both_databases() {
                 &application,
                 &files,
                 "203.0.113.0",
+                None,
                 &TEST,
             )
             .await
@@ -644,4 +645,123 @@ fn online_application() -> gongkai_store::applications::NewApplication<'static> 
         delivery_form: "电子邮件",
         intake: Intake::received_on(Channel::Online, date!(2026 - 11 - 02)),
     }
+}
+
+/// The notification outbox on both databases: the receipt is queued with the intake (e-mail pending, the SMS
+/// skipped with its reason when no gateway is configured), claimed once, retried after a passing failure,
+/// given up after a permanent one, and a claim left by a stopped process becomes `unknown`, never a second
+/// send.
+#[tokio::test]
+async fn the_outbox_claims_each_notice_once_and_keeps_its_fate() {
+    use gongkai_store::applications::{self, ReceiptNotice};
+    use gongkai_store::notifications::{self, Channel, Channels, Status};
+    on_both(|store, backend| async move {
+        agency(&store, "SFJ").await;
+        let mut application = online_application();
+        application.email = "zhangsan@example.cn";
+        let notice = ReceiptNotice {
+            due: Some(date!(2026 - 11 - 30)),
+            provisional: false,
+            channels: Channels { email: true, sms: false },
+        };
+        let receipt = applications::intake_with_attachments(
+            &store,
+            "SFJ",
+            &application,
+            &[],
+            "",
+            Some(notice),
+            &TEST,
+        )
+        .await
+        .unwrap();
+        let case = gongkai_store::handling::case(&store, &receipt.tracking_number).await.unwrap();
+        let queued = notifications::of_case(&store, case.id).await.unwrap();
+        let fates: Vec<(Channel, Status)> = queued.iter().map(|n| (n.channel, n.status)).collect();
+        assert_eq!(
+            fates,
+            [(Channel::Email, Status::Pending), (Channel::Sms, Status::Skipped)],
+            "{backend}"
+        );
+        assert!(queued[1].last_error.contains("短信网关"), "{backend}");
+
+        let claimed = notifications::claim(&store, 300, 10).await.unwrap();
+        assert_eq!(claimed.len(), 1, "{backend}");
+        assert!(
+            claimed[0].body.contains(&format!("查询码：{}", receipt.verification_code)),
+            "{backend}"
+        );
+        assert!(claimed[0].body.contains("2026年11月30日"), "{backend}");
+        assert!(
+            notifications::claim(&store, 300, 10).await.unwrap().is_empty(),
+            "claimed once ({backend})"
+        );
+        // A passing failure: back in the queue for later, the code still kept for the next attempt.
+        notifications::mark_failed(&store, claimed[0].id, 1, "connection refused", false)
+            .await
+            .unwrap();
+        let waiting = &notifications::of_case(&store, case.id).await.unwrap()[0];
+        assert_eq!((waiting.status, waiting.attempts), (Status::Pending, 1), "{backend}");
+        assert!(
+            notifications::claim(&store, 300, 10).await.unwrap().is_empty(),
+            "not before its time"
+        );
+        assert_eq!(notifications::backlog(&store).await.unwrap().0, 1, "{backend}");
+        store.execute_admin("UPDATE notifications SET next_attempt_at = 0").await.unwrap();
+        let again = notifications::claim(&store, 300, 10).await.unwrap();
+        assert_eq!(again[0].attempts, 2, "{backend}");
+        assert!(again[0].body.contains(&receipt.verification_code), "{backend}");
+        notifications::mark_sent(&store, again[0].id).await.unwrap();
+        let sent = &notifications::of_case(&store, case.id).await.unwrap()[0];
+        assert_eq!(sent.status, Status::Sent, "{backend}");
+        assert!(sent.sent_at.is_some());
+        let codes = store
+            .count_admin("SELECT COUNT(*) FROM notifications WHERE secret IS NOT NULL")
+            .await
+            .unwrap();
+        assert_eq!(codes, 0, "the code is dropped once sent ({backend})");
+        // Sending it again through the store's worker path is impossible: it is no longer pending.
+        notifications::mark_failed(&store, again[0].id, 2, "late", true).await.unwrap();
+        assert_eq!(notifications::of_case(&store, case.id).await.unwrap()[0].status, Status::Sent);
+
+        // A claim whose lease ran out (the process stopped mid-send) is unknown, not sent again.
+        let second = applications::intake_with_attachments(
+            &store,
+            "SFJ",
+            &application,
+            &[],
+            "",
+            Some(notice),
+            &TEST,
+        )
+        .await
+        .unwrap();
+        let claimed = notifications::claim(&store, -1, 10).await.unwrap();
+        assert_eq!(claimed.len(), 1, "{backend}");
+        assert_eq!(notifications::expire_leases(&store).await.unwrap(), 1, "{backend}");
+        assert!(notifications::claim(&store, 300, 10).await.unwrap().is_empty(), "{backend}");
+        let case = gongkai_store::handling::case(&store, &second.tracking_number).await.unwrap();
+        let unknown = &notifications::of_case(&store, case.id).await.unwrap()[0];
+        assert_eq!(unknown.status, Status::Unknown, "{backend}");
+        // A permanent refusal after a resend: failed at once.
+        notifications::resend(&store, &second.tracking_number, unknown.id, &TEST).await.unwrap();
+        let retried = notifications::claim(&store, 300, 10).await.unwrap();
+        assert!(retried[0].body.contains("查询码：******"), "the code was dropped ({backend})");
+        notifications::mark_failed(&store, retried[0].id, 1, "550 no such mailbox", true)
+            .await
+            .unwrap();
+        let failed = &notifications::of_case(&store, case.id).await.unwrap()[0];
+        assert_eq!(
+            (failed.status, failed.last_error.as_str()),
+            (Status::Failed, "550 no such mailbox")
+        );
+        assert!(
+            matches!(
+                notifications::resend(&store, &receipt.tracking_number, failed.id, &TEST).await,
+                Err(StoreError::Conflict { .. })
+            ),
+            "another case's notice is not resent through this one ({backend})"
+        );
+    })
+    .await;
 }

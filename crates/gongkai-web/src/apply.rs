@@ -374,12 +374,20 @@ pub(crate) async fn submit(
         intake: intake.clone(),
     };
     let address = client.to_string();
+    let status = Application { intake: intake.clone(), regime: None, events: Vec::new() };
+    let clock = clock::evaluate(&status, &state.calendar(), today).ok();
+    let notice = applications::ReceiptNotice {
+        due: clock.as_ref().and_then(|clock| clock.due),
+        provisional: clock.as_ref().is_some_and(|clock| clock.provisional),
+        channels: state.channels(),
+    };
     let received = applications::intake_with_attachments(
         state.store(),
         &agency.code,
         &application,
         &files,
         &crate::client::network_key(client),
+        Some(notice),
         &Actor::new("public", &address),
     )
     .await;
@@ -414,7 +422,6 @@ pub(crate) async fn submit(
     let result = serde_json::json!({ "tracking": receipt.tracking_number, "attachments": names });
     crate::once::done(&state, &token, &result.to_string(), Some(&receipt.verification_code))
         .await?;
-    let status = Application { intake, regime: None, events: Vec::new() };
     let page = receipt_page(
         &state,
         &agency.name,

@@ -22,6 +22,7 @@ mod guard;
 mod home;
 pub mod imports;
 pub mod indexer;
+pub mod notify;
 mod once;
 mod portal;
 mod router;

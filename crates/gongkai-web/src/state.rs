@@ -36,6 +36,7 @@ struct Inner {
     secure_cookies: std::sync::atomic::AtomicBool,
     hsts: std::sync::atomic::AtomicBool,
     trusted_proxies: OnceLock<Arc<client::TrustedProxies>>,
+    channels: OnceLock<gongkai_store::notifications::Channels>,
     facets: cache::Ttl<i64, Arc<Facets>>,
     agencies: cache::Ttl<(), Arc<Vec<gongkai_store::agencies::AgencyRow>>>,
     dashboards: cache::Ttl<staff::cases::GroupsKey, Arc<staff::cases::Groups>>,
@@ -70,6 +71,7 @@ impl AppState {
                 secure_cookies: std::sync::atomic::AtomicBool::new(true),
                 hsts: std::sync::atomic::AtomicBool::new(false),
                 trusted_proxies: OnceLock::new(),
+                channels: OnceLock::new(),
                 facets: cache::Ttl::new(10_000),
                 agencies: cache::Ttl::new(1),
                 dashboards: cache::Ttl::new(1_000),
@@ -131,6 +133,17 @@ impl AppState {
 
     pub(crate) fn search(&self) -> Option<Arc<gongkai_search::SearchIndex>> {
         self.inner.search.get().cloned()
+    }
+
+    /// The channels notices go out through (set once, before serving; none until then: notices are then
+    /// recorded as not sent, with the reason).
+    pub fn with_channels(self, channels: gongkai_store::notifications::Channels) -> AppState {
+        let _ = self.inner.channels.set(channels);
+        self
+    }
+
+    pub(crate) fn channels(&self) -> gongkai_store::notifications::Channels {
+        self.inner.channels.get().copied().unwrap_or_default()
     }
 
     /// Turns the per-address rate limits off (load tests from one address); call before [`router`].

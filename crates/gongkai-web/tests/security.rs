@@ -529,12 +529,13 @@ async fn finding_16_a_step_and_its_letters_commit_together() {
         },
     ];
     let failed =
-        handling::record_with_letters(&desk.store, &tracking, 0, &step, &letters, &ACTOR).await;
+        handling::record_with_letters(&desk.store, &tracking, 0, &step, &letters, None, &ACTOR)
+            .await;
     assert!(failed.is_err());
     assert!(handling::case(&desk.store, &tracking).await.unwrap().steps.is_empty());
     assert!(gongkai_store::letters::of_case(&desk.store, &tracking).await.unwrap().is_empty());
     // With its letter alone, both are there.
-    handling::record_with_letters(&desk.store, &tracking, 0, &step, &letters[..1], &ACTOR)
+    handling::record_with_letters(&desk.store, &tracking, 0, &step, &letters[..1], None, &ACTOR)
         .await
         .unwrap();
     assert_eq!(handling::case(&desk.store, &tracking).await.unwrap().steps.len(), 1);

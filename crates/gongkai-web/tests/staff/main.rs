@@ -12,6 +12,7 @@ mod common;
 
 mod access;
 mod cases;
+mod notices;
 mod publishing;
 mod reports;
 mod signin;

@@ -315,12 +315,23 @@ pub(crate) async fn step(
             sent_on: Some(*on),
         })
         .collect();
+    let notice = gongkai_core::notices::of_step(
+        &agency.name,
+        &case.tracking_number,
+        applied.event.as_ref(),
+        applied.letter.as_ref(),
+        applied.report.due,
+    );
+    let telling = notice
+        .as_ref()
+        .map(|notice| gongkai_store::notifications::Telling { notice, channels: state.channels() });
     let recorded = handling::record_with_letters(
         state.store(),
         &case.tracking_number,
         case.version(),
         &step,
         &letters,
+        telling.as_ref(),
         &audit,
     )
     .await;

@@ -1,0 +1,372 @@
+//! What the applicant is told by e-mail or SMS when a case moves: the receipt (tracking number, verification
+//! code, due date), a 补正 request, a consultation that pauses the period, an approved extension, a fee
+//! notice, the reply and the closing of a lapsed case.
+//!
+//! A notice only tells; the letter it goes with is the statutory document and cites the articles (the e-mail
+//! carries it as a PDF). A notice therefore states facts the case already holds — dates, the tracking number,
+//! the amount — and no article numbers of its own, so it cannot contradict its letter.
+
+use time::Date;
+
+use crate::clock::Event;
+use crate::handling::LetterPlan;
+
+/// Stands for the verification code in a stored receipt: the code is put in only when the notice is sent,
+/// so the outbox does not keep it once the notice is out.
+pub const CODE_PLACEHOLDER: &str = "{查询码}";
+
+/// Why the applicant is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    Receipt,
+    Supplement,
+    Consultation,
+    Extension,
+    Fee,
+    Reply,
+    Closed,
+}
+
+impl NoticeKind {
+    pub const ALL: [NoticeKind; 7] = [
+        NoticeKind::Receipt,
+        NoticeKind::Supplement,
+        NoticeKind::Consultation,
+        NoticeKind::Extension,
+        NoticeKind::Fee,
+        NoticeKind::Reply,
+        NoticeKind::Closed,
+    ];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            NoticeKind::Receipt => "receipt",
+            NoticeKind::Supplement => "supplement",
+            NoticeKind::Consultation => "consultation",
+            NoticeKind::Extension => "extension",
+            NoticeKind::Fee => "fee",
+            NoticeKind::Reply => "reply",
+            NoticeKind::Closed => "closed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<NoticeKind> {
+        NoticeKind::ALL.into_iter().find(|kind| kind.code() == code)
+    }
+
+    /// The case page's name of the notice.
+    pub fn label(self) -> &'static str {
+        match self {
+            NoticeKind::Receipt => "受理回执",
+            NoticeKind::Supplement => "补正通知",
+            NoticeKind::Consultation => "征求意见（期限中止）通知",
+            NoticeKind::Extension => "延期答复通知",
+            NoticeKind::Fee => "收费通知",
+            NoticeKind::Reply => "答复通知",
+            NoticeKind::Closed => "办结通知",
+        }
+    }
+}
+
+/// A notice: the e-mail's subject and text, and the SMS text (short, without the letter).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    pub subject: String,
+    pub body: String,
+    pub sms: String,
+}
+
+/// `2026年12月7日`.
+fn day(date: Date) -> String {
+    format!("{}年{}月{}日", date.year(), u8::from(date.month()), date.day())
+}
+
+fn notice(kind: NoticeKind, agency: &str, tracking: &str, lines: &[String], sms: String) -> Notice {
+    let mut body = format!("您好：\n\n您向{agency}提交的政府信息公开申请（申请编号 {tracking}）");
+    for line in lines {
+        body.push_str(line);
+        body.push('\n');
+    }
+    body.push_str(
+        "\n凭申请编号和查询码可在本平台“申请查询”页面查看办理进度和全部文书。\n本邮件由系统自动发送，请勿直接回复。\n",
+    );
+    body.push_str(agency);
+    body.push('\n');
+    Notice {
+        kind,
+        subject: format!("【{agency}】政府信息公开申请 {tracking}：{}", kind.label()),
+        body,
+        sms: format!("【{agency}】{sms}"),
+    }
+}
+
+/// The receipt of an application received on `received`, due on `due` (`None` while the period has not
+/// started); `provisional` when the due date counts days of a year whose holiday notice is not out yet.
+pub fn receipt(
+    agency: &str,
+    tracking: &str,
+    received: Date,
+    due: Option<Date>,
+    provisional: bool,
+) -> Notice {
+    let due_line = match due {
+        Some(due) if provisional => format!(
+            "按现行节假日安排推算，答复期限至{}（下一年度放假安排公布后可能调整）。",
+            day(due)
+        ),
+        Some(due) => format!("答复期限至{}。", day(due)),
+        None => "答复期限自收到补正材料之日起计算。".to_owned(),
+    };
+    let lines = [
+        format!("已于{}收到。", day(received)),
+        format!("查询码：{CODE_PLACEHOLDER}（请妥善保存，与申请编号一起用于查询）。"),
+        due_line,
+    ];
+    let sms = format!(
+        "您的政府信息公开申请已收到，申请编号{tracking}，查询码{CODE_PLACEHOLDER}{}",
+        due.map(|due| format!("，答复期限至{}。", day(due))).unwrap_or_else(|| "。".to_owned())
+    );
+    notice(NoticeKind::Receipt, agency, tracking, &lines, sms)
+}
+
+/// The notice of a recorded step: its `event` (`None` when a lapsed case is closed), its letter `plan`, and
+/// the due date after it. Steps the applicant is not told of (an extension asked for but not yet decided, a
+/// refused one, the arrival of what they sent, an opinion received) have none.
+pub fn of_step(
+    agency: &str,
+    tracking: &str,
+    event: Option<&Event>,
+    plan: Option<&LetterPlan>,
+    due: Option<Date>,
+) -> Option<Notice> {
+    let due_text = due.map(day).unwrap_or_default();
+    match (event, plan) {
+        (
+            Some(Event::SupplementRequested { on, .. }),
+            Some(LetterPlan::Supplement { items, reply_by }),
+        ) => {
+            let lines = [
+                format!("需要补正。请于{}前补正以下内容：{items}", day(*reply_by)),
+                format!(
+                    "补正通知书（{}）见附件。答复期限自收到补正材料之日起计算；逾期未补正的，视为放弃申请。",
+                    day(*on)
+                ),
+            ];
+            let sms = format!(
+                "您的申请{tracking}需要补正，请于{}前补正，详见补正通知书。",
+                day(*reply_by)
+            );
+            Some(notice(NoticeKind::Supplement, agency, tracking, &lines, sms))
+        }
+        (Some(Event::ConsultationSent { on, .. }), _) => {
+            let lines = [format!(
+                "需要征求有关方面意见，已于{}发出征求意见函。征求意见所需时间不计算在答复期限内，收到意见后继续办理。",
+                day(*on)
+            )];
+            let sms = format!("您的申请{tracking}正在征求有关方面意见，所需时间不计入答复期限。");
+            Some(notice(NoticeKind::Consultation, agency, tracking, &lines, sms))
+        }
+        (Some(Event::ExtensionApproved { working_days, .. }), _) => {
+            let lines = [
+                format!("答复期限经批准延长{working_days}个工作日，延长后的答复期限至{due_text}。"),
+                "延期答复告知书见附件。".to_owned(),
+            ];
+            let sms =
+                format!("您的申请{tracking}答复期限延长{working_days}个工作日，至{due_text}。");
+            Some(notice(NoticeKind::Extension, agency, tracking, &lines, sms))
+        }
+        (Some(Event::FeeNotified { amount_yuan, .. }), _) => {
+            let lines = [
+                format!("需缴纳信息处理费{amount_yuan}元，缴费方式和期限见附件收费通知。"),
+                "缴费期间不计算在答复期限内；逾期未缴纳的，视为放弃申请。".to_owned(),
+            ];
+            let sms = format!("您的申请{tracking}需缴纳信息处理费{amount_yuan}元，详见收费通知。");
+            Some(notice(NoticeKind::Fee, agency, tracking, &lines, sms))
+        }
+        (Some(Event::Replied { on }), Some(LetterPlan::Reply { outcome, .. })) => {
+            let lines = [
+                format!("已于{}作出答复（{}）。", day(*on), outcome.label()),
+                "答复书见附件。".to_owned(),
+            ];
+            let sms = format!(
+                "您的申请{tracking}已答复（{}），答复书请查收邮件或在平台查询。",
+                outcome.label()
+            );
+            Some(notice(NoticeKind::Reply, agency, tracking, &lines, sms))
+        }
+        (None, Some(LetterPlan::Reply { outcome, .. })) => {
+            let lines = [format!("已办结（{}）。", outcome.label()), "告知书见附件。".to_owned()];
+            let sms = format!("您的申请{tracking}已办结（{}），详见告知书。", outcome.label());
+            Some(notice(NoticeKind::Closed, agency, tracking, &lines, sms))
+        }
+        _ => None,
+    }
+}
+
+/// Whether `address` is an e-mail address a notice can go to: one `@`, a local part and a dotted domain, no
+/// space or control character, at most 254 characters (RFC 5321's path limit). A finer check is the mail
+/// server's; this one keeps what the applicant mistyped out of the outbox.
+pub fn is_email(address: &str) -> bool {
+    let Some((local, domain)) = address.split_once('@') else {
+        return false;
+    };
+    address.len() <= 254
+        && !local.is_empty()
+        && local.len() <= 64
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && address.chars().all(|c| !c.is_whitespace() && !c.is_control() && c != '<' && c != '>')
+}
+
+/// Whether `phone` is a mainland mobile number an SMS can go to: 11 digits starting 13–19, optionally written
+/// with +86 or 86 before it (a landline takes no SMS).
+pub fn mobile(phone: &str) -> Option<&str> {
+    let digits = phone.trim();
+    let digits =
+        digits.strip_prefix("+86").or_else(|| digits.strip_prefix("86")).map_or(digits, str::trim);
+    let bytes = digits.as_bytes();
+    let ok = bytes.len() == 11
+        && bytes[0] == b'1'
+        && (b'3'..=b'9').contains(&bytes[1])
+        && bytes.iter().all(u8::is_ascii_digit);
+    ok.then_some(digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::Outcome;
+    use time::macros::date;
+
+    #[test]
+    fn the_receipt_names_the_number_the_code_and_the_due_date() {
+        let notice = receipt(
+            "某市司法局",
+            "YSQ2026000001",
+            date!(2026 - 12 - 07),
+            Some(date!(2026 - 12 - 28)),
+            false,
+        );
+        assert_eq!(notice.kind, NoticeKind::Receipt);
+        assert!(notice.subject.contains("YSQ2026000001"), "{}", notice.subject);
+        assert!(notice.body.contains("已于2026年12月7日收到"), "{}", notice.body);
+        assert!(notice.body.contains(CODE_PLACEHOLDER));
+        assert!(notice.body.contains("答复期限至2026年12月28日。"), "{}", notice.body);
+        assert!(notice.sms.starts_with("【某市司法局】"));
+        assert!(notice.sms.contains("查询码{查询码}"));
+        let provisional = receipt(
+            "某局",
+            "YSQ2026000002",
+            date!(2026 - 12 - 20),
+            Some(date!(2027 - 01 - 19)),
+            true,
+        );
+        assert!(provisional.body.contains("可能调整"), "{}", provisional.body);
+        let waiting = receipt("某局", "YSQ2026000003", date!(2026 - 12 - 20), None, false);
+        assert!(waiting.body.contains("自收到补正材料之日起计算"));
+    }
+
+    #[test]
+    fn each_step_the_applicant_must_know_of_has_its_notice() {
+        let supplement = of_step(
+            "某局",
+            "YSQ2026000001",
+            Some(&Event::SupplementRequested {
+                on: date!(2026 - 12 - 07),
+                reply_by: Some(date!(2026 - 12 - 21)),
+            }),
+            Some(&LetterPlan::Supplement {
+                items: "所需信息的名称".into(),
+                reply_by: date!(2026 - 12 - 21),
+            }),
+            None,
+        )
+        .unwrap();
+        assert_eq!(supplement.kind, NoticeKind::Supplement);
+        assert!(
+            supplement.body.contains("请于2026年12月21日前补正以下内容：所需信息的名称"),
+            "{}",
+            supplement.body
+        );
+        let extension = of_step(
+            "某局",
+            "YSQ2026000001",
+            Some(&Event::ExtensionApproved { on: date!(2026 - 12 - 07), working_days: 20 }),
+            None,
+            Some(date!(2027 - 01 - 26)),
+        )
+        .unwrap();
+        assert!(
+            extension.body.contains("延长20个工作日，延长后的答复期限至2027年1月26日"),
+            "{}",
+            extension.body
+        );
+        let fee = of_step(
+            "某局",
+            "Y",
+            Some(&Event::FeeNotified { on: date!(2026 - 12 - 07), amount_yuan: 100 }),
+            None,
+            None,
+        )
+        .unwrap();
+        assert!(fee.sms.contains("100元"));
+        let reply = of_step(
+            "某局",
+            "Y",
+            Some(&Event::Replied { on: date!(2026 - 12 - 07) }),
+            Some(&LetterPlan::Reply {
+                outcome: Outcome::Disclosed,
+                access: String::new(),
+                withheld_parts: String::new(),
+                reasons: String::new(),
+                responsible: None,
+            }),
+            None,
+        )
+        .unwrap();
+        assert_eq!(reply.kind, NoticeKind::Reply);
+        assert!(reply.body.contains("已于2026年12月7日作出答复（予以公开）"), "{}", reply.body);
+        for silent in [
+            Event::ExtensionRequested { on: date!(2026 - 12 - 07) },
+            Event::ExtensionRefused { on: date!(2026 - 12 - 07) },
+            Event::SupplementReceived { on: date!(2026 - 12 - 07) },
+            Event::ConsultationAnswered { on: date!(2026 - 12 - 07) },
+            Event::FeePaid { on: date!(2026 - 12 - 07) },
+        ] {
+            assert_eq!(of_step("某局", "Y", Some(&silent), None, None), None, "{silent:?}");
+        }
+        for kind in NoticeKind::ALL {
+            assert_eq!(NoticeKind::from_code(kind.code()), Some(kind));
+        }
+    }
+
+    #[test]
+    fn addresses_and_mobile_numbers_are_checked_before_anything_is_queued() {
+        for good in ["zhang@example.cn", "a.b+c@mail.example.com.cn"] {
+            assert!(is_email(good), "{good}");
+        }
+        for bad in [
+            "",
+            "zhang",
+            "zhang@",
+            "@example.cn",
+            "zhang@example",
+            "zhang@@example.cn",
+            "zh ang@example.cn",
+            "zhang@example..cn",
+            "<a@b.cn>",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+        assert_eq!(mobile("13812345678"), Some("13812345678"));
+        assert_eq!(mobile("+86 13812345678"), Some("13812345678"));
+        assert_eq!(mobile("0577-88888888"), None);
+        assert_eq!(mobile("12812345678"), None);
+        assert_eq!(mobile("1381234567"), None);
+    }
+}

@@ -1,0 +1,396 @@
+//! Telling the applicant: the receipt, a 补正 request and the reply go out by e-mail to a local SMTP server,
+//! the letters attached as PDF; an unreachable server is retried without holding up the step; a send
+//! interrupted by a stopped process is never repeated by the machine; without SMTP the case says nothing
+//! was sent.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::http::StatusCode;
+use base64::Engine;
+use gongkai_store::applications::{self, NewApplication, ReceiptNotice};
+use gongkai_store::notifications::{self, Channels, Status};
+use gongkai_web::notify::{Mailer, Outbox};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+use crate::common::*;
+
+/// How the local SMTP server answers a recipient.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Accept,
+    /// 550: the mailbox does not exist (permanent).
+    Refuse,
+}
+
+/// A local SMTP server keeping every message it accepts (its DATA, as sent).
+struct Sink {
+    addr: SocketAddr,
+    messages: Arc<Mutex<Vec<String>>>,
+}
+
+async fn sink(answer: Answer) -> Sink {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let messages = Arc::new(Mutex::new(Vec::new()));
+    let kept = Arc::clone(&messages);
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let kept = Arc::clone(&kept);
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read);
+                write.write_all(b"220 sink ESMTP\r\n").await.unwrap();
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250 sink\r\n",
+                        "RCPT" if answer == Answer::Refuse => b"550 5.1.1 no such mailbox\r\n",
+                        "DATA" => {
+                            write.write_all(b"354 go ahead\r\n").await.unwrap();
+                            let mut data = String::new();
+                            loop {
+                                line.clear();
+                                lines.read_line(&mut line).await.unwrap();
+                                if line == ".\r\n" {
+                                    break;
+                                }
+                                data.push_str(&line);
+                            }
+                            kept.lock().unwrap().push(data);
+                            b"250 queued\r\n"
+                        }
+                        "QUIT" => {
+                            write.write_all(b"221 bye\r\n").await.ok();
+                            return;
+                        }
+                        _ => b"250 OK\r\n",
+                    };
+                    write.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    Sink { addr, messages }
+}
+
+impl Sink {
+    fn outbox(&self, desk: &Desk) -> Outbox {
+        let mailer = Mailer::new(
+            &format!("smtp://{}", self.addr),
+            "温州市司法局 <gongkai@wenzhou.example.cn>",
+        )
+        .unwrap();
+        Outbox::new(desk.store.clone(), Some(mailer), None)
+    }
+
+    fn taken(&self) -> Vec<String> {
+        self.messages.lock().unwrap().clone()
+    }
+}
+
+/// A message with its base64 parts decoded (lettre sends Chinese text and PDFs as base64).
+fn decoded(message: &str) -> (String, Vec<Vec<u8>>) {
+    let mut text = String::new();
+    let mut binaries = Vec::new();
+    let unfolded = message.replace("\r\n", "\n");
+    for part in unfolded.split("\n--") {
+        let Some((head, body)) = part.split_once("\n\n") else { continue };
+        if head.to_ascii_lowercase().contains("content-transfer-encoding: base64") {
+            let joined: String = body.lines().take_while(|line| !line.is_empty()).collect();
+            let bytes = base64::engine::general_purpose::STANDARD.decode(joined.trim()).unwrap();
+            if head.contains("application/pdf") {
+                binaries.push(bytes);
+            } else {
+                text.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        } else {
+            text.push_str(body);
+        }
+    }
+    (text, binaries)
+}
+
+async fn set_channels(desk: &Desk, outbox: &Outbox) {
+    let _ = desk.state.clone().with_channels(outbox.channels());
+}
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text.find(start).unwrap_or_else(|| panic!("{start} in {text}")) + start.len();
+    let to = text[from..].find(end).unwrap() + from;
+    &text[from..to]
+}
+
+#[tokio::test]
+async fn the_applicant_is_told_of_the_receipt_the_supplement_and_the_reply_by_mail() {
+    let desk = desk("notices_mail").await;
+    let sink = sink(Answer::Accept).await;
+    let outbox = sink.outbox(&desk);
+    set_channels(&desk, &outbox).await;
+
+    // The applicant applies online, asking for e-mail.
+    let mut public = Client::new(&desk);
+    let form = public.get("/agencies/SFJ/apply").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let receipt = public
+        .post(
+            "/agencies/SFJ/apply",
+            &[
+                ("applicant_type", "natural"),
+                ("name", "张三"),
+                ("id_type", "居民身份证"),
+                ("id_number", "11010519491231002X"),
+                ("phone", "13812345678"),
+                ("email", "zhangsan@example.cn"),
+                ("address", "温州市鹿城区人民路1号"),
+                ("description", "2025年度行政复议决定书目录"),
+                ("delivery_form", "电子邮件"),
+            ],
+        )
+        .await;
+    assert_eq!(receipt.status, StatusCode::OK, "{}", receipt.text());
+    let page = receipt.text();
+    let tracking = between(&page, "id=\"tracking-number\">", "<").to_owned();
+    let code = between(&page, "id=\"verification-code\">", "<").to_owned();
+    assert!(sink.taken().is_empty(), "nothing leaves before the worker runs");
+    assert_eq!(
+        outbox.deliver_due().await.unwrap(),
+        1,
+        "the e-mail; no SMS gateway, so the SMS is skipped"
+    );
+    let taken = sink.taken();
+    assert_eq!(taken.len(), 1);
+    let (text, pdfs) = decoded(&taken[0]);
+    assert!(taken[0].contains("To: zhangsan@example.cn"), "{}", taken[0]);
+    assert!(taken[0].contains("Message-ID: <gongkai-notice-"), "{}", taken[0]);
+    assert!(text.contains(&tracking) && text.contains(&format!("查询码：{code}")), "{text}");
+    // Received Friday 2026-11-20 online; 20 working days from Monday 11-23 → 12-18.
+    assert!(text.contains("答复期限至2026年12月18日"), "{text}");
+    assert!(pdfs.is_empty());
+    let kept_codes = desk
+        .store
+        .count_admin(&format!(
+            "SELECT COUNT(*) FROM notifications WHERE secret IS NOT NULL OR body LIKE '%{code}%'"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(kept_codes, 0, "the code leaves the outbox with the notice");
+    assert_eq!(outbox.deliver_due().await.unwrap(), 0, "sent once");
+
+    // The clerk asks for a 补正: the applicant gets the notice with the letter.
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    clerk
+        .step_done(
+            &tracking,
+            &[
+                ("action", "supplement"),
+                ("on", "2026-11-20"),
+                ("items", "请写明所需决定书的年份"),
+                ("reply_by", "2026-12-04"),
+            ],
+        )
+        .await;
+    assert_eq!(outbox.deliver_due().await.unwrap(), 1);
+    let (text, pdfs) = decoded(&sink.taken()[1]);
+    assert!(text.contains("请于2026年12月4日前补正以下内容：请写明所需决定书的年份"), "{text}");
+    assert_eq!(pdfs.len(), 1, "the 补正告知书 as PDF");
+    assert!(pdfs[0].starts_with(b"%PDF"));
+    assert!(sink.taken()[1].contains("filename"), "the attachment is named");
+
+    // The supplement arrives (nothing to tell), then the reply, served by e-mail.
+    clerk.step_done(&tracking, &[("action", "supplement_received"), ("on", "2026-11-20")]).await;
+    assert_eq!(outbox.deliver_due().await.unwrap(), 0, "an arrival is not told");
+    clerk
+        .step_done(
+            &tracking,
+            &[
+                ("action", "reply"),
+                ("outcome", "disclosed"),
+                ("method", "online"),
+                ("access", "电子邮件发送"),
+                ("on", "2026-11-20"),
+            ],
+        )
+        .await;
+    assert_eq!(outbox.deliver_due().await.unwrap(), 1);
+    let (text, pdfs) = decoded(&sink.taken()[2]);
+    assert!(text.contains("已于2026年11月20日作出答复（予以公开）"), "{text}");
+    assert_eq!(pdfs.len(), 1, "the 答复书 as PDF");
+
+    // The case page lists every notice, where it went, and the day of electronic service.
+    let case = clerk.get(&format!("/staff/cases/{tracking}")).await.text();
+    assert!(case.contains("通知申请人"), "{case}");
+    assert_eq!(case.matches("已发送").count(), 3, "{case}");
+    assert!(case.contains("受理回执") && case.contains("补正通知") && case.contains("答复通知"));
+    assert!(case.contains("zhangsan@example.cn"), "the handler sees the address");
+    assert!(case.contains("电子送达日期"), "{case}");
+    assert_eq!(case.matches("本平台未配置短信网关，未发送").count(), 3, "{case}");
+    // A reader who does not handle the case sees the address masked.
+    let mut reviewer = Client::sign_in(&desk, "reviewer").await;
+    let masked = reviewer.get(&format!("/staff/cases/{tracking}")).await.text();
+    assert!(!masked.contains("zhangsan@") && masked.contains("***@example.cn"), "{masked}");
+    assert!(!masked.contains("13812345678"));
+}
+
+fn application<'a>(email: &'a str) -> NewApplication<'a> {
+    NewApplication {
+        applicant: gongkai_core::records::ApplicantType::Natural,
+        name: "张三",
+        id_type: "居民身份证",
+        id_number: "11010519491231002X",
+        phone: "0577-88000001",
+        address: "温州市鹿城区某路1号",
+        email,
+        description: "2025年度律师事务所年度检查考核结果",
+        delivery_form: "电子邮件",
+        intake: gongkai_core::regime::Intake::received_on(
+            gongkai_core::regime::Channel::Online,
+            time::macros::date!(2026 - 11 - 20),
+        ),
+    }
+}
+
+async fn intake(desk: &Desk, email: &str, channels: Channels) -> String {
+    let notice = ReceiptNotice { due: None, provisional: false, channels };
+    applications::intake_with_attachments(
+        &desk.store,
+        "SFJ",
+        &application(email),
+        &[],
+        "203.0.113.0",
+        Some(notice),
+        &ACTOR,
+    )
+    .await
+    .unwrap()
+    .tracking_number
+}
+
+async fn statuses(desk: &Desk, tracking: &str) -> Vec<(Status, i64, String)> {
+    let case = gongkai_store::handling::case(&desk.store, tracking).await.unwrap();
+    notifications::of_case(&desk.store, case.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|notice| (notice.status, notice.attempts, notice.last_error))
+        .collect()
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_retried_and_an_interrupted_send_waits_for_a_person() {
+    let desk = desk("notices_retry").await;
+    // A port nobody listens on.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let mailer = Mailer::new(&format!("smtp://{closed}"), "gongkai@wenzhou.example.cn").unwrap();
+    let down = Outbox::new(desk.store.clone(), Some(mailer), None);
+    set_channels(&desk, &down).await;
+    let tracking = intake(&desk, "zhangsan@example.cn", down.channels()).await;
+    assert_eq!(down.deliver_due().await.unwrap(), 1);
+    let after = statuses(&desk, &tracking).await;
+    assert_eq!(after.len(), 1, "a landline takes no SMS: {after:?}");
+    assert_eq!((after[0].0, after[0].1), (Status::Pending, 1), "{after:?}");
+    assert!(after[0].2.contains("邮件服务器"), "{after:?}");
+    assert_eq!(down.deliver_due().await.unwrap(), 0, "not again before its time");
+    // The step was never held up: the case takes its next step.
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    clerk
+        .step_done(
+            &tracking,
+            &[
+                ("action", "supplement"),
+                ("on", "2026-11-20"),
+                ("items", "年份"),
+                ("reply_by", "2026-12-04"),
+            ],
+        )
+        .await;
+    let page = clerk.get(&format!("/staff/cases/{tracking}")).await.text();
+    assert!(page.contains("待发送") && page.contains("邮件服务器"), "{page}");
+
+    // The server is back; the retry is due (moved forward here instead of waiting 30 s).
+    let sink = sink(Answer::Accept).await;
+    let up = sink.outbox(&desk);
+    desk.store
+        .execute_admin("UPDATE notifications SET next_attempt_at = 0 WHERE status = 'pending'")
+        .await
+        .unwrap();
+    assert_eq!(up.deliver_due().await.unwrap(), 2);
+    assert_eq!(sink.taken().len(), 2);
+
+    // A process that stopped mid-send leaves its claim: the row becomes unknown, and is not sent again.
+    let second = intake(&desk, "lisi@example.cn", up.channels()).await;
+    desk.store
+        .execute_admin(
+            "UPDATE notifications SET status = 'sending', claimed_until = 1 WHERE recipient = 'lisi@example.cn'",
+        )
+        .await
+        .unwrap();
+    assert_eq!(up.deliver_due().await.unwrap(), 0);
+    assert_eq!(sink.taken().len(), 2, "not sent a second time by the machine");
+    let unknown = statuses(&desk, &second).await;
+    assert_eq!(unknown[0].0, Status::Unknown, "{unknown:?}");
+    // The handler checks and sends it again; a second resend of the same notice is refused.
+    let mut handler = Client::sign_in(&desk, "clerk2").await;
+    handler.post(&format!("/staff/cases/{second}/assign"), &[]).await;
+    let page = handler.get(&format!("/staff/cases/{second}")).await.text();
+    assert!(page.contains("结果不明") && page.contains("重新发送"), "{page}");
+    let id = notifications::of_case(
+        &desk.store,
+        gongkai_store::handling::case(&desk.store, &second).await.unwrap().id,
+    )
+    .await
+    .unwrap()[0]
+        .id;
+    let resend = format!("/staff/cases/{second}/notices/{id}/resend");
+    assert_eq!(handler.post(&resend, &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(handler.post(&resend, &[]).await.status, StatusCode::CONFLICT);
+    assert_eq!(up.deliver_due().await.unwrap(), 1);
+    let (text, _) = decoded(&sink.taken()[2]);
+    assert!(text.contains("查询码：******"), "a resent receipt no longer has the code: {text}");
+    let audited = desk
+        .store
+        .count_admin("SELECT COUNT(*) FROM audit_log WHERE action = 'notification.resend' AND actor = 'clerk2'")
+        .await
+        .unwrap();
+    assert_eq!(audited, 1);
+}
+
+#[tokio::test]
+async fn a_refused_mailbox_fails_at_once_and_without_smtp_nothing_is_sent() {
+    let desk = desk("notices_refused").await;
+    let sink = sink(Answer::Refuse).await;
+    let outbox = sink.outbox(&desk);
+    let tracking = intake(&desk, "nobody@example.cn", outbox.channels()).await;
+    assert_eq!(outbox.deliver_due().await.unwrap(), 1);
+    let after = statuses(&desk, &tracking).await;
+    assert_eq!((after[0].0, after[0].1), (Status::Failed, 1), "a 550 is not retried: {after:?}");
+
+    // A malformed address, and a platform with no SMTP: recorded as not sent, with the reason.
+    let malformed = intake(&desk, "zhangsan@example", outbox.channels()).await;
+    let skipped = statuses(&desk, &malformed).await;
+    assert_eq!(skipped[0].0, Status::Skipped);
+    assert!(skipped[0].2.contains("格式有误"), "{skipped:?}");
+    let unconfigured = intake(&desk, "zhangsan@example.cn", Channels::default()).await;
+    let skipped = statuses(&desk, &unconfigured).await;
+    assert_eq!(skipped[0].0, Status::Skipped);
+    assert!(skipped[0].2.contains("未配置邮件发送"), "{skipped:?}");
+    assert_eq!(outbox.deliver_due().await.unwrap(), 0, "skipped rows are never sent");
+    let mut head = Client::sign_in(&desk, "head").await;
+    let page = head.get(&format!("/staff/cases/{unconfigured}")).await.text();
+    assert!(
+        page.contains("未发送") && page.contains("本平台未配置邮件发送（SMTP），未发送"),
+        "{page}"
+    );
+    assert!(
+        page.contains("本平台未配置邮件或短信发送"),
+        "the page says no notice goes out: {page}"
+    );
+}
