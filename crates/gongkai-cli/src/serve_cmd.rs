@@ -80,6 +80,10 @@ pub(crate) struct NotifyArgs {
         requires = "sms_url"
     )]
     sms_template: String,
+    /// What in the gateway's JSON answer means the SMS was taken, as a JSON pointer and a value (`/code=0`);
+    /// without it any 2xx answer does.
+    #[arg(long, env = "GONGKAI_SMS_SUCCESS", value_name = "POINTER=VALUE", requires = "sms_url")]
+    sms_success: Option<String>,
 }
 
 impl NotifyArgs {
@@ -88,10 +92,19 @@ impl NotifyArgs {
         &self,
         store: &gongkai_store::Store,
     ) -> Result<gongkai_web::notify::Outbox, UsageError> {
+        use gongkai_web::notify::{ConfigError, Mailer, SmsGateway};
+        // Each fault names the setting to fix.
+        let flag = |err: &ConfigError| match err {
+            ConfigError::SmtpUrl(_) => "--smtp-url",
+            ConfigError::From(_) => "--mail-from",
+            ConfigError::SmsUrl => "--sms-url",
+            ConfigError::SmsTemplate(_) => "--sms-template",
+            ConfigError::SmsSuccess => "--sms-success",
+        };
         let mailer = match (&self.smtp_url, &self.mail_from) {
             (Some(url), Some(from)) => Some(
-                gongkai_web::notify::Mailer::new(url, from)
-                    .map_err(|err| UsageError::new("--smtp-url", err.to_string()))?,
+                Mailer::new(url, from)
+                    .map_err(|err| UsageError::new(flag(&err), err.to_string()))?,
             ),
             (Some(_), None) => {
                 return Err(UsageError::new(
@@ -103,8 +116,8 @@ impl NotifyArgs {
         };
         let sms = match &self.sms_url {
             Some(url) => Some(
-                gongkai_web::notify::SmsGateway::new(url, &self.sms_template)
-                    .map_err(|err| UsageError::new("--sms-url", err.to_string()))?,
+                SmsGateway::new(url, &self.sms_template, self.sms_success.as_deref())
+                    .map_err(|err| UsageError::new(flag(&err), err.to_string()))?,
             ),
             None => None,
         };

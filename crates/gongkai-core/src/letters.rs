@@ -372,6 +372,31 @@ pub fn reply(case: &CaseFacts<'_>, outcome: Outcome, reply: &ReplyFacts<'_>) -> 
     }
 }
 
+/// 终止办理告知书: the applicant withdrew the application on `requested_on`. Neither 条例 provides for a
+/// withdrawal; the case ends by the applicant's own wish, counted as 其他处理 ([U]: the 2021 format has no
+/// row of its own for it), and the letter cites no article for a decision it does not make. It tells the
+/// applicant they may apply again; a withdrawal is not a decision on the information, so no remedy is stated.
+pub fn withdrawal(case: &CaseFacts<'_>, requested_on: Date) -> Letter {
+    Letter {
+        title: "政府信息公开申请终止办理告知书".to_owned(),
+        number: format!("{}-终", case.tracking_number),
+        addressee: format!("{}：", case.applicant),
+        paragraphs: vec![
+            opening(case),
+            format!(
+                "您于{}申请撤回上述政府信息公开申请。本机关依您的申请终止办理，不再作出答复。如仍需获取相关政府信息，\
+                 您可以重新提出申请。",
+                chinese_date(requested_on)
+            ),
+            "特此告知。".to_owned(),
+            contact_line(case),
+        ],
+        signer: case.agency.to_owned(),
+        date: chinese_date(case.date),
+        citations: Vec::new(),
+    }
+}
+
 /// 补正告知书 (2019 条例 art. 30: "一次性告知申请人作出补正，说明需要补正的事项和合理的补正期限").
 pub fn supplement(case: &CaseFacts<'_>, items: &str, reply_by: Date) -> Letter {
     let citation = format!("{}第三十条", case.regime.title());

@@ -15,6 +15,25 @@ use crate::handling::LetterPlan;
 /// so the outbox does not keep it once the notice is out.
 pub const CODE_PLACEHOLDER: &str = "{查询码}";
 
+/// The receipt's line with the code, and the same in the SMS.
+const CODE_LINE: &str = "查询码：{查询码}（请妥善保存，与申请编号一起用于查询）。";
+const SMS_CODE: &str = "，查询码{查询码}";
+
+/// `text` with the verification code put in, or, when the code is no longer kept (a notice sent again after
+/// it was dropped), with the code's mention replaced by where to find it.
+pub fn fill_code(text: &str, code: Option<&str>) -> String {
+    match code {
+        Some(code) => text.replace(CODE_PLACEHOLDER, code),
+        None => text
+            .replace(
+                CODE_LINE,
+                "查询码请使用提交申请时页面显示的查询码（为安全起见，再次发送的通知不含查询码）。",
+            )
+            .replace(SMS_CODE, "")
+            .replace(CODE_PLACEHOLDER, "（见提交申请时的页面）"),
+    }
+}
+
 /// Why the applicant is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeKind {
@@ -117,16 +136,16 @@ pub fn receipt(
             day(due)
         ),
         Some(due) => format!("答复期限至{}。", day(due)),
-        None => "答复期限自收到补正材料之日起计算。".to_owned(),
+        None => "答复期限可在本平台查询。".to_owned(),
     };
-    let lines = [
-        format!("已于{}收到。", day(received)),
-        format!("查询码：{CODE_PLACEHOLDER}（请妥善保存，与申请编号一起用于查询）。"),
-        due_line,
-    ];
+    let lines = [format!("已于{}收到。", day(received)), CODE_LINE.to_owned(), due_line];
     let sms = format!(
-        "您的政府信息公开申请已收到，申请编号{tracking}，查询码{CODE_PLACEHOLDER}{}",
-        due.map(|due| format!("，答复期限至{}。", day(due))).unwrap_or_else(|| "。".to_owned())
+        "您的政府信息公开申请已收到，申请编号{tracking}{SMS_CODE}{}",
+        match due {
+            Some(due) if provisional => format!("，答复期限暂定至{}。", day(due)),
+            Some(due) => format!("，答复期限至{}。", day(due)),
+            None => "。".to_owned(),
+        }
     );
     notice(NoticeKind::Receipt, agency, tracking, &lines, sms)
 }
@@ -141,7 +160,6 @@ pub fn of_step(
     plan: Option<&LetterPlan>,
     due: Option<Date>,
 ) -> Option<Notice> {
-    let due_text = due.map(day).unwrap_or_default();
     match (event, plan) {
         (
             Some(Event::SupplementRequested { on, .. }),
@@ -169,18 +187,19 @@ pub fn of_step(
             Some(notice(NoticeKind::Consultation, agency, tracking, &lines, sms))
         }
         (Some(Event::ExtensionApproved { working_days, .. }), _) => {
+            let until =
+                due.map(|due| format!("，延长后的答复期限至{}", day(due))).unwrap_or_default();
             let lines = [
-                format!("答复期限经批准延长{working_days}个工作日，延长后的答复期限至{due_text}。"),
+                format!("答复期限经批准延长{working_days}个工作日{until}。"),
                 "延期答复告知书见附件。".to_owned(),
             ];
-            let sms =
-                format!("您的申请{tracking}答复期限延长{working_days}个工作日，至{due_text}。");
+            let sms = format!("您的申请{tracking}答复期限延长{working_days}个工作日{until}。");
             Some(notice(NoticeKind::Extension, agency, tracking, &lines, sms))
         }
         (Some(Event::FeeNotified { amount_yuan, .. }), _) => {
             let lines = [
                 format!("需缴纳信息处理费{amount_yuan}元，缴费方式和期限见附件收费通知。"),
-                "缴费期间不计算在答复期限内；逾期未缴纳的，视为放弃申请。".to_owned(),
+                "逾期未缴纳的，视为放弃申请。".to_owned(),
             ];
             let sms = format!("您的申请{tracking}需缴纳信息处理费{amount_yuan}元，详见收费通知。");
             Some(notice(NoticeKind::Fee, agency, tracking, &lines, sms))
@@ -195,6 +214,14 @@ pub fn of_step(
                 outcome.label()
             );
             Some(notice(NoticeKind::Reply, agency, tracking, &lines, sms))
+        }
+        (None, Some(LetterPlan::Withdrawal { requested_on })) => {
+            let lines = [
+                format!("已按您于{}提出的撤回请求终止办理。", day(*requested_on)),
+                "终止办理告知书见附件。如仍需获取相关信息，可以重新提出申请。".to_owned(),
+            ];
+            let sms = format!("您的申请{tracking}已按您的撤回请求终止办理。");
+            Some(notice(NoticeKind::Closed, agency, tracking, &lines, sms))
         }
         (None, Some(LetterPlan::Reply { outcome, .. })) => {
             let lines = [format!("已办结（{}）。", outcome.label()), "告知书见附件。".to_owned()];
@@ -267,8 +294,19 @@ mod tests {
             true,
         );
         assert!(provisional.body.contains("可能调整"), "{}", provisional.body);
-        let waiting = receipt("某局", "YSQ2026000003", date!(2026 - 12 - 20), None, false);
-        assert!(waiting.body.contains("自收到补正材料之日起计算"));
+        assert!(provisional.sms.contains("暂定至2027年1月19日"), "{}", provisional.sms);
+        // The clock could not give a date: the receipt does not invent one.
+        let unknown = receipt("某局", "YSQ2026000003", date!(2026 - 12 - 20), None, false);
+        assert!(unknown.body.contains("答复期限可在本平台查询") && !unknown.body.contains("补正"));
+        // The code goes in when sent; a notice sent again without it says where to find it.
+        assert!(fill_code(&notice.body, Some("123456")).contains("查询码：123456（请妥善保存"));
+        let again = fill_code(&notice.body, None);
+        assert!(
+            !again.contains(CODE_PLACEHOLDER) && again.contains("提交申请时页面显示的查询码"),
+            "{again}"
+        );
+        let sms = fill_code(&notice.sms, None);
+        assert!(!sms.contains("查询码") && sms.contains("YSQ2026000001，答复期限"), "{sms}");
     }
 
     #[test]

@@ -222,13 +222,14 @@ pub enum QuotaExceeded {
 /// first: on PostgreSQL its row lock makes concurrent uploads take their turn (SQLite's write lock does
 /// already), so parallel posts cannot together pass a quota. A refusal rolls the counters back with the
 /// transaction.
-async fn reserve_upload_quota(
+pub(crate) async fn reserve_upload_quota(
     transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
-    application: &NewApplication<'_>,
+    id_number: &str,
+    day: time::Date,
     files: &[(String, Vec<u8>)],
     network: &str,
 ) -> Result<(), StoreError> {
-    let day = application.intake.submitted.to_string();
+    let day = day.to_string();
     let new_bytes: i64 = files.iter().map(|(_, data)| data.len() as i64).sum();
     for (counter, limit, refusal) in [
         (format!("uploads:{day}"), DAILY_BYTES_PER_PLATFORM, QuotaExceeded::Platform),
@@ -252,7 +253,7 @@ async fn reserve_upload_quota(
          FROM attachments t JOIN applications a ON a.id = t.application_id \
          JOIN blobs b ON b.sha256 = t.sha256 WHERE a.id_number = $1 AND a.submitted = $2",
     )
-    .bind(application.id_number)
+    .bind(id_number)
     .bind(&day)
     .fetch_one(&mut **transaction)
     .await?;
@@ -264,6 +265,82 @@ async fn reserve_upload_quota(
         return Err(StoreError::Quota(QuotaExceeded::Applicant));
     }
     Ok(())
+}
+
+/// A file checked for attaching: its name (last component), media type and bytes.
+pub(crate) type CheckedFile<'a> = (String, &'static str, &'a Vec<u8>);
+
+/// Checks files an applicant sends: at most [`MAX_ATTACHMENTS`] of at most [`MAX_ATTACHMENT_BYTES`] each,
+/// none empty, types limited as for catalog attachments and checked by their content.
+pub(crate) fn check_files(files: &[(String, Vec<u8>)]) -> Result<Vec<CheckedFile<'_>>, StoreError> {
+    if files.len() > MAX_ATTACHMENTS {
+        return Err(StoreError::InvalidData(format!("at most {MAX_ATTACHMENTS} attachments")));
+    }
+    let mut checked = Vec::with_capacity(files.len());
+    for (name, data) in files {
+        let (name, media_type) =
+            crate::catalog::checked_attachment(name, data, MAX_ATTACHMENT_BYTES, true)?;
+        if data.is_empty() {
+            return Err(StoreError::InvalidData(format!("attachment `{name}` is empty")));
+        }
+        checked.push((name, media_type, data));
+    }
+    Ok(checked)
+}
+
+/// Stores checked files as attachments of the application `application` (id) in the caller's transaction.
+pub(crate) async fn attach(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    application: i64,
+    files: &[CheckedFile<'_>],
+) -> Result<(), StoreError> {
+    for (name, media_type, data) in files {
+        let sha256 = crate::blobs::digest(data);
+        crate::blobs::put(transaction, &sha256, media_type, data).await?;
+        sqlx::query("INSERT INTO attachments (application_id, name, sha256) VALUES ($1, $2, $3)")
+            .bind(application)
+            .bind(name)
+            .bind(&sha256)
+            .execute(&mut **transaction)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The applicant's choice of how to receive the reply (送达方式) on the open application `tracking_number`,
+/// verified by its `code`: `None` for a wrong code or a closed case (nothing changed). Audited.
+pub async fn choose_delivery(
+    store: &Store,
+    tracking_number: &str,
+    code: &str,
+    delivery_form: &str,
+    actor: &Actor<'_>,
+) -> Result<Option<()>, StoreError> {
+    if !verify_code(store, tracking_number, code).await? {
+        return Ok(None);
+    }
+    let mut transaction = store.begin_write().await?;
+    let updated = sqlx::query(
+        "UPDATE applications SET delivery_form = $1 WHERE tracking_number = $2 AND outcome IS NULL",
+    )
+    .bind(delivery_form)
+    .bind(tracking_number)
+    .execute(&mut *transaction)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Ok(None);
+    }
+    let after = serde_json::json!({ "delivery_form": delivery_form }).to_string();
+    audit::record(
+        &mut transaction,
+        actor,
+        "application.delivery",
+        &format!("application:{tracking_number}"),
+        Some(&after),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(Some(()))
 }
 
 /// [`intake`] with attached files `(name as sent, bytes)`, stored in the same transaction: names are cut to
@@ -281,18 +358,7 @@ pub async fn intake_with_attachments(
     receipt: Option<ReceiptNotice>,
     actor: &Actor<'_>,
 ) -> Result<Receipt, StoreError> {
-    if files.len() > MAX_ATTACHMENTS {
-        return Err(StoreError::InvalidData(format!("at most {MAX_ATTACHMENTS} attachments")));
-    }
-    let mut checked = Vec::with_capacity(files.len());
-    for (name, data) in files {
-        let (name, media_type) =
-            crate::catalog::checked_attachment(name, data, MAX_ATTACHMENT_BYTES, true)?;
-        if data.is_empty() {
-            return Err(StoreError::InvalidData(format!("attachment `{name}` is empty")));
-        }
-        checked.push((name, media_type, data));
-    }
+    let checked = check_files(files)?;
     if application.name.trim().is_empty() || application.description.trim().is_empty() {
         return Err(StoreError::InvalidData(
             "an application needs the applicant's name and the information sought".to_owned(),
@@ -307,7 +373,14 @@ pub async fn intake_with_attachments(
     );
     let mut transaction = store.begin_write().await?;
     if !files.is_empty() {
-        reserve_upload_quota(&mut transaction, application, files, network).await?;
+        reserve_upload_quota(
+            &mut transaction,
+            application.id_number,
+            application.intake.submitted,
+            files,
+            network,
+        )
+        .await?;
     }
     let sequence: i64 = sqlx::query(
         "INSERT INTO counters (name, value) VALUES ($1, 1) \
@@ -348,16 +421,7 @@ pub async fn intake_with_attachments(
     .map_err(|err| StoreError::on_unique(err, "tracking number", &tracking_number))?
     .try_get::<i64, _>("id")?;
     let application_id = inserted;
-    for (name, media_type, data) in &checked {
-        let sha256 = crate::blobs::digest(data);
-        crate::blobs::put(&mut transaction, &sha256, media_type, data).await?;
-        sqlx::query("INSERT INTO attachments (application_id, name, sha256) VALUES ($1, $2, $3)")
-            .bind(application_id)
-            .bind(name)
-            .bind(&sha256)
-            .execute(&mut *transaction)
-            .await?;
-    }
+    attach(&mut transaction, application_id, &checked).await?;
     // The audit trail records the intake with personal data masked.
     let after = serde_json::json!({
         "agency": code,

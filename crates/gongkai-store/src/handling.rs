@@ -259,22 +259,33 @@ pub async fn record(
     step: &NewStep<'_>,
     actor: &Actor<'_>,
 ) -> Result<i64, StoreError> {
-    record_with_letters(store, tracking_number, expected_version, step, &[], None, actor).await
+    record_with(store, tracking_number, expected_version, step, With::default(), actor).await
 }
 
-/// [`record`], with the step's letters (generated and sent with it) written in the same transaction: a
-/// reply is never recorded without its 答复书, nor a letter kept for a step that was refused. With
-/// `telling`, the applicant's notice is queued in the same transaction too, its e-mail carrying the step's
-/// PDF letter to the applicant.
-pub async fn record_with_letters(
+/// What a step writes besides its event, in the same transaction.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct With<'a> {
+    /// The step's letters (generated and sent with it): a reply is never recorded without its 答复书, nor a
+    /// letter kept for a step that was refused.
+    pub letters: &'a [crate::letters::NewLetter<'a>],
+    /// The applicant's notice, its e-mail carrying the step's PDF letter to the applicant.
+    pub telling: Option<&'a crate::notifications::Telling<'a>>,
+    /// Files the applicant sent with the step (a 补正 online): checked and held to the day's quotas as at
+    /// intake, `network` being the client's.
+    pub files: &'a [(String, Vec<u8>)],
+    pub network: &'a str,
+}
+
+/// [`record`] with the step's letters, notice and files (see [`With`]), all or nothing.
+pub async fn record_with(
     store: &Store,
     tracking_number: &str,
     expected_version: i64,
     step: &NewStep<'_>,
-    letters: &[crate::letters::NewLetter<'_>],
-    telling: Option<&crate::notifications::Telling<'_>>,
+    with: With<'_>,
     actor: &Actor<'_>,
 ) -> Result<i64, StoreError> {
+    let checked = crate::applications::check_files(with.files)?;
     let mut transaction = store.begin_write().await?;
     // SQLite's write lock was taken at the start (`begin_write`); writing first takes PostgreSQL's row lock.
     // Either way concurrent steps on one case run one after the other and the later one sees the earlier's
@@ -351,15 +362,32 @@ pub async fn record_with_letters(
         Some(&after),
     )
     .await?;
+    if !checked.is_empty() {
+        let id_number: String = sqlx::query("SELECT id_number FROM applications WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *transaction)
+            .await?
+            .try_get("id_number")?;
+        let today = gongkai_core::dates::day_in_china(time::OffsetDateTime::now_utc());
+        crate::applications::reserve_upload_quota(
+            &mut transaction,
+            &id_number,
+            today,
+            with.files,
+            with.network,
+        )
+        .await?;
+        crate::applications::attach(&mut transaction, id, &checked).await?;
+    }
     let mut attached = None;
-    for letter in letters {
+    for letter in with.letters {
         let letter_id =
             crate::letters::insert(&mut transaction, id, tracking_number, letter, actor).await?;
         if letter.media_type == "application/pdf" && letter.kind.to_applicant() {
             attached = Some(letter_id);
         }
     }
-    if let Some(telling) = telling {
+    if let Some(telling) = with.telling {
         crate::notifications::enqueue(&mut transaction, id, telling, None, attached).await?;
     }
     transaction.commit().await?;

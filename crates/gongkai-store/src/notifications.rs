@@ -13,7 +13,7 @@
 //! code is kept in `secret` only while the row waits: it is put into the text when the notice is sent and
 //! dropped when the row leaves `pending` for good.
 
-use gongkai_core::notices::{CODE_PLACEHOLDER, Notice, NoticeKind, is_email, mobile};
+use gongkai_core::notices::{Notice, NoticeKind, fill_code, is_email, mobile};
 use sqlx::Row;
 
 use crate::{Actor, Store, StoreError, audit, now_text};
@@ -236,6 +236,9 @@ pub struct Outgoing {
     pub attachment: Option<(String, Vec<u8>)>,
     /// Attempts including this one.
     pub attempts: i64,
+    /// The claim's random token: a result is recorded only on the claim it belongs to, so a late answer never
+    /// lands on a row another worker or a person has taken over since.
+    pub claim: String,
 }
 
 /// Marks notices still `sending` past their lease `unknown` (the process that claimed them stopped
@@ -252,24 +255,38 @@ pub async fn expire_leases(store: &Store) -> Result<u64, StoreError> {
     Ok(result.rows_affected())
 }
 
-/// Claims up to `limit` notices due now for `lease_seconds` (each is claimed by one worker, whatever the
-/// number of instances: the update re-checks the state under the row's lock).
+/// Claims up to `limit` notices due now on the `channels` this worker can send through, for
+/// `lease_seconds` (each is claimed by one worker, whatever the number of instances: the update re-checks
+/// the state under the row's lock).
 pub async fn claim(
     store: &Store,
+    channels: Channels,
     lease_seconds: i64,
     limit: i64,
 ) -> Result<Vec<Outgoing>, StoreError> {
     let now = unix_now();
+    // Composed from constants only.
+    let on = match (channels.email, channels.sms) {
+        (true, true) => "'email', 'sms'",
+        (true, false) => "'email'",
+        (false, true) => "'sms'",
+        (false, false) => return Ok(Vec::new()),
+    };
+    let until = now + lease_seconds;
+    let token = hex::encode(
+        getrandom::u64().map_err(|err| StoreError::InvalidData(err.to_string()))?.to_le_bytes(),
+    );
     let mut transaction = store.begin_write().await?;
-    let claimed: Vec<i64> = sqlx::query(
-        "UPDATE notifications SET status = 'sending', claimed_until = $1, attempts = attempts + 1 \
+    let claimed: Vec<i64> = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE notifications SET status = 'sending', claimed_until = $1, claim = $4, attempts = attempts + 1 \
          WHERE status = 'pending' AND next_attempt_at <= $2 AND id IN \
-         (SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_at <= $2 ORDER BY id LIMIT $3) \
-         RETURNING id",
-    )
-    .bind(now + lease_seconds)
+         (SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_at <= $2 \
+         AND channel IN ({on}) ORDER BY id LIMIT $3) RETURNING id"
+    )))
+    .bind(until)
     .bind(now)
     .bind(limit)
+    .bind(&token)
     .fetch_all(&mut *transaction)
     .await?
     .iter()
@@ -301,66 +318,87 @@ pub async fn claim(
             }
             _ => None,
         };
-        let code = secret.as_deref().unwrap_or("******");
         out.push(Outgoing {
             id,
             channel: Channel::from_code(&row.try_get::<String, _>("channel")?)?,
             recipient: row.try_get("recipient")?,
             subject,
-            body: body.replace(CODE_PLACEHOLDER, code),
+            body: fill_code(&body, secret.as_deref()),
             tracking_number,
             attachment,
             attempts: row.try_get("attempts")?,
+            claim: token.clone(),
         });
     }
     transaction.commit().await?;
     Ok(out)
 }
 
-/// Records that the notice `id` was taken by the mail server or gateway.
-pub async fn mark_sent(store: &Store, id: i64) -> Result<(), StoreError> {
-    sqlx::query(
+/// Records that the notice was taken by the mail server or gateway; `false` when the claim was no longer
+/// current (its lease had run out and the row was marked unknown, or a person resent it).
+pub async fn mark_sent(store: &Store, notice: &Outgoing) -> Result<bool, StoreError> {
+    let result = sqlx::query(
         "UPDATE notifications SET status = 'sent', secret = NULL, claimed_until = NULL, last_error = '', \
-         sent_at = $1 WHERE id = $2 AND status = 'sending'",
+         sent_at = $1 WHERE id = $2 AND status = 'sending' AND claim = $3",
     )
     .bind(now_text())
-    .bind(id)
+    .bind(notice.id)
+    .bind(&notice.claim)
     .execute(store.pool())
     .await?;
-    Ok(())
+    Ok(result.rows_affected() == 1)
 }
 
-/// Records a failed attempt at the notice `id`: tried again later unless `permanent` or its attempts are
-/// used up.
+/// How an attempt ended without the notice being taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Miss {
+    /// Nothing was taken and trying again can help (the server unreachable, a 4xx SMTP answer).
+    Passing,
+    /// Refused for good (a 5xx answer about the recipient, a gateway's 4xx).
+    Permanent,
+    /// The conversation broke off after the message may have been taken: whether it arrived cannot be
+    /// known, so it waits for a person rather than a second automatic send.
+    Unknown,
+}
+
+/// Records a failed attempt at the notice: tried again later when the miss is passing and attempts remain;
+/// `false` when the claim was no longer current.
 pub async fn mark_failed(
     store: &Store,
-    id: i64,
-    attempts: i64,
+    notice: &Outgoing,
     error: &str,
-    permanent: bool,
-) -> Result<(), StoreError> {
+    miss: Miss,
+) -> Result<bool, StoreError> {
     let error: String = error.chars().take(500).collect();
-    if permanent || attempts >= MAX_ATTEMPTS {
-        sqlx::query(
-            "UPDATE notifications SET status = 'failed', secret = NULL, claimed_until = NULL, last_error = $1 \
-             WHERE id = $2 AND status = 'sending'",
-        )
-        .bind(&error)
-        .bind(id)
-        .execute(store.pool())
-        .await?;
-    } else {
+    let status = match miss {
+        Miss::Passing if notice.attempts < MAX_ATTEMPTS => "pending",
+        Miss::Passing | Miss::Permanent => "failed",
+        Miss::Unknown => "unknown",
+    };
+    let result = if status == "pending" {
         sqlx::query(
             "UPDATE notifications SET status = 'pending', claimed_until = NULL, last_error = $1, \
-             next_attempt_at = $2 WHERE id = $3 AND status = 'sending'",
+             next_attempt_at = $2 WHERE id = $3 AND status = 'sending' AND claim = $4",
         )
         .bind(&error)
-        .bind(unix_now() + retry_delay(attempts))
-        .bind(id)
+        .bind(unix_now() + retry_delay(notice.attempts))
+        .bind(notice.id)
+        .bind(&notice.claim)
         .execute(store.pool())
-        .await?;
-    }
-    Ok(())
+        .await?
+    } else {
+        // Composed from the constants above.
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE notifications SET status = '{status}', secret = NULL, claimed_until = NULL, \
+             last_error = $1 WHERE id = $2 AND status = 'sending' AND claim = $3"
+        )))
+        .bind(&error)
+        .bind(notice.id)
+        .bind(&notice.claim)
+        .execute(store.pool())
+        .await?
+    };
+    Ok(result.rows_affected() == 1)
 }
 
 /// A notification as the case page shows it.

@@ -654,7 +654,7 @@ fn online_application() -> gongkai_store::applications::NewApplication<'static> 
 #[tokio::test]
 async fn the_outbox_claims_each_notice_once_and_keeps_its_fate() {
     use gongkai_store::applications::{self, ReceiptNotice};
-    use gongkai_store::notifications::{self, Channel, Channels, Status};
+    use gongkai_store::notifications::{self, Channel, Channels, Miss, Status};
     on_both(|store, backend| async move {
         agency(&store, "SFJ").await;
         let mut application = online_application();
@@ -685,7 +685,15 @@ async fn the_outbox_claims_each_notice_once_and_keeps_its_fate() {
         );
         assert!(queued[1].last_error.contains("短信网关"), "{backend}");
 
-        let claimed = notifications::claim(&store, 300, 10).await.unwrap();
+        let email = Channels { email: true, sms: false };
+        assert!(
+            notifications::claim(&store, Channels { email: false, sms: true }, 300, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "a worker without SMTP leaves e-mail alone ({backend})"
+        );
+        let claimed = notifications::claim(&store, email, 300, 10).await.unwrap();
         assert_eq!(claimed.len(), 1, "{backend}");
         assert!(
             claimed[0].body.contains(&format!("查询码：{}", receipt.verification_code)),
@@ -693,25 +701,32 @@ async fn the_outbox_claims_each_notice_once_and_keeps_its_fate() {
         );
         assert!(claimed[0].body.contains("2026年11月30日"), "{backend}");
         assert!(
-            notifications::claim(&store, 300, 10).await.unwrap().is_empty(),
+            notifications::claim(&store, email, 300, 10).await.unwrap().is_empty(),
             "claimed once ({backend})"
         );
         // A passing failure: back in the queue for later, the code still kept for the next attempt.
-        notifications::mark_failed(&store, claimed[0].id, 1, "connection refused", false)
-            .await
-            .unwrap();
+        assert!(
+            notifications::mark_failed(&store, &claimed[0], "connection refused", Miss::Passing)
+                .await
+                .unwrap()
+        );
         let waiting = &notifications::of_case(&store, case.id).await.unwrap()[0];
         assert_eq!((waiting.status, waiting.attempts), (Status::Pending, 1), "{backend}");
         assert!(
-            notifications::claim(&store, 300, 10).await.unwrap().is_empty(),
+            notifications::claim(&store, email, 300, 10).await.unwrap().is_empty(),
             "not before its time"
         );
         assert_eq!(notifications::backlog(&store).await.unwrap().0, 1, "{backend}");
         store.execute_admin("UPDATE notifications SET next_attempt_at = 0").await.unwrap();
-        let again = notifications::claim(&store, 300, 10).await.unwrap();
+        let again = notifications::claim(&store, email, 300, 10).await.unwrap();
         assert_eq!(again[0].attempts, 2, "{backend}");
         assert!(again[0].body.contains(&receipt.verification_code), "{backend}");
-        notifications::mark_sent(&store, again[0].id).await.unwrap();
+        // A late answer to the first claim changes nothing: the row belongs to the second one now.
+        assert!(
+            !notifications::mark_sent(&store, &claimed[0]).await.unwrap(),
+            "a stale claim is not recorded ({backend})"
+        );
+        assert!(notifications::mark_sent(&store, &again[0]).await.unwrap());
         let sent = &notifications::of_case(&store, case.id).await.unwrap()[0];
         assert_eq!(sent.status, Status::Sent, "{backend}");
         assert!(sent.sent_at.is_some());
@@ -720,11 +735,14 @@ async fn the_outbox_claims_each_notice_once_and_keeps_its_fate() {
             .await
             .unwrap();
         assert_eq!(codes, 0, "the code is dropped once sent ({backend})");
-        // Sending it again through the store's worker path is impossible: it is no longer pending.
-        notifications::mark_failed(&store, again[0].id, 2, "late", true).await.unwrap();
+        assert!(
+            !notifications::mark_failed(&store, &again[0], "late", Miss::Permanent).await.unwrap(),
+            "a sent notice stays sent ({backend})"
+        );
         assert_eq!(notifications::of_case(&store, case.id).await.unwrap()[0].status, Status::Sent);
 
-        // A claim whose lease ran out (the process stopped mid-send) is unknown, not sent again.
+        // A claim whose lease ran out (the process stopped mid-send) is unknown, not sent again; the
+        // stopped worker's late answer is not recorded.
         let second = applications::intake_with_attachments(
             &store,
             "SFJ",
@@ -736,20 +754,29 @@ async fn the_outbox_claims_each_notice_once_and_keeps_its_fate() {
         )
         .await
         .unwrap();
-        let claimed = notifications::claim(&store, -1, 10).await.unwrap();
-        assert_eq!(claimed.len(), 1, "{backend}");
+        let stale = notifications::claim(&store, email, -1, 10).await.unwrap();
+        assert_eq!(stale.len(), 1, "{backend}");
         assert_eq!(notifications::expire_leases(&store).await.unwrap(), 1, "{backend}");
-        assert!(notifications::claim(&store, 300, 10).await.unwrap().is_empty(), "{backend}");
+        assert!(
+            notifications::claim(&store, email, 300, 10).await.unwrap().is_empty(),
+            "{backend}"
+        );
+        assert!(!notifications::mark_sent(&store, &stale[0]).await.unwrap(), "{backend}");
         let case = gongkai_store::handling::case(&store, &second.tracking_number).await.unwrap();
         let unknown = &notifications::of_case(&store, case.id).await.unwrap()[0];
         assert_eq!(unknown.status, Status::Unknown, "{backend}");
-        // A permanent refusal after a resend: failed at once.
+        // Resent by a person, then refused for good: failed at once.
         notifications::resend(&store, &second.tracking_number, unknown.id, &TEST).await.unwrap();
-        let retried = notifications::claim(&store, 300, 10).await.unwrap();
-        assert!(retried[0].body.contains("查询码：******"), "the code was dropped ({backend})");
-        notifications::mark_failed(&store, retried[0].id, 1, "550 no such mailbox", true)
-            .await
-            .unwrap();
+        let retried = notifications::claim(&store, email, 300, 10).await.unwrap();
+        assert!(
+            retried[0].body.contains("提交申请时页面显示的查询码"),
+            "the code was dropped ({backend})"
+        );
+        assert!(
+            notifications::mark_failed(&store, &retried[0], "550 no such mailbox", Miss::Permanent)
+                .await
+                .unwrap()
+        );
         let failed = &notifications::of_case(&store, case.id).await.unwrap()[0];
         assert_eq!(
             (failed.status, failed.last_error.as_str()),
@@ -762,6 +789,43 @@ async fn the_outbox_claims_each_notice_once_and_keeps_its_fate() {
             ),
             "another case's notice is not resent through this one ({backend})"
         );
+        // A backup never holds a waiting code.
+        let third = applications::intake_with_attachments(
+            &store,
+            "SFJ",
+            &application,
+            &[],
+            "",
+            Some(notice),
+            &TEST,
+        )
+        .await
+        .unwrap();
+        let mut backup = Vec::new();
+        gongkai_store::backup::backup(&store, &mut backup).await.unwrap();
+        let text = String::from_utf8(backup).unwrap();
+        let mut lines =
+            text.lines().skip_while(|line| !line.contains(r#""table":"notifications""#));
+        let header: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+        let at =
+            header["columns"].as_array().unwrap().iter().position(|name| name == "secret").unwrap();
+        let rows: Vec<serde_json::Value> = lines
+            .take_while(|line| line.starts_with('['))
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(rows.len(), 6, "three receipts, by e-mail and SMS ({backend})");
+        assert!(
+            rows.iter().all(|row| row[at].is_null()),
+            "no waiting code in a backup ({backend})"
+        );
+        let waiting = store
+            .count_admin(&format!(
+                "SELECT COUNT(*) FROM notifications WHERE secret = '{}'",
+                third.verification_code
+            ))
+            .await
+            .unwrap();
+        assert_eq!(waiting, 1, "while the database keeps it for sending ({backend})");
     })
     .await;
 }

@@ -3,29 +3,34 @@
 //! byte, user and password in the URL), SMS through an HTTP(S) gateway configured by a JSON template — no
 //! vendor's API is built in.
 //!
-//! Every instance runs a worker; the store's claim gives each notice to one of them. A notice that fails for
-//! a passing reason (the server unreachable, a 4xx SMTP answer, a gateway's 5xx) is tried again with backoff;
-//! a permanent refusal (a 5xx SMTP answer, a gateway's 4xx) fails at once. Either way the step it tells of
-//! was recorded long before: delivery never blocks or undoes a step.
+//! Every instance runs a worker; the store's claim gives each notice to one of them. A notice that fails
+//! before anything was handed over (the server unreachable or refusing the connection, a 4xx SMTP answer, a
+//! rejected sign-in, a gateway's 5xx) is tried again with backoff; a permanent refusal (a 5xx SMTP answer
+//! about the message, a gateway's 4xx or an answer that is not its configured success) fails at once; a
+//! conversation that breaks off after the message was handed over (a dropped connection, a timeout) is
+//! `unknown` — never sent a second time by the machine. Either way the step it tells of was recorded long
+//! before: delivery never blocks or undoes a step.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use gongkai_store::notifications::{self, Channel, Channels, Outgoing};
+use gongkai_store::notifications::{self, Channel, Channels, Miss, Outgoing};
 use gongkai_store::{Store, StoreError};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-/// How long a claimed notice may take before the claim is taken for a stopped process.
+/// Notices claimed, and sent, at a time (SMTP connections are pooled): all of a claim start at once, so
+/// none waits out its lease before it is tried.
+pub const BATCH: i64 = 8;
+/// The longest one attempt may take, whatever the server does (lettre's own timeout covers only the
+/// connection): past it the attempt is abandoned.
+const ATTEMPT: Duration = Duration::from_secs(60);
+/// How long a claim holds: well past [`ATTEMPT`], so only a stopped process leaves a claim to run out.
 pub const LEASE_SECONDS: i64 = 300;
-/// Notices claimed at a time.
-pub const BATCH: i64 = 64;
-/// Notices sent at the same time (SMTP connections are pooled).
-const PARALLEL: usize = 8;
 /// How long the worker waits when there is nothing to send.
 pub const IDLE: Duration = Duration::from_millis(500);
-/// The longest an SMTP conversation or a gateway request may take.
+/// The longest the connection or a gateway request may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A configuration that cannot be used (the CLI names the flag).
@@ -35,10 +40,12 @@ pub enum ConfigError {
     SmtpUrl(String),
     #[error("the sender `{0}` is not an e-mail address (such as 公开办 <gongkai@example.gov.cn>)")]
     From(String),
-    #[error("the SMS gateway URL `{0}` is not an http:// or https:// URL")]
-    SmsUrl(String),
+    #[error("the SMS gateway URL is not an http:// or https:// URL")]
+    SmsUrl,
     #[error("the SMS template must be JSON with {{phone}} and {{text}} in string values: {0}")]
     SmsTemplate(String),
+    #[error("the SMS success check must be a JSON pointer and a value, such as /code=0")]
+    SmsSuccess,
 }
 
 /// Makes ring the TLS provider of the process (the SMS gateway's client takes the process default). Calling
@@ -98,14 +105,38 @@ impl Mailer {
 
     async fn send(&self, notice: &Outgoing) -> Result<(), Failure> {
         let message = self.message(notice)?;
+        // First a connection (from the pool, checked with NOOP): failing here, nothing was handed over.
+        match tokio::time::timeout(TIMEOUT, self.transport.test_connection()).await {
+            Ok(Ok(true)) => {}
+            Ok(Ok(false)) => return Err(Failure::passing("邮件服务器无法连接")),
+            Ok(Err(err)) => return Err(smtp_failure(&err, Miss::Passing)),
+            Err(_) => return Err(Failure::passing("邮件服务器连接超时")),
+        }
         match self.transport.send(message).await {
             Ok(_) => Ok(()),
-            Err(err) => Err(Failure {
-                message: format!("邮件服务器：{err}"),
-                permanent: err.is_permanent(),
-            }),
+            // A broken-off conversation may have handed the message over.
+            Err(err) => Err(smtp_failure(&err, Miss::Unknown)),
         }
     }
+}
+
+/// What an SMTP error means for the notice: an answer with a code says (4xx passing; 5xx permanent, except a
+/// rejected sign-in, which is the platform's configuration, not the recipient); no answer means `otherwise`.
+fn smtp_failure(err: &lettre::transport::smtp::Error, otherwise: Miss) -> Failure {
+    let code = err.status().map(|code| code.to_string());
+    let miss = if err.is_transient() {
+        Miss::Passing
+    } else if err.is_permanent() {
+        if matches!(code.as_deref(), Some("530" | "534" | "535" | "538")) {
+            tracing::error!(error = %err, "the SMTP server refused gongkai's sign-in: check --smtp-url");
+            Miss::Passing
+        } else {
+            Miss::Permanent
+        }
+    } else {
+        otherwise
+    };
+    Failure { message: format!("邮件服务器：{err}"), miss }
 }
 
 /// Sends SMS through an HTTP gateway: a POST of the JSON `template` with `{phone}` and `{text}` replaced
@@ -114,16 +145,33 @@ pub struct SmsGateway {
     client: reqwest::Client,
     url: reqwest::Url,
     template: String,
+    /// A JSON pointer into the gateway's answer and the value that means success (many gateways answer 200
+    /// with an error code in the body); without it any 2xx is success.
+    success: Option<(String, String)>,
 }
 
 /// The SMS template used when none is configured.
 pub const DEFAULT_SMS_TEMPLATE: &str = r#"{"phone":"{phone}","text":"{text}"}"#;
 
 impl SmsGateway {
-    pub fn new(url: &str, template: &str) -> Result<SmsGateway, ConfigError> {
-        let parsed = reqwest::Url::parse(url).map_err(|_| ConfigError::SmsUrl(url.to_owned()))?;
+    /// A gateway at `url` taking `template`; `success` (`/code=0`) names the answer that means sent.
+    pub fn new(
+        url: &str,
+        template: &str,
+        success: Option<&str>,
+    ) -> Result<SmsGateway, ConfigError> {
+        let success = success
+            .map(|check| {
+                check
+                    .split_once('=')
+                    .filter(|(pointer, _)| pointer.starts_with('/'))
+                    .map(|(pointer, value)| (pointer.to_owned(), value.to_owned()))
+                    .ok_or(ConfigError::SmsSuccess)
+            })
+            .transpose()?;
+        let parsed = reqwest::Url::parse(url).map_err(|_| ConfigError::SmsUrl)?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(ConfigError::SmsUrl(url.to_owned()));
+            return Err(ConfigError::SmsUrl);
         }
         // The template must stay JSON once filled in: try it with text that needs escaping.
         let sample = fill(template, "13800000000", "测\"试\\\n");
@@ -133,11 +181,9 @@ impl SmsGateway {
         serde_json::from_str::<serde_json::Value>(&sample)
             .map_err(|err| ConfigError::SmsTemplate(err.to_string()))?;
         install_tls();
-        let client = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .build()
-            .map_err(|err| ConfigError::SmsUrl(err.to_string()))?;
-        Ok(SmsGateway { client, url: parsed, template: template.to_owned() })
+        let client =
+            reqwest::Client::builder().timeout(TIMEOUT).build().map_err(|_| ConfigError::SmsUrl)?;
+        Ok(SmsGateway { client, url: parsed, template: template.to_owned(), success })
     }
 
     async fn send(&self, notice: &Outgoing) -> Result<(), Failure> {
@@ -149,16 +195,42 @@ impl SmsGateway {
             .body(body)
             .send()
             .await
-            .map_err(|err| Failure::passing(format!("短信网关无法连接：{err}")))?;
+            .map_err(|err| {
+                // Not connected: nothing was handed over. Anything later (a timeout, a dropped answer) may
+                // have reached the gateway.
+                let miss = if err.is_connect() { Miss::Passing } else { Miss::Unknown };
+                Failure { message: format!("短信网关：{}", err.without_url()), miss }
+            })?;
         let status = answer.status();
-        if status.is_success() {
-            return Ok(());
+        if !status.is_success() {
+            // A 4xx is the request's fault (a number the gateway refuses) except throttling and timeouts.
+            let miss = if status.is_client_error()
+                && status != reqwest::StatusCode::TOO_MANY_REQUESTS
+                && status != reqwest::StatusCode::REQUEST_TIMEOUT
+            {
+                Miss::Permanent
+            } else {
+                Miss::Passing
+            };
+            return Err(Failure { message: format!("短信网关答复 {status}"), miss });
         }
-        // A 4xx is the request's fault (a number the gateway refuses) except for throttling and timeouts.
-        let permanent = status.is_client_error()
-            && status != reqwest::StatusCode::TOO_MANY_REQUESTS
-            && status != reqwest::StatusCode::REQUEST_TIMEOUT;
-        Err(Failure { message: format!("短信网关答复 {status}"), permanent })
+        let Some((pointer, expected)) = &self.success else { return Ok(()) };
+        let text = answer.text().await.unwrap_or_default();
+        let found = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|value| {
+            value.pointer(pointer).map(|found| match found {
+                serde_json::Value::String(text) => text.clone(),
+                other => other.to_string(),
+            })
+        });
+        if found.as_deref() == Some(expected.as_str()) {
+            Ok(())
+        } else {
+            let excerpt: String = text.chars().take(200).collect();
+            Err(Failure {
+                message: format!("短信网关未确认发送：{excerpt}"),
+                miss: Miss::Permanent,
+            })
+        }
     }
 }
 
@@ -172,20 +244,20 @@ fn fill(template: &str, phone: &str, text: &str) -> String {
     template.replace("{phone}", &escape(phone)).replace("{text}", &escape(text))
 }
 
-/// Why an attempt failed, and whether trying again can help.
+/// Why an attempt failed, and what that means for the notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     message: String,
-    permanent: bool,
+    miss: Miss,
 }
 
 impl Failure {
     fn permanent(message: impl Into<String>) -> Failure {
-        Failure { message: message.into(), permanent: true }
+        Failure { message: message.into(), miss: Miss::Permanent }
     }
 
     fn passing(message: impl Into<String>) -> Failure {
-        Failure { message: message.into(), permanent: false }
+        Failure { message: message.into(), miss: Miss::Passing }
     }
 }
 
@@ -195,11 +267,18 @@ pub struct Outbox {
     store: Store,
     mailer: Option<Arc<Mailer>>,
     sms: Option<Arc<SmsGateway>>,
+    attempt: Duration,
 }
 
 impl Outbox {
     pub fn new(store: Store, mailer: Option<Mailer>, sms: Option<SmsGateway>) -> Outbox {
-        Outbox { store, mailer: mailer.map(Arc::new), sms: sms.map(Arc::new) }
+        Outbox { store, mailer: mailer.map(Arc::new), sms: sms.map(Arc::new), attempt: ATTEMPT }
+    }
+
+    /// The same outbox giving up an attempt after `attempt` (default 60 s; tests shorten it).
+    pub fn with_attempt_timeout(mut self, attempt: Duration) -> Outbox {
+        self.attempt = attempt;
+        self
     }
 
     /// The channels this outbox delivers through (what steps queue as pending rather than skipped).
@@ -208,19 +287,26 @@ impl Outbox {
     }
 
     async fn deliver(&self, notice: &Outgoing) -> Result<(), Failure> {
-        match notice.channel {
-            Channel::Email => match &self.mailer {
-                Some(mailer) => mailer.send(notice).await,
-                None => Err(Failure::passing("本实例未配置邮件发送")),
-            },
-            Channel::Sms => match &self.sms {
-                Some(sms) => sms.send(notice).await,
-                None => Err(Failure::passing("本实例未配置短信网关")),
-            },
-        }
+        let attempt = async {
+            match notice.channel {
+                Channel::Email => match &self.mailer {
+                    Some(mailer) => mailer.send(notice).await,
+                    None => Err(Failure::passing("本实例未配置邮件发送")),
+                },
+                Channel::Sms => match &self.sms {
+                    Some(sms) => sms.send(notice).await,
+                    None => Err(Failure::passing("本实例未配置短信网关")),
+                },
+            }
+        };
+        tokio::time::timeout(self.attempt, attempt).await.unwrap_or_else(|_| {
+            Err(Failure {
+                message: "发送超时，无法确认是否送达".to_owned(), miss: Miss::Unknown
+            })
+        })
     }
 
-    /// Takes the notices due now, sends them (several at a time) and records each result; returns how many
+    /// Takes the notices due now, sends them at the same time and records each result; returns how many
     /// were claimed. Claims left by a stopped process become `unknown` first.
     pub async fn deliver_due(&self) -> Result<usize, StoreError> {
         let expired = notifications::expire_leases(&self.store).await?;
@@ -230,52 +316,51 @@ impl Outbox {
                 "notices whose sending was interrupted are marked unknown"
             );
         }
-        let claimed = notifications::claim(&self.store, LEASE_SECONDS, BATCH).await?;
+        let claimed =
+            notifications::claim(&self.store, self.channels(), LEASE_SECONDS, BATCH).await?;
         let count = claimed.len();
         let mut running = tokio::task::JoinSet::new();
-        let mut queue = claimed.into_iter();
-        loop {
-            while running.len() < PARALLEL {
-                let Some(notice) = queue.next() else { break };
-                let outbox = self.clone();
-                running.spawn(async move {
-                    let result = outbox.deliver(&notice).await;
-                    outbox.record(&notice, result).await
-                });
-            }
-            match running.join_next().await {
-                Some(Ok(recorded)) => recorded?,
-                Some(Err(err)) => tracing::error!(error = %err, "a notice's delivery task failed"),
-                None => break,
+        for notice in claimed {
+            let outbox = self.clone();
+            running.spawn(async move {
+                let result = outbox.deliver(&notice).await;
+                outbox.record(&notice, result).await;
+            });
+        }
+        while let Some(joined) = running.join_next().await {
+            if let Err(err) = joined {
+                tracing::error!(error = %err, "a notice's delivery task failed");
             }
         }
         Ok(count)
     }
 
-    async fn record(
-        &self,
-        notice: &Outgoing,
-        result: Result<(), Failure>,
-    ) -> Result<(), StoreError> {
-        match result {
-            Ok(()) => notifications::mark_sent(&self.store, notice.id).await,
+    /// Records one attempt's result (a store error is logged: the claim then runs out and the notice
+    /// becomes `unknown`, which a person can resend).
+    async fn record(&self, notice: &Outgoing, result: Result<(), Failure>) {
+        let recorded = match &result {
+            Ok(()) => notifications::mark_sent(&self.store, notice).await,
             Err(failure) => {
                 tracing::warn!(
                     notice = notice.id,
                     tracking = %notice.tracking_number,
                     attempts = notice.attempts,
-                    permanent = failure.permanent,
+                    miss = ?failure.miss,
                     error = %failure.message,
                     "a notice was not delivered"
                 );
-                notifications::mark_failed(
-                    &self.store,
-                    notice.id,
-                    notice.attempts,
-                    &failure.message,
-                    failure.permanent,
-                )
-                .await
+                notifications::mark_failed(&self.store, notice, &failure.message, failure.miss)
+                    .await
+            }
+        };
+        match recorded {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!(
+                notice = notice.id,
+                "a notice's result came after its claim was taken over; not recorded"
+            ),
+            Err(err) => {
+                tracing::error!(notice = notice.id, error = %err, "recording a notice's result failed")
             }
         }
     }
@@ -313,18 +398,29 @@ mod tests {
     #[test]
     fn a_bad_gateway_configuration_is_refused() {
         assert!(matches!(
-            SmsGateway::new("ftp://x", DEFAULT_SMS_TEMPLATE),
-            Err(ConfigError::SmsUrl(_))
+            SmsGateway::new("ftp://x", DEFAULT_SMS_TEMPLATE, None),
+            Err(ConfigError::SmsUrl)
         ));
         assert!(matches!(
-            SmsGateway::new("http://127.0.0.1:9/sms", r#"{"to":"{phone}"}"#),
+            SmsGateway::new("http://127.0.0.1:9/sms", r#"{"to":"{phone}"}"#, None),
             Err(ConfigError::SmsTemplate(_))
         ));
         assert!(matches!(
-            SmsGateway::new("http://127.0.0.1:9/sms", r#"{"to":"{phone}","text":{text}}"#),
+            SmsGateway::new("http://127.0.0.1:9/sms", r#"{"to":"{phone}","text":{text}}"#, None),
             Err(ConfigError::SmsTemplate(_))
         ));
-        assert!(SmsGateway::new("https://sms.example.gov.cn/send", DEFAULT_SMS_TEMPLATE).is_ok());
+        assert!(
+            SmsGateway::new(
+                "https://sms.example.gov.cn/send",
+                DEFAULT_SMS_TEMPLATE,
+                Some("/code=0")
+            )
+            .is_ok()
+        );
+        assert!(matches!(
+            SmsGateway::new("https://sms.example.gov.cn/send", DEFAULT_SMS_TEMPLATE, Some("code")),
+            Err(ConfigError::SmsSuccess)
+        ));
         assert!(matches!(
             Mailer::new("smtp://localhost:25", "not an address"),
             Err(ConfigError::From(_))

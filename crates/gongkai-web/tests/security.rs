@@ -528,16 +528,29 @@ async fn finding_16_a_step_and_its_letters_commit_together() {
             sent_on: Some(date!(2026 - 11 - 17)),
         },
     ];
-    let failed =
-        handling::record_with_letters(&desk.store, &tracking, 0, &step, &letters, None, &ACTOR)
-            .await;
+    let failed = handling::record_with(
+        &desk.store,
+        &tracking,
+        0,
+        &step,
+        handling::With { letters: &letters, ..handling::With::default() },
+        &ACTOR,
+    )
+    .await;
     assert!(failed.is_err());
     assert!(handling::case(&desk.store, &tracking).await.unwrap().steps.is_empty());
     assert!(gongkai_store::letters::of_case(&desk.store, &tracking).await.unwrap().is_empty());
     // With its letter alone, both are there.
-    handling::record_with_letters(&desk.store, &tracking, 0, &step, &letters[..1], None, &ACTOR)
-        .await
-        .unwrap();
+    handling::record_with(
+        &desk.store,
+        &tracking,
+        0,
+        &step,
+        handling::With { letters: &letters[..1], ..handling::With::default() },
+        &ACTOR,
+    )
+    .await
+    .unwrap();
     assert_eq!(handling::case(&desk.store, &tracking).await.unwrap().steps.len(), 1);
     let kept = gongkai_store::letters::of_case(&desk.store, &tracking).await.unwrap();
     assert_eq!(kept.len(), 1);

@@ -35,6 +35,10 @@ pub enum LetterPlan {
         reasons: String,
         responsible: Option<Responsible>,
     },
+    /// The applicant withdrew the application on `requested_on`: the case ends without a decision.
+    Withdrawal {
+        requested_on: Date,
+    },
 }
 
 /// The agency that sends a letter.
@@ -74,7 +78,7 @@ impl LetterPlan {
             LetterPlan::Consultation { .. } => LetterKind::Consultation,
             LetterPlan::Extension { .. } => LetterKind::Extension,
             LetterPlan::Fee { .. } => LetterKind::Fee,
-            LetterPlan::Reply { .. } => LetterKind::Reply,
+            LetterPlan::Reply { .. } | LetterPlan::Withdrawal { .. } => LetterKind::Reply,
         }
     }
 
@@ -134,6 +138,7 @@ impl LetterPlan {
                 };
                 letters::reply(&facts, *outcome, &reply)
             }
+            LetterPlan::Withdrawal { requested_on } => letters::withdrawal(&facts, *requested_on),
         }
     }
 }

@@ -511,6 +511,51 @@ fn reply(situation: &Situation<'_>, on: Date, answer: &Reply) -> Result<Step, Re
     })
 }
 
+/// The applicant withdraws the application online on `situation.today`: the case closes as 其他处理 (other)
+/// with a 终止办理告知书. Refused once the case is closed (a reply cannot be withdrawn).
+pub fn withdraw(situation: &Situation<'_>) -> Result<Applied, Refusal> {
+    if situation.outcome.is_some() {
+        return Err(Refusal::Closed);
+    }
+    let on = situation.today;
+    let outcome = Outcome::OtherHandling(OtherHandling::Other);
+    Ok(Applied {
+        event: None,
+        details: json!({ "outcome": "申请人撤回申请", "withdrawn_on": on.to_string(), "by": "申请人（网上）" }),
+        outcome: Some(outcome),
+        letter: Some(LetterPlan::Withdrawal { requested_on: on }),
+        audit_action: "withdraw",
+        report: situation.report.clone(),
+        on,
+    })
+}
+
+/// The applicant sends the 补正 online on `situation.today`, with `note`: the supplement has arrived
+/// (2019 条例 art. 30: the period runs from its receipt). Only while a 补正 is awaited; the clock checks the
+/// rest.
+pub fn supplement_sent(situation: &Situation<'_>, note: &str) -> Result<Applied, Refusal> {
+    if situation.outcome.is_some() {
+        return Err(Refusal::Closed);
+    }
+    if situation.report.state != State::AwaitingSupplement {
+        return Err(Refusal::NoSupplementAwaited);
+    }
+    let on = situation.today;
+    let event = Event::SupplementReceived { on };
+    let mut application = situation.application.clone();
+    application.events.push(event.clone());
+    let report = clock::evaluate(&application, situation.calendar, situation.today)?;
+    Ok(Applied {
+        event: Some(event),
+        details: json!({ "note": note.trim(), "by": "申请人（网上提交）" }),
+        outcome: None,
+        letter: None,
+        audit_action: "supplement_received",
+        report,
+        on,
+    })
+}
+
 /// Refuses any step on a case closed with `outcome`: closing again is "not lapsed", anything else "closed".
 /// Asked first, before the version of the form or the clock, so a closed case always says so.
 pub fn if_open(outcome: Option<Outcome>, action: Action) -> Result<(), Refusal> {

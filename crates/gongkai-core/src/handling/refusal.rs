@@ -49,6 +49,8 @@ pub enum Refusal {
     Unreadable(ClockError),
     #[error("the case has not lapsed")]
     NotLapsed,
+    #[error("no 补正 is awaited")]
+    NoSupplementAwaited,
     #[error(transparent)]
     Clock(#[from] ClockError),
 }
@@ -82,6 +84,7 @@ impl Refusal {
                     .to_owned()
             }
             Refusal::NotLapsed => "《条例》第三十条；国办函〔2020〕109号".to_owned(),
+            Refusal::NoSupplementAwaited => "《条例》第三十条".to_owned(),
             Refusal::Closed
             | Refusal::FutureDate
             | Refusal::NotHandler
@@ -139,6 +142,9 @@ impl Refusal {
             Refusal::ReasonsMissing => "请写明理由。".to_owned(),
             Refusal::NotLapsed => {
                 "只有逾期未补正或逾期未缴费的申请才能按“其他处理”办结。".to_owned()
+            }
+            Refusal::NoSupplementAwaited => {
+                "该申请当前无需补正；如需补充说明，请联系承办机关。".to_owned()
             }
             Refusal::Clock(err) => err.in_chinese(),
             Refusal::Unreadable(err) => format!("该申请的办理记录有误：{}", err.in_chinese()),

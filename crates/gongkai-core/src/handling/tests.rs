@@ -341,6 +341,37 @@ fn a_lapsed_case_is_closed_as_other_handling() {
     assert!(text.contains("国办函〔2020〕109号"), "{text}");
 }
 
+#[test]
+fn the_applicant_sends_the_supplement_or_withdraws_online() {
+    // 补正 asked on 3 March, 10 March the last day; the applicant sends it online on 5 March.
+    let case = case_2019(vec![Event::SupplementRequested {
+        on: date!(2026 - 03 - 03),
+        reply_by: Some(date!(2026 - 03 - 10)),
+    }]);
+    let waiting = situation(&case, date!(2026 - 03 - 05), None, None);
+    let sent = supplement_sent(&waiting, " 所需信息为2025年的 ").unwrap();
+    assert_eq!(sent.event, Some(Event::SupplementReceived { on: date!(2026 - 03 - 05) }));
+    assert_eq!(sent.details["note"], "所需信息为2025年的");
+    // The period runs from the supplement's arrival (Thursday 5 March): 20 working days → 2 April.
+    assert_eq!(sent.report.clock_start, Some(date!(2026 - 03 - 05)));
+    assert_eq!(sent.report.due, Some(date!(2026 - 04 - 02)));
+    // Nothing is awaited on a fresh case or once it arrived; a closed case says so.
+    let fresh = case_2019(Vec::new());
+    let fresh = situation(&fresh, date!(2026 - 03 - 05), None, None);
+    assert_eq!(supplement_sent(&fresh, "x").unwrap_err(), Refusal::NoSupplementAwaited);
+    let closed = situation(&case, date!(2026 - 03 - 05), Some(Outcome::Disclosed), None);
+    assert_eq!(supplement_sent(&closed, "x").unwrap_err(), Refusal::Closed);
+
+    // A withdrawal closes the case as 其他处理 with a 终止办理告知书 citing no article and stating no remedy.
+    let withdrawn = withdraw(&waiting).unwrap();
+    assert_eq!(withdrawn.outcome, Some(Outcome::OtherHandling(OtherHandling::Other)));
+    assert_eq!(withdrawn.event, None);
+    let text = closing_letter(&waiting, &withdrawn);
+    assert!(text.contains("终止办理告知书") && text.contains("2026年3月5日申请撤回"), "{text}");
+    assert!(!text.contains("第三十") && !text.contains("行政复议"), "{text}");
+    assert_eq!(withdraw(&closed).unwrap_err(), Refusal::Closed, "a reply cannot be withdrawn");
+}
+
 /// The text of the letter a closing sends, from 温州市司法局 (its review body 温州市人民政府).
 fn closing_letter(situation: &Situation<'_>, applied: &Applied) -> String {
     let plan = applied.letter.as_ref().expect("a closing sends a letter");
@@ -378,6 +409,7 @@ fn every_statutory_refusal_names_its_rule() {
         Refusal::PartialWithoutParts,
         Refusal::ReasonsMissing,
         Refusal::NotLapsed,
+        Refusal::NoSupplementAwaited,
     ];
     for refusal in statutory {
         let basis = refusal.basis().unwrap_or_else(|| panic!("{refusal:?} names no rule"));

@@ -4,7 +4,8 @@
 -- 'sending' after its lease ran out (the process stopped mid-send) becomes 'unknown' and waits for a person,
 -- never for an automatic second send. 'skipped' keeps the fact that nothing was sent and why (no SMTP
 -- configured, a malformed address). The receipt's verification code waits in `secret` only until the row
--- leaves 'pending'. Times the worker compares are unix seconds.
+-- leaves 'pending'. Times the worker compares are unix seconds; `claim` is the current claim's random token,
+-- so a late result of an earlier claim is never recorded.
 CREATE TABLE notifications (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     application_id BIGINT NOT NULL REFERENCES applications (id),
@@ -19,6 +20,7 @@ CREATE TABLE notifications (
     attempts BIGINT NOT NULL DEFAULT 0,
     next_attempt_at BIGINT NOT NULL,
     claimed_until BIGINT,
+    claim TEXT,
     last_error TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL,
     sent_at TEXT

@@ -21,6 +21,8 @@ enum Answer {
     Accept,
     /// 550: the mailbox does not exist (permanent).
     Refuse,
+    /// Takes the message and never answers after it (a server that hangs).
+    Stall,
 }
 
 /// A local SMTP server keeping every message it accepts (its DATA, as sent).
@@ -63,6 +65,9 @@ async fn sink(answer: Answer) -> Sink {
                                 data.push_str(&line);
                             }
                             kept.lock().unwrap().push(data);
+                            if answer == Answer::Stall {
+                                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                            }
                             b"250 queued\r\n"
                         }
                         "QUIT" => {
@@ -235,6 +240,10 @@ async fn the_applicant_is_told_of_the_receipt_the_supplement_and_the_reply_by_ma
     let masked = reviewer.get(&format!("/staff/cases/{tracking}")).await.text();
     assert!(!masked.contains("zhangsan@") && masked.contains("***@example.cn"), "{masked}");
     assert!(!masked.contains("13812345678"));
+    // So does the agency's head, as in the applicant block above it: only the handler sees the address.
+    let mut head = Client::sign_in(&desk, "head").await;
+    let page = head.get(&format!("/staff/cases/{tracking}")).await.text();
+    assert!(!page.contains("zhangsan@") && page.contains("***@example.cn"), "{page}");
 }
 
 fn application<'a>(email: &'a str) -> NewApplication<'a> {
@@ -354,7 +363,7 @@ async fn an_unreachable_server_is_retried_and_an_interrupted_send_waits_for_a_pe
     assert_eq!(handler.post(&resend, &[]).await.status, StatusCode::CONFLICT);
     assert_eq!(up.deliver_due().await.unwrap(), 1);
     let (text, _) = decoded(&sink.taken()[2]);
-    assert!(text.contains("查询码：******"), "a resent receipt no longer has the code: {text}");
+    assert!(text.contains("提交申请时页面显示的查询码"), "a resent receipt no longer has the code: {text}");
     let audited = desk
         .store
         .count_admin("SELECT COUNT(*) FROM audit_log WHERE action = 'notification.resend' AND actor = 'clerk2'")
@@ -393,4 +402,140 @@ async fn a_refused_mailbox_fails_at_once_and_without_smtp_nothing_is_sent() {
         page.contains("本平台未配置邮件或短信发送"),
         "the page says no notice goes out: {page}"
     );
+}
+
+/// A local SMS gateway: answers every POST with `status` and keeps the bodies.
+async fn gateway(status: StatusCode) -> (String, Arc<Mutex<Vec<String>>>) {
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let kept = Arc::clone(&bodies);
+    let app = axum::Router::new().route(
+        "/sms",
+        axum::routing::post(move |body: String| {
+            let kept = Arc::clone(&kept);
+            async move {
+                kept.lock().unwrap().push(body);
+                status
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    (format!("http://{addr}/sms"), bodies)
+}
+
+#[tokio::test]
+async fn an_sms_goes_to_the_gateway_in_its_own_template() {
+    use gongkai_web::notify::SmsGateway;
+    let desk = desk("notices_sms").await;
+    let (url, bodies) = gateway(StatusCode::OK).await;
+    let template = r#"{"mobile":"{phone}","content":"{text}","sign":"温州市司法局"}"#;
+    let outbox =
+        Outbox::new(desk.store.clone(), None, Some(SmsGateway::new(&url, template, None).unwrap()));
+    let mut mobile = application("");
+    mobile.phone = "+86 13812345678";
+    let receipt = applications::intake_with_attachments(
+        &desk.store,
+        "SFJ",
+        &mobile,
+        &[],
+        "203.0.113.0",
+        Some(ReceiptNotice { due: None, provisional: false, channels: outbox.channels() }),
+        &ACTOR,
+    )
+    .await
+    .unwrap();
+    assert_eq!(outbox.deliver_due().await.unwrap(), 1);
+    let sent = bodies.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    let body: serde_json::Value = serde_json::from_str(&sent[0]).unwrap();
+    assert_eq!(body["mobile"], "13812345678", "the number as the gateway wants it");
+    assert_eq!(body["sign"], "温州市司法局");
+    let text = body["content"].as_str().unwrap();
+    assert!(text.starts_with("【温州市司法局】"), "{text}");
+    assert!(
+        text.contains(&receipt.tracking_number) && text.contains(&receipt.verification_code),
+        "{text}"
+    );
+    assert_eq!(statuses(&desk, &receipt.tracking_number).await[0].0, Status::Sent);
+
+    // A gateway that is down (503) is tried again later; one that refuses the request (400) is not.
+    for (status, fate) in [
+        (StatusCode::SERVICE_UNAVAILABLE, Status::Pending),
+        (StatusCode::BAD_REQUEST, Status::Failed),
+    ] {
+        let (url, _) = gateway(status).await;
+        let outbox = Outbox::new(
+            desk.store.clone(),
+            None,
+            Some(SmsGateway::new(&url, gongkai_web::notify::DEFAULT_SMS_TEMPLATE, None).unwrap()),
+        );
+        let tracking = applications::intake_with_attachments(
+            &desk.store,
+            "SFJ",
+            &mobile,
+            &[],
+            "203.0.113.0",
+            Some(ReceiptNotice { due: None, provisional: false, channels: outbox.channels() }),
+            &ACTOR,
+        )
+        .await
+        .unwrap()
+        .tracking_number;
+        assert_eq!(outbox.deliver_due().await.unwrap(), 1);
+        let after = statuses(&desk, &tracking).await;
+        assert_eq!(after[0].0, fate, "{status}: {after:?}");
+        assert!(after[0].2.contains(status.as_str()), "{after:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_hangs_after_the_message_leaves_the_notice_unknown_not_sent_twice() {
+    let desk = desk("notices_stall").await;
+    let sink = sink(Answer::Stall).await;
+    let outbox = sink.outbox(&desk).with_attempt_timeout(std::time::Duration::from_secs(2));
+    let tracking = intake(&desk, "zhangsan@example.cn", outbox.channels()).await;
+    assert_eq!(outbox.deliver_due().await.unwrap(), 1);
+    assert_eq!(sink.taken().len(), 1, "the server had the message when it stopped answering");
+    let after = statuses(&desk, &tracking).await;
+    assert_eq!(after[0].0, Status::Unknown, "{after:?}");
+    assert!(after[0].2.contains("无法确认"), "{after:?}");
+    desk.store.execute_admin("UPDATE notifications SET next_attempt_at = 0").await.unwrap();
+    assert_eq!(outbox.deliver_due().await.unwrap(), 0, "not sent a second time");
+    // A reader who does not handle the case is not shown the server's answer (it may repeat the address).
+    let mut reviewer = Client::sign_in(&desk, "reviewer").await;
+    let page = reviewer.get(&format!("/staff/cases/{tracking}")).await.text();
+    assert!(page.contains("结果不明") && page.contains("详情仅经办人可见"), "{page}");
+    assert!(!page.contains("无法确认是否送达"), "{page}");
+}
+
+#[tokio::test]
+async fn a_gateway_answering_200_with_an_error_code_is_not_taken_for_sent() {
+    use gongkai_web::notify::{DEFAULT_SMS_TEMPLATE, SmsGateway};
+    let desk = desk("notices_sms_code").await;
+    let app = axum::Router::new()
+        .route("/sms", axum::routing::post(|| async { r#"{"code":1,"msg":"余额不足"}"# }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/sms", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    let checked = SmsGateway::new(&url, DEFAULT_SMS_TEMPLATE, Some("/code=0")).unwrap();
+    let outbox = Outbox::new(desk.store.clone(), None, Some(checked));
+    let mut mobile = application("");
+    mobile.phone = "13812345678";
+    let tracking = applications::intake_with_attachments(
+        &desk.store,
+        "SFJ",
+        &mobile,
+        &[],
+        "203.0.113.0",
+        Some(ReceiptNotice { due: None, provisional: false, channels: outbox.channels() }),
+        &ACTOR,
+    )
+    .await
+    .unwrap()
+    .tracking_number;
+    assert_eq!(outbox.deliver_due().await.unwrap(), 1);
+    let after = statuses(&desk, &tracking).await;
+    assert_eq!(after[0].0, Status::Failed, "{after:?}");
+    assert!(after[0].2.contains("余额不足"), "{after:?}");
 }

@@ -169,7 +169,8 @@ pub(super) struct NoticeLine {
     service: String,
 }
 
-/// The date a reply sent by e-mail is served, read as the day the mail server took the message: under
+/// The date a reply sent by e-mail is served, read as the day the mail server took the message (a later
+/// bounce is not seen): under
 /// 国办公开办函〔2016〕235号 service follows "有关法律规定", and 《民事诉讼法》(2021) art. 90 dates electronic
 /// service on the day the message reaches the addressee's system. The platform knows only when its own
 /// server took the message (it does not see the addressee's mailbox); on the same day that is the day of
@@ -178,17 +179,14 @@ fn electronic_service(notice: &gongkai_store::notifications::Notification, case:
     use gongkai_core::notices::NoticeKind;
     use gongkai_store::notifications::{Channel, Status};
     let replied = matches!(notice.kind, Some(NoticeKind::Reply | NoticeKind::Closed));
-    // Served electronically: the reply says so, or the applicant asked for e-mail.
+    // Served electronically: the reply was recorded as sent online (how it was served is the reply's record,
+    // not the applicant's wish).
     let online = case.steps.iter().any(|step| {
         matches!(step.event, Event::Replied { .. })
             && step.details.get("method").and_then(serde_json::Value::as_str)
                 == Some(SendMethod::Online.label())
     });
-    if replied
-        && notice.channel == Channel::Email
-        && notice.status == Status::Sent
-        && (online || case.delivery_form == "电子邮件")
-    {
+    if replied && notice.channel == Channel::Email && notice.status == Status::Sent && online {
         notice
             .sent_at
             .as_deref()
@@ -205,9 +203,10 @@ async fn notice_lines(
     state: &AppState,
     case: &Case,
     applicant: &applications::Applicant,
-    sees_applicant: bool,
 ) -> Result<(Vec<NoticeLine>, String), PageError> {
     let notices = gongkai_store::notifications::of_case(state.store(), case.id).await?;
+    // Addresses and the servers' answers (which repeat them) as the applicant block shows personal data.
+    let sees_applicant = !applicant.masked;
     let lines = notices
         .iter()
         .map(|notice| {
@@ -230,7 +229,14 @@ async fn notice_lines(
                 status: notice.status.label(),
                 resendable: notice.status.resendable(),
                 attempts: notice.attempts,
-                detail: notice.last_error.clone(),
+                detail: if sees_applicant || notice.last_error.is_empty() {
+                    notice.last_error.clone()
+                } else if notice.status == gongkai_store::notifications::Status::Skipped {
+                    // Why nothing was sent names no address.
+                    notice.last_error.clone()
+                } else {
+                    "详情仅经办人可见".to_owned()
+                },
                 created: crate::staff::china_datetime(&notice.created_at),
                 sent: notice
                     .sent_at
@@ -364,7 +370,7 @@ pub(super) async fn render_case(
         Ok(situation) => (Some(situation.report), None),
         Err(err) => (None, Some(err.in_chinese())),
     };
-    let (notices, notices_note) = notice_lines(state, &case, &applicant, sees_applicant).await?;
+    let (notices, notices_note) = notice_lines(state, &case, &applicant).await?;
     let (token, cookie) = csrf::issue(headers)?;
     let page = CasePage {
         staff,

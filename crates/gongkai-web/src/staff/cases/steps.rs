@@ -325,13 +325,17 @@ pub(crate) async fn step(
     let telling = notice
         .as_ref()
         .map(|notice| gongkai_store::notifications::Telling { notice, channels: state.channels() });
-    let recorded = handling::record_with_letters(
+    let with = handling::With {
+        letters: &letters,
+        telling: telling.as_ref(),
+        ..handling::With::default()
+    };
+    let recorded = handling::record_with(
         state.store(),
         &case.tracking_number,
         case.version(),
         &step,
-        &letters,
-        telling.as_ref(),
+        with,
         &audit,
     )
     .await;
