@@ -65,7 +65,7 @@ impl LetterKind {
             LetterKind::Consultation => "征求意见书",
             LetterKind::Extension => "延长答复期限告知书",
             LetterKind::Fee => "收费通知书",
-            LetterKind::Reply => "政府信息公开申请答复书",
+            LetterKind::Reply => "政府信息公开申请答复（告知）书",
             LetterKind::Transfer => "告知书（非本机关政府信息）",
         }
     }

@@ -215,14 +215,6 @@ pub fn of_step(
             );
             Some(notice(NoticeKind::Reply, agency, tracking, &lines, sms))
         }
-        (None, Some(LetterPlan::Withdrawal { requested_on })) => {
-            let lines = [
-                format!("已按您于{}提出的撤回请求终止办理。", day(*requested_on)),
-                "终止办理告知书见附件。如仍需获取相关信息，可以重新提出申请。".to_owned(),
-            ];
-            let sms = format!("您的申请{tracking}已按您的撤回请求终止办理。");
-            Some(notice(NoticeKind::Closed, agency, tracking, &lines, sms))
-        }
         (None, Some(LetterPlan::Reply { outcome, .. })) => {
             let lines = [format!("已办结（{}）。", outcome.label()), "告知书见附件。".to_owned()];
             let sms = format!("您的申请{tracking}已办结（{}），详见告知书。", outcome.label());

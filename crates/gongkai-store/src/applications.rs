@@ -2,7 +2,7 @@
 //! separate verification code (only its hash is stored), and the applicant's personal data kept for the case
 //! (2019 条例 art. 29) but masked in the audit trail.
 
-use gongkai_core::records::ApplicantType;
+use gongkai_core::records::{ApplicantType, Outcome};
 use gongkai_core::regime::Intake;
 use sqlx::Row;
 
@@ -104,6 +104,10 @@ pub struct PublicStatus {
     pub intake: Intake,
     pub regime: Option<gongkai_core::regime::Regime>,
     pub events: Vec<gongkai_core::clock::Event>,
+    /// The outcome once the case is closed.
+    pub outcome: Option<Outcome>,
+    /// How the applicant asked to receive the reply.
+    pub delivery_form: String,
 }
 
 /// Compares two hex digests without stopping at the first difference.
@@ -120,8 +124,9 @@ pub async fn public_status(
     code: &str,
 ) -> Result<Option<PublicStatus>, StoreError> {
     let row = sqlx::query(
-        "SELECT a.id, a.verification_hash, g.code, g.name, a.channel, a.submitted, a.signed_for, a.confirmed, a.regime \
-         FROM applications a JOIN agencies g ON g.id = a.agency_id WHERE a.tracking_number = $1",
+        "SELECT a.id, a.verification_hash, g.code, g.name, a.channel, a.submitted, a.signed_for, a.confirmed, a.regime, \
+         a.outcome, a.delivery_form FROM applications a JOIN agencies g ON g.id = a.agency_id \
+         WHERE a.tracking_number = $1",
     )
     .bind(tracking_number)
     .fetch_optional(store.pool())
@@ -160,6 +165,12 @@ pub async fn public_status(
         intake,
         regime: regime.as_deref().map(str::parse).transpose().map_err(StoreError::InvalidData)?,
         events,
+        outcome: row
+            .try_get::<Option<String>, _>("outcome")?
+            .map(|text| serde_json::from_str(&text))
+            .transpose()
+            .map_err(|err| StoreError::InvalidData(format!("outcome: {err}")))?,
+        delivery_form: row.try_get("delivery_form")?,
     }))
 }
 

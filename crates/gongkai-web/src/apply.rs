@@ -180,53 +180,8 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Submission {
     type Rejection = PageError;
 
     async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, PageError> {
-        let multipart = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(|value| value.starts_with("multipart/form-data"));
-        if !multipart {
-            // Without files the fields alone are at most BODY_LIMIT, as on every other form.
-            let (parts, body) = request.into_parts();
-            let bytes = axum::body::to_bytes(body, crate::BODY_LIMIT)
-                .await
-                .map_err(|_| PageError::BadForm(StatusCode::PAYLOAD_TOO_LARGE))?;
-            let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
-            let PageForm(form) = PageForm::<ApplicationForm>::from_request(request, state).await?;
-            return Ok(Submission { form, files: Vec::new() });
-        }
-        let mut body = axum::extract::Multipart::from_request(request, state)
-            .await
-            .map_err(|rejection| PageError::BadForm(rejection.status()))?;
-        let mut form = ApplicationForm::default();
-        let mut files = Vec::new();
-        while let Some(field) =
-            body.next_field().await.map_err(|err| PageError::BadForm(err.status()))?
-        {
-            let name = field.name().unwrap_or_default().to_owned();
-            if name == "attachments" {
-                let file_name = field.file_name().unwrap_or_default().to_owned();
-                let data = field.bytes().await.map_err(|err| PageError::BadForm(err.status()))?;
-                // An empty file input sends a part with no name and no bytes.
-                if !(file_name.is_empty() && data.is_empty()) {
-                    files.push((file_name, data.to_vec()));
-                }
-                continue;
-            }
-            // A text field is at most BODY_LIMIT, as on every other form.
-            let mut bytes = Vec::new();
-            let mut field = field;
-            while let Some(chunk) =
-                field.chunk().await.map_err(|err| PageError::BadForm(err.status()))?
-            {
-                if bytes.len() + chunk.len() > crate::BODY_LIMIT {
-                    return Err(PageError::BadForm(StatusCode::PAYLOAD_TOO_LARGE));
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            let text = String::from_utf8(bytes)
-                .map_err(|_| PageError::BadForm(StatusCode::BAD_REQUEST))?;
-            let slot = match name.as_str() {
+        let (form, files) = form_with_files(request, state, |form: &mut ApplicationForm, name| {
+            Some(match name {
                 "csrf" => &mut form.csrf,
                 "once" => &mut form.once,
                 "applicant_type" => &mut form.applicant_type,
@@ -238,16 +193,81 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Submission {
                 "address" => &mut form.address,
                 "description" => &mut form.description,
                 "delivery_form" => &mut form.delivery_form,
-                _ => continue,
-            };
-            *slot = text;
-        }
+                _ => return None,
+            })
+        })
+        .await?;
         Ok(Submission { form, files })
     }
 }
 
+/// Reads a form that may carry files under `attachments`: multipart (each text field at most `BODY_LIMIT`,
+/// written through `slot`; files returned as sent) or URL-encoded without files.
+pub(crate) async fn form_with_files<F, S>(
+    request: axum::extract::Request,
+    state: &S,
+    slot: impl for<'f> Fn(&'f mut F, &str) -> Option<&'f mut String>,
+) -> Result<(F, Vec<(String, Vec<u8>)>), PageError>
+where
+    F: serde::de::DeserializeOwned + Default + Send,
+    S: Send + Sync,
+{
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("multipart/form-data"));
+    if !multipart {
+        // Without files the fields alone are at most BODY_LIMIT, as on every other form.
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, crate::BODY_LIMIT)
+            .await
+            .map_err(|_| PageError::BadForm(StatusCode::PAYLOAD_TOO_LARGE))?;
+        let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+        let PageForm(form) =
+            <PageForm<F> as axum::extract::FromRequest<S>>::from_request(request, state).await?;
+        return Ok((form, Vec::new()));
+    }
+    let mut body =
+        <axum::extract::Multipart as axum::extract::FromRequest<S>>::from_request(request, state)
+            .await
+            .map_err(|rejection| PageError::BadForm(rejection.status()))?;
+    let mut form = F::default();
+    let mut files = Vec::new();
+    while let Some(mut field) =
+        body.next_field().await.map_err(|err| PageError::BadForm(err.status()))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "attachments" {
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            let data = field.bytes().await.map_err(|err| PageError::BadForm(err.status()))?;
+            // An empty file input sends a part with no name and no bytes.
+            if !(file_name.is_empty() && data.is_empty()) {
+                files.push((file_name, data.to_vec()));
+            }
+            continue;
+        }
+        // A text field is at most BODY_LIMIT, as on every other form.
+        let mut bytes = Vec::new();
+        while let Some(chunk) =
+            field.chunk().await.map_err(|err| PageError::BadForm(err.status()))?
+        {
+            if bytes.len() + chunk.len() > crate::BODY_LIMIT {
+                return Err(PageError::BadForm(StatusCode::PAYLOAD_TOO_LARGE));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let text =
+            String::from_utf8(bytes).map_err(|_| PageError::BadForm(StatusCode::BAD_REQUEST))?;
+        if let Some(slot) = slot(&mut form, &name) {
+            *slot = text;
+        }
+    }
+    Ok((form, files))
+}
+
 /// The attached files' problems, in Chinese, for the message next to the file input.
-fn check_files(files: &[(String, Vec<u8>)]) -> Option<FieldError> {
+pub(crate) fn check_files(files: &[(String, Vec<u8>)]) -> Option<FieldError> {
     use gongkai_store::applications::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS};
     let message = if files.len() > MAX_ATTACHMENTS {
         Some(format!("最多上传{MAX_ATTACHMENTS}个附件。"))

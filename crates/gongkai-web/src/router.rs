@@ -195,6 +195,15 @@ fn public_forms(form_post: Limit<'_>) -> Router<AppState> {
         .route("/booking/cancel", form_post(post(booking::cancel)).get(booking::cancel_form))
         .route("/track", form_post(post(track::lookup)).get(track::form))
         .route("/track/letter", form_post(post(track::letter)))
+        .route(
+            "/track/supplement",
+            form_post(
+                post(track::supplement)
+                    .layer(axum::extract::DefaultBodyLimit::max(apply::UPLOAD_LIMIT)),
+            ),
+        )
+        .route("/track/withdraw", form_post(post(track::withdraw)))
+        .route("/track/delivery", form_post(post(track::delivery)))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),

@@ -27,8 +27,8 @@ pub(crate) struct TraceStep {
     pub(crate) citation: String,
 }
 
-/// A sent letter on the status page: `(id, name, sent on)`.
-pub(crate) type LetterLink = (i64, &'static str, String);
+/// A sent letter on the status page: `(id, name, format, sent on)`.
+pub(crate) type LetterLink = (i64, &'static str, &'static str, String);
 
 #[derive(Template)]
 #[template(path = "status.html")]
@@ -45,6 +45,14 @@ struct StatusPage {
     provisional: bool,
     provisional_note: String,
     steps: Vec<TraceStep>,
+    /// What the applicant's last action did, or why it was refused: (is an error, text).
+    message: Option<(bool, String)>,
+    /// Whether the case is open (the applicant may still act on it).
+    open: bool,
+    /// Whether a 补正 is awaited (the form to send it is shown).
+    awaiting_supplement: bool,
+    delivery_form: String,
+    delivery_forms: &'static [&'static str],
 }
 
 fn track_page(
@@ -84,48 +92,94 @@ pub(crate) async fn lookup(
     csrf::check(&headers, &form.csrf)?;
     let number = form.tracking_number.trim().to_uppercase();
     let code = form.code.trim();
-    let wrong = "查询号或查询码不正确，请核对后重新输入。";
-    if !plausible(&number, code) {
-        return track_page(&headers, &number, Some(wrong), StatusCode::OK);
+    match verified(&state, client, &headers, &number, code).await? {
+        Ok(()) => status_page(&state, &headers, &number, code, None).await,
+        Err(answer) => Ok(answer),
     }
-    let found = guard::check_code(
-        &state,
-        "code",
-        &number,
-        client,
-        gongkai_store::applications::public_status(state.store(), &number, code),
-    )
-    .await?;
-    let status = match found {
-        Guarded::Found(status) => status,
-        Guarded::Wrong => return track_page(&headers, &number, Some(wrong), StatusCode::OK),
-        Guarded::Throttled(wait) => return Ok(guard::throttled(wait)),
+}
+
+/// The message for a number or code that does not match.
+const WRONG: &str = "查询号或查询码不正确，请核对后重新输入。";
+
+/// Checks a posted number and code, counting a wrong code against the number and the client's network
+/// (`guard`): `Err` with the page to answer when they do not match or the guesser is held.
+async fn verified(
+    state: &AppState,
+    client: std::net::IpAddr,
+    headers: &HeaderMap,
+    number: &str,
+    code: &str,
+) -> Result<Result<(), Response>, PageError> {
+    if !plausible(number, code) {
+        return Ok(Err(track_page(headers, number, Some(WRONG), StatusCode::OK)?));
+    }
+    let check = async {
+        Ok(gongkai_store::applications::verify_code(state.store(), number, code)
+            .await?
+            .then_some(()))
     };
+    Ok(match guard::check_code(state, "code", number, client, check).await? {
+        Guarded::Found(()) => Ok(()),
+        Guarded::Wrong => Err(track_page(headers, number, Some(WRONG), StatusCode::OK)?),
+        Guarded::Throttled(wait) => Err(guard::throttled(wait)),
+    })
+}
+
+/// The status page of `number` (its code already checked), with the message of the applicant's last action.
+async fn status_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    number: &str,
+    code: &str,
+    message: Option<(bool, String)>,
+) -> Result<Response, PageError> {
+    let status = gongkai_store::applications::public_status(state.store(), number, code)
+        .await?
+        .ok_or(PageError::NotFound)?;
     let letters: Vec<LetterLink> =
-        gongkai_store::letters::sent_to_applicant(state.store(), &number, code)
+        gongkai_store::letters::sent_to_applicant(state.store(), number, code)
             .await?
             .unwrap_or_default()
             .into_iter()
-            .map(|letter| (letter.id, letter.kind.label(), letter.sent_on))
+            .map(|letter| {
+                let format = if letter.media_type.contains("pdf") { "PDF" } else { "Word" };
+                (letter.id, letter.kind.label(), format, letter.sent_on)
+            })
             .collect();
-    let (csrf, cookie) = csrf::issue(&headers)?;
+    let (csrf, cookie) = csrf::issue(headers)?;
+    let open = status.outcome.is_none();
     let application =
         Application { intake: status.intake, regime: status.regime, events: status.events };
     let report = clock::evaluate(&application, &state.calendar(), state.today());
-    let page = match report {
-        Ok(report) => StatusPage {
-            csrf: csrf.clone(),
-            code: code.to_owned(),
-            letters: letters.clone(),
-            tracking_number: status.tracking_number,
-            agency_name: status.agency_name,
-            regime: report.regime.title().to_owned(),
-            received: report.received.to_string(),
-            state: report.state.label().to_owned(),
-            due: report.due.map(|due| due.to_string()),
-            provisional: report.provisional,
-            provisional_note: provisional_note(&report.provisional_years),
-            steps: report
+    let mut page = StatusPage {
+        csrf,
+        code: code.to_owned(),
+        letters,
+        tracking_number: status.tracking_number,
+        agency_name: status.agency_name,
+        regime: String::new(),
+        received: application.intake.submitted.to_string(),
+        state: "办理中".to_owned(),
+        due: None,
+        provisional: false,
+        provisional_note: String::new(),
+        steps: Vec::new(),
+        message,
+        open,
+        awaiting_supplement: false,
+        delivery_form: status.delivery_form,
+        delivery_forms: &crate::apply::DELIVERY_FORMS,
+    };
+    match report {
+        Ok(report) => {
+            page.regime = report.regime.title().to_owned();
+            page.received = report.received.to_string();
+            page.state = report.state.label().to_owned();
+            page.due = report.due.map(|due| due.to_string());
+            page.provisional = report.provisional;
+            page.provisional_note = provisional_note(&report.provisional_years);
+            page.awaiting_supplement = open && report.state == clock::State::AwaitingSupplement;
+            page.steps = report
                 .trace
                 .iter()
                 .map(|step| TraceStep {
@@ -133,32 +187,213 @@ pub(crate) async fn lookup(
                     text: step.text.clone(),
                     citation: step.citation.clone(),
                 })
-                .collect(),
-        },
-        Err(err) => {
-            // Records the clock cannot read are a staff matter; the applicant sees the stage as received.
-            tracing::warn!(error = %err, "reply clock refused an application's events");
-            StatusPage {
-                csrf: csrf.clone(),
-                code: code.to_owned(),
-                letters: letters.clone(),
-                tracking_number: status.tracking_number,
-                agency_name: status.agency_name,
-                regime: String::new(),
-                received: application.intake.submitted.to_string(),
-                state: "办理中".to_owned(),
-                due: None,
-                provisional: false,
-                provisional_note: String::new(),
-                steps: Vec::new(),
-            }
+                .collect();
         }
-    };
+        // Records the clock cannot read are a staff matter; the applicant sees the stage as received.
+        Err(err) => tracing::warn!(error = %err, "reply clock refused an application's events"),
+    }
     let mut response = Html(page.render()?).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     Ok(csrf::with_cookie(response, cookie))
+}
+
+/// The number and code every applicant action posts, with its own fields.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ActionForm {
+    csrf: String,
+    tracking_number: String,
+    code: String,
+    /// The 补正's text.
+    note: String,
+    /// The withdrawal's confirmation.
+    confirm: String,
+    delivery_form: String,
+}
+
+/// The applicant's 补正 with its files (multipart).
+pub(crate) struct SupplementSubmission {
+    form: ActionForm,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for SupplementSubmission {
+    type Rejection = PageError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, PageError> {
+        let (form, files) =
+            crate::apply::form_with_files(request, state, |form: &mut ActionForm, name| {
+                Some(match name {
+                    "csrf" => &mut form.csrf,
+                    "tracking_number" => &mut form.tracking_number,
+                    "code" => &mut form.code,
+                    "note" => &mut form.note,
+                    _ => return None,
+                })
+            })
+            .await?;
+        Ok(SupplementSubmission { form, files })
+    }
+}
+
+/// The case and its agency, for an applicant's action.
+async fn case_of(
+    state: &AppState,
+    number: &str,
+) -> Result<(gongkai_store::handling::Case, gongkai_store::agencies::AgencyRow), PageError> {
+    let case = gongkai_store::handling::case(state.store(), number).await?;
+    let agency = state.agency(&case.agency_code).await?;
+    Ok((case, agency))
+}
+
+/// Records what the applicant did (`applied`, with `files`) and answers with the status page and its
+/// message; a refusal or a case that moved meanwhile answers with the reason and records nothing.
+async fn act(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: std::net::IpAddr,
+    form: &ActionForm,
+    files: &[(String, Vec<u8>)],
+    decide: impl FnOnce(
+        &gongkai_core::handling::Situation<'_>,
+    ) -> Result<gongkai_core::handling::Applied, String>,
+    done: &str,
+) -> Result<Response, PageError> {
+    csrf::check(headers, &form.csrf)?;
+    let number = form.tracking_number.trim().to_uppercase();
+    let code = form.code.trim();
+    if let Err(answer) = verified(state, client, headers, &number, code).await? {
+        return Ok(answer);
+    }
+    let refused = |text: String| Some((true, text));
+    let (case, agency) = case_of(state, &number).await?;
+    let application = case.clock_application();
+    let calendar = state.calendar();
+    let situation = gongkai_core::handling::Situation::new(
+        &application,
+        &calendar,
+        state.today(),
+        case.outcome,
+        case.pending_extension(),
+    );
+    let applied =
+        match situation.map_err(|err| err.in_chinese()).and_then(|situation| decide(&situation)) {
+            Ok(applied) => applied,
+            Err(text) => return status_page(state, headers, &number, code, refused(text)).await,
+        };
+    // The applicant's own letter names them in full (they are its addressee).
+    let applicant =
+        gongkai_store::applications::applicant_for(state.store(), &number, |_| true).await?.name;
+    let network = crate::client::network_key(client);
+    let uploaded = crate::staff::cases::Uploaded { files, network: &network };
+    let address = client.to_string();
+    let actor = gongkai_store::Actor::new("applicant", &address);
+    let recorded = crate::staff::cases::record_applied(
+        state, &case, &agency, &applied, &applicant, uploaded, &actor,
+    )
+    .await?;
+    let message = match recorded {
+        Ok(_) => Some((false, done.to_owned())),
+        Err(gongkai_store::StoreError::Conflict { .. }) => {
+            refused("承办机关刚刚更新了该申请，您的操作未保存。请查看最新进度后重新提交。".to_owned())
+        }
+        Err(gongkai_store::StoreError::Quota(_)) => {
+            refused("今日上传的附件已达上限，请明日再提交附件。".to_owned())
+        }
+        Err(gongkai_store::StoreError::InvalidData(_)) if !files.is_empty() => {
+            refused("附件无法接收，请上传 PDF、OFD、Word、Excel、JPG、PNG 或 ZIP 文件，每个不超过5MB，最多3个。".to_owned())
+        }
+        Err(err) => return Err(err.into()),
+    };
+    status_page(state, headers, &number, code, message).await
+}
+
+/// The applicant sends the 补正 online (text and up to three files): the supplement has arrived today.
+pub(crate) async fn supplement(
+    State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
+    SupplementSubmission { form, files }: SupplementSubmission,
+) -> Result<Response, PageError> {
+    let note = form.note.trim().to_owned();
+    let file_error = crate::apply::check_files(&files).map(|error| error.message);
+    let decide = |situation: &gongkai_core::handling::Situation<'_>| {
+        if let Some(error) = file_error {
+            return Err(error);
+        }
+        if note.is_empty() && files.is_empty() {
+            return Err("请填写补正内容或上传补正材料。".to_owned());
+        }
+        if note.chars().count() > 2000 || crate::apply::has_control(&note, true) {
+            return Err("补正内容不超过2000字，且不能包含控制字符。".to_owned());
+        }
+        gongkai_core::handling::supplement_sent(situation, &note)
+            .map_err(|refusal| refusal.in_chinese())
+    };
+    let done = "补正材料已提交。答复期限自今日起重新计算，请留意办理进度。";
+    act(&state, &headers, client, &form, &files, decide, done).await
+}
+
+/// The applicant withdraws the application (confirmed on the form): the case closes with its letter.
+pub(crate) async fn withdraw(
+    State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
+    PageForm(form): PageForm<ActionForm>,
+) -> Result<Response, PageError> {
+    let confirmed = form.confirm == "yes";
+    let decide = |situation: &gongkai_core::handling::Situation<'_>| {
+        if !confirmed {
+            return Err("请勾选确认撤回申请。".to_owned());
+        }
+        gongkai_core::handling::withdraw(situation)
+            .map_err(|_| "该申请已办结（或因逾期未补正、未缴费视为放弃），不能撤回。".to_owned())
+    };
+    let done = "您的申请已撤回，本机关终止办理。终止办理告知书见下方文书。";
+    act(&state, &headers, client, &form, &[], decide, done).await
+}
+
+/// The applicant chooses how to receive the reply.
+pub(crate) async fn delivery(
+    State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
+    PageForm(form): PageForm<ActionForm>,
+) -> Result<Response, PageError> {
+    csrf::check(&headers, &form.csrf)?;
+    let number = form.tracking_number.trim().to_uppercase();
+    let code = form.code.trim();
+    if let Err(answer) = verified(&state, client, &headers, &number, code).await? {
+        return Ok(answer);
+    }
+    let chosen = form.delivery_form.trim();
+    let message = if !crate::apply::DELIVERY_FORMS.contains(&chosen) {
+        (true, "请选择获取信息的方式。".to_owned())
+    } else {
+        let applicant =
+            gongkai_store::applications::applicant_for(state.store(), &number, |_| true).await?;
+        if chosen == "电子邮件" && !gongkai_core::notices::is_email(&applicant.email) {
+            (true, "您申请时未留有效的电子邮箱，无法选择电子邮件方式；请联系承办机关。".to_owned())
+        } else {
+            let address = client.to_string();
+            let actor = gongkai_store::Actor::new("applicant", &address);
+            match gongkai_store::applications::choose_delivery(
+                state.store(),
+                &number,
+                code,
+                chosen,
+                &actor,
+            )
+            .await?
+            {
+                Some(()) => (false, format!("获取信息的方式已改为：{chosen}。")),
+                None => (true, "该申请已办结，不能再更改获取方式。".to_owned()),
+            }
+        }
+    };
+    status_page(&state, &headers, &number, code, Some(message)).await
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1106,7 +1106,11 @@ async fn the_status_page_offers_the_reply_once_sent_and_only_with_the_code() {
     assert!(before.body.contains("办理进度") && !before.body.contains("答复书"), "not sent yet");
     letters::mark_sent(&portal.store, reply, date!(2026 - 11 - 20), &ACTOR).await.unwrap();
     let after = post(&portal, "/track", &track).await;
-    assert!(after.body.contains("政府信息公开申请答复书（2026-11-20 送达）"), "{}", after.body);
+    assert!(
+        after.body.contains("政府信息公开申请答复（告知）书（PDF，2026-11-20 送达）"),
+        "{}",
+        after.body
+    );
     assert_eq!(after.headers[header::CACHE_CONTROL], "no-store");
     let id = reply.to_string();
     let file = post(

@@ -512,20 +512,31 @@ fn reply(situation: &Situation<'_>, on: Date, answer: &Reply) -> Result<Step, Re
 }
 
 /// The applicant withdraws the application online on `situation.today`: the case closes as 其他处理 (other)
-/// with a 终止办理告知书. Refused once the case is closed (a reply cannot be withdrawn).
+/// with a 终止办理告知书, served online that day — recorded as the reply, so the clock and the annual report
+/// see the case end on that day (2021 format 三（六）3 其他 [U]: no row is named for a withdrawal). Refused
+/// once the case is closed (a reply cannot be withdrawn) or has lapsed (it is taken as abandoned already and
+/// the agency closes it).
 pub fn withdraw(situation: &Situation<'_>) -> Result<Applied, Refusal> {
-    if situation.outcome.is_some() {
+    if situation.outcome.is_some() || matches!(situation.report.state, State::Lapsed(_)) {
         return Err(Refusal::Closed);
     }
     let on = situation.today;
+    let event = Event::Replied { on };
+    let mut application = situation.application.clone();
+    application.events.push(event.clone());
+    let report = clock::evaluate(&application, situation.calendar, situation.today)?;
     let outcome = Outcome::OtherHandling(OtherHandling::Other);
     Ok(Applied {
-        event: None,
-        details: json!({ "outcome": "申请人撤回申请", "withdrawn_on": on.to_string(), "by": "申请人（网上）" }),
+        event: Some(event),
+        details: json!({
+            "outcome": "申请人撤回申请，终止办理",
+            "method": SendMethod::Online.label(),
+            "by": "申请人（网上）",
+        }),
         outcome: Some(outcome),
         letter: Some(LetterPlan::Withdrawal { requested_on: on }),
         audit_action: "withdraw",
-        report: situation.report.clone(),
+        report,
         on,
     })
 }

@@ -365,7 +365,15 @@ fn the_applicant_sends_the_supplement_or_withdraws_online() {
     // A withdrawal closes the case as 其他处理 with a 终止办理告知书 citing no article and stating no remedy.
     let withdrawn = withdraw(&waiting).unwrap();
     assert_eq!(withdrawn.outcome, Some(Outcome::OtherHandling(OtherHandling::Other)));
-    assert_eq!(withdrawn.event, None);
+    // The case ends that day, as the report counts it (not carried over as open).
+    assert_eq!(withdrawn.event, Some(Event::Replied { on: date!(2026 - 03 - 05) }));
+    assert_eq!(withdrawn.report.state, State::Replied);
+    let lapsed = situation(&case, date!(2026 - 04 - 20), None, None);
+    assert_eq!(
+        withdraw(&lapsed).unwrap_err(),
+        Refusal::Closed,
+        "a lapsed case is the agency's to close"
+    );
     let text = closing_letter(&waiting, &withdrawn);
     assert!(text.contains("终止办理告知书") && text.contains("2026年3月5日申请撤回"), "{text}");
     assert!(!text.contains("第三十") && !text.contains("行政复议"), "{text}");

@@ -363,7 +363,10 @@ async fn an_unreachable_server_is_retried_and_an_interrupted_send_waits_for_a_pe
     assert_eq!(handler.post(&resend, &[]).await.status, StatusCode::CONFLICT);
     assert_eq!(up.deliver_due().await.unwrap(), 1);
     let (text, _) = decoded(&sink.taken()[2]);
-    assert!(text.contains("提交申请时页面显示的查询码"), "a resent receipt no longer has the code: {text}");
+    assert!(
+        text.contains("提交申请时页面显示的查询码"),
+        "a resent receipt no longer has the code: {text}"
+    );
     let audited = desk
         .store
         .count_admin("SELECT COUNT(*) FROM audit_log WHERE action = 'notification.resend' AND actor = 'clerk2'")
@@ -538,4 +541,231 @@ async fn a_gateway_answering_200_with_an_error_code_is_not_taken_for_sent() {
     let after = statuses(&desk, &tracking).await;
     assert_eq!(after[0].0, Status::Failed, "{after:?}");
     assert!(after[0].2.contains("余额不足"), "{after:?}");
+}
+
+/// Applies online through the portal (with e-mail), returning the tracking number and code.
+async fn apply_online(public: &mut Client, email: &str) -> (String, String) {
+    let delivery = if email.is_empty() { "当面领取" } else { "电子邮件" };
+    public.get("/agencies/SFJ/apply").await;
+    let receipt = public
+        .post(
+            "/agencies/SFJ/apply",
+            &[
+                ("applicant_type", "natural"),
+                ("name", "张三"),
+                ("id_type", "居民身份证"),
+                ("id_number", "11010519491231002X"),
+                ("phone", "0577-88000001"),
+                ("email", email),
+                ("address", "温州市鹿城区人民路1号"),
+                ("description", "2025年度行政复议决定书目录"),
+                ("delivery_form", delivery),
+            ],
+        )
+        .await;
+    assert_eq!(receipt.status, StatusCode::OK, "{}", receipt.text());
+    let page = receipt.text();
+    (
+        between(&page, "id=\"tracking-number\">", "<").to_owned(),
+        between(&page, "id=\"verification-code\">", "<").to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_applicant_sends_the_supplement_online_and_gets_the_reply_by_mail() {
+    let desk = desk("applicant_online").await;
+    let sink = sink(Answer::Accept).await;
+    let outbox = sink.outbox(&desk);
+    set_channels(&desk, &outbox).await;
+    let mut public = Client::new(&desk);
+    let (tracking, code) = apply_online(&mut public, "zhangsan@example.cn").await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    clerk
+        .step_done(
+            &tracking,
+            &[
+                ("action", "supplement"),
+                ("on", "2026-11-20"),
+                ("items", "请写明所需决定书的年份"),
+                ("reply_by", "2026-12-04"),
+            ],
+        )
+        .await;
+    assert_eq!(outbox.deliver_due().await.unwrap(), 2, "the receipt and the 补正 notice");
+    let ids = [("tracking_number", tracking.as_str()), ("code", code.as_str())];
+    let status = public.post("/track", &ids).await.text();
+    assert!(status.contains("提交补正材料") && status.contains("撤回申请"), "{status}");
+    assert!(status.contains("补正告知书（PDF") && status.contains("补正告知书（Word"), "{status}");
+
+    // A wrong code, a file of the wrong kind, nothing at all: refused, nothing recorded.
+    let wrong = public
+        .upload(
+            "/track/supplement",
+            &[("tracking_number", &tracking), ("code", "000000"), ("note", "x")],
+            "attachments",
+            "a.pdf",
+            b"%PDF-1.7",
+        )
+        .await
+        .text();
+    assert!(wrong.contains("查询号或查询码不正确"), "{wrong}");
+    let fields =
+        [("tracking_number", tracking.as_str()), ("code", code.as_str()), ("note", "2025年")];
+    let exe = public
+        .upload("/track/supplement", &fields, "attachments", "补正.exe", b"MZ\x90\x00")
+        .await
+        .text();
+    assert!(exe.contains("格式不支持"), "{exe}");
+    let empty = public
+        .post("/track/supplement", &[("tracking_number", &tracking), ("code", &code)])
+        .await
+        .text();
+    assert!(empty.contains("请填写补正内容或上传补正材料"), "{empty}");
+    let case = gongkai_store::handling::case(&desk.store, &tracking).await.unwrap();
+    assert_eq!(case.steps.len(), 1, "nothing recorded by a refused 补正");
+
+    // The 补正 with its file: recorded as arrived today, by the applicant, the file kept with the case.
+    let sent = public
+        .upload("/track/supplement", &fields, "attachments", "补正说明.pdf", b"%PDF-1.7 supplement")
+        .await;
+    assert_eq!(sent.status, StatusCode::OK);
+    let page = sent.text();
+    assert!(page.contains("补正材料已提交"), "{page}");
+    assert!(!page.contains("提交补正材料</h2>"), "the form is gone once it arrived: {page}");
+    let case = gongkai_store::handling::case(&desk.store, &tracking).await.unwrap();
+    let last = case.steps.last().unwrap();
+    assert_eq!(
+        last.event,
+        gongkai_core::clock::Event::SupplementReceived { on: time::macros::date!(2026 - 11 - 20) }
+    );
+    assert_eq!(
+        (last.recorded_by.as_str(), last.details["note"].as_str()),
+        ("applicant", Some("2025年"))
+    );
+    let files = applications::attached_files(&desk.store, &tracking).await.unwrap();
+    assert_eq!(files.iter().map(|file| file.name.as_str()).collect::<Vec<_>>(), ["补正说明.pdf"]);
+    let again = public
+        .upload("/track/supplement", &fields, "attachments", "再次.pdf", b"%PDF-1.7 again")
+        .await
+        .text();
+    assert!(again.contains("当前无需补正"), "{again}");
+
+    // The clerk replies online; the reply reaches the applicant's mailbox with its letter.
+    clerk
+        .step_done(
+            &tracking,
+            &[
+                ("action", "reply"),
+                ("outcome", "disclosed"),
+                ("method", "online"),
+                ("access", "电子邮件发送"),
+                ("on", "2026-11-20"),
+            ],
+        )
+        .await;
+    assert_eq!(outbox.deliver_due().await.unwrap(), 1);
+    let (text, pdfs) = decoded(sink.taken().last().unwrap());
+    assert!(text.contains("作出答复（予以公开）") && pdfs.len() == 1, "{text}");
+    // Closed: no more actions offered, and a withdrawal after the reply is refused.
+    let closed = public.post("/track", &ids).await.text();
+    assert!(
+        !closed.contains("撤回申请</h2>") && closed.contains("答复（告知）书（PDF"),
+        "{closed}"
+    );
+    let late = public
+        .post(
+            "/track/withdraw",
+            &[("tracking_number", &tracking), ("code", &code), ("confirm", "yes")],
+        )
+        .await
+        .text();
+    assert!(late.contains("不能撤回"), "{late}");
+}
+
+#[tokio::test]
+async fn the_applicant_withdraws_online_and_chooses_how_to_receive() {
+    let desk = desk("applicant_withdraw").await;
+    let sink = sink(Answer::Accept).await;
+    let outbox = sink.outbox(&desk);
+    set_channels(&desk, &outbox).await;
+    let mut public = Client::new(&desk);
+    let (tracking, code) = apply_online(&mut public, "").await;
+    let ids = [("tracking_number", tracking.as_str()), ("code", code.as_str())];
+    // The delivery: 电子邮件 needs an address on file; a listed form is kept and audited.
+    let email = public
+        .post("/track/delivery", &[ids[0], ids[1], ("delivery_form", "电子邮件")])
+        .await
+        .text();
+    assert!(email.contains("未留有效的电子邮箱"), "{email}");
+    let post = public
+        .post("/track/delivery", &[ids[0], ids[1], ("delivery_form", "邮寄纸质文本")])
+        .await
+        .text();
+    assert!(post.contains("已改为：邮寄纸质文本"), "{post}");
+    let case = gongkai_store::handling::case(&desk.store, &tracking).await.unwrap();
+    assert_eq!(case.delivery_form, "邮寄纸质文本");
+    let odd = public
+        .post("/track/delivery", &[ids[0], ids[1], ("delivery_form", "飞鸽传书")])
+        .await
+        .text();
+    assert!(odd.contains("请选择获取信息的方式"), "{odd}");
+
+    // Withdrawing needs the confirmation; then the case is closed with its letter.
+    let unconfirmed = public.post("/track/withdraw", &ids).await.text();
+    assert!(unconfirmed.contains("请勾选确认撤回申请"), "{unconfirmed}");
+    let withdrawn =
+        public.post("/track/withdraw", &[ids[0], ids[1], ("confirm", "yes")]).await.text();
+    assert!(withdrawn.contains("您的申请已撤回"), "{withdrawn}");
+    assert!(
+        withdrawn.contains("政府信息公开申请答复（告知）书（PDF，2026-11-20 送达）"),
+        "{withdrawn}"
+    );
+    let case = gongkai_store::handling::case(&desk.store, &tracking).await.unwrap();
+    assert_eq!(
+        case.outcome,
+        Some(gongkai_core::records::Outcome::OtherHandling(
+            gongkai_core::records::OtherHandling::Other
+        ))
+    );
+    let letters = gongkai_store::letters::of_case(&desk.store, &tracking).await.unwrap();
+    assert_eq!(letters.len(), 2, "DOCX and PDF");
+    let docx = gongkai_store::letters::applicant_copy(&desk.store, &tracking, &code, letters[0].id)
+        .await
+        .unwrap()
+        .unwrap()
+        .1;
+    let text = docx_text(&docx);
+    assert!(
+        text.contains("终止办理告知书") && text.contains("张三"),
+        "the applicant named in full"
+    );
+    // Nothing more: a second withdrawal, a staff reply, a new delivery form are all refused.
+    let twice = public.post("/track/withdraw", &[ids[0], ids[1], ("confirm", "yes")]).await.text();
+    assert!(twice.contains("不能撤回"), "{twice}");
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    let reply = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "reply"),
+                ("outcome", "disclosed"),
+                ("method", "post"),
+                ("on", "2026-11-20"),
+            ],
+        )
+        .await;
+    assert_ne!(reply.status, StatusCode::SEE_OTHER);
+    let changed = public
+        .post("/track/delivery", &[ids[0], ids[1], ("delivery_form", "当面领取")])
+        .await
+        .text();
+    assert!(changed.contains("已办结"), "{changed}");
+    let audited = desk
+        .store
+        .count_admin("SELECT COUNT(*) FROM audit_log WHERE action IN ('application.withdraw', 'application.delivery') AND actor = 'applicant'")
+        .await
+        .unwrap();
+    assert_eq!(audited, 2);
+    // No e-mail was left, so nothing went out (the case says so).
+    assert_eq!(outbox.deliver_due().await.unwrap(), 0);
 }

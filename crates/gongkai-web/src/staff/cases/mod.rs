@@ -17,7 +17,7 @@ pub(crate) use dashboard::{Groups, GroupsKey, dashboard, home, list};
 pub(crate) use dossier::dossier;
 pub(crate) use page::{assign, attached_file, case_page, letter, resend_notice};
 pub(crate) use register::{register, register_form};
-pub(crate) use steps::step;
+pub(crate) use steps::{Uploaded, record_applied, step};
 
 pub(crate) fn no_store(mut response: Response) -> Response {
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -289,19 +289,63 @@ pub(crate) async fn step(
         applications::assign(state.store(), &case.tracking_number, &staff.username, &audit).await?;
     }
     let handler = case.handler.clone().unwrap_or_else(|| staff.username.clone());
+    let applicant = match &applied.letter {
+        Some(_) => {
+            applications::applicant(state.store(), &case.tracking_number, &handler).await?.name
+        }
+        None => String::new(),
+    };
+    let recorded =
+        record_applied(&state, &case, &agency, &applied, &applicant, Uploaded::default(), &audit)
+            .await?;
+    match recorded {
+        Ok(_) => {}
+        Err(StoreError::Conflict { .. }) => {
+            let fresh = handling::case(state.store(), &case.tracking_number).await?;
+            let refused = Refused {
+                status: StatusCode::CONFLICT,
+                message: "该申请刚刚被他人更新，您的操作未保存。请核对最新办理记录后重新提交。"
+                    .to_owned(),
+            };
+            return back(fresh, agency, refused, form).await;
+        }
+        Err(err) => return Err(err.into()),
+    }
+    let anchor = if action == Action::Close { "" } else { "#timeline" };
+    Ok(Redirect::to(&format!("/staff/cases/{}{anchor}", case.tracking_number)).into_response())
+}
+
+/// Files the applicant sent with a step, and the client network they came from (for the day's quotas).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Uploaded<'a> {
+    pub(crate) files: &'a [(String, Vec<u8>)],
+    pub(crate) network: &'a str,
+}
+
+/// Records an allowed step on `case` against the version it was read at: its letters to `applicant`
+/// (rendered as DOCX and PDF, with masked copies), the applicant's notice of it and any files sent with it,
+/// all in one transaction. The inner result is the store's (a conflict for the caller to explain).
+pub(crate) async fn record_applied(
+    state: &AppState,
+    case: &Case,
+    agency: &AgencyRow,
+    applied: &Applied,
+    applicant: &str,
+    uploaded: Uploaded<'_>,
+    actor: &gongkai_store::Actor<'_>,
+) -> Result<Result<i64, StoreError>, PageError> {
     let step = NewStep {
         event: applied.event.clone(),
         details: applied.details.clone(),
         outcome: applied.outcome,
-        regime: applied.outcome.map(|_| situation.report.regime),
+        regime: applied.outcome.map(|_| applied.report.regime),
         action: applied.audit_action,
     };
     // The step's letters are made first and written with the step in one transaction.
     let rendered = match &applied.letter {
         Some(plan) => {
-            let applicant =
-                applications::applicant(state.store(), &case.tracking_number, &handler).await?;
-            letters_of(plan, &case, &agency, &agencies, &applicant.name, &applied, &calendar)?
+            let agencies = state.agencies().await?;
+            letters_of(plan, case, agency, &agencies, applicant, applied, &state.calendar())?
         }
         None => Vec::new(),
     };
@@ -328,32 +372,18 @@ pub(crate) async fn step(
     let with = handling::With {
         letters: &letters,
         telling: telling.as_ref(),
-        ..handling::With::default()
+        files: uploaded.files,
+        network: uploaded.network,
     };
-    let recorded = handling::record_with(
+    Ok(handling::record_with(
         state.store(),
         &case.tracking_number,
         case.version(),
         &step,
         with,
-        &audit,
+        actor,
     )
-    .await;
-    match recorded {
-        Ok(_) => {}
-        Err(StoreError::Conflict { .. }) => {
-            let fresh = handling::case(state.store(), &case.tracking_number).await?;
-            let refused = Refused {
-                status: StatusCode::CONFLICT,
-                message: "该申请刚刚被他人更新，您的操作未保存。请核对最新办理记录后重新提交。"
-                    .to_owned(),
-            };
-            return back(fresh, agency, refused, form).await;
-        }
-        Err(err) => return Err(err.into()),
-    }
-    let anchor = if action == Action::Close { "" } else { "#timeline" };
-    Ok(Redirect::to(&format!("/staff/cases/{}{anchor}", case.tracking_number)).into_response())
+    .await)
 }
 
 /// The step's letter to `applicant` and its copy with the name masked, each as DOCX and PDF.
