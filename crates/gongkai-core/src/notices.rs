@@ -161,6 +161,15 @@ pub fn of_step(
     due: Option<Date>,
 ) -> Option<Notice> {
     match (event, plan) {
+        // A withdrawal is recorded as the reply that ends the case; its notice says what it is.
+        (_, Some(LetterPlan::Withdrawal { requested_on })) => {
+            let lines = [
+                format!("已按您于{}提出的撤回请求终止办理。", day(*requested_on)),
+                "终止办理告知书见附件。如仍需获取相关信息，可以重新提出申请。".to_owned(),
+            ];
+            let sms = format!("您的申请{tracking}已按您的撤回请求终止办理。");
+            Some(notice(NoticeKind::Closed, agency, tracking, &lines, sms))
+        }
         (
             Some(Event::SupplementRequested { on, .. }),
             Some(LetterPlan::Supplement { items, reply_by }),
@@ -360,6 +369,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(reply.kind, NoticeKind::Reply);
+        let withdrawn = of_step(
+            "某局",
+            "Y",
+            Some(&Event::Replied { on: date!(2026 - 12 - 07) }),
+            Some(&LetterPlan::Withdrawal { requested_on: date!(2026 - 12 - 07) }),
+            None,
+        )
+        .expect("a withdrawal is told");
+        assert_eq!(withdrawn.kind, NoticeKind::Closed);
+        assert!(
+            withdrawn.body.contains("撤回请求终止办理") && !withdrawn.body.contains("答复（"),
+            "{}",
+            withdrawn.body
+        );
         assert!(reply.body.contains("已于2026年12月7日作出答复（予以公开）"), "{}", reply.body);
         for silent in [
             Event::ExtensionRequested { on: date!(2026 - 12 - 07) },

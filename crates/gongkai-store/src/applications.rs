@@ -108,6 +108,8 @@ pub struct PublicStatus {
     pub outcome: Option<Outcome>,
     /// How the applicant asked to receive the reply.
     pub delivery_form: String,
+    /// Whether the applicant withdrew it (the reply that ended it was the withdrawal).
+    pub withdrawn: bool,
 }
 
 /// Compares two hex digests without stopping at the first difference.
@@ -147,17 +149,23 @@ pub async fn public_status(
         confirmed: optional_date_at(&row, "confirmed")?,
     };
     let regime: Option<String> = row.try_get("regime")?;
-    let events =
-        sqlx::query("SELECT event FROM application_events WHERE application_id = $1 ORDER BY seq")
-            .bind(id)
-            .fetch_all(store.pool())
-            .await?
-            .iter()
-            .map(|row| {
-                serde_json::from_str(&row.try_get::<String, _>("event")?)
-                    .map_err(|err| StoreError::InvalidData(format!("application event: {err}")))
-            })
-            .collect::<Result<_, StoreError>>()?;
+    let rows = sqlx::query(
+        "SELECT event, details FROM application_events WHERE application_id = $1 ORDER BY seq",
+    )
+    .bind(id)
+    .fetch_all(store.pool())
+    .await?;
+    let mut events = Vec::with_capacity(rows.len());
+    let mut withdrawn = false;
+    for row in &rows {
+        events.push(
+            serde_json::from_str(&row.try_get::<String, _>("event")?)
+                .map_err(|err| StoreError::InvalidData(format!("application event: {err}")))?,
+        );
+        let details: serde_json::Value =
+            serde_json::from_str(&row.try_get::<String, _>("details")?).unwrap_or_default();
+        withdrawn |= details.get("withdrawn") == Some(&serde_json::Value::Bool(true));
+    }
     Ok(Some(PublicStatus {
         tracking_number: tracking_number.to_owned(),
         agency_code: row.try_get("code")?,
@@ -171,6 +179,7 @@ pub async fn public_status(
             .transpose()
             .map_err(|err| StoreError::InvalidData(format!("outcome: {err}")))?,
         delivery_form: row.try_get("delivery_form")?,
+        withdrawn,
     }))
 }
 

@@ -24,10 +24,18 @@ fn kind_at(row: &sqlx::any::AnyRow) -> Result<LetterKind, StoreError> {
         .ok_or_else(|| StoreError::InvalidData(format!("letter kind `{code}`")))
 }
 
+/// The title in the column `title`, or the name of the letter's `kind` when none was kept.
+fn title_at(row: &sqlx::any::AnyRow, kind: LetterKind) -> Result<String, StoreError> {
+    let title: Option<String> = row.try_get("title")?;
+    Ok(title.unwrap_or_else(|| kind.label().to_owned()))
+}
+
 /// A generated letter to record.
 #[derive(Debug, Clone, Copy)]
 pub struct NewLetter<'a> {
     pub kind: LetterKind,
+    /// The title the letter bears (`None`: named by its kind).
+    pub title: Option<&'a str>,
     pub media_type: &'a str,
     /// The letter as sent to its addressee.
     pub data: &'a [u8],
@@ -64,7 +72,7 @@ pub(crate) async fn insert(
     let sent_on = letter.sent_on.map(|day| day.to_string());
     let id: i64 = sqlx::query(
         "INSERT INTO letters (application_id, kind, sha256, masked_sha256, media_type, generated_by, generated_at, \
-         sent_on, sent_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+         sent_on, sent_by, title) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(application)
     .bind(letter.kind.code())
@@ -75,6 +83,7 @@ pub(crate) async fn insert(
     .bind(now_text())
     .bind(&sent_on)
     .bind(sent_on.as_ref().map(|_| actor.name))
+    .bind(letter.title)
     .fetch_one(&mut **transaction)
     .await?
     .try_get("id")?;
@@ -122,7 +131,7 @@ pub async fn add(
             key: tracking_number.to_owned(),
         })?
         .try_get("id")?;
-    let letter = NewLetter { kind, media_type, data, masked: None, sent_on: None };
+    let letter = NewLetter { kind, title: None, media_type, data, masked: None, sent_on: None };
     let id = insert(&mut transaction, application, tracking_number, &letter, actor).await?;
     transaction.commit().await?;
     Ok(id)
@@ -160,6 +169,8 @@ pub async fn mark_sent(
 pub struct SentLetter {
     pub id: i64,
     pub kind: LetterKind,
+    /// The letter's own title, or its kind's name.
+    pub title: String,
     pub sent_on: String,
     pub media_type: String,
 }
@@ -175,7 +186,7 @@ pub async fn sent_to_applicant(
         return Ok(None);
     }
     let rows = sqlx::query(
-        "SELECT l.id, l.kind, l.sent_on, l.media_type FROM letters l JOIN applications a ON a.id = l.application_id \
+        "SELECT l.id, l.kind, l.title, l.sent_on, l.media_type FROM letters l JOIN applications a ON a.id = l.application_id \
          WHERE a.tracking_number = $1 AND l.sent_on IS NOT NULL ORDER BY l.sent_on, l.id",
     )
     .bind(tracking_number)
@@ -188,6 +199,7 @@ pub async fn sent_to_applicant(
             letters.push(SentLetter {
                 id: row.try_get("id")?,
                 kind,
+                title: title_at(row, kind)?,
                 sent_on: row.try_get("sent_on")?,
                 media_type: row.try_get("media_type")?,
             });
@@ -222,6 +234,8 @@ pub async fn applicant_copy(
 pub struct CaseLetter {
     pub id: i64,
     pub kind: LetterKind,
+    /// The letter's own title, or its kind's name.
+    pub title: String,
     pub media_type: String,
     pub generated_by: String,
     pub generated_at: String,
@@ -229,9 +243,11 @@ pub struct CaseLetter {
 }
 
 fn case_letter(row: &sqlx::any::AnyRow) -> Result<CaseLetter, StoreError> {
+    let kind = kind_at(row)?;
     Ok(CaseLetter {
         id: row.try_get("id")?,
-        kind: kind_at(row)?,
+        kind,
+        title: title_at(row, kind)?,
         media_type: row.try_get("media_type")?,
         generated_by: row.try_get("generated_by")?,
         generated_at: row.try_get("generated_at")?,
@@ -242,7 +258,7 @@ fn case_letter(row: &sqlx::any::AnyRow) -> Result<CaseLetter, StoreError> {
 /// Every letter of the application `tracking_number`, in the order generated.
 pub async fn of_case(store: &Store, tracking_number: &str) -> Result<Vec<CaseLetter>, StoreError> {
     sqlx::query(
-        "SELECT l.id, l.kind, l.media_type, l.generated_by, l.generated_at, l.sent_on FROM letters l \
+        "SELECT l.id, l.kind, l.title, l.media_type, l.generated_by, l.generated_at, l.sent_on FROM letters l \
          JOIN applications a ON a.id = l.application_id WHERE a.tracking_number = $1 ORDER BY l.id",
     )
     .bind(tracking_number)
@@ -270,7 +286,7 @@ pub struct StaffCopy {
 /// The letter `id` with what decides who gets which copy of it; its bytes come from [`staff_file`].
 pub async fn staff_copy(store: &Store, id: i64) -> Result<Option<StaffCopy>, StoreError> {
     let Some(row) = sqlx::query(
-        "SELECT l.id, l.kind, l.media_type, l.generated_by, l.generated_at, l.sent_on, g.code, a.tracking_number, \
+        "SELECT l.id, l.kind, l.title, l.media_type, l.generated_by, l.generated_at, l.sent_on, g.code, a.tracking_number, \
          l.sha256, l.masked_sha256, u.username \
          FROM letters l JOIN applications a ON a.id = l.application_id JOIN agencies g ON g.id = a.agency_id \
          LEFT JOIN users u ON u.id = a.handler_id WHERE l.id = $1",

@@ -296,7 +296,7 @@ pub async fn claim(
     for id in claimed {
         let row = sqlx::query(
             "SELECT n.id, n.channel, n.recipient, n.subject, n.body, n.secret, n.attempts, a.tracking_number, \
-             l.kind AS letter_kind, b.data AS letter_data \
+             l.kind AS letter_kind, l.title AS letter_title, b.data AS letter_data \
              FROM notifications n JOIN applications a ON a.id = n.application_id \
              LEFT JOIN letters l ON l.id = n.letter_id LEFT JOIN blobs b ON b.sha256 = l.sha256 \
              WHERE n.id = $1",
@@ -309,11 +309,15 @@ pub async fn claim(
         let subject: String = row.try_get("subject")?;
         let tracking_number: String = row.try_get("tracking_number")?;
         let letter_kind: Option<String> = row.try_get("letter_kind")?;
+        let letter_title: Option<String> = row.try_get("letter_title")?;
         let letter_data: Option<Vec<u8>> = row.try_get("letter_data")?;
         let attachment = match (letter_kind, letter_data) {
             (Some(kind), Some(data)) => {
-                let label = gongkai_core::letters::LetterKind::from_code(&kind)
-                    .map_or("文书", gongkai_core::letters::LetterKind::label);
+                let label = letter_title.unwrap_or_else(|| {
+                    gongkai_core::letters::LetterKind::from_code(&kind)
+                        .map_or("文书", gongkai_core::letters::LetterKind::label)
+                        .to_owned()
+                });
                 Some((format!("{label}-{tracking_number}.pdf"), data))
             }
             _ => None,

@@ -161,7 +161,11 @@ fn bench(c: &mut Criterion) {
     }
     // Delivery: each round queues ROUND receipts through the intake (not timed) and times the worker sending all of them.
     let addr = runtime.block_on(sink());
-    let mailer = Mailer::new(&format!("smtp://{addr}"), "gongkai@wenzhou.example.cn").unwrap();
+    // lettre's connection pool starts a task: the mailer is made inside the runtime, as `serve` makes it.
+    let mailer = {
+        let _inside = runtime.enter();
+        Mailer::new(&format!("smtp://{addr}"), "gongkai@wenzhou.example.cn").unwrap()
+    };
     let outbox = Outbox::new(store.clone(), Some(mailer), None);
     // The step benchmarks left pending notices; send them first.
     runtime.block_on(async { while outbox.deliver_due().await.unwrap() > 0 {} });

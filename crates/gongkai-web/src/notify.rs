@@ -67,7 +67,8 @@ pub struct Mailer {
 
 impl Mailer {
     /// A mailer for `url` (`smtp://user:password@host:587?tls=required`, `smtps://host:465`,
-    /// `smtp://localhost:25`) sending as `from`.
+    /// `smtp://localhost:25`) sending as `from`. Call it inside the Tokio runtime (lettre's connection pool
+    /// starts a task there).
     pub fn new(url: &str, from: &str) -> Result<Mailer, ConfigError> {
         let from: Mailbox = from.parse().map_err(|_| ConfigError::From(from.to_owned()))?;
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)

@@ -28,7 +28,7 @@ pub(crate) struct TraceStep {
 }
 
 /// A sent letter on the status page: `(id, name, format, sent on)`.
-pub(crate) type LetterLink = (i64, &'static str, &'static str, String);
+pub(crate) type LetterLink = (i64, String, &'static str, String);
 
 #[derive(Template)]
 #[template(path = "status.html")]
@@ -143,7 +143,7 @@ async fn status_page(
             .into_iter()
             .map(|letter| {
                 let format = if letter.media_type.contains("pdf") { "PDF" } else { "Word" };
-                (letter.id, letter.kind.label(), format, letter.sent_on)
+                (letter.id, letter.title, format, letter.sent_on)
             })
             .collect();
     let (csrf, cookie) = csrf::issue(headers)?;
@@ -174,7 +174,11 @@ async fn status_page(
         Ok(report) => {
             page.regime = report.regime.title().to_owned();
             page.received = report.received.to_string();
-            page.state = report.state.label().to_owned();
+            page.state = if status.withdrawn {
+                "已撤回（终止办理）".to_owned()
+            } else {
+                report.state.label().to_owned()
+            };
             page.due = report.due.map(|due| due.to_string());
             page.provisional = report.provisional;
             page.provisional_note = provisional_note(&report.provisional_years);
@@ -182,10 +186,18 @@ async fn status_page(
             page.steps = report
                 .trace
                 .iter()
-                .map(|step| TraceStep {
-                    date: step.date.to_string(),
-                    text: step.text.clone(),
-                    citation: step.citation.clone(),
+                .map(|step| match step.kind {
+                    // A withdrawal ends the case as its reply; the trace says what it was.
+                    clock::StepKind::Replied if status.withdrawn => TraceStep {
+                        date: step.date.to_string(),
+                        text: format!("{}申请人撤回申请，终止办理", step.date),
+                        citation: String::new(),
+                    },
+                    _ => TraceStep {
+                        date: step.date.to_string(),
+                        text: step.text.clone(),
+                        citation: step.citation.clone(),
+                    },
                 })
                 .collect();
         }
@@ -296,14 +308,11 @@ async fn act(
     .await?;
     let message = match recorded {
         Ok(_) => Some((false, done.to_owned())),
-        Err(gongkai_store::StoreError::Conflict { .. }) => {
-            refused("承办机关刚刚更新了该申请，您的操作未保存。请查看最新进度后重新提交。".to_owned())
-        }
+        Err(gongkai_store::StoreError::Conflict { .. }) => refused(
+            "承办机关刚刚更新了该申请，您的操作未保存。请查看最新进度后重新提交。".to_owned(),
+        ),
         Err(gongkai_store::StoreError::Quota(_)) => {
             refused("今日上传的附件已达上限，请明日再提交附件。".to_owned())
-        }
-        Err(gongkai_store::StoreError::InvalidData(_)) if !files.is_empty() => {
-            refused("附件无法接收，请上传 PDF、OFD、Word、Excel、JPG、PNG 或 ZIP 文件，每个不超过5MB，最多3个。".to_owned())
         }
         Err(err) => return Err(err.into()),
     };
@@ -329,7 +338,11 @@ pub(crate) async fn supplement(
         if note.chars().count() > 2000 || crate::apply::has_control(&note, true) {
             return Err("补正内容不超过2000字，且不能包含控制字符。".to_owned());
         }
-        gongkai_core::handling::supplement_sent(situation, &note)
+        let names: Vec<String> = files
+            .iter()
+            .filter_map(|(name, _)| gongkai_store::catalog::attachment_name(name).ok())
+            .collect();
+        gongkai_core::handling::supplement_sent(situation, &note, &names)
             .map_err(|refusal| refusal.in_chinese())
     };
     let done = "补正材料已提交。答复期限自今日起重新计算，请留意办理进度。";
@@ -438,7 +451,7 @@ pub(crate) async fn letter(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "docx",
         _ => "bin",
     };
-    let name = format!("{number}{}.{extension}", letter.kind.label());
+    let name = format!("{number}{}.{extension}", letter.title);
     Ok((
         [
             (

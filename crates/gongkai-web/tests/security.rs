@@ -514,6 +514,7 @@ async fn finding_16_a_step_and_its_letters_commit_together() {
     // The second letter cannot be written (not a DOCX or PDF): the step is not recorded either.
     let letters = [
         gongkai_store::letters::NewLetter {
+            title: None,
             kind: gongkai_store::letters::LetterKind::Supplement,
             media_type: "application/pdf",
             data: b"%PDF-1.7 letter",
@@ -521,6 +522,7 @@ async fn finding_16_a_step_and_its_letters_commit_together() {
             sent_on: Some(date!(2026 - 11 - 17)),
         },
         gongkai_store::letters::NewLetter {
+            title: None,
             kind: gongkai_store::letters::LetterKind::Supplement,
             media_type: "text/html",
             data: b"%PDF-1.7 other",

@@ -532,6 +532,7 @@ pub fn withdraw(situation: &Situation<'_>) -> Result<Applied, Refusal> {
             "outcome": "申请人撤回申请，终止办理",
             "method": SendMethod::Online.label(),
             "by": "申请人（网上）",
+            "withdrawn": true,
         }),
         outcome: Some(outcome),
         letter: Some(LetterPlan::Withdrawal { requested_on: on }),
@@ -541,10 +542,14 @@ pub fn withdraw(situation: &Situation<'_>) -> Result<Applied, Refusal> {
     })
 }
 
-/// The applicant sends the 补正 online on `situation.today`, with `note`: the supplement has arrived
+/// The applicant sends the 补正 online on `situation.today`, with `note` and the names of its `files`: the supplement has arrived
 /// (2019 条例 art. 30: the period runs from its receipt). Only while a 补正 is awaited; the clock checks the
 /// rest.
-pub fn supplement_sent(situation: &Situation<'_>, note: &str) -> Result<Applied, Refusal> {
+pub fn supplement_sent(
+    situation: &Situation<'_>,
+    note: &str,
+    files: &[String],
+) -> Result<Applied, Refusal> {
     if situation.outcome.is_some() {
         return Err(Refusal::Closed);
     }
@@ -558,7 +563,7 @@ pub fn supplement_sent(situation: &Situation<'_>, note: &str) -> Result<Applied,
     let report = clock::evaluate(&application, situation.calendar, situation.today)?;
     Ok(Applied {
         event: Some(event),
-        details: json!({ "note": note.trim(), "by": "申请人（网上提交）" }),
+        details: json!({ "note": note.trim(), "files": files, "by": "申请人（网上提交）" }),
         outcome: None,
         letter: None,
         audit_action: "supplement_received",

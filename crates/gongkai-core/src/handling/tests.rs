@@ -349,18 +349,19 @@ fn the_applicant_sends_the_supplement_or_withdraws_online() {
         reply_by: Some(date!(2026 - 03 - 10)),
     }]);
     let waiting = situation(&case, date!(2026 - 03 - 05), None, None);
-    let sent = supplement_sent(&waiting, " 所需信息为2025年的 ").unwrap();
+    let sent = supplement_sent(&waiting, " 所需信息为2025年的 ", &["说明.pdf".to_owned()]).unwrap();
     assert_eq!(sent.event, Some(Event::SupplementReceived { on: date!(2026 - 03 - 05) }));
     assert_eq!(sent.details["note"], "所需信息为2025年的");
+    assert_eq!(sent.details["files"][0], "说明.pdf");
     // The period runs from the supplement's arrival (Thursday 5 March): 20 working days → 2 April.
     assert_eq!(sent.report.clock_start, Some(date!(2026 - 03 - 05)));
     assert_eq!(sent.report.due, Some(date!(2026 - 04 - 02)));
     // Nothing is awaited on a fresh case or once it arrived; a closed case says so.
     let fresh = case_2019(Vec::new());
     let fresh = situation(&fresh, date!(2026 - 03 - 05), None, None);
-    assert_eq!(supplement_sent(&fresh, "x").unwrap_err(), Refusal::NoSupplementAwaited);
+    assert_eq!(supplement_sent(&fresh, "x", &[]).unwrap_err(), Refusal::NoSupplementAwaited);
     let closed = situation(&case, date!(2026 - 03 - 05), Some(Outcome::Disclosed), None);
-    assert_eq!(supplement_sent(&closed, "x").unwrap_err(), Refusal::Closed);
+    assert_eq!(supplement_sent(&closed, "x", &[]).unwrap_err(), Refusal::Closed);
 
     // A withdrawal closes the case as 其他处理 with a 终止办理告知书 citing no article and stating no remedy.
     let withdrawn = withdraw(&waiting).unwrap();

@@ -669,7 +669,7 @@ async fn the_applicant_sends_the_supplement_online_and_gets_the_reply_by_mail() 
     // Closed: no more actions offered, and a withdrawal after the reply is refused.
     let closed = public.post("/track", &ids).await.text();
     assert!(
-        !closed.contains("撤回申请</h2>") && closed.contains("答复（告知）书（PDF"),
+        !closed.contains("撤回申请</h2>") && closed.contains("政府信息公开申请答复书（PDF"),
         "{closed}"
     );
     let late = public
@@ -717,7 +717,10 @@ async fn the_applicant_withdraws_online_and_chooses_how_to_receive() {
         public.post("/track/withdraw", &[ids[0], ids[1], ("confirm", "yes")]).await.text();
     assert!(withdrawn.contains("您的申请已撤回"), "{withdrawn}");
     assert!(
-        withdrawn.contains("政府信息公开申请答复（告知）书（PDF，2026-11-20 送达）"),
+        withdrawn.contains("政府信息公开申请终止办理告知书（PDF，2026-11-20 送达）")
+            && withdrawn.contains("已撤回（终止办理）")
+            && withdrawn.contains("申请人撤回申请，终止办理")
+            && !withdrawn.contains("送达答复"),
         "{withdrawn}"
     );
     let case = gongkai_store::handling::case(&desk.store, &tracking).await.unwrap();
@@ -768,4 +771,25 @@ async fn the_applicant_withdraws_online_and_chooses_how_to_receive() {
     assert_eq!(audited, 2);
     // No e-mail was left, so nothing went out (the case says so).
     assert_eq!(outbox.deliver_due().await.unwrap(), 0);
+    // With an address, the withdrawal is told by mail, its letter attached.
+    let mut second = Client::new(&desk);
+    let (tracking, code) = apply_online(&mut second, "lisi@example.cn").await;
+    let done = second
+        .post(
+            "/track/withdraw",
+            &[("tracking_number", &tracking), ("code", &code), ("confirm", "yes")],
+        )
+        .await
+        .text();
+    assert!(done.contains("您的申请已撤回"), "{done}");
+    assert_eq!(outbox.deliver_due().await.unwrap(), 2, "the receipt and the withdrawal");
+    // Sent at the same time, in either order.
+    let taken = sink.taken();
+    let told = taken
+        .iter()
+        .map(|message| (message, decoded(message)))
+        .find(|(_, (text, _))| text.contains("撤回请求终止办理"))
+        .expect("the withdrawal is told");
+    assert_eq!(told.1.1.len(), 1, "its letter attached");
+    assert!(told.0.contains("filename"), "the letter is attached by name");
 }

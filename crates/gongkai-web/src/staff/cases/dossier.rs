@@ -44,7 +44,7 @@ pub(crate) async fn dossier(
         };
         let extension = if letter.media_type.contains("pdf") { "pdf" } else { "docx" };
         if let Some(data) = data {
-            let name = format!("文书/{:03}-{}.{extension}", letter.id, letter.kind.label());
+            let name = format!("文书/{:03}-{}.{extension}", letter.id, letter.title);
             files.push((name, data));
         }
     }

@@ -107,7 +107,7 @@ struct CasePage<'a> {
     report: Option<ClockReport>,
     clock_error: Option<String>,
     steps: Vec<StepLine>,
-    letters: Vec<(i64, &'static str, &'static str, String, String)>,
+    letters: Vec<(i64, String, &'static str, String, String)>,
     /// The notifications to the applicant, oldest first.
     notices: Vec<NoticeLine>,
     /// Said under them: why the applicant could not be told, or that the platform cannot send.
@@ -340,7 +340,7 @@ pub(super) async fn render_case(
             let format = if letter.media_type.contains("pdf") { "PDF" } else { "DOCX" };
             (
                 letter.id,
-                letter.kind.label(),
+                letter.title,
                 format,
                 crate::staff::china_datetime(&letter.generated_at).chars().take(10).collect(),
                 letter.sent_on.unwrap_or_default(),

@@ -351,8 +351,9 @@ pub(crate) async fn record_applied(
     };
     let letters: Vec<stored_letters::NewLetter<'_>> = rendered
         .iter()
-        .map(|(kind, media_type, data, masked, on)| stored_letters::NewLetter {
+        .map(|(kind, title, media_type, data, masked, on)| stored_letters::NewLetter {
             kind: *kind,
+            title: Some(title),
             media_type,
             data,
             masked: Some(masked),
@@ -419,8 +420,8 @@ fn letters_of(
     render_letter(plan.kind(), &letter, &masked, applied.on)
 }
 
-/// A rendered letter: kind, media type, the letter as sent, its masked copy, the day it is sent.
-type RenderedLetter = (LetterKind, &'static str, Vec<u8>, Vec<u8>, Date);
+/// A rendered letter: kind, title, media type, the letter as sent, its masked copy, the day it is sent.
+type RenderedLetter = (LetterKind, String, &'static str, Vec<u8>, Vec<u8>, Date);
 
 /// Renders `letter` and its `masked` copy as DOCX and PDF.
 fn render_letter(
@@ -440,11 +441,12 @@ fn render_letter(
     Ok(vec![
         (
             kind,
+            letter.title.clone(),
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             docx(letter)?,
             docx(masked)?,
             on,
         ),
-        (kind, "application/pdf", pdf(letter)?, pdf(masked)?, on),
+        (kind, letter.title.clone(), "application/pdf", pdf(letter)?, pdf(masked)?, on),
     ])
 }
