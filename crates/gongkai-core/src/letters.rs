@@ -127,6 +127,8 @@ pub struct ReplyFacts<'a> {
     pub reasons: &'a str,
     /// For [`Outcome::NotThisAgency`]: the agency responsible and its contact details.
     pub responsible_agency: Option<(&'a str, &'a str)>,
+    /// Whether the application was transferred to that agency on the platform as well.
+    pub transferred: bool,
     /// The body that hears an administrative review (the agency's parent government); `None` when unknown.
     pub review_body: Option<&'a str>,
 }
@@ -257,6 +259,12 @@ fn decision(outcome: Outcome, reply: &ReplyFacts<'_>) -> String {
             sentence(reply.reasons)
         ),
         Outcome::NotThisAgency => match reply.responsible_agency {
+            Some((name, contact)) if reply.transferred => format!(
+                "经审查，您申请获取的政府信息不属于本机关负责公开。负责公开该政府信息的行政机关为{name}，\
+                 联系方式：{contact}。本机关已将您的申请转至该机关办理，该机关自收到之日起依法答复；您可以凭原申请\
+                 编号和查询码在本平台查询办理进度。{}",
+                sentence(reply.reasons)
+            ),
             Some((name, contact)) => format!(
                 "经审查，您申请获取的政府信息不属于本机关负责公开。负责公开该政府信息的行政机关为{name}，\
                  联系方式：{contact}。您可以向该机关提出申请。{}",
@@ -573,6 +581,20 @@ mod tests {
         assert_eq!(letter.title, "政府信息公开申请告知书");
         let text = letter.paragraphs.join("");
         assert!(text.contains("温州市财政局"), "{text}");
+        assert!(text.contains("您可以向该机关提出申请") && !text.contains("转至"), "{text}");
+        let transferred = reply(
+            &case(),
+            Outcome::NotThisAgency,
+            &ReplyFacts {
+                responsible_agency: Some(("温州市财政局", "0577-88888888")),
+                transferred: true,
+                ..ReplyFacts::default()
+            },
+        )
+        .paragraphs
+        .join("");
+        assert!(transferred.contains("本机关已将您的申请转至该机关办理"), "{transferred}");
+        assert!(!transferred.contains("您可以向该机关提出申请"), "{transferred}");
         assert!(text.contains("第三十六条第（五）项"), "{text}");
     }
 

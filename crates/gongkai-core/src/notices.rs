@@ -104,7 +104,7 @@ fn day(date: Date) -> String {
 
 fn notice(kind: NoticeKind, agency: &str, tracking: &str, lines: &[String], sms: String) -> Notice {
     let mut body = format!("您好：\n\n您向{agency}提交的政府信息公开申请（申请编号 {tracking}）");
-    for line in lines {
+    for line in lines.iter().filter(|line| !line.is_empty()) {
         body.push_str(line);
         body.push('\n');
     }
@@ -148,6 +148,37 @@ pub fn receipt(
         }
     );
     notice(NoticeKind::Receipt, agency, tracking, &lines, sms)
+}
+
+/// The receipt of an application transferred (转办) from `from_agency`, where it was `from_tracking`: it
+/// is tracked with the code of that application, so no code is sent again.
+pub fn transferred_receipt(
+    agency: &str,
+    tracking: &str,
+    from_agency: &str,
+    from_tracking: &str,
+    received: Date,
+    due: Option<Date>,
+) -> Notice {
+    let mut body = format!(
+        "您好：\n\n您的政府信息公开申请（原申请编号 {from_tracking}）已由{from_agency}转至{agency}办理，\
+         新申请编号 {tracking}，本机关于{}收到。\n查询时可使用新申请编号或原申请编号，查询码不变。\n",
+        day(received)
+    );
+    if let Some(due) = due {
+        body.push_str(&format!("答复期限至{}。\n", day(due)));
+    }
+    body.push_str("\n本邮件由系统自动发送，请勿直接回复。\n");
+    body.push_str(agency);
+    body.push('\n');
+    Notice {
+        kind: NoticeKind::Receipt,
+        subject: format!("【{agency}】政府信息公开申请 {tracking}：转办受理回执"),
+        body,
+        sms: format!(
+            "【{agency}】您的申请{from_tracking}已由{from_agency}转至本机关办理，新申请编号{tracking}，查询码不变。"
+        ),
+    }
 }
 
 /// The notice of a recorded step: its `event` (`None` when a lapsed case is closed), its letter `plan`, and
@@ -213,9 +244,16 @@ pub fn of_step(
             let sms = format!("您的申请{tracking}需缴纳信息处理费{amount_yuan}元，详见收费通知。");
             Some(notice(NoticeKind::Fee, agency, tracking, &lines, sms))
         }
-        (Some(Event::Replied { on }), Some(LetterPlan::Reply { outcome, .. })) => {
+        (Some(Event::Replied { on }), Some(LetterPlan::Reply { outcome, responsible, .. })) => {
+            let moved = responsible
+                .as_ref()
+                .filter(|agency| agency.transfer_to.is_some())
+                .map(|agency| {
+                    format!("您的申请已转至{}办理，该机关自收到之日起依法答复，可凭原申请编号和查询码查询。", agency.name)
+                });
             let lines = [
                 format!("已于{}作出答复（{}）。", day(*on), outcome.label()),
+                moved.unwrap_or_default(),
                 "答复书见附件。".to_owned(),
             ];
             let sms = format!(
@@ -308,6 +346,25 @@ mod tests {
         );
         let sms = fill_code(&notice.sms, None);
         assert!(!sms.contains("查询码") && sms.contains("YSQ2026000001，答复期限"), "{sms}");
+    }
+
+    #[test]
+    fn a_transferred_application_is_acknowledged_without_a_new_code() {
+        let notice = transferred_receipt(
+            "温州市财政局",
+            "YSQ2026000002",
+            "温州市司法局",
+            "YSQ2026000001",
+            date!(2026 - 11 - 20),
+            Some(date!(2026 - 12 - 18)),
+        );
+        assert!(
+            notice.body.contains("已由温州市司法局转至温州市财政局办理，新申请编号 YSQ2026000002"),
+            "{}",
+            notice.body
+        );
+        assert!(notice.body.contains("查询码不变") && !notice.body.contains(CODE_PLACEHOLDER));
+        assert!(notice.body.contains("答复期限至2026年12月18日"));
     }
 
     #[test]

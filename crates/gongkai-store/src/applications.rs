@@ -74,22 +74,42 @@ pub(crate) async fn code_matches(
     Ok(verified.ok())
 }
 
+/// The number a code was issued with and its stored hash, for `tracking_number`: its own, or for an
+/// application transferred from another, that of the one it came from (the applicant keeps their code
+/// through a transfer, or several).
+async fn code_holder(
+    store: &Store,
+    tracking_number: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    let mut number = tracking_number.to_owned();
+    // A chain of transfers is short; the bound only guards against a loop in damaged data.
+    for _ in 0..8 {
+        let row = sqlx::query(
+            "SELECT verification_hash, transferred_from FROM applications WHERE tracking_number = $1",
+        )
+        .bind(&number)
+        .fetch_optional(store.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let hash: String = row.try_get("verification_hash")?;
+        let from: Option<String> = row.try_get("transferred_from")?;
+        match from {
+            Some(from) if hash.is_empty() => number = from,
+            _ => return Ok(Some((number, hash))),
+        }
+    }
+    Ok(None)
+}
+
 /// Whether `code` is the verification code of `tracking_number` (same answer shape for unknown numbers).
 pub async fn verify_code(
     store: &Store,
     tracking_number: &str,
     code: &str,
 ) -> Result<bool, StoreError> {
-    let stored: Option<String> =
-        sqlx::query("SELECT verification_hash FROM applications WHERE tracking_number = $1")
-            .bind(tracking_number)
-            .fetch_optional(store.pool())
-            .await?
-            .map(|row| row.try_get("verification_hash"))
-            .transpose()?;
-    match stored {
-        Some(stored) => {
-            code_matches(store, &stored, tracking_number, code, REHASH_APPLICATION).await
+    match code_holder(store, tracking_number).await? {
+        Some((number, stored)) => {
+            code_matches(store, &stored, &number, code, REHASH_APPLICATION).await
         }
         None => Ok(false),
     }
@@ -110,6 +130,9 @@ pub struct PublicStatus {
     pub delivery_form: String,
     /// Whether the applicant withdrew it (the reply that ended it was the withdrawal).
     pub withdrawn: bool,
+    /// The application it was transferred from, and the one it was transferred to.
+    pub transferred_from: Option<String>,
+    pub transferred_to: Option<String>,
 }
 
 /// Compares two hex digests without stopping at the first difference.
@@ -126,9 +149,10 @@ pub async fn public_status(
     code: &str,
 ) -> Result<Option<PublicStatus>, StoreError> {
     let row = sqlx::query(
-        "SELECT a.id, a.verification_hash, g.code, g.name, a.channel, a.submitted, a.signed_for, a.confirmed, a.regime, \
-         a.outcome, a.delivery_form FROM applications a JOIN agencies g ON g.id = a.agency_id \
-         WHERE a.tracking_number = $1",
+        "SELECT a.id, g.code, g.name, a.channel, a.submitted, a.signed_for, a.confirmed, a.regime, \
+         a.outcome, a.delivery_form, a.transferred_from, \
+         (SELECT t.tracking_number FROM applications t WHERE t.transferred_from = a.tracking_number) AS transferred_to \
+         FROM applications a JOIN agencies g ON g.id = a.agency_id WHERE a.tracking_number = $1",
     )
     .bind(tracking_number)
     .fetch_optional(store.pool())
@@ -136,8 +160,7 @@ pub async fn public_status(
     let Some(row) = row else {
         return Ok(None);
     };
-    let stored: String = row.try_get("verification_hash")?;
-    if !code_matches(store, &stored, tracking_number, code, REHASH_APPLICATION).await? {
+    if !verify_code(store, tracking_number, code).await? {
         return Ok(None);
     }
     let id: i64 = row.try_get("id")?;
@@ -180,6 +203,8 @@ pub async fn public_status(
             .map_err(|err| StoreError::InvalidData(format!("outcome: {err}")))?,
         delivery_form: row.try_get("delivery_form")?,
         withdrawn,
+        transferred_from: row.try_get("transferred_from")?,
+        transferred_to: row.try_get("transferred_to")?,
     }))
 }
 
@@ -325,6 +350,109 @@ pub(crate) async fn attach(
             .await?;
     }
     Ok(())
+}
+
+/// An application transferred (转办) to another agency of the platform with the reply that closes it here.
+#[derive(Debug, Clone, Copy)]
+pub struct Transfer<'a> {
+    /// The receiving agency's code.
+    pub to: &'a str,
+    /// The day it is received there (the reply's day).
+    pub on: time::Date,
+    /// Its due date there, from the clock, for the applicant's receipt.
+    pub due: Option<time::Date>,
+    pub channels: crate::notifications::Channels,
+}
+
+/// Opens the application `from` (id) again at the agency `transfer.to`, in the caller's transaction: a new
+/// tracking number, received online on `transfer.on` (its own clock), the applicant, request, delivery form
+/// and attached files copied, linked to the original (whose code it is tracked with), audited, and the
+/// applicant's receipt queued. Refused for an unknown or closed agency, or the agency the application is at.
+pub(crate) async fn transfer_in(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    from: i64,
+    transfer: &Transfer<'_>,
+    actor: &Actor<'_>,
+) -> Result<String, StoreError> {
+    let target = sqlx::query("SELECT id, name FROM agencies WHERE code = $1 AND closed_on IS NULL")
+        .bind(transfer.to)
+        .fetch_optional(&mut **transaction)
+        .await?
+        .ok_or_else(|| StoreError::NotFound { what: "agency", key: transfer.to.to_owned() })?;
+    let target_id: i64 = target.try_get("id")?;
+    let target_name: String = target.try_get("name")?;
+    let origin = sqlx::query(
+        "SELECT a.tracking_number, a.agency_id, g.name FROM applications a JOIN agencies g ON g.id = a.agency_id \
+         WHERE a.id = $1",
+    )
+    .bind(from)
+    .fetch_one(&mut **transaction)
+    .await?;
+    let origin_number: String = origin.try_get("tracking_number")?;
+    let origin_agency: String = origin.try_get("name")?;
+    if origin.try_get::<i64, _>("agency_id")? == target_id {
+        return Err(StoreError::InvalidData(
+            "an application is not transferred to its own agency".to_owned(),
+        ));
+    }
+    let year = transfer.on.year();
+    let sequence: i64 = sqlx::query(
+        "INSERT INTO counters (name, value) VALUES ($1, 1) \
+         ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+    )
+    .bind(format!("tracking:{year}"))
+    .fetch_one(&mut **transaction)
+    .await?
+    .try_get("value")?;
+    let tracking_number = format!("YSQ{year}{sequence:06}");
+    let intake = Intake::received_on(gongkai_core::regime::Channel::Online, transfer.on);
+    let new_id: i64 = sqlx::query(
+        "INSERT INTO applications (agency_id, tracking_number, verification_hash, applicant_type, applicant_name, \
+         id_type, id_number, phone, address, email, description, delivery_form, channel, submitted, signed_for, \
+         confirmed, created_at, transferred_from) \
+         SELECT $1, $2, '', applicant_type, applicant_name, id_type, id_number, phone, address, email, description, \
+         delivery_form, $3, $4, NULL, $5, $6, tracking_number FROM applications WHERE id = $7 RETURNING id",
+    )
+    .bind(target_id)
+    .bind(&tracking_number)
+    .bind(intake.channel.code())
+    .bind(intake.submitted.to_string())
+    .bind(intake.confirmed.map(|day| day.to_string()))
+    .bind(now_text())
+    .bind(from)
+    .fetch_one(&mut **transaction)
+    .await
+    .map_err(|err| StoreError::on_unique(err, "tracking number", &tracking_number))?
+    .try_get("id")?;
+    sqlx::query(
+        "INSERT INTO attachments (application_id, name, sha256) \
+         SELECT $1, name, sha256 FROM attachments WHERE application_id = $2 ORDER BY id",
+    )
+    .bind(new_id)
+    .bind(from)
+    .execute(&mut **transaction)
+    .await?;
+    let after =
+        serde_json::json!({ "agency": transfer.to, "transferred_from": origin_number }).to_string();
+    audit::record(
+        &mut *transaction,
+        actor,
+        "application.transfer",
+        &format!("application:{tracking_number}"),
+        Some(&after),
+    )
+    .await?;
+    let notice = gongkai_core::notices::transferred_receipt(
+        &target_name,
+        &tracking_number,
+        &origin_agency,
+        &origin_number,
+        transfer.on,
+        transfer.due,
+    );
+    let telling = crate::notifications::Telling { notice: &notice, channels: transfer.channels };
+    crate::notifications::enqueue(transaction, new_id, &telling, None, None).await?;
+    Ok(tracking_number)
 }
 
 /// The applicant's choice of how to receive the reply (送达方式) on the open application `tracking_number`,

@@ -44,6 +44,10 @@ pub struct Case {
     pub delivery_form: String,
     pub handler: Option<String>,
     pub created_at: String,
+    /// The application it was transferred from (转办), at another agency of the platform.
+    pub transferred_from: Option<String>,
+    /// The application it was transferred to.
+    pub transferred_to: Option<String>,
     pub steps: Vec<Step>,
 }
 
@@ -92,8 +96,9 @@ pub fn event_tag(event: &Event) -> String {
 }
 
 const SELECT: &str = "SELECT a.id, a.agency_id, g.code, a.tracking_number, a.applicant_type, a.channel, a.submitted, \
-     a.signed_for, a.confirmed, a.regime, a.outcome, a.description, a.delivery_form, u.username, a.created_at \
-     FROM applications a JOIN agencies g ON g.id = a.agency_id LEFT JOIN users u ON u.id = a.handler_id";
+     a.signed_for, a.confirmed, a.regime, a.outcome, a.description, a.delivery_form, u.username, a.created_at, \
+     a.transferred_from, (SELECT t.tracking_number FROM applications t WHERE t.transferred_from = a.tracking_number) \
+     AS transferred_to FROM applications a JOIN agencies g ON g.id = a.agency_id LEFT JOIN users u ON u.id = a.handler_id";
 
 fn parse_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|err| StoreError::InvalidData(format!("{what}: {err}")))
@@ -123,6 +128,8 @@ fn case_from_row(row: &AnyRow) -> Result<Case, StoreError> {
         delivery_form: row.try_get("delivery_form")?,
         handler: row.try_get("username")?,
         created_at: row.try_get("created_at")?,
+        transferred_from: row.try_get("transferred_from")?,
+        transferred_to: row.try_get("transferred_to")?,
         steps: Vec::new(),
     })
 }
@@ -274,6 +281,8 @@ pub struct With<'a> {
     /// intake, `network` being the client's.
     pub files: &'a [(String, Vec<u8>)],
     pub network: &'a str,
+    /// The application opens at another agency of the platform as well (转办).
+    pub transfer: Option<crate::applications::Transfer<'a>>,
 }
 
 /// [`record`] with the step's letters, notice and files (see [`With`]), all or nothing.
@@ -389,6 +398,9 @@ pub async fn record_with(
     }
     if let Some(telling) = with.telling {
         crate::notifications::enqueue(&mut transaction, id, telling, None, attached).await?;
+    }
+    if let Some(transfer) = &with.transfer {
+        crate::applications::transfer_in(&mut transaction, id, transfer, actor).await?;
     }
     transaction.commit().await?;
     Ok(new_version)

@@ -829,3 +829,89 @@ async fn the_outbox_claims_each_notice_once_and_keeps_its_fate() {
     })
     .await;
 }
+
+/// A transfer (转办) on both databases: the application opens again at the other agency with its files, is
+/// tracked with the first code through a second transfer, and is refused to its own agency.
+#[tokio::test]
+async fn a_transferred_application_keeps_its_files_and_its_code() {
+    use gongkai_core::clock::Event;
+    use gongkai_core::records::Outcome;
+    use gongkai_store::applications::{self, Transfer};
+    use gongkai_store::handling::{self, NewStep, With};
+    use gongkai_store::notifications::Channels;
+    on_both(|store, backend| async move {
+        for code in ["SFJ", "CZJ", "JYJ"] {
+            agency(&store, code).await;
+        }
+        let files = vec![("身份证明.pdf".to_owned(), b"%PDF-1.7 id".to_vec())];
+        let receipt = applications::intake_with_attachments(
+            &store,
+            "SFJ",
+            &online_application(),
+            &files,
+            "203.0.113.0",
+            None,
+            &TEST,
+        )
+        .await
+        .unwrap();
+        let step = NewStep {
+            event: Some(Event::Replied { on: date!(2026 - 11 - 03) }),
+            details: serde_json::json!({}),
+            outcome: Some(Outcome::NotThisAgency),
+            regime: None,
+            action: "reply",
+        };
+        let transfer = |to| Transfer {
+            to,
+            on: date!(2026 - 11 - 03),
+            due: None,
+            channels: Channels::default(),
+        };
+        let to_itself = With { transfer: Some(transfer("SFJ")), ..With::default() };
+        assert!(
+            handling::record_with(&store, &receipt.tracking_number, 0, &step, to_itself, &TEST)
+                .await
+                .is_err(),
+            "not to its own agency ({backend})"
+        );
+        assert_eq!(
+            handling::case(&store, &receipt.tracking_number).await.unwrap().outcome,
+            None,
+            "nothing kept"
+        );
+        let with = With { transfer: Some(transfer("CZJ")), ..With::default() };
+        handling::record_with(&store, &receipt.tracking_number, 0, &step, with, &TEST)
+            .await
+            .unwrap();
+        let first = handling::case(&store, &receipt.tracking_number).await.unwrap();
+        let moved = first.transferred_to.expect("linked");
+        assert_eq!(
+            applications::attached_files(&store, &moved).await.unwrap().len(),
+            1,
+            "{backend}"
+        );
+        assert!(
+            applications::verify_code(&store, &moved, &receipt.verification_code).await.unwrap()
+        );
+        assert!(!applications::verify_code(&store, &moved, "000000").await.unwrap(), "{backend}");
+        let status = applications::public_status(&store, &moved, &receipt.verification_code)
+            .await
+            .unwrap()
+            .expect("tracked with the first code");
+        assert_eq!(status.transferred_from.as_deref(), Some(receipt.tracking_number.as_str()));
+        // Onwards again: still the first code.
+        let with = With { transfer: Some(transfer("JYJ")), ..With::default() };
+        handling::record_with(&store, &moved, 0, &step, with, &TEST).await.unwrap();
+        let last = handling::case(&store, &moved).await.unwrap().transferred_to.expect("linked");
+        assert!(
+            applications::verify_code(&store, &last, &receipt.verification_code).await.unwrap()
+        );
+        let audited = store
+            .count_admin("SELECT COUNT(*) FROM audit_log WHERE action = 'application.transfer'")
+            .await
+            .unwrap();
+        assert_eq!(audited, 2, "{backend}");
+    })
+    .await;
+}

@@ -210,6 +210,11 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+    // The mailer's pool ends its connections with a task: dropped inside the runtime too.
+    {
+        let _inside = runtime.enter();
+        drop(outbox);
+    }
     runtime.block_on(store.close());
 }
 

@@ -53,6 +53,8 @@ struct StatusPage {
     awaiting_supplement: bool,
     delivery_form: String,
     delivery_forms: &'static [&'static str],
+    transferred_from: Option<String>,
+    transferred_to: Option<String>,
 }
 
 fn track_page(
@@ -169,6 +171,8 @@ async fn status_page(
         awaiting_supplement: false,
         delivery_form: status.delivery_form,
         delivery_forms: &crate::apply::DELIVERY_FORMS,
+        transferred_from: status.transferred_from,
+        transferred_to: status.transferred_to,
     };
     match report {
         Ok(report) => {

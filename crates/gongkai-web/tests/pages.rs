@@ -1103,7 +1103,10 @@ async fn the_status_page_offers_the_reply_once_sent_and_only_with_the_code() {
     .unwrap();
     let track = [("csrf", TOKEN), ("tracking_number", number.as_str()), ("code", code.as_str())];
     let before = post(&portal, "/track", &track).await;
-    assert!(before.body.contains("办理进度") && !before.body.contains("答复（告知）书"), "not sent yet");
+    assert!(
+        before.body.contains("办理进度") && !before.body.contains("答复（告知）书"),
+        "not sent yet"
+    );
     letters::mark_sent(&portal.store, reply, date!(2026 - 11 - 20), &ACTOR).await.unwrap();
     let after = post(&portal, "/track", &track).await;
     assert!(

@@ -240,6 +240,10 @@ pub fn reply_option(code: &str) -> Option<ReplyOption> {
 pub struct Responsible {
     pub name: String,
     pub contact: String,
+    /// The platform code of that agency when the application is transferred (转办) to it as well: it then
+    /// opens there as a new application, received that day. Not a rule of the 条例, which only has the
+    /// applicant told (art. 36(5)); a consolidated platform's practice [U], stated in the letter.
+    pub transfer_to: Option<String>,
 }
 
 /// The reply: its category, how it is served, and what it says.

@@ -71,6 +71,14 @@ pub fn contact(office: &str, phone: &str) -> String {
 }
 
 impl LetterPlan {
+    /// The platform agency the application is transferred to with this letter, if any.
+    pub fn transfer_to(&self) -> Option<&str> {
+        match self {
+            LetterPlan::Reply { responsible: Some(agency), .. } => agency.transfer_to.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The letter's kind, as the case's letters are stored.
     pub fn kind(&self) -> LetterKind {
         match self {
@@ -134,6 +142,9 @@ impl LetterPlan {
                     responsible_agency: responsible
                         .as_ref()
                         .map(|agency| (agency.name.as_str(), agency.contact.as_str())),
+                    transferred: responsible
+                        .as_ref()
+                        .is_some_and(|agency| agency.transfer_to.is_some()),
                     review_body: sender.review_body(),
                 };
                 letters::reply(&facts, *outcome, &reply)

@@ -494,6 +494,7 @@ fn reply(situation: &Situation<'_>, on: Date, answer: &Reply) -> Result<Step, Re
         "withheld_parts": withheld_parts,
         "reasons": reasons,
         "responsible": responsible.as_ref().map(|agency| agency.name.clone()),
+        "transferred_to": responsible.as_ref().and_then(|agency| agency.transfer_to.clone()),
         "method": method.label(),
     });
     Ok(Step {

@@ -793,3 +793,101 @@ async fn the_applicant_withdraws_online_and_chooses_how_to_receive() {
     assert_eq!(told.1.1.len(), 1, "its letter attached");
     assert!(told.0.contains("filename"), "the letter is attached by name");
 }
+
+#[tokio::test]
+async fn a_case_is_transferred_to_another_agency_of_the_platform() {
+    let desk = desk("transfer").await;
+    let sink = sink(Answer::Accept).await;
+    let outbox = sink.outbox(&desk);
+    set_channels(&desk, &outbox).await;
+    let mut public = Client::new(&desk);
+    let (tracking, code) = apply_online(&mut public, "zhangsan@example.cn").await;
+    assert_eq!(outbox.deliver_due().await.unwrap(), 1, "the receipt");
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    // A transfer needs an agency of the platform chosen.
+    let reply = |responsible: &'static str| {
+        [
+            ("action", "reply"),
+            ("outcome", "not_this_agency"),
+            ("responsible", responsible),
+            ("transfer", "yes"),
+            ("method", "online"),
+            ("on", "2026-11-20"),
+        ]
+    };
+    let refused = clerk.step(&tracking, &reply("")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("转办须从列表中选择"), "{}", refused.text());
+    clerk.step_done(&tracking, &reply("CZJ")).await;
+
+    // Here: closed as 不属于本机关, its 告知书 saying where it went; there: a new application, its own clock.
+    let here = gongkai_store::handling::case(&desk.store, &tracking).await.unwrap();
+    assert_eq!(here.outcome, Some(gongkai_core::records::Outcome::NotThisAgency));
+    let moved = here.transferred_to.clone().expect("linked to the new application");
+    let there = gongkai_store::handling::case(&desk.store, &moved).await.unwrap();
+    assert_eq!(there.agency_code, "CZJ");
+    assert_eq!(there.transferred_from.as_deref(), Some(tracking.as_str()));
+    assert_eq!((there.outcome, there.handler.as_deref(), there.steps.len()), (None, None, 0));
+    assert_eq!(there.intake.submitted, time::macros::date!(2026 - 11 - 20));
+    assert_eq!(there.description, here.description);
+    let letters = gongkai_store::letters::of_case(&desk.store, &tracking).await.unwrap();
+    let docx = gongkai_store::letters::applicant_copy(&desk.store, &tracking, &code, letters[0].id)
+        .await
+        .unwrap()
+        .unwrap()
+        .1;
+    let text = docx_text(&docx);
+    assert!(
+        text.contains("温州市财政局") && text.contains("本机关已将您的申请转至该机关办理"),
+        "{text}"
+    );
+
+    // Both sides show it; the other agency's clerk handles it, this one cannot open it.
+    let page = clerk.get(&format!("/staff/cases/{tracking}")).await.text();
+    assert!(
+        page.contains(&format!("新申请编号 <a href=\"/staff/cases/{moved}\">{moved}</a>")),
+        "{page}"
+    );
+    assert_eq!(clerk.get(&format!("/staff/cases/{moved}")).await.status, StatusCode::FORBIDDEN);
+    let mut other = Client::sign_in(&desk, "other").await;
+    let theirs = other.get(&format!("/staff/cases/{moved}")).await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(
+        theirs
+            .text()
+            .contains(&format!("原申请编号 <a href=\"/staff/cases/{tracking}\">{tracking}</a>"))
+    );
+    assert!(other.get("/staff/agencies/CZJ").await.text().contains(&moved), "on their dashboard");
+
+    // The applicant: told twice (the 告知书, the new receipt), tracks both numbers with the one code.
+    assert_eq!(outbox.deliver_due().await.unwrap(), 2);
+    let texts: Vec<String> = sink.taken().iter().map(|message| decoded(message).0).collect();
+    assert!(texts.iter().any(|text| text.contains("您的申请已转至温州市财政局办理")), "{texts:?}");
+    assert!(
+        texts.iter().any(
+            |text| text.contains(&format!("新申请编号 {moved}")) && text.contains("查询码不变")
+        ),
+        "{texts:?}"
+    );
+    let status =
+        public.post("/track", &[("tracking_number", &moved), ("code", &code)]).await.text();
+    assert!(
+        status.contains(&format!("由原申请 {tracking} 转来")) && status.contains("2026-12-18"),
+        "{status}"
+    );
+    let old =
+        public.post("/track", &[("tracking_number", &tracking), ("code", &code)]).await.text();
+    assert!(old.contains(&format!("新申请编号 {moved}")), "{old}");
+    let wrong =
+        public.post("/track", &[("tracking_number", &moved), ("code", "000000")]).await.text();
+    assert!(wrong.contains("查询号或查询码不正确"), "{wrong}");
+    // The applicant acts on the new case with the same code.
+    let withdrawn = public
+        .post(
+            "/track/withdraw",
+            &[("tracking_number", &moved), ("code", &code), ("confirm", "yes")],
+        )
+        .await
+        .text();
+    assert!(withdrawn.contains("您的申请已撤回"), "{withdrawn}");
+}

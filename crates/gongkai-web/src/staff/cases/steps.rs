@@ -47,6 +47,8 @@ pub(crate) struct StepForm {
     withheld_parts: String,
     reasons: String,
     responsible: String,
+    /// `yes`: transfer the application to the responsible agency as well.
+    transfer: String,
     method: String,
 }
 
@@ -71,6 +73,7 @@ impl StepForm {
             "withheld_parts" => &self.withheld_parts,
             "reasons" => &self.reasons,
             "responsible" => &self.responsible,
+            "transfer" => &self.transfer,
             "method" => &self.method,
             _ => "",
         }
@@ -105,15 +108,22 @@ fn responsible(
     agencies: &[AgencyRow],
     own: &str,
 ) -> Result<Option<Responsible>, Refused> {
+    let transfer = form.transfer == "yes";
     if let Some(other) =
         agencies.iter().find(|other| other.code == form.responsible && other.code != own)
     {
+        if transfer && other.closed_on.is_some() {
+            return Err(invalid("该机关已撤销，不能转办；请告知申请人向承接其职责的机关申请。"));
+        }
         return Ok(Some(Responsible {
             name: other.name.clone(),
             contact: rules::contact(&other.office, &other.phone),
+            transfer_to: transfer.then(|| other.code.clone()),
         }));
     }
-    if form.responsible.is_empty() {
+    if transfer {
+        Err(invalid("转办须从列表中选择本平台负责公开的机关。"))
+    } else if form.responsible.is_empty() {
         Ok(None)
     } else {
         Err(invalid("请从列表中选择负责公开的机关。"))
@@ -370,11 +380,31 @@ pub(crate) async fn record_applied(
     let telling = notice
         .as_ref()
         .map(|notice| gongkai_store::notifications::Telling { notice, channels: state.channels() });
+    // A transfer opens the application at the other agency, received the day of the reply, with its own
+    // clock.
+    let transfer = applied.letter.as_ref().and_then(LetterPlan::transfer_to).map(|to| {
+        let intake = gongkai_core::regime::Intake::received_on(
+            gongkai_core::regime::Channel::Online,
+            applied.on,
+        );
+        let application =
+            gongkai_core::clock::Application { intake, regime: None, events: Vec::new() };
+        let due = gongkai_core::clock::evaluate(&application, &state.calendar(), applied.on)
+            .ok()
+            .and_then(|report| report.due);
+        gongkai_store::applications::Transfer {
+            to,
+            on: applied.on,
+            due,
+            channels: state.channels(),
+        }
+    });
     let with = handling::With {
         letters: &letters,
         telling: telling.as_ref(),
         files: uploaded.files,
         network: uploaded.network,
+        transfer,
     };
     Ok(handling::record_with(
         state.store(),
