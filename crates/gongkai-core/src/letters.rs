@@ -380,6 +380,42 @@ pub fn reply(case: &CaseFacts<'_>, outcome: Outcome, reply: &ReplyFacts<'_>) -> 
     }
 }
 
+/// 公开决定告知书 to a third party who did not agree to disclosure: the agency discloses anyway because
+/// withholding could gravely affect the public interest, and tells the party in writing what it discloses
+/// and why (2019 条例 art. 32: "并将决定公开的政府信息内容和理由书面告知第三方"; 2007 art. 23). The applicant
+/// is not named.
+pub fn third_party_notice(case: &CaseFacts<'_>, party: &str, reasons: &str) -> Letter {
+    let article = match case.regime {
+        Regime::Ordinance2007 => "第二十三条",
+        Regime::Ordinance2019 => "第三十二条",
+    };
+    let citation = format!("{}{article}", case.regime.title());
+    Letter {
+        title: "政府信息公开决定告知书（第三方）".to_owned(),
+        number: format!("{}-告", case.tracking_number),
+        addressee: format!("{party}："),
+        paragraphs: vec![
+            format!(
+                "本机关于{}收到政府信息公开申请（申请编号：{}），申请获取“{}”。本机关就该信息的公开书面征求了贵方\
+                 意见，贵方不同意公开。",
+                chinese_date(case.received),
+                case.tracking_number,
+                case.request.trim()
+            ),
+            format!(
+                "本机关认为不公开可能对公共利益造成重大影响，决定予以公开。决定公开的政府信息内容：{}。理由：{}",
+                case.request.trim().trim_end_matches('。'),
+                sentence(reasons)
+            ),
+            format!("根据{citation}的规定，特此告知。"),
+            contact_line(case),
+        ],
+        signer: case.agency.to_owned(),
+        date: chinese_date(case.date),
+        citations: vec![citation],
+    }
+}
+
 /// 终止办理告知书: the applicant withdrew the application on `requested_on`. Neither 条例 provides for a
 /// withdrawal; the case ends by the applicant's own wish, counted as 其他处理 ([U]: the 2021 format has no
 /// row of its own for it), and the letter cites no article for a decision it does not make. It tells the

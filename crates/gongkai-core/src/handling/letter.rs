@@ -39,6 +39,11 @@ pub enum LetterPlan {
     Withdrawal {
         requested_on: Date,
     },
+    /// To a third party who objected: the information is disclosed anyway, for `reasons` (art. 32).
+    ThirdParty {
+        party: String,
+        reasons: String,
+    },
 }
 
 /// The agency that sends a letter.
@@ -83,7 +88,10 @@ impl LetterPlan {
     pub fn kind(&self) -> LetterKind {
         match self {
             LetterPlan::Supplement { .. } => LetterKind::Supplement,
-            LetterPlan::Consultation { .. } => LetterKind::Consultation,
+            // A letter to the consulted party, never to the applicant, as the consultation letter.
+            LetterPlan::Consultation { .. } | LetterPlan::ThirdParty { .. } => {
+                LetterKind::Consultation
+            }
             LetterPlan::Extension { .. } => LetterKind::Extension,
             LetterPlan::Fee { .. } => LetterKind::Fee,
             LetterPlan::Reply { .. } | LetterPlan::Withdrawal { .. } => LetterKind::Reply,
@@ -150,6 +158,9 @@ impl LetterPlan {
                 letters::reply(&facts, *outcome, &reply)
             }
             LetterPlan::Withdrawal { requested_on } => letters::withdrawal(&facts, *requested_on),
+            LetterPlan::ThirdParty { party, reasons } => {
+                letters::third_party_notice(&facts, party, reasons)
+            }
         }
     }
 }

@@ -135,6 +135,9 @@ pub struct Situation<'a> {
     pub pending_extension: Option<PendingExtension<'a>>,
     /// The clock as of `today`, before the step.
     pub report: ClockReport,
+    /// The third parties consulted who did not agree to disclosure (art. 32): a decision to disclose
+    /// anyway tells each of them in writing, with the reasons.
+    pub objections: Vec<String>,
 }
 
 impl<'a> Situation<'a> {
@@ -147,7 +150,21 @@ impl<'a> Situation<'a> {
         pending_extension: Option<PendingExtension<'a>>,
     ) -> Result<Situation<'a>, ClockError> {
         let report = clock::evaluate(application, calendar, today)?;
-        Ok(Situation { application, calendar, today, outcome, pending_extension, report })
+        Ok(Situation {
+            application,
+            calendar,
+            today,
+            outcome,
+            pending_extension,
+            report,
+            objections: Vec::new(),
+        })
+    }
+
+    /// The same case, with the third parties who objected to disclosure.
+    pub fn with_objections(mut self, objections: Vec<String>) -> Situation<'a> {
+        self.objections = objections;
+        self
     }
 
     fn has(&self, test: fn(&Event) -> bool) -> bool {
@@ -241,6 +258,9 @@ pub struct Applied {
     /// The outcome that closes the case.
     pub outcome: Option<Outcome>,
     pub letter: Option<LetterPlan>,
+    /// Letters the step sends to others than the applicant (the third parties told of a disclosure they
+    /// objected to, art. 32).
+    pub others: Vec<LetterPlan>,
     /// The audit trail's name of the step.
     pub audit_action: &'static str,
     /// The clock with the step recorded, as of today.
@@ -255,12 +275,20 @@ struct Step {
     details: serde_json::Value,
     outcome: Option<Outcome>,
     letter: Option<LetterPlan>,
+    others: Vec<LetterPlan>,
     audit_action: &'static str,
 }
 
 impl Step {
     fn event(event: Event, details: serde_json::Value, audit_action: &'static str) -> Step {
-        Step { event: Some(event), details, outcome: None, letter: None, audit_action }
+        Step {
+            event: Some(event),
+            details,
+            outcome: None,
+            letter: None,
+            others: Vec::new(),
+            audit_action,
+        }
     }
 
     fn sending(mut self, letter: LetterPlan) -> Step {
@@ -324,6 +352,7 @@ pub fn apply(
                 details,
                 outcome: Some(outcome),
                 letter: Some(letter),
+                others: Vec::new(),
                 audit_action: "close",
             }
         }
@@ -347,8 +376,8 @@ pub fn apply(
     } else if !actor.may_handle {
         return Err(Refusal::NotHandler);
     }
-    let Step { event, details, outcome, letter, audit_action } = step;
-    Ok(Applied { event, details, outcome, letter, audit_action, report, on })
+    let Step { event, details, outcome, letter, others, audit_action } = step;
+    Ok(Applied { event, details, outcome, letter, others, audit_action, report, on })
 }
 
 /// 补正 (2019 条例 art. 30): the notice names what to supplement and gives a reasonable period after it.
@@ -487,6 +516,24 @@ fn reply(situation: &Situation<'_>, on: Date, answer: &Reply) -> Result<Step, Re
         }
         _ => {}
     }
+    // Disclosing what a consulted third party objected to: only for the public interest, with the reasons,
+    // told to each of them in writing (2019 art. 32; 2007 art. 23).
+    let disclosing = matches!(reply.outcome, Outcome::Disclosed | Outcome::PartiallyDisclosed);
+    let others: Vec<LetterPlan> = if disclosing && !situation.objections.is_empty() {
+        if reasons.is_empty() {
+            return Err(Refusal::OverruledWithoutReasons);
+        }
+        situation
+            .objections
+            .iter()
+            .map(|party| LetterPlan::ThirdParty {
+                party: party.clone(),
+                reasons: reasons.to_owned(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let responsible = responsible.clone().filter(|_| reply.outcome == Outcome::NotThisAgency);
     let details = json!({
         "outcome": reply.label,
@@ -508,6 +555,7 @@ fn reply(situation: &Situation<'_>, on: Date, answer: &Reply) -> Result<Step, Re
             reasons: reasons.to_owned(),
             responsible,
         }),
+        others,
         audit_action: "reply",
     })
 }
@@ -537,6 +585,7 @@ pub fn withdraw(situation: &Situation<'_>) -> Result<Applied, Refusal> {
         }),
         outcome: Some(outcome),
         letter: Some(LetterPlan::Withdrawal { requested_on: on }),
+        others: Vec::new(),
         audit_action: "withdraw",
         report,
         on,
@@ -567,6 +616,7 @@ pub fn supplement_sent(
         details: json!({ "note": note.trim(), "files": files, "by": "申请人（网上提交）" }),
         outcome: None,
         letter: None,
+        others: Vec::new(),
         audit_action: "supplement_received",
         report,
         on,

@@ -51,6 +51,8 @@ pub enum Refusal {
     NotLapsed,
     #[error("no 补正 is awaited")]
     NoSupplementAwaited,
+    #[error("disclosing over a third party's objection without reasons")]
+    OverruledWithoutReasons,
     #[error(transparent)]
     Clock(#[from] ClockError),
 }
@@ -85,6 +87,9 @@ impl Refusal {
             }
             Refusal::NotLapsed => "《条例》第三十条；国办函〔2020〕109号".to_owned(),
             Refusal::NoSupplementAwaited => "《条例》第三十条".to_owned(),
+            Refusal::OverruledWithoutReasons => {
+                "《条例》第三十二条（2007年《条例》第二十三条）".to_owned()
+            }
             Refusal::Closed
             | Refusal::FutureDate
             | Refusal::NotHandler
@@ -145,6 +150,10 @@ impl Refusal {
             }
             Refusal::NoSupplementAwaited => {
                 "该申请当前无需补正；如需补充说明，请联系承办机关。".to_owned()
+            }
+            Refusal::OverruledWithoutReasons => {
+                "第三方不同意公开：决定公开须写明不公开可能对公共利益造成重大影响的理由，并将书面告知第三方（《条例》第三十二条）。"
+                    .to_owned()
             }
             Refusal::Clock(err) => err.in_chinese(),
             Refusal::Unreadable(err) => format!("该申请的办理记录有误：{}", err.in_chinese()),

@@ -381,6 +381,52 @@ fn the_applicant_sends_the_supplement_or_withdraws_online() {
     assert_eq!(withdraw(&closed).unwrap_err(), Refusal::Closed, "a reply cannot be withdrawn");
 }
 
+#[test]
+fn disclosing_over_a_third_partys_objection_needs_reasons_and_tells_the_party() {
+    let case = case_2019(vec![
+        Event::ConsultationSent { on: date!(2026 - 03 - 03), party: Party::ThirdParty },
+        Event::ConsultationAnswered { on: date!(2026 - 03 - 06) },
+    ]);
+    let objected = situation(&case, date!(2026 - 03 - 10), None, None)
+        .with_objections(vec!["某律师事务所".to_owned()]);
+    // Without reasons, refused with its rule.
+    let refused = apply(&objected, &CLERK, &reply("disclosed", "", "")).unwrap_err();
+    assert_eq!(refused, Refusal::OverruledWithoutReasons);
+    assert!(refused.basis().unwrap().contains("第三十二条"));
+    // With them: the reply, and a notice to the party citing art. 32 — the applicant not named.
+    let applied =
+        apply(&objected, &CLERK, &reply("disclosed", "涉及公共安全，公众需要知晓", "")).unwrap();
+    assert_eq!(applied.others.len(), 1);
+    let plan = &applied.others[0];
+    assert!(!plan.kind().to_applicant(), "never shown to the applicant");
+    let sender =
+        Sender {
+            name: "温州市司法局", office: "办公室", phone: "0577-88888888", parent: None
+        };
+    let letter = plan.compose(
+        &sender,
+        "YSQ2026000001",
+        "2025年人民调解案件统计",
+        "张三",
+        &applied.report,
+        applied.on,
+        objected.calendar,
+    );
+    let text = letter.paragraphs.join("");
+    assert_eq!(letter.addressee, "某律师事务所：");
+    assert!(
+        text.contains("对公共利益造成重大影响，决定予以公开") && text.contains("涉及公共安全"),
+        "{text}"
+    );
+    assert!(text.contains("第三十二条") && !text.contains("张三"), "{text}");
+    // Withholding, or no objection: no letter to anyone else.
+    let withheld =
+        apply(&objected, &CLERK, &reply("withheld.trade_secret", "商业秘密", "")).unwrap();
+    assert!(withheld.others.is_empty());
+    let plain = situation(&case, date!(2026 - 03 - 10), None, None);
+    assert!(apply(&plain, &CLERK, &reply("disclosed", "", "")).unwrap().others.is_empty());
+}
+
 /// The text of the letter a closing sends, from 温州市司法局 (its review body 温州市人民政府).
 fn closing_letter(situation: &Situation<'_>, applied: &Applied) -> String {
     let plan = applied.letter.as_ref().expect("a closing sends a letter");
@@ -419,6 +465,7 @@ fn every_statutory_refusal_names_its_rule() {
         Refusal::ReasonsMissing,
         Refusal::NotLapsed,
         Refusal::NoSupplementAwaited,
+        Refusal::OverruledWithoutReasons,
     ];
     for refusal in statutory {
         let basis = refusal.basis().unwrap_or_else(|| panic!("{refusal:?} names no rule"));

@@ -891,3 +891,66 @@ async fn a_case_is_transferred_to_another_agency_of_the_platform() {
         .text();
     assert!(withdrawn.contains("您的申请已撤回"), "{withdrawn}");
 }
+
+#[tokio::test]
+async fn a_third_party_that_objected_is_told_of_the_disclosure_and_the_applicant_does_not_see_it() {
+    let desk = desk("third_party").await;
+    let receipt = online_receipt(&desk.store, "SFJ", time::macros::date!(2026 - 11 - 16)).await;
+    let tracking = receipt.tracking_number.clone();
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    clerk
+        .step_done(
+            &tracking,
+            &[
+                ("action", "consult"),
+                ("on", "2026-11-17"),
+                ("party", "third_party"),
+                ("consulted", "某律师事务所"),
+            ],
+        )
+        .await;
+    clerk
+        .step_done(
+            &tracking,
+            &[("action", "consult_answered"), ("on", "2026-11-18"), ("opinion", "disagree")],
+        )
+        .await;
+    let disclose = |reasons: &'static str| {
+        [
+            ("action", "reply"),
+            ("outcome", "disclosed"),
+            ("method", "post"),
+            ("on", "2026-11-20"),
+            ("reasons", reasons),
+        ]
+    };
+    let refused = clerk.step(&tracking, &disclose("")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("第三方不同意公开"), "{}", refused.text());
+    clerk.step_done(&tracking, &disclose("事关公共安全，公众需要知晓")).await;
+    let letters = gongkai_store::letters::of_case(&desk.store, &tracking).await.unwrap();
+    let titles: Vec<&str> = letters.iter().map(|letter| letter.title.as_str()).collect();
+    assert!(titles.contains(&"政府信息公开决定告知书（第三方）"), "{titles:?}");
+    let page = clerk.get(&format!("/staff/cases/{tracking}")).await.text();
+    assert!(page.contains("政府信息公开决定告知书（第三方）（PDF）"), "{page}");
+    // The applicant sees the reply, never the letter to the third party.
+    let sent = gongkai_store::letters::sent_to_applicant(
+        &desk.store,
+        &tracking,
+        &receipt.verification_code,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let seen: Vec<&str> = sent.iter().map(|letter| letter.title.as_str()).collect();
+    assert_eq!(seen, ["政府信息公开申请答复书", "政府信息公开申请答复书"], "{seen:?}");
+    let visible = desk
+        .store
+        .count_admin(&format!(
+            "SELECT COUNT(*) FROM letters l JOIN applications a ON a.id = l.application_id \
+             WHERE a.tracking_number = '{tracking}' AND l.kind = 'consultation' AND l.title LIKE '%第三方%'"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(visible, 2, "DOCX and PDF kept as letters to the consulted party");
+}

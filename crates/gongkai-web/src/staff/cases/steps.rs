@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use gongkai_core::clock::Party;
+use gongkai_core::clock::{Event, Party};
 use gongkai_core::handling::{
     self as rules, Action, Actor, Applied, Command, FeeBasis, LetterPlan, Opinion, Reply,
     Responsible, SendMethod, Sender, Situation,
@@ -279,7 +279,8 @@ pub(crate) async fn step(
     let agencies = state.agencies().await?;
     let application = case.clock_application();
     let situation =
-        Situation::new(&application, &calendar, today, case.outcome, case.pending_extension());
+        Situation::new(&application, &calendar, today, case.outcome, case.pending_extension())
+            .map(|situation| situation.with_objections(objections(&case)));
     let situation = match situation {
         Ok(situation) => situation,
         Err(err) => return back(case, agency, rules::unreadable(action, err).into(), form).await,
@@ -325,6 +326,32 @@ pub(crate) async fn step(
     Ok(Redirect::to(&format!("/staff/cases/{}{anchor}", case.tracking_number)).into_response())
 }
 
+/// The third parties consulted on the case who answered that they do not agree to disclosure (art. 32).
+fn objections(case: &Case) -> Vec<String> {
+    let mut consulted: Option<String> = None;
+    let mut objected = Vec::new();
+    for step in &case.steps {
+        match &step.event {
+            Event::ConsultationSent { party: Party::ThirdParty, .. } => {
+                consulted =
+                    step.details.get("consulted").and_then(|name| name.as_str()).map(str::to_owned);
+            }
+            Event::ConsultationSent { .. } => consulted = None,
+            Event::ConsultationAnswered { .. } => {
+                let disagreed = step.details.get("opinion").and_then(|opinion| opinion.as_str())
+                    == Some(Opinion::Disagree.label());
+                if let Some(party) = consulted.take().filter(|_| disagreed) {
+                    if !objected.contains(&party) {
+                        objected.push(party);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    objected
+}
+
 /// Files the applicant sent with a step, and the client network they came from (for the day's quotas).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Uploaded<'a> {
@@ -351,14 +378,14 @@ pub(crate) async fn record_applied(
         regime: applied.outcome.map(|_| applied.report.regime),
         action: applied.audit_action,
     };
-    // The step's letters are made first and written with the step in one transaction.
-    let rendered = match &applied.letter {
-        Some(plan) => {
-            let agencies = state.agencies().await?;
-            letters_of(plan, case, agency, &agencies, applicant, applied, &state.calendar())?
-        }
-        None => Vec::new(),
-    };
+    // The step's letters are made first and written with the step in one transaction: the applicant's, then
+    // those to others (a third party told of a disclosure it objected to).
+    let agencies = state.agencies().await?;
+    let calendar = state.calendar();
+    let mut rendered = Vec::new();
+    for plan in applied.letter.iter().chain(&applied.others) {
+        rendered.extend(letters_of(plan, case, agency, &agencies, applicant, applied, &calendar)?);
+    }
     let letters: Vec<stored_letters::NewLetter<'_>> = rendered
         .iter()
         .map(|(kind, title, media_type, data, masked, on)| stored_letters::NewLetter {
