@@ -340,10 +340,10 @@ fn objections(case: &Case) -> Vec<String> {
             Event::ConsultationAnswered { .. } => {
                 let disagreed = step.details.get("opinion").and_then(|opinion| opinion.as_str())
                     == Some(Opinion::Disagree.label());
-                if let Some(party) = consulted.take().filter(|_| disagreed) {
-                    if !objected.contains(&party) {
-                        objected.push(party);
-                    }
+                if let Some(party) = consulted.take().filter(|_| disagreed)
+                    && !objected.contains(&party)
+                {
+                    objected.push(party);
                 }
             }
             _ => {}
