@@ -394,7 +394,10 @@ async fn staff_register_extend_and_reply_to_a_letter_application() {
         assert!(answer.starts_with("200 application/"), "{href}: {answer}");
     }
     assert!(names.iter().any(|name| name.contains("答复书（PDF）")), "{names:?}");
-    assert!(names.iter().any(|name| name.contains("延长答复期限告知书（DOCX）")), "{names:?}");
+    assert!(
+        names.iter().any(|name| name.contains("政府信息公开申请延期答复告知书（DOCX）")),
+        "{names:?}"
+    );
     shot(&client, "staff-replied").await;
     client.set_window_size(375, 1000).await.unwrap();
     client.refresh().await.unwrap();

@@ -21,6 +21,15 @@ struct Server {
     base: String,
 }
 
+/// A server is stopped when its test ends, even by a panic: a live child holds the test's output pipe, and
+/// the test run would wait for it for ever.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn start(db: &str, demo: bool) -> Server {
     let mut command = Command::new(env!("CARGO_BIN_EXE_gongkai"));
     // One search index per database; the clients all post from 127.0.0.1, so the per-address limits are off.
@@ -59,6 +68,13 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
     Some(&text[from..to])
 }
 
+/// An HTTP client builder: reqwest is built without a TLS provider of its own in this workspace (the server
+/// installs ring for its SMS gateway), so the process's provider is installed first.
+fn http() -> reqwest::ClientBuilder {
+    gongkai_web::notify::install_tls();
+    reqwest::Client::builder()
+}
+
 /// One acknowledged intake: the tracking number, the code and the description that identifies the request.
 #[derive(Debug, Clone)]
 struct Acknowledged {
@@ -73,11 +89,7 @@ async fn client(
     id: usize,
     acknowledged: Arc<Mutex<Vec<Acknowledged>>>,
 ) -> usize {
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
+    let http = http().cookie_store(true).timeout(Duration::from_secs(10)).build().unwrap();
     let url = format!("{base}/agencies/{agency}/apply");
     let page = http.get(&url).send().await.unwrap().text().await.unwrap();
     let token =
@@ -115,7 +127,16 @@ async fn client(
 
 async fn kill_mid_stream_and_recover(db: &str) {
     let mut server = start(db, true);
-    let home = reqwest::get(format!("{}/", server.base)).await.unwrap().text().await.unwrap();
+    let home = http()
+        .build()
+        .unwrap()
+        .get(format!("{}/", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let end = home.find("/apply\"").expect("an agency's application link on the home page");
     let from = home[..end].rfind("/agencies/").expect("an agency path") + "/agencies/".len();
     let agency = home[from..end].to_owned();
@@ -166,7 +187,7 @@ async fn kill_mid_stream_and_recover(db: &str) {
         Verification::Intact { .. } => {}
         broken => panic!("audit chain after the crash: {broken:?}"),
     }
-    let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let http = http().cookie_store(true).build().unwrap();
     let page =
         http.get(format!("{}/track", server.base)).send().await.unwrap().text().await.unwrap();
     let token = between(&page, "name=\"csrf\" value=\"", "\"").unwrap().to_owned();
