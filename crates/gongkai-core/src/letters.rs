@@ -352,15 +352,20 @@ pub fn remedies(review_body: Option<&str>) -> String {
     )
 }
 
-/// The reply (答复书 for a decision on the information, 告知书 for the other categories).
-pub fn reply(case: &CaseFacts<'_>, outcome: Outcome, reply: &ReplyFacts<'_>) -> Letter {
-    let title = match outcome {
+/// The title of the reply of `outcome`: 答复书 for a decision on the information, 告知书 for the others.
+pub fn reply_title(outcome: Outcome) -> &'static str {
+    match outcome {
         Outcome::AlreadyPublished
         | Outcome::Disclosed
         | Outcome::PartiallyDisclosed
         | Outcome::Withheld(_) => "政府信息公开申请答复书",
         _ => "政府信息公开申请告知书",
-    };
+    }
+}
+
+/// The reply (答复书 for a decision on the information, 告知书 for the other categories).
+pub fn reply(case: &CaseFacts<'_>, outcome: Outcome, reply: &ReplyFacts<'_>) -> Letter {
+    let title = reply_title(outcome);
     let citation = reply_citation(outcome, case.regime);
     let paragraphs = vec![
         opening(case),

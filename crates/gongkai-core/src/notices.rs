@@ -208,7 +208,7 @@ pub fn of_step(
             let lines = [
                 format!("需要补正。请于{}前补正以下内容：{items}", day(*reply_by)),
                 format!(
-                    "补正通知书（{}）见附件。答复期限自收到补正材料之日起计算；逾期未补正的，视为放弃申请。",
+                    "补正告知书（{}）见附件。答复期限自收到补正材料之日起计算；无正当理由逾期不补正的，视为放弃申请。",
                     day(*on)
                 ),
             ];
@@ -238,7 +238,7 @@ pub fn of_step(
         }
         (Some(Event::FeeNotified { amount_yuan, .. }), _) => {
             let lines = [
-                format!("需缴纳信息处理费{amount_yuan}元，缴费方式和期限见附件收费通知。"),
+                format!("需缴纳信息处理费{amount_yuan}元，缴费方式和期限见附件缴费通知书。"),
                 "逾期未缴纳的，视为放弃申请。".to_owned(),
             ];
             let sms = format!("您的申请{tracking}需缴纳信息处理费{amount_yuan}元，详见收费通知。");
@@ -254,7 +254,7 @@ pub fn of_step(
             let lines = [
                 format!("已于{}作出答复（{}）。", day(*on), outcome.label()),
                 moved.unwrap_or_default(),
-                "答复书见附件。".to_owned(),
+                format!("{}见附件。", crate::letters::reply_title(*outcome)),
             ];
             let sms = format!(
                 "您的申请{tracking}已答复（{}），答复书请查收邮件或在平台查询。",
@@ -263,7 +263,10 @@ pub fn of_step(
             Some(notice(NoticeKind::Reply, agency, tracking, &lines, sms))
         }
         (None, Some(LetterPlan::Reply { outcome, .. })) => {
-            let lines = [format!("已办结（{}）。", outcome.label()), "告知书见附件。".to_owned()];
+            let lines = [
+                format!("已办结（{}）。", outcome.label()),
+                format!("{}见附件。", crate::letters::reply_title(*outcome)),
+            ];
             let sms = format!("您的申请{tracking}已办结（{}），详见告知书。", outcome.label());
             Some(notice(NoticeKind::Closed, agency, tracking, &lines, sms))
         }
@@ -389,6 +392,17 @@ mod tests {
             "{}",
             supplement.body
         );
+        // Art. 30's condition, and the attachment by the name it bears.
+        assert!(
+            supplement.body.contains("无正当理由逾期不补正的，视为放弃申请"),
+            "{}",
+            supplement.body
+        );
+        assert!(
+            supplement.body.contains("补正告知书（2026年12月7日）见附件"),
+            "{}",
+            supplement.body
+        );
         let extension = of_step(
             "某局",
             "YSQ2026000001",
@@ -441,6 +455,7 @@ mod tests {
             withdrawn.body
         );
         assert!(reply.body.contains("已于2026年12月7日作出答复（予以公开）"), "{}", reply.body);
+        assert!(reply.body.contains("政府信息公开申请答复书见附件"), "{}", reply.body);
         for silent in [
             Event::ExtensionRequested { on: date!(2026 - 12 - 07) },
             Event::ExtensionRefused { on: date!(2026 - 12 - 07) },
