@@ -255,7 +255,7 @@ pub async fn expire_leases(store: &Store) -> Result<u64, StoreError> {
     Ok(result.rows_affected())
 }
 
-/// Claims up to `limit` notices due now on the `channels` this worker can send through, for
+/// Claims up to `limit` notices due now on the `channels` this worker can send through, oldest first, for
 /// `lease_seconds` (each is claimed by one worker, whatever the number of instances: the update re-checks
 /// the state under the row's lock).
 pub async fn claim(
@@ -277,7 +277,7 @@ pub async fn claim(
         getrandom::u64().map_err(|err| StoreError::InvalidData(err.to_string()))?.to_le_bytes(),
     );
     let mut transaction = store.begin_write().await?;
-    let claimed: Vec<i64> = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let mut claimed: Vec<i64> = sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE notifications SET status = 'sending', claimed_until = $1, claim = $4, attempts = attempts + 1 \
          WHERE status = 'pending' AND next_attempt_at <= $2 AND id IN \
          (SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_at <= $2 \
@@ -292,6 +292,8 @@ pub async fn claim(
     .iter()
     .map(|row| row.try_get("id"))
     .collect::<Result<_, _>>()?;
+    // In the order they were written (RETURNING gives no order).
+    claimed.sort_unstable();
     let mut out = Vec::with_capacity(claimed.len());
     for id in claimed {
         let row = sqlx::query(

@@ -312,8 +312,8 @@ impl Outbox {
         })
     }
 
-    /// Takes the notices due now, sends them at the same time and records each result; returns how many
-    /// were claimed. Claims left by a stopped process become `unknown` first.
+    /// Takes the notices due now, sends them (each case's in order, the cases at the same time) and records
+    /// each result; returns how many were claimed. Claims left by a stopped process become `unknown` first.
     pub async fn deliver_due(&self) -> Result<usize, StoreError> {
         let expired = notifications::expire_leases(&self.store).await?;
         if expired > 0 {
@@ -325,12 +325,23 @@ impl Outbox {
         let claimed =
             notifications::claim(&self.store, self.channels(), LEASE_SECONDS, BATCH).await?;
         let count = claimed.len();
-        let mut running = tokio::task::JoinSet::new();
+        // One case's notices go out one after the other, in the order written (the receipt before a
+        // withdrawal taken within the same second); different cases' at the same time.
+        let mut cases: Vec<Vec<Outgoing>> = Vec::new();
         for notice in claimed {
+            match cases.iter_mut().find(|case| case[0].tracking_number == notice.tracking_number) {
+                Some(case) => case.push(notice),
+                None => cases.push(vec![notice]),
+            }
+        }
+        let mut running = tokio::task::JoinSet::new();
+        for case in cases {
             let outbox = self.clone();
             running.spawn(async move {
-                let result = outbox.deliver(&notice).await;
-                outbox.record(&notice, result).await;
+                for notice in &case {
+                    let result = outbox.deliver(notice).await;
+                    outbox.record(notice, result).await;
+                }
             });
         }
         while let Some(joined) = running.join_next().await {

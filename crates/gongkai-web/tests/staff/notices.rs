@@ -264,12 +264,17 @@ fn application<'a>(email: &'a str) -> NewApplication<'a> {
     }
 }
 
-async fn intake(desk: &Desk, email: &str, channels: Channels) -> String {
+/// `application` received by 温州市司法局 with its receipt notice on `channels`.
+async fn received(
+    desk: &Desk,
+    application: &NewApplication<'_>,
+    channels: Channels,
+) -> applications::Receipt {
     let notice = ReceiptNotice { due: None, provisional: false, channels };
     applications::intake_with_attachments(
         &desk.store,
         "SFJ",
-        &application(email),
+        application,
         &[],
         "203.0.113.0",
         Some(notice),
@@ -277,7 +282,10 @@ async fn intake(desk: &Desk, email: &str, channels: Channels) -> String {
     )
     .await
     .unwrap()
-    .tracking_number
+}
+
+async fn intake(desk: &Desk, email: &str, channels: Channels) -> String {
+    received(desk, &application(email), channels).await.tracking_number
 }
 
 async fn statuses(desk: &Desk, tracking: &str) -> Vec<(Status, i64, String)> {
@@ -437,17 +445,7 @@ async fn an_sms_goes_to_the_gateway_in_its_own_template() {
         Outbox::new(desk.store.clone(), None, Some(SmsGateway::new(&url, template, None).unwrap()));
     let mut mobile = application("");
     mobile.phone = "+86 13812345678";
-    let receipt = applications::intake_with_attachments(
-        &desk.store,
-        "SFJ",
-        &mobile,
-        &[],
-        "203.0.113.0",
-        Some(ReceiptNotice { due: None, provisional: false, channels: outbox.channels() }),
-        &ACTOR,
-    )
-    .await
-    .unwrap();
+    let receipt = received(&desk, &mobile, outbox.channels()).await;
     assert_eq!(outbox.deliver_due().await.unwrap(), 1);
     let sent = bodies.lock().unwrap().clone();
     assert_eq!(sent.len(), 1);
@@ -473,18 +471,7 @@ async fn an_sms_goes_to_the_gateway_in_its_own_template() {
             None,
             Some(SmsGateway::new(&url, gongkai_web::notify::DEFAULT_SMS_TEMPLATE, None).unwrap()),
         );
-        let tracking = applications::intake_with_attachments(
-            &desk.store,
-            "SFJ",
-            &mobile,
-            &[],
-            "203.0.113.0",
-            Some(ReceiptNotice { due: None, provisional: false, channels: outbox.channels() }),
-            &ACTOR,
-        )
-        .await
-        .unwrap()
-        .tracking_number;
+        let tracking = received(&desk, &mobile, outbox.channels()).await.tracking_number;
         assert_eq!(outbox.deliver_due().await.unwrap(), 1);
         let after = statuses(&desk, &tracking).await;
         assert_eq!(after[0].0, fate, "{status}: {after:?}");
@@ -525,18 +512,7 @@ async fn a_gateway_answering_200_with_an_error_code_is_not_taken_for_sent() {
     let outbox = Outbox::new(desk.store.clone(), None, Some(checked));
     let mut mobile = application("");
     mobile.phone = "13812345678";
-    let tracking = applications::intake_with_attachments(
-        &desk.store,
-        "SFJ",
-        &mobile,
-        &[],
-        "203.0.113.0",
-        Some(ReceiptNotice { due: None, provisional: false, channels: outbox.channels() }),
-        &ACTOR,
-    )
-    .await
-    .unwrap()
-    .tracking_number;
+    let tracking = received(&desk, &mobile, outbox.channels()).await.tracking_number;
     assert_eq!(outbox.deliver_due().await.unwrap(), 1);
     let after = statuses(&desk, &tracking).await;
     assert_eq!(after[0].0, Status::Failed, "{after:?}");
@@ -783,13 +759,15 @@ async fn the_applicant_withdraws_online_and_chooses_how_to_receive() {
         .text();
     assert!(done.contains("您的申请已撤回"), "{done}");
     assert_eq!(outbox.deliver_due().await.unwrap(), 2, "the receipt and the withdrawal");
-    // Sent at the same time, in either order.
+    // One case's notices go out in the order written: the receipt, then the withdrawal.
     let taken = sink.taken();
-    let told = taken
-        .iter()
-        .map(|message| (message, decoded(message)))
-        .find(|(_, (text, _))| text.contains("撤回请求终止办理"))
-        .expect("the withdrawal is told");
+    let texts: Vec<(String, Vec<Vec<u8>>)> = taken.iter().map(|message| decoded(message)).collect();
+    let receipt =
+        texts.iter().position(|(text, _)| text.contains(&tracking) && text.contains("查询码："));
+    let withdrawal = texts.iter().position(|(text, _)| text.contains("撤回请求终止办理"));
+    assert!(receipt.is_some() && withdrawal.is_some(), "both told: {texts:?}");
+    assert!(receipt < withdrawal, "the receipt first");
+    let told = (&taken[withdrawal.unwrap()], &texts[withdrawal.unwrap()]);
     assert_eq!(told.1.1.len(), 1, "its letter attached");
     assert!(told.0.contains("filename"), "the letter is attached by name");
 }
