@@ -102,17 +102,21 @@ fn day(date: Date) -> String {
     format!("{}年{}月{}日", date.year(), u8::from(date.month()), date.day())
 }
 
+/// Every notice's last lines: that it is sent by the system, and the agency.
+fn sign_off(body: &mut String, agency: &str) {
+    body.push_str("本邮件由系统自动发送，请勿直接回复。\n");
+    body.push_str(agency);
+    body.push('\n');
+}
+
 fn notice(kind: NoticeKind, agency: &str, tracking: &str, lines: &[String], sms: String) -> Notice {
     let mut body = format!("您好：\n\n您向{agency}提交的政府信息公开申请（申请编号 {tracking}）");
     for line in lines.iter().filter(|line| !line.is_empty()) {
         body.push_str(line);
         body.push('\n');
     }
-    body.push_str(
-        "\n凭申请编号和查询码可在本平台“申请查询”页面查看办理进度和全部文书。\n本邮件由系统自动发送，请勿直接回复。\n",
-    );
-    body.push_str(agency);
-    body.push('\n');
+    body.push_str("\n凭申请编号和查询码可在本平台“申请查询”页面查看办理进度和全部文书。\n");
+    sign_off(&mut body, agency);
     Notice {
         kind,
         subject: format!("【{agency}】政府信息公开申请 {tracking}：{}", kind.label()),
@@ -168,9 +172,8 @@ pub fn transferred_receipt(
     if let Some(due) = due {
         body.push_str(&format!("答复期限至{}。\n", day(due)));
     }
-    body.push_str("\n本邮件由系统自动发送，请勿直接回复。\n");
-    body.push_str(agency);
     body.push('\n');
+    sign_off(&mut body, agency);
     Notice {
         kind: NoticeKind::Receipt,
         subject: format!("【{agency}】政府信息公开申请 {tracking}：转办受理回执"),

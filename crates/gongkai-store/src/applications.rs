@@ -352,6 +352,23 @@ pub(crate) async fn attach(
     Ok(())
 }
 
+/// The next tracking number of `year`: `YSQ` + year + a 6-digit platform-wide sequence, taken from the
+/// year's counter in the caller's transaction.
+async fn next_tracking_number(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    year: i32,
+) -> Result<String, StoreError> {
+    let sequence: i64 = sqlx::query(
+        "INSERT INTO counters (name, value) VALUES ($1, 1) \
+         ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+    )
+    .bind(format!("tracking:{year}"))
+    .fetch_one(&mut **transaction)
+    .await?
+    .try_get("value")?;
+    Ok(format!("YSQ{year}{sequence:06}"))
+}
+
 /// An application transferred (转办) to another agency of the platform with the reply that closes it here.
 #[derive(Debug, Clone, Copy)]
 pub struct Transfer<'a> {
@@ -395,16 +412,7 @@ pub(crate) async fn transfer_in(
             "an application is not transferred to its own agency".to_owned(),
         ));
     }
-    let year = transfer.on.year();
-    let sequence: i64 = sqlx::query(
-        "INSERT INTO counters (name, value) VALUES ($1, 1) \
-         ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
-    )
-    .bind(format!("tracking:{year}"))
-    .fetch_one(&mut **transaction)
-    .await?
-    .try_get("value")?;
-    let tracking_number = format!("YSQ{year}{sequence:06}");
+    let tracking_number = next_tracking_number(transaction, transfer.on.year()).await?;
     let intake = Intake::received_on(gongkai_core::regime::Channel::Online, transfer.on);
     let new_id: i64 = sqlx::query(
         "INSERT INTO applications (agency_id, tracking_number, verification_hash, applicant_type, applicant_name, \
@@ -514,7 +522,6 @@ pub async fn intake_with_attachments(
     }
     let agency = agencies::by_code(store, code).await?;
     let year = application.intake.submitted.year();
-    let counter = format!("tracking:{year}");
     let verification_code = format!(
         "{:06}",
         getrandom::u32().map_err(|err| StoreError::InvalidData(err.to_string()))? % 1_000_000
@@ -530,15 +537,7 @@ pub async fn intake_with_attachments(
         )
         .await?;
     }
-    let sequence: i64 = sqlx::query(
-        "INSERT INTO counters (name, value) VALUES ($1, 1) \
-         ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
-    )
-    .bind(&counter)
-    .fetch_one(&mut *transaction)
-    .await?
-    .try_get("value")?;
-    let tracking_number = format!("YSQ{year}{sequence:06}");
+    let tracking_number = next_tracking_number(&mut transaction, year).await?;
     let channel = application.intake.channel.code();
     let applicant = to_text(&application.applicant);
     let inserted = sqlx::query(
