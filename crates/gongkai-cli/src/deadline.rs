@@ -247,7 +247,10 @@ fn print_report(report: &ClockReport, as_of: Date, out: &mut impl Write) -> anyh
         .map_or_else(|| "none (the period is not running)".to_owned(), |due| due.to_string());
     let provisional = if report.provisional {
         let years: Vec<String> = report.provisional_years.iter().map(i32::to_string).collect();
-        format!("yes: no holiday notice yet for {} (weekends only)", years.join(", "))
+        format!(
+            "yes: no holiday notice yet for {} (statutory holidays and weekends only, no 调休)",
+            years.join(", ")
+        )
     } else {
         "no".to_owned()
     };

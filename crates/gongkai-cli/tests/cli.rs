@@ -102,7 +102,8 @@ fn deadline_regime_switches_on_2019_05_15() {
 #[test]
 fn deadline_into_2027_is_provisional_and_names_the_year() {
     let json = deadline_json(&["--received", "2026-12-15", "--as-of", "2026-12-16"]);
-    assert_eq!(json["due"], "2027-01-12");
+    // 2027-01-01 is 元旦 even before the 2027 notice is out.
+    assert_eq!(json["due"], "2027-01-13");
     assert_eq!(json["provisional"], true);
     assert_eq!(json["provisional_years"], serde_json::json!([2027]));
 }

@@ -9,9 +9,11 @@
 //! - the strict API ([`Calendar::is_working_day`], [`Calendar::add_working_days`],
 //!   [`Calendar::working_days_between`]) refuses any date in a year without data
 //!   ([`CalendarError::NoCalendarData`]), never guessing;
-//! - [`Calendar::lenient_day`] answers for any date, counting weekends only in a year without data, and says
-//!   which year made the answer provisional. The reply clock uses it so that a period running into next
+//! - [`Calendar::lenient_day`] answers for any date — in a year without data from the statutory holidays of
+//!   《全国年节及纪念日放假办法》 ([`fixed`]) and weekends — and says which year made the answer provisional. The reply clock uses it so that a period running into next
 //!   year still gets a (provisional) due date before next year's notice is published.
+
+pub mod fixed;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -359,12 +361,19 @@ impl Calendar {
         Ok(count)
     }
 
-    /// The status of any date. In a year without data only weekends are days off; such an answer, and a
-    /// late-December answer while next year's notice is missing, carries the missing year in `provisional`.
+    /// The status of any date. In a year without data the statutory holidays themselves ([`fixed`]) and
+    /// weekends are days off, while the notice's 补休 and 调休 are unknown; such an answer, and a late-December
+    /// answer while next year's notice is missing, carries the missing year in `provisional`.
     pub fn lenient_day(&self, date: Date) -> LenientDay {
         let year = date.year();
         if !self.covers(year) {
-            return LenientDay { day: self.day_unchecked(date), provisional: Some(year) };
+            let day = match fixed::holiday_on(date) {
+                Some(name) => {
+                    Day { date, working: false, reason: DayReason::Holiday(name.to_owned()) }
+                }
+                None => self.day_unchecked(date),
+            };
+            return LenientDay { day, provisional: Some(year) };
         }
         let late_december = date.month() == Month::December && date.day() >= LATE_DECEMBER_FROM;
         let provisional = (late_december && !self.covers(year + 1)).then_some(year + 1);
@@ -572,6 +581,32 @@ mod tests {
         assert_eq!(calendar.lenient_day(date!(2026 - 12 - 28)).provisional, Some(2027));
         assert_eq!(calendar.lenient_day(date!(2026 - 12 - 01)).provisional, None);
         assert_eq!(calendar.lenient_day(date!(2025 - 12 - 29)).provisional, None);
+    }
+
+    #[test]
+    fn lenient_day_knows_the_statutory_holidays_of_a_year_without_notice() {
+        let calendar = Calendar::builtin();
+        let new_year = calendar.lenient_day(date!(2027 - 01 - 01));
+        assert_eq!(new_year.day.reason, DayReason::Holiday("元旦".to_owned()));
+        assert!(!new_year.day.working);
+        assert_eq!(new_year.provisional, Some(2027));
+        // 除夕 2027 is Friday 02-05; 初三 Monday 02-08; Tuesday 02-09 is a plain (provisional) working day.
+        assert!(!calendar.lenient_day(date!(2027 - 02 - 05)).day.working);
+        assert!(!calendar.lenient_day(date!(2027 - 02 - 08)).day.working);
+        assert!(calendar.lenient_day(date!(2027 - 02 - 09)).day.working);
+        // National Day of 2030 (Tuesday to Thursday).
+        for day in [date!(2030 - 10 - 01), date!(2030 - 10 - 03)] {
+            assert_eq!(
+                calendar.lenient_day(day).day.reason,
+                DayReason::Holiday("国庆节".to_owned())
+            );
+        }
+        // A covered year is answered from its notice: 2026-10-07 (Wednesday) off as the notice set it.
+        assert_eq!(
+            calendar.lenient_day(date!(2026 - 10 - 07)).day.reason,
+            DayReason::Holiday("国庆节".to_owned())
+        );
+        assert!(calendar.lenient_day(date!(2026 - 10 - 08)).day.working);
     }
 
     #[test]

@@ -474,5 +474,8 @@ pub(crate) async fn letter(
 /// The note next to a provisional due date.
 pub(crate) fn provisional_note(years: &[i32]) -> String {
     let years: Vec<String> = years.iter().map(|year| format!("{year}年")).collect();
-    format!("{}节假日安排尚未公布，暂按周末计算，公布后自动更新", years.join("、"))
+    format!(
+        "{}节假日安排尚未公布，暂按法定节假日和周末计算（调休未计入），公布后自动更新",
+        years.join("、")
+    )
 }

@@ -234,20 +234,22 @@ fn reply_after_due_date_is_late() {
 
 #[test]
 fn period_into_a_year_without_notice_is_provisional_and_recomputed_once_added() {
-    // Received Tuesday 2026-12-15. Without the 2027 notice, 2027-01-01 (Friday) counts as a working day:
-    // 12-16..18 (1–3), 12-21..25 (4–8), 12-28..31 (9–12), 01-01 (13), 01-04..08 (14–18), 01-11..12 (19–20).
+    // Received Tuesday 2026-12-15. Without the 2027 notice, 2027-01-01 (Friday) is still off — 元旦 is a
+    // statutory holiday (国务院令第795号) — while any 调休 is unknown:
+    // 12-16..18 (1–3), 12-21..25 (4–8), 12-28..31 (9–12), 01-04..08 (13–17), 01-11..13 (18–20).
     let application = online(date!(2026 - 12 - 15), vec![]);
     let report = run(&application, date!(2026 - 12 - 16));
-    assert_eq!(report.due, Some(date!(2027 - 01 - 12)));
+    assert_eq!(report.due, Some(date!(2027 - 01 - 13)));
     assert!(report.provisional);
     assert_eq!(report.provisional_years, vec![2027]);
 
+    // A notice that also gives 2026-12-31 off (a day only a notice can set) moves the date by one.
     let mut calendar = Calendar::builtin().clone();
     let notice = "year = 2027\n[[notice]]\nid = \"annual\"\ntitle = \"t\"\nurl = \"u\"\n\
-                      [[holiday]]\nname = \"元旦\"\noff = [\"2027-01-01..2027-01-03\"]\n";
+                      [[holiday]]\nname = \"元旦\"\noff = [\"2026-12-31..2027-01-03\"]\n";
     calendar.add_year(NoticeYear::parse("2027.toml", notice).unwrap()).unwrap();
     let report = evaluate(&application, &calendar, date!(2026 - 12 - 16)).unwrap();
-    assert_eq!(report.due, Some(date!(2027 - 01 - 13)));
+    assert_eq!(report.due, Some(date!(2027 - 01 - 14)));
     assert!(!report.provisional);
 }
 
