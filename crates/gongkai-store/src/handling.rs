@@ -7,6 +7,8 @@
 //! in the case's state is the reply clock's business (`gongkai_core::clock::evaluate`), checked by the caller
 //! on the same events this write is conditioned on.
 
+pub mod search;
+
 use gongkai_core::clock::Event;
 use gongkai_core::records::{ApplicantType, Outcome};
 use gongkai_core::regime::{Intake, Regime};

@@ -9,7 +9,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use gongkai_core::clock::{self, ClockError, ClockReport, State as ClockState};
 use gongkai_store::agencies::AgencyRow;
 use gongkai_store::applications::{self};
-use gongkai_store::handling::{self, Case, Filter};
+use gongkai_store::handling::{self, Case, Filter, search};
+use gongkai_store::users::Role;
 use serde::Deserialize;
 use time::Date;
 
@@ -17,8 +18,6 @@ use super::no_store;
 use crate::staff::{Need, Staff};
 use crate::{AppState, PageError, csrf};
 
-/// Cases listed on one page at most (a dashboard shows every open case of the agency).
-const MAX_LISTED: i64 = 5_000;
 /// Rows of the dashboard's list of all open cases (the groups above it count every case).
 const OPEN_SHOWN: usize = 500;
 /// "Due soon": within this many working days.
@@ -217,37 +216,164 @@ pub(crate) async fn dashboard(
     Ok(no_store(csrf::with_cookie(Html(page.render()?).into_response(), cookie)))
 }
 
+/// Cases on one page of the case search.
+const PER_PAGE: u32 = 50;
+
 #[derive(Template)]
 #[template(path = "staff/list.html")]
 struct ListPage<'a> {
     staff: &'a Staff,
     csrf: &'a str,
     agency: &'a AgencyRow,
-    year: i32,
-    years: Vec<i32>,
+    form: &'a SearchForm,
+    errors: Vec<&'static str>,
+    outcomes: &'static [(&'static str, &'static str, &'static str)],
+    handlers: Vec<String>,
+    can_handle: bool,
+    total: i64,
+    /// More than `total` match (the count stops at its cap).
+    more: bool,
+    page: u32,
+    pages: i64,
     cases: Vec<CaseLine>,
+    previous: Option<String>,
+    next: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The case search form, as typed (shown again with the results). `year` is the dashboard's shortcut for
+/// the year's cases.
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
 #[serde(default)]
-pub(crate) struct YearQuery {
+pub(crate) struct SearchForm {
+    number: String,
+    text: String,
+    from: String,
+    to: String,
+    status: String,
+    outcome: String,
+    handler: String,
+    #[serde(skip_serializing)]
     year: String,
+    #[serde(skip_serializing)]
+    page: String,
 }
 
+impl SearchForm {
+    /// The query, or the Chinese messages of what is wrong with the form.
+    fn query(&mut self, today: Date) -> Result<search::CaseQuery, Vec<&'static str>> {
+        if let Ok(year) = self.year.trim().parse::<i32>()
+            && (2008..=today.year()).contains(&year)
+            && self.from.is_empty()
+            && self.to.is_empty()
+        {
+            self.from = format!("{year:04}-01-01");
+            self.to = format!("{year:04}-12-31");
+        }
+        let mut errors = Vec::new();
+        let mut date = |text: &str, message: &'static str| {
+            let text = text.trim();
+            if text.is_empty() {
+                return None;
+            }
+            let parsed = crate::staff::parse_date(text);
+            if parsed.is_none() {
+                errors.push(message);
+            }
+            parsed
+        };
+        let from = date(&self.from, "提交日期（起）不是有效日期，请按 2026-01-31 的格式填写。");
+        let to = date(&self.to, "提交日期（止）不是有效日期，请按 2026-01-31 的格式填写。");
+        if from.zip(to).is_some_and(|(from, to)| to < from) {
+            errors.push("提交日期的起始日不能晚于截止日。");
+        }
+        let status = match self.status.as_str() {
+            "" => search::Status::Any,
+            "open" => search::Status::Open,
+            "closed" => search::Status::Closed,
+            _ => {
+                errors.push("办理状态无效，请重新选择。");
+                search::Status::Any
+            }
+        };
+        let outcome = match self.outcome.as_str() {
+            "" => None,
+            code if search::OUTCOMES.iter().any(|(known, _, _)| *known == code) => {
+                Some(code.to_owned())
+            }
+            _ => {
+                errors.push("办理结果无效，请重新选择。");
+                None
+            }
+        };
+        let handler = match self.handler.as_str() {
+            "" => search::Handler::Any,
+            "-" => search::Handler::Unassigned,
+            username => search::Handler::User(username.to_owned()),
+        };
+        if self.number.chars().count() > 64 || self.text.chars().count() > 200 {
+            errors.push("检索词过长：申请编号不超过64个字符，内容不超过200个字符。");
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(search::CaseQuery {
+            number: self.number.trim().to_owned(),
+            text: self.text.trim().to_owned(),
+            handled_by: None,
+            from,
+            to,
+            status,
+            outcome,
+            handler,
+        })
+    }
+
+    /// This search's address at `page`.
+    fn href(&self, code: &str, page: u32) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [
+            ("number", &self.number),
+            ("text", &self.text),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("status", &self.status),
+            ("outcome", &self.outcome),
+            ("handler", &self.handler),
+        ] {
+            if !value.is_empty() {
+                query.append_pair(name, value);
+            }
+        }
+        query.append_pair("page", &page.to_string());
+        format!("/staff/agencies/{code}/applications?{}", query.finish())
+    }
+}
+
+/// The agency's cases found by number, text, date, state, outcome and handler, a page at a time.
 pub(crate) async fn list(
     State(state): State<AppState>,
     staff: Staff,
     Path(code): Path<String>,
-    Query(query): Query<YearQuery>,
+    Query(mut form): Query<SearchForm>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let agency = staff.agency(&state, &code, Need::Read).await?;
+    let agencies = state.agencies().await?;
+    let can_handle = staff.may(&agency.code, &agencies, Need::Handle);
     let today = state.today();
-    let year = query.year.parse::<i32>().ok().filter(|year| (2008..=today.year()).contains(year));
-    let year = year.unwrap_or(today.year());
+    let page = form.page.trim().parse::<u32>().ok().filter(|page| *page >= 1).unwrap_or(1);
+    let (found, errors) = match form.query(today) {
+        Ok(mut query) => {
+            query.handled_by = can_handle.then(|| staff.username.clone());
+            (search::search(state.store(), &[agency.id], &query, page, PER_PAGE).await?, Vec::new())
+        }
+        Err(errors) => {
+            (search::Found { cases: Vec::new(), total: search::Total::default() }, errors)
+        }
+    };
     let calendar = state.calendar();
-    let cases = handling::cases(state.store(), agency.id, Filter::Year(year), MAX_LISTED).await?;
-    let lines = cases
+    let cases = found
+        .cases
         .iter()
         .map(|case| {
             let report = clock::evaluate(&case.clock_application(), &calendar, today);
@@ -255,14 +381,34 @@ pub(crate) async fn list(
             case_line(case, report.as_ref(), outcome)
         })
         .collect();
+    let total = found.total;
+    // Beyond the count's cap the pages go on while they are full.
+    let pages = (total.at_least + i64::from(PER_PAGE) - 1) / i64::from(PER_PAGE);
+    let full = found.cases.len() == PER_PAGE as usize;
+    let handlers = gongkai_store::users::holders(state.store(), &agency.code, Role::Clerk).await?;
     let (token, cookie) = csrf::issue(&headers)?;
-    let page = ListPage {
+    let page_view = ListPage {
         staff: &staff,
         csrf: &token,
         agency: &agency,
-        year,
-        years: (2008..=today.year()).rev().collect(),
-        cases: lines,
+        form: &form,
+        errors,
+        outcomes: &search::OUTCOMES,
+        handlers,
+        can_handle,
+        total: total.at_least,
+        more: total.more,
+        page,
+        pages,
+        cases,
+        previous: (page > 1).then(|| form.href(&agency.code, page - 1)),
+        next: (i64::from(page) < pages || (total.more && full))
+            .then(|| form.href(&agency.code, page + 1)),
     };
-    Ok(no_store(csrf::with_cookie(Html(page.render()?).into_response(), cookie)))
+    let status = if page_view.errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(no_store(csrf::with_cookie((status, Html(page_view.render()?)).into_response(), cookie)))
 }
