@@ -10,6 +10,7 @@
 pub mod chart;
 mod csv;
 mod docx;
+pub mod dossier;
 pub mod grid;
 mod html;
 mod json;

@@ -375,6 +375,7 @@ pub(crate) fn routes(login: axum::routing::MethodRouter<AppState>) -> axum::Rout
         .route("/cases/{tracking}/steps", post(cases::step))
         .route("/cases/{tracking}/assign", post(cases::assign))
         .route("/cases/{tracking}/dossier.zip", get(cases::dossier))
+        .route("/cases/{tracking}/dossier.pdf", get(cases::dossier_pdf_download))
         .route("/cases/{tracking}/notices/{id}/resend", post(cases::resend_notice))
         .route("/letters/{id}", get(cases::letter))
         .route("/cases/{tracking}/attachments/{id}", get(cases::attached_file))

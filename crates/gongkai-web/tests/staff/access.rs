@@ -12,7 +12,7 @@ use crate::publishing::publish_one;
 type Attempt<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
 
 /// Every staff route, with how the isolation test calls it on another agency's records.
-const STAFF_ROUTES: [&str; 38] = [
+const STAFF_ROUTES: [&str; 39] = [
     "/login",
     "/logout",
     "/password",
@@ -24,6 +24,7 @@ const STAFF_ROUTES: [&str; 38] = [
     "/cases/{tracking}/steps",
     "/cases/{tracking}/assign",
     "/cases/{tracking}/dossier.zip",
+    "/cases/{tracking}/dossier.pdf",
     "/cases/{tracking}/notices/{id}/resend",
     "/letters/{id}",
     "/cases/{tracking}/attachments/{id}",
@@ -110,6 +111,7 @@ async fn staff_act_only_within_their_agency_and_role() {
         ),
         ("POST", format!("{case}/assign"), vec![]),
         ("GET", format!("{case}/dossier.zip"), vec![]),
+        ("GET", format!("{case}/dossier.pdf"), vec![]),
         ("POST", format!("{case}/notices/1/resend"), vec![]),
         ("GET", format!("/staff/letters/{letter}"), vec![]),
         ("GET", "/staff/agencies/SFJ/reports".to_owned(), vec![]),

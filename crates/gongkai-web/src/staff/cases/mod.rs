@@ -14,7 +14,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::Response;
 
 pub(crate) use dashboard::{Groups, GroupsKey, dashboard, home, list};
-pub(crate) use dossier::dossier;
+pub(crate) use dossier::{dossier, dossier_pdf_download};
 pub(crate) use page::{assign, attached_file, case_page, letter, resend_notice};
 pub(crate) use register::{register, register_form};
 pub(crate) use steps::{Uploaded, record_applied, step};
