@@ -189,6 +189,7 @@ pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outc
         }
         let search = std::sync::Arc::new(crate::index_cmd::open(&args.index.dir)?);
         start_indexer(store.clone(), state.clone(), search);
+        start_catch_ups(store.clone());
         outbox.spawn();
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -214,6 +215,34 @@ pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outc
         anyhow::Ok(())
     })?;
     Ok(Outcome::Success)
+}
+
+/// Brings the derived columns and tables of applications up to date once at start — the case search's text
+/// index and the applicants' keys —, which requests otherwise fill one batch at a time: after an upgrade or a
+/// bulk import they are complete within seconds of starting, not after many requests.
+fn start_catch_ups(store: gongkai_store::Store) {
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match gongkai_store::handling::search::catch_up(&store, None).await {
+            Ok(caught) if caught.added > 0 => tracing::info!(
+                applications = caught.added,
+                seconds = started.elapsed().as_secs_f64(),
+                "case search index brought up to date"
+            ),
+            Ok(_) => {}
+            Err(err) => {
+                tracing::error!(error = %err, "indexing applications for case search failed")
+            }
+        }
+        let started = std::time::Instant::now();
+        match gongkai_store::applicants::catch_up(&store, None).await {
+            Ok(_) => tracing::debug!(
+                seconds = started.elapsed().as_secs_f64(),
+                "applicant keys up to date"
+            ),
+            Err(err) => tracing::error!(error = %err, "keying applicants failed"),
+        }
+    });
 }
 
 /// How often an instance deletes outbox rows older than a day.

@@ -17,6 +17,7 @@
 //! **Invariant:** this crate does no IO, has no async, and never reads the clock. Callers pass `as_of`.
 //! `xtask tidy` checks its dependency tree and `clippy.toml` forbids the clock-reading functions.
 
+pub mod applicants;
 pub mod calendar;
 pub mod clock;
 pub mod dates;

@@ -12,6 +12,7 @@
 
 pub mod agencies;
 pub mod api_keys;
+pub mod applicants;
 pub mod applications;
 pub mod audit;
 pub mod backup;

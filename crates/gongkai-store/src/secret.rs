@@ -121,6 +121,14 @@ impl CodeKey {
         }
     }
 
+    /// What is stored for an applicant's normalised identity ([`gongkai_core::applicants::identity`]): a
+    /// keyed hash, the same for the same person on every application, useless without the key.
+    pub(crate) fn applicant(&self, identity: &str) -> String {
+        let mut mac = self.labelled(b"applicant:");
+        mac.update(identity.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
     /// The pad for `nonce`: HMAC-SHA256 of it under the key, a pseudorandom function of the nonce.
     fn pad(&self, nonce: &str) -> [u8; 32] {
         let mut mac = self.labelled(b"seal:");

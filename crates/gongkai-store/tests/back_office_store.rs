@@ -764,3 +764,278 @@ async fn an_api_write_keeps_its_idempotency_key_in_its_own_commit() {
     })
     .await;
 }
+
+/// Case search on both databases: by number, text (a substring of the description; of the applicant's name
+/// only in the searcher's own cases), date, open or closed, outcome and handler, paged with the exact total,
+/// and an application that arrives after a search is found by the next one.
+#[tokio::test]
+async fn cases_are_found_by_number_text_date_state_outcome_and_handler() {
+    use gongkai_store::handling::search::{self, CaseQuery, Handler, Status};
+    on_both(|store, _| async move {
+        let sfj = agency(&store, "SFJ").await;
+        let other = agency(&store, "CZJ").await;
+        let texts = [
+            ("王五", "关于拆迁补偿标准的文件", date!(2026 - 03 - 02)),
+            ("李四", "律师事务所年度考核结果", date!(2026 - 04 - 10)),
+            ("王小明", "拆迁安置房分配名单", date!(2026 - 05 - 20)),
+            ("赵六", "2025年ABC项目的审批材料", date!(2025 - 12 - 30)),
+        ];
+        let mut numbers = Vec::new();
+        for (name, description, submitted) in texts {
+            let application = NewApplication {
+                applicant: ApplicantType::Natural,
+                name,
+                id_type: "居民身份证",
+                id_number: "11010519491231002X",
+                phone: "13800138000",
+                address: "温州市",
+                email: "",
+                description,
+                delivery_form: "邮寄纸质文本",
+                intake: Intake::received_on(Channel::Online, submitted),
+            };
+            numbers.push(
+                applications::intake(&store, "SFJ", &application, &TEST)
+                    .await
+                    .unwrap()
+                    .tracking_number,
+            );
+        }
+        // Another agency's case with the same words is never found from this one.
+        apply(&store, "CZJ", date!(2026 - 03 - 03)).await;
+        users::add_with_role(
+            &store,
+            "clerk",
+            "经办人",
+            "password-123456",
+            Some((users::Role::Clerk, Some("SFJ"))),
+            &TEST,
+        )
+        .await
+        .unwrap();
+        applications::assign(&store, &numbers[2], "clerk", &TEST).await.unwrap();
+        let close = NewStep {
+            outcome: Some(Outcome::Disclosed),
+            ..step(Event::Replied { on: date!(2026 - 03 - 10) }, "reply")
+        };
+        handling::record(&store, &numbers[0], 0, &close, &TEST).await.unwrap();
+
+        let find = |query: CaseQuery, page: u32, per_page: u32| {
+            let store = store.clone();
+            async move {
+                let found = search::search(&store, &[sfj], &query, page, per_page).await.unwrap();
+                let numbers: Vec<String> =
+                    found.cases.iter().map(|case| case.tracking_number.clone()).collect();
+                assert!(!found.total.more);
+                (found.total.at_least, numbers)
+            }
+        };
+        let text = |text: &str| CaseQuery { text: text.to_owned(), ..CaseQuery::default() };
+        // Newest received first, every case of the agency without conditions.
+        let all = find(CaseQuery::default(), 1, 10).await;
+        assert_eq!(
+            all,
+            (
+                4,
+                vec![
+                    numbers[2].clone(),
+                    numbers[1].clone(),
+                    numbers[0].clone(),
+                    numbers[3].clone()
+                ]
+            )
+        );
+        // Substrings of any length, several words all required.
+        assert_eq!(
+            find(text("拆迁"), 1, 10).await,
+            (2, vec![numbers[2].clone(), numbers[0].clone()])
+        );
+        assert_eq!(find(text("补偿标准"), 1, 10).await, (1, vec![numbers[0].clone()]));
+        assert_eq!(find(text("迁"), 1, 10).await.0, 2);
+        assert_eq!(find(text("果"), 1, 10).await, (1, vec![numbers[1].clone()]));
+        assert_eq!(find(text("拆迁 名单"), 1, 10).await, (1, vec![numbers[2].clone()]));
+        assert_eq!(find(text("abc"), 1, 10).await, (1, vec![numbers[3].clone()]));
+        assert_eq!(find(text("补偿名单"), 1, 10).await.0, 0);
+        assert_eq!(find(text("，。"), 1, 10).await.0, 0);
+        // The applicant's name: not for others; for the handler, in their own case only.
+        assert_eq!(find(text("王"), 1, 10).await.0, 0);
+        let mine = CaseQuery { handled_by: Some("clerk".to_owned()), ..text("王") };
+        assert_eq!(find(mine, 1, 10).await, (1, vec![numbers[2].clone()]));
+        // Number, dates, state, outcome, handler.
+        let number = CaseQuery {
+            number: numbers[1][numbers[1].len() - 3..].to_owned(),
+            ..CaseQuery::default()
+        };
+        assert_eq!(find(number, 1, 10).await.1, vec![numbers[1].clone()]);
+        let wildcard = CaseQuery { number: "%".to_owned(), ..CaseQuery::default() };
+        assert_eq!(find(wildcard, 1, 10).await.0, 0);
+        let dates = CaseQuery {
+            from: Some(date!(2026 - 03 - 02)),
+            to: Some(date!(2026 - 04 - 10)),
+            ..CaseQuery::default()
+        };
+        assert_eq!(find(dates, 1, 10).await, (2, vec![numbers[1].clone(), numbers[0].clone()]));
+        let open = CaseQuery { status: Status::Open, ..CaseQuery::default() };
+        assert_eq!(find(open, 1, 10).await.0, 3);
+        let closed = CaseQuery { status: Status::Closed, ..CaseQuery::default() };
+        assert_eq!(find(closed, 1, 10).await.1, vec![numbers[0].clone()]);
+        let disclosed = CaseQuery { outcome: Some("disclosed".to_owned()), ..CaseQuery::default() };
+        assert_eq!(find(disclosed, 1, 10).await.1, vec![numbers[0].clone()]);
+        let withheld = CaseQuery { outcome: Some("withheld".to_owned()), ..CaseQuery::default() };
+        assert_eq!(find(withheld, 1, 10).await.0, 0);
+        let handled =
+            CaseQuery { handler: Handler::User("clerk".to_owned()), ..CaseQuery::default() };
+        assert_eq!(find(handled, 1, 10).await.1, vec![numbers[2].clone()]);
+        let unassigned = CaseQuery { handler: Handler::Unassigned, ..CaseQuery::default() };
+        assert_eq!(find(unassigned, 1, 10).await.0, 3);
+        // Pages: the exact total on each, nothing past the end.
+        assert_eq!(find(CaseQuery::default(), 2, 3).await, (4, vec![numbers[3].clone()]));
+        assert_eq!(find(CaseQuery::default(), 3, 3).await, (4, vec![]));
+        // Steps come with the cases.
+        let found = search::search(&store, &[sfj], &text("补偿标准"), 1, 10).await.unwrap();
+        assert_eq!(found.cases[0].steps.len(), 1);
+        assert!(search::search(&store, &[sfj], &CaseQuery::default(), 0, 10).await.is_err());
+        // An application received after a search is found by the next.
+        let later = apply(&store, "SFJ", date!(2026 - 06 - 01)).await;
+        assert_eq!(find(text("考核结果"), 1, 10).await, (2, vec![later, numbers[1].clone()]));
+        // A bulk import beyond one batch: the search indexes one batch itself and scans the rest, so the
+        // last row is found before the background catch-up, and after it.
+        let rows: Vec<String> = (0..2_100)
+            .map(|index| {
+                let text = if index == 2_099 { "尾部特殊词汇" } else { "批量导入" };
+                format!(
+                    "({sfj}, 'BULK{index:05}', 'natural', '', '{text}', 'letter', '2024-05-01', '2024-05-01T00:00:00Z')"
+                )
+            })
+            .collect();
+        store
+            .execute_admin(&format!(
+                "INSERT INTO applications (agency_id, tracking_number, applicant_type, applicant_name, description, \
+                 channel, submitted, created_at) VALUES {}",
+                rows.join(", ")
+            ))
+            .await
+            .unwrap();
+        assert_eq!(find(text("特殊词汇"), 1, 10).await, (1, vec!["BULK02099".to_owned()]));
+        let caught = search::catch_up(&store, None).await.unwrap();
+        assert!(caught.complete);
+        assert_eq!(find(text("特殊词汇"), 1, 10).await, (1, vec!["BULK02099".to_owned()]));
+        assert_eq!(find(text("批量"), 1, 1).await.0, 2_099);
+        let _ = other;
+    })
+    .await;
+}
+
+/// The same applicant recognised on both databases: by ID number however written, or by phone without one;
+/// counted on the platform and at the agency; the month's running count (按件计收) by date received and then
+/// arrival; an earlier identical request flagged; the database holds only keyed hashes.
+#[tokio::test]
+async fn an_applicant_is_recognised_across_applications_without_keeping_their_number_in_clear() {
+    use gongkai_store::applicants;
+    on_both(|store, _| async move {
+        agency(&store, "SFJ").await;
+        agency(&store, "CZJ").await;
+        let apply_as = |code: &'static str,
+                        id: &'static str,
+                        phone: &'static str,
+                        description: &'static str,
+                        on| {
+            let store = store.clone();
+            async move {
+                let application = NewApplication {
+                    applicant: ApplicantType::Natural,
+                    name: "张三",
+                    id_type: "居民身份证",
+                    id_number: id,
+                    phone,
+                    address: "温州市",
+                    email: "",
+                    description,
+                    delivery_form: "邮寄纸质文本",
+                    intake: Intake::received_on(Channel::Online, on),
+                };
+                applications::intake(&store, code, &application, &TEST)
+                    .await
+                    .unwrap()
+                    .tracking_number
+            }
+        };
+        let october = apply_as(
+            "SFJ",
+            "11010519491231002X",
+            "",
+            "律师事务所年度考核结果",
+            date!(2026 - 10 - 30),
+        )
+        .await;
+        let first =
+            apply_as("SFJ", "110105 19491231 002x", "", "拆迁补偿标准", date!(2026 - 11 - 05))
+                .await;
+        let other_agency =
+            apply_as("CZJ", "11010519491231002X", "", "预算", date!(2026 - 11 - 06)).await;
+        let second = apply_as(
+            "SFJ",
+            "11010519491231002X",
+            "13800138000",
+            "律师事务所 年度考核结果。",
+            date!(2026 - 11 - 09),
+        )
+        .await;
+        // Registered later but received earlier the same month: counted by the day received.
+        let late_entry =
+            apply_as("SFJ", "11010519491231002X", "", "人民调解", date!(2026 - 11 - 02)).await;
+        let by_phone =
+            apply_as("SFJ", "", "+86 138 0013 8000", "信访", date!(2026 - 11 - 10)).await;
+        let nobody = apply_as("SFJ", "", "", "无名", date!(2026 - 11 - 10)).await;
+
+        // The October request was answered before the identical one of 11-09 was made: a repeat. Before its
+        // answer it is not flagged.
+        let before_answer = applicants::history(&store, &second).await.unwrap();
+        assert!(before_answer.earlier.iter().all(|earlier| !earlier.same_request));
+        let answer = NewStep {
+            outcome: Some(Outcome::Disclosed),
+            ..step(Event::Replied { on: date!(2026 - 11 - 02) }, "reply")
+        };
+        handling::record(&store, &october, 0, &answer, &TEST).await.unwrap();
+        let history = applicants::history(&store, &second).await.unwrap();
+        assert!(history.identified);
+        assert_eq!((history.on_platform, history.at_agency), (5, 4));
+        // November at SFJ: 11-02 (late entry), 11-05, 11-09.
+        assert_eq!(history.nth_in_month, 3);
+        let earlier: Vec<(&str, bool)> = history
+            .earlier
+            .iter()
+            .map(|earlier| (earlier.tracking_number.as_str(), earlier.same_request))
+            .collect();
+        assert_eq!(
+            earlier,
+            vec![(first.as_str(), false), (late_entry.as_str(), false), (october.as_str(), true)]
+        );
+        assert_eq!(applicants::history(&store, &late_entry).await.unwrap().nth_in_month, 1);
+        assert_eq!(applicants::history(&store, &first).await.unwrap().nth_in_month, 2);
+        assert_eq!(applicants::history(&store, &october).await.unwrap().nth_in_month, 1);
+        assert_eq!(applicants::history(&store, &other_agency).await.unwrap().at_agency, 1);
+        // The phone alone is another identity (the ID-holder's phone does not merge them).
+        let phone = applicants::history(&store, &by_phone).await.unwrap();
+        assert_eq!((phone.identified, phone.on_platform), (true, 1));
+        let unknown = applicants::history(&store, &nobody).await.unwrap();
+        assert!(!unknown.identified);
+        assert_eq!(unknown.nth_in_month, 1);
+        // Only keyed hashes: no row's key contains the number, and it is the same for the same person.
+        let distinct = store
+            .count_admin(
+                "SELECT COUNT(DISTINCT applicant_key) FROM applications WHERE applicant_key <> ''",
+            )
+            .await
+            .unwrap();
+        assert_eq!(distinct, 2);
+        let clear = store
+            .count_admin(
+                "SELECT COUNT(*) FROM applications WHERE applicant_key LIKE '%1101051949%'",
+            )
+            .await
+            .unwrap();
+        assert_eq!(clear, 0);
+    })
+    .await;
+}

@@ -203,7 +203,8 @@ async fn a_letter_application_is_handled_to_a_reply() {
     assert_eq!(dossier.status, StatusCode::OK);
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(dossier.bytes.clone())).unwrap();
     let names: Vec<String> = archive.file_names().map(str::to_owned).collect();
-    assert_eq!(names.len(), 2 + letters.len(), "{names:?}");
+    assert_eq!(names.len(), 3 + letters.len(), "{names:?}");
+    assert!(names.iter().any(|name| name == "归档.pdf"), "{names:?}");
     assert!(names.iter().any(|name| name.starts_with("文书/") && name.ends_with("补正告知书.pdf")));
     assert!(names.iter().any(|name| name.ends_with("政府信息公开申请答复书.docx")), "{names:?}");
     let mut summary = String::new();
@@ -218,10 +219,31 @@ async fn a_letter_application_is_handled_to_a_reply() {
     ] {
         assert!(summary.contains(expected), "{expected}: {summary}");
     }
+    // The same as one PDF: the case, steps and trace, then every letter's pages.
+    let pdf = clerk.get(&format!("/staff/cases/{tracking}/dossier.pdf")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+    if let Some(text) = pdf_text(&pdf.bytes) {
+        for expected in [
+            "政府信息公开申请办理归档",
+            "2025年全市人民调解案件数量统计",
+            "李四",
+            "答复期限计算",
+            "第三十条",
+            "附件 1：文书：",
+            "补正告知书",
+            "涉及当事人姓名的调解案件明细",
+        ] {
+            assert!(text.contains(expected), "{expected}: {text}");
+        }
+    }
     let mut reviewer = Client::sign_in(&desk, "reviewer").await;
     assert!(
         !reviewer.get(&format!("/staff/cases/{tracking}")).await.text().contains("dossier.zip")
     );
+    let refused = reviewer.get(&format!("/staff/cases/{tracking}/dossier.pdf")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let refused = reviewer.get(&format!("/staff/cases/{tracking}/dossier.zip")).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let mut other = Client::sign_in(&desk, "other").await;
@@ -229,7 +251,7 @@ async fn a_letter_application_is_handled_to_a_reply() {
     assert!(matches!(foreign.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND));
     assert_eq!(
         gongkai_store::audit::count_actions(&desk.store, "case.dossier").await.unwrap(),
-        1,
+        2,
         "the download is audited"
     );
 }
@@ -403,4 +425,82 @@ async fn closing_an_unassigned_lapsed_case_sends_an_unmasked_letter() {
     let xml = docx_text(&docx);
     assert!(xml.contains("张三："), "{xml}");
     assert!(xml.contains("视为放弃申请"), "{xml}");
+}
+
+/// The case search page: every case of the agency paged (not capped), found by text and number, the
+/// applicant's name searched only in the searcher's own cases, a bad date answered in Chinese with the form
+/// kept, and the dashboard's year link still working.
+#[tokio::test]
+async fn the_case_search_finds_pages_and_keeps_names_to_the_handler() {
+    let desk = desk("case_search").await;
+    let mut numbers = Vec::new();
+    for day in 1..=55u8 {
+        let submitted =
+            time::Date::from_calendar_date(2026, time::Month::October, day % 28 + 1).unwrap();
+        numbers.push(online_application(&desk.store, "SFJ", submitted).await);
+    }
+    let last = numbers.last().unwrap().clone();
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+
+    let all = clerk.get("/staff/agencies/SFJ/applications").await;
+    assert_eq!(all.status, StatusCode::OK);
+    let text = all.text();
+    assert!(text.contains("共 55 件，第 1 / 2 页"), "{text}");
+    assert!(text.contains("rel=\"next\""), "{text}");
+    let second = clerk.get("/staff/agencies/SFJ/applications?page=2").await.text();
+    assert_eq!(second.matches("/staff/cases/YSQ").count(), 5, "{second}");
+
+    let found = clerk.get(&format!("/staff/agencies/SFJ/applications?number={last}")).await.text();
+    assert!(found.contains("共 1 件"), "{found}");
+    let found = clerk.get("/staff/agencies/SFJ/applications?text=%E8%80%83%E6%A0%B8").await.text();
+    assert!(found.contains("共 55 件"), "考核 is in every description: {found}");
+
+    // 张三's name: found only once the clerk handles the case.
+    let by_name = "/staff/agencies/SFJ/applications?text=%E5%BC%A0%E4%B8%89";
+    assert!(clerk.get(by_name).await.text().contains("共 0 件"));
+    let taken = clerk.post(&format!("/staff/cases/{last}/assign"), &[]).await;
+    assert!(taken.status.is_redirection(), "{}", taken.text());
+    assert!(clerk.get(by_name).await.text().contains("共 1 件"));
+    let mut other_clerk = Client::sign_in(&desk, "clerk2").await;
+    assert!(other_clerk.get(by_name).await.text().contains("共 0 件"));
+    // The same applicant (one ID number) recognised: counts for every reader, the list for the handler.
+    let page = clerk.get(&format!("/staff/cases/{last}")).await.text();
+    assert!(page.contains("该申请人在本平台共提交申请55件，其中向本机关55件"), "{page}");
+    assert!(page.contains("此前向本机关提交的申请（最近20件）"), "{page}");
+    let other_view = other_clerk.get(&format!("/staff/cases/{last}")).await.text();
+    assert!(other_view.contains("共提交申请55件"), "{other_view}");
+    assert!(other_view.contains("仅向本案经办人和单位负责人显示"), "{other_view}");
+    assert!(!other_view.contains("此前向本机关提交的申请"), "{other_view}");
+    let mine = clerk.get("/staff/agencies/SFJ/applications?handler=clerk1").await.text();
+    assert!(mine.contains("共 1 件") && mine.contains(&last), "{mine}");
+
+    let bad = clerk.get("/staff/agencies/SFJ/applications?from=2026-13-01&text=abc").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = bad.text();
+    assert!(bad.contains("提交日期（起）不是有效日期"), "{bad}");
+    assert!(bad.contains("value=\"abc\""), "the form keeps what was typed: {bad}");
+    let reversed =
+        clerk.get("/staff/agencies/SFJ/applications?from=2026-10-20&to=2026-10-01").await.text();
+    assert!(reversed.contains("起始日不能晚于截止日"), "{reversed}");
+
+    let year = clerk.get("/staff/agencies/SFJ/applications?year=2025").await.text();
+    assert!(year.contains("共 0 件") && year.contains("value=\"2025-01-01\""), "{year}");
+}
+
+/// The text of a PDF by poppler's `pdftotext` (installed by .ci/run); `None` where it is missing outside CI.
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let path = std::env::temp_dir().join(format!("gk_pdf_text_{}.pdf", std::process::id()));
+    std::fs::write(&path, pdf).unwrap();
+    let output = std::process::Command::new("pdftotext").arg(&path).arg("-").output();
+    std::fs::remove_file(&path).ok();
+    match output {
+        Ok(output) if output.status.success() => {
+            Some(String::from_utf8_lossy(&output.stdout).into_owned())
+        }
+        _ => {
+            assert!(std::env::var_os("CI").is_none(), "CI must provide pdftotext (poppler-utils)");
+            eprintln!("pdftotext is not installed; the dossier PDF's text is not checked");
+            None
+        }
+    }
 }

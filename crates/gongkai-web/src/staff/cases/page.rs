@@ -132,6 +132,10 @@ struct CasePage<'a> {
     orphan_error: Option<String>,
     form: StepForm,
     pending_reason: String,
+    /// The applicant's other applications (counts for all; the list for those who see the applicant).
+    history: gongkai_store::applicants::History,
+    /// The fee form's 按件 count as the history gives it.
+    nth_default: String,
 }
 
 impl CasePage<'_> {
@@ -371,6 +375,9 @@ pub(super) async fn render_case(
         Err(err) => (None, Some(err.in_chinese())),
     };
     let (notices, notices_note) = notice_lines(state, &case, &applicant).await?;
+    let history = gongkai_store::applicants::history(state.store(), &case.tracking_number).await?;
+    let nth_default =
+        if history.identified { history.nth_in_month.to_string() } else { String::new() };
     let (token, cookie) = csrf::issue(headers)?;
     let page = CasePage {
         staff,
@@ -412,6 +419,8 @@ pub(super) async fn render_case(
         orphan_error,
         form,
         pending_reason,
+        history,
+        nth_default,
     };
     Ok(no_store(csrf::with_cookie((status, Html(page.render()?)).into_response(), cookie)))
 }
