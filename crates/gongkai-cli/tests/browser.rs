@@ -33,8 +33,14 @@ fn free_port() -> u16 {
 
 /// `gongkai serve --demo` on a fresh database; returns the process and its base URL.
 fn serve(dir: &std::path::Path) -> (Process, String) {
+    serve_with(dir, &[])
+}
+
+/// [`serve`] with more flags (an SMTP server, …).
+fn serve_with(dir: &std::path::Path, extra: &[&str]) -> (Process, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
         .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--no-rate-limit"])
+        .args(extra)
         .arg("--db")
         .arg(format!("sqlite://{}", dir.join("gongkai.db").display()))
         .arg("--index")
@@ -639,6 +645,197 @@ async fn an_office_sets_itself_up_and_imports_its_register() {
     }
     assert!(outcome.contains("导入完成：新增3条"), "{outcome}");
     shot(&client, "staff-register-imported").await;
+    client.close().await.unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A local SMTP server that keeps every message it is given.
+async fn smtp_sink() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let messages = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = std::sync::Arc::clone(&messages);
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let kept = std::sync::Arc::clone(&kept);
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = tokio::io::BufReader::new(read);
+                write.write_all(b"220 sink\r\n").await.ok();
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let command = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                    let reply: &[u8] = match command.as_str() {
+                        "DATA" => {
+                            write.write_all(b"354 go\r\n").await.ok();
+                            let mut message = String::new();
+                            loop {
+                                line.clear();
+                                if lines.read_line(&mut line).await.unwrap_or(0) == 0
+                                    || line == ".\r\n"
+                                {
+                                    break;
+                                }
+                                message.push_str(&line);
+                            }
+                            kept.lock().unwrap().push(message);
+                            b"250 queued\r\n"
+                        }
+                        "QUIT" => return,
+                        _ => b"250 OK\r\n",
+                    };
+                    write.write_all(reply).await.ok();
+                }
+            });
+        }
+    });
+    (port, messages)
+}
+
+/// A mail's text parts decoded and the names of its PDF attachments' parts (lettre sends Chinese text and
+/// PDFs as base64).
+fn mail_text(message: &str) -> (String, usize) {
+    use base64::Engine;
+    let mut text = String::new();
+    let mut pdfs = 0;
+    let unfolded = message.replace("\r\n", "\n");
+    for part in unfolded.split("\n--") {
+        let Some((head, body)) = part.split_once("\n\n") else { continue };
+        if head.to_ascii_lowercase().contains("content-transfer-encoding: base64") {
+            let joined: String = body.lines().take_while(|line| !line.is_empty()).collect();
+            let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(joined.trim()) else {
+                continue;
+            };
+            if head.contains("application/pdf") {
+                assert!(bytes.starts_with(b"%PDF-"), "an attached letter is a PDF");
+                pdfs += 1;
+            } else {
+                text.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        } else {
+            text.push_str(body);
+        }
+    }
+    (text, pdfs)
+}
+
+/// Waits (at most 20 s) for a mail whose text holds `needle`; returns its text and number of PDFs.
+async fn mail_with(messages: &std::sync::Mutex<Vec<String>>, needle: &str) -> (String, usize) {
+    for _ in 0..200 {
+        let found = messages
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|message| mail_text(message))
+            .find(|(text, _)| text.contains(needle));
+        if let Some(found) = found {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no mail containing {needle}");
+}
+
+/// The mail flow of issue #19 in the browser, against a real server and a local SMTP server: the applicant
+/// applies online with an e-mail address and gets the receipt by mail; the clerk asks for 补正 and the
+/// applicant gets the 补正告知书 by mail, then sends the 补正 online with a file on the status page; the clerk
+/// replies and the applicant gets the 答复书 by mail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_applicant_is_told_by_mail_and_sends_the_supplement_online() {
+    if skip() {
+        eprintln!("GONGKAI_SKIP_BROWSER=1: browser tests skipped");
+        return;
+    }
+    let _serial = SERIAL.lock().await;
+    let dir = std::env::temp_dir().join(format!("gongkai-browser-mail-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (smtp_port, mails) = smtp_sink().await;
+    let smtp = format!("smtp://127.0.0.1:{smtp_port}");
+    let (_server, base) = serve_with(
+        &dir,
+        &["--smtp-url", &smtp, "--mail-from", "温州市司法局 <gongkai@example.cn>"],
+    );
+    let (_driver, driver_url) = chromedriver();
+    let client = browser(&driver_url).await;
+
+    // Apply online, to be answered by e-mail.
+    client.goto(&format!("{base}/agencies/DEMO-330300-SFJ/apply")).await.unwrap();
+    fill(&client, "#name", "王五").await;
+    choose(&client, "#id_type", "居民身份证").await;
+    fill(&client, "#id_number", "11010519491231002X").await;
+    fill(&client, "#phone", "13812345678").await;
+    fill(&client, "#address", "温州市鹿城区人民路1号").await;
+    fill(&client, "#description", "2025年度全市公证机构执业年度考核结果").await;
+    choose(&client, "#delivery_form", "电子邮件").await;
+    fill(&client, "#email", "wangwu@example.cn").await;
+    follow(&client, Locator::Css("form button[type=submit]")).await;
+    let number = text(&client, "#tracking-number").await;
+    let code = text(&client, "#verification-code").await;
+    let (receipt, _) = mail_with(&mails, &number).await;
+    assert!(receipt.contains(&code) && receipt.contains("答复期限"), "{receipt}");
+
+    // The clerk asks for 补正: the letter goes out by mail.
+    sign_in(&client, &base, "clerk").await;
+    client.goto(&format!("{base}/staff/cases/{number}")).await.unwrap();
+    fill(&client, "#supplement-items", "请写明需要哪一年度、哪一区域的考核结果").await;
+    let reply_by = client
+        .execute(
+            "const d = new Date(Date.now() + 15 * 86400000); return d.toISOString().slice(0, 10);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    client
+        .execute(
+            "document.getElementById('supplement-reply-by').value = arguments[0];",
+            vec![reply_by],
+        )
+        .await
+        .unwrap();
+    submit(&client, "#form-supplement").await;
+    assert!(text(&client, "ol.timeline").await.contains("告知补正"));
+    let (asked, pdfs) = mail_with(&mails, "补正告知书").await;
+    assert!(asked.contains(&number) && pdfs == 1, "the 补正告知书 attached: {asked}");
+    sign_out(&client).await;
+
+    // The applicant sends the 补正 online, with a file.
+    let file = dir.join("补正说明.pdf");
+    std::fs::write(&file, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").unwrap();
+    client.goto(&format!("{base}/track")).await.unwrap();
+    fill(&client, "#tracking_number", &number).await;
+    fill(&client, "#code", &code).await;
+    follow(&client, Locator::Css("form button[type=submit]")).await;
+    fill(&client, "#note", "需要2025年度鹿城区的考核结果").await;
+    client
+        .find(Locator::Css("#attachments"))
+        .await
+        .unwrap()
+        .send_keys(&file.display().to_string())
+        .await
+        .unwrap();
+    shot(&client, "mail-supplement").await;
+    follow(&client, Locator::Css("form[action='/track/supplement'] button[type=submit]")).await;
+    let status = text(&client, "main").await;
+    assert!(status.contains("补正"), "{status}");
+
+    // The clerk sees the material and replies online: the 答复书 goes out by mail.
+    sign_in(&client, &base, "clerk").await;
+    client.goto(&format!("{base}/staff/cases/{number}")).await.unwrap();
+    let case = text(&client, "main").await;
+    assert!(case.contains("收到补正材料") && case.contains("补正说明.pdf"), "{case}");
+    choose(&client, "#reply-outcome", "disclosed").await;
+    fill(&client, "#reply-access", "随本答复书以电子邮件提供考核结果一份").await;
+    choose(&client, "#reply-method", "online").await;
+    submit(&client, "#form-reply").await;
+    assert!(text(&client, "dl.status").await.contains("已答复"));
+    let (reply, pdfs) = mail_with(&mails, "答复书见附件").await;
+    assert!(reply.contains(&number) && pdfs == 1, "the 答复书 attached: {reply}");
+    shot(&client, "mail-replied").await;
     client.close().await.unwrap();
     std::fs::remove_dir_all(&dir).ok();
 }
