@@ -94,6 +94,10 @@ pub enum Event {
     /// The reply was served: the day the applicant signed for it, or the day it was posted
     /// (国办公开办函〔2016〕235号).
     Replied { on: Date },
+    /// The applicant was asked to state the reasons for applications whose number or frequency clearly
+    /// exceeds a reasonable range (2019 条例 art. 35). It neither stops nor extends the period: the 条例 says
+    /// nothing of it, so the clock keeps the statutory date (our reading [U]; a later date is never shown).
+    ReasonsRequested { on: Date },
 }
 
 impl Event {
@@ -108,7 +112,8 @@ impl Event {
             | Event::ExtensionApproved { on, .. }
             | Event::FeeNotified { on, .. }
             | Event::FeePaid { on }
-            | Event::Replied { on } => *on,
+            | Event::Replied { on }
+            | Event::ReasonsRequested { on } => *on,
         }
     }
 }
@@ -190,6 +195,8 @@ pub enum StepKind {
     Fee,
     Period,
     Replied,
+    /// A request for reasons (art. 35), which leaves the period as it is.
+    Reasons,
 }
 
 /// One step of the trace: the rule applied, its source, and the days it skipped.

@@ -446,6 +446,35 @@ pub fn withdrawal(case: &CaseFacts<'_>, requested_on: Date) -> Letter {
     }
 }
 
+/// 要求说明理由告知书 (2019 条例 art. 35: "申请人申请公开政府信息的数量、频次明显超过合理范围，行政机关可以
+/// 要求申请人说明理由。行政机关认为申请理由不合理的，告知申请人不予处理；…认为申请理由合理，但是无法在本条例
+/// 第三十三条规定的期限内答复申请人的，可以确定延迟答复的合理期限并告知申请人"). `stated` is what exceeds a
+/// reasonable range, as the handler wrote it.
+pub fn reasons_request(case: &CaseFacts<'_>, stated: &str) -> Letter {
+    let citation = format!("{}第三十五条", case.regime.title());
+    Letter {
+        title: "政府信息公开申请要求说明理由告知书".to_owned(),
+        number: format!("{}-理", case.tracking_number),
+        addressee: format!("{}：", case.applicant),
+        paragraphs: vec![
+            opening(case),
+            format!(
+                "经审查，{}您申请公开政府信息的数量、频次明显超过合理范围。根据{citation}的规定，请您向本机关\
+                 说明申请理由。",
+                sentence(stated)
+            ),
+            "本机关认为申请理由不合理的，将告知您不予处理；认为申请理由合理，但是无法在《条例》第三十三条规定的\
+             期限内答复的，将确定延迟答复的合理期限并告知您。"
+                .to_owned(),
+            "特此告知。".to_owned(),
+            contact_line(case),
+        ],
+        signer: case.agency.to_owned(),
+        date: chinese_date(case.date),
+        citations: vec![citation],
+    }
+}
+
 /// 补正告知书 (2019 条例 art. 30: "一次性告知申请人作出补正，说明需要补正的事项和合理的补正期限").
 pub fn supplement(case: &CaseFacts<'_>, items: &str, reply_by: Date) -> Letter {
     let citation = format!("{}第三十条", case.regime.title());

@@ -44,10 +44,12 @@ pub enum NoticeKind {
     Fee,
     Reply,
     Closed,
+    /// Asked to state reasons (art. 35).
+    Reasons,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 7] = [
+    pub const ALL: [NoticeKind; 8] = [
         NoticeKind::Receipt,
         NoticeKind::Supplement,
         NoticeKind::Consultation,
@@ -55,6 +57,7 @@ impl NoticeKind {
         NoticeKind::Fee,
         NoticeKind::Reply,
         NoticeKind::Closed,
+        NoticeKind::Reasons,
     ];
 
     /// The stored code.
@@ -67,6 +70,7 @@ impl NoticeKind {
             NoticeKind::Fee => "fee",
             NoticeKind::Reply => "reply",
             NoticeKind::Closed => "closed",
+            NoticeKind::Reasons => "reasons",
         }
     }
 
@@ -84,6 +88,7 @@ impl NoticeKind {
             NoticeKind::Fee => "收费通知",
             NoticeKind::Reply => "答复通知",
             NoticeKind::Closed => "办结通知",
+            NoticeKind::Reasons => "说明理由通知",
         }
     }
 }
@@ -220,6 +225,15 @@ pub fn of_step(
                 day(*reply_by)
             );
             Some(notice(NoticeKind::Supplement, agency, tracking, &lines, sms))
+        }
+        (Some(Event::ReasonsRequested { on }), Some(LetterPlan::Reasons { .. })) => {
+            let lines = [
+                "因申请公开政府信息的数量、频次明显超过合理范围，需要您向本机关说明申请理由。"
+                    .to_owned(),
+                format!("要求说明理由告知书（{}）见附件。", day(*on)),
+            ];
+            let sms = format!("您的申请{tracking}需要说明申请理由，详见要求说明理由告知书。");
+            Some(notice(NoticeKind::Reasons, agency, tracking, &lines, sms))
         }
         (Some(Event::ConsultationSent { on, .. }), _) => {
             let lines = [format!(

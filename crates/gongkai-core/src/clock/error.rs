@@ -46,6 +46,10 @@ pub enum ClockError {
     FeeUnderOrdinance2007,
     #[error("only one fee notice per application is supported")]
     SecondFeeNotice,
+    #[error("a request for reasons (art. 35) exists only under the 2019 条例")]
+    ReasonsUnderOrdinance2007,
+    #[error("the applicant is asked for reasons once per application")]
+    SecondReasonsRequest,
     #[error("fee paid on `{paid}` {problem}")]
     FeePayment { paid: Date, problem: &'static str },
     #[error("the application was replied to twice (`{first}` and `{second}`)")]
@@ -104,6 +108,10 @@ impl ClockError {
                 "信息处理费仅适用于2019年修订的《条例》（国办函〔2020〕109号）。".to_owned()
             }
             ClockError::SecondFeeNotice => "每件申请只能发出一次缴费通知。".to_owned(),
+            ClockError::ReasonsUnderOrdinance2007 => {
+                "要求说明理由（第三十五条）仅适用于2019年修订的《条例》。".to_owned()
+            }
+            ClockError::SecondReasonsRequest => "每件申请只能要求申请人说明理由一次。".to_owned(),
             ClockError::FeePayment { .. } => {
                 "缴费日期有误：须在缴费通知之后、缴费期限之内。".to_owned()
             }

@@ -50,6 +50,9 @@ pub fn evaluate(
     for &(on, refused) in &facts.extension_requests {
         run.extension_requested(on, refused);
     }
+    if let Some(on) = facts.reasons {
+        run.reasons(on);
+    }
     let (allowed, due, excluded) = run.period(&facts);
     let used = run.used(facts.replied);
     let on_time = run.on_time(facts.replied, due);
@@ -332,6 +335,14 @@ impl<'a> Run<'a> {
             format!("{on}经办人申请延期（须经负责人同意方可延长）")
         };
         self.step(StepKind::Extension, on, text, article(self.regime, "第二十四条", "第三十三条"));
+    }
+
+    /// The applicant asked for reasons (2019 art. 35): recorded, the period unchanged.
+    fn reasons(&mut self, on: Date) {
+        let text = format!(
+            "{on}因申请数量、频次明显超过合理范围，要求申请人说明理由；答复期限不因此中止或延长"
+        );
+        self.step(StepKind::Reasons, on, text, article(self.regime, "", "第三十五条"));
     }
 
     /// The pauses that fall after `start`.

@@ -14,6 +14,8 @@ pub(super) struct Facts {
     pub(super) extension_requests: Vec<(Date, bool)>,
     pub(super) fee: Option<(Date, u64, Option<Date>)>,
     pub(super) replied: Option<Date>,
+    /// The day the applicant was asked for reasons (art. 35).
+    pub(super) reasons: Option<Date>,
 }
 
 /// The events one pass gathers that are matched with others only once all are seen: the
@@ -46,6 +48,7 @@ pub(super) fn validate(
         extension_requests: Vec::new(),
         fee: None,
         replied,
+        reasons: None,
     };
     let loose = gather(events, regime, &mut facts)?;
     if let Some(received_on) = loose.supplement_received {
@@ -151,6 +154,15 @@ fn gather(events: &[Event], regime: Regime, facts: &mut Facts) -> Result<Loose, 
                 loose.fee_paid = Some(on);
             }
             Event::Replied { .. } => {}
+            Event::ReasonsRequested { on } => {
+                if regime == Regime::Ordinance2007 {
+                    return Err(ClockError::ReasonsUnderOrdinance2007);
+                }
+                if facts.reasons.is_some() {
+                    return Err(ClockError::SecondReasonsRequest);
+                }
+                facts.reasons = Some(on);
+            }
         }
     }
     Ok(loose)
@@ -252,5 +264,6 @@ pub(super) fn event_name(event: &Event) -> &'static str {
         Event::FeeNotified { .. } => "fee notice",
         Event::FeePaid { .. } => "fee payment",
         Event::Replied { .. } => "reply",
+        Event::ReasonsRequested { .. } => "request for reasons",
     }
 }

@@ -306,6 +306,12 @@ pub enum Command {
     Reply(Reply),
     /// Closes a lapsed case as 其他处理.
     Close,
+    /// Asks the applicant to state their reasons (2019 条例 art. 35); `facts` says what exceeds a reasonable
+    /// range (e.g. how many applications they made lately).
+    RequestReasons {
+        on: Date,
+        facts: String,
+    },
 }
 
 impl Command {
@@ -321,6 +327,7 @@ impl Command {
             Command::FeePaid { .. } => Action::FeePaid,
             Command::Reply(_) => Action::Reply,
             Command::Close => Action::Close,
+            Command::RequestReasons { .. } => Action::Reasons,
         }
     }
 
@@ -335,7 +342,8 @@ impl Command {
             | Command::DecideExtension { on, .. }
             | Command::NotifyFee { on, .. }
             | Command::FeePaid { on, .. }
-            | Command::Reply(Reply { on, .. }) => Some(*on),
+            | Command::Reply(Reply { on, .. })
+            | Command::RequestReasons { on, .. } => Some(*on),
             Command::Close => None,
         }
     }

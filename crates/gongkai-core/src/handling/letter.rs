@@ -44,6 +44,10 @@ pub enum LetterPlan {
         party: String,
         reasons: String,
     },
+    /// To the applicant: state the reasons for applications beyond a reasonable range (art. 35).
+    Reasons {
+        facts: String,
+    },
 }
 
 /// The agency that sends a letter.
@@ -87,7 +91,9 @@ impl LetterPlan {
     /// The letter's kind, as the case's letters are stored.
     pub fn kind(&self) -> LetterKind {
         match self {
-            LetterPlan::Supplement { .. } => LetterKind::Supplement,
+            // Stored with the 补正 notices, the other letter that asks the applicant for something (the
+            // stored kind's CHECK list has no kind of its own for it); its title tells them apart.
+            LetterPlan::Supplement { .. } | LetterPlan::Reasons { .. } => LetterKind::Supplement,
             // A letter to the consulted party, never to the applicant, as the consultation letter.
             LetterPlan::Consultation { .. } | LetterPlan::ThirdParty { .. } => {
                 LetterKind::Consultation
@@ -161,6 +167,7 @@ impl LetterPlan {
             LetterPlan::ThirdParty { party, reasons } => {
                 letters::third_party_notice(&facts, party, reasons)
             }
+            LetterPlan::Reasons { facts: stated } => letters::reasons_request(&facts, stated),
         }
     }
 }

@@ -49,10 +49,12 @@ pub enum Action {
     FeePaid,
     Reply,
     Close,
+    /// Ask the applicant for reasons (2019 条例 art. 35).
+    Reasons,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::Supplement,
         Action::SupplementReceived,
         Action::Consult,
@@ -63,6 +65,7 @@ impl Action {
         Action::FeePaid,
         Action::Reply,
         Action::Close,
+        Action::Reasons,
     ];
 
     /// The form's `action` value.
@@ -78,6 +81,7 @@ impl Action {
             Action::FeePaid => "fee_paid",
             Action::Reply => "reply",
             Action::Close => "close",
+            Action::Reasons => "reasons",
         }
     }
 
@@ -189,6 +193,7 @@ pub struct Offers {
     pub fee_paid: bool,
     pub reply: bool,
     pub close: bool,
+    pub reasons: bool,
 }
 
 impl Offers {
@@ -204,6 +209,7 @@ impl Offers {
             Action::FeePaid => self.fee_paid,
             Action::Reply => self.reply,
             Action::Close => self.close,
+            Action::Reasons => self.reasons,
         }
     }
 }
@@ -245,6 +251,10 @@ pub fn offers(situation: &Situation<'_>, actor: &Actor<'_>) -> Offers {
             && open
             && !matches!(state, State::AwaitingSupplement | State::AwaitingPayment),
         close: handle && matches!(state, State::Lapsed(_)),
+        reasons: handle
+            && open
+            && situation.report.regime == Regime::Ordinance2019
+            && !situation.has(|event| matches!(event, Event::ReasonsRequested { .. })),
     }
 }
 
@@ -333,6 +343,14 @@ pub fn apply(
             Step::event(Event::FeePaid { on }, json!({ "note": note.trim() }), "fee_paid")
         }
         Command::Reply(answer) => reply(situation, on, answer)?,
+        Command::RequestReasons { facts, .. } => {
+            let facts = facts.trim();
+            if facts.chars().count() < 2 {
+                return Err(Refusal::ReasonsFactsMissing);
+            }
+            Step::event(Event::ReasonsRequested { on }, json!({ "facts": facts }), "reasons")
+                .sending(LetterPlan::Reasons { facts: facts.to_owned() })
+        }
         Command::Close => {
             let State::Lapsed(lapse) = situation.report.state else {
                 return Err(Refusal::NotLapsed);

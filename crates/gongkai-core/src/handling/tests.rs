@@ -486,3 +486,46 @@ fn form_codes_round_trip() {
     }
     assert_eq!(Opinion::from_code("none").map(Opinion::label), Some("逾期未提出意见"));
 }
+
+/// Art. 35: asking the applicant for reasons is offered once under the 2019 条例, sends its letter citing
+/// the article, and leaves the due date where it was (the 条例 neither stops nor extends the period for it).
+#[test]
+fn a_request_for_reasons_sends_its_letter_and_leaves_the_period() {
+    let on = date!(2026 - 03 - 10);
+    let case = case_2019(Vec::new());
+    let fresh = situation(&case, on, None, None);
+    assert!(offers(&fresh, &CLERK).reasons);
+    assert!(!offers(&fresh, &READER).reasons);
+    let empty = Command::RequestReasons { on, facts: " ".into() };
+    assert_eq!(apply(&fresh, &CLERK, &empty), Err(Refusal::ReasonsFactsMissing));
+    let command =
+        Command::RequestReasons { on, facts: "本自然月您已提交申请15件".into() };
+    let applied = apply(&fresh, &CLERK, &command).unwrap();
+    assert_eq!(applied.event, Some(Event::ReasonsRequested { on }));
+    assert_eq!(applied.report.due, fresh.report.due, "the period is unchanged");
+    assert!(applied.report.trace.iter().any(|step| step.citation.contains("第三十五条")));
+    let Some(plan) = &applied.letter else { panic!("a letter") };
+    let sender =
+        Sender { name: "温州市司法局", office: "办公室", phone: "0577-1", parent: None };
+    let letter =
+        plan.compose(&sender, "YSQ1", "统计表", "张三", &applied.report, on, Calendar::builtin());
+    assert_eq!(letter.title, "政府信息公开申请要求说明理由告知书");
+    let text = letter.paragraphs.join("");
+    assert!(text.contains("本自然月您已提交申请15件。") && text.contains("第三十五条"), "{text}");
+    assert!(text.contains("不予处理") && text.contains("延迟答复的合理期限"), "{text}");
+
+    // Once only; and not under the 2007 条例, which has no such article.
+    let asked = case_2019(vec![Event::ReasonsRequested { on }]);
+    assert!(!offers(&situation(&asked, on, None, None), &CLERK).reasons);
+    let old = application(date!(2018 - 03 - 05), None, Vec::new());
+    assert!(!offers(&situation(&old, date!(2018 - 03 - 06), None, None), &CLERK).reasons);
+    let twice = application(
+        date!(2026 - 03 - 02),
+        None,
+        vec![Event::ReasonsRequested { on }, Event::ReasonsRequested { on }],
+    );
+    assert_eq!(
+        clock::evaluate(&twice, Calendar::builtin(), on).map(|_| ()),
+        Err(ClockError::SecondReasonsRequest)
+    );
+}

@@ -504,3 +504,38 @@ fn pdf_text(pdf: &[u8]) -> Option<String> {
         }
     }
 }
+
+/// Art. 35 on the case page: the handler asks for reasons (the facts prefilled from the applicant's count),
+/// the step and its letter show, the due date stays, and it is not offered again.
+#[tokio::test]
+async fn the_handler_asks_the_applicant_for_reasons() {
+    let desk = desk("reasons").await;
+    for _ in 0..2 {
+        online_application(&desk.store, "SFJ", date!(2026 - 11 - 16)).await;
+    }
+    let tracking = online_application(&desk.store, "SFJ", date!(2026 - 11 - 16)).await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    let taken = clerk.post(&format!("/staff/cases/{tracking}/assign"), &[]).await;
+    assert!(taken.status.is_redirection());
+    let page = clerk.get(&format!("/staff/cases/{tracking}")).await.text();
+    assert!(page.contains("本自然月您已向本机关提交政府信息公开申请3件"), "{page}");
+    let due_before =
+        page.split("答复期限").nth(1).unwrap_or_default().chars().take(40).collect::<String>();
+    clerk
+        .step_done(
+            &tracking,
+            &[
+                ("action", "reasons"),
+                ("on", "2026-11-18"),
+                ("facts", "本自然月您已向本机关提交政府信息公开申请3件"),
+            ],
+        )
+        .await;
+    let page = clerk.get(&format!("/staff/cases/{tracking}")).await.text();
+    assert!(page.contains("要求说明理由"), "{page}");
+    assert!(page.contains("政府信息公开申请要求说明理由告知书"), "{page}");
+    assert!(!page.contains("id=\"form-reasons\""), "offered once: {page}");
+    let due_after =
+        page.split("答复期限").nth(1).unwrap_or_default().chars().take(40).collect::<String>();
+    assert_eq!(due_before, due_after, "the due date stays");
+}

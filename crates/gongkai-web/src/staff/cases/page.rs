@@ -41,6 +41,7 @@ fn event_label(event: &Event) -> String {
         Event::FeeNotified { amount_yuan, .. } => format!("发出缴费通知（{amount_yuan}元）"),
         Event::FeePaid { .. } => "申请人已缴费".to_owned(),
         Event::Replied { .. } => "答复送达".to_owned(),
+        Event::ReasonsRequested { .. } => "要求说明理由".to_owned(),
     }
 }
 
@@ -136,6 +137,8 @@ struct CasePage<'a> {
     history: gongkai_store::applicants::History,
     /// The fee form's 按件 count as the history gives it.
     nth_default: String,
+    /// The request for reasons' facts as the history gives them.
+    facts_default: String,
 }
 
 impl CasePage<'_> {
@@ -378,6 +381,12 @@ pub(super) async fn render_case(
     let history = gongkai_store::applicants::history(state.store(), &case.tracking_number).await?;
     let nth_default =
         if history.identified { history.nth_in_month.to_string() } else { String::new() };
+    // What a request for reasons states, from the same count (the handler edits it).
+    let facts_default = if history.identified && history.nth_in_month > 1 {
+        format!("本自然月您已向本机关提交政府信息公开申请{}件", history.nth_in_month)
+    } else {
+        String::new()
+    };
     let (token, cookie) = csrf::issue(headers)?;
     let page = CasePage {
         staff,
@@ -421,6 +430,7 @@ pub(super) async fn render_case(
         pending_reason,
         history,
         nth_default,
+        facts_default,
     };
     Ok(no_store(csrf::with_cookie((status, Html(page.render()?)).into_response(), cookie)))
 }

@@ -49,6 +49,8 @@ pub(crate) struct StepForm {
     responsible: String,
     /// `yes`: transfer the application to the responsible agency as well.
     transfer: String,
+    /// What exceeds a reasonable range (a request for reasons, art. 35).
+    facts: String,
     method: String,
 }
 
@@ -74,6 +76,7 @@ impl StepForm {
             "reasons" => &self.reasons,
             "responsible" => &self.responsible,
             "transfer" => &self.transfer,
+            "facts" => &self.facts,
             "method" => &self.method,
             _ => "",
         }
@@ -225,6 +228,7 @@ fn command(
             })
         }
         Action::Close => Command::Close,
+        Action::Reasons => Command::RequestReasons { on, facts: form.facts.clone() },
     })
 }
 
