@@ -464,7 +464,7 @@ pub fn reasons_request(case: &CaseFacts<'_>, stated: &str) -> Letter {
                 sentence(stated)
             ),
             "本机关认为申请理由不合理的，将告知您不予处理；认为申请理由合理，但是无法在《条例》第三十三条规定的\
-             期限内答复的，将确定延迟答复的合理期限并告知您。"
+             期限内答复的，可以确定延迟答复的合理期限并告知您。"
                 .to_owned(),
             "特此告知。".to_owned(),
             contact_line(case),

@@ -94,6 +94,8 @@ pub struct History {
     /// Which of their applications to this agency in its calendar month this one is (1 for the first), by
     /// date received and then order of arrival: the count 按件计收 charges by.
     pub nth_in_month: i64,
+    /// All their applications to this agency submitted in that calendar month.
+    pub in_month: i64,
     /// Their earlier applications to this agency (submitted before this one), newest first (at most 20).
     pub earlier: Vec<Earlier>,
 }
@@ -115,7 +117,13 @@ pub async fn history(store: &Store, tracking_number: &str) -> Result<History, St
     }
     let key: String = row.try_get::<Option<String>, _>("applicant_key")?.unwrap_or_default();
     if key.is_empty() {
-        return Ok(History { nth_in_month: 1, on_platform: 1, at_agency: 1, ..History::default() });
+        return Ok(History {
+            nth_in_month: 1,
+            in_month: 1,
+            on_platform: 1,
+            at_agency: 1,
+            ..History::default()
+        });
     }
     let id: i64 = row.try_get("id")?;
     let agency_id: i64 = row.try_get("agency_id")?;
@@ -144,6 +152,22 @@ pub async fn history(store: &Store, tracking_number: &str) -> Result<History, St
     .bind(month_start.to_string())
     .bind(submitted.to_string())
     .bind(id)
+    .fetch_one(store.pool())
+    .await?
+    .try_get("n")?;
+    let month_end = if submitted.month() == time::Month::December {
+        time::Date::from_calendar_date(submitted.year() + 1, time::Month::January, 1)
+    } else {
+        time::Date::from_calendar_date(submitted.year(), submitted.month().next(), 1)
+    }
+    .expect("the first of a month exists");
+    let in_month: i64 = count(
+        "SELECT COUNT(*) AS n FROM applications WHERE applicant_key = $1 AND agency_id = $2 \
+         AND submitted >= $3 AND submitted < $4",
+    )
+    .bind(agency_id)
+    .bind(month_start.to_string())
+    .bind(month_end.to_string())
     .fetch_one(store.pool())
     .await?
     .try_get("n")?;
@@ -185,5 +209,13 @@ pub async fn history(store: &Store, tracking_number: &str) -> Result<History, St
         })
     })
     .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok(History { identified: true, pending: false, on_platform, at_agency, nth_in_month, earlier })
+    Ok(History {
+        identified: true,
+        pending: false,
+        on_platform,
+        at_agency,
+        nth_in_month,
+        in_month,
+        earlier,
+    })
 }

@@ -1000,8 +1000,9 @@ async fn an_applicant_is_recognised_across_applications_without_keeping_their_nu
         let history = applicants::history(&store, &second).await.unwrap();
         assert!(history.identified);
         assert_eq!((history.on_platform, history.at_agency), (5, 4));
-        // November at SFJ: 11-02 (late entry), 11-05, 11-09.
-        assert_eq!(history.nth_in_month, 3);
+        // November at SFJ: 11-02 (late entry), 11-05, 11-09 — all three, and this one the third.
+        assert_eq!((history.nth_in_month, history.in_month), (3, 3));
+        assert_eq!(applicants::history(&store, &first).await.unwrap().in_month, 3);
         let earlier: Vec<(&str, bool)> = history
             .earlier
             .iter()

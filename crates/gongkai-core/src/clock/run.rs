@@ -340,7 +340,8 @@ impl<'a> Run<'a> {
     /// The applicant asked for reasons (2019 art. 35): recorded, the period unchanged.
     fn reasons(&mut self, on: Date) {
         let text = format!(
-            "{on}因申请数量、频次明显超过合理范围，要求申请人说明理由；答复期限不因此中止或延长"
+            "{on}因申请数量、频次明显超过合理范围，要求申请人说明理由；本平台仍按原答复期限计算\
+             （机关认为理由合理并确定延迟答复的合理期限的，以告知申请人的期限为准）"
         );
         self.step(StepKind::Reasons, on, text, article(self.regime, "", "第三十五条"));
     }

@@ -252,7 +252,7 @@ pub fn offers(situation: &Situation<'_>, actor: &Actor<'_>) -> Offers {
             && !matches!(state, State::AwaitingSupplement | State::AwaitingPayment),
         close: handle && matches!(state, State::Lapsed(_)),
         reasons: handle
-            && open
+            && state == State::InProgress
             && situation.report.regime == Regime::Ordinance2019
             && !situation.has(|event| matches!(event, Event::ReasonsRequested { .. })),
     }
@@ -347,6 +347,10 @@ pub fn apply(
             let facts = facts.trim();
             if facts.chars().count() < 2 {
                 return Err(Refusal::ReasonsFactsMissing);
+            }
+            // Asked within the period of art. 33, as an extension is.
+            if let Some(due) = situation.report.due.filter(|due| *due < on) {
+                return Err(Refusal::ReasonsAfterDue { due });
             }
             Step::event(Event::ReasonsRequested { on }, json!({ "facts": facts }), "reasons")
                 .sending(LetterPlan::Reasons { facts: facts.to_owned() })

@@ -23,6 +23,8 @@ pub enum Refusal {
     SupplementPeriodTooShort,
     #[error("a request for reasons does not say what exceeds a reasonable range")]
     ReasonsFactsMissing,
+    #[error("the reply was due on `{due}`, before the request for reasons")]
+    ReasonsAfterDue { due: Date },
     #[error("the consulted party is not named")]
     ConsultedMissing,
     #[error("the 2007 ordinance has no consultation of other agencies")]
@@ -67,7 +69,9 @@ impl Refusal {
             Refusal::SupplementItemsMissing | Refusal::SupplementPeriodTooShort => {
                 "《条例》第三十条".to_owned()
             }
-            Refusal::ReasonsFactsMissing => "《条例》第三十五条".to_owned(),
+            Refusal::ReasonsFactsMissing | Refusal::ReasonsAfterDue { .. } => {
+                "《条例》第三十五条".to_owned()
+            }
             Refusal::ConsultedMissing => "《条例》第三十二条、第三十四条".to_owned(),
             Refusal::AgencyConsultationUnder2007 => {
                 "2007年《条例》第二十三条、第二十四条".to_owned()
@@ -115,6 +119,9 @@ impl Refusal {
             Refusal::NotHandler => "您没有办理该申请的权限。".to_owned(),
             Refusal::NotApprover => "延期须经政府信息公开工作机构负责人同意。".to_owned(),
             Refusal::SupplementItemsMissing => "请写明需要补正的事项。".to_owned(),
+            Refusal::ReasonsAfterDue { .. } => {
+                "答复期限已过，不能再要求申请人说明理由，请及时答复。".to_owned()
+            }
             Refusal::ReasonsFactsMissing => {
                 "请写明申请数量、频次明显超过合理范围的情况（如该申请人近期提交申请的件数）。".to_owned()
             }

@@ -514,6 +514,15 @@ fn a_request_for_reasons_sends_its_letter_and_leaves_the_period() {
     assert!(text.contains("本自然月您已提交申请15件。") && text.contains("第三十五条"), "{text}");
     assert!(text.contains("不予处理") && text.contains("延迟答复的合理期限"), "{text}");
 
+    // Not once the period has run out (received 03-02, due 03-30).
+    let late = situation(&case, date!(2026 - 04 - 01), None, None);
+    assert!(!offers(&late, &CLERK).reasons);
+    let after_due = Command::RequestReasons { on: date!(2026 - 04 - 01), facts: "15件".into() };
+    assert_eq!(
+        apply(&late, &CLERK, &after_due),
+        Err(Refusal::ReasonsAfterDue { due: date!(2026 - 03 - 30) })
+    );
+
     // Once only; and not under the 2007 条例, which has no such article.
     let asked = case_2019(vec![Event::ReasonsRequested { on }]);
     assert!(!offers(&situation(&asked, on, None, None), &CLERK).reasons);

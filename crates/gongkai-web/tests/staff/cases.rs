@@ -518,7 +518,7 @@ async fn the_handler_asks_the_applicant_for_reasons() {
     let taken = clerk.post(&format!("/staff/cases/{tracking}/assign"), &[]).await;
     assert!(taken.status.is_redirection());
     let page = clerk.get(&format!("/staff/cases/{tracking}")).await.text();
-    assert!(page.contains("本自然月您已向本机关提交政府信息公开申请3件"), "{page}");
+    assert!(page.contains("2026年11月，本机关共收到您的政府信息公开申请3件"), "{page}");
     let due_before =
         page.split("答复期限").nth(1).unwrap_or_default().chars().take(40).collect::<String>();
     clerk
@@ -527,7 +527,7 @@ async fn the_handler_asks_the_applicant_for_reasons() {
             &[
                 ("action", "reasons"),
                 ("on", "2026-11-18"),
-                ("facts", "本自然月您已向本机关提交政府信息公开申请3件"),
+                ("facts", "2026年11月，本机关共收到您的政府信息公开申请3件"),
             ],
         )
         .await;
@@ -535,6 +535,13 @@ async fn the_handler_asks_the_applicant_for_reasons() {
     assert!(page.contains("要求说明理由"), "{page}");
     assert!(page.contains("政府信息公开申请要求说明理由告知书"), "{page}");
     assert!(!page.contains("id=\"form-reasons\""), "offered once: {page}");
+    assert!(page.contains("超过合理范围的情况：2026年11月"), "the detail's label: {page}");
+    let letters = gongkai_store::letters::of_case(&desk.store, &tracking).await.unwrap();
+    let letter =
+        letters.iter().find(|letter| letter.title.contains("说明理由")).expect("the letter");
+    let download = clerk.get(&format!("/staff/letters/{}", letter.id)).await;
+    let disposition = download.headers["content-disposition"].to_str().unwrap().to_owned();
+    assert!(!disposition.contains("supplement"), "named by its title: {disposition}");
     let due_after =
         page.split("答复期限").nth(1).unwrap_or_default().chars().take(40).collect::<String>();
     assert_eq!(due_before, due_after, "the due date stays");

@@ -62,6 +62,7 @@ fn detail_label(key: &str) -> &str {
         "responsible" => "负责公开的机关",
         "method" => "送达方式",
         "requested_by" => "申请人（工作人员）",
+        "facts" => "超过合理范围的情况",
         other => other,
     }
 }
@@ -381,9 +382,15 @@ pub(super) async fn render_case(
     let history = gongkai_store::applicants::history(state.store(), &case.tracking_number).await?;
     let nth_default =
         if history.identified { history.nth_in_month.to_string() } else { String::new() };
-    // What a request for reasons states, from the same count (the handler edits it).
-    let facts_default = if history.identified && history.nth_in_month > 1 {
-        format!("本自然月您已向本机关提交政府信息公开申请{}件", history.nth_in_month)
+    // What a request for reasons states: the month's total of the applicant's applications received here,
+    // named by its month (the handler edits it).
+    let facts_default = if history.identified && history.in_month > 1 {
+        format!(
+            "{}年{}月，本机关共收到您的政府信息公开申请{}件",
+            case.intake.submitted.year(),
+            u8::from(case.intake.submitted.month()),
+            history.in_month
+        )
     } else {
         String::new()
     };
@@ -520,16 +527,20 @@ pub(crate) async fn letter(
     staff.record(&state, "letter.download", &subject, Some(&after)).await?;
     let extension = if copy.letter.media_type.contains("pdf") { "pdf" } else { "docx" };
     let masked = if as_sent { "" } else { "-masked" };
-    let name = format!("{}-{}{masked}.{extension}", copy.tracking_number, copy.letter.kind);
-    let disposition = format!("attachment; filename=\"{name}\"");
+    // Named by the letter's own title: letters of one stored kind differ (a 补正告知书 and a 要求说明理由告知书).
+    let title = if copy.letter.title.is_empty() {
+        copy.letter.kind.code()
+    } else {
+        copy.letter.title.as_str()
+    };
+    let name = format!("{}-{title}{masked}.{extension}", copy.tracking_number);
+    let disposition = crate::portal::disposition("attachment", &name);
     let mut response = data.into_response();
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&copy.letter.media_type) {
         headers.insert(header::CONTENT_TYPE, value);
     }
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
+    headers.insert(header::CONTENT_DISPOSITION, disposition);
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
 }
