@@ -190,7 +190,9 @@ fn usage_error(err: ClockError) -> UsageError {
         | ClockError::FeePayment { .. } => "--fee",
         ClockError::SecondReply { .. } => "--replied",
         // No flag records a request for reasons (art. 35); these cannot come from the command line.
-        ClockError::ReasonsUnderOrdinance2007 | ClockError::SecondReasonsRequest => "--received",
+        ClockError::ReasonsUnderOrdinance2007
+        | ClockError::SecondReasonsRequest
+        | ClockError::DeferralWithoutReasons => "--received",
     };
     UsageError::new(argument, err.to_string())
 }

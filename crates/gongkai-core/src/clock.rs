@@ -98,6 +98,9 @@ pub enum Event {
     /// exceeds a reasonable range (2019 条例 art. 35). It neither stops nor extends the period: the 条例 says
     /// nothing of it, so the clock keeps the statutory date (our reading [U]; a later date is never shown).
     ReasonsRequested { on: Date },
+    /// After asking for reasons, the agency found them reasonable but cannot reply within the period of art.
+    /// 33, and set a reasonable later date `until`, telling the applicant (2019 条例 art. 35).
+    ReplyDeferred { on: Date, until: Date },
 }
 
 impl Event {
@@ -113,7 +116,8 @@ impl Event {
             | Event::FeeNotified { on, .. }
             | Event::FeePaid { on }
             | Event::Replied { on }
-            | Event::ReasonsRequested { on } => *on,
+            | Event::ReasonsRequested { on }
+            | Event::ReplyDeferred { on, .. } => *on,
         }
     }
 }

@@ -475,6 +475,31 @@ pub fn reasons_request(case: &CaseFacts<'_>, stated: &str) -> Letter {
     }
 }
 
+/// 延迟答复告知书 (2019 条例 art. 35: "行政机关认为申请理由合理，但是无法在本条例第三十三条规定的期限内答复
+/// 申请人的，可以确定延迟答复的合理期限并告知申请人").
+pub fn deferral(case: &CaseFacts<'_>, until: Date, reason: &str) -> Letter {
+    let citation = format!("{}第三十五条", case.regime.title());
+    Letter {
+        title: "政府信息公开申请延迟答复告知书".to_owned(),
+        number: format!("{}-迟", case.tracking_number),
+        addressee: format!("{}：", case.applicant),
+        paragraphs: vec![
+            opening(case),
+            format!(
+                "经审查，本机关认为您说明的申请理由合理，但{}无法在《条例》第三十三条规定的期限内答复。根据\
+                 {citation}的规定，本机关确定延迟答复的合理期限，将于{}前作出答复。",
+                sentence(reason).trim_end_matches('。'),
+                chinese_date(until)
+            ),
+            "特此告知。".to_owned(),
+            contact_line(case),
+        ],
+        signer: case.agency.to_owned(),
+        date: chinese_date(case.date),
+        citations: vec![citation],
+    }
+}
+
 /// 补正告知书 (2019 条例 art. 30: "一次性告知申请人作出补正，说明需要补正的事项和合理的补正期限").
 pub fn supplement(case: &CaseFacts<'_>, items: &str, reply_by: Date) -> Letter {
     let citation = format!("{}第三十条", case.regime.title());

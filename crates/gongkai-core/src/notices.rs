@@ -235,6 +235,17 @@ pub fn of_step(
             let sms = format!("您的申请{tracking}需要说明申请理由，详见要求说明理由告知书。");
             Some(notice(NoticeKind::Reasons, agency, tracking, &lines, sms))
         }
+        (Some(Event::ReplyDeferred { until, .. }), Some(LetterPlan::Deferral { .. })) => {
+            let lines = [
+                format!(
+                    "经审查您说明的申请理由，确定延迟答复的合理期限，将于{}前答复。",
+                    day(*until)
+                ),
+                "延迟答复告知书见附件。".to_owned(),
+            ];
+            let sms = format!("您的申请{tracking}将于{}前答复，详见延迟答复告知书。", day(*until));
+            Some(notice(NoticeKind::Extension, agency, tracking, &lines, sms))
+        }
         (Some(Event::ConsultationSent { on, .. }), _) => {
             let lines = [format!(
                 "需要征求有关方面意见，已于{}发出征求意见函。征求意见所需时间不计算在答复期限内，收到意见后继续办理。",

@@ -420,7 +420,7 @@ fn application_row(entry: &ApplicationEntry) -> (Vec<String>, bool) {
             Event::FeePaid { on } => set(&mut fee_paid, on, &mut lossy),
             Event::Replied { on } => set(&mut replied, on, &mut lossy),
             // A register has no column for a request for reasons (art. 35): the row says less than the case.
-            Event::ReasonsRequested { .. } => lossy = true,
+            Event::ReasonsRequested { .. } | Event::ReplyDeferred { .. } => lossy = true,
         }
     }
     let party_text = |party: Party| match party {

@@ -50,6 +50,10 @@ pub enum ClockError {
     ReasonsUnderOrdinance2007,
     #[error("the applicant is asked for reasons once per application")]
     SecondReasonsRequest,
+    #[error(
+        "a later reply date (art. 35) follows a request for reasons, once, and lies after the day it is set"
+    )]
+    DeferralWithoutReasons,
     #[error("fee paid on `{paid}` {problem}")]
     FeePayment { paid: Date, problem: &'static str },
     #[error("the application was replied to twice (`{first}` and `{second}`)")]
@@ -112,6 +116,10 @@ impl ClockError {
                 "要求说明理由（第三十五条）仅适用于2019年修订的《条例》。".to_owned()
             }
             ClockError::SecondReasonsRequest => "每件申请只能要求申请人说明理由一次。".to_owned(),
+            ClockError::DeferralWithoutReasons => {
+                "确定延迟答复的合理期限须在要求申请人说明理由之后，每件申请一次，且期限应晚于确定之日（《条例》第三十五条）。"
+                    .to_owned()
+            }
             ClockError::FeePayment { .. } => {
                 "缴费日期有误：须在缴费通知之后、缴费期限之内。".to_owned()
             }

@@ -388,7 +388,8 @@ impl<'a> Run<'a> {
                 );
             }
         }
-        let (due, skipped) = self.counter.count_forward(start, allowed, &relevant);
+        let (statutory_due, skipped) = self.counter.count_forward(start, allowed, &relevant);
+        let due = self.deferral(facts.deferred, statutory_due);
         let extension_text = if allowed > base_days {
             format!("（含延长的{}个工作日）", allowed - base_days)
         } else {
@@ -401,14 +402,41 @@ impl<'a> Run<'a> {
         };
         self.trace.push(Step {
             kind: StepKind::Period,
-            date: due,
+            date: statutory_due,
             text: format!(
-                "自{start}次日起计算{allowed}个工作日{extension_text}{pause_text}，答复期限届满日为{due}"
+                "自{start}次日起计算{allowed}个工作日{extension_text}{pause_text}，答复期限届满日为{statutory_due}"
             ),
             citation: article(regime, "第二十四条", "第三十三条"),
             skipped,
         });
         (allowed, Some(due), excluded)
+    }
+
+    /// The due date with a later reply date set under art. 35: it counts when set by the statutory due date
+    /// and later than it; otherwise the statutory date stands, with a finding.
+    fn deferral(&mut self, deferred: Option<(Date, Date)>, statutory_due: Date) -> Date {
+        let Some((decided_on, until)) = deferred else {
+            return statutory_due;
+        };
+        if decided_on > statutory_due {
+            self.finding(
+                "deferral_after_due",
+                format!("{decided_on}确定的延迟答复期限晚于原答复期限{statutory_due}届满，不能延长已届满的期限"),
+            );
+            return statutory_due;
+        }
+        if until <= statutory_due {
+            return statutory_due;
+        }
+        self.step(
+            StepKind::Reasons,
+            decided_on,
+            format!(
+                "{decided_on}认为申请理由合理，但无法在法定期限内答复，确定延迟答复的合理期限至{until}并告知申请人"
+            ),
+            article(self.regime, "", "第三十五条"),
+        );
+        until
     }
 
     /// Working days counted from the clock's start to the reply (or to `as_of`).

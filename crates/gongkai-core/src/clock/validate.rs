@@ -16,6 +16,8 @@ pub(super) struct Facts {
     pub(super) replied: Option<Date>,
     /// The day the applicant was asked for reasons (art. 35).
     pub(super) reasons: Option<Date>,
+    /// The later reply date set after reasons found reasonable (art. 35): (decided on, until).
+    pub(super) deferred: Option<(Date, Date)>,
 }
 
 /// The events one pass gathers that are matched with others only once all are seen: the
@@ -49,8 +51,15 @@ pub(super) fn validate(
         fee: None,
         replied,
         reasons: None,
+        deferred: None,
     };
     let loose = gather(events, regime, &mut facts)?;
+    // A later reply date is set only after the applicant was asked for reasons (art. 35).
+    if let Some((decided_on, _)) = facts.deferred
+        && facts.reasons.is_none_or(|asked| asked > decided_on)
+    {
+        return Err(ClockError::DeferralWithoutReasons);
+    }
     if let Some(received_on) = loose.supplement_received {
         attach_supplement(&mut facts.supplement, received_on)?;
     }
@@ -163,6 +172,15 @@ fn gather(events: &[Event], regime: Regime, facts: &mut Facts) -> Result<Loose, 
                 }
                 facts.reasons = Some(on);
             }
+            Event::ReplyDeferred { on, until } => {
+                if regime == Regime::Ordinance2007 {
+                    return Err(ClockError::ReasonsUnderOrdinance2007);
+                }
+                if facts.deferred.is_some() || until <= on {
+                    return Err(ClockError::DeferralWithoutReasons);
+                }
+                facts.deferred = Some((on, until));
+            }
         }
     }
     Ok(loose)
@@ -265,5 +283,6 @@ pub(super) fn event_name(event: &Event) -> &'static str {
         Event::FeePaid { .. } => "fee payment",
         Event::Replied { .. } => "reply",
         Event::ReasonsRequested { .. } => "request for reasons",
+        Event::ReplyDeferred { .. } => "later reply date",
     }
 }

@@ -312,6 +312,13 @@ pub enum Command {
         on: Date,
         facts: String,
     },
+    /// The reasons are reasonable but no reply is possible within art. 33's period: a reasonable later date
+    /// `until`, with `reason` (art. 35).
+    DeferReply {
+        on: Date,
+        until: Date,
+        reason: String,
+    },
 }
 
 impl Command {
@@ -328,6 +335,7 @@ impl Command {
             Command::Reply(_) => Action::Reply,
             Command::Close => Action::Close,
             Command::RequestReasons { .. } => Action::Reasons,
+            Command::DeferReply { .. } => Action::Defer,
         }
     }
 
@@ -343,7 +351,8 @@ impl Command {
             | Command::NotifyFee { on, .. }
             | Command::FeePaid { on, .. }
             | Command::Reply(Reply { on, .. })
-            | Command::RequestReasons { on, .. } => Some(*on),
+            | Command::RequestReasons { on, .. }
+            | Command::DeferReply { on, .. } => Some(*on),
             Command::Close => None,
         }
     }

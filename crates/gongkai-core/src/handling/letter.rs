@@ -48,6 +48,11 @@ pub enum LetterPlan {
     Reasons {
         facts: String,
     },
+    /// To the applicant: the reasons are reasonable; the reply will come by `until` (art. 35).
+    Deferral {
+        until: Date,
+        reason: String,
+    },
 }
 
 /// The agency that sends a letter.
@@ -98,7 +103,8 @@ impl LetterPlan {
             LetterPlan::Consultation { .. } | LetterPlan::ThirdParty { .. } => {
                 LetterKind::Consultation
             }
-            LetterPlan::Extension { .. } => LetterKind::Extension,
+            // Stored with the extension notices, the other letter that moves the reply's date.
+            LetterPlan::Extension { .. } | LetterPlan::Deferral { .. } => LetterKind::Extension,
             LetterPlan::Fee { .. } => LetterKind::Fee,
             LetterPlan::Reply { .. } | LetterPlan::Withdrawal { .. } => LetterKind::Reply,
         }
@@ -168,6 +174,7 @@ impl LetterPlan {
                 letters::third_party_notice(&facts, party, reasons)
             }
             LetterPlan::Reasons { facts: stated } => letters::reasons_request(&facts, stated),
+            LetterPlan::Deferral { until, reason } => letters::deferral(&facts, *until, reason),
         }
     }
 }

@@ -51,10 +51,12 @@ pub enum Action {
     Close,
     /// Ask the applicant for reasons (2019 条例 art. 35).
     Reasons,
+    /// Reasons found reasonable but no reply possible in time: set a reasonable later date (art. 35).
+    Defer,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::Supplement,
         Action::SupplementReceived,
         Action::Consult,
@@ -66,6 +68,7 @@ impl Action {
         Action::Reply,
         Action::Close,
         Action::Reasons,
+        Action::Defer,
     ];
 
     /// The form's `action` value.
@@ -82,6 +85,7 @@ impl Action {
             Action::Reply => "reply",
             Action::Close => "close",
             Action::Reasons => "reasons",
+            Action::Defer => "defer",
         }
     }
 
@@ -194,6 +198,7 @@ pub struct Offers {
     pub reply: bool,
     pub close: bool,
     pub reasons: bool,
+    pub defer: bool,
 }
 
 impl Offers {
@@ -210,6 +215,7 @@ impl Offers {
             Action::Reply => self.reply,
             Action::Close => self.close,
             Action::Reasons => self.reasons,
+            Action::Defer => self.defer,
         }
     }
 }
@@ -255,6 +261,10 @@ pub fn offers(situation: &Situation<'_>, actor: &Actor<'_>) -> Offers {
             && state == State::InProgress
             && situation.report.regime == Regime::Ordinance2019
             && !situation.has(|event| matches!(event, Event::ReasonsRequested { .. })),
+        defer: handle
+            && state == State::InProgress
+            && situation.has(|event| matches!(event, Event::ReasonsRequested { .. }))
+            && !situation.has(|event| matches!(event, Event::ReplyDeferred { .. })),
     }
 }
 
@@ -354,6 +364,26 @@ pub fn apply(
             }
             Step::event(Event::ReasonsRequested { on }, json!({ "facts": facts }), "reasons")
                 .sending(LetterPlan::Reasons { facts: facts.to_owned() })
+        }
+        Command::DeferReply { until, reason, .. } => {
+            let reason = reason.trim();
+            if reason.chars().count() < 2 {
+                return Err(Refusal::DeferralReasonMissing);
+            }
+            if let Some(due) = situation.report.due {
+                if due < on {
+                    return Err(Refusal::ReasonsAfterDue { due });
+                }
+                if *until <= due {
+                    return Err(Refusal::DeferralNotLater { due });
+                }
+            }
+            Step::event(
+                Event::ReplyDeferred { on, until: *until },
+                json!({ "until": until.to_string(), "reason": reason }),
+                "defer",
+            )
+            .sending(LetterPlan::Deferral { until: *until, reason: reason.to_owned() })
         }
         Command::Close => {
             let State::Lapsed(lapse) = situation.report.state else {

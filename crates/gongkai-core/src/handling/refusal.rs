@@ -25,6 +25,10 @@ pub enum Refusal {
     ReasonsFactsMissing,
     #[error("the reply was due on `{due}`, before the request for reasons")]
     ReasonsAfterDue { due: Date },
+    #[error("a later reply date needs the reason it cannot be met in time")]
+    DeferralReasonMissing,
+    #[error("a later reply date must fall after the due date `{due}`")]
+    DeferralNotLater { due: Date },
     #[error("the consulted party is not named")]
     ConsultedMissing,
     #[error("the 2007 ordinance has no consultation of other agencies")]
@@ -69,7 +73,10 @@ impl Refusal {
             Refusal::SupplementItemsMissing | Refusal::SupplementPeriodTooShort => {
                 "《条例》第三十条".to_owned()
             }
-            Refusal::ReasonsFactsMissing | Refusal::ReasonsAfterDue { .. } => {
+            Refusal::ReasonsFactsMissing
+            | Refusal::ReasonsAfterDue { .. }
+            | Refusal::DeferralReasonMissing
+            | Refusal::DeferralNotLater { .. } => {
                 "《条例》第三十五条".to_owned()
             }
             Refusal::ConsultedMissing => "《条例》第三十二条、第三十四条".to_owned(),
@@ -119,6 +126,12 @@ impl Refusal {
             Refusal::NotHandler => "您没有办理该申请的权限。".to_owned(),
             Refusal::NotApprover => "延期须经政府信息公开工作机构负责人同意。".to_owned(),
             Refusal::SupplementItemsMissing => "请写明需要补正的事项。".to_owned(),
+            Refusal::DeferralReasonMissing => {
+                "请写明无法在法定期限内答复的原因。".to_owned()
+            }
+            Refusal::DeferralNotLater { due } => {
+                format!("延迟答复的期限应晚于现答复期限{due}。")
+            }
             Refusal::ReasonsAfterDue { .. } => {
                 "答复期限已过，不能再要求申请人说明理由，请及时答复。".to_owned()
             }

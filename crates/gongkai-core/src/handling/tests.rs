@@ -538,3 +538,55 @@ fn a_request_for_reasons_sends_its_letter_and_leaves_the_period() {
         Err(ClockError::SecondReasonsRequest)
     );
 }
+
+/// Art. 35's second half: reasons found reasonable, a reasonable later date set — only after the request for
+/// reasons, later than the due date, once; the due date moves to it and the letter says so.
+#[test]
+fn a_later_reply_date_follows_reasons_found_reasonable() {
+    let asked_on = date!(2026 - 03 - 10);
+    let on = date!(2026 - 03 - 16);
+    let fresh = case_2019(Vec::new());
+    assert!(
+        !offers(&situation(&fresh, on, None, None), &CLERK).defer,
+        "not before reasons are asked"
+    );
+    let asked = case_2019(vec![Event::ReasonsRequested { on: asked_on }]);
+    let now = situation(&asked, on, None, None);
+    assert!(offers(&now, &CLERK).defer);
+    // Received 03-02: due 03-30.
+    assert_eq!(now.report.due, Some(date!(2026 - 03 - 30)));
+    let command = |until, reason: &str| Command::DeferReply { on, until, reason: reason.into() };
+    assert_eq!(
+        apply(&now, &CLERK, &command(date!(2026 - 04 - 30), " ")),
+        Err(Refusal::DeferralReasonMissing)
+    );
+    assert_eq!(
+        apply(&now, &CLERK, &command(date!(2026 - 03 - 27), "需汇总五年档案")),
+        Err(Refusal::DeferralNotLater { due: date!(2026 - 03 - 30) })
+    );
+    let applied = apply(&now, &CLERK, &command(date!(2026 - 04 - 30), "需汇总五年档案")).unwrap();
+    assert_eq!(applied.event, Some(Event::ReplyDeferred { on, until: date!(2026 - 04 - 30) }));
+    assert_eq!(applied.report.due, Some(date!(2026 - 04 - 30)));
+    let Some(plan) = &applied.letter else { panic!("a letter") };
+    let sender =
+        Sender { name: "温州市司法局", office: "办公室", phone: "0577-1", parent: None };
+    let letter =
+        plan.compose(&sender, "YSQ1", "统计表", "张三", &applied.report, on, Calendar::builtin());
+    assert_eq!(letter.title, "政府信息公开申请延迟答复告知书");
+    let text = letter.paragraphs.join("");
+    assert!(text.contains("2026年4月30日前作出答复") && text.contains("第三十五条"), "{text}");
+
+    // A reply on 04-20 is then on time; without the request for reasons the clock refuses the date.
+    let deferred = case_2019(vec![
+        Event::ReasonsRequested { on: asked_on },
+        Event::ReplyDeferred { on, until: date!(2026 - 04 - 30) },
+        Event::Replied { on: date!(2026 - 04 - 20) },
+    ]);
+    let report = clock::evaluate(&deferred, Calendar::builtin(), date!(2026 - 04 - 21)).unwrap();
+    assert_eq!(report.on_time, Some(true));
+    let without = case_2019(vec![Event::ReplyDeferred { on, until: date!(2026 - 04 - 30) }]);
+    assert_eq!(
+        clock::evaluate(&without, Calendar::builtin(), on).map(|_| ()),
+        Err(ClockError::DeferralWithoutReasons)
+    );
+}

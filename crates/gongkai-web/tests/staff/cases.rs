@@ -545,4 +545,34 @@ async fn the_handler_asks_the_applicant_for_reasons() {
     let due_after =
         page.split("答复期限").nth(1).unwrap_or_default().chars().take(40).collect::<String>();
     assert_eq!(due_before, due_after, "the due date stays");
+
+    // The reasons are found reasonable: a later date, the letter, the due date moved.
+    let late = clerk
+        .step(
+            &tracking,
+            &[
+                ("action", "defer"),
+                ("on", "2026-11-20"),
+                ("until", "2026-12-01"),
+                ("reason", "需核对"),
+            ],
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY, "not later than the due date");
+    assert!(late.text().contains("延迟答复的期限应晚于现答复期限"), "{}", late.text());
+    clerk
+        .step_done(
+            &tracking,
+            &[
+                ("action", "defer"),
+                ("on", "2026-11-20"),
+                ("until", "2027-01-29"),
+                ("reason", "需调取五年的调解档案逐件核对"),
+            ],
+        )
+        .await;
+    let page = clerk.get(&format!("/staff/cases/{tracking}")).await.text();
+    assert!(page.contains("确定延迟答复期限至2027-01-29"), "{page}");
+    assert!(page.contains("政府信息公开申请延迟答复告知书"), "{page}");
+    assert!(page.contains("2027-01-29"), "{page}");
 }

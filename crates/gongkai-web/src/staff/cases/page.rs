@@ -42,6 +42,7 @@ fn event_label(event: &Event) -> String {
         Event::FeePaid { .. } => "申请人已缴费".to_owned(),
         Event::Replied { .. } => "答复送达".to_owned(),
         Event::ReasonsRequested { .. } => "要求说明理由".to_owned(),
+        Event::ReplyDeferred { until, .. } => format!("确定延迟答复期限至{until}"),
     }
 }
 
@@ -63,6 +64,7 @@ fn detail_label(key: &str) -> &str {
         "method" => "送达方式",
         "requested_by" => "申请人（工作人员）",
         "facts" => "超过合理范围的情况",
+        "until" => "延迟答复期限",
         other => other,
     }
 }

@@ -51,6 +51,8 @@ pub(crate) struct StepForm {
     transfer: String,
     /// What exceeds a reasonable range (a request for reasons, art. 35).
     facts: String,
+    /// The later reply date (art. 35).
+    until: String,
     method: String,
 }
 
@@ -77,6 +79,7 @@ impl StepForm {
             "responsible" => &self.responsible,
             "transfer" => &self.transfer,
             "facts" => &self.facts,
+            "until" => &self.until,
             "method" => &self.method,
             _ => "",
         }
@@ -229,6 +232,12 @@ fn command(
         }
         Action::Close => Command::Close,
         Action::Reasons => Command::RequestReasons { on, facts: form.facts.clone() },
+        Action::Defer => Command::DeferReply {
+            on,
+            until: crate::staff::parse_date(&form.until)
+                .ok_or_else(|| invalid("请填写延迟答复的期限（日期）。"))?,
+            reason: form.reason.clone(),
+        },
     })
 }
 
