@@ -96,7 +96,7 @@ pub enum Event {
     Replied { on: Date },
     /// The applicant was asked to state the reasons for applications whose number or frequency clearly
     /// exceeds a reasonable range (2019 条例 art. 35). It neither stops nor extends the period: the 条例 says
-    /// nothing of it, so the clock keeps the statutory date (our reading [U]; a later date is never shown).
+    /// nothing of it (our reading [U]); only a later date set and told ([`Event::ReplyDeferred`]) moves it.
     ReasonsRequested { on: Date },
     /// After asking for reasons, the agency found them reasonable but cannot reply within the period of art.
     /// 33, and set a reasonable later date `until`, telling the applicant (2019 条例 art. 35).
@@ -199,7 +199,7 @@ pub enum StepKind {
     Fee,
     Period,
     Replied,
-    /// A request for reasons (art. 35), which leaves the period as it is.
+    /// A request for reasons (art. 35), and a later reply date set after it.
     Reasons,
 }
 

@@ -486,9 +486,10 @@ pub fn deferral(case: &CaseFacts<'_>, until: Date, reason: &str) -> Letter {
         paragraphs: vec![
             opening(case),
             format!(
-                "经审查，本机关认为您说明的申请理由合理，但{}无法在《条例》第三十三条规定的期限内答复。根据\
+                "经审查，本机关认为您说明的申请理由合理，但因{}，无法在{}第三十三条规定的期限内答复。根据\
                  {citation}的规定，本机关确定延迟答复的合理期限，将于{}前作出答复。",
                 sentence(reason).trim_end_matches('。'),
+                case.regime.title(),
                 chinese_date(until)
             ),
             "特此告知。".to_owned(),

@@ -46,10 +46,12 @@ pub enum NoticeKind {
     Closed,
     /// Asked to state reasons (art. 35).
     Reasons,
+    /// A later reply date set under art. 35.
+    Deferral,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 8] = [
+    pub const ALL: [NoticeKind; 9] = [
         NoticeKind::Receipt,
         NoticeKind::Supplement,
         NoticeKind::Consultation,
@@ -58,6 +60,7 @@ impl NoticeKind {
         NoticeKind::Reply,
         NoticeKind::Closed,
         NoticeKind::Reasons,
+        NoticeKind::Deferral,
     ];
 
     /// The stored code.
@@ -71,6 +74,7 @@ impl NoticeKind {
             NoticeKind::Reply => "reply",
             NoticeKind::Closed => "closed",
             NoticeKind::Reasons => "reasons",
+            NoticeKind::Deferral => "deferral",
         }
     }
 
@@ -89,6 +93,7 @@ impl NoticeKind {
             NoticeKind::Reply => "答复通知",
             NoticeKind::Closed => "办结通知",
             NoticeKind::Reasons => "说明理由通知",
+            NoticeKind::Deferral => "延迟答复通知",
         }
     }
 }
@@ -244,7 +249,7 @@ pub fn of_step(
                 "延迟答复告知书见附件。".to_owned(),
             ];
             let sms = format!("您的申请{tracking}将于{}前答复，详见延迟答复告知书。", day(*until));
-            Some(notice(NoticeKind::Extension, agency, tracking, &lines, sms))
+            Some(notice(NoticeKind::Deferral, agency, tracking, &lines, sms))
         }
         (Some(Event::ConsultationSent { on, .. }), _) => {
             let lines = [format!(

@@ -389,7 +389,6 @@ impl<'a> Run<'a> {
             }
         }
         let (statutory_due, skipped) = self.counter.count_forward(start, allowed, &relevant);
-        let due = self.deferral(facts.deferred, statutory_due);
         let extension_text = if allowed > base_days {
             format!("（含延长的{}个工作日）", allowed - base_days)
         } else {
@@ -409,6 +408,13 @@ impl<'a> Run<'a> {
             citation: article(regime, "第二十四条", "第三十三条"),
             skipped,
         });
+        let due = self.deferral(facts.deferred, statutory_due);
+        if due != statutory_due {
+            // The period is the one told to the applicant: its working days, and no longer provisional (the
+            // date is fixed whatever a holiday notice says).
+            allowed = self.counter.count_between(start, due, &relevant);
+            self.counter.provisional_years.clear();
+        }
         (allowed, Some(due), excluded)
     }
 
@@ -426,6 +432,12 @@ impl<'a> Run<'a> {
             return statutory_due;
         }
         if until <= statutory_due {
+            self.finding(
+                "deferral_overtaken",
+                format!(
+                    "确定的延迟答复期限{until}不晚于现答复期限{statutory_due}，按现答复期限计算"
+                ),
+            );
             return statutory_due;
         }
         self.step(

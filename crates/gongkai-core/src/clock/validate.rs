@@ -56,7 +56,7 @@ pub(super) fn validate(
     let loose = gather(events, regime, &mut facts)?;
     // A later reply date is set only after the applicant was asked for reasons (art. 35).
     if let Some((decided_on, _)) = facts.deferred
-        && facts.reasons.is_none_or(|asked| asked > decided_on)
+        && facts.reasons.is_none_or(|asked| asked >= decided_on)
     {
         return Err(ClockError::DeferralWithoutReasons);
     }

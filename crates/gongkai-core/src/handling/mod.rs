@@ -244,7 +244,11 @@ pub fn offers(situation: &Situation<'_>, actor: &Actor<'_>) -> Offers {
         supplement_received: handle && state == State::AwaitingSupplement,
         consult: handle && open && state != State::InConsultation,
         consult_answered: handle && state == State::InConsultation,
-        extension_request: handle && open && !extension_used,
+        // After a later date under art. 35 the period is the one told to the applicant: no art. 33 extension.
+        extension_request: handle
+            && open
+            && !extension_used
+            && !situation.has(|event| matches!(event, Event::ReplyDeferred { .. })),
         extension_decide: actor.may_approve
             && open
             && pending.is_some_and(|request| request.requested_by != actor.username),
@@ -267,6 +271,10 @@ pub fn offers(situation: &Situation<'_>, actor: &Actor<'_>) -> Offers {
             && !situation.has(|event| matches!(event, Event::ReplyDeferred { .. })),
     }
 }
+
+/// How far after the decision a later reply date under art. 35 may lie: the 条例 sets no bound; ours, so
+/// that a mistyped year cannot keep a case from ever being overdue.
+const DEFERRAL_MAX_DAYS: i64 = 366;
 
 /// What an allowed step records and sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -370,13 +378,23 @@ pub fn apply(
             if reason.chars().count() < 2 {
                 return Err(Refusal::DeferralReasonMissing);
             }
+            let asked = situation.application.events.iter().find_map(|event| match event {
+                Event::ReasonsRequested { on } => Some(*on),
+                _ => None,
+            });
+            if asked.is_none_or(|asked| asked >= on) {
+                return Err(Refusal::DeferralBeforeReasons);
+            }
             if let Some(due) = situation.report.due {
                 if due < on {
-                    return Err(Refusal::ReasonsAfterDue { due });
+                    return Err(Refusal::DeferralAfterDue { due });
                 }
                 if *until <= due {
                     return Err(Refusal::DeferralNotLater { due });
                 }
+            }
+            if *until > on + time::Duration::days(DEFERRAL_MAX_DAYS) {
+                return Err(Refusal::DeferralTooFar);
             }
             Step::event(
                 Event::ReplyDeferred { on, until: *until },
@@ -485,6 +503,9 @@ fn extension_request(
     let reason = reason.trim();
     if reason.chars().count() < 4 {
         return Err(Refusal::ExtensionReasonMissing);
+    }
+    if situation.has(|event| matches!(event, Event::ReplyDeferred { .. })) {
+        return Err(Refusal::ExtensionAfterDeferral);
     }
     let regime = situation.report.regime;
     let max = regime.max_extension_working_days();

@@ -27,6 +27,14 @@ pub enum Refusal {
     ReasonsAfterDue { due: Date },
     #[error("a later reply date needs the reason it cannot be met in time")]
     DeferralReasonMissing,
+    #[error("a later reply date is set after the applicant was asked for reasons, on a later day")]
+    DeferralBeforeReasons,
+    #[error("the reply was due on `{due}`, before the later reply date was set")]
+    DeferralAfterDue { due: Date },
+    #[error("a later reply date more than a year ahead")]
+    DeferralTooFar,
+    #[error("no extension after a later reply date was set under art. 35")]
+    ExtensionAfterDeferral,
     #[error("a later reply date must fall after the due date `{due}`")]
     DeferralNotLater { due: Date },
     #[error("the consulted party is not named")]
@@ -76,7 +84,11 @@ impl Refusal {
             Refusal::ReasonsFactsMissing
             | Refusal::ReasonsAfterDue { .. }
             | Refusal::DeferralReasonMissing
-            | Refusal::DeferralNotLater { .. } => {
+            | Refusal::DeferralNotLater { .. }
+            | Refusal::DeferralBeforeReasons
+            | Refusal::DeferralAfterDue { .. }
+            | Refusal::DeferralTooFar
+            | Refusal::ExtensionAfterDeferral => {
                 "《条例》第三十五条".to_owned()
             }
             Refusal::ConsultedMissing => "《条例》第三十二条、第三十四条".to_owned(),
@@ -126,6 +138,16 @@ impl Refusal {
             Refusal::NotHandler => "您没有办理该申请的权限。".to_owned(),
             Refusal::NotApprover => "延期须经政府信息公开工作机构负责人同意。".to_owned(),
             Refusal::SupplementItemsMissing => "请写明需要补正的事项。".to_owned(),
+            Refusal::DeferralBeforeReasons => {
+                "须先要求申请人说明理由，并在其后另日确定延迟答复的期限。".to_owned()
+            }
+            Refusal::DeferralAfterDue { .. } => {
+                "答复期限已过，不能再确定延迟答复的期限，请及时答复。".to_owned()
+            }
+            Refusal::DeferralTooFar => "延迟答复的期限不宜超过一年，请核对日期。".to_owned(),
+            Refusal::ExtensionAfterDeferral => {
+                "已确定延迟答复的合理期限，不再适用第三十三条的延期。".to_owned()
+            }
             Refusal::DeferralReasonMissing => {
                 "请写明无法在法定期限内答复的原因。".to_owned()
             }

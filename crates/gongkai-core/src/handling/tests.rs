@@ -576,6 +576,32 @@ fn a_later_reply_date_follows_reasons_found_reasonable() {
     let text = letter.paragraphs.join("");
     assert!(text.contains("2026年4月30日前作出答复") && text.contains("第三十五条"), "{text}");
 
+    assert_eq!(
+        apply(&now, &CLERK, &command(date!(2027 - 06 - 30), "需汇总五年档案")),
+        Err(Refusal::DeferralTooFar)
+    );
+    let same_day = situation(&asked, asked_on, None, None);
+    let too_soon = Command::DeferReply {
+        on: asked_on,
+        until: date!(2026 - 04 - 30),
+        reason: "需汇总五年档案".into(),
+    };
+    assert_eq!(apply(&same_day, &CLERK, &too_soon), Err(Refusal::DeferralBeforeReasons));
+    // The period is now the one told: its working days counted to it, no art. 33 extension after it.
+    let set = case_2019(vec![
+        Event::ReasonsRequested { on: asked_on },
+        Event::ReplyDeferred { on, until: date!(2026 - 04 - 30) },
+    ]);
+    let after = situation(&set, on, None, None);
+    assert!(after.report.allowed_working_days > 20, "{}", after.report.allowed_working_days);
+    assert!(!offers(&after, &CLERK).extension_request);
+    let extension =
+        Command::RequestExtension { on, working_days: 10, reason: "需要调取档案".into() };
+    assert_eq!(apply(&after, &CLERK, &extension), Err(Refusal::ExtensionAfterDeferral));
+    // The trace tells the statutory date first, then the later one.
+    let order: Vec<&str> = after.report.trace.iter().map(|step| step.citation.as_str()).collect();
+    assert!(order.last().is_some_and(|citation| citation.contains("第三十五条")), "{order:?}");
+
     // A reply on 04-20 is then on time; without the request for reasons the clock refuses the date.
     let deferred = case_2019(vec![
         Event::ReasonsRequested { on: asked_on },
