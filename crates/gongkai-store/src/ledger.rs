@@ -67,7 +67,8 @@ pub enum Entry<'a> {
 }
 
 impl Entry<'_> {
-    fn kind(&self) -> &'static str {
+    /// The kind as stored and as the audit names it (`response`, `review`, …).
+    pub fn kind(&self) -> &'static str {
         match self {
             Entry::Response { .. } => "response",
             Entry::Review { .. } => "review",
@@ -382,6 +383,46 @@ pub async fn remove(
         &format!("agency:{code}"),
         Some(&before),
         None,
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// Corrects the agency's ledger entry `kind` `id` (one of [`REMOVABLE`]) to `entry`, of the same kind: the
+/// old entry removed and the new one recorded in one transaction, its audit entry keeping both. A review or
+/// lawsuit's result goes with the old entry and is registered again.
+pub async fn correct(
+    store: &Store,
+    code: &str,
+    kind: &str,
+    id: i64,
+    entry: &Entry<'_>,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
+    if entry.kind() != kind || !REMOVABLE.contains(&kind) {
+        return Err(StoreError::InvalidData(format!(
+            "a {kind} entry is corrected by a {kind} entry, not a {}",
+            entry.kind()
+        )));
+    }
+    let agency = agencies::by_code(store, code).await?;
+    let mut transaction = store.begin_write().await?;
+    let Some(before) = crate::records::delete_entry(&mut transaction, agency.id, kind, id).await?
+    else {
+        return Err(StoreError::NotFound { what: "ledger entry", key: format!("{kind}:{id}") });
+    };
+    check_application(&mut transaction, agency.id, entry).await?;
+    insert_entry(&mut transaction, agency.id, entry).await?;
+    let before = serde_json::json!({ "kind": kind, "id": id, "entry": before }).to_string();
+    let after = format!("{entry:?}");
+    audit::record_change(
+        &mut transaction,
+        actor,
+        &format!("ledger.{kind}.correct"),
+        &format!("agency:{code}"),
+        Some(&before),
+        Some(&after),
     )
     .await?;
     transaction.commit().await?;

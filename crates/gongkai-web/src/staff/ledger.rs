@@ -104,6 +104,20 @@ impl LedgerPage<'_> {
         self.error.as_ref().filter(|(at, _)| at == form).map(|(_, message)| message.as_str())
     }
 
+    /// The entry the `form` of its kind is correcting: its id and how it reads.
+    fn replacing(&self, form: &str) -> Option<(String, String)> {
+        if self.form.form != form || self.form.replaces.is_empty() {
+            return None;
+        }
+        let id: i64 = self.form.replaces.trim().parse().ok()?;
+        self.groups
+            .iter()
+            .filter(|(kind, _, _)| *kind == form)
+            .flat_map(|(_, _, lines)| lines)
+            .find(|line| line.id == id)
+            .map(|line| (id.to_string(), format!("{} {}", line.day, line.text)))
+    }
+
     /// What was typed in `field` of `form` when it comes back with an error.
     fn kept(&self, form: &str, field: &str) -> &str {
         if self.error.as_ref().is_some_and(|(at, _)| at == form) {
@@ -118,6 +132,8 @@ impl LedgerPage<'_> {
 #[serde(default)]
 pub(crate) struct YearQuery {
     year: String,
+    /// `kind:id` of an entry to correct: its kind's form replaces it.
+    correct: String,
 }
 
 fn year_of(text: &str, today: Date) -> i32 {
@@ -194,7 +210,12 @@ pub(crate) async fn page(
     let agency = staff.agency(&state, &code, Need::Read).await?;
     let year = year_of(&query.year, state.today());
     let outcome = (StatusCode::OK, None, None);
-    ledger_page(&state, &staff, &headers, &agency, year, outcome, LedgerForm::default()).await
+    let mut form = LedgerForm::default();
+    if let Some((kind, id)) = query.correct.split_once(':') {
+        form.form = kind.to_owned();
+        form.replaces = id.to_owned();
+    }
+    ledger_page(&state, &staff, &headers, &agency, year, outcome, form).await
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -222,6 +243,8 @@ pub(crate) struct LedgerForm {
     id: String,
     result: String,
     handling: String,
+    /// The id of the entry this one corrects (of the same kind as `form`).
+    replaces: String,
 }
 
 impl LedgerForm {
@@ -402,9 +425,20 @@ pub(crate) async fn add(
         Err(message) => Err(message),
         Ok(record) => {
             let stored = match record {
-                Record::Entry(entry) => {
-                    ledger::add(state.store(), &agency.code, &entry, &actor).await
-                }
+                Record::Entry(entry) => match form.replaces.trim().parse::<i64>() {
+                    Ok(id) => {
+                        ledger::correct(
+                            state.store(),
+                            &agency.code,
+                            entry.kind(),
+                            id,
+                            &entry,
+                            &actor,
+                        )
+                        .await
+                    }
+                    Err(_) => ledger::add(state.store(), &agency.code, &entry, &actor).await,
+                },
                 Record::Decision { kind, id, result, decided } => {
                     ledger::decide(state.store(), &agency.code, kind, id, result, decided, &actor)
                         .await

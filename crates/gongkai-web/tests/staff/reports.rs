@@ -987,3 +987,100 @@ async fn the_ledger_refuses_what_it_cannot_record() {
         .await;
     assert!(recorded.text().contains("已登记"), "{}", recorded.text());
 }
+
+/// A ledger entry corrected in place: the 更正 link opens its kind's form saying what it replaces; saving
+/// replaces it in one step, audited with the old entry; another agency's entry cannot be corrected.
+#[tokio::test]
+async fn a_ledger_entry_is_corrected_in_place() {
+    let desk = desk("ledgercorrect").await;
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    let added = clerk
+        .post(
+            "/staff/agencies/SFJ/ledger",
+            &[
+                ("form", "training"),
+                ("title", "政务公开培训班"),
+                ("trainees", "30"),
+                ("day", "2026-03-05"),
+            ],
+        )
+        .await;
+    assert!(added.text().contains("已登记"), "{}", added.text());
+    let lines = gongkai_store::ledger::lines(&desk.store, "SFJ", 2026).await.unwrap();
+    let id = lines.iter().find(|line| line.kind == "training").unwrap().id;
+
+    let page = clerk.get("/staff/agencies/SFJ/ledger?year=2026").await.text();
+    assert!(page.contains(&format!("correct=training:{id}")), "the 更正 link: {page}");
+    let form = clerk
+        .get(&format!("/staff/agencies/SFJ/ledger?year=2026&correct=training:{id}"))
+        .await
+        .text();
+    assert!(form.contains("更正原登记：2026-03-05"), "{form}");
+    assert!(form.contains(&format!("name=\"replaces\" value=\"{id}\"")), "{form}");
+
+    let corrected = clerk
+        .post(
+            "/staff/agencies/SFJ/ledger",
+            &[
+                ("form", "training"),
+                ("replaces", &id.to_string()),
+                ("title", "政务公开专题培训班"),
+                ("trainees", "45"),
+                ("day", "2026-03-05"),
+            ],
+        )
+        .await;
+    assert!(corrected.text().contains("已登记"), "{}", corrected.text());
+    let lines = gongkai_store::ledger::lines(&desk.store, "SFJ", 2026).await.unwrap();
+    let trainings: Vec<&str> = lines
+        .iter()
+        .filter(|line| line.kind == "training")
+        .map(|line| line.text.as_str())
+        .collect();
+    assert_eq!(trainings.len(), 1, "{trainings:?}");
+    assert!(
+        trainings[0].contains("政务公开专题培训班") && trainings[0].contains("45"),
+        "{trainings:?}"
+    );
+    assert_eq!(
+        gongkai_store::audit::count_actions(&desk.store, "ledger.training.correct").await.unwrap(),
+        1
+    );
+    // Correcting what is gone (or another agency's) changes nothing.
+    let again = clerk
+        .post(
+            "/staff/agencies/SFJ/ledger",
+            &[
+                ("form", "training"),
+                ("replaces", &id.to_string()),
+                ("title", "再改"),
+                ("trainees", "1"),
+                ("day", "2026-03-05"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut other = Client::sign_in(&desk, "other").await;
+    let new_id = gongkai_store::ledger::lines(&desk.store, "SFJ", 2026)
+        .await
+        .unwrap()
+        .iter()
+        .find(|line| line.kind == "training")
+        .unwrap()
+        .id;
+    let foreign = other
+        .post(
+            "/staff/agencies/CZJ/ledger",
+            &[
+                ("form", "training"),
+                ("replaces", &new_id.to_string()),
+                ("title", "冒改"),
+                ("trainees", "1"),
+                ("day", "2026-03-05"),
+            ],
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", foreign.text());
+    let still = gongkai_store::ledger::lines(&desk.store, "SFJ", 2026).await.unwrap();
+    assert!(still.iter().any(|line| line.kind == "training" && line.text.contains("专题")));
+}
