@@ -143,8 +143,17 @@ fn opening(facts: &CaseFacts<'_>) -> String {
         "本机关于{}收到您提出的政府信息公开申请（申请编号：{}），申请获取“{}”。",
         chinese_date(facts.received),
         facts.tracking_number,
-        facts.request.trim()
+        quoted_request(facts.request)
     )
+}
+
+/// The request as quoted in a letter (“…”。): one line, without its own closing punctuation, so a request
+/// typed as a sentence does not end the letter's sentence twice ("…。”。").
+fn quoted_request(request: &str) -> String {
+    let one_line = request.split_whitespace().collect::<Vec<_>>().join(" ");
+    one_line
+        .trim_end_matches(['。', '.', '．', '；', ';', '，', ',', '！', '!', '？', '?'])
+        .to_owned()
 }
 
 fn contact_line(facts: &CaseFacts<'_>) -> String {
@@ -405,7 +414,7 @@ pub fn third_party_notice(case: &CaseFacts<'_>, party: &str, reasons: &str) -> L
                  意见，贵方不同意公开。",
                 chinese_date(case.received),
                 case.tracking_number,
-                case.request.trim()
+                quoted_request(case.request)
             ),
             format!(
                 "本机关认为不公开可能对公共利益造成重大影响，决定予以公开。决定公开的政府信息内容：{}。理由：{}",
@@ -549,7 +558,7 @@ pub fn consultation(
                  （或由贵方共同制作），根据{citation}的规定，现书面征求贵方意见。",
                 chinese_date(case.received),
                 case.tracking_number,
-                case.request.trim()
+                quoted_request(case.request)
             ),
             format!(
                 "请于{}前书面提出是否同意公开的意见；不同意公开的，请说明理由。{consequence}",
@@ -645,6 +654,20 @@ mod tests {
             regime: Regime::Ordinance2019,
             date: date!(2026 - 11 - 27),
         }
+    }
+
+    /// A request typed as a sentence, over two lines, is quoted once: no "…。”。" (issue #20).
+    #[test]
+    fn a_request_ending_in_punctuation_is_quoted_without_it() {
+        let facts =
+            CaseFacts { request: "2025年度律师事务所\n年度考核结果。 ", ..case() };
+        let letter = reply(&facts, Outcome::Disclosed, &ReplyFacts::default());
+        let text = letter.paragraphs.join("");
+        assert!(text.contains("申请获取“2025年度律师事务所 年度考核结果”。"), "{text}");
+        assert!(!text.contains("。”"), "{text}");
+        let consulted =
+            consultation(&facts, "某公司", false, date!(2026 - 11 - 20)).paragraphs.join("");
+        assert!(!consulted.contains("。”"), "{consulted}");
     }
 
     #[test]
