@@ -4,10 +4,8 @@
 //! type, encrypted, damaged, a PDF newer than 1.7) is listed with the reason; it stays in the ZIP.
 
 use serde::Serialize;
-use typst_as_lib::TypstEngine;
-use typst_layout::PagedDocument;
 
-use crate::{FONT_BOLD, FONT_REGULAR, RenderError};
+use crate::RenderError;
 
 const TEMPLATE: &str = include_str!("../templates/dossier.typ");
 
@@ -95,27 +93,34 @@ fn embedding(enclosure: &Enclosure) -> (&'static str, usize, &'static str) {
 /// The dossier as PDF. An enclosure Typst still cannot lay out (an image it cannot decode) is found by
 /// trying each alone, and listed instead of embedded; the rest of the dossier is unchanged.
 pub fn pdf(dossier: &Dossier) -> Result<Vec<u8>, RenderError> {
-    let all = vec![true; dossier.enclosures.len()];
-    match compile(dossier, &all) {
+    // Each file is looked at once (a PDF parsed for its pages), whatever the number of compiles.
+    let embeddings: Vec<_> = dossier.enclosures.iter().map(embedding).collect();
+    let all = vec![true; embeddings.len()];
+    match compile(dossier, &embeddings, &all) {
         Ok(pdf) => Ok(pdf),
         Err(_) if !dossier.enclosures.is_empty() => {
             let alone = |index: usize| {
                 let only: Vec<bool> = (0..all.len()).map(|other| other == index).collect();
-                compile(dossier, &only).is_ok()
+                compile(dossier, &embeddings, &only).is_ok()
             };
             let embed: Vec<bool> = (0..all.len()).map(alone).collect();
-            compile(dossier, &embed)
+            compile(dossier, &embeddings, &embed)
         }
         Err(err) => Err(err),
     }
 }
 
-/// The dossier with the enclosures `embed` marks embedded (the others listed).
-fn compile(dossier: &Dossier, embed: &[bool]) -> Result<Vec<u8>, RenderError> {
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+/// The dossier with the enclosures `embed` marks embedded (the others listed); `embeddings` is how each
+/// can go in ([`embedding`]).
+fn compile(
+    dossier: &Dossier,
+    embeddings: &[(&'static str, usize, &'static str)],
+    embed: &[bool],
+) -> Result<Vec<u8>, RenderError> {
+    let mut files: Vec<(String, &[u8])> = Vec::new();
     let mut enclosures = Vec::with_capacity(dossier.enclosures.len());
     for (index, enclosure) in dossier.enclosures.iter().enumerate() {
-        let (kind, pages, note) = match embedding(enclosure) {
+        let (kind, pages, note) = match embeddings[index] {
             (_, pages, _) if pages > 0 && !embed.get(index).copied().unwrap_or(false) => {
                 ("", 0, "无法嵌入本卷，见归档ZIP")
             }
@@ -123,7 +128,7 @@ fn compile(dossier: &Dossier, embed: &[bool]) -> Result<Vec<u8>, RenderError> {
         };
         let file = format!("enclosure-{index}.{}", if kind.is_empty() { "bin" } else { kind });
         if pages > 0 {
-            files.push((file.clone(), enclosure.data.clone()));
+            files.push((file.clone(), &enclosure.data));
         }
         enclosures.push(EnclosureData { title: &enclosure.title, file, kind, pages, note });
     }
@@ -139,21 +144,11 @@ fn compile(dossier: &Dossier, embed: &[bool]) -> Result<Vec<u8>, RenderError> {
         findings: &dossier.findings,
         enclosures,
     };
-    files.push(("dossier.json".to_owned(), serde_json::to_vec(&data)?));
-    let engine = TypstEngine::builder()
-        .main_file(TEMPLATE)
-        .fonts([FONT_REGULAR, FONT_BOLD])
-        .with_static_file_resolver(
-            files.iter().map(|(name, data)| (name.as_str(), data.as_slice())),
-        )
-        .build();
-    let compiled: PagedDocument =
-        engine.compile().output.map_err(|err| RenderError::Pdf(err.to_string()))?;
-    typst_pdf::pdf(&compiled, &typst_pdf::PdfOptions::default()).map_err(|diagnostics| {
-        let messages: Vec<String> =
-            diagnostics.iter().map(|diagnostic| diagnostic.message.to_string()).collect();
-        RenderError::Pdf(messages.join("; "))
-    })
+    let json = serde_json::to_vec(&data)?;
+    files.push(("dossier.json".to_owned(), &json));
+    let files: Vec<(&str, &[u8])> =
+        files.iter().map(|(name, data)| (name.as_str(), *data)).collect();
+    crate::pdf::typst_to_pdf(TEMPLATE, &files)
 }
 
 #[cfg(test)]

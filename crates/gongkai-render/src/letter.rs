@@ -4,10 +4,8 @@
 use docx_rs::{AlignmentType, Docx, PageMargin, Paragraph, Run, RunFonts, SpecialIndentType};
 use gongkai_core::letters::Letter;
 use serde::Serialize;
-use typst_as_lib::TypstEngine;
-use typst_layout::PagedDocument;
 
-use crate::{FONT_BOLD, FONT_FAMILY, FONT_REGULAR, RenderError};
+use crate::{FONT_FAMILY, RenderError};
 
 const TEMPLATE: &str = include_str!("../templates/letter.typ");
 
@@ -76,16 +74,5 @@ pub fn pdf(letter: &Letter) -> Result<Vec<u8>, RenderError> {
         date: &letter.date,
     };
     let json = serde_json::to_vec(&data)?;
-    let engine = TypstEngine::builder()
-        .main_file(TEMPLATE)
-        .fonts([FONT_REGULAR, FONT_BOLD])
-        .with_static_file_resolver([("letter.json", json)])
-        .build();
-    let compiled: PagedDocument =
-        engine.compile().output.map_err(|err| RenderError::Pdf(err.to_string()))?;
-    typst_pdf::pdf(&compiled, &typst_pdf::PdfOptions::default()).map_err(|diagnostics| {
-        let messages: Vec<String> =
-            diagnostics.iter().map(|diagnostic| diagnostic.message.to_string()).collect();
-        RenderError::Pdf(messages.join("; "))
-    })
+    crate::pdf::typst_to_pdf(TEMPLATE, &[("letter.json", &json)])
 }

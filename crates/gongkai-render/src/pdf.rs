@@ -111,10 +111,21 @@ pub(crate) fn render(document: &Document<'_>) -> Result<Vec<u8>, RenderError> {
     if document.sections.iter().any(|section| section.chart) {
         files.push(("chart.png", chart::png(&document.chart_title, &report.categories)?));
     }
+    let files: Vec<(&str, &[u8])> =
+        files.iter().map(|(name, data)| (*name, data.as_slice())).collect();
+    typst_to_pdf(TEMPLATE, &files)
+}
+
+/// A Typst template compiled to PDF with the embedded CJK fonts and the files it reads (`json(…)`,
+/// `image(…)`) given by name; Typst's diagnostics as the error.
+pub(crate) fn typst_to_pdf(
+    template: &str,
+    files: &[(&str, &[u8])],
+) -> Result<Vec<u8>, RenderError> {
     let engine = TypstEngine::builder()
-        .main_file(TEMPLATE)
+        .main_file(template)
         .fonts([FONT_REGULAR, FONT_BOLD])
-        .with_static_file_resolver(files)
+        .with_static_file_resolver(files.iter().copied())
         .build();
     let compiled: PagedDocument =
         engine.compile().output.map_err(|err| RenderError::Pdf(err.to_string()))?;

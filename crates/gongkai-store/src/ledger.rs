@@ -371,11 +371,7 @@ pub async fn remove(
 ) -> Result<(), StoreError> {
     let agency = agencies::by_code(store, code).await?;
     let mut transaction = store.begin_write().await?;
-    let Some(before) = crate::records::delete_entry(&mut transaction, agency.id, kind, id).await?
-    else {
-        return Err(StoreError::NotFound { what: "ledger entry", key: format!("{kind}:{id}") });
-    };
-    let before = serde_json::json!({ "kind": kind, "id": id, "entry": before }).to_string();
+    let before = take_entry(&mut transaction, agency.id, kind, id).await?;
     audit::record_change(
         &mut transaction,
         actor,
@@ -387,6 +383,19 @@ pub async fn remove(
     .await?;
     transaction.commit().await?;
     Ok(())
+}
+
+/// Deletes the agency's entry `kind` `id`, returning it as the audit keeps it; refused when there is none.
+async fn take_entry(
+    transaction: &mut Transaction,
+    agency_id: i64,
+    kind: &str,
+    id: i64,
+) -> Result<String, StoreError> {
+    let Some(before) = crate::records::delete_entry(transaction, agency_id, kind, id).await? else {
+        return Err(StoreError::NotFound { what: "ledger entry", key: format!("{kind}:{id}") });
+    };
+    Ok(serde_json::json!({ "kind": kind, "id": id, "entry": before }).to_string())
 }
 
 /// Corrects the agency's ledger entry `kind` `id` (one of [`REMOVABLE`]) to `entry`, of the same kind: the
@@ -408,13 +417,9 @@ pub async fn correct(
     }
     let agency = agencies::by_code(store, code).await?;
     let mut transaction = store.begin_write().await?;
-    let Some(before) = crate::records::delete_entry(&mut transaction, agency.id, kind, id).await?
-    else {
-        return Err(StoreError::NotFound { what: "ledger entry", key: format!("{kind}:{id}") });
-    };
+    let before = take_entry(&mut transaction, agency.id, kind, id).await?;
     check_application(&mut transaction, agency.id, entry).await?;
     insert_entry(&mut transaction, agency.id, entry).await?;
-    let before = serde_json::json!({ "kind": kind, "id": id, "entry": before }).to_string();
     let after = format!("{entry:?}");
     audit::record_change(
         &mut transaction,

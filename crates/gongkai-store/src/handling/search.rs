@@ -93,16 +93,6 @@ pub struct Found {
     pub total: Total,
 }
 
-/// `condition` with the agency test kept off its index (`+`) when the matches are selected by id, so SQLite
-/// looks them up by id instead of reading every application of the agency.
-fn plan(condition: &str, by_id: bool) -> String {
-    if by_id {
-        condition.replacen("a.agency_id IN", "+a.agency_id IN", 1)
-    } else {
-        condition.to_owned()
-    }
-}
-
 /// The highest application id in the text and number indexes.
 async fn indexed(store: &Store) -> Result<i64, StoreError> {
     Ok(sqlx::query("SELECT indexed FROM application_search_mark WHERE id = 1")
@@ -120,6 +110,186 @@ fn invalid(message: String) -> StoreError {
 fn bind(values: &mut Vec<String>, value: String) -> String {
     values.push(value);
     format!("${}", values.len())
+}
+
+/// A search's conditions beyond the agency test, their bound values, and whether the matches are selected
+/// by id from an index (text or number).
+struct Where {
+    conditions: Vec<String>,
+    values: Vec<String>,
+    by_id: bool,
+}
+
+impl Where {
+    /// The conditions of `query`; `None` when its words hold nothing that can occur in any text.
+    async fn of(store: &Store, query: &CaseQuery) -> Result<Option<Where>, StoreError> {
+        let mut clause = Where { conditions: Vec::new(), values: Vec::new(), by_id: false };
+        let number = query.number.trim();
+        let words: Vec<&str> = query.text.split_whitespace().collect();
+        let sqlite = store.backend() == Backend::Sqlite;
+        let indexed_number = sqlite && number.chars().count() >= 3;
+        // The indexes are brought up to date (one batch at most) once, and the rows past them scanned.
+        let indexed = if indexed_number || (sqlite && !words.is_empty()) {
+            catch_up(store, Some(1)).await?;
+            Some(indexed(store).await?)
+        } else {
+            None
+        };
+        if !number.is_empty() {
+            clause.number(number, indexed.filter(|_| indexed_number));
+        }
+        if !words.is_empty() && !clause.text(store, query, &words, indexed).await? {
+            return Ok(None);
+        }
+        clause.filters(query)?;
+        Ok(Some(clause))
+    }
+
+    fn bind(&mut self, value: String) -> String {
+        bind(&mut self.values, value)
+    }
+
+    /// Part of the tracking number: from the trigram index (three characters or more, SQLite), else a scan.
+    fn number(&mut self, number: &str, indexed: Option<i64>) {
+        let like = self.bind(format!("%{}%", escape_like(number)));
+        let scanned = format!("tracking_number LIKE {like} ESCAPE '\\'");
+        match indexed {
+            Some(indexed) => {
+                let phrase = self.bind(format!("\"{}\"", number.replace('"', "\"\"")));
+                self.conditions.push(format!(
+                    "a.id IN (SELECT rowid FROM application_numbers WHERE application_numbers MATCH {phrase} \
+                     UNION ALL SELECT id FROM applications WHERE id > {indexed} AND {scanned})"
+                ));
+                self.by_id = true;
+            }
+            None => self.conditions.push(format!("a.{scanned}")),
+        }
+    }
+
+    /// The words, each a substring of the description — or of the applicant's name in the searcher's own
+    /// cases. On SQLite from the bigram index (rows past it scanned); on PostgreSQL a scan. False when the
+    /// words hold nothing searchable.
+    async fn text(
+        &mut self,
+        store: &Store,
+        query: &CaseQuery,
+        words: &[&str],
+        indexed: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let (in_description, in_either) = match indexed {
+            Some(indexed) => {
+                let (Some(description), Some(either)) =
+                    (fts_query(words, false), fts_query(words, true))
+                else {
+                    return Ok(false);
+                };
+                // Few matches on the whole platform: fetched by id. Many (a common word): read in the
+                // agency's order, each row tested against them, which is cheaper than that many lookups.
+                let widest = if query.handled_by.is_some() { &either } else { &description };
+                let matches: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT COUNT(*) AS n FROM (SELECT rowid FROM application_search \
+                     WHERE application_search MATCH $1 LIMIT {}) m",
+                    BY_ID_UP_TO + 1
+                )))
+                .bind(widest.clone())
+                .fetch_one(store.pool())
+                .await?
+                .try_get("n")?;
+                self.by_id |= matches <= BY_ID_UP_TO;
+                // The rows past the index are scanned inside the subquery (by id range), so the outer query
+                // still selects by id.
+                let (scan_description, scan_either) = self.scan(store.backend(), words, "a2");
+                let mut matching = |expression: String, scanned: String| {
+                    format!(
+                        "a.id IN (SELECT rowid FROM application_search WHERE application_search MATCH {} \
+                         UNION ALL SELECT a2.id FROM applications a2 WHERE a2.id > {indexed} AND {scanned})",
+                        self.bind(expression)
+                    )
+                };
+                (matching(description, scan_description), matching(either, scan_either))
+            }
+            None => self.scan(store.backend(), words, "a"),
+        };
+        let condition = match &query.handled_by {
+            Some(username) => {
+                let me = self.bind(username.clone());
+                format!(
+                    "(({in_description}) OR (a.handler_id = (SELECT id FROM users WHERE username = {me}) \
+                     AND ({in_either})))"
+                )
+            }
+            None => format!("({in_description})"),
+        };
+        self.conditions.push(condition);
+        Ok(true)
+    }
+
+    /// The words as substrings of the lowercased text of the rows named `alias`: in the description, and in
+    /// the description or the applicant's name.
+    fn scan(&mut self, backend: Backend, words: &[&str], alias: &str) -> (String, String) {
+        let placeholders: Vec<String> =
+            words.iter().map(|word| self.bind((*word).to_owned())).collect();
+        let contains = |column: &str, placeholder: &str| match backend {
+            Backend::Sqlite => format!("instr(lower({alias}.{column}), lower({placeholder}))"),
+            Backend::Postgres => {
+                format!("strpos(lower({alias}.{column}), lower({placeholder})) > 0")
+            }
+        };
+        let all = |either: bool| {
+            placeholders
+                .iter()
+                .map(|p| {
+                    if either {
+                        format!(
+                            "({} OR {})",
+                            contains("description", p),
+                            contains("applicant_name", p)
+                        )
+                    } else {
+                        contains("description", p)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" AND ")
+        };
+        (all(false), all(true))
+    }
+
+    /// Dates, open or closed, outcome group, handler.
+    fn filters(&mut self, query: &CaseQuery) -> Result<(), StoreError> {
+        if let Some(from) = query.from {
+            let placeholder = self.bind(from.to_string());
+            self.conditions.push(format!("a.submitted >= {placeholder}"));
+        }
+        if let Some(to) = query.to {
+            let placeholder = self.bind(to.to_string());
+            self.conditions.push(format!("a.submitted <= {placeholder}"));
+        }
+        match query.status {
+            Status::Any => {}
+            Status::Open => self.conditions.push("a.outcome IS NULL".to_owned()),
+            Status::Closed => self.conditions.push("a.outcome IS NOT NULL".to_owned()),
+        }
+        if let Some(code) = &query.outcome {
+            let (_, _, pattern) = OUTCOMES
+                .iter()
+                .find(|(known, _, _)| known == code)
+                .ok_or_else(|| invalid(format!("unknown outcome `{code}`")))?;
+            let placeholder = self.bind((*pattern).to_owned());
+            self.conditions.push(format!("a.outcome LIKE {placeholder} ESCAPE '\\'"));
+        }
+        match &query.handler {
+            Handler::Any => {}
+            Handler::Unassigned => self.conditions.push("a.handler_id IS NULL".to_owned()),
+            Handler::User(username) => {
+                let placeholder = self.bind(username.clone());
+                self.conditions.push(format!(
+                    "a.handler_id = (SELECT id FROM users WHERE username = {placeholder})"
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The cases of the agencies `agency_ids` matching `query`: page `page` (from 1) of `per_page`, each with its
@@ -142,148 +312,25 @@ pub async fn search(
     {
         return Err(invalid(format!("the date range is reversed: {from} is after {to}")));
     }
-    // Composed from constants and integer ids only; values are bound.
+    let Some(clause) = Where::of(store, query).await? else {
+        // Nothing in the words can occur in any text (e.g. punctuation only).
+        return Ok(Found { cases: Vec::new(), total: Total::default() });
+    };
+    let Where { conditions, values, by_id } = clause;
+    // Composed from constants and integer ids only; values are bound. With the matches selected by id, the
+    // agency test is kept off its index (`+`), so SQLite looks them up by id instead of reading every
+    // application of the agency.
     let ids = agency_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let mut conditions = vec![format!("a.agency_id IN ({ids})")];
-    let mut values: Vec<String> = Vec::new();
-    let number = query.number.trim();
-    // Text and number conditions select by id from an index; the rest narrow the agency's rows.
-    let mut by_id = false;
-    if !number.is_empty() {
-        let like = bind(&mut values, format!("%{}%", escape_like(number)));
-        let scanned = format!("tracking_number LIKE {like} ESCAPE '\\'");
-        if store.backend() == Backend::Sqlite && number.chars().count() >= 3 {
-            // The trigram index finds any substring of three characters or more.
-            catch_up(store, Some(1)).await?;
-            let indexed = indexed(store).await?;
-            let phrase = bind(&mut values, format!("\"{}\"", number.replace('"', "\"\"")));
-            conditions.push(format!(
-                "a.id IN (SELECT rowid FROM application_numbers WHERE application_numbers MATCH {phrase} \
-                 UNION ALL SELECT id FROM applications WHERE id > {indexed} AND {scanned})"
-            ));
-            by_id = true;
-        } else {
-            conditions.push(format!("a.{scanned}"));
-        }
-    }
-    let words: Vec<&str> = query.text.split_whitespace().collect();
-    if !words.is_empty() {
-        let scan = |values: &mut Vec<String>| {
-            let placeholders: Vec<String> =
-                words.iter().map(|word| bind(values, (*word).to_owned())).collect();
-            let (description, name) = match store.backend() {
-                Backend::Sqlite => (
-                    "instr(lower(a.description), lower({}))",
-                    "instr(lower(a.applicant_name), lower({}))",
-                ),
-                Backend::Postgres => (
-                    "strpos(lower(a.description), lower({})) > 0",
-                    "strpos(lower(a.applicant_name), lower({})) > 0",
-                ),
-            };
-            let all = |either: bool| {
-                placeholders
-                    .iter()
-                    .map(|p| {
-                        let in_description = description.replace("{}", p);
-                        if either {
-                            format!("({in_description} OR {})", name.replace("{}", p))
-                        } else {
-                            in_description
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" AND ")
-            };
-            (all(false), all(true))
-        };
-        let (in_description, in_either) = match store.backend() {
-            Backend::Sqlite => {
-                catch_up(store, Some(1)).await?;
-                let (Some(description), Some(either)) =
-                    (fts_query(&words, false), fts_query(&words, true))
-                else {
-                    // Nothing in the words can occur in any text (e.g. punctuation only).
-                    return Ok(Found { cases: Vec::new(), total: Total::default() });
-                };
-                // Few matches on the whole platform: fetched by id. Many (a common word): read in the
-                // agency's order, each row tested against them, which is cheaper than that many lookups.
-                let widest = if query.handled_by.is_some() { &either } else { &description };
-                let matches: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT COUNT(*) AS n FROM (SELECT rowid FROM application_search \
-                     WHERE application_search MATCH $1 LIMIT {}) m",
-                    BY_ID_UP_TO + 1
-                )))
-                .bind(widest.clone())
-                .fetch_one(store.pool())
-                .await?
-                .try_get("n")?;
-                by_id |= matches <= BY_ID_UP_TO;
-                let indexed = indexed(store).await?;
-                let (scan_description, scan_either) = scan(&mut values);
-                // The rows past the index are scanned inside the subquery (by id range), so the outer query
-                // still selects by id.
-                let mut matching = |expression: String, scanned: String| {
-                    format!(
-                        "a.id IN (SELECT rowid FROM application_search WHERE application_search MATCH {} \
-                         UNION ALL SELECT a2.id FROM applications a2 WHERE a2.id > {indexed} AND {})",
-                        bind(&mut values, expression),
-                        scanned.replace("a.", "a2.")
-                    )
-                };
-                (matching(description, scan_description), matching(either, scan_either))
-            }
-            Backend::Postgres => scan(&mut values),
-        };
-        conditions.push(match &query.handled_by {
-            Some(username) => {
-                let me = bind(&mut values, username.clone());
-                format!(
-                    "(({in_description}) OR (a.handler_id = (SELECT id FROM users WHERE username = {me}) \
-                     AND ({in_either})))"
-                )
-            }
-            None => format!("({in_description})"),
-        });
-    }
-    if let Some(from) = query.from {
-        let placeholder = bind(&mut values, from.to_string());
-        conditions.push(format!("a.submitted >= {placeholder}"));
-    }
-    if let Some(to) = query.to {
-        let placeholder = bind(&mut values, to.to_string());
-        conditions.push(format!("a.submitted <= {placeholder}"));
-    }
-    match query.status {
-        Status::Any => {}
-        Status::Open => conditions.push("a.outcome IS NULL".to_owned()),
-        Status::Closed => conditions.push("a.outcome IS NOT NULL".to_owned()),
-    }
-    if let Some(code) = &query.outcome {
-        let (_, _, pattern) = OUTCOMES
-            .iter()
-            .find(|(known, _, _)| known == code)
-            .ok_or_else(|| invalid(format!("unknown outcome `{code}`")))?;
-        let placeholder = bind(&mut values, (*pattern).to_owned());
-        conditions.push(format!("a.outcome LIKE {placeholder} ESCAPE '\\'"));
-    }
-    match &query.handler {
-        Handler::Any => {}
-        Handler::Unassigned => conditions.push("a.handler_id IS NULL".to_owned()),
-        Handler::User(username) => {
-            let placeholder = bind(&mut values, username.clone());
-            conditions.push(format!(
-                "a.handler_id = (SELECT id FROM users WHERE username = {placeholder})"
-            ));
-        }
-    }
-    let condition = conditions.join(" AND ");
+    let condition_with = |by_id: bool| {
+        let agency = format!("{}a.agency_id IN ({ids})", if by_id { "+" } else { "" });
+        std::iter::once(agency).chain(conditions.iter().cloned()).collect::<Vec<_>>().join(" AND ")
+    };
 
     // Counted up to the cap: beyond it an exact figure costs a pass over every match and tells a clerk
     // nothing a narrower search would not.
     let count_sql = format!(
         "SELECT COUNT(*) AS n FROM (SELECT 1 FROM applications a WHERE {} LIMIT {}) capped",
-        plan(&condition, by_id),
+        condition_with(by_id),
         COUNT_CAP + 1
     );
     let mut count = sqlx::query(sqlx::AssertSqlSafe(count_sql));
@@ -299,9 +346,9 @@ pub async fn search(
     // A few thousand matches are fetched by id and sorted; more are read newest first from the agency's
     // index until the page is full.
     let (condition, order) = if total.more || store.backend() != Backend::Sqlite {
-        (plan(&condition, by_id && !total.more), "a.submitted DESC, a.id DESC")
+        (condition_with(by_id && !total.more), "a.submitted DESC, a.id DESC")
     } else {
-        (plan(&condition, by_id), "+a.submitted DESC, a.id DESC")
+        (condition_with(by_id), "+a.submitted DESC, a.id DESC")
     };
     // The page's ids first (from the index alone where the conditions allow), then their rows: skipping
     // thousands of rows for a late page then reads no more than the index.
