@@ -43,6 +43,15 @@ struct ClaimDef {
     measures: Vec<String>,
     #[serde(default)]
     percent_of: Vec<String>,
+    /// Other sums of measures the figure may state ("收到申请21件" is 本年新收, or 本年新收 and 上年结转
+    /// together): the figure agrees with the table when it equals the first sum or any of these.
+    #[serde(default)]
+    also: Vec<Vec<String>>,
+    /// The subject must be the claim's words alone: besides the phrase and the `all` words, only the
+    /// vocabulary's `filler` words, enumerators and punctuation. "区政府办代表区政府受理…17件" names a part of
+    /// the body whose table it may be, "其中…" a part, "通过网络…" a channel: none is the claim.
+    #[serde(default)]
+    strict: bool,
     #[serde(default)]
     formats: Vec<String>,
 }
@@ -74,6 +83,8 @@ struct EntireDef {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Vocabulary {
+    /// Words a strict claim's subject may have besides its own ("共", "全年", "本机关", "政府信息公开").
+    filler: Vec<String>,
     claim: Vec<ClaimDef>,
     mention: Vec<MentionDef>,
     #[serde(default)]
@@ -92,14 +103,14 @@ fn vocabulary() -> &'static Vocabulary {
 fn number_pattern() -> &'static Regex {
     static PATTERN: OnceLock<Regex> = OnceLock::new();
     PATTERN.get_or_init(|| {
-        Regex::new(r"[0-9]+(?:[.,][0-9]+)*(万元|人次|%|元|件|条|篇|次|个|人|名|期|项|家|年|月|日|号|万|部分)?")
+        Regex::new(r"[0-9]+(?:[.,][0-9]+)*(万元|人次|%|元|件|条|篇|次|个|人|名|期|项|家|年|月|日|号|万|部分|起|份)?")
             .unwrap_or_else(|err| panic!("number pattern: {err}"))
     })
 }
 
 /// Units of counts and money: figures that can be claims or parts.
-const COUNT_UNITS: [&str; 11] =
-    ["万元", "人次", "元", "件", "条", "篇", "次", "个", "人", "名", "期"];
+const COUNT_UNITS: [&str; 13] =
+    ["万元", "人次", "元", "件", "条", "篇", "次", "个", "人", "名", "期", "起", "份"];
 
 #[derive(Debug, Clone)]
 struct Figure {
@@ -111,6 +122,9 @@ struct Figure {
     subject: String,
     /// Index into the vocabulary's claims.
     claim: Option<usize>,
+    /// How many brackets are open where the number stands in its sentence: "办结1191件（含上年结转189件）"
+    /// has 189 at depth 1, an aside that is never the whole of a list after the brackets close.
+    depth: usize,
 }
 
 fn parse_number(text: &str) -> Option<Quantity> {
@@ -146,8 +160,13 @@ fn claim_of(subject: &str, unit: &str, format: FormatId) -> Option<usize> {
             if let Some(position) = subject.rfind(phrase.as_str()) {
                 let rest = &subject[position + phrase.len()..];
                 let listing = rest.contains(['：', ':', '类']);
-                // Blocks every weaker claim: a list's name, or the total through a list of channels.
-                let blocks = listing || (excluded && listed);
+                // A strict claim's subject with other words is a part, a channel or another body's
+                // figure: not this claim, and not a weaker one either.
+                let impure = claim.strict && !only_claim_words(subject, phrase, claim);
+                let excluded = excluded || impure;
+                // Blocks every weaker claim: a list's name, the total through a list of channels, or a
+                // strict claim's words with others.
+                let blocks = listing || (excluded && listed) || impure;
                 let candidate = (position + phrase.len(), phrase.chars().count(), index, blocks);
                 if best.is_none_or(|best| (candidate.0, candidate.1) > (best.0, best.1)) {
                     best = Some(candidate);
@@ -165,6 +184,27 @@ fn claim_of(subject: &str, unit: &str, format: FormatId) -> Option<usize> {
         Some((.., true)) => None,
         _ => allowed.map(|(_, _, index)| index),
     }
+}
+
+/// Whether `subject` says `claim` in its words alone (see [`ClaimDef::strict`]): with the phrase, the claim's
+/// `all` words, the vocabulary's filler words, enumerators ("（二）", "2.") and punctuation removed, nothing
+/// is left.
+fn only_claim_words(subject: &str, phrase: &str, claim: &ClaimDef) -> bool {
+    static ENUMERATOR: OnceLock<Regex> = OnceLock::new();
+    let enumerator = ENUMERATOR.get_or_init(|| {
+        Regex::new(r"[（(][一二三四五六七八九十0-9]+[)）]|[一二三四五六七八九十]+、|[0-9]+[.、．]")
+            .unwrap_or_else(|err| panic!("enumerator pattern: {err}"))
+    });
+    let mut rest = enumerator.replace_all(subject, "").replacen(phrase, "", 1);
+    let mut words: Vec<&str> =
+        claim.all.iter().chain(&vocabulary().filler).map(String::as_str).collect();
+    // Longer words first: "政府信息公开" before "公开".
+    words.sort_by_key(|word| std::cmp::Reverse(word.chars().count()));
+    for word in words {
+        rest = rest.replace(word, "");
+    }
+    rest.chars()
+        .all(|c| c.is_whitespace() || c.is_ascii_punctuation() || "，、；：（）“”。".contains(c))
 }
 
 /// Whether `sentence` says every case of `entire`'s kind ended so: in one of its clauses parted by ；, the
@@ -206,6 +246,13 @@ fn opens_parts(figure: &Figure, before: Option<&Figure>) -> bool {
         })
 }
 
+/// The figure just before `figures[at]`, skipping those inside brackets that closed since: the whole a list
+/// opened at `at` can break down.
+fn outer_before(figures: &[Figure], at: usize) -> Option<&Figure> {
+    let depth = figures.get(at)?.depth;
+    figures[..at].iter().rev().find(|figure| figure.depth <= depth)
+}
+
 /// A paragraph cut into sentences (after 。！？), as the checks quote them.
 pub fn sentences(paragraph: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -235,6 +282,11 @@ fn figures(paragraphs: &[String], format: FormatId) -> Vec<Figure> {
                 let text = &full[..full.len() - unit.len()];
                 let subject = sentence[previous_end..found.start()].to_owned();
                 previous_end = found.end();
+                let depth = sentence[..found.start()].chars().fold(0usize, |depth, c| match c {
+                    '（' | '(' => depth + 1,
+                    '）' | ')' => depth.saturating_sub(1),
+                    _ => depth,
+                });
                 let claim = if COUNT_UNITS.contains(&unit) {
                     claim_of(&subject, unit, format)
                 } else {
@@ -248,6 +300,7 @@ fn figures(paragraphs: &[String], format: FormatId) -> Vec<Figure> {
                     unit: unit.to_owned(),
                     subject,
                     claim,
+                    depth,
                 });
             }
         }
@@ -387,14 +440,31 @@ impl Checker<'_> {
             let claim = &vocabulary().claim[index];
             let label = claim.phrases[0].clone();
             if let Some((expected, cells, summed)) = self.table_value(&claim.measures) {
-                if expected != value {
+                let also = claim.also.iter().any(|measures| {
+                    self.table_value(measures).is_some_and(|(other, ..)| other == value)
+                });
+                if expected != value && !also {
                     let rows =
                         cells.iter().map(|key| self.cell_label(key)).collect::<Vec<_>>().join("＋");
                     let summed =
                         if summed { "（总计栏空白，按各列之和计）" } else { "" };
+                    // What else the figure might have meant, and is not either.
+                    let others: String = claim
+                        .also
+                        .iter()
+                        .filter_map(|measures| self.table_value(measures))
+                        .map(|(other, cells, _)| {
+                            let rows = cells
+                                .iter()
+                                .map(|key| self.cell_label(key))
+                                .collect::<Vec<_>>()
+                                .join("＋");
+                            format!("，亦非“{rows}”（{other}{}）", figure.unit)
+                        })
+                        .collect();
                     self.prose_finding(
                         "prose.table",
-                        format!("正文所述“{label}”与统计表“{rows}”{summed}不一致"),
+                        format!("正文所述“{label}”与统计表“{rows}”{summed}不一致{others}"),
                         figure,
                         Some(format!("{expected}{}", figure.unit)),
                         cells,
@@ -417,19 +487,24 @@ impl Checker<'_> {
         let mut whole: Option<&Figure> = None;
         let mut parts_open = false;
         let mut last_count: Option<&Figure> = None;
+        let mut counts: Vec<&Figure> = Vec::new();
         let mut last_sentence = (usize::MAX, String::new());
         for figure in figures {
             if (figure.paragraph, &figure.sentence) != (last_sentence.0, &last_sentence.1) {
                 if figure.paragraph != last_sentence.0 {
                     last_count = None;
+                    counts.clear();
                     whole = None;
                 }
                 parts_open = false;
                 last_sentence = (figure.paragraph, figure.sentence.clone());
             }
-            if opens_parts(figure, last_count) {
+            // The whole a list here would break down: the last count before it not inside brackets
+            // that closed since ("办结1191件（含上年结转189件）。其中…" breaks down 1191).
+            let outer = counts.iter().rev().find(|count| count.depth <= figure.depth).copied();
+            if opens_parts(figure, outer) {
                 // Parts follow; the whole is the last count before this 其中.
-                whole = last_count;
+                whole = outer;
                 parts_open = true;
             }
             if malformed(&figure.text)
@@ -470,6 +545,7 @@ impl Checker<'_> {
                 );
             }
             last_count = Some(figure);
+            counts.push(figure);
         }
     }
 
@@ -483,8 +559,9 @@ impl Checker<'_> {
             let opener = &figures[at];
             let opens =
                 opener.subject.contains("其中") && COUNT_UNITS.contains(&opener.unit.as_str());
-            // The whole: the count figure just before the 其中, in the same sentence.
-            let whole = at.checked_sub(1).map(|before| &figures[before]).filter(|whole| {
+            // The whole: the count figure just before the 其中, in the same sentence (brackets closed before
+            // the 其中 skipped, see [`Figure::depth`]).
+            let whole = outer_before(figures, at).filter(|whole| {
                 whole.paragraph == opener.paragraph
                     && whole.sentence == opener.sentence
                     && whole.unit == opener.unit
@@ -553,7 +630,7 @@ impl Checker<'_> {
         let mut at = 0;
         while at < figures.len() {
             let opener = &figures[at];
-            let whole = at.checked_sub(1).map(|before| &figures[before]).filter(|whole| {
+            let whole = outer_before(figures, at).filter(|whole| {
                 whole.paragraph == opener.paragraph
                     && COUNT_UNITS.contains(&whole.unit.as_str())
                     && whole.value.is_some()
@@ -625,7 +702,10 @@ impl Checker<'_> {
     }
 
     fn percentage(&mut self, figure: &Figure, part: Option<&Figure>, whole: Option<&Figure>) {
-        if !(figure.subject.contains('占') || figure.subject.contains("比例")) {
+        // "占…%", "比例…%", or a bare share in brackets right after a part of a list whose whole is known
+        // ("其中，予以公开208件（17.46%）").
+        let bracketed = matches!(figure.subject.trim(), "（" | "(") && whole.is_some();
+        if !(figure.subject.contains('占') || figure.subject.contains("比例") || bracketed) {
             return;
         }
         let (Some(part), Some(stated)) = (part, figure.value) else { return };
@@ -716,11 +796,12 @@ impl Checker<'_> {
     }
 }
 
-/// The report year from the title ("2018年度政府信息公开工作报告", "…2021年政府信息公开工作年度报告").
+/// The report year from the title ("2018年度政府信息公开工作报告", "…2021年政府信息公开工作年度报告", or with
+/// the agency between: "2025年上海市人民政府办公厅政府信息公开工作年度报告").
 pub fn report_year(paragraphs: &[String]) -> Option<i32> {
     static YEAR: OnceLock<Regex> = OnceLock::new();
     let pattern = YEAR.get_or_init(|| {
-        Regex::new(r"(20[0-9]{2})年度?政府信息公开")
+        Regex::new(r"(20[0-9]{2})年度?(?:[^0-9，。；、,;（）()]{0,30}?政府信息公开工作(?:年度)?报告|政府信息公开)")
             .unwrap_or_else(|err| panic!("year pattern: {err}"))
     });
     paragraphs.iter().take(5).find_map(|paragraph| {

@@ -248,3 +248,134 @@ fn headings_are_numbered_short_lines() {
     assert_eq!(heading("一是确保重点领域信息及时公开。"), None);
     assert_eq!(heading("2018年，我局"), None);
 }
+
+/// 表三 of the 2021 format with 本年新收 `new`, 上年结转 `carried` and (七)总计 `answered` (自然人 only).
+fn applications_2021(new: i64, carried: i64, answered: i64) -> TableValues {
+    let mut values = TableValues::default();
+    for (row, figure) in [("new", new), ("carried_in", carried), ("total", answered)] {
+        for column in ["natural", "total"] {
+            values.set(CellKey::new("t3", row, column), Some(Quantity::count(figure)));
+        }
+    }
+    values
+}
+
+fn table_findings(paragraph: &str, values: &TableValues) -> Vec<AuditFinding> {
+    check(&[paragraph.to_owned()], FormatId::F2021.format(), values, &[], Some(2024))
+        .into_iter()
+        .filter(|finding| finding.rule == "prose.table")
+        .collect()
+}
+
+#[test]
+fn applications_received_are_the_new_ones_or_the_new_with_the_carried_over() {
+    let values = applications_2021(95, 3, 90);
+    // Either reading agrees.
+    assert!(table_findings("2024年，共收到政府信息公开申请95件。", &values).is_empty());
+    assert!(
+        table_findings("2024年，我局共受理政府信息公开申请98件（含上年结转3件）。", &values)
+            .is_empty()
+    );
+    // Neither: a finding that names both.
+    let findings = table_findings("（二）依申请公开。全年共收到政府信息公开申请93件。", &values);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0].expected.as_deref(), Some("95件"));
+    assert!(findings[0].description.contains("亦非"), "{}", findings[0].description);
+    assert!(findings[0].description.contains("98件"), "{}", findings[0].description);
+    // The answers given: (七)总计.
+    assert!(table_findings("本年度答复政府信息公开申请90件。", &values).is_empty());
+    let findings = table_findings("本年度答复政府信息公开申请88件。", &values);
+    assert_eq!(findings[0].expected.as_deref(), Some("90件"), "{findings:#?}");
+}
+
+#[test]
+fn a_figure_with_other_words_than_the_claims_is_not_the_claim() {
+    // 淮安市洪泽区 2024 (tests/corpus): one office's share; the table may be the district's.
+    let values = applications_2021(95, 0, 95);
+    for sentence in [
+        "区政府办代表区政府受理政府信息公开申请17件。",
+        "其中，通过网络收到申请10件。",
+        "收到政府信息公开行政复议申请2件。",
+        "按时答复政府信息公开申请80件。",
+        "区政府办公室收到申请12件，各部门收到申请83件。",
+    ] {
+        assert!(table_findings(sentence, &values).is_empty(), "{sentence}");
+    }
+}
+
+#[test]
+fn reviews_and_suits_stated_as_cases_are_checked_against_table_four() {
+    let mut values = TableValues::default();
+    for (column, figure) in [
+        ("review_upheld", 2),
+        ("review_pending", 1),
+        ("review_total", 3),
+        ("direct_upheld", 1),
+        ("direct_total", 1),
+        ("after_review_upheld", 1),
+        ("after_review_total", 1),
+    ] {
+        values.set(CellKey::new("t4", "cases", column), Some(Quantity::count(figure)));
+    }
+    assert!(
+        table_findings("本年度发生政府信息公开行政复议案件3起，行政诉讼案件2起。", &values)
+            .is_empty()
+    );
+    let findings = table_findings("本年度发生政府信息公开行政复议案件4起。", &values);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0].expected.as_deref(), Some("3起"));
+    let findings = table_findings("全年共发生行政诉讼案件1件。", &values);
+    assert_eq!(findings[0].expected.as_deref(), Some("2件"), "{findings:#?}");
+    // Parts, outcomes and the other kind are not the total.
+    for sentence in [
+        "行政复议决定维持2件。",
+        "审结行政复议案件2件。",
+        "复议后起诉1件。",
+        "行政复议、行政诉讼各1件。",
+        "其中行政复议1件。",
+    ] {
+        assert!(table_findings(sentence, &values).is_empty(), "{sentence}");
+    }
+}
+
+#[test]
+fn a_figure_in_brackets_is_not_the_whole_of_the_next_list() {
+    // 上海市人民政府办公厅 2025 (tests/corpus, kept aside in round 3): the whole of 其中 is 办结1191件, not the
+    // 上年结转189件 in brackets after it — three false "part above its whole" findings before this was fixed.
+    let paragraph = "市政府共受理政府信息公开申请1295件，办结1191件（含上年结转189件），均在法定期限内答复。\
+                     其中，予以公开及部分公开208件（17.46%），不予公开20件（1.68%），因本机关不掌握等原因无法提供\
+                     564件（47.36%），属信访、重复申请等不予处理80件（6.72%），其他处理319件（26.78%，含申请人\
+                     主动撤回157件）。";
+    let findings = check_without_table(&[paragraph.to_owned()], FormatId::F2021);
+    assert!(findings.is_empty(), "{findings:#?}");
+    // The list's shares are still checked against the whole outside the brackets.
+    let wrong = paragraph.replace("17.46%", "19.46%");
+    let findings = check_without_table(&[wrong], FormatId::F2021);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0].rule, "prose.percentage");
+    // In one sentence too, for a complete breakdown and for parts with shares.
+    for sentence in [
+        "办结100件（含上年结转10件），其中予以公开40件，不予公开30件，其他处理30件。",
+        "办结100件（含上年结转10件），其中予以公开40件，占40%，不予公开60件，占60%。",
+    ] {
+        let findings = check_without_table(&[sentence.to_owned()], FormatId::F2021);
+        assert!(findings.is_empty(), "{sentence}: {findings:#?}");
+    }
+    // A list in brackets still has the figure before the brackets as its whole.
+    let inside = "全年主动公开政府信息100条（其中机构职能类40条，政策文件类30条，其他120条）。";
+    let findings = check_without_table(&[inside.to_owned()], FormatId::F2021);
+    assert!(
+        findings.iter().any(|finding| finding.rule == "prose.part_exceeds_whole"),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn the_report_year_is_read_from_titles_with_the_agency_after_the_year() {
+    let year = |title: &str| report_year(&[title.to_owned()]);
+    assert_eq!(year("2025年上海市人民政府办公厅政府信息公开工作年度报告"), Some(2025));
+    assert_eq!(year("淮安市人民政府2024年政府信息公开工作年度报告"), Some(2024));
+    assert_eq!(year("2018年度政府信息公开工作报告"), Some(2018));
+    // A date in a sentence is not the report's year.
+    assert_eq!(year("根据2019年修订的《条例》，现将本局有关情况报告如下。"), None);
+}
