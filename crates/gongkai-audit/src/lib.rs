@@ -363,13 +363,21 @@ pub fn cross_year_all<'a>(
         .collect()
 }
 
-/// The prose checks that need neither the table nor the whole report, for a report whose table could not
-/// be read, or an opening without one ([`prose::check_without_table`]). The year is the title's; the
-/// format, the year's.
+/// The prose checks that need no table, for a whole report whose table could not be read or that has none
+/// ([`prose::check_without_table`]): a file given to the auditor is a whole report, so the checks of its
+/// parts and of its plans' year run too. The year is the title's; the format, the year's.
 pub fn audit_prose(document: &Document) -> (Option<i32>, Vec<AuditFinding>) {
     let year = prose::report_year(&document.paragraphs);
     let format = year.map_or(FormatId::F2021, FormatId::for_year);
-    (year, prose::check_without_table(&document.paragraphs, format))
+    (year, prose::check_without_table(&document.paragraphs, format, Some(year)))
+}
+
+/// The checks of [`audit_prose`] that a part of a report can be given (an opening kept by a search
+/// engine): not those that need the whole report (its parts against its headings, the year of its plans).
+pub fn audit_opening(document: &Document) -> (Option<i32>, Vec<AuditFinding>) {
+    let year = prose::report_year(&document.paragraphs);
+    let format = year.map_or(FormatId::F2021, FormatId::for_year);
+    (year, prose::check_without_table(&document.paragraphs, format, None))
 }
 
 /// The agency from the title: the text before the report year ("温州市司法局2018年度…"), or the line

@@ -42,6 +42,29 @@ pub struct ParsedTable {
     /// Parts of the table left unread, with why (their cells are not in `cells` and decide no finding).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_read: Vec<String>,
+    /// How the table was read and how sure its mapping is.
+    pub reading: Reading,
+}
+
+/// How a table was read, and how sure the mapping of its rows and columns is: what a reader of the JSON
+/// needs to weigh the table's findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Reading {
+    /// `cells`: a table with cells (HTML, DOCX, a ruled PDF table, Markdown pipes, tabs); `spaced`: text
+    /// laid out with spaces (`pdftotext -layout`, a borderless PDF table), whose empty cells leave no trace.
+    pub layout: &'static str,
+    /// The format's value rows, and how many of them the table has.
+    pub rows_expected: usize,
+    pub rows_found: usize,
+    /// The cross-check of the columns (a total column against its parts, [`columns_disagree`]): the
+    /// (rule, row) pairs looked at, and those on which it held. Where it does not hold is a finding when the
+    /// mapping is sure; when it fails on most rows of a rule, the table is not read.
+    pub column_check_rows: usize,
+    pub column_check_held: usize,
+    /// `complete`: every value row found, nothing left unread, the column check held on most rows (or had
+    /// nothing to look at); `partial`: rows missing or parts left unread, what was read cross-checked;
+    /// `not read`: the columns could not be trusted, no cell of it decides a finding.
+    pub mapping: &'static str,
 }
 
 /// A cell whose text is not a number.
@@ -253,6 +276,23 @@ fn value_start(
 /// the values under the wrong columns — one real 2019 table read with its columns shifted gave a dozen
 /// false findings — so the table is not read, with the reason.
 fn columns_disagree(definition: &Format, table: &Table, parsed: &ParsedTable) -> Option<String> {
+    column_check(definition, table, parsed).into_iter().find_map(|(looked, broken, description)| {
+        (looked >= 3 && broken * 2 > looked).then(|| {
+            format!(
+                "{}：{}行中有{}行不符合“{}”，各列的对应可能有误，该表未读取",
+                table.title, looked, broken, description
+            )
+        })
+    })
+}
+
+/// For each column-sum rule of `table`: the rows looked at, the rows that break it, and the rule's words.
+fn column_check(
+    definition: &Format,
+    table: &Table,
+    parsed: &ParsedTable,
+) -> Vec<(usize, usize, String)> {
+    let mut checks = Vec::new();
     let value = |row: &str, column: &str| {
         parsed
             .cells
@@ -277,14 +317,9 @@ fn columns_disagree(definition: &Format, table: &Table, parsed: &ParsedTable) ->
             let sum = cells.into_iter().flatten().fold(Quantity::ZERO, |sum, value| sum + value);
             broken += usize::from(sum != found);
         }
-        if looked >= 3 && broken * 2 > looked {
-            return Some(format!(
-                "{}：{}行中有{}行不符合“{}”，各列的对应可能有误，该表未读取",
-                table.title, looked, broken, rule.description
-            ));
-        }
+        checks.push((looked, broken, rule.description.clone()));
     }
-    None
+    checks
 }
 
 /// Where a laid-out row's cells right of its label (at `position`; `usize::MAX`: no label) start, unit
@@ -324,6 +359,11 @@ fn map_table(
         unmatched_rows: Vec::new(),
         missing_rows: Vec::new(),
         not_read: Vec::new(),
+        reading: Reading {
+            layout: if raw.spaced { "spaced" } else { "cells" },
+            rows_expected: rows.iter().filter(|(_, row)| !row.group).count(),
+            ..Reading::default()
+        },
     };
     let mut unreadable = Vec::new();
     let mut matched_physical = vec![false; layout.len()];
@@ -576,13 +616,30 @@ pub fn map_definition(document: &Document, definition: &'static Format) -> Mappi
         }
         let Some((_, mut parsed, cells_unreadable)) = best else { continue };
         used[parsed.source] = true;
+        let rows_found: std::collections::BTreeSet<&str> =
+            parsed.cells.iter().map(|cell| cell.key.row.as_str()).collect();
+        parsed.reading.rows_found = rows_found.len();
+        let checks = column_check(definition, table, &parsed);
+        parsed.reading.column_check_rows = checks.iter().map(|check| check.0).sum();
+        parsed.reading.column_check_held = checks.iter().map(|check| check.0 - check.1).sum();
         if let Some(reason) = columns_disagree(definition, table, &parsed) {
             // The columns are not what the labels said: nothing of the table decides a finding.
             parsed.not_read.push(reason);
             parsed.cells.clear();
+            parsed.reading.mapping = "not read";
             tables.push(parsed);
             continue;
         }
+        parsed.reading.mapping = if parsed.missing_rows.is_empty()
+            && parsed.not_read.is_empty()
+            && !parsed.cells.is_empty()
+        {
+            "complete"
+        } else if parsed.cells.is_empty() {
+            "not read"
+        } else {
+            "partial"
+        };
         let rows_found: std::collections::BTreeSet<&str> =
             parsed.cells.iter().map(|cell| cell.key.row.as_str()).collect();
         found_rows += rows_found.len() as f64;

@@ -824,16 +824,7 @@ pub fn check(
         .into_iter()
         .filter(|(_, key)| values.has(&key.table, &key.row, &key.column))
         .collect();
-    let mut current = None;
-    let sections = paragraphs
-        .iter()
-        .map(|paragraph| {
-            if heading(paragraph).is_some() {
-                current = Some(paragraph.trim().to_owned());
-            }
-            current.clone()
-        })
-        .collect();
+    let sections = sections_of(paragraphs);
     let unreadable = unreadable.iter().cloned().collect();
     let mut checker =
         Checker { format, definition, sections, values, unreadable, cells, findings: Vec::new() };
@@ -848,16 +839,35 @@ pub fn check(
     checker.findings
 }
 
-/// The checks of the prose against itself alone, for a report whose table was not read or an opening: a
-/// breakdown against its whole, a part above its whole, percentages against the figures beside them,
-/// malformed numbers. Not the checks that need the whole report (its parts, the year of its plans) or the
-/// table (a figure is compared with nothing it might name).
-pub fn check_without_table(paragraphs: &[String], format: FormatId) -> Vec<AuditFinding> {
+/// Each paragraph's section: the heading above it ("一、概述").
+fn sections_of(paragraphs: &[String]) -> Vec<Option<String>> {
+    let mut current = None;
+    paragraphs
+        .iter()
+        .map(|paragraph| {
+            if heading(paragraph).is_some() {
+                current = Some(paragraph.trim().to_owned());
+            }
+            current.clone()
+        })
+        .collect()
+}
+
+/// The checks of the prose against itself alone, for a report whose table was not read (or that has none):
+/// a breakdown against its whole, a part above its whole, percentages against the figures beside them,
+/// malformed numbers — and, when `year` is given, the checks that need the whole report (the preamble's
+/// parts against the headings, the year of its plans); `None` for a part of a report (an opening). Not the
+/// checks that need the table (a figure is compared with nothing it might name).
+pub fn check_without_table(
+    paragraphs: &[String],
+    format: FormatId,
+    whole: Option<Option<i32>>,
+) -> Vec<AuditFinding> {
     let values = TableValues::default();
     let mut checker = Checker {
         format,
         definition: format.format(),
-        sections: vec![None; paragraphs.len()],
+        sections: sections_of(paragraphs),
         values: &values,
         unreadable: std::collections::BTreeSet::new(),
         cells: BTreeMap::new(),
@@ -867,6 +877,9 @@ pub fn check_without_table(paragraphs: &[String], format: FormatId) -> Vec<Audit
     checker.parts_and_percentages(&figures);
     checker.parts_sum(&figures);
     checker.parts_by_shares(&figures);
+    if let Some(year) = whole {
+        checker.structure(paragraphs, year);
+    }
     checker.findings
 }
 

@@ -91,6 +91,26 @@ fn a_hand_made_looking_report_reads_back_to_its_figures() {
     assert!(t3.missing_rows.is_empty());
 }
 
+/// The JSON's account of each table: how it was laid out, the rows found of those expected, the column
+/// cross-check, and how sure the mapping is — for the demo's own report, every table complete.
+#[test]
+fn each_table_says_how_it_was_read_and_how_sure_the_mapping_is() {
+    let records = gongkai_demo::wenzhou_justice();
+    let report = report::build(&records, 2021, None, Calendar::builtin()).unwrap();
+    let html = render(&report, Output::Html).unwrap();
+    let audited = audit(&html, None).unwrap();
+    for table in &audited.tables {
+        let reading = &table.reading;
+        assert_eq!((reading.layout, reading.mapping), ("cells", "complete"), "{table:?}");
+        assert_eq!(reading.rows_found, reading.rows_expected, "{table:?}");
+        assert_eq!(reading.column_check_held, reading.column_check_rows, "{table:?}");
+    }
+    let t3 = audited.tables.iter().find(|table| table.id == "t3").unwrap();
+    assert!(t3.reading.column_check_rows >= 20, "{:?}", t3.reading);
+    let json = serde_json::to_string(&audited).unwrap();
+    assert!(json.contains(r#""mapping":"complete""#), "{json}");
+}
+
 /// A table read with its columns shifted (each row's values one column to the left, 自然人's under 总计):
 /// the cross-check of 总计 against the other columns fails on most rows, so the table is not read and says
 /// why — before, every row's total disagreed and a dozen false findings followed.
@@ -129,6 +149,9 @@ fn a_table_read_with_its_columns_shifted_is_not_read() {
                 t3.not_read.iter().any(|reason| reason.contains("各列的对应可能有误")),
                 "{t3:?}"
             );
+            // The JSON says so, with the check's figures.
+            assert_eq!(t3.reading.mapping, "not read");
+            assert!(t3.reading.column_check_held * 2 < t3.reading.column_check_rows, "{t3:?}");
         }
         Err(gongkai_audit::AuditError::NoTable { not_read, .. }) => assert!(
             not_read.iter().any(|reason| reason.contains("各列的对应可能有误")),

@@ -256,6 +256,20 @@ fn print_audit(out: &mut impl Write, path: &std::path::Path, audit: &Audit) -> a
         audit.findings.len()
     )?;
     for table in &audit.tables {
+        let reading = &table.reading;
+        let check = if reading.column_check_rows == 0 {
+            String::new()
+        } else {
+            format!(
+                ", column sums held {} of {} times",
+                reading.column_check_held, reading.column_check_rows
+            )
+        };
+        writeln!(
+            out,
+            "  table {}: {} rows of {} found ({}){check}, mapping {}",
+            table.title, reading.rows_found, reading.rows_expected, reading.layout, reading.mapping
+        )?;
         for row in &table.unmatched_rows {
             writeln!(out, "  note: {}: a row not in the format: {row}", table.title)?;
         }

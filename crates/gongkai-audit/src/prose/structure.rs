@@ -83,8 +83,13 @@ impl Checker<'_> {
         if headings.is_empty() {
             return;
         }
-        let listed: Vec<String> =
-            captures[1].split('、').map(label_key).filter(|item| !item.is_empty()).collect();
+        let listed: Vec<String> = captures[1]
+            .split(['、', '，', ','])
+            .map(label_key)
+            .filter(|item| !item.is_empty())
+            .collect();
+        // "由概述、…等五部分组成" names some of the parts: none missing from it is an omission.
+        let exhaustive = !captures[0].contains("等");
         let quote = captures[0].to_owned();
         let location = self.place(index);
         let mut push = |description: String, expected: Option<String>, found: Option<String>| {
@@ -108,7 +113,7 @@ impl Checker<'_> {
                 Some(format!("{stated}部分")),
             );
         }
-        for (_, title) in &headings {
+        for (_, title) in headings.iter().filter(|_| exhaustive) {
             let key = label_key(title);
             let covered = listed.iter().any(|item| {
                 key.contains(item.as_str())
