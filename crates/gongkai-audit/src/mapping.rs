@@ -61,9 +61,10 @@ pub struct Reading {
     /// mapping is sure; when it fails on most rows of a rule, the table is not read.
     pub column_check_rows: usize,
     pub column_check_held: usize,
-    /// `complete`: every value row found, nothing left unread, the column check held on most rows (or had
-    /// nothing to look at); `partial`: rows missing or parts left unread, what was read cross-checked;
-    /// `not read`: the columns could not be trusted, no cell of it decides a finding.
+    /// `complete`: every value row found, a value in some cell, no cell that is not a number, nothing left
+    /// unread, the column check held more often than not (or had nothing to look at); `partial`: some of
+    /// that not so, what was read cross-checked; `not read`: the columns could not be trusted (or nothing
+    /// was found), no cell of it decides a finding. `rows_found` counts the rows whose cells were read.
     pub mapping: &'static str,
 }
 
@@ -616,12 +617,11 @@ pub fn map_definition(document: &Document, definition: &'static Format) -> Mappi
         }
         let Some((_, mut parsed, cells_unreadable)) = best else { continue };
         used[parsed.source] = true;
-        let rows_found: std::collections::BTreeSet<&str> =
-            parsed.cells.iter().map(|cell| cell.key.row.as_str()).collect();
-        parsed.reading.rows_found = rows_found.len();
         let checks = column_check(definition, table, &parsed);
-        parsed.reading.column_check_rows = checks.iter().map(|check| check.0).sum();
-        parsed.reading.column_check_held = checks.iter().map(|check| check.0 - check.1).sum();
+        let looked: usize = checks.iter().map(|check| check.0).sum();
+        let held = looked - checks.iter().map(|check| check.1).sum::<usize>();
+        parsed.reading.column_check_rows = looked;
+        parsed.reading.column_check_held = held;
         if let Some(reason) = columns_disagree(definition, table, &parsed) {
             // The columns are not what the labels said: nothing of the table decides a finding.
             parsed.not_read.push(reason);
@@ -630,18 +630,22 @@ pub fn map_definition(document: &Document, definition: &'static Format) -> Mappi
             tables.push(parsed);
             continue;
         }
-        parsed.reading.mapping = if parsed.missing_rows.is_empty()
+        let rows_found: std::collections::BTreeSet<&str> =
+            parsed.cells.iter().map(|cell| cell.key.row.as_str()).collect();
+        parsed.reading.rows_found = rows_found.len();
+        let filled = parsed.cells.iter().any(|cell| cell.value.is_some());
+        parsed.reading.mapping = if parsed.cells.is_empty() {
+            "not read"
+        } else if parsed.missing_rows.is_empty()
             && parsed.not_read.is_empty()
-            && !parsed.cells.is_empty()
+            && cells_unreadable.is_empty()
+            && filled
+            && (looked == 0 || held * 2 > looked)
         {
             "complete"
-        } else if parsed.cells.is_empty() {
-            "not read"
         } else {
             "partial"
         };
-        let rows_found: std::collections::BTreeSet<&str> =
-            parsed.cells.iter().map(|cell| cell.key.row.as_str()).collect();
         found_rows += rows_found.len() as f64;
         for cell in &parsed.cells {
             values.set(cell.key.clone(), cell.value);

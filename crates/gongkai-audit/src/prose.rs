@@ -123,8 +123,11 @@ struct Figure {
     /// Index into the vocabulary's claims.
     claim: Option<usize>,
     /// How many brackets are open where the number stands in its sentence: "办结1191件（含上年结转189件）"
-    /// has 189 at depth 1, an aside that is never the whole of a list after the brackets close.
+    /// has 189 at depth 1.
     depth: usize,
+    /// In brackets that say what a figure before them includes ("（含…", "（其中…", "（包括…", "（另…"): an
+    /// aside, never the whole of a list after the brackets close — unlike "（合计15件）".
+    aside: bool,
 }
 
 fn parse_number(text: &str) -> Option<Quantity> {
@@ -246,11 +249,11 @@ fn opens_parts(figure: &Figure, before: Option<&Figure>) -> bool {
         })
 }
 
-/// The figure just before `figures[at]`, skipping those inside brackets that closed since: the whole a list
-/// opened at `at` can break down.
+/// The figure just before `figures[at]`, skipping asides in brackets that closed since ([`Figure::aside`]):
+/// the whole a list opened at `at` can break down.
 fn outer_before(figures: &[Figure], at: usize) -> Option<&Figure> {
     let depth = figures.get(at)?.depth;
-    figures[..at].iter().rev().find(|figure| figure.depth <= depth)
+    figures[..at].iter().rev().find(|figure| !(figure.aside && figure.depth > depth))
 }
 
 /// A paragraph cut into sentences (after 。！？), as the checks quote them.
@@ -269,12 +272,15 @@ pub fn sentences(paragraph: &str) -> Vec<String> {
     out
 }
 
-fn figures(paragraphs: &[String], format: FormatId) -> Vec<Figure> {
+/// The figures of `paragraphs`. A figure right after another year than the report's `year`
+/// ("2022年收到…80件") states no claim of the report.
+fn figures(paragraphs: &[String], format: FormatId, year: Option<i32>) -> Vec<Figure> {
     let mut figures = Vec::new();
     for (index, paragraph) in paragraphs.iter().enumerate() {
         let paragraph = fold(paragraph);
         for sentence in sentences(&paragraph) {
             let mut previous_end = 0;
+            let mut other_year = false;
             for captures in number_pattern().captures_iter(&sentence) {
                 let Some(found) = captures.get(0) else { continue };
                 let full = found.as_str();
@@ -282,16 +288,26 @@ fn figures(paragraphs: &[String], format: FormatId) -> Vec<Figure> {
                 let text = &full[..full.len() - unit.len()];
                 let subject = sentence[previous_end..found.start()].to_owned();
                 previous_end = found.end();
-                let depth = sentence[..found.start()].chars().fold(0usize, |depth, c| match c {
+                let before = &sentence[..found.start()];
+                let depth = before.chars().fold(0usize, |depth, c| match c {
                     '（' | '(' => depth + 1,
                     '）' | ')' => depth.saturating_sub(1),
                     _ => depth,
                 });
-                let claim = if COUNT_UNITS.contains(&unit) {
+                let aside = depth > 0
+                    && before.rfind(['（', '(']).is_some_and(|open| {
+                        let inside = before[open..].trim_start_matches(['（', '(']);
+                        ["含", "其中", "包括", "另"].iter().any(|word| inside.starts_with(word))
+                    });
+                let claim = if COUNT_UNITS.contains(&unit) && !other_year {
                     claim_of(&subject, unit, format)
                 } else {
                     None
                 };
+                // A year names the time of the figures after it, up to the next year.
+                if unit == "年" && text.len() == 4 {
+                    other_year = year.is_some_and(|year| text.parse::<i32>().ok() != Some(year));
+                }
                 figures.push(Figure {
                     paragraph: index,
                     sentence: sentence.trim().to_owned(),
@@ -301,6 +317,7 @@ fn figures(paragraphs: &[String], format: FormatId) -> Vec<Figure> {
                     subject,
                     claim,
                     depth,
+                    aside,
                 });
             }
         }
@@ -470,6 +487,9 @@ impl Checker<'_> {
                         cells,
                     );
                 }
+            } else if !claim.also.is_empty() {
+                // Two statements may each be one of its readings ("收到95件", then "受理98件（含上年结转
+                // 3件）"): without the table, nothing tells them apart.
             } else if let Some((first, quote)) = stated.get(&index) {
                 if *first != value {
                     let description = format!("正文两处所述“{label}”不一致（前文：{quote}）");
@@ -486,22 +506,24 @@ impl Checker<'_> {
         // The whole of 其中: the last count figure before 其中 in the paragraph.
         let mut whole: Option<&Figure> = None;
         let mut parts_open = false;
-        let mut last_count: Option<&Figure> = None;
         let mut counts: Vec<&Figure> = Vec::new();
         let mut last_sentence = (usize::MAX, String::new());
         for figure in figures {
             if (figure.paragraph, &figure.sentence) != (last_sentence.0, &last_sentence.1) {
                 if figure.paragraph != last_sentence.0 {
-                    last_count = None;
                     counts.clear();
                     whole = None;
                 }
                 parts_open = false;
                 last_sentence = (figure.paragraph, figure.sentence.clone());
             }
-            // The whole a list here would break down: the last count before it not inside brackets
-            // that closed since ("办结1191件（含上年结转189件）。其中…" breaks down 1191).
-            let outer = counts.iter().rev().find(|count| count.depth <= figure.depth).copied();
+            // The whole a list here would break down: the last count before it but an aside in
+            // brackets that closed since ("办结1191件（含上年结转189件）。其中…" breaks down 1191).
+            let outer = counts
+                .iter()
+                .rev()
+                .find(|count| !(count.aside && count.depth > figure.depth))
+                .copied();
             if opens_parts(figure, outer) {
                 // Parts follow; the whole is the last count before this 其中.
                 whole = outer;
@@ -520,7 +542,14 @@ impl Checker<'_> {
                 continue;
             }
             if figure.unit == "%" {
-                self.percentage(figure, last_count, whole.filter(|_| parts_open));
+                // The part is the last count outside brackets that closed since: "其他处理319件（含…撤回
+                // 157件），占26.78%" is 319's share.
+                let part = counts
+                    .iter()
+                    .rev()
+                    .find(|count| !(count.aside && count.depth > figure.depth))
+                    .copied();
+                self.percentage(figure, part, whole.filter(|_| parts_open));
                 continue;
             }
             if !COUNT_UNITS.contains(&figure.unit.as_str()) {
@@ -544,7 +573,6 @@ impl Checker<'_> {
                     Vec::new(),
                 );
             }
-            last_count = Some(figure);
             counts.push(figure);
         }
     }
@@ -702,10 +730,7 @@ impl Checker<'_> {
     }
 
     fn percentage(&mut self, figure: &Figure, part: Option<&Figure>, whole: Option<&Figure>) {
-        // "占…%", "比例…%", or a bare share in brackets right after a part of a list whose whole is known
-        // ("其中，予以公开208件（17.46%）").
-        let bracketed = matches!(figure.subject.trim(), "（" | "(") && whole.is_some();
-        if !(figure.subject.contains('占') || figure.subject.contains("比例") || bracketed) {
+        if !(figure.subject.contains('占') || figure.subject.contains("比例")) {
             return;
         }
         let (Some(part), Some(stated)) = (part, figure.value) else { return };
@@ -828,7 +853,7 @@ pub fn check(
     let unreadable = unreadable.iter().cloned().collect();
     let mut checker =
         Checker { format, definition, sections, values, unreadable, cells, findings: Vec::new() };
-    let figures = figures(paragraphs, checker.format);
+    let figures = figures(paragraphs, checker.format, year);
     checker.claims(&figures);
     checker.parts_and_percentages(&figures);
     checker.parts_sum(&figures);
@@ -873,7 +898,7 @@ pub fn check_without_table(
         cells: BTreeMap::new(),
         findings: Vec::new(),
     };
-    let figures = figures(paragraphs, format);
+    let figures = figures(paragraphs, format, whole.flatten());
     checker.parts_and_percentages(&figures);
     checker.parts_sum(&figures);
     checker.parts_by_shares(&figures);

@@ -324,10 +324,12 @@ fn reviews_and_suits_stated_as_cases_are_checked_against_table_four() {
     let findings = table_findings("本年度发生政府信息公开行政复议案件4起。", &values);
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(findings[0].expected.as_deref(), Some("3起"));
-    let findings = table_findings("全年共发生行政诉讼案件1件。", &values);
+    let findings = table_findings("全年共发生政府信息公开行政诉讼案件1件。", &values);
     assert_eq!(findings[0].expected.as_deref(), Some("2件"), "{findings:#?}");
-    // Parts, outcomes and the other kind are not the total.
+    // Parts, outcomes, the other kind and the agency's own caseload (review finding) are not the total.
     for sentence in [
+        "全年共受理行政复议案件86件，审结79件。",
+        "全年共发生行政诉讼案件120件，行政机关负责人出庭应诉率100%。",
         "行政复议决定维持2件。",
         "审结行政复议案件2件。",
         "复议后起诉1件。",
@@ -348,11 +350,15 @@ fn a_figure_in_brackets_is_not_the_whole_of_the_next_list() {
                      主动撤回157件）。";
     let findings = check_without_table(&[paragraph.to_owned()], FormatId::F2021, None);
     assert!(findings.is_empty(), "{findings:#?}");
-    // The list's shares are still checked against the whole outside the brackets.
-    let wrong = paragraph.replace("17.46%", "19.46%");
-    let findings = check_without_table(&[wrong], FormatId::F2021, None);
-    assert_eq!(findings.len(), 1, "{findings:#?}");
-    assert_eq!(findings[0].rule, "prose.percentage");
+    // A share after the brackets is of the figure before them (review finding: 157/1191 was checked).
+    let share =
+        "办结1191件。其中，予以公开208件，其他处理319件（含申请人主动撤回157件），占26.78%。";
+    let findings = check_without_table(&[share.to_owned()], FormatId::F2021, None);
+    assert!(findings.is_empty(), "{findings:#?}");
+    // A total in brackets is a whole all the same (review finding: "（合计15件）" was skipped for 3).
+    let total = "新收申请12件，上年结转3件（合计15件），其中予以公开10件，部分公开2件，不予公开1件，其他处理2件。";
+    let findings = check_without_table(&[total.to_owned()], FormatId::F2021, None);
+    assert!(findings.is_empty(), "{findings:#?}");
     // In one sentence too, for a complete breakdown and for parts with shares.
     for sentence in [
         "办结100件（含上年结转10件），其中予以公开40件，不予公开30件，其他处理30件。",
@@ -404,4 +410,69 @@ fn a_whole_report_without_a_table_has_its_parts_counted() {
     );
     // A part of a report (an opening cut before its end) is not held to its preamble.
     assert!(check_without_table(&paragraphs[..4], FormatId::Pre2019, None).is_empty());
+}
+
+#[test]
+fn figures_of_other_years_totals_since_and_other_services_are_not_the_years_claims() {
+    // Review findings: each would have been checked against 本年新收 (95).
+    let values = applications_2021(95, 0, 95);
+    for sentence in [
+        "截至2024年12月31日，累计受理政府信息公开申请1234件。",
+        "2023年收到政府信息公开申请80件，2024年收到95件。",
+        "全年共受理各类申请12345件。",
+        "全区共收到政府信息公开申请154件。",
+    ] {
+        assert!(table_findings(sentence, &values).is_empty(), "{sentence}");
+    }
+    // The report year's own figure after a date of it still is (and "2024年度" reads as the year).
+    let findings = table_findings("2024年度共收到政府信息公开申请90件。", &values);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+}
+
+#[test]
+fn two_readings_of_received_are_not_two_statements_that_disagree() {
+    // Review finding: without the table, "收到95件" and "受理98件（含上年结转3件）" may both be right.
+    let paragraphs = [
+        "全年共收到政府信息公开申请95件。".to_owned(),
+        "共受理政府信息公开申请98件（含上年结转3件）。".to_owned(),
+    ];
+    let findings =
+        check(&paragraphs, FormatId::F2021.format(), &TableValues::default(), &[], Some(2024));
+    assert!(findings.iter().all(|finding| finding.rule != "prose.repeated"), "{findings:#?}");
+}
+
+#[test]
+fn a_tables_rows_copied_as_lines_are_not_sections_and_jiang_as_ba_is_no_plan() {
+    let paragraphs: Vec<String> = [
+        "本报告由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项六部分组成。",
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "一、本年新收政府信息公开申请数量",
+        "二、上年结转政府信息公开申请数量",
+        "四、结转下年度继续办理",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "五、存在的主要问题及改进情况",
+        "2024年，我局将信息公开工作纳入年度考核。",
+        "六、其他需要报告的事项",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let findings = check_without_table(&paragraphs, FormatId::F2021, Some(Some(2024)));
+    assert!(findings.is_empty(), "{findings:#?}");
+    // A plan dated in the report year is still one.
+    let mut planned = paragraphs.clone();
+    planned[9] = "2024年，我局将进一步加强政策解读。".to_owned();
+    let findings = check_without_table(&planned, FormatId::F2021, Some(Some(2024)));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0].rule, "prose.plans_year");
+    // A statistics table listed as a part needs no heading.
+    let listed = [
+        "本报告由概述、主动公开政府信息情况和政府信息公开情况统计表三部分组成。",
+        "一、概述",
+        "二、主动公开政府信息情况",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    assert!(check_without_table(&listed, FormatId::Pre2019, Some(Some(2015))).is_empty());
 }
