@@ -410,9 +410,16 @@ impl SearchIndex {
                 let snippet = generator.snippet_from_doc(doc);
                 let html = mark_ranges(snippet.fragment(), snippet.highlighted());
                 if html.is_empty() {
-                    escape(&text(fields.summary).chars().take(120).collect::<String>())
+                    let summary = text(fields.summary);
+                    let mut shown =
+                        escape(&summary.chars().take(SUMMARY_CHARS).collect::<String>());
+                    if summary.chars().count() > SUMMARY_CHARS {
+                        shown.push('…');
+                    }
+                    shown
                 } else {
-                    html
+                    let body = doc.get_first(fields.body).and_then(|value| value.as_str());
+                    with_ellipses(html, snippet.fragment(), body.unwrap_or_default())
                 }
             }
             None => String::new(),
@@ -535,6 +542,27 @@ fn highlight(text: &str, words: &[String]) -> String {
 /// `fragment` escaped with the byte `ranges` in `<mark>`. Search-mode tokens overlap (文职人员, 文职, 人员), and
 /// tantivy's own `Snippet::to_html` assumes they do not (it panics on overlapping ranges), so the ranges
 /// are merged here and kept within the fragment.
+/// How much of the summary a hit shows when its body has no match.
+const SUMMARY_CHARS: usize = 120;
+
+/// `html` (the marked-up `fragment`) with "…" where the fragment cuts the `body` it comes from: at the
+/// start unless the body starts with it, at the end unless the body ends with it (punctuation aside).
+fn with_ellipses(html: String, fragment: &str, body: &str) -> String {
+    // Punctuation and spaces at either end are not text the fragment leaves out.
+    let edge = |c: char| !c.is_alphanumeric();
+    let fragment = fragment.trim_matches(edge);
+    let body = body.trim_matches(edge);
+    let mut out = String::with_capacity(html.len() + 6);
+    if !body.starts_with(fragment) {
+        out.push('…');
+    }
+    out.push_str(&html);
+    if !body.ends_with(fragment) {
+        out.push('…');
+    }
+    out
+}
+
 fn mark_ranges(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
     let mut marked = vec![false; fragment.len()];
     for range in ranges {

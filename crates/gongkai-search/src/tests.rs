@@ -253,3 +253,30 @@ fn searching_text_with_overlapping_words_gives_snippets() {
     let results = index.search(&request("文职人员 服装")).unwrap();
     assert!(results.hits[0].snippet_html.contains("<mark>"), "{}", results.hits[0].snippet_html);
 }
+
+#[test]
+fn snippets_cut_from_a_longer_body_say_so_with_ellipses() {
+    let index = SearchIndex::in_memory().unwrap();
+    let long = format!(
+        "{}本机关依法受理政府信息公开申请，{}",
+        "各县（市、区）人民政府，市政府各部门：".repeat(8),
+        "并按照规定的期限作出答复。".repeat(10)
+    );
+    index
+        .upsert([
+            &doc(1, "SFJ", "长文", &long, "通知公告", "", "2025-01-02"),
+            &doc(2, "SFJ", "短文", "受理政府信息公开申请。", "通知公告", "", "2025-01-03"),
+        ])
+        .unwrap();
+    index.commit(1).unwrap();
+    let results = index.search(&request("受理")).unwrap();
+    let snippet = |id: u64| {
+        results.hits.iter().find(|hit| hit.id == id).map(|hit| hit.snippet_html.clone()).unwrap()
+    };
+    let cut = snippet(1);
+    assert!(cut.starts_with('…') && cut.ends_with('…'), "{cut}");
+    assert!(cut.contains("<mark>受理</mark>"), "{cut}");
+    // A body shown whole has none.
+    let whole = snippet(2);
+    assert!(!whole.contains('…'), "{whole}");
+}

@@ -72,7 +72,23 @@ impl SendMethod {
         SendMethod::ALL.into_iter().find(|method| method.code() == code)
     }
 
-    /// The label, with the day the reply's date is: signed for, posted, sent.
+    /// The method's name, as a case records and shows it ("邮政寄送").
+    pub fn name(self) -> &'static str {
+        match self {
+            SendMethod::Direct => "直接送达",
+            SendMethod::Post => "邮政寄送",
+            SendMethod::Online => "网上或电子邮件送达",
+        }
+    }
+
+    /// The method a case's step records: its name, or — as steps recorded before the name was kept —
+    /// its form label with the hint.
+    pub fn from_stored(text: &str) -> Option<SendMethod> {
+        SendMethod::ALL.into_iter().find(|method| text == method.name() || text == method.label())
+    }
+
+    /// The label of the form's choice, with the day the reply's date is: signed for, posted, sent. A hint
+    /// for the one who records the reply, never stored ([`SendMethod::name`] is).
     pub fn label(self) -> &'static str {
         match self {
             SendMethod::Direct => "直接送达（日期填申请人签收之日）",

@@ -615,7 +615,7 @@ fn reply(situation: &Situation<'_>, on: Date, answer: &Reply) -> Result<Step, Re
         "reasons": reasons,
         "responsible": responsible.as_ref().map(|agency| agency.name.clone()),
         "transferred_to": responsible.as_ref().and_then(|agency| agency.transfer_to.clone()),
-        "method": method.label(),
+        "method": method.name(),
     });
     Ok(Step {
         event: Some(Event::Replied { on }),
@@ -652,7 +652,7 @@ pub fn withdraw(situation: &Situation<'_>) -> Result<Applied, Refusal> {
         event: Some(event),
         details: json!({
             "outcome": "申请人撤回申请，终止办理",
-            "method": SendMethod::Online.label(),
+            "method": SendMethod::Online.name(),
             "by": "申请人（网上）",
             "withdrawn": true,
         }),

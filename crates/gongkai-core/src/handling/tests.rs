@@ -197,7 +197,9 @@ fn a_reply_records_its_outcome_and_closes_the_offers() {
     let applied = apply(&fresh, &CLERK, &reply("withheld.privacy", "涉及个人隐私", "")).unwrap();
     assert_eq!(applied.outcome, Some(Outcome::Withheld(Withholding::ThirdPartyPrivacy)));
     assert_eq!(applied.details["outcome"], "不予公开：保护第三方合法权益（个人隐私）");
-    assert_eq!(applied.details["method"], "邮政寄送（日期填交邮之日）");
+    // The method's name, not the form's hint (issue #20: "邮政寄送（日期填交邮之日）" was stored).
+    assert_eq!(applied.details["method"], "邮政寄送");
+    assert_eq!(SendMethod::from_stored("邮政寄送（日期填交邮之日）"), Some(SendMethod::Post));
     assert_eq!(applied.report.state, State::Replied);
 
     let replied = case_2019(vec![Event::Replied { on: date!(2026 - 03 - 10) }]);

@@ -158,6 +158,15 @@ impl AuditLogPage<'_> {
     fn error_of(&self, field: &str) -> Option<&str> {
         self.errors.iter().find(|(at, _)| *at == field).map(|(_, message)| *message)
     }
+
+    /// The action's Chinese name (the code is shown beside it: the search takes codes).
+    fn action_name(&self, code: &str) -> String {
+        super::audit_labels::action(code)
+    }
+
+    fn actor_name(&self, actor: &str) -> String {
+        super::audit_labels::actor(actor)
+    }
 }
 
 /// What the chain check found, in words for the page: intact or not, and the sentence.

@@ -262,10 +262,14 @@ async fn a_platform_admin_searches_exports_and_verifies_the_audit_log() {
         admin.get(&format!("/staff/admin/audit?actor=clerk1&subject=application:{tracking}")).await;
     assert_eq!(page.status, StatusCode::OK);
     let text = page.text();
-    assert!(text.contains("<td>application.supplement</td>"), "{text}");
+    // The action by its Chinese name, its code beside it (issue #20: codes were shown alone).
+    assert!(
+        text.contains("<td>告知补正<br><small><code>application.supplement</code></small></td>"),
+        "{text}"
+    );
     assert!(text.contains("<td>198.51.100.7</td>"), "the client's address");
     assert!(text.contains(&format!("<td>application:{tracking}</td>")));
-    assert!(!text.contains("<td>user.add</td>"), "only the clerk's entries on the case");
+    assert!(!text.contains("<code>user.add</code>"), "only the clerk's entries on the case");
     assert!(text.contains(r#"value="clerk1""#), "the search is kept in the form");
     // Beijing time: the entry was written now, so today's date in China is on the page.
     let china_now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8));

@@ -65,6 +65,10 @@ fn detail_label(key: &str) -> &str {
         "requested_by" => "申请人（工作人员）",
         "facts" => "超过合理范围的情况",
         "until" => "延迟答复期限",
+        "transferred_to" => "转送至",
+        "by" => "提出人",
+        "withdrawn" => "撤回申请",
+        "files" => "附件",
         other => other,
     }
 }
@@ -84,7 +88,25 @@ pub(super) fn step_lines(case: &Case) -> Vec<StepLine> {
                         .iter()
                         .filter_map(|(key, value)| {
                             let text = match value {
+                                // A method recorded with the form's hint, before its name was kept.
+                                serde_json::Value::String(text) if key == "method" => {
+                                    SendMethod::from_stored(text).map_or_else(
+                                        || text.clone(),
+                                        |method| method.name().to_owned(),
+                                    )
+                                }
                                 serde_json::Value::String(text) => text.clone(),
+                                serde_json::Value::Bool(flag) => {
+                                    (if *flag { "是" } else { "否" }).to_owned()
+                                }
+                                serde_json::Value::Array(items) => items
+                                    .iter()
+                                    .map(|item| match item {
+                                        serde_json::Value::String(text) => text.clone(),
+                                        other => other.to_string(),
+                                    })
+                                    .collect::<Vec<_>>()
+                                    .join("、"),
                                 serde_json::Value::Null => return None,
                                 other => other.to_string(),
                             };
@@ -193,8 +215,12 @@ fn electronic_service(notice: &gongkai_store::notifications::Notification, case:
     // not the applicant's wish).
     let online = case.steps.iter().any(|step| {
         matches!(step.event, Event::Replied { .. })
-            && step.details.get("method").and_then(serde_json::Value::as_str)
-                == Some(SendMethod::Online.label())
+            && step
+                .details
+                .get("method")
+                .and_then(serde_json::Value::as_str)
+                .and_then(SendMethod::from_stored)
+                == Some(SendMethod::Online)
     });
     if replied && notice.channel == Channel::Email && notice.status == Status::Sent && online {
         notice
