@@ -319,3 +319,58 @@ fn figures_that_overprint_their_cells_are_not_read() {
         Err(other) => panic!("{other}"),
     }
 }
+
+/// A one-page PDF whose page draws `content` (as the fuzz target `audit_pdf` builds it).
+fn one_page(content: &[u8]) -> Vec<u8> {
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    let mut object = |pdf: &mut Vec<u8>, body: &[u8]| {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n", offsets.len()).as_bytes());
+        pdf.extend_from_slice(body);
+        pdf.extend_from_slice(b"\nendobj\n");
+    };
+    object(&mut pdf, b"<< /Type /Catalog /Pages 2 0 R >>");
+    object(&mut pdf, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+    object(
+        &mut pdf,
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+          /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+    );
+    let mut stream = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
+    stream.extend_from_slice(content);
+    stream.extend_from_slice(b"\nendstream");
+    object(&mut pdf, &stream);
+    object(&mut pdf, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes(),
+    );
+    for offset in &offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            offsets.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+/// Found by the fuzzer (issue #23): a page whose content nests dictionaries ~150 deep made the PDF crate's
+/// content-stream parser backtrack for three minutes on 45 KB. Such a page is refused as damaged, at once
+/// (before the fix this test ran for minutes).
+#[test]
+fn a_page_nesting_dictionaries_deep_is_refused_not_parsed_for_minutes() {
+    let content = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/content-nested-dicts.bin"),
+    )
+    .unwrap();
+    assert_eq!(unreadable(&one_page(&content)), PdfProblem::Damaged);
+    // A page with the shallow dictionaries pages have (marked content) is interpreted, not refused as
+    // damaged (this font has no glyph outlines to map, so it has no text).
+    let marked = b"/P << /MCID 0 >> BDC 0 0 m 100 0 l S EMC";
+    assert_eq!(unreadable(&one_page(marked)), PdfProblem::NoText);
+}

@@ -115,3 +115,11 @@ fn runs_apart_are_cells() {
     assert_eq!(line_text(&line, true), "规章\t0\t1");
     assert_eq!(line_text(&glyphs("2,345 元", 50.0, 100.0, 10.0), true), "2,345 元");
 }
+
+#[test]
+fn dictionary_depth_counts_nesting_outside_strings() {
+    assert_eq!(dict_depth(b"/P << /MCID 0 >> BDC (<<<<<<) Tj EMC"), 1);
+    assert_eq!(dict_depth(b"<< /A << /B << >> >> >>"), 3);
+    assert_eq!(dict_depth(b"(a \\) << ) << >>"), 1);
+    assert_eq!(dict_depth(&b"<<".repeat(100)), 100);
+}
