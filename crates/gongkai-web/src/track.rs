@@ -112,6 +112,16 @@ async fn verified(
     number: &str,
     code: &str,
 ) -> Result<Result<(), Response>, PageError> {
+    // A field left empty is asked for (and counts as no guess).
+    let missing = match (number.is_empty(), code.is_empty()) {
+        (true, true) => Some("请填写查询号和查询码。"),
+        (true, false) => Some("请填写查询号（提交申请时给出，如YSQ2026000001）。"),
+        (false, true) => Some("请填写查询码（提交申请时与查询号一同给出的6位数字）。"),
+        (false, false) => None,
+    };
+    if let Some(message) = missing {
+        return Ok(Err(track_page(headers, number, Some(message), StatusCode::OK)?));
+    }
     if !plausible(number, code) {
         return Ok(Err(track_page(headers, number, Some(WRONG), StatusCode::OK)?));
     }

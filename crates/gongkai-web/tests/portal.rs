@@ -215,6 +215,22 @@ async fn an_online_application_gets_a_tracking_number_a_code_and_its_due_date() 
     assert!(wrong.body.contains("查询号或查询码不正确"));
     assert_eq!(wrong.status, unknown.status);
     assert_eq!(wrong.body.replace(&number, "N"), unknown.body.replace("YSQ2026999999", "N"));
+    // An empty form is asked for what it lacks, not told it is wrong (issue #20).
+    for (given_number, given_code, asked) in [
+        ("", "", "请填写查询号和查询码"),
+        (number.as_str(), "", "请填写查询码"),
+        ("", "123456", "请填写查询号"),
+    ] {
+        let empty = post(
+            &portal,
+            "/track",
+            &[("csrf", TOKEN), ("tracking_number", given_number), ("code", given_code)],
+            Some(TOKEN),
+        )
+        .await;
+        assert!(empty.body.contains(asked), "{asked}: {}", empty.body);
+        assert!(!empty.body.contains("不正确"), "{asked}");
+    }
 }
 
 #[tokio::test]
