@@ -29,12 +29,20 @@ pub enum PageError {
 struct ErrorPage<'a> {
     title: &'a str,
     message: &'a str,
+    /// Offer the search box: on a page not found, an address too long (a search pasted whole) or too much
+    /// sent, the visitor was most likely looking for something.
+    search: bool,
 }
 
 /// Renders an error page; a template failure falls back to plain text.
 pub(crate) fn page(status: StatusCode, title: &str, message: &str) -> Response {
-    let body =
-        ErrorPage { title, message }.render().unwrap_or_else(|_| format!("{title}\n{message}"));
+    let search = matches!(
+        status,
+        StatusCode::NOT_FOUND | StatusCode::URI_TOO_LONG | StatusCode::PAYLOAD_TOO_LARGE
+    );
+    let body = ErrorPage { title, message, search }
+        .render()
+        .unwrap_or_else(|_| format!("{title}\n{message}"));
     (status, Html(body)).into_response()
 }
 

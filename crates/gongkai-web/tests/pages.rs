@@ -464,6 +464,14 @@ async fn search_finds_words_document_numbers_and_index_numbers() {
     let huge = get(&portal, &format!("/search?q={}", "a".repeat(10_000))).await;
     assert_eq!(huge.status, StatusCode::URI_TOO_LONG);
     assert!(huge.body.contains("地址过长"));
+    // Issue #20: 500 characters pasted into the search get the page with a search box to try again.
+    let pasted = get(&portal, &format!("/search?q={}", encode(&"政府信息公开".repeat(84)))).await;
+    assert_eq!(pasted.status, StatusCode::URI_TOO_LONG);
+    assert!(pasted.body.contains(r#"action="/search""#), "{}", pasted.body);
+    assert!(pasted.body.contains(r#"maxlength="100""#));
+    let missing = get(&portal, "/items/999999999").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains(r#"action="/search""#), "{}", missing.body);
 }
 
 #[tokio::test]
