@@ -129,9 +129,31 @@ pub(crate) fn typst_to_pdf(
         .build();
     let compiled: PagedDocument =
         engine.compile().output.map_err(|err| RenderError::Pdf(err.to_string()))?;
-    typst_pdf::pdf(&compiled, &typst_pdf::PdfOptions::default()).map_err(|diagnostics| {
-        let messages: Vec<String> =
-            diagnostics.iter().map(|diagnostic| diagnostic.message.to_string()).collect();
-        RenderError::Pdf(messages.join("; "))
-    })
+    let mut pdf =
+        typst_pdf::pdf(&compiled, &typst_pdf::PdfOptions::default()).map_err(|diagnostics| {
+            let messages: Vec<String> =
+                diagnostics.iter().map(|diagnostic| diagnostic.message.to_string()).collect();
+            RenderError::Pdf(messages.join("; "))
+        })?;
+    blank_suspects_false(&mut pdf);
+    Ok(pdf)
+}
+
+/// The catalog's `/MarkInfo` entry `/Suspects false` blanked out with spaces (same length, so every offset
+/// of the file stays right). `false` is the entry's default, so the document says the same; poppler (22.12,
+/// Debian's) reports an error for the entry when it is `false` ("Syntax Error: Suspects object is wrong type
+/// (boolean)"), which every reader of our PDFs with pdftotext or pdfinfo saw (issue #20). Only an entry written
+/// as Typst writes it, once, outside any stream, is touched.
+fn blank_suspects_false(pdf: &mut [u8]) {
+    const ENTRY: &[u8] = b"/MarkInfo<</Marked true/Suspects false>>";
+    let found: Vec<usize> = pdf
+        .windows(ENTRY.len())
+        .enumerate()
+        .filter(|(_, window)| *window == ENTRY)
+        .map(|(at, _)| at)
+        .collect();
+    if let [at] = found[..] {
+        let suspects = at + b"/MarkInfo<</Marked true".len();
+        pdf[suspects..suspects + b"/Suspects false".len()].fill(b' ');
+    }
 }

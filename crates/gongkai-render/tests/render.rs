@@ -199,6 +199,12 @@ fn pdf_text_holds_labels_and_figures_with_an_embedded_cjk_font() {
         let pdf = dir.join("report.pdf");
         std::fs::write(&pdf, render(&report, Output::Pdf).unwrap()).unwrap();
         let text = Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
+        // Poppler reads it without a complaint (issue #20: "Syntax Error: Suspects object is wrong type").
+        assert_eq!(String::from_utf8_lossy(&text.stderr), "", "{format}: poppler's complaints");
+        if tool("qpdf") {
+            let check = Command::new("qpdf").arg("--check").arg(&pdf).output().unwrap();
+            assert!(check.status.success(), "{format}: {}", String::from_utf8_lossy(&check.stdout));
+        }
         let text = String::from_utf8(text.stdout).unwrap();
         assert_contains_all(&text, &expected_text(&report), &format!("{format} pdf"));
         let fonts = Command::new("pdffonts").arg(&pdf).output().unwrap();
