@@ -374,3 +374,20 @@ fn a_page_nesting_dictionaries_deep_is_refused_not_parsed_for_minutes() {
     let marked = b"/P << /MCID 0 >> BDC 0 0 m 100 0 l S EMC";
     assert_eq!(unreadable(&one_page(marked)), PdfProblem::NoText);
 }
+
+/// Found by the fuzzer (issue #23): a file nesting arrays (or dictionaries) thousands deep overflowed the
+/// stack of the PDF crate's recursive parser and aborted the process — the CLI, or the whole server with an
+/// upload. Such a file is refused as damaged before it is parsed (before the fix this test aborted).
+#[test]
+fn a_file_nesting_arrays_thousands_deep_is_refused_not_a_stack_overflow() {
+    for nested in
+        ["[".repeat(60_000) + &"]".repeat(60_000), "<< /A ".repeat(60_000) + &">>".repeat(60_000)]
+    {
+        let mut pdf = one_page(b"0 0 m 100 0 l S");
+        let at = pdf.windows(10).position(|window| window == b"/MediaBox ").unwrap();
+        let extra = format!("/Foo {nested} ");
+        pdf.splice(at..at, extra.bytes());
+        // The offsets of the xref table are off now: the reader repairs them, as it does for real files.
+        assert_eq!(unreadable(&pdf), PdfProblem::Damaged);
+    }
+}

@@ -32,6 +32,74 @@ mod grid;
 
 use grid::*;
 
+/// How deep arrays and dictionaries nest in a PDF file's objects, outside literal and hex strings, comments
+/// and stream data: the PDF crate parses nesting recursively, so a file nesting thousands deep (`[[[[…`, a
+/// few kilobytes) overflowed the stack and aborted the process — the server with it (found by the fuzzer).
+fn object_depth(bytes: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut at) = (0usize, 0usize, 0usize);
+    let starts_keyword = |at: usize, keyword: &[u8]| {
+        bytes[at..].starts_with(keyword) && (at == 0 || !bytes[at - 1].is_ascii_alphanumeric())
+    };
+    while at < bytes.len() {
+        match bytes[at] {
+            b'%' => {
+                while at < bytes.len() && !matches!(bytes[at], b'\r' | b'\n') {
+                    at += 1;
+                }
+            }
+            b'(' => {
+                let mut open = 1usize;
+                at += 1;
+                while at < bytes.len() && open > 0 {
+                    match bytes[at] {
+                        b'\\' => at += 1,
+                        b'(' => open += 1,
+                        b')' => open -= 1,
+                        _ => {}
+                    }
+                    at += 1;
+                }
+                continue;
+            }
+            b'<' if bytes.get(at + 1) == Some(&b'<') => {
+                depth += 1;
+                at += 1;
+            }
+            b'>' if bytes.get(at + 1) == Some(&b'>') => {
+                depth = depth.saturating_sub(1);
+                at += 1;
+            }
+            b'<' => {
+                // A hex string.
+                while at < bytes.len() && bytes[at] != b'>' {
+                    at += 1;
+                }
+            }
+            b'[' => depth += 1,
+            b']' => depth = depth.saturating_sub(1),
+            b's' if starts_keyword(at, b"stream")
+                && matches!(bytes.get(at + 6), Some(b'\r' | b'\n')) =>
+            {
+                // Stream data is not objects: on to its end (or the file's).
+                let rest = &bytes[at + 6..];
+                match rest.windows(9).position(|window| window == b"endstream") {
+                    Some(end) => at += 6 + end + 9,
+                    None => break,
+                }
+                continue;
+            }
+            _ => {}
+        }
+        deepest = deepest.max(depth);
+        at += 1;
+    }
+    deepest
+}
+
+/// The deepest arrays and dictionaries may nest in a file's objects (a report's nest a handful deep; the
+/// recursion of a few thousand levels overflows a thread's stack).
+const MAX_OBJECT_DEPTH: usize = 128;
+
 /// How deep dictionaries nest in a content stream ("<<" opens, ">>" closes), literal strings skipped.
 fn dict_depth(stream: &[u8]) -> usize {
     let (mut depth, mut deepest, mut at) = (0usize, 0usize, 0usize);
@@ -263,12 +331,32 @@ impl<'a> Device<'a> for Collector {
     fn pop_transparency_group(&mut self) {}
 }
 
-/// Reads a PDF report into paragraphs and tables.
+/// The stack of the thread a PDF is read on: the PDF crate parses nested objects recursively, and the
+/// nesting [`object_depth`] cannot see (inside compressed object streams) gets this much room rather than
+/// the caller's (a server's blocking threads have 2 MiB). Only the pages used are committed.
+const READER_STACK: usize = 64 << 20;
+
+/// Reads a PDF report into paragraphs and tables, on a thread of its own with a large stack.
 pub(crate) fn read(bytes: &[u8]) -> Result<Document, AuditError> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("pdf-reader".to_owned())
+            .stack_size(READER_STACK)
+            .spawn_scoped(scope, || read_here(bytes))
+            .map_err(|err| AuditError::Unreadable(format!("no thread to read the PDF on: {err}")))?
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+fn read_here(bytes: &[u8]) -> Result<Document, AuditError> {
     // A file cut short (an interrupted download) has lost its end-of-file marker; repairing it would read
     // the pages that survived and miss the rest of a table, so it is refused.
     if !bytes[bytes.len().saturating_sub(1024)..].windows(5).any(|window| window == b"%%EOF") {
         return Err(AuditError::Pdf(PdfProblem::Truncated));
+    }
+    if object_depth(bytes) > MAX_OBJECT_DEPTH {
+        return Err(AuditError::Pdf(PdfProblem::Damaged));
     }
     let pdf = Pdf::new(bytes.to_vec()).map_err(|err| {
         AuditError::Pdf(match err {

@@ -123,3 +123,11 @@ fn dictionary_depth_counts_nesting_outside_strings() {
     assert_eq!(dict_depth(b"(a \\) << ) << >>"), 1);
     assert_eq!(dict_depth(&b"<<".repeat(100)), 100);
 }
+
+#[test]
+fn object_depth_counts_arrays_and_dictionaries_outside_strings_and_streams() {
+    assert_eq!(object_depth(b"1 0 obj << /A [ 1 [ 2 ] ] >> endobj"), 3);
+    assert_eq!(object_depth(b"(a [[[[ (b) c) <3c3c3c> % [[[[[[\n [ ]"), 1);
+    assert_eq!(object_depth(b"<< /Length 8 >>\nstream\n[[[[[[[[\nendstream [ ]"), 1);
+    assert_eq!(object_depth(&b"[".repeat(1000)), 1000);
+}
