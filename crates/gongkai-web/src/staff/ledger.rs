@@ -72,7 +72,12 @@ pub(crate) fn declarable(year: i32) -> Vec<(String, String)> {
                 continue;
             }
             let unit = column.unit.as_deref().or(row.unit.as_deref()).unwrap_or("");
-            let label = format!("{}：{}（{unit}）", row.label, column.label);
+            // A column that names its unit already ("本年收费金额（单位：万元）") is not given it twice.
+            let label = if unit.is_empty() || column.label.contains(unit) {
+                format!("{}：{}", row.label, column.label)
+            } else {
+                format!("{}：{}（{unit}）", row.label, column.label)
+            };
             cells.push((cell_measure(row_measure, &column.measure), label));
         }
     }
@@ -494,4 +499,21 @@ pub(crate) async fn add(
         }
     };
     ledger_page(&state, &staff, &headers, &agency, year, outcome, form).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::declarable;
+
+    #[test]
+    fn a_declared_cells_label_names_its_unit_once() {
+        let labels: Vec<String> = declarable(2024).into_iter().map(|(_, label)| label).collect();
+        // Issue #20: "行政事业性收费：本年收费金额（单位：万元）（万元）".
+        assert!(
+            labels.contains(&"行政事业性收费：本年收费金额（单位：万元）".to_owned()),
+            "{labels:?}"
+        );
+        assert!(labels.contains(&"行政许可：本年处理决定数量（件）".to_owned()), "{labels:?}");
+        assert!(labels.iter().all(|label| !label.contains("（万元）（万元）")), "{labels:?}");
+    }
 }
