@@ -254,14 +254,14 @@ pub(crate) async fn agency_submit(
     let result: Outcome = match (form.action.as_str(), role) {
         ("add_user" | "grant" | "revoke", None) => Err(Some("请选择本单位的角色。".to_owned())),
         ("add_user", Some(role)) => add_user(&state, &form, Some((role, Some(code))), &actor).await,
-        ("grant", _) => match only_here(&state, username, code).await {
+        ("grant", _) => match only_here(&state, username, code, staff.is_platform_admin()).await {
             Ok(()) => change_role(&state, &form, true, Some(code), &actor).await,
             Err(message) => Err(message),
         },
         ("revoke", Some(Role::AgencyAdmin)) if username == staff.username => {
             Err(Some("不能收回自己的单位管理员角色。".to_owned()))
         }
-        ("revoke", _) => match only_here(&state, username, code).await {
+        ("revoke", _) => match only_here(&state, username, code, staff.is_platform_admin()).await {
             Ok(()) if is_last_role(&state, username).await => Err(Some(
                 "这是该用户的最后一个角色；收回后本页将无法再管理该用户。如该人员已离开本单位，请使用“停用账户”。"
                     .to_owned(),
@@ -270,7 +270,7 @@ pub(crate) async fn agency_submit(
             Err(message) => Err(message),
         },
         ("reset_password" | "disable" | "enable", _) => {
-            match only_here(&state, username, code).await {
+            match only_here(&state, username, code, staff.is_platform_admin()).await {
                 Ok(()) => account_action(&state, &staff, &form, &actor).await,
                 Err(message) => Err(message),
             }
@@ -334,7 +334,12 @@ async fn change_role(
 /// role held at the agency (a government's supervisor sits at the government) is not the agency admin's to
 /// manage: it reads every agency below. An unknown user gets the same answer as another agency's, so the
 /// form does not tell which usernames exist on the platform.
-async fn only_here(state: &AppState, username: &str, code: &str) -> Result<(), Option<String>> {
+async fn only_here(
+    state: &AppState,
+    username: &str,
+    code: &str,
+    platform_admin: bool,
+) -> Result<(), Option<String>> {
     let user = users::find(state.store(), username).await.map_err(refused)?;
     let ours = user.is_some_and(|user| {
         !user.roles.is_empty()
@@ -345,9 +350,15 @@ async fn only_here(state: &AppState, username: &str, code: &str) -> Result<(), O
     if ours {
         Ok(())
     } else {
+        // The platform admin is not told to ask the platform admin (issue #20).
+        let elsewhere = if platform_admin {
+            "请到“平台管理”页调整该用户。"
+        } else {
+            "如需调整，请联系平台管理员。"
+        };
         Err(Some(format!(
             "“{username}”不是本单位人员，或在其他单位、全平台另有角色。本页只能管理仅在本单位任职的人员；\
-             如需调整，请联系平台管理员。"
+             {elsewhere}"
         )))
     }
 }

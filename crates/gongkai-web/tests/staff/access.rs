@@ -439,6 +439,18 @@ async fn an_agency_admin_manages_only_its_own_staff() {
     let mut clerk = Client::sign_in(&desk, "clerk1").await;
     assert_eq!(clerk.get("/staff/agencies/SFJ/staff").await.status, StatusCode::FORBIDDEN);
 
+    // The platform admin on the agency's page is sent to the platform page, not told to ask itself
+    // (issue #20).
+    let mut platform = Client::sign_in(&desk, "admin").await;
+    let page = platform.get("/staff/agencies/SFJ/staff").await.text();
+    assert!(page.contains(r#"请到<a href="/staff/admin">平台管理</a>调整"#), "{page}");
+    assert!(!page.contains("联系平台管理员"), "{page}");
+    let refused = platform
+        .post("/staff/agencies/SFJ/staff", &[("action", "disable"), ("username", "other")])
+        .await
+        .text();
+    assert!(refused.contains("请到“平台管理”页调整该用户"), "{refused}");
+
     let mut admin = Client::sign_in(&desk, "sfjadmin").await;
     let dashboard = admin.get("/staff/agencies/SFJ").await.text();
     assert!(dashboard.contains("/staff/agencies/SFJ/staff"), "the dashboard links to the page");
