@@ -215,38 +215,16 @@ fn pdfs_that_cannot_be_read_say_why() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// A scan: one page that is one picture (a grey 4×4 image drawn over the page), no text.
-fn scanned_pdf() -> Vec<u8> {
-    let pixels = vec![0x80u8; 4 * 4 * 3];
-    let content = b"q 595 0 0 842 0 0 cm /Scan Do Q";
+/// A PDF of `objects` (object 1 the catalog), numbered in order, with its cross-reference table.
+fn pdf_of(objects: &[Vec<u8>]) -> Vec<u8> {
     let mut pdf = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
-    let mut object = |pdf: &mut Vec<u8>, body: &[u8]| {
+    for (index, body) in objects.iter().enumerate() {
         offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n", offsets.len()).as_bytes());
+        pdf.extend_from_slice(format!("{} 0 obj\n", index + 1).as_bytes());
         pdf.extend_from_slice(body);
         pdf.extend_from_slice(b"\nendobj\n");
-    };
-    object(&mut pdf, b"<< /Type /Catalog /Pages 2 0 R >>");
-    object(&mut pdf, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
-    object(
-        &mut pdf,
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
-          /Resources << /XObject << /Scan 4 0 R >> >> /Contents 5 0 R >>",
-    );
-    let mut image = format!(
-        "<< /Type /XObject /Subtype /Image /Width 4 /Height 4 /ColorSpace /DeviceRGB \
-         /BitsPerComponent 8 /Length {} >>\nstream\n",
-        pixels.len()
-    )
-    .into_bytes();
-    image.extend_from_slice(&pixels);
-    image.extend_from_slice(b"\nendstream");
-    object(&mut pdf, &image);
-    let mut stream = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
-    stream.extend_from_slice(content);
-    stream.extend_from_slice(b"\nendstream");
-    object(&mut pdf, &stream);
+    }
     let xref = pdf.len();
     pdf.extend_from_slice(
         format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes(),
@@ -262,6 +240,31 @@ fn scanned_pdf() -> Vec<u8> {
         .as_bytes(),
     );
     pdf
+}
+
+/// A stream object holding `data`.
+fn stream(dictionary: &str, data: &[u8]) -> Vec<u8> {
+    let mut object = format!("<< {dictionary} /Length {} >>\nstream\n", data.len()).into_bytes();
+    object.extend_from_slice(data);
+    object.extend_from_slice(b"\nendstream");
+    object
+}
+
+/// A scan: one page that is one picture (a grey 4×4 image drawn over the page), no text.
+fn scanned_pdf() -> Vec<u8> {
+    let pixels = vec![0x80u8; 4 * 4 * 3];
+    pdf_of(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+          /Resources << /XObject << /Scan 4 0 R >> >> /Contents 5 0 R >>"
+            .to_vec(),
+        stream(
+            "/Type /XObject /Subtype /Image /Width 4 /Height 4 /ColorSpace /DeviceRGB /BitsPerComponent 8",
+            &pixels,
+        ),
+        stream("", b"q 595 0 0 842 0 0 cm /Scan Do Q"),
+    ])
 }
 
 #[test]
@@ -322,41 +325,15 @@ fn figures_that_overprint_their_cells_are_not_read() {
 
 /// A one-page PDF whose page draws `content` (as the fuzz target `audit_pdf` builds it).
 fn one_page(content: &[u8]) -> Vec<u8> {
-    let mut pdf = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    let mut object = |pdf: &mut Vec<u8>, body: &[u8]| {
-        offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n", offsets.len()).as_bytes());
-        pdf.extend_from_slice(body);
-        pdf.extend_from_slice(b"\nendobj\n");
-    };
-    object(&mut pdf, b"<< /Type /Catalog /Pages 2 0 R >>");
-    object(&mut pdf, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
-    object(
-        &mut pdf,
+    pdf_of(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
-          /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-    );
-    let mut stream = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
-    stream.extend_from_slice(content);
-    stream.extend_from_slice(b"\nendstream");
-    object(&mut pdf, &stream);
-    object(&mut pdf, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
-    let xref = pdf.len();
-    pdf.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes(),
-    );
-    for offset in &offsets {
-        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    pdf.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            offsets.len() + 1
-        )
-        .as_bytes(),
-    );
-    pdf
+          /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+            .to_vec(),
+        stream("", content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ])
 }
 
 /// Found by the fuzzer (issue #23): a page whose content nests dictionaries ~150 deep made the PDF crate's

@@ -32,6 +32,23 @@ mod grid;
 
 use grid::*;
 
+/// Where the literal string opening at `at` ends (just after its closing parenthesis, or the end of
+/// `bytes`): balanced parentheses, backslash escapes.
+fn after_literal_string(bytes: &[u8], mut at: usize) -> usize {
+    let mut open = 1usize;
+    at += 1;
+    while at < bytes.len() && open > 0 {
+        match bytes[at] {
+            b'\\' => at += 1,
+            b'(' => open += 1,
+            b')' => open -= 1,
+            _ => {}
+        }
+        at += 1;
+    }
+    at.min(bytes.len())
+}
+
 /// How deep arrays and dictionaries nest in a PDF file's objects, outside literal and hex strings, comments
 /// and stream data: the PDF crate parses nesting recursively, so a file nesting thousands deep (`[[[[…`, a
 /// few kilobytes) overflowed the stack and aborted the process — the server with it (found by the fuzzer).
@@ -48,17 +65,7 @@ fn object_depth(bytes: &[u8]) -> usize {
                 }
             }
             b'(' => {
-                let mut open = 1usize;
-                at += 1;
-                while at < bytes.len() && open > 0 {
-                    match bytes[at] {
-                        b'\\' => at += 1,
-                        b'(' => open += 1,
-                        b')' => open -= 1,
-                        _ => {}
-                    }
-                    at += 1;
-                }
+                at = after_literal_string(bytes, at);
                 continue;
             }
             b'<' if bytes.get(at + 1) == Some(&b'<') => {
@@ -106,18 +113,7 @@ fn dict_depth(stream: &[u8]) -> usize {
     while at < stream.len() {
         match stream[at] {
             b'(' => {
-                // A literal string: balanced parentheses, backslash escapes.
-                let mut open = 1usize;
-                at += 1;
-                while at < stream.len() && open > 0 {
-                    match stream[at] {
-                        b'\\' => at += 1,
-                        b'(' => open += 1,
-                        b')' => open -= 1,
-                        _ => {}
-                    }
-                    at += 1;
-                }
+                at = after_literal_string(stream, at);
                 continue;
             }
             b'<' if stream.get(at + 1) == Some(&b'<') => {
