@@ -144,9 +144,10 @@ const MAX_SEGMENTS: usize = 4_000;
 const MAX_FILE_SEGMENTS: usize = 100_000;
 /// The deepest dictionaries may nest in a page's content stream. A page draws with dictionaries only as the
 /// operands of marked content (BDC, DP) and inline images, one or two deep; the content-stream parser of
-/// the PDF crate backtracks on nested dictionaries followed by `stream` in time that grows steeply with the
-/// depth (a 45 KB page nesting ~150 deep, found by the fuzzer, took three minutes; 30 deep, 0.07 s).
-const MAX_DICT_DEPTH: usize = 24;
+/// the PDF crate backtracks on nested dictionaries in time that grows exponentially with the depth, its base
+/// depending on what follows them (found by the fuzzer: a 45 KB page nesting ~150 deep took three minutes;
+/// a 63 KB page nesting only ~20 deep, 73 seconds).
+const MAX_DICT_DEPTH: usize = 6;
 /// Below this share of glyphs with a Unicode mapping, the text cannot be trusted.
 const MIN_MAPPED: f64 = 0.9;
 /// A glyph whose font gives no Unicode: a table cell or a paragraph holding one is not read.
