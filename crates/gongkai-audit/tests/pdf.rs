@@ -250,21 +250,36 @@ fn stream(dictionary: &str, data: &[u8]) -> Vec<u8> {
     object
 }
 
+/// A one-page PDF: the catalog, the page tree and a page of `resources` drawing object `contents`, then
+/// `objects` (numbered from 4).
+fn page_pdf(resources: &str, contents: usize, objects: Vec<Vec<u8>>) -> Vec<u8> {
+    let page = format!(
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << {resources} >> \
+         /Contents {contents} 0 R >>"
+    );
+    let mut all = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        page.into_bytes(),
+    ];
+    all.extend(objects);
+    pdf_of(&all)
+}
+
 /// A scan: one page that is one picture (a grey 4×4 image drawn over the page), no text.
 fn scanned_pdf() -> Vec<u8> {
     let pixels = vec![0x80u8; 4 * 4 * 3];
-    pdf_of(&[
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
-          /Resources << /XObject << /Scan 4 0 R >> >> /Contents 5 0 R >>"
-            .to_vec(),
-        stream(
-            "/Type /XObject /Subtype /Image /Width 4 /Height 4 /ColorSpace /DeviceRGB /BitsPerComponent 8",
-            &pixels,
-        ),
-        stream("", b"q 595 0 0 842 0 0 cm /Scan Do Q"),
-    ])
+    page_pdf(
+        "/XObject << /Scan 4 0 R >>",
+        5,
+        vec![
+            stream(
+                "/Type /XObject /Subtype /Image /Width 4 /Height 4 /ColorSpace /DeviceRGB /BitsPerComponent 8",
+                &pixels,
+            ),
+            stream("", b"q 595 0 0 842 0 0 cm /Scan Do Q"),
+        ],
+    )
 }
 
 #[test]
@@ -325,15 +340,14 @@ fn figures_that_overprint_their_cells_are_not_read() {
 
 /// A one-page PDF whose page draws `content` (as the fuzz target `audit_pdf` builds it).
 fn one_page(content: &[u8]) -> Vec<u8> {
-    pdf_of(&[
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
-          /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
-            .to_vec(),
-        stream("", content),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
-    ])
+    page_pdf(
+        "/Font << /F1 5 0 R >>",
+        4,
+        vec![
+            stream("", content),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+        ],
+    )
 }
 
 /// Found by the fuzzer (issue #23): a page whose content nests dictionaries ~150 deep made the PDF crate's

@@ -76,19 +76,6 @@ const MORE_ACTIONS: [(&str, &str); 9] = [
     ("user.sign_in_failed", "登录失败"),
 ];
 
-/// The ledgers' kinds (`ledger.<kind>[.<what>]`).
-const LEDGERS: [(&str, &str); 9] = [
-    ("response", "回应关切和政策解读"),
-    ("review", "行政复议"),
-    ("lawsuit", "行政诉讼"),
-    ("complaint", "举报投诉"),
-    ("meeting", "会议"),
-    ("training", "培训"),
-    ("staff", "工作人员"),
-    ("funding", "经费"),
-    ("declared", "申报数"),
-];
-
 /// The Chinese name of an audit action, or the code itself when it has none.
 pub(crate) fn action(code: &str) -> String {
     if let Some((_, name)) = ACTIONS.iter().chain(&MORE_ACTIONS).find(|(known, _)| *known == code) {
@@ -96,7 +83,9 @@ pub(crate) fn action(code: &str) -> String {
     }
     if let Some(rest) = code.strip_prefix("ledger.") {
         let (kind, what) = rest.split_once('.').unwrap_or((rest, ""));
-        if let Some((_, ledger)) = LEDGERS.iter().find(|(known, _)| *known == kind) {
+        if let Some((_, ledger)) =
+            super::ledger::KIND_LABELS.iter().find(|(known, _)| *known == kind)
+        {
             let verb = match what {
                 "" => "登记",
                 "decide" | "conclude" => "办结",

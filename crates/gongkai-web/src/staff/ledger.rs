@@ -45,7 +45,8 @@ pub(crate) fn result_label(code: &str) -> &'static str {
     }
 }
 
-const KIND_LABELS: [(&str, &str); 9] = [
+/// Each ledger's kind (as stored and as the audit trail names it, `ledger.<kind>`) and its name.
+pub(crate) const KIND_LABELS: [(&str, &str); 9] = [
     ("response", "回应解读"),
     ("review", "行政复议"),
     ("lawsuit", "行政诉讼"),
