@@ -392,11 +392,30 @@ pub(crate) async fn load_demo_agencies(
             bookings::configure(store, demo.code, point.id, &change, today, &actor()).await?;
         }
         for year in &demo.report_years {
-            let files = render_report(&demo.records, *year, &calendar)?;
+            // Published ten days before the statutory deadline (never after today), signed by the demo
+            // bureau's staff, as a bureau that kept its archive here would have done.
+            let deadline =
+                gongkai_core::report::publication_deadline(demo.kind, *year).unwrap_or(today);
+            let on = (deadline - time::Duration::days(10)).min(today);
+            let sign_off = demo_sign_off(demo.code, demo.phone, on);
+            let files = render_report(&demo.records, *year, sign_off, &calendar)?;
             let format = gongkai_core::report::format::FormatId::for_year(*year).code();
-            reports::publish(store, demo.code, *year, format, &files, &actor()).await?;
+            reports::publish_on(store, demo.code, *year, format, &files, on, &actor()).await?;
         }
         loaded.push((demo.code.to_owned(), saved));
+    }
+    // The platform's marks: the city government runs the demo platform. The registration numbers
+    // (ICP, 公安, 网站标识码) stay empty: the demo has none, and a made-up number would pass for a real one.
+    if let Some(host) = gongkai_demo::portal::agencies()
+        .into_iter()
+        .find(|demo| demo.code == gongkai_demo::portal::CITY)
+    {
+        let info = gongkai_core::site::SiteInfo {
+            host: host.name.to_owned(),
+            contact: host.phone.to_owned(),
+            ..gongkai_core::site::SiteInfo::default()
+        };
+        gongkai_store::site::set_info(store, &info, &actor()).await?;
     }
     Ok(loaded)
 }
@@ -423,14 +442,34 @@ pub(crate) async fn load_demo_staff(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The report of `year` in every output, for publication.
+/// The signature block of a demo agency's report: its demo staff (填报人 the clerk, 审核人 the reviewer,
+/// 单位负责人 the head; names without the "（司法局）" the staff list adds), its phone, the day.
+fn demo_sign_off(code: &str, phone: &str, on: time::Date) -> gongkai_core::report::SignOff {
+    let name = |role: users::Role| {
+        DEMO_STAFF
+            .iter()
+            .find(|(_, _, staff_role, agency)| *staff_role == role && *agency == Some(code))
+            .map(|(_, name, _, _)| name.split('（').next().unwrap_or(name).to_owned())
+    };
+    gongkai_core::report::SignOff {
+        head: name(users::Role::Head),
+        reviewer: name(users::Role::Reviewer),
+        preparer: name(users::Role::Clerk),
+        phone: Some(phone.to_owned()),
+        date: Some(on),
+    }
+}
+
+/// The report of `year` in every output, for publication, with its signature block.
 fn render_report(
     records: &gongkai_core::records::AgencyRecords,
     year: i32,
+    sign_off: gongkai_core::report::SignOff,
     calendar: &gongkai_core::calendar::Calendar,
 ) -> anyhow::Result<Vec<reports::ReportFile>> {
-    let report = gongkai_core::report::build(records, year, None, calendar)
+    let mut report = gongkai_core::report::build(records, year, None, calendar)
         .with_context(|| format!("building the demo report of {year}"))?;
+    report.sign_off = sign_off;
     gongkai_render::Output::ALL
         .into_iter()
         .map(|output| {

@@ -8,6 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 /// One browser flow at a time: each starts a server, chromedriver and Chromium, which on two cores would
@@ -836,6 +837,288 @@ async fn the_applicant_is_told_by_mail_and_sends_the_supplement_online() {
     let (reply, pdfs) = mail_with(&mails, "答复书见附件").await;
     assert!(reply.contains(&number) && pdfs == 1, "the 答复书 attached: {reply}");
     shot(&client, "mail-replied").await;
+    client.close().await.unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// axe-core's source, installed by `.ci/run` (`npm ci --prefix tools/axe`; pinned in its lock file) and read
+/// from disk: no network at test time.
+fn axe_source() -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tools/axe/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|err| {
+        panic!(
+            "{}: {err}; install axe-core for the accessibility checks with `npm ci --prefix tools/axe` (.ci/run does)",
+            path.display()
+        )
+    })
+}
+
+/// What one page at one width shows that a visitor would notice: sideways scrolling, its main content
+/// (`content`) starting below the first screen, and axe-core's serious or critical violations of WCAG 2.1
+/// A/AA. Returns one line per problem; leaves a screenshot `look-{tag}-{name}.png`.
+async fn look(client: &Client, axe: &str, name: &str, content: &str, tag: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let url = client.current_url().await.map(|url| url.to_string()).unwrap_or_default();
+    shot(client, &format!("look-{tag}-{name}")).await;
+    let overflow = client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap_or(0);
+    if overflow > 0 {
+        problems.push(format!("{tag} {name} ({url}): scrolls sideways by {overflow} px"));
+    }
+    let below = client
+        .execute(
+            "const e = document.querySelector(arguments[0]); \
+             if (!e) return 'missing'; \
+             const top = e.getBoundingClientRect().top + window.scrollY; \
+             return top < window.innerHeight * 0.9 ? '' : `starts at ${Math.round(top)} px of a ${window.innerHeight} px screen`;",
+            vec![serde_json::json!(content)],
+        )
+        .await
+        .unwrap();
+    if let Some(why) = below.as_str().filter(|why| !why.is_empty()) {
+        problems.push(format!("{tag} {name} ({url}): the content {content} {why}"));
+    }
+    client.execute(axe, vec![]).await.expect("axe-core loads into the page");
+    let script = "const done = arguments[arguments.length - 1]; \
+        axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }) \
+          .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical') \
+            .map(v => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`))) \
+          .catch(e => done(['axe failed: ' + e]));";
+    let violations = client.execute_async(script, vec![]).await.unwrap();
+    for violation in violations.as_array().into_iter().flatten() {
+        problems.push(format!("{tag} {name} ({url}): {}", violation.as_str().unwrap_or_default()));
+    }
+    problems
+}
+
+/// The href of the first element `css` finds.
+async fn href(client: &Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|err| panic!("{css}: {err}"))
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("{css} has an href"))
+}
+
+/// Issue #20: the ten main public pages and the staff pages clerks use daily, at 1366 px and at 375 px
+/// (a phone): none scrolls sideways, each page's main content starts on the first screen, and axe-core finds
+/// no serious or critical violation. Screenshots of every page at both widths go to `target/browser-shots/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_main_page_fits_a_phone_and_passes_axe() {
+    if skip() {
+        eprintln!("GONGKAI_SKIP_BROWSER=1: browser tests skipped");
+        return;
+    }
+    let axe = axe_source();
+    let _serial = SERIAL.lock().await;
+    let dir = std::env::temp_dir().join(format!("gongkai-browser-look-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (_server, base) = serve(&dir);
+    let (_driver, driver_url) = chromedriver();
+    let client = browser(&driver_url).await;
+    let agency = "DEMO-330300-SFJ";
+    for _ in 0..100 {
+        client.goto(&format!("{base}/search?q=%E5%85%AC%E5%BC%80")).await.unwrap();
+        if !client.source().await.unwrap().contains("搜索服务正在准备中") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    client.goto(&format!("{base}/agencies/{agency}/catalog")).await.unwrap();
+    let item = href(&client, "table.items a[href^='/items/']").await;
+    let public = [
+        ("home", "/".to_owned(), "h1"),
+        ("directory", "/directory".to_owned(), "h1"),
+        ("agency", format!("/agencies/{agency}"), "h1"),
+        ("guide", format!("/agencies/{agency}/guide"), "h1"),
+        ("catalog", format!("/agencies/{agency}/catalog"), "table.items"),
+        ("item", item, "h1"),
+        ("reports", format!("/agencies/{agency}/reports"), "h1"),
+        ("report", format!("/agencies/{agency}/reports/2025.html"), "h1"),
+        ("apply", format!("/agencies/{agency}/apply"), "h1"),
+        ("booking", format!("/agencies/{agency}/booking"), "h1"),
+        ("search", "/search?q=%E4%BA%BA%E6%B0%91%E8%B0%83%E8%A7%A3".to_owned(), "ol.hits"),
+        ("track", "/track".to_owned(), "h1"),
+    ];
+    let mut problems = Vec::new();
+    for (width, height, tag) in [(1366, 768, "desktop"), (375, 667, "phone")] {
+        client.set_window_size(width, height).await.unwrap();
+        for (name, path, content) in &public {
+            client.goto(&format!("{base}{path}")).await.unwrap();
+            problems.extend(look(&client, &axe, name, content, tag).await);
+        }
+    }
+
+    // The clerk's daily pages, then the supervisor's region view.
+    sign_in(&client, &base, "clerk").await;
+    client.goto(&format!("{base}/staff/agencies/{agency}/applications")).await.unwrap();
+    let case = href(&client, "table.cases a[href^='/staff/cases/']").await;
+    let staff = [
+        ("staff-dashboard", format!("/staff/agencies/{agency}"), "h1"),
+        ("staff-cases", format!("/staff/agencies/{agency}/applications"), "table.cases"),
+        ("staff-case", case, "h1"),
+        ("staff-publish", format!("/staff/agencies/{agency}/items/new"), "h1"),
+        ("staff-report", format!("/staff/agencies/{agency}/reports/2025"), "h1"),
+        ("staff-ledger", format!("/staff/agencies/{agency}/ledger"), "h1"),
+    ];
+    for (width, height, tag) in [(1366, 768, "desktop"), (375, 667, "phone")] {
+        client.set_window_size(width, height).await.unwrap();
+        for (name, path, content) in &staff {
+            client.goto(&format!("{base}{path}")).await.unwrap();
+            problems.extend(look(&client, &axe, name, content, tag).await);
+        }
+    }
+    sign_out(&client).await;
+    sign_in(&client, &base, "supervisor").await;
+    for (width, height, tag) in [(1366, 768, "desktop"), (375, 667, "phone")] {
+        client.set_window_size(width, height).await.unwrap();
+        client.goto(&format!("{base}/staff/agencies/DEMO-330300-ZF/region")).await.unwrap();
+        problems.extend(look(&client, &axe, "staff-region", "h1", tag).await);
+    }
+    client.close().await.unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+/// Presses Tab until the element with id `id` has the focus (at most 80 times), as a keyboard user would.
+async fn tab_to(client: &Client, id: &str) {
+    for _ in 0..80 {
+        let focused = client
+            .execute("return document.activeElement ? document.activeElement.id : '';", vec![])
+            .await
+            .unwrap();
+        if focused.as_str() == Some(id) {
+            return;
+        }
+        client.active_element().await.unwrap().send_keys(&Key::Tab).await.unwrap();
+    }
+    panic!("#{id} is not reached with the Tab key");
+}
+
+/// Types `text` into the focused element.
+async fn type_here(client: &Client, text: &str) {
+    client.active_element().await.unwrap().send_keys(text).await.unwrap();
+}
+
+/// Moves the focused `<select>` with the arrow keys until its value is `value`.
+async fn arrow_to(client: &Client, value: &str) {
+    for _ in 0..30 {
+        let current = client.execute("return document.activeElement.value;", vec![]).await.unwrap();
+        if current.as_str() == Some(value) {
+            return;
+        }
+        client.active_element().await.unwrap().send_keys(&Key::Down).await.unwrap();
+    }
+    panic!("the focused select never takes {value}");
+}
+
+/// Issue #20: on a phone a failed booking shows its errors on the first screen with the focus on them (they
+/// were 5.7 screens down), the 适老化 mode is a switch that persists from page to page (≥ 18 px text), and
+/// the application form is filled in and sent with the keyboard alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_are_in_view_the_elder_mode_persists_and_apply_works_by_keyboard() {
+    if skip() {
+        eprintln!("GONGKAI_SKIP_BROWSER=1: browser tests skipped");
+        return;
+    }
+    let _serial = SERIAL.lock().await;
+    let dir = std::env::temp_dir().join(format!("gongkai-browser-keys-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (_server, base) = serve(&dir);
+    let (_driver, driver_url) = chromedriver();
+    let client = browser(&driver_url).await;
+    let agency = "DEMO-330300-SFJ";
+    client.set_window_size(375, 667).await.unwrap();
+
+    // A booking sent empty: the summary is on the first screen and has the focus.
+    client.goto(&format!("{base}/agencies/{agency}/booking")).await.unwrap();
+    submit(&client, "form[action$='/booking']").await;
+    let placed = client
+        .execute(
+            "const e = document.querySelector('.error-summary'); if (!e) return 'missing'; \
+             const r = e.getBoundingClientRect(); \
+             return (r.top >= 0 && r.top < window.innerHeight ? 'in view' : `at ${Math.round(r.top)} px`) \
+               + (document.activeElement === e ? ', focused' : ', not focused');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    shot(&client, "phone-booking-error").await;
+    assert_eq!(placed.as_str(), Some("in view, focused"));
+    // Its links lead to the fields.
+    let first = href(&client, ".error-summary a").await;
+    assert!(first.starts_with('#'), "{first}");
+
+    // The 适老化 switch: larger text on this page and the next, until switched back.
+    client.goto(&format!("{base}/agencies/{agency}/guide")).await.unwrap();
+    follow(&client, Locator::Css("a.display-switch")).await;
+    let size = "return [document.documentElement.className, \
+                parseFloat(getComputedStyle(document.body).fontSize)];";
+    let elder = client.execute(size, vec![]).await.unwrap();
+    assert_eq!(elder[0].as_str(), Some("elder"), "{elder}");
+    assert!(elder[1].as_f64().unwrap_or(0.0) >= 18.0, "{elder}");
+    assert!(client.current_url().await.unwrap().path().ends_with("/guide"), "back on the page");
+    shot(&client, "phone-guide-elder").await;
+    client.goto(&format!("{base}/agencies/{agency}/catalog")).await.unwrap();
+    let next = client.execute(size, vec![]).await.unwrap();
+    assert_eq!(next[0].as_str(), Some("elder"), "kept on the next page: {next}");
+    follow(&client, Locator::Css("a.display-switch")).await;
+    let standard = client.execute(size, vec![]).await.unwrap();
+    assert_eq!(standard[0].as_str(), Some(""), "{standard}");
+    assert!(standard[1].as_f64().unwrap_or(99.0) < 18.0, "{standard}");
+
+    // The application, keyboard only: Tab from field to field, type, arrows in the lists, Enter to send.
+    client.set_window_size(1366, 768).await.unwrap();
+    client.goto(&format!("{base}/agencies/{agency}/apply")).await.unwrap();
+    tab_to(&client, "applicant_type").await;
+    tab_to(&client, "name").await;
+    type_here(&client, "张三").await;
+    tab_to(&client, "id_type").await;
+    arrow_to(&client, "居民身份证").await;
+    tab_to(&client, "id_number").await;
+    type_here(&client, "11010519491231002X").await;
+    tab_to(&client, "phone").await;
+    type_here(&client, "13812345678").await;
+    tab_to(&client, "email").await;
+    type_here(&client, "zhangsan@example.cn").await;
+    tab_to(&client, "address").await;
+    type_here(&client, "温州市鹿城区人民路1号").await;
+    tab_to(&client, "description").await;
+    type_here(&client, "2024年度本局人民调解工作的经费使用情况").await;
+    tab_to(&client, "delivery_form").await;
+    arrow_to(&client, "电子邮件").await;
+    let page = client.find(Locator::Css("html")).await.unwrap();
+    for _ in 0..20 {
+        let on_button = client
+            .execute("return document.activeElement.type === 'submit';", vec![])
+            .await
+            .unwrap();
+        if on_button.as_bool() == Some(true) {
+            break;
+        }
+        client.active_element().await.unwrap().send_keys(&Key::Tab).await.unwrap();
+    }
+    client.active_element().await.unwrap().send_keys(&Key::Enter).await.unwrap();
+    for _ in 0..200 {
+        if page.tag_name().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let number = text(&client, "#tracking-number").await;
+    assert!(number.starts_with("YSQ"), "{number}");
+    shot(&client, "desktop-apply-by-keyboard").await;
     client.close().await.unwrap();
     std::fs::remove_dir_all(&dir).ok();
 }

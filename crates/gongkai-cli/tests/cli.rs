@@ -298,7 +298,7 @@ fn a_platform_is_set_up_from_the_cli_and_reports_from_the_database_match_the_dem
         assert!(output.status.success(), "{args:?}: {}", stderr(&output));
         stdout(&output)
     };
-    assert!(ok(&["migrate"], "").contains("schema at version 15"));
+    assert!(ok(&["migrate"], "").contains("schema at version 16"));
     let loaded = ok(&["demo", "load"], "");
     assert!(loaded.contains("loaded DEMO-330300-SFJ: 9325 catalog items"), "{loaded}");
     assert_eq!(loaded.lines().count(), 7, "seven demo agencies: {loaded}");
@@ -813,9 +813,9 @@ fn agencies_import_from_a_sheet_export_to_toml_and_read_back_issue_17() {
         &sheet,
         "某市机构名录,,,,,\n\
          机构代码,机构名称,机构类型,上级机构代码,地区,联系电话\n\
-         SFJ,某市司法局,部门,CITY,,0577-1\n\
-         CITY,某市人民政府,政府,PROV,浙江省某市,0577-0\n\
-         PROV,浙江省人民政府,政府,,浙江省,0571-0\n",
+         SFJ,某市司法局,部门,CITY,,0577-88000001\n\
+         CITY,某市人民政府,政府,PROV,浙江省某市,0577-88000002\n\
+         PROV,浙江省人民政府,政府,,浙江省,0571-88000003\n",
     )
     .unwrap();
     let imported = run(&["agency", "import", &sheet.to_string_lossy()]);
@@ -837,7 +837,7 @@ fn agencies_import_from_a_sheet_export_to_toml_and_read_back_issue_17() {
     std::fs::write(
         &phones,
         "机构代码,机构名称,机构类型,联系电话
-SFJ,某市司法局,部门,0577-9
+SFJ,某市司法局,部门,0577-88000009
 ",
     )
     .unwrap();
@@ -867,7 +867,7 @@ SFJ,某市司法局,部门,0577-9
 
     // Edit, close into a successor, export, and the export reads back unchanged.
     let edited =
-        run(&["agency", "edit", "SFJ", "--fax", "0577-2", "--email", "sfj@example.gov.cn"]);
+        run(&["agency", "edit", "SFJ", "--fax", "0577-88000010", "--email", "sfj@example.gov.cn"]);
     assert!(stdout(&edited).contains("1 agencies, 0 added, 1 changed"), "{}", stdout(&edited));
     let added = run(&["agency", "import", &{
         let file = dir.join("new.toml");

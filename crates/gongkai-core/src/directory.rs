@@ -177,6 +177,7 @@ fn check_fields<'a>(
     check_code(index, entry, in_file, problems);
     check_name_and_kind(index, entry, problems);
     check_lengths(index, entry, problems);
+    check_phones(index, entry, problems);
     check_leaders(index, entry, problems);
     check_pattern_and_closing(index, entry, problems);
 }
@@ -250,6 +251,49 @@ fn check_lengths(index: usize, entry: &AgencyEntry, problems: &mut Vec<EntryProb
     for (field, value) in texts {
         if value.is_some_and(|value| value.chars().count() > MAX_TEXT || has_control(value)) {
             problem(problems, index, field, format!("不超过{MAX_TEXT}个字符的文字"));
+        }
+    }
+}
+
+/// Why a telephone number as a public page or a letter prints it cannot be dialled from outside the
+/// agency's city, if it cannot: a fixed line needs its area code (长途区号) — "88367543" reaches nobody from
+/// another city, "0577-88367543" does. Taken: fixed lines with the area code (0 + 2–3 digits, then 7–8
+/// digits; 10–12 digits in all, any of `-`, spaces or brackets between), mobiles (11 digits from 1), 400/800
+/// numbers (10 digits), and the short public-service hotlines (12345, 12348 — five digits from 12 or 95).
+/// Several numbers may be given, separated by 、，,;；/; an extension follows 转.
+pub fn phone_problem(text: &str) -> Option<String> {
+    for number in
+        text.split(['、', '，', ',', ';', '；', '/']).map(str::trim).filter(|n| !n.is_empty())
+    {
+        let main = number.split('转').next().unwrap_or(number);
+        let digits: String = main.chars().filter(char::is_ascii_digit).collect();
+        let others = main.chars().any(|c| !(c.is_ascii_digit() || " -()（）".contains(c)));
+        let fine = !others
+            && match digits.len() {
+                5 => digits.starts_with("12") || digits.starts_with("95"),
+                10..=12 if digits.starts_with('0') => true,
+                10 => digits.starts_with("400") || digits.starts_with("800"),
+                11 => digits.starts_with('1'),
+                _ => false,
+            };
+        if !fine {
+            return Some(if (7..=8).contains(&digits.len()) && !others {
+                format!("电话“{number}”缺少区号，请写作如 0577-{digits}")
+            } else {
+                format!(
+                    "电话“{number}”不是可拨打的号码：固定电话请带区号（如 0577-88960000），或填写手机号码"
+                )
+            });
+        }
+    }
+    None
+}
+
+/// Checks that the phone and fax numbers can be dialled from outside the city ([`phone_problem`]).
+fn check_phones(index: usize, entry: &AgencyEntry, problems: &mut Vec<EntryProblem>) {
+    for (field, value) in [("phone", entry.phone.as_ref()), ("fax", entry.fax.as_ref())] {
+        if let Some(message) = value.and_then(|value| phone_problem(value)) {
+            problem(problems, index, field, message);
         }
     }
 }
@@ -477,6 +521,30 @@ fn resolve_regions(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue #20: a letter gave "88367543" — a number nobody outside 温州 can dial.
+    #[test]
+    fn phone_numbers_must_be_diallable_from_another_city() {
+        for taken in [
+            "0577-88367543",
+            "(0577)88367543",
+            "010 12345678",
+            "0577-88960000转123",
+            "13812345678",
+            "400-123-4567",
+            "12348",
+            "0577-88367543、12345",
+        ] {
+            assert_eq!(phone_problem(taken), None, "{taken}");
+        }
+        assert_eq!(
+            phone_problem("88367543").as_deref(),
+            Some("电话“88367543”缺少区号，请写作如 0577-88367543")
+        );
+        for refused in ["0577-1", "电话88367543", "1381234567", "0577-88367543、6543210"] {
+            assert!(phone_problem(refused).is_some(), "{refused}");
+        }
+    }
 
     #[test]
     fn a_loop_in_a_stored_tree_does_not_hang_the_check() {

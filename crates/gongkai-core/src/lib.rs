@@ -12,7 +12,9 @@
 //! - [`records`]: the facts — catalog items, applications and their outcomes, reviews, lawsuits, staff,
 //!   trainings, fees … — as plain values, independent of any report format;
 //! - [`quantity`]: exact quantities (ten-thousandths), shared by records and report values;
-//! - [`report`]: the annual report — formats as data, derivation from records, rules, narrative.
+//! - [`report`]: the annual report — formats as data, derivation from records, rules, narrative;
+//! - [`site`]: the platform's marks as a government website (主办单位, 备案号, 网站标识码) and their formats;
+//! - [`vocabulary`]: each agency's lists of 目录分类, 主题分类 and 体裁, and how a typed or imported value finds its term.
 //!
 //! **Invariant:** this crate does no IO, has no async, and never reads the clock. Callers pass `as_of`.
 //! `xtask tidy` checks its dependency tree and `clippy.toml` forbids the clock-reading functions.
@@ -32,3 +34,5 @@ pub mod reading;
 pub mod records;
 pub mod regime;
 pub mod report;
+pub mod site;
+pub mod vocabulary;

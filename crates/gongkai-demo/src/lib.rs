@@ -33,7 +33,7 @@ pub fn wenzhou_justice() -> AgencyRecords {
             name: "温州市司法局".to_owned(),
             kind: AgencyKind::Department,
             office: "温州市司法局政府信息公开办公室".to_owned(),
-            phone: "88367543".to_owned(),
+            phone: "0577-88367543".to_owned(),
         }),
         ..AgencyRecords::default()
     };

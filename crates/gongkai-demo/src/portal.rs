@@ -89,7 +89,8 @@ struct Spec {
     items: usize,
 }
 
-const CITY: &str = "DEMO-330300-ZF";
+/// The city government: the region's top agency, the supervisor's, and the demo platform's 主办单位.
+pub const CITY: &str = "DEMO-330300-ZF";
 
 const SPECS: [Spec; 6] = [
     Spec {
@@ -500,7 +501,7 @@ fn justice() -> DemoAgency {
         region: "浙江省温州市",
         parent_code: Some(CITY),
         office: agency.office,
-        phone: "88367543",
+        phone: "0577-88367543",
         address: "温州市鹿城区市府路500号行政管理中心1号楼",
         hours: "工作日 8:30-12:00，14:00-17:30",
         email: "sfj@demo.wenzhou.example.cn",

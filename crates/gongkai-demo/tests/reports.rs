@@ -315,3 +315,41 @@ fn every_counted_cell_drills_down_to_as_many_records_as_it_shows() {
     }
     assert!(checked > 500 && nonzero > 100, "{checked} cells checked, {nonzero} non-zero");
 }
+
+/// Issue #20: every heading is numbered as the formats print it ("一、总体情况", an annex "附表：…（2025年度）"),
+/// and no generated sentence doubles or strands its punctuation ("。”。", "。。", "，。", a lead-in "：" with
+/// nothing after it) — in every demo year, each format.
+#[test]
+fn headings_and_generated_sentences_are_punctuated_as_the_formats_print_them() {
+    const NUMERALS: &str = "一二三四五六七八九十";
+    for year in 2018..=2025 {
+        let report = build(year);
+        for section in &report.sections {
+            let heading = section.heading(year);
+            let numbered = heading.split_once('、').is_some_and(|(number, title)| {
+                !number.is_empty()
+                    && number.chars().all(|c| NUMERALS.contains(c))
+                    && !title.is_empty()
+            });
+            let annex = heading.starts_with("附") && heading.ends_with(&format!("（{year}年度）"));
+            assert!(numbered || annex, "{year}: heading {heading:?}");
+            for paragraph in section.paragraphs.iter().filter(|paragraph| paragraph.generated) {
+                let text = &paragraph.text;
+                for doubled in ["。”。", "。。", "，。", "。，", "、。", "；。", "：。"]
+                {
+                    assert!(!text.contains(doubled), "{year} {heading}: {doubled:?} in {text}");
+                }
+                assert!(
+                    text.ends_with('。') || text.ends_with('：'),
+                    "{year} {heading}: unfinished {text}"
+                );
+                if text.ends_with('：') {
+                    assert!(
+                        section.paragraphs.last() != Some(paragraph),
+                        "{year} {heading}: a lead-in with nothing after it: {text}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -31,15 +31,26 @@ struct Page<'a> {
     sign_date: &'a str,
     /// Where value cells link to (drill-down), if anywhere.
     cell_links: Option<&'a str>,
+    /// A link back to the page the report was opened from (href, label), if any; not printed.
+    back: Option<(&'a str, &'a str)>,
+}
+
+/// What a rendered page links to beyond itself (the back office's views of a report).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Links<'a> {
+    /// Value cells link to `{cells}/{table}/{row}/{column}`.
+    pub(crate) cells: Option<&'a str>,
+    /// A link back (href, label) above the title.
+    pub(crate) back: Option<(&'a str, &'a str)>,
 }
 
 pub(crate) fn render(document: &Document<'_>) -> Result<String, RenderError> {
-    render_linked(document, None)
+    render_linked(document, Links::default())
 }
 
 pub(crate) fn render_linked(
     document: &Document<'_>,
-    cell_links: Option<&str>,
+    links: Links<'_>,
 ) -> Result<String, RenderError> {
     let report = document.report;
     let chart_svg = if document.sections.iter().any(|section| section.chart) {
@@ -70,7 +81,8 @@ pub(crate) fn render_linked(
         sign_preparer: signature(2),
         sign_phone: signature(3),
         sign_date: signature(4),
-        cell_links,
+        cell_links: links.cells,
+        back: links.back,
     };
     Ok(page.render()?)
 }

@@ -183,11 +183,7 @@ impl<'a> Document<'a> {
             .iter()
             .map(|section| {
                 let annex = section.content == Content::Annex;
-                let heading = if annex {
-                    format!("{}：{}（{}年度）", section.number, section.title, report.year)
-                } else {
-                    format!("{}、{}", section.number, section.title)
-                };
+                let heading = section.heading(report.year);
                 let grids = section
                     .tables
                     .iter()
@@ -217,7 +213,15 @@ impl<'a> Document<'a> {
 /// Renders `report` as HTML with every value cell a link to `{cell_links}/{table}/{row}/{column}` (the back
 /// office's drill-down from a figure to the records behind it).
 pub fn html_with_cell_links(report: &Report, cell_links: &str) -> Result<Vec<u8>, RenderError> {
-    html::render_linked(&Document::new(report), Some(cell_links)).map(String::into_bytes)
+    let links = html::Links { cells: Some(cell_links), back: None };
+    html::render_linked(&Document::new(report), links).map(String::into_bytes)
+}
+
+/// Renders `report` as HTML with a link back to `href` (labelled `label`) above its title, not printed:
+/// a report opened from a back-office page (a region's roll-up) leads back to it.
+pub fn html_with_back(report: &Report, href: &str, label: &str) -> Result<Vec<u8>, RenderError> {
+    let links = html::Links { cells: None, back: Some((href, label)) };
+    html::render_linked(&Document::new(report), links).map(String::into_bytes)
 }
 
 /// Renders `report` as `output`.

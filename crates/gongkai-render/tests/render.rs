@@ -213,3 +213,39 @@ fn pdf_text_holds_labels_and_figures_with_an_embedded_cjk_font() {
         std::fs::remove_dir_all(&dir).ok();
     }
 }
+
+/// Issue #20: in every demo year's PDF, no page ends with a section heading or a table's title whose table
+/// (or text) starts on the next page: the title stays with its table.
+#[test]
+fn pdf_pages_never_end_with_a_heading_or_a_tables_title() {
+    if !tool("pdftotext") {
+        return;
+    }
+    let dir = scratch("pdf-pages");
+    for year in 2018..=2025 {
+        let report = build(year);
+        let pdf = dir.join(format!("{year}.pdf"));
+        std::fs::write(&pdf, render(&report, Output::Pdf).unwrap()).unwrap();
+        let text = Command::new("pdftotext").arg("-layout").arg(&pdf).arg("-").output().unwrap();
+        let text = String::from_utf8(text.stdout).unwrap();
+        let mut introducers: Vec<String> =
+            report.format.format().tables.iter().map(|table| squeeze(&table.title)).collect();
+        introducers.extend(report.sections.iter().map(|section| squeeze(&section.heading(year))));
+        let pages: Vec<&str> = text.split('\u{c}').filter(|page| !page.trim().is_empty()).collect();
+        assert!(pages.len() > 1, "{year}: {} pages", pages.len());
+        for (number, page) in pages.iter().enumerate().take(pages.len() - 1) {
+            // The last line of the page's text that is not its page number ("— 3 —").
+            let last = page
+                .lines()
+                .map(squeeze)
+                .rfind(|line| !line.is_empty() && !line.starts_with('—'))
+                .unwrap_or_default();
+            assert!(
+                !introducers.contains(&last),
+                "{year}: page {} ends with “{last}”, which introduces what is on the next page",
+                number + 1
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

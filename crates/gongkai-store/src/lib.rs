@@ -32,8 +32,10 @@ pub mod registers;
 pub mod reports;
 pub mod secret;
 pub mod sessions;
+pub mod site;
 pub mod throttle;
 pub mod users;
+pub mod vocabularies;
 
 pub use audit::Actor;
 
@@ -133,6 +135,9 @@ pub enum Refused {
     Username(String),
     #[error("platform_admin is granted without an agency; every other role needs one")]
     RoleScope,
+    /// A 目录分类, 主题分类 or 体裁 not in the agency's set-up list (the message in Chinese names the terms).
+    #[error("{field} is not in the agency's vocabulary ({message})")]
+    NotInVocabulary { field: &'static str, message: String },
 }
 
 impl StoreError {

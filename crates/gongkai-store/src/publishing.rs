@@ -5,11 +5,12 @@
 
 use gongkai_core::publishing::index_number;
 use gongkai_core::records::PublishChannel;
+use gongkai_core::vocabulary::Kind;
 use sqlx::Row;
 use time::Date;
 
 use crate::catalog::record_changes;
-use crate::{Actor, Refused, Store, StoreError, Transaction, agencies, audit};
+use crate::{Actor, Refused, Store, StoreError, Transaction, agencies, audit, vocabularies};
 
 /// An item as the publishing form gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +111,21 @@ async fn write_normative(
     Ok(())
 }
 
+/// The agency's terms for the item's 目录分类, 主题分类 and 体裁 (`vocabularies`): what was typed in another
+/// form lands on the term; a value not in a set-up list is refused.
+async fn terms(
+    transaction: &mut Transaction,
+    agency_id: i64,
+    publication: &Publication<'_>,
+) -> Result<(String, String, String), StoreError> {
+    let lists = vocabularies::Lists::load(transaction, agency_id).await?;
+    Ok((
+        lists.term(Kind::Category, publication.category)?,
+        lists.term(Kind::Subject, publication.subject)?,
+        lists.term(Kind::Genre, publication.genre)?,
+    ))
+}
+
 /// Publishes a new item in the agency `code`; returns its id and 索引号.
 pub async fn publish(
     store: &Store,
@@ -146,6 +162,7 @@ async fn publish_in(
     actor: &Actor<'_>,
 ) -> Result<(i64, String), StoreError> {
     check(publication)?;
+    let (category, subject, genre) = terms(transaction, agency.id, publication).await?;
     let year = publication.published.year();
     let counter = format!("index:{}:{year}", agency.id);
     // The serial: the agency's items of the year plus one the first time, then one more each time. A number
@@ -193,9 +210,9 @@ async fn publish_in(
         .bind(publication.title.trim())
         .bind(publication.summary.trim())
         .bind(publication.body)
-        .bind(publication.category.trim())
-        .bind(publication.subject.trim())
-        .bind(publication.genre.trim())
+        .bind(&category)
+        .bind(&subject)
+        .bind(&genre)
         .bind(publication.doc_number.trim())
         .bind(publication.formed.map(|day| day.to_string()))
         .bind(publication.published.to_string())
@@ -213,7 +230,7 @@ async fn publish_in(
     let after = serde_json::json!({
         "index_number": number,
         "title": publication.title,
-        "category": publication.category,
+        "category": category,
         "published": publication.published.to_string(),
         "channels": publication.channels.iter().map(|(channel, day)| (channel.code(), day.to_string())).collect::<Vec<_>>(),
     })
@@ -270,6 +287,16 @@ async fn edit_in(
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
     check(publication)?;
+    let agency_id: Option<i64> = sqlx::query("SELECT agency_id FROM catalog_items WHERE id = $1")
+        .bind(item_id)
+        .fetch_optional(&mut **transaction)
+        .await?
+        .map(|row| row.try_get("agency_id"))
+        .transpose()?;
+    let Some(agency_id) = agency_id else {
+        return Err(StoreError::Conflict { expected: expected_version });
+    };
+    let (category, subject, genre) = terms(transaction, agency_id, publication).await?;
     let updated = sqlx::query(
         "UPDATE catalog_items SET title = $1, summary = $2, body = $3, category = $4, subject = $5, genre = $6, \
          doc_number = $7, formed = $8, published = $9, validity = $10, normative = $11, version = version + 1 \
@@ -278,9 +305,9 @@ async fn edit_in(
     .bind(publication.title.trim())
     .bind(publication.summary.trim())
     .bind(publication.body)
-    .bind(publication.category.trim())
-    .bind(publication.subject.trim())
-    .bind(publication.genre.trim())
+    .bind(&category)
+    .bind(&subject)
+    .bind(&genre)
     .bind(publication.doc_number.trim())
     .bind(publication.formed.map(|day| day.to_string()))
     .bind(publication.published.to_string())
@@ -293,17 +320,12 @@ async fn edit_in(
     if updated.rows_affected() == 0 {
         return Err(StoreError::Conflict { expected: expected_version });
     }
-    let agency_id: i64 = sqlx::query("SELECT agency_id FROM catalog_items WHERE id = $1")
-        .bind(item_id)
-        .fetch_one(&mut **transaction)
-        .await?
-        .try_get("agency_id")?;
     write_channels(transaction, item_id, publication.channels).await?;
     write_normative(transaction, agency_id, publication).await?;
     record_changes(transaction, store.backend(), &[item_id]).await?;
     let after = serde_json::json!({
         "title": publication.title,
-        "category": publication.category,
+        "category": category,
         "validity": publication.validity,
         "version": expected_version + 1,
     })
@@ -351,6 +373,16 @@ pub async fn bulk_set(
         }
     };
     let mut transaction = store.begin_write().await?;
+    let term;
+    let value = match field {
+        BulkField::Category => {
+            term = vocabularies::Lists::load(&mut transaction, agency_id)
+                .await?
+                .term(Kind::Category, value)?;
+            term.as_str()
+        }
+        BulkField::Validity => value,
+    };
     let mut changed = Vec::new();
     for id in ids {
         let updated = sqlx::query(sql)

@@ -1040,3 +1040,127 @@ async fn an_applicant_is_recognised_across_applications_without_keeping_their_nu
     })
     .await;
 }
+
+/// Issue #20: 目录分类 typed as "工作信息类" made a second facet beside 工作信息. Every catalog write (publish,
+/// import) stores the agency's term; once the agency's list is set, a value outside it is refused.
+#[tokio::test]
+async fn catalog_values_land_on_the_agencys_terms_and_a_set_list_refuses_others() {
+    use gongkai_core::records::{CatalogItem, PublishChannel};
+    use gongkai_core::vocabulary::{Kind, parse};
+    use gongkai_store::Refused;
+    use gongkai_store::catalog::{self, ItemMetadata, NewItem};
+    use gongkai_store::publishing::{self, Publication};
+    use gongkai_store::vocabularies;
+    on_both(|store, _| async move {
+        agency(&store, "SFJ").await;
+        let channels = [(PublishChannel::Website, date!(2026 - 11 - 20))];
+        let publication = |category: &'static str| Publication {
+            title: "关于某事项的通知",
+            summary: "",
+            body: "",
+            category,
+            subject: "",
+            genre: "",
+            doc_number: "",
+            formed: None,
+            published: date!(2026 - 11 - 20),
+            validity: "有效",
+            normative: false,
+            repealed: None,
+            channels: &channels,
+        };
+        let categories = |store: Store| async move {
+            let sfj = agencies::by_code(&store, "SFJ").await.unwrap();
+            let mut categories = catalog::facets(&store, sfj.id).await.unwrap().0;
+            categories.sort();
+            categories
+        };
+        // An open list (none set): a known value in another form joins it; a new value is taken.
+        for category in ["工作信息", "工作信息类", " 工作 信息 ", "财政信息"] {
+            publishing::publish(&store, "SFJ", &publication(category), &TEST).await.unwrap();
+        }
+        assert_eq!(
+            categories(store.clone()).await,
+            [("工作信息".to_owned(), 3), ("财政信息".to_owned(), 1)]
+        );
+        // The list set by the admin, with another system's name as an alias.
+        let list = parse("工作信息\n财政信息\n通知公告\n工作动态=工作信息");
+        vocabularies::set(&store, "SFJ", Kind::Category, &list, &TEST).await.unwrap();
+        publishing::publish(&store, "SFJ", &publication("工作动态"), &TEST).await.unwrap();
+        let refused = publishing::publish(&store, "SFJ", &publication("人事信息"), &TEST).await;
+        let Err(StoreError::Refused(Refused::NotInVocabulary { field, message })) = refused else {
+            panic!("a value outside a set list is refused: {refused:?}");
+        };
+        assert_eq!(field, "category");
+        assert!(message.contains("请选用：工作信息、财政信息、通知公告"), "{message}");
+        // An import maps the other system's names too, and writes nothing when one value is unknown.
+        let item = |number: &str, category: &str| NewItem {
+            record: CatalogItem {
+                index_number: number.to_owned(),
+                title: "导入的信息".to_owned(),
+                category: category.to_owned(),
+                formed: None,
+                published: date!(2026 - 10 - 01),
+                channels: vec![PublishChannel::Website],
+                normative: false,
+            },
+            metadata: ItemMetadata {
+                summary: String::new(),
+                body: String::new(),
+                subject: String::new(),
+                genre: String::new(),
+                doc_number: String::new(),
+                validity: "有效".to_owned(),
+                disclosure: "主动公开".to_owned(),
+            },
+        };
+        let written = catalog::import(
+            &store,
+            "SFJ",
+            &[item("X-1", "工作动态类"), item("X-2", "通知公告")],
+            100,
+            &TEST,
+        )
+        .await
+        .unwrap();
+        assert_eq!(written, 2);
+        assert!(catalog::import(&store, "SFJ", &[item("X-3", "人事")], 100, &TEST).await.is_err());
+        assert_eq!(
+            categories(store.clone()).await,
+            [("工作信息".to_owned(), 5), ("财政信息".to_owned(), 1), ("通知公告".to_owned(), 1)]
+        );
+        // A list that would confuse is refused; an empty one opens the list again.
+        let twice = parse("工作信息\n工作信息类");
+        assert!(matches!(
+            vocabularies::set(&store, "SFJ", Kind::Category, &twice, &TEST).await,
+            Err(StoreError::InvalidData(_))
+        ));
+        vocabularies::set(&store, "SFJ", Kind::Category, &parse(""), &TEST).await.unwrap();
+        assert!(vocabularies::vocabulary(&store, "SFJ", Kind::Category).await.unwrap().open);
+        publishing::publish(&store, "SFJ", &publication("人事信息"), &TEST).await.unwrap();
+    })
+    .await;
+}
+
+/// Issue #20: the platform's marks for the public footer, kept and checked.
+#[tokio::test]
+async fn the_platforms_marks_are_kept_and_checked() {
+    use gongkai_core::site::SiteInfo;
+    use gongkai_store::site;
+    on_both(|store, _| async move {
+        assert_eq!(site::info(&store).await.unwrap(), SiteInfo::default());
+        let info = SiteInfo {
+            host: " 温州市人民政府办公室 ".to_owned(),
+            icp: "浙ICP备05013566号".to_owned(),
+            ..SiteInfo::default()
+        };
+        site::set_info(&store, &info, &TEST).await.unwrap();
+        let stored = site::info(&store).await.unwrap();
+        assert_eq!(stored.host, "温州市人民政府办公室", "trimmed");
+        assert_eq!(stored.icp, "浙ICP备05013566号");
+        let wrong = SiteInfo { icp: "05013566".to_owned(), ..stored.clone() };
+        assert!(site::set_info(&store, &wrong, &TEST).await.is_err());
+        assert_eq!(site::info(&store).await.unwrap(), stored, "nothing written");
+    })
+    .await;
+}

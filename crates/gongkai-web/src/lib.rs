@@ -27,6 +27,7 @@ mod once;
 mod portal;
 mod router;
 mod search;
+mod site;
 mod staff;
 mod state;
 mod track;

@@ -53,6 +53,7 @@ fn too_many(error: tower_governor::GovernorError) -> axum::response::Response {
 
 const CSS: &str = include_str!("../static/site.css");
 const SCRIPT: &str = include_str!("../static/suggest.js");
+const FORMS_SCRIPT: &str = include_str!("../static/forms.js");
 
 async fn script() -> impl IntoResponse {
     (
@@ -61,6 +62,16 @@ async fn script() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         SCRIPT,
+    )
+}
+
+async fn forms_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        FORMS_SCRIPT,
     )
 }
 
@@ -106,7 +117,11 @@ pub fn router(state: AppState) -> Router {
         // Not through the page cache: a cached answer keeps only its content type.
         .route("/agencies/{code}/leaders/photos/{sha256}", get(portal::leader_photo))
         .route("/static/site.css", get(stylesheet))
+        .route("/favicon.ico", get(site::favicon))
+        .route("/favicon.svg", get(site::favicon))
+        .route("/display", get(site::display))
         .route("/static/suggest.js", get(script))
+        .route("/static/forms.js", get(forms_script))
         .route("/search", search_get(get(search::search)))
         .route("/agencies/{code}/reports/{file}", get(portal::report_file))
         .route("/agencies/{code}/reports/history/{year}", get(portal::history_file))
@@ -239,6 +254,8 @@ fn around(mut router: Router, state: &AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::custom(error::panic_page))
+        // Inside the panic catcher's page too: the footer's marks and the 适老化 mode on every HTML page.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), site::decorate))
         // Outside the timeout and panic catcher, so what they answer on an API path is JSON too.
         .layer(axum::middleware::from_fn(api::json_errors))
         // Logs method, path, status and latency only: never bodies or query strings.

@@ -39,6 +39,8 @@ struct Inner {
     channels: OnceLock<gongkai_store::notifications::Channels>,
     facets: cache::Ttl<i64, Arc<Facets>>,
     agencies: cache::Ttl<(), Arc<Vec<gongkai_store::agencies::AgencyRow>>>,
+    /// The platform's marks for the page footer (see [`crate::site`]).
+    site: cache::Ttl<(), Arc<gongkai_core::site::SiteInfo>>,
     dashboards: cache::Ttl<staff::cases::GroupsKey, Arc<staff::cases::Groups>>,
     dashboards_computing: tokio::sync::Mutex<()>,
     /// Register imports running on this instance: upload id → (rows written, rows in all).
@@ -74,6 +76,7 @@ impl AppState {
                 channels: OnceLock::new(),
                 facets: cache::Ttl::new(10_000),
                 agencies: cache::Ttl::new(1),
+                site: cache::Ttl::new(1),
                 dashboards: cache::Ttl::new(1_000),
                 dashboards_computing: tokio::sync::Mutex::new(()),
                 imports: std::sync::Mutex::new(std::collections::HashMap::new()),
@@ -102,6 +105,23 @@ impl AppState {
     /// Held while a dashboard's case lists are computed, so concurrent requests compute them once.
     pub(crate) fn dashboards_computing(&self) -> &tokio::sync::Mutex<()> {
         &self.inner.dashboards_computing
+    }
+
+    /// The platform's marks, reused for [`cache::TTL`] (an admin's change on any instance shows within it).
+    pub(crate) async fn site(
+        &self,
+    ) -> Result<Arc<gongkai_core::site::SiteInfo>, gongkai_store::StoreError> {
+        if let Some(info) = self.inner.site.get(&()) {
+            return Ok(info);
+        }
+        let info = Arc::new(gongkai_store::site::info(self.store()).await?);
+        self.inner.site.put((), Arc::clone(&info));
+        Ok(info)
+    }
+
+    /// Forgets the cached marks (after this instance changed them).
+    pub(crate) fn forget_site(&self) {
+        self.inner.site.clear();
     }
 
     pub(crate) fn calendar(&self) -> Arc<Calendar> {

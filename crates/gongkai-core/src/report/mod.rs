@@ -114,6 +114,18 @@ pub fn build_after(
     calendar: &Calendar,
     last_year: Option<&TableValues>,
 ) -> Result<Report, ReportError> {
+    build_for(records, year, format, calendar, last_year, text::Subject::Agency)
+}
+
+/// [`build_after`], its narrative spoken for `subject` (a region's roll-up speaks of its members' sums).
+pub(crate) fn build_for(
+    records: &AgencyRecords,
+    year: i32,
+    format: Option<FormatId>,
+    calendar: &Calendar,
+    last_year: Option<&TableValues>,
+    subject: text::Subject,
+) -> Result<Report, ReportError> {
     if !(2008..=2100).contains(&year) {
         return Err(ReportError::YearOutOfRange { year });
     }
@@ -131,7 +143,8 @@ pub fn build_after(
         }
     };
     let findings = rules::check(definition, &values, Some(previous));
-    let sections = text::sections(definition, year, &agency.name, &measures, &extras, records);
+    let sections =
+        text::sections(definition, year, subject, &agency.name, &measures, &extras, records);
     Ok(Report {
         format: format_id,
         year,

@@ -79,8 +79,10 @@ pub fn build(
             member.records.agency.as_ref().map_or_else(String::new, |agency| agency.name.clone())
         })
         .collect();
+    let count = members.len();
     let merged = merge(region, members.into_iter().map(|member| member.records));
-    let mut report = super::build(&merged, year, None, calendar)?;
+    let subject = super::text::Subject::Region { members: count };
+    let mut report = super::build_for(&merged, year, None, calendar, None, subject)?;
     for name in unreported {
         report.findings.push(Finding {
             rule: "rollup.unreported".to_owned(),
@@ -216,6 +218,41 @@ mod tests {
             .collect();
         assert_eq!(unreported, ["乙局"]);
         assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+        assert!(!report.findings[0].compares(), "a note, not a comparison of cells");
         assert!(report.title.contains("某市人民政府"));
+    }
+
+    /// Issue #20: the region's narrative gives the region's sums and the number of its agencies, and never
+    /// speaks of one member as "本机关" (a member's staff, trainings or data sources as the city's).
+    #[test]
+    fn the_region_speaks_of_its_agencies_never_of_one_as_itself() {
+        let calendar = Calendar::builtin();
+        let mut a = records("A", "甲局", 3, 10);
+        a.staff.push(crate::records::StaffAssignment {
+            id: "a-1".to_owned(),
+            full_time: true,
+            from: time::Date::from_calendar_date(2020, time::Month::January, 1).unwrap(),
+            to: None,
+        });
+        let b = records("B", "乙局", 5, 7);
+        let region = Agency { kind: AgencyKind::Government, ..agency("ZF", "某市人民政府") };
+        let members =
+            vec![Member { records: a, published: true }, Member { records: b, published: true }];
+        let report = build(region, members, 2025, calendar).unwrap();
+        let text: Vec<&str> = report
+            .sections
+            .iter()
+            .flat_map(|section| section.paragraphs.iter().map(|paragraph| paragraph.text.as_str()))
+            .collect();
+        let all = text.join("\n");
+        assert!(!all.contains("本机关"), "{all}");
+        assert!(all.contains("2025年，本区域2个单位共主动公开政府信息8条。"), "{all}");
+        assert!(all.contains("本区域2个单位从事政府信息公开工作人员共1人"), "{all}");
+        assert!(all.contains("为各单位相关业务系统统计填报数据的合计"), "{all}");
+        assert!(!all.contains("甲局系统"), "no member's data source as the region's: {all}");
+        assert!(
+            !all.contains("将重点做好以下工作"),
+            "no lead-in to improvements nobody wrote: {all}"
+        );
     }
 }

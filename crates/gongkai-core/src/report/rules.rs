@@ -24,6 +24,15 @@ pub struct Finding {
     pub found: Quantity,
 }
 
+impl Finding {
+    /// Whether the finding compares cells (its expected and found values mean something); a note such as
+    /// a roll-up member that has not published has none, and shows no "应为…实为…".
+    #[must_use]
+    pub fn compares(&self) -> bool {
+        !self.cells.is_empty()
+    }
+}
+
 /// Checks `values` against every rule of `format`; cross-year rules need `previous` (last year's values,
 /// in whatever format that year used) and are skipped without it.
 pub fn check(

@@ -29,6 +29,19 @@ pub struct SectionText {
     pub chart: bool,
 }
 
+impl SectionText {
+    /// The heading as the formats print it: the number, "、", the title ("一、总体情况"); an annex
+    /// "附表：…（2025年度）".
+    #[must_use]
+    pub fn heading(&self, year: i32) -> String {
+        if self.content == Content::Annex {
+            format!("{}：{}（{year}年度）", self.number, self.title)
+        } else {
+            format!("{}、{}", self.number, self.title)
+        }
+    }
+}
+
 /// Percentages with `decimals` decimals that add up to exactly 100 (largest remainder method), as strings.
 ///
 /// Example: 137, 811, 19, 25 of 992 → 13.8, 81.8, 1.9, 2.5.
@@ -77,9 +90,18 @@ pub fn percentage_of(part: u64, base: u64) -> String {
     percentages(&[part, base - part.min(base)], 1).remove(0)
 }
 
+/// Whose report the narrative speaks for: one agency ("本机关"), or a region's roll-up of `members` agencies,
+/// whose sentences give the region's sums and counts and never speak of one member as "本机关".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Agency,
+    Region { members: usize },
+}
+
 struct Writer<'a> {
     format: &'a Format,
     year: i32,
+    subject: Subject,
     agency_name: &'a str,
     measures: &'a Measures,
     extras: &'a Extras,
@@ -87,6 +109,22 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// Who did what the sentence counts: "本机关", or "本区域N个单位共" (a sum).
+    fn who(&self) -> String {
+        match self.subject {
+            Subject::Agency => "本机关".to_owned(),
+            Subject::Region { members } => format!("本区域{members}个单位共"),
+        }
+    }
+
+    /// Who did none of it: "本机关", or "本区域N个单位均".
+    fn none(&self) -> String {
+        match self.subject {
+            Subject::Agency => "本机关".to_owned(),
+            Subject::Region { members } => format!("本区域{members}个单位均"),
+        }
+    }
+
     fn count(&self, measure: &str) -> u64 {
         self.measures.get(measure).map_or(0, |value| value.whole().max(0) as u64)
     }
@@ -122,7 +160,11 @@ impl Writer<'_> {
         let parts: Vec<String> = categories
             .iter()
             .zip(&shares)
-            .map(|((name, count), share)| format!("{name}类{count}条，占总体比例{share}%"))
+            .map(|((name, count), share)| {
+                // "工作信息类" is named once as a class: never "工作信息类类".
+                let class = if name.ends_with('类') { "" } else { "类" };
+                format!("{name}{class}{count}条，占总体比例{share}%")
+            })
             .collect();
         Some(format!("其中，{}。详细情况如图1所示。", parts.join("；")))
     }
@@ -130,7 +172,7 @@ impl Writer<'_> {
     fn proactive(&self) -> Vec<String> {
         let total = self.count(measure::CATALOG_TOTAL);
         let mut paragraphs = Vec::new();
-        let mut first = format!("{}年，本机关主动公开政府信息{total}条。", self.year);
+        let mut first = format!("{}年，{}主动公开政府信息{total}条。", self.year, self.who());
         if let Some(categories) = self.categories_sentence() {
             first.push_str(&categories);
         }
@@ -156,14 +198,22 @@ impl Writer<'_> {
                 .map(|figure| figure.source.as_str())
                 .collect();
             if !sources.is_empty() {
-                paragraphs.push(format!(
-                    "表中行政许可、行政处罚、行政强制、收费等数据由相关业务系统统计填报，数据来源：{}。",
-                    sources.into_iter().collect::<Vec<_>>().join("；")
-                ));
+                paragraphs.push(match self.subject {
+                    Subject::Agency => format!(
+                        "表中行政许可、行政处罚、行政强制、收费等数据由相关业务系统统计填报，数据来源：{}。",
+                        sources.into_iter().collect::<Vec<_>>().join("；")
+                    ),
+                    Subject::Region { .. } => "表中行政许可、行政处罚、行政强制、收费等数据为各单位相关业务系统统计填报数据的合计。".to_owned(),
+                });
             }
             let made = self.count("normative.doc.made");
             let in_force = self.count("normative.doc.in_force");
-            paragraphs.push(format!("本年制发规范性文件{made}件，年末现行有效{in_force}件。"));
+            let whose = match self.subject {
+                Subject::Agency => "",
+                Subject::Region { .. } => "本区域各单位",
+            };
+            paragraphs
+                .push(format!("{whose}本年制发规范性文件{made}件，年末现行有效{in_force}件。"));
         }
         paragraphs
     }
@@ -171,9 +221,9 @@ impl Writer<'_> {
     fn applications_pre2019(&self) -> Vec<String> {
         let received = self.count(measure::APP_RECEIVED);
         if received == 0 && self.count(measure::APP_CONCLUDED) == 0 {
-            return vec![format!("{}年，本机关未收到政府信息公开申请。", self.year)];
+            return vec![format!("{}年，{}未收到政府信息公开申请。", self.year, self.none())];
         }
-        let mut text = format!("{}年，本机关收到政府信息公开申请{received}件", self.year);
+        let mut text = format!("{}年，{}收到政府信息公开申请{received}件", self.year, self.who());
         if let Some(channels) = self.listing(&[
             ("当面申请", "app.received.in_person", "件"),
             ("传真申请", "app.received.fax", "件"),
@@ -209,8 +259,9 @@ impl Writer<'_> {
         let total = self.count("app.result.total.all");
         let carried_out = self.count("app.carried_out.all");
         let mut text = format!(
-            "{}年，本机关新收政府信息公开申请{new}件，上年结转{carried_in}件，本年度办结{total}件，结转下年度继续办理{carried_out}件。",
-            self.year
+            "{}年，{}新收政府信息公开申请{new}件，上年结转{carried_in}件，本年度办结{total}件，结转下年度继续办理{carried_out}件。",
+            self.year,
+            self.who()
         );
         if total > 0 {
             let disclosed = self.count("app.result.disclosed.all");
@@ -264,14 +315,20 @@ impl Writer<'_> {
             let suits = self.count("suit_concluded.total");
             let complaints = self.count(measure::COMPLAINT_TOTAL);
             if reviews + suits + complaints == 0 {
+                let own = match self.subject {
+                    Subject::Agency => "本机关",
+                    Subject::Region { .. } => "其",
+                };
                 return vec![format!(
-                    "{}年，本机关未发生针对本机关政府信息公开事务的行政复议案、行政诉讼案和举报投诉。",
-                    self.year
+                    "{}年，{}未发生针对{own}政府信息公开事务的行政复议案、行政诉讼案和举报投诉。",
+                    self.year,
+                    self.none()
                 )];
             }
             return vec![format!(
-                "{}年，本机关办结因政府信息公开引起的行政复议案{reviews}件（维持{}件，被依法纠错{}件，其他情形{}件），行政诉讼案{suits}件（维持或驳回{}件，被依法纠错{}件，其他情形{}件），收到举报投诉{complaints}件。",
+                "{}年，{}办结因政府信息公开引起的行政复议案{reviews}件（维持{}件，被依法纠错{}件，其他情形{}件），行政诉讼案{suits}件（维持或驳回{}件，被依法纠错{}件，其他情形{}件），收到举报投诉{complaints}件。",
                 self.year,
+                self.who(),
                 self.count("review_concluded.upheld"),
                 self.count("review_concluded.corrected"),
                 self.count("review_concluded.other"),
@@ -285,13 +342,15 @@ impl Writer<'_> {
         let after = self.count("suit.after_review.total");
         if reviews + direct + after == 0 {
             return vec![format!(
-                "{}年，本机关未发生因政府信息公开工作被申请行政复议、提起行政诉讼的情况。",
-                self.year
+                "{}年，{}未发生因政府信息公开工作被申请行政复议、提起行政诉讼的情况。",
+                self.year,
+                self.none()
             )];
         }
         vec![format!(
-            "{}年，本机关因政府信息公开工作被申请行政复议{reviews}件（结果维持{}件，结果纠正{}件，其他结果{}件，尚未审结{}件），被提起行政诉讼{}件（未经复议直接起诉{direct}件，复议后起诉{after}件）。",
+            "{}年，{}因政府信息公开工作被申请行政复议{reviews}件（结果维持{}件，结果纠正{}件，其他结果{}件，尚未审结{}件），被提起行政诉讼{}件（未经复议直接起诉{direct}件，复议后起诉{after}件）。",
             self.year,
+            self.who(),
             self.count("review.upheld"),
             self.count("review.corrected"),
             self.count("review.other"),
@@ -303,20 +362,23 @@ impl Writer<'_> {
     fn fees(&self) -> String {
         let collected = self.extras.fees_collected_yuan;
         let waived = self.extras.fees_waived;
+        let (who, none) = (self.who(), self.none());
+        // "共计" after "本机关"; a region's subject already says "共".
+        let total = if self.subject == Subject::Agency { "共计" } else { "" };
         match (self.format.id, collected, waived) {
             (FormatId::Pre2019, 0, 0) => {
-                format!("{}年，本机关未发生政府信息公开的收费及减免情况。", self.year)
+                format!("{}年，{none}未发生政府信息公开的收费及减免情况。", self.year)
             }
             (FormatId::Pre2019, _, _) => format!(
-                "{}年，本机关收取检索、复制、邮寄等成本费用{collected}元，减免收费{waived}件。",
+                "{}年，{who}收取检索、复制、邮寄等成本费用{collected}元，减免收费{waived}件。",
                 self.year
             ),
             (_, 0, 0) => format!(
-                "依据《政府信息公开信息处理费管理办法》，{}年本机关未收取信息处理费。",
+                "依据《政府信息公开信息处理费管理办法》，{}年{none}未收取信息处理费。",
                 self.year
             ),
             (_, _, _) => format!(
-                "依据《政府信息公开信息处理费管理办法》，{}年本机关收取信息处理费共计{collected}元，减免{waived}件。",
+                "依据《政府信息公开信息处理费管理办法》，{}年{who}收取信息处理费{total}{collected}元，减免{waived}件。",
                 self.year
             ),
         }
@@ -332,9 +394,14 @@ impl Writer<'_> {
                 .filter(|section| section.content != Content::Annex)
                 .map(|section| section.title.as_str())
                 .collect();
+            let by = match self.subject {
+                Subject::Agency => self.agency_name.to_owned(),
+                Subject::Region { members } => {
+                    format!("{}根据本区域{members}个单位的记录汇总", self.agency_name)
+                }
+            };
             paragraphs.push(format!(
-                "本报告是根据《中华人民共和国政府信息公开条例》要求，由{}编制。全文由{}等{}部分组成，并附指标统计附表。本报告中所列数据的统计期限自{}年1月1日至{}年12月31日止。",
-                self.agency_name,
+                "本报告是根据《中华人民共和国政府信息公开条例》要求，由{by}编制。全文由{}等{}部分组成，并附指标统计附表。本报告中所列数据的统计期限自{}年1月1日至{}年12月31日止。",
                 titles.join("、"),
                 chinese_number(titles.len()),
                 self.year,
@@ -347,8 +414,9 @@ impl Writer<'_> {
             ));
         }
         paragraphs.push(format!(
-            "{}年，本机关主动公开政府信息{}条，{}收到和结转政府信息公开申请{}件。",
+            "{}年，{}主动公开政府信息{}条，{}收到和结转政府信息公开申请{}件。",
             self.year,
+            self.who(),
             self.count(measure::CATALOG_TOTAL),
             if self.format.id == FormatId::Pre2019 { "" } else { "新" },
             if self.format.id == FormatId::Pre2019 {
@@ -360,7 +428,12 @@ impl Writer<'_> {
         let staff = self.count(measure::ORG_STAFF);
         let trainings = self.count(measure::TRAINING_COURSES);
         let trainees = self.count(measure::TRAINING_TRAINEES);
-        let mut support = format!("本机关从事政府信息公开工作人员{staff}人");
+        let mut support = match self.subject {
+            Subject::Agency => format!("本机关从事政府信息公开工作人员{staff}人"),
+            Subject::Region { members } => {
+                format!("本区域{members}个单位从事政府信息公开工作人员共{staff}人")
+            }
+        };
         if trainings > 0 {
             support.push_str(&format!("，举办培训{trainings}次，培训{trainees}人次"));
         }
@@ -398,14 +471,22 @@ impl Writer<'_> {
             Content::Fees => paragraphs.extend(generated(vec![self.fees()])),
             Content::Reviews => paragraphs.extend(generated(self.reviews())),
             Content::Problems => {
-                // The first paragraph states the problems; the rest are next year's improvements.
+                // The first paragraph states the problems; the rest are next year's improvements,
+                // introduced by a generated line only when there are some (never a lead-in to nothing).
                 let mut texts = staff(Content::Problems).into_iter();
                 paragraphs.extend(written(texts.next().into_iter().collect()));
-                paragraphs.push(Paragraph {
-                    text: format!("{}年，本机关将重点做好以下工作：", self.year + 1),
-                    generated: true,
-                });
-                paragraphs.extend(written(texts.collect()));
+                let improvements: Vec<String> = texts.collect();
+                if !improvements.is_empty() {
+                    let who = match self.subject {
+                        Subject::Agency => "本机关",
+                        Subject::Region { .. } => "本区域",
+                    };
+                    paragraphs.push(Paragraph {
+                        text: format!("{}年，{who}将重点做好以下工作：", self.year + 1),
+                        generated: true,
+                    });
+                }
+                paragraphs.extend(written(improvements));
             }
             Content::Other => {
                 paragraphs.extend(generated(vec![self.fees()]));
@@ -430,22 +511,45 @@ fn chinese_number(n: usize) -> String {
     DIGITS.get(n).map_or_else(|| n.to_string(), |digit| (*digit).to_owned())
 }
 
-/// The narrative of every section of `format`.
+/// The narrative of every section of `format`, spoken for `subject`.
 pub fn sections(
     format: &Format,
     year: i32,
+    subject: Subject,
     agency_name: &str,
     measures: &Measures,
     extras: &Extras,
     records: &AgencyRecords,
 ) -> Vec<SectionText> {
-    let writer = Writer { format, year, agency_name, measures, extras, records };
+    let writer = Writer { format, year, subject, agency_name, measures, extras, records };
     format.sections.iter().map(|section| writer.section(section)).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue #20: a category named as a class ("工作信息类") read "工作信息类类2条" in the draft.
+    #[test]
+    fn a_category_named_as_a_class_is_not_classed_twice() {
+        let extras = Extras {
+            categories: vec![("工作信息类".to_owned(), 2), ("通知公告".to_owned(), 2)],
+            ..Extras::default()
+        };
+        let writer = Writer {
+            format: FormatId::F2021.format(),
+            year: 2025,
+            subject: Subject::Agency,
+            agency_name: "某局",
+            measures: &Measures::default(),
+            extras: &extras,
+            records: &AgencyRecords::default(),
+        };
+        assert_eq!(
+            writer.categories_sentence().unwrap(),
+            "其中，工作信息类2条，占总体比例50.0%；通知公告类2条，占总体比例50.0%。详细情况如图1所示。"
+        );
+    }
 
     #[test]
     fn seed_category_shares_sum_to_100() {

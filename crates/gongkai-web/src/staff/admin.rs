@@ -34,6 +34,8 @@ struct AdminPage<'a> {
     error: Option<(String, String)>,
     done: Option<String>,
     form: AdminForm,
+    /// The platform's marks as stored (the platform page's 网站信息 form).
+    site: gongkai_core::site::SiteInfo,
 }
 
 impl AdminPage<'_> {
@@ -46,9 +48,26 @@ impl AdminPage<'_> {
         const EVERY_PAGE: [&str; 6] =
             ["add_user", "grant", "revoke", "reset_password", "disable", "enable"];
         let on_page = |action: &str| {
-            EVERY_PAGE.contains(&action) || (self.scope.is_none() && action == "add_agency")
+            EVERY_PAGE.contains(&action)
+                || (self.scope.is_none() && matches!(action, "add_agency" | "site"))
         };
         self.error.as_ref().filter(|(at, _)| !on_page(at)).map(|(_, message)| message.as_str())
+    }
+
+    /// A field of the 网站信息 form: as typed when it came back with an error, else as stored.
+    fn site_value(&self, field: &str) -> &str {
+        if self.error.as_ref().is_some_and(|(at, _)| at == "site") {
+            return self.form.value(field);
+        }
+        match field {
+            "host" => &self.site.host,
+            "contact" => &self.site.contact,
+            "icp" => &self.site.icp,
+            "police" => &self.site.police,
+            "site_code" => &self.site.site_code,
+            "report_url" => &self.site.report_url,
+            _ => "",
+        }
     }
 
     fn kept(&self, action: &str, field: &str) -> &str {
@@ -80,6 +99,12 @@ pub(crate) struct AdminForm {
     phone: String,
     address: String,
     hours: String,
+    host: String,
+    contact: String,
+    icp: String,
+    police: String,
+    site_code: String,
+    report_url: String,
 }
 
 impl AdminForm {
@@ -98,6 +123,12 @@ impl AdminForm {
             "phone" => &self.phone,
             "address" => &self.address,
             "hours" => &self.hours,
+            "host" => &self.host,
+            "contact" => &self.contact,
+            "icp" => &self.icp,
+            "police" => &self.police,
+            "site_code" => &self.site_code,
+            "report_url" => &self.report_url,
             _ => "",
         }
     }
@@ -185,6 +216,7 @@ async fn admin_page(
             (user, roles, status)
         })
         .collect();
+    let site = gongkai_store::site::info(state.store()).await?;
     let (token, cookie) = csrf::issue(headers)?;
     // An agency's admin grants the agency's own roles (never platform or supervisor roles).
     let roles: &[Role] = if agency.is_some() { &Role::OF_AGENCY_STAFF } else { &Role::ALL };
@@ -199,6 +231,7 @@ async fn admin_page(
         error,
         done,
         form,
+        site,
     };
     Ok(csrf::with_cookie((status, Html(page.render()?)).into_response(), cookie))
 }
@@ -462,6 +495,7 @@ pub(crate) async fn submit(
             account_action(&state, &staff, &form, &actor).await
         }
         "add_agency" => add_agency(&state, &form, &actor).await,
+        "site" => set_site(&state, &form, &actor).await,
         _ => Err(Some("未知的操作。".to_owned())),
     };
     respond(&state, &staff, &headers, form, result, Scope::Platform).await
@@ -474,6 +508,33 @@ fn refused(err: StoreError) -> Option<String> {
         tracing::error!(error = %err, "administration failed");
     }
     message
+}
+
+/// Stores the platform's marks (网站信息) shown at the foot of every public page.
+async fn set_site(
+    state: &AppState,
+    form: &AdminForm,
+    actor: &gongkai_store::Actor<'_>,
+) -> Result<String, Option<String>> {
+    let info = gongkai_core::site::SiteInfo {
+        host: form.host.clone(),
+        contact: form.contact.clone(),
+        icp: form.icp.clone(),
+        police: form.police.clone(),
+        site_code: form.site_code.clone(),
+        report_url: form.report_url.clone(),
+    }
+    .trimmed();
+    if let Some(problem) = info.problems().into_iter().next() {
+        return Err(Some(format!("{}。", problem.message)));
+    }
+    match gongkai_store::site::set_info(state.store(), &info, actor).await {
+        Ok(()) => {
+            state.forget_site();
+            Ok("已保存网站信息，门户各页面底部随之更新。".to_owned())
+        }
+        Err(err) => Err(refused(err)),
+    }
 }
 
 async fn add_agency(
@@ -494,6 +555,9 @@ async fn add_agency(
     let Some(kind) = AgencyKind::from_name(&form.kind) else {
         return Err(Some("请选择单位类型。".to_owned()));
     };
+    if let Some(message) = gongkai_core::directory::phone_problem(form.phone.trim()) {
+        return Err(Some(format!("{message}。")));
+    }
     let new = NewAgency {
         code,
         name: form.name.trim(),

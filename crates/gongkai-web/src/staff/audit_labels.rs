@@ -64,9 +64,10 @@ const ACTIONS: [(&str, &str); 58] = [
 ];
 
 /// Further fixed codes (kept apart so each list stays readable).
-const MORE_ACTIONS: [(&str, &str); 9] = [
+const MORE_ACTIONS: [(&str, &str); 11] = [
     ("report.sign", "签发年度报告"),
     ("report.text", "修改年度报告文字"),
+    ("site.info", "修改网站信息"),
     ("user.add", "新增用户"),
     ("user.disable", "停用用户"),
     ("user.enable", "启用用户"),
@@ -74,6 +75,7 @@ const MORE_ACTIONS: [(&str, &str); 9] = [
     ("user.passwd", "修改密码"),
     ("user.revoke", "撤销角色"),
     ("user.sign_in_failed", "登录失败"),
+    ("vocabulary.set", "修改分类表"),
 ];
 
 /// The Chinese name of an audit action, or the code itself when it has none.

@@ -9,9 +9,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use gongkai_core::publishing::{Draft, DraftProblem, check_draft, late_by};
 use gongkai_core::records::PublishChannel;
+use gongkai_core::vocabulary::{Kind, Vocabulary};
 use gongkai_store::agencies::AgencyRow;
 use gongkai_store::catalog::{self, Filter, ItemSummary};
 use gongkai_store::publishing::{self, BulkField, Publication, VALIDITIES};
+use gongkai_store::vocabularies::vocabulary;
 use gongkai_store::{Refused, StoreError};
 use serde::Deserialize;
 use time::Date;
@@ -179,11 +181,28 @@ struct ItemPage<'a> {
     channels: &'static [(PublishChannel, &'static str, &'static str)],
     validities: &'static [&'static str],
     can_handle: bool,
+    /// The agency's lists of 目录分类, 主题分类, 体裁 (by field name).
+    vocabularies: Vec<(&'static str, Vocabulary)>,
 }
 
 impl ItemPage<'_> {
     fn error_for(&self, field: &str) -> Option<&str> {
         self.errors.iter().find(|(name, _)| *name == field).map(|(_, message)| message.as_str())
+    }
+
+    /// Whether two texts are the same (the template compares a field's name, or a term with its value).
+    fn same(&self, left: &str, right: &str) -> bool {
+        left == right
+    }
+
+    /// Whether `value` is one of the list's terms.
+    fn listed(&self, list: &Vocabulary, value: &str) -> bool {
+        list.terms.iter().any(|term| term == value)
+    }
+
+    /// The list a field takes its values from (目录分类, 主题分类, 体裁), if it is one of them.
+    fn vocabulary(&self, field: &str) -> Option<&Vocabulary> {
+        self.vocabularies.iter().find(|(name, _)| *name == field).map(|(_, list)| list)
     }
 }
 
@@ -206,6 +225,10 @@ async fn item_page(
         None => None,
     };
     let agencies = state.agencies().await?;
+    let mut vocabularies = Vec::new();
+    for kind in Kind::ALL {
+        vocabularies.push((kind.code(), vocabulary(state.store(), &agency.code, kind).await?));
+    }
     let (token, cookie) = csrf::issue(headers)?;
     let once = crate::once::token(&form.once)?;
     let page = ItemPage {
@@ -220,6 +243,7 @@ async fn item_page(
         channels: &CHANNELS,
         validities: &VALIDITIES,
         can_handle: staff.may(&agency.code, &agencies, Need::Handle),
+        vocabularies,
     };
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok(csrf::with_cookie((status, Html(page.render()?)).into_response(), cookie))
@@ -353,6 +377,9 @@ fn store_refusal(err: StoreError) -> Result<Vec<(&'static str, String)>, PageErr
     match err {
         StoreError::Refused(Refused::NormativeWithoutNumber) => {
             Ok(vec![("doc_number", "规范性文件须填写文号。".to_owned())])
+        }
+        StoreError::Refused(Refused::NotInVocabulary { field, message }) => {
+            Ok(vec![(field, format!("{message}。"))])
         }
         StoreError::Refused(Refused::IndexPattern(_)) => {
             Ok(vec![("title", "本单位的索引号规则有误，请联系平台管理员。".to_owned())])
@@ -593,6 +620,9 @@ pub(crate) async fn bulk(
         {
             Ok(changed) => format!("已修改{changed}条信息。"),
             Err(StoreError::InvalidData(_)) => "请填写或选择新的值。".to_owned(),
+            Err(StoreError::Refused(Refused::NotInVocabulary { message, .. })) => {
+                format!("{message}。")
+            }
             Err(err) => return Err(err.into()),
         }
     };

@@ -198,7 +198,9 @@ pub(crate) async fn rollup_report(
         tracing::error!(error = %err, "building a roll-up report failed");
         PageError::Unavailable
     })?;
-    let html = gongkai_render::render(&report, gongkai_render::Output::Html).map_err(|err| {
+    let back = format!("/staff/agencies/{}/region?year={year}", agency.code);
+    let label = format!("‹ 返回{}本区域", agency.name);
+    let html = gongkai_render::html_with_back(&report, &back, &label).map_err(|err| {
         tracing::error!(error = %err, "rendering a roll-up report failed");
         PageError::Unavailable
     })?;

@@ -275,8 +275,12 @@ async fn report_page(
                 },
                 description: finding.description.clone(),
                 location: finding.location.clone(),
-                expected: finding.expected.to_string(),
-                found: finding.found.to_string(),
+                expected: if finding.compares() {
+                    finding.expected.to_string()
+                } else {
+                    String::new()
+                },
+                found: if finding.compares() { finding.found.to_string() } else { String::new() },
             })
             .collect(),
         sections: report
@@ -284,7 +288,7 @@ async fn report_page(
             .iter()
             .map(|section| {
                 (
-                    format!("{}{}", section.number, section.title),
+                    section.heading(year),
                     section
                         .paragraphs
                         .iter()

@@ -13,9 +13,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use gongkai_core::directory::{self, AgencyEntry, LeaderEntry};
 use gongkai_core::reading::{Schedule, ScheduleError, weekday_name};
+use gongkai_core::vocabulary::{self, Kind};
 use gongkai_store::agencies::{self, AgencyRow, Leader};
 use gongkai_store::bookings::{self, DayBooking, NewPoint, PointChange, PointSettings};
-use gongkai_store::{Actor, Refused, StoreError};
+use gongkai_store::{Actor, Refused, StoreError, vocabularies};
 use serde::Deserialize;
 use time::Date;
 
@@ -49,6 +50,9 @@ struct SettingsPage<'a> {
     bookings: Vec<DayBooking>,
     error: Option<(String, String)>,
     done: Option<String>,
+    /// The agency's lists (目录分类, 主题分类, 体裁): kind, its label, the text of its form, whether it is
+    /// open (not set up).
+    vocabularies: Vec<(&'static str, &'static str, String, bool)>,
 }
 
 impl SettingsPage<'_> {
@@ -157,6 +161,22 @@ async fn render(
     error: Option<(String, String)>,
     done: Option<String>,
 ) -> Result<Response, PageError> {
+    render_kept(state, staff, headers, agency, entry, day, error, done, None).await
+}
+
+/// [`render`], with a list's form as it was typed when it came back refused (kind, text).
+#[expect(clippy::too_many_arguments, reason = "one page, rendered from the handlers below")]
+async fn render_kept(
+    state: &AppState,
+    staff: &Staff,
+    headers: &HeaderMap,
+    agency: &AgencyRow,
+    entry: Option<AgencyEntry>,
+    day: Date,
+    error: Option<(String, String)>,
+    done: Option<String>,
+    kept: Option<(Kind, String)>,
+) -> Result<Response, PageError> {
     let entry = match entry {
         Some(entry) => entry,
         None => stored_entry(state, &agency.code).await?,
@@ -176,6 +196,15 @@ async fn render(
         .collect();
     let stored_leaders = agencies::profile(state.store(), &agency.code).await?.leaders;
     let list = bookings::on_day(state.store(), &agency.code, day, &staff.actor()).await?;
+    let mut lists = Vec::new();
+    for kind in Kind::ALL {
+        let stored = vocabularies::vocabulary(state.store(), &agency.code, kind).await?;
+        let text = match &kept {
+            Some((at, text)) if *at == kind => text.clone(),
+            _ => vocabulary::format(&stored),
+        };
+        lists.push((kind.code(), kind.label(), text, stored.open));
+    }
     let (token, cookie) = csrf::issue(headers)?;
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = SettingsPage {
@@ -193,6 +222,7 @@ async fn render(
         bookings: list,
         error,
         done,
+        vocabularies: lists,
     };
     Ok(csrf::with_cookie((status, Html(page.render()?)).into_response(), cookie))
 }
@@ -355,6 +385,36 @@ pub(crate) async fn submit(
                     .await;
             }
         },
+        "vocabulary" => {
+            let kind = Kind::from_code(field(&form, "kind"))
+                .ok_or(PageError::BadForm(StatusCode::BAD_REQUEST))?;
+            let text = field(&form, "terms");
+            let list = vocabulary::parse(text);
+            let saved = if list.terms.is_empty() && !list.aliases.is_empty() {
+                Err(StoreError::InvalidData("只有别名而没有词条：请先列出词条。".to_owned()))
+            } else {
+                vocabularies::set(state.store(), &agency.code, kind, &list, &actor).await
+            };
+            match saved {
+                Ok(()) if list.terms.is_empty() => Ok(format!(
+                    "已清空{}表：可填写任意值（与已用值相同的写法自动归并）。",
+                    kind.label()
+                )),
+                Ok(()) => Ok(format!("已保存{}表（{}项）。", kind.label(), list.terms.len())),
+                Err(StoreError::InvalidData(message)) => {
+                    let error = Some((
+                        format!("vocabulary-{}", kind.code()),
+                        format!("{message}。").replace("。。", "。"),
+                    ));
+                    let kept = Some((kind, text.to_owned()));
+                    return render_kept(
+                        &state, &staff, &headers, &agency, None, today, error, None, kept,
+                    )
+                    .await;
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
         "close" => close_agency(&state, &staff, &agency, &form, &actor).await?,
         "add_point" => add_reading_point(&state, &agency, &form, today, &actor).await?,
         "configure_point" | "close_point" => {

@@ -428,6 +428,23 @@ async fn a_platform_admin_manages_agencies_users_and_roles() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(agencies::by_code(&desk.store, "330300-JYJ").await.is_ok());
+    // A phone without its area code would be printed on letters nobody outside the city can dial (#20).
+    let local = admin
+        .post(
+            "/staff/admin",
+            &[
+                ("action", "add_agency"),
+                ("code", "330300-WJW"),
+                ("name", "温州市卫生健康委员会"),
+                ("kind", "department"),
+                ("region", "浙江省温州市"),
+                ("phone", "88960000"),
+            ],
+        )
+        .await;
+    assert_eq!(local.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(local.text().contains("缺少区号"), "{}", local.text());
+    assert!(agencies::by_code(&desk.store, "330300-WJW").await.is_err());
 }
 
 /// An agency's admin manages its own staff: adds a clerk (account and role at once), grants and revokes the

@@ -178,3 +178,65 @@ async fn a_clerk_publishes_edits_attaches_and_withdraws_items() {
         .await;
     assert_eq!(foreign.status, StatusCode::FORBIDDEN);
 }
+
+/// Issue #20: the agency admin sets the 目录分类 list (with another system's name as an alias); the publish
+/// form then offers the list, stores the term for the alias, and refuses a value outside it next to the
+/// field, input kept; a confusing list comes back with its text kept.
+#[tokio::test]
+async fn the_agencys_category_list_is_set_by_its_admin_and_offered_to_the_clerk() {
+    let desk = desk("vocabulary").await;
+    let mut admin = Client::sign_in(&desk, "sfjadmin").await;
+    let settings = admin.get("/staff/agencies/SFJ/settings").await;
+    assert!(settings.text().contains("尚未设置"), "an open list at first");
+    let confusing = admin
+        .post(
+            "/staff/agencies/SFJ/settings",
+            &[("action", "vocabulary"), ("kind", "category"), ("terms", "工作信息\n工作信息类")],
+        )
+        .await;
+    assert_eq!(confusing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(confusing.text().contains("是同一目录分类"), "{}", confusing.text());
+    assert!(confusing.text().contains("工作信息\n工作信息类</textarea>"), "the text is kept");
+    let saved = admin
+        .post(
+            "/staff/agencies/SFJ/settings",
+            &[
+                ("action", "vocabulary"),
+                ("kind", "category"),
+                ("terms", "通知公告\n工作信息\n工作动态=工作信息"),
+            ],
+        )
+        .await;
+    assert!(saved.text().contains("已保存目录分类表（2项）"), "{}", saved.text());
+
+    let mut clerk = Client::sign_in(&desk, "clerk1").await;
+    let form = clerk.get("/staff/agencies/SFJ/items/new").await;
+    assert!(
+        form.text().contains(r#"<select id="category" name="category">"#),
+        "a list to choose from"
+    );
+    let post = |category: &'static str| {
+        vec![
+            ("title", "关于某事项的通知"),
+            ("category", category),
+            ("formed", "2026-11-16"),
+            ("published", "2026-11-18"),
+            ("validity", "有效"),
+            ("website", "on"),
+            ("website_on", "2026-11-18"),
+        ]
+    };
+    let refused = clerk.post("/staff/agencies/SFJ/items/new", &post("人事信息")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text().contains("目录分类“人事信息”不在本单位的目录分类表中"),
+        "{}",
+        refused.text()
+    );
+    let published = clerk.post("/staff/agencies/SFJ/items/new", &post("工作动态")).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.text());
+    assert!(
+        published.text().contains(r#"<option value="工作信息" selected>"#),
+        "stored as the term"
+    );
+}
