@@ -166,6 +166,13 @@ pub(crate) fn import(command: &ImportCommand, out: &mut impl Write) -> anyhow::R
             | gongkai_store::StoreError::Duplicate { .. } => {
                 anyhow::Error::from(UsageError::new("--agency", err.to_string()))
             }
+            gongkai_store::StoreError::Refused(gongkai_store::Refused::NotInVocabulary {
+                field,
+                ..
+            }) => anyhow::Error::from(UsageError::new(
+                "FILE",
+                format!("{err}; nothing was imported: add the value as an alias of a term (单位设置) or map the column ({field})"),
+            )),
             other => anyhow::Error::new(other),
         })?;
         writeln!(

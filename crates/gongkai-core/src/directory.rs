@@ -256,34 +256,31 @@ fn check_lengths(index: usize, entry: &AgencyEntry, problems: &mut Vec<EntryProb
 }
 
 /// Why a telephone number as a public page or a letter prints it cannot be dialled from outside the
-/// agency's city, if it cannot: a fixed line needs its area code (长途区号) — "88367543" reaches nobody from
-/// another city, "0577-88367543" does. Taken: fixed lines with the area code (0 + 2–3 digits, then 7–8
-/// digits; 10–12 digits in all, any of `-`, spaces or brackets between), mobiles (11 digits from 1), 400/800
-/// numbers (10 digits), and the short public-service hotlines (12345, 12348 — five digits from 12 or 95).
-/// Several numbers may be given, separated by 、，,;；/; an extension follows 转.
+/// agency's city, if it cannot: a fixed line given without its area code (长途区号) — "88367543" reaches
+/// nobody from another city, "0577-88367543" does. Only that is refused (a false refusal would keep an
+/// office from saving its profile): a number of 7 or 8 digits, nothing else, not starting with 0 or 1
+/// (a mobile starts with 1; 0 opens an area code), written with half- or full-width digits, spaces, hyphens
+/// or brackets. Several numbers may be given, separated by 、，,;；/; what follows a number's digits (an
+/// extension after 转 or 分机, a note in brackets) is not looked at.
 pub fn phone_problem(text: &str) -> Option<String> {
-    for number in
-        text.split(['、', '，', ',', ';', '；', '/']).map(str::trim).filter(|n| !n.is_empty())
-    {
-        let main = number.split('转').next().unwrap_or(number);
-        let digits: String = main.chars().filter(char::is_ascii_digit).collect();
-        let others = main.chars().any(|c| !(c.is_ascii_digit() || " -()（）".contains(c)));
-        let fine = !others
-            && match digits.len() {
-                5 => digits.starts_with("12") || digits.starts_with("95"),
-                10..=12 if digits.starts_with('0') => true,
-                10 => digits.starts_with("400") || digits.starts_with("800"),
-                11 => digits.starts_with('1'),
-                _ => false,
-            };
-        if !fine {
-            return Some(if (7..=8).contains(&digits.len()) && !others {
-                format!("电话“{number}”缺少区号，请写作如 0577-{digits}")
-            } else {
-                format!(
-                    "电话“{number}”不是可拨打的号码：固定电话请带区号（如 0577-88960000），或填写手机号码"
-                )
-            });
+    for number in text.split(['、', '，', ',', ';', '；', '/']).map(str::trim) {
+        let normal: String = number
+            .chars()
+            .map(|c| match c {
+                '０'..='９' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+                '－' | '—' | '–' => '-',
+                '（' => '(',
+                '）' => ')',
+                '　' => ' ',
+                _ => c,
+            })
+            .collect();
+        let only_digits = normal.chars().all(|c| c.is_ascii_digit() || " -()".contains(c));
+        let digits: String = normal.chars().filter(char::is_ascii_digit).collect();
+        if only_digits && (7..=8).contains(&digits.len()) && !digits.starts_with(['0', '1']) {
+            return Some(format!(
+                "电话“{number}”缺少区号，请写作“区号-{digits}”（如温州为 0577-{digits}）"
+            ));
         }
     }
     None
@@ -539,9 +536,23 @@ mod tests {
         }
         assert_eq!(
             phone_problem("88367543").as_deref(),
-            Some("电话“88367543”缺少区号，请写作如 0577-88367543")
+            Some("电话“88367543”缺少区号，请写作“区号-88367543”（如温州为 0577-88367543）")
         );
-        for refused in ["0577-1", "电话88367543", "1381234567", "0577-88367543、6543210"] {
+        // Review: numbers offices write that must not be refused.
+        for taken in [
+            "0577-88960000-8001",
+            "0577-12345",
+            "0577-96345",
+            "０５７７－８８９６００００",
+            "+86 577 88960000",
+            "0577-88960000（工作日）",
+            "0577-88960000分机8001",
+            "95598",
+        ] {
+            assert_eq!(phone_problem(taken), None, "{taken}");
+        }
+        for refused in ["8836 7543", "（88367543）", "８８３６７５４３", "0577-88367543、6543210"]
+        {
             assert!(phone_problem(refused).is_some(), "{refused}");
         }
     }

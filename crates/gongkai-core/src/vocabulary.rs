@@ -158,17 +158,23 @@ impl Vocabulary {
                 ));
             }
         }
+        let mut aliases: HashMap<String, &str> = HashMap::new();
         for (alias, term) in &self.aliases {
+            let alias_key = key(alias);
             if !self.terms.contains(term) {
                 problems.push(format!("别名“{alias}”对应的“{term}”不在{}表中", kind.label()));
             } else if alias.trim().is_empty() || alias.chars().count() > MAX_TERM_CHARS {
                 problems.push(format!("别名“{alias}”应为1至{MAX_TERM_CHARS}个字"));
-            } else if seen.get(&key(alias)).is_some_and(|other| *other != term) {
-                problems.push(format!(
-                    "别名“{alias}”与{}“{}”相同",
-                    kind.label(),
-                    seen[&key(alias)]
-                ));
+            } else if let Some(same) = seen.get(&alias_key) {
+                // Its own term in another form needs no alias ("工作信息类" finds 工作信息 by itself); another
+                // term's would make one name mean two terms.
+                if *same == term.as_str() {
+                    problems.push(format!("别名“{alias}”与词条“{term}”写法相同，无需作为别名"));
+                } else {
+                    problems.push(format!("别名“{alias}”与{}“{same}”相同", kind.label()));
+                }
+            } else if let Some(first) = aliases.insert(alias_key, alias) {
+                problems.push(format!("别名“{alias}”与别名“{first}”重复"));
             }
         }
         problems
@@ -289,5 +295,12 @@ mod tests {
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems[0].contains("“工作信息”和“工作信息类”是同一目录分类"), "{problems:?}");
         assert!(problems[1].contains("“财政信息”不在目录分类表中"), "{problems:?}");
+        // Review: an alias that is its own term, or one name given twice, broke the store's key (a 500).
+        let aliases =
+            parse("工作信息\n通知公告\n工作信息=工作信息\n动态=工作信息\n动态类=通知公告\n");
+        let problems = aliases.problems(Kind::Category);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("无需作为别名"), "{problems:?}");
+        assert!(problems[1].contains("与别名“动态”重复"), "{problems:?}");
     }
 }

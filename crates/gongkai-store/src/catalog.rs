@@ -1,11 +1,9 @@
 //! Catalog items (主动公开目录) with their official metadata and the channels each went out on, written in
 //! batches: one multi-row `INSERT` per few hundred items, so a register of a million items loads in a minute.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use gongkai_core::records::CatalogItem;
-use gongkai_core::vocabulary::Kind;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -241,56 +239,24 @@ pub async fn import(
     actor: &Actor<'_>,
 ) -> Result<usize, StoreError> {
     let agency = agencies::by_code(store, code).await?;
-    // Values from other systems land on the agency's terms (`vocabularies`); an item is copied only when
-    // one of its values changes.
-    let (category, subject, genre) = {
+    let resolved = {
         let mut connection = store.pool().acquire().await?;
-        (
-            vocabularies::load(&mut connection, agency.id, Kind::Category).await?,
-            vocabularies::load(&mut connection, agency.id, Kind::Subject).await?,
-            vocabularies::load(&mut connection, agency.id, Kind::Genre).await?,
-        )
+        vocabularies::resolve_items(&mut connection, agency.id, items).await?
     };
-    let mut resolvers = (
-        category.resolver(Kind::Category),
-        subject.resolver(Kind::Subject),
-        genre.resolver(Kind::Genre),
-    );
     let mut written = 0;
-    for chunk in items.chunks(per_transaction.max(1)) {
-        let mut resolved: Vec<(Cow<'_, CatalogItem>, Cow<'_, ItemMetadata>)> =
-            Vec::with_capacity(chunk.len());
-        for item in chunk {
-            let category =
-                vocabularies::resolved(Kind::Category, resolvers.0.resolve(&item.record.category))?;
-            let subject =
-                vocabularies::resolved(Kind::Subject, resolvers.1.resolve(&item.metadata.subject))?;
-            let genre =
-                vocabularies::resolved(Kind::Genre, resolvers.2.resolve(&item.metadata.genre))?;
-            let record = if category == item.record.category {
-                Cow::Borrowed(&item.record)
-            } else {
-                Cow::Owned(CatalogItem { category, ..item.record.clone() })
-            };
-            let metadata = if subject == item.metadata.subject && genre == item.metadata.genre {
-                Cow::Borrowed(&item.metadata)
-            } else {
-                Cow::Owned(ItemMetadata { subject, genre, ..item.metadata.clone() })
-            };
-            resolved.push((record, metadata));
-        }
+    for chunk in resolved.chunks(per_transaction.max(1)) {
         let mut transaction = store.begin_write().await?;
         let count = insert_items(
             &mut transaction,
             store.backend(),
             agency.id,
-            resolved.iter().map(|(record, metadata)| (record.as_ref(), metadata.as_ref())),
+            chunk.iter().map(|(record, metadata)| (record.as_ref(), metadata.as_ref())),
         )
         .await?;
         let after = serde_json::json!({
             "items": count,
-            "first": chunk.first().map(|item| item.record.index_number.as_str()),
-            "last": chunk.last().map(|item| item.record.index_number.as_str()),
+            "first": chunk.first().map(|(record, _)| record.index_number.as_str()),
+            "last": chunk.last().map(|(record, _)| record.index_number.as_str()),
         })
         .to_string();
         audit::record(

@@ -113,16 +113,27 @@ async fn write_normative(
 
 /// The agency's terms for the item's 目录分类, 主题分类 and 体裁 (`vocabularies`): what was typed in another
 /// form lands on the term; a value not in a set-up list is refused.
+/// On an edit, `stored` holds the item's values as they are: kept even when a list set since leaves them out.
 async fn terms(
     transaction: &mut Transaction,
     agency_id: i64,
     publication: &Publication<'_>,
+    stored: Option<&[String; 3]>,
 ) -> Result<(String, String, String), StoreError> {
-    let lists = vocabularies::Lists::load(transaction, agency_id).await?;
+    let kept = |at: usize| stored.map(|values| values[at].as_str());
     Ok((
-        lists.term(Kind::Category, publication.category)?,
-        lists.term(Kind::Subject, publication.subject)?,
-        lists.term(Kind::Genre, publication.genre)?,
+        vocabularies::term_in(
+            transaction,
+            agency_id,
+            Kind::Category,
+            publication.category,
+            kept(0),
+        )
+        .await?,
+        vocabularies::term_in(transaction, agency_id, Kind::Subject, publication.subject, kept(1))
+            .await?,
+        vocabularies::term_in(transaction, agency_id, Kind::Genre, publication.genre, kept(2))
+            .await?,
     ))
 }
 
@@ -162,7 +173,7 @@ async fn publish_in(
     actor: &Actor<'_>,
 ) -> Result<(i64, String), StoreError> {
     check(publication)?;
-    let (category, subject, genre) = terms(transaction, agency.id, publication).await?;
+    let (category, subject, genre) = terms(transaction, agency.id, publication, None).await?;
     let year = publication.published.year();
     let counter = format!("index:{}:{year}", agency.id);
     // The serial: the agency's items of the year plus one the first time, then one more each time. A number
@@ -287,16 +298,19 @@ async fn edit_in(
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
     check(publication)?;
-    let agency_id: Option<i64> = sqlx::query("SELECT agency_id FROM catalog_items WHERE id = $1")
-        .bind(item_id)
-        .fetch_optional(&mut **transaction)
-        .await?
-        .map(|row| row.try_get("agency_id"))
-        .transpose()?;
-    let Some(agency_id) = agency_id else {
+    let stored =
+        sqlx::query("SELECT agency_id, category, subject, genre FROM catalog_items WHERE id = $1")
+            .bind(item_id)
+            .fetch_optional(&mut **transaction)
+            .await?;
+    let Some(stored) = stored else {
         return Err(StoreError::Conflict { expected: expected_version });
     };
-    let (category, subject, genre) = terms(transaction, agency_id, publication).await?;
+    let agency_id: i64 = stored.try_get("agency_id")?;
+    let values: [String; 3] =
+        [stored.try_get("category")?, stored.try_get("subject")?, stored.try_get("genre")?];
+    let (category, subject, genre) =
+        terms(transaction, agency_id, publication, Some(&values)).await?;
     let updated = sqlx::query(
         "UPDATE catalog_items SET title = $1, summary = $2, body = $3, category = $4, subject = $5, genre = $6, \
          doc_number = $7, formed = $8, published = $9, validity = $10, normative = $11, version = version + 1 \
@@ -376,9 +390,8 @@ pub async fn bulk_set(
     let term;
     let value = match field {
         BulkField::Category => {
-            term = vocabularies::Lists::load(&mut transaction, agency_id)
-                .await?
-                .term(Kind::Category, value)?;
+            term = vocabularies::term_in(&mut transaction, agency_id, Kind::Category, value, None)
+                .await?;
             term.as_str()
         }
         BulkField::Validity => value,

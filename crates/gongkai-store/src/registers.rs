@@ -181,11 +181,15 @@ pub async fn import_catalog(
             .collect();
     let new: Vec<&NewItem> =
         items.iter().filter(|item| !present.contains(&item.record.index_number)).collect();
+    // Values from the register's system land on the agency's terms; one outside a set list refuses all.
+    let resolved =
+        crate::vocabularies::resolve_items(&mut transaction, agency.id, new.iter().copied())
+            .await?;
     crate::catalog::insert_items(
         &mut transaction,
         backend,
         agency.id,
-        new.iter().map(|item| (&item.record, &item.metadata)),
+        resolved.iter().map(|(record, metadata)| (record.as_ref(), metadata.as_ref())),
     )
     .await?;
     let summary = ImportSummary { added: new.len(), already_present: items.len() - new.len() };

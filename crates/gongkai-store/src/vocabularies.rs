@@ -2,9 +2,13 @@
 //! their use on every catalog write: publishing, editing, bulk edits and imports store the agency's term for
 //! what was typed or imported (`gongkai_core::vocabulary`), or refuse a value not in a set-up list.
 
+use std::borrow::Cow;
+
+use gongkai_core::records::CatalogItem;
 use gongkai_core::vocabulary::{Kind, Resolved, Vocabulary};
 use sqlx::Row;
 
+use crate::catalog::{ItemMetadata, NewItem};
 use crate::{Actor, Store, StoreError, Transaction, agencies, audit};
 
 /// The column of `catalog_items` a kind is stored in.
@@ -23,6 +27,34 @@ pub(crate) async fn load(
     agency_id: i64,
     kind: Kind,
 ) -> Result<Vocabulary, StoreError> {
+    match set_list(connection, agency_id, kind).await? {
+        Some(list) => Ok(list),
+        None => Ok(Vocabulary::open(in_use(connection, agency_id, kind).await?)),
+    }
+}
+
+/// The values the agency's items use for `kind`, most used first.
+async fn in_use(
+    connection: &mut sqlx::AnyConnection,
+    agency_id: i64,
+    kind: Kind,
+) -> Result<Vec<String>, StoreError> {
+    let sql = format!(
+        "SELECT {0} AS term FROM catalog_items WHERE agency_id = $1 AND {0} <> '' \
+         GROUP BY {0} ORDER BY COUNT(*) DESC, {0}",
+        column(kind)
+    );
+    let rows =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agency_id).fetch_all(&mut *connection).await?;
+    Ok(rows.iter().map(|row| row.try_get("term")).collect::<Result<Vec<String>, _>>()?)
+}
+
+/// The list of `kind` the agency's admin set, if any.
+async fn set_list(
+    connection: &mut sqlx::AnyConnection,
+    agency_id: i64,
+    kind: Kind,
+) -> Result<Option<Vocabulary>, StoreError> {
     let rows = sqlx::query(
         "SELECT term, alias_of FROM vocabulary_terms WHERE agency_id = $1 AND kind = $2 ORDER BY position",
     )
@@ -31,19 +63,7 @@ pub(crate) async fn load(
     .fetch_all(&mut *connection)
     .await?;
     if rows.is_empty() {
-        let sql = format!(
-            "SELECT {0} AS term FROM catalog_items WHERE agency_id = $1 AND {0} <> '' \
-             GROUP BY {0} ORDER BY COUNT(*) DESC, {0}",
-            column(kind)
-        );
-        let in_use = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(agency_id)
-            .fetch_all(&mut *connection)
-            .await?
-            .iter()
-            .map(|row| row.try_get("term"))
-            .collect::<Result<Vec<String>, _>>()?;
-        return Ok(Vocabulary::open(in_use));
+        return Ok(None);
     }
     let mut vocabulary = Vocabulary::default();
     for row in rows {
@@ -53,7 +73,41 @@ pub(crate) async fn load(
             None => vocabulary.terms.push(term),
         }
     }
-    Ok(vocabulary)
+    Ok(Some(vocabulary))
+}
+
+/// Items to import with the agency's terms for their 目录分类, 主题分类 and 体裁 (values from other systems
+/// land on the terms; an item is copied only when one of its values changes), all resolved before anything
+/// is written: a value outside a set list refuses the whole import.
+pub(crate) async fn resolve_items<'a>(
+    connection: &mut sqlx::AnyConnection,
+    agency_id: i64,
+    items: impl IntoIterator<Item = &'a NewItem>,
+) -> Result<Vec<(Cow<'a, CatalogItem>, Cow<'a, ItemMetadata>)>, StoreError> {
+    let category = load(connection, agency_id, Kind::Category).await?;
+    let subject = load(connection, agency_id, Kind::Subject).await?;
+    let genre = load(connection, agency_id, Kind::Genre).await?;
+    let mut categories = category.resolver(Kind::Category);
+    let mut subjects = subject.resolver(Kind::Subject);
+    let mut genres = genre.resolver(Kind::Genre);
+    let mut resolved = Vec::new();
+    for item in items {
+        let category = self::resolved(Kind::Category, categories.resolve(&item.record.category))?;
+        let subject = self::resolved(Kind::Subject, subjects.resolve(&item.metadata.subject))?;
+        let genre = self::resolved(Kind::Genre, genres.resolve(&item.metadata.genre))?;
+        let record = if category == item.record.category {
+            Cow::Borrowed(&item.record)
+        } else {
+            Cow::Owned(CatalogItem { category, ..item.record.clone() })
+        };
+        let metadata = if subject == item.metadata.subject && genre == item.metadata.genre {
+            Cow::Borrowed(&item.metadata)
+        } else {
+            Cow::Owned(ItemMetadata { subject, genre, ..item.metadata.clone() })
+        };
+        resolved.push((record, metadata));
+    }
+    Ok(resolved)
 }
 
 /// The agency `code`'s list of `kind` (see [`load`]).
@@ -126,37 +180,43 @@ pub async fn set(
     Ok(())
 }
 
-/// The agency's three lists, loaded once for a write (inside its transaction).
-pub(crate) struct Lists {
-    category: Vocabulary,
-    subject: Vocabulary,
-    genre: Vocabulary,
-}
-
-impl Lists {
-    pub(crate) async fn load(
-        transaction: &mut Transaction,
-        agency_id: i64,
-    ) -> Result<Lists, StoreError> {
-        Ok(Lists {
-            category: load(transaction, agency_id, Kind::Category).await?,
-            subject: load(transaction, agency_id, Kind::Subject).await?,
-            genre: load(transaction, agency_id, Kind::Genre).await?,
-        })
+/// The term to store for `value` of `kind` in the agency's write (inside its transaction, so cheap in the
+/// common case): "" for none; in a set list, its term or the refusal; in an open list, the value itself when
+/// an item already uses it (one indexed lookup), else the list of values in use is read to join a value
+/// written otherwise ("工作信息类" → "工作信息"). `kept` is the item's stored value on an edit: kept as it is even
+/// when a list set since leaves it out, so that a title can still be corrected.
+pub(crate) async fn term_in(
+    transaction: &mut Transaction,
+    agency_id: i64,
+    kind: Kind,
+    value: &str,
+    kept: Option<&str>,
+) -> Result<String, StoreError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(String::new());
     }
-
-    pub(crate) fn list(&self, kind: Kind) -> &Vocabulary {
-        match kind {
-            Kind::Category => &self.category,
-            Kind::Subject => &self.subject,
-            Kind::Genre => &self.genre,
-        }
+    if let Some(list) = set_list(transaction, agency_id, kind).await? {
+        return match list.resolve(kind, value) {
+            Resolved::Unknown(_) if kept == Some(value) => Ok(value.to_owned()),
+            resolved => self::resolved(kind, resolved),
+        };
     }
-
-    /// The term to store for `value` of `kind` ("" for none), or the refusal.
-    pub(crate) fn term(&self, kind: Kind, value: &str) -> Result<String, StoreError> {
-        resolved(kind, self.list(kind).resolve(kind, value))
+    let sql = format!(
+        "SELECT 1 AS one FROM catalog_items WHERE agency_id = $1 AND {} = $2 LIMIT 1",
+        column(kind)
+    );
+    let used = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(agency_id)
+        .bind(value)
+        .fetch_optional(&mut **transaction)
+        .await?
+        .is_some();
+    if used {
+        return Ok(value.to_owned());
     }
+    let open = Vocabulary::open(in_use(transaction, agency_id, kind).await?);
+    resolved(kind, open.resolve(kind, value))
 }
 
 /// A resolution of a value of `kind` as the store writes it.

@@ -1076,9 +1076,11 @@ async fn catalog_values_land_on_the_agencys_terms_and_a_set_list_refuses_others(
             categories
         };
         // An open list (none set): a known value in another form joins it; a new value is taken.
-        for category in ["工作信息", "工作信息类", " 工作 信息 ", "财政信息"] {
+        for category in ["工作信息", "工作信息类", " 工作 信息 "] {
             publishing::publish(&store, "SFJ", &publication(category), &TEST).await.unwrap();
         }
+        let (finance, _) =
+            publishing::publish(&store, "SFJ", &publication("财政信息"), &TEST).await.unwrap();
         assert_eq!(
             categories(store.clone()).await,
             [("工作信息".to_owned(), 3), ("财政信息".to_owned(), 1)]
@@ -1129,6 +1131,20 @@ async fn catalog_values_land_on_the_agencys_terms_and_a_set_list_refuses_others(
             categories(store.clone()).await,
             [("工作信息".to_owned(), 5), ("财政信息".to_owned(), 1), ("通知公告".to_owned(), 1)]
         );
+        // Review: a list set later without an item's value still lets the item be edited as it is (a title
+        // corrected), but not moved to another value outside the list.
+        let narrower = parse("工作信息\n通知公告");
+        vocabularies::set(&store, "SFJ", Kind::Category, &narrower, &TEST).await.unwrap();
+        let retitled = Publication {
+            title: "关于某事项的通知（更正）", ..publication("财政信息")
+        };
+        publishing::edit(&store, finance, 1, &retitled, &TEST).await.unwrap();
+        let moved = publishing::edit(&store, finance, 2, &publication("人事信息"), &TEST).await;
+        assert!(
+            matches!(moved, Err(StoreError::Refused(Refused::NotInVocabulary { .. }))),
+            "{moved:?}"
+        );
+        vocabularies::set(&store, "SFJ", Kind::Category, &list, &TEST).await.unwrap();
         // A list that would confuse is refused; an empty one opens the list again.
         let twice = parse("工作信息\n工作信息类");
         assert!(matches!(

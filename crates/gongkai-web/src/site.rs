@@ -25,8 +25,8 @@ pub(crate) const DISPLAY_COOKIE: &str = "gk_display";
 /// The root element as the templates write it, and with the 适老化 mode.
 const ROOT: &str = "<html lang=\"zh-CN\">";
 const ROOT_ELDER: &str = "<html lang=\"zh-CN\" class=\"elder\">";
-/// Larger answers are not HTML pages (pages are well under it); they pass through unchanged.
-const MAX_PAGE: usize = 4 * 1024 * 1024;
+/// Larger answers are not the platform's pages, which are well under it.
+const MAX_PAGE: u64 = 4 * 1024 * 1024;
 
 #[derive(Template)]
 #[template(path = "site_marks.html")]
@@ -65,8 +65,9 @@ pub(crate) async fn decorate(
     next: Next,
 ) -> Response {
     let elder = elder(request.headers());
+    let head = request.method() == axum::http::Method::HEAD;
     let back = request.uri().path_and_query().map_or("/", |path| path.as_str()).to_owned();
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
     let html = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -75,11 +76,18 @@ pub(crate) async fn decorate(
     if !html {
         return response;
     }
+    response.headers_mut().append(header::VARY, HeaderValue::from_static("Cookie"));
+    // A download, a HEAD, or an answer of unknown or large size (a 历史报告 uploaded as HTML) is no page
+    // of the platform's: passed through as it is.
+    let download = response.headers().contains_key(header::CONTENT_DISPOSITION);
+    let size = axum::body::HttpBody::size_hint(response.body()).exact();
+    if head || download || size.is_none_or(|size| size > MAX_PAGE) {
+        return response;
+    }
     let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_PAGE).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "页面过大").into_response();
+    let Ok(bytes) = to_bytes(body, usize::try_from(MAX_PAGE).unwrap_or(usize::MAX)).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "页面无法读取").into_response();
     };
-    parts.headers.append(header::VARY, HeaderValue::from_static("Cookie"));
     let Ok(page) = std::str::from_utf8(&bytes) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
@@ -115,20 +123,21 @@ pub(crate) struct DisplayQuery {
     back: String,
 }
 
+/// Whether `back` is a path on this site to return to: `/` then visible ASCII only (a browser drops tabs and
+/// line breaks from a URL, so "/\t/evil.example" would read as "//evil.example"), never `//` or a backslash.
+fn local_path(back: &str) -> bool {
+    back.starts_with('/')
+        && !back.starts_with("//")
+        && back.bytes().all(|byte| byte.is_ascii_graphic() && byte != b'\\')
+}
+
 /// `GET /display?mode=elder|standard&back=/path`: keeps the choice for a year and returns to the page. Only
 /// a path on this site is returned to.
 pub(crate) async fn display(
     State(state): State<AppState>,
     Query(query): Query<DisplayQuery>,
 ) -> Response {
-    let back = if query.back.starts_with('/')
-        && !query.back.starts_with("//")
-        && !query.back.contains('\\')
-    {
-        query.back.as_str()
-    } else {
-        "/"
-    };
+    let back = if local_path(&query.back) { query.back.as_str() } else { "/" };
     let secure = if state.secure_cookies() { "; Secure" } else { "" };
     let cookie = match query.mode.as_str() {
         "elder" => format!(
@@ -173,6 +182,25 @@ mod tests {
             "<a class=\"display-switch\" href=\"/display?mode=elder&amp;back=%2Fsearch%3Fq%3D%E5%85%AC%E5%BC%80%26page%3D2\">适老化模式</a>"
         );
         assert!(switch(true, "/").contains("mode=standard"));
+    }
+
+    /// Review: "/\t/evil.example" passed the check and browsers read it as "//evil.example".
+    #[test]
+    fn only_a_path_on_this_site_is_returned_to() {
+        for local in ["/", "/search?q=%E5%85%AC%E5%BC%80&page=2", "/agencies/SFJ/guide"] {
+            assert!(local_path(local), "{local}");
+        }
+        for away in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "",
+            "/ /x",
+        ] {
+            assert!(!local_path(away), "{away:?}");
+        }
     }
 
     #[test]

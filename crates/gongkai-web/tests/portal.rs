@@ -143,10 +143,65 @@ async fn home_lists_agencies_with_security_headers() {
     assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
     assert_eq!(home.headers[header::X_FRAME_OPTIONS], "DENY");
     assert_eq!(home.headers[header::REFERRER_POLICY], "same-origin");
-    assert!(!home.body.contains("<script"), "no script needed, none inline");
+    // Scripts only enhance (file fields, suggestions) and none is inline: every tag has a source.
+    assert_eq!(
+        home.body.matches("<script").count(),
+        home.body.matches("<script src=\"/static/").count()
+    );
     let css = get(&portal, "/static/site.css").await;
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/css"));
+}
+
+/// Issue #20: the footer carries the platform's marks from 平台管理, the 适老化 switch persists in a cookie
+/// and returns only to a path on this site (review: "/\t/evil.example" read as "//evil.example"), and a
+/// page varies with the cookie.
+#[tokio::test]
+async fn pages_carry_the_sites_marks_and_the_elder_switch_returns_only_here() {
+    let portal = portal("marks").await;
+    let info = gongkai_core::site::SiteInfo {
+        host: "温州市人民政府办公室".to_owned(),
+        icp: "浙ICP备05013566号".to_owned(),
+        police: "浙公网安备 33030202000123号".to_owned(),
+        ..gongkai_core::site::SiteInfo::default()
+    };
+    gongkai_store::site::set_info(portal.state.store(), &info, &Actor::new("test", "cli"))
+        .await
+        .unwrap();
+    let home = get(&portal, "/").await;
+    assert!(home.body.contains("主办单位：温州市人民政府办公室"), "{}", home.body);
+    assert!(home.body.contains(">浙ICP备05013566号</a>"));
+    assert!(home.body.contains("webSearch?code=33030202000123"));
+    assert!(!home.body.contains("<!--gongkai:"), "every marker filled");
+    assert!(home.body.contains("/display?mode=elder&amp;back=%2F"), "the switch returns here");
+    assert_eq!(home.headers[header::VARY], "Cookie");
+
+    let switched = get(&portal, "/display?mode=elder&back=%2Fagencies%2FSFJ%2Fguide%3Fx%3D1").await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
+    assert_eq!(switched.headers[header::LOCATION], "/agencies/SFJ/guide?x=1");
+    let cookie = switched.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        cookie.starts_with("gk_display=elder;") && cookie.contains("Max-Age=31536000"),
+        "{cookie}"
+    );
+    for away in [
+        "%2F%09%2Fevil.example",
+        "%2F%2Fevil.example",
+        "https%3A%2F%2Fevil.example",
+        "%2F%5Cevil.example",
+    ] {
+        let answer = get(&portal, &format!("/display?mode=elder&back={away}")).await;
+        assert_eq!(answer.headers[header::LOCATION], "/", "{away}");
+    }
+    assert_eq!(get(&portal, "/display?mode=huge&back=%2F").await.status, StatusCode::BAD_REQUEST);
+
+    let mut request = Request::get("/").body(Body::empty()).unwrap();
+    request.headers_mut().insert(header::COOKIE, "gk_display=elder".parse().unwrap());
+    let elder = send(&portal, request).await;
+    assert!(elder.body.contains("<html lang=\"zh-CN\" class=\"elder\">"));
+    assert!(elder.body.contains("mode=standard"), "the switch back");
+    let css = get(&portal, "/static/site.css").await;
+    assert!(css.body.contains("html.elder { font-size: 20px; }"));
 }
 
 #[tokio::test]

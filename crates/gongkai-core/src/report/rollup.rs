@@ -254,5 +254,9 @@ mod tests {
             !all.contains("将重点做好以下工作"),
             "no lead-in to improvements nobody wrote: {all}"
         );
+        assert!(
+            all.contains("见各单位公布的本年度政府信息公开工作年度报告"),
+            "the problems' section is not empty: {all}"
+        );
     }
 }

@@ -474,6 +474,13 @@ impl Writer<'_> {
                 // The first paragraph states the problems; the rest are next year's improvements,
                 // introduced by a generated line only when there are some (never a lead-in to nothing).
                 let mut texts = staff(Content::Problems).into_iter();
+                if let Subject::Region { .. } = self.subject {
+                    // The region's problems are its members' own; the roll-up says where they are.
+                    paragraphs.push(Paragraph {
+                        text: "本区域各单位存在的主要问题及改进情况，见各单位公布的本年度政府信息公开工作年度报告。".to_owned(),
+                        generated: true,
+                    });
+                }
                 paragraphs.extend(written(texts.next().into_iter().collect()));
                 let improvements: Vec<String> = texts.collect();
                 if !improvements.is_empty() {

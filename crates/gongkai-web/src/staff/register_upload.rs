@@ -417,6 +417,12 @@ pub(crate) async fn confirm(
             Err(gongkai_store::StoreError::Duplicate { key, .. }) => serde_json::json!({
                 "error": format!("编号“{key}”已被平台上的其他单位使用，请核对后重新导入。")
             }),
+            Err(gongkai_store::StoreError::Refused(gongkai_store::Refused::NotInVocabulary {
+                message,
+                ..
+            })) => serde_json::json!({
+                "error": format!("{message}。可在“单位设置”中把该写法设为别名后重新导入；未导入任何记录。")
+            }),
             Err(err) => {
                 tracing::error!(error = %err, upload = upload_id, "register import failed");
                 serde_json::json!({ "error": "系统错误，请稍后重试或联系平台管理员。" })
