@@ -1106,15 +1106,7 @@ async fn catalog_values_land_on_the_agencys_terms_and_a_set_list_refuses_others(
                 channels: vec![PublishChannel::Website],
                 normative: false,
             },
-            metadata: ItemMetadata {
-                summary: String::new(),
-                body: String::new(),
-                subject: String::new(),
-                genre: String::new(),
-                doc_number: String::new(),
-                validity: "有效".to_owned(),
-                disclosure: "主动公开".to_owned(),
-            },
+            metadata: ItemMetadata::default(),
         };
         let written = catalog::import(
             &store,

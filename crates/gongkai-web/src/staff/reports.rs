@@ -643,6 +643,10 @@ impl ReportAction<'_> {
         if phone.is_empty() || phone.chars().count() > 40 {
             return Ok(Shown::refused("请填写联系电话。".to_owned()));
         }
+        // Printed on the report: a number dialled from anywhere (issue #20).
+        if let Some(problem) = gongkai_core::directory::phone_problem(phone) {
+            return Ok(Shown::refused(format!("{problem}。")));
+        }
         let submit = Transition::Submit { preparer: self.username, phone };
         stored_outcome(self.transition(version, submit).await.map(|_| "已提交审核。"))
     }

@@ -75,6 +75,15 @@ async fn the_annual_report_is_drafted_reviewed_signed_and_published() {
     .await;
     assert!(saved.text().contains("已保存"), "{}", saved.text());
     assert!(saved.text().contains("一是主动公开的及时性有待提高。"));
+    // The phone printed on the report carries its area code (issue #20: "88367543" reaches no one outside).
+    let local = act_on_report(
+        &mut clerk,
+        &desk.store,
+        2026,
+        &[("action", "submit"), ("phone", "88367543")],
+    )
+    .await;
+    assert!(local.text().contains("缺少区号"), "{}", local.text());
     let submitted = act_on_report(
         &mut clerk,
         &desk.store,
