@@ -25,6 +25,7 @@ pub mod indexer;
 pub mod notify;
 mod once;
 mod portal;
+mod probes;
 mod router;
 mod search;
 mod site;

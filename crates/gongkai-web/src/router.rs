@@ -114,6 +114,8 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .merge(cacheable())
         .route("/healthz", get(health))
+        .route("/livez", get(probes::live))
+        .route("/readyz", get(probes::ready))
         // Not through the page cache: a cached answer keeps only its content type.
         .route("/agencies/{code}/leaders/photos/{sha256}", get(portal::leader_photo))
         .route("/static/site.css", get(stylesheet))

@@ -279,6 +279,27 @@ async fn first_item_id(portal: &Portal, title_part: &str) -> i64 {
         .id
 }
 
+/// Issue #21: with the index built and caught up, `/readyz` answers 200 with a lag of 0; a change (here a
+/// withdrawal) not yet applied shows as lag, and the instance stays ready (the catch-up applies it within seconds).
+#[tokio::test]
+async fn ready_once_the_index_is_built_with_its_lag_reported() {
+    let portal = portal("ready").await;
+    let ready = get(&portal, "/readyz").await;
+    assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
+    let state: serde_json::Value = serde_json::from_str(&ready.body).unwrap();
+    assert_eq!((state["ready"].clone(), state["index"].clone()), (true.into(), "ready".into()));
+    assert_eq!(state["index_lag"], 0, "{state}");
+    let item = first_item_id(&portal, "").await;
+    catalog::withdraw(&portal.store, item, &ACTOR).await.unwrap();
+    let behind: serde_json::Value =
+        serde_json::from_str(&get(&portal, "/readyz").await.body).unwrap();
+    assert_eq!(
+        (behind["ready"].clone(), behind["index_lag"].clone()),
+        (true.into(), 1.into()),
+        "{behind}"
+    );
+}
+
 #[tokio::test]
 async fn agency_pages_show_the_profile_leaders_and_guide_from_the_records() {
     let portal = portal("agency").await;

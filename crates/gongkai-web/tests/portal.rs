@@ -153,6 +153,23 @@ async fn home_lists_agencies_with_security_headers() {
     assert!(css.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/css"));
 }
 
+/// Issue #21: `/livez` answers while the process runs; `/readyz` says 503 while the search index is not
+/// built (this portal has none), with each part's state, and never from a cache.
+#[tokio::test]
+async fn probes_say_live_and_not_ready_without_a_search_index() {
+    let portal = portal("probes").await;
+    let live = get(&portal, "/livez").await;
+    assert_eq!((live.status, live.body.as_str()), (StatusCode::OK, "ok"));
+    let ready = get(&portal, "/readyz").await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    let state: serde_json::Value = serde_json::from_str(&ready.body).unwrap();
+    assert_eq!(state["ready"], false);
+    assert_eq!(state["database"], "reachable");
+    assert_eq!(state["schema"], state["schema_known"], "migrated by Store::open");
+    assert_eq!(state["index"], "building");
+    assert_eq!(ready.headers[header::CACHE_CONTROL], "no-store");
+}
+
 /// Issue #20: the footer carries the platform's marks from 平台管理, the 适老化 switch persists in a cookie
 /// and returns only to a path on this site (review: "/\t/evil.example" read as "//evil.example"), and a
 /// page varies with the cookie.
