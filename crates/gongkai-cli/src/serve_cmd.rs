@@ -26,6 +26,16 @@ pub(crate) struct ServeArgs {
     threads: Option<usize>,
     #[command(flatten)]
     index: crate::index_cmd::IndexDirArg,
+    /// How log lines are written to stderr: `text` (for a person) or `json` (one object a line, with the
+    /// request's id, for a log collector).
+    #[arg(
+        long,
+        value_enum,
+        default_value = "text",
+        env = "GONGKAI_LOG_FORMAT",
+        value_name = "FORMAT"
+    )]
+    log_format: LogFormat,
     /// Turn off the per-address rate limits (for load tests from one address; never in production).
     #[arg(long)]
     no_rate_limit: bool,
@@ -125,6 +135,13 @@ impl NotifyArgs {
     }
 }
 
+/// The log lines' format (`--log-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LogFormat {
+    Text,
+    Json,
+}
+
 pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
     let addr: SocketAddr = args.addr.parse().map_err(|_| {
         UsageError::new(
@@ -137,13 +154,13 @@ pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outc
     if args.threads == Some(0) {
         return Err(UsageError::new("--threads", "must be at least 1").into());
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("GONGKAI_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GONGKAI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match args.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().with_current_span(true).with_span_list(false).init(),
+    }
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Some(threads) = args.threads {
         builder.worker_threads(threads);

@@ -1012,3 +1012,60 @@ fn registers_of_reviews_and_lawsuits_import_all_or_nothing_issue_17() {
     assert!(stdout(&refused).contains("2\t回应方式\t“座谈会”无法识别"), "{}", stdout(&refused));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Issue #21: `serve --log-format json` writes one JSON object a line to stderr, a request's lines carrying
+/// its id (`X-Request-Id`, the proxy's when it sends one), and the answer repeats the id.
+#[test]
+fn serve_writes_json_log_lines_with_the_request_id() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = scratch("json-logs");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--no-rate-limit", "--log-format", "json", "--db"])
+        .arg(format!("sqlite://{}", dir.join("gongkai.db").display()))
+        .arg("--index")
+        .arg(dir.join("index"))
+        .arg("--secret-file")
+        .arg(dir.join("secret.key"))
+        .env("GONGKAI_LOG", "info,tower_http=debug")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("http://"))
+        .expect("serving on URL")
+        .trim_end_matches('/')
+        .to_owned();
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    stream
+        .write_all(b"GET /livez HTTP/1.1\r\nHost: gongkai\r\nX-Request-Id: req-7f3a\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.to_ascii_lowercase().contains("x-request-id: req-7f3a"), "{answer}");
+    // A request without an id gets one made here.
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    stream.write_all(b"GET /livez HTTP/1.1\r\nHost: gongkai\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.to_ascii_lowercase().contains("x-request-id: "), "{answer}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    let mut logs = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut logs).unwrap();
+    child.wait().unwrap();
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|line| {
+            serde_json::from_str(line).unwrap_or_else(|err| panic!("not JSON ({err}): {line}"))
+        })
+        .collect();
+    let of_request: Vec<&serde_json::Value> =
+        lines.iter().filter(|line| line["span"]["request_id"] == "req-7f3a").collect();
+    assert!(!of_request.is_empty(), "{logs}");
+    assert_eq!(of_request[0]["span"]["path"], "/livez", "{logs}");
+    std::fs::remove_dir_all(&dir).ok();
+}

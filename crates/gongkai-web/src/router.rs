@@ -10,6 +10,7 @@ use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, get, post};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -260,13 +261,21 @@ fn around(mut router: Router, state: &AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), site::decorate))
         // Outside the timeout and panic catcher, so what they answer on an API path is JSON too.
         .layer(axum::middleware::from_fn(api::json_errors))
-        // Logs method, path, status and latency only: never bodies or query strings.
+        // Logs method, path, status and latency only: never bodies or query strings; each line of a request
+        // carries its id (`X-Request-Id`: the proxy's, or one made here), which the answer repeats.
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &axum::http::Request<_>| {
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                    let id = request
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|value| value.to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
                 }),
         )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then finishes the requests in flight.
