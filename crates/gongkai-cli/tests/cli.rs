@@ -1046,12 +1046,22 @@ fn serve_writes_json_log_lines_with_the_request_id() {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     assert!(answer.to_ascii_lowercase().contains("x-request-id: req-7f3a"), "{answer}");
-    // A request without an id gets one made here.
-    let mut stream = std::net::TcpStream::connect(&address).unwrap();
-    stream.write_all(b"GET /livez HTTP/1.1\r\nHost: gongkai\r\nConnection: close\r\n\r\n").unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    assert!(answer.to_ascii_lowercase().contains("x-request-id: "), "{answer}");
+    // A request without an id, or with one that is no plain token, gets one made here (a UUID).
+    for extra in ["", "X-Request-Id: \"quoted\" id with spaces\r\n"] {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        let request =
+            format!("GET /livez HTTP/1.1\r\nHost: gongkai\r\n{extra}Connection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let id = answer
+            .lines()
+            .find_map(|line| {
+                line.to_ascii_lowercase().strip_prefix("x-request-id: ").map(str::to_owned)
+            })
+            .unwrap_or_else(|| panic!("{answer}"));
+        assert_eq!(id.len(), 36, "a UUID: {id}");
+    }
     std::thread::sleep(std::time::Duration::from_millis(300));
     child.kill().unwrap();
     let mut logs = String::new();

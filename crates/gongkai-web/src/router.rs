@@ -276,6 +276,26 @@ fn around(mut router: Router, state: &AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::from_fn(drop_unusable_request_id))
+}
+
+/// An incoming `X-Request-Id` is kept only when it is a plain token (1–128 letters, digits, `-`, `_`, `.`,
+/// `:`), as proxies make them; anything else (a client's kilobytes, spaces, quotes) is dropped and one is
+/// made here instead, so a log line never carries what a visitor chose to put in it.
+async fn drop_unusable_request_id(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let usable = |value: &HeaderValue| {
+        let bytes = value.as_bytes();
+        (1..=128).contains(&bytes.len())
+            && bytes.iter().all(|byte| byte.is_ascii_alphanumeric() || b"-_.:".contains(byte))
+    };
+    let ids: Vec<&HeaderValue> = request.headers().get_all("x-request-id").iter().collect();
+    if ids.len() > 1 || ids.first().is_some_and(|id| !usable(id)) {
+        request.headers_mut().remove("x-request-id");
+    }
+    next.run(request).await
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then finishes the requests in flight.
