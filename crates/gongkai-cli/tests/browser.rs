@@ -298,13 +298,18 @@ async fn follow(client: &Client, locator: Locator<'_>) {
         .click()
         .await
         .unwrap();
+    assert!(replaced(&page).await, "the click on {locator:?} did not load a page within 10 s");
+}
+
+/// Waits up to 10 s for `page` (the `html` element of the page before) to be replaced; whether it was.
+async fn replaced(page: &fantoccini::elements::Element) -> bool {
     for _ in 0..200 {
         if page.tag_name().await.is_err() {
-            return;
+            return true;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the click on {locator:?} did not load a page within 10 s");
+    false
 }
 
 /// The status and content type of a GET from the page (with its cookies).
@@ -1001,19 +1006,22 @@ async fn press(client: &Client, key: Key) {
     client.perform_actions(actions).await.unwrap();
 }
 
-/// Presses Tab until the element with id `id` has the focus (at most 80 times), as a keyboard user would.
-async fn tab_to(client: &Client, id: &str) {
+/// Presses Tab until the focused element matches `css` (at most 80 times), as a keyboard user would.
+async fn tab_to(client: &Client, css: &str) {
     for _ in 0..80 {
         let focused = client
-            .execute("return document.activeElement ? document.activeElement.id : '';", vec![])
+            .execute(
+                "return !!document.activeElement && document.activeElement.matches(arguments[0]);",
+                vec![serde_json::json!(css)],
+            )
             .await
             .unwrap();
-        if focused.as_str() == Some(id) {
+        if focused.as_bool() == Some(true) {
             return;
         }
         press(client, Key::Tab).await;
     }
-    panic!("#{id} is not reached with the Tab key");
+    panic!("{css} is not reached with the Tab key");
 }
 
 /// Types `text` into the focused element.
@@ -1091,41 +1099,27 @@ async fn errors_are_in_view_the_elder_mode_persists_and_apply_works_by_keyboard(
     // The application, keyboard only: Tab from field to field, type, arrows in the lists, Enter to send.
     client.set_window_size(1366, 768).await.unwrap();
     client.goto(&format!("{base}/agencies/{agency}/apply")).await.unwrap();
-    tab_to(&client, "applicant_type").await;
-    tab_to(&client, "name").await;
+    tab_to(&client, "#applicant_type").await;
+    tab_to(&client, "#name").await;
     type_here(&client, "张三").await;
-    tab_to(&client, "id_type").await;
+    tab_to(&client, "#id_type").await;
     arrow_to(&client, "居民身份证").await;
-    tab_to(&client, "id_number").await;
+    tab_to(&client, "#id_number").await;
     type_here(&client, "11010519491231002X").await;
-    tab_to(&client, "phone").await;
+    tab_to(&client, "#phone").await;
     type_here(&client, "13812345678").await;
-    tab_to(&client, "email").await;
+    tab_to(&client, "#email").await;
     type_here(&client, "zhangsan@example.cn").await;
-    tab_to(&client, "address").await;
+    tab_to(&client, "#address").await;
     type_here(&client, "温州市鹿城区人民路1号").await;
-    tab_to(&client, "description").await;
+    tab_to(&client, "#description").await;
     type_here(&client, "2024年度本局人民调解工作的经费使用情况").await;
-    tab_to(&client, "delivery_form").await;
+    tab_to(&client, "#delivery_form").await;
     arrow_to(&client, "电子邮件").await;
+    tab_to(&client, "button[type=submit]").await;
     let page = client.find(Locator::Css("html")).await.unwrap();
-    for _ in 0..20 {
-        let on_button = client
-            .execute("return document.activeElement.type === 'submit';", vec![])
-            .await
-            .unwrap();
-        if on_button.as_bool() == Some(true) {
-            break;
-        }
-        press(&client, Key::Tab).await;
-    }
     press(&client, Key::Enter).await;
-    for _ in 0..200 {
-        if page.tag_name().await.is_err() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    assert!(replaced(&page).await, "Enter on the button sends the application");
     let number = text(&client, "#tracking-number").await;
     assert!(number.starts_with("YSQ"), "{number}");
     shot(&client, "desktop-apply-by-keyboard").await;

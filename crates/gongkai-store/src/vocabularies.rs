@@ -117,6 +117,17 @@ pub async fn vocabulary(store: &Store, code: &str, kind: Kind) -> Result<Vocabul
     load(&mut connection, agency.id, kind).await
 }
 
+/// The agency `code`'s three lists, in [`Kind::ALL`]'s order (the pages that show them all).
+pub async fn lists(store: &Store, code: &str) -> Result<Vec<(Kind, Vocabulary)>, StoreError> {
+    let agency = agencies::by_code(store, code).await?;
+    let mut connection = store.pool().acquire().await?;
+    let mut lists = Vec::with_capacity(Kind::ALL.len());
+    for kind in Kind::ALL {
+        lists.push((kind, load(&mut connection, agency.id, kind).await?));
+    }
+    Ok(lists)
+}
+
 /// Sets the agency `code`'s list of `kind` (audited with before and after); an empty list makes it open
 /// again. Refused with the first problem when the list would confuse (`Vocabulary::problems`). Items keep
 /// their values: a value the new list names otherwise is rewritten on the item's next edit.

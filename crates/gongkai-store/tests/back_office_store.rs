@@ -704,30 +704,38 @@ async fn api_keys_are_found_by_their_secret_and_revoked_for_good() {
     .await;
 }
 
+/// A notice of 2026-11-20 in `category`, published on `channels`.
+fn notice<'a>(
+    category: &'a str,
+    channels: &'a [(gongkai_core::records::PublishChannel, time::Date)],
+) -> gongkai_store::publishing::Publication<'a> {
+    gongkai_store::publishing::Publication {
+        title: "关于某事项的通知",
+        summary: "",
+        body: "",
+        category,
+        subject: "",
+        genre: "",
+        doc_number: "",
+        formed: None,
+        published: date!(2026 - 11 - 20),
+        validity: "有效",
+        normative: false,
+        repealed: None,
+        channels,
+    }
+}
+
 #[tokio::test]
 async fn an_api_write_keeps_its_idempotency_key_in_its_own_commit() {
     use gongkai_core::records::PublishChannel;
     use gongkai_store::once::{self, Begun};
-    use gongkai_store::publishing::{self, Publication};
+    use gongkai_store::publishing;
     on_both(|store, _| async move {
         agency(&store, "SFJ").await;
         let sfj = agencies::by_code(&store, "SFJ").await.unwrap();
         let channels = [(PublishChannel::Website, date!(2026 - 11 - 20))];
-        let item = Publication {
-            title: "关于某事项的通知",
-            summary: "",
-            body: "",
-            category: "通知公告",
-            subject: "",
-            genre: "",
-            doc_number: "",
-            formed: None,
-            published: date!(2026 - 11 - 20),
-            validity: "有效",
-            normative: false,
-            repealed: None,
-            channels: &channels,
-        };
+        let item = notice("通知公告", &channels);
         let now = time::OffsetDateTime::now_utc();
         let token = "0123456789abcdef0123456789abcdef";
         // A write dropped before its commit leaves neither the item nor the key.
@@ -1054,21 +1062,7 @@ async fn catalog_values_land_on_the_agencys_terms_and_a_set_list_refuses_others(
     on_both(|store, _| async move {
         agency(&store, "SFJ").await;
         let channels = [(PublishChannel::Website, date!(2026 - 11 - 20))];
-        let publication = |category: &'static str| Publication {
-            title: "关于某事项的通知",
-            summary: "",
-            body: "",
-            category,
-            subject: "",
-            genre: "",
-            doc_number: "",
-            formed: None,
-            published: date!(2026 - 11 - 20),
-            validity: "有效",
-            normative: false,
-            repealed: None,
-            channels: &channels,
-        };
+        let publication = |category: &'static str| notice(category, &channels);
         let categories = |store: Store| async move {
             let sfj = agencies::by_code(&store, "SFJ").await.unwrap();
             let mut categories = catalog::facets(&store, sfj.id).await.unwrap().0;

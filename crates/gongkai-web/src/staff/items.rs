@@ -9,11 +9,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use gongkai_core::publishing::{Draft, DraftProblem, check_draft, late_by};
 use gongkai_core::records::PublishChannel;
-use gongkai_core::vocabulary::{Kind, Vocabulary};
+use gongkai_core::vocabulary::Vocabulary;
 use gongkai_store::agencies::AgencyRow;
 use gongkai_store::catalog::{self, Filter, ItemSummary};
 use gongkai_store::publishing::{self, BulkField, Publication, VALIDITIES};
-use gongkai_store::vocabularies::vocabulary;
+use gongkai_store::vocabularies;
 use gongkai_store::{Refused, StoreError};
 use serde::Deserialize;
 use time::Date;
@@ -225,10 +225,11 @@ async fn item_page(
         None => None,
     };
     let agencies = state.agencies().await?;
-    let mut vocabularies = Vec::new();
-    for kind in Kind::ALL {
-        vocabularies.push((kind.code(), vocabulary(state.store(), &agency.code, kind).await?));
-    }
+    let vocabularies = vocabularies::lists(state.store(), &agency.code)
+        .await?
+        .into_iter()
+        .map(|(kind, list)| (kind.code(), list))
+        .collect();
     let (token, cookie) = csrf::issue(headers)?;
     let once = crate::once::token(&form.once)?;
     let page = ItemPage {

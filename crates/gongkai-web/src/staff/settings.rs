@@ -197,8 +197,7 @@ async fn render_kept(
     let stored_leaders = agencies::profile(state.store(), &agency.code).await?.leaders;
     let list = bookings::on_day(state.store(), &agency.code, day, &staff.actor()).await?;
     let mut lists = Vec::new();
-    for kind in Kind::ALL {
-        let stored = vocabularies::vocabulary(state.store(), &agency.code, kind).await?;
+    for (kind, stored) in vocabularies::lists(state.store(), &agency.code).await? {
         let text = match &kept {
             Some((at, text)) if *at == kind => text.clone(),
             _ => vocabulary::format(&stored),
