@@ -536,37 +536,12 @@ pub(crate) struct BackupArgs {
 pub(crate) fn backup(args: &BackupArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
     // Resolved before the database is opened: a bad recipient writes nothing.
     let recipients = recipients(&args.encrypt_to)?;
-    // `FILE.partial` beside it (`a.json` and `a.age` do not share one), readable by its owner only: a plain
-    // backup holds every applicant's personal data and every password hash.
-    let mut partial = args.file.clone().into_os_string();
-    partial.push(".partial");
-    let partial = std::path::PathBuf::from(partial);
     let summary = block_on(async {
         let store = open(&args.db).await?;
-        let written = async {
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create(true).truncate(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let file = options
-                .open(&partial)
-                .with_context(|| format!("creating `{}`", partial.display()))?;
-            write_backup(&store, file, &recipients).await
-        }
-        .await;
+        let written = backup_to(&store, &args.file, &recipients).await;
         store.close().await;
         written
-    })?;
-    let summary = match summary {
-        Ok(summary) => summary,
-        Err(err) => {
-            // Half a backup is no backup: nothing is left to be mistaken for one.
-            std::fs::remove_file(&partial).ok();
-            return Err(err);
-        }
-    };
-    std::fs::rename(&partial, &args.file)
-        .with_context(|| format!("writing `{}`", args.file.display()))?;
+    })??;
     let encrypted = match recipients.len() {
         0 => String::new(),
         1 => " (encrypted to 1 recipient)".to_owned(),
@@ -580,6 +555,43 @@ pub(crate) fn backup(args: &BackupArgs, out: &mut impl Write) -> anyhow::Result<
         args.file.display()
     )?;
     Ok(Outcome::Success)
+}
+
+/// Writes a backup of `store` to `path` (encrypted with age to `recipients` when there are any): into
+/// `PATH.partial` beside it (`a.json` and `a.age` do not share one), readable by its owner only — a plain
+/// backup holds every applicant's personal data and every password hash —, synced, then renamed into place.
+/// A failure leaves nothing that could be mistaken for a backup. The serve command's scheduled backups use
+/// it too.
+pub(crate) async fn backup_to(
+    store: &Store,
+    path: &Path,
+    recipients: &[age::x25519::Recipient],
+) -> anyhow::Result<Summary> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    let written = async {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file =
+            options.open(&partial).with_context(|| format!("creating `{}`", partial.display()))?;
+        write_backup(store, file, recipients).await
+    }
+    .await;
+    match written {
+        Ok(summary) => {
+            std::fs::rename(&partial, path)
+                .with_context(|| format!("writing `{}`", path.display()))?;
+            Ok(summary)
+        }
+        Err(err) => {
+            // Half a backup is no backup: nothing is left to be mistaken for one.
+            std::fs::remove_file(&partial).ok();
+            Err(err)
+        }
+    }
 }
 
 /// Writes the backup into `file`, through age when there are recipients.
@@ -624,7 +636,7 @@ fn is_secret_key(text: &str) -> bool {
 
 /// The recipients named by `--encrypt-to`: each value is an X25519 public key `age1…` or a file of them, one a
 /// line, with blank lines and `#` comments (the format of age's recipients files).
-fn recipients(values: &[String]) -> Result<Vec<age::x25519::Recipient>, UsageError> {
+pub(crate) fn recipients(values: &[String]) -> Result<Vec<age::x25519::Recipient>, UsageError> {
     let bad = |message: String| UsageError::new("--encrypt-to", message);
     let secret = "an age secret key (`AGE-SECRET-KEY-1…`), not a recipient; give its public key `age1…` \
                   (`age-keygen -y IDENTITY_FILE` prints it)";

@@ -9,9 +9,11 @@ mod api_key_cmd;
 mod audit_cmd;
 mod bench_cmd;
 mod calendar_cmd;
+mod config;
 mod db_cmd;
 mod deadline;
 mod demo;
+mod duties;
 mod fee_cmd;
 mod index_cmd;
 mod register_cmd;
@@ -21,7 +23,7 @@ mod serve_cmd;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use time::Date;
 
 /// gongkai (公开): government information disclosure platform.
@@ -78,6 +80,9 @@ enum Command {
     /// Check the hash-chained audit log.
     #[command(subcommand, name = "audit-log")]
     AuditLog(db_cmd::AuditLogCommand),
+    /// The settings of `gongkai serve`: flags, GONGKAI_* variables and a TOML file.
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
 }
 
 /// A failure the user can fix: reported as `error: ARG: message`, exit code 2.
@@ -137,11 +142,15 @@ pub(crate) fn today_in_china() -> Date {
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The matches are kept beside the parsed arguments: they tell where each value of `serve` came from
+    // (flag, variable, default), which its configuration file needs.
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    let sub = |name: &str| matches.subcommand_matches(name).cloned().unwrap_or_default();
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let result = match cli.command {
-        Command::Serve(args) => serve_cmd::run(&args, &mut out),
+        Command::Serve(args) => serve_cmd::run(&args, &sub("serve"), &mut out),
         Command::Deadline(args) => deadline::run(&args, &mut out),
         Command::Fee(args) => fee_cmd::run(&args, &mut out),
         Command::Calendar(command) => calendar_cmd::run(&command, &mut out),
@@ -159,6 +168,10 @@ fn main() -> ExitCode {
         Command::AuditLog(command) => db_cmd::audit_log(&command, &mut out),
         Command::Backup(args) => db_cmd::backup(&args, &mut out),
         Command::Restore(args) => db_cmd::restore(&args, &mut out),
+        Command::Config(config::ConfigCommand::Check(args)) => {
+            let check = sub("config").subcommand_matches("check").cloned().unwrap_or_default();
+            config::check(&args, &check, &mut out)
+        }
     };
     let _ = out.flush();
     match result {

@@ -11,21 +11,28 @@ use gongkai_store::{catalog, sessions};
 use crate::db_cmd::{self, DbArgs};
 use crate::{Outcome, UsageError};
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub(crate) struct ServeArgs {
+    /// A TOML file of settings, keyed by these flags' names without `--` (`addr = "0.0.0.0:8080"`); a flag
+    /// or a GONGKAI_* variable overrides the file, the file overrides the default.
+    #[arg(long, env = "GONGKAI_CONFIG", value_name = "FILE")]
+    pub(crate) config: Option<std::path::PathBuf>,
     #[command(flatten)]
-    db: DbArgs,
+    pub(crate) db: DbArgs,
     /// The address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080", value_name = "IP:PORT")]
-    addr: String,
+    #[arg(long, env = "GONGKAI_ADDR", default_value = "127.0.0.1:8080", value_name = "IP:PORT")]
+    pub(crate) addr: String,
     /// Load the demo agencies first when the database has none.
-    #[arg(long)]
-    demo: bool,
+    #[arg(long, env = "GONGKAI_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
+    pub(crate) demo: bool,
     /// Worker threads of the runtime (default: one per core).
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
+    #[arg(long, env = "GONGKAI_THREADS", value_name = "N")]
+    pub(crate) threads: Option<usize>,
     #[command(flatten)]
-    index: crate::index_cmd::IndexDirArg,
+    pub(crate) index: crate::index_cmd::IndexDirArg,
+    /// Which log lines are written: a tracing filter such as `info`, `warn` or `info,gongkai_web=debug`.
+    #[arg(long, env = "GONGKAI_LOG", default_value = "info,sqlx=warn", value_name = "FILTER")]
+    pub(crate) log: String,
     /// How log lines are written to stderr: `text` (for a person) or `json` (one object a line, with the
     /// request's id, for a log collector).
     #[arg(
@@ -35,24 +42,29 @@ pub(crate) struct ServeArgs {
         env = "GONGKAI_LOG_FORMAT",
         value_name = "FORMAT"
     )]
-    log_format: LogFormat,
+    pub(crate) log_format: LogFormat,
     /// Turn off the per-address rate limits (for load tests from one address; never in production).
-    #[arg(long)]
-    no_rate_limit: bool,
+    #[arg(long, env = "GONGKAI_NO_RATE_LIMIT", value_parser = clap::builder::BoolishValueParser::new())]
+    pub(crate) no_rate_limit: bool,
     /// Send the staff session cookie without `Secure`, for a plain-HTTP intranet address (browsers treat
     /// localhost as secure, so a local demo works without this).
-    #[arg(long)]
-    insecure_cookies: bool,
+    #[arg(long, env = "GONGKAI_INSECURE_COOKIES", value_parser = clap::builder::BoolishValueParser::new())]
+    pub(crate) insecure_cookies: bool,
     /// Send HSTS (Strict-Transport-Security, one year) on every answer: for TLS that ends in front of gongkai
     /// without an X-Forwarded-Proto header. Behind a --trusted-proxy that sends `X-Forwarded-Proto: https`,
     /// HSTS is on without this.
-    #[arg(long, conflicts_with = "insecure_cookies")]
-    hsts: bool,
+    #[arg(
+        long,
+        env = "GONGKAI_HSTS",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        conflicts_with = "insecure_cookies"
+    )]
+    pub(crate) hsts: bool,
     /// A load balancer or reverse proxy in front of this instance (an address or a network such as
     /// 10.0.0.0/8; repeat or separate with commas): its X-Forwarded-For names the client for the rate
     /// limits and the audit trail. Without it the header is ignored.
-    #[arg(long, value_name = "IP|CIDR", value_delimiter = ',')]
-    trusted_proxy: Vec<String>,
+    #[arg(long, env = "GONGKAI_TRUSTED_PROXY", value_name = "IP|CIDR", value_delimiter = ',')]
+    pub(crate) trusted_proxy: Vec<String>,
     /// The server's secret key file: verification codes are stored as HMACs under it, so a backup alone
     /// does not reveal them. Made (mode 0600) when missing; every instance on one database needs the same
     /// file. Keep it out of backups of the database, and back it up on its own.
@@ -62,25 +74,52 @@ pub(crate) struct ServeArgs {
         default_value = "gongkai-secret.key",
         value_name = "FILE"
     )]
-    secret_file: std::path::PathBuf,
+    pub(crate) secret_file: std::path::PathBuf,
+    /// Turn `/metrics` off (it answers 404, and requests are not timed).
+    #[arg(long, env = "GONGKAI_NO_METRICS", value_parser = clap::builder::BoolishValueParser::new())]
+    pub(crate) no_metrics: bool,
+    /// Who may read `/metrics`: addresses or networks (repeat or separate with commas); default loopback and
+    /// the private networks (10/8, 172.16/12, 192.168/16, `fc00::/7`). A request forwarded by a proxy that is
+    /// not a --trusted-proxy is refused.
+    #[arg(long, env = "GONGKAI_METRICS_FROM", value_name = "IP|CIDR", value_delimiter = ',')]
+    pub(crate) metrics_from: Vec<String>,
+    /// Write a backup into this directory on a schedule (every --backup-every hours, keeping the newest
+    /// --backup-keep), by one instance at a time; off without it.
+    #[arg(long, env = "GONGKAI_BACKUP_DIR", value_name = "DIR")]
+    pub(crate) backup_dir: Option<std::path::PathBuf>,
+    /// Hours between scheduled backups.
+    #[arg(long, env = "GONGKAI_BACKUP_EVERY", default_value_t = 24, value_name = "HOURS")]
+    pub(crate) backup_every: u32,
+    /// Scheduled backups kept (older ones are deleted).
+    #[arg(long, env = "GONGKAI_BACKUP_KEEP", default_value_t = 7, value_name = "N")]
+    pub(crate) backup_keep: usize,
+    /// Encrypt scheduled backups with age to these recipients (`age1…` or a file of them), as `gongkai
+    /// backup --encrypt-to` does.
+    #[arg(
+        long,
+        env = "GONGKAI_BACKUP_ENCRYPT_TO",
+        value_name = "RECIPIENT",
+        value_delimiter = ','
+    )]
+    pub(crate) backup_encrypt_to: Vec<String>,
     #[command(flatten)]
-    notify: NotifyArgs,
+    pub(crate) notify: NotifyArgs,
 }
 
 /// Where the applicant's notifications go out. Without --smtp-url no e-mail is sent and without --sms-url
 /// no SMS; each case then records that its notices were not sent, and why.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub(crate) struct NotifyArgs {
     /// The SMTP server for e-mail notices: `smtp://user:password@host:587?tls=required` (STARTTLS),
     /// `smtps://user:password@host:465` (TLS), or `smtp://host:25` (a local relay, no TLS).
     #[arg(long, env = "GONGKAI_SMTP_URL", hide_env_values = true, value_name = "URL")]
-    smtp_url: Option<String>,
+    pub(crate) smtp_url: Option<String>,
     /// The sender of e-mail notices, such as "某市司法局 <gongkai@example.gov.cn>".
     #[arg(long, env = "GONGKAI_MAIL_FROM", value_name = "ADDRESS", requires = "smtp_url")]
-    mail_from: Option<String>,
+    pub(crate) mail_from: Option<String>,
     /// The SMS gateway: each SMS is an HTTP POST of --sms-template to this URL.
     #[arg(long, env = "GONGKAI_SMS_URL", hide_env_values = true, value_name = "URL")]
-    sms_url: Option<String>,
+    pub(crate) sms_url: Option<String>,
     /// The JSON body of an SMS request, with {phone} and {text} where the gateway wants them.
     #[arg(
         long,
@@ -89,11 +128,11 @@ pub(crate) struct NotifyArgs {
         default_value = gongkai_web::notify::DEFAULT_SMS_TEMPLATE,
         requires = "sms_url"
     )]
-    sms_template: String,
+    pub(crate) sms_template: String,
     /// What in the gateway's JSON answer means the SMS was taken, as a JSON pointer and a value (`/code=0`);
     /// without it any 2xx answer does.
     #[arg(long, env = "GONGKAI_SMS_SUCCESS", value_name = "POINTER=VALUE", requires = "sms_url")]
-    sms_success: Option<String>,
+    pub(crate) sms_success: Option<String>,
 }
 
 impl NotifyArgs {
@@ -102,6 +141,18 @@ impl NotifyArgs {
         &self,
         store: &gongkai_store::Store,
     ) -> Result<gongkai_web::notify::Outbox, UsageError> {
+        let (mailer, sms) = self.channels()?;
+        Ok(gongkai_web::notify::Outbox::new(store.clone(), mailer, sms))
+    }
+
+    /// The mailer and the SMS gateway these settings give (refused with the flag to fix); call inside the
+    /// runtime.
+    pub(crate) fn channels(
+        &self,
+    ) -> Result<
+        (Option<gongkai_web::notify::Mailer>, Option<gongkai_web::notify::SmsGateway>),
+        UsageError,
+    > {
         use gongkai_web::notify::{ConfigError, Mailer, SmsGateway};
         // Each fault names the setting to fix.
         let flag = |err: &ConfigError| match err {
@@ -131,18 +182,39 @@ impl NotifyArgs {
             ),
             None => None,
         };
-        Ok(gongkai_web::notify::Outbox::new(store.clone(), mailer, sms))
+        Ok((mailer, sms))
     }
 }
 
 /// The log lines' format (`--log-format`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub(crate) enum LogFormat {
     Text,
     Json,
 }
 
-pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outcome> {
+impl LogFormat {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            LogFormat::Text => "text",
+            LogFormat::Json => "json",
+        }
+    }
+}
+
+/// What [`validate`] makes of the settings.
+pub(crate) struct Checked {
+    pub(crate) addr: SocketAddr,
+    pub(crate) proxies: gongkai_web::client::TrustedProxies,
+    pub(crate) filter: tracing_subscriber::EnvFilter,
+    pub(crate) metrics: Option<gongkai_web::metrics::Access>,
+    pub(crate) backups: Option<crate::duties::Backups>,
+}
+
+/// Checks the settings that can be checked before starting: the address, the proxies, the threads, the log
+/// filter, who may read the metrics, the backup schedule.
+pub(crate) fn validate(args: &ServeArgs) -> Result<Checked, UsageError> {
     let addr: SocketAddr = args.addr.parse().map_err(|_| {
         UsageError::new(
             "--addr",
@@ -152,10 +224,65 @@ pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outc
     let proxies = gongkai_web::client::TrustedProxies::parse(&args.trusted_proxy)
         .map_err(|err| UsageError::new("--trusted-proxy", err.to_string()))?;
     if args.threads == Some(0) {
-        return Err(UsageError::new("--threads", "must be at least 1").into());
+        return Err(UsageError::new("--threads", "must be at least 1"));
     }
-    let filter = tracing_subscriber::EnvFilter::try_from_env("GONGKAI_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let filter = tracing_subscriber::EnvFilter::try_new(&args.log).map_err(|err| {
+        UsageError::new(
+            "--log",
+            format!("`{}` is not a log filter such as info or warn: {err}", args.log),
+        )
+    })?;
+    let metrics = match (args.no_metrics, args.metrics_from.is_empty()) {
+        (true, _) => None,
+        (false, true) => Some(gongkai_web::metrics::Access::private()),
+        (false, false) => Some(
+            gongkai_web::metrics::Access::parse(&args.metrics_from)
+                .map_err(|err| UsageError::new("--metrics-from", err.to_string()))?,
+        ),
+    };
+    if args.backup_every == 0 {
+        return Err(UsageError::new("--backup-every", "must be at least 1 (hour)"));
+    }
+    if args.backup_keep == 0 {
+        return Err(UsageError::new("--backup-keep", "must be at least 1"));
+    }
+    let backups = match &args.backup_dir {
+        None if !args.backup_encrypt_to.is_empty() => {
+            return Err(UsageError::new(
+                "--backup-encrypt-to",
+                "is set but --backup-dir is not (scheduled backups are off)",
+            ));
+        }
+        None => None,
+        Some(dir) => {
+            if !dir.is_dir() {
+                return Err(UsageError::new(
+                    "--backup-dir",
+                    format!("`{}` is not a directory", dir.display()),
+                ));
+            }
+            let recipients = crate::db_cmd::recipients(&args.backup_encrypt_to)
+                .map_err(|err| UsageError::new("--backup-encrypt-to", err.message))?;
+            Some(crate::duties::Backups {
+                dir: dir.clone(),
+                every_hours: args.backup_every,
+                keep: args.backup_keep,
+                recipients,
+            })
+        }
+    };
+    Ok(Checked { addr, proxies, filter, metrics, backups })
+}
+
+pub(crate) fn run(
+    args: &ServeArgs,
+    matches: &clap::ArgMatches,
+    out: &mut impl Write,
+) -> anyhow::Result<Outcome> {
+    let mut args = args.clone();
+    crate::config::resolve(&mut args, matches)?;
+    let args = &args;
+    let Checked { addr, proxies, filter, metrics, backups } = validate(args)?;
     let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     match args.log_format {
         LogFormat::Text => logs.init(),
@@ -204,9 +331,13 @@ pub(crate) fn run(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<Outc
         if !proxies.is_empty() {
             state = state.with_trusted_proxies(proxies);
         }
+        if let Some(access) = metrics {
+            state = state.with_metrics(access);
+        }
         let search = std::sync::Arc::new(crate::index_cmd::open(&args.index.dir)?);
         start_indexer(store.clone(), state.clone(), search);
         start_catch_ups(store.clone());
+        crate::duties::spawn(store.clone(), state.clone(), crate::duties::Schedule::new(backups));
         outbox.spawn();
         let listener = tokio::net::TcpListener::bind(addr)
             .await

@@ -1079,3 +1079,212 @@ fn serve_writes_json_log_lines_with_the_request_id() {
     assert_eq!(of_request[0]["span"]["path"], "/livez", "{logs}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `gongkai` with every inherited `GONGKAI_*` variable removed (the tests set their own).
+fn gongkai_clean_env() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gongkai"));
+    for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("GONGKAI_")) {
+        command.env_remove(name);
+    }
+    command
+}
+
+/// Issue #21: every setting of `serve` comes from a flag, a `GONGKAI_*` variable, the `--config` file or its
+/// default, the first that gives one winning; `config check` shows each with where it came from, masks the
+/// secrets, and its output is itself a configuration file; a misspelt key or settings that need one another
+/// are refused; `serve` listens and stores where the file says.
+#[test]
+fn settings_come_from_a_flag_a_variable_the_file_or_the_default_in_that_order() {
+    let dir = scratch("config");
+    let file = dir.join("gongkai.toml");
+    std::fs::write(
+        &file,
+        r#"# a province's instance
+addr = "0.0.0.0:8080"
+db = "postgres://gongkai:s3cret@db.internal:5432/gongkai?sslmode=require"
+threads = 3
+log-format = "json"
+no-rate-limit = false
+trusted-proxy = ["10.0.0.0/8", "192.0.2.10"]
+smtp-url = "smtp://mailer:hunter2@mail.example.gov.cn:587?tls=required"
+mail-from = "某市司法局 <gongkai@example.gov.cn>"
+"#,
+    )
+    .unwrap();
+    let check = gongkai_clean_env()
+        .args(["config", "check", "--threads", "2", "--config"])
+        .arg(&file)
+        .env("GONGKAI_LOG_FORMAT", "text")
+        .env("GONGKAI_NO_RATE_LIMIT", "yes")
+        .output()
+        .unwrap();
+    let shown = stdout(&check);
+    assert_eq!(check.status.code(), Some(0), "{shown}{}", stderr(&check));
+    for line in [
+        "addr = \"0.0.0.0:8080\"  # file",
+        "db = \"postgres://gongkai:***@db.internal:5432/gongkai?sslmode=require\"  # file",
+        "threads = 2  # flag",
+        "log-format = \"text\"  # GONGKAI_LOG_FORMAT",
+        "no-rate-limit = true  # GONGKAI_NO_RATE_LIMIT",
+        "index = \"gongkai-index\"  # default",
+        "trusted-proxy = [\"10.0.0.0/8\", \"192.0.2.10\"]  # file",
+        "smtp-url = \"smtp://mailer:***@mail.example.gov.cn:587?tls=required\"  # file",
+        "# sms-url is not set (GONGKAI_SMS_URL)",
+    ] {
+        assert!(shown.lines().any(|shown| shown == line), "missing `{line}` in\n{shown}");
+    }
+    assert!(!shown.contains("s3cret") && !shown.contains("hunter2"), "{shown}");
+    // The output is a configuration file: read back, it gives the same settings (now all from the file).
+    let again = dir.join("again.toml");
+    std::fs::write(&again, &shown).unwrap();
+    let reread =
+        gongkai_clean_env().args(["config", "check", "--config"]).arg(&again).output().unwrap();
+    assert_eq!(reread.status.code(), Some(0), "{}", stderr(&reread));
+    assert!(stdout(&reread).contains("threads = 2  # file"), "{}", stdout(&reread));
+    assert!(stdout(&reread).contains("no-rate-limit = true  # file"), "{}", stdout(&reread));
+
+    // Refused, exit 2, naming what to fix: a misspelt key (with its line), a bad value from the file,
+    // a sender without a server.
+    for (text, expected) in [
+        ("addr = \"0.0.0.0:8080\"\ntrusted-proxies = \"10.0.0.0/8\"\n", "trusted-proxies"),
+        ("addr = \"localhost\"\n", "--addr"),
+        ("log = \"info,,=\"\n", "--log"),
+        ("mail-from = \"a <a@example.gov.cn>\"\n", "mail-from"),
+        ("trusted-proxy = \"10.0.0.0/33\"\n", "--trusted-proxy"),
+    ] {
+        std::fs::write(&file, text).unwrap();
+        let refused =
+            gongkai_clean_env().args(["config", "check", "--config"]).arg(&file).output().unwrap();
+        assert_eq!(refused.status.code(), Some(2), "{text}: {}", stdout(&refused));
+        assert!(stderr(&refused).contains(expected), "{text}: {}", stderr(&refused));
+    }
+    let unknown = {
+        std::fs::write(&file, "addr = \"0.0.0.0:8080\"\ntrusted-proxies = \"10.0.0.0/8\"\n")
+            .unwrap();
+        gongkai_clean_env().args(["config", "check", "--config"]).arg(&file).output().unwrap()
+    };
+    assert!(stderr(&unknown).contains("line 2"), "{}", stderr(&unknown));
+
+    // `serve` takes the file's address, database, index and key file (no flags).
+    std::fs::write(
+        &file,
+        format!(
+            "addr = \"127.0.0.1:0\"\ndb = \"sqlite://{}\"\nindex = \"{}\"\nsecret-file = \"{}\"\nno-rate-limit = true\n",
+            dir.join("from-file.db").display(),
+            dir.join("index").display(),
+            dir.join("secret.key").display()
+        ),
+    )
+    .unwrap();
+    let mut child = gongkai_clean_env()
+        .args(["serve", "--config"])
+        .arg(&file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(line.starts_with("gongkai serving on http://127.0.0.1:"), "{line}");
+    assert!(dir.join("from-file.db").exists() && dir.join("secret.key").exists());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Issue #21: a served instance verifies the audit chain and writes a backup on its own soon after start
+/// (then daily, and every --backup-every hours), keeps only the newest --backup-keep backups, and says so in
+/// `/metrics`; the backup restores.
+#[test]
+fn the_server_verifies_the_audit_chain_and_backs_up_on_schedule() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = scratch("duties");
+    let backups = dir.join("backups");
+    std::fs::create_dir_all(&backups).unwrap();
+    // Two old backups of the schedule's and a file of someone else's: with --backup-keep 2, the oldest of
+    // ours goes, the other file stays.
+    for name in [
+        "gongkai-backup-20200101T000000Z.jsonl",
+        "gongkai-backup-20200102T000000Z.jsonl",
+        "notes.txt",
+    ] {
+        std::fs::write(backups.join(name), "old").unwrap();
+    }
+    let db = format!("sqlite://{}", dir.join("gongkai.db").display());
+    let mut child = gongkai_clean_env()
+        .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--backup-keep", "2", "--db", &db])
+        .arg("--backup-dir")
+        .arg(&backups)
+        .arg("--index")
+        .arg(dir.join("index"))
+        .arg("--secret-file")
+        .arg(dir.join("secret.key"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("http://"))
+        .expect("serving on URL")
+        .trim_end_matches('/')
+        .to_owned();
+    let scrape = || {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        stream
+            .write_all(b"GET /metrics HTTP/1.1\r\nHost: gongkai\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    let ours = || {
+        let mut names: Vec<String> = std::fs::read_dir(&backups)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let started = std::time::Instant::now();
+    let mut metrics = String::new();
+    while started.elapsed() < std::time::Duration::from_secs(60) {
+        metrics = scrape();
+        let names = ours();
+        let pruned = !names.contains(&"gongkai-backup-20200101T000000Z.jsonl".to_owned());
+        let whole = names.len() == 3 && !names.iter().any(|name| name.ends_with(".partial"));
+        if metrics.lines().any(|line| line == "gongkai_audit_chain_intact 1") && pruned && whole {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(metrics.lines().any(|line| line == "gongkai_audit_chain_intact 1"), "{metrics}");
+    let verified = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("gongkai_audit_chain_last_verified_timestamp_seconds "))
+        .and_then(|value| value.parse::<f64>().ok())
+        .unwrap_or_default();
+    assert!(verified > 1.7e9, "{metrics}");
+    let names = ours();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names[0], "gongkai-backup-20200102T000000Z.jsonl", "{names:?}");
+    assert!(names[1].starts_with("gongkai-backup-") && names[1].ends_with(".jsonl"), "{names:?}");
+    assert_eq!(names[2], "notes.txt");
+    // The scheduled backup is a whole backup: it restores into an empty database.
+    let restored = gongkai(&[
+        "restore",
+        "--db",
+        &format!("sqlite://{}", dir.join("restored.db").display()),
+        &backups.join(&names[1]).to_string_lossy(),
+    ]);
+    assert_eq!(restored.status.code(), Some(0), "{}", stderr(&restored));
+    std::fs::remove_dir_all(&dir).ok();
+}

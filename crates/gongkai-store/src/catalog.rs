@@ -768,6 +768,15 @@ pub async fn sitemap_entries(
     rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("published")?))).collect()
 }
 
+/// Items not withdrawn: what a complete search index holds.
+pub async fn live_count(store: &Store) -> Result<i64, StoreError> {
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM catalog_items WHERE withdrawn_at IS NULL")
+            .fetch_one(store.pool())
+            .await?;
+    Ok(count)
+}
+
 /// The highest item id (0 for an empty catalog).
 pub async fn max_id(store: &Store) -> Result<i64, StoreError> {
     let row =

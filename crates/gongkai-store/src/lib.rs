@@ -20,6 +20,7 @@ mod blobs;
 pub mod bookings;
 pub mod calendar;
 pub mod catalog;
+pub mod duties;
 pub mod handling;
 pub mod history;
 pub mod ledger;
@@ -237,6 +238,12 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The pool's open connections, how many of them are idle, and its limit (for `/metrics`).
+    pub fn pool_status(&self) -> (u32, u32, u32) {
+        let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
+        (self.pool.size(), idle, self.pool.options().get_max_connections())
     }
 
     /// Begins a transaction that will write. On SQLite this is `BEGIN IMMEDIATE`: the write lock is taken

@@ -1268,3 +1268,118 @@ async fn the_latest_items_of_a_level_of_600_agencies() {
     let found = gongkai_store::catalog::latest_of(&store, &ids, 3).await.unwrap();
     assert!(found.is_empty());
 }
+
+/// Every table of the schema is either backed up or listed as left out (with its reason), on both
+/// backends: a table added by a migration and forgotten in both lists would be lost by a backup and a
+/// restore (as the site marks and the vocabularies were, issue #21).
+#[tokio::test]
+async fn every_table_is_backed_up_or_left_out_on_purpose() {
+    on_both(|store, backend| async move {
+        let sql = match store.backend() {
+            gongkai_store::Backend::Sqlite => {
+                "SELECT name, 0 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+                 AND name NOT LIKE '_sqlx%' AND sql NOT LIKE 'CREATE VIRTUAL%'"
+            }
+            gongkai_store::Backend::Postgres => {
+                "SELECT table_name::text, 0::bigint FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
+                 AND table_name NOT LIKE '_sqlx%'"
+            }
+        };
+        let virtual_tables = ["application_search", "application_numbers"];
+        let shadow = |name: &str| {
+            virtual_tables.iter().any(|table| {
+                ["_data", "_idx", "_docsize", "_config", "_content"]
+                    .iter()
+                    .any(|suffix| name == format!("{table}{suffix}"))
+            })
+        };
+        let tables: Vec<String> = store
+            .counts_admin(sql)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(name, _)| name)
+            .filter(|name| !shadow(name))
+            .collect();
+        let listed = |name: &str| {
+            gongkai_store::backup::TABLES.contains(&name)
+                || gongkai_store::backup::NOT_BACKED_UP_TABLES.contains(&name)
+        };
+        let forgotten: Vec<&String> = tables.iter().filter(|name| !listed(name)).collect();
+        assert!(forgotten.is_empty(), "{backend}: in neither list: {forgotten:?}");
+        for table in gongkai_store::backup::TABLES {
+            assert!(tables.iter().any(|name| name == table), "{backend}: no table {table}");
+        }
+    })
+    .await;
+}
+
+/// Issue #21: a duty's lease is held by one instance at a time; it is free again once given back or once
+/// its time has passed (a killed instance); runs are kept, the latest first, and the latest verification
+/// is what `/metrics` and the admin page show.
+#[tokio::test]
+async fn a_duty_lease_goes_to_one_instance_at_a_time_and_runs_are_kept() {
+    use gongkai_store::duties::{self, Run};
+    on_both(|store, backend| async move {
+        let duty = duties::AUDIT_VERIFY;
+        assert!(duties::claim(&store, duty, "a:1", 1_000, 1_600).await.unwrap(), "{backend}");
+        assert!(
+            !duties::claim(&store, duty, "b:2", 1_100, 1_700).await.unwrap(),
+            "{backend}: held"
+        );
+        assert!(
+            duties::claim(&store, duty, "a:1", 1_200, 1_800).await.unwrap(),
+            "{backend}: renewed"
+        );
+        // Past its time, another instance takes it (the holder was killed mid-run).
+        assert!(
+            duties::claim(&store, duty, "b:2", 1_800, 2_400).await.unwrap(),
+            "{backend}: expired"
+        );
+        // The former holder cannot give back what it no longer holds.
+        duties::release(&store, duty, "a:1").await.unwrap();
+        assert!(!duties::claim(&store, duty, "c:3", 1_900, 2_500).await.unwrap(), "{backend}");
+        duties::release(&store, duty, "b:2").await.unwrap();
+        assert!(
+            duties::claim(&store, duty, "c:3", 1_900, 2_500).await.unwrap(),
+            "{backend}: released"
+        );
+        // Another duty's lease is its own.
+        assert!(
+            duties::claim(&store, duties::BACKUP, "a:1", 1_900, 2_500).await.unwrap(),
+            "{backend}"
+        );
+
+        assert_eq!(duties::last_verification(&store).await.unwrap(), None, "{backend}");
+        let run = |at: i64, ok: bool| Run {
+            duty: duty.to_owned(),
+            holder: "c:3".to_owned(),
+            started_at: at,
+            finished_at: at + 2,
+            ok,
+            detail: format!("run at {at}"),
+        };
+        duties::record(&store, &run(2_000, true)).await.unwrap();
+        duties::record(&store, &run(3_000, false)).await.unwrap();
+        assert_eq!(duties::last(&store, duty).await.unwrap(), Some(run(3_000, false)), "{backend}");
+        assert_eq!(
+            duties::last_verification(&store).await.unwrap(),
+            Some(duties::Verified { at: 3_002, intact: false }),
+            "{backend}"
+        );
+        assert_eq!(duties::last(&store, duties::BACKUP).await.unwrap(), None, "{backend}");
+        // Only the latest KEPT_RUNS are kept.
+        for at in 0..duties::KEPT_RUNS + 5 {
+            duties::record(&store, &run(10_000 + at, true)).await.unwrap();
+        }
+        let kept = store
+            .count_admin("SELECT COUNT(*) FROM duty_runs WHERE duty = 'audit-verify'")
+            .await
+            .unwrap();
+        assert_eq!(kept, duties::KEPT_RUNS, "{backend}");
+        let recent = duties::recent(&store, 3).await.unwrap();
+        assert_eq!(recent[0].started_at, 10_000 + duties::KEPT_RUNS + 4, "{backend}");
+    })
+    .await;
+}

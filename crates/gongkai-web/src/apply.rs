@@ -412,7 +412,10 @@ pub(crate) async fn submit(
     )
     .await;
     let receipt = match received {
-        Ok(receipt) => receipt,
+        Ok(receipt) => {
+            state.counters().received("online");
+            receipt
+        }
         Err(err) => {
             crate::once::failed(&state, &token).await;
             let gongkai_store::StoreError::Quota(quota) = err else { return Err(err.into()) };

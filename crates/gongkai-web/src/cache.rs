@@ -33,6 +33,8 @@ const READ_PARAMETERS: [&str; 3] = ["category", "year", "page"];
 pub(crate) struct Ttl<K, V> {
     entries: Mutex<Entries<K, V>>,
     capacity: usize,
+    /// Hits and misses, for `/metrics`.
+    counters: crate::metrics::CacheCounters,
 }
 
 struct Entries<K, V> {
@@ -42,7 +44,12 @@ struct Entries<K, V> {
 
 impl<K: Eq + Hash, V: Clone> Ttl<K, V> {
     pub(crate) fn new(capacity: usize) -> Ttl<K, V> {
-        Ttl { entries: Mutex::new(Entries { map: HashMap::new(), weight: 0 }), capacity }
+        Ttl::counted(capacity, crate::metrics::CacheCounters::default())
+    }
+
+    /// A cache whose hits and misses go to `counters` (see [`crate::metrics::Metrics::cache`]).
+    pub(crate) fn counted(capacity: usize, counters: crate::metrics::CacheCounters) -> Ttl<K, V> {
+        Ttl { entries: Mutex::new(Entries { map: HashMap::new(), weight: 0 }), capacity, counters }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries<K, V>> {
@@ -55,12 +62,19 @@ impl<K: Eq + Hash, V: Clone> Ttl<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let entries = self.lock();
-        entries
-            .map
-            .get(key)
-            .filter(|(at, _, _)| at.elapsed() < TTL)
-            .map(|(_, value, _)| value.clone())
+        let found = {
+            let entries = self.lock();
+            entries
+                .map
+                .get(key)
+                .filter(|(at, _, _)| at.elapsed() < TTL)
+                .map(|(_, value, _)| value.clone())
+        };
+        match found {
+            Some(_) => self.counters.hit(),
+            None => self.counters.miss(),
+        }
+        found
     }
 
     /// Forgets every value.
@@ -124,6 +138,13 @@ pub struct PageCache(Ttl<String, (HeaderValue, Bytes)>);
 impl Default for PageCache {
     fn default() -> PageCache {
         PageCache(Ttl::new(CAPACITY_BYTES))
+    }
+}
+
+impl PageCache {
+    /// A page cache whose hits and misses go to `counters`.
+    pub(crate) fn counted(counters: crate::metrics::CacheCounters) -> PageCache {
+        PageCache(Ttl::counted(CAPACITY_BYTES, counters))
     }
 }
 

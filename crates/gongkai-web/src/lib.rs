@@ -22,6 +22,7 @@ mod guard;
 mod home;
 pub mod imports;
 pub mod indexer;
+pub mod metrics;
 pub mod notify;
 mod once;
 mod portal;
@@ -35,4 +36,5 @@ mod track;
 
 pub use error::PageError;
 pub use router::{MAX_QUERY_STRING, router, serve};
+pub use staff::audit_log::chain_sentence;
 pub use state::{AppState, BODY_LIMIT, CALENDAR_REFRESH, china_today};

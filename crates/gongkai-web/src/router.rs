@@ -113,8 +113,9 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions(&state));
     let api = api::routes(search_get.clone());
     let router = Router::new()
-        .merge(cacheable())
+        .merge(cacheable(&state))
         .route("/healthz", get(health))
+        .route("/metrics", get(metrics::scrape))
         .route("/livez", get(probes::live))
         .route("/readyz", get(probes::ready))
         // Not through the page cache: a cached answer keeps only its content type.
@@ -175,7 +176,7 @@ fn sessions(
 }
 
 /// Public pages that are the same for everyone: rendered at most every few seconds (see `cache`).
-fn cacheable() -> Router<AppState> {
+fn cacheable(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
         .route("/robots.txt", get(feeds::robots))
@@ -192,7 +193,7 @@ fn cacheable() -> Router<AppState> {
         .route("/agencies/{code}/feed.atom", get(feeds::agency_feed))
         .route("/items/{id}", get(portal::item))
         .route_layer(axum::middleware::from_fn_with_state(
-            Arc::new(cache::PageCache::default()),
+            Arc::new(cache::PageCache::counted(state.counters().cache("pages"))),
             cache::layer,
         ))
 }
@@ -248,7 +249,7 @@ fn around(mut router: Router, state: &AppState) -> Router {
     }
     let proxies = state.trusted_proxies();
     let hsts = (state.hsts(), Arc::clone(&proxies));
-    router
+    router = router
         .layer(axum::middleware::from_fn_with_state(state.secure_cookies(), csrf::edge))
         .layer(axum::middleware::from_fn_with_state(hsts, client::strict_transport))
         // Outside every route, so the rate limits and handlers find the client's address.
@@ -256,7 +257,14 @@ fn around(mut router: Router, state: &AppState) -> Router {
         .layer(axum::middleware::from_fn(limit_uri))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
-        .layer(CatchPanicLayer::custom(error::panic_page))
+        .layer(CatchPanicLayer::custom(error::panic_page));
+    // Every request timed under its route (outside the timeout and the panic catcher, so their answers count
+    // too), when `/metrics` is served.
+    if let Some(metrics) = state.metrics() {
+        router =
+            router.layer(axum::middleware::from_fn_with_state(Arc::clone(metrics), metrics::track));
+    }
+    router
         // Inside the panic catcher's page too: the footer's marks and the 适老化 mode on every HTML page.
         .layer(axum::middleware::from_fn_with_state(state.clone(), site::decorate))
         // Outside the timeout and panic catcher, so what they answer on an API path is JSON too.

@@ -125,7 +125,7 @@ pub(crate) async fn search(
     };
     let (results, unavailable) = match state.search() {
         Some(index) => {
-            let results = tokio::task::spawn_blocking(move || index.search(&request))
+            let results = run(&state, index, request)
                 .await
                 .map_err(|_| PageError::Unavailable)?
                 .map_err(|err| {
@@ -192,4 +192,20 @@ pub(crate) async fn search(
         q: query.q.clone(),
     };
     Ok((status, Html(view.render()?)).into_response())
+}
+
+/// Runs `request` on the index off the async workers, counting the time the index took (`/metrics`).
+pub(crate) async fn run(
+    state: &AppState,
+    index: std::sync::Arc<gongkai_search::SearchIndex>,
+    request: gongkai_search::Request,
+) -> Result<Result<gongkai_search::Results, gongkai_search::SearchError>, tokio::task::JoinError> {
+    let (results, took) = tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
+        let results = index.search(&request);
+        (results, started.elapsed())
+    })
+    .await?;
+    state.counters().searched(took.as_secs_f64());
+    Ok(results)
 }

@@ -45,6 +45,9 @@ struct Inner {
     dashboards_computing: tokio::sync::Mutex<()>,
     /// Register imports running on this instance: upload id → (rows written, rows in all).
     imports: std::sync::Mutex<std::collections::HashMap<i64, (usize, usize)>>,
+    /// The instance's counters (always kept; served at `/metrics` once `metrics_access` is set).
+    metrics: Arc<crate::metrics::Metrics>,
+    metrics_access: OnceLock<crate::metrics::Access>,
 }
 
 /// An agency's catalog categories and years with their counts.
@@ -63,6 +66,7 @@ impl AppState {
         calendar: Calendar,
         today: impl Fn() -> Date + Send + Sync + 'static,
     ) -> AppState {
+        let metrics = Arc::new(crate::metrics::Metrics::new());
         AppState {
             inner: Arc::new(Inner {
                 store,
@@ -74,12 +78,14 @@ impl AppState {
                 hsts: std::sync::atomic::AtomicBool::new(false),
                 trusted_proxies: OnceLock::new(),
                 channels: OnceLock::new(),
-                facets: cache::Ttl::new(10_000),
-                agencies: cache::Ttl::new(1),
-                site: cache::Ttl::new(1),
-                dashboards: cache::Ttl::new(1_000),
+                facets: cache::Ttl::counted(10_000, metrics.cache("facets")),
+                agencies: cache::Ttl::counted(1, metrics.cache("agencies")),
+                site: cache::Ttl::counted(1, metrics.cache("site")),
+                dashboards: cache::Ttl::counted(1_000, metrics.cache("dashboards")),
                 dashboards_computing: tokio::sync::Mutex::new(()),
                 imports: std::sync::Mutex::new(std::collections::HashMap::new()),
+                metrics,
+                metrics_access: OnceLock::new(),
             }),
         }
     }
@@ -151,7 +157,8 @@ impl AppState {
         let _ = self.inner.search.set(index);
     }
 
-    pub(crate) fn search(&self) -> Option<Arc<gongkai_search::SearchIndex>> {
+    /// The search index, once it is built (see [`AppState::set_search`]).
+    pub fn search(&self) -> Option<Arc<gongkai_search::SearchIndex>> {
         self.inner.search.get().cloned()
     }
 
@@ -249,6 +256,26 @@ impl AppState {
 
     pub(crate) fn secure_cookies(&self) -> bool {
         self.inner.secure_cookies.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Serves `/metrics` to the clients `access` allows and times every request; call before [`router`].
+    pub fn with_metrics(self, access: crate::metrics::Access) -> AppState {
+        let _ = self.inner.metrics_access.set(access);
+        self
+    }
+
+    /// The metrics, when `/metrics` is served.
+    pub(crate) fn metrics(&self) -> Option<&Arc<crate::metrics::Metrics>> {
+        self.inner.metrics_access.get().map(|_| &self.inner.metrics)
+    }
+
+    /// The counters, served or not (intakes, searches and caches are always counted).
+    pub(crate) fn counters(&self) -> &crate::metrics::Metrics {
+        &self.inner.metrics
+    }
+
+    pub(crate) fn metrics_access(&self) -> crate::metrics::Access {
+        self.inner.metrics_access.get().cloned().unwrap_or_else(crate::metrics::Access::private)
     }
 
     pub(crate) fn rate_limited(&self) -> bool {

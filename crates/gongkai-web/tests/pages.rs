@@ -1190,3 +1190,82 @@ async fn a_new_item_is_indexed_right_after_a_bulk_import() {
     .unwrap();
     assert_eq!(catch_up.run(&portal.store, &index).await.unwrap(), 1, "found in the first round");
 }
+
+/// `request` from `address` (the connection's peer), through a fresh router on `state`.
+async fn send_from(state: &AppState, request: Request<Body>, address: [u8; 4]) -> Answer {
+    let mut request = request;
+    request.extensions_mut().insert(ConnectInfo(SocketAddr::from((address, 40000))));
+    let response = gongkai_web::router(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Answer { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+}
+
+/// Issue #21: `/metrics` answers in the `OpenMetrics` text format to loopback and private networks only (404 to
+/// the public, to a request forwarded by an unnamed proxy, and when metrics are off); requests are counted
+/// under their route template — a path no route knows as `unmatched`, never as itself —, searches and the
+/// index's state and the intake channels are there.
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_answer_only_inside_the_network() {
+    let portal = portal("metrics").await;
+    let off = send_from(
+        &portal.state,
+        Request::get("/metrics").body(Body::empty()).unwrap(),
+        [127, 0, 0, 1],
+    )
+    .await;
+    assert_eq!(off.status, StatusCode::NOT_FOUND, "metrics are off until asked for");
+    let state = portal.state.clone().with_metrics(gongkai_web::metrics::Access::private());
+    let get_from = |uri: &str, address: [u8; 4]| {
+        let request = Request::get(uri)
+            .header(header::HOST, "portal.example.cn")
+            .body(Body::empty())
+            .unwrap();
+        send_from(&state, request, address)
+    };
+    for uri in [
+        "/agencies/SFJ/catalog",
+        "/agencies/SFJ/catalog",
+        "/search?q=%E5%8F%B8%E6%B3%95",
+        "/no-such-page-7f3a",
+    ] {
+        get_from(uri, [203, 0, 113, 9]).await;
+    }
+    let public = get_from("/metrics", [203, 0, 113, 9]).await;
+    assert_eq!(public.status, StatusCode::NOT_FOUND);
+    let forwarded = send_from(
+        &state,
+        Request::get("/metrics").header("x-forwarded-for", "10.1.2.3").body(Body::empty()).unwrap(),
+        [10, 0, 0, 2],
+    )
+    .await;
+    assert_eq!(forwarded.status, StatusCode::NOT_FOUND, "forwarded by a proxy nobody named");
+    let scrape = get_from("/metrics", [10, 0, 0, 5]).await;
+    assert_eq!(scrape.status, StatusCode::OK);
+    assert!(
+        scrape.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text"),
+        "{:?}",
+        scrape.headers
+    );
+    let text = scrape.body;
+    for line in [
+        "gongkai_http_request_duration_seconds_count{method=\"GET\",route=\"/agencies/{code}/catalog\",status=\"200\"} 2",
+        "gongkai_http_request_duration_seconds_count{method=\"GET\",route=\"/search\",status=\"200\"} 1",
+        "gongkai_http_request_duration_seconds_count{method=\"GET\",route=\"unmatched\",status=\"404\"} 1",
+        "gongkai_search_duration_seconds_count 1",
+        "gongkai_search_index_ready 1",
+        "gongkai_search_index_lag_changes 0",
+        "gongkai_applications_received_total{channel=\"online\"} 0",
+        // Each request here has a router of its own (a page cache of its own); the state's caches are shared.
+        "gongkai_cache_requests_total{cache=\"facets\",result=\"hit\"} 1",
+        "gongkai_audit_chain_intact 0",
+    ] {
+        assert!(text.lines().any(|shown| shown == line), "missing `{line}` in\n{text}");
+    }
+    assert!(!text.contains("no-such-page"), "a visitor's path never becomes a series");
+    assert!(text.trim_end().ends_with("# EOF"));
+}

@@ -322,7 +322,7 @@ pub(crate) async fn search(
     let index = state.search().ok_or_else(|| {
         ApiError(StatusCode::SERVICE_UNAVAILABLE, "search is not ready".to_owned())
     })?;
-    let results = tokio::task::spawn_blocking(move || index.search(&request))
+    let results = crate::search::run(&state, index, request)
         .await
         .map_err(|_| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned()))?
         .map_err(|err| {

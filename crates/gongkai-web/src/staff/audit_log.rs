@@ -152,6 +152,62 @@ struct AuditLogPage<'a> {
     /// The chain's state, when asked for.
     chain: Option<(bool, String)>,
     entries: i64,
+    /// The scheduled duties' latest runs.
+    duties: Vec<DutyLine>,
+}
+
+/// A scheduled duty's latest run as the page shows it.
+struct DutyLine {
+    name: &'static str,
+    /// Beijing time, or "尚未运行".
+    at: String,
+    holder: String,
+    ok: Option<bool>,
+    detail: String,
+}
+
+/// The latest run of each scheduled duty, in words for the page.
+async fn duty_lines(
+    store: &gongkai_store::Store,
+) -> Result<Vec<DutyLine>, gongkai_store::StoreError> {
+    use gongkai_store::duties;
+    let mut lines = Vec::new();
+    for (duty, name, never) in [
+        (duties::AUDIT_VERIFY, "哈希链每日校验", "尚未运行：服务启动后自动校验，之后每日一次。"),
+        (
+            duties::BACKUP,
+            "定时备份",
+            "未运行：服务启动时未设置备份目录（--backup-dir）时不做定时备份。",
+        ),
+        (duties::INDEX_HEALTH, "检索索引检查", "尚未运行：各实例每10分钟核对一次。"),
+    ] {
+        lines.push(match duties::last(store, duty).await? {
+            Some(run) => DutyLine {
+                name,
+                at: unix_in_china(run.finished_at),
+                holder: run.holder,
+                ok: Some(run.ok),
+                detail: run.detail,
+            },
+            None => DutyLine {
+                name,
+                at: "—".to_owned(),
+                holder: String::new(),
+                ok: None,
+                detail: never.to_owned(),
+            },
+        });
+    }
+    Ok(lines)
+}
+
+/// Unix seconds as Beijing time.
+fn unix_in_china(unix: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|at| at.to_offset(gongkai_core::dates::CHINA).format(&format).ok())
+        .unwrap_or_else(|| unix.to_string())
 }
 
 impl AuditLogPage<'_> {
@@ -169,8 +225,9 @@ impl AuditLogPage<'_> {
     }
 }
 
-/// What the chain check found, in words for the page: intact or not, and the sentence.
-fn chain_sentence(verification: &Verification) -> (bool, String) {
+/// What the chain check found, in words for the page: intact or not, and the sentence (the scheduled
+/// verification keeps the same sentence with its run).
+pub fn chain_sentence(verification: &Verification) -> (bool, String) {
     match verification {
         Verification::Intact { entries } => {
             (true, format!("哈希链完整：全部{entries}条记录逐条校验通过，末条与日志头一致。"))
@@ -248,6 +305,7 @@ pub(crate) async fn page(
         older,
         chain,
         entries,
+        duties: duty_lines(state.store()).await?,
     };
     Ok(csrf::with_cookie((status, Html(page.render()?)).into_response(), cookie))
 }

@@ -9,7 +9,7 @@
 pub(crate) mod admin;
 mod api_keys;
 mod audit_labels;
-mod audit_log;
+pub(crate) mod audit_log;
 pub(crate) mod cases;
 mod history;
 pub(crate) mod items;

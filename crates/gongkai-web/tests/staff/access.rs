@@ -306,6 +306,22 @@ async fn a_platform_admin_searches_exports_and_verifies_the_audit_log() {
 
     let verified = admin.get("/staff/admin/audit?verify=1").await.text();
     assert!(verified.contains("哈希链完整"), "{verified}");
+    // The scheduled duties' latest runs (issue #21): none yet, then the one recorded.
+    assert!(verified.contains("哈希链每日校验") && verified.contains("尚未运行"), "{verified}");
+    let run = gongkai_store::duties::Run {
+        duty: gongkai_store::duties::BACKUP.to_owned(),
+        holder: "node-2:4711".to_owned(),
+        started_at: 1_796_694_700,
+        finished_at: 1_796_694_762,
+        ok: false,
+        detail: "写入 /srv/backups/x.jsonl 失败：磁盘已满".to_owned(),
+    };
+    gongkai_store::duties::record(&desk.store, &run).await.unwrap();
+    let duties = admin.get("/staff/admin/audit").await.text();
+    for shown in ["定时备份", "2026-12-08 09:52:42", "node-2:4711", "发现问题", "磁盘已满"]
+    {
+        assert!(duties.contains(shown), "{shown}: {duties}");
+    }
     desk.store
         .execute_admin(
             "UPDATE audit_log SET address = '10.9.9.9' WHERE action = 'application.supplement'",

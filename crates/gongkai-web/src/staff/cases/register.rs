@@ -252,7 +252,10 @@ pub(crate) async fn register(
     let actor = staff.actor();
     let receipt =
         match applications::intake(state.store(), &agency.code, &application, &actor).await {
-            Ok(receipt) => receipt,
+            Ok(receipt) => {
+                state.counters().received("staff");
+                receipt
+            }
             Err(err) => {
                 crate::once::failed(&state, &token).await;
                 return Err(err.into());

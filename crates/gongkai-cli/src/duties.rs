@@ -1,0 +1,290 @@
+//! The duties a running server does on a schedule (issue #21), each run kept with what it found
+//! (`gongkai_store::duties`; the detail in Chinese, as the page shows it), shown to the platform admin on
+//! the audit-log page and in `/metrics`:
+//!
+//! - the audit trail's hash chain is verified every day (a break is logged as an error);
+//! - with `--backup-dir`, a backup is written every `--backup-every` hours, and only the newest
+//!   `--backup-keep` are kept;
+//! - each instance checks its own search index against the catalog every ten minutes.
+//!
+//! The first two are the platform's, done by one instance at a time: the one that takes the duty's lease in
+//! the database. The index is each instance's own.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use gongkai_store::Store;
+use gongkai_store::duties::{self, Run};
+
+/// How often the schedule is looked at, and how long after start the first look is.
+const CHECK_EVERY: Duration = Duration::from_secs(60);
+const FIRST_CHECK: Duration = Duration::from_secs(5);
+/// The audit chain is verified this often.
+const AUDIT_EVERY: i64 = 24 * 3600;
+/// An instance's index is checked this often.
+const INDEX_EVERY: Duration = Duration::from_secs(600);
+/// How long a lease is held at most: a run longer than this could be started again by another instance.
+const LEASE: i64 = 6 * 3600;
+/// The names of backup files: `gongkai-backup-20261208T013000Z.jsonl` (or `.age` when encrypted).
+const BACKUP_PREFIX: &str = "gongkai-backup-";
+
+/// Scheduled backups (`--backup-dir` and its companions).
+#[derive(Debug, Clone)]
+pub(crate) struct Backups {
+    pub(crate) dir: PathBuf,
+    pub(crate) every_hours: u32,
+    pub(crate) keep: usize,
+    pub(crate) recipients: Vec<age::x25519::Recipient>,
+}
+
+/// What this instance does on schedule.
+#[derive(Debug, Clone)]
+pub(crate) struct Schedule {
+    /// This instance, as a lease names it: `host:pid`.
+    pub(crate) holder: String,
+    pub(crate) backups: Option<Backups>,
+}
+
+impl Schedule {
+    pub(crate) fn new(backups: Option<Backups>) -> Schedule {
+        let host = std::fs::read_to_string("/etc/hostname")
+            .ok()
+            .map(|name| name.trim().to_owned())
+            .filter(|name| !name.is_empty())
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .unwrap_or_else(|| "gongkai".to_owned());
+        Schedule { holder: format!("{host}:{}", std::process::id()), backups }
+    }
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Starts the schedule on the server's runtime.
+pub(crate) fn spawn(store: Store, state: gongkai_web::AppState, schedule: Schedule) {
+    tokio::spawn(async move {
+        tokio::time::sleep(FIRST_CHECK).await;
+        let mut last_index_check: Option<std::time::Instant> = None;
+        loop {
+            for run in run_due(&store, &schedule, now()).await {
+                let level_ok = run.ok;
+                if level_ok {
+                    tracing::info!(duty = %run.duty, detail = %run.detail, "scheduled duty done");
+                } else {
+                    tracing::error!(duty = %run.duty, detail = %run.detail, "scheduled duty found a problem");
+                }
+            }
+            if last_index_check.is_none_or(|at| at.elapsed() >= INDEX_EVERY)
+                && let Some(search) = state.search()
+            {
+                last_index_check = Some(std::time::Instant::now());
+                if let Some(run) = check_index(&store, &search, &schedule.holder).await {
+                    if let Err(err) = duties::record(&store, &run).await {
+                        tracing::warn!(error = %err, "recording the index check failed");
+                    }
+                    if !run.ok {
+                        tracing::warn!(detail = %run.detail, "search index check found a difference");
+                    }
+                }
+            }
+            tokio::time::sleep(CHECK_EVERY).await;
+        }
+    });
+}
+
+/// Runs the platform's duties that are due at `now` and whose lease this instance gets; returns the runs
+/// (each already recorded).
+pub(crate) async fn run_due(store: &Store, schedule: &Schedule, now: i64) -> Vec<Run> {
+    let mut runs = Vec::new();
+    let mut due = vec![(duties::AUDIT_VERIFY, AUDIT_EVERY)];
+    if let Some(backups) = &schedule.backups {
+        due.push((duties::BACKUP, i64::from(backups.every_hours) * 3600));
+    }
+    for (duty, every) in due {
+        match once(store, schedule, duty, every, now).await {
+            Ok(Some(run)) => runs.push(run),
+            Ok(None) => {}
+            Err(err) => tracing::warn!(duty, error = %err, "scheduled duty could not run"),
+        }
+    }
+    runs
+}
+
+/// Whether `duty` is due: never run, or last finished `every` seconds or more before `now`.
+async fn is_due(store: &Store, duty: &str, every: i64, now: i64) -> anyhow::Result<bool> {
+    Ok(duties::last(store, duty).await?.is_none_or(|run| run.finished_at + every <= now))
+}
+
+/// Runs `duty` when it is due and the lease is this instance's; the lease is given back afterwards.
+async fn once(
+    store: &Store,
+    schedule: &Schedule,
+    duty: &'static str,
+    every: i64,
+    now: i64,
+) -> anyhow::Result<Option<Run>> {
+    if !is_due(store, duty, every, now).await? {
+        return Ok(None);
+    }
+    if !duties::claim(store, duty, &schedule.holder, now, now + LEASE).await? {
+        return Ok(None);
+    }
+    // Another instance may have finished it between the look and the lease.
+    let run = if is_due(store, duty, every, now).await? {
+        let started_at = now;
+        let (ok, detail) = match duty {
+            duties::AUDIT_VERIFY => verify(store).await,
+            _ => match &schedule.backups {
+                Some(backups) => backup(store, backups).await,
+                None => (false, "未设置备份目录".to_owned()),
+            },
+        };
+        let run = Run {
+            duty: duty.to_owned(),
+            holder: schedule.holder.clone(),
+            started_at,
+            finished_at: self::now().max(started_at),
+            ok,
+            detail,
+        };
+        duties::record(store, &run).await?;
+        Some(run)
+    } else {
+        None
+    };
+    duties::release(store, duty, &schedule.holder).await?;
+    Ok(run)
+}
+
+/// The chain's verification, in the words the admin's page uses for one asked for there.
+async fn verify(store: &Store) -> (bool, String) {
+    match gongkai_store::audit::verify(store).await {
+        Ok(verification) => gongkai_web::chain_sentence(&verification),
+        Err(err) => (false, format!("校验未能完成：{err}")),
+    }
+}
+
+/// Writes a backup into the directory, then keeps only the newest ones.
+async fn backup(store: &Store, backups: &Backups) -> (bool, String) {
+    let stamp = time::OffsetDateTime::now_utc()
+        .format(time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"))
+        .unwrap_or_else(|_| now().to_string());
+    let extension = if backups.recipients.is_empty() { "jsonl" } else { "age" };
+    let path = backups.dir.join(format!("{BACKUP_PREFIX}{stamp}.{extension}"));
+    match crate::db_cmd::backup_to(store, &path, &backups.recipients).await {
+        Ok(summary) => {
+            let removed = prune(&backups.dir, backups.keep);
+            let removed = match removed {
+                Ok(0) => String::new(),
+                Ok(count) => format!("，删除较早的备份{count}个"),
+                Err(err) => format!("，删除较早的备份失败：{err}"),
+            };
+            (
+                true,
+                format!(
+                    "已备份{}张表共{}行到 {}{removed}",
+                    summary.tables,
+                    summary.rows,
+                    path.display()
+                ),
+            )
+        }
+        Err(err) => (false, format!("写入 {} 失败：{err:#}", path.display())),
+    }
+}
+
+/// Deletes all but the newest `keep` backups this schedule wrote into `dir` (by their names, which sort by
+/// time); other files are never touched. Returns how many were deleted.
+pub(crate) fn prune(dir: &Path, keep: usize) -> std::io::Result<usize> {
+    let mut ours: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.file_name().and_then(|name| name.to_str()).is_some_and(|name| {
+                name.starts_with(BACKUP_PREFIX)
+                    && (name.ends_with(".jsonl") || name.ends_with(".age"))
+            })
+        })
+        .collect();
+    ours.sort();
+    let surplus = ours.len().saturating_sub(keep);
+    for path in &ours[..surplus] {
+        std::fs::remove_file(path)?;
+    }
+    Ok(surplus)
+}
+
+/// This instance's index against the catalog, when nothing is waiting to be applied (before and after the
+/// count): the index should hold exactly the items not withdrawn. `None` when it cannot be judged now.
+async fn check_index(
+    store: &Store,
+    search: &gongkai_search::SearchIndex,
+    holder: &str,
+) -> Option<Run> {
+    let started_at = now();
+    let caught_up = |last: i64| search.marker().ok().flatten().is_some_and(|marker| marker >= last);
+    let before = gongkai_store::catalog::last_change(store).await.ok()?;
+    if !caught_up(before) {
+        return None;
+    }
+    let live = gongkai_store::catalog::live_count(store).await.ok()?;
+    let indexed = search.len();
+    let after = gongkai_store::catalog::last_change(store).await.ok()?;
+    if after != before || !caught_up(after) {
+        return None;
+    }
+    let ok = u64::try_from(live).is_ok_and(|live| live == indexed);
+    let detail = if ok {
+        format!("检索索引共{indexed}条，与目录中未撤回的{live}条一致")
+    } else {
+        format!(
+            "检索索引共{indexed}条，目录中未撤回的为{live}条，二者不一致：请在该实例上运行 gongkai index rebuild"
+        )
+    };
+    Some(Run {
+        duty: duties::INDEX_HEALTH.to_owned(),
+        holder: holder.to_owned(),
+        started_at,
+        finished_at: now().max(started_at),
+        ok,
+        detail,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pruning_keeps_the_newest_of_our_backups_and_nothing_else_is_touched() {
+        let dir = std::env::temp_dir().join(format!("gongkai-prune-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let names = [
+            "gongkai-backup-20261201T010000Z.jsonl",
+            "gongkai-backup-20261202T010000Z.age",
+            "gongkai-backup-20261203T010000Z.jsonl",
+            "gongkai-backup-20261204T010000Z.jsonl.partial",
+            "notes.txt",
+        ];
+        for name in names {
+            std::fs::write(dir.join(name), "x").unwrap();
+        }
+        assert_eq!(prune(&dir, 2).unwrap(), 1);
+        let mut left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "gongkai-backup-20261202T010000Z.age",
+                "gongkai-backup-20261203T010000Z.jsonl",
+                "gongkai-backup-20261204T010000Z.jsonl.partial",
+                "notes.txt"
+            ]
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
