@@ -32,6 +32,17 @@ pub struct Action<'a> {
 /// The chain's hash of an entry written at `at` after the entry whose hash is `prev_hash`: SHA-256 over the
 /// previous hash and the fields, each followed by 0x1f, an absent state as NUL.
 pub fn entry_hash(prev_hash: &str, at: &str, action: &Action<'_>) -> String {
+    request_entry_hash(prev_hash, at, action, None)
+}
+
+/// [`entry_hash`] of an entry written for the request `request` (its `X-Request-Id`): the id follows the
+/// fields, with its 0x1f, so an entry without one hashes as entries did before the column existed.
+pub fn request_entry_hash(
+    prev_hash: &str,
+    at: &str,
+    action: &Action<'_>,
+    request: Option<&str>,
+) -> String {
     let mut hasher = Sha256::new();
     for field in [
         prev_hash,
@@ -46,7 +57,29 @@ pub fn entry_hash(prev_hash: &str, at: &str, action: &Action<'_>) -> String {
         hasher.update(field.as_bytes());
         hasher.update([0x1f]);
     }
+    if let Some(request) = request {
+        hasher.update(request.as_bytes());
+        hasher.update([0x1f]);
+    }
     hex::encode(hasher.finalize())
+}
+
+tokio::task_local! {
+    /// The request the current task works for (its `X-Request-Id`), set by the web layer around each request
+    /// ([`for_request`]); entries appended while it is set carry it.
+    static REQUEST: String;
+}
+
+/// Runs `future` on behalf of the request `id`: every audit entry it appends records the id, so the entry
+/// and the server's log lines of that request point at each other. Work the future spawns onto other tasks
+/// does not inherit it.
+pub async fn for_request<F: std::future::Future>(id: String, future: F) -> F::Output {
+    REQUEST.scope(id, future).await
+}
+
+/// The current task's request id, if it works for one.
+fn current_request() -> Option<String> {
+    REQUEST.try_with(Clone::clone).ok()
 }
 
 /// Appends `action` inside the caller's transaction (so the action and its record commit together).
@@ -62,10 +95,11 @@ async fn append_in(
         None => (0, GENESIS.to_owned()),
     };
     let at = now_text();
-    let hash = entry_hash(&prev_hash, &at, action);
+    let request = current_request();
+    let hash = request_entry_hash(&prev_hash, &at, action, request.as_deref());
     sqlx::query(
-        "INSERT INTO audit_log (at, actor, address, action, subject, before_state, after_state, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO audit_log (at, actor, address, action, subject, before_state, after_state, prev_hash, hash, request_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&at)
     .bind(action.actor)
@@ -76,6 +110,7 @@ async fn append_in(
     .bind(action.after)
     .bind(&prev_hash)
     .bind(&hash)
+    .bind(request.as_deref())
     .execute(&mut **transaction)
     .await?;
     sqlx::query(
@@ -179,8 +214,8 @@ async fn walk(store: &Store, batch: usize) -> Result<Verification, StoreError> {
     let mut last_id = i64::MIN;
     loop {
         let rows = sqlx::query(
-            "SELECT id, at, actor, address, action, subject, before_state, after_state, prev_hash, hash \
-             FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
+            "SELECT id, at, actor, address, action, subject, before_state, after_state, prev_hash, hash, \
+             request_id FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
         )
         .bind(last_id)
         .bind(batch as i64)
@@ -199,6 +234,7 @@ async fn walk(store: &Store, batch: usize) -> Result<Verification, StoreError> {
             let after: Option<String> = row.try_get("after_state")?;
             let stored_prev: String = row.try_get("prev_hash")?;
             let stored_hash: String = row.try_get("hash")?;
+            let request: Option<String> = row.try_get("request_id")?;
             if stored_prev != prev_hash {
                 return Ok(Verification::Broken { position, id: Some(id), kind: Break::Unlinked });
             }
@@ -210,7 +246,7 @@ async fn walk(store: &Store, batch: usize) -> Result<Verification, StoreError> {
                 before: before.as_deref(),
                 after: after.as_deref(),
             };
-            if entry_hash(&prev_hash, &at, &action) != stored_hash {
+            if request_entry_hash(&prev_hash, &at, &action, request.as_deref()) != stored_hash {
                 return Ok(Verification::Broken { position, id: Some(id), kind: Break::Edited });
             }
             prev_hash = stored_hash;
@@ -292,6 +328,8 @@ pub struct Entry {
     pub before: Option<String>,
     pub after: Option<String>,
     pub hash: String,
+    /// The request it was written for (`X-Request-Id`), when written during one.
+    pub request_id: Option<String>,
 }
 
 /// Which entries [`search`] returns; every condition given must hold.
@@ -312,6 +350,8 @@ pub struct Query<'a> {
     pub until: Option<&'a str>,
     /// Only entries older than this id (the next page of a newest-first listing).
     pub before_id: Option<i64>,
+    /// Exactly this request id (from a log line's `request_id`).
+    pub request: Option<&'a str>,
 }
 
 /// The first text after every text that starts with `prefix`: `prefix` followed by the last code point
@@ -356,6 +396,9 @@ pub async fn search(
     if let Some(address) = query.address {
         condition("address", "=", address.to_owned());
     }
+    if let Some(request) = query.request {
+        condition("request_id", "=", request.to_owned());
+    }
     if let Some(from) = query.from {
         condition("at", ">=", from.to_owned());
     }
@@ -363,7 +406,8 @@ pub async fn search(
         condition("at", "<", until.to_owned());
     }
     let mut sql = String::from(
-        "SELECT id, at, actor, address, action, subject, before_state, after_state, hash FROM audit_log",
+        "SELECT id, at, actor, address, action, subject, before_state, after_state, hash, request_id \
+         FROM audit_log",
     );
     if let Some(before_id) = query.before_id {
         // An integer, written into the text: ids are the log's own.
@@ -394,6 +438,7 @@ pub async fn search(
                 before: row.try_get("before_state")?,
                 after: row.try_get("after_state")?,
                 hash: row.try_get("hash")?,
+                request_id: row.try_get("request_id")?,
             })
         })
         .collect()

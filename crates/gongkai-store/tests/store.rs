@@ -1383,3 +1383,53 @@ async fn a_duty_lease_goes_to_one_instance_at_a_time_and_runs_are_kept() {
     })
     .await;
 }
+
+/// Issue #21: entries written on behalf of a request carry its id (the one on the request's log lines), are
+/// found by it, and the id is part of the chain: changing it breaks the chain like any other field; entries
+/// written outside a request have none and hash as before the column existed.
+#[tokio::test]
+async fn audit_entries_carry_the_request_id_inside_the_chain() {
+    on_both(|store, backend| async move {
+        let entry = |subject: &'static str| Action {
+            actor: "clerk",
+            address: "10.0.0.1",
+            action: "application.reply",
+            subject,
+            before: None,
+            after: Some("{}"),
+        };
+        audit::append(&store, &entry("application:A")).await.unwrap();
+        audit::for_request("req-7f3a".to_owned(), async {
+            audit::append(&store, &entry("application:B")).await.unwrap();
+            audit::append(&store, &entry("application:C")).await.unwrap();
+        })
+        .await;
+        let found = audit::search(
+            &store,
+            &audit::Query { request: Some("req-7f3a"), ..Default::default() },
+            10,
+        )
+        .await
+        .unwrap();
+        let subjects: Vec<&str> = found.iter().map(|entry| entry.subject.as_str()).collect();
+        assert_eq!(subjects, ["application:C", "application:B"], "{backend}");
+        let all = audit::search(&store, &audit::Query::default(), 10).await.unwrap();
+        assert_eq!(all[2].request_id, None, "{backend}: written outside a request");
+        assert_eq!(all[0].request_id.as_deref(), Some("req-7f3a"), "{backend}");
+        assert_eq!(audit::verify(&store).await.unwrap(), Verification::Intact { entries: 3 });
+        store
+            .execute_admin(
+                "UPDATE audit_log SET request_id = 'req-other' WHERE subject = 'application:B'",
+            )
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                audit::verify(&store).await.unwrap(),
+                Verification::Broken { position: 2, kind: Break::Edited, .. }
+            ),
+            "{backend}"
+        );
+    })
+    .await;
+}

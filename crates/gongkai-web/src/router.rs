@@ -269,6 +269,8 @@ fn around(mut router: Router, state: &AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), site::decorate))
         // Outside the timeout and panic catcher, so what they answer on an API path is JSON too.
         .layer(axum::middleware::from_fn(api::json_errors))
+        // Every audit entry written for the request records its id (the one its log lines carry).
+        .layer(axum::middleware::from_fn(audit_request_id))
         // Logs method, path, status and latency only: never bodies or query strings; each line of a request
         // carries its id (`X-Request-Id`: the proxy's, or one made here), which the answer repeats.
         .layer(
@@ -304,6 +306,23 @@ async fn drop_unusable_request_id(
         request.headers_mut().remove("x-request-id");
     }
     next.run(request).await
+}
+
+/// Runs the request on behalf of its `X-Request-Id` (set by then: the proxy's plain token, or a UUID made
+/// here), so the audit entries it writes carry the id its log lines carry.
+async fn audit_request_id(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    match id {
+        Some(id) => gongkai_store::audit::for_request(id, next.run(request)).await,
+        None => next.run(request).await,
+    }
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then finishes the requests in flight.

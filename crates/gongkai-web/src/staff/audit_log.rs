@@ -40,6 +40,9 @@ pub(crate) struct AuditQuery {
     subject: String,
     #[serde(default)]
     address: String,
+    /// A request id, as the server's log lines give it.
+    #[serde(default)]
+    request: String,
     #[serde(default)]
     from: String,
     #[serde(default)]
@@ -89,6 +92,7 @@ impl AuditQuery {
             action: text(&self.action),
             subject: text(&self.subject),
             address: text(&self.address),
+            request: text(&self.request),
             from,
             until,
         })
@@ -102,6 +106,7 @@ impl AuditQuery {
             ("action", &self.action),
             ("subject", &self.subject),
             ("address", &self.address),
+            ("request", &self.request),
             ("from", &self.from),
             ("until", &self.until),
         ] {
@@ -120,6 +125,7 @@ struct Conditions {
     action: Option<String>,
     subject: Option<String>,
     address: Option<String>,
+    request: Option<String>,
     from: Option<String>,
     until: Option<String>,
 }
@@ -134,6 +140,7 @@ impl Conditions {
             from: self.from.as_deref(),
             until: self.until.as_deref(),
             before_id,
+            request: self.request.as_deref(),
         }
     }
 }
@@ -361,6 +368,7 @@ async fn export(
         "变更前",
         "变更后",
         "哈希",
+        "请求编号",
     ];
     // Writing into memory fails only on a bug; it still answers with the error page, never half a file.
     let csv_error =
@@ -379,6 +387,7 @@ async fn export(
                 entry.before.as_deref().unwrap_or(""),
                 entry.after.as_deref().unwrap_or(""),
                 &entry.hash,
+                entry.request_id.as_deref().unwrap_or(""),
             ])
             .map_err(csv_error)?;
     }

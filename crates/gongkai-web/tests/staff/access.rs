@@ -303,6 +303,18 @@ async fn a_platform_admin_searches_exports_and_verifies_the_audit_log() {
     assert!(lines[1..].iter().all(|line| line.contains(",clerk1,198.51.100.7,")), "{csv}");
     assert!(csv.contains(&format!(",application.supplement,application:{tracking},")));
     assert_eq!(gongkai_store::audit::count_actions(&desk.store, "audit.export").await.unwrap(), 1);
+    // Issue #21: an entry records the id of the request that wrote it (the id on its log lines), and the
+    // page finds entries by it.
+    let token = admin.csrf().await;
+    let request = axum::http::Request::post("/staff/admin/audit")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("x-request-id", "req-export-2")
+        .body(axum::body::Body::from(format!("csrf={token}&actor=clerk1")))
+        .unwrap();
+    assert_eq!(admin.send(request).await.status, StatusCode::OK);
+    let by_request = admin.get("/staff/admin/audit?request=req-export-2").await.text();
+    assert!(by_request.contains("本页1条") && by_request.contains("audit.export"), "{by_request}");
+    assert!(by_request.contains("请求编号：<code>req-export-2</code>"), "{by_request}");
 
     let verified = admin.get("/staff/admin/audit?verify=1").await.text();
     assert!(verified.contains("哈希链完整"), "{verified}");
