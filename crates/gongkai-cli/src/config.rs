@@ -227,7 +227,11 @@ fn read(path: &Path) -> Result<File, UsageError> {
     let text = std::fs::read_to_string(path)
         .map_err(|err| UsageError::new("--config", format!("{}: {err}", path.display())))?;
     toml::from_str(&text).map_err(|err| {
-        UsageError::new("--config", format!("{}: {}", path.display(), err.to_string().trim_end()))
+        // The message and the line only: toml's own rendering quotes the line, which may hold a password.
+        let line =
+            err.span().map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+        let at = line.map(|line| format!(" line {line}:")).unwrap_or_default();
+        UsageError::new("--config", format!("{}:{at} {}", path.display(), err.message()))
     })
 }
 
@@ -347,6 +351,25 @@ mod tests {
         );
         assert_eq!(mask_url("sqlite://gongkai.db"), "sqlite://gongkai.db");
         assert_eq!(mask_url("smtp://relay@localhost:25"), "smtp://relay@localhost:25");
+    }
+
+    /// A mistake on a line with a password names the line, never shows it (a review found toml's message
+    /// quoting it onto stderr and into the journal).
+    #[test]
+    fn a_refused_file_never_echoes_its_lines() {
+        let dir = std::env::temp_dir().join(format!("gongkai-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for text in [
+            "addr = \"0.0.0.0:80\"\nsmtp_url = \"smtp://u:hunter2@mail.example.gov.cn\"\n",
+            "db = postgres://gongkai:hunter2@db/gongkai\n",
+        ] {
+            let path = dir.join("gongkai.toml");
+            std::fs::write(&path, text).unwrap();
+            let message = read(&path).unwrap_err().to_string();
+            assert!(!message.contains("hunter2"), "{message}");
+            assert!(message.contains("line "), "{message}");
+        }
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

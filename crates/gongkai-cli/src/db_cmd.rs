@@ -26,6 +26,7 @@ pub(crate) struct DbArgs {
     #[arg(
         long = "db",
         env = "GONGKAI_DATABASE_URL",
+        hide_env_values = true,
         default_value = "sqlite://gongkai.db",
         value_name = "URL"
     )]

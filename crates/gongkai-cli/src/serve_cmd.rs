@@ -23,7 +23,7 @@ pub(crate) struct ServeArgs {
     #[arg(long, env = "GONGKAI_ADDR", default_value = "127.0.0.1:8080", value_name = "IP:PORT")]
     pub(crate) addr: String,
     /// Load the demo agencies first when the database has none.
-    #[arg(long, env = "GONGKAI_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long, env = "GONGKAI_DEMO", value_name = "BOOL", num_args = 0..=1, require_equals = true, default_value = "false", default_missing_value = "true", action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
     pub(crate) demo: bool,
     /// Worker threads of the runtime (default: one per core).
     #[arg(long, env = "GONGKAI_THREADS", value_name = "N")]
@@ -44,11 +44,11 @@ pub(crate) struct ServeArgs {
     )]
     pub(crate) log_format: LogFormat,
     /// Turn off the per-address rate limits (for load tests from one address; never in production).
-    #[arg(long, env = "GONGKAI_NO_RATE_LIMIT", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long, env = "GONGKAI_NO_RATE_LIMIT", value_name = "BOOL", num_args = 0..=1, require_equals = true, default_value = "false", default_missing_value = "true", action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
     pub(crate) no_rate_limit: bool,
     /// Send the staff session cookie without `Secure`, for a plain-HTTP intranet address (browsers treat
     /// localhost as secure, so a local demo works without this).
-    #[arg(long, env = "GONGKAI_INSECURE_COOKIES", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long, env = "GONGKAI_INSECURE_COOKIES", value_name = "BOOL", num_args = 0..=1, require_equals = true, default_value = "false", default_missing_value = "true", action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
     pub(crate) insecure_cookies: bool,
     /// Send HSTS (Strict-Transport-Security, one year) on every answer: for TLS that ends in front of gongkai
     /// without an X-Forwarded-Proto header. Behind a --trusted-proxy that sends `X-Forwarded-Proto: https`,
@@ -56,8 +56,13 @@ pub(crate) struct ServeArgs {
     #[arg(
         long,
         env = "GONGKAI_HSTS",
-        value_parser = clap::builder::BoolishValueParser::new(),
-        conflicts_with = "insecure_cookies"
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_value = "false",
+        default_missing_value = "true",
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub(crate) hsts: bool,
     /// A load balancer or reverse proxy in front of this instance (an address or a network such as
@@ -76,11 +81,11 @@ pub(crate) struct ServeArgs {
     )]
     pub(crate) secret_file: std::path::PathBuf,
     /// Turn `/metrics` off (it answers 404, and requests are not timed).
-    #[arg(long, env = "GONGKAI_NO_METRICS", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long, env = "GONGKAI_NO_METRICS", value_name = "BOOL", num_args = 0..=1, require_equals = true, default_value = "false", default_missing_value = "true", action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
     pub(crate) no_metrics: bool,
-    /// Who may read `/metrics`: addresses or networks (repeat or separate with commas); default loopback and
-    /// the private networks (10/8, 172.16/12, 192.168/16, `fc00::/7`). A request forwarded by a proxy that is
-    /// not a --trusted-proxy is refused.
+    /// Who may read `/metrics`: addresses or networks (repeat or separate with commas), such as the
+    /// scraper's; default loopback only. A request that came through a proxy that is not a --trusted-proxy
+    /// is refused.
     #[arg(long, env = "GONGKAI_METRICS_FROM", value_name = "IP|CIDR", value_delimiter = ',')]
     pub(crate) metrics_from: Vec<String>,
     /// Write a backup into this directory on a schedule (every --backup-every hours, keeping the newest
@@ -115,7 +120,7 @@ pub(crate) struct NotifyArgs {
     #[arg(long, env = "GONGKAI_SMTP_URL", hide_env_values = true, value_name = "URL")]
     pub(crate) smtp_url: Option<String>,
     /// The sender of e-mail notices, such as "某市司法局 <gongkai@example.gov.cn>".
-    #[arg(long, env = "GONGKAI_MAIL_FROM", value_name = "ADDRESS", requires = "smtp_url")]
+    #[arg(long, env = "GONGKAI_MAIL_FROM", value_name = "ADDRESS")]
     pub(crate) mail_from: Option<String>,
     /// The SMS gateway: each SMS is an HTTP POST of --sms-template to this URL.
     #[arg(long, env = "GONGKAI_SMS_URL", hide_env_values = true, value_name = "URL")]
@@ -125,13 +130,13 @@ pub(crate) struct NotifyArgs {
         long,
         env = "GONGKAI_SMS_TEMPLATE",
         value_name = "JSON",
-        default_value = gongkai_web::notify::DEFAULT_SMS_TEMPLATE,
-        requires = "sms_url"
+        hide_env_values = true,
+        default_value = gongkai_web::notify::DEFAULT_SMS_TEMPLATE
     )]
     pub(crate) sms_template: String,
     /// What in the gateway's JSON answer means the SMS was taken, as a JSON pointer and a value (`/code=0`);
     /// without it any 2xx answer does.
-    #[arg(long, env = "GONGKAI_SMS_SUCCESS", value_name = "POINTER=VALUE", requires = "sms_url")]
+    #[arg(long, env = "GONGKAI_SMS_SUCCESS", value_name = "POINTER=VALUE")]
     pub(crate) sms_success: Option<String>,
 }
 
@@ -234,7 +239,7 @@ pub(crate) fn validate(args: &ServeArgs) -> Result<Checked, UsageError> {
     })?;
     let metrics = match (args.no_metrics, args.metrics_from.is_empty()) {
         (true, _) => None,
-        (false, true) => Some(gongkai_web::metrics::Access::private()),
+        (false, true) => Some(gongkai_web::metrics::Access::loopback()),
         (false, false) => Some(
             gongkai_web::metrics::Access::parse(&args.metrics_from)
                 .map_err(|err| UsageError::new("--metrics-from", err.to_string()))?,

@@ -1158,6 +1158,33 @@ mail-from = "某市司法局 <gongkai@example.gov.cn>"
         assert_eq!(refused.status.code(), Some(2), "{text}: {}", stdout(&refused));
         assert!(stderr(&refused).contains(expected), "{text}: {}", stderr(&refused));
     }
+    // A flag undoes the file's `true` (`--flag=false`); a variable saying `false` is no conflict; a sender
+    // given as a flag with its server in the file is whole (a review found clap refusing the last two).
+    std::fs::write(&file, "no-rate-limit = true\nsmtp-url = \"smtp://localhost:25\"\n").unwrap();
+    let combined = gongkai_clean_env()
+        .args(["config", "check", "--no-rate-limit=false", "--insecure-cookies"])
+        .args(["--mail-from", "某局 <gongkai@example.gov.cn>", "--config"])
+        .arg(&file)
+        .env("GONGKAI_HSTS", "false")
+        .output()
+        .unwrap();
+    assert_eq!(combined.status.code(), Some(0), "{}", stderr(&combined));
+    for line in [
+        "no-rate-limit = false  # flag",
+        "hsts = false  # GONGKAI_HSTS",
+        "insecure-cookies = true  # flag",
+    ] {
+        assert!(
+            stdout(&combined).lines().any(|shown| shown == line),
+            "{line}: {}",
+            stdout(&combined)
+        );
+    }
+    let both = gongkai_clean_env()
+        .args(["config", "check", "--insecure-cookies", "--hsts"])
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2), "{}", stdout(&both));
     let unknown = {
         std::fs::write(&file, "addr = \"0.0.0.0:8080\"\ntrusted-proxies = \"10.0.0.0/8\"\n")
             .unwrap();

@@ -170,8 +170,11 @@ pub async fn backup(store: &Store, out: &mut impl Write) -> Result<Summary, Stor
         writeln!(out, "{}", json!({ "table": table, "columns": names })).map_err(io)?;
         let order: Vec<String> = (1..=names.len()).map(|index| index.to_string()).collect();
         let sql = format!("SELECT {} FROM {table} ORDER BY {}", names.join(", "), order.join(", "));
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *transaction).await?;
-        for row in &rows {
+        // Row by row, never a whole table in memory (`blobs` holds every attachment): the server writes
+        // scheduled backups while it serves.
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *transaction);
+        while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+            let row = &row;
             let mut values = Vec::with_capacity(columns.len());
             for (index, (name, kind)) in columns.iter().enumerate() {
                 if NOT_BACKED_UP.contains(&(table, name.as_str())) {

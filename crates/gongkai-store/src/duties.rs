@@ -20,18 +20,48 @@ pub const INDEX_HEALTH: &str = "index-health";
 /// Runs kept per duty; older ones are deleted as new ones are recorded.
 pub const KEPT_RUNS: i64 = 200;
 
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done, everything in order (the chain intact, the backup written).
+    Ok,
+    /// Done, and it found something wrong (a break in the chain, an index that differs from the catalog).
+    Problem,
+    /// Not done: the database or the disk failed. Tried again sooner than the schedule's interval.
+    Failed,
+}
+
+impl Outcome {
+    fn code(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Problem => "problem",
+            Outcome::Failed => "failed",
+        }
+    }
+
+    fn from_code(code: &str) -> Result<Outcome, StoreError> {
+        match code {
+            "ok" => Ok(Outcome::Ok),
+            "problem" => Ok(Outcome::Problem),
+            "failed" => Ok(Outcome::Failed),
+            other => Err(StoreError::InvalidData(format!("duty run outcome `{other}`"))),
+        }
+    }
+}
+
 /// One run of a duty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Run {
     pub duty: String,
-    /// Who ran it: an instance (`host:pid`) or, for a run asked for on the admin page, the user.
+    /// The instance that ran it (`host:pid:token`).
     pub holder: String,
     /// Unix seconds.
     pub started_at: i64,
     pub finished_at: i64,
-    /// Whether it found everything in order (a verification: the chain intact; a backup: written).
-    pub ok: bool,
-    /// What it found, in English (entries verified, the break, the file written, the error).
+    pub outcome: Outcome,
+    /// What it found, in Chinese as the admin's page shows it (entries verified, the break, the file
+    /// written, the error).
     pub detail: String,
 }
 
@@ -74,14 +104,14 @@ pub async fn release(store: &Store, duty: &str, holder: &str) -> Result<(), Stor
 pub async fn record(store: &Store, run: &Run) -> Result<(), StoreError> {
     let mut transaction = store.begin_write().await?;
     sqlx::query(
-        "INSERT INTO duty_runs (duty, holder, started_at, finished_at, ok, detail) \
+        "INSERT INTO duty_runs (duty, holder, started_at, finished_at, outcome, detail) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&run.duty)
     .bind(&run.holder)
     .bind(run.started_at)
     .bind(run.finished_at)
-    .bind(i64::from(run.ok))
+    .bind(run.outcome.code())
     .bind(&run.detail)
     .execute(&mut *transaction)
     .await?;
@@ -103,7 +133,7 @@ fn run_of(row: &sqlx::any::AnyRow) -> Result<Run, StoreError> {
         holder: row.try_get("holder")?,
         started_at: row.try_get("started_at")?,
         finished_at: row.try_get("finished_at")?,
-        ok: row.try_get::<i64, _>("ok")? == 1,
+        outcome: Outcome::from_code(&row.try_get::<String, _>("outcome")?)?,
         detail: row.try_get("detail")?,
     })
 }
@@ -111,7 +141,7 @@ fn run_of(row: &sqlx::any::AnyRow) -> Result<Run, StoreError> {
 /// The latest run of `duty`, if any.
 pub async fn last(store: &Store, duty: &str) -> Result<Option<Run>, StoreError> {
     let row = sqlx::query(
-        "SELECT duty, holder, started_at, finished_at, ok, detail FROM duty_runs \
+        "SELECT duty, holder, started_at, finished_at, outcome, detail FROM duty_runs \
          WHERE duty = $1 ORDER BY id DESC LIMIT 1",
     )
     .bind(duty)
@@ -123,10 +153,30 @@ pub async fn last(store: &Store, duty: &str) -> Result<Option<Run>, StoreError> 
 /// The latest `limit` runs of every duty, newest first.
 pub async fn recent(store: &Store, limit: i64) -> Result<Vec<Run>, StoreError> {
     let rows = sqlx::query(
-        "SELECT duty, holder, started_at, finished_at, ok, detail FROM duty_runs \
+        "SELECT duty, holder, started_at, finished_at, outcome, detail FROM duty_runs \
          ORDER BY id DESC LIMIT $1",
     )
     .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(run_of).collect()
+}
+
+/// The latest run of `duty` by each holder that ran it at or after `since` (unix seconds), by holder: one
+/// line per instance for a duty each instance does (the index check), so a healthy instance's run does not
+/// hide another's problem.
+pub async fn latest_by_holder(
+    store: &Store,
+    duty: &str,
+    since: i64,
+) -> Result<Vec<Run>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT duty, holder, started_at, finished_at, outcome, detail FROM duty_runs \
+         WHERE id IN (SELECT MAX(id) FROM duty_runs WHERE duty = $1 AND finished_at >= $2 GROUP BY holder) \
+         ORDER BY holder",
+    )
+    .bind(duty)
+    .bind(since)
     .fetch_all(store.pool())
     .await?;
     rows.iter().map(run_of).collect()
@@ -140,7 +190,21 @@ pub struct Verified {
     pub intact: bool,
 }
 
-/// The latest verification of the audit chain (scheduled or asked for), if any.
+/// The latest scheduled verification of the audit chain that was done (a run that failed to read the chain
+/// says nothing about it), if any.
 pub async fn last_verification(store: &Store) -> Result<Option<Verified>, StoreError> {
-    Ok(last(store, AUDIT_VERIFY).await?.map(|run| Verified { at: run.finished_at, intact: run.ok }))
+    let row = sqlx::query(
+        "SELECT finished_at, outcome FROM duty_runs WHERE duty = $1 AND outcome <> 'failed' \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(AUDIT_VERIFY)
+    .fetch_optional(store.pool())
+    .await?;
+    row.map(|row| {
+        Ok(Verified {
+            at: row.try_get("finished_at")?,
+            intact: row.try_get::<String, _>("outcome")? == "ok",
+        })
+    })
+    .transpose()
 }

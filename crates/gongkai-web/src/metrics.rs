@@ -7,8 +7,10 @@
 //! pool's connections, the notice outbox (waiting, oldest), the search index's lag behind the catalog, and
 //! when the audit chain was last verified and whether it held.
 //!
-//! Who may read it: [`Access`] — by default loopback and private networks (a scraper inside the cluster);
-//! a request that came through a proxy not named as trusted is refused, since its sender is unknown.
+//! Who may read it: [`Access`] — by default loopback only (`--metrics-from` names a scraper's network); a
+//! request that shows any sign of having come through a proxy not named as trusted (`X-Forwarded-For`,
+//! `Forwarded`, `X-Real-IP`, `Via`, `X-Forwarded-Proto`/`-Host`) is refused, since its sender is unknown: a
+//! proxy on the same host would otherwise hand the page to anyone.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -286,6 +288,13 @@ impl CacheCounters {
 pub struct Access(Vec<IpNet>);
 
 impl Access {
+    /// Loopback only: the default.
+    pub fn loopback() -> Access {
+        Access(
+            ["127.0.0.0/8", "::1/128"].iter().map(|net| net.parse().expect("a network")).collect(),
+        )
+    }
+
     /// Loopback and the private networks (RFC 1918, unique local IPv6): a scraper in the same cluster.
     pub fn private() -> Access {
         Access(
@@ -374,6 +383,10 @@ pub(crate) async fn scrape(State(state): State<AppState>, request: Request) -> R
     response
 }
 
+/// Headers proxies add: a request carrying one came through a proxy.
+const PROXY_HEADERS: [&str; 6] =
+    ["x-forwarded-for", "forwarded", "x-real-ip", "via", "x-forwarded-proto", "x-forwarded-host"];
+
 /// Whether a scrape may be answered: the client's address is in `access`, and a request that says it was
 /// forwarded came from a trusted proxy (else the forwarder is unknown: a public proxy in front of a private
 /// address would otherwise expose the page).
@@ -385,7 +398,7 @@ fn allowed(
     headers: &axum::http::HeaderMap,
 ) -> bool {
     let (Some(peer), Some(client)) = (peer, client) else { return false };
-    let forwarded = headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded");
+    let forwarded = PROXY_HEADERS.iter().any(|name| headers.contains_key(*name));
     if forwarded && !proxies.trusts(peer.to_canonical()) {
         return false;
     }
@@ -413,6 +426,15 @@ mod tests {
         // Through a trusted proxy: the forwarded client decides.
         assert!(!allowed(&access, &proxy, ip("10.0.0.2"), ip("203.0.113.9"), &forwarded));
         assert!(allowed(&access, &proxy, ip("10.0.0.2"), ip("10.1.2.3"), &forwarded));
+        // Any proxy's header, not only X-Forwarded-For (nginx with only X-Real-IP, a Via-adding proxy).
+        for name in ["x-real-ip", "via", "x-forwarded-proto", "x-forwarded-host", "forwarded"] {
+            let mut headers = axum::http::HeaderMap::new();
+            headers.insert(name, HeaderValue::from_static("1.1 proxy"));
+            assert!(!allowed(&access, &none, ip("127.0.0.1"), ip("127.0.0.1"), &headers), "{name}");
+        }
+        let local = Access::loopback();
+        assert!(allowed(&local, &none, ip("127.0.0.1"), ip("127.0.0.1"), &plain));
+        assert!(!allowed(&local, &none, ip("10.0.0.7"), ip("10.0.0.7"), &plain));
         let narrow = Access::parse(&["192.0.2.10"]).unwrap();
         assert!(!allowed(&narrow, &none, ip("10.0.0.7"), ip("10.0.0.7"), &plain));
         assert!(Access::parse(&["10.0.0.0/33"]).is_err());

@@ -275,7 +275,7 @@ impl AppState {
     }
 
     pub(crate) fn metrics_access(&self) -> crate::metrics::Access {
-        self.inner.metrics_access.get().cloned().unwrap_or_else(crate::metrics::Access::private)
+        self.inner.metrics_access.get().cloned().unwrap_or_else(crate::metrics::Access::loopback)
     }
 
     pub(crate) fn rate_limited(&self) -> bool {

@@ -13,7 +13,9 @@ CREATE TABLE duty_runs (
     holder TEXT NOT NULL,
     started_at BIGINT NOT NULL,
     finished_at BIGINT NOT NULL,
-    ok BIGINT NOT NULL CHECK (ok IN (0, 1)),
+    -- ok: done, all in order; problem: done, and it found something wrong (a break in the chain); failed: it
+    -- could not be done (the database or the disk failed), to be tried again sooner.
+    outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'problem', 'failed')),
     detail TEXT NOT NULL
 );
 CREATE INDEX duty_runs_by_duty ON duty_runs (duty, id);

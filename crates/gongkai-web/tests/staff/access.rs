@@ -325,12 +325,38 @@ async fn a_platform_admin_searches_exports_and_verifies_the_audit_log() {
         holder: "node-2:4711".to_owned(),
         started_at: 1_796_694_700,
         finished_at: 1_796_694_762,
-        ok: false,
+        outcome: gongkai_store::duties::Outcome::Failed,
         detail: "写入 /srv/backups/x.jsonl 失败：磁盘已满".to_owned(),
     };
     gongkai_store::duties::record(&desk.store, &run).await.unwrap();
+    // Each instance's index check has its line: a healthy one does not hide another's problem.
+    let just_now = time::OffsetDateTime::now_utc().unix_timestamp();
+    for (holder, outcome, detail) in [
+        (
+            "node-1:1:aa",
+            gongkai_store::duties::Outcome::Problem,
+            "检索索引共9条，目录中未撤回的为10条",
+        ),
+        (
+            "node-2:1:bb",
+            gongkai_store::duties::Outcome::Ok,
+            "检索索引共10条，与目录中未撤回的10条一致",
+        ),
+    ] {
+        let check = gongkai_store::duties::Run {
+            duty: gongkai_store::duties::INDEX_HEALTH.to_owned(),
+            holder: holder.to_owned(),
+            started_at: just_now,
+            finished_at: just_now,
+            outcome,
+            detail: detail.to_owned(),
+        };
+        gongkai_store::duties::record(&desk.store, &check).await.unwrap();
+    }
     let duties = admin.get("/staff/admin/audit").await.text();
-    for shown in ["定时备份", "2026-12-08 09:52:42", "node-2:4711", "发现问题", "磁盘已满"]
+    assert!(duties.contains("目录中未撤回的为10条") && duties.contains("node-1:1:aa"), "{duties}");
+    assert!(duties.contains("node-2:1:bb"), "{duties}");
+    for shown in ["定时备份", "2026-12-08 09:52:42", "node-2:4711", "未能完成", "磁盘已满"]
     {
         assert!(duties.contains(shown), "{shown}: {duties}");
     }
