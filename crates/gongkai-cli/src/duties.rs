@@ -387,6 +387,36 @@ mod tests {
         std::fs::remove_dir_all(&dir).ok();
     }
 
+    /// A run that could not be done is tried again an hour later, not a whole interval later (a review found
+    /// a failed backup waiting a day); one done waits its interval.
+    #[tokio::test]
+    async fn a_failed_run_is_due_again_after_an_hour() {
+        let dir = std::env::temp_dir().join(format!("gongkai-due-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.join("g.db").display())).await.unwrap();
+        let now = 1_800_000_000;
+        let day = 24 * 3600;
+        assert!(is_due(&store, duties::BACKUP, day, now).await.unwrap(), "never run");
+        let run = |finished_at: i64, outcome: Outcome| Run {
+            duty: duties::BACKUP.to_owned(),
+            holder: "test".to_owned(),
+            started_at: finished_at,
+            finished_at,
+            outcome,
+            detail: String::new(),
+        };
+        duties::record(&store, &run(now - 600, Outcome::Failed)).await.unwrap();
+        assert!(!is_due(&store, duties::BACKUP, day, now).await.unwrap(), "failed 10 minutes ago");
+        duties::record(&store, &run(now - RETRY_AFTER, Outcome::Failed)).await.unwrap();
+        assert!(is_due(&store, duties::BACKUP, day, now).await.unwrap(), "failed an hour ago");
+        duties::record(&store, &run(now - RETRY_AFTER, Outcome::Ok)).await.unwrap();
+        assert!(!is_due(&store, duties::BACKUP, day, now).await.unwrap(), "done an hour ago");
+        duties::record(&store, &run(now - day, Outcome::Problem)).await.unwrap();
+        assert!(is_due(&store, duties::BACKUP, day, now).await.unwrap(), "done a day ago");
+        store.close().await;
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
     #[test]
     fn only_the_schedules_own_names_are_backups() {
         assert_eq!(backup_stamp("gongkai-backup-20261208T013000Z.jsonl"), Some("20261208T013000Z"));
