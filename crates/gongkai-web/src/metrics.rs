@@ -13,13 +13,11 @@
 //! proxy on the same host would otherwise hand the page to anyone.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use ipnet::IpNet;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -35,8 +33,42 @@ use crate::client::{ClientAddress, TrustedProxies};
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
     method: &'static str,
-    route: String,
+    route: Route,
     status: u16,
+}
+
+/// A request's route template as a label: the router's own `MatchedPath` (a shared string, so counting a
+/// request allocates nothing), or `unmatched` for a path no route knows.
+#[derive(Clone, Debug)]
+struct Route(Option<MatchedPath>);
+
+impl Route {
+    fn as_str(&self) -> &str {
+        self.0.as_ref().map_or("unmatched", MatchedPath::as_str)
+    }
+}
+
+impl PartialEq for Route {
+    fn eq(&self, other: &Route) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Route {}
+
+impl std::hash::Hash for Route {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl prometheus_client::encoding::EncodeLabelValue for Route {
+    fn encode(
+        &self,
+        encoder: &mut prometheus_client::encoding::LabelValueEncoder<'_>,
+    ) -> Result<(), std::fmt::Error> {
+        prometheus_client::encoding::EncodeLabelValue::encode(&self.as_str(), encoder)
+    }
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -212,7 +244,7 @@ impl Metrics {
         }
     }
 
-    fn observe(&self, method: &'static str, route: String, status: u16, seconds: f64) {
+    fn observe(&self, method: &'static str, route: Route, status: u16, seconds: f64) {
         self.requests.get_or_create(&RequestLabels { method, route, status }).observe(seconds);
     }
 
@@ -342,22 +374,31 @@ fn method_label(method: &axum::http::Method) -> &'static str {
     }
 }
 
-/// The middleware: times each request and counts it under its route template (`unmatched` for paths no
-/// route knows — never the path itself, which a visitor chooses).
-pub(crate) async fn track(
-    State(metrics): State<Arc<Metrics>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let started = Instant::now();
-    let method = method_label(request.method());
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
-    let response = next.run(request).await;
-    metrics.observe(method, route, response.status().as_u16(), started.elapsed().as_secs_f64());
-    response
+/// A request being timed: its method and route template (`unmatched` for paths no route knows — never the
+/// path itself, which a visitor chooses) and when it started.
+pub(crate) struct Timing {
+    method: &'static str,
+    route: Route,
+    started: Instant,
+}
+
+impl Timing {
+    /// Starts timing `request` (inside the router, where the route it matched is known).
+    pub(crate) fn start<B>(request: &axum::http::Request<B>) -> Timing {
+        Timing {
+            method: method_label(request.method()),
+            route: Route(request.extensions().get::<MatchedPath>().cloned()),
+            started: Instant::now(),
+        }
+    }
+}
+
+impl Metrics {
+    /// Counts the request timed by `timing`, answered with `response`.
+    pub(crate) fn done(&self, timing: Timing, response: &Response) {
+        let seconds = timing.started.elapsed().as_secs_f64();
+        self.observe(timing.method, timing.route, response.status().as_u16(), seconds);
+    }
 }
 
 /// `GET /metrics`: the text format for Prometheus, to the networks [`Access`] allows; 404 to anyone else

@@ -258,19 +258,17 @@ fn around(mut router: Router, state: &AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::custom(error::panic_page));
-    // Every request timed under its route (outside the timeout and the panic catcher, so their answers count
-    // too), when `/metrics` is served.
-    if let Some(metrics) = state.metrics() {
-        router =
-            router.layer(axum::middleware::from_fn_with_state(Arc::clone(metrics), metrics::track));
-    }
     router
         // Inside the panic catcher's page too: the footer's marks and the 适老化 mode on every HTML page.
         .layer(axum::middleware::from_fn_with_state(state.clone(), site::decorate))
         // Outside the timeout and panic catcher, so what they answer on an API path is JSON too.
         .layer(axum::middleware::from_fn(api::json_errors))
-        // Every audit entry written for the request records its id (the one its log lines carry).
-        .layer(axum::middleware::from_fn(audit_request_id))
+        // Every audit entry written for the request records its id (the one its log lines carry); the
+        // request is timed for the metrics (outside the timeout and the panic catcher: their answers count).
+        // In this layer, not one of its own: axum wraps every route in each `Router::layer` and clones the
+        // whole stack below it for every request, which cost 2–3 µs a request (8 % of a cached page;
+        // docs/BENCHMARKS.md).
+        .layer(axum::middleware::from_fn_with_state(state.metrics().cloned(), request_context))
         // Logs method, path, status and latency only: never bodies or query strings; each line of a request
         // carries its id (`X-Request-Id`: the proxy's, or one made here), which the answer repeats.
         .layer(
@@ -309,20 +307,27 @@ async fn drop_unusable_request_id(
 }
 
 /// Runs the request on behalf of its `X-Request-Id` (set by then: the proxy's plain token, or a UUID made
-/// here), so the audit entries it writes carry the id its log lines carry.
-async fn audit_request_id(
+/// here), so the audit entries it writes carry the id its log lines carry; with metrics on, times it under
+/// the route it matched.
+async fn request_context(
+    axum::extract::State(metrics): axum::extract::State<Option<Arc<metrics::Metrics>>>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    let timing = metrics.map(|metrics| (metrics, metrics::Timing::start(&request)));
     let id = request
         .headers()
         .get("x-request-id")
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
-    match id {
+    let response = match id {
         Some(id) => gongkai_store::audit::for_request(id, next.run(request)).await,
         None => next.run(request).await,
+    };
+    if let Some((metrics, timing)) = timing {
+        metrics.done(timing, &response);
     }
+    response
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then finishes the requests in flight.
