@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use gongkai_store::Store;
-use gongkai_store::duties::{self, Outcome, Run};
+use gongkai_store::duties::{self, Run, Status};
 
 /// How often the schedule is looked at, and how long after start the first look is.
 const CHECK_EVERY: Duration = Duration::from_secs(60);
@@ -76,14 +76,14 @@ pub(crate) fn spawn(store: Store, state: gongkai_web::AppState, schedule: Schedu
         let mut last_index_check: Option<std::time::Instant> = None;
         loop {
             for run in run_due(&store, &schedule, now()).await {
-                match run.outcome {
-                    Outcome::Ok => {
+                match run.status {
+                    Status::Ok => {
                         tracing::info!(duty = %run.duty, detail = %run.detail, "scheduled duty done")
                     }
-                    Outcome::Problem => tracing::error!(
+                    Status::Problem => tracing::error!(
                         duty = %run.duty, detail = %run.detail, "scheduled duty found a problem"
                     ),
-                    Outcome::Failed => tracing::warn!(
+                    Status::Failed => tracing::warn!(
                         duty = %run.duty, detail = %run.detail, "scheduled duty could not be done; retried within the hour"
                     ),
                 }
@@ -96,7 +96,7 @@ pub(crate) fn spawn(store: Store, state: gongkai_web::AppState, schedule: Schedu
                     if let Err(err) = duties::record(&store, &run).await {
                         tracing::warn!(error = %err, "recording the index check failed");
                     }
-                    if run.outcome != Outcome::Ok {
+                    if run.status != Status::Ok {
                         tracing::warn!(detail = %run.detail, "search index check found a difference");
                     }
                 }
@@ -128,7 +128,7 @@ pub(crate) async fn run_due(store: &Store, schedule: &Schedule, now: i64) -> Vec
 /// [`RETRY_AFTER`] or more before it.
 async fn is_due(store: &Store, duty: &str, every: i64, now: i64) -> anyhow::Result<bool> {
     Ok(duties::last(store, duty).await?.is_none_or(|run| {
-        let wait = if run.outcome == Outcome::Failed { RETRY_AFTER.min(every) } else { every };
+        let wait = if run.status == Status::Failed { RETRY_AFTER.min(every) } else { every };
         run.finished_at + wait <= now
     }))
 }
@@ -173,7 +173,7 @@ async fn run_held(
         duties::AUDIT_VERIFY => verify(store).await,
         _ => match &schedule.backups {
             Some(backups) => backup(store, backups).await,
-            None => (Outcome::Failed, "未设置备份目录".to_owned()),
+            None => (Status::Failed, "未设置备份目录".to_owned()),
         },
     };
     let run = Run {
@@ -181,7 +181,7 @@ async fn run_held(
         holder: schedule.holder.clone(),
         started_at,
         finished_at: self::now().max(started_at),
-        outcome,
+        status: outcome,
         detail,
     };
     duties::record(store, &run).await?;
@@ -189,20 +189,20 @@ async fn run_held(
 }
 
 /// The chain's verification, in the words the admin's page uses for one asked for there.
-async fn verify(store: &Store) -> (Outcome, String) {
+async fn verify(store: &Store) -> (Status, String) {
     match gongkai_store::audit::verify(store).await {
         Ok(verification) => match gongkai_web::chain_sentence(&verification) {
-            (true, sentence) => (Outcome::Ok, sentence),
-            (false, sentence) => (Outcome::Problem, sentence),
+            (true, sentence) => (Status::Ok, sentence),
+            (false, sentence) => (Status::Problem, sentence),
         },
-        Err(err) => (Outcome::Failed, format!("校验未能完成：{err}")),
+        Err(err) => (Status::Failed, format!("校验未能完成：{err}")),
     }
 }
 
 /// Writes a backup into the directory, then keeps only the newest ones. The backup runs on a blocking
 /// thread (its file writes, encryption and fsync must not hold up a worker that serves requests), driving
 /// the database queries from there.
-async fn backup(store: &Store, backups: &Backups) -> (Outcome, String) {
+async fn backup(store: &Store, backups: &Backups) -> (Status, String) {
     let stamp = time::OffsetDateTime::now_utc()
         .format(time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"))
         .unwrap_or_else(|_| now().to_string());
@@ -230,7 +230,7 @@ async fn backup(store: &Store, backups: &Backups) -> (Outcome, String) {
                 Err(err) => format!("，删除较早的备份失败：{err}"),
             };
             (
-                Outcome::Ok,
+                Status::Ok,
                 format!(
                     "已备份{}张表共{}行到 {}{removed}",
                     summary.tables,
@@ -239,8 +239,8 @@ async fn backup(store: &Store, backups: &Backups) -> (Outcome, String) {
                 ),
             )
         }
-        Ok(Err(err)) => (Outcome::Failed, format!("写入 {} 失败：{err:#}", path.display())),
-        Err(err) => (Outcome::Failed, format!("写入 {} 失败：{err}", path.display())),
+        Ok(Err(err)) => (Status::Failed, format!("写入 {} 失败：{err:#}", path.display())),
+        Err(err) => (Status::Failed, format!("写入 {} 失败：{err}", path.display())),
     }
 }
 
@@ -315,7 +315,7 @@ async fn check_index(
         return None;
     }
     let ok = u64::try_from(live).is_ok_and(|live| live == indexed);
-    let outcome = if ok { Outcome::Ok } else { Outcome::Problem };
+    let outcome = if ok { Status::Ok } else { Status::Problem };
     let detail = if ok {
         format!("检索索引共{indexed}条，与目录中未撤回的{live}条一致")
     } else {
@@ -328,7 +328,7 @@ async fn check_index(
         holder: holder.to_owned(),
         started_at,
         finished_at: now().max(started_at),
-        outcome,
+        status: outcome,
         detail,
     })
 }
@@ -397,21 +397,21 @@ mod tests {
         let now = 1_800_000_000;
         let day = 24 * 3600;
         assert!(is_due(&store, duties::BACKUP, day, now).await.unwrap(), "never run");
-        let run = |finished_at: i64, outcome: Outcome| Run {
+        let run = |finished_at: i64, outcome: Status| Run {
             duty: duties::BACKUP.to_owned(),
             holder: "test".to_owned(),
             started_at: finished_at,
             finished_at,
-            outcome,
+            status: outcome,
             detail: String::new(),
         };
-        duties::record(&store, &run(now - 600, Outcome::Failed)).await.unwrap();
+        duties::record(&store, &run(now - 600, Status::Failed)).await.unwrap();
         assert!(!is_due(&store, duties::BACKUP, day, now).await.unwrap(), "failed 10 minutes ago");
-        duties::record(&store, &run(now - RETRY_AFTER, Outcome::Failed)).await.unwrap();
+        duties::record(&store, &run(now - RETRY_AFTER, Status::Failed)).await.unwrap();
         assert!(is_due(&store, duties::BACKUP, day, now).await.unwrap(), "failed an hour ago");
-        duties::record(&store, &run(now - RETRY_AFTER, Outcome::Ok)).await.unwrap();
+        duties::record(&store, &run(now - RETRY_AFTER, Status::Ok)).await.unwrap();
         assert!(!is_due(&store, duties::BACKUP, day, now).await.unwrap(), "done an hour ago");
-        duties::record(&store, &run(now - day, Outcome::Problem)).await.unwrap();
+        duties::record(&store, &run(now - day, Status::Problem)).await.unwrap();
         assert!(is_due(&store, duties::BACKUP, day, now).await.unwrap(), "done a day ago");
         store.close().await;
         std::fs::remove_dir_all(&dir).ok();

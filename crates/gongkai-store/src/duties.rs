@@ -22,7 +22,7 @@ pub const KEPT_RUNS: i64 = 200;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Status {
     /// Done, everything in order (the chain intact, the backup written).
     Ok,
     /// Done, and it found something wrong (a break in the chain, an index that differs from the catalog).
@@ -31,20 +31,20 @@ pub enum Outcome {
     Failed,
 }
 
-impl Outcome {
+impl Status {
     fn code(self) -> &'static str {
         match self {
-            Outcome::Ok => "ok",
-            Outcome::Problem => "problem",
-            Outcome::Failed => "failed",
+            Status::Ok => "ok",
+            Status::Problem => "problem",
+            Status::Failed => "failed",
         }
     }
 
-    fn from_code(code: &str) -> Result<Outcome, StoreError> {
+    fn from_code(code: &str) -> Result<Status, StoreError> {
         match code {
-            "ok" => Ok(Outcome::Ok),
-            "problem" => Ok(Outcome::Problem),
-            "failed" => Ok(Outcome::Failed),
+            "ok" => Ok(Status::Ok),
+            "problem" => Ok(Status::Problem),
+            "failed" => Ok(Status::Failed),
             other => Err(StoreError::InvalidData(format!("duty run outcome `{other}`"))),
         }
     }
@@ -59,7 +59,7 @@ pub struct Run {
     /// Unix seconds.
     pub started_at: i64,
     pub finished_at: i64,
-    pub outcome: Outcome,
+    pub status: Status,
     /// What it found, in Chinese as the admin's page shows it (entries verified, the break, the file
     /// written, the error).
     pub detail: String,
@@ -111,7 +111,7 @@ pub async fn record(store: &Store, run: &Run) -> Result<(), StoreError> {
     .bind(&run.holder)
     .bind(run.started_at)
     .bind(run.finished_at)
-    .bind(run.outcome.code())
+    .bind(run.status.code())
     .bind(&run.detail)
     .execute(&mut *transaction)
     .await?;
@@ -133,7 +133,7 @@ fn run_of(row: &sqlx::any::AnyRow) -> Result<Run, StoreError> {
         holder: row.try_get("holder")?,
         started_at: row.try_get("started_at")?,
         finished_at: row.try_get("finished_at")?,
-        outcome: Outcome::from_code(&row.try_get::<String, _>("outcome")?)?,
+        status: Status::from_code(&row.try_get::<String, _>("outcome")?)?,
         detail: row.try_get("detail")?,
     })
 }

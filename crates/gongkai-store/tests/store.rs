@@ -1320,7 +1320,7 @@ async fn every_table_is_backed_up_or_left_out_on_purpose() {
 /// is what `/metrics` and the admin page show.
 #[tokio::test]
 async fn a_duty_lease_goes_to_one_instance_at_a_time_and_runs_are_kept() {
-    use gongkai_store::duties::{self, Outcome, Run};
+    use gongkai_store::duties::{self, Run, Status};
     on_both(|store, backend| async move {
         let duty = duties::AUDIT_VERIFY;
         assert!(duties::claim(&store, duty, "a:1", 1_000, 1_600).await.unwrap(), "{backend}");
@@ -1352,19 +1352,19 @@ async fn a_duty_lease_goes_to_one_instance_at_a_time_and_runs_are_kept() {
         );
 
         assert_eq!(duties::last_verification(&store).await.unwrap(), None, "{backend}");
-        let run = |at: i64, outcome: Outcome| Run {
+        let run = |at: i64, outcome: Status| Run {
             duty: duty.to_owned(),
             holder: "c:3".to_owned(),
             started_at: at,
             finished_at: at + 2,
-            outcome,
+            status: outcome,
             detail: format!("run at {at}"),
         };
-        duties::record(&store, &run(2_000, Outcome::Ok)).await.unwrap();
-        duties::record(&store, &run(3_000, Outcome::Problem)).await.unwrap();
+        duties::record(&store, &run(2_000, Status::Ok)).await.unwrap();
+        duties::record(&store, &run(3_000, Status::Problem)).await.unwrap();
         assert_eq!(
             duties::last(&store, duty).await.unwrap(),
-            Some(run(3_000, Outcome::Problem)),
+            Some(run(3_000, Status::Problem)),
             "{backend}"
         );
         assert_eq!(
@@ -1373,35 +1373,35 @@ async fn a_duty_lease_goes_to_one_instance_at_a_time_and_runs_are_kept() {
             "{backend}"
         );
         // A run that could not read the chain says nothing about it: the last one done still counts.
-        duties::record(&store, &run(3_500, Outcome::Failed)).await.unwrap();
+        duties::record(&store, &run(3_500, Status::Failed)).await.unwrap();
         assert_eq!(
             duties::last_verification(&store).await.unwrap(),
             Some(duties::Verified { at: 3_002, intact: false }),
             "{backend}"
         );
         // One line per instance for a duty each instance does, the latest of each, since a time.
-        let check = |holder: &str, at: i64, outcome: Outcome| Run {
+        let check = |holder: &str, at: i64, outcome: Status| Run {
             duty: duties::INDEX_HEALTH.to_owned(),
             holder: holder.to_owned(),
             started_at: at,
             finished_at: at,
-            outcome,
+            status: outcome,
             detail: String::new(),
         };
         for (holder, at, outcome) in [
-            ("a", 100, Outcome::Ok),
-            ("b", 150, Outcome::Problem),
-            ("a", 200, Outcome::Ok),
-            ("old", 50, Outcome::Problem),
+            ("a", 100, Status::Ok),
+            ("b", 150, Status::Problem),
+            ("a", 200, Status::Ok),
+            ("old", 50, Status::Problem),
         ] {
             duties::record(&store, &check(holder, at, outcome)).await.unwrap();
         }
         let latest = duties::latest_by_holder(&store, duties::INDEX_HEALTH, 90).await.unwrap();
-        assert_eq!(latest, [check("a", 200, Outcome::Ok), check("b", 150, Outcome::Problem)]);
+        assert_eq!(latest, [check("a", 200, Status::Ok), check("b", 150, Status::Problem)]);
         assert_eq!(duties::last(&store, duties::BACKUP).await.unwrap(), None, "{backend}");
         // Only the latest KEPT_RUNS are kept.
         for at in 0..duties::KEPT_RUNS + 5 {
-            duties::record(&store, &run(10_000 + at, Outcome::Ok)).await.unwrap();
+            duties::record(&store, &run(10_000 + at, Status::Ok)).await.unwrap();
         }
         let kept = store
             .count_admin("SELECT COUNT(*) FROM duty_runs WHERE duty = 'audit-verify'")
@@ -1410,7 +1410,7 @@ async fn a_duty_lease_goes_to_one_instance_at_a_time_and_runs_are_kept() {
         assert_eq!(kept, duties::KEPT_RUNS, "{backend}");
         let recent = duties::recent(&store, 3).await.unwrap();
         assert_eq!(recent[0].started_at, 10_000 + duties::KEPT_RUNS + 4, "{backend}");
-        assert_eq!(recent[0].outcome, Outcome::Ok, "{backend}");
+        assert_eq!(recent[0].status, Status::Ok, "{backend}");
     })
     .await;
 }

@@ -185,12 +185,12 @@ const INDEX_CHECKS_SHOWN: i64 = 30 * 60;
 async fn duty_lines(
     store: &gongkai_store::Store,
 ) -> Result<Vec<DutyLine>, gongkai_store::StoreError> {
-    use gongkai_store::duties::{self, Outcome, Run};
+    use gongkai_store::duties::{self, Run, Status};
     let line = |name: &'static str, run: Run| {
-        let (result, alarming) = match run.outcome {
-            Outcome::Ok => ("正常", false),
-            Outcome::Problem => ("发现问题", true),
-            Outcome::Failed => ("未能完成", true),
+        let (result, alarming) = match run.status {
+            Status::Ok => ("正常", false),
+            Status::Problem => ("发现问题", true),
+            Status::Failed => ("未能完成", true),
         };
         DutyLine {
             name,

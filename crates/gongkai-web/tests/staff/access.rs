@@ -325,7 +325,7 @@ async fn a_platform_admin_searches_exports_and_verifies_the_audit_log() {
         holder: "node-2:4711".to_owned(),
         started_at: 1_796_694_700,
         finished_at: 1_796_694_762,
-        outcome: gongkai_store::duties::Outcome::Failed,
+        status: gongkai_store::duties::Status::Failed,
         detail: "写入 /srv/backups/x.jsonl 失败：磁盘已满".to_owned(),
     };
     gongkai_store::duties::record(&desk.store, &run).await.unwrap();
@@ -334,12 +334,12 @@ async fn a_platform_admin_searches_exports_and_verifies_the_audit_log() {
     for (holder, outcome, detail) in [
         (
             "node-1:1:aa",
-            gongkai_store::duties::Outcome::Problem,
+            gongkai_store::duties::Status::Problem,
             "检索索引共9条，目录中未撤回的为10条",
         ),
         (
             "node-2:1:bb",
-            gongkai_store::duties::Outcome::Ok,
+            gongkai_store::duties::Status::Ok,
             "检索索引共10条，与目录中未撤回的10条一致",
         ),
     ] {
@@ -348,7 +348,7 @@ async fn a_platform_admin_searches_exports_and_verifies_the_audit_log() {
             holder: holder.to_owned(),
             started_at: just_now,
             finished_at: just_now,
-            outcome,
+            status: outcome,
             detail: detail.to_owned(),
         };
         gongkai_store::duties::record(&desk.store, &check).await.unwrap();
