@@ -298,7 +298,7 @@ fn a_platform_is_set_up_from_the_cli_and_reports_from_the_database_match_the_dem
         assert!(output.status.success(), "{args:?}: {}", stderr(&output));
         stdout(&output)
     };
-    assert!(ok(&["migrate"], "").contains("schema at version 17"));
+    assert!(ok(&["migrate"], "").contains("schema at version 19"));
     let loaded = ok(&["demo", "load"], "");
     assert!(loaded.contains("loaded DEMO-330300-SFJ: 9325 catalog items"), "{loaded}");
     assert_eq!(loaded.lines().count(), 7, "seven demo agencies: {loaded}");
