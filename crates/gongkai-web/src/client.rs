@@ -27,21 +27,26 @@ pub struct TrustedProxies(Vec<IpNet>);
 #[error("`{0}` is not an IP address or network such as 10.0.0.0/8 or 192.0.2.10")]
 pub struct BadProxy(pub String);
 
+/// Addresses (`192.0.2.10`, `::1`) and networks (`10.0.0.0/8`, `fd00::/8`) as networks; the first entry that
+/// is neither is the error (`--trusted-proxy`, `--metrics-from`).
+pub(crate) fn networks<S: AsRef<str>>(entries: &[S]) -> Result<Vec<IpNet>, BadProxy> {
+    entries
+        .iter()
+        .map(|entry| {
+            let entry = entry.as_ref().trim();
+            entry
+                .parse::<IpNet>()
+                .map(|net| net.trunc())
+                .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| BadProxy(entry.to_owned()))
+        })
+        .collect()
+}
+
 impl TrustedProxies {
     /// Parses addresses (`192.0.2.10`, `::1`) and networks (`10.0.0.0/8`, `fd00::/8`).
     pub fn parse<S: AsRef<str>>(entries: &[S]) -> Result<TrustedProxies, BadProxy> {
-        entries
-            .iter()
-            .map(|entry| {
-                let entry = entry.as_ref().trim();
-                entry
-                    .parse::<IpNet>()
-                    .map(|net| net.trunc())
-                    .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
-                    .map_err(|_| BadProxy(entry.to_owned()))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(TrustedProxies)
+        networks(entries).map(TrustedProxies)
     }
 
     pub fn is_empty(&self) -> bool {

@@ -339,18 +339,7 @@ impl Access {
 
     /// Addresses and networks such as `10.0.0.0/8` or `192.0.2.10` (as `--trusted-proxy` takes them).
     pub fn parse<S: AsRef<str>>(entries: &[S]) -> Result<Access, crate::client::BadProxy> {
-        let nets = entries
-            .iter()
-            .map(|entry| {
-                let entry = entry.as_ref().trim();
-                entry
-                    .parse::<IpNet>()
-                    .map(|net| net.trunc())
-                    .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
-                    .map_err(|_| crate::client::BadProxy(entry.to_owned()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Access(nets))
+        crate::client::networks(entries).map(Access)
     }
 
     fn allows(&self, address: IpAddr) -> bool {
